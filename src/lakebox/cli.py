@@ -1,0 +1,80 @@
+"""The `lakebox` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lakebox",
+        description="The AWS data stack (S3, Glue, Athena, Redshift, EMR, Kinesis, Firehose) on one machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"lakebox {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve every AWS API on one endpoint")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=4566, help="port to listen on (default: 4566)")
+    serve.add_argument("--data", default="./.lakebox-data", help="data folder (default: ./.lakebox-data)")
+    serve.add_argument(
+        "--auth",
+        choices=("open", "strict"),
+        default="open",
+        help="open: accept any key (default); strict: check SigV4/SigV2 signatures against known keys",
+    )
+    serve.add_argument(
+        "--credentials",
+        default=None,
+        help="keys for --auth strict: a file, or ACCESS:SECRET[:ACCOUNT] entries; default $LAKEBOX_CREDENTIALS",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="info logs one line per request (default: info)",
+    )
+    return parser
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .config import Config, load_credentials
+    from .gateway.server import LakeboxServer, configure_logging
+
+    configure_logging(args.log_level)
+    try:
+        credentials = load_credentials(args.credentials)
+    except (ValueError, KeyError) as exc:
+        print(f"lakebox: bad credentials: {exc}", file=sys.stderr)
+        return 2
+    if args.auth == "strict" and not credentials:
+        print("lakebox: --auth strict needs keys in --credentials or $LAKEBOX_CREDENTIALS", file=sys.stderr)
+        return 2
+    config = Config(
+        host=args.host,
+        port=args.port,
+        data_dir=Path(args.data),
+        auth=args.auth,
+        credentials=credentials,
+        log_level=args.log_level,
+    )
+    server = LakeboxServer(config)
+    server.run_forever()
+    return 0 if server.started else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return cmd_serve(args)
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Server configuration: where the data lives, where to listen, and how to authenticate."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from . import DEFAULT_ACCOUNT_ID
+
+AUTH_MODES = ("open", "strict")
+
+
+@dataclass
+class Credential:
+    access_key: str
+    secret_key: str
+    account_id: str = DEFAULT_ACCOUNT_ID
+
+
+@dataclass
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    data_dir: Path = Path(".lakebox-data")
+    #: "open" accepts any key (unknown keys map to the default account); "strict" checks signatures.
+    auth: str = "open"
+    credentials: dict[str, Credential] = field(default_factory=dict)
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir).resolve()
+        if self.auth not in AUTH_MODES:
+            raise ValueError(f"auth must be one of {AUTH_MODES}, not {self.auth!r}")
+
+    def account_for(self, access_key: Optional[str]) -> str:
+        """The account an access key belongs to; unknown keys belong to the default account."""
+        cred = self.credentials.get(access_key or "")
+        return cred.account_id if cred else DEFAULT_ACCOUNT_ID
+
+
+def load_credentials(source: Optional[str] = None) -> dict[str, Credential]:
+    """Keys from `LAKEBOX_CREDENTIALS` or a file.
+
+    Accepted forms: a JSON list of {"access_key", "secret_key", "account_id"} objects, or lines of
+    ``ACCESS_KEY:SECRET_KEY[:ACCOUNT_ID]`` separated by commas or newlines. `source` may be the text
+    itself or a path to a file holding it.
+    """
+    text = source if source is not None else os.environ.get("LAKEBOX_CREDENTIALS", "")
+    if text and os.path.isfile(text):
+        text = Path(text).read_text()
+    text = text.strip()
+    if not text:
+        return {}
+    creds: dict[str, Credential] = {}
+    if text.startswith("["):
+        for item in json.loads(text):
+            cred = Credential(item["access_key"], item["secret_key"], str(item.get("account_id", DEFAULT_ACCOUNT_ID)))
+            creds[cred.access_key] = cred
+        return creds
+    for entry in text.replace(",", "\n").splitlines():
+        entry = entry.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        parts = entry.split(":")
+        if len(parts) < 2:
+            raise ValueError(f"credential entry must be ACCESS_KEY:SECRET_KEY[:ACCOUNT_ID], got {entry!r}")
+        account = parts[2] if len(parts) > 2 and parts[2] else DEFAULT_ACCOUNT_ID
+        creds[parts[0]] = Credential(parts[0], parts[1], account)
+    return creds

@@ -1,0 +1,186 @@
+"""The ASGI application: turns ASGI messages into an `HttpRequest`, runs the handler chain in a
+worker thread, and streams the `HttpResponse` back.
+
+Bodies stream both ways. A request body is pulled from ASGI `receive` on demand by the worker thread
+(`AsgiBody`), so a 5 GiB upload goes straight to its temp file; `Expect: 100-continue` is answered
+by the server when the body is first read, and not at all when the request fails before that.
+Response bodies that are iterators are read chunk by chunk in the thread pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Optional
+
+from ..config import Config
+from ..protocol.context import RequestContext
+from ..protocol.http import BodyStream, BytesBody, Headers, HttpRequest
+from ..services import build_providers
+from .handlers import build_chain
+
+log = logging.getLogger("lakebox.request")
+
+#: Bodies up to this size, without `Expect: 100-continue`, are read before dispatch (saves thread hops).
+SMALL_BODY = 1 << 20
+
+
+class AsgiBody(BodyStream):
+    """A request body read from ASGI `receive`, called from a worker thread."""
+
+    def __init__(self, receive, loop: asyncio.AbstractEventLoop, length: Optional[int]):
+        super().__init__()
+        self._receive = receive
+        self._loop = loop
+        self._buffer = bytearray()
+        self._done = False
+        self.length = length
+
+    def _pull(self) -> None:
+        message = asyncio.run_coroutine_threadsafe(self._receive(), self._loop).result()
+        if message["type"] == "http.disconnect":
+            self._done = True
+            raise ConnectionError("client disconnected while sending the body")
+        self._buffer += message.get("body", b"")
+        if not message.get("more_body", False):
+            self._done = True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            while not self._done:
+                self._pull()
+            data = bytes(self._buffer)
+            self._buffer.clear()
+            return data
+        while len(self._buffer) < size and not self._done:
+            self._pull()
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+
+async def _read_small_body(receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionError("client disconnected")
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _resource(ctx: RequestContext) -> str:
+    params = ctx.params or {}
+    if "Bucket" in params:
+        return params["Bucket"] + ("/" + params["Key"] if params.get("Key") else "")
+    for name in ("StreamName", "DeliveryStreamName", "DatabaseName", "Name", "ClusterIdentifier", "logGroupName"):
+        if isinstance(params.get(name), str):
+            return params[name]
+    return ""
+
+
+class LakeboxApp:
+    """The whole server as one ASGI callable."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.providers = build_providers(config)
+        self.chain = build_chain(config, self.providers)
+        self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lakebox-worker")
+
+    def close(self) -> None:
+        for provider in self.providers.values():
+            provider.close()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope, receive, send) -> None:
+        loop = asyncio.get_running_loop()
+        headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+        length_header = headers.get("content-length")
+        length = int(length_header) if length_header and length_header.isdigit() else None
+        chunked = "chunked" in (headers.get("transfer-encoding") or "").lower()
+        expects = (headers.get("expect") or "").lower() == "100-continue"
+        if length == 0 or (length is None and not chunked):
+            body: BodyStream = BytesBody(b"")
+        elif length is not None and length <= SMALL_BODY and not expects:
+            body = BytesBody(await _read_small_body(receive))
+        else:
+            body = AsgiBody(receive, loop, length)
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        request = HttpRequest(
+            method=scope["method"],
+            path=raw_path.decode("latin-1"),
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            scheme=scope.get("scheme", "http"),
+            client=(scope.get("client") or (None,))[0],
+        )
+        ctx = RequestContext(request=request, request_id=uuid.uuid4().hex[:16].upper())
+        await loop.run_in_executor(self.executor, self.chain.handle, ctx)
+        await self._send_response(ctx, send, loop)
+        self._log(ctx)
+
+    async def _send_response(self, ctx: RequestContext, send, loop) -> None:
+        response = ctx.response
+        raw_headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]
+        body = response.body
+        if isinstance(body, (bytes, bytearray)):
+            if not any(k.lower() == b"content-length" for k, _ in raw_headers):
+                raw_headers.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+            await send({"type": "http.response.body", "body": bytes(body)})
+            return
+        await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+        iterator = iter(body)
+        try:
+            while True:
+                chunk = await loop.run_in_executor(self.executor, next, iterator, None)
+                if chunk is None:
+                    break
+                if chunk:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    def _log(self, ctx: RequestContext) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return
+        ms = (time.perf_counter() - ctx.started) * 1000
+        status = ctx.response.status if ctx.response is not None else 0
+        error = getattr(ctx.error, "code", "") if ctx.error is not None else ""
+        log.info(
+            "%s %s %s %.1fms %s%s",
+            ctx.service or "-",
+            ctx.operation_name,
+            status,
+            ms,
+            _resource(ctx),
+            f" {error}" if error else "",
+        )

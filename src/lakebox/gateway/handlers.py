@@ -1,0 +1,155 @@
+"""The handler chain: small steps, in the order a request needs them.
+
+Each handler takes the `RequestContext` and either fills in more of it or sets `ctx.response` to end
+the chain early. A new concern is a new handler, not an `if` inside an existing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Callable, Iterable, Optional
+
+from .. import auth
+from ..config import Config
+from ..protocol.context import RequestContext
+from ..protocol.errors import AwsError, internal_error
+from ..protocol.parsers import create_parser
+from ..protocol.serializers import create_serializer
+from ..protocol.specs import load_service_model
+from ..protocol.validation import validate_input
+from ..services.base import Provider
+from . import internal, routing
+
+log = logging.getLogger("lakebox.gateway")
+
+Handler = Callable[[RequestContext], None]
+
+
+class RouteService:
+    """Pick the target service and region; rewrite S3 virtual-host requests to path style."""
+
+    def __call__(self, ctx: RequestContext) -> None:
+        request = ctx.request
+        info = auth.parse_auth(request)
+        ctx.auth = info
+        scoped = routing.service_for_signing_name(getattr(info, "service", None))
+        service = (
+            routing.service_for_target(request.headers.get("x-amz-target"))
+            or routing.service_for_action(request, scoped)
+            or scoped
+            or "s3"
+        )
+        ctx.service = service
+        ctx.service_model = load_service_model(service)
+        if getattr(info, "region", None):
+            ctx.region = info.region
+        if service == "s3":
+            bucket = routing.virtual_host_bucket(request.host)
+            if bucket:
+                ctx.virtual_bucket = bucket
+                routing.to_path_style(request, bucket)
+
+
+class Authenticate:
+    """Map the access key to its account; in strict mode, check the signature on the wall clock."""
+
+    def __init__(self, config: Config):
+        self.config = config
+
+    def __call__(self, ctx: RequestContext) -> None:
+        info = ctx.auth
+        ctx.access_key = getattr(info, "access_key", None)
+        ctx.account_id = self.config.account_for(ctx.access_key)
+        secret: Optional[str] = None
+        if self.config.auth == "strict":
+            secret = self._check_strict(ctx)
+        ctx.request.body = auth.decode_body(ctx.request, info, secret)
+        encoding = ctx.request.headers.get("content-encoding")
+        if encoding is not None and "aws-chunked" in encoding.lower():
+            stored = auth.stored_content_encoding(encoding)
+            if stored:
+                ctx.request.headers["content-encoding"] = stored
+            else:
+                ctx.request.headers.pop("content-encoding")
+
+    def _check_strict(self, ctx: RequestContext) -> Optional[str]:
+        info = ctx.auth
+        if info.kind == "anonymous":
+            raise AwsError("AccessDenied", "Access Denied", 403)
+        cred = self.config.credentials.get(info.access_key or "")
+        if cred is None:
+            raise auth.invalid_access_key_id()
+        auth.verify_signature(ctx.request, info, cred.secret_key, dt.datetime.now(dt.timezone.utc))
+        return cred.secret_key
+
+
+class ParseRequest:
+    """Find the operation and read its input, validated against the model."""
+
+    def __call__(self, ctx: RequestContext) -> None:
+        parser = create_parser(ctx.service_model)
+        operation, uri_params = parser.find_operation(ctx.request)
+        ctx.operation = operation
+        ctx.params = parser.parse(ctx.request, operation, uri_params)
+        validate_input(ctx.params, operation, ctx.service)
+
+
+class Dispatch:
+    """Call the provider's method for the operation (501 NotImplemented when it has none)."""
+
+    def __init__(self, providers: dict[str, Provider]):
+        self.providers = providers
+
+    def __call__(self, ctx: RequestContext) -> None:
+        provider = self.providers.get(ctx.service or "")
+        if provider is None:
+            from ..protocol.errors import not_implemented
+
+            raise not_implemented(ctx.operation_name)
+        result = provider.dispatch(ctx, ctx.params or {})
+        serializer = create_serializer(ctx.service_model)
+        ctx.response = serializer.serialize_response(ctx.operation, result, ctx.request_id)
+
+
+class HandlerChain:
+    """Runs the handlers in order; renders errors with the target service's serializer."""
+
+    def __init__(self, handlers: Iterable[Handler]):
+        self.handlers = list(handlers)
+
+    def handle(self, ctx: RequestContext) -> RequestContext:
+        try:
+            for handler in self.handlers:
+                handler(ctx)
+                if ctx.response is not None:
+                    break
+        except AwsError as error:
+            ctx.error = error
+            ctx.response = self._render_error(ctx, error)
+        except Exception as exc:  # noqa: BLE001 - the client must never see a stack trace
+            ctx.error = exc
+            log.exception("internal error in %s %s (request id %s)", ctx.service, ctx.operation_name, ctx.request_id)
+            ctx.response = self._render_error(ctx, internal_error(ctx.request_id))
+        return ctx
+
+    @staticmethod
+    def _render_error(ctx: RequestContext, error: AwsError):
+        model = ctx.service_model or load_service_model("s3")
+        try:
+            return create_serializer(model).serialize_error(error, ctx.operation, ctx.request_id)
+        except Exception:  # noqa: BLE001 - last resort, still no stack trace to the client
+            log.exception("could not render %r (request id %s)", error, ctx.request_id)
+            return internal.plain_error(500, "InternalError", ctx.request_id)
+
+
+def build_chain(config: Config, providers: dict[str, Provider]) -> HandlerChain:
+    return HandlerChain(
+        [
+            internal.InternalRoutes(config, providers),
+            RouteService(),
+            Authenticate(config),
+            ParseRequest(),
+            Dispatch(providers),
+        ]
+    )

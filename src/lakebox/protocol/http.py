@@ -1,0 +1,160 @@
+"""Transport-neutral HTTP request and response objects.
+
+The gateway builds an `HttpRequest` from the ASGI scope; parsers read it; serializers produce an
+`HttpResponse` that the gateway writes back. Bodies may stream: `BodyStream.read` is a blocking
+call made from a worker thread, so providers are plain synchronous code.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional, Union
+from urllib.parse import parse_qsl, unquote
+
+
+class Headers:
+    """Case-insensitive, order-keeping multi-map of header names to values."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()):
+        self._items: list[tuple[str, str]] = [(k, v) for k, v in items]
+
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        lname = name.lower()
+        for k, v in self._items:
+            if k.lower() == lname:
+                return v
+        return default
+
+    def get_all(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [v for k, v in self._items if k.lower() == lname]
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self.pop(name)
+        self._items.append((name, value))
+
+    def add(self, name: str, value: str) -> None:
+        self._items.append((name, value))
+
+    def pop(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        lname = name.lower()
+        found = default
+        kept = []
+        for k, v in self._items:
+            if k.lower() == lname:
+                found = v
+            else:
+                kept.append((k, v))
+        self._items = kept
+        return found
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._items)
+
+    def keys(self) -> list[str]:
+        return [k for k, _ in self._items]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+
+class BodyStream(io.RawIOBase):
+    """A readable request body. Subclasses pull bytes from the transport on demand."""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def read_all(self) -> bytes:
+        chunks = []
+        while True:
+            chunk = self.read(1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+class BytesBody(BodyStream):
+    """A body already in memory (tests, small control-plane requests)."""
+
+    def __init__(self, data: bytes = b""):
+        super().__init__()
+        self._buf = io.BytesIO(data)
+        self.length = len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._buf.read(size)
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    path: str  # raw, percent-encoded path without the query string
+    query: str = ""  # raw query string
+    headers: Headers = field(default_factory=Headers)
+    body: BodyStream = field(default_factory=BytesBody)
+    scheme: str = "http"
+    client: Optional[str] = None
+
+    @property
+    def host(self) -> str:
+        return self.headers.get("host", "") or ""
+
+    def query_params(self) -> list[tuple[str, str]]:
+        """Decoded query pairs, blank values kept (S3 subresources like `?uploads` have none)."""
+        return parse_qsl(self.query, keep_blank_values=True)
+
+    def query_dict(self) -> dict[str, str]:
+        return dict(self.query_params())
+
+    @property
+    def decoded_path(self) -> str:
+        return unquote(self.path)
+
+    def body_bytes(self) -> bytes:
+        """Read (and cache) the whole body; for control-plane requests only."""
+        cached = getattr(self, "_body_cache", None)
+        if cached is None:
+            cached = self.body.read_all()
+            self._body_cache = cached
+        return cached
+
+
+ResponseBody = Union[bytes, Iterable[bytes]]
+
+
+@dataclass
+class HttpResponse:
+    status: int = 200
+    headers: Headers = field(default_factory=Headers)
+    body: ResponseBody = b""
+
+    def body_bytes(self) -> bytes:
+        """Materialize the body (tests and small responses only)."""
+        if isinstance(self.body, (bytes, bytearray)):
+            return bytes(self.body)
+        data = b"".join(self.body)
+        close = getattr(self.body, "close", None)
+        if close:
+            close()
+        return data

@@ -1,0 +1,24 @@
+"""Service providers: one folder per AWS service, each with a thin `provider.py` and its state.
+
+A provider implements an operation by defining a method named `xform_name(operation)`
+(`put_object`, `get_caller_identity` ...). The method receives the `RequestContext` and the parsed
+input dict, and returns the output dict shaped like botocore's parsed output. May import the protocol
+layer (for `AwsError` and the context), storage and engines; never the gateway.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import Config
+    from .base import Provider
+
+
+def build_providers(config: "Config") -> dict[str, "Provider"]:
+    """Every provider lakebox serves, keyed by botocore service name."""
+    from .s3.provider import S3Provider
+    from .sts.provider import STSProvider
+
+    providers: list[Provider] = [S3Provider(config), STSProvider(config)]
+    return {p.service_name: p for p in providers}

@@ -1,0 +1,80 @@
+"""Plain domain errors raised by the storage layer; the S3 provider maps them to AWS errors."""
+
+from __future__ import annotations
+
+__all__ = [
+    "StorageError",
+    "NoSuchBucketError",
+    "BucketExistsError",
+    "BucketNotEmptyError",
+    "NoSuchKeyError",
+    "NoSuchUploadError",
+    "InvalidPartError",
+    "InvalidPartOrderError",
+    "EntityTooSmallError",
+    "BadDigestError",
+    "ChecksumMismatchError",
+    "IncompleteBodyError",
+]
+
+
+class StorageError(Exception):
+    pass
+
+
+class NoSuchBucketError(StorageError):
+    def __init__(self, bucket: str):
+        super().__init__(bucket)
+        self.bucket = bucket
+
+
+class BucketExistsError(StorageError):
+    def __init__(self, existing):
+        super().__init__(existing.name)
+        self.existing = existing
+
+
+class BucketNotEmptyError(StorageError):
+    pass
+
+
+class NoSuchKeyError(StorageError):
+    def __init__(self, bucket: str, key: str):
+        super().__init__(key)
+        self.bucket = bucket
+        self.key = key
+
+
+class NoSuchUploadError(StorageError):
+    pass
+
+
+class InvalidPartError(StorageError):
+    pass
+
+
+class InvalidPartOrderError(StorageError):
+    pass
+
+
+class EntityTooSmallError(StorageError):
+    def __init__(self, part_number: int, size: int):
+        super().__init__(f"part {part_number} is {size} bytes")
+        self.part_number = part_number
+        self.size = size
+
+
+class BadDigestError(StorageError):
+    """The Content-MD5 the client sent does not match the bytes received."""
+
+
+class ChecksumMismatchError(StorageError):
+    def __init__(self, algorithm: str, expected: str, computed: str):
+        super().__init__(f"{algorithm}: expected {expected}, computed {computed}")
+        self.algorithm = algorithm
+        self.expected = expected
+        self.computed = computed
+
+
+class IncompleteBodyError(StorageError):
+    """Fewer (or more) bytes arrived than Content-Length announced."""
