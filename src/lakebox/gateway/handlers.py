@@ -31,17 +31,15 @@ class RouteService:
 
     def __call__(self, ctx: RequestContext) -> None:
         request = ctx.request
-        info = auth.parse_auth(request)
+        try:
+            info = auth.parse_auth(request)
+        except AwsError:
+            # Malformed auth still deserves the target service's error envelope.
+            self._set_service(ctx, self._pick(request, None))
+            raise
         ctx.auth = info
-        scoped = routing.service_for_signing_name(getattr(info, "service", None))
-        service = (
-            routing.service_for_target(request.headers.get("x-amz-target"))
-            or routing.service_for_action(request, scoped)
-            or scoped
-            or "s3"
-        )
-        ctx.service = service
-        ctx.service_model = load_service_model(service)
+        self._set_service(ctx, self._pick(request, routing.service_for_signing_name(info.service)))
+        service = ctx.service
         if getattr(info, "region", None):
             ctx.region = info.region
         if service == "s3":
@@ -49,6 +47,20 @@ class RouteService:
             if bucket:
                 ctx.virtual_bucket = bucket
                 routing.to_path_style(request, bucket)
+
+    @staticmethod
+    def _pick(request, scoped: Optional[str]) -> str:
+        return (
+            routing.service_for_target(request.headers.get("x-amz-target"))
+            or routing.service_for_action(request, scoped)
+            or scoped
+            or "s3"
+        )
+
+    @staticmethod
+    def _set_service(ctx: RequestContext, service: str) -> None:
+        ctx.service = service
+        ctx.service_model = load_service_model(service)
 
 
 class Authenticate:
@@ -63,7 +75,10 @@ class Authenticate:
         ctx.account_id = self.config.account_for(ctx.access_key)
         secret: Optional[str] = None
         if self.config.auth == "strict":
-            secret = self._check_strict(ctx)
+            try:
+                secret = self._check_strict(ctx)
+            except AwsError as error:
+                raise _auth_error_for_protocol(error, ctx.service_model.protocol) from None
         ctx.request.body = auth.decode_body(ctx.request, info, secret)
         encoding = ctx.request.headers.get("content-encoding")
         if encoding is not None and "aws-chunked" in encoding.lower():
@@ -79,9 +94,34 @@ class Authenticate:
             raise AwsError("AccessDenied", "Access Denied", 403)
         cred = self.config.credentials.get(info.access_key or "")
         if cred is None:
-            raise auth.invalid_access_key_id()
+            raise auth.invalid_access_key_id(info.access_key)
         auth.verify_signature(ctx.request, info, cred.secret_key, dt.datetime.now(dt.timezone.utc))
         return cred.secret_key
+
+
+#: S3's auth error codes as the json and query services spell them (S3 keeps its own).
+_AUTH_ERRORS = {
+    "json": {
+        "InvalidAccessKeyId": ("UnrecognizedClientException", 400,
+                               "The security token included in the request is invalid."),
+        "SignatureDoesNotMatch": ("InvalidSignatureException", 400, None),
+        "RequestTimeTooSkewed": ("InvalidSignatureException", 400, "Signature expired: the request time is "
+                                 "more than 15 minutes from the current time."),
+    },
+    "query": {
+        "InvalidAccessKeyId": ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
+        "RequestTimeTooSkewed": ("SignatureDoesNotMatch", 403, "Signature expired: the request time is "
+                                 "more than 15 minutes from the current time."),
+    },
+}
+
+
+def _auth_error_for_protocol(error: AwsError, protocol: str) -> AwsError:
+    mapped = _AUTH_ERRORS.get(protocol, {}).get(error.code)
+    if mapped is None:
+        return error
+    code, status, message = mapped
+    return AwsError(code, message or error.message, status)
 
 
 class ParseRequest:

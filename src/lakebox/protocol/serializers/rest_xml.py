@@ -1,0 +1,295 @@
+"""Response serializer for the `rest-xml` protocol, driven by the operation's output shape.
+
+Output members travel where the model says: `header` and `headers` (prefixed maps) become response
+headers, a `statusCode` member sets the status, and the `payload` member is the body: an XML
+document for a structure; for a blob, a string or an event stream, the value itself, passed through
+untouched when it streams (bytes, or an iterator of bytes with `close()`). Without a payload member,
+every member that has no location goes into one XML document.
+XML values dispatch on `shape.type_name` (`_xml_structure`, `_xml_list` ...). Timestamps are
+ISO 8601 with milliseconds in XML and RFC 822 in headers unless the model's `timestampFormat` says
+otherwise; booleans are lower-case.
+
+Two reserved keys in a provider's result dict steer the HTTP envelope and are never serialized:
+
+- ``result["__status__"]``: the HTTP status to send instead of the model's `responseCode`
+  (206 for a ranged GET, 304 for a conditional GET that matched; a failed precondition, 412,
+  is an `AwsError` because S3 answers it with an error document).
+- ``result["__headers__"]``: a dict of extra raw response headers (Content-Range, for example),
+  set after the modeled headers, so they win on a clash.
+
+Responses to HEAD, and 204 and 304 responses, never carry a body (HTTP forbids one).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from typing import Any, Optional
+
+from botocore.model import OperationModel, Shape
+
+from ..errors import AwsError
+from ..http import HttpResponse
+from ..shapes import b64encode, format_timestamp, timestamp_format
+from . import ResponseSerializer
+
+STATUS_KEY = "__status__"
+HEADERS_KEY = "__headers__"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+XML_CONTENT_TYPE = "application/xml"
+
+_NO_BODY_STATUSES = (204, 304)
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;"})
+_ATTR_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#xD;", "\n": "&#xA;", "\t": "&#x9;"}
+)
+
+
+def escape_text(text: str) -> str:
+    # A literal CR would be normalized away by the client's XML parser; a reference survives.
+    return text.translate(_TEXT_ESCAPES)
+
+
+def escape_attr(text: str) -> str:
+    return text.translate(_ATTR_ESCAPES)
+
+
+def host_id(request_id: str) -> str:
+    """A stable stand-in for S3's x-amz-id-2 (an opaque base64 token), derived from the request id."""
+    return base64.b64encode(hashlib.sha256(request_id.encode("utf-8")).digest()).decode("ascii")
+
+
+def close_body(body: Any) -> None:
+    """Release a streaming body that will not be sent (HEAD, 304) so its file handle is closed."""
+    close = getattr(body, "close", None)
+    if close is not None and not isinstance(body, (bytes, bytearray)):
+        close()
+
+
+class RestXMLResponseSerializer(ResponseSerializer):
+    HEADER_TIMESTAMP_FORMAT = "rfc822"
+    BODY_TIMESTAMP_FORMAT = "iso8601"
+
+    # -- successful responses ----------------------------------------------------------------------
+
+    def serialize_response(self, operation: OperationModel, result: dict, request_id: str) -> HttpResponse:
+        result = dict(result or {})
+        status = result.pop(STATUS_KEY, None)
+        extra_headers = result.pop(HEADERS_KEY, None) or {}
+        response = HttpResponse(status=int(operation.http.get("responseCode", 200)))
+        self._add_request_id_headers(response, request_id)
+        shape = operation.output_shape
+        if shape is not None:
+            self._serialize_located(shape, result, response)
+            response.body = self._serialize_body(operation, shape, result, response)
+        for name, value in extra_headers.items():
+            response.headers[name] = str(value)
+        if status is not None:
+            response.status = int(status)
+        self._enforce_no_body(operation, response)
+        return response
+
+    def _add_request_id_headers(self, response: HttpResponse, request_id: str) -> None:
+        response.headers["x-amz-request-id"] = request_id
+        response.headers["x-amz-id-2"] = host_id(request_id)
+
+    def _serialize_located(self, shape: Shape, result: dict, response: HttpResponse) -> None:
+        for name, member in shape.members.items():
+            value = result.get(name)
+            if value is None:
+                continue
+            location = member.serialization.get("location")
+            wire = member.serialization.get("name", name)
+            if location == "header":
+                if member.type_name == "list" and not value:
+                    continue
+                response.headers[wire] = self._header_text(member, value)
+            elif location == "headers":
+                for key, item in value.items():
+                    response.headers[wire + key] = self._header_text(member.value, item)
+            elif location == "statusCode":
+                response.status = int(value)
+
+    def _header_text(self, shape: Shape, value: Any) -> str:
+        kind = shape.type_name
+        if kind == "timestamp":
+            return str(format_timestamp(value, timestamp_format(shape, self.HEADER_TIMESTAMP_FORMAT)))
+        if kind == "list":
+            return ",".join(self._header_list_item(shape.member, item) for item in value if item is not None)
+        if kind == "string" and shape.serialization.get("jsonvalue"):
+            return b64encode(json.dumps(value, separators=(",", ":")))
+        return self._scalar_text(shape, value)
+
+    def _header_list_item(self, shape: Shape, value: Any) -> str:
+        text = self._header_text(shape, value)
+        if shape.type_name == "string" and ("," in text or '"' in text):
+            return '"' + text.replace('"', '\\"') + '"'
+        return text
+
+    def _serialize_body(self, operation: OperationModel, shape: Shape, result: dict, response: HttpResponse):
+        payload_name = shape.serialization.get("payload")
+        if payload_name is not None:
+            member = shape.members[payload_name]
+            value = result.get(payload_name)
+            if value is None:
+                return b""
+            if member.type_name in ("blob", "string") or member.serialization.get("eventstream"):
+                # Raw payloads pass through untouched: a provider's iterator streams a GetObject body.
+                return value.encode("utf-8") if isinstance(value, str) else value
+            root = self._root_name(operation, member, payload_name)
+            return self._xml_document(response, root, member, value)
+        if any("location" not in m.serialization for m in shape.members.values()):
+            root = self._root_name(operation, shape, None)
+            return self._xml_document(response, root, shape, result)
+        return b""
+
+    def _root_name(self, operation: OperationModel, shape: Shape, member_name: Optional[str]) -> str:
+        """The document element's name: the model's locationName, else the member or shape name."""
+        return shape.serialization.get("name") or member_name or shape.name
+
+    def _root_namespace(self, shape: Shape) -> Optional[str]:
+        namespace = shape.serialization.get("xmlNamespace") or self.service_model.metadata.get("xmlNamespace")
+        if isinstance(namespace, dict):
+            return None if namespace.get("prefix") else namespace.get("uri")
+        return namespace
+
+    def _xml_document(self, response: HttpResponse, root: str, shape: Shape, value: Any) -> bytes:
+        out = [XML_DECLARATION]
+        namespace = self._root_namespace(shape)
+        root_attrs = f' xmlns="{escape_attr(namespace)}"' if namespace else ""
+        self._xml_element(out, root, shape, value, root_attrs)
+        if response.headers.get("Content-Type") is None:
+            response.headers["Content-Type"] = XML_CONTENT_TYPE
+        return "".join(out).encode("utf-8")
+
+    # -- XML, one method per shape type ------------------------------------------------------------
+
+    def _xml_element(self, out: list, tag: str, shape: Shape, value: Any, attrs: str = "") -> None:
+        method = getattr(self, f"_xml_{shape.type_name}", None)
+        if method is not None:
+            method(out, tag, shape, value, attrs)
+            return
+        out.append(f"<{tag}{attrs}{self._namespace_attrs(shape, attrs)}>")
+        out.append(escape_text(self._scalar_text(shape, value, self.BODY_TIMESTAMP_FORMAT)))
+        out.append(f"</{tag}>")
+
+    def _xml_structure(self, out: list, tag: str, shape: Shape, value: dict, attrs: str = "") -> None:
+        attrs += self._namespace_attrs(shape, attrs)
+        for name, member in shape.members.items():
+            item = value.get(name)
+            if item is not None and member.serialization.get("xmlAttribute"):
+                wire = member.serialization.get("name", name)
+                text = self._scalar_text(member, item, self.BODY_TIMESTAMP_FORMAT)
+                attrs += f' {wire}="{escape_attr(text)}"'
+        out.append(f"<{tag}{attrs}>")
+        for name, member in shape.members.items():
+            item = value.get(name)
+            serialization = member.serialization
+            if item is None or "location" in serialization or serialization.get("xmlAttribute"):
+                continue
+            wire = serialization.get("name", name)
+            if serialization.get("flattened") and member.type_name == "list":
+                # Clients look flattened items up by the list member's locationName first.
+                item_tag = member.member.serialization.get("name", wire)
+                for element in item:
+                    self._xml_element(out, item_tag, member.member, element)
+            elif serialization.get("flattened") and member.type_name == "map":
+                for key, element in item.items():
+                    self._xml_map_entry(out, wire, member, key, element)
+            else:
+                self._xml_element(out, wire, member, item)
+        out.append(f"</{tag}>")
+
+    def _xml_list(self, out: list, tag: str, shape: Shape, value: list, attrs: str = "") -> None:
+        item_tag = shape.member.serialization.get("name", "member")
+        out.append(f"<{tag}{attrs}{self._namespace_attrs(shape, attrs)}>")
+        for element in value:
+            self._xml_element(out, item_tag, shape.member, element)
+        out.append(f"</{tag}>")
+
+    def _xml_map(self, out: list, tag: str, shape: Shape, value: dict, attrs: str = "") -> None:
+        out.append(f"<{tag}{attrs}{self._namespace_attrs(shape, attrs)}>")
+        for key, element in value.items():
+            self._xml_map_entry(out, "entry", shape, key, element)
+        out.append(f"</{tag}>")
+
+    def _xml_map_entry(self, out: list, tag: str, shape: Shape, key: Any, value: Any) -> None:
+        out.append(f"<{tag}>")
+        self._xml_element(out, shape.key.serialization.get("name", "key"), shape.key, key)
+        self._xml_element(out, shape.value.serialization.get("name", "value"), shape.value, value)
+        out.append(f"</{tag}>")
+
+    @staticmethod
+    def _namespace_attrs(shape: Shape, existing: str) -> str:
+        namespace = shape.serialization.get("xmlNamespace")
+        if not namespace:
+            return ""
+        if isinstance(namespace, str):
+            namespace = {"uri": namespace}
+        name = "xmlns:" + namespace["prefix"] if namespace.get("prefix") else "xmlns"
+        if f" {name}=" in existing:
+            return ""
+        return f' {name}="{escape_attr(namespace["uri"])}"'
+
+    def _scalar_text(self, shape: Shape, value: Any, timestamp_default: Optional[str] = None) -> str:
+        kind = shape.type_name
+        if kind == "boolean":
+            return "true" if value else "false"
+        if kind in ("integer", "long"):
+            return str(int(value))
+        if kind in ("float", "double"):
+            number = float(value)
+            if math.isnan(number):
+                return "NaN"
+            if math.isinf(number):
+                return "Infinity" if number > 0 else "-Infinity"
+            return repr(number)
+        if kind == "timestamp":
+            default = timestamp_default or self.HEADER_TIMESTAMP_FORMAT
+            return str(format_timestamp(value, timestamp_format(shape, default)))
+        if kind == "blob":
+            return b64encode(value)
+        return str(value)
+
+    # -- errors ------------------------------------------------------------------------------------
+
+    def serialize_error(
+        self, error: AwsError, operation: Optional[OperationModel], request_id: str
+    ) -> HttpResponse:
+        response = HttpResponse(status=error.status)
+        self._add_request_id_headers(response, request_id)
+        for name, value in error.headers.items():
+            response.headers[name] = str(value)
+        if operation is not None and operation.http.get("method", "").upper() == "HEAD":
+            return response
+        response.headers["Content-Type"] = XML_CONTENT_TYPE
+        response.body = self._error_document(error, request_id).encode("utf-8")
+        return response
+
+    def _error_document(self, error: AwsError, request_id: str) -> str:
+        """The generic rest-xml envelope (Route 53, CloudFront); S3 overrides it."""
+        kind = "Sender" if error.sender_fault else "Receiver"
+        return (
+            f"{XML_DECLARATION}<ErrorResponse><Error><Type>{kind}</Type>"
+            f"<Code>{escape_text(error.code)}</Code><Message>{escape_text(error.message)}</Message>"
+            f"{self._error_fields(error)}</Error>"
+            f"<RequestId>{escape_text(request_id)}</RequestId></ErrorResponse>"
+        )
+
+    @staticmethod
+    def _error_fields(error: AwsError) -> str:
+        parts = []
+        for name, value in error.fields.items():
+            if value is None:
+                continue
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            parts.append(f"<{name}>{escape_text(text)}</{name}>")
+        return "".join(parts)
+
+    def _enforce_no_body(self, operation: OperationModel, response: HttpResponse) -> None:
+        if operation.http.get("method", "").upper() == "HEAD" or response.status in _NO_BODY_STATUSES:
+            if response.body:
+                close_body(response.body)
+            response.body = b""

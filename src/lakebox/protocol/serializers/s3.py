@@ -1,0 +1,90 @@
+"""S3's response serializer: the generic rest-xml serializer plus what S3's wire format adds.
+
+- Document elements carry S3's names, which botocore's model lacks for output shapes (clients
+  ignore the root name, but scripts that read the XML and other SDKs see it), and S3's namespace.
+- GetBucketLocation cannot be modeled: the region is the text of the root element itself.
+- Errors are a bare `<Error>` document with `<RequestId>` and `<HostId>`, no envelope.
+- HEAD errors have no body (HTTP), so the status line and headers are all a client sees.
+
+Providers steer the status and raw headers with `result["__status__"]` and `result["__headers__"]`,
+documented in `serializers.rest_xml`.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from botocore.model import OperationModel, Shape
+
+from ..errors import AwsError
+from ..http import HttpResponse
+from .rest_xml import XML_DECLARATION, RestXMLResponseSerializer, escape_attr, escape_text, host_id
+
+S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+#: S3's document element for operations whose output body is the output structure itself.
+ROOT_ELEMENTS = {
+    "CompleteMultipartUpload": "CompleteMultipartUploadResult",
+    "CreateMultipartUpload": "InitiateMultipartUploadResult",
+    "CreateSession": "CreateSessionResult",
+    "DeleteObjects": "DeleteResult",
+    "GetBucketAccelerateConfiguration": "AccelerateConfiguration",
+    "GetBucketAcl": "AccessControlPolicy",
+    "GetBucketCors": "CORSConfiguration",
+    "GetBucketLifecycle": "LifecycleConfiguration",
+    "GetBucketLifecycleConfiguration": "LifecycleConfiguration",
+    "GetBucketLocation": "LocationConstraint",
+    "GetBucketLogging": "BucketLoggingStatus",
+    "GetBucketNotification": "NotificationConfiguration",
+    "GetBucketNotificationConfiguration": "NotificationConfiguration",
+    "GetBucketRequestPayment": "RequestPaymentConfiguration",
+    "GetBucketTagging": "Tagging",
+    "GetBucketVersioning": "VersioningConfiguration",
+    "GetBucketWebsite": "WebsiteConfiguration",
+    "GetObjectAcl": "AccessControlPolicy",
+    "GetObjectAttributes": "GetObjectAttributesResponse",
+    "GetObjectTagging": "Tagging",
+    "ListBucketAnalyticsConfigurations": "ListBucketAnalyticsConfigurationResult",
+    "ListBucketIntelligentTieringConfigurations": "ListBucketIntelligentTieringConfigurationsOutput",
+    "ListBucketInventoryConfigurations": "ListInventoryConfigurationsResult",
+    "ListBucketMetricsConfigurations": "ListMetricsConfigurationsResult",
+    "ListBuckets": "ListAllMyBucketsResult",
+    "ListDirectoryBuckets": "ListAllMyDirectoryBucketsResult",
+    "ListMultipartUploads": "ListMultipartUploadsResult",
+    "ListObjectVersions": "ListVersionsResult",
+    "ListObjects": "ListBucketResult",
+    "ListObjectsV2": "ListBucketResult",
+    "ListParts": "ListPartsResult",
+}
+
+
+class S3ResponseSerializer(RestXMLResponseSerializer):
+    def _root_name(self, operation: OperationModel, shape: Shape, member_name: Optional[str]) -> str:
+        if member_name is None and operation.name in ROOT_ELEMENTS:
+            return ROOT_ELEMENTS[operation.name]
+        return super()._root_name(operation, shape, member_name)
+
+    def _root_namespace(self, shape: Shape) -> Optional[str]:
+        return super()._root_namespace(shape) or S3_NAMESPACE
+
+    def _serialize_body(self, operation: OperationModel, shape: Shape, result: dict, response: HttpResponse):
+        if operation.name == "GetBucketLocation":
+            return self._location_document(result, response)
+        return super()._serialize_body(operation, shape, result, response)
+
+    @staticmethod
+    def _location_document(result: dict, response: HttpResponse) -> bytes:
+        # us-east-1 is an empty element, exactly as S3 sends it; botocore reads it back as None.
+        region = result.get("LocationConstraint") or ""
+        response.headers["Content-Type"] = "application/xml"
+        return (
+            f'{XML_DECLARATION}<LocationConstraint xmlns="{escape_attr(S3_NAMESPACE)}">'
+            f"{escape_text(region)}</LocationConstraint>"
+        ).encode("utf-8")
+
+    def _error_document(self, error: AwsError, request_id: str) -> str:
+        return (
+            f"{XML_DECLARATION}<Error><Code>{escape_text(error.code)}</Code>"
+            f"<Message>{escape_text(error.message)}</Message>{self._error_fields(error)}"
+            f"<RequestId>{escape_text(request_id)}</RequestId><HostId>{host_id(request_id)}</HostId></Error>"
+        )

@@ -1,0 +1,207 @@
+"""Input validation against the botocore model, answered with each service's own validation error.
+
+`validate_input` walks the parsed input by shape type and collects every violation of the model's
+constraints: required members, value types, string and blob lengths, numeric ranges, list and map
+sizes. It reports them the way AWS's front ends do ("1 validation error detected: Value null at
+'tableInput.name' failed to satisfy constraint: Member must not be null"), under the error code the
+service itself uses for bad input (DESIGN D1).
+
+Deliberately not checked: enum membership (the model may be older than AWS, and AWS adds values
+all the time) and regex patterns (the models' Java regexes do not all mean the same in Python, and a
+false rejection is worse than a missed one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Optional
+
+from botocore.model import OperationModel, Shape
+
+from .errors import AwsError
+
+#: The code each service answers a constraint violation with, all HTTP 400 sender faults.
+#: STS is a query service whose front end speaks Coral's ValidationError; Redshift answers
+#: InvalidParameterValue for bad parameters.
+VALIDATION_ERROR_CODES: dict[str, str] = {
+    "s3": "InvalidArgument",
+    "sts": "ValidationError",
+    "glue": "InvalidInputException",
+    "athena": "InvalidRequestException",
+    "kinesis": "InvalidArgumentException",
+    "firehose": "InvalidArgumentException",
+    "emr": "ValidationException",
+    "redshift": "InvalidParameterValue",
+    "redshift-data": "ValidationException",
+    "logs": "InvalidParameterException",
+}
+DEFAULT_VALIDATION_ERROR_CODE = "ValidationException"
+
+
+def validation_error(service_name: str, problems: list[str]) -> AwsError:
+    """The service's validation error for a list of problems (each "Value ... at '...' failed ...")."""
+    count = len(problems)
+    noun = "error" if count == 1 else "errors"
+    message = f"{count} validation {noun} detected: " + "; ".join(problems)
+    code = VALIDATION_ERROR_CODES.get(service_name, DEFAULT_VALIDATION_ERROR_CODE)
+    return AwsError(code, message, 400)
+
+
+def validate_input(params: dict, operation: OperationModel, service_name: str) -> None:
+    """Raise the service's validation AwsError if `params` violate `operation`'s input shape."""
+    shape = operation.input_shape
+    if shape is None:
+        return
+    problems: list[str] = []
+    _Validator(problems).check(params if params is not None else {}, shape, "")
+    if problems:
+        raise validation_error(service_name, problems)
+
+
+def describe_value(value: Any) -> str:
+    """A value as AWS's front ends print it in validation messages (Java's toString, roughly)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, (bytes, bytearray)):
+        return f"'java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]'"
+    if isinstance(value, (list, tuple)):
+        return "'[" + ", ".join(_plain(v) for v in value) + "]'"
+    if isinstance(value, dict):
+        return "'{" + ", ".join(f"{_plain(k)}={_plain(v)}" for k, v in value.items()) + "}'"
+    return f"'{value}'"
+
+
+def _plain(value: Any) -> str:
+    text = describe_value(value)
+    return text[1:-1] if text.startswith("'") and text.endswith("'") else text
+
+
+def _member_path(parent: str, member_name: str) -> str:
+    # AWS names members in lowerCamelCase in these messages: TableInput.Name -> tableInput.name.
+    name = member_name[:1].lower() + member_name[1:]
+    return f"{parent}.{name}" if parent else name
+
+
+class _Validator:
+    """Collects problems while walking a value; one `_check_<type>` per shape type."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+
+    def report(self, value: Any, shape: Optional[Shape], path: str, constraint: str) -> None:
+        sensitive = shape is not None and shape.metadata.get("sensitive")
+        # Like AWS, never echo a sensitive value (passwords, secrets) back in an error message.
+        shown = "" if sensitive else f" {describe_value(value)}"
+        where = f" at '{path}'" if path else ""
+        self.problems.append(f"Value{shown}{where} failed to satisfy constraint: {constraint}")
+
+    def check(self, value: Any, shape: Shape, path: str) -> None:
+        if value is None:
+            return
+        method = getattr(self, f"_check_{shape.type_name}", None)
+        if method is not None:
+            method(value, shape, path)
+
+    def _check_structure(self, value: Any, shape: Shape, path: str) -> None:
+        if getattr(shape, "is_document_type", False):
+            return  # a document is free-form JSON by definition
+        if not isinstance(value, dict):
+            self.report(value, shape, path, "Member must be a structure")
+            return
+        members = shape.members
+        for name in shape.required_members:
+            if value.get(name) is None and name in members:
+                self.report(None, None, _member_path(path, name), "Member must not be null")
+        for name, member_value in value.items():
+            member_shape = members.get(name)
+            if member_shape is not None:
+                self.check(member_value, member_shape, _member_path(path, name))
+
+    def _check_list(self, value: Any, shape: Shape, path: str) -> None:
+        if not isinstance(value, (list, tuple)):
+            self.report(value, shape, path, "Member must be a list")
+            return
+        self._check_size(value, len(value), shape, path)
+        for index, item in enumerate(value, 1):
+            self.check(item, shape.member, f"{path}.{index}.member")
+
+    def _check_map(self, value: Any, shape: Shape, path: str) -> None:
+        if not isinstance(value, dict):
+            self.report(value, shape, path, "Member must be a map")
+            return
+        self._check_size(value, len(value), shape, path)
+        # AWS reports map entries as constraints on the map itself, not on a path per key.
+        for label, part_shape, parts in (("keys", shape.key, value.keys()), ("value", shape.value, value.values())):
+            nested: list[str] = []
+            inner = _Validator(nested)
+            for part in parts:
+                inner.check(part, part_shape, "")
+            if nested:
+                reasons = ", ".join(p.split("failed to satisfy constraint: ", 1)[-1] for p in nested)
+                prefix = "Map keys" if label == "keys" else "Map value"
+                self.report(value, shape, path, f"{prefix} must satisfy constraint: [{reasons}]")
+
+    def _check_string(self, value: Any, shape: Shape, path: str) -> None:
+        if not isinstance(value, str):
+            self.report(value, shape, path, "Member must be a string")
+            return
+        self._check_size(value, len(value), shape, path)
+
+    def _check_blob(self, value: Any, shape: Shape, path: str) -> None:
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            self._check_size(value, len(value), shape, path)
+        elif not hasattr(value, "read"):
+            # Streaming payloads (S3 bodies) arrive as readable streams and are never sized here.
+            self.report(value, shape, path, "Member must be a blob")
+
+    def _check_integer(self, value: Any, shape: Shape, path: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report(value, shape, path, "Member must be an integer")
+            return
+        self._check_range(value, shape, path)
+
+    _check_long = _check_integer
+
+    def _check_float(self, value: Any, shape: Shape, path: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            self.report(value, shape, path, "Member must be a number")
+            return
+        self._check_range(value, shape, path)
+
+    _check_double = _check_float
+
+    def _check_boolean(self, value: Any, shape: Shape, path: str) -> None:
+        if not isinstance(value, bool):
+            self.report(value, shape, path, "Member must be a boolean")
+
+    def _check_timestamp(self, value: Any, shape: Shape, path: str) -> None:
+        if not isinstance(value, (dt.datetime, dt.date)):
+            self.report(value, shape, path, "Member must be a timestamp")
+
+    def _check_size(self, value: Any, size: int, shape: Shape, path: str) -> None:
+        low = shape.metadata.get("min")
+        high = shape.metadata.get("max")
+        if low is not None and size < low:
+            self.report(value, shape, path, f"Member must have length greater than or equal to {_num(low)}")
+        if high is not None and size > high:
+            self.report(value, shape, path, f"Member must have length less than or equal to {_num(high)}")
+
+    def _check_range(self, value: Any, shape: Shape, path: str) -> None:
+        low = shape.metadata.get("min")
+        high = shape.metadata.get("max")
+        if low is not None and value < low:
+            self.report(value, shape, path, f"Member must have value greater than or equal to {_num(low)}")
+        if high is not None and value > high:
+            self.report(value, shape, path, f"Member must have value less than or equal to {_num(high)}")
+
+
+def _num(bound: Any) -> str:
+    # Models spell some bounds as floats (1.0); AWS prints integers without the fraction.
+    return str(int(bound)) if isinstance(bound, float) and bound.is_integer() else str(bound)

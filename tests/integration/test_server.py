@@ -1,0 +1,127 @@
+"""The gateway end to end: health, keep-alive, 100-continue, routing, 501s, validation, internal errors."""
+
+import http.client
+import json
+import socket
+
+import boto3
+import botocore.exceptions
+import pytest
+import requests
+
+
+def client(service, server, **kw):
+    return boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
+                        aws_access_key_id="test", aws_secret_access_key="test", **kw)
+
+
+def test_health_reports_version_data_dir_and_services(lakebox_server):
+    resp = requests.get(lakebox_server.endpoint_url + "/_lakebox/health")
+    body = resp.json()
+    assert resp.status_code == 200
+    assert body["version"]
+    assert body["data_dir"] == str(lakebox_server.data_dir.resolve())
+    assert body["services"]["s3"]["state"] == "running"
+    assert body["services"]["sts"]["state"] == "running"
+
+
+def test_fixture_sets_aws_endpoint_url(lakebox_server):
+    import os
+
+    assert os.environ["AWS_ENDPOINT_URL"] == lakebox_server.endpoint_url
+    # a client built with no endpoint argument reaches lakebox
+    ident = boto3.client("sts").get_caller_identity()
+    assert ident["Account"] == "000000000000"
+
+
+def test_sts_get_caller_identity_default_account(lakebox_server):
+    ident = client("sts", lakebox_server).get_caller_identity()
+    assert ident["Account"] == "000000000000"
+    assert ident["Arn"] == "arn:aws:iam::000000000000:root"
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(lakebox_server):
+    conn = http.client.HTTPConnection(lakebox_server.host, lakebox_server.port)
+    for _ in range(3):
+        conn.request("GET", "/_lakebox/health")
+        resp = conn.getresponse()
+        assert json.loads(resp.read())["status"] == "ok"
+        assert resp.getheader("connection", "keep-alive").lower() != "close"
+    sock_before = conn.sock
+    conn.request("GET", "/_lakebox/health")
+    conn.getresponse().read()
+    assert conn.sock is sock_before  # same TCP connection reused
+    conn.close()
+
+
+def test_expect_100_continue_gets_interim_response_then_body_is_stored(lakebox_server):
+    s3 = client("s3", lakebox_server)
+    s3.create_bucket(Bucket="continue")
+    payload = b"x" * (2 << 20)
+    with socket.create_connection((lakebox_server.host, lakebox_server.port)) as sock:
+        head = (
+            f"PUT /continue/big.bin HTTP/1.1\r\nHost: {lakebox_server.host}:{lakebox_server.port}\r\n"
+            f"Content-Length: {len(payload)}\r\nExpect: 100-continue\r\n\r\n"
+        ).encode()
+        sock.sendall(head)
+        interim = sock.recv(1024)
+        assert interim.startswith(b"HTTP/1.1 100")
+        sock.sendall(payload)
+        final = b""
+        while b"\r\n\r\n" not in final:
+            final += sock.recv(4096)
+        assert final.startswith(b"HTTP/1.1 200")
+    assert s3.get_object(Bucket="continue", Key="big.bin")["Body"].read() == payload
+
+
+def test_unimplemented_json_operation_answers_501_naming_it(lakebox_server):
+    glue = client("glue", lakebox_server)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        glue.get_databases()
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    assert "GetDatabases" in err.value.response["Error"]["Message"]
+
+
+def test_unimplemented_query_operation_answers_501_in_query_envelope(lakebox_server):
+    sts = client("sts", lakebox_server)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        sts.get_session_token()
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    assert "GetSessionToken" in err.value.response["Error"]["Message"]
+
+
+def test_model_validation_uses_the_services_own_error(lakebox_server):
+    glue = client("glue", lakebox_server, config=botocore.config.Config(parameter_validation=False))
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        glue.get_database()  # Name is required
+    assert err.value.response["Error"]["Code"] == "InvalidInputException"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_unknown_json_target_is_rejected(lakebox_server):
+    resp = requests.post(
+        lakebox_server.endpoint_url + "/",
+        headers={"X-Amz-Target": "AWSGlue.NoSuchOperation", "Content-Type": "application/x-amz-json-1.1"},
+        data=b"{}",
+    )
+    assert resp.status_code == 400
+    assert resp.json()["__type"].endswith("UnknownOperationException")
+
+
+def test_unexpected_exception_is_internal_error_without_stack_trace(lakebox_server, monkeypatch):
+    sts_provider = lakebox_server.app.providers["sts"]
+
+    def explode(ctx, params):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(sts_provider, "get_caller_identity", explode)
+    resp = requests.post(
+        lakebox_server.endpoint_url + "/",
+        data={"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+    )
+    assert resp.status_code == 500
+    assert b"InternalError" in resp.content
+    assert b"secret internals" not in resp.content
+    assert b"Traceback" not in resp.content
