@@ -48,6 +48,10 @@ class AsgiBody(BodyStream):
         if not message.get("more_body", False):
             self._done = True
 
+    @property
+    def fully_received(self) -> bool:
+        return self._done
+
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             while not self._done:
@@ -141,6 +145,10 @@ class LakeboxApp:
         )
         ctx = RequestContext(request=request, request_id=uuid.uuid4().hex[:16].upper())
         await loop.run_in_executor(self.executor, self.chain.handle, ctx)
+        if isinstance(body, AsgiBody) and not body.fully_received:
+            # The request failed before its body was read (often before `100 Continue` was sent).
+            # Whatever the client still sends must not be parsed as the next request: close.
+            ctx.response.headers["Connection"] = "close"
         await self._send_response(ctx, send, loop)
         self._log(ctx)
 

@@ -3,12 +3,19 @@
 `LakeStore` keeps the current version of every S3 object as a plain file at
 `<data>/s3/<bucket>/<key>`, and its metadata in SQLite (WAL). Hidden state (temp files, multipart
 parts, keys that cannot be plain files) lives under `<data>/.lakebox/`. May import the standard
-library and `lakebox.storage.*` only; never the protocol layer or a service.
+library, awscrt and xxhash (checksums) and `lakebox.storage.*` only; never the protocol layer or a
+service.
+
+Modules: api (records and the contract), errors, lake (LakeStore and buckets), lake_base (shared
+plumbing), lake_objects, lake_multipart, listing, keys (key -> path rules), dirfd (symlink-proof
+navigation), atomic (durable writes), ingest (receiving bodies), checksums, metadata + schema
+(SQLite), locks.
 """
 
 from .api import (  # noqa: F401
     BucketInfo,
     ListResult,
+    ObjectHandle,
     ObjectInfo,
     ObjectMeta,
     PartInfo,
@@ -16,3 +23,4 @@ from .api import (  # noqa: F401
     UploadListResult,
 )
 from .errors import *  # noqa: F401,F403
+from .lake import LakeStore  # noqa: F401

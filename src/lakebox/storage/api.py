@@ -4,55 +4,91 @@ This module is the contract between the S3 provider and the storage layer; `lake
 Times are timezone-aware UTC datetimes. ETags are stored and returned WITHOUT quotes
 (``"9b2cf535f27731c974343645a3985328"`` or ``"…-3"`` for multipart); the provider quotes them.
 Checksums are dicts ``{"CRC32": "<base64>", ...}`` keyed by the model's ChecksumAlgorithm names.
+Errors are the plain domain errors of storage/errors.py.
 
-LakeStore (storage/lake.py) methods, all blocking and thread-safe:
+LakeStore(data_dir, *, default_account="000000000000", default_region="us-east-1"); close().
+The defaults are given to bucket folders that appear in `<data>/s3/` without lakebox (adopted).
+Methods, all blocking and thread-safe. Every method taking a key raises InvalidKeyError (empty, not
+UTF-8) or KeyTooLongError (> 1024 bytes); every method taking a bucket raises NoSuchBucketError.
 
 Buckets
-  create_bucket(name, account_id, region) -> BucketInfo        raises BucketExistsError(existing BucketInfo)
+  create_bucket(name, account_id, region) -> BucketInfo        raises BucketExistsError(existing BucketInfo),
+                                                               InvalidBucketNameError (S3's core naming rules)
   get_bucket(name) -> BucketInfo | None
   list_buckets(account_id: str | None = None) -> list[BucketInfo]   sorted by name
-  delete_bucket(name) -> None                                  raises NoSuchBucketError, BucketNotEmptyError
+  delete_bucket(name) -> None                                  raises NoSuchBucketError, BucketNotEmptyError;
+                                                               aborts the bucket's multipart uploads
+  A bucket is its folder: a folder made from outside is adopted, one removed from outside is forgotten.
 
 Objects
   put_object(bucket, key, body, meta: ObjectMeta, *, content_length: int | None = None,
              checksum_algorithms: Iterable[str] = (), expected: dict | Callable[[], dict] | None = None,
              precondition: Callable[[ObjectInfo | None], None] | None = None) -> ObjectInfo
-      `body` has .read(n). The bytes go to a temp file while MD5 and the requested checksums are
-      computed; `expected` ({"MD5": b64, "CRC32": b64, ...}; a callable is evaluated after the body
-      is read, for aws-chunked trailers) is verified (BadDigestError for MD5, ChecksumMismatchError);
+      `body` has .read(n) (bytes are accepted too); it is read in chunks of at most 1 MiB until it
+      returns b"". The bytes go to a temp file while MD5 and the requested checksums are computed;
+      `expected` ({"MD5": b64, "CRC32": b64, ...}; a callable is evaluated after the body is read, for
+      aws-chunked trailers) is verified: "MD5" is Content-MD5 (BadDigestError), any other algorithm
+      raises ChecksumMismatchError (also when it was not in `checksum_algorithms`: it is computed).
       `content_length`, when given, must match the bytes read (IncompleteBodyError);
       then fsync, `precondition(current)` is called under the key's lock (it raises to refuse), rename,
       metadata commit. Nothing changes when any step fails.
+      Stored checksums: the requested algorithms plus those in `expected` ("MD5" only if requested);
+      checksum_type is "FULL_OBJECT" when there are any.
   head_object(bucket, key) -> ObjectInfo | None                raises NoSuchBucketError
-  open_object(info, start=0, end=None) -> Iterator[bytes]      bytes [start, end] inclusive, in chunks of
-                                                               up to 1 MiB; has .close()
+  open_object(info, start=0, end=None) -> ObjectReader         iterator of the bytes [start, end] inclusive
+      (end clamped to the last byte), in chunks of up to 1 MiB, read lazily; .close() (also a context
+      manager), .length. It reads exactly the bytes `info` describes: if the object was replaced since
+      `info` was read it raises ObjectChangedError (read the object again and retry, or fail the
+      request), if it was deleted NoSuchKeyError.
   delete_object(bucket, key) -> bool                           True if something was deleted
   copy_object(src: ObjectInfo, dst_bucket, dst_key, meta: ObjectMeta, *, checksum_algorithms=(),
               precondition=None) -> ObjectInfo                 copies the bytes server-side; onto itself
                                                                only the metadata changes
+      The copy is a single-part object: ETag = MD5 of the bytes. Checksums: those in
+      `checksum_algorithms` (the provider decides, e.g. the source's); none are carried over
+      implicitly. Onto itself, with no algorithms, the existing checksums stay. Raises
+      ObjectChangedError / NoSuchKeyError as open_object does for `src`.
   set_object_tags(bucket, key, tags: dict[str, str]) -> ObjectInfo   raises NoSuchKeyError
   list_objects(bucket, prefix="", delimiter=None, start_after="", max_keys=1000) -> ListResult
       Keys in UTF-8 byte order. With a delimiter, keys under a common prefix collapse into it; each
       common prefix counts once toward max_keys. `start_after` excludes keys <= it, and a common
       prefix <= it. Files that appeared in the folder from outside are listed with a computed ETag.
-      lakebox's own temp/staging files never appear.
+      lakebox's own temp/staging files never appear. max_keys=0 returns nothing, not truncated.
+  Files in the folder that are not objects: symlinks, special files, names starting with
+  ".lakebox" (any case), names with control characters or not UTF-8, paths over 1024 bytes.
+
+For engines reading the folder directly
+  bucket_path(bucket) -> str                                   `<data>/s3/<bucket>`
+  object_path(bucket, key) -> str | None                       the plain file of the current object;
+                                                               None when missing or in the hidden store
 
 Multipart
   create_multipart_upload(bucket, key, meta: ObjectMeta, checksum_algorithm=None,
                           checksum_type=None) -> UploadInfo
+      checksum_type defaults to FULL_OBJECT for CRC64NVME, COMPOSITE for other algorithms. Upload ids
+      sort in initiation order.
   get_upload(bucket, key, upload_id) -> UploadInfo             raises NoSuchUploadError
   upload_part(upload: UploadInfo, part_number, body, *, content_length=None, expected=None,
-              checksum_algorithms=()) -> PartInfo
+              checksum_algorithms=()) -> PartInfo              as put_object; the upload's algorithm is
+                                                               always computed; raises NoSuchUploadError
   upload_part_copy(upload: UploadInfo, part_number, src: ObjectInfo, start: int, end: int) -> PartInfo
-  list_parts(upload: UploadInfo) -> list[PartInfo]              by part number
+  list_parts(upload: UploadInfo) -> list[PartInfo]              by part number; raises NoSuchUploadError
   complete_multipart_upload(upload: UploadInfo, parts: list[tuple[int, str, dict]],
                             precondition=None) -> ObjectInfo
-      parts: (part_number, etag without quotes, checksums given by the client). Raises
-      InvalidPartOrderError, InvalidPartError, EntityTooSmallError (every part but the last >= 5 MiB).
-      ETag is md5(concat(binary part md5s))-N. The upload is gone afterwards.
-  abort_multipart_upload(upload: UploadInfo) -> None
+      parts: (part_number, etag with or without quotes, checksums given by the client). Raises
+      EmptyPartListError (no parts: AWS says MalformedXML), InvalidPartOrderError (not strictly
+      ascending), InvalidPartError (not uploaded, other ETag, or a given checksum that differs from
+      the stored one), EntityTooSmallError (every part but the last >= 5 MiB), NoSuchUploadError.
+      ETag is md5(concat(binary part md5s))-N. With a checksum algorithm: COMPOSITE is
+      "<b64 of the algorithm over the concatenated binary part checksums>-N"; FULL_OBJECT is the
+      whole object's checksum (combined from the part CRCs, or computed while assembling).
+      The upload is gone afterwards; when anything fails (precondition included) it stays.
+  abort_multipart_upload(upload: UploadInfo) -> None           raises NoSuchUploadError
   list_multipart_uploads(bucket, prefix="", delimiter=None, key_marker="", upload_id_marker="",
                          max_uploads=1000) -> UploadListResult
+      By key, then initiation. key_marker excludes smaller keys, and uploads of that key unless
+      upload_id_marker is given (then only greater ids stay); common prefixes <= key_marker are
+      excluded, as in list_objects.
 """
 
 from __future__ import annotations
@@ -97,6 +133,21 @@ class PartInfo:
     checksums: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ObjectHandle:
+    """Where an object's bytes are and which file they were described from. Opaque to callers.
+
+    `LakeStore` sets it on every `ObjectInfo` it returns, so that reading the object later opens
+    exactly the file that the info (ETag, size) describes, or fails with ObjectChangedError.
+    """
+
+    #: Path of the hidden-store file relative to `<data>/.lakebox/`; None for the plain file.
+    location: Optional[str]
+    size: int
+    mtime_ns: int
+    inode: int
+
+
 @dataclass
 class ObjectInfo:
     bucket: str
@@ -110,6 +161,8 @@ class ObjectInfo:
     #: For objects made by CompleteMultipartUpload: the parts, for partNumber GETs and PartsCount.
     parts: list[PartInfo] = field(default_factory=list)
     version_id: Optional[str] = None
+    #: Set by LakeStore; None on an ObjectInfo built elsewhere (the store then looks the object up).
+    handle: Optional[ObjectHandle] = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -15,6 +15,11 @@ __all__ = [
     "BadDigestError",
     "ChecksumMismatchError",
     "IncompleteBodyError",
+    "InvalidBucketNameError",
+    "InvalidKeyError",
+    "KeyTooLongError",
+    "ObjectChangedError",
+    "EmptyPartListError",
 ]
 
 
@@ -78,3 +83,32 @@ class ChecksumMismatchError(StorageError):
 
 class IncompleteBodyError(StorageError):
     """Fewer (or more) bytes arrived than Content-Length announced."""
+
+
+class InvalidBucketNameError(StorageError):
+    """The name breaks S3's bucket naming rules, so it cannot name a folder under `<data>/s3/`."""
+
+
+class InvalidKeyError(StorageError):
+    """The key is empty or not valid UTF-8; AWS accepts neither."""
+
+
+class KeyTooLongError(StorageError):
+    """The key is longer than the 1024 UTF-8 bytes AWS allows."""
+
+
+class ObjectChangedError(StorageError):
+    """The object was replaced or removed after the `ObjectInfo` in hand was read.
+
+    Raised by reads that must return the bytes that `ObjectInfo` describes (its headers may already
+    be on the wire). The caller reads the object again and retries, or fails the request.
+    """
+
+    def __init__(self, bucket: str, key: str):
+        super().__init__(key)
+        self.bucket = bucket
+        self.key = key
+
+
+class EmptyPartListError(StorageError):
+    """CompleteMultipartUpload named no parts (AWS answers MalformedXML)."""

@@ -1,0 +1,338 @@
+"""Object, bucket and multipart metadata in SQLite (`<data>/.lakebox/meta.db`).
+
+WAL mode lets readers run while one writer commits; `synchronous=FULL` makes every commit durable
+before the write it belongs to is acknowledged. Following SQLite's own model, there is one writer
+connection behind a lock and one reader connection per thread (DESIGN D7, and datasette's pattern).
+
+The `objects` table describes the *current* version of each key. For a plain file it records the
+file's size, mtime_ns and inode: when they no longer match, the file was replaced from outside (or
+lakebox died between the rename and the commit) and the file is the truth. `location` is NULL for
+a plain file and the hidden-store path otherwise.
+
+Ready for versioning, not yet used: `buckets.versioning`, `objects.version_id` (NULL is the "null"
+version) and the `object_versions` table for non-current versions and delete markers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Iterator, Optional
+
+from .api import BucketInfo, ObjectMeta, PartInfo, UploadInfo
+from .schema import SCHEMA, SCHEMA_VERSION
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: Stay well below SQLite's bound-parameter limit in `IN (...)` lookups.
+_IN_BATCH = 500
+
+
+def ns_to_datetime(ns: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=ns // 1000)
+
+
+def datetime_to_ns(value: datetime) -> int:
+    delta = value - _EPOCH
+    return (delta.days * 86400 + delta.seconds) * 10**9 + delta.microseconds * 1000
+
+
+@dataclass
+class ObjectRow:
+    """One row of `objects`: the current version of a key and the file that holds it."""
+
+    bucket: str
+    key: str
+    etag: str
+    size: int
+    last_modified_ns: int
+    mtime_ns: Optional[int]
+    inode: Optional[int]
+    location: Optional[str] = None
+    meta: ObjectMeta = field(default_factory=ObjectMeta)
+    checksums: dict[str, str] = field(default_factory=dict)
+    checksum_type: Optional[str] = None
+    parts: Optional[list[PartInfo]] = None
+    version_id: Optional[str] = None
+
+    def fingerprint(self) -> tuple:
+        return (self.size, self.mtime_ns, self.inode)
+
+
+def _meta_values(meta: ObjectMeta) -> tuple:
+    return (meta.content_type, json.dumps(meta.system), json.dumps(meta.user), json.dumps(meta.tags),
+            meta.storage_class, json.dumps(meta.encryption))
+
+
+def _dict(text: str) -> dict:
+    # Most objects have no user metadata, tags or checksums: skip the parser for them (listings).
+    return {} if text == "{}" else json.loads(text)
+
+
+def _meta_from(r: sqlite3.Row) -> ObjectMeta:
+    return ObjectMeta(content_type=r["content_type"], system=_dict(r["system_meta"]),
+                      user=_dict(r["user_meta"]), tags=_dict(r["tags"]),
+                      storage_class=r["storage_class"], encryption=_dict(r["encryption"]))
+
+
+def _parts_json(parts: Optional[list[PartInfo]]) -> Optional[str]:
+    if parts is None:
+        return None
+    return json.dumps([[p.part_number, p.etag, p.size, datetime_to_ns(p.last_modified), p.checksums]
+                       for p in parts])
+
+
+def _parts_from(text: Optional[str]) -> Optional[list[PartInfo]]:
+    if text is None:
+        return None
+    return [PartInfo(n, etag, size, ns_to_datetime(ns), checksums)
+            for n, etag, size, ns, checksums in json.loads(text)]
+
+
+def _inode_in(inode: Optional[int]) -> Optional[int]:
+    # st_ino is unsigned 64-bit (overlayfs sets high bits); SQLite integers are signed.
+    return inode - (1 << 64) if inode is not None and inode >= (1 << 63) else inode
+
+
+def _inode_out(value: Optional[int]) -> Optional[int]:
+    return value + (1 << 64) if value is not None and value < 0 else value
+
+
+def _object_from(r: sqlite3.Row) -> ObjectRow:
+    return ObjectRow(bucket=r["bucket"], key=r["key"], etag=r["etag"], size=r["size"],
+                     last_modified_ns=r["last_modified_ns"], mtime_ns=r["mtime_ns"], inode=_inode_out(r["inode"]),
+                     location=r["location"], meta=_meta_from(r), checksums=_dict(r["checksums"]),
+                     checksum_type=r["checksum_type"], parts=_parts_from(r["parts"]),
+                     version_id=r["version_id"])
+
+
+def _upload_from(r: sqlite3.Row) -> UploadInfo:
+    return UploadInfo(bucket=r["bucket"], key=r["key"], upload_id=r["upload_id"],
+                      initiated=ns_to_datetime(r["initiated_ns"]), meta=_meta_from(r),
+                      checksum_algorithm=r["checksum_algorithm"], checksum_type=r["checksum_type"])
+
+
+class MetadataDB:
+    def __init__(self, path: str):
+        self.path = path
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._writer = self._connect()
+        mode = self._writer.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise RuntimeError(f"SQLite refused WAL mode for {path} (got {mode})")
+        with self._write_lock:
+            if self._writer.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                self._writer.executescript(SCHEMA)
+                self._writer.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _connect(self) -> sqlite3.Connection:
+        # check_same_thread=False only so that close() may close every connection; each reader is
+        # still used by the one thread that made it.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def _read(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
+        # fetchall() ends the statement, so no read transaction (and WAL snapshot) outlives the call.
+        return self._reader().execute(sql, tuple(args)).fetchall()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        with self._write_lock:
+            self._writer.close()
+
+    # Buckets
+
+    def insert_bucket(self, info: BucketInfo) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO buckets (name, account_id, region, created_ns) VALUES (?, ?, ?, ?)",
+                       (info.name, info.account_id, info.region, datetime_to_ns(info.created)))
+
+    def get_bucket(self, name: str) -> Optional[BucketInfo]:
+        rows = self._read("SELECT * FROM buckets WHERE name = ?", (name,))
+        return _bucket_from(rows[0]) if rows else None
+
+    def list_buckets(self) -> list[BucketInfo]:
+        return [_bucket_from(r) for r in self._read("SELECT * FROM buckets ORDER BY name")]
+
+    def delete_bucket(self, name: str) -> None:
+        """Forget a bucket and everything recorded in it."""
+        with self._write() as db:
+            for table in ("objects", "object_versions", "uploads"):
+                db.execute(f"DELETE FROM {table} WHERE bucket = ?", (name,))
+            db.execute("DELETE FROM buckets WHERE name = ?", (name,))
+
+    # Objects
+
+    def get_object(self, bucket: str, key: str) -> Optional[ObjectRow]:
+        rows = self._read("SELECT * FROM objects WHERE bucket = ? AND key = ?", (bucket, key))
+        return _object_from(rows[0]) if rows else None
+
+    def get_objects(self, bucket: str, keys: list[str]) -> dict[str, ObjectRow]:
+        found: dict[str, ObjectRow] = {}
+        for start in range(0, len(keys), _IN_BATCH):
+            batch = keys[start:start + _IN_BATCH]
+            marks = ",".join("?" * len(batch))
+            for r in self._read(f"SELECT * FROM objects WHERE bucket = ? AND key IN ({marks})", [bucket, *batch]):
+                found[r["key"]] = _object_from(r)
+        return found
+
+    def put_object(self, row: ObjectRow) -> None:
+        with self._write() as db:
+            _upsert_object(db, row)
+
+    def put_objects_if_unchanged(self, pairs: list[tuple[ObjectRow, Optional[ObjectRow]]]) -> list[bool]:
+        """Write each `new` whose key's row is still `expected` (None: no row); one transaction.
+
+        For caching what was computed from a file without holding the key's lock: a writer always
+        commits after its rename, so checking inside the write transaction that nobody committed
+        since `expected` was read is enough to never overwrite a newer object's row.
+        """
+        written = []
+        with self._write() as db:
+            for new, expected in pairs:
+                r = db.execute("SELECT * FROM objects WHERE bucket = ? AND key = ?", (new.bucket, new.key)).fetchone()
+                if same_object(_object_from(r) if r else None, expected):
+                    _upsert_object(db, new)
+                    written.append(True)
+                else:
+                    written.append(False)
+        return written
+
+    def delete_object(self, bucket: str, key: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM objects WHERE bucket = ? AND key = ?", (bucket, key))
+
+    def hidden_locations(self) -> set[str]:
+        """Every hidden-store file a row refers to, current or (once versioning exists) not."""
+        return {r[0] for table in ("objects", "object_versions")
+                for r in self._read(f"SELECT location FROM {table} WHERE location IS NOT NULL")}
+
+    def has_key(self, bucket: str, key: str) -> bool:
+        return bool(self._read("SELECT 1 FROM objects WHERE bucket = ? AND key = ?", (bucket, key)))
+
+    def has_hidden(self, bucket: str) -> bool:
+        return bool(self._read("SELECT 1 FROM objects WHERE bucket = ? AND location IS NOT NULL LIMIT 1",
+                               (bucket,)))
+
+    def iter_hidden(self, bucket: str, from_key: str, batch: int = 256) -> Iterator[ObjectRow]:
+        """Hidden-store objects with key >= `from_key`, in key (UTF-8 byte) order.
+
+        Keyset pagination rather than one open cursor, so a caller that stops early leaves no read
+        transaction behind. SQLite's BINARY collation compares UTF-8 bytes: the order S3 lists in.
+        """
+        sql = ("SELECT * FROM objects WHERE bucket = ? AND location IS NOT NULL AND key {} ? "
+               "ORDER BY key LIMIT ?")
+        rows = self._read(sql.format(">="), (bucket, from_key, batch))
+        while rows:
+            for r in rows:
+                yield _object_from(r)
+            if len(rows) < batch:
+                return
+            rows = self._read(sql.format(">"), (bucket, rows[-1]["key"], batch))
+
+    # Multipart uploads
+
+    def insert_upload(self, upload: UploadInfo) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO uploads (upload_id, bucket, key, initiated_ns, content_type, system_meta, "
+                       "user_meta, tags, storage_class, encryption, checksum_algorithm, checksum_type) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (upload.upload_id, upload.bucket, upload.key, datetime_to_ns(upload.initiated),
+                        *_meta_values(upload.meta), upload.checksum_algorithm, upload.checksum_type))
+
+    def get_upload(self, upload_id: str) -> Optional[UploadInfo]:
+        rows = self._read("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,))
+        return _upload_from(rows[0]) if rows else None
+
+    def list_uploads(self, bucket: str, from_key: str) -> Iterator[UploadInfo]:
+        """Uploads with key >= `from_key`, by key and then upload id (which sorts by initiation)."""
+        for r in self._read("SELECT * FROM uploads WHERE bucket = ? AND key >= ? ORDER BY key, upload_id",
+                            (bucket, from_key)):
+            yield _upload_from(r)
+
+    def bucket_upload_ids(self, bucket: str) -> list[str]:
+        return [r[0] for r in self._read("SELECT upload_id FROM uploads WHERE bucket = ?", (bucket,))]
+
+    def delete_upload(self, upload_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
+
+    def put_part(self, upload_id: str, part: PartInfo, file: str) -> Optional[str]:
+        """Record a part stored in `file`; return the file of the part it replaced, if any."""
+        with self._write() as db:
+            old = db.execute("SELECT file FROM parts WHERE upload_id = ? AND part_number = ?",
+                             (upload_id, part.part_number)).fetchone()
+            db.execute("INSERT OR REPLACE INTO parts (upload_id, part_number, etag, size, last_modified_ns, "
+                       "checksums, file) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (upload_id, part.part_number, part.etag, part.size, datetime_to_ns(part.last_modified),
+                        json.dumps(part.checksums), file))
+        return old[0] if old else None
+
+    def get_part_files(self, upload_id: str) -> dict[int, str]:
+        return {r[0]: r[1] for r in self._read("SELECT part_number, file FROM parts WHERE upload_id = ?",
+                                                (upload_id,))}
+
+    def get_parts(self, upload_id: str) -> list[PartInfo]:
+        return [PartInfo(r["part_number"], r["etag"], r["size"], ns_to_datetime(r["last_modified_ns"]),
+                         json.loads(r["checksums"]))
+                for r in self._read("SELECT * FROM parts WHERE upload_id = ? ORDER BY part_number", (upload_id,))]
+
+    def complete_upload(self, row: ObjectRow, upload_id: str) -> None:
+        """Record the assembled object and forget the upload, in one transaction."""
+        with self._write() as db:
+            _upsert_object(db, row)
+            db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
+
+
+def same_object(a: Optional[ObjectRow], b: Optional[ObjectRow]) -> bool:
+    """Whether two reads of a key's row saw the same write (nobody committed in between)."""
+    if a is None or b is None:
+        return a is b
+    return (a.etag, a.fingerprint(), a.location, a.last_modified_ns) == \
+        (b.etag, b.fingerprint(), b.location, b.last_modified_ns)
+
+
+def _bucket_from(r: sqlite3.Row) -> BucketInfo:
+    return BucketInfo(r["name"], r["account_id"], r["region"], ns_to_datetime(r["created_ns"]))
+
+
+def _upsert_object(db: sqlite3.Connection, row: ObjectRow) -> None:
+    db.execute("INSERT OR REPLACE INTO objects (bucket, key, version_id, etag, size, last_modified_ns, mtime_ns, "
+               "inode, location, content_type, system_meta, user_meta, tags, storage_class, encryption, "
+               "checksums, checksum_type, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (row.bucket, row.key, row.version_id, row.etag, row.size, row.last_modified_ns, row.mtime_ns,
+                _inode_in(row.inode), row.location, *_meta_values(row.meta), json.dumps(row.checksums),
+                row.checksum_type, _parts_json(row.parts)))

@@ -1,0 +1,82 @@
+"""The SQLite schema of `<data>/.lakebox/meta.db` (see metadata.py for how it is used).
+
+`PRAGMA user_version` holds SCHEMA_VERSION; a later version migrates forward from it.
+"""
+
+SCHEMA_VERSION = 1
+
+_META_COLUMNS = """
+    content_type TEXT,
+    system_meta TEXT NOT NULL DEFAULT '{}',
+    user_meta TEXT NOT NULL DEFAULT '{}',
+    tags TEXT NOT NULL DEFAULT '{}',
+    storage_class TEXT NOT NULL DEFAULT 'STANDARD',
+    encryption TEXT NOT NULL DEFAULT '{}'"""
+
+_OBJECT_COLUMNS = f"""
+    etag TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    last_modified_ns INTEGER NOT NULL,
+    -- With size: the fingerprint of the file this row describes. A mismatch means the file was
+    -- replaced from outside (or the process died before this commit): the file is the truth.
+    mtime_ns INTEGER,
+    inode INTEGER,
+    -- NULL: the plain file at <data>/s3/<bucket>/<key>; else a path under <data>/.lakebox/.
+    location TEXT,
+    {_META_COLUMNS.strip()},
+    checksums TEXT NOT NULL DEFAULT '{{}}',
+    checksum_type TEXT,
+    -- JSON [[part_number, etag, size, last_modified_ns, checksums], ...] for multipart objects.
+    parts TEXT"""
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS buckets (
+    name TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    -- NULL (never enabled), 'Enabled' or 'Suspended': used once versioning is implemented.
+    versioning TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS objects (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version_id TEXT,{_OBJECT_COLUMNS},
+    PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
+-- Listing merges the folder walk with these; the partial index keeps that cheap in big buckets.
+CREATE INDEX IF NOT EXISTS objects_hidden ON objects (bucket, key) WHERE location IS NOT NULL;
+
+-- Non-current versions and delete markers, for versioning (not used yet).
+CREATE TABLE IF NOT EXISTS object_versions (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    is_delete_marker INTEGER NOT NULL DEFAULT 0,{_OBJECT_COLUMNS},
+    PRIMARY KEY (bucket, key, version_id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id TEXT PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    initiated_ns INTEGER NOT NULL,{_META_COLUMNS},
+    checksum_algorithm TEXT,
+    checksum_type TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
+
+CREATE TABLE IF NOT EXISTS parts (
+    upload_id TEXT NOT NULL REFERENCES uploads (upload_id) ON DELETE CASCADE,
+    part_number INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    last_modified_ns INTEGER NOT NULL,
+    checksums TEXT NOT NULL DEFAULT '{{}}',
+    -- A fresh file name per upload of the part, so that a crash between the rename and the commit
+    -- can never pair the row of one upload with the bytes of another.
+    file TEXT NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+) WITHOUT ROWID;
+"""
