@@ -21,6 +21,7 @@ from ..protocol.context import RequestContext
 from ..protocol.http import BodyStream, BytesBody, Headers, HttpRequest
 from ..services import build_providers
 from .handlers import build_chain
+from .routing import warm_up
 
 log = logging.getLogger("lakebox.request")
 
@@ -95,6 +96,7 @@ class LakeboxApp:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.providers = build_providers(config)
         self.chain = build_chain(config, self.providers)
+        warm_up()
         self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lakebox-worker")
 
     def close(self) -> None:

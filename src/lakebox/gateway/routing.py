@@ -58,6 +58,14 @@ def _query_versions() -> dict[str, str]:
     return {load_service_model(n).api_version: n for n in SERVICE_NAMES if load_service_model(n).protocol == "query"}
 
 
+def warm_up() -> None:
+    """Load every model and routing table now, so the first request does not pay for it."""
+    _target_prefixes()
+    _signing_names()
+    _query_actions()
+    _query_versions()
+
+
 def service_for_target(target: Optional[str]) -> Optional[str]:
     if not target or "." not in target:
         return None

@@ -20,6 +20,10 @@ def patch(service: str) -> Callable[[PatchFn], PatchFn]:
     return register
 
 
+def has_patches(service: str) -> bool:
+    return bool(_PATCHES.get(service))
+
+
 def apply(service: str, raw: dict) -> None:
     for fn in _PATCHES.get(service, ()):
         fn(raw)

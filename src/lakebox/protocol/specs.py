@@ -37,8 +37,11 @@ def _loader() -> botocore.loaders.Loader:
 @functools.lru_cache(maxsize=None)
 def load_service_model(name: str) -> botocore.model.ServiceModel:
     """The patched `ServiceModel` for a botocore service name such as ``"s3"`` or ``"redshift-data"``."""
-    raw = copy.deepcopy(_loader().load_service_model(name, "service-2"))
-    patches.apply(name, raw)
+    raw = _loader().load_service_model(name, "service-2")
+    if patches.has_patches(name):
+        # The loader caches its dicts: patch a private copy, never botocore's.
+        raw = copy.deepcopy(raw)
+        patches.apply(name, raw)
     return botocore.model.ServiceModel(raw, service_name=name)
 
 
