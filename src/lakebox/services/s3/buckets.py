@@ -1,0 +1,151 @@
+"""Bucket operations: create (with AWS's region rules), head, list, delete, location.
+
+Why these rules matter: the same CreateBucket call answers differently by region on AWS (us-east-1
+forgives re-creating your own bucket, other regions say BucketAlreadyOwnedByYou), and tools such as
+Terraform and the AWS CLI branch on exactly those codes. Buckets are global across accounts, as on AWS.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+
+from ...protocol.context import RequestContext
+from ...storage import errors as st
+from .common import S3Base, log
+from .errors import invalid_argument, s3_error, translated
+from .headers import check_acl, owner
+
+US_EAST_1 = "us-east-1"
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+_OWNERSHIP = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
+
+
+def check_bucket_name(name: str) -> None:
+    """AWS's naming rules for general purpose buckets."""
+    valid = (
+        bool(_NAME.match(name))
+        and ".." not in name
+        and not name.startswith(_BAD_PREFIXES)
+        and not name.endswith(_BAD_SUFFIXES)
+        and not _is_ip_address(name)
+    )
+    if not valid:
+        raise s3_error("InvalidBucketName", BucketName=name)
+
+
+def _is_ip_address(name: str) -> bool:
+    try:
+        ipaddress.IPv4Address(name)
+        return True
+    except ValueError:
+        return False
+
+
+def _encode_token(name: str) -> str:
+    return base64.urlsafe_b64encode(name.encode("utf-8")).decode("ascii")
+
+
+def _decode_token(token: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeError):
+        raise invalid_argument(
+            "The continuation token provided is incorrect", "continuation-token", token
+        ) from None
+
+
+class BucketsMixin(S3Base):
+    def create_bucket(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["Bucket"]
+        check_bucket_name(name)
+        check_acl(params)
+        ownership = params.get("ObjectOwnership")
+        if ownership is not None and ownership not in _OWNERSHIP:
+            raise invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+        region = self._region_for_new_bucket(ctx, params)
+        try:
+            self.store.create_bucket(name, ctx.account_id, region)
+        except st.BucketExistsError as exc:
+            existing = exc.existing
+            if existing.account_id != ctx.account_id:
+                raise s3_error("BucketAlreadyExists", BucketName=name)
+            # us-east-1 keeps its legacy behaviour: re-creating your own bucket succeeds.
+            if not (ctx.region == US_EAST_1 and existing.region == US_EAST_1):
+                raise s3_error("BucketAlreadyOwnedByYou", BucketName=name)
+            return {"Location": f"/{name}"}
+        log.debug("created bucket %s in %s for account %s", name, region, ctx.account_id)
+        if region == US_EAST_1:
+            return {"Location": f"/{name}"}
+        return {"Location": f"http://{name}.s3.amazonaws.com/"}
+
+    @staticmethod
+    def _region_for_new_bucket(ctx: RequestContext, params: dict) -> str:
+        """The region a bucket is created in: the endpoint's, which LocationConstraint must confirm."""
+        config = params.get("CreateBucketConfiguration") or {}
+        constraint = config.get("LocationConstraint")
+        if ctx.region == US_EAST_1:
+            if constraint is None or constraint == "":
+                return US_EAST_1
+            if constraint == US_EAST_1:
+                raise s3_error("InvalidLocationConstraint", LocationConstraint=constraint)
+        elif constraint is None or constraint == "":
+            raise s3_error(
+                "IllegalLocationConstraintException",
+                "The unspecified location constraint is incompatible for the region specific endpoint "
+                "this request was sent to.",
+            )
+        if constraint != ctx.region:
+            raise s3_error(
+                "IllegalLocationConstraintException",
+                f"The {constraint} location constraint is incompatible for the region specific endpoint "
+                "this request was sent to.",
+            )
+        return constraint
+
+    def head_bucket(self, ctx: RequestContext, params: dict) -> dict:
+        info = self.require_bucket(params)
+        return {"BucketRegion": info.region, "AccessPointAlias": False}
+
+    def get_bucket_location(self, ctx: RequestContext, params: dict) -> dict:
+        info = self.require_bucket(params)
+        # S3 answers an empty LocationConstraint for us-east-1, for historical reasons.
+        return {} if info.region == US_EAST_1 else {"LocationConstraint": info.region}
+
+    def delete_bucket(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["Bucket"]
+        self.require_bucket(params)
+        with translated(bucket=name):
+            self.store.delete_bucket(name)
+        log.debug("deleted bucket %s", name)
+        return {"__status__": 204}
+
+    def list_buckets(self, ctx: RequestContext, params: dict) -> dict:
+        """The caller's own buckets, by name, with optional prefix, region and pagination."""
+        max_buckets = params.get("MaxBuckets")
+        if max_buckets is not None and not 1 <= int(max_buckets) <= 10000:
+            raise invalid_argument("Argument max-buckets must be an integer between 1 and 10000",
+                                   "max-buckets", max_buckets)
+        prefix = params.get("Prefix") or ""
+        region = params.get("BucketRegion")
+        after = _decode_token(params["ContinuationToken"]) if params.get("ContinuationToken") else None
+        buckets = [
+            b for b in self.store.list_buckets(ctx.account_id)
+            if b.name.startswith(prefix) and (region is None or b.region == region)
+            and (after is None or b.name > after)
+        ]
+        out: dict = {"Owner": owner(ctx.account_id)}
+        if max_buckets is not None and len(buckets) > int(max_buckets):
+            buckets = buckets[: int(max_buckets)]
+            out["ContinuationToken"] = _encode_token(buckets[-1].name)
+        out["Buckets"] = [
+            {"Name": b.name, "CreationDate": b.created, "BucketRegion": b.region} for b in buckets
+        ]
+        if params.get("Prefix") is not None:
+            out["Prefix"] = prefix
+        return out

@@ -1,0 +1,148 @@
+"""CopyObject, and the x-amz-copy-source handling it shares with UploadPartCopy.
+
+Why apart from objects.py: a copy has its own rules (metadata and tagging directives, the
+copy-source-if-* preconditions, S3's refusal of a pointless copy onto itself), and the bytes never
+pass through the provider: storage copies them server-side.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+from urllib.parse import parse_qs, unquote
+
+from ...protocol.context import RequestContext
+from ...storage.api import ObjectInfo, ObjectMeta
+from . import checksums
+from .common import S3Base, log, with_retries
+from .conditions import check_copy_source, write_precondition
+from .errors import invalid_argument, invalid_request, translated
+from .headers import (
+    check_acl,
+    check_customer_key,
+    check_key,
+    encryption,
+    encryption_fields,
+    object_meta,
+    quote_etag,
+    storage_class,
+)
+from .tagging import parse_tagging_header
+
+MAX_COPY_BYTES = 5 * 1024**3
+
+_SELF_COPY = (
+    "This copy request is illegal because it is trying to copy an object to itself without changing the "
+    "object's metadata, storage class, website redirect location or encryption attributes."
+)
+
+#: Request members whose presence makes a copy onto itself a real change, as S3 counts it.
+_SELF_COPY_CHANGES = ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId", "WebsiteRedirectLocation",
+                      "SSECustomerAlgorithm")
+
+
+def parse_copy_source(value: str) -> tuple[str, str, Optional[str]]:
+    """`bucket/key[?versionId=...]`, URL-encoded as SDKs send it, into (bucket, key, version id).
+
+    The `?` that starts the version is literal while a `?` inside the key arrives as %3F, so the
+    split happens before decoding.
+    """
+    path, _, query = value.partition("?")
+    version = None
+    if query:
+        version = (parse_qs(query, keep_blank_values=True).get("versionId") or [None])[0]
+        if version == "":
+            raise invalid_argument("Version id cannot be the empty string", "versionId", "")
+    path = unquote(path)
+    if path.startswith("/"):
+        path = path[1:]
+    bucket, _, key = path.partition("/")
+    if not bucket or not key:
+        raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", value)
+    return bucket, key, version
+
+
+class CopyMixin(S3Base):
+    def copy_source(self, params: dict) -> ObjectInfo:
+        """The object x-amz-copy-source names, after its preconditions held."""
+        src_bucket, src_key, version = parse_copy_source(params["CopySource"])
+        expected_owner = params.get("ExpectedSourceBucketOwner")
+        self.require_bucket({"Bucket": src_bucket, "ExpectedBucketOwner": expected_owner})
+        src = self.require_object(src_bucket, src_key)
+        self.check_version({"VersionId": version}, src)
+        if src.meta.encryption.get("SSECustomerKeyMD5"):
+            check_customer_key(src, {
+                "SSECustomerAlgorithm": params.get("CopySourceSSECustomerAlgorithm"),
+                "SSECustomerKey": params.get("CopySourceSSECustomerKey"),
+                "SSECustomerKeyMD5": params.get("CopySourceSSECustomerKeyMD5"),
+            })
+        check_copy_source(src, params)
+        return src
+
+    def copy_object(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        key = params["Key"]
+        check_key(key)
+        check_acl(params)
+        with translated(bucket=bucket, key=key):
+            return with_retries(lambda: self._copy_once(ctx, params, bucket, key))
+
+    def _copy_once(self, ctx: RequestContext, params: dict, bucket: str, key: str) -> dict:
+        directive = _directive(params, "MetadataDirective", "metadata")
+        tag_directive = _directive(params, "TaggingDirective", "tagging")
+        src = self.copy_source(params)
+        if src.size > MAX_COPY_BYTES:
+            raise invalid_request(
+                "The specified copy source is larger than the maximum allowable size for a copy source: "
+                f"{MAX_COPY_BYTES}")
+        same_object = src.bucket == bucket and src.key == key
+        if same_object and directive != "REPLACE" and not any(params.get(m) for m in _SELF_COPY_CHANGES):
+            raise invalid_request(_SELF_COPY)
+
+        tags = parse_tagging_header(params.get("Tagging")) if tag_directive == "REPLACE" else dict(src.meta.tags)
+        if directive == "REPLACE":
+            meta = object_meta(ctx, params, tags)
+        else:
+            meta = ObjectMeta(
+                content_type=src.meta.content_type,
+                system=dict(src.meta.system),
+                user=dict(src.meta.user),
+                tags=tags,
+                storage_class=storage_class(params),
+                encryption=encryption(ctx, params),
+            )
+            if params.get("WebsiteRedirectLocation") is not None:
+                meta.system["x-amz-website-redirect-location"] = params["WebsiteRedirectLocation"]
+
+        info = self.store.copy_object(
+            src, bucket, key, meta,
+            checksum_algorithms=_copy_algorithms(params, src),
+            precondition=write_precondition(params, key),
+        )
+        log.debug("copied s3://%s/%s to s3://%s/%s", src.bucket, src.key, bucket, key)
+        result = {"ETag": quote_etag(info.etag), "LastModified": info.last_modified}
+        result.update(checksums.fields(info.checksums, info.checksum_type))
+        out = {"CopyObjectResult": result}
+        out.update(encryption_fields(info.meta))
+        if src.version_id:
+            out["CopySourceVersionId"] = src.version_id
+        if info.version_id:
+            out["VersionId"] = info.version_id
+        return out
+
+
+def _directive(params: dict, member: str, what: str) -> str:
+    value = params.get(member)
+    if value is None or value == "":
+        return "COPY"
+    if value not in ("COPY", "REPLACE"):
+        raise invalid_argument(f"Unknown {what} directive.", f"x-amz-{what}-directive", value)
+    return value
+
+
+def _copy_algorithms(params: dict, src: ObjectInfo) -> list[str]:
+    """The checksum a copy gets: the one asked for, else the source's full-object one, else the default."""
+    asked = checksums.normalize_algorithm(params.get("ChecksumAlgorithm"), "x-amz-checksum-algorithm")
+    if asked:
+        return [asked]
+    kept = [a for a, v in src.checksums.items() if a in checksums.DIGEST_SIZES and v and "-" not in v]
+    return kept or [checksums.DEFAULT_ALGORITHM]

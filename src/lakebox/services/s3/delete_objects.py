@@ -1,0 +1,66 @@
+"""DeleteObjects: up to 1,000 keys in one request, each answered on its own.
+
+Why a module: unlike every other S3 operation, a bad key here does not fail the request; it becomes
+an <Error> entry while the other keys are still deleted, and quiet mode reports only those errors.
+Bulk deletes are how `aws s3 rm --recursive`, s3fs and Spark clean up, so the shape must be exact.
+"""
+
+from __future__ import annotations
+
+from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
+from .common import S3Base, log
+from .conditions import etag_matches
+from .errors import precondition_failed, s3_error, translated
+from .headers import check_key
+
+MAX_KEYS_PER_DELETE = 1000
+
+
+class DeleteObjectsMixin(S3Base):
+    def delete_objects(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        delete = params.get("Delete") or {}
+        objects = delete.get("Objects") or []
+        # S3 validates the list size against its schema, hence MalformedXML rather than InvalidArgument.
+        if not objects or len(objects) > MAX_KEYS_PER_DELETE:
+            raise s3_error("MalformedXML")
+        if any(not obj.get("Key") for obj in objects):
+            raise s3_error("MalformedXML")
+        quiet = bool(delete.get("Quiet"))
+
+        deleted, errors = [], []
+        for obj in objects:
+            key = obj["Key"]
+            version = obj.get("VersionId")
+            try:
+                self._delete_one(bucket, key, obj)
+            except AwsError as error:
+                entry = {"Key": key, "Code": error.code, "Message": error.message}
+                if version is not None:
+                    entry["VersionId"] = version
+                errors.append(entry)
+                continue
+            if not quiet:
+                entry = {"Key": key}
+                if version is not None:
+                    entry["VersionId"] = version
+                deleted.append(entry)
+        log.debug("bulk delete in %s: %d keys, %d errors", bucket, len(objects), len(errors))
+        out: dict = {}
+        if deleted:
+            out["Deleted"] = deleted
+        if errors:
+            out["Errors"] = errors
+        return out
+
+    def _delete_one(self, bucket: str, key: str, obj: dict) -> None:
+        check_key(key)
+        self.check_version({"VersionId": obj.get("VersionId")})
+        if obj.get("ETag"):
+            # Conditional delete: only while the object still has the ETag the client saw.
+            current = self.find_object(bucket, key)
+            if current is not None and not etag_matches(obj["ETag"], current.etag):
+                raise precondition_failed("If-Match")
+        with translated(bucket=bucket, key=key):
+            self.store.delete_object(bucket, key)

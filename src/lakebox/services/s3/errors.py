@@ -1,0 +1,188 @@
+"""Every S3 error lakebox answers, in one table, and the helpers that build them.
+
+Why one table: S3 clients (and the compatibility suites) match on the exact code, HTTP status and
+often the message, so each error is written down once, with AWS's wording, and the provider only
+ever refers to it by code. Storage domain errors are translated here too, at the boundary, so the
+area modules never see a `StorageError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator, Optional
+
+from ...protocol.errors import AwsError
+from ...storage import errors as st
+
+#: code -> (HTTP status, AWS's default message)
+ERRORS: dict[str, tuple[int, str]] = {
+    "AccessDenied": (403, "Access Denied"),
+    "BadDigest": (400, "The Content-MD5 you specified did not match what we received."),
+    "BucketAlreadyExists": (
+        409,
+        "The requested bucket name is not available. The bucket namespace is shared by all users of "
+        "the system. Please select a different name and try again.",
+    ),
+    "BucketAlreadyOwnedByYou": (
+        409,
+        "Your previous request to create the named bucket succeeded and you already own it.",
+    ),
+    "BucketNotEmpty": (409, "The bucket you tried to delete is not empty"),
+    "EntityTooLarge": (400, "Your proposed upload exceeds the maximum allowed size"),
+    "EntityTooSmall": (400, "Your proposed upload is smaller than the minimum allowed object size."),
+    "IllegalLocationConstraintException": (
+        400,
+        "The {} location constraint is incompatible for the region specific endpoint this request was sent to.",
+    ),
+    "IncompleteBody": (400, "You did not provide the number of bytes specified by the Content-Length HTTP header"),
+    "InvalidArgument": (400, "Invalid Argument"),
+    "InvalidBucketName": (400, "The specified bucket is not valid."),
+    "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
+    "InvalidLocationConstraint": (400, "The specified location-constraint is not valid"),
+    "InvalidPart": (
+        400,
+        "One or more of the specified parts could not be found.  The part may not have been uploaded, "
+        "or the specified entity tag may not match the part's entity tag.",
+    ),
+    "InvalidPartNumber": (416, "The requested partnumber is not satisfiable"),
+    "InvalidPartOrder": (
+        400,
+        "The list of parts was not in ascending order. Parts must be ordered by part number.",
+    ),
+    "InvalidRange": (416, "The requested range is not satisfiable"),
+    "InvalidRequest": (400, "Invalid Request"),
+    "InvalidStorageClass": (400, "The storage class you specified is not valid"),
+    "InvalidTag": (400, "The tag provided was not a valid tag."),
+    "KeyTooLongError": (400, "Your key is too long"),
+    "MalformedXML": (
+        400,
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    ),
+    "MetadataTooLarge": (400, "Your metadata headers exceed the maximum allowed metadata size"),
+    "MissingContentLength": (411, "You must provide the Content-Length HTTP header."),
+    "NoSuchBucket": (404, "The specified bucket does not exist"),
+    "NoSuchKey": (404, "The specified key does not exist."),
+    "NoSuchUpload": (
+        404,
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have "
+        "been aborted or completed.",
+    ),
+    "NotImplemented": (501, "A header you provided implies functionality that is not implemented"),
+    "PreconditionFailed": (412, "At least one of the pre-conditions you specified did not hold"),
+    "SlowDown": (503, "Please reduce your request rate."),
+}
+
+#: The checksum algorithms whose mismatch message names them as AWS does.
+_CHECKSUM_MISMATCH = "The {} you specified did not match the calculated checksum."
+
+
+def s3_error(code: str, message: Optional[str] = None, *, headers: Optional[dict] = None, **fields: Any) -> AwsError:
+    """The AwsError for `code`, with the table's status and (unless given) its message.
+
+    Keyword fields become extra elements of the XML error body, named as S3 names them
+    (`Key`, `BucketName`, `ArgumentName` ...); None values are left out.
+    """
+    status, default = ERRORS[code]
+    return AwsError(
+        code,
+        default if message is None else message,
+        status,
+        fields={k: v for k, v in fields.items() if v is not None},
+        headers=headers,
+    )
+
+
+def no_such_bucket(name: str) -> AwsError:
+    return s3_error("NoSuchBucket", BucketName=name)
+
+
+def no_such_key(key: str) -> AwsError:
+    return s3_error("NoSuchKey", Key=key)
+
+
+def no_such_upload(upload_id: str) -> AwsError:
+    return s3_error("NoSuchUpload", UploadId=upload_id)
+
+
+def invalid_argument(message: str, name: Optional[str] = None, value: Any = None) -> AwsError:
+    return s3_error(
+        "InvalidArgument",
+        message,
+        ArgumentName=name,
+        ArgumentValue=None if value is None else str(value),
+    )
+
+
+def invalid_request(message: str) -> AwsError:
+    return s3_error("InvalidRequest", message)
+
+
+def precondition_failed(condition: str) -> AwsError:
+    return s3_error("PreconditionFailed", Condition=condition)
+
+
+def invalid_tag(message: str, key: Optional[str] = None) -> AwsError:
+    return s3_error("InvalidTag", message, TagKey=key)
+
+
+def checksum_mismatch(algorithm: str) -> AwsError:
+    return s3_error("BadDigest", _CHECKSUM_MISMATCH.format(algorithm.upper()))
+
+
+def from_storage(exc: st.StorageError, *, bucket: str = "", key: str = "", upload_id: str = "") -> AwsError:
+    """Translate a storage domain error into the S3 error a client expects.
+
+    The caller passes what it was working on, because the domain errors carry only what storage
+    knows, while S3 names the bucket, key or upload in the error body.
+    """
+    if isinstance(exc, st.NoSuchBucketError):
+        return no_such_bucket(exc.bucket or bucket)
+    if isinstance(exc, st.NoSuchKeyError):
+        return no_such_key(exc.key or key)
+    if isinstance(exc, st.NoSuchUploadError):
+        return no_such_upload(upload_id)
+    if isinstance(exc, st.BucketNotEmptyError):
+        return s3_error("BucketNotEmpty", BucketName=bucket)
+    if isinstance(exc, st.InvalidPartOrderError):
+        return s3_error("InvalidPartOrder", UploadId=upload_id)
+    if isinstance(exc, st.InvalidPartError):
+        return s3_error("InvalidPart", UploadId=upload_id)
+    if isinstance(exc, st.EntityTooSmallError):
+        return s3_error(
+            "EntityTooSmall",
+            ProposedSize=exc.size,
+            MinSizeAllowed=5 * 1024 * 1024,
+            PartNumber=exc.part_number,
+        )
+    if isinstance(exc, st.BadDigestError):
+        return s3_error("BadDigest")
+    if isinstance(exc, st.ChecksumMismatchError):
+        return checksum_mismatch(exc.algorithm)
+    if isinstance(exc, st.IncompleteBodyError):
+        return s3_error("IncompleteBody")
+    if isinstance(exc, st.BucketExistsError):
+        return s3_error("BucketAlreadyExists", BucketName=exc.existing.name)
+    if isinstance(exc, st.InvalidBucketNameError):
+        return s3_error("InvalidBucketName", BucketName=bucket)
+    if isinstance(exc, st.KeyTooLongError):
+        return s3_error("KeyTooLongError", MaxSizeAllowed=1024)
+    if isinstance(exc, st.InvalidKeyError):
+        return invalid_argument("Object key must be valid UTF-8 and not empty", "key", key)
+    if isinstance(exc, st.EmptyPartListError):
+        return s3_error("MalformedXML")
+    if isinstance(exc, st.ObjectChangedError):
+        # The object kept changing under a read or copy that already retried: ask the client to
+        # retry, as S3 does when a key is hammered.
+        return s3_error("SlowDown")
+    # Anything else is a storage bug or an environment failure (disk full ...): let the gateway log
+    # it once as an internal error with the request id rather than guessing a client error.
+    raise exc
+
+
+@contextlib.contextmanager
+def translated(*, bucket: str = "", key: str = "", upload_id: str = "") -> Iterator[None]:
+    """Run a storage call and turn its domain errors into S3 errors about `bucket`/`key`/`upload_id`."""
+    try:
+        yield
+    except st.StorageError as exc:
+        raise from_storage(exc, bucket=bucket, key=key, upload_id=upload_id) from None

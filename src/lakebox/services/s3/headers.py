@@ -1,0 +1,280 @@
+"""Request-header helpers shared by the S3 areas: what a writer chose about an object, and how it reads back.
+
+Why a module of its own: PutObject, CopyObject and CreateMultipartUpload all turn the same headers
+(Content-*, Cache-Control, Expires, x-amz-meta-*, storage class, SSE) into an `ObjectMeta`, and GET,
+HEAD and the write responses all turn an `ObjectInfo` back into the same output members. Doing it
+once keeps those operations in agreement with each other.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from datetime import datetime
+from email.utils import format_datetime
+from typing import Any, Optional
+
+from ...protocol.context import RequestContext
+from ...storage.api import STANDARD, ObjectInfo, ObjectMeta
+from .errors import invalid_argument, invalid_request, s3_error
+
+#: S3's own default when a writer names no Content-Type.
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+
+MAX_KEY_BYTES = 1024
+MAX_USER_METADATA_BYTES = 2048
+
+#: Output member -> the header stored in `ObjectMeta.system` (the raw value is kept, as S3 does).
+SYSTEM_HEADERS = {
+    "CacheControl": "Cache-Control",
+    "ContentDisposition": "Content-Disposition",
+    "ContentEncoding": "Content-Encoding",
+    "ContentLanguage": "Content-Language",
+    "WebsiteRedirectLocation": "x-amz-website-redirect-location",
+}
+
+STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+        "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+        "FSX_OPENZFS", "FSX_ONTAP",
+    }
+)
+
+CANNED_ACLS = frozenset(
+    {
+        "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
+        "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write",
+    }
+)
+
+SSE_ALGORITHMS = frozenset({"AES256", "aws:kms", "aws:kms:dsse", "aws:fsx"})
+
+
+# -- ETags, dates, keys, owners ------------------------------------------------------------------
+
+
+def quote_etag(etag: str) -> str:
+    """Storage keeps ETags bare; every S3 response carries them in double quotes."""
+    return f'"{etag}"'
+
+
+def unquote_etag(value: str) -> str:
+    value = value.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    return value.strip('"')
+
+
+def http_date(value: datetime) -> str:
+    return format_datetime(value, usegmt=True)
+
+
+def check_key(key: str) -> None:
+    size = len(key.encode("utf-8"))
+    if size > MAX_KEY_BYTES:
+        raise s3_error("KeyTooLongError", Size=size, MaxSizeAllowed=MAX_KEY_BYTES)
+
+
+def canonical_id(account_id: str) -> str:
+    """A stable 64-hex canonical user id per account, the form S3 uses for owners and grantees."""
+    return hashlib.sha256(f"lakebox-canonical-user:{account_id}".encode()).hexdigest()
+
+
+def owner(account_id: str) -> dict:
+    return {"ID": canonical_id(account_id), "DisplayName": f"lakebox-{account_id}"}
+
+
+# -- what a writer chose: headers -> ObjectMeta --------------------------------------------------
+
+
+def check_acl(params: dict) -> None:
+    """Canned ACLs are accepted (enforcement comes later) but a misspelt one is refused, as S3 does."""
+    acl = params.get("ACL")
+    if acl is not None and acl not in CANNED_ACLS:
+        raise invalid_argument("", "x-amz-acl", acl)
+
+
+def storage_class(params: dict) -> str:
+    value = params.get("StorageClass")
+    if value is None or value == "":
+        return STANDARD
+    if value not in STORAGE_CLASSES:
+        raise s3_error("InvalidStorageClass", StorageClassRequested=value)
+    return value
+
+
+def user_metadata(params: dict) -> dict[str, str]:
+    """x-amz-meta-* with lower-cased names, refusing more than S3's 2 KB of user metadata."""
+    user = {str(k).lower(): str(v) for k, v in (params.get("Metadata") or {}).items()}
+    size = sum(len(k.encode("utf-8")) + len(v.encode("utf-8")) for k, v in user.items())
+    if size > MAX_USER_METADATA_BYTES:
+        raise s3_error("MetadataTooLarge", Size=size, MaxSizeAllowed=MAX_USER_METADATA_BYTES)
+    return user
+
+
+def system_metadata(ctx: RequestContext, params: dict) -> dict[str, str]:
+    system = {}
+    for member, header in SYSTEM_HEADERS.items():
+        value = params.get(member)
+        if value is not None:
+            system[header] = str(value)
+    expires = raw_expires(ctx, params)
+    if expires is not None:
+        system["Expires"] = expires
+    return system
+
+
+def raw_expires(ctx: RequestContext, params: dict) -> Optional[str]:
+    """Expires as the client wrote it: S3 stores the header verbatim, even when it is not a date."""
+    raw = ctx.request.headers.get("Expires")
+    if raw is not None:
+        return raw
+    value = params.get("Expires")
+    if isinstance(value, datetime):
+        return http_date(value)
+    return None if value is None else str(value)
+
+
+def encryption(ctx: RequestContext, params: dict) -> dict[str, str]:
+    """The encryption an object records. Every object is at least SSE-S3, as on AWS since 2023.
+
+    SSE-KMS and SSE-C are accepted and echoed (real key handling comes with the encryption issue);
+    the SSE-C key itself is never stored, only its MD5, which is what S3 echoes.
+    """
+    sse = params.get("ServerSideEncryption")
+    kms_key = params.get("SSEKMSKeyId")
+    customer_alg = params.get("SSECustomerAlgorithm")
+    if customer_alg is not None:
+        if sse is not None:
+            raise invalid_argument(
+                "Server Side Encryption with Customer provided key is incompatible with the encryption "
+                "method specified", "x-amz-server-side-encryption", sse)
+        return {"SSECustomerAlgorithm": customer_alg, "SSECustomerKeyMD5": _customer_key_md5(params)}
+    if sse is None:
+        if kms_key is not None:
+            raise invalid_argument(
+                "Server Side Encryption with AWS KMS managed key requires HTTP header "
+                "x-amz-server-side-encryption : aws:kms", "x-amz-server-side-encryption-aws-kms-key-id",
+                kms_key)
+        return {"ServerSideEncryption": "AES256"}
+    if sse not in SSE_ALGORITHMS:
+        raise invalid_argument("The encryption method specified is not supported",
+                               "x-amz-server-side-encryption", sse)
+    record = {"ServerSideEncryption": sse}
+    if sse.startswith("aws:kms"):
+        record["SSEKMSKeyId"] = kms_key_arn(ctx, kms_key)
+        if params.get("SSEKMSEncryptionContext"):
+            record["SSEKMSEncryptionContext"] = params["SSEKMSEncryptionContext"]
+        if params.get("BucketKeyEnabled"):
+            record["BucketKeyEnabled"] = "true"
+    return record
+
+
+def kms_key_arn(ctx: RequestContext, key_id: Optional[str]) -> str:
+    """S3 echoes a full key ARN; with no key named it uses the account's `aws/s3` managed key."""
+    if key_id and key_id.startswith("arn:"):
+        return key_id
+    if not key_id:
+        key_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"lakebox:aws/s3:{ctx.account_id}:{ctx.region}"))
+    if key_id.startswith("alias/"):
+        return f"arn:aws:kms:{ctx.region}:{ctx.account_id}:{key_id}"
+    return f"arn:aws:kms:{ctx.region}:{ctx.account_id}:key/{key_id}"
+
+
+def _customer_key_md5(params: dict) -> str:
+    if params.get("SSECustomerAlgorithm") != "AES256":
+        raise invalid_argument("The encryption algorithm specified is not valid",
+                               "x-amz-server-side-encryption-customer-algorithm",
+                               params.get("SSECustomerAlgorithm"))
+    try:
+        key = base64.b64decode(params.get("SSECustomerKey") or "", validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise invalid_argument("The secret key was invalid for the specified algorithm.",
+                               "x-amz-server-side-encryption-customer-key")
+    digest = base64.b64encode(hashlib.md5(key).digest()).decode()
+    given = params.get("SSECustomerKeyMD5")
+    if given is not None and given != digest:
+        raise invalid_argument("The calculated MD5 hash of the key did not match the hash that was provided.",
+                               "x-amz-server-side-encryption-customer-key-MD5")
+    return digest
+
+
+def check_customer_key(info: ObjectInfo, params: dict) -> None:
+    """An SSE-C object reads back only with the same key, as on S3."""
+    stored = info.meta.encryption.get("SSECustomerKeyMD5")
+    if stored is None:
+        return
+    if params.get("SSECustomerAlgorithm") is None:
+        raise invalid_request(
+            "The object was stored using a form of Server Side Encryption. The correct parameters must "
+            "be provided to retrieve the object.")
+    if _customer_key_md5(params) != stored:
+        raise s3_error("AccessDenied")
+
+
+def object_meta(ctx: RequestContext, params: dict, tags: Optional[dict[str, str]] = None) -> ObjectMeta:
+    """Everything a PutObject / CreateMultipartUpload / CopyObject(REPLACE) request says about an object."""
+    check_acl(params)
+    return ObjectMeta(
+        content_type=params.get("ContentType") or None,
+        system=system_metadata(ctx, params),
+        user=user_metadata(params),
+        tags=dict(tags or {}),
+        storage_class=storage_class(params),
+        encryption=encryption(ctx, params),
+    )
+
+
+# -- how it reads back: ObjectInfo -> output members ---------------------------------------------
+
+
+def encryption_fields(meta: ObjectMeta) -> dict[str, Any]:
+    record = meta.encryption or {"ServerSideEncryption": "AES256"}
+    out: dict[str, Any] = {}
+    for name in ("ServerSideEncryption", "SSEKMSKeyId", "SSECustomerAlgorithm", "SSECustomerKeyMD5",
+                 "SSEKMSEncryptionContext"):
+        if record.get(name):
+            out[name] = record[name]
+    if record.get("BucketKeyEnabled") == "true":
+        out["BucketKeyEnabled"] = True
+    return out
+
+
+def object_fields(info: ObjectInfo) -> dict[str, Any]:
+    """The members GET and HEAD share, with the raw header values that S3 echoes verbatim."""
+    meta = info.meta
+    out: dict[str, Any] = {
+        "ETag": quote_etag(info.etag),
+        "LastModified": info.last_modified,
+        "ContentType": meta.content_type or DEFAULT_CONTENT_TYPE,
+        "AcceptRanges": "bytes",
+        "Metadata": dict(meta.user),
+    }
+    headers: dict[str, str] = {}
+    for member, header in SYSTEM_HEADERS.items():
+        if header in meta.system:
+            out[member] = meta.system[header]
+    if "Expires" in meta.system:
+        # botocore exposes the raw value as ExpiresString, so it goes out untouched.
+        headers["Expires"] = meta.system["Expires"]
+    if meta.storage_class and meta.storage_class != STANDARD:
+        out["StorageClass"] = meta.storage_class
+    out.update(encryption_fields(meta))
+    if info.version_id:
+        out["VersionId"] = info.version_id
+    if headers:
+        out["__headers__"] = headers
+    return out
+
+
+def write_fields(info: ObjectInfo) -> dict[str, Any]:
+    """What a write (PutObject, CompleteMultipartUpload) answers about the object it made."""
+    out: dict[str, Any] = {"ETag": quote_etag(info.etag)}
+    out.update(encryption_fields(info.meta))
+    if info.version_id:
+        out["VersionId"] = info.version_id
+    return out

@@ -1,0 +1,303 @@
+"""Multipart uploads: create, upload (and copy) parts, complete, abort, and the two listings.
+
+Why its own area: large writes from boto3's transfer manager, Spark, s3fs and the AWS CLI all go this
+way, and each step has its own S3 errors (part numbers 1-10,000, NoSuchUpload, EntityTooSmall,
+InvalidPart, InvalidPartOrder, checksum-mode mismatches). Parts are staged by storage in the hidden
+store; only CompleteMultipartUpload makes the object appear in the lake folder.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+from urllib.parse import quote
+
+from ...protocol.context import RequestContext
+from ...storage import checksums as lake_checksums
+from ...storage import errors as st
+from ...storage.api import STANDARD, ObjectInfo, PartInfo, UploadInfo
+from . import checksums
+from .common import S3Base, log, with_retries
+from .conditions import parse_copy_range, write_precondition
+from .errors import checksum_mismatch, invalid_argument, invalid_request, no_such_upload, s3_error, translated
+from .headers import check_key, encryption_fields, object_meta, owner, quote_etag, unquote_etag, write_fields
+from .listing import PAGE_LIMIT, encoding_type, max_keys, url_encode
+from .objects import MAX_PUT_BYTES, check_part_number, declared_length, request_body
+from .tagging import parse_tagging_header
+
+
+def _part_checksums(part: PartInfo) -> dict[str, Any]:
+    # Part-level members carry no ChecksumType; that describes whole objects only.
+    out = checksums.fields(part.checksums)
+    out.pop("ChecksumType", None)
+    return out
+
+
+class MultipartMixin(S3Base):
+    def _upload(self, params: dict) -> UploadInfo:
+        bucket = self.require_bucket(params).name
+        key = params["Key"]
+        upload_id = params["UploadId"]
+        with translated(bucket=bucket, key=key, upload_id=upload_id):
+            return self.store.get_upload(bucket, key, upload_id)
+
+    def create_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        key = params["Key"]
+        check_key(key)
+        meta = object_meta(ctx, params, parse_tagging_header(params.get("Tagging")))
+        algorithm, checksum_type = checksums.upload_checksum_settings(params)
+        with translated(bucket=bucket, key=key):
+            upload = self.store.create_multipart_upload(
+                bucket, key, meta, checksum_algorithm=algorithm, checksum_type=checksum_type
+            )
+        log.debug("created multipart upload %s for s3://%s/%s", upload.upload_id, bucket, key)
+        out: dict[str, Any] = {"Bucket": bucket, "Key": key, "UploadId": upload.upload_id}
+        out.update(encryption_fields(meta))
+        if algorithm:
+            out["ChecksumAlgorithm"] = algorithm
+            out["ChecksumType"] = checksum_type
+        return out
+
+    def upload_part(self, ctx: RequestContext, params: dict) -> dict:
+        upload = self._upload(params)
+        number = check_part_number(params.get("PartNumber"))
+        body = request_body(ctx, params)
+        length = declared_length(ctx, body)
+        if length is not None and length > MAX_PUT_BYTES:
+            raise s3_error("EntityTooLarge", ProposedSize=length, MaxSizeAllowed=MAX_PUT_BYTES)
+        body, algorithms, expected = checksums.write_checksums(ctx, params, body, default=None)
+        wanted = upload.checksum_algorithm
+        if wanted and algorithms and algorithms[0] != wanted:
+            raise invalid_request(
+                f"Checksum Type mismatch occurred, expected checksum Type: {wanted.lower()}, "
+                f"actual checksum Type: {algorithms[0].lower()}")
+        # Storage adds the upload's own algorithm, so Complete can combine part checksums.
+        with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
+            part = self.store.upload_part(
+                upload, number, body, content_length=length, expected=expected, checksum_algorithms=algorithms
+            )
+        log.debug("uploaded part %d of upload %s (%d bytes)", number, upload.upload_id, part.size)
+        out: dict[str, Any] = {"ETag": quote_etag(part.etag)}
+        out.update(encryption_fields(upload.meta))
+        out.update(_part_checksums(part))
+        return out
+
+    def upload_part_copy(self, ctx: RequestContext, params: dict) -> dict:
+        upload = self._upload(params)
+        number = check_part_number(params.get("PartNumber"))
+
+        def attempt():
+            src = self.copy_source(params)
+            selected = parse_copy_range(params.get("CopySourceRange"), src.size)
+            return src, self.store.upload_part_copy(upload, number, src, selected.start, selected.end)
+
+        with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
+            src, part = with_retries(attempt)
+        log.debug("copied part %d of upload %s from s3://%s/%s", number, upload.upload_id, src.bucket, src.key)
+        result: dict[str, Any] = {"ETag": quote_etag(part.etag), "LastModified": part.last_modified}
+        result.update(_part_checksums(part))
+        out: dict[str, Any] = {"CopyPartResult": result}
+        out.update(encryption_fields(upload.meta))
+        if src.version_id:
+            out["CopySourceVersionId"] = src.version_id
+        return out
+
+    def complete_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        key, upload_id = params["Key"], params["UploadId"]
+        given = (params.get("MultipartUpload") or {}).get("Parts") or []
+        if not given or any(p.get("PartNumber") is None for p in given):
+            raise s3_error("MalformedXML")
+        parts = [
+            (int(p["PartNumber"]), unquote_etag(p.get("ETag") or ""), checksums.given_checksums(p)) for p in given
+        ]
+        try:
+            upload = self.store.get_upload(bucket, key, upload_id)
+        except st.NoSuchUploadError:
+            # SDKs retry a Complete whose answer was lost; S3 answers the retry with the same result.
+            info = self._completed_earlier(bucket, key, parts)
+            if info is None:
+                raise no_such_upload(upload_id) from None
+        else:
+            self._check_completion_mode(upload, params)
+            self._check_object_size(upload, parts, params.get("MpuObjectSize"))
+            self._check_object_checksum(upload, parts, params)
+            with translated(bucket=bucket, key=key, upload_id=upload_id):
+                info = self.store.complete_multipart_upload(
+                    upload, parts, precondition=write_precondition(params, key)
+                )
+            log.debug("completed upload %s into s3://%s/%s (%d parts)", upload_id, bucket, key, len(parts))
+        out: dict[str, Any] = {
+            "Location": f"{ctx.request.scheme}://{ctx.request.host}/{bucket}/{quote(key)}",
+            "Bucket": bucket,
+            "Key": key,
+        }
+        out.update(write_fields(info))
+        out.update(checksums.fields(info.checksums, info.checksum_type))
+        return out
+
+    def _completed_earlier(self, bucket: str, key: str, parts: list) -> Optional[ObjectInfo]:
+        """The current object, if it is exactly what completing these parts produced."""
+        info = self.find_object(bucket, key)
+        if info is None or not info.parts:
+            return None
+        made_of = [(p.part_number, p.etag) for p in info.parts]
+        return info if made_of == [(number, etag) for number, etag, _ in parts] else None
+
+    @staticmethod
+    def _check_completion_mode(upload: UploadInfo, params: dict) -> None:
+        asked = params.get("ChecksumType")
+        if asked is not None and upload.checksum_type and str(asked).upper() != upload.checksum_type:
+            raise invalid_request(
+                f"The upload was created using the {upload.checksum_type} checksum mode. The complete "
+                "request must use the same checksum mode.")
+
+    def _check_object_checksum(self, upload: UploadInfo, parts: list, params: dict) -> None:
+        """A whole-object x-amz-checksum-* on Complete must match what the parts combine to.
+
+        Checked before storage commits anything, from the checksums recorded with each part.
+        """
+        algorithm = upload.checksum_algorithm
+        value = checksums.given_checksums(params).get(algorithm) if algorithm else None
+        if value is None:
+            return
+        staged = {p.part_number: p for p in self.store.list_parts(upload)}
+        chosen = [staged.get(number) for number, _, _ in parts]
+        if not all(chosen):
+            return  # storage answers InvalidPart for the missing part
+        values = [p.checksums.get(algorithm) for p in chosen]
+        if not all(values):
+            raise checksum_mismatch(algorithm)
+        try:
+            if upload.checksum_type == "FULL_OBJECT" and algorithm in checksums.FULL_OBJECT_CAPABLE:
+                combined = lake_checksums.full_object_crc(algorithm, [(v, p.size) for v, p in zip(values, chosen)])
+            else:
+                combined = lake_checksums.composite(algorithm, values)
+        except ValueError:
+            raise checksum_mismatch(algorithm) from None
+        if lake_checksums.decode(value) != lake_checksums.decode(combined):
+            raise checksum_mismatch(algorithm)
+
+    def _check_object_size(self, upload: UploadInfo, parts: list, declared: Optional[Any]) -> None:
+        """x-amz-mp-object-size lets a client assert the final size before anything is committed."""
+        if declared is None:
+            return
+        sizes = {p.part_number: p.size for p in self.store.list_parts(upload)}
+        total = sum(sizes.get(number, 0) for number, _, _ in parts)
+        if int(declared) != total:
+            raise invalid_request(
+                f"The provided 'x-amz-mp-object-size' header value {declared} does not match what was "
+                f"computed: {total}")
+
+    def abort_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
+        upload = self._upload(params)
+        with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
+            self.store.abort_multipart_upload(upload)
+        log.debug("aborted upload %s of s3://%s/%s", upload.upload_id, upload.bucket, upload.key)
+        return {"__status__": 204}
+
+    def list_parts(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params)
+        upload = self._upload(params)
+        marker = _int_param(params.get("PartNumberMarker"), "part-number-marker", 0)
+        limit = min(_int_param(params.get("MaxParts"), "max-parts", PAGE_LIMIT), PAGE_LIMIT)
+        with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
+            remaining = [p for p in self.store.list_parts(upload) if p.part_number > marker]
+        page = remaining[:limit]
+        out: dict[str, Any] = {
+            "Bucket": upload.bucket,
+            "Key": upload.key,
+            "UploadId": upload.upload_id,
+            "PartNumberMarker": marker,
+            "NextPartNumberMarker": page[-1].part_number if page else marker,
+            "MaxParts": limit,
+            "IsTruncated": len(remaining) > len(page),
+            "Parts": [_part_entry(p) for p in page],
+            "Initiator": owner(bucket.account_id),
+            "Owner": owner(bucket.account_id),
+            "StorageClass": upload.meta.storage_class or STANDARD,
+        }
+        if upload.checksum_algorithm:
+            out["ChecksumAlgorithm"] = upload.checksum_algorithm
+            out["ChecksumType"] = upload.checksum_type
+        if not out["Parts"]:
+            del out["Parts"]
+        return out
+
+    def list_multipart_uploads(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params)
+        encode = url_encode if encoding_type(params) else (lambda value: value)
+        prefix, delimiter = params.get("Prefix") or "", params.get("Delimiter") or None
+        key_marker = params.get("KeyMarker") or ""
+        # S3 ignores upload-id-marker unless key-marker is given too.
+        upload_id_marker = (params.get("UploadIdMarker") or "") if key_marker else ""
+        limit = max_keys(params, "MaxUploads", "max-uploads")
+        if limit == 0:
+            uploads, prefixes, truncated, next_key, next_id = [], [], False, None, None
+        else:
+            with translated(bucket=bucket.name):
+                res = self.store.list_multipart_uploads(
+                    bucket.name, prefix=prefix, delimiter=delimiter, key_marker=key_marker,
+                    upload_id_marker=upload_id_marker, max_uploads=min(limit, PAGE_LIMIT),
+                )
+            uploads, prefixes, truncated = res.uploads, res.common_prefixes, res.is_truncated
+            next_key, next_id = res.next_key_marker, res.next_upload_id_marker
+        out: dict[str, Any] = {
+            "Bucket": bucket.name,
+            "KeyMarker": encode(key_marker),
+            "UploadIdMarker": upload_id_marker,
+            "Prefix": encode(prefix),
+            "MaxUploads": limit,
+            "IsTruncated": truncated,
+        }
+        if delimiter is not None:
+            out["Delimiter"] = encode(delimiter)
+        if next_key is not None:
+            out["NextKeyMarker"] = encode(next_key)
+        if next_id is not None:
+            out["NextUploadIdMarker"] = next_id
+        if uploads:
+            out["Uploads"] = [_upload_entry(u, encode, bucket.account_id) for u in uploads]
+        if prefixes:
+            out["CommonPrefixes"] = [{"Prefix": encode(p)} for p in prefixes]
+        if encoding_type(params):
+            out["EncodingType"] = "url"
+        return out
+
+
+def _int_param(value: Any, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise invalid_argument(f"Argument {name} must be an integer between 0 and 2147483647", name, value)
+    return number
+
+
+def _part_entry(part: PartInfo) -> dict[str, Any]:
+    entry = {
+        "PartNumber": part.part_number,
+        "LastModified": part.last_modified,
+        "ETag": quote_etag(part.etag),
+        "Size": part.size,
+    }
+    entry.update(_part_checksums(part))
+    return entry
+
+
+def _upload_entry(upload: UploadInfo, encode, account_id: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "UploadId": upload.upload_id,
+        "Key": encode(upload.key),
+        "Initiated": upload.initiated,
+        "StorageClass": upload.meta.storage_class or STANDARD,
+        "Owner": owner(account_id),
+        "Initiator": owner(account_id),
+    }
+    if upload.checksum_algorithm:
+        entry["ChecksumAlgorithm"] = upload.checksum_algorithm
+        entry["ChecksumType"] = upload.checksum_type
+    return entry

@@ -1,0 +1,203 @@
+"""Single-object reads and writes: PutObject, GetObject, HeadObject, DeleteObject.
+
+Why they live together: GET and HEAD must agree header for header (HEAD is a GET without the body),
+and PUT decides what they answer. The body is never held in memory: PutObject hands the request
+stream to storage, which hashes while it writes; GetObject hands back storage's chunk iterator.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ...protocol.context import RequestContext
+from ...protocol.http import BytesBody
+from . import checksums
+from .common import S3Base, log, with_retries
+from .conditions import NOT_MODIFIED, ByteRange, check_read, parse_range, write_precondition
+from .errors import invalid_argument, invalid_request, s3_error, translated
+from .headers import check_customer_key, check_key, object_fields, object_meta, quote_etag, write_fields
+from .tagging import parse_tagging_header
+
+MAX_PUT_BYTES = 5 * 1024**3
+MAX_PART_NUMBER = 10000
+
+#: GetObject's response-* query parameters and the output member each one overrides.
+_RESPONSE_OVERRIDES = {
+    "ResponseCacheControl": "CacheControl",
+    "ResponseContentDisposition": "ContentDisposition",
+    "ResponseContentEncoding": "ContentEncoding",
+    "ResponseContentLanguage": "ContentLanguage",
+    "ResponseContentType": "ContentType",
+}
+
+
+def request_body(ctx: RequestContext, params: dict) -> Any:
+    """The stream to read an upload from (the gateway may have swapped in an aws-chunked decoder)."""
+    body = params.get("Body")
+    if body is None:
+        return ctx.request.body
+    if isinstance(body, (bytes, bytearray)):
+        return BytesBody(bytes(body))
+    return body
+
+
+def declared_length(ctx: RequestContext, body: Any) -> Optional[int]:
+    """How many payload bytes the client announced, or None for chunked bodies of unknown length.
+
+    An aws-chunked body announces its decoded size in x-amz-decoded-content-length; its
+    Content-Length counts the chunk framing too, so it must not be compared with the payload.
+    """
+    headers = ctx.request.headers
+    decoded = headers.get("x-amz-decoded-content-length")
+    chunked_payload = hasattr(body, "trailers") or (headers.get("x-amz-content-sha256") or "").startswith("STREAMING-")
+    if decoded is not None:
+        try:
+            length = int(decoded)
+        except ValueError:
+            length = -1
+        if length < 0:
+            raise invalid_argument("Invalid x-amz-decoded-content-length", "x-amz-decoded-content-length", decoded)
+        return length
+    if chunked_payload:
+        return None
+    length_header = headers.get("content-length")
+    if length_header is not None:
+        try:
+            return int(length_header)
+        except ValueError:
+            raise invalid_argument("Invalid Content-Length", "Content-Length", length_header) from None
+    if "chunked" in (headers.get("transfer-encoding") or "").lower():
+        return None
+    raise s3_error("MissingContentLength")
+
+
+def check_part_number(value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= MAX_PART_NUMBER:
+        raise invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", value)
+    return number
+
+
+class ObjectsMixin(S3Base):
+    def put_object(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        key = params["Key"]
+        check_key(key)
+        body = request_body(ctx, params)
+        length = declared_length(ctx, body)
+        if length is not None and length > MAX_PUT_BYTES:
+            raise s3_error("EntityTooLarge", ProposedSize=length, MaxSizeAllowed=MAX_PUT_BYTES)
+        meta = object_meta(ctx, params, parse_tagging_header(params.get("Tagging")))
+        body, algorithms, expected = checksums.write_checksums(ctx, params, body)
+        with translated(bucket=bucket, key=key):
+            info = self.store.put_object(
+                bucket, key, body, meta,
+                content_length=length,
+                checksum_algorithms=algorithms,
+                expected=expected,
+                precondition=write_precondition(params, key),
+            )
+        log.debug("put s3://%s/%s (%d bytes)", bucket, key, info.size)
+        out = write_fields(info)
+        out.update(checksums.fields(info.checksums, info.checksum_type))
+        return out
+
+    def get_object(self, ctx: RequestContext, params: dict) -> dict:
+        return self._read(ctx, params, with_body=True)
+
+    def head_object(self, ctx: RequestContext, params: dict) -> dict:
+        return self._read(ctx, params, with_body=False)
+
+    def _read(self, ctx: RequestContext, params: dict, with_body: bool) -> dict:
+        bucket = self.require_bucket(params).name
+        key = params["Key"]
+        with translated(bucket=bucket, key=key):
+            return with_retries(lambda: self._read_once(ctx, params, bucket, key, with_body))
+
+    def _read_once(self, ctx: RequestContext, params: dict, bucket: str, key: str, with_body: bool) -> dict:
+        info = self.require_object(bucket, key)
+        self.check_version(params, info)
+        check_customer_key(info, params)
+        part_number = params.get("PartNumber")
+        range_header = params.get("Range")
+        if part_number is not None and range_header:
+            raise invalid_request("Cannot specify both Range header and partNumber query parameter")
+
+        if check_read(info, params) == NOT_MODIFIED:
+            return {"__status__": NOT_MODIFIED, "ETag": quote_etag(info.etag), "LastModified": info.last_modified}
+
+        out = object_fields(info)
+        want_checksums = (params.get("ChecksumMode") or "").upper() == "ENABLED"
+        selected: Optional[ByteRange] = None
+        if part_number is not None:
+            number = check_part_number(part_number)
+            selected = self._part_range(info, number)
+            if info.parts:
+                out["PartsCount"] = len(info.parts)
+                if want_checksums:
+                    # A part answers with its own checksum, which is what its bytes can be checked against.
+                    out.update(checksums.fields(info.parts[number - 1].checksums, info.checksum_type))
+            elif want_checksums:
+                out.update(checksums.fields(info.checksums, info.checksum_type))
+        elif range_header:
+            selected = parse_range(range_header, info.size)
+
+        if selected is None:
+            out["ContentLength"] = info.size
+            if want_checksums and part_number is None:
+                out.update(checksums.fields(info.checksums, info.checksum_type))
+        else:
+            out["__status__"] = 206
+            out["ContentLength"] = selected.length
+            out["ContentRange"] = selected.content_range(info.size)
+
+        if info.meta.tags:
+            if with_body:
+                out["TagCount"] = len(info.meta.tags)
+            else:
+                # HeadObject's model has no TagCount, but S3 sends the header on HEAD too.
+                out.setdefault("__headers__", {})["x-amz-tagging-count"] = str(len(info.meta.tags))
+        self._apply_overrides(ctx, params, out)
+
+        if with_body:
+            start, end = (0, None) if selected is None else (selected.start, selected.end)
+            out["Body"] = self.store.open_object(info, start, end)
+        return out
+
+    @staticmethod
+    def _part_range(info, number: int) -> Optional[ByteRange]:
+        """The bytes of part `number`; an object not made by multipart upload is its own part 1."""
+        if not info.parts:
+            if number != 1:
+                raise s3_error("InvalidPartNumber", PartNumberRequested=number, ActualPartCount=1)
+            return ByteRange(0, info.size - 1) if info.size else None
+        if number > len(info.parts):
+            raise s3_error("InvalidPartNumber", PartNumberRequested=number, ActualPartCount=len(info.parts))
+        start = sum(p.size for p in info.parts[: number - 1])
+        size = info.parts[number - 1].size
+        return ByteRange(start, start + size - 1) if size else None
+
+    @staticmethod
+    def _apply_overrides(ctx: RequestContext, params: dict, out: dict) -> None:
+        """response-* query parameters replace the stored headers in this one response."""
+        for param, member in _RESPONSE_OVERRIDES.items():
+            if params.get(param) is not None:
+                out[member] = params[param]
+        raw_expires = ctx.request.query_dict().get("response-expires")
+        if raw_expires is not None:
+            out.setdefault("__headers__", {})["Expires"] = raw_expires
+
+    def delete_object(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        key = params["Key"]
+        check_key(key)
+        self.check_version(params)
+        with translated(bucket=bucket, key=key):
+            deleted = self.store.delete_object(bucket, key)
+        if deleted:
+            log.debug("deleted s3://%s/%s", bucket, key)
+        # Deleting a key that does not exist succeeds too: S3 deletes are idempotent.
+        return {"__status__": 204}

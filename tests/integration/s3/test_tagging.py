@@ -1,0 +1,90 @@
+"""Object tagging: x-amz-tagging on writes, Put/Get/DeleteObjectTagging, and S3's limits."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+from s3_helpers import error_of
+
+
+def test_tagging_header_on_put_is_returned_sorted_by_key(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="zeta=last&alpha=first&empty")
+    tags = s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"]
+    assert tags == [{"Key": "alpha", "Value": "first"}, {"Key": "empty", "Value": ""},
+                    {"Key": "zeta", "Value": "last"}]
+    assert s3.get_object(Bucket=bucket, Key="k")["TagCount"] == 3
+    assert s3.head_object(Bucket=bucket, Key="k")["ResponseMetadata"]["HTTPHeaders"]["x-amz-tagging-count"] == "3"
+
+
+def test_tagging_header_is_url_decoded(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="project=lake%20house&path=a%2Fb")
+    tags = s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"]
+    assert tags == [{"Key": "path", "Value": "a/b"}, {"Key": "project", "Value": "lake house"}]
+
+
+def test_put_get_delete_object_tagging(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
+    s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "pii", "Value": "true"}]})
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [{"Key": "pii", "Value": "true"}]
+    # a new tag set replaces the old one entirely
+    s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "other", "Value": "1"}]})
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [{"Key": "other", "Value": "1"}]
+    response = s3.delete_object_tagging(Bucket=bucket, Key="k")
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
+    # the object itself is untouched by tagging
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_ten_tags_with_max_sizes_are_accepted(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    tag_set = [{"Key": f"{i}" + "k" * 127, "Value": "v" * 256} for i in range(10)]
+    s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": tag_set})
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == sorted(tag_set, key=lambda t: t["Key"])
+
+
+@pytest.mark.parametrize(
+    "tag_set",
+    [
+        [{"Key": f"k{i}", "Value": "v"} for i in range(11)],
+        [{"Key": "k" * 129, "Value": "v"}],
+        [{"Key": "k", "Value": "v" * 257}],
+        [{"Key": "dup", "Value": "1"}, {"Key": "dup", "Value": "2"}],
+        [{"Key": "aws:reserved", "Value": "1"}],
+    ],
+    ids=["eleven-tags", "long-key", "long-value", "duplicate", "aws-prefix"],
+)
+def test_bad_tag_sets_are_invalid_tag_and_keep_old_tags(s3, bucket, tag_set):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="keep=me")
+    with pytest.raises(ClientError) as exc:
+        s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": tag_set})
+    assert error_of(exc) == (400, "InvalidTag")
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [{"Key": "keep", "Value": "me"}]
+
+
+def test_too_many_tags_in_header_is_invalid_tag(s3, bucket):
+    header = "&".join(f"k{i}=v" for i in range(11))
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging=header)
+    assert error_of(exc) == (400, "InvalidTag")
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key="k")
+
+
+def test_tagging_missing_object_is_no_such_key(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.put_object_tagging(Bucket=bucket, Key="nope", Tagging={"TagSet": []})
+    assert error_of(exc) == (404, "NoSuchKey")
+    with pytest.raises(ClientError) as exc:
+        s3.get_object_tagging(Bucket=bucket, Key="nope")
+    assert error_of(exc) == (404, "NoSuchKey")
+
+
+def test_multipart_upload_carries_tagging_header(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", Tagging="Hello=World&foo=bar")["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"x")["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert s3.get_object_tagging(Bucket=bucket, Key="mp")["TagSet"] == [
+        {"Key": "Hello", "Value": "World"}, {"Key": "foo", "Value": "bar"}]
