@@ -38,7 +38,49 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("debug", "info", "warning", "error"),
         help="info logs one line per request (default: info)",
     )
+
+    clock = commands.add_parser(
+        "clock",
+        help="show or move the service clock of a running lakebox (lifecycle, restores, retention)",
+        description="The service clock starts as real time and only moves forward. "
+        "Signature checks keep using the wall clock.",
+    )
+    clock.add_argument("action", choices=("show", "advance", "set"), nargs="?", default="show")
+    clock.add_argument("value", nargs="?", help="advance: a duration like 31d, 12h, 1d12h; set: an ISO 8601 time")
+    clock.add_argument(
+        "--endpoint",
+        default=None,
+        help="the lakebox to talk to (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)",
+    )
     return parser
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    import json
+    import os
+    import urllib.error
+    import urllib.request
+
+    endpoint = (args.endpoint or os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:4566").rstrip("/")
+    data = None
+    if args.action != "show":
+        if not args.value:
+            print(f"lakebox clock {args.action}: missing value", file=sys.stderr)
+            return 2
+        data = json.dumps({args.action: args.value}).encode()
+    request = urllib.request.Request(endpoint + "/_lakebox/clock", data=data, method="POST" if data else "GET",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            state = json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        print(f"lakebox clock: {json.loads(exc.read()).get('message', exc)}", file=sys.stderr)
+        return 1
+    except urllib.error.URLError as exc:
+        print(f"lakebox clock: cannot reach {endpoint}: {exc.reason}", file=sys.stderr)
+        return 1
+    print(f"service time {state['now']} (wall clock + {state['offset_seconds']:g}s)")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -72,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return cmd_serve(args)
+    if args.command == "clock":
+        return cmd_clock(args)
     parser.print_help()
     return 0
 

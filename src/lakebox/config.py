@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import DEFAULT_ACCOUNT_ID
+from .clock import ServiceClock
 
 AUTH_MODES = ("open", "strict")
 
@@ -29,9 +30,13 @@ class Config:
     auth: str = "open"
     credentials: dict[str, Credential] = field(default_factory=dict)
     log_level: str = "info"
+    #: The service clock every time-based feature reads; persisted with the data.
+    clock: Optional[ServiceClock] = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
+        if self.clock is None:
+            self.clock = ServiceClock(self.data_dir / ".lakebox" / "clock.json")
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, not {self.auth!r}")
 

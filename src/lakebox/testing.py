@@ -64,6 +64,12 @@ class InProcessServer:
             time.sleep(0.005)
         return self
 
+    def advance_clock(self, duration: str) -> None:
+        """Move the service clock forward (`"31d"`, `"12h"`), as `lakebox clock advance` does."""
+        from .clock import parse_duration
+
+        self.config.clock.advance(parse_duration(duration))
+
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=30)

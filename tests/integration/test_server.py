@@ -125,3 +125,14 @@ def test_unexpected_exception_is_internal_error_without_stack_trace(lakebox_serv
     assert b"InternalError" in resp.content
     assert b"secret internals" not in resp.content
     assert b"Traceback" not in resp.content
+
+
+def test_clock_endpoint_advances_and_rejects_bad_input(lakebox_server):
+    url = lakebox_server.endpoint_url + "/_lakebox/clock"
+    before = requests.get(url).json()
+    assert before["offset_seconds"] == 0
+    after = requests.post(url, json={"advance": "31d"}).json()
+    assert after["offset_seconds"] == 31 * 86400
+    assert requests.post(url, json={"advance": "soon"}).status_code == 400
+    assert requests.post(url, json={"set": "2001-01-01T00:00:00Z"}).status_code == 400
+    assert requests.get(url).json()["offset_seconds"] == 31 * 86400

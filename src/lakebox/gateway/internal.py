@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from ..clock import ClockError, parse_duration, parse_time
+
 from .. import __version__
 from ..config import Config
 from ..protocol.context import RequestContext
@@ -38,8 +40,26 @@ class InternalRoutes:
         name = path[len(PREFIX):].strip("/")
         if name == "health" and ctx.request.method in ("GET", "HEAD"):
             ctx.response = json_response(200, self.health(), ctx.request_id)
+        elif name == "clock" and ctx.request.method in ("GET", "HEAD", "POST"):
+            ctx.response = self.clock(ctx)
         else:
             ctx.response = json_response(404, {"error": f"no lakebox endpoint {path}"}, ctx.request_id)
+
+    def clock(self, ctx: RequestContext) -> HttpResponse:
+        """GET: the service time. POST {"advance": "31d"} or {"set": "<ISO 8601>"}: move it forward."""
+        clock = self.config.clock
+        if ctx.request.method == "POST":
+            try:
+                command = json.loads(ctx.request.body_bytes() or b"{}")
+                if not isinstance(command, dict) or len(set(command) & {"advance", "set"}) != 1:
+                    raise ClockError('send JSON {"advance": "31d"} or {"set": "2027-01-01T00:00:00Z"}')
+                if "advance" in command:
+                    clock.advance(parse_duration(str(command["advance"])))
+                else:
+                    clock.set(parse_time(str(command["set"])))
+            except (ClockError, ValueError) as exc:
+                return json_response(400, {"error": "InvalidClockRequest", "message": str(exc)}, ctx.request_id)
+        return json_response(200, clock.describe(), ctx.request_id)
 
     def health(self) -> dict:
         return {
@@ -47,5 +67,6 @@ class InternalRoutes:
             "version": __version__,
             "data_dir": str(self.config.data_dir),
             "auth": self.config.auth,
+            "clock": self.config.clock.describe(),
             "services": {name: provider.state() for name, provider in sorted(self.providers.items())},
         }
