@@ -6,8 +6,10 @@ between `# guide:` markers, then checks what came back: the bytes and rows, and 
 `<data>/s3/<bucket>/<key>`. The only things added are what the guide leaves implicit: the buckets
 exist, `local_file.csv` exists, and `data` holds bytes (tests/guide/FIXES.md).
 
-Reading a Parquet dataset through `pyarrow.fs.S3FileSystem` is here too: it is the same lake seen
-by a different client (the AWS C++ SDK) with its own listing and multipart habits.
+Note that pandas hands a bare `s3://` URL to pyarrow's own S3 client (the AWS C++ SDK, which reads
+AWS_ENDPOINT_URL too, and uploads with multipart), and only goes through fsspec/s3fs when given
+`storage_options`; both routes are tested. Reading a Parquet dataset with `pyarrow.fs.S3FileSystem`
+and `pyarrow.dataset` is here as well: the same lake seen through partition discovery.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.blackbox, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.blackbox, pytest.mark.timeout(300)]
 
 BUCKET = "kill9"
 TOTAL = 500
@@ -83,7 +83,6 @@ def test_kill9_keeps_every_acknowledged_put_and_tears_nothing(serve_factory, tmp
     import boto3
     from botocore.config import Config
 
-    started = time.monotonic()
     data_dir = tmp_path / "data"
     server = serve_factory.start(data_dir)
 
@@ -92,7 +91,9 @@ def test_kill9_keeps_every_acknowledged_put_and_tears_nothing(serve_factory, tmp
                             region_name="us-east-1", config=Config(retries={"total_max_attempts": 2}))
 
     client(server.endpoint).create_bucket(Bucket=BUCKET)
-    plan = build_plan(seed=int(time.time()))
+    seed = int(time.time())
+    print(f"plan seed {seed}")  # shown on failure, to replay the same sizes with build_plan(seed)
+    plan = build_plan(seed)
     by_key = {e["key"]: e for e in plan}
     plan_path, log_path = tmp_path / "plan.json", tmp_path / "writer.log"
     plan_path.write_text(json.dumps(plan))
@@ -100,7 +101,7 @@ def test_kill9_keeps_every_acknowledged_put_and_tears_nothing(serve_factory, tmp
                               stderr=subprocess.PIPE, text=True)
 
     # Kill once ~200 PUTs are acknowledged and a large body is in flight, so the crash hits a write.
-    deadline = time.monotonic() + 45
+    deadline = time.monotonic() + 120  # a guard against a hung writer, not a speed check
     while True:
         events = _events(log_path)
         acks = sum(e["event"] == "ack" for e in events)
@@ -110,7 +111,7 @@ def test_kill9_keeps_every_acknowledged_put_and_tears_nothing(serve_factory, tmp
             time.sleep(random.uniform(0.005, 0.05))
             break
         assert writer.poll() is None, f"writer ended before the kill: {writer.stderr.read()}"
-        assert time.monotonic() < deadline, f"only {acks} acks in 45 s"
+        assert time.monotonic() < deadline, f"only {acks} acks in 120 s"
         time.sleep(0.002)
     server.kill9()
     writer.wait(60)
@@ -145,7 +146,6 @@ def test_kill9_keeps_every_acknowledged_put_and_tears_nothing(serve_factory, tmp
     # 3. the recovered server still takes writes
     s3.put_object(Bucket=BUCKET, Key="after-restart", Body=b"still here")
     assert s3.get_object(Bucket=BUCKET, Key="after-restart")["Body"].read() == b"still here"
-    assert time.monotonic() - started < 90
 
 
 if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--writer":

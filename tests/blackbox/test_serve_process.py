@@ -96,7 +96,7 @@ def test_restart_on_same_data_keeps_objects_byte_identical(serve_factory, tmp_pa
         s3.put_object(Bucket="durable", Key=key, Body=body, ContentType="application/x-test",
                       Metadata={"sha256": hashlib.sha256(body).hexdigest()})
     before = s3.list_objects_v2(Bucket="durable")["Contents"]
-    assert server.terminate() == 0
+    exit_code = server.terminate()
 
     again = serve_factory.start(data_dir)
     s3 = client(again)
@@ -111,3 +111,20 @@ def test_restart_on_same_data_keeps_objects_byte_identical(serve_factory, tmp_pa
         assert got["Metadata"] == {"sha256": hashlib.sha256(body).hexdigest()}
         assert got["ETag"].strip('"') == hashlib.md5(body).hexdigest()
         assert (data_dir / "s3" / "durable" / key).read_bytes() == body
+    assert exit_code == 0, "SIGTERM did not end the first server cleanly"
+
+
+def test_empty_put_then_put_on_the_same_connection_keeps_the_response(serve_factory):
+    """boto3 sends `Expect: 100-continue` on every PutObject, even with an empty body. A server that
+    answers that one without a 100 leaves botocore's connection expecting a final status line, and
+    the NEXT response on the connection is then mis-parsed (its headers are lost: no ETag)."""
+    server = serve_factory.start()
+    s3 = client(server)
+    s3.create_bucket(Bucket="expect")
+    first = s3.put_object(Bucket="expect", Key="empty", Body=b"")
+    second = s3.put_object(Bucket="expect", Key="next", Body=b"hello world")
+    third = s3.put_object(Bucket="expect", Key="more", Body=b"x" * 70_000)
+    assert first["ETag"] == '"d41d8cd98f00b204e9800998ecf8427e"'
+    assert second.get("ETag") == f'"{hashlib.md5(b"hello world").hexdigest()}"'
+    assert third.get("ETag") == f'"{hashlib.md5(b"x" * 70_000).hexdigest()}"'
+    assert s3.get_object(Bucket="expect", Key="next")["Body"].read() == b"hello world"

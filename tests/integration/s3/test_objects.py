@@ -269,3 +269,44 @@ def test_mutations_are_logged_at_debug_naming_the_resource(s3, bucket, caplog):
     messages = [r.getMessage() for r in caplog.records if r.name == "lakebox.s3"]
     assert any(f"s3://{bucket}/logged/key.txt" in m and m.startswith("put") for m in messages)
     assert any(f"s3://{bucket}/logged/key.txt" in m and m.startswith("deleted") for m in messages)
+
+
+SSE_C = {
+    "SSECustomerAlgorithm": "AES256",
+    "SSECustomerKey": "pO3upElrwuEXSoFwCfnZPdSsmt/xWeFa0N9KgDijwVs=",
+    "SSECustomerKeyMD5": "DWygnHRtgiJ77HCm+1rvHw==",
+}
+OTHER_SSE_C = {
+    "SSECustomerAlgorithm": "AES256",
+    "SSECustomerKey": b"another 32-byte key for the test",
+}
+
+
+def test_sse_c_object_reads_back_only_with_its_key(s3, bucket):
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"secret", **SSE_C)
+    assert put["SSECustomerAlgorithm"] == "AES256"
+    assert put["SSECustomerKeyMD5"] == SSE_C["SSECustomerKeyMD5"]
+    assert "ServerSideEncryption" not in put
+    got = s3.get_object(Bucket=bucket, Key="k", **SSE_C)
+    assert got["Body"].read() == b"secret"
+    assert got["SSECustomerKeyMD5"] == SSE_C["SSECustomerKeyMD5"]
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="k")
+    assert error_of(exc) == (400, "InvalidRequest")
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="k", **OTHER_SSE_C)
+    assert error_of(exc) == (403, "AccessDenied")
+
+
+def test_sse_c_multipart_parts_must_carry_the_key(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", **SSE_C)["UploadId"]
+    with pytest.raises(ClientError) as exc:
+        s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=b"x")
+    assert error_of(exc) == (400, "InvalidRequest")
+    with pytest.raises(ClientError) as exc:
+        s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=b"x", **OTHER_SSE_C)
+    assert error_of(exc) == (400, "InvalidRequest")
+    etag = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=b"x", **SSE_C)["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert s3.get_object(Bucket=bucket, Key="k", **SSE_C)["Body"].read() == b"x"

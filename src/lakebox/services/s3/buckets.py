@@ -70,7 +70,8 @@ class BucketsMixin(S3Base):
             raise invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
         region = self._region_for_new_bucket(ctx, params)
         try:
-            self.store.create_bucket(name, ctx.account_id, region)
+            with translated(bucket=name, passthrough=(st.BucketExistsError,)):
+                self.store.create_bucket(name, ctx.account_id, region)
         except st.BucketExistsError as exc:
             existing = exc.existing
             if existing.account_id != ctx.account_id:

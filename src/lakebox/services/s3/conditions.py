@@ -138,7 +138,7 @@ class ByteRange:
 
     @property
     def length(self) -> int:
-        return self.end - self.start + 1
+        return max(0, self.end - self.start + 1)
 
     def content_range(self, size: int) -> str:
         return f"bytes {self.start}-{self.end}/{size}"

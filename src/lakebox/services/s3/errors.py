@@ -180,9 +180,14 @@ def from_storage(exc: st.StorageError, *, bucket: str = "", key: str = "", uploa
 
 
 @contextlib.contextmanager
-def translated(*, bucket: str = "", key: str = "", upload_id: str = "") -> Iterator[None]:
-    """Run a storage call and turn its domain errors into S3 errors about `bucket`/`key`/`upload_id`."""
+def translated(*, bucket: str = "", key: str = "", upload_id: str = "", passthrough: tuple = ()) -> Iterator[None]:
+    """Run a storage call and turn its domain errors into S3 errors about `bucket`/`key`/`upload_id`.
+
+    Errors listed in `passthrough` are left for the caller, which answers them by context.
+    """
     try:
         yield
+    except passthrough:
+        raise
     except st.StorageError as exc:
         raise from_storage(exc, bucket=bucket, key=key, upload_id=upload_id) from None

@@ -216,6 +216,19 @@ def check_customer_key(info: ObjectInfo, params: dict) -> None:
         raise s3_error("AccessDenied")
 
 
+def check_part_customer_key(meta: ObjectMeta, params: dict) -> None:
+    """Parts of an SSE-C multipart upload must name the key the upload was initiated with."""
+    stored = meta.encryption.get("SSECustomerKeyMD5")
+    if stored is None:
+        return
+    if params.get("SSECustomerAlgorithm") is None:
+        raise invalid_request(
+            "The multipart upload initiate requested encryption. Subsequent part requests must include the "
+            "appropriate encryption parameters.")
+    if _customer_key_md5(params) != stored:
+        raise invalid_request("The provided encryption parameters did not match the ones used originally.")
+
+
 def object_meta(ctx: RequestContext, params: dict, tags: Optional[dict[str, str]] = None) -> ObjectMeta:
     """Everything a PutObject / CreateMultipartUpload / CopyObject(REPLACE) request says about an object."""
     check_acl(params)

@@ -18,8 +18,24 @@ from ...storage.api import STANDARD, ObjectInfo, PartInfo, UploadInfo
 from . import checksums
 from .common import S3Base, log, with_retries
 from .conditions import parse_copy_range, write_precondition
-from .errors import checksum_mismatch, invalid_argument, invalid_request, no_such_upload, s3_error, translated
-from .headers import check_key, encryption_fields, object_meta, owner, quote_etag, unquote_etag, write_fields
+from .errors import (
+    checksum_mismatch,
+    invalid_argument,
+    invalid_request,
+    no_such_upload,
+    s3_error,
+    translated,
+)
+from .headers import (
+    check_key,
+    check_part_customer_key,
+    encryption_fields,
+    object_meta,
+    owner,
+    quote_etag,
+    unquote_etag,
+    write_fields,
+)
 from .listing import PAGE_LIMIT, encoding_type, max_keys, url_encode
 from .objects import MAX_PUT_BYTES, check_part_number, declared_length, request_body
 from .tagging import parse_tagging_header
@@ -61,6 +77,7 @@ class MultipartMixin(S3Base):
     def upload_part(self, ctx: RequestContext, params: dict) -> dict:
         upload = self._upload(params)
         number = check_part_number(params.get("PartNumber"))
+        check_part_customer_key(upload.meta, params)
         body = request_body(ctx, params)
         length = declared_length(ctx, body)
         if length is not None and length > MAX_PUT_BYTES:
@@ -85,6 +102,7 @@ class MultipartMixin(S3Base):
     def upload_part_copy(self, ctx: RequestContext, params: dict) -> dict:
         upload = self._upload(params)
         number = check_part_number(params.get("PartNumber"))
+        check_part_customer_key(upload.meta, params)
 
         def attempt():
             src = self.copy_source(params)

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.http import BytesBody
+from ...storage.api import ObjectInfo
 from . import checksums
 from .common import S3Base, log, with_retries
 from .conditions import NOT_MODIFIED, ByteRange, check_read, parse_range, write_precondition
@@ -121,38 +122,22 @@ class ObjectsMixin(S3Base):
         info = self.require_object(bucket, key)
         self.check_version(params, info)
         check_customer_key(info, params)
-        part_number = params.get("PartNumber")
-        range_header = params.get("Range")
-        if part_number is not None and range_header:
+        if params.get("PartNumber") is not None and params.get("Range"):
             raise invalid_request("Cannot specify both Range header and partNumber query parameter")
 
         if check_read(info, params) == NOT_MODIFIED:
             return {"__status__": NOT_MODIFIED, "ETag": quote_etag(info.etag), "LastModified": info.last_modified}
 
         out = object_fields(info)
-        want_checksums = (params.get("ChecksumMode") or "").upper() == "ENABLED"
-        selected: Optional[ByteRange] = None
-        if part_number is not None:
-            number = check_part_number(part_number)
-            selected = self._part_range(info, number)
-            if info.parts:
-                out["PartsCount"] = len(info.parts)
-                if want_checksums:
-                    # A part answers with its own checksum, which is what its bytes can be checked against.
-                    out.update(checksums.fields(info.parts[number - 1].checksums, info.checksum_type))
-            elif want_checksums:
-                out.update(checksums.fields(info.checksums, info.checksum_type))
-        elif range_header:
-            selected = parse_range(range_header, info.size)
-
+        selected, described = self._selection(info, params)
+        out.update(described)
         if selected is None:
             out["ContentLength"] = info.size
-            if want_checksums and part_number is None:
-                out.update(checksums.fields(info.checksums, info.checksum_type))
         else:
             out["__status__"] = 206
             out["ContentLength"] = selected.length
-            out["ContentRange"] = selected.content_range(info.size)
+            if selected.length:
+                out["ContentRange"] = selected.content_range(info.size)
 
         if info.meta.tags:
             if with_body:
@@ -167,18 +152,43 @@ class ObjectsMixin(S3Base):
             out["Body"] = self.store.open_object(info, start, end)
         return out
 
+    def _selection(self, info: ObjectInfo, params: dict) -> tuple[Optional[ByteRange], dict]:
+        """The bytes a read asks for (None: all of them), and the members that describe them.
+
+        Checksums are only sent for bytes they describe: the whole object, or one part of a
+        multipart object (its own part checksum). botocore verifies the body against them.
+        """
+        want_checksums = (params.get("ChecksumMode") or "").upper() == "ENABLED"
+        number = params.get("PartNumber")
+        if number is not None:
+            number = check_part_number(number)
+            selected = self._part_range(info, number)
+            described: dict = {}
+            source = info.checksums
+            if info.parts:
+                described["PartsCount"] = len(info.parts)
+                source = next(p for p in info.parts if p.part_number == number).checksums
+            if want_checksums:
+                described.update(checksums.fields(source, info.checksum_type))
+            return selected, described
+        selected = parse_range(params.get("Range"), info.size)
+        if selected is not None or not want_checksums:
+            return selected, {}
+        return None, checksums.fields(info.checksums, info.checksum_type)
+
     @staticmethod
-    def _part_range(info, number: int) -> Optional[ByteRange]:
+    def _part_range(info: ObjectInfo, number: int) -> ByteRange:
         """The bytes of part `number`; an object not made by multipart upload is its own part 1."""
         if not info.parts:
             if number != 1:
                 raise s3_error("InvalidPartNumber", PartNumberRequested=number, ActualPartCount=1)
-            return ByteRange(0, info.size - 1) if info.size else None
-        if number > len(info.parts):
-            raise s3_error("InvalidPartNumber", PartNumberRequested=number, ActualPartCount=len(info.parts))
-        start = sum(p.size for p in info.parts[: number - 1])
-        size = info.parts[number - 1].size
-        return ByteRange(start, start + size - 1) if size else None
+            return ByteRange(0, info.size - 1)
+        start = 0
+        for part in info.parts:
+            if part.part_number == number:
+                return ByteRange(start, start + part.size - 1)  # empty (end < start) for a 0-byte part
+            start += part.size
+        raise s3_error("InvalidPartNumber", PartNumberRequested=number, ActualPartCount=len(info.parts))
 
     @staticmethod
     def _apply_overrides(ctx: RequestContext, params: dict, out: dict) -> None:
@@ -196,8 +206,7 @@ class ObjectsMixin(S3Base):
         check_key(key)
         self.check_version(params)
         with translated(bucket=bucket, key=key):
-            deleted = self.store.delete_object(bucket, key)
-        if deleted:
-            log.debug("deleted s3://%s/%s", bucket, key)
+            existed = self.store.delete_object(bucket, key)
         # Deleting a key that does not exist succeeds too: S3 deletes are idempotent.
+        log.debug("deleted s3://%s/%s (existed: %s)", bucket, key, existed)
         return {"__status__": 204}
