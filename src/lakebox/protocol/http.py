@@ -14,26 +14,36 @@ from urllib.parse import parse_qsl, unquote
 
 
 class Headers:
-    """Case-insensitive, order-keeping multi-map of header names to values."""
+    """Case-insensitive, order-keeping multi-map of header names to values.
 
-    __slots__ = ("_items",)
+    Lookups go through a lower-cased index built on first use: a parser asks for every header
+    member of an operation (PutObject has about 50), so a linear scan per lookup would dominate.
+    """
+
+    __slots__ = ("_items", "_index")
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()):
         self._items: list[tuple[str, str]] = [(k, v) for k, v in items]
+        self._index: Optional[dict[str, list[str]]] = None
+
+    def _lookup(self) -> dict[str, list[str]]:
+        index = self._index
+        if index is None:
+            index = {}
+            for k, v in self._items:
+                index.setdefault(k.lower(), []).append(v)
+            self._index = index
+        return index
 
     def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
-        lname = name.lower()
-        for k, v in self._items:
-            if k.lower() == lname:
-                return v
-        return default
+        values = self._lookup().get(name.lower())
+        return values[0] if values else default
 
     def get_all(self, name: str) -> list[str]:
-        lname = name.lower()
-        return [v for k, v in self._items if k.lower() == lname]
+        return list(self._lookup().get(name.lower(), ()))
 
     def __contains__(self, name: str) -> bool:
-        return self.get(name) is not None
+        return name.lower() in self._lookup()
 
     def __getitem__(self, name: str) -> str:
         value = self.get(name)
@@ -42,14 +52,19 @@ class Headers:
         return value
 
     def __setitem__(self, name: str, value: str) -> None:
-        self.pop(name)
-        self._items.append((name, value))
+        if name.lower() in self._lookup():
+            self.pop(name)
+        self.add(name, value)
 
     def add(self, name: str, value: str) -> None:
         self._items.append((name, value))
+        if self._index is not None:
+            self._index.setdefault(name.lower(), []).append(value)
 
     def pop(self, name: str, default: Optional[str] = None) -> Optional[str]:
         lname = name.lower()
+        if lname not in self._lookup():
+            return default
         found = default
         kept = []
         for k, v in self._items:
@@ -58,6 +73,7 @@ class Headers:
             else:
                 kept.append((k, v))
         self._items = kept
+        self._index = None
         return found
 
     def items(self) -> list[tuple[str, str]]:
