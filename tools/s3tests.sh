@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # tools/s3tests.sh - the ceph/s3-tests compatibility run against a fresh `lakebox serve`.
 #
-# usage: tools/s3tests.sh [--scope foundation|core|FILE] [--ratchet] [--update-ratchet] [-- pytest args]
+# usage: tools/s3tests.sh [--scope foundation|core|FILE] [--auth open|strict] [--ratchet] [--update-ratchet]
+#                         [-- pytest args]
 #
 #   --scope foundation  (default) the 331 core tests whose features belong to the foundation issue,
 #                       listed in ../shared/tools/s3-tests-scope-foundation.txt
 #   --scope core        the whole core profile (515 tests)
 #   --scope FILE        any file of s3-tests node ids, one a line
+#   --auth open         (default) any key is accepted; strict checks every signature against the two
+#                       configured keys (unknown keys get InvalidAccessKeyId)
 #   --ratchet           fail (exit 1) if a test in tests/s3compat/passing-foundation.txt does not pass
 #   --update-ratchet    write this run's passing tests to tests/s3compat/passing-foundation.txt
 #
@@ -29,14 +32,15 @@ export S3T_REF=${S3T_REF:-8f0ae7b404a3a2fcf7038bf1e6bf29544fe9b6a3}
 LAKEBOX=${LAKEBOX:-$REPO/.venv/bin/lakebox}
 RATCHET_FILE=$REPO/tests/s3compat/passing-foundation.txt
 
-SCOPE=foundation; RATCHET=0; UPDATE=0
+SCOPE=foundation; AUTH=open; RATCHET=0; UPDATE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scope) SCOPE=$2; shift 2 ;;
+    --auth) AUTH=$2; shift 2 ;;
     --ratchet) RATCHET=1; shift ;;
     --update-ratchet) UPDATE=1; shift ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -52,14 +56,17 @@ mkdir -p "$OUT"
 DATA=$(mktemp -d /tmp/lakebox-s3tests-data.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-# main -> account 111111111111, alt -> 222222222222 (the default keys of run-s3-tests.sh)
+# main -> account 111111111111, alt -> 222222222222, tenant -> 333333333333 (run-s3-tests.sh's default keys)
 MAIN_KEY=${S3T_MAIN_ACCESS_KEY:-0555b35654ad1656d804}
 MAIN_SECRET=${S3T_MAIN_SECRET_KEY:-h7GhxuBLTrlhVUyxSPUKUV8r/2EI4ngqJxD7iBdBYLhwluN30JaT3Q==}
 ALT_KEY=${S3T_ALT_ACCESS_KEY:-NOPQRSTUVWXYZABCDEFG}
 ALT_SECRET=${S3T_ALT_SECRET_KEY:-nopqrstuvwxyzabcdefghijklmnabcdefghijklm}
-export LAKEBOX_CREDENTIALS="$MAIN_KEY:$MAIN_SECRET:111111111111,$ALT_KEY:$ALT_SECRET:222222222222"
+TENANT_KEY=${S3T_TENANT_ACCESS_KEY:-HIJKLMNOPQRSTUVWXYZA}
+TENANT_SECRET=${S3T_TENANT_SECRET_KEY:-opqrstuvwxyzabcdefghijklmnopqrstuvwxyzab}
+# the suite's bucket cleanup also lists with the tenant key, so strict mode must know it too
+export LAKEBOX_CREDENTIALS="$MAIN_KEY:$MAIN_SECRET:111111111111,$ALT_KEY:$ALT_SECRET:222222222222,$TENANT_KEY:$TENANT_SECRET:333333333333"
 
-"$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$DATA/data" --auth open \
+"$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$DATA/data" --auth "$AUTH" \
   > "$OUT/server.out" 2> "$OUT/server.log" &
 SERVER=$!
 cleanup() {
@@ -76,7 +83,7 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 grep -q "lakebox ready on" "$OUT/server.out" || { echo "lakebox serve not ready after 60 s" >&2; exit 1; }
-echo "lakebox on 127.0.0.1:$PORT, data $DATA/data, scope ${SCOPE_FILE:-core profile}"
+echo "lakebox on 127.0.0.1:$PORT, --auth $AUTH, data $DATA/data, scope ${SCOPE_FILE:-core profile}"
 
 EXTRA=()
 if [ -n "$SCOPE_FILE" ]; then

@@ -85,7 +85,7 @@ def main(argv=None) -> int:
         if status == "failed":
             key, where = cause(text)
             groups[key].append((tid, where))
-    print(f"| # | failures | cause | example |\n|---:|---:|---|---|")
+    print("| # | failures | cause | example |\n|---:|---:|---|---|")
     ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     for i, (key, tests) in enumerate(ranked[: args.top], 1):
         print(f"| {i} | {len(tests)} | `{key.replace('|', '/')}` | {tests[0][0].split('::')[-1]} |")

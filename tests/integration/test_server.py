@@ -56,7 +56,7 @@ def test_keep_alive_serves_several_requests_on_one_connection(lakebox_server):
 
 def test_expect_100_continue_gets_interim_response_then_body_is_stored(lakebox_server):
     s3 = client("s3", lakebox_server)
-    s3.create_bucket(Bucket="continue")
+    s3.create_bucket(Bucket="continue", ACL="public-read-write")  # the raw PUT below is unsigned
     payload = b"x" * (2 << 20)
     with socket.create_connection((lakebox_server.host, lakebox_server.port)) as sock:
         head = (

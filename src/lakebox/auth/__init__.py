@@ -25,6 +25,9 @@ Contract used by the gateway (implemented in this package's modules):
       for SigV4a. Non-S3 services without x-amz-content-sha256 have their body digested via
       request.body_bytes(). `virtual_host_bucket` is needed for SigV2 only, and only when the
       request was not rewritten to path style.
+  check_expiry(info, now) -> None
+      For any mode: AccessDenied "Request has expired" (403) when a presigned URL (SigV4 or SigV2
+      query) is past its expiry on `now`, the WALL clock. verify_signature includes this check.
   invalid_access_key_id(access_key=None) -> AwsError
       InvalidAccessKeyId (403), for the caller to raise when strict mode does not know the key.
   decode_body(request: HttpRequest, info: AuthInfo, secret_key: str | None) -> BodyStream
@@ -47,6 +50,7 @@ May import the protocol layer's http and errors modules and the standard library
 """
 
 from .body import decode_body, is_aws_chunked, stored_content_encoding
+from .clock import check_expiry
 from .errors import invalid_access_key_id
 from .info import AuthInfo
 from .parse import parse_auth
@@ -54,6 +58,7 @@ from .verify import verify_signature
 
 __all__ = [
     "AuthInfo",
+    "check_expiry",
     "decode_body",
     "invalid_access_key_id",
     "is_aws_chunked",

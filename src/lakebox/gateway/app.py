@@ -179,7 +179,8 @@ class LakeboxApp:
         raw_headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]
         body = response.body
         if isinstance(body, (bytes, bytearray)):
-            if not any(k.lower() == b"content-length" for k, _ in raw_headers):
+            # RFC 9110: no Content-Length on 204; on 304 it would describe the object, not this reply.
+            if response.status not in (204, 304) and not any(k.lower() == b"content-length" for k, _ in raw_headers):
                 raw_headers.append((b"content-length", str(len(body)).encode()))
             await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
             await send({"type": "http.response.body", "body": bytes(body)})

@@ -64,7 +64,12 @@ class RouteService:
 
 
 class Authenticate:
-    """Map the access key to its account; in strict mode, check the signature on the wall clock."""
+    """Map the access key to its account; in strict mode, check the signature on the wall clock.
+
+    Open mode accepts any key, but an expired presigned URL is refused in every mode: its expiry is
+    part of the URL, not of the key, and the wall clock decides it. In open mode unsigned S3
+    requests go on to the provider, which allows them only where an ACL makes them public.
+    """
 
     def __init__(self, config: Config):
         self.config = config
@@ -74,11 +79,13 @@ class Authenticate:
         ctx.access_key = getattr(info, "access_key", None)
         ctx.account_id = self.config.account_for(ctx.access_key)
         secret: Optional[str] = None
-        if self.config.auth == "strict":
-            try:
+        try:
+            if self.config.auth == "strict":
                 secret = self._check_strict(ctx)
-            except AwsError as error:
-                raise _auth_error_for_protocol(error, ctx.service_model.protocol) from None
+            else:
+                auth.check_expiry(info, dt.datetime.now(dt.timezone.utc))
+        except AwsError as error:
+            raise _auth_error_for_protocol(error, ctx.service_model.protocol) from None
         ctx.request.body = auth.decode_body(ctx.request, info, secret)
         encoding = ctx.request.headers.get("content-encoding")
         if encoding is not None and "aws-chunked" in encoding.lower():

@@ -15,6 +15,10 @@ if the template gives one). Among the matches the most specific wins, measured b
 
 An `x-id=<Operation>` query parameter, which Smithy-based SDKs send, outranks all of these.
 
+A route whose model names a `requestContentType` (a lakebox extension of the `http` trait, set in
+`patches.py`) fits only requests of that media type: S3's browser-form POST to a bucket is told
+apart from other bucket POSTs by its multipart/form-data body alone.
+
 Paths arrive path-style and percent-encoded; label values are decoded exactly once. A greedy label
 (`{Key+}`) keeps slashes and empty segments.
 """
@@ -31,6 +35,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from .errors import AwsError
 from .http import Headers
+from .patches import REQUEST_CONTENT_TYPE
 
 _LABEL_RE = re.compile(r"\{([^}]+)\}")
 #: Newer AWS SDKs (JavaScript v3, Java v2, Go v2) add `?x-id=<Operation>` from their Smithy models,
@@ -53,6 +58,8 @@ class _Route:
     required_headers: frozenset[str]
     #: every query key the operation understands (template literals and querystring members).
     known_query: frozenset[str]
+    #: the media type the request must carry (lower-cased), when the model demands one.
+    content_type: Optional[str] = None
 
     def score(self, query_keys: set[str], headers: Headers) -> tuple:
         present = sum(1 for k in self.required_query if k in query_keys)
@@ -138,6 +145,7 @@ def _build_route(operation: OperationModel, index: int) -> _Route:
         required_query=frozenset(required_query),
         required_headers=frozenset(required_headers),
         known_query=frozenset(known),
+        content_type=(operation.http.get(REQUEST_CONTENT_TYPE) or "").lower() or None,
     )
 
 
@@ -191,12 +199,14 @@ class RestRouter:
             path_fits_method = True
             if not self._query_fits(route, query_keys, query_values):
                 continue
+            if route.content_type is not None and _media_type(headers) != route.content_type:
+                continue
             score = (route.operation.name == hinted,) + route.score(query_keys, headers)
             if best_score is None or score > best_score:
                 best, best_score, best_match = route, score, found
         if best is None:
-            # A method used on this path, only with a sub-resource we lack (S3's browser-form POST
-            # to a bucket), is unsupported functionality rather than a wrong method.
+            # A method used on this path, only with a sub-resource or body we lack (a bucket POST
+            # that is not a form upload), is unsupported functionality rather than a wrong method.
             if not path_fits_method and any(r.path_re.match(path) for r in self._routes):
                 raise _method_not_allowed(method)
             raise _not_implemented()
@@ -224,6 +234,11 @@ class RestRouter:
             if stray & {k for k, _ in route.literal_query}:
                 raise _method_not_allowed(method)
         raise _not_implemented()
+
+
+def _media_type(headers: Headers) -> str:
+    """`multipart/form-data` from `Multipart/Form-Data; boundary=...`."""
+    return (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
 
 
 def _method_not_allowed(method: str) -> AwsError:

@@ -7,9 +7,9 @@ library, awscrt and xxhash (checksums) and `lakebox.storage.*` only; never the p
 service.
 
 Modules: api (records and the contract), errors, lake (LakeStore and buckets), lake_base (shared
-plumbing), lake_objects, lake_multipart, listing, keys (key -> path rules), dirfd (symlink-proof
-navigation), atomic (durable writes), ingest (receiving bodies), checksums, metadata + schema
-(SQLite), locks.
+plumbing), lake_objects, lake_multipart, listing, bucket_config (per-bucket configuration
+documents), keys (key -> path rules), dirfd (symlink-proof navigation), atomic (durable writes),
+ingest (receiving bodies), checksums, metadata + schema (SQLite), locks.
 """
 
 from .api import (  # noqa: F401

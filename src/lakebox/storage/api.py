@@ -12,8 +12,10 @@ Methods, all blocking and thread-safe. Every method taking a key raises InvalidK
 UTF-8) or KeyTooLongError (> 1024 bytes); every method taking a bucket raises NoSuchBucketError.
 
 Buckets
-  create_bucket(name, account_id, region) -> BucketInfo        raises BucketExistsError(existing BucketInfo),
-                                                               InvalidBucketNameError (S3's core naming rules)
+  create_bucket(name, account_id, region, config: dict[str, dict] | None = None) -> BucketInfo
+      raises BucketExistsError(existing BucketInfo), InvalidBucketNameError (S3's core naming rules).
+      `config` ({name: document}) is the bucket's first configuration (see below), committed with
+      the bucket's row, so a bucket never exists without the settings it was created with.
   get_bucket(name) -> BucketInfo | None
   list_buckets(account_id: str | None = None) -> list[BucketInfo]   sorted by name
   delete_bucket(name) -> None                                  raises NoSuchBucketError, BucketNotEmptyError;
@@ -49,6 +51,8 @@ Objects
       implicitly. Onto itself, with no algorithms, the existing checksums stay. Raises
       ObjectChangedError / NoSuchKeyError as open_object does for `src`.
   set_object_tags(bucket, key, tags: dict[str, str]) -> ObjectInfo   raises NoSuchKeyError
+  set_object_acl(bucket, key, acl: dict | None) -> ObjectInfo          raises NoSuchKeyError; like tags,
+                                                               changes neither the bytes nor LastModified
   list_objects(bucket, prefix="", delimiter=None, start_after="", max_keys=1000) -> ListResult
       Keys in UTF-8 byte order. With a delimiter, keys under a common prefix collapse into it; each
       common prefix counts once toward max_keys. `start_after` excludes keys <= it, and a common
@@ -56,6 +60,14 @@ Objects
       lakebox's own temp/staging files never appear. max_keys=0 returns nothing, not truncated.
   Files in the folder that are not objects: symlinks, special files, names starting with
   ".lakebox" (any case), names with control characters or not UTF-8, paths over 1024 bytes.
+
+Bucket configuration (tagging, policy, ACL, public access block ...; one JSON document per name)
+  get_bucket_config(bucket, name) -> dict | None               None when never set (or deleted)
+  put_bucket_config(bucket, name, value: dict) -> None         replaces the document, in one commit
+  delete_bucket_config(bucket, name) -> None                   no error when it was not set
+  All raise NoSuchBucketError for an unknown bucket. Names are the provider's; storage only keeps
+  the documents, and forgets them with the bucket (a bucket created again under the same name
+  starts with none).
 
 For engines reading the folder directly
   bucket_path(bucket) -> str                                   `<data>/s3/<bucket>`
@@ -122,6 +134,9 @@ class ObjectMeta:
     storage_class: str = STANDARD
     #: {"ServerSideEncryption": "AES256", "SSEKMSKeyId": ..., "BucketKeyEnabled": "true", ...}
     encryption: dict[str, str] = field(default_factory=dict)
+    #: The object's access control list, a JSON-able dict whose shape the provider chooses (storage
+    #: only keeps it); None means the default: the owner has FULL_CONTROL and nobody else anything.
+    acl: Optional[dict] = None
 
 
 @dataclass

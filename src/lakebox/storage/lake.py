@@ -5,6 +5,7 @@ The contract is in `api.py`. The work is split by area:
 - `lake_objects.py`: put, head, open, delete, copy, tags;
 - `lake_multipart.py`: multipart uploads;
 - `listing.py`: ListObjects;
+- `bucket_config.py`: per-bucket configuration documents (tagging, policy, ACL ...);
 and this module: the store's layout on disk and the buckets.
 
 Buckets follow the folder too: a folder that appears in `<data>/s3/` with a valid bucket name is
@@ -22,6 +23,7 @@ from typing import Optional
 
 from .api import BucketInfo
 from .atomic import fsync_dir
+from .bucket_config import BucketConfigMixin
 from .errors import BucketExistsError, BucketNotEmptyError, NoSuchBucketError, StorageError
 from .keys import check_bucket_name, check_key, is_valid_bucket_name, plain_segments
 from .lake_multipart import MultipartMixin
@@ -29,7 +31,7 @@ from .listing import ListingMixin, TreeWalker, _Cursor
 from .metadata import ns_to_datetime
 
 
-class LakeStore(MultipartMixin, ListingMixin):
+class LakeStore(MultipartMixin, ListingMixin, BucketConfigMixin):
     """All of S3's state under one data folder. Every method is blocking and thread-safe.
 
     `<data>/s3/<bucket>/<key>` holds the current version of each object as a plain file;
@@ -79,7 +81,8 @@ class LakeStore(MultipartMixin, ListingMixin):
     def _bucket_lock(self, name: str):
         return self._locks.hold(("bucket", name))
 
-    def create_bucket(self, name: str, account_id: str, region: str) -> BucketInfo:
+    def create_bucket(self, name: str, account_id: str, region: str,
+                      config: Optional[dict[str, dict]] = None) -> BucketInfo:
         check_bucket_name(name)
         with self._bucket_lock(name):
             existing = self.get_bucket(name)
@@ -91,7 +94,7 @@ class LakeStore(MultipartMixin, ListingMixin):
             except FileExistsError:
                 raise StorageError(f"{path} exists and is not a directory") from None
             fsync_dir(self.s3_dir)
-            self.db.insert_bucket(BucketInfo(name, account_id, region, datetime.now(timezone.utc)))
+            self.db.insert_bucket(BucketInfo(name, account_id, region, datetime.now(timezone.utc)), config)
             return self.db.get_bucket(name)
 
     def get_bucket(self, name: str) -> Optional[BucketInfo]:

@@ -1,4 +1,4 @@
-"""Object operations of `LakeStore`: put, head, open, delete, copy and tags.
+"""Object operations of `LakeStore`: put, head, open, delete, copy, tags and ACLs.
 
 Every write follows the same order (DESIGN D2): bytes to a temp file while hashing, fsync, then
 under the key's lock the precondition, the rename into place, the directory fsync, and the metadata
@@ -124,12 +124,19 @@ class ObjectsMixin(LakeBase):
             return self._remove(root, bucket, key)
 
     def set_object_tags(self, bucket: str, key: str, tags: dict[str, str]) -> ObjectInfo:
+        return self._change_meta(bucket, key, tags=dict(tags))
+
+    def set_object_acl(self, bucket: str, key: str, acl: Optional[dict]) -> ObjectInfo:
+        return self._change_meta(bucket, key, acl=None if acl is None else dict(acl))
+
+    def _change_meta(self, bucket: str, key: str, **changes) -> ObjectInfo:
+        """Change some of a current object's metadata; its bytes and LastModified stay."""
         check_key(key)
         with self._bucket_locks.shared(bucket), self._bucket_root(bucket) as root, self._key_lock(bucket, key):
             row = self._lookup(root, bucket, key)
             if row is None:
                 raise NoSuchKeyError(bucket, key)
-            row = replace(row, meta=replace(row.meta, tags=dict(tags)))
+            row = replace(row, meta=replace(row.meta, **changes))
             self.db.put_object(row)
             return self._info(row)
 

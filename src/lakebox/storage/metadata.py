@@ -7,7 +7,8 @@ connection behind a lock and one reader connection per thread (DESIGN D7, and da
 The `objects` table describes the *current* version of each key. For a plain file it records the
 file's size, mtime_ns and inode: when they no longer match, the file was replaced from outside (or
 lakebox died between the rename and the commit) and the file is the truth. `location` is NULL for
-a plain file and the hidden-store path otherwise.
+a plain file and the hidden-store path otherwise. `bucket_config` keeps one JSON document per
+bucket and configuration name (tagging, policy, ACL ...), forgotten with the bucket.
 
 Ready for versioning, not yet used: `buckets.versioning`, `objects.version_id` (NULL is the "null"
 version) and the `object_versions` table for non-current versions and delete markers.
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator, Optional
 
 from .api import BucketInfo, ObjectMeta, PartInfo, UploadInfo
-from .schema import SCHEMA, SCHEMA_VERSION
+from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Stay well below SQLite's bound-parameter limit in `IN (...)` lookups.
@@ -64,7 +65,7 @@ class ObjectRow:
 
 def _meta_values(meta: ObjectMeta) -> tuple:
     return (meta.content_type, json.dumps(meta.system), json.dumps(meta.user), json.dumps(meta.tags),
-            meta.storage_class, json.dumps(meta.encryption))
+            meta.storage_class, json.dumps(meta.encryption), None if meta.acl is None else json.dumps(meta.acl))
 
 
 def _dict(text: str) -> dict:
@@ -75,7 +76,8 @@ def _dict(text: str) -> dict:
 def _meta_from(r: sqlite3.Row) -> ObjectMeta:
     return ObjectMeta(content_type=r["content_type"], system=_dict(r["system_meta"]),
                       user=_dict(r["user_meta"]), tags=_dict(r["tags"]),
-                      storage_class=r["storage_class"], encryption=_dict(r["encryption"]))
+                      storage_class=r["storage_class"], encryption=_dict(r["encryption"]),
+                      acl=None if r["acl"] is None else json.loads(r["acl"]))
 
 
 def _parts_json(parts: Optional[list[PartInfo]]) -> Optional[str]:
@@ -127,9 +129,31 @@ class MetadataDB:
         if mode.lower() != "wal":
             raise RuntimeError(f"SQLite refused WAL mode for {path} (got {mode})")
         with self._write_lock:
-            if self._writer.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                self._writer.executescript(SCHEMA)
-                self._writer.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Create the schema, or bring an older database up to SCHEMA_VERSION, in one transaction.
+
+        The version is read again inside the write transaction: another store opening the same
+        folder at the same moment (tests do that) must not run a migration twice.
+        """
+        conn = self._writer
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            scripts = [SCHEMA] if version == 0 else [MIGRATIONS[v] for v in range(version + 1, SCHEMA_VERSION + 1)]
+            for script in scripts:
+                for statement in _statements(script):
+                    conn.execute(statement)
+            if version < SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def _connect(self) -> sqlite3.Connection:
         # check_same_thread=False only so that close() may close every connection; each reader is
@@ -175,10 +199,16 @@ class MetadataDB:
 
     # Buckets
 
-    def insert_bucket(self, info: BucketInfo) -> None:
+    def insert_bucket(self, info: BucketInfo, config: Optional[dict[str, dict]] = None) -> None:
+        """Record a bucket, with its first configuration documents, in one transaction."""
         with self._write() as db:
             db.execute("INSERT OR REPLACE INTO buckets (name, account_id, region, created_ns) VALUES (?, ?, ?, ?)",
                        (info.name, info.account_id, info.region, datetime_to_ns(info.created)))
+            # A row left by a bucket of the same name that was forgotten uncleanly must not carry over.
+            db.execute("DELETE FROM bucket_config WHERE bucket = ?", (info.name,))
+            for name, value in (config or {}).items():
+                db.execute("INSERT INTO bucket_config (bucket, name, value) VALUES (?, ?, ?)",
+                           (info.name, name, json.dumps(value)))
 
     def get_bucket(self, name: str) -> Optional[BucketInfo]:
         rows = self._read("SELECT * FROM buckets WHERE name = ?", (name,))
@@ -190,9 +220,26 @@ class MetadataDB:
     def delete_bucket(self, name: str) -> None:
         """Forget a bucket and everything recorded in it."""
         with self._write() as db:
-            for table in ("objects", "object_versions", "uploads"):
+            for table in ("objects", "object_versions", "uploads", "bucket_config"):
                 db.execute(f"DELETE FROM {table} WHERE bucket = ?", (name,))
             db.execute("DELETE FROM buckets WHERE name = ?", (name,))
+
+    def get_bucket_config(self, bucket: str, name: str) -> Optional[dict]:
+        rows = self._read("SELECT value FROM bucket_config WHERE bucket = ? AND name = ?", (bucket, name))
+        return json.loads(rows[0][0]) if rows else None
+
+    def put_bucket_config(self, bucket: str, name: str, value: dict) -> bool:
+        """Store `value`; False (nothing written) when the bucket has no row, so that a configuration
+        can never outlive a bucket deleted at the same moment."""
+        with self._write() as db:
+            cursor = db.execute("INSERT OR REPLACE INTO bucket_config (bucket, name, value) "
+                                "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM buckets WHERE name = ?)",
+                                (bucket, name, json.dumps(value), bucket))
+            return cursor.rowcount > 0
+
+    def delete_bucket_config(self, bucket: str, name: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM bucket_config WHERE bucket = ? AND name = ?", (bucket, name))
 
     # Objects
 
@@ -268,8 +315,8 @@ class MetadataDB:
     def insert_upload(self, upload: UploadInfo) -> None:
         with self._write() as db:
             db.execute("INSERT INTO uploads (upload_id, bucket, key, initiated_ns, content_type, system_meta, "
-                       "user_meta, tags, storage_class, encryption, checksum_algorithm, checksum_type) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       "user_meta, tags, storage_class, encryption, acl, checksum_algorithm, checksum_type) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (upload.upload_id, upload.bucket, upload.key, datetime_to_ns(upload.initiated),
                         *_meta_values(upload.meta), upload.checksum_algorithm, upload.checksum_type))
 
@@ -331,8 +378,14 @@ def _bucket_from(r: sqlite3.Row) -> BucketInfo:
 
 def _upsert_object(db: sqlite3.Connection, row: ObjectRow) -> None:
     db.execute("INSERT OR REPLACE INTO objects (bucket, key, version_id, etag, size, last_modified_ns, mtime_ns, "
-               "inode, location, content_type, system_meta, user_meta, tags, storage_class, encryption, "
-               "checksums, checksum_type, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               "inode, location, content_type, system_meta, user_meta, tags, storage_class, encryption, acl, "
+               "checksums, checksum_type, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                (row.bucket, row.key, row.version_id, row.etag, row.size, row.last_modified_ns, row.mtime_ns,
                 _inode_in(row.inode), row.location, *_meta_values(row.meta), json.dumps(row.checksums),
                 row.checksum_type, _parts_json(row.parts)))
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into statements (ours hold no `;` inside strings or triggers)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [stmt.strip() for stmt in "\n".join(lines).split(";") if stmt.strip()]

@@ -1,9 +1,11 @@
 """The SQLite schema of `<data>/.lakebox/meta.db` (see metadata.py for how it is used).
 
-`PRAGMA user_version` holds SCHEMA_VERSION; a later version migrates forward from it.
+`PRAGMA user_version` holds SCHEMA_VERSION. A new database gets SCHEMA at once; an older one runs
+the MIGRATIONS above its version, each in one transaction, so data folders made by an earlier
+lakebox keep working.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _META_COLUMNS = """
     content_type TEXT,
@@ -11,7 +13,9 @@ _META_COLUMNS = """
     user_meta TEXT NOT NULL DEFAULT '{}',
     tags TEXT NOT NULL DEFAULT '{}',
     storage_class TEXT NOT NULL DEFAULT 'STANDARD',
-    encryption TEXT NOT NULL DEFAULT '{}'"""
+    encryption TEXT NOT NULL DEFAULT '{}',
+    -- JSON access control list chosen by the provider; NULL: the default (owner FULL_CONTROL).
+    acl TEXT"""
 
 _OBJECT_COLUMNS = f"""
     etag TEXT NOT NULL,
@@ -80,3 +84,24 @@ CREATE TABLE IF NOT EXISTS parts (
     PRIMARY KEY (upload_id, part_number)
 ) WITHOUT ROWID;
 """
+
+_BUCKET_CONFIG = """
+-- One JSON document per bucket and configuration name (tagging, policy, acl ...). Deleted with
+-- the bucket, in the same transaction.
+CREATE TABLE IF NOT EXISTS bucket_config (
+    bucket TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (bucket, name)
+) WITHOUT ROWID;
+"""
+
+SCHEMA += _BUCKET_CONFIG
+
+#: version -> the script that brings a database of the version before up to it.
+MIGRATIONS = {
+    2: "ALTER TABLE objects ADD COLUMN acl TEXT;\n"
+       "ALTER TABLE object_versions ADD COLUMN acl TEXT;\n"
+       "ALTER TABLE uploads ADD COLUMN acl TEXT;\n" + _BUCKET_CONFIG,
+}
+

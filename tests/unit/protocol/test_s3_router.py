@@ -127,7 +127,7 @@ def test_wrong_method_raises_method_not_allowed(method, path, query):
 
 
 def test_post_to_bucket_without_subresource_is_not_implemented():
-    # S3's browser-form upload (POST Object) has no model operation.
+    # Only a multipart/form-data body makes a bare bucket POST a form upload (PostObject).
     with pytest.raises(AwsError) as info:
         PARSER.find_operation(_request("POST", "/bkt"))
     assert (info.value.code, info.value.status) == ("NotImplemented", 501)

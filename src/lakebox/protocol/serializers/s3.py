@@ -1,7 +1,8 @@
 """S3's response serializer: the generic rest-xml serializer plus what S3's wire format adds.
 
 - Document elements carry S3's names, which botocore's model lacks for output shapes (clients
-  ignore the root name, but scripts that read the XML and other SDKs see it), and S3's namespace.
+  ignore the root name, but scripts that read the XML and other SDKs see it), and S3's namespace,
+  except for a shape that declares an empty one (PostObject's PostResponse has none on S3).
 - GetBucketLocation cannot be modeled: the region is the text of the root element itself.
 - Errors are a bare `<Error>` document with `<RequestId>` and `<HostId>`, no envelope.
 - HEAD errors have no body (HTTP), so the status line and headers are all a client sees.
@@ -65,6 +66,10 @@ class S3ResponseSerializer(RestXMLResponseSerializer):
         return super()._root_name(operation, shape, member_name)
 
     def _root_namespace(self, shape: Shape) -> Optional[str]:
+        if shape.serialization.get("xmlNamespace") == "":
+            # A shape that declares an empty namespace goes out bare, as S3 sends it (PostObject's
+            # PostResponse, patched in by patches.py).
+            return None
         return super()._root_namespace(shape) or S3_NAMESPACE
 
     def _serialize_body(self, operation: OperationModel, shape: Shape, result: dict, response: HttpResponse):

@@ -16,7 +16,8 @@ from ...protocol.context import RequestContext
 from ...storage import errors as st
 from .common import S3Base, log
 from .errors import invalid_argument, s3_error, translated
-from .headers import check_acl, owner
+from . import acl
+from .headers import owner
 
 US_EAST_1 = "us-east-1"
 
@@ -64,14 +65,11 @@ class BucketsMixin(S3Base):
     def create_bucket(self, ctx: RequestContext, params: dict) -> dict:
         name = params["Bucket"]
         check_bucket_name(name)
-        check_acl(params)
-        ownership = params.get("ObjectOwnership")
-        if ownership is not None and ownership not in _OWNERSHIP:
-            raise invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+        config = self._initial_config(ctx, params)
         region = self._region_for_new_bucket(ctx, params)
         try:
             with translated(bucket=name, passthrough=(st.BucketExistsError,)):
-                self.store.create_bucket(name, ctx.account_id, region)
+                self.store.create_bucket(name, ctx.account_id, region, config)
         except st.BucketExistsError as exc:
             existing = exc.existing
             if existing.account_id != ctx.account_id:
@@ -84,6 +82,22 @@ class BucketsMixin(S3Base):
         if region == US_EAST_1:
             return {"Location": f"/{name}"}
         return {"Location": f"http://{name}.s3.amazonaws.com/"}
+
+    @staticmethod
+    def _initial_config(ctx: RequestContext, params: dict) -> dict[str, dict]:
+        """The ACL (x-amz-acl, x-amz-grant-*) and ObjectOwnership a bucket is created with."""
+        config: dict[str, dict] = {}
+        bucket_acl = acl.requested_acl(params, ctx.account_id, ctx.account_id)
+        ownership = params.get("ObjectOwnership")
+        if ownership is not None:
+            if ownership not in _OWNERSHIP:
+                raise invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+            if ownership == acl.BUCKET_OWNER_ENFORCED and acl.is_public(bucket_acl):
+                raise s3_error("InvalidBucketAclWithObjectOwnership")
+            config[acl.OWNERSHIP_CONFIG] = {"ObjectOwnership": ownership}
+        if bucket_acl is not None:
+            config[acl.ACL_CONFIG] = bucket_acl
+        return config
 
     @staticmethod
     def _region_for_new_bucket(ctx: RequestContext, params: dict) -> str:

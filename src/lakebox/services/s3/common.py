@@ -1,4 +1,5 @@
-"""The base every S3 area mixin builds on: the lake store, the logger, and bucket/object look-ups.
+"""The base every S3 area mixin builds on: the lake store, the logger, bucket/object look-ups, and
+the ACL a new object gets.
 
 Why: each area (buckets, objects, listing, multipart ...) needs "this bucket, or NoSuchBucket" and
 "this object, or NoSuchKey" with the same checks (ExpectedBucketOwner, key length). Keeping them on
@@ -10,9 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Callable, Optional, TypeVar
 
+from ...protocol.context import RequestContext
 from ...storage import errors as st
 from ...storage.api import BucketInfo, ObjectInfo
 from ..base import Provider
+from . import acl
 from .errors import no_such_bucket, no_such_key, s3_error, translated
 from .headers import check_key
 
@@ -22,6 +25,11 @@ T = TypeVar("T")
 
 #: How often a read or copy starts over when its object is replaced between look-up and open.
 CHANGE_ATTEMPTS = 3
+
+
+def is_anonymous(ctx: RequestContext) -> bool:
+    """Whether the request was unsigned (no Authorization header, no presigned query)."""
+    return bool(getattr(ctx.auth, "is_anonymous", False))
 
 
 def with_retries(attempt: Callable[[], T]) -> T:
@@ -51,6 +59,24 @@ class S3Base(Provider):
         if expected and expected != info.account_id:
             raise s3_error("AccessDenied")
         return info
+
+    def object_ownership(self, bucket: str) -> Optional[str]:
+        """The bucket's ObjectOwnership setting; None when it was never set."""
+        with translated(bucket=bucket):
+            value = self.store.get_bucket_config(bucket, acl.OWNERSHIP_CONFIG)
+        return value["ObjectOwnership"] if value else None
+
+    def acl_for_write(self, ctx: RequestContext, bucket: BucketInfo, params: dict) -> Optional[dict]:
+        """The ACL a new object gets (PutObject, CopyObject, CreateMultipartUpload); None: default.
+
+        The common write (the bucket owner, no ACL headers) needs no look-up of the bucket's
+        ownership setting, so it costs nothing. An anonymous writer (a public-write bucket) cannot
+        own anything, so its objects belong to the bucket owner.
+        """
+        writer = bucket.account_id if is_anonymous(ctx) else ctx.account_id
+        if writer == bucket.account_id and not acl.has_acl_request(params):
+            return None
+        return acl.new_object_acl(params, writer, bucket.account_id, self.object_ownership(bucket.name))
 
     def find_object(self, bucket: str, key: str) -> Optional[ObjectInfo]:
         check_key(key)

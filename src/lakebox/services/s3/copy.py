@@ -79,14 +79,17 @@ class CopyMixin(S3Base):
         return src
 
     def copy_object(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        bucket_info = self.require_bucket(params)
+        bucket = bucket_info.name
         key = params["Key"]
         check_key(key)
         check_acl(params)
+        # A copy is a new object: its ACL comes from this request, never from the source.
+        new_acl = self.acl_for_write(ctx, bucket_info, params)
         with translated(bucket=bucket, key=key):
-            return with_retries(lambda: self._copy_once(ctx, params, bucket, key))
+            return with_retries(lambda: self._copy_once(ctx, params, bucket, key, new_acl))
 
-    def _copy_once(self, ctx: RequestContext, params: dict, bucket: str, key: str) -> dict:
+    def _copy_once(self, ctx: RequestContext, params: dict, bucket: str, key: str, new_acl) -> dict:
         directive = _directive(params, "MetadataDirective", "metadata")
         tag_directive = _directive(params, "TaggingDirective", "tagging")
         src = self.copy_source(params)
@@ -112,6 +115,7 @@ class CopyMixin(S3Base):
             )
             if params.get("WebsiteRedirectLocation") is not None:
                 meta.system["x-amz-website-redirect-location"] = params["WebsiteRedirectLocation"]
+        meta.acl = new_acl
 
         info = self.store.copy_object(
             src, bucket, key, meta,

@@ -17,6 +17,7 @@ from ...storage import errors as st
 #: code -> (HTTP status, AWS's default message)
 ERRORS: dict[str, tuple[int, str]] = {
     "AccessDenied": (403, "Access Denied"),
+    "AccessControlListNotSupported": (400, "The bucket does not allow ACLs"),
     "BadDigest": (400, "The Content-MD5 you specified did not match what we received."),
     "BucketAlreadyExists": (
         409,
@@ -36,6 +37,9 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
     "IncompleteBody": (400, "You did not provide the number of bytes specified by the Content-Length HTTP header"),
     "InvalidArgument": (400, "Invalid Argument"),
+    "InvalidBucketAclWithObjectOwnership": (
+        400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+    ),
     "InvalidBucketName": (400, "The specified bucket is not valid."),
     "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
     "InvalidLocationConstraint": (400, "The specified location-constraint is not valid"),
@@ -49,27 +53,46 @@ ERRORS: dict[str, tuple[int, str]] = {
         400,
         "The list of parts was not in ascending order. Parts must be ordered by part number.",
     ),
+    "InvalidPolicyDocument": (
+        400,
+        "The content of the form does not meet the conditions specified in the policy document.",
+    ),
     "InvalidRange": (416, "The requested range is not satisfiable"),
     "InvalidRequest": (400, "Invalid Request"),
     "InvalidStorageClass": (400, "The storage class you specified is not valid"),
     "InvalidTag": (400, "The tag provided was not a valid tag."),
+    "InvalidTargetBucketForLogging": (400, "The target bucket for logging does not exist"),
     "KeyTooLongError": (400, "Your key is too long"),
     "MalformedXML": (
         400,
         "The XML you provided was not well-formed or did not validate against our published schema",
     ),
+    "MalformedPOSTRequest": (400, "The body of your POST request is not well-formed multipart/form-data."),
+    # sic: S3's own spelling and grammar.
+    "MaxPostPreDataLengthExceeded": (400, "Your POST request fields preceeding the upload file was too large."),
+    "MalformedACLError": (
+        400,
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    ),
+    "MalformedPolicy": (400, "Policies must be valid JSON and the first byte must be '{'"),
     "MetadataTooLarge": (400, "Your metadata headers exceed the maximum allowed metadata size"),
     "MissingContentLength": (411, "You must provide the Content-Length HTTP header."),
+    "MissingSecurityHeader": (400, "Your request was missing a required header"),
     "NoSuchBucket": (404, "The specified bucket does not exist"),
+    "NoSuchBucketPolicy": (404, "The bucket policy does not exist"),
     "NoSuchKey": (404, "The specified key does not exist."),
     "NoSuchUpload": (
         404,
         "The specified upload does not exist. The upload ID may be invalid, or the upload may have "
         "been aborted or completed.",
     ),
+    "NoSuchPublicAccessBlockConfiguration": (404, "The public access block configuration was not found"),
+    "NoSuchTagSet": (404, "The TagSet does not exist"),
     "NotImplemented": (501, "A header you provided implies functionality that is not implemented"),
+    "OwnershipControlsNotFoundError": (404, "The bucket ownership controls were not found"),
     "PreconditionFailed": (412, "At least one of the pre-conditions you specified did not hold"),
     "SlowDown": (503, "Please reduce your request rate."),
+    "UnexpectedContent": (400, "This request does not support content"),
 }
 
 #: The checksum algorithms whose mismatch message names them as AWS does.

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from ...protocol.context import RequestContext
 from ...storage.api import STANDARD, ListResult, ObjectInfo
-from . import checksums
+from . import acl, checksums
 from .common import S3Base
 from .errors import invalid_argument, translated
 from .headers import owner, quote_etag
@@ -189,7 +189,7 @@ def _entry(info: ObjectInfo, encode, account_id: Optional[str]) -> dict:
         entry["ChecksumAlgorithm"] = algorithms
         entry["ChecksumType"] = checksums.fields(info.checksums, info.checksum_type).get("ChecksumType")
     if account_id is not None:
-        entry["Owner"] = owner(account_id)
+        entry["Owner"] = owner(acl.owner_of(info.meta.acl, account_id))
     return entry
 
 

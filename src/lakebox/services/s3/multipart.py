@@ -15,7 +15,7 @@ from ...protocol.context import RequestContext
 from ...storage import checksums as lake_checksums
 from ...storage import errors as st
 from ...storage.api import STANDARD, ObjectInfo, PartInfo, UploadInfo
-from . import checksums
+from . import acl, checksums
 from .common import S3Base, log, with_retries
 from .conditions import parse_copy_range, write_precondition
 from .errors import (
@@ -57,10 +57,12 @@ class MultipartMixin(S3Base):
             return self.store.get_upload(bucket, key, upload_id)
 
     def create_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        bucket_info = self.require_bucket(params)
+        bucket = bucket_info.name
         key = params["Key"]
         check_key(key)
         meta = object_meta(ctx, params, parse_tagging_header(params.get("Tagging")))
+        meta.acl = self.acl_for_write(ctx, bucket_info, params)
         algorithm, checksum_type = checksums.upload_checksum_settings(params)
         with translated(bucket=bucket, key=key):
             upload = self.store.create_multipart_upload(
@@ -231,8 +233,9 @@ class MultipartMixin(S3Base):
             "MaxParts": limit,
             "IsTruncated": len(remaining) > len(page),
             "Parts": [_part_entry(p) for p in page],
-            "Initiator": owner(bucket.account_id),
-            "Owner": owner(bucket.account_id),
+            # The account whose write made the upload (its ACL owner); the bucket owner by default.
+            "Initiator": owner(acl.owner_of(upload.meta.acl, bucket.account_id)),
+            "Owner": owner(acl.owner_of(upload.meta.acl, bucket.account_id)),
             "StorageClass": upload.meta.storage_class or STANDARD,
         }
         if upload.checksum_algorithm:
@@ -312,8 +315,8 @@ def _upload_entry(upload: UploadInfo, encode, account_id: str) -> dict[str, Any]
         "Key": encode(upload.key),
         "Initiated": upload.initiated,
         "StorageClass": upload.meta.storage_class or STANDARD,
-        "Owner": owner(account_id),
-        "Initiator": owner(account_id),
+        "Owner": owner(acl.owner_of(upload.meta.acl, account_id)),
+        "Initiator": owner(acl.owner_of(upload.meta.acl, account_id)),
     }
     if upload.checksum_algorithm:
         entry["ChecksumAlgorithm"] = upload.checksum_algorithm

@@ -84,7 +84,8 @@ def check_part_number(value: Any) -> int:
 
 class ObjectsMixin(S3Base):
     def put_object(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        bucket_info = self.require_bucket(params)
+        bucket = bucket_info.name
         key = params["Key"]
         check_key(key)
         body = request_body(ctx, params)
@@ -92,6 +93,7 @@ class ObjectsMixin(S3Base):
         if length is not None and length > MAX_PUT_BYTES:
             raise s3_error("EntityTooLarge", ProposedSize=length, MaxSizeAllowed=MAX_PUT_BYTES)
         meta = object_meta(ctx, params, parse_tagging_header(params.get("Tagging")))
+        meta.acl = self.acl_for_write(ctx, bucket_info, params)
         body, algorithms, expected = checksums.write_checksums(ctx, params, body)
         with translated(bucket=bucket, key=key):
             info = self.store.put_object(

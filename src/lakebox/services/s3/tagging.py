@@ -23,8 +23,12 @@ MAX_VALUE_CHARS = 256
 _ALLOWED = re.compile(r"^[\w\s+\-=.:/@]*$", re.UNICODE)
 
 
-def validate_tags(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """A checked tag dict from (key, value) pairs, refusing what S3 refuses with InvalidTag."""
+def validate_tags(pairs: Iterable[tuple[str, str]], limit: int = MAX_TAGS,
+                  too_many: str = f"Object tags cannot be greater than {MAX_TAGS}") -> dict[str, str]:
+    """A checked tag dict from (key, value) pairs, refusing what S3 refuses with InvalidTag.
+
+    Objects take up to 10 tags; buckets (`limit`, `too_many`) take more, with their own message.
+    """
     tags: dict[str, str] = {}
     for key, value in pairs:
         if key in tags:
@@ -40,8 +44,8 @@ def validate_tags(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
         if not _ALLOWED.match(value):
             raise invalid_tag("The TagValue you have provided is invalid", key)
         tags[key] = value
-    if len(tags) > MAX_TAGS:
-        raise invalid_tag(f"Object tags cannot be greater than {MAX_TAGS}")
+    if len(tags) > limit:
+        raise invalid_tag(too_many)
     return tags
 
 

@@ -1,0 +1,275 @@
+"""The simple bucket settings: tagging, policy, public access block, ownership controls, request
+payment, transfer acceleration, notification and logging.
+
+Why together: each is one document per bucket, validated as S3 validates it, stored whole in the
+lake's per-bucket configuration store (`LakeStore.put_bucket_config`), and answered back as stored,
+with S3's own "not configured" error or default when it was never set. None of them changes how
+requests are served yet: the policy is not evaluated, public access block does not block, logging
+writes no logs and notifications are not sent. Those effects come with later issues; what matters
+now is that tools which set and read these settings (Terraform, the CLI, CDK) see S3's answers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import uuid
+from typing import Any, Optional
+
+from ...protocol.context import RequestContext
+from .acl import ACL_CONFIG as ACL
+from .acl import BUCKET_OWNER_ENFORCED, BUCKET_OWNER_PREFERRED, OBJECT_WRITER, is_public
+from .acl import OWNERSHIP_CONFIG as OWNERSHIP
+from .common import S3Base, log
+from .errors import invalid_request, s3_error, translated
+from .tagging import tag_set, validate_tags
+
+# Names of the documents in the per-bucket configuration store (ACL and OWNERSHIP: see acl.py).
+TAGGING = "tagging"
+POLICY = "policy"
+PUBLIC_ACCESS_BLOCK = "public_access_block"
+REQUEST_PAYMENT = "request_payment"
+ACCELERATE = "accelerate"
+NOTIFICATION = "notification"
+LOGGING = "logging"
+
+MAX_BUCKET_TAGS = 50
+OWNERSHIP_VALUES = (BUCKET_OWNER_PREFERRED, OBJECT_WRITER, BUCKET_OWNER_ENFORCED)
+_PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+_POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
+_NOTIFICATION_LISTS = ("TopicConfigurations", "QueueConfigurations", "LambdaFunctionConfigurations")
+
+
+def _malformed_policy(message: str) -> Exception:
+    return s3_error("MalformedPolicy", message)
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def check_policy(text: str, bucket: str) -> None:
+    """Refuse a bucket policy S3 would refuse (MalformedPolicy), without evaluating it.
+
+    The grammar is IAM's: Statement is required, Version is optional but must be a known one, and
+    each statement needs Effect, a principal, actions of S3 and resources of this bucket.
+    """
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise _malformed_policy("Policies must be valid JSON and the first byte must be '{'")
+    version = document.get("Version")
+    if version is not None and version not in _POLICY_VERSIONS:
+        raise _malformed_policy("The policy must contain a valid version string")
+    statements = document.get("Statement")
+    if statements is None:
+        raise _malformed_policy("Missing required field Statement")
+    statements = _as_list(statements)
+    if not statements or not all(isinstance(s, dict) for s in statements):
+        raise _malformed_policy("Could not parse the policy: Statement is not well formed!")
+    for statement in statements:
+        _check_statement(statement, bucket)
+
+
+def _check_statement(statement: dict, bucket: str) -> None:
+    effect = statement.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        raise _malformed_policy(f"Invalid effect: {effect}")
+    if "Principal" not in statement and "NotPrincipal" not in statement:
+        raise _malformed_policy("Missing required field Principal")
+    actions = statement.get("Action", statement.get("NotAction"))
+    if actions is None:
+        raise _malformed_policy("Missing required field Action")
+    for action in _as_list(actions):
+        if not isinstance(action, str) or not (action == "*" or action.lower().startswith("s3:")):
+            raise _malformed_policy("Policy has invalid action")
+    resources = statement.get("Resource", statement.get("NotResource"))
+    if resources is None:
+        raise _malformed_policy("Missing required field Resource")
+    for resource in _as_list(resources):
+        if not _is_bucket_resource(resource, bucket):
+            raise _malformed_policy("Policy has invalid resource")
+
+
+def _is_bucket_resource(resource: Any, bucket: str) -> bool:
+    """`arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key-pattern`, wildcards allowed in the name."""
+    if not isinstance(resource, str) or not resource.startswith("arn:aws:s3:::"):
+        return resource == "*"
+    name = resource[len("arn:aws:s3:::"):].split("/", 1)[0]
+    return fnmatch.fnmatchcase(bucket, name)
+
+
+class BucketConfigMixin(S3Base):
+    """Put/Get/Delete of the simple bucket settings, over the lake's configuration store."""
+
+    def _config(self, params: dict, name: str) -> tuple[str, Optional[dict]]:
+        bucket = self.require_bucket(params).name
+        with translated(bucket=bucket):
+            return bucket, self.store.get_bucket_config(bucket, name)
+
+    def _put_config(self, bucket: str, name: str, value: dict) -> None:
+        with translated(bucket=bucket):
+            self.store.put_bucket_config(bucket, name, value)
+        log.debug("set %s of bucket %s", name, bucket)
+
+    def _delete_config(self, params: dict, name: str) -> dict:
+        bucket = self.require_bucket(params).name
+        with translated(bucket=bucket):
+            self.store.delete_bucket_config(bucket, name)
+        log.debug("deleted %s of bucket %s", name, bucket)
+        return {"__status__": 204}
+
+    # Tagging
+
+    def put_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        raw = (params.get("Tagging") or {}).get("TagSet") or []
+        tags = validate_tags(((str(t.get("Key", "")), str(t.get("Value", ""))) for t in raw), MAX_BUCKET_TAGS,
+                             f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}")
+        self._put_config(bucket, TAGGING, {"TagSet": tag_set(tags)})
+        return {"__status__": 204}
+
+    def get_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
+        bucket, value = self._config(params, TAGGING)
+        if value is None:
+            raise s3_error("NoSuchTagSet", BucketName=bucket)
+        return {"TagSet": value["TagSet"]}
+
+    def delete_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
+        return self._delete_config(params, TAGGING)
+
+    # Policy (stored and answered; evaluated with the IAM issue)
+
+    def put_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        text = params.get("Policy")
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode("utf-8", "replace")
+        check_policy(text or "", bucket)
+        self._put_config(bucket, POLICY, {"Policy": text})
+        return {"__status__": 204}
+
+    def get_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
+        bucket, value = self._config(params, POLICY)
+        if value is None:
+            raise s3_error("NoSuchBucketPolicy", BucketName=bucket)
+        return {"Policy": value["Policy"]}
+
+    def delete_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._delete_config(params, POLICY)
+
+    # Public access block (stored; blocking comes with ACL enforcement)
+
+    def put_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        given = params.get("PublicAccessBlockConfiguration") or {}
+        self._put_config(bucket, PUBLIC_ACCESS_BLOCK, {flag: bool(given.get(flag, False)) for flag in _PAB_FLAGS})
+        return {}
+
+    def get_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
+        bucket, value = self._config(params, PUBLIC_ACCESS_BLOCK)
+        if value is None:
+            raise s3_error("NoSuchPublicAccessBlockConfiguration", BucketName=bucket)
+        return {"PublicAccessBlockConfiguration": value}
+
+    def delete_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
+        return self._delete_config(params, PUBLIC_ACCESS_BLOCK)
+
+    # Ownership controls (they decide who owns new objects, see acl.new_object_acl)
+
+    def put_bucket_ownership_controls(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        rules = (params.get("OwnershipControls") or {}).get("Rules") or []
+        if len(rules) != 1 or rules[0].get("ObjectOwnership") not in OWNERSHIP_VALUES:
+            raise s3_error("MalformedXML")
+        ownership = rules[0]["ObjectOwnership"]
+        if ownership == BUCKET_OWNER_ENFORCED:
+            with translated(bucket=bucket):
+                if is_public(self.store.get_bucket_config(bucket, ACL)):
+                    raise s3_error("InvalidBucketAclWithObjectOwnership")
+        self._put_config(bucket, OWNERSHIP, {"ObjectOwnership": ownership})
+        return {}
+
+    def get_bucket_ownership_controls(self, ctx: RequestContext, params: dict) -> dict:
+        bucket, value = self._config(params, OWNERSHIP)
+        if value is None:
+            raise s3_error("OwnershipControlsNotFoundError", BucketName=bucket)
+        return {"OwnershipControls": {"Rules": [{"ObjectOwnership": value["ObjectOwnership"]}]}}
+
+    def delete_bucket_ownership_controls(self, ctx: RequestContext, params: dict) -> dict:
+        return self._delete_config(params, OWNERSHIP)
+
+    # Request payment
+
+    def put_bucket_request_payment(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        payer = (params.get("RequestPaymentConfiguration") or {}).get("Payer")
+        if payer not in ("Requester", "BucketOwner"):
+            raise s3_error("MalformedXML")
+        self._put_config(bucket, REQUEST_PAYMENT, {"Payer": payer})
+        return {}
+
+    def get_bucket_request_payment(self, ctx: RequestContext, params: dict) -> dict:
+        _, value = self._config(params, REQUEST_PAYMENT)
+        return {"Payer": (value or {}).get("Payer", "BucketOwner")}
+
+    # Transfer acceleration
+
+    def put_bucket_accelerate_configuration(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        status = (params.get("AccelerateConfiguration") or {}).get("Status")
+        if status not in ("Enabled", "Suspended"):
+            raise s3_error("MalformedXML")
+        if "." in bucket:
+            raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
+        self._put_config(bucket, ACCELERATE, {"Status": status})
+        return {}
+
+    def get_bucket_accelerate_configuration(self, ctx: RequestContext, params: dict) -> dict:
+        _, value = self._config(params, ACCELERATE)
+        # Never configured: S3 answers an empty configuration, not an error.
+        return dict(value or {})
+
+    # Notification (stored; events are delivered by a later issue)
+
+    def put_bucket_notification_configuration(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        config = params.get("NotificationConfiguration") or {}
+        stored: dict = {}
+        for member in _NOTIFICATION_LISTS:
+            entries = [dict(e) for e in config.get(member) or []]
+            for entry in entries:
+                # S3 names every configuration; one sent without an Id gets a generated one.
+                entry.setdefault("Id", str(uuid.uuid4()))
+            if entries:
+                stored[member] = entries
+        if config.get("EventBridgeConfiguration") is not None:
+            stored["EventBridgeConfiguration"] = {}
+        self._put_config(bucket, NOTIFICATION, stored)
+        return {}
+
+    def get_bucket_notification_configuration(self, ctx: RequestContext, params: dict) -> dict:
+        _, value = self._config(params, NOTIFICATION)
+        return dict(value or {})
+
+    # Logging (stored; no access log objects are written yet)
+
+    def put_bucket_logging(self, ctx: RequestContext, params: dict) -> dict:
+        bucket = self.require_bucket(params).name
+        enabled = (params.get("BucketLoggingStatus") or {}).get("LoggingEnabled")
+        if not enabled:
+            # An empty BucketLoggingStatus is how logging is switched off.
+            with translated(bucket=bucket):
+                self.store.delete_bucket_config(bucket, LOGGING)
+            return {}
+        target = enabled.get("TargetBucket")
+        if not target or self.store.get_bucket(target) is None:
+            raise s3_error("InvalidTargetBucketForLogging", TargetBucket=target)
+        self._put_config(bucket, LOGGING, {"LoggingEnabled": dict(enabled)})
+        return {}
+
+    def get_bucket_logging(self, ctx: RequestContext, params: dict) -> dict:
+        _, value = self._config(params, LOGGING)
+        return dict(value or {})
