@@ -31,8 +31,13 @@ _HEX_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 def is_aws_chunked(request: HttpRequest, info: AuthInfo) -> bool:
-    encoding = request.headers.get("content-encoding") or ""
-    return info.is_streaming or any(t.strip().lower() == "aws-chunked" for t in encoding.split(","))
+    """Whether the body is framed as aws-chunked.
+
+    The framing is announced by a STREAMING-* payload hash or by x-amz-decoded-content-length; a
+    `Content-Encoding: aws-chunked` alone is just a label (S3 stores the rest of the encoding and
+    keeps the body as sent), so it does not trigger decoding.
+    """
+    return info.is_streaming or "x-amz-decoded-content-length" in request.headers
 
 
 def stored_content_encoding(value: Optional[str]) -> Optional[str]:

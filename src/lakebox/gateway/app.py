@@ -134,6 +134,10 @@ class LakeboxApp:
         chunked = "chunked" in (headers.get("transfer-encoding") or "").lower()
         if length == 0 or (length is None and not chunked):
             body: BodyStream = BytesBody(b"")
+            if (headers.get("expect") or "").lower() == "100-continue":
+                # Asking for the (empty) body makes the server send `100 Continue`, which clients
+                # like botocore wait for even when there is nothing to send.
+                await receive()
         elif length is not None and length <= SMALL_BODY:
             body = BytesBody(await _read_small_body(receive))
         else:
@@ -206,10 +210,13 @@ class LakeboxApp:
         ms = (time.perf_counter() - ctx.started) * 1000
         status = ctx.response.status if ctx.response is not None else 0
         error = getattr(ctx.error, "code", "") if ctx.error is not None else ""
+        operation = ctx.operation_name
+        if ctx.operation is None:
+            operation = f"{ctx.request.method} {ctx.request.path[:200]}"
         log.info(
             "%s %s %s %.1fms %s%s",
             ctx.service or "-",
-            ctx.operation_name,
+            operation,
             status,
             ms,
             _resource(ctx),

@@ -64,11 +64,15 @@ class RouteService:
 
 
 class Authenticate:
-    """Map the access key to its account; in strict mode, check the signature on the wall clock.
+    """Map the access key to its account and check what the mode asks for, on the wall clock.
 
-    Open mode accepts any key, but an expired presigned URL is refused in every mode: its expiry is
-    part of the URL, not of the key, and the wall clock decides it. In open mode unsigned S3
-    requests go on to the provider, which allows them only where an ACL makes them public.
+    - A configured key's signature is always checked (both modes): a key with a known secret that
+      signs wrongly is a broken client, not an anonymous one.
+    - Strict mode refuses unknown keys; open mode maps them to the default account unchecked.
+    - An expired presigned URL is refused in every mode: its expiry is part of the URL.
+    - Unsigned S3 requests go on to the provider, which allows them only where an ACL makes them
+      public (a browser-form upload carries its own signed policy, checked by the provider).
+      Unsigned requests to the other services are refused in strict mode.
     """
 
     def __init__(self, config: Config):
@@ -80,10 +84,7 @@ class Authenticate:
         ctx.account_id = self.config.account_for(ctx.access_key)
         secret: Optional[str] = None
         try:
-            if self.config.auth == "strict":
-                secret = self._check_strict(ctx)
-            else:
-                auth.check_expiry(info, dt.datetime.now(dt.timezone.utc))
+            secret = self._check(ctx)
         except AwsError as error:
             raise _auth_error_for_protocol(error, ctx.service_model.protocol) from None
         ctx.request.body = auth.decode_body(ctx.request, info, secret)
@@ -95,34 +96,23 @@ class Authenticate:
             else:
                 ctx.request.headers.pop("content-encoding")
 
-    def _check_strict(self, ctx: RequestContext) -> Optional[str]:
+    def _check(self, ctx: RequestContext) -> Optional[str]:
+        """Verify what must be verified; the secret key when the signature was checked."""
         info = ctx.auth
-        if info.kind == "anonymous" and _is_s3_form_upload(ctx):
-            # A browser-form upload signs its policy field, not the request: the S3 provider
-            # checks that signature once it has read the form.
-            return None
+        strict = self.config.auth == "strict"
+        now = dt.datetime.now(dt.timezone.utc)
         if info.kind == "anonymous":
-            raise AwsError("AccessDenied", "Access Denied", 403)
+            if strict and ctx.service != "s3":
+                raise AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+            return None
         cred = self.config.credentials.get(info.access_key or "")
         if cred is None:
-            raise auth.invalid_access_key_id(info.access_key)
-        auth.verify_signature(ctx.request, info, cred.secret_key, dt.datetime.now(dt.timezone.utc))
+            if strict:
+                raise auth.invalid_access_key_id(info.access_key)
+            auth.check_expiry(info, now)
+            return None
+        auth.verify_signature(ctx.request, info, cred.secret_key, now)
         return cred.secret_key
-
-
-def _is_s3_form_upload(ctx: RequestContext) -> bool:
-    """S3's POST Object, whose form carries its own signed policy.
-
-    Asked of the router, so that no other operation (a multipart-typed POST ?delete, say) can
-    pass as a form upload and skip authentication.
-    """
-    if ctx.service != "s3" or ctx.request.method.upper() != "POST":
-        return False
-    try:
-        operation, _ = create_parser(ctx.service_model).find_operation(ctx.request)
-    except AwsError:
-        return False
-    return operation.name == "PostObject"
 
 
 #: S3's auth error codes as the json and query services spell them (S3 keeps its own).
@@ -151,14 +141,28 @@ def _auth_error_for_protocol(error: AwsError, protocol: str) -> AwsError:
 
 
 class ParseRequest:
-    """Find the operation and read its input, validated against the model."""
+    """Find the operation and read its input, validated against the model.
+
+    When the input is bad, a caller who may not run the operation at all gets AccessDenied rather
+    than a description of its mistake, as on AWS: the provider's `check_access` (if it has one)
+    runs first on what the URI alone says.
+    """
+
+    def __init__(self, providers: dict[str, Provider]):
+        self.providers = providers
 
     def __call__(self, ctx: RequestContext) -> None:
         parser = create_parser(ctx.service_model)
         operation, uri_params = parser.find_operation(ctx.request)
         ctx.operation = operation
-        ctx.params = parser.parse(ctx.request, operation, uri_params)
-        validate_input(ctx.params, operation, ctx.service)
+        try:
+            ctx.params = parser.parse(ctx.request, operation, uri_params)
+            validate_input(ctx.params, operation, ctx.service)
+        except AwsError:
+            check_access = getattr(self.providers.get(ctx.service or ""), "check_access", None)
+            if check_access is not None:
+                check_access(ctx, dict(uri_params))
+            raise
 
 
 class Dispatch:
@@ -215,7 +219,7 @@ def build_chain(config: Config, providers: dict[str, Provider]) -> HandlerChain:
             internal.InternalRoutes(config, providers),
             RouteService(),
             Authenticate(config),
-            ParseRequest(),
+            ParseRequest(providers),
             Dispatch(providers),
         ]
     )

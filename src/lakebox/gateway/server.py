@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import sys
@@ -41,6 +42,14 @@ class LakeboxServer(uvicorn.Server):
         await super().startup(sockets=sockets)
         if self.started and self.announce:
             print(f"lakebox ready on http://{self.lakebox_config.host}:{self.bound_port()}", flush=True)
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, so the process would die by
+        the signal. lakebox has shut down cleanly by then, and says so with exit status 0."""
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
 
     def bound_port(self) -> int:
         for server in getattr(self, "servers", []):

@@ -24,7 +24,7 @@ from ...auth.clock import parse_iso_basic
 from ...auth.post_policy import SIGV2, SIGV4, SIGV4_ALGORITHM, PostSignature, parse_credential, verify_post_signature
 from ...protocol.context import RequestContext
 from ...storage.api import BucketInfo, ObjectInfo
-from . import checksums
+from . import acl, checksums
 from .common import S3Base, log
 from .errors import invalid_argument, s3_error, translated
 from .form_data import FilePart, read_form
@@ -144,7 +144,7 @@ class PostUploadMixin(S3Base):
 
         policy_text = fields.get("policy")
         signer = _claimed_signer(fields, policy_text is not None)
-        self._authorize(ctx, policy_text, signer)
+        self._authorize(ctx, bucket, policy_text, signer)
         low, high = 0, MAX_PUT_BYTES
         if policy_text is not None:
             policy = decode_policy(policy_text)
@@ -166,17 +166,21 @@ class PostUploadMixin(S3Base):
         log.debug("post s3://%s/%s (%d bytes)", bucket.name, key, info.size)
         return self._answer(ctx, fields, bucket, key, info)
 
-    def _authorize(self, ctx: RequestContext, policy_text: Optional[str], signer: Optional[PostSignature]) -> None:
-        """Strict mode: the policy must be signed by a configured key. Open mode trusts the form."""
-        if signer is not None:
-            ctx.access_key = signer.access_key
-            ctx.account_id = self.config.account_for(signer.access_key)
-        if self.config.auth != "strict":
-            return
+    def _authorize(self, ctx: RequestContext, bucket: BucketInfo, policy_text: Optional[str],
+                   signer: Optional[PostSignature]) -> None:
+        """Who uploads, checked like any request (see the gateway's Authenticate handler).
+
+        A policy signed by a configured key is verified in both modes; strict mode also refuses
+        unknown keys. An unsigned form is an anonymous upload: it needs a publicly writable bucket.
+        """
         if policy_text is None or signer is None:
-            # Anonymous uploads need a publicly writable bucket; strict mode has none.
-            raise s3_error("AccessDenied")
+            self.require_public_bucket(bucket, acl.WRITE)
+            return
+        ctx.access_key = signer.access_key
+        ctx.account_id = self.config.account_for(signer.access_key)
         credential = self.config.credentials.get(signer.access_key)
+        if credential is None and self.config.auth != "strict":
+            return
         verify_post_signature(policy_text, signer, credential.secret_key if credential is not None else None)
 
     def _answer(self, ctx: RequestContext, fields: FormFields, bucket: BucketInfo, key: str, info: ObjectInfo) -> dict:
