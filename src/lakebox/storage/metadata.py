@@ -1,7 +1,10 @@
 """Object, bucket and multipart metadata in SQLite (`<data>/.lakebox/meta.db`).
 
-WAL mode lets readers run while one writer commits; `synchronous=FULL` makes every commit durable
-before the write it belongs to is acknowledged. Following SQLite's own model, there is one writer
+WAL mode lets readers run while one writer commits. `synchronous=NORMAL` is WAL's durable-on-crash
+setting: a commit is in the WAL (the OS's hands) before the write is acknowledged, so it survives the
+process being killed (`kill -9`); only an OS crash or power loss can drop the last commits, and then
+the object file itself, fsynced before its rename, is still there and is adopted with a computed
+ETag. FULL would fsync the WAL under the single writer lock and serialize every PUT on it. Following SQLite's own model, there is one writer
 connection behind a lock and one reader connection per thread (DESIGN D7, and datasette's pattern).
 
 The `objects` table describes the *current* version of each key. For a plain file it records the
@@ -160,7 +163,7 @@ class MetadataDB:
         # still used by the one thread that made it.
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
