@@ -124,6 +124,9 @@ class MetadataDB:
     def __init__(self, path: str):
         self.path = path
         self._write_lock = threading.Lock()
+        self._bucket_cache: dict[str, BucketInfo] = {}
+        self._bucket_cache_lock = threading.Lock()
+        self._bucket_generation = 0
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -204,28 +207,51 @@ class MetadataDB:
 
     def insert_bucket(self, info: BucketInfo, config: Optional[dict[str, dict]] = None) -> None:
         """Record a bucket, with its first configuration documents, in one transaction."""
-        with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO buckets (name, account_id, region, created_ns) VALUES (?, ?, ?, ?)",
-                       (info.name, info.account_id, info.region, datetime_to_ns(info.created)))
-            # A row left by a bucket of the same name that was forgotten uncleanly must not carry over.
-            db.execute("DELETE FROM bucket_config WHERE bucket = ?", (info.name,))
-            for name, value in (config or {}).items():
-                db.execute("INSERT INTO bucket_config (bucket, name, value) VALUES (?, ?, ?)",
-                           (info.name, name, json.dumps(value)))
+        try:
+            with self._write() as db:
+                db.execute("INSERT OR REPLACE INTO buckets (name, account_id, region, created_ns) VALUES (?, ?, ?, ?)",
+                           (info.name, info.account_id, info.region, datetime_to_ns(info.created)))
+                # A row left by a bucket of the same name that was forgotten uncleanly must not carry over.
+                db.execute("DELETE FROM bucket_config WHERE bucket = ?", (info.name,))
+                for name, value in (config or {}).items():
+                    db.execute("INSERT INTO bucket_config (bucket, name, value) VALUES (?, ?, ?)",
+                               (info.name, name, json.dumps(value)))
+        finally:
+            self._forget_cached_bucket(info.name)
 
     def get_bucket(self, name: str) -> Optional[BucketInfo]:
+        # Every request asks for its bucket; bucket rows change rarely and only through this object
+        # (one process per data folder), so they are cached. A generation counter keeps a read that
+        # raced with a bucket write from caching what it saw.
+        cached = self._bucket_cache.get(name)
+        if cached is not None:
+            return cached
+        generation = self._bucket_generation
         rows = self._read("SELECT * FROM buckets WHERE name = ?", (name,))
-        return _bucket_from(rows[0]) if rows else None
+        info = _bucket_from(rows[0]) if rows else None
+        if info is not None:
+            with self._bucket_cache_lock:
+                if generation == self._bucket_generation:
+                    self._bucket_cache[name] = info
+        return info
+
+    def _forget_cached_bucket(self, name: str) -> None:
+        with self._bucket_cache_lock:
+            self._bucket_generation += 1
+            self._bucket_cache.pop(name, None)
 
     def list_buckets(self) -> list[BucketInfo]:
         return [_bucket_from(r) for r in self._read("SELECT * FROM buckets ORDER BY name")]
 
     def delete_bucket(self, name: str) -> None:
         """Forget a bucket and everything recorded in it."""
-        with self._write() as db:
-            for table in ("objects", "object_versions", "uploads", "bucket_config"):
-                db.execute(f"DELETE FROM {table} WHERE bucket = ?", (name,))
-            db.execute("DELETE FROM buckets WHERE name = ?", (name,))
+        try:
+            with self._write() as db:
+                for table in ("objects", "object_versions", "uploads", "bucket_config"):
+                    db.execute(f"DELETE FROM {table} WHERE bucket = ?", (name,))
+                db.execute("DELETE FROM buckets WHERE name = ?", (name,))
+        finally:
+            self._forget_cached_bucket(name)
 
     def get_bucket_config(self, bucket: str, name: str) -> Optional[dict]:
         rows = self._read("SELECT value FROM bucket_config WHERE bucket = ? AND name = ?", (bucket, name))
