@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import boto3
 import requests
 from s3_helpers import make_client
 
@@ -308,3 +309,17 @@ def test_strict_mode_still_checks_expiration_on_the_wall_clock(strict_server, st
     post = signer.generate_presigned_post(name, "k", ExpiresIn=-10)
     response = requests.post(post["url"], data=post["fields"], files={"file": ("f", b"x")})
     assert _error(response) == (403, "AccessDenied", EXPIRED)
+
+
+def test_acl_field_becomes_the_objects_acl(lakebox_server):
+    s3 = boto3.client("s3", endpoint_url=lakebox_server.endpoint_url, region_name="us-east-1",
+                      aws_access_key_id="test", aws_secret_access_key="test")
+    s3.create_bucket(Bucket="acl-form")
+    post = s3.generate_presigned_post("acl-form", "public.txt", Fields={"acl": "public-read"},
+                                      Conditions=[{"acl": "public-read"}])
+    resp = requests.post(post["url"], data=post["fields"], files={"file": ("public.txt", b"everyone")})
+    assert resp.status_code == 204
+    grants = s3.get_object_acl(Bucket="acl-form", Key="public.txt")["Grants"]
+    assert any(g["Grantee"].get("URI", "").endswith("/AllUsers") and g["Permission"] == "READ" for g in grants)
+    # and it is really public: an unsigned GET reads it
+    assert requests.get(f"{lakebox_server.endpoint_url}/acl-form/public.txt").content == b"everyone"

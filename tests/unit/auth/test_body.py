@@ -37,8 +37,16 @@ def test_plain_body_is_returned_unchanged_in_open_mode():
     assert decode_body(request, info, None) is request.body
 
 
-def test_content_encoding_aws_chunked_alone_means_chunked():
+def test_content_encoding_aws_chunked_alone_is_only_a_label():
+    # S3 keeps such a body as sent (it stores `gzip`); framing is announced by a STREAMING-* hash or
+    # x-amz-decoded-content-length, which every SDK sends with a really chunked body.
     request = sign_s3_v4("PUT", ENDPOINT + "/bkt/k", {"Content-Encoding": "gzip,aws-chunked"}, b"")
+    assert not is_aws_chunked(request, parse_auth(request))
+
+
+def test_decoded_content_length_means_chunked():
+    request = sign_s3_v4("PUT", ENDPOINT + "/bkt/k", {"Content-Encoding": "aws-chunked",
+                                                      "x-amz-decoded-content-length": "0"}, b"0\r\n\r\n")
     assert is_aws_chunked(request, parse_auth(request))
 
 

@@ -247,9 +247,10 @@ def test_unsigned_trailer_body_from_botocore_decodes():
 
 
 def test_unsigned_chunks_without_trailers_decode():
-    request = unsigned_request(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    request = unsigned_request(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", {"x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+                                                                         "x-amz-decoded-content-length": "11"})
     stream = decode_body(request, parse_auth(request), None)
-    assert stream.decoded_length is None
+    assert stream.decoded_length == 11
     assert stream.read() == b"hello world" and stream.trailers == {}
 
 

@@ -158,6 +158,7 @@ class PostUploadMixin(S3Base):
         check_key(key)
         request = _put_params(fields)
         meta = object_meta(ctx, request, _tags(fields.get("tagging")))
+        meta.acl = self.acl_for_write(ctx, bucket, request)
         body, algorithms, expected = checksums.write_checksums(ctx, request, _SizedFile(form.file, low, high))
         with translated(bucket=bucket.name, key=key):
             info = self.store.put_object(bucket.name, key, body, meta, checksum_algorithms=algorithms,
