@@ -123,11 +123,6 @@ class Sha256CheckedBody(BodyStream):
             self._checked = True
         return data
 
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
     def close(self) -> None:
         try:
             self._raw.close()

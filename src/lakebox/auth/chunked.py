@@ -90,11 +90,6 @@ class AwsChunkedBody(BodyStream):
             self._step()
         return b""
 
-    def readinto(self, buffer) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
     def close(self) -> None:
         try:
             self._raw.close()

@@ -101,6 +101,12 @@ class BodyStream(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def readinto(self, buffer) -> int:
+        """Lets `io.BufferedReader` and `shutil.copyfileobj` wrap any body stream."""
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
     def read_all(self) -> bytes:
         chunks = []
         while True:
