@@ -22,6 +22,7 @@ from ..protocol.context import RequestContext
 from ..protocol.errors import internal_error
 from ..protocol.http import BodyStream, BytesBody, Headers, HttpRequest
 from ..services import build_providers
+from ..storage.blocking import WouldBlock, inline_section
 from .handlers import build_chain
 from .routing import warm_up
 
@@ -80,6 +81,19 @@ async def _read_small_body(receive) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+def _request(scope, headers: Headers, body: BodyStream) -> HttpRequest:
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    return HttpRequest(
+        method=scope["method"],
+        path=raw_path.decode("latin-1"),
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=body,
+        scheme=scope.get("scheme", "http"),
+        client=(scope.get("client") or (None,))[0],
+    )
 
 
 def _resource(ctx: RequestContext) -> str:
@@ -142,18 +156,20 @@ class LakeboxApp:
             body = BytesBody(await _read_small_body(receive))
         else:
             body = AsgiBody(receive, loop, length)
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        request = HttpRequest(
-            method=scope["method"],
-            path=raw_path.decode("latin-1"),
-            query=scope.get("query_string", b"").decode("latin-1"),
-            headers=headers,
-            body=body,
-            scheme=scope.get("scheme", "http"),
-            client=(scope.get("client") or (None,))[0],
-        )
-        ctx = RequestContext(request=request, request_id=uuid.uuid4().hex[:16].upper())
-        await loop.run_in_executor(self.executor, self._handle, ctx)
+        request_id = uuid.uuid4().hex[:16].upper()
+        ctx = RequestContext(request=_request(scope, headers, body), request_id=request_id)
+        if scope["method"] in ("GET", "HEAD") and isinstance(body, BytesBody) and body.length == 0:
+            # Small reads are answered right here, saving two thread hand-offs; anything that could
+            # block (see storage.blocking) raises WouldBlock first and goes to a worker instead.
+            try:
+                with inline_section():
+                    self._handle(ctx)
+            except WouldBlock:
+                headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+                ctx = RequestContext(request=_request(scope, headers, BytesBody(b"")), request_id=request_id)
+                await loop.run_in_executor(self.executor, self._handle, ctx)
+        else:
+            await loop.run_in_executor(self.executor, self._handle, ctx)
         if isinstance(body, AsgiBody) and not body.fully_received:
             # The request failed before its body was read (often before `100 Continue` was sent).
             # Whatever the client still sends must not be parsed as the next request: close.

@@ -19,6 +19,7 @@ from ..protocol.serializers import create_serializer
 from ..protocol.specs import load_service_model
 from ..protocol.validation import validate_input
 from ..services.base import Provider
+from ..storage.blocking import WouldBlock, check_may_block, in_inline_section
 from . import internal, routing
 
 log = logging.getLogger("lakebox.gateway")
@@ -165,6 +166,11 @@ class ParseRequest:
             raise
 
 
+#: Reads cheap enough to answer on the event loop (see `LakeboxApp`): a metadata look-up and at most
+#: a small file read. Anything else met inline is handed to a worker.
+INLINE_OPERATIONS = frozenset({"GetObject", "HeadObject", "HeadBucket", "GetObjectTagging", "GetBucketLocation"})
+
+
 class Dispatch:
     """Call the provider's method for the operation (501 NotImplemented when it has none)."""
 
@@ -172,6 +178,8 @@ class Dispatch:
         self.providers = providers
 
     def __call__(self, ctx: RequestContext) -> None:
+        if in_inline_section() and ctx.operation_name not in INLINE_OPERATIONS:
+            check_may_block()
         provider = self.providers.get(ctx.service or "")
         if provider is None:
             from ..protocol.errors import not_implemented
@@ -194,6 +202,8 @@ class HandlerChain:
                 handler(ctx)
                 if ctx.response is not None:
                     break
+        except WouldBlock:
+            raise  # the gateway runs the request again on a worker thread
         except AwsError as error:
             ctx.error = error
             ctx.response = self.render_error(ctx, error)

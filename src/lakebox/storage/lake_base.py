@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Iterable, Iterator, Optional
 
+from .blocking import check_may_block
 from . import checksums as ck
 from .api import ObjectHandle, ObjectInfo, ObjectMeta
 from .atomic import CHUNK, TempFile, make_dirs_durable, remove_stale_temp_files
@@ -143,6 +144,7 @@ class LakeBase:
         try:
             before = os.fstat(fd)
             part_sizes = [p.size for p in previous.parts] if previous and previous.parts else None
+            check_may_block()  # hashing a whole file must not run on the event loop
             md5_hex, multipart = _file_etags(fd, before.st_size, part_sizes)
             after = os.fstat(fd)
         finally:
