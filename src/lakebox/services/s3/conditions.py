@@ -61,45 +61,46 @@ def _modified_after(info: ObjectInfo, when: datetime) -> bool:
 # -- GET / HEAD ----------------------------------------------------------------------------------
 
 
-def check_read(info: ObjectInfo, params: dict) -> Optional[int]:
-    """Raise 412 for a failed If-Match / If-Unmodified-Since; return 304 when the client's copy is fresh."""
-    if_match = params.get("IfMatch")
+def _failed_condition(info: ObjectInfo, params: dict, prefix: str = "") -> Optional[str]:
+    """The first of the four read conditions that fails, with S3's precedence, or None.
+
+    If-Match outranks If-Unmodified-Since and If-None-Match outranks If-Modified-Since (RFC 7232):
+    the date condition counts only when its ETag twin is absent. `prefix` selects the copy-source
+    variants (`CopySourceIfMatch` ...). The result names the failing condition: "If-Match",
+    "If-Unmodified-Since", "If-None-Match" or "If-Modified-Since".
+    """
+    if_match = params.get(prefix + "IfMatch")
     if if_match is not None:
         if not etag_matches(if_match, info.etag):
-            raise precondition_failed("If-Match")
+            return "If-Match"
     else:
-        since = parse_date(params.get("IfUnmodifiedSince"))
+        since = parse_date(params.get(prefix + "IfUnmodifiedSince"))
         if since is not None and _modified_after(info, since):
-            raise precondition_failed("If-Unmodified-Since")
-    if_none_match = params.get("IfNoneMatch")
+            return "If-Unmodified-Since"
+    if_none_match = params.get(prefix + "IfNoneMatch")
     if if_none_match is not None:
         if etag_matches(if_none_match, info.etag):
-            return NOT_MODIFIED
+            return "If-None-Match"
     else:
-        since = parse_date(params.get("IfModifiedSince"))
+        since = parse_date(params.get(prefix + "IfModifiedSince"))
         if since is not None and not _modified_after(info, since):
-            return NOT_MODIFIED
+            return "If-Modified-Since"
     return None
+
+
+def check_read(info: ObjectInfo, params: dict) -> Optional[int]:
+    """Raise 412 for a failed If-Match / If-Unmodified-Since; return 304 when the client's copy is fresh."""
+    failed = _failed_condition(info, params)
+    if failed in ("If-Match", "If-Unmodified-Since"):
+        raise precondition_failed(failed)
+    return NOT_MODIFIED if failed is not None else None
 
 
 def check_copy_source(info: ObjectInfo, params: dict) -> None:
     """x-amz-copy-source-if-*: the same precedence as reads, but every failure is a 412."""
-    if_match = params.get("CopySourceIfMatch")
-    if if_match is not None:
-        if not etag_matches(if_match, info.etag):
-            raise precondition_failed("x-amz-copy-source-If-Match")
-    else:
-        since = parse_date(params.get("CopySourceIfUnmodifiedSince"))
-        if since is not None and _modified_after(info, since):
-            raise precondition_failed("x-amz-copy-source-If-Unmodified-Since")
-    if_none_match = params.get("CopySourceIfNoneMatch")
-    if if_none_match is not None:
-        if etag_matches(if_none_match, info.etag):
-            raise precondition_failed("x-amz-copy-source-If-None-Match")
-    else:
-        since = parse_date(params.get("CopySourceIfModifiedSince"))
-        if since is not None and not _modified_after(info, since):
-            raise precondition_failed("x-amz-copy-source-If-Modified-Since")
+    failed = _failed_condition(info, params, prefix="CopySource")
+    if failed is not None:
+        raise precondition_failed("x-amz-copy-source-" + failed)
 
 
 # -- conditional writes --------------------------------------------------------------------------
