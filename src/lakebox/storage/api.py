@@ -6,7 +6,8 @@ Times are timezone-aware UTC datetimes. ETags are stored and returned WITHOUT qu
 Checksums are dicts ``{"CRC32": "<base64>", ...}`` keyed by the model's ChecksumAlgorithm names.
 Errors are the plain domain errors of storage/errors.py.
 
-LakeStore(data_dir, *, default_account="000000000000", default_region="us-east-1"); close().
+LakeStore(data_dir, *, default_account="000000000000", default_region="us-east-1", now_ns=time.time_ns);
+close().
 The defaults are given to bucket folders that appear in `<data>/s3/` without lakebox (adopted).
 Methods, all blocking and thread-safe. Every method taking a key raises InvalidKeyError (empty, not
 UTF-8) or KeyTooLongError (> 1024 bytes); every method taking a bucket raises NoSuchBucketError.
@@ -61,6 +62,30 @@ Objects
   Files in the folder that are not objects: symlinks, special files, names starting with
   ".lakebox" (any case), names with control characters or not UTF-8, paths over 1024 bytes.
 
+Versioning (a bucket's `versioning` is None, ENABLED or SUSPENDED)
+  set_versioning(bucket, status) -> BucketInfo
+  In a versioned bucket every write (put, copy, complete) keeps the object it replaces as a
+  noncurrent version, except the "null" version while SUSPENDED, which is replaced; new versions get
+  a fresh id when ENABLED and the null id (None) when SUSPENDED. The current version stays the plain
+  file; noncurrent versions and delete markers live in the hidden store and `object_versions`.
+  head_object(bucket, key) answers the current version only (None behind a delete marker).
+  head_version(bucket, key, version_id) -> ObjectInfo | None   any version or delete marker; "null"
+                                                               (or None) names the null version
+  latest_delete_marker(bucket, key) -> ObjectInfo | None       the marker hiding the key, if any
+  delete_object(bucket, key, version_id=None, precondition=None) -> DeleteOutcome
+      Without a version id: unversioned buckets remove the object; versioned ones add a delete
+      marker (ENABLED: a new id; SUSPENDED: the null marker, replacing the null version). With one:
+      that version or marker is removed for good; when it was the newest, the next newest real
+      version becomes current (the plain file again), so deleting a delete marker restores the key.
+      `precondition(current ObjectInfo | None)` runs under the key's lock.
+  list_object_versions(bucket, prefix="", delimiter=None, key_marker="", version_id_marker="",
+                       max_keys=1000) -> VersionListResult
+  update_object_meta(bucket, key, version_id=None, **changes) -> ObjectInfo
+      replace fields of ObjectMeta (tags, acl, storage_class, extra ...) of the current object or of
+      one version; bytes and LastModified stay. raises NoSuchKeyError / NoSuchVersionError.
+  Timestamps (LastModified, initiation, bucket creation) come from the store's `now_ns` (the service
+  clock), so that lifecycle rules can be watched by moving the clock.
+
 Bucket configuration (tagging, policy, ACL, public access block ...; one JSON document per name)
   get_bucket_config(bucket, name) -> dict | None               None when never set (or deleted)
   put_bucket_config(bucket, name, value: dict) -> None         replaces the document, in one commit
@@ -110,6 +135,10 @@ from datetime import datetime
 from typing import Optional
 
 STANDARD = "STANDARD"
+ENABLED = "Enabled"
+SUSPENDED = "Suspended"
+#: How S3 names the version of an object written while versioning was off or suspended.
+NULL_VERSION = "null"
 
 
 @dataclass
@@ -118,6 +147,8 @@ class BucketInfo:
     account_id: str
     region: str
     created: datetime
+    #: None (versioning never enabled), ENABLED or SUSPENDED.
+    versioning: Optional[str] = None
 
 
 @dataclass
@@ -137,6 +168,9 @@ class ObjectMeta:
     #: The object's access control list, a JSON-able dict whose shape the provider chooses (storage
     #: only keeps it); None means the default: the owner has FULL_CONTROL and nobody else anything.
     acl: Optional[dict] = None
+    #: What the provider records besides (restore state, retention, legal hold, replication status
+    #: ...): a JSON-able dict that storage keeps with the version and never interprets.
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -175,7 +209,13 @@ class ObjectInfo:
     checksum_type: Optional[str] = None  # FULL_OBJECT / COMPOSITE
     #: For objects made by CompleteMultipartUpload: the parts, for partNumber GETs and PartsCount.
     parts: list[PartInfo] = field(default_factory=list)
+    #: None for the "null" version (written while versioning was off or suspended).
     version_id: Optional[str] = None
+    is_delete_marker: bool = False
+    #: False for a noncurrent version (or a delete marker that is not the newest).
+    is_latest: bool = True
+    #: When a newer version superseded this one; None for the latest.
+    noncurrent_since: Optional[datetime] = None
     #: Set by LakeStore; None on an ObjectInfo built elsewhere (the store then looks the object up).
     handle: Optional[ObjectHandle] = field(default=None, repr=False, compare=False)
 
@@ -198,6 +238,27 @@ class ListResult:
     is_truncated: bool
     #: The last key or common prefix returned, for markers and continuation tokens.
     next_marker: Optional[str] = None
+
+
+@dataclass
+class VersionListResult:
+    #: Versions and delete markers: keys in UTF-8 byte order, each key's versions newest first.
+    versions: list[ObjectInfo]
+    common_prefixes: list[str]
+    is_truncated: bool
+    next_key_marker: Optional[str] = None
+    next_version_id_marker: Optional[str] = None
+
+
+@dataclass
+class DeleteOutcome:
+    """What a DeleteObject did: removed a version, or added a delete marker (versioned buckets)."""
+
+    #: The version removed, or the id of the marker added; None for the "null" version.
+    version_id: Optional[str] = None
+    delete_marker: bool = False
+    #: Whether anything existed to delete (unversioned buckets), or a version was removed.
+    removed: bool = False
 
 
 @dataclass

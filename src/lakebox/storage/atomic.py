@@ -32,6 +32,17 @@ class TempFile:
         self.size = 0
         self._placed = False
 
+    @classmethod
+    def existing(cls, path: str) -> "TempFile":
+        """A finished file already in lakebox's tree (a hidden-store version becoming current again),
+        to be placed like a temp file. Never deleted by `discard`: it is not ours to drop."""
+        self = cls.__new__(cls)
+        self.path = path
+        self.fd = os.open(path, os.O_RDONLY | _O_CLOEXEC)
+        self.size = os.fstat(self.fd).st_size
+        self._placed = True  # so that discard() only closes it
+        return self
+
     def write(self, data) -> None:
         view = memoryview(data)
         while view:

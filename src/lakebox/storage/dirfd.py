@@ -244,3 +244,35 @@ def prune_empty_dirs(root_fd: int, segments: list[str], keep: Callable[[str], bo
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def move_out(root_fd: int, segments: list[str], dest: str, *, exact: bool = False) -> bool:
+    """Rename the regular file at `segments` to `dest`, a path in lakebox's own `.lakebox/` tree
+    (a version that stops being current). False when there is no such file.
+
+    Raises OSError(EXDEV) when the bucket folder is a link to another filesystem; the caller copies.
+    """
+    try:
+        dir_fd = open_dirs(root_fd, segments[:-1], exact=exact)
+    except (FileNotFoundError, NotPlain):
+        return False
+    try:
+        st = os.stat(segments[-1], dir_fd=dir_fd, follow_symlinks=False)
+        if not stat.S_ISREG(st.st_mode) or (exact and not has_exact_name(dir_fd, segments[-1])):
+            return False
+        parent = os.path.dirname(dest)
+        os.makedirs(parent, exist_ok=True)
+        os.rename(segments[-1], dest, src_dir_fd=dir_fd)
+        os.fsync(dir_fd)
+        parent_fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
+        try:
+            os.fsync(parent_fd)
+        finally:
+            os.close(parent_fd)
+        return True
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return False
+        raise
+    finally:
+        os.close(dir_fd)

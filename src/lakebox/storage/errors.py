@@ -112,3 +112,9 @@ class ObjectChangedError(StorageError):
 
 class EmptyPartListError(StorageError):
     """CompleteMultipartUpload named no parts (AWS answers MalformedXML)."""
+
+
+class NoSuchVersionError(StorageError):
+    def __init__(self, bucket: str, key: str, version_id: str):
+        super().__init__(f"{bucket}/{key} has no version {version_id}")
+        self.bucket, self.key, self.version_id = bucket, key, version_id

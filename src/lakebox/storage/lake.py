@@ -18,8 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from datetime import datetime, timezone
-from typing import Optional
+from typing import Callable, Optional
 
 from .api import BucketInfo
 from .atomic import fsync_dir
@@ -27,11 +26,12 @@ from .bucket_config import BucketConfigMixin
 from .errors import BucketExistsError, BucketNotEmptyError, NoSuchBucketError, StorageError
 from .keys import check_bucket_name, check_key, is_valid_bucket_name, plain_segments
 from .lake_multipart import MultipartMixin
+from .lake_versions import VersionsMixin
 from .listing import ListingMixin, TreeWalker, _Cursor
 from .metadata import ns_to_datetime
 
 
-class LakeStore(MultipartMixin, ListingMixin, BucketConfigMixin):
+class LakeStore(VersionsMixin, MultipartMixin, ListingMixin, BucketConfigMixin):
     """All of S3's state under one data folder. Every method is blocking and thread-safe.
 
     `<data>/s3/<bucket>/<key>` holds the current version of each object as a plain file;
@@ -39,8 +39,10 @@ class LakeStore(MultipartMixin, ListingMixin, BucketConfigMixin):
     that cannot be plain files (hidden/). Nothing under `.lakebox/` is ever listed.
     """
 
-    def __init__(self, data_dir, *, default_account: str = "000000000000", default_region: str = "us-east-1"):
-        super().__init__(data_dir, default_account=default_account, default_region=default_region)
+    def __init__(self, data_dir, *, default_account: str = "000000000000", default_region: str = "us-east-1",
+                 now_ns: Callable[[], int] = time.time_ns):
+        super().__init__(data_dir, default_account=default_account, default_region=default_region, now_ns=now_ns)
+        self._recover_versions()
         self._remove_orphan_upload_dirs()
         self._remove_orphan_blobs()
 
@@ -94,7 +96,7 @@ class LakeStore(MultipartMixin, ListingMixin, BucketConfigMixin):
             except FileExistsError:
                 raise StorageError(f"{path} exists and is not a directory") from None
             fsync_dir(self.s3_dir)
-            self.db.insert_bucket(BucketInfo(name, account_id, region, datetime.now(timezone.utc)), config)
+            self.db.insert_bucket(BucketInfo(name, account_id, region, ns_to_datetime(self.now_ns())), config)
             return self.db.get_bucket(name)
 
     def get_bucket(self, name: str) -> Optional[BucketInfo]:
@@ -136,7 +138,7 @@ class LakeStore(MultipartMixin, ListingMixin, BucketConfigMixin):
                 walk = iter(TreeWalker(root, "", "", _Cursor(), exact=self._exact))
                 has_file = next(walk, None) is not None
                 walk.close()
-            if has_file or self.db.has_hidden(name):
+            if has_file or self.db.has_hidden(name) or self.db.has_versions(name):
                 raise BucketNotEmptyError(name)
             path = os.path.join(self.s3_dir, name)
             if os.path.islink(path):

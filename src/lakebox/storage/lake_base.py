@@ -19,7 +19,7 @@ import unicodedata
 import uuid
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from .blocking import check_may_block
 from . import checksums as ck
@@ -38,7 +38,9 @@ def fingerprint(st: os.stat_result) -> tuple:
 
 class LakeBase:
     def __init__(self, data_dir: str, *, default_account: str = "000000000000",
-                 default_region: str = "us-east-1"):
+                 default_region: str = "us-east-1", now_ns: Callable[[], int] = time.time_ns):
+        #: The service clock: every timestamp the store records (LastModified, initiation ...).
+        self.now_ns = now_ns
         self.data_dir = os.path.abspath(str(data_dir))
         self.s3_dir = os.path.join(self.data_dir, "s3")
         self.internal_dir = os.path.join(self.data_dir, ".lakebox")
@@ -238,7 +240,7 @@ class LakeBase:
     def _new_row(self, bucket: str, key: str, location: Optional[str], st: os.stat_result, etag: str,
                  meta: ObjectMeta, checksums: dict[str, str], checksum_type: Optional[str],
                  parts=None) -> ObjectRow:
-        return ObjectRow(bucket=bucket, key=key, etag=etag, size=st.st_size, last_modified_ns=time.time_ns(),
+        return ObjectRow(bucket=bucket, key=key, etag=etag, size=st.st_size, last_modified_ns=self.now_ns(),
                          mtime_ns=st.st_mtime_ns, inode=st.st_ino, location=location, meta=meta,
                          checksums=checksums, checksum_type=checksum_type if checksums else None, parts=parts)
 

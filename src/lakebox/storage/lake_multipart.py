@@ -13,7 +13,7 @@ import os
 import secrets
 import time
 import uuid
-from datetime import datetime, timezone
+from .metadata import ns_to_datetime
 from typing import Iterable, Optional
 
 from . import checksums as ck
@@ -43,7 +43,7 @@ class MultipartMixin(ObjectsMixin):
         check_key(key)
         if checksum_algorithm and not checksum_type:
             checksum_type = ck.default_checksum_type(checksum_algorithm)
-        upload = UploadInfo(bucket=bucket, key=key, upload_id=new_upload_id(), initiated=datetime.now(timezone.utc),
+        upload = UploadInfo(bucket=bucket, key=key, upload_id=new_upload_id(), initiated=ns_to_datetime(self.now_ns()),
                             meta=meta, checksum_algorithm=checksum_algorithm, checksum_type=checksum_type)
         with self._bucket_locks.shared(bucket), self._bucket_root(bucket):
             self.db.insert_upload(upload)
@@ -91,7 +91,7 @@ class MultipartMixin(ObjectsMixin):
                 raise NoSuchUploadError(upload.upload_id)
             name = f"{part_number}-{uuid.uuid4().hex[:12]}"
             st = tmp.replace_path(os.path.join(self.uploads_dir, upload.upload_id, name))
-            part = PartInfo(part_number, etag, st.st_size, datetime.now(timezone.utc), checksums)
+            part = PartInfo(part_number, etag, st.st_size, ns_to_datetime(self.now_ns()), checksums)
             replaced = self.db.put_part(upload.upload_id, part, name)
             if replaced:
                 _unlink_quietly(os.path.join(self.uploads_dir, upload.upload_id, replaced))

@@ -14,12 +14,13 @@ from dataclasses import replace
 from typing import Callable, Iterable, Optional
 
 from . import checksums as ck
-from .api import ObjectInfo, ObjectMeta
+from .api import ENABLED, SUSPENDED, ObjectInfo, ObjectMeta
 from .atomic import CHUNK, TempFile, copy_range
 from .errors import NoSuchKeyError, ObjectChangedError
 from .ingest import Expected, receive
 from .keys import check_key
-from .lake_base import LakeBase, hash_fd
+from .lake_base import hash_fd
+from .lake_versions import VersionsBase, new_version_id
 
 Precondition = Optional[Callable[[Optional[ObjectInfo]], None]]
 
@@ -69,7 +70,7 @@ class ObjectReader:
         self.close()
 
 
-class ObjectsMixin(LakeBase):
+class ObjectsMixin(VersionsBase):
     def put_object(self, bucket: str, key: str, body, meta: ObjectMeta, *, content_length: Optional[int] = None,
                    checksum_algorithms: Iterable[str] = (), expected: Expected = None,
                    precondition: Precondition = None) -> ObjectInfo:
@@ -92,6 +93,10 @@ class ObjectsMixin(LakeBase):
 
         The caller holds the bucket's shared lock (it must be taken before an upload's lock).
         """
+        status = self._versioning(bucket)
+        if status is not None:
+            return self._install_version(bucket, key, tmp, etag, meta, checksums, checksum_type, parts,
+                                         precondition, upload_id, status)
         with self._bucket_root(bucket) as root, self._key_lock(bucket, key):
             previous = self.db.get_object(bucket, key)
             if precondition is not None:
@@ -108,6 +113,23 @@ class ObjectsMixin(LakeBase):
                     self._drop_blob(previous.location)
             return self._info(row)
 
+    def _install_version(self, bucket: str, key: str, tmp: TempFile, etag: str, meta: ObjectMeta,
+                         checksums: dict[str, str], checksum_type: Optional[str], parts,
+                         precondition: Precondition, upload_id: Optional[str], status: str) -> ObjectInfo:
+        """`_install` in a versioned bucket: the object replaced is kept as a noncurrent version."""
+        with self._bucket_root(bucket) as root, self._key_lock(bucket, key):
+            previous = self._lookup(root, bucket, key)
+            if precondition is not None:
+                precondition(self._info(previous) if previous is not None else None)
+            kept = self._supersede(root, bucket, key, previous, status)
+            location, st = self._place(root, bucket, key, tmp)
+            row = self._new_row(bucket, key, location, st, etag, meta, checksums, checksum_type, parts)
+            row.version_id = new_version_id() if status == ENABLED else None
+            self._drop_blob(self.db.put_current(row, drop_null=status == SUSPENDED, upload_id=upload_id))
+            if previous is not None and not kept and previous.location != row.location:
+                self._drop_blob(previous.location)
+            return self._info(row)
+
     def head_object(self, bucket: str, key: str) -> Optional[ObjectInfo]:
         check_key(key)
         row = self._current_row(bucket, key)
@@ -118,11 +140,6 @@ class ObjectsMixin(LakeBase):
         last = handle.size - 1 if end is None else min(end, handle.size - 1)
         return ObjectReader(fd, start, last, lambda: ObjectChangedError(info.bucket, info.key))
 
-    def delete_object(self, bucket: str, key: str) -> bool:
-        check_key(key)
-        with self._bucket_locks.shared(bucket), self._bucket_root(bucket) as root, self._key_lock(bucket, key):
-            return self._remove(root, bucket, key)
-
     def set_object_tags(self, bucket: str, key: str, tags: dict[str, str]) -> ObjectInfo:
         return self._change_meta(bucket, key, tags=dict(tags))
 
@@ -131,21 +148,15 @@ class ObjectsMixin(LakeBase):
 
     def _change_meta(self, bucket: str, key: str, **changes) -> ObjectInfo:
         """Change some of a current object's metadata; its bytes and LastModified stay."""
-        check_key(key)
-        with self._bucket_locks.shared(bucket), self._bucket_root(bucket) as root, self._key_lock(bucket, key):
-            row = self._lookup(root, bucket, key)
-            if row is None:
-                raise NoSuchKeyError(bucket, key)
-            row = replace(row, meta=replace(row.meta, **changes))
-            self.db.put_object(row)
-            return self._info(row)
+        return self.update_object_meta(bucket, key, None, **changes)
 
     def copy_object(self, src: ObjectInfo, dst_bucket: str, dst_key: str, meta: ObjectMeta, *,
                     checksum_algorithms: Iterable[str] = (), precondition: Precondition = None) -> ObjectInfo:
         """Copy server-side. Streams: the kernel copies unless new digests must be computed."""
         check_key(dst_key)
         algorithms = list(dict.fromkeys(checksum_algorithms))
-        if (src.bucket, src.key) == (dst_bucket, dst_key):
+        if (src.bucket, src.key) == (dst_bucket, dst_key) and self._versioning(dst_bucket) is None \
+                and src.version_id is None:
             return self._copy_in_place(src, meta, algorithms, precondition)
         with self._bucket_root(dst_bucket):
             pass
@@ -196,7 +207,7 @@ class ObjectsMixin(LakeBase):
                 checksums = {a: computed.get(a) or row.checksums[a] for a in algorithms}
                 checksum_type = ck.FULL_OBJECT
             new = replace(row, meta=meta, checksums=checksums, checksum_type=checksum_type,
-                          last_modified_ns=time.time_ns())
+                          last_modified_ns=self.now_ns())
             self.db.put_object(new)
             return self._info(new)
 

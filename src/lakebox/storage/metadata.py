@@ -13,8 +13,9 @@ lakebox died between the rename and the commit) and the file is the truth. `loca
 a plain file and the hidden-store path otherwise. `bucket_config` keeps one JSON document per
 bucket and configuration name (tagging, policy, ACL ...), forgotten with the bucket.
 
-Ready for versioning, not yet used: `buckets.versioning`, `objects.version_id` (NULL is the "null"
-version) and the `object_versions` table for non-current versions and delete markers.
+Versioning: `buckets.versioning` is the bucket's state, `objects.version_id` the current version's
+id (NULL is the "null" version), and `object_versions` holds noncurrent versions and delete markers
+(version_id 'null' for the null version), ordered per key by `seq`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator, Optional
 
-from .api import BucketInfo, ObjectMeta, PartInfo, UploadInfo
+from .api import NULL_VERSION, BucketInfo, ObjectMeta, PartInfo, UploadInfo
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -61,6 +62,10 @@ class ObjectRow:
     checksum_type: Optional[str] = None
     parts: Optional[list[PartInfo]] = None
     version_id: Optional[str] = None
+    # Only rows of object_versions have these.
+    is_delete_marker: bool = False
+    seq: int = 0
+    superseded_ns: Optional[int] = None
 
     def fingerprint(self) -> tuple:
         return (self.size, self.mtime_ns, self.inode)
@@ -68,7 +73,8 @@ class ObjectRow:
 
 def _meta_values(meta: ObjectMeta) -> tuple:
     return (meta.content_type, json.dumps(meta.system), json.dumps(meta.user), json.dumps(meta.tags),
-            meta.storage_class, json.dumps(meta.encryption), None if meta.acl is None else json.dumps(meta.acl))
+            meta.storage_class, json.dumps(meta.encryption), None if meta.acl is None else json.dumps(meta.acl),
+            json.dumps(meta.extra))
 
 
 def _dict(text: str) -> dict:
@@ -80,7 +86,7 @@ def _meta_from(r: sqlite3.Row) -> ObjectMeta:
     return ObjectMeta(content_type=r["content_type"], system=_dict(r["system_meta"]),
                       user=_dict(r["user_meta"]), tags=_dict(r["tags"]),
                       storage_class=r["storage_class"], encryption=_dict(r["encryption"]),
-                      acl=None if r["acl"] is None else json.loads(r["acl"]))
+                      acl=None if r["acl"] is None else json.loads(r["acl"]), extra=_dict(r["extra"]))
 
 
 def _parts_json(parts: Optional[list[PartInfo]]) -> Optional[str]:
@@ -339,13 +345,114 @@ class MetadataDB:
                 return
             rows = self._read(sql.format(">"), (bucket, rows[-1]["key"], batch))
 
+    # Versions (see lake_versions.py for the order of files and commits)
+
+    def set_versioning(self, bucket: str, status: str) -> bool:
+        try:
+            with self._write() as db:
+                return db.execute("UPDATE buckets SET versioning = ? WHERE name = ?", (status, bucket)).rowcount > 0
+        finally:
+            self._forget_cached_bucket(bucket)
+
+    def get_version(self, bucket: str, key: str, version_id: Optional[str]) -> Optional[ObjectRow]:
+        rows = self._read("SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?",
+                          (bucket, key, version_id or NULL_VERSION))
+        return _version_from(rows[0]) if rows else None
+
+    def newest_version(self, bucket: str, key: str) -> Optional[ObjectRow]:
+        rows = self._read("SELECT * FROM object_versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1",
+                          (bucket, key))
+        return _version_from(rows[0]) if rows else None
+
+    def archive_version(self, row: ObjectRow, location: str, superseded_ns: int) -> None:
+        """Record the current object `row` as a noncurrent version kept at `location` (step one of
+        replacing or deleting it; the objects row stays until the new state is committed)."""
+        with self._write() as db:
+            archived = ObjectRow(**{**row.__dict__, "location": location})
+            _insert_version(db, archived, superseded_ns)
+
+    def put_current(self, row: ObjectRow, *, drop_null: bool = False, upload_id: Optional[str] = None) -> Optional[str]:
+        """Make `row` the current object; with `drop_null`, forget the key's noncurrent null version
+        (a write while versioning is suspended replaces it) and return its hidden location."""
+        with self._write() as db:
+            dropped = None
+            if drop_null:
+                dropped = _delete_version(db, row.bucket, row.key, NULL_VERSION)
+            _upsert_object(db, row)
+            if upload_id is not None:
+                db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
+            return dropped
+
+    def add_delete_marker(self, marker: ObjectRow, now_ns: int, *, drop_null: bool) -> Optional[str]:
+        """Remove the key's current row and record `marker` as its newest version, in one commit;
+        returns the hidden location of a null version that the marker replaced."""
+        with self._write() as db:
+            dropped = _delete_version(db, marker.bucket, marker.key, NULL_VERSION) if drop_null else None
+            db.execute("DELETE FROM objects WHERE bucket = ? AND key = ?", (marker.bucket, marker.key))
+            _insert_version(db, marker, None)
+            return dropped
+
+    def delete_version(self, bucket: str, key: str, version_id: Optional[str]) -> Optional[str]:
+        with self._write() as db:
+            return _delete_version(db, bucket, key, version_id or NULL_VERSION)
+
+    def promote_version(self, version: ObjectRow, current: ObjectRow) -> None:
+        """Make the noncurrent `version` the current object `current`, in one commit."""
+        with self._write() as db:
+            db.execute("DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?",
+                       (version.bucket, version.key, version.version_id or NULL_VERSION))
+            _upsert_object(db, current)
+
+    def put_version_meta(self, row: ObjectRow) -> None:
+        with self._write() as db:
+            db.execute("UPDATE object_versions SET content_type = ?, system_meta = ?, user_meta = ?, tags = ?, "
+                       "storage_class = ?, encryption = ?, acl = ?, extra = ? "
+                       "WHERE bucket = ? AND key = ? AND version_id = ?",
+                       (*_meta_values(row.meta), row.bucket, row.key, row.version_id or NULL_VERSION))
+
+    def iter_versions(self, bucket: str, from_key: str, inclusive: bool, prefix: str = "",
+                      batch: int = 500) -> Iterator[ObjectRow]:
+        """Noncurrent versions and markers with key >= (or >) `from_key`, by key then newest first."""
+        op = ">=" if inclusive else ">"
+        last: Optional[tuple] = None
+        while True:
+            if last is None:
+                rows = self._read(f"SELECT * FROM object_versions WHERE bucket = ? AND key {op} ? AND key >= ? "
+                                  "ORDER BY key, seq DESC LIMIT ?", (bucket, from_key, prefix, batch))
+            else:
+                rows = self._read("SELECT * FROM object_versions WHERE bucket = ? AND "
+                                  "(key > ? OR (key = ? AND seq < ?)) ORDER BY key, seq DESC LIMIT ?",
+                                  (bucket, last[0], last[0], last[1], batch))
+            for r in rows:
+                if prefix and not r["key"].startswith(prefix):
+                    return
+                yield _version_from(r)
+            if len(rows) < batch:
+                return
+            last = (rows[-1]["key"], rows[-1]["seq"])
+
+    def has_versions(self, bucket: str) -> bool:
+        return bool(self._read("SELECT 1 FROM object_versions WHERE bucket = ? LIMIT 1", (bucket,)))
+
+    def shadowed_versions(self) -> list[tuple[ObjectRow, ObjectRow]]:
+        """(current, noncurrent) pairs that share a version id: left by a process that died between
+        archiving a version and committing its successor (see LakeStore's recovery)."""
+        rows = self._read("SELECT v.* FROM object_versions v JOIN objects o ON o.bucket = v.bucket AND "
+                          "o.key = v.key AND coalesce(o.version_id, 'null') = v.version_id")
+        pairs = []
+        for r in rows:
+            current = self.get_object(r["bucket"], r["key"])
+            if current is not None:
+                pairs.append((current, _version_from(r)))
+        return pairs
+
     # Multipart uploads
 
     def insert_upload(self, upload: UploadInfo) -> None:
         with self._write() as db:
             db.execute("INSERT INTO uploads (upload_id, bucket, key, initiated_ns, content_type, system_meta, "
-                       "user_meta, tags, storage_class, encryption, acl, checksum_algorithm, checksum_type) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       "user_meta, tags, storage_class, encryption, acl, extra, checksum_algorithm, checksum_type) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (upload.upload_id, upload.bucket, upload.key, datetime_to_ns(upload.initiated),
                         *_meta_values(upload.meta), upload.checksum_algorithm, upload.checksum_type))
 
@@ -393,6 +500,16 @@ class MetadataDB:
             db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
 
 
+def _delete_version(db: sqlite3.Connection, bucket: str, key: str, version_id: str) -> Optional[str]:
+    """Delete one row of object_versions; the hidden location it held (for the caller to unlink)."""
+    r = db.execute("SELECT location FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?",
+                   (bucket, key, version_id)).fetchone()
+    if r is None:
+        return None
+    db.execute("DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?", (bucket, key, version_id))
+    return r[0] or ""
+
+
 def same_object(a: Optional[ObjectRow], b: Optional[ObjectRow]) -> bool:
     """Whether two reads of a key's row saw the same write (nobody committed in between)."""
     if a is None or b is None:
@@ -402,16 +519,43 @@ def same_object(a: Optional[ObjectRow], b: Optional[ObjectRow]) -> bool:
 
 
 def _bucket_from(r: sqlite3.Row) -> BucketInfo:
-    return BucketInfo(r["name"], r["account_id"], r["region"], ns_to_datetime(r["created_ns"]))
+    return BucketInfo(r["name"], r["account_id"], r["region"], ns_to_datetime(r["created_ns"]), r["versioning"])
+
+
+_OBJECT_FIELDS = ("bucket, key, version_id, etag, size, last_modified_ns, mtime_ns, inode, location, content_type, "
+                  "system_meta, user_meta, tags, storage_class, encryption, acl, extra, checksums, checksum_type, "
+                  "parts")
+
+
+def _object_values(row: ObjectRow) -> tuple:
+    return (row.bucket, row.key, row.version_id, row.etag, row.size, row.last_modified_ns, row.mtime_ns,
+            _inode_in(row.inode), row.location, *_meta_values(row.meta), json.dumps(row.checksums),
+            row.checksum_type, _parts_json(row.parts))
 
 
 def _upsert_object(db: sqlite3.Connection, row: ObjectRow) -> None:
-    db.execute("INSERT OR REPLACE INTO objects (bucket, key, version_id, etag, size, last_modified_ns, mtime_ns, "
-               "inode, location, content_type, system_meta, user_meta, tags, storage_class, encryption, acl, "
-               "checksums, checksum_type, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (row.bucket, row.key, row.version_id, row.etag, row.size, row.last_modified_ns, row.mtime_ns,
-                _inode_in(row.inode), row.location, *_meta_values(row.meta), json.dumps(row.checksums),
-                row.checksum_type, _parts_json(row.parts)))
+    db.execute(f"INSERT OR REPLACE INTO objects ({_OBJECT_FIELDS}) VALUES ({','.join('?' * 20)})",
+               _object_values(row))
+
+
+def _version_from(r: sqlite3.Row) -> ObjectRow:
+    row = _object_from(r)
+    row.version_id = None if r["version_id"] == NULL_VERSION else r["version_id"]
+    row.is_delete_marker = bool(r["is_delete_marker"])
+    row.seq = r["seq"]
+    row.superseded_ns = r["superseded_ns"]
+    return row
+
+
+def _insert_version(db: sqlite3.Connection, row: ObjectRow, superseded_ns: Optional[int]) -> int:
+    """Add `row` as the newest entry of its key in object_versions; its seq is returned."""
+    seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM object_versions WHERE bucket = ? AND key = ?",
+                     (row.bucket, row.key)).fetchone()[0]
+    values = list(_object_values(row))
+    values[2] = row.version_id or NULL_VERSION
+    db.execute(f"INSERT OR REPLACE INTO object_versions ({_OBJECT_FIELDS}, is_delete_marker, seq, superseded_ns) "
+               f"VALUES ({','.join('?' * 23)})", (*values, int(row.is_delete_marker), seq, superseded_ns))
+    return seq
 
 
 def _statements(script: str) -> list[str]:

@@ -5,7 +5,7 @@ the MIGRATIONS above its version, each in one transaction, so data folders made 
 lakebox keep working.
 """
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _META_COLUMNS = """
     content_type TEXT,
@@ -15,7 +15,9 @@ _META_COLUMNS = """
     storage_class TEXT NOT NULL DEFAULT 'STANDARD',
     encryption TEXT NOT NULL DEFAULT '{}',
     -- JSON access control list chosen by the provider; NULL: the default (owner FULL_CONTROL).
-    acl TEXT"""
+    acl TEXT,
+    -- JSON the provider records besides (restore, retention, legal hold, replication ...).
+    extra TEXT NOT NULL DEFAULT '{}'"""
 
 _OBJECT_COLUMNS = f"""
     etag TEXT NOT NULL,
@@ -52,14 +54,19 @@ CREATE TABLE IF NOT EXISTS objects (
 -- Listing merges the folder walk with these; the partial index keeps that cheap in big buckets.
 CREATE INDEX IF NOT EXISTS objects_hidden ON objects (bucket, key) WHERE location IS NOT NULL;
 
--- Non-current versions and delete markers, for versioning (not used yet).
+-- Non-current versions and delete markers. version_id 'null' is the null version. Every row's
+-- bytes are in the hidden store (location); seq orders a key's versions (higher is newer).
 CREATE TABLE IF NOT EXISTS object_versions (
     bucket TEXT NOT NULL,
     key TEXT NOT NULL,
     version_id TEXT NOT NULL,
     is_delete_marker INTEGER NOT NULL DEFAULT 0,{_OBJECT_COLUMNS},
+    seq INTEGER NOT NULL DEFAULT 0,
+    -- When a newer version superseded this one (noncurrent lifecycle rules count from it).
+    superseded_ns INTEGER,
     PRIMARY KEY (bucket, key, version_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS versions_by_key ON object_versions (bucket, key, seq);
 
 CREATE TABLE IF NOT EXISTS uploads (
     upload_id TEXT PRIMARY KEY,
@@ -103,5 +110,11 @@ MIGRATIONS = {
     2: "ALTER TABLE objects ADD COLUMN acl TEXT;\n"
        "ALTER TABLE object_versions ADD COLUMN acl TEXT;\n"
        "ALTER TABLE uploads ADD COLUMN acl TEXT;\n" + _BUCKET_CONFIG,
+    3: "ALTER TABLE objects ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';\n"
+       "ALTER TABLE object_versions ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';\n"
+       "ALTER TABLE uploads ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';\n"
+       "ALTER TABLE object_versions ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;\n"
+       "ALTER TABLE object_versions ADD COLUMN superseded_ns INTEGER;\n"
+       "CREATE INDEX IF NOT EXISTS versions_by_key ON object_versions (bucket, key, seq);\n",
 }
 

@@ -97,7 +97,7 @@ def test_exact_name_mode_keeps_working(store, bucket, bucket_dir):
     put(store, "dir/file.txt", b"2")
     assert get(store, "Dir/file.txt") == b"1" and get(store, "dir/file.txt") == b"2"
     assert [o.key for o in store.list_objects(bucket).objects] == ["Dir/file.txt", "dir/file.txt"]
-    assert store.delete_object(bucket, "Dir/file.txt")
+    assert store.delete_object(bucket, "Dir/file.txt").removed
     assert sorted(os.listdir(bucket_dir)) == ["dir"]
 
 

@@ -30,7 +30,7 @@ def test_odd_keys_round_trip_through_the_hidden_store(store, bucket, bucket_dir,
     assert [o.key for o in store.list_objects(bucket).objects] == [key]
     # Nothing but (possibly) a folder-marker directory shows in the bucket folder.
     assert files_under(bucket_dir) == set()
-    assert store.delete_object(bucket, key) is True
+    assert store.delete_object(bucket, key).removed is True
     assert store.head_object(bucket, key) is None
     assert hidden_files(data_dir) == set()
     assert store.list_objects(bucket).objects == []
@@ -124,7 +124,7 @@ def test_symlinked_directory_is_never_followed(store, bucket, bucket_dir, tmp_pa
     assert sorted(os.listdir(outside)) == ["secret"]
     assert get(store, "link/new") == b"payload"
     assert len(hidden_files(data_dir)) == 1
-    assert store.delete_object(bucket, "link/secret") is False
+    assert store.delete_object(bucket, "link/secret").removed is False
     assert (outside / "secret").read_bytes() == b"secret"
 
 

@@ -163,14 +163,14 @@ def test_key_too_long_raises(store, bucket):
 def test_delete_object_removes_file_row_and_empty_dirs(store, bucket, bucket_dir):
     put(store, "a/b/c/d.txt", b"1")
     put(store, "a/keep.txt", b"2")
-    assert store.delete_object(bucket, "a/b/c/d.txt") is True
+    assert store.delete_object(bucket, "a/b/c/d.txt").removed is True
     assert store.head_object(bucket, "a/b/c/d.txt") is None
     assert not (bucket_dir / "a" / "b").exists()
     assert (bucket_dir / "a" / "keep.txt").exists()
-    assert store.delete_object(bucket, "a/keep.txt") is True
+    assert store.delete_object(bucket, "a/keep.txt").removed is True
     assert list(bucket_dir.iterdir()) == []
     assert bucket_dir.is_dir()
-    assert store.delete_object(bucket, "a/keep.txt") is False
+    assert store.delete_object(bucket, "a/keep.txt").removed is False
 
 
 def test_delete_keeps_directories_holding_folder_markers(store, bucket, bucket_dir):
