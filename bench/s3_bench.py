@@ -42,6 +42,7 @@ from pathlib import Path
 MiB = 1 << 20
 THREADS = 16
 BUCKET = "bench"
+VERSIONED = "bench-versioned"
 SMALL = bytes(range(256)) * 16  # 4 KiB, the same in the bench and the baseline process
 
 
@@ -193,7 +194,7 @@ def parallel(endpoint: str, n: int, op) -> float:
     return n / (time.perf_counter() - start)
 
 
-def raw_ops(endpoint: str, n: int, method: str) -> float:
+def raw_ops(endpoint: str, n: int, method: str, bucket: str = BUCKET) -> float:
     """4 KiB PUT or GET over plain keep-alive http.client, 16 threads: what the server can do.
 
     boto3 spends ~3 ms of CPU per call, so on a small machine it, not the server, sets the pace
@@ -205,7 +206,7 @@ def raw_ops(endpoint: str, n: int, method: str) -> float:
     from botocore.credentials import Credentials
 
     body = SMALL if method == "PUT" else b""
-    req = AWSRequest(method=method, url=f"{endpoint}/{BUCKET}/raw/000000", data=body,
+    req = AWSRequest(method=method, url=f"{endpoint}/{bucket}/raw/000000", data=body,
                      headers={"x-amz-content-sha256": hashlib.sha256(body).hexdigest()})
     SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(req)
     headers = {k: v for k, v in req.headers.items()}
@@ -214,7 +215,7 @@ def raw_ops(endpoint: str, n: int, method: str) -> float:
     def work(t: int) -> None:
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         for i in range(t, n, THREADS):
-            conn.request(method, f"/{BUCKET}/raw/{i:06d}", body=body or None, headers=headers)
+            conn.request(method, f"/{bucket}/raw/{i:06d}", body=body or None, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
             if resp.status != 200 or (method == "GET" and data != SMALL):
@@ -270,6 +271,12 @@ def measure(server: Server, args, big: Path, big_md5: str) -> dict:
     r["get_4k_ops"] = parallel(server.endpoint, args.ops, small_get)
     r["raw_put_4k_ops"] = raw_ops(server.endpoint, args.ops * 2, "PUT")
     r["raw_get_4k_ops"] = raw_ops(server.endpoint, args.ops * 2, "GET")
+    # Overwrites of existing keys, unversioned and versioned: a versioned PUT also keeps the old object.
+    c.create_bucket(Bucket=VERSIONED)
+    c.put_bucket_versioning(Bucket=VERSIONED, VersioningConfiguration={"Status": "Enabled"})
+    raw_ops(server.endpoint, args.ops, "PUT", VERSIONED)
+    r["raw_put_4k_overwrite_ops"] = raw_ops(server.endpoint, args.ops * 2, "PUT")
+    r["raw_put_4k_versioned_ops"] = raw_ops(server.endpoint, args.ops * 2, "PUT", VERSIONED)
 
     def put_single() -> float:
         start = time.perf_counter()
@@ -335,6 +342,8 @@ ROWS = [  # key, label, unit, higher is better
     ("get_4k_ops", "4 KiB GET, boto3, 16 threads", "ops/s", True),
     ("raw_put_4k_ops", "4 KiB PUT, raw HTTP, 16 threads", "ops/s", True),
     ("raw_get_4k_ops", "4 KiB GET, raw HTTP, 16 threads", "ops/s", True),
+    ("raw_put_4k_overwrite_ops", "4 KiB overwrite PUT, raw HTTP", "ops/s", True),
+    ("raw_put_4k_versioned_ops", "4 KiB PUT, versioned bucket, raw HTTP", "ops/s", True),
     ("put_large_single_mibs", "{mib} MiB PUT, single put_object", "MiB/s", True),
     ("put_large_multipart_mibs", "{mib} MiB PUT, multipart 64 MiB parts", "MiB/s", True),
     ("get_large_mibs", "{mib} MiB GET, streamed 1 MiB reads", "MiB/s", True),
@@ -360,6 +369,10 @@ def report(results: dict, args, mib: int) -> list[str]:
         for kind, put, get in (("boto3", "put_4k_ops", "get_4k_ops"), ("raw HTTP", "raw_put_4k_ops", "raw_get_4k_ops")):
             worst = min(lb[put] / moto[put], lb[get] / moto[get])
             lines.append(f"target small ops >= 5x moto ({kind}): {worst:.2f}x  {'OK' if worst >= 5 else 'MISSED'}")
+    if lb:
+        ratio = lb["raw_put_4k_versioned_ops"] / lb["raw_put_4k_overwrite_ops"]
+        lines.append(f"target versioned PUT within 1.5x of unversioned: {ratio:.2f} of the unversioned rate "
+                     f"(slowdown {1 / ratio:.2f}x)  {'OK' if ratio >= 1 / 1.5 else 'MISSED'}")
     if lb and base:
         ratio = lb["get_large_mibs"] / base["get_large_mibs"]
         lines.append(f"target {mib} MiB GET >= 0.5 x bare uvicorn: {lb['get_large_mibs']:.0f} / "

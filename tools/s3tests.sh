@@ -15,7 +15,9 @@
 #
 # It starts lakebox on a free port with a temp data dir and --auth open, with the suite's "main" and
 # "alt" sample keys mapped to two different accounts (LAKEBOX_CREDENTIALS), because the suite's ACL
-# and access tests need two owners; unknown keys still work as the default account. Then it calls
+# and access tests need two owners; unknown keys still work as the default account. The server runs
+# with LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter, because the suite assumes S3's bucket defaults from
+# before April 2023 (ACLs enabled, no public access block). Then it calls
 # ../shared/tools/run-s3-tests.sh with S3T_PROFILE=core. The suite is never copied into this repo:
 # it is exported from a git mirror (S3TESTS_SRC, default the local mirror of github.com/ceph/s3-tests)
 # at S3T_REF (default the reference commit 8f0ae7b4).
@@ -40,7 +42,7 @@ while [ $# -gt 0 ]; do
     --ratchet) RATCHET=1; shift ;;
     --update-ratchet) UPDATE=1; shift ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -66,7 +68,8 @@ TENANT_SECRET=${S3T_TENANT_SECRET_KEY:-opqrstuvwxyzabcdefghijklmnopqrstuvwxyzab}
 # the suite's bucket cleanup also lists with the tenant key, so strict mode must know it too
 export LAKEBOX_CREDENTIALS="$MAIN_KEY:$MAIN_SECRET:111111111111,$ALT_KEY:$ALT_SECRET:222222222222,$TENANT_KEY:$TENANT_SECRET:333333333333"
 
-"$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$DATA/data" --auth "$AUTH" \
+LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter \
+  "$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$DATA/data" --auth "$AUTH" \
   > "$OUT/server.out" 2> "$OUT/server.log" &
 SERVER=$!
 cleanup() {

@@ -17,7 +17,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lakebox {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve every AWS API on one endpoint")
+    serve = commands.add_parser(
+        "serve",
+        help="serve every AWS API on one endpoint",
+        epilog="New S3 buckets get AWS's defaults since April 2023 (ACLs disabled, Block Public Access on); "
+        "set LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter for the older defaults.",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=4566, help="port to listen on (default: 4566)")
     serve.add_argument("--data", default="./.lakebox-data", help="data folder (default: ./.lakebox-data)")
@@ -96,14 +101,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.auth == "strict" and not credentials:
         print("lakebox: --auth strict needs keys in --credentials or $LAKEBOX_CREDENTIALS", file=sys.stderr)
         return 2
-    config = Config(
-        host=args.host,
-        port=args.port,
-        data_dir=Path(args.data),
-        auth=args.auth,
-        credentials=credentials,
-        log_level=args.log_level,
-    )
+    try:
+        config = Config(
+            host=args.host,
+            port=args.port,
+            data_dir=Path(args.data),
+            auth=args.auth,
+            credentials=credentials,
+            log_level=args.log_level,
+        )
+    except ValueError as exc:  # a bad setting from the environment (LAKEBOX_S3_OBJECT_OWNERSHIP)
+        print(f"lakebox: {exc}", file=sys.stderr)
+        return 2
     server = LakeboxServer(config)
     server.run_forever()
     return 0 if server.started else 1

@@ -18,6 +18,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -82,6 +83,11 @@ class ServiceClock:
 
     def now(self) -> dt.datetime:
         return wall_now() + self._offset
+
+    def now_ns(self) -> int:
+        """The service time in nanoseconds since the epoch (what stored timestamps use)."""
+        offset = self._offset
+        return time.time_ns() + (offset.days * 86400 + offset.seconds) * 10**9 + offset.microseconds * 1000
 
     def advance(self, delta: dt.timedelta) -> dt.datetime:
         if delta < dt.timedelta(0):

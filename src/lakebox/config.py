@@ -1,4 +1,5 @@
-"""Server configuration: where the data lives, where to listen, and how to authenticate."""
+"""Server configuration: where the data lives, where to listen, how to authenticate, and the defaults
+of new S3 buckets."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ from . import DEFAULT_ACCOUNT_ID
 from .clock import ServiceClock
 
 AUTH_MODES = ("open", "strict")
+
+#: S3 ObjectOwnership values a new bucket may get by default. BucketOwnerEnforced (ACLs disabled, Block
+#: Public Access on) is AWS's default since April 2023; ObjectWriter restores the older defaults.
+S3_OBJECT_OWNERSHIP_MODES = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
+S3_OBJECT_OWNERSHIP_ENV = "LAKEBOX_S3_OBJECT_OWNERSHIP"
+
+
+def _s3_object_ownership_from_env() -> str:
+    return os.environ.get(S3_OBJECT_OWNERSHIP_ENV) or S3_OBJECT_OWNERSHIP_MODES[0]
 
 
 @dataclass
@@ -30,6 +40,8 @@ class Config:
     auth: str = "open"
     credentials: dict[str, Credential] = field(default_factory=dict)
     log_level: str = "info"
+    #: The ObjectOwnership of a bucket created without x-amz-object-ownership (LAKEBOX_S3_OBJECT_OWNERSHIP).
+    s3_object_ownership: str = field(default_factory=_s3_object_ownership_from_env)
     #: The service clock every time-based feature reads; persisted with the data.
     clock: Optional[ServiceClock] = field(default=None, compare=False, repr=False)
 
@@ -39,6 +51,9 @@ class Config:
             self.clock = ServiceClock(self.data_dir / ".lakebox" / "clock.json")
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, not {self.auth!r}")
+        if self.s3_object_ownership not in S3_OBJECT_OWNERSHIP_MODES:
+            raise ValueError(f"{S3_OBJECT_OWNERSHIP_ENV} must be one of {S3_OBJECT_OWNERSHIP_MODES}, "
+                             f"not {self.s3_object_ownership!r}")
 
     def account_for(self, access_key: Optional[str]) -> str:
         """The account an access key belongs to; unknown keys belong to the default account."""

@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from .config import Config, Credential
 
@@ -34,7 +34,9 @@ _ENV_DEFAULTS = {
 class InProcessServer:
     """A lakebox server on a background thread, bound to a free loopback port."""
 
-    def __init__(self, data_dir: Path, auth: str = "open", credentials: Optional[dict[str, Credential]] = None):
+    def __init__(self, data_dir: Path, auth: str = "open", credentials: Optional[dict[str, Credential]] = None,
+                 **settings: Any):
+        """`settings` are further `Config` fields, e.g. `s3_object_ownership="ObjectWriter"`."""
         from .gateway.server import LakeboxServer
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -43,7 +45,7 @@ class InProcessServer:
         self.host, self.port = sock.getsockname()
         self.data_dir = Path(data_dir)
         self.config = Config(host=self.host, port=self.port, data_dir=self.data_dir, auth=auth,
-                             credentials=credentials or {})
+                             credentials=credentials or {}, **settings)
         self._server = LakeboxServer(self.config, announce=False, sockets=[sock])
         self._thread = threading.Thread(target=self._server.run_forever, name="lakebox-server", daemon=True)
 
@@ -77,12 +79,16 @@ class InProcessServer:
 
 @contextlib.contextmanager
 def running_lakebox(data_dir: Optional[os.PathLike] = None, *, set_env: bool = True, auth: str = "open",
-                    credentials: Optional[dict[str, Credential]] = None) -> Iterator[InProcessServer]:
-    """Start an in-process lakebox; point AWS_ENDPOINT_URL (and dummy keys, if unset) at it."""
+                    credentials: Optional[dict[str, Credential]] = None, **settings: Any) -> Iterator[InProcessServer]:
+    """Start an in-process lakebox; point AWS_ENDPOINT_URL (and dummy keys, if unset) at it.
+
+    `settings` are further `Config` fields: `running_lakebox(s3_object_ownership="ObjectWriter")` gives
+    new buckets S3's pre-2023 defaults (ACLs enabled, no Block Public Access).
+    """
     with contextlib.ExitStack() as stack:
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="lakebox-"))
-        server = InProcessServer(Path(data_dir), auth=auth, credentials=credentials).start()
+        server = InProcessServer(Path(data_dir), auth=auth, credentials=credentials, **settings).start()
         stack.callback(server.stop)
         if set_env:
             saved = {k: os.environ.get(k) for k in ["AWS_ENDPOINT_URL", *_ENV_DEFAULTS]}
@@ -109,7 +115,13 @@ except ImportError:  # pragma: no cover
 if pytest is not None:
 
     @pytest.fixture
-    def lakebox_server(tmp_path) -> Iterator[InProcessServer]:
+    def lakebox_settings() -> dict[str, Any]:
+        """Config fields for `lakebox_server`. Override it in a test module or conftest, e.g. to return
+        `{"s3_object_ownership": "ObjectWriter"}` for S3's pre-2023 bucket defaults."""
+        return {}
+
+    @pytest.fixture
+    def lakebox_server(tmp_path, lakebox_settings) -> Iterator[InProcessServer]:
         """An in-process lakebox on a free port with a temp data dir; sets AWS_ENDPOINT_URL for the test."""
-        with running_lakebox(tmp_path / "lakebox-data") as server:
+        with running_lakebox(tmp_path / "lakebox-data", **lakebox_settings) as server:
             yield server

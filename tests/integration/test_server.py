@@ -56,7 +56,10 @@ def test_keep_alive_serves_several_requests_on_one_connection(lakebox_server):
 
 def test_expect_100_continue_gets_interim_response_then_body_is_stored(lakebox_server):
     s3 = client("s3", lakebox_server)
-    s3.create_bucket(Bucket="continue", ACL="public-read-write")  # the raw PUT below is unsigned
+    # the raw PUT below is unsigned: a public-write bucket takes ACLs enabled and no public access block
+    s3.create_bucket(Bucket="continue", ObjectOwnership="ObjectWriter")
+    s3.delete_public_access_block(Bucket="continue")
+    s3.put_bucket_acl(Bucket="continue", ACL="public-read-write")
     payload = b"x" * (2 << 20)
     with socket.create_connection((lakebox_server.host, lakebox_server.port)) as sock:
         head = (

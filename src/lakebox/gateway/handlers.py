@@ -16,11 +16,12 @@ from ..protocol.context import RequestContext
 from ..protocol.errors import AwsError, internal_error
 from ..protocol.parsers import create_parser
 from ..protocol.serializers import create_serializer
+from ..protocol.serializers.rest_xml import close_body
 from ..protocol.specs import load_service_model
 from ..protocol.validation import validate_input
 from ..services.base import Provider
 from ..storage.blocking import WouldBlock, check_may_block, in_inline_section
-from . import internal, routing
+from . import cors, internal, routing
 
 log = logging.getLogger("lakebox.gateway")
 
@@ -191,27 +192,48 @@ class Dispatch:
 
 
 class HandlerChain:
-    """Runs the handlers in order; renders errors with the target service's serializer."""
+    """Runs the handlers in order until one sets the response, then the response handlers on that
+    response, whether a result or a rendered error; renders errors with the target service's serializer."""
 
-    def __init__(self, handlers: Iterable[Handler]):
+    def __init__(self, handlers: Iterable[Handler], response_handlers: Iterable[Handler] = ()):
         self.handlers = list(handlers)
+        self.response_handlers = list(response_handlers)
 
     def handle(self, ctx: RequestContext) -> RequestContext:
+        self._run(ctx, self._request_phase)
+        if self.response_handlers:
+            self._run(ctx, self._response_phase)
+        return ctx
+
+    def _request_phase(self, ctx: RequestContext) -> None:
+        for handler in self.handlers:
+            handler(ctx)
+            if ctx.response is not None:
+                break
+
+    def _response_phase(self, ctx: RequestContext) -> None:
+        for handler in self.response_handlers:
+            handler(ctx)
+
+    def _run(self, ctx: RequestContext, phase: Handler) -> None:
         try:
-            for handler in self.handlers:
-                handler(ctx)
-                if ctx.response is not None:
-                    break
+            phase(ctx)
         except WouldBlock:
             raise  # the gateway runs the request again on a worker thread
         except AwsError as error:
             ctx.error = error
-            ctx.response = self.render_error(ctx, error)
+            self._replace_response(ctx, self.render_error(ctx, error))
         except Exception as exc:  # noqa: BLE001 - the client must never see a stack trace
             ctx.error = exc
             log.exception("internal error in %s %s (request id %s)", ctx.service, ctx.operation_name, ctx.request_id)
-            ctx.response = self.render_error(ctx, internal_error(ctx.request_id))
-        return ctx
+            self._replace_response(ctx, self.render_error(ctx, internal_error(ctx.request_id)))
+
+    @staticmethod
+    def _replace_response(ctx: RequestContext, response) -> None:
+        # A response step that fails replaces a response whose streamed body must be released.
+        if ctx.response is not None:
+            close_body(ctx.response.body)
+        ctx.response = response
 
     @staticmethod
     def render_error(ctx: RequestContext, error: AwsError):
@@ -228,8 +250,10 @@ def build_chain(config: Config, providers: dict[str, Provider]) -> HandlerChain:
         [
             internal.InternalRoutes(config, providers),
             RouteService(),
+            cors.Preflight(providers),  # unsigned by nature, so before Authenticate
             Authenticate(config),
             ParseRequest(providers),
             Dispatch(providers),
-        ]
+        ],
+        response_handlers=[cors.CorsHeaders(providers)],
     )

@@ -37,6 +37,30 @@ VALIDATION_ERROR_CODES: dict[str, str] = {
     "logs": "InvalidParameterException",
 }
 DEFAULT_VALIDATION_ERROR_CODE = "ValidationException"
+#: Operations whose input is one XML document that the service checks against its schema: any
+#: violation (a required element missing, most often) is answered as a malformed document.
+SCHEMA_CHECKED_OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("s3", "PutBucketCors"): (
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    ),
+    ("s3", "PutBucketEncryption"): (
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    ),
+    ("s3", "PutBucketReplication"): (
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    ),
+    ("s3", "PutBucketLifecycleConfiguration"): (
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    ),
+    ("s3", "PutBucketVersioning"): (
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    ),
+}
 
 
 def validation_error(service_name: str, problems: list[str]) -> AwsError:
@@ -56,6 +80,9 @@ def validate_input(params: dict, operation: OperationModel, service_name: str) -
     problems: list[str] = []
     _Validator(problems).check(params if params is not None else {}, shape, "")
     if problems:
+        schema_error = SCHEMA_CHECKED_OPERATIONS.get((service_name, operation.name))
+        if schema_error is not None:
+            raise AwsError(schema_error[0], schema_error[1], 400)
         raise validation_error(service_name, problems)
 
 

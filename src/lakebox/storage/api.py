@@ -26,7 +26,8 @@ Buckets
 Objects
   put_object(bucket, key, body, meta: ObjectMeta, *, content_length: int | None = None,
              checksum_algorithms: Iterable[str] = (), expected: dict | Callable[[], dict] | None = None,
-             precondition: Callable[[ObjectInfo | None], None] | None = None) -> ObjectInfo
+             precondition: Callable[[ObjectInfo | None], None] | None = None,
+             version_id: str | None = None) -> ObjectInfo
       `body` has .read(n) (bytes are accepted too); it is read in chunks of at most 1 MiB until it
       returns b"". The bytes go to a temp file while MD5 and the requested checksums are computed;
       `expected` ({"MD5": b64, "CRC32": b64, ...}; a callable is evaluated after the body is read, for
@@ -35,6 +36,8 @@ Objects
       `content_length`, when given, must match the bytes read (IncompleteBodyError);
       then fsync, `precondition(current)` is called under the key's lock (it raises to refuse), rename,
       metadata commit. Nothing changes when any step fails.
+      `version_id`: in an ENABLED bucket, the id the new version gets instead of a fresh one
+      (replication keeps the source's ids); the caller makes sure the key has no version with it.
       Stored checksums: the requested algorithms plus those in `expected` ("MD5" only if requested);
       checksum_type is "FULL_OBJECT" when there are any.
   head_object(bucket, key) -> ObjectInfo | None                raises NoSuchBucketError
@@ -72,12 +75,13 @@ Versioning (a bucket's `versioning` is None, ENABLED or SUSPENDED)
   head_version(bucket, key, version_id) -> ObjectInfo | None   any version or delete marker; "null"
                                                                (or None) names the null version
   latest_delete_marker(bucket, key) -> ObjectInfo | None       the marker hiding the key, if any
-  delete_object(bucket, key, version_id=None, precondition=None) -> DeleteOutcome
+  delete_object(bucket, key, version_id=None, precondition=None, *, marker_version_id=None) -> DeleteOutcome
       Without a version id: unversioned buckets remove the object; versioned ones add a delete
       marker (ENABLED: a new id; SUSPENDED: the null marker, replacing the null version). With one:
       that version or marker is removed for good; when it was the newest, the next newest real
       version becomes current (the plain file again), so deleting a delete marker restores the key.
-      `precondition(current ObjectInfo | None)` runs under the key's lock.
+      `precondition(current ObjectInfo | None)` runs under the key's lock. `marker_version_id`: in
+      an ENABLED bucket, the id a new delete marker gets instead of a fresh one (replication).
   list_object_versions(bucket, prefix="", delimiter=None, key_marker="", version_id_marker="",
                        max_keys=1000) -> VersionListResult
   update_object_meta(bucket, key, version_id=None, **changes) -> ObjectInfo

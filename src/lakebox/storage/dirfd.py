@@ -246,9 +246,10 @@ def prune_empty_dirs(root_fd: int, segments: list[str], keep: Callable[[str], bo
             os.close(fd)
 
 
-def move_out(root_fd: int, segments: list[str], dest: str, *, exact: bool = False) -> bool:
+def move_out(root_fd: int, segments: list[str], dest: str, *, exact: bool = False, sync_source: bool = True) -> bool:
     """Rename the regular file at `segments` to `dest`, a path in lakebox's own `.lakebox/` tree
-    (a version that stops being current). False when there is no such file.
+    (a version that stops being current). False when there is no such file. `sync_source=False`
+    when the caller renames another file onto the same path next and syncs that directory then.
 
     Raises OSError(EXDEV) when the bucket folder is a link to another filesystem; the caller copies.
     """
@@ -263,7 +264,8 @@ def move_out(root_fd: int, segments: list[str], dest: str, *, exact: bool = Fals
         parent = os.path.dirname(dest)
         os.makedirs(parent, exist_ok=True)
         os.rename(segments[-1], dest, src_dir_fd=dir_fd)
-        os.fsync(dir_fd)
+        if sync_source:
+            os.fsync(dir_fd)
         parent_fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
         try:
             os.fsync(parent_fd)

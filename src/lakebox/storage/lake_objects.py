@@ -73,7 +73,7 @@ class ObjectReader:
 class ObjectsMixin(VersionsBase):
     def put_object(self, bucket: str, key: str, body, meta: ObjectMeta, *, content_length: Optional[int] = None,
                    checksum_algorithms: Iterable[str] = (), expected: Expected = None,
-                   precondition: Precondition = None) -> ObjectInfo:
+                   precondition: Precondition = None, version_id: Optional[str] = None) -> ObjectInfo:
         check_key(key)
         with self._bucket_root(bucket):
             pass  # fail fast, before reading the body, when the bucket does not exist
@@ -82,21 +82,23 @@ class ObjectsMixin(VersionsBase):
         try:
             with self._bucket_locks.shared(bucket):
                 return self._install(bucket, key, got.tmp, got.etag, meta, got.checksums,
-                                     ck.FULL_OBJECT, None, precondition)
+                                     ck.FULL_OBJECT, None, precondition, version_id=version_id)
         finally:
             got.tmp.discard()
 
     def _install(self, bucket: str, key: str, tmp: TempFile, etag: str, meta: ObjectMeta,
                  checksums: dict[str, str], checksum_type: Optional[str], parts,
-                 precondition: Precondition, upload_id: Optional[str] = None) -> ObjectInfo:
+                 precondition: Precondition, upload_id: Optional[str] = None,
+                 version_id: Optional[str] = None) -> ObjectInfo:
         """Make a finished, synced temp file the current object of `key`.
 
         The caller holds the bucket's shared lock (it must be taken before an upload's lock).
+        `version_id`: the id the new version gets in an ENABLED bucket instead of a fresh one.
         """
         status = self._versioning(bucket)
         if status is not None:
             return self._install_version(bucket, key, tmp, etag, meta, checksums, checksum_type, parts,
-                                         precondition, upload_id, status)
+                                         precondition, upload_id, status, version_id)
         with self._bucket_root(bucket) as root, self._key_lock(bucket, key):
             previous = self.db.get_object(bucket, key)
             if precondition is not None:
@@ -115,7 +117,8 @@ class ObjectsMixin(VersionsBase):
 
     def _install_version(self, bucket: str, key: str, tmp: TempFile, etag: str, meta: ObjectMeta,
                          checksums: dict[str, str], checksum_type: Optional[str], parts,
-                         precondition: Precondition, upload_id: Optional[str], status: str) -> ObjectInfo:
+                         precondition: Precondition, upload_id: Optional[str], status: str,
+                         version_id: Optional[str] = None) -> ObjectInfo:
         """`_install` in a versioned bucket: the object replaced is kept as a noncurrent version."""
         with self._bucket_root(bucket) as root, self._key_lock(bucket, key):
             previous = self._lookup(root, bucket, key)
@@ -124,7 +127,7 @@ class ObjectsMixin(VersionsBase):
             kept = self._supersede(root, bucket, key, previous, status)
             location, st = self._place(root, bucket, key, tmp)
             row = self._new_row(bucket, key, location, st, etag, meta, checksums, checksum_type, parts)
-            row.version_id = new_version_id() if status == ENABLED else None
+            row.version_id = (version_id or new_version_id()) if status == ENABLED else None
             self._drop_blob(self.db.put_current(row, drop_null=status == SUSPENDED, upload_id=upload_id))
             if previous is not None and not kept and previous.location != row.location:
                 self._drop_blob(previous.location)

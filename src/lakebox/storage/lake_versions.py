@@ -59,10 +59,12 @@ class VersionsBase(LakeBase):
             info.noncurrent_since = ns_to_datetime(row.superseded_ns)
         return info
 
-    def _supersede(self, root: int, bucket: str, key: str, previous: Optional[ObjectRow], status: str) -> bool:
+    def _supersede(self, root: int, bucket: str, key: str, previous: Optional[ObjectRow], status: str,
+                   replacing: bool = True) -> bool:
         """Keep `previous`, the current object about to be replaced or hidden, as a noncurrent
         version (steps 1 and 2 above). False when nothing was kept: there was no object, or it is
-        the null version, which a suspended bucket replaces. The caller holds the key's lock."""
+        the null version, which a suspended bucket replaces. The caller holds the key's lock;
+        `replacing`: a new file is placed at the key next (its directory sync covers this move)."""
         if previous is None or (status == SUSPENDED and previous.version_id is None):
             return False
         now = self.now_ns()
@@ -73,7 +75,7 @@ class VersionsBase(LakeBase):
         location = self._new_hidden_location(bucket)
         self.db.archive_version(previous, location, now)
         try:
-            moved = self._move_to_hidden(root, key, location)
+            moved = self._move_to_hidden(root, key, location, sync_source=not replacing)
         except BaseException:
             self.db.delete_version(bucket, key, previous.version_id)
             raise
@@ -81,9 +83,10 @@ class VersionsBase(LakeBase):
             self.db.delete_version(bucket, key, previous.version_id)
         return moved
 
-    def _move_to_hidden(self, root: int, key: str, location: str) -> bool:
+    def _move_to_hidden(self, root: int, key: str, location: str, sync_source: bool = True) -> bool:
         try:
-            return move_out(root, plain_segments(key), self._hidden_path(location), exact=self._exact)
+            return move_out(root, plain_segments(key), self._hidden_path(location), exact=self._exact,
+                            sync_source=sync_source)
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise
@@ -193,7 +196,7 @@ class VersionsMixin(VersionsBase):
         return self._version_info(newest, is_latest=True)
 
     def delete_object(self, bucket: str, key: str, version_id: Optional[str] = None,
-                      precondition: Precondition = None) -> DeleteOutcome:
+                      precondition: Precondition = None, *, marker_version_id: Optional[str] = None) -> DeleteOutcome:
         check_key(key)
         with self._bucket_locks.shared(bucket), self._bucket_root(bucket) as root, self._key_lock(bucket, key):
             status = self._versioning(bucket)
@@ -204,17 +207,18 @@ class VersionsMixin(VersionsBase):
                 precondition(self._info(current) if current is not None else None)
             if status is None:
                 return DeleteOutcome(removed=self._remove(root, bucket, key))
-            return self._add_delete_marker(root, bucket, key, current, status)
+            return self._add_delete_marker(root, bucket, key, current, status, marker_version_id)
 
     def _add_delete_marker(self, root: int, bucket: str, key: str, current: Optional[ObjectRow],
-                           status: str) -> DeleteOutcome:
-        kept = self._supersede(root, bucket, key, current, status)
+                           status: str, marker_version_id: Optional[str] = None) -> DeleteOutcome:
+        kept = self._supersede(root, bucket, key, current, status, replacing=False)
         if current is not None and not kept:
             self._remove(root, bucket, key)  # the null version, replaced by the null marker
         now = self.now_ns()
         marker = ObjectRow(bucket=bucket, key=key, etag="", size=0, last_modified_ns=now, mtime_ns=None,
                            inode=None, location=None, meta=ObjectMeta(),
-                           version_id=new_version_id() if status == ENABLED else None, is_delete_marker=True)
+                           version_id=(marker_version_id or new_version_id()) if status == ENABLED else None,
+                           is_delete_marker=True)
         dropped = self.db.add_delete_marker(marker, now, drop_null=status == SUSPENDED)
         self._drop_blob(dropped)
         if kept:

@@ -131,6 +131,7 @@ class MetadataDB:
         self.path = path
         self._write_lock = threading.Lock()
         self._bucket_cache: dict[str, BucketInfo] = {}
+        self._config_cache: dict[tuple[str, str], Optional[str]] = {}
         self._bucket_cache_lock = threading.Lock()
         self._bucket_generation = 0
         self._local = threading.local()
@@ -245,6 +246,8 @@ class MetadataDB:
         with self._bucket_cache_lock:
             self._bucket_generation += 1
             self._bucket_cache.pop(name, None)
+            for cache_key in [k for k in self._config_cache if k[0] == name]:
+                del self._config_cache[cache_key]
 
     def list_buckets(self) -> list[BucketInfo]:
         return [_bucket_from(r) for r in self._read("SELECT * FROM buckets ORDER BY name")]
@@ -260,21 +263,39 @@ class MetadataDB:
             self._forget_cached_bucket(name)
 
     def get_bucket_config(self, bucket: str, name: str) -> Optional[dict]:
+        # Requests consult settings (lifecycle, encryption, replication ...) on every write and
+        # read; they change only through this object, so their JSON text is cached (absent ones
+        # too), under the same generation rule as bucket rows. Parsed anew: callers may mutate.
+        cache_key = (bucket, name)
+        if cache_key in self._config_cache:
+            text = self._config_cache[cache_key]
+            return None if text is None else json.loads(text)
+        generation = self._bucket_generation
         rows = self._read("SELECT value FROM bucket_config WHERE bucket = ? AND name = ?", (bucket, name))
-        return json.loads(rows[0][0]) if rows else None
+        text = rows[0][0] if rows else None
+        with self._bucket_cache_lock:
+            if generation == self._bucket_generation:
+                self._config_cache[cache_key] = text
+        return None if text is None else json.loads(text)
 
     def put_bucket_config(self, bucket: str, name: str, value: dict) -> bool:
         """Store `value`; False (nothing written) when the bucket has no row, so that a configuration
         can never outlive a bucket deleted at the same moment."""
-        with self._write() as db:
-            cursor = db.execute("INSERT OR REPLACE INTO bucket_config (bucket, name, value) "
-                                "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM buckets WHERE name = ?)",
-                                (bucket, name, json.dumps(value), bucket))
-            return cursor.rowcount > 0
+        try:
+            with self._write() as db:
+                cursor = db.execute("INSERT OR REPLACE INTO bucket_config (bucket, name, value) "
+                                    "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM buckets WHERE name = ?)",
+                                    (bucket, name, json.dumps(value), bucket))
+                return cursor.rowcount > 0
+        finally:
+            self._forget_cached_bucket(bucket)
 
     def delete_bucket_config(self, bucket: str, name: str) -> None:
-        with self._write() as db:
-            db.execute("DELETE FROM bucket_config WHERE bucket = ? AND name = ?", (bucket, name))
+        try:
+            with self._write() as db:
+                db.execute("DELETE FROM bucket_config WHERE bucket = ? AND name = ?", (bucket, name))
+        finally:
+            self._forget_cached_bucket(bucket)
 
     # Objects
 

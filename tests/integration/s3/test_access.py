@@ -1,5 +1,10 @@
 """ACLs (canned, by header, by AccessControlPolicy), object ownership, anonymous access, and the
-expiry of presigned URLs in open mode."""
+expiry of presigned URLs in open mode.
+
+The server here keeps S3's pre-2023 bucket defaults (LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter: ACLs
+enabled, no public access block), as an application written for ACLs runs it; the 2023 defaults are
+tested in test_acl_defaults.py, and access between accounts in test_cross_account.py.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,12 @@ from lakebox.services.s3.headers import canonical_id
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 ME = canonical_id("000000000000")
+OTHER = canonical_id("222222222222")
+
+
+@pytest.fixture
+def lakebox_settings():
+    return {"s3_object_ownership": "ObjectWriter"}
 
 
 @pytest.fixture
@@ -147,39 +158,51 @@ def test_object_acl_of_missing_key_is_no_such_key(s3, bucket):
 # -- ownership ------------------------------------------------------------------------------------
 
 
+def grant_write_to_other(s3, bucket):
+    """What a bucket owner does to let account 222222222222 write: keep full control, grant WRITE."""
+    s3.put_bucket_acl(Bucket=bucket, GrantFullControl=f'id="{ME}"', GrantWrite=f'id="{OTHER}"')
+
+
 def test_object_writer_owns_what_it_writes_in_another_accounts_bucket(s3, bucket, other):
     s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    grant_write_to_other(s3, bucket)
     other.put_object(Bucket=bucket, Key="theirs", Body=b"x")
-    response = s3.get_object_acl(Bucket=bucket, Key="theirs")
-    assert response["Owner"]["ID"] == canonical_id("222222222222")
+    response = other.get_object_acl(Bucket=bucket, Key="theirs")
+    assert response["Owner"]["ID"] == OTHER
     listed = s3.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"][0]
-    assert listed["Owner"]["ID"] == canonical_id("222222222222")
+    assert listed["Owner"]["ID"] == OTHER
     upload = other.create_multipart_upload(Bucket=bucket, Key="mp")
     parts = s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload["UploadId"])
-    assert parts["Owner"]["ID"] == parts["Initiator"]["ID"] == canonical_id("222222222222")
+    assert parts["Owner"]["ID"] == parts["Initiator"]["ID"] == OTHER
 
 
 def test_bucket_owner_preferred_with_full_control_gives_the_bucket_owner(s3, bucket, other):
     s3.put_bucket_ownership_controls(Bucket=bucket,
                                      OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+    grant_write_to_other(s3, bucket)
     other.put_object(Bucket=bucket, Key="handed-over", Body=b"x", ACL="bucket-owner-full-control")
     other.put_object(Bucket=bucket, Key="kept", Body=b"x")
     assert s3.get_object_acl(Bucket=bucket, Key="handed-over")["Owner"]["ID"] == ME
-    assert s3.get_object_acl(Bucket=bucket, Key="kept")["Owner"]["ID"] == canonical_id("222222222222")
+    assert other.get_object_acl(Bucket=bucket, Key="kept")["Owner"]["ID"] == OTHER
 
 
 def test_bucket_owner_enforced_disables_acls(s3, other):
     s3.create_bucket(Bucket="enforced", ObjectOwnership="BucketOwnerEnforced")
-    other.put_object(Bucket="enforced", Key="k", Body=b"x")
-    other.put_object(Bucket="enforced", Key="k2", Body=b"x", ACL="bucket-owner-full-control")
-    assert s3.get_object_acl(Bucket="enforced", Key="k")["Owner"]["ID"] == ME
-    for call in (lambda: other.put_object(Bucket="enforced", Key="k3", Body=b"x", ACL="private"),
+    s3.put_object(Bucket="enforced", Key="k", Body=b"x")
+    s3.put_object(Bucket="enforced", Key="k2", Body=b"x", ACL="bucket-owner-full-control")
+    assert grants(s3.get_object_acl(Bucket="enforced", Key="k2")) == {(ME, "FULL_CONTROL")}
+    for call in (lambda: s3.put_object(Bucket="enforced", Key="k3", Body=b"x", ACL="private"),
                  lambda: s3.put_bucket_acl(Bucket="enforced", ACL="private"),
+                 lambda: s3.put_bucket_acl(Bucket="enforced", GrantWrite=f'id="{OTHER}"'),
                  lambda: s3.put_object_acl(Bucket="enforced", Key="k", ACL="public-read"),
                  lambda: s3.create_multipart_upload(Bucket="enforced", Key="m", ACL="public-read")):
         with pytest.raises(ClientError) as exc:
             call()
         assert error_of(exc) == (400, "AccessControlListNotSupported")
+    # With ACLs disabled no grant lets another account in (only a bucket policy could, on AWS).
+    with pytest.raises(ClientError) as exc:
+        other.put_object(Bucket="enforced", Key="theirs", Body=b"x", ACL="bucket-owner-full-control")
+    assert error_of(exc) == (403, "AccessDenied")
 
 
 # -- anonymous requests ---------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """Bucket settings: tagging, policy, public access block, ownership controls, request payment,
-acceleration, notification and logging: stored, read back, validated, forgotten with the bucket."""
+acceleration, notification and logging: stored, read back, validated, forgotten with the bucket.
+
+The server keeps S3's pre-2023 bucket defaults (no ownership controls, no public access block), so
+that every setting starts out never set; the 2023 defaults are tested in test_acl_defaults.py.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,11 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 from s3_helpers import error_of, make_client
+
+
+@pytest.fixture
+def lakebox_settings():
+    return {"s3_object_ownership": "ObjectWriter"}
 
 
 def policy(bucket, **statement):
@@ -85,12 +94,12 @@ def test_settings_survive_a_restart(tmp_path):
     from lakebox.testing import running_lakebox
 
     data = tmp_path / "data"
-    with running_lakebox(data, set_env=False) as server:
+    with running_lakebox(data, set_env=False, s3_object_ownership="ObjectWriter") as server:
         s3 = make_client(server.endpoint_url)
         s3.create_bucket(Bucket="durable")
         s3.put_bucket_tagging(Bucket="durable", Tagging={"TagSet": [{"Key": "a", "Value": "1"}]})
         s3.put_bucket_acl(Bucket="durable", ACL="public-read")
-    with running_lakebox(data, set_env=False) as server:
+    with running_lakebox(data, set_env=False, s3_object_ownership="ObjectWriter") as server:
         s3 = make_client(server.endpoint_url)
         assert s3.get_bucket_tagging(Bucket="durable")["TagSet"] == [{"Key": "a", "Value": "1"}]
         grants = s3.get_bucket_acl(Bucket="durable")["Grants"]

@@ -42,9 +42,12 @@ def _error(response) -> tuple[int, str, str]:
 
 @pytest.fixture
 def bucket(s3):
-    """Overrides conftest's: an unsigned form may write only to a publicly writable bucket, as on AWS."""
+    """Overrides conftest's: an unsigned form may write only to a publicly writable bucket, as on AWS.
+    Since 2023 that takes ACLs enabled (ObjectWriter) and no public access block."""
     name = f"post-{uuid.uuid4().hex[:16]}"
-    s3.create_bucket(Bucket=name, ACL="public-read-write", ObjectOwnership="ObjectWriter")
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
+    s3.delete_public_access_block(Bucket=name)
+    s3.put_bucket_acl(Bucket=name, ACL="public-read-write")
     return name
 
 
@@ -314,7 +317,8 @@ def test_strict_mode_still_checks_expiration_on_the_wall_clock(strict_server, st
 def test_acl_field_becomes_the_objects_acl(lakebox_server):
     s3 = boto3.client("s3", endpoint_url=lakebox_server.endpoint_url, region_name="us-east-1",
                       aws_access_key_id="test", aws_secret_access_key="test")
-    s3.create_bucket(Bucket="acl-form")
+    s3.create_bucket(Bucket="acl-form", ObjectOwnership="ObjectWriter")
+    s3.delete_public_access_block(Bucket="acl-form")
     post = s3.generate_presigned_post("acl-form", "public.txt", Fields={"acl": "public-read"},
                                       Conditions=[{"acl": "public-read"}])
     resp = requests.post(post["url"], data=post["fields"], files={"file": ("public.txt", b"everyone")})

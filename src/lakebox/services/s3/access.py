@@ -1,16 +1,31 @@
-"""Who may do what: today, what an anonymous (unsigned) request may do.
+"""Who may do what: the bucket owner, other accounts and anonymous requests, as S3's ACLs decide.
 
 Why at the provider's dispatch, once: every S3 operation must agree on it, and a check spread over
-the area modules would miss the next operation someone adds. An unknown operation is denied.
+the area modules would miss the next operation someone adds. An operation this module does not
+name is for the bucket owner alone.
 
-The rule is AWS's for a request with no credentials: it is allowed only where an ACL grants the
-AllUsers group the permission the operation needs (the public-read and public-read-write canned
-ACLs, or an explicit grant). Otherwise it gets 403 AccessDenied. A bucket that does not exist still
-answers 404 NoSuchBucket, as on AWS; a missing object answers 404 only to someone who may list the
-bucket, and 403 to anyone else, so that a stranger cannot probe which keys exist.
-
-Signed requests are not checked here: in lakebox's open mode any key is accepted as its account,
-and enforcement between accounts arrives with the ACL enforcement issue, which extends this module.
+Each access key belongs to an account (`LAKEBOX_CREDENTIALS`; in open mode an unknown key is the
+default account). The rules:
+- The bucket owner may do everything with its bucket and the objects in it, and is let through
+  without any look-up beyond the bucket itself: that is the common request, and small GETs are
+  the hot path. (AWS would refuse a bucket owner the data of an object that another account owns
+  under ObjectWriter unless that object's ACL grants it; lakebox does not look.)
+- Anyone else (a request signed by another account, or an unsigned one) gets only what an ACL
+  grants to its canonical user, to AuthenticatedUsers (any signed request) or to AllUsers (anyone):
+  READ on the bucket lists it, WRITE creates, overwrites and deletes its objects, READ on an object
+  reads it, READ_ACP and WRITE_ACP read and replace an ACL, FULL_CONTROL is all four. Under the
+  bucket's IgnorePublicAcls the group grants count for nothing (public_access.py), and under
+  BucketOwnerEnforced no grant does: ACLs are disabled, and only a bucket policy could let others
+  in (policies are stored but not evaluated yet).
+- The owner of an object (another account, under ObjectWriter) may always read and replace its ACL
+  and use its other sub-resources (tagging, attributes). Bucket settings other than the ACL are for
+  the bucket owner alone.
+- ListBuckets and CreateBucket need a signed request; the operations themselves answer only the
+  caller's buckets and BucketAlreadyExists for another account's name.
+- A copy also needs READ on its source object, whoever owns the destination.
+- Otherwise 403 AccessDenied. A bucket that does not exist answers 404 NoSuchBucket to anyone, as on
+  AWS; a missing object answers 404 only to someone who may list the bucket, and 403 to anyone else,
+  so that a stranger cannot probe which keys exist.
 """
 
 from __future__ import annotations
@@ -18,8 +33,9 @@ from __future__ import annotations
 from typing import Optional
 
 from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
 from ...storage.api import BucketInfo
-from . import acl
+from . import acl, public_access
 from .common import S3Base, is_anonymous
 from .copy import parse_copy_source
 from .errors import s3_error, translated
@@ -35,9 +51,11 @@ OBJECT_READ = frozenset({"GetObject", "HeadObject"})
 #: ACL operations and the permission each needs on its own resource.
 BUCKET_ACP = {"GetBucketAcl": acl.READ_ACP, "PutBucketAcl": acl.WRITE_ACP}
 OBJECT_ACP = {"GetObjectAcl": acl.READ_ACP, "PutObjectAcl": acl.WRITE_ACP}
-#: Everything an ACL can open to anonymous requests.
-ANONYMOUS_OPERATIONS = BUCKET_READ | BUCKET_WRITE | OBJECT_READ | set(BUCKET_ACP) | set(OBJECT_ACP)
-#: Operations whose request carries its own authority: a POST form's signed policy.
+#: Operations of an account rather than of a bucket: any signed request may call them.
+ACCOUNT_OPERATIONS = frozenset({"ListBuckets", "CreateBucket"})
+#: Operations that read a source object besides writing their own.
+COPY_OPERATIONS = frozenset({"CopyObject", "UploadPartCopy"})
+#: Operations whose request carries its own authority: a POST form's signed policy (post_upload.py).
 SELF_AUTHORIZED = frozenset({"PostObject"})
 
 
@@ -46,50 +64,84 @@ def _denied() -> Exception:
 
 
 class AccessMixin(S3Base):
-    def check_access(self, ctx: RequestContext, params: dict) -> None:
-        """Raise AccessDenied unless the request may run; called before every operation."""
-        if not is_anonymous(ctx):
-            return
+    def check_access(self, ctx: RequestContext, params: dict) -> Optional[BucketInfo]:
+        """Raise AccessDenied unless the request may run; called before every operation. Returns
+        the bucket it looked up (None: none), which the operation then uses without a look-up."""
         operation = ctx.operation_name
         if operation in SELF_AUTHORIZED:
-            return
+            return None
+        account = None if is_anonymous(ctx) else ctx.account_id
         name = params.get("Bucket")
-        if not name or operation not in ANONYMOUS_OPERATIONS:
-            # ListBuckets, CreateBucket, bucket settings ...: nothing an ACL can open to everyone.
-            raise _denied()
+        if operation in ACCOUNT_OPERATIONS or not name:
+            if account is None:
+                raise _denied()
+            return None
         bucket = self.store.get_bucket(name)
         if bucket is None:
-            return  # the operation answers NoSuchBucket, to anyone
+            return None  # the operation answers NoSuchBucket, to anyone
+        if account != bucket.account_id:
+            self._check_stranger(account, bucket, operation, params)
+        if operation in COPY_OPERATIONS and params.get("CopySource"):
+            self._check_copy_source(account, params["CopySource"])
+        return bucket
+
+    def _check_copy_source(self, account: Optional[str], copy_source: str) -> None:
+        try:
+            src_bucket, src_key, _ = parse_copy_source(copy_source)
+        except AwsError:
+            return  # malformed: the operation refuses it, after the checks it makes first
+        self.require_object_permission(account, src_bucket, src_key, acl.READ)
+
+    def _check_stranger(self, account: Optional[str], bucket: BucketInfo, operation: str, params: dict) -> None:
+        """The rules for anyone but the bucket owner (`account` None: an anonymous request)."""
+        key = params.get("Key") or ""
         if operation in BUCKET_READ:
-            self.require_public_bucket(bucket, acl.READ)
+            self.require_bucket_permission(account, bucket, acl.READ)
         elif operation in BUCKET_WRITE:
-            self.require_public_bucket(bucket, acl.WRITE)
-            if params.get("CopySource"):
-                src_bucket, src_key, _ = parse_copy_source(params["CopySource"])
-                self.require_public_object(src_bucket, src_key, acl.READ)
+            self.require_bucket_permission(account, bucket, acl.WRITE)
+        elif operation in BUCKET_ACP:
+            self.require_bucket_permission(account, bucket, BUCKET_ACP[operation])
         elif operation in OBJECT_READ:
-            self.require_public_object(bucket.name, params.get("Key") or "", acl.READ)
+            self.require_object_permission(account, bucket.name, key, acl.READ)
         elif operation in OBJECT_ACP:
-            self.require_public_object(bucket.name, params.get("Key") or "", OBJECT_ACP[operation])
+            self.require_object_permission(account, bucket.name, key, OBJECT_ACP[operation])
+        elif account is not None and params.get("Key") is not None:
+            # The object's other sub-resources (tagging, attributes ...): its owner's alone.
+            self.require_object_permission(account, bucket.name, key, None)
         else:
-            self.require_public_bucket(bucket, BUCKET_ACP[operation])
+            raise _denied()  # bucket settings, DeleteBucket ...: the bucket owner's alone
 
     def _bucket_acl(self, bucket: BucketInfo) -> Optional[dict]:
         with translated(bucket=bucket.name):
             return self.store.get_bucket_config(bucket.name, acl.ACL_CONFIG)
 
-    def require_public_bucket(self, bucket: BucketInfo, permission: str) -> None:
-        if not acl.grants_to(self._bucket_acl(bucket), acl.ALL_USERS, permission):
+    def _grantees(self, account: Optional[str], bucket: BucketInfo) -> frozenset[str]:
+        """Whom the bucket's and its objects' grants may name for this requester: nobody when ACLs
+        are disabled (BucketOwnerEnforced), no group under IgnorePublicAcls."""
+        if self.object_ownership(bucket.name) == acl.BUCKET_OWNER_ENFORCED:
+            return frozenset()
+        return acl.grantees_of(account, public=not public_access.ignores_public_acls(self.store, bucket.name))
+
+    def require_bucket_permission(self, account: Optional[str], bucket: BucketInfo, permission: str) -> None:
+        """AccessDenied unless `account` (None: anonymous) owns the bucket or its ACL grants `permission`."""
+        if account is not None and account == bucket.account_id:
+            return
+        if not acl.allows(self._bucket_acl(bucket), permission, self._grantees(account, bucket)):
             raise _denied()
 
-    def require_public_object(self, bucket_name: str, key: str, permission: str) -> None:
-        """The object's ACL decides; for a missing object, whether the bucket may be listed does."""
+    def require_object_permission(self, account: Optional[str], bucket_name: str, key: str,
+                                  permission: Optional[str]) -> None:
+        """The object's ACL decides (`permission` None: only its owner may); for a missing object,
+        whether the bucket may be listed does. The bucket owner passes without a look-up."""
         bucket = self.store.get_bucket(bucket_name)
-        if bucket is None:
+        if bucket is None or (account is not None and account == bucket.account_id):
             return
         info = self.find_object(bucket_name, key) if key else None
         if info is None:
-            self.require_public_bucket(bucket, acl.READ)
+            self.require_bucket_permission(account, bucket, acl.READ)
             return
-        if not acl.grants_to(info.meta.acl, acl.ALL_USERS, permission):
+        object_owner = acl.owner_of(info.meta.acl, bucket.account_id)
+        if account is not None and account == object_owner and permission != acl.READ:
+            return  # an owner may always read and replace its object's ACL
+        if permission is None or not acl.allows(info.meta.acl, permission, self._grantees(account, bucket)):
             raise _denied()

@@ -5,14 +5,13 @@ Why one module: CreateBucket, PutObject, CopyObject, CreateMultipartUpload, PutB
 PutObjectAcl all accept the same three ways of saying who may do what, and S3 refuses the same
 mistakes in each (a misspelt canned ACL, a canned ACL together with grant headers, an unknown group).
 The stored form is the model's own `Grants` list plus the owner's account id, so GetBucketAcl and
-GetObjectAcl answer it as it is, and the anonymous-access check (`access.py`) reads it directly.
+GetObjectAcl answer it as it is, and the access check (`access.py`) reads it directly.
 
 Ownership: who owns a new object depends on the bucket's ObjectOwnership setting (the writer under
 ObjectWriter, the bucket owner under BucketOwnerEnforced, and under BucketOwnerPreferred when the
 writer grants the bucket owner full control). Under BucketOwnerEnforced ACLs are disabled, so any
-ACL other than bucket-owner-full-control is refused with AccessControlListNotSupported.
-Enforcement of grants between accounts comes with a later issue; today the ACL is kept, answered,
-and consulted only for anonymous requests.
+ACL other than bucket-owner-full-control (or the same grant written out) is refused with
+AccessControlListNotSupported. Whom a grant lets in is decided by `allows`, for access.py.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import re
 from typing import Any, Optional
 
 from .errors import invalid_argument, s3_error
-from .headers import CANNED_ACLS, owner
+from .headers import CANNED_ACLS, canonical_id, owner
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -189,12 +188,23 @@ def is_bucket_owner_full_control(params: dict) -> bool:
     return params.get("ACL") == "bucket-owner-full-control" and not header_grants(params)
 
 
+def only_owner_full_control(acl: Optional[dict], owner_account: str) -> bool:
+    """Whether an ACL grants nothing but FULL_CONTROL to `owner_account` (None: the default, which
+    is just that). This is what a bucket that disables ACLs still accepts, in any spelling."""
+    if acl is None:
+        return True
+    me = canonical_id(owner_account)
+    grants = acl.get("Grants") or []
+    return bool(grants) and all((g.get("Grantee") or {}).get("ID") == me and g.get("Permission") == FULL_CONTROL
+                                for g in grants)
+
+
 def new_object_acl(params: dict, writer: str, bucket_account: str, ownership: Optional[str]) -> Optional[dict]:
     """The ACL a new object gets from its write request; None for the default (the bucket owner
     owns it, alone), so the common write stores nothing extra.
 
     `ownership` is the bucket's ObjectOwnership setting (None: never set, which S3 treats as
-    ObjectWriter for buckets made before 2023, and lakebox keeps until the defaults change).
+    ObjectWriter, as for buckets made before 2023 or under LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter).
     """
     if ownership == BUCKET_OWNER_ENFORCED:
         if has_acl_request(params) and not is_bucket_owner_full_control(params):
@@ -233,12 +243,27 @@ def rendered(acl: Optional[dict], default_account: str) -> dict[str, Any]:
     return {"Owner": me, "Grants": grants}
 
 
-def grants_to(acl: Optional[dict], uri: str, permission: str) -> bool:
-    """Whether a group (AllUsers, AuthenticatedUsers) holds `permission` (or FULL_CONTROL)."""
-    return any(
-        (g.get("Grantee") or {}).get("URI") == uri and g.get("Permission") in (permission, FULL_CONTROL)
-        for g in (acl or {}).get("Grants", [])
-    )
+def grantees_of(account: Optional[str], *, public: bool = True) -> frozenset[str]:
+    """The grantee ids and group URIs a requester answers to: an account (None: an anonymous
+    request) is its canonical user, AuthenticatedUsers and AllUsers; anyone is AllUsers. Without
+    `public` (the bucket ignores public ACLs) the groups count for nothing."""
+    names = set() if account is None else {canonical_id(account)}
+    if public:
+        names.add(ALL_USERS)
+        if account is not None:
+            names.add(AUTHENTICATED_USERS)
+    return frozenset(names)
+
+
+def allows(acl: Optional[dict], permission: str, grantees: frozenset[str]) -> bool:
+    """Whether the ACL grants `permission` (or FULL_CONTROL) to one of `grantees` (see grantees_of).
+    None, the default ACL, grants nothing to anyone but the owner."""
+    for grant in (acl or {}).get("Grants", []):
+        if grant.get("Permission") in (permission, FULL_CONTROL):
+            grantee = grant.get("Grantee") or {}
+            if grantee.get("ID") in grantees or grantee.get("URI") in grantees:
+                return True
+    return False
 
 
 def is_public(acl: Optional[dict]) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ...protocol.context import RequestContext
 from ...storage.api import STANDARD
-from . import checksums
+from . import checksums, sse_c
 from .common import S3Base
 from .errors import invalid_argument
 from .headers import check_customer_key
@@ -21,10 +21,9 @@ _ATTRIBUTES = ("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize")
 
 class AttributesMixin(S3Base):
     def get_object_attributes(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        info = self.require_object(bucket, params["Key"])
-        self.check_version(params, info)
+        info = self.object_for(self.require_bucket(params), params)
         check_customer_key(info, params)
+        info = sse_c.plain_view(info)
         wanted = _wanted(params.get("ObjectAttributes"))
         out: dict[str, Any] = {"LastModified": info.last_modified}
         if info.version_id:

@@ -3,10 +3,12 @@ payment, transfer acceleration, notification and logging.
 
 Why together: each is one document per bucket, validated as S3 validates it, stored whole in the
 lake's per-bucket configuration store (`LakeStore.put_bucket_config`), and answered back as stored,
-with S3's own "not configured" error or default when it was never set. None of them changes how
-requests are served yet: the policy is not evaluated, public access block does not block, logging
-writes no logs and notifications are not sent. Those effects come with later issues; what matters
-now is that tools which set and read these settings (Terraform, the CLI, CDK) see S3's answers.
+with S3's own "not configured" error or default when it was never set. Ownership controls decide
+who owns new objects and whether ACLs are enabled (acl.py), and the public access block refuses
+public ACLs and policies (public_access.py). The others do not change how requests are served yet:
+the policy is not evaluated, logging writes no logs and notifications are not sent. Those effects
+come with later issues; what matters now is that tools which set and read these settings
+(Terraform, the CLI, CDK) see S3's answers.
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ from typing import Any, Optional
 
 from ...protocol.context import RequestContext
 from .acl import ACL_CONFIG as ACL
-from .acl import BUCKET_OWNER_ENFORCED, BUCKET_OWNER_PREFERRED, OBJECT_WRITER, is_public
+from .acl import BUCKET_OWNER_ENFORCED, BUCKET_OWNER_PREFERRED, OBJECT_WRITER, only_owner_full_control
 from .acl import OWNERSHIP_CONFIG as OWNERSHIP
 from .common import S3Base, log
 from .errors import invalid_request, s3_error, translated
+from .public_access import FLAGS as _PAB_FLAGS
+from .public_access import PUBLIC_ACCESS_BLOCK, check_policy_not_blocked
 from .tagging import tag_set, validate_tags
 
 # Names of the documents in the per-bucket configuration store (ACL and OWNERSHIP: see acl.py).
 TAGGING = "tagging"
 POLICY = "policy"
-PUBLIC_ACCESS_BLOCK = "public_access_block"
 REQUEST_PAYMENT = "request_payment"
 ACCELERATE = "accelerate"
 NOTIFICATION = "notification"
@@ -35,7 +38,6 @@ LOGGING = "logging"
 
 MAX_BUCKET_TAGS = 50
 OWNERSHIP_VALUES = (BUCKET_OWNER_PREFERRED, OBJECT_WRITER, BUCKET_OWNER_ENFORCED)
-_PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 _POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
 _NOTIFICATION_LISTS = ("TopicConfigurations", "QueueConfigurations", "LambdaFunctionConfigurations")
 
@@ -148,6 +150,7 @@ class BucketConfigMixin(S3Base):
         if isinstance(text, (bytes, bytearray)):
             text = bytes(text).decode("utf-8", "replace")
         check_policy(text or "", bucket)
+        check_policy_not_blocked(self.store, bucket, text)
         self._put_config(bucket, POLICY, {"Policy": text})
         return {"__status__": 204}
 
@@ -160,7 +163,7 @@ class BucketConfigMixin(S3Base):
     def delete_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
         return self._delete_config(params, POLICY)
 
-    # Public access block (stored; blocking comes with ACL enforcement)
+    # Public access block (what it blocks: public_access.py)
 
     def put_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name
@@ -180,15 +183,18 @@ class BucketConfigMixin(S3Base):
     # Ownership controls (they decide who owns new objects, see acl.new_object_acl)
 
     def put_bucket_ownership_controls(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        info = self.require_bucket(params)
+        bucket = info.name
         rules = (params.get("OwnershipControls") or {}).get("Rules") or []
         if len(rules) != 1 or rules[0].get("ObjectOwnership") not in OWNERSHIP_VALUES:
             raise s3_error("MalformedXML")
         ownership = rules[0]["ObjectOwnership"]
         if ownership == BUCKET_OWNER_ENFORCED:
+            # Disabling ACLs needs a bucket ACL that grants nothing beyond the owner's full control.
             with translated(bucket=bucket):
-                if is_public(self.store.get_bucket_config(bucket, ACL)):
-                    raise s3_error("InvalidBucketAclWithObjectOwnership")
+                current = self.store.get_bucket_config(bucket, ACL)
+            if not only_owner_full_control(current, info.account_id):
+                raise s3_error("InvalidBucketAclWithObjectOwnership")
         self._put_config(bucket, OWNERSHIP, {"ObjectOwnership": ownership})
         return {}
 

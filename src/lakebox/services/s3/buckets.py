@@ -3,6 +3,10 @@
 Why these rules matter: the same CreateBucket call answers differently by region on AWS (us-east-1
 forgives re-creating your own bucket, other regions say BucketAlreadyOwnedByYou), and tools such as
 Terraform and the AWS CLI branch on exactly those codes. Buckets are global across accounts, as on AWS.
+
+A new bucket gets AWS's defaults since April 2023 (ACLs disabled by BucketOwnerEnforced, all four
+Block Public Access flags on), or the older ones (ObjectWriter, no public access block) when the
+server runs with LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ import re
 
 from ...protocol.context import RequestContext
 from ...storage import errors as st
+from ...storage.api import ENABLED
 from .common import S3Base, log
 from .errors import invalid_argument, s3_error, translated
-from . import acl
+from . import acl, public_access
 from .headers import owner
+from .object_lock import initial_config as object_lock_config
+from .versioning import OBJECT_LOCK_CONFIG
 
 US_EAST_1 = "us-east-1"
 
@@ -79,24 +86,42 @@ class BucketsMixin(S3Base):
                 raise s3_error("BucketAlreadyOwnedByYou", BucketName=name)
             return {"Location": f"/{name}"}
         log.debug("created bucket %s in %s for account %s", name, region, ctx.account_id)
+        if OBJECT_LOCK_CONFIG in config:
+            # x-amz-bucket-object-lock-enabled: Object Lock needs versioning from the start.
+            with translated(bucket=name):
+                self.store.set_versioning(name, ENABLED)
         if region == US_EAST_1:
             return {"Location": f"/{name}"}
         return {"Location": f"http://{name}.s3.amazonaws.com/"}
 
-    @staticmethod
-    def _initial_config(ctx: RequestContext, params: dict) -> dict[str, dict]:
-        """The ACL (x-amz-acl, x-amz-grant-*) and ObjectOwnership a bucket is created with."""
+    def _initial_config(self, ctx: RequestContext, params: dict) -> dict[str, dict]:
+        """The ACL (x-amz-acl, x-amz-grant-*), ObjectOwnership and public access block a bucket is
+        created with.
+
+        Without x-amz-object-ownership the bucket gets the server's default ownership. Under
+        ObjectWriter, the older default, nothing is stored: the bucket is like one made before 2023,
+        with no ownership controls and no public access block. Otherwise all four Block Public Access
+        flags are on, so a public ACL is refused (AccessDenied), as AWS refuses it; and under
+        BucketOwnerEnforced an ACL that grants anyone but the owner is refused as well.
+        """
         config: dict[str, dict] = {}
         bucket_acl = acl.requested_acl(params, ctx.account_id, ctx.account_id)
         ownership = params.get("ObjectOwnership")
-        if ownership is not None:
-            if ownership not in _OWNERSHIP:
-                raise invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
-            if ownership == acl.BUCKET_OWNER_ENFORCED and acl.is_public(bucket_acl):
-                raise s3_error("InvalidBucketAclWithObjectOwnership")
-            config[acl.OWNERSHIP_CONFIG] = {"ObjectOwnership": ownership}
+        if ownership is not None and ownership not in _OWNERSHIP:
+            raise invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+        default = self.config.s3_object_ownership
+        effective = ownership or default
+        if effective == acl.BUCKET_OWNER_ENFORCED and not acl.only_owner_full_control(bucket_acl, ctx.account_id):
+            raise s3_error("InvalidBucketAclWithObjectOwnership")
+        if ownership is not None or default != acl.OBJECT_WRITER:
+            config[acl.OWNERSHIP_CONFIG] = {"ObjectOwnership": effective}
+        if default != acl.OBJECT_WRITER:
+            if acl.is_public(bucket_acl):
+                raise s3_error("AccessDenied")
+            config[public_access.PUBLIC_ACCESS_BLOCK] = dict(public_access.BLOCK_ALL)
         if bucket_acl is not None:
             config[acl.ACL_CONFIG] = bucket_acl
+        config.update(object_lock_config(params))
         return config
 
     @staticmethod

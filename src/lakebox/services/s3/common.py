@@ -9,17 +9,26 @@ one base class means the areas cannot drift apart in how they answer a missing r
 from __future__ import annotations
 
 import logging
+import re
+from contextvars import ContextVar
 from typing import Callable, Optional, TypeVar
 
 from ...protocol.context import RequestContext
 from ...storage import errors as st
-from ...storage.api import BucketInfo, ObjectInfo
+from ...storage.api import NULL_VERSION, BucketInfo, ObjectInfo
 from ..base import Provider
-from . import acl
+from . import acl, public_access
 from .errors import no_such_bucket, no_such_key, s3_error, translated
-from .headers import check_key
+from .headers import check_key, http_date
 
 log = logging.getLogger("lakebox.s3")
+
+#: The bucket the access check (access.py) looked up for the request being dispatched, so that the
+#: operation's own look-up of it costs nothing: small GETs count every microsecond.
+checked_bucket: ContextVar[Optional[BucketInfo]] = ContextVar("lakebox_s3_checked_bucket", default=None)
+
+#: What can name a version: "null" or an id like the ones lakebox makes (URL-safe characters).
+_VERSION_ID = re.compile(r"^(null|[A-Za-z0-9_.\-]{32})$")
 
 T = TypeVar("T")
 
@@ -43,6 +52,16 @@ def with_retries(attempt: Callable[[], T]) -> T:
     return attempt()
 
 
+def check_version_id(version_id: str) -> None:
+    if not _VERSION_ID.match(version_id):
+        raise s3_error("InvalidArgument", "Invalid version id specified", ArgumentName="versionId",
+                       ArgumentValue=version_id)
+
+
+def _marker_headers(info: ObjectInfo) -> dict[str, str]:
+    return {"x-amz-delete-marker": "true", "x-amz-version-id": info.version_id or NULL_VERSION}
+
+
 class S3Base(Provider):
     """Shared plumbing; the store is created by `S3Provider.__init__`."""
 
@@ -52,7 +71,8 @@ class S3Base(Provider):
     def require_bucket(self, params: dict, name: Optional[str] = None) -> BucketInfo:
         """The bucket the request names, or NoSuchBucket; honours x-amz-expected-bucket-owner."""
         name = params["Bucket"] if name is None else name
-        info = self.store.get_bucket(name)
+        checked = checked_bucket.get()
+        info = checked if checked is not None and checked.name == name else self.store.get_bucket(name)
         if info is None:
             raise no_such_bucket(name)
         expected = params.get("ExpectedBucketOwner")
@@ -71,12 +91,15 @@ class S3Base(Provider):
 
         The common write (the bucket owner, no ACL headers) needs no look-up of the bucket's
         ownership setting, so it costs nothing. An anonymous writer (a public-write bucket) cannot
-        own anything, so its objects belong to the bucket owner.
+        own anything, so its objects belong to the bucket owner. A public ACL on a bucket that blocks
+        public ACLs is refused (AccessDenied).
         """
         writer = bucket.account_id if is_anonymous(ctx) else ctx.account_id
         if writer == bucket.account_id and not acl.has_acl_request(params):
             return None
-        return acl.new_object_acl(params, writer, bucket.account_id, self.object_ownership(bucket.name))
+        new_acl = acl.new_object_acl(params, writer, bucket.account_id, self.object_ownership(bucket.name))
+        public_access.check_acl_not_blocked(self.store, bucket.name, acl.is_public(new_acl))
+        return new_acl
 
     def find_object(self, bucket: str, key: str) -> Optional[ObjectInfo]:
         check_key(key)
@@ -89,15 +112,39 @@ class S3Base(Provider):
             raise no_such_key(key)
         return info
 
-    @staticmethod
-    def check_version(params: dict, info: Optional[ObjectInfo] = None) -> None:
-        """Refuse a versionId that names no version we keep.
+    def object_for(self, bucket: BucketInfo, params: dict) -> ObjectInfo:
+        """The object or version (`VersionId`) the request names, or S3's error for it."""
+        return self.resolve_object(bucket, params["Key"], params.get("VersionId"))
 
-        Versioning arrives with a later issue; until then an object has only its current version,
-        which S3 calls "null" in unversioned buckets.
-        """
-        version = params.get("VersionId")
-        if version is None or version == "null" or (info is not None and version == info.version_id):
-            return
-        raise s3_error("InvalidArgument", "Invalid version id specified", ArgumentName="versionId",
-                       ArgumentValue=version)
+    # Finding the object a request names
+
+    def resolve_object(self, bucket: BucketInfo, key: str, version_id: Optional[str]) -> ObjectInfo:
+        """The object or version a read names, or S3's error for it: NoSuchKey (with
+        `x-amz-delete-marker` when a delete marker hides the key), NoSuchVersion, InvalidArgument for
+        a malformed id, and 405 MethodNotAllowed for a delete marker's own version id."""
+        check_key(key)
+        if version_id is None:
+            with translated(bucket=bucket.name, key=key):
+                info = self.store.head_object(bucket.name, key)
+                if info is not None:
+                    return info
+                marker = self.store.latest_delete_marker(bucket.name, key) if bucket.versioning else None
+            if marker is not None:
+                raise s3_error("NoSuchKey", Key=key, headers=_marker_headers(marker))
+            raise no_such_key(key)
+        info = self.resolve_version(bucket, key, version_id)
+        if info.is_delete_marker:
+            headers = _marker_headers(info)
+            headers["Last-Modified"] = http_date(info.last_modified)
+            raise s3_error("MethodNotAllowed", Method="GET", ResourceType="DeleteMarker", headers=headers)
+        return info
+
+    def resolve_version(self, bucket: BucketInfo, key: str, version_id: str) -> ObjectInfo:
+        """A version or delete marker by id; NoSuchVersion when there is none."""
+        check_key(key)
+        check_version_id(version_id)
+        with translated(bucket=bucket.name, key=key):
+            info = self.store.head_version(bucket.name, key, version_id)
+        if info is None:
+            raise s3_error("NoSuchVersion", Key=key, VersionId=version_id)
+        return info

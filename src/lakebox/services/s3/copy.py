@@ -2,19 +2,24 @@
 
 Why apart from objects.py: a copy has its own rules (metadata and tagging directives, the
 copy-source-if-* preconditions, S3's refusal of a pointless copy onto itself), and the bytes never
-pass through the provider: storage copies them server-side.
+pass through the provider: storage copies them server-side. Only SSE-C sources and destinations are
+streamed through lakebox, to decrypt or encrypt them (sse_c.copy_object).
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 from urllib.parse import parse_qs, unquote
 
 from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
 from ...storage.api import ObjectInfo, ObjectMeta
-from . import checksums
+from . import checksums, restore, sse_c
 from .common import S3Base, log, with_retries
 from .conditions import check_copy_source, write_precondition
+from .encryption import bucket_rule
+from .expiration import expiration_fields
 from .errors import invalid_argument, invalid_request, translated
 from .headers import (
     check_acl,
@@ -66,17 +71,18 @@ class CopyMixin(S3Base):
         """The object x-amz-copy-source names, after its preconditions held."""
         src_bucket, src_key, version = parse_copy_source(params["CopySource"])
         expected_owner = params.get("ExpectedSourceBucketOwner")
-        self.require_bucket({"Bucket": src_bucket, "ExpectedBucketOwner": expected_owner})
-        src = self.require_object(src_bucket, src_key)
-        self.check_version({"VersionId": version}, src)
-        if src.meta.encryption.get("SSECustomerKeyMD5"):
-            check_customer_key(src, {
-                "SSECustomerAlgorithm": params.get("CopySourceSSECustomerAlgorithm"),
-                "SSECustomerKey": params.get("CopySourceSSECustomerKey"),
-                "SSECustomerKeyMD5": params.get("CopySourceSSECustomerKeyMD5"),
-            })
+        src_info = self.require_bucket({"Bucket": src_bucket, "ExpectedBucketOwner": expected_owner})
+        try:
+            src = self.resolve_object(src_info, src_key, version)
+        except AwsError as exc:
+            if exc.code == "MethodNotAllowed":
+                raise invalid_request("The source of a copy request may not specifically refer to a delete "
+                                      "marker by version id.") from None
+            raise
+        restore.check_source_readable(src, self.config.clock.now())
+        check_customer_key(src, params, sse_c.COPY_SOURCE)
         check_copy_source(src, params)
-        return src
+        return sse_c.plain_view(src)
 
     def copy_object(self, ctx: RequestContext, params: dict) -> dict:
         bucket_info = self.require_bucket(params)
@@ -97,13 +103,17 @@ class CopyMixin(S3Base):
             raise invalid_request(
                 "The specified copy source is larger than the maximum allowable size for a copy source: "
                 f"{MAX_COPY_BYTES}")
-        same_object = src.bucket == bucket and src.key == key
-        if same_object and directive != "REPLACE" and not any(params.get(m) for m in _SELF_COPY_CHANGES):
+        # Copying an older version onto its own key restores it: that is a change.
+        same_object = src.bucket == bucket and src.key == key and src.is_latest
+        rule = bucket_rule(self.store, bucket)
+        # S3 lets a copy onto itself through when the bucket has a default encryption configured.
+        if same_object and directive != "REPLACE" and not any(params.get(m) for m in _SELF_COPY_CHANGES) \
+                and rule is None:
             raise invalid_request(_SELF_COPY)
 
         tags = parse_tagging_header(params.get("Tagging")) if tag_directive == "REPLACE" else dict(src.meta.tags)
         if directive == "REPLACE":
-            meta = object_meta(ctx, params, tags)
+            meta = object_meta(ctx, params, tags, rule)
         else:
             meta = ObjectMeta(
                 content_type=src.meta.content_type,
@@ -111,21 +121,29 @@ class CopyMixin(S3Base):
                 user=dict(src.meta.user),
                 tags=tags,
                 storage_class=storage_class(params),
-                encryption=encryption(ctx, params),
+                encryption=encryption(ctx, params, rule),
             )
             if params.get("WebsiteRedirectLocation") is not None:
                 meta.system["x-amz-website-redirect-location"] = params["WebsiteRedirectLocation"]
         meta.acl = new_acl
+        # The copy's own lock (or the bucket's default): never the source's, as on S3.
+        meta.extra.update(self.object_lock_for_write(ctx, self.require_bucket(params), params))
 
-        info = self.store.copy_object(
+        copy = self.store.copy_object
+        if sse_c.needs_streaming(src, meta):
+            copy = functools.partial(sse_c.copy_object, self.store, params=params)
+        info = copy(
             src, bucket, key, meta,
             checksum_algorithms=_copy_algorithms(params, src),
             precondition=write_precondition(params, key),
         )
         log.debug("copied s3://%s/%s to s3://%s/%s", src.bucket, src.key, bucket, key)
+        self.replicate_after_write(info)
+        info = sse_c.plain_view(info)
         result = {"ETag": quote_etag(info.etag), "LastModified": info.last_modified}
         result.update(checksums.fields(info.checksums, info.checksum_type))
         out = {"CopyObjectResult": result}
+        out.update(expiration_fields(self.store, bucket, info))
         out.update(encryption_fields(info.meta))
         if src.version_id:
             out["CopySourceVersionId"] = src.version_id

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from .common import S3Base, log
+from ...storage.api import NULL_VERSION, DeleteOutcome
+from .common import S3Base, check_version_id, log
 from .conditions import etag_matches
 from .errors import precondition_failed, s3_error, translated
 from .headers import check_key
@@ -28,13 +29,14 @@ class DeleteObjectsMixin(S3Base):
         if any(not obj.get("Key") for obj in objects):
             raise s3_error("MalformedXML")
         quiet = bool(delete.get("Quiet"))
+        guard = self.deletion_guard(params)  # Object Lock's check of each version deleted
 
         deleted, errors = [], []
         for obj in objects:
             key = obj["Key"]
             version = obj.get("VersionId")
             try:
-                self._delete_one(bucket, key, obj)
+                outcome = self._delete_one(bucket, key, obj, guard)
             except AwsError as error:
                 entry = {"Key": key, "Code": error.code, "Message": error.message}
                 if version is not None:
@@ -45,6 +47,9 @@ class DeleteObjectsMixin(S3Base):
                 entry = {"Key": key}
                 if version is not None:
                     entry["VersionId"] = version
+                if outcome.delete_marker:
+                    entry["DeleteMarker"] = True
+                    entry["DeleteMarkerVersionId"] = outcome.version_id or NULL_VERSION
                 deleted.append(entry)
         log.debug("bulk delete in %s: %d keys, %d errors", bucket, len(objects), len(errors))
         out: dict = {}
@@ -54,13 +59,17 @@ class DeleteObjectsMixin(S3Base):
             out["Errors"] = errors
         return out
 
-    def _delete_one(self, bucket: str, key: str, obj: dict) -> None:
+    def _delete_one(self, bucket: str, key: str, obj: dict, guard=None) -> DeleteOutcome:
         check_key(key)
-        self.check_version({"VersionId": obj.get("VersionId")})
+        version = obj.get("VersionId")
+        if version is not None:
+            check_version_id(version)
         if obj.get("ETag"):
             # Conditional delete: only while the object still has the ETag the client saw.
             current = self.find_object(bucket, key)
             if current is not None and not etag_matches(obj["ETag"], current.etag):
                 raise precondition_failed("If-Match")
         with translated(bucket=bucket, key=key):
-            self.store.delete_object(bucket, key)
+            outcome = self.store.delete_object(bucket, key, version, guard if version is not None else None)
+        self.replicate_after_delete(bucket, key, outcome, version)
+        return outcome

@@ -17,8 +17,16 @@ from ...storage import errors as st
 #: code -> (HTTP status, AWS's default message)
 ERRORS: dict[str, tuple[int, str]] = {
     "AccessDenied": (403, "Access Denied"),
+    # A CORS preflight no rule allows (sic: "evalution"); cors.py words the other refusals.
+    "AccessForbidden": (
+        403,
+        "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, "
+        "request method / Access-Control-Request-Method or Access-Control-Request-Headers are not "
+        "whitelisted by the resource's CORS spec.",
+    ),
     "AccessControlListNotSupported": (400, "The bucket does not allow ACLs"),
     "BadDigest": (400, "The Content-MD5 you specified did not match what we received."),
+    "BadRequest": (400, "Bad Request"),
     "BucketAlreadyExists": (
         409,
         "The requested bucket name is not available. The bucket namespace is shared by all users of "
@@ -42,7 +50,12 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
     "InvalidBucketName": (400, "The specified bucket is not valid."),
     "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
+    "InvalidEncryptionAlgorithmError": (
+        400, "The Encryption request you specified is not valid. Supported value: AES256."
+    ),
     "InvalidLocationConstraint": (400, "The specified location-constraint is not valid"),
+    "ObjectAlreadyInActiveTierError": (403, "This object is already in the active tier."),
+    "InvalidObjectState": (403, "The operation is not valid for the current state of the object."),
     "InvalidPart": (
         400,
         "One or more of the specified parts could not be found.  The part may not have been uploaded, "
@@ -80,7 +93,11 @@ ERRORS: dict[str, tuple[int, str]] = {
     "MissingSecurityHeader": (400, "Your request was missing a required header"),
     "NoSuchBucket": (404, "The specified bucket does not exist"),
     "NoSuchBucketPolicy": (404, "The bucket policy does not exist"),
+    "NoSuchCORSConfiguration": (404, "The CORS configuration does not exist"),
     "NoSuchKey": (404, "The specified key does not exist."),
+    "NoSuchLifecycleConfiguration": (404, "The lifecycle configuration does not exist"),
+    # sic: "a ObjectLock", as S3 words it on the wire.
+    "NoSuchObjectLockConfiguration": (404, "The specified object does not have a ObjectLock configuration"),
     "NoSuchUpload": (
         404,
         "The specified upload does not exist. The upload ID may be invalid, or the upload may have "
@@ -88,9 +105,15 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
     "NoSuchPublicAccessBlockConfiguration": (404, "The public access block configuration was not found"),
     "NoSuchTagSet": (404, "The TagSet does not exist"),
+    "NoSuchVersion": (404, "The specified version does not exist."),
+    "MethodNotAllowed": (405, "The specified method is not allowed against this resource."),
+    "InvalidBucketState": (409, "The request is not valid with the current state of the bucket."),
     "NotImplemented": (501, "A header you provided implies functionality that is not implemented"),
+    "ObjectLockConfigurationNotFoundError": (404, "Object Lock configuration does not exist for this bucket"),
     "OwnershipControlsNotFoundError": (404, "The bucket ownership controls were not found"),
     "PreconditionFailed": (412, "At least one of the pre-conditions you specified did not hold"),
+    "ReplicationConfigurationNotFoundError": (404, "The replication configuration was not found"),
+    "RestoreAlreadyInProgress": (409, "Object restore is already in progress"),
     "SlowDown": (503, "Please reduce your request rate."),
     "UnexpectedContent": (400, "This request does not support content"),
 }
@@ -162,6 +185,8 @@ def from_storage(exc: st.StorageError, *, bucket: str = "", key: str = "", uploa
         return no_such_bucket(exc.bucket or bucket)
     if isinstance(exc, st.NoSuchKeyError):
         return no_such_key(exc.key or key)
+    if isinstance(exc, st.NoSuchVersionError):
+        return s3_error("NoSuchVersion", Key=exc.key or key, VersionId=exc.version_id)
     if isinstance(exc, st.NoSuchUploadError):
         return no_such_upload(upload_id)
     if isinstance(exc, st.BucketNotEmptyError):

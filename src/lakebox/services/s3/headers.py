@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
 from datetime import datetime
 from email.utils import format_datetime
@@ -17,7 +18,9 @@ from typing import Any, Optional
 
 from ...protocol.context import RequestContext
 from ...storage.api import STANDARD, ObjectInfo, ObjectMeta
-from .errors import invalid_argument, invalid_request, s3_error
+from . import sse_c
+from .errors import invalid_argument, s3_error
+from .sse_c import check_customer_key, check_part_customer_key  # noqa: F401 - the read-side checks
 
 #: S3's own default when a writer names no Content-Type.
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
@@ -34,11 +37,13 @@ SYSTEM_HEADERS = {
     "WebsiteRedirectLocation": "x-amz-website-redirect-location",
 }
 
+#: The storage classes of a general purpose bucket. The model's others belong to other kinds of
+#: storage (OUTPOSTS, SNOW, EXPRESS_ONEZONE in directory buckets, FSX_* access points), so a write
+#: naming one gets InvalidStorageClass here, as on AWS.
 STORAGE_CLASSES = frozenset(
     {
         "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
-        "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
-        "FSX_OPENZFS", "FSX_ONTAP",
+        "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR",
     }
 )
 
@@ -137,39 +142,66 @@ def raw_expires(ctx: RequestContext, params: dict) -> Optional[str]:
     return None if value is None else str(value)
 
 
-def encryption(ctx: RequestContext, params: dict) -> dict[str, str]:
-    """The encryption an object records. Every object is at least SSE-S3, as on AWS since 2023.
+def encryption(ctx: RequestContext, params: dict, bucket_rule: Optional[dict] = None) -> dict[str, str]:
+    """The encryption an object records: what the request names, else the bucket's default rule
+    (`bucket_rule`, see encryption.py; None is S3's own default, SSE-S3, as on AWS since 2023).
 
-    SSE-KMS and SSE-C are accepted and echoed (real key handling comes with the encryption issue);
-    the SSE-C key itself is never stored, only its MD5, which is what S3 echoes.
+    SSE-KMS records the key ARN, context and bucket key; objects stay plain files. SSE-C records the
+    key's MD5, never the key (sse_c.py encrypts the bytes and adds what it needs to decrypt them).
     """
     sse = params.get("ServerSideEncryption")
     kms_key = params.get("SSEKMSKeyId")
-    customer_alg = params.get("SSECustomerAlgorithm")
-    if customer_alg is not None:
+    rule = bucket_rule or {}
+    if sse_c.requested(params):
         if sse is not None:
             raise invalid_argument(
                 "Server Side Encryption with Customer provided key is incompatible with the encryption "
                 "method specified", "x-amz-server-side-encryption", sse)
-        return {"SSECustomerAlgorithm": customer_alg, "SSECustomerKeyMD5": _customer_key_md5(params)}
+        blocked = (rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType") or []
+        return sse_c.write_record(params, "SSE-C" in blocked)
     if sse is None:
         if kms_key is not None:
             raise invalid_argument(
                 "Server Side Encryption with AWS KMS managed key requires HTTP header "
                 "x-amz-server-side-encryption : aws:kms", "x-amz-server-side-encryption-aws-kms-key-id",
                 kms_key)
-        return {"ServerSideEncryption": "AES256"}
-    if sse not in SSE_ALGORITHMS:
-        raise invalid_argument("The encryption method specified is not supported",
-                               "x-amz-server-side-encryption", sse)
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        sse, kms_key, bucket_key = default.get("SSEAlgorithm") or "AES256", default.get("KMSMasterKeyID"), None
+    else:
+        if sse not in SSE_ALGORITHMS:
+            raise invalid_argument("The encryption method specified is not supported",
+                                   "x-amz-server-side-encryption", sse)
+        if kms_key is not None and not sse.startswith("aws:kms"):
+            raise invalid_argument(
+                "Server Side Encryption with AWS KMS managed key requires HTTP header "
+                "x-amz-server-side-encryption : aws:kms", "x-amz-server-side-encryption-aws-kms-key-id",
+                kms_key)
+        bucket_key = params.get("BucketKeyEnabled")
     record = {"ServerSideEncryption": sse}
     if sse.startswith("aws:kms"):
         record["SSEKMSKeyId"] = kms_key_arn(ctx, kms_key)
-        if params.get("SSEKMSEncryptionContext"):
-            record["SSEKMSEncryptionContext"] = params["SSEKMSEncryptionContext"]
-        if params.get("BucketKeyEnabled"):
+        context = params.get("SSEKMSEncryptionContext")
+        if context:
+            _check_encryption_context(context)
+            record["SSEKMSEncryptionContext"] = context
+        if bucket_key is None:
+            # Without the header an SSE-KMS write uses the bucket's S3 Bucket Key setting.
+            bucket_key = rule.get("BucketKeyEnabled")
+        if bucket_key and sse == "aws:kms":  # DSSE-KMS has no bucket keys
             record["BucketKeyEnabled"] = "true"
     return record
+
+
+def _check_encryption_context(value: str) -> None:
+    """x-amz-server-side-encryption-context must be base64 of a JSON object of strings, as S3 checks."""
+    try:
+        document = json.loads(base64.b64decode(value, validate=True).decode("utf-8"))
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or not all(isinstance(v, str) for v in document.values()):
+        raise invalid_argument(
+            "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding "
+            "JSON which represents a string-string map", "x-amz-server-side-encryption-context", value)
 
 
 def kms_key_arn(ctx: RequestContext, key_id: Optional[str]) -> str:
@@ -183,54 +215,10 @@ def kms_key_arn(ctx: RequestContext, key_id: Optional[str]) -> str:
     return f"arn:aws:kms:{ctx.region}:{ctx.account_id}:key/{key_id}"
 
 
-def _customer_key_md5(params: dict) -> str:
-    if params.get("SSECustomerAlgorithm") != "AES256":
-        raise invalid_argument("The encryption algorithm specified is not valid",
-                               "x-amz-server-side-encryption-customer-algorithm",
-                               params.get("SSECustomerAlgorithm"))
-    try:
-        key = base64.b64decode(params.get("SSECustomerKey") or "", validate=True)
-    except ValueError:
-        key = b""
-    if len(key) != 32:
-        raise invalid_argument("The secret key was invalid for the specified algorithm.",
-                               "x-amz-server-side-encryption-customer-key")
-    digest = base64.b64encode(hashlib.md5(key).digest()).decode()
-    given = params.get("SSECustomerKeyMD5")
-    if given is not None and given != digest:
-        raise invalid_argument("The calculated MD5 hash of the key did not match the hash that was provided.",
-                               "x-amz-server-side-encryption-customer-key-MD5")
-    return digest
-
-
-def check_customer_key(info: ObjectInfo, params: dict) -> None:
-    """An SSE-C object reads back only with the same key, as on S3."""
-    stored = info.meta.encryption.get("SSECustomerKeyMD5")
-    if stored is None:
-        return
-    if params.get("SSECustomerAlgorithm") is None:
-        raise invalid_request(
-            "The object was stored using a form of Server Side Encryption. The correct parameters must "
-            "be provided to retrieve the object.")
-    if _customer_key_md5(params) != stored:
-        raise s3_error("AccessDenied")
-
-
-def check_part_customer_key(meta: ObjectMeta, params: dict) -> None:
-    """Parts of an SSE-C multipart upload must name the key the upload was initiated with."""
-    stored = meta.encryption.get("SSECustomerKeyMD5")
-    if stored is None:
-        return
-    if params.get("SSECustomerAlgorithm") is None:
-        raise invalid_request(
-            "The multipart upload initiate requested encryption. Subsequent part requests must include the "
-            "appropriate encryption parameters.")
-    if _customer_key_md5(params) != stored:
-        raise invalid_request("The provided encryption parameters did not match the ones used originally.")
-
-
-def object_meta(ctx: RequestContext, params: dict, tags: Optional[dict[str, str]] = None) -> ObjectMeta:
-    """Everything a PutObject / CreateMultipartUpload / CopyObject(REPLACE) request says about an object."""
+def object_meta(ctx: RequestContext, params: dict, tags: Optional[dict[str, str]] = None,
+                bucket_rule: Optional[dict] = None) -> ObjectMeta:
+    """Everything a PutObject / CreateMultipartUpload / CopyObject(REPLACE) request says about an object
+    (`bucket_rule`: the bucket's default encryption, see `encryption`)."""
     check_acl(params)
     return ObjectMeta(
         content_type=params.get("ContentType") or None,
@@ -238,7 +226,7 @@ def object_meta(ctx: RequestContext, params: dict, tags: Optional[dict[str, str]
         user=user_metadata(params),
         tags=dict(tags or {}),
         storage_class=storage_class(params),
-        encryption=encryption(ctx, params),
+        encryption=encryption(ctx, params, bucket_rule),
     )
 
 
@@ -279,6 +267,8 @@ def object_fields(info: ObjectInfo) -> dict[str, Any]:
     out.update(encryption_fields(meta))
     if info.version_id:
         out["VersionId"] = info.version_id
+    if meta.extra.get("replication"):  # PENDING, COMPLETED, FAILED or REPLICA (replication_worker.py)
+        out["ReplicationStatus"] = meta.extra["replication"]
     if headers:
         out["__headers__"] = headers
     return out

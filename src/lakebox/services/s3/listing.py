@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from ...protocol.context import RequestContext
 from ...storage.api import STANDARD, ListResult, ObjectInfo
-from . import acl, checksums
+from . import acl, checksums, restore
 from .common import S3Base
 from .errors import invalid_argument, translated
 from .headers import owner, quote_etag
@@ -87,6 +87,7 @@ class ListingMixin(S3Base):
                 out["NextMarker"] = encode(result.next_marker)
         if encoding_type(params):
             out["EncodingType"] = "url"
+        restore.add_restore_status(out["Contents"], result.objects, params, self.config.clock.now)
         return _drop_empty(out)
 
     def list_objects_v2(self, ctx: RequestContext, params: dict) -> dict:
@@ -119,48 +120,8 @@ class ListingMixin(S3Base):
             out["NextContinuationToken"] = encode_token(result.next_marker)
         if encoding_type(params):
             out["EncodingType"] = "url"
+        restore.add_restore_status(out["Contents"], result.objects, params, self.config.clock.now)
         return _drop_empty(out)
-
-    def list_object_versions(self, ctx: RequestContext, params: dict) -> dict:
-        """Every object as its one "null" version: versioning arrives with a later issue, and an
-        unversioned S3 bucket answers exactly this way (cleanup tools list versions to empty a bucket)."""
-        bucket = self.require_bucket(params)
-        encode = _encoder(params)
-        prefix, delimiter = params.get("Prefix") or "", params.get("Delimiter") or None
-        key_marker = params.get("KeyMarker") or ""
-        limit = max_keys(params)
-        result = self._walk(bucket.name, prefix, delimiter, key_marker, limit)
-        versions = []
-        for info in result.objects:
-            entry = _entry(info, encode, bucket.account_id)
-            entry.update(VersionId=info.version_id or "null", IsLatest=True)
-            versions.append(entry)
-        out: dict[str, Any] = {
-            "Name": bucket.name,
-            "Prefix": encode(prefix),
-            "KeyMarker": encode(key_marker),
-            "VersionIdMarker": params.get("VersionIdMarker") or "",
-            "MaxKeys": limit,
-            "IsTruncated": result.is_truncated,
-            "Versions": versions,
-            "CommonPrefixes": [{"Prefix": encode(p)} for p in result.common_prefixes],
-        }
-        if delimiter is not None:
-            out["Delimiter"] = encode(delimiter)
-        if result.is_truncated and result.next_marker is not None:
-            out["NextKeyMarker"] = encode(result.next_marker)
-            if versions and versions[-1]["Key"] == encode(result.next_marker):
-                out["NextVersionIdMarker"] = versions[-1]["VersionId"]
-        if encoding_type(params):
-            out["EncodingType"] = "url"
-        if not out["Versions"]:
-            del out["Versions"]
-        return _drop_empty_prefixes(out)
-
-    def get_bucket_versioning(self, ctx: RequestContext, params: dict) -> dict:
-        # A bucket that never had versioning enabled answers with no Status at all.
-        self.require_bucket(params)
-        return {}
 
     def _walk(self, bucket: str, prefix: str, delimiter: Optional[str], after: str, limit: int) -> ListResult:
         if limit == 0:

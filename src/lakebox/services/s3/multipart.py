@@ -15,9 +15,11 @@ from ...protocol.context import RequestContext
 from ...storage import checksums as lake_checksums
 from ...storage import errors as st
 from ...storage.api import STANDARD, ObjectInfo, PartInfo, UploadInfo
-from . import acl, checksums
+from . import acl, checksums, sse_c
 from .common import S3Base, log, with_retries
 from .conditions import parse_copy_range, write_precondition
+from .encryption import bucket_rule
+from .expiration import abort_fields, expiration_fields
 from .errors import (
     checksum_mismatch,
     invalid_argument,
@@ -61,8 +63,11 @@ class MultipartMixin(S3Base):
         bucket = bucket_info.name
         key = params["Key"]
         check_key(key)
-        meta = object_meta(ctx, params, parse_tagging_header(params.get("Tagging")))
+        meta = object_meta(ctx, params, parse_tagging_header(params.get("Tagging")),
+                           bucket_rule(self.store, bucket))
         meta.acl = self.acl_for_write(ctx, bucket_info, params)
+        meta.extra.update(self.object_lock_for_write(ctx, bucket_info, params))
+        sse_c.start_upload(meta)
         algorithm, checksum_type = checksums.upload_checksum_settings(params)
         with translated(bucket=bucket, key=key):
             upload = self.store.create_multipart_upload(
@@ -74,12 +79,13 @@ class MultipartMixin(S3Base):
         if algorithm:
             out["ChecksumAlgorithm"] = algorithm
             out["ChecksumType"] = checksum_type
+        out.update(abort_fields(self.store, upload))
         return out
 
     def upload_part(self, ctx: RequestContext, params: dict) -> dict:
         upload = self._upload(params)
         number = check_part_number(params.get("PartNumber"))
-        check_part_customer_key(upload.meta, params)
+        customer_key = check_part_customer_key(upload.meta, params)
         body = request_body(ctx, params)
         length = declared_length(ctx, body)
         if length is not None and length > MAX_PUT_BYTES:
@@ -90,6 +96,7 @@ class MultipartMixin(S3Base):
             raise invalid_request(
                 f"Checksum Type mismatch occurred, expected checksum Type: {wanted.lower()}, "
                 f"actual checksum Type: {algorithms[0].lower()}")
+        body, algorithms, expected = sse_c.seal_part(upload, customer_key, number, body, algorithms, expected)
         # Storage adds the upload's own algorithm, so Complete can combine part checksums.
         with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
             part = self.store.upload_part(
@@ -98,7 +105,7 @@ class MultipartMixin(S3Base):
         log.debug("uploaded part %d of upload %s (%d bytes)", number, upload.upload_id, part.size)
         out: dict[str, Any] = {"ETag": quote_etag(part.etag)}
         out.update(encryption_fields(upload.meta))
-        out.update(_part_checksums(part))
+        out.update(_part_checksums(sse_c.plain_part(part, body)))
         return out
 
     def upload_part_copy(self, ctx: RequestContext, params: dict) -> dict:
@@ -109,6 +116,8 @@ class MultipartMixin(S3Base):
         def attempt():
             src = self.copy_source(params)
             selected = parse_copy_range(params.get("CopySourceRange"), src.size)
+            if sse_c.needs_streaming(src, upload.meta):
+                return src, sse_c.copy_part(self.store, upload, number, src, selected.start, selected.end, params)
             return src, self.store.upload_part_copy(upload, number, src, selected.start, selected.end)
 
         with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
@@ -139,6 +148,8 @@ class MultipartMixin(S3Base):
             if info is None:
                 raise no_such_upload(upload_id) from None
         else:
+            sse_c.check_completion_key(upload, params)
+            parts = sse_c.completion_parts(upload, parts)
             self._check_completion_mode(upload, params)
             self._check_object_size(upload, parts, params.get("MpuObjectSize"))
             self._check_object_checksum(upload, parts, params)
@@ -147,13 +158,16 @@ class MultipartMixin(S3Base):
                     upload, parts, precondition=write_precondition(params, key)
                 )
             log.debug("completed upload %s into s3://%s/%s (%d parts)", upload_id, bucket, key, len(parts))
+            self.replicate_after_write(info)
         out: dict[str, Any] = {
             "Location": f"{ctx.request.scheme}://{ctx.request.host}/{bucket}/{quote(key)}",
             "Bucket": bucket,
             "Key": key,
         }
+        info = sse_c.plain_view(info)
         out.update(write_fields(info))
         out.update(checksums.fields(info.checksums, info.checksum_type))
+        out.update(expiration_fields(self.store, bucket, info))
         return out
 
     def _completed_earlier(self, bucket: str, key: str, parts: list) -> Optional[ObjectInfo]:
@@ -179,7 +193,8 @@ class MultipartMixin(S3Base):
         """
         algorithm = upload.checksum_algorithm
         value = checksums.given_checksums(params).get(algorithm) if algorithm else None
-        if value is None:
+        if value is None or sse_c.is_sealed(upload.meta.encryption):
+            # A sealed (SSE-C) upload's part checksums in storage are over the ciphertext.
             return
         staged = {p.part_number: p for p in self.store.list_parts(upload)}
         chosen = [staged.get(number) for number, _, _ in parts]
@@ -243,6 +258,7 @@ class MultipartMixin(S3Base):
             out["ChecksumType"] = upload.checksum_type
         if not out["Parts"]:
             del out["Parts"]
+        out.update(abort_fields(self.store, upload))
         return out
 
     def list_multipart_uploads(self, ctx: RequestContext, params: dict) -> dict:

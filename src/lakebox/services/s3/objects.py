@@ -11,13 +11,17 @@ from typing import Any, Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.http import BytesBody
-from ...storage.api import ObjectInfo
-from . import checksums
-from .common import S3Base, log, with_retries
+from ...storage.api import NULL_VERSION, BucketInfo, ObjectInfo
+from . import checksums, restore, sse_c
+from .common import S3Base, check_version_id, log, with_retries
 from .conditions import NOT_MODIFIED, ByteRange, check_read, parse_range, write_precondition
+from .encryption import bucket_rule
+from .expiration import expiration_fields
 from .errors import invalid_argument, invalid_request, s3_error, translated
 from .headers import check_customer_key, check_key, object_fields, object_meta, quote_etag, write_fields
+from .object_lock import lock_fields
 from .tagging import parse_tagging_header
+from .versioning import deletion_fields
 
 MAX_PUT_BYTES = 5 * 1024**3
 MAX_PART_NUMBER = 10000
@@ -92,9 +96,12 @@ class ObjectsMixin(S3Base):
         length = declared_length(ctx, body)
         if length is not None and length > MAX_PUT_BYTES:
             raise s3_error("EntityTooLarge", ProposedSize=length, MaxSizeAllowed=MAX_PUT_BYTES)
-        meta = object_meta(ctx, params, parse_tagging_header(params.get("Tagging")))
+        meta = object_meta(ctx, params, parse_tagging_header(params.get("Tagging")),
+                           bucket_rule(self.store, bucket))
         meta.acl = self.acl_for_write(ctx, bucket_info, params)
+        meta.extra.update(self.object_lock_for_write(ctx, bucket_info, params, put=True))
         body, algorithms, expected = checksums.write_checksums(ctx, params, body)
+        body, algorithms, expected = sse_c.seal_object(meta, params, body, algorithms, expected)
         with translated(bucket=bucket, key=key):
             info = self.store.put_object(
                 bucket, key, body, meta,
@@ -104,7 +111,10 @@ class ObjectsMixin(S3Base):
                 precondition=write_precondition(params, key),
             )
         log.debug("put s3://%s/%s (%d bytes)", bucket, key, info.size)
+        self.replicate_after_write(info)
+        info = sse_c.plain_view(info)
         out = write_fields(info)
+        out.update(expiration_fields(self.store, bucket, info))
         out.update(checksums.fields(info.checksums, info.checksum_type))
         return out
 
@@ -115,15 +125,18 @@ class ObjectsMixin(S3Base):
         return self._read(ctx, params, with_body=False)
 
     def _read(self, ctx: RequestContext, params: dict, with_body: bool) -> dict:
-        bucket = self.require_bucket(params).name
+        bucket = self.require_bucket(params)
         key = params["Key"]
-        with translated(bucket=bucket, key=key):
+        with translated(bucket=bucket.name, key=key):
             return with_retries(lambda: self._read_once(ctx, params, bucket, key, with_body))
 
-    def _read_once(self, ctx: RequestContext, params: dict, bucket: str, key: str, with_body: bool) -> dict:
-        info = self.require_object(bucket, key)
-        self.check_version(params, info)
-        check_customer_key(info, params)
+    def _read_once(self, ctx: RequestContext, params: dict, bucket: BucketInfo, key: str, with_body: bool) -> dict:
+        info = self.object_for(bucket, params)
+        # An archived object: x-amz-restore, and its bytes only through a finished restore.
+        archive = restore.read_fields(info, self.config.clock.now(), with_body)
+        customer_key = check_customer_key(info, params)
+        sse_c.check_read_headers(ctx.request.headers)
+        info = sse_c.plain_view(info)
         if params.get("PartNumber") is not None and params.get("Range"):
             raise invalid_request("Cannot specify both Range header and partNumber query parameter")
 
@@ -131,6 +144,11 @@ class ObjectsMixin(S3Base):
             return {"__status__": NOT_MODIFIED, "ETag": quote_etag(info.etag), "LastModified": info.last_modified}
 
         out = object_fields(info)
+        out.update(expiration_fields(self.store, bucket.name, info))
+        out.update(archive)
+        out.update(lock_fields(info))
+        if bucket.versioning and not info.version_id:
+            out["VersionId"] = NULL_VERSION
         selected, described = self._selection(info, params)
         out.update(described)
         if selected is None:
@@ -151,7 +169,7 @@ class ObjectsMixin(S3Base):
 
         if with_body:
             start, end = (0, None) if selected is None else (selected.start, selected.end)
-            out["Body"] = self.store.open_object(info, start, end)
+            out["Body"] = sse_c.decrypted(self.store.open_object(info, start, end), info, customer_key, start)
         return out
 
     def _selection(self, info: ObjectInfo, params: dict) -> tuple[Optional[ByteRange], dict]:
@@ -206,9 +224,15 @@ class ObjectsMixin(S3Base):
         bucket = self.require_bucket(params).name
         key = params["Key"]
         check_key(key)
-        self.check_version(params)
+        version = params.get("VersionId")
+        if version is not None:
+            check_version_id(version)
+        # Only a permanent delete (of a version) can be refused by Object Lock.
+        guard = self.deletion_guard(params) if version is not None else None
         with translated(bucket=bucket, key=key):
-            existed = self.store.delete_object(bucket, key)
-        # Deleting a key that does not exist succeeds too: S3 deletes are idempotent.
-        log.debug("deleted s3://%s/%s (existed: %s)", bucket, key, existed)
-        return {"__status__": 204}
+            outcome = self.store.delete_object(bucket, key, version, guard)
+        # Deleting a key (or version) that does not exist succeeds too: S3 deletes are idempotent.
+        log.debug("deleted s3://%s/%s version %s (existed: %s, marker: %s)", bucket, key, outcome.version_id,
+                  outcome.removed, outcome.delete_marker)
+        self.replicate_after_delete(bucket, key, outcome, version)
+        return {"__status__": 204, **deletion_fields(outcome, version)}

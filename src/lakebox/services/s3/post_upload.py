@@ -24,8 +24,9 @@ from ...auth.clock import parse_iso_basic
 from ...auth.post_policy import SIGV2, SIGV4, SIGV4_ALGORITHM, PostSignature, parse_credential, verify_post_signature
 from ...protocol.context import RequestContext
 from ...storage.api import BucketInfo, ObjectInfo
-from . import acl, checksums
+from . import acl, checksums, sse_c
 from .common import S3Base, log
+from .encryption import bucket_rule
 from .errors import invalid_argument, s3_error, translated
 from .form_data import FilePart, read_form
 from .headers import check_key, object_meta, write_fields
@@ -157,32 +158,35 @@ class PostUploadMixin(S3Base):
 
         check_key(key)
         request = _put_params(fields)
-        meta = object_meta(ctx, request, _tags(fields.get("tagging")))
+        meta = object_meta(ctx, request, _tags(fields.get("tagging")), bucket_rule(self.store, bucket.name))
         meta.acl = self.acl_for_write(ctx, bucket, request)
         body, algorithms, expected = checksums.write_checksums(ctx, request, _SizedFile(form.file, low, high))
+        body, algorithms, expected = sse_c.seal_object(meta, request, body, algorithms, expected)
         with translated(bucket=bucket.name, key=key):
             info = self.store.put_object(bucket.name, key, body, meta, checksum_algorithms=algorithms,
                                          expected=expected)
         form.finish()
         log.debug("post s3://%s/%s (%d bytes)", bucket.name, key, info.size)
-        return self._answer(ctx, fields, bucket, key, info)
+        self.replicate_after_write(info)
+        return self._answer(ctx, fields, bucket, key, sse_c.plain_view(info))
 
     def _authorize(self, ctx: RequestContext, bucket: BucketInfo, policy_text: Optional[str],
                    signer: Optional[PostSignature]) -> None:
         """Who uploads, checked like any request (see the gateway's Authenticate handler).
 
         A policy signed by a configured key is verified in both modes; strict mode also refuses
-        unknown keys. An unsigned form is an anonymous upload: it needs a publicly writable bucket.
+        unknown keys. An unsigned form is an anonymous upload: it needs a publicly writable bucket; a
+        signed one needs WRITE on the bucket for the signer's account (access.py).
         """
         if policy_text is None or signer is None:
-            self.require_public_bucket(bucket, acl.WRITE)
+            self.require_bucket_permission(None, bucket, acl.WRITE)
             return
         ctx.access_key = signer.access_key
         ctx.account_id = self.config.account_for(signer.access_key)
         credential = self.config.credentials.get(signer.access_key)
-        if credential is None and self.config.auth != "strict":
-            return
-        verify_post_signature(policy_text, signer, credential.secret_key if credential is not None else None)
+        if credential is not None or self.config.auth == "strict":
+            verify_post_signature(policy_text, signer, credential.secret_key if credential is not None else None)
+        self.require_bucket_permission(ctx.account_id, bucket, acl.WRITE)
 
     def _answer(self, ctx: RequestContext, fields: FormFields, bucket: BucketInfo, key: str, info: ObjectInfo) -> dict:
         out: dict[str, Any] = write_fields(info)

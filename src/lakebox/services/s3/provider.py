@@ -15,14 +15,24 @@ from .access import AccessMixin
 from .acl_operations import AclMixin
 from .attributes import AttributesMixin
 from .bucket_config import BucketConfigMixin
+from .common import checked_bucket
 from .buckets import BucketsMixin
 from .copy import CopyMixin
+from .cors import CorsMixin
 from .delete_objects import DeleteObjectsMixin
+from .encryption import EncryptionMixin
+from .lifecycle_config import LifecycleMixin
 from .listing import ListingMixin
 from .multipart import MultipartMixin
+from .object_lock import ObjectLockMixin
 from .objects import ObjectsMixin
 from .post_upload import PostUploadMixin
+from .replication import ReplicationMixin
+from .replication_worker import ReplicationWorker
+from .restore import RestoreMixin
 from .tagging import TaggingMixin
+from .lifecycle_worker import LifecycleWorker
+from .versioning import VersioningMixin
 
 
 class S3Provider(
@@ -35,25 +45,43 @@ class S3Provider(
     MultipartMixin,
     AttributesMixin,
     BucketConfigMixin,
+    EncryptionMixin,
+    LifecycleMixin,
+    CorsMixin,
     AclMixin,
     AccessMixin,
     PostUploadMixin,
+    RestoreMixin,
+    VersioningMixin,
+    ReplicationMixin,
+    ObjectLockMixin,
 ):
     service_name = "s3"
 
     def __init__(self, config: Any):
         super().__init__(config)
-        self.store = LakeStore(config.data_dir)
+        self.store = LakeStore(config.data_dir, now_ns=config.clock.now_ns)
+        self.lifecycle = LifecycleWorker(self.store, config.clock.now)
+        config.clock.subscribe(self.lifecycle.on_clock_jump)
+        self.lifecycle.start()
+        self.replication = ReplicationWorker(self.store)
+        self.replication.start()
 
     def dispatch(self, ctx: RequestContext, params: dict) -> dict:
         # One access check before every operation (see access.py), so no operation can forget it.
-        self.check_access(ctx, params)
-        return super().dispatch(ctx, params)
+        # The bucket it looked up serves the operation too (common.checked_bucket).
+        token = checked_bucket.set(self.check_access(ctx, params))
+        try:
+            return super().dispatch(ctx, params)
+        finally:
+            checked_bucket.reset(token)
 
     def state(self) -> dict:
         return {"state": "running", "data_dir": str(self.config.data_dir)}
 
     def close(self) -> None:
+        self.lifecycle.stop()
+        self.replication.stop()
         close = getattr(self.store, "close", None)
         if close is not None:
             close()

@@ -63,35 +63,30 @@ def tag_set(tags: dict[str, str]) -> list[dict[str, str]]:
 
 class TaggingMixin(S3Base):
     def put_object_tagging(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        key = params["Key"]
-        self.check_version(params)
         raw = (params.get("Tagging") or {}).get("TagSet") or []
         tags = validate_tags((str(t.get("Key", "")), str(t.get("Value", ""))) for t in raw)
-        self.require_object(bucket, key)
-        with translated(bucket=bucket, key=key):
-            info = self.store.set_object_tags(bucket, key, tags)
-        log.debug("set %d tags on s3://%s/%s", len(tags), bucket, key)
-        return {"VersionId": info.version_id} if info.version_id else {}
+        info = self._set_tags(params, tags)
+        log.debug("set %d tags on s3://%s/%s", len(tags), info.bucket, info.key)
+        return self._version_of(params, info)
 
     def get_object_tagging(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        self.check_version(params)
-        info = self.require_object(bucket, params["Key"])
-        out = {"TagSet": tag_set(info.meta.tags)}
-        if info.version_id:
-            out["VersionId"] = info.version_id
-        return out
+        bucket = self.require_bucket(params)
+        info = self.object_for(bucket, params)
+        return {"TagSet": tag_set(info.meta.tags), **self._version_of(params, info)}
 
     def delete_object_tagging(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        info = self._set_tags(params, {})
+        log.debug("deleted tags of s3://%s/%s", info.bucket, info.key)
+        return {"__status__": 204, **self._version_of(params, info)}
+
+    def _set_tags(self, params: dict, tags: dict[str, str]):
+        bucket = self.require_bucket(params)
         key = params["Key"]
-        self.check_version(params)
-        self.require_object(bucket, key)
-        with translated(bucket=bucket, key=key):
-            info = self.store.set_object_tags(bucket, key, {})
-        log.debug("deleted tags of s3://%s/%s", bucket, key)
-        out: dict = {"__status__": 204}
-        if info.version_id:
-            out["VersionId"] = info.version_id
-        return out
+        self.object_for(bucket, params)  # NoSuchKey / NoSuchVersion / a delete marker's 405
+        with translated(bucket=bucket.name, key=key):
+            return self.store.update_object_meta(bucket.name, key, params.get("VersionId"), tags=tags)
+
+    @staticmethod
+    def _version_of(params: dict, info) -> dict:
+        version = info.version_id or params.get("VersionId")
+        return {"VersionId": version} if version else {}
