@@ -65,8 +65,13 @@ ALT_KEY=${S3T_ALT_ACCESS_KEY:-NOPQRSTUVWXYZABCDEFG}
 ALT_SECRET=${S3T_ALT_SECRET_KEY:-nopqrstuvwxyzabcdefghijklmnabcdefghijklm}
 TENANT_KEY=${S3T_TENANT_ACCESS_KEY:-HIJKLMNOPQRSTUVWXYZA}
 TENANT_SECRET=${S3T_TENANT_SECRET_KEY:-opqrstuvwxyzabcdefghijklmnopqrstuvwxyzab}
+# The suite grants ACLs to its users by the fixed canonical ids of run-s3-tests.sh's config; each
+# is declared as another id of its account, so that such a grant reaches the right account.
+MAIN_ID=testid
+ALT_ID=56789abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234
+TENANT_ID='testx$9876543210abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
 # the suite's bucket cleanup also lists with the tenant key, so strict mode must know it too
-export LAKEBOX_CREDENTIALS="$MAIN_KEY:$MAIN_SECRET:111111111111,$ALT_KEY:$ALT_SECRET:222222222222,$TENANT_KEY:$TENANT_SECRET:333333333333"
+export LAKEBOX_CREDENTIALS="$MAIN_KEY:$MAIN_SECRET:111111111111:$MAIN_ID,$ALT_KEY:$ALT_SECRET:222222222222:$ALT_ID,$TENANT_KEY:$TENANT_SECRET:333333333333:$TENANT_ID"
 
 LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter \
   "$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$DATA/data" --auth "$AUTH" \

@@ -29,6 +29,9 @@ class Credential:
     access_key: str
     secret_key: str
     account_id: str = DEFAULT_ACCOUNT_ID
+    #: Another canonical user id the account answers to in S3 ACL grants, for tools whose fixtures
+    #: name users by fixed ids (the ceph/s3-tests suite); lakebox's own id for it works too.
+    canonical_id: Optional[str] = None
 
 
 @dataclass
@@ -60,13 +63,18 @@ class Config:
         cred = self.credentials.get(access_key or "")
         return cred.account_id if cred else DEFAULT_ACCOUNT_ID
 
+    def canonical_aliases(self, account_id: str) -> frozenset[str]:
+        """The configured canonical user ids (Credential.canonical_id) of an account's keys."""
+        return frozenset(c.canonical_id for c in self.credentials.values()
+                         if c.account_id == account_id and c.canonical_id)
+
 
 def load_credentials(source: Optional[str] = None) -> dict[str, Credential]:
     """Keys from `LAKEBOX_CREDENTIALS` or a file.
 
-    Accepted forms: a JSON list of {"access_key", "secret_key", "account_id"} objects, or lines of
-    ``ACCESS_KEY:SECRET_KEY[:ACCOUNT_ID]`` separated by commas or newlines. `source` may be the text
-    itself or a path to a file holding it.
+    Accepted forms: a JSON list of {"access_key", "secret_key", "account_id", "canonical_id"}
+    objects, or lines of ``ACCESS_KEY:SECRET_KEY[:ACCOUNT_ID[:CANONICAL_ID]]`` separated by commas or
+    newlines. `source` may be the text itself or a path to a file holding it.
     """
     text = source if source is not None else os.environ.get("LAKEBOX_CREDENTIALS", "")
     if text and os.path.isfile(text):
@@ -77,7 +85,8 @@ def load_credentials(source: Optional[str] = None) -> dict[str, Credential]:
     creds: dict[str, Credential] = {}
     if text.startswith("["):
         for item in json.loads(text):
-            cred = Credential(item["access_key"], item["secret_key"], str(item.get("account_id", DEFAULT_ACCOUNT_ID)))
+            cred = Credential(item["access_key"], item["secret_key"], str(item.get("account_id", DEFAULT_ACCOUNT_ID)),
+                              item.get("canonical_id") or None)
             creds[cred.access_key] = cred
         return creds
     for entry in text.replace(",", "\n").splitlines():
@@ -88,5 +97,5 @@ def load_credentials(source: Optional[str] = None) -> dict[str, Credential]:
         if len(parts) < 2:
             raise ValueError(f"credential entry must be ACCESS_KEY:SECRET_KEY[:ACCOUNT_ID], got {entry!r}")
         account = parts[2] if len(parts) > 2 and parts[2] else DEFAULT_ACCOUNT_ID
-        creds[parts[0]] = Credential(parts[0], parts[1], account)
+        creds[parts[0]] = Credential(parts[0], parts[1], account, parts[3] if len(parts) > 3 and parts[3] else None)
     return creds

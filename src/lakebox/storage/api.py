@@ -13,7 +13,7 @@ Methods, all blocking and thread-safe. Every method taking a key raises InvalidK
 UTF-8) or KeyTooLongError (> 1024 bytes); every method taking a bucket raises NoSuchBucketError.
 
 Buckets
-  create_bucket(name, account_id, region, config: dict[str, dict] | None = None) -> BucketInfo
+  create_bucket(name, account_id, region, config: dict[str, dict] | None = None, versioning=None) -> BucketInfo
       raises BucketExistsError(existing BucketInfo), InvalidBucketNameError (S3's core naming rules).
       `config` ({name: document}) is the bucket's first configuration (see below), committed with
       the bucket's row, so a bucket never exists without the settings it was created with.
@@ -84,9 +84,11 @@ Versioning (a bucket's `versioning` is None, ENABLED or SUSPENDED)
       an ENABLED bucket, the id a new delete marker gets instead of a fresh one (replication).
   list_object_versions(bucket, prefix="", delimiter=None, key_marker="", version_id_marker="",
                        max_keys=1000) -> VersionListResult
-  update_object_meta(bucket, key, version_id=None, **changes) -> ObjectInfo
+  update_object_meta(bucket, key, version_id=None, *, extra_updates=None, **changes) -> ObjectInfo
       replace fields of ObjectMeta (tags, acl, storage_class, extra ...) of the current object or of
-      one version; bytes and LastModified stay. raises NoSuchKeyError / NoSuchVersionError.
+      one version; bytes and LastModified stay. `extra_updates` merges keys into `extra` under the
+      key's lock (None removes one), so features with their own keys never lose each other's.
+      raises NoSuchKeyError / NoSuchVersionError.
   Timestamps (LastModified, initiation, bucket creation) come from the store's `now_ns` (the service
   clock), so that lifecycle rules can be watched by moving the clock.
 

@@ -84,7 +84,7 @@ class LakeStore(VersionsMixin, MultipartMixin, ListingMixin, BucketConfigMixin):
         return self._locks.hold(("bucket", name))
 
     def create_bucket(self, name: str, account_id: str, region: str,
-                      config: Optional[dict[str, dict]] = None) -> BucketInfo:
+                      config: Optional[dict[str, dict]] = None, versioning: Optional[str] = None) -> BucketInfo:
         check_bucket_name(name)
         with self._bucket_lock(name):
             existing = self.get_bucket(name)
@@ -96,7 +96,8 @@ class LakeStore(VersionsMixin, MultipartMixin, ListingMixin, BucketConfigMixin):
             except FileExistsError:
                 raise StorageError(f"{path} exists and is not a directory") from None
             fsync_dir(self.s3_dir)
-            self.db.insert_bucket(BucketInfo(name, account_id, region, ns_to_datetime(self.now_ns())), config)
+            self.db.insert_bucket(BucketInfo(name, account_id, region, ns_to_datetime(self.now_ns()), versioning),
+                                config)
             return self.db.get_bucket(name)
 
     def get_bucket(self, name: str) -> Optional[BucketInfo]:

@@ -44,6 +44,20 @@ def _vid(version_id: Optional[str]) -> Optional[str]:
     return None if version_id in (None, NULL_VERSION) else version_id
 
 
+def _changed(meta: ObjectMeta, extra_updates: Optional[dict], changes: dict) -> ObjectMeta:
+    """`meta` with `changes` replaced and `extra_updates` merged into `extra` (None removes a key),
+    so that features keeping their own keys in `extra` never overwrite each other's."""
+    if extra_updates:
+        extra = {**meta.extra, **changes.get("extra", {})} if "extra" in changes else dict(meta.extra)
+        for name, value in extra_updates.items():
+            if value is None:
+                extra.pop(name, None)
+            else:
+                extra[name] = value
+        changes = {**changes, "extra": extra}
+    return replace(meta, **changes)
+
+
 class VersionsBase(LakeBase):
     """The versioning steps that puts, copies, completes and deletes share."""
 
@@ -246,20 +260,21 @@ class VersionsMixin(VersionsBase):
             self._promote_newest(root, bucket, key)
         return DeleteOutcome(version_id=vid, delete_marker=row.is_delete_marker, removed=True)
 
-    def update_object_meta(self, bucket: str, key: str, version_id: Optional[str] = None, **changes) -> ObjectInfo:
+    def update_object_meta(self, bucket: str, key: str, version_id: Optional[str] = None, *,
+                           extra_updates: Optional[dict] = None, **changes) -> ObjectInfo:
         check_key(key)
         with self._bucket_locks.shared(bucket), self._bucket_root(bucket) as root, self._key_lock(bucket, key):
             current = self._lookup(root, bucket, key)
             if version_id is None or (current is not None and current.version_id == _vid(version_id)):
                 if current is None:
                     raise NoSuchKeyError(bucket, key)
-                row = replace(current, meta=replace(current.meta, **changes))
+                row = replace(current, meta=_changed(current.meta, extra_updates, changes))
                 self.db.put_object(row)
                 return self._info(row)
             row = self.db.get_version(bucket, key, _vid(version_id))
             if row is None:
                 raise NoSuchVersionError(bucket, key, version_id)
-            row = replace(row, meta=replace(row.meta, **changes))
+            row = replace(row, meta=_changed(row.meta, extra_updates, changes))
             self.db.put_version_meta(row)
             return self._version_info(row, is_latest=False)
 

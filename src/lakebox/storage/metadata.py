@@ -216,8 +216,9 @@ class MetadataDB:
         """Record a bucket, with its first configuration documents, in one transaction."""
         try:
             with self._write() as db:
-                db.execute("INSERT OR REPLACE INTO buckets (name, account_id, region, created_ns) VALUES (?, ?, ?, ?)",
-                           (info.name, info.account_id, info.region, datetime_to_ns(info.created)))
+                db.execute("INSERT OR REPLACE INTO buckets (name, account_id, region, created_ns, versioning) "
+                           "VALUES (?, ?, ?, ?, ?)",
+                           (info.name, info.account_id, info.region, datetime_to_ns(info.created), info.versioning))
                 # A row left by a bucket of the same name that was forgotten uncleanly must not carry over.
                 db.execute("DELETE FROM bucket_config WHERE bucket = ?", (info.name,))
                 for name, value in (config or {}).items():

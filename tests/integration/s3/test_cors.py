@@ -11,7 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from s3_helpers import error_of
+from s3_helpers import error_of, make_client
+
+from lakebox.config import Credential
+from lakebox.testing import running_lakebox
 
 CORS_HEADERS = ("access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
                 "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age", "vary")
@@ -174,7 +177,8 @@ def test_preflight_with_a_bad_header_name_is_bad_request(s3, bucket, url):
     put_cors(s3, bucket, {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]})
     response = preflight(url, "http://a.com", "GET", "x-amz-date, bad@header")
     assert response.status_code == 400
-    assert error_fields(response)["Message"] == 'Access-Control-Request-Headers "bad@header" contains invalid character.'
+    message = 'Access-Control-Request-Headers "bad@header" contains invalid character.'
+    assert error_fields(response) == {"Code": "BadRequest", "Message": message}
 
 
 def test_matching_preflight_answers_the_rule(s3, bucket, url):
@@ -250,6 +254,18 @@ def test_preflight_to_a_presigned_url_ignores_its_signature(s3, bucket):
     response = preflight(presigned, "http://a.com", "PUT")
     assert response.status_code == 200
     assert response.headers["access-control-allow-methods"] == "PUT"
+
+
+def test_preflight_needs_no_credentials_in_strict_mode(tmp_path):
+    key, secret = "AKIDSTRICTCORS", "strict-cors-secret"
+    credentials = {key: Credential(key, secret, "123456789012")}
+    with running_lakebox(tmp_path / "strict", set_env=False, auth="strict", credentials=credentials) as server:
+        s3 = make_client(server.endpoint_url, access_key=key, secret=secret)
+        s3.create_bucket(Bucket="strict-cors")
+        put_cors(s3, "strict-cors", {"AllowedMethods": ["GET"], "AllowedOrigins": ["http://a.com"]})
+        response = preflight(f"{server.endpoint_url}/strict-cors/key", "http://a.com", "GET")
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "http://a.com"
 
 
 # -- actual requests --------------------------------------------------------------------------------

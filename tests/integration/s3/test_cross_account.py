@@ -1,5 +1,5 @@
 """ACL enforcement between accounts: each access key belongs to an account, and a request signed by an
-account that does not own the bucket may do only what an ACL grants it.
+account that does not own the bucket may do only what the bucket policy or an ACL grants it.
 
 Account A is the default account (any unknown key, as the `s3` fixture uses); account B is the
 configured key BKEY. Buckets that use ACLs are made the way a user makes them since 2023: with
@@ -7,6 +7,8 @@ ObjectOwnership=ObjectWriter, and without the public access block where a public
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 import requests
@@ -263,3 +265,81 @@ def test_signed_post_form_of_another_account_needs_write(lakebox_server, s3, sha
     post = b.generate_presigned_post(shared, "form.txt")
     response = requests.post(post["url"], data=post["fields"], files={"file": ("form.txt", b"x")})
     assert response.status_code == 204
+
+
+# -- bucket policies ------------------------------------------------------------------------------
+
+
+def policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_bucket_policy_opens_a_default_bucket_to_another_account(s3, bucket, b):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"mine")
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy({
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+        "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert b.get_object(Bucket=bucket, Key="k")["Body"].read() == b"mine"
+    b.put_object(Bucket=bucket, Key="from-b", Body=b"x")
+    # BucketOwnerEnforced: what B writes belongs to the bucket owner
+    assert s3.get_object_acl(Bucket=bucket, Key="from-b")["Owner"]["ID"] == A
+    assert not can_list(b, bucket)
+    denied(lambda: b.delete_object(Bucket=bucket, Key="k"))
+
+
+def test_bucket_policy_deny_wins_over_an_acl(s3, shared, b, anon):
+    s3.put_bucket_acl(Bucket=shared, ACL="public-read")
+    s3.put_bucket_policy(Bucket=shared, Policy=policy({
+        "Effect": "Deny", "Principal": {"AWS": "222222222222"}, "Action": "s3:ListBucket",
+        "Resource": f"arn:aws:s3:::{shared}"}))
+    assert not can_list(b, shared)
+    assert can_list(anon, shared)
+    assert can_list(s3, shared)  # the owner's own requests are not evaluated
+
+
+def test_conditional_statements_are_not_applied(s3, bucket, b):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"mine")
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy({
+        "Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
+    denied(lambda: b.get_object(Bucket=bucket, Key="k"))
+
+
+def test_restrict_public_buckets_shuts_a_public_policy(lakebox_server, s3, bucket, b):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"public")
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy({
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    url = f"{lakebox_server.endpoint_url}/{bucket}/k"
+    assert requests.get(url).content == b"public"
+    assert b.get_object(Bucket=bucket, Key="k")["Body"].read() == b"public"
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"RestrictPublicBuckets": True})
+    assert requests.get(url).status_code == 403
+    denied(lambda: b.get_object(Bucket=bucket, Key="k"))
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"public"
+
+
+def test_a_copy_source_opened_by_policy(s3, bucket, b):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"mine")
+    b.create_bucket(Bucket="b-bucket")
+    denied(lambda: b.copy_object(Bucket="b-bucket", Key="copy", CopySource=f"{bucket}/k"))
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy({
+        "Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    b.copy_object(Bucket="b-bucket", Key="copy", CopySource=f"{bucket}/k")
+    assert b.get_object(Bucket="b-bucket", Key="copy")["Body"].read() == b"mine"
+
+
+# -- canonical ids ---------------------------------------------------------------------------------
+
+
+def test_a_grant_to_a_configured_canonical_id_reaches_its_account(lakebox_server, s3, shared):
+    lakebox_server.config.credentials["CKEY"] = Credential("CKEY", "c-secret", "333333333333", "fixture-user-c")
+    c = make_client(lakebox_server.endpoint_url, access_key="CKEY", secret="c-secret")
+    denied(lambda: c.get_object(Bucket=shared, Key="k"))
+    s3.put_object_acl(Bucket=shared, Key="k", GrantFullControl=f'id="{A}"', GrantRead='id="fixture-user-c"')
+    assert c.get_object(Bucket=shared, Key="k")["Body"].read() == b"private"
+    # and lakebox's own id for the account works as well
+    s3.put_object_acl(Bucket=shared, Key="k", GrantFullControl=f'id="{A}"',
+                      GrantRead=f'id="{canonical_id("333333333333")}"')
+    assert c.get_object(Bucket=shared, Key="k")["Body"].read() == b"private"

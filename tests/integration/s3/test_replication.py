@@ -165,6 +165,15 @@ def test_destination_must_exist_be_versioned_and_differ_from_the_source(s3, sour
     assert exc.value.response["Error"]["Message"] == "Destination bucket must have versioning enabled."
 
 
+def test_versioning_of_a_replicated_source_cannot_be_suspended(s3, source, destination):
+    _replicate(s3, source, _rule(destination))
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_versioning(Bucket=source, VersioningConfiguration={"Status": "Suspended"})
+    assert error_of(exc) == (409, "InvalidBucketState")
+    s3.delete_bucket_replication(Bucket=source)
+    s3.put_bucket_versioning(Bucket=source, VersioningConfiguration={"Status": "Suspended"})
+
+
 def _v1(destination: str, **extra) -> dict:
     rule = {"Status": "Enabled", "Prefix": "", "Destination": {"Bucket": f"arn:aws:s3:::{destination}"}}
     rule.update(extra)

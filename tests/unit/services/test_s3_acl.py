@@ -1,5 +1,6 @@
-"""The ACL rules as data: whom a grant lets in, what ACLs a bucket with ACLs disabled still accepts,
-who owns a new object, and which bucket policies count as public."""
+"""The access rules as data: whom a grant lets in, what ACLs a bucket with ACLs disabled still
+accepts, who owns a new object, which bucket policies count as public and what their plain
+statements decide, and how credentials name an account's canonical ids."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import json
 
 import pytest
 
+from lakebox.config import Credential, load_credentials
 from lakebox.protocol.errors import AwsError
-from lakebox.services.s3 import acl
+from lakebox.services.s3 import acl, bucket_policy
 from lakebox.services.s3.headers import canonical_id
 from lakebox.services.s3.public_access import is_public_policy
 
@@ -104,3 +106,80 @@ def _policy(principal, condition=None, effect="Allow") -> str:
 ])
 def test_is_public_policy(policy, public):
     assert is_public_policy(policy) is public
+
+
+# -- bucket policies (the plain part, for other accounts and anonymous requests) ---------------------
+
+
+def _statement(effect="Allow", principal="*", action="s3:GetObject", resource="arn:aws:s3:::b/*", **more) -> str:
+    return json.dumps({"Statement": [{"Effect": effect, "Principal": principal, "Action": action,
+                                      "Resource": resource, **more}]})
+
+
+@pytest.mark.parametrize("policy, account, action, resource, expected", [
+    (_statement(), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", bucket_policy.ALLOW),
+    (_statement(), None, "s3:GetObject", "arn:aws:s3:::b/k", bucket_policy.ALLOW),
+    (_statement(principal={"AWS": "*"}), None, "s3:GetObject", "arn:aws:s3:::b/k", bucket_policy.ALLOW),
+    (_statement(principal={"AWS": OTHER}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", bucket_policy.ALLOW),
+    (_statement(principal={"AWS": f"arn:aws:iam::{OTHER}:root"}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k",
+     bucket_policy.ALLOW),
+    (_statement(principal={"AWS": [f"arn:aws:iam::{OTHER}:user/ana"]}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k",
+     bucket_policy.ALLOW),
+    (_statement(principal={"AWS": OTHER}), None, "s3:GetObject", "arn:aws:s3:::b/k", None),
+    (_statement(principal={"AWS": OWNER}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", None),
+    (_statement(principal={"Service": "logging.s3.amazonaws.com"}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", None),
+    (_statement(action="s3:Get*"), OTHER, "s3:GetObjectTagging", "arn:aws:s3:::b/k", bucket_policy.ALLOW),
+    (_statement(action="S3:getobject"), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", bucket_policy.ALLOW),
+    (_statement(action="*"), OTHER, "s3:PutBucketAcl", "arn:aws:s3:::b", None),
+    (_statement(action="*", resource=["arn:aws:s3:::b", "arn:aws:s3:::b/*"]), OTHER, "s3:PutBucketAcl",
+     "arn:aws:s3:::b", bucket_policy.ALLOW),
+    (_statement(), OTHER, "s3:PutObject", "arn:aws:s3:::b/k", None),
+    (_statement(resource="arn:aws:s3:::b/public/?"), OTHER, "s3:GetObject", "arn:aws:s3:::b/public/a",
+     bucket_policy.ALLOW),
+    (_statement(resource="arn:aws:s3:::b/public/?"), OTHER, "s3:GetObject", "arn:aws:s3:::b/public/ab", None),
+    (_statement(resource="arn:aws:s3:::b/[ab]"), OTHER, "s3:GetObject", "arn:aws:s3:::b/a", None),
+    (_statement(effect="Deny"), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", bucket_policy.DENY),
+    (_statement(Condition={"Bool": {"aws:SecureTransport": "true"}}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k",
+     None),
+    (json.dumps({"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": OWNER}, "Action": "*",
+                                "Resource": "*"}]}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", None),
+    (None, OTHER, "s3:GetObject", "arn:aws:s3:::b/k", None),
+])
+def test_policy_verdict(policy, account, action, resource, expected):
+    assert bucket_policy.verdict(policy, account, action, resource) == expected
+
+
+def test_deny_wins_over_allow():
+    policy = json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Deny", "Principal": {"AWS": OTHER}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]})
+    assert bucket_policy.verdict(policy, OTHER, "s3:GetObject", "arn:aws:s3:::b/k") == bucket_policy.DENY
+    assert bucket_policy.verdict(policy, None, "s3:GetObject", "arn:aws:s3:::b/k") == bucket_policy.ALLOW
+
+
+@pytest.mark.parametrize("operation, versioned, action", [
+    ("GetObject", False, "s3:GetObject"),
+    ("HeadObject", True, "s3:GetObjectVersion"),
+    ("ListObjectsV2", False, "s3:ListBucket"),
+    ("HeadBucket", False, "s3:ListBucket"),
+    ("UploadPart", False, "s3:PutObject"),
+    ("DeleteObjects", False, "s3:DeleteObject"),
+    ("DeleteObject", True, "s3:DeleteObjectVersion"),
+    ("PutObjectAcl", True, "s3:PutObjectVersionAcl"),
+    ("GetBucketCors", False, "s3:GetBucketCORS"),
+    ("DeletePublicAccessBlock", False, "s3:PutBucketPublicAccessBlock"),
+    ("PutBucketVersioning", False, "s3:PutBucketVersioning"),
+])
+def test_action_for(operation, versioned, action):
+    assert bucket_policy.action_for(operation, versioned) == action
+
+
+@pytest.mark.parametrize("text, creds", [
+    ("AK:SK", {"AK": Credential("AK", "SK", "000000000000")}),
+    ("AK:SK:111111111111", {"AK": Credential("AK", "SK", "111111111111")}),
+    ("AK:SK:111111111111:testid", {"AK": Credential("AK", "SK", "111111111111", "testid")}),
+    ('[{"access_key": "AK", "secret_key": "SK", "account_id": "1", "canonical_id": "c"}]',
+     {"AK": Credential("AK", "SK", "1", "c")}),
+])
+def test_load_credentials(text, creds):
+    assert load_credentials(text) == creds

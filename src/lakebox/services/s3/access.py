@@ -1,4 +1,5 @@
-"""Who may do what: the bucket owner, other accounts and anonymous requests, as S3's ACLs decide.
+"""Who may do what: the bucket owner, other accounts and anonymous requests, as S3's ACLs and
+bucket policies decide.
 
 Why at the provider's dispatch, once: every S3 operation must agree on it, and a check spread over
 the area modules would miss the next operation someone adds. An operation this module does not
@@ -10,13 +11,14 @@ default account). The rules:
   without any look-up beyond the bucket itself: that is the common request, and small GETs are
   the hot path. (AWS would refuse a bucket owner the data of an object that another account owns
   under ObjectWriter unless that object's ACL grants it; lakebox does not look.)
-- Anyone else (a request signed by another account, or an unsigned one) gets only what an ACL
-  grants to its canonical user, to AuthenticatedUsers (any signed request) or to AllUsers (anyone):
-  READ on the bucket lists it, WRITE creates, overwrites and deletes its objects, READ on an object
-  reads it, READ_ACP and WRITE_ACP read and replace an ACL, FULL_CONTROL is all four. Under the
-  bucket's IgnorePublicAcls the group grants count for nothing (public_access.py), and under
-  BucketOwnerEnforced no grant does: ACLs are disabled, and only a bucket policy could let others
-  in (policies are stored but not evaluated yet).
+- Anyone else (a request signed by another account, or an unsigned one) gets what the bucket
+  policy allows it (its plain statements, see bucket_policy.py; an explicit Deny wins), else only
+  what an ACL grants to its canonical user, to AuthenticatedUsers (any signed request) or to
+  AllUsers (anyone): READ on the bucket lists it, WRITE creates, overwrites and deletes its
+  objects, READ on an object reads it, READ_ACP and WRITE_ACP read and replace an ACL, FULL_CONTROL
+  is all four. Under the bucket's IgnorePublicAcls the group grants count for nothing
+  (public_access.py), and under BucketOwnerEnforced no grant does: ACLs are disabled, and only the
+  bucket policy lets others in. Under RestrictPublicBuckets a public policy lets no one in.
 - The owner of an object (another account, under ObjectWriter) may always read and replace its ACL
   and use its other sub-resources (tagging, attributes). Bucket settings other than the ACL are for
   the bucket owner alone.
@@ -35,7 +37,8 @@ from typing import Optional
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ...storage.api import BucketInfo
-from . import acl, public_access
+from . import acl, bucket_policy, public_access
+from .bucket_config import POLICY
 from .common import S3Base, is_anonymous
 from .copy import parse_copy_source
 from .errors import s3_error, translated
@@ -87,14 +90,38 @@ class AccessMixin(S3Base):
 
     def _check_copy_source(self, account: Optional[str], copy_source: str) -> None:
         try:
-            src_bucket, src_key, _ = parse_copy_source(copy_source)
+            src_bucket, src_key, version = parse_copy_source(copy_source)
         except AwsError:
             return  # malformed: the operation refuses it, after the checks it makes first
-        self.require_object_permission(account, src_bucket, src_key, acl.READ)
+        bucket = self.store.get_bucket(src_bucket)
+        if bucket is None or account == bucket.account_id:
+            return
+        action = bucket_policy.action_for("GetObject", versioned=version is not None)
+        if self._policy_verdict(account, bucket, action, src_key) is None:
+            self.require_object_permission(account, src_bucket, src_key, acl.READ)
+
+    def _policy_verdict(self, account: Optional[str], bucket: BucketInfo, action: str,
+                        key: Optional[str]) -> Optional[str]:
+        """ALLOW or None from the bucket policy (None: the ACLs decide); AccessDenied on a Deny."""
+        with translated(bucket=bucket.name):
+            stored = self.store.get_bucket_config(bucket.name, POLICY)
+        if stored is None:
+            return None
+        text = stored.get("Policy")
+        result = bucket_policy.verdict(text, account, action, bucket_policy.resource_for(bucket.name, key))
+        if result == bucket_policy.DENY:
+            raise _denied()
+        if result == bucket_policy.ALLOW and public_access.is_public_policy(text) and \
+                public_access.flags(self.store, bucket.name).get("RestrictPublicBuckets"):
+            return None
+        return result
 
     def _check_stranger(self, account: Optional[str], bucket: BucketInfo, operation: str, params: dict) -> None:
         """The rules for anyone but the bucket owner (`account` None: an anonymous request)."""
         key = params.get("Key") or ""
+        action = bucket_policy.action_for(operation, versioned=params.get("VersionId") is not None)
+        if self._policy_verdict(account, bucket, action, key if "Key" in params else None) is not None:
+            return
         if operation in BUCKET_READ:
             self.require_bucket_permission(account, bucket, acl.READ)
         elif operation in BUCKET_WRITE:
@@ -111,6 +138,14 @@ class AccessMixin(S3Base):
         else:
             raise _denied()  # bucket settings, DeleteBucket ...: the bucket owner's alone
 
+    def require_form_upload(self, account: Optional[str], bucket: BucketInfo, key: str) -> None:
+        """A POST form upload, which authorizes itself (post_upload.py): may its signer (None: an
+        unsigned form) write `key`?"""
+        if account is not None and account == bucket.account_id:
+            return
+        if self._policy_verdict(account, bucket, bucket_policy.action_for("PostObject"), key) is None:
+            self.require_bucket_permission(account, bucket, acl.WRITE)
+
     def _bucket_acl(self, bucket: BucketInfo) -> Optional[dict]:
         with translated(bucket=bucket.name):
             return self.store.get_bucket_config(bucket.name, acl.ACL_CONFIG)
@@ -120,7 +155,9 @@ class AccessMixin(S3Base):
         are disabled (BucketOwnerEnforced), no group under IgnorePublicAcls."""
         if self.object_ownership(bucket.name) == acl.BUCKET_OWNER_ENFORCED:
             return frozenset()
-        return acl.grantees_of(account, public=not public_access.ignores_public_acls(self.store, bucket.name))
+        aliases = self.config.canonical_aliases(account) if account is not None else ()
+        return acl.grantees_of(account, public=not public_access.ignores_public_acls(self.store, bucket.name),
+                               aliases=aliases)
 
     def require_bucket_permission(self, account: Optional[str], bucket: BucketInfo, permission: str) -> None:
         """AccessDenied unless `account` (None: anonymous) owns the bucket or its ACL grants `permission`."""

@@ -17,7 +17,7 @@ AccessControlListNotSupported. Whom a grant lets in is decided by `allows`, for 
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from .errors import invalid_argument, s3_error
 from .headers import CANNED_ACLS, canonical_id, owner
@@ -243,11 +243,12 @@ def rendered(acl: Optional[dict], default_account: str) -> dict[str, Any]:
     return {"Owner": me, "Grants": grants}
 
 
-def grantees_of(account: Optional[str], *, public: bool = True) -> frozenset[str]:
+def grantees_of(account: Optional[str], *, public: bool = True, aliases: Iterable[str] = ()) -> frozenset[str]:
     """The grantee ids and group URIs a requester answers to: an account (None: an anonymous
-    request) is its canonical user, AuthenticatedUsers and AllUsers; anyone is AllUsers. Without
-    `public` (the bucket ignores public ACLs) the groups count for nothing."""
-    names = set() if account is None else {canonical_id(account)}
+    request) is its canonical user (and any `aliases`, canonical ids configured for its keys),
+    AuthenticatedUsers and AllUsers; anyone is AllUsers. Without `public` (the bucket ignores public
+    ACLs) the groups count for nothing."""
+    names = set() if account is None else {canonical_id(account), *aliases}
     if public:
         names.add(ALL_USERS)
         if account is not None:

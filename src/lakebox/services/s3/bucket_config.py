@@ -4,11 +4,12 @@ payment, transfer acceleration, notification and logging.
 Why together: each is one document per bucket, validated as S3 validates it, stored whole in the
 lake's per-bucket configuration store (`LakeStore.put_bucket_config`), and answered back as stored,
 with S3's own "not configured" error or default when it was never set. Ownership controls decide
-who owns new objects and whether ACLs are enabled (acl.py), and the public access block refuses
-public ACLs and policies (public_access.py). The others do not change how requests are served yet:
-the policy is not evaluated, logging writes no logs and notifications are not sent. Those effects
-come with later issues; what matters now is that tools which set and read these settings
-(Terraform, the CLI, CDK) see S3's answers.
+who owns new objects and whether ACLs are enabled (acl.py), the public access block refuses
+public ACLs and policies (public_access.py), and the policy's plain statements open the bucket to
+other accounts (bucket_policy.py; conditions wait for the IAM issue). The others do not change how
+requests are served yet: logging writes no logs and notifications are not sent. Those effects come
+with later issues; what matters now is that tools which set and read these settings (Terraform,
+the CLI, CDK) see S3's answers.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class BucketConfigMixin(S3Base):
     def delete_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
         return self._delete_config(params, TAGGING)
 
-    # Policy (stored and answered; evaluated with the IAM issue)
+    # Policy (its plain statements are applied by access.py; conditions wait for the IAM issue)
 
     def put_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name

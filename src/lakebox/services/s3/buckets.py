@@ -74,9 +74,12 @@ class BucketsMixin(S3Base):
         check_bucket_name(name)
         config = self._initial_config(ctx, params)
         region = self._region_for_new_bucket(ctx, params)
+        # x-amz-bucket-object-lock-enabled: Object Lock needs versioning from the start, committed
+        # with the bucket itself.
+        versioning = ENABLED if OBJECT_LOCK_CONFIG in config else None
         try:
             with translated(bucket=name, passthrough=(st.BucketExistsError,)):
-                self.store.create_bucket(name, ctx.account_id, region, config)
+                self.store.create_bucket(name, ctx.account_id, region, config, versioning=versioning)
         except st.BucketExistsError as exc:
             existing = exc.existing
             if existing.account_id != ctx.account_id:
@@ -86,10 +89,6 @@ class BucketsMixin(S3Base):
                 raise s3_error("BucketAlreadyOwnedByYou", BucketName=name)
             return {"Location": f"/{name}"}
         log.debug("created bucket %s in %s for account %s", name, region, ctx.account_id)
-        if OBJECT_LOCK_CONFIG in config:
-            # x-amz-bucket-object-lock-enabled: Object Lock needs versioning from the start.
-            with translated(bucket=name):
-                self.store.set_versioning(name, ENABLED)
         if region == US_EAST_1:
             return {"Location": f"/{name}"}
         return {"Location": f"http://{name}.s3.amazonaws.com/"}

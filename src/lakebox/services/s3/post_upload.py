@@ -24,7 +24,7 @@ from ...auth.clock import parse_iso_basic
 from ...auth.post_policy import SIGV2, SIGV4, SIGV4_ALGORITHM, PostSignature, parse_credential, verify_post_signature
 from ...protocol.context import RequestContext
 from ...storage.api import BucketInfo, ObjectInfo
-from . import acl, checksums, sse_c
+from . import checksums, sse_c
 from .common import S3Base, log
 from .encryption import bucket_rule
 from .errors import invalid_argument, s3_error, translated
@@ -145,7 +145,7 @@ class PostUploadMixin(S3Base):
 
         policy_text = fields.get("policy")
         signer = _claimed_signer(fields, policy_text is not None)
-        self._authorize(ctx, bucket, policy_text, signer)
+        self._authorize(ctx, bucket, key, policy_text, signer)
         low, high = 0, MAX_PUT_BYTES
         if policy_text is not None:
             policy = decode_policy(policy_text)
@@ -170,23 +170,23 @@ class PostUploadMixin(S3Base):
         self.replicate_after_write(info)
         return self._answer(ctx, fields, bucket, key, sse_c.plain_view(info))
 
-    def _authorize(self, ctx: RequestContext, bucket: BucketInfo, policy_text: Optional[str],
+    def _authorize(self, ctx: RequestContext, bucket: BucketInfo, key: str, policy_text: Optional[str],
                    signer: Optional[PostSignature]) -> None:
         """Who uploads, checked like any request (see the gateway's Authenticate handler).
 
         A policy signed by a configured key is verified in both modes; strict mode also refuses
         unknown keys. An unsigned form is an anonymous upload: it needs a publicly writable bucket; a
-        signed one needs WRITE on the bucket for the signer's account (access.py).
+        signed one needs the signer's account to be allowed to write (access.py).
         """
         if policy_text is None or signer is None:
-            self.require_bucket_permission(None, bucket, acl.WRITE)
+            self.require_form_upload(None, bucket, key)
             return
         ctx.access_key = signer.access_key
         ctx.account_id = self.config.account_for(signer.access_key)
         credential = self.config.credentials.get(signer.access_key)
         if credential is not None or self.config.auth == "strict":
             verify_post_signature(policy_text, signer, credential.secret_key if credential is not None else None)
-        self.require_bucket_permission(ctx.account_id, bucket, acl.WRITE)
+        self.require_form_upload(ctx.account_id, bucket, key)
 
     def _answer(self, ctx: RequestContext, fields: FormFields, bucket: BucketInfo, key: str, info: ObjectInfo) -> dict:
         out: dict[str, Any] = write_fields(info)

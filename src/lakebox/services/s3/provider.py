@@ -24,7 +24,7 @@ from .encryption import EncryptionMixin
 from .lifecycle_config import LifecycleMixin
 from .listing import ListingMixin
 from .multipart import MultipartMixin
-from .object_lock import ObjectLockMixin
+from .object_lock import ObjectLockMixin, is_locked
 from .objects import ObjectsMixin
 from .post_upload import PostUploadMixin
 from .replication import ReplicationMixin
@@ -61,7 +61,7 @@ class S3Provider(
     def __init__(self, config: Any):
         super().__init__(config)
         self.store = LakeStore(config.data_dir, now_ns=config.clock.now_ns)
-        self.lifecycle = LifecycleWorker(self.store, config.clock.now)
+        self.lifecycle = LifecycleWorker(self.store, config.clock.now, is_locked=is_locked)
         config.clock.subscribe(self.lifecycle.on_clock_jump)
         self.lifecycle.start()
         self.replication = ReplicationWorker(self.store)

@@ -28,11 +28,14 @@ from ...storage.api import ENABLED, NULL_VERSION, DeleteOutcome, ObjectInfo
 from .common import S3Base, checked_bucket, log
 from .errors import invalid_request, s3_error, translated
 from .replication_queue import DELETE_MARKER, OBJECT, Job
-from .replication_rules import destination_bucket, marker_targets, object_targets, validate_configuration
+from .replication_rules import (
+    REPLICATION_CONFIG,
+    destination_bucket,
+    marker_targets,
+    object_targets,
+    validate_configuration,
+)
 from .replication_worker import REPLICA, STATUS
-
-#: Name of the document in the per-bucket configuration store.
-REPLICATION_CONFIG = "replication"
 
 
 class ReplicationMixin(S3Base):

@@ -28,6 +28,8 @@ from typing import Any, Optional
 from .errors import invalid_argument, invalid_request, s3_error
 from .headers import STORAGE_CLASSES
 
+#: Name of the document in the per-bucket configuration store.
+REPLICATION_CONFIG = "replication"
 MAX_RULES = 1000
 MAX_ID_LENGTH = 255
 #: The only value S3 accepts for ReplicationTime.Time and Metrics.EventThreshold minutes.

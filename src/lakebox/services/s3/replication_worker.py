@@ -228,6 +228,6 @@ class ReplicationWorker:
                 extra = info.meta.extra
             if extra.get(STATUS) == status:
                 return
-            self.store.update_object_meta(bucket, key, version_id, extra={**extra, STATUS: status})
+            self.store.update_object_meta(bucket, key, version_id, extra_updates={STATUS: status})
         except (st.NoSuchBucketError, st.NoSuchKeyError, st.NoSuchVersionError):
             return  # deleted meanwhile: no status to show

@@ -249,7 +249,7 @@ class RestoreMixin(S3Base):
         # Pin the version looked at, so a write in between cannot receive this restore.
         version = params.get("VersionId") or info.version_id
         with translated(bucket=bucket.name, key=key):
-            self.store.update_object_meta(bucket.name, key, version, extra=extra)
+            self.store.update_object_meta(bucket.name, key, version, extra_updates={RECORD_KEY: record})
         log.info("restore of s3://%s/%s (%s, %s tier, %d days): ready at %s", bucket.name, key, storage_class,
                  tier, days, record["ready"])
         return {"__status__": status}

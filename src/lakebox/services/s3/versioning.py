@@ -19,6 +19,7 @@ from .common import S3Base, log
 from .errors import s3_error, translated
 from .headers import owner, quote_etag
 from .listing import encoding_type, max_keys, url_encode
+from .replication_rules import REPLICATION_CONFIG
 
 #: Set by object lock: such a bucket's versioning cannot be suspended.
 OBJECT_LOCK_CONFIG = "object_lock"
@@ -61,6 +62,13 @@ class VersioningMixin(S3Base):
                 raise s3_error("InvalidBucketState",
                                "An Object Lock configuration is present on this bucket, so the versioning "
                                "state cannot be changed.")
+            with translated(bucket=bucket.name):
+                replicated = self.store.get_bucket_config(bucket.name, REPLICATION_CONFIG)
+            if replicated:
+                raise s3_error("InvalidBucketState",
+                               "A replication configuration is present on this bucket, so you cannot change the "
+                               "versioning state. To change the versioning state, first delete the replication "
+                               "configuration.")
         with translated(bucket=bucket.name):
             self.store.set_versioning(bucket.name, status)
         log.info("versioning of s3://%s is now %s", bucket.name, status)
