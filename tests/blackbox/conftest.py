@@ -209,3 +209,9 @@ def aws(lakebox_endpoint):
         return result
 
     return run
+
+
+@pytest.fixture(scope="session")
+def lakebox_cli() -> list[str]:
+    """The `lakebox` command, for tests that run its subcommands (`lakebox clock advance ...`)."""
+    return lakebox_command()

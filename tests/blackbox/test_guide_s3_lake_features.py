@@ -19,8 +19,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from conftest import lakebox_command
-
 pytestmark = pytest.mark.blackbox
 
 MiB = 1024 * 1024
@@ -34,15 +32,18 @@ def s3(lakebox_endpoint):
     return client
 
 
-def clock_advance(duration: str) -> None:
+@pytest.fixture
+def clock_advance(lakebox_cli):
     """`lakebox clock advance` as a user runs it (AWS_ENDPOINT_URL names the server)."""
-    done = subprocess.run([*lakebox_command(), "clock", "advance", duration], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("service time ")
+    def advance(duration: str) -> None:
+        done = subprocess.run([*lakebox_cli, "clock", "advance", duration], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("service time ")
+    return advance
 
 
-def test_guide_lifecycle_rule_runs(s3, lakebox_endpoint):
+def test_guide_lifecycle_rule_runs(s3, lakebox_endpoint, clock_advance):
     # guide: "Storage Classes" (verbatim)
     lifecycle_config = {
         'Rules': [{
