@@ -80,10 +80,10 @@ def test_expect_100_continue_gets_interim_response_then_body_is_stored(lakebox_s
 def test_unimplemented_json_operation_answers_501_naming_it(lakebox_server):
     glue = client("glue", lakebox_server)
     with pytest.raises(botocore.exceptions.ClientError) as err:
-        glue.get_databases()
+        glue.list_blueprints()
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert err.value.response["Error"]["Code"] == "NotImplemented"
-    assert "GetDatabases" in err.value.response["Error"]["Message"]
+    assert "ListBlueprints" in err.value.response["Error"]["Message"]
 
 
 def test_unimplemented_query_operation_answers_501_in_query_envelope(lakebox_server):

@@ -17,8 +17,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def build_providers(config: "Config") -> dict[str, "Provider"]:
     """Every provider lakebox serves, keyed by botocore service name."""
+    from .glue.provider import GlueProvider
+    from .logs.provider import LogsProvider
     from .s3.provider import S3Provider
     from .sts.provider import STSProvider
 
-    providers: list[Provider] = [S3Provider(config), STSProvider(config)]
+    providers: list[Provider] = [S3Provider(config), STSProvider(config), LogsProvider(config), GlueProvider(config)]
     return {p.service_name: p for p in providers}

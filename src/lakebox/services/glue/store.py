@@ -1,0 +1,152 @@
+"""The catalog's state: one SQLite file (`<data>/.lakebox/glue/catalog.db`), one writer, many readers.
+
+Like the S3 metadata DB: WAL mode lets readers run while the one writer commits, and
+`synchronous=NORMAL` means an acknowledged commit is in the WAL and survives `kill -9`. Every
+operation's writes happen inside one `write()` block, which is one `BEGIN IMMEDIATE` transaction
+under the writer lock, so its checks (does the table exist?) and its changes see the same state.
+
+Each entity is one JSON document shaped like the API's output structure (`Table`, `Partition` ...),
+with datetimes and bytes tagged so they come back as the same Python types. Rows are keyed by
+`catalog`, which is `<region>:<catalog id>`: a Glue Data Catalog belongs to one account in one region.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE databases (catalog TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (catalog, name));
+CREATE TABLE tables (catalog TEXT NOT NULL, db TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (catalog, db, name));
+CREATE TABLE table_versions (catalog TEXT NOT NULL, db TEXT NOT NULL, tbl TEXT NOT NULL,
+    version INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, db, tbl, version));
+CREATE TABLE partitions (id INTEGER PRIMARY KEY AUTOINCREMENT, catalog TEXT NOT NULL, db TEXT NOT NULL,
+    tbl TEXT NOT NULL, vkey TEXT NOT NULL, doc TEXT NOT NULL, UNIQUE (catalog, db, tbl, vkey));
+CREATE INDEX partitions_by_table ON partitions (catalog, db, tbl, id);
+CREATE TABLE partition_indexes (catalog TEXT NOT NULL, db TEXT NOT NULL, tbl TEXT NOT NULL,
+    name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, db, tbl, name));
+-- vkey is '' for a table's own statistics, the partition's key otherwise.
+CREATE TABLE column_stats (catalog TEXT NOT NULL, db TEXT NOT NULL, tbl TEXT NOT NULL, vkey TEXT NOT NULL,
+    col TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, db, tbl, vkey, col));
+CREATE TABLE functions (catalog TEXT NOT NULL, db TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (catalog, db, name));
+CREATE TABLE connections (catalog TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (catalog, name));
+CREATE TABLE tags (arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (arn, key));
+"""
+
+
+def encode(doc: Any) -> str:
+    """A document as JSON, with datetimes and bytes tagged so `decode` restores their types."""
+    return json.dumps(doc, separators=(",", ":"), default=_tag)
+
+
+def decode(text: str) -> Any:
+    return json.loads(text, object_hook=_untag)
+
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$ts": value.isoformat()}
+    if isinstance(value, (bytes, bytearray)):
+        return {"$b64": base64.b64encode(bytes(value)).decode("ascii")}
+    raise TypeError(f"{type(value).__name__} cannot be stored in the catalog")
+
+
+def _untag(obj: dict) -> Any:
+    if len(obj) == 1:
+        if "$ts" in obj:
+            return datetime.fromisoformat(obj["$ts"])
+        if "$b64" in obj:
+            return base64.b64decode(obj["$b64"])
+    return obj
+
+
+def values_key(values: Iterable[str]) -> str:
+    """The key of a partition: its values as a JSON array (values may hold any character)."""
+    return json.dumps(list(values), separators=(",", ":"))
+
+
+class CatalogStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._writer = self._connect()
+        mode = self._writer.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise RuntimeError(f"SQLite refused WAL mode for {path} (got {mode})")
+        self._create_schema()
+
+    def _connect(self) -> sqlite3.Connection:
+        # check_same_thread=False only so that close() can close every reader; each reader is still
+        # used by the one thread that opened it.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _create_schema(self) -> None:
+        with self.write() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                return
+            for statement in (s.strip() for s in _without_comments(SCHEMA).split(";")):
+                if statement:
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's read connection (autocommit: each statement sees the latest commit)."""
+        return self._reader()
+
+    def read(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
+        # fetchall() ends the statement, so no read snapshot outlives the call.
+        return self._reader().execute(sql, tuple(args)).fetchall()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction under the single writer lock; rolled back if the block raises."""
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        with self._write_lock:
+            self._writer.close()
+
+
+def _without_comments(script: str) -> str:
+    return "\n".join(line for line in script.splitlines() if not line.strip().startswith("--"))

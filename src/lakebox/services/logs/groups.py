@@ -1,0 +1,180 @@
+"""Log groups and streams: create, delete, describe, retention and tags."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ...protocol.context import RequestContext
+from . import store as st
+from .common import (
+    GROUP_NAME,
+    decode_token,
+    encode_token,
+    group_arn,
+    group_name_from,
+    invalid,
+    not_found,
+    parse_group_arn,
+    stream_arn,
+    translated,
+)
+from .ingest import RETENTION_DAYS
+
+DESCRIBE_LIMIT = 50
+
+
+class GroupsMixin:
+    store: st.LogsStore
+
+    def _now_ms(self) -> int:
+        return self.config.clock.now_ns() // 1_000_000
+
+    def _group(self, ctx: RequestContext, name: str) -> st.GroupRow:
+        with translated():
+            return self.store.get_group(ctx.account_id, ctx.region, name)
+
+    # -- groups -------------------------------------------------------------------------------------
+
+    def create_log_group(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["logGroupName"]
+        if not GROUP_NAME.fullmatch(name):
+            raise invalid(f"1 validation error detected: Value '{name}' at 'logGroupName' failed to satisfy "
+                          "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
+        with translated():
+            self.store.create_group(ctx.account_id, ctx.region, name, self._now_ms(), tags=params.get("tags"),
+                                    kms_key_id=params.get("kmsKeyId"),
+                                    log_group_class=params.get("logGroupClass") or "STANDARD")
+        return {}
+
+    def delete_log_group(self, ctx: RequestContext, params: dict) -> dict:
+        with translated():
+            self.store.delete_group(ctx.account_id, ctx.region, params["logGroupName"])
+        return {}
+
+    def describe_log_groups(self, ctx: RequestContext, params: dict) -> dict:
+        prefix, pattern = params.get("logGroupNamePrefix"), params.get("logGroupNamePattern")
+        if prefix and pattern:
+            raise invalid("LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.")
+        limit = params.get("limit") or DESCRIBE_LIMIT
+        after = decode_token(params.get("nextToken"), "groups")
+        rows = self.store.list_groups(ctx.account_id, ctx.region, prefix=prefix, pattern=pattern, after=after,
+                                      limit=limit + 1)
+        names = params.get("logGroupIdentifiers")
+        if names:
+            wanted = {parse_group_arn(n)[2] if n.startswith("arn:") else n for n in names}
+            rows = [g for g in rows if g.name in wanted]
+        result: dict = {"logGroups": [self._group_output(g) for g in rows[:limit]]}
+        if len(rows) > limit:
+            result["nextToken"] = encode_token("groups", rows[limit - 1].name)
+        return result
+
+    def _group_output(self, group: st.GroupRow) -> dict:
+        arn = group_arn(group.region, group.account, group.name)
+        out = {"logGroupName": group.name, "creationTime": group.created_ms, "metricFilterCount": 0,
+               "arn": f"{arn}:*", "logGroupArn": arn, "storedBytes": group.stored_bytes,
+               "logGroupClass": group.log_group_class, "retentionInDays": group.retention_days,
+               "kmsKeyId": group.kms_key_id}
+        return {k: v for k, v in out.items() if v is not None}
+
+    def put_retention_policy(self, ctx: RequestContext, params: dict) -> dict:
+        days = params["retentionInDays"]
+        if days not in RETENTION_DAYS:
+            raise invalid(f"1 validation error detected: Value '{days}' at 'retentionInDays' failed to satisfy "
+                          f"constraint: Member must satisfy enum value set: [{', '.join(map(str, RETENTION_DAYS))}]")
+        with translated():
+            self.store.set_retention(ctx.account_id, ctx.region, params["logGroupName"], days)
+        return {}
+
+    def delete_retention_policy(self, ctx: RequestContext, params: dict) -> dict:
+        with translated():
+            self.store.set_retention(ctx.account_id, ctx.region, params["logGroupName"], None)
+        return {}
+
+    # -- streams ------------------------------------------------------------------------------------
+
+    def create_log_stream(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["logStreamName"]
+        if ":" in name or "*" in name:
+            raise invalid(f"1 validation error detected: Value '{name}' at 'logStreamName' failed to satisfy "
+                          "constraint: Member must satisfy regular expression pattern: [^:*]*")
+        group = self._group(ctx, params["logGroupName"])
+        with translated():
+            self.store.create_stream(group, name, self._now_ms())
+        return {}
+
+    def delete_log_stream(self, ctx: RequestContext, params: dict) -> dict:
+        group = self._group(ctx, params["logGroupName"])
+        with translated():
+            self.store.delete_stream(group, params["logStreamName"])
+        return {}
+
+    def describe_log_streams(self, ctx: RequestContext, params: dict) -> dict:
+        group = self._group(ctx, group_name_from(ctx, params))
+        prefix = params.get("logStreamNamePrefix")
+        by_last_event = params.get("orderBy") == "LastEventTime"
+        if by_last_event and prefix:
+            raise invalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
+        limit = params.get("limit") or DESCRIBE_LIMIT
+        after = decode_token(params.get("nextToken"), "streams")
+        rows = self.store.list_streams(group, prefix=prefix, by_last_event=by_last_event,
+                                       descending=bool(params.get("descending")),
+                                       after=tuple(after) if after is not None else None, limit=limit + 1)
+        result: dict = {"logStreams": [self._stream_output(group, s) for s in rows[:limit]]}
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            key = [last.last_event_ms or 0, last.name] if by_last_event else [last.name]
+            result["nextToken"] = encode_token("streams", key)
+        return result
+
+    def _stream_output(self, group: st.GroupRow, stream: st.StreamRow) -> dict:
+        out = {"logStreamName": stream.name, "creationTime": stream.created_ms,
+               "firstEventTimestamp": stream.first_event_ms, "lastEventTimestamp": stream.last_event_ms,
+               "lastIngestionTime": stream.last_ingestion_ms,
+               "uploadSequenceToken": sequence_token(stream.sequence),
+               "arn": stream_arn(group.region, group.account, group.name, stream.name),
+               # Deprecated by AWS, which reports 0 here; storedBytes of the group carries the size.
+               "storedBytes": 0}
+        return {k: v for k, v in out.items() if v is not None}
+
+    # -- tags ---------------------------------------------------------------------------------------
+
+    def _tagged_group(self, ctx: RequestContext, arn: str) -> tuple[str, str, str]:
+        region, account, name = parse_group_arn(arn)
+        if account != ctx.account_id:
+            raise not_found(f"The specified resource does not exist: {arn}")
+        return account, region, name
+
+    def tag_resource(self, ctx: RequestContext, params: dict) -> dict:
+        account, region, name = self._tagged_group(ctx, params["resourceArn"])
+        self._update_tags(account, region, name, add=params["tags"])
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
+        account, region, name = self._tagged_group(ctx, params["resourceArn"])
+        self._update_tags(account, region, name, remove=params["tagKeys"])
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
+        account, region, name = self._tagged_group(ctx, params["resourceArn"])
+        with translated():
+            return {"tags": self.store.get_group(account, region, name).tags}
+
+    def tag_log_group(self, ctx: RequestContext, params: dict) -> dict:
+        self._update_tags(ctx.account_id, ctx.region, params["logGroupName"], add=params["tags"])
+        return {}
+
+    def untag_log_group(self, ctx: RequestContext, params: dict) -> dict:
+        self._update_tags(ctx.account_id, ctx.region, params["logGroupName"], remove=params["tags"])
+        return {}
+
+    def list_tags_log_group(self, ctx: RequestContext, params: dict) -> dict:
+        return {"tags": self._group(ctx, params["logGroupName"]).tags}
+
+    def _update_tags(self, account: str, region: str, name: str, *, add: Optional[dict] = None,
+                     remove: tuple = ()) -> None:
+        with translated():
+            self.store.update_tags(account, region, name, add=add, remove=remove)
+
+
+def sequence_token(sequence: int) -> str:
+    return f"{sequence:056d}"
