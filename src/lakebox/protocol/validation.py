@@ -108,10 +108,27 @@ def _plain(value: Any) -> str:
     return text[1:-1] if text.startswith("'") and text.endswith("'") else text
 
 
-def _member_path(parent: str, member_name: str) -> str:
-    # AWS names members in lowerCamelCase in these messages: TableInput.Name -> tableInput.name.
-    name = member_name[:1].lower() + member_name[1:]
-    return f"{parent}.{name}" if parent else name
+def _member_path(parent: Any, member_name: str) -> tuple:
+    """A member's path, kept as (parent, name) and only spelled out when a problem is reported:
+    a large input (PutLogEvents with 10,000 events) must not pay for 10,000 strings nobody reads."""
+    return (parent, member_name)
+
+
+def _item_path(parent: Any, index: int) -> tuple:
+    return (parent, index)
+
+
+def _render(path: Any) -> str:
+    # AWS names members in lowerCamelCase in these messages: TableInput.Name -> tableInput.name,
+    # and list items as `<list>.<n>.member`.
+    if not isinstance(path, tuple):
+        return path or ""
+    parent, part = path
+    head = _render(parent)
+    if isinstance(part, int):
+        return f"{head}.{part}.member"
+    name = part[:1].lower() + part[1:]
+    return f"{head}.{name}" if head else name
 
 
 class _Validator:
@@ -120,21 +137,22 @@ class _Validator:
     def __init__(self, problems: list[str]):
         self.problems = problems
 
-    def report(self, value: Any, shape: Optional[Shape], path: str, constraint: str) -> None:
+    def report(self, value: Any, shape: Optional[Shape], path: Any, constraint: str) -> None:
         sensitive = shape is not None and shape.metadata.get("sensitive")
         # Like AWS, never echo a sensitive value (passwords, secrets) back in an error message.
         shown = "" if sensitive else f" {describe_value(value)}"
-        where = f" at '{path}'" if path else ""
+        rendered = _render(path)
+        where = f" at '{rendered}'" if rendered else ""
         self.problems.append(f"Value{shown}{where} failed to satisfy constraint: {constraint}")
 
-    def check(self, value: Any, shape: Shape, path: str) -> None:
+    def check(self, value: Any, shape: Shape, path: Any) -> None:
         if value is None:
             return
-        method = getattr(self, f"_check_{shape.type_name}", None)
+        method = _CHECKS.get(shape.type_name)
         if method is not None:
-            method(value, shape, path)
+            method(self, value, shape, path)
 
-    def _check_structure(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_structure(self, value: Any, shape: Shape, path: Any) -> None:
         if getattr(shape, "is_document_type", False):
             return  # a document is free-form JSON by definition
         if not isinstance(value, dict):
@@ -149,15 +167,16 @@ class _Validator:
             if member_shape is not None:
                 self.check(member_value, member_shape, _member_path(path, name))
 
-    def _check_list(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_list(self, value: Any, shape: Shape, path: Any) -> None:
         if not isinstance(value, (list, tuple)):
             self.report(value, shape, path, "Member must be a list")
             return
         self._check_size(value, len(value), shape, path)
+        member = shape.member
         for index, item in enumerate(value, 1):
-            self.check(item, shape.member, f"{path}.{index}.member")
+            self.check(item, member, _item_path(path, index))
 
-    def _check_map(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_map(self, value: Any, shape: Shape, path: Any) -> None:
         if not isinstance(value, dict):
             self.report(value, shape, path, "Member must be a map")
             return
@@ -173,13 +192,13 @@ class _Validator:
                 prefix = "Map keys" if label == "keys" else "Map value"
                 self.report(value, shape, path, f"{prefix} must satisfy constraint: [{reasons}]")
 
-    def _check_string(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_string(self, value: Any, shape: Shape, path: Any) -> None:
         if not isinstance(value, str):
             self.report(value, shape, path, "Member must be a string")
             return
         self._check_size(value, len(value), shape, path)
 
-    def _check_blob(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_blob(self, value: Any, shape: Shape, path: Any) -> None:
         if isinstance(value, str):
             value = value.encode("utf-8")
         if isinstance(value, (bytes, bytearray, memoryview)):
@@ -188,7 +207,7 @@ class _Validator:
             # Streaming payloads (S3 bodies) arrive as readable streams and are never sized here.
             self.report(value, shape, path, "Member must be a blob")
 
-    def _check_integer(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_integer(self, value: Any, shape: Shape, path: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             self.report(value, shape, path, "Member must be an integer")
             return
@@ -196,7 +215,7 @@ class _Validator:
 
     _check_long = _check_integer
 
-    def _check_float(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_float(self, value: Any, shape: Shape, path: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             self.report(value, shape, path, "Member must be a number")
             return
@@ -204,15 +223,15 @@ class _Validator:
 
     _check_double = _check_float
 
-    def _check_boolean(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_boolean(self, value: Any, shape: Shape, path: Any) -> None:
         if not isinstance(value, bool):
             self.report(value, shape, path, "Member must be a boolean")
 
-    def _check_timestamp(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_timestamp(self, value: Any, shape: Shape, path: Any) -> None:
         if not isinstance(value, (dt.datetime, dt.date)):
             self.report(value, shape, path, "Member must be a timestamp")
 
-    def _check_size(self, value: Any, size: int, shape: Shape, path: str) -> None:
+    def _check_size(self, value: Any, size: int, shape: Shape, path: Any) -> None:
         low = shape.metadata.get("min")
         high = shape.metadata.get("max")
         if low is not None and size < low:
@@ -220,13 +239,18 @@ class _Validator:
         if high is not None and size > high:
             self.report(value, shape, path, f"Member must have length less than or equal to {_num(high)}")
 
-    def _check_range(self, value: Any, shape: Shape, path: str) -> None:
+    def _check_range(self, value: Any, shape: Shape, path: Any) -> None:
         low = shape.metadata.get("min")
         high = shape.metadata.get("max")
         if low is not None and value < low:
             self.report(value, shape, path, f"Member must have value greater than or equal to {_num(low)}")
         if high is not None and value > high:
             self.report(value, shape, path, f"Member must have value less than or equal to {_num(high)}")
+
+
+#: shape type name -> the _Validator method that checks it (looked up once, not per value).
+_CHECKS = {name[len("_check_"):]: method for name, method in vars(_Validator).items()
+           if name.startswith("_check_") and name not in ("_check_size", "_check_range")}
 
 
 def _num(bound: Any) -> str:

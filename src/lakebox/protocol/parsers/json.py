@@ -11,6 +11,8 @@ end answers it: `SerializationException` (400), before any constraint validation
 
 from __future__ import annotations
 
+import functools
+
 import json
 from typing import Any
 
@@ -20,6 +22,12 @@ from ..errors import AwsError
 from ..http import HttpRequest
 from ..shapes import UNIX, b64decode, parse_timestamp, timestamp_format
 from . import RequestParser
+
+
+@functools.lru_cache(maxsize=4096)
+def _wire_members(shape: Shape) -> tuple:
+    """(member name, JSON name, shape) of a structure; models are immutable, so cached."""
+    return tuple((name, member.serialization.get("name", name), member) for name, member in shape.members.items())
 
 
 def serialization_error(message: str) -> AwsError:
@@ -86,8 +94,15 @@ class JSONRequestParser(RequestParser):
     # -- dispatch -----------------------------------------------------------------------------------
 
     def _parse_shape(self, value: Any, shape: Shape) -> Any:
-        method = getattr(self, f"_parse_{shape.type_name}", self._parse_default)
+        method = self._methods.get(shape.type_name)
+        if method is None:
+            method = self._methods[shape.type_name] = getattr(self, f"_parse_{shape.type_name}", self._parse_default)
         return method(value, shape)
+
+    @functools.cached_property
+    def _methods(self) -> dict:
+        """type name -> bound parse method, found once per parser instead of once per value."""
+        return {}
 
     def _mismatch(self, value: Any, shape: Shape) -> AwsError:
         token = _json_token(value)
@@ -104,8 +119,7 @@ class JSONRequestParser(RequestParser):
         if not isinstance(value, dict):
             raise self._mismatch(value, shape)
         parsed = {}
-        for member_name, member_shape in shape.members.items():
-            wire_name = member_shape.serialization.get("name", member_name)
+        for member_name, wire_name, member_shape in _wire_members(shape):
             member_value = value.get(wire_name)
             # JSON null means "not set", as in botocore's own reader.
             if member_value is not None:

@@ -9,6 +9,8 @@ the same object, so the message goes under the name the error shape gives it.
 
 from __future__ import annotations
 
+import functools
+
 import json
 import math
 from decimal import Decimal
@@ -74,27 +76,35 @@ class JSONResponseSerializer(ResponseSerializer):
     # -- dispatch -----------------------------------------------------------------------------------
 
     def _serialize(self, value: Any, shape: Shape) -> Any:
-        method = getattr(self, f"_serialize_{shape.type_name}", self._serialize_default)
+        method = self._methods.get(shape.type_name)
+        if method is None:
+            method = self._methods[shape.type_name] = getattr(self, f"_serialize_{shape.type_name}",
+                                                              self._serialize_default)
         return method(value, shape)
+
+    @functools.cached_property
+    def _methods(self) -> dict:
+        """type name -> bound serialize method, found once per serializer instead of once per value."""
+        return {}
 
     # -- containers ---------------------------------------------------------------------------------
 
     def _serialize_structure(self, value: Any, shape: Shape, keep_unknown: bool = False) -> Any:
         if shape.is_document_type:
             return value
-        members = shape.members
+        members = _output_members(shape)
         out = {}
         for name, member_value in value.items():
-            member_shape = members.get(name)
-            if member_shape is None:
+            found = members.get(name)
+            if found is None:
                 # Results carry only modeled members: a stray key is provider bookkeeping, not output.
                 # Error fields are kept, since AWS errors carry extras the model leaves out.
                 if keep_unknown and member_value is not None:
                     out[name] = member_value
                 continue
-            if member_value is None or member_shape.serialization.get("eventstream"):
+            wire_name, member_shape, is_event_stream = found
+            if member_value is None or is_event_stream:
                 continue
-            wire_name = member_shape.serialization.get("name", name)
             out[wire_name] = self._serialize(member_value, member_shape)
         return out
 
@@ -145,3 +155,10 @@ def _unmodeled(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return format_timestamp(value, UNIX)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+@functools.lru_cache(maxsize=4096)
+def _output_members(shape: Shape) -> dict:
+    """name -> (JSON name, shape, is an event stream) of a structure; models are immutable, so cached."""
+    return {name: (member.serialization.get("name", name), member, bool(member.serialization.get("eventstream")))
+            for name, member in shape.members.items()}
