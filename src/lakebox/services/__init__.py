@@ -22,5 +22,10 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     from .s3.provider import S3Provider
     from .sts.provider import STSProvider
 
-    providers: list[Provider] = [S3Provider(config), STSProvider(config), LogsProvider(config), GlueProvider(config)]
+    s3, logs = S3Provider(config), LogsProvider(config)
+    # Glue's crawlers read the lake through S3's store and write their logs through the logs service.
+    # Glue comes first so that shutdown, which closes providers in this order, stops its crawls
+    # before the stores they use are closed.
+    glue = GlueProvider(config, lake=s3.store, logs=logs)
+    providers: list[Provider] = [glue, s3, STSProvider(config), logs]
     return {p.service_name: p for p in providers}

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
-
-
-def make_logs_client(endpoint_url: str):
-    return boto3.client("logs", endpoint_url=endpoint_url, region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test")
+from logs_helpers import make_logs_client
 
 
 @pytest.fixture

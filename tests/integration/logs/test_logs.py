@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import make_logs_client
+from logs_helpers import make_logs_client
 
 from lakebox.testing import running_lakebox
 

@@ -2,6 +2,10 @@
 
 All state lives in `<data>/.lakebox/glue/catalog.db`, never in memory here, so a restart or
 `kill -9` loses nothing. Crawlers, jobs and the other Glue areas join as further mixins.
+
+Crawlers read the lake through the S3 provider's `LakeStore` (`lake`) and log through the CloudWatch
+Logs provider (`logs`); their definitions and history are in `<data>/.lakebox/glue/crawlers.db`, and
+their crawls and schedules run on the `CrawlWorker`'s threads, stopped in `close()`.
 """
 
 from __future__ import annotations
@@ -9,8 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import Provider
+from .classifiers import ClassifiersMixin
 from .column_stats import ColumnStatisticsMixin
 from .connections import ConnectionsMixin
+from .crawler_run import CrawlEnv, run_crawl
+from .crawler_store import CrawlerStore
+from .crawler_worker import CrawlWorker
+from .crawlers import CrawlersMixin
 from .databases import DatabasesMixin
 from .functions import FunctionsMixin
 from .indexes import PartitionIndexesMixin
@@ -35,17 +44,28 @@ class GlueProvider(
     FunctionsMixin,
     ConnectionsMixin,
     TagsMixin,
+    CrawlersMixin,
+    ClassifiersMixin,
     Provider,
 ):
     service_name = "glue"
 
-    def __init__(self, config: Any):
+    def __init__(self, config: Any, *, lake: Any = None, logs: Any = None):
         super().__init__(config)
         self.clock = config.clock
         self.store = CatalogStore(config.data_dir / ".lakebox" / "glue" / "catalog.db")
+        self.crawler_store = CrawlerStore(config.data_dir / ".lakebox" / "glue" / "crawlers.db")
+        env = CrawlEnv(lake=lake, catalog=self, logs=logs, crawler_store=self.crawler_store, clock=self.clock)
+        self.crawl_worker = CrawlWorker(self.crawler_store, self.clock.now,
+                                        lambda key, doc, crawl: run_crawl(env, key, doc, crawl))
+        self.crawl_worker.start()
+        self.clock.subscribe(self.crawl_worker.on_clock_jump)
 
     def state(self) -> dict:
-        return {"state": "running", "catalog": self.store.path}
+        return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path}
 
     def close(self) -> None:
+        # Crawls first: a stopping crawl still writes its end to both stores.
+        self.crawl_worker.close()
+        self.crawler_store.close()
         self.store.close()

@@ -1,0 +1,256 @@
+"""Crawlers: Create, Get, GetCrawlers, ListCrawlers, BatchGetCrawlers, Update, Delete, Start, Stop,
+GetCrawlerMetrics, ListCrawls, and the schedule operations.
+
+Definitions and history are in the `CrawlerStore`; the crawls themselves run on the `CrawlWorker`'s
+threads (crawler_worker.py), so no request waits for one. A crawler's State goes READY -> RUNNING
+(StartCrawler or its schedule) -> STOPPING (StopCrawler) -> READY (the crawl's end).
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from ...clock import ServiceClock, parse_time
+from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
+from .common import make_token, page, read_token
+from .crawler_config import check_schedule, new_crawler, updated_crawler
+from .crawler_store import CrawlerStore
+from .errors import already_exists, entity_not_found, invalid_input
+from .store import CatalogStore
+from .tags import forget_tags, put_tags
+
+
+def crawler_key(ctx: RequestContext) -> str:
+    """Crawlers belong to one account in one region, like the catalog: `<region>:<account>`."""
+    return f"{ctx.region}:{ctx.account_id}"
+
+
+def crawler_arn(ctx: RequestContext, name: str) -> str:
+    return f"arn:aws:glue:{ctx.region}:{ctx.account_id}:crawler/{name}"
+
+
+def crawler_not_found(name: str) -> AwsError:
+    return entity_not_found(f"Crawler with name {name} not found")
+
+
+def crawler_running(name: str) -> AwsError:
+    return AwsError("CrawlerRunningException", f"Crawler with name {name} has already started", 400)
+
+
+class CrawlersMixin:
+    store: CatalogStore
+    crawler_store: CrawlerStore
+    crawl_worker: Any
+    clock: ServiceClock
+
+    def create_crawler(self, ctx: RequestContext, params: dict) -> dict:
+        key = crawler_key(ctx)
+        doc = new_crawler(params, self.clock.now())
+        with self.crawler_store.write() as db:
+            if self.crawler_store.load_crawler(db, key, doc["Name"]) is not None:
+                raise already_exists(f"Crawler with name {doc['Name']} has already been created")
+            self.crawler_store.put_crawler(db, key, doc)
+        if params.get("Tags"):
+            with self.store.write() as db:
+                put_tags(db, crawler_arn(ctx, doc["Name"]), params["Tags"])
+        return {}
+
+    def get_crawler(self, ctx: RequestContext, params: dict) -> dict:
+        return {"Crawler": self._crawler(ctx, params["Name"])}
+
+    def get_crawlers(self, ctx: RequestContext, params: dict) -> dict:
+        docs = [(doc["Name"], doc) for _, doc in self.crawler_store.crawlers(crawler_key(ctx))]
+        chunk, token = page(docs, params.get("NextToken"), params.get("MaxResults"), 100)
+        return {"Crawlers": chunk, "NextToken": token}
+
+    def list_crawlers(self, ctx: RequestContext, params: dict) -> dict:
+        names = [doc["Name"] for _, doc in self.crawler_store.crawlers(crawler_key(ctx))]
+        wanted = params.get("Tags")
+        if wanted:
+            names = [n for n in names if self._has_tags(crawler_arn(ctx, n), wanted)]
+        chunk, token = page([(n, n) for n in names], params.get("NextToken"), params.get("MaxResults"), 100)
+        return {"CrawlerNames": chunk, "NextToken": token}
+
+    def batch_get_crawlers(self, ctx: RequestContext, params: dict) -> dict:
+        found, missing = [], []
+        for name in params["CrawlerNames"]:
+            doc = self.crawler_store.get_crawler(crawler_key(ctx), name)
+            (found.append(doc) if doc is not None else missing.append(name))
+        return {"Crawlers": found, "CrawlersNotFound": missing}
+
+    def update_crawler(self, ctx: RequestContext, params: dict) -> dict:
+        key = crawler_key(ctx)
+        with self.crawler_store.write() as db:
+            old = self._load(db, key, params["Name"])
+            if old["State"] != "READY":
+                raise AwsError("CrawlerRunningException", f"Crawler with name {old['Name']} is running and "
+                               "cannot be updated", 400)
+            self.crawler_store.put_crawler(db, key, updated_crawler(old, params, self.clock.now()))
+        return {}
+
+    def delete_crawler(self, ctx: RequestContext, params: dict) -> dict:
+        key = crawler_key(ctx)
+        with self.crawler_store.write() as db:
+            old = self._load(db, key, params["Name"])
+            if old["State"] != "READY":
+                raise AwsError("CrawlerRunningException", f"Crawler with name {old['Name']} is running and "
+                               "cannot be deleted", 400)
+            self.crawler_store.delete_crawler(db, key, old["Name"])
+        with self.store.write() as db:
+            forget_tags(db, crawler_arn(ctx, old["Name"]))
+        return {}
+
+    # -- running -------------------------------------------------------------------------------------
+
+    def start_crawler(self, ctx: RequestContext, params: dict) -> dict:
+        key = crawler_key(ctx)
+        with self.crawler_store.write() as db:
+            doc = self._load(db, key, params["Name"])
+            if doc["State"] != "READY":
+                raise crawler_running(doc["Name"])
+            crawl = self.crawl_worker.begin(db, key, doc)
+        self.crawl_worker.launch(key, doc["Name"], crawl)
+        return {}
+
+    def stop_crawler(self, ctx: RequestContext, params: dict) -> dict:
+        key = crawler_key(ctx)
+        with self.crawler_store.write() as db:
+            doc = self._load(db, key, params["Name"])
+            if doc["State"] == "READY":
+                raise AwsError("CrawlerNotRunningException", f"Crawler with name {doc['Name']} isn't running.", 400)
+            if doc["State"] == "STOPPING":
+                raise AwsError("CrawlerStoppingException", f"Crawler with name {doc['Name']} is stopping.", 400)
+            doc["State"] = "STOPPING"
+            self.crawler_store.put_crawler(db, key, doc)
+        self.crawl_worker.cancel(key, doc["Name"])
+        return {}
+
+    def get_crawler_metrics(self, ctx: RequestContext, params: dict) -> dict:
+        key = crawler_key(ctx)
+        wanted = params.get("CrawlerNameList")
+        docs = [doc for _, doc in self.crawler_store.crawlers(key) if not wanted or doc["Name"] in wanted]
+        metrics = [(doc["Name"], self._metrics(key, doc)) for doc in docs]
+        chunk, token = page(metrics, params.get("NextToken"), params.get("MaxResults"), 100)
+        return {"CrawlerMetricsList": chunk, "NextToken": token}
+
+    def list_crawls(self, ctx: RequestContext, params: dict) -> dict:
+        key = crawler_key(ctx)
+        name = params["CrawlerName"]
+        if self.crawler_store.get_crawler(key, name) is None:
+            raise crawler_not_found(name)
+        crawls = [_public(c) for c in self.crawler_store.crawls(key, name)]
+        for condition in params.get("Filters") or []:
+            crawls = [c for c in crawls if _matches(c, condition)]
+        start = read_token(params.get("NextToken")) or 0
+        if not isinstance(start, int):
+            raise invalid_input("Invalid pagination token.")
+        limit = params.get("MaxResults") or 100
+        chunk = crawls[start:start + limit]
+        return {"Crawls": chunk, "NextToken": make_token(start + limit) if len(crawls) > start + limit else None}
+
+    # -- schedules -----------------------------------------------------------------------------------
+
+    def start_crawler_schedule(self, ctx: RequestContext, params: dict) -> dict:
+        self._set_schedule_state(ctx, params["CrawlerName"], "SCHEDULED")
+        return {}
+
+    def stop_crawler_schedule(self, ctx: RequestContext, params: dict) -> dict:
+        self._set_schedule_state(ctx, params["CrawlerName"], "NOT_SCHEDULED")
+        return {}
+
+    def update_crawler_schedule(self, ctx: RequestContext, params: dict) -> dict:
+        key = crawler_key(ctx)
+        expression = params.get("Schedule")
+        if expression:
+            check_schedule(expression)
+        with self.crawler_store.write() as db:
+            doc = self._load(db, key, params["CrawlerName"])
+            if expression:
+                state = (doc.get("Schedule") or {}).get("State", "SCHEDULED")
+                doc["Schedule"] = {"ScheduleExpression": expression, "State": state}
+            else:
+                doc.pop("Schedule", None)
+            doc["LastUpdated"] = self.clock.now()
+            self.crawler_store.put_crawler(db, key, doc)
+        return {}
+
+    def _set_schedule_state(self, ctx: RequestContext, name: str, state: str) -> None:
+        key = crawler_key(ctx)
+        with self.crawler_store.write() as db:
+            doc = self._load(db, key, name)
+            schedule = doc.get("Schedule")
+            if not schedule or not schedule.get("ScheduleExpression"):
+                if state == "SCHEDULED":
+                    raise AwsError("NoScheduleException", f"Crawler with name {name} has no schedule.", 400)
+                raise AwsError("SchedulerNotRunningException", f"Schedule for crawler {name} is not running.", 400)
+            if schedule.get("State") == state:
+                if state == "SCHEDULED":
+                    raise AwsError("SchedulerRunningException", f"Schedule for crawler {name} is already running.",
+                                   400)
+                raise AwsError("SchedulerNotRunningException", f"Schedule for crawler {name} is not running.", 400)
+            schedule["State"] = state
+            doc["LastUpdated"] = self.clock.now()
+            self.crawler_store.put_crawler(db, key, doc)
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def _crawler(self, ctx: RequestContext, name: str) -> dict:
+        doc = self.crawler_store.get_crawler(crawler_key(ctx), name)
+        if doc is None:
+            raise crawler_not_found(name)
+        return doc
+
+    def _load(self, db, key: str, name: str) -> dict:
+        doc = self.crawler_store.load_crawler(db, key, name)
+        if doc is None:
+            raise crawler_not_found(name)
+        return doc
+
+    def _has_tags(self, arn: str, wanted: dict) -> bool:
+        rows = self.store.read("SELECT key, value FROM tags WHERE arn = ?", (arn,))
+        tags = {r["key"]: r["value"] for r in rows}
+        return all(tags.get(k) == v for k, v in wanted.items())
+
+    def _metrics(self, key: str, doc: dict) -> dict:
+        crawls = self.crawler_store.crawls(key, doc["Name"])
+        finished = [c for c in crawls if c.get("EndTime") is not None]
+        runtimes = [(c["EndTime"] - c["StartTime"]).total_seconds() for c in finished]
+        last = finished[0] if finished else {}
+        counts = last.get("Counts") or {}
+        return {"CrawlerName": doc["Name"], "TimeLeftSeconds": 0.0, "StillEstimating": False,
+                "LastRuntimeSeconds": runtimes[0] if runtimes else 0.0,
+                "MedianRuntimeSeconds": statistics.median(runtimes) if runtimes else 0.0,
+                "TablesCreated": counts.get("TablesCreated", 0), "TablesUpdated": counts.get("TablesUpdated", 0),
+                "TablesDeleted": counts.get("TablesDeleted", 0)}
+
+
+def _public(crawl: dict) -> dict:
+    """A history entry as ListCrawls returns it (without lakebox's own bookkeeping)."""
+    return {k: v for k, v in crawl.items() if k != "Counts"}
+
+
+_OPERATORS = {"GT": lambda a, b: a > b, "GE": lambda a, b: a >= b, "LT": lambda a, b: a < b,
+              "LE": lambda a, b: a <= b, "EQ": lambda a, b: a == b, "NE": lambda a, b: a != b}
+_FIELDS = {"CRAWL_ID": "CrawlId", "STATE": "State", "START_TIME": "StartTime", "END_TIME": "EndTime",
+           "DPU_HOUR": "DPUHour"}
+
+
+def _matches(crawl: dict, condition: dict) -> bool:
+    field = _FIELDS[condition.get("FieldName", "CRAWL_ID")]
+    compare = _OPERATORS[condition.get("FilterOperator", "EQ")]
+    value, given = crawl.get(field), condition.get("FieldValue")
+    if value is None or given is None:
+        return False
+    if field in ("StartTime", "EndTime"):
+        try:
+            return compare(value, parse_time(given))
+        except ValueError:
+            raise invalid_input(f"Invalid time {given!r} for filter {condition['FieldName']}.") from None
+    if field == "DPUHour":
+        try:
+            return compare(float(value), float(given))
+        except ValueError:
+            raise invalid_input(f"Invalid number {given!r} for filter DPU_HOUR.") from None
+    return compare(str(value), given)
