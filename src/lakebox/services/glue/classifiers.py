@@ -12,6 +12,7 @@ from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from .common import page
 from .crawler_classify import json_path_steps
+from .crawler_grok import GrokError, compile_grok
 from .crawler_store import CrawlerStore
 from .errors import already_exists, entity_not_found, invalid_input
 from .store import decode, encode
@@ -37,6 +38,11 @@ def _check(kind: str, spec: dict) -> None:
             json_path_steps(spec.get("JsonPath") or "")
         except ValueError as exc:
             raise invalid_input(f"Invalid JsonPath: {exc}") from None
+    if kind == "GrokClassifier":
+        try:
+            compile_grok(spec.get("GrokPattern") or "", spec.get("CustomPatterns"))
+        except GrokError as exc:
+            raise invalid_input(f"Invalid GrokPattern: {exc}") from None
     if kind == "CsvClassifier" and spec.get("Delimiter") and spec.get("Delimiter") == spec.get("QuoteSymbol"):
         raise invalid_input("The CSV classifier's Delimiter and QuoteSymbol must differ.")
 

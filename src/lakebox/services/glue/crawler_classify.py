@@ -5,9 +5,11 @@ Custom classifiers applied here:
 - CSV: the given delimiter and quote symbol; the header PRESENT, ABSENT or (UNKNOWN) detected as the
   built-in classifier does; `Header` names the columns; AllowSingleColumn; the Serde choice;
 - JSON: `JsonPath` picks the records (`$[*]` turns a top-level array into rows, `$.items[*]` an inner
-  one); the table records it in its `jsonPath` parameter.
-Grok and XML classifiers are stored and listed, but a crawl passes over them to the next classifier
-(lakebox does not apply them yet), and says so in the crawl's log.
+  one); the table records it in its `jsonPath` parameter;
+- Grok: every sampled non-blank line must match the pattern (crawler_grok); the columns are its fields;
+- XML: the `<RowTag>` elements of the sample are the records (crawler_xml).
+A classifier that does not recognize a file passes it to the next one. Grok and XML tables carry the
+classifier's Classification; CSV and JSON ones `csv` and `json`, as AWS writes them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .crawler_grok import GrokError, compile_grok
 from .crawler_infer import (
     TEXT_INPUT_FORMAT,
     TEXT_OUTPUT_FORMAT,
@@ -34,6 +37,7 @@ from .crawler_infer import (
 from .crawler_infer_text import (
     CSV_MAX_RECORDS,
     CSV_SAMPLE,
+    JSON_SAMPLE,
     JSON_SAMPLE_MAX,
     JSON_SERDE,
     LAZY_SIMPLE_SERDE,
@@ -44,9 +48,15 @@ from .crawler_infer_text import (
     _null_to_string,
     csv_value_type,
 )
+from .crawler_xml import column_xpath, xml_rows
 
-#: (kind, definition): "CsvClassifier" or "JsonClassifier", and the stored classifier.
+#: (kind, definition): the Classifier union's member name ("CsvClassifier" …) and the stored classifier.
 Classifier = tuple[str, dict]
+
+GROK_SERDE = "com.amazonaws.glue.serde.GrokSerDe"
+XML_SERDE = "com.ibm.spss.hive.serde2.xml.XmlSerDe"
+XML_INPUT_FORMAT = "com.ibm.spss.hive.serde2.xml.XmlInputFormat"
+XML_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.IgnoreKeyTextOutputFormat"
 
 
 def custom_classifiers(store: Any, key: str, names: list[str], log: Callable[[str], None]) -> list[Classifier]:
@@ -58,9 +68,12 @@ def custom_classifiers(store: Any, key: str, names: list[str], log: Callable[[st
             log(f"WARN : Classifier {name} does not exist; skipped")
             continue
         kind, definition = next(iter(union.items()))
-        if kind not in ("CsvClassifier", "JsonClassifier"):
-            log(f"WARN : Classifier {name} ({kind}) is stored but not applied by lakebox; the next classifier is tried")
-            continue
+        if kind == "GrokClassifier":
+            try:
+                compile_grok(definition.get("GrokPattern") or "", definition.get("CustomPatterns"))
+            except GrokError as exc:
+                log(f"WARN : Classifier {name}: {exc}; skipped")
+                continue
         found.append((kind, definition))
     return found
 
@@ -69,7 +82,7 @@ def classify_file(path: str, size: int, classifiers: list[Classifier]) -> FileSc
     if size == 0:
         return None
     for kind, definition in classifiers:
-        schema = (_csv if kind == "CsvClassifier" else _json)(path, definition)
+        schema = _APPLY[kind](path, definition)
         if schema is not None:
             return schema
     return infer_file(path, size)
@@ -204,3 +217,64 @@ def _json(path: str, spec: dict) -> FileSchema | None:
                       parameters=table_parameters("json", compression, jsonPath=spec.get("JsonPath") or "$"),
                       record_count=len(records),
                       sample_bytes=sum(len(json.dumps(r)) for r in records))
+
+
+# -- Grok ----------------------------------------------------------------------------------------------
+
+def _grok(path: str, spec: dict) -> FileSchema | None:
+    try:
+        grok = compile_grok(spec.get("GrokPattern") or "", spec.get("CustomPatterns"))
+    except GrokError:
+        return None
+    text, compression, _ = _text(path, CSV_SAMPLE)
+    if not text or "\x00" in text:
+        return None
+    lines = [line for line in text.splitlines() if line.strip()][:CSV_MAX_RECORDS]
+    if not lines or any(grok.match(line) is None for line in lines):
+        return None
+    serde_parameters = {"input.format": spec["GrokPattern"]}
+    if spec.get("CustomPatterns"):
+        serde_parameters["input.grokCustomPatterns"] = spec["CustomPatterns"]
+    classification = spec.get("Classification") or "grok"
+    return FileSchema(classification=classification, compression=compression, columns=grok.columns(),
+                      serde={"SerializationLibrary": GROK_SERDE, "Parameters": serde_parameters},
+                      input_format=TEXT_INPUT_FORMAT, output_format=TEXT_OUTPUT_FORMAT,
+                      parameters=table_parameters(classification, compression), record_count=len(lines),
+                      sample_bytes=sum(len(line.encode()) + 1 for line in lines))
+
+
+# -- XML -----------------------------------------------------------------------------------------------
+
+def _xml(path: str, spec: dict) -> FileSchema | None:
+    row_tag = spec.get("RowTag") or ""
+    if not row_tag:
+        return None
+    # Like JSON: the first 1 MB, extended up to 10 MB when it holds no complete row.
+    for limit in (JSON_SAMPLE, JSON_SAMPLE_MAX):
+        text, compression, whole = _text(path, limit)
+        if not text:
+            return None
+        rows = xml_rows(text, row_tag)
+        if rows is not None or whole:
+            break
+    if rows is None:
+        return None
+    columns, xpaths = [], {}
+    for name, t in rows.fields:
+        column = name.lower()
+        columns.append({"Name": column, "Type": render_type(_null_to_string(t))})
+        xpaths[f"column.xpath.{column}"] = column_xpath(row_tag, name, t, rows.attributes)
+    classification = spec.get("Classification") or "xml"
+    start = f"<{row_tag} " if rows.attributes else f"<{row_tag}>"
+    return FileSchema(classification=classification, compression=compression, columns=columns,
+                      serde={"SerializationLibrary": XML_SERDE, "Parameters": xpaths},
+                      input_format=XML_INPUT_FORMAT, output_format=XML_OUTPUT_FORMAT,
+                      parameters=table_parameters(classification, compression, rowTag=row_tag,
+                                                  **{"xmlinput.start": start, "xmlinput.end": f"</{row_tag}>"}),
+                      record_count=rows.record_count, sample_bytes=rows.sample_bytes)
+
+
+#: What applies each kind of custom classifier to a file: a FileSchema, or None to pass it on.
+_APPLY: dict[str, Callable[[str, dict], FileSchema | None]] = {
+    "CsvClassifier": _csv, "JsonClassifier": _json, "GrokClassifier": _grok, "XMLClassifier": _xml,
+}

@@ -1,7 +1,9 @@
 """Tags on catalog resources: TagResource, UntagResource, GetTags, and `Tags` given at create time.
 
 Tags are kept per ARN (`arn:aws:glue:<region>:<account>:database/<db>`, `table/<db>/<table>`,
-`userDefinedFunction/<db>/<name>`, `connection/<name>`) and forgotten with their resource.
+`userDefinedFunction/<db>/<name>`, `connection/<name>`, `crawler/<name>`) in the catalog store's
+`tags` table, and forgotten with their resource. Crawlers themselves live in the crawler store, so
+their existence is checked there; CreateCrawler's `Tags` land in the same rows.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ _RESOURCES = {
     "table": ("tables", ("db", "name")),
     "userDefinedFunction": ("functions", ("db", "name")),
     "connection": ("connections", ("name",)),
+    "crawler": ("crawlers", ("name",)),
 }
+#: Names Glue keeps in their given case; the catalog's other names are lower case, in ARNs too.
+_CASE_KEPT = {"connection", "crawler"}
+#: Resources whose rows are in the crawler store rather than the catalog store.
+_IN_CRAWLER_STORE = {"crawler"}
 
 
 def put_tags(conn: sqlite3.Connection, arn: str, tags: Optional[dict]) -> None:
@@ -49,15 +56,16 @@ def _resource_key(arn: str) -> tuple[str, str, tuple[str, ...]]:
 
 class TagsMixin:
     store: CatalogStore
+    crawler_store: CatalogStore
 
     def _check_resource(self, arn: str) -> str:
         """The ARN as the catalog spells it (lower-case names); EntityNotFoundException if it names nothing."""
         catalog, kind, names = _resource_key(arn)
         table, columns = _RESOURCES[kind]
         where = " AND ".join(f"{c} = ?" for c in ("catalog", *columns))
-        # Names in ARNs are lower case, as Glue stores them; connection names keep their case.
-        lookup = names if kind == "connection" else tuple(n.lower() for n in names)
-        if not self.store.read(f"SELECT 1 FROM {table} WHERE {where}", (catalog, *lookup)):
+        lookup = names if kind in _CASE_KEPT else tuple(n.lower() for n in names)
+        store = self.crawler_store if kind in _IN_CRAWLER_STORE else self.store
+        if not store.read(f"SELECT 1 FROM {table} WHERE {where}", (catalog, *lookup)):
             raise entity_not_found(f"Resource {arn} not found.")
         region, account = catalog.split(":", 1)
         return f"arn:aws:glue:{region}:{account}:{kind}/{'/'.join(lookup)}"
