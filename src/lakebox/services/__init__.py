@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def build_providers(config: "Config") -> dict[str, "Provider"]:
     """Every provider lakebox serves, keyed by botocore service name."""
+    from .athena.provider import AthenaProvider
+    from .glue.catalog_api import GlueCatalog
     from .glue.provider import GlueProvider
     from .logs.provider import LogsProvider
     from .s3.provider import S3Provider
@@ -27,5 +29,8 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # Glue comes first so that shutdown, which closes providers in this order, stops its crawls
     # before the stores they use are closed.
     glue = GlueProvider(config, lake=s3.store, logs=logs)
-    providers: list[Provider] = [glue, s3, STSProvider(config), logs]
+    # Athena runs its queries over the lake and the Glue catalog, so it is built after them and
+    # closed before them: its running queries stop first.
+    athena = AthenaProvider(config, lake=s3.store, glue=glue, catalog=GlueCatalog(glue))
+    providers: list[Provider] = [athena, glue, s3, STSProvider(config), logs]
     return {p.service_name: p for p in providers}

@@ -1,0 +1,1 @@
+"""Engines that run work in-process: SQL on DuckDB, and the pieces around it."""

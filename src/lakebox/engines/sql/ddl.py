@@ -1,0 +1,449 @@
+"""Athena's Hive DDL, executed against the Glue catalog and written exactly as Athena writes it.
+
+Parsing: sqlglot's Hive dialect parses CREATE EXTERNAL TABLE (columns, types, ROW FORMAT, STORED
+AS, LOCATION, TBLPROPERTIES), DROP TABLE/DATABASE, DESCRIBE, and ALTER TABLE SET LOCATION / SET
+TBLPROPERTIES / ADD COLUMNS / REPLACE COLUMNS. It falls back to an opaque Command for CREATE
+DATABASE, MSCK REPAIR TABLE, SHOW ..., and ALTER TABLE ADD PARTITION with several specs; those go
+through `ddl_tokens`' small parser, as does ALTER TABLE ADD/DROP PARTITION always (one code path).
+
+Catalog errors (the Glue provider's AwsError) become `DdlError`s with Athena's Hive messages.
+Views are not handled here (the query engine owns CREATE VIEW).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError as SqlglotParseError
+
+from ...protocol.errors import AwsError
+from . import ddl_hive, ddl_show
+from .ddl_tokens import Cursor, ParseError
+from .errors import QueryError
+
+_DDL_START = re.compile(r"^\s*(CREATE\s+(DATABASE|SCHEMA|EXTERNAL\s+TABLE|TABLE\s+(?!.*\bAS\b))|DROP\s+(DATABASE|SCHEMA|TABLE)"
+                        r"|ALTER\s+(TABLE|DATABASE|SCHEMA)|MSCK|SHOW|DESCRIBE|DESC)\b", re.I | re.S)
+
+
+@dataclass
+class DdlResult:
+    substatement_type: str
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[list[Optional[str]]] = field(default_factory=list)
+
+
+class DdlError(QueryError):
+    """A DDL statement that fails; a `QueryError`, so Athena reports it like any failed query."""
+
+
+def is_ddl(sql: str) -> bool:
+    return bool(_DDL_START.match(sql or ""))
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql).strip().rstrip(";").strip()
+
+
+def run_ddl(sql: str, database: Optional[str], catalog: Any, lake: Any, account: str, region: str) -> DdlResult:
+    run = _Run(catalog, lake, account, region, (database or "default").lower())
+    text = _strip_comments(sql)
+    try:
+        return run.dispatch(text)
+    except ParseError as error:
+        raise DdlError("SYNTAX_ERROR", f"FAILED: ParseException {error}") from None
+    except SqlglotParseError as error:
+        raise DdlError("SYNTAX_ERROR", f"FAILED: ParseException line 1:0 {error}") from None
+    except ddl_hive.TableFormatError as error:
+        raise DdlError("SYNTAX_ERROR", f"FAILED: SemanticException {error}") from None
+
+
+def _split_name(name: str, default_db: str) -> tuple[str, str]:
+    parts = [p.strip("`").lower() for p in name.split(".")]
+    if parts and parts[0] == "awsdatacatalog" and len(parts) == 3:
+        parts = parts[1:]
+    return (parts[0], parts[1]) if len(parts) == 2 else (default_db, parts[0])
+
+
+def _s3(location: str) -> tuple[str, str]:
+    parsed = urllib.parse.urlparse(location)
+    if parsed.scheme not in ("s3", "s3a", "s3n"):
+        raise DdlError("INVALID_INPUT", f"FAILED: SemanticException Invalid location: {location}")
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+class _Run:
+    def __init__(self, catalog, lake, account: str, region: str, database: str):
+        self.catalog, self.lake, self.account, self.region, self.database = catalog, lake, account, region, database
+
+    # -- catalog access with Athena's messages ----------------------------------------------------
+
+    def _call(self, method: str, *args):
+        try:
+            return getattr(self.catalog, method)(self.account, self.region, *args)
+        except AwsError as error:
+            if error.code == "AlreadyExistsException":
+                raise DdlError("ALREADY_EXISTS", "FAILED: Execution Error, return code 1 from "
+                               f"org.apache.hadoop.hive.ql.exec.DDLTask. AlreadyExistsException(message:{error.message})")
+            if error.code == "EntityNotFoundException":
+                raise DdlError("NOT_FOUND", f"FAILED: SemanticException {error.message}")
+            raise DdlError("INVALID_INPUT", f"FAILED: Execution Error, return code 1 from "
+                           f"org.apache.hadoop.hive.ql.exec.DDLTask. {error.code}: {error.message}")
+
+    def _need_database(self, name: str) -> dict:
+        found = self._call("get_database", name)
+        if found is None:
+            raise DdlError("NOT_FOUND", f"FAILED: SemanticException [Error 10072]: Database does not exist: {name}")
+        return found
+
+    def _need_table(self, db: str, name: str) -> dict:
+        self._need_database(db)
+        found = self._call("get_table", db, name)
+        if found is None:
+            raise DdlError("NOT_FOUND", f"FAILED: SemanticException [Error 10001]: Table not found {db}.{name}")
+        return found
+
+    # -- dispatch ---------------------------------------------------------------------------------
+
+    def dispatch(self, text: str) -> DdlResult:
+        head = text.split(None, 3)
+        words = [w.upper() for w in head]
+        if words[:1] == ["CREATE"] and len(words) > 1 and words[1] in ("DATABASE", "SCHEMA"):
+            return self.create_database(Cursor(text))
+        if words[:1] == ["MSCK"]:
+            return self.msck(Cursor(text))
+        if words[:1] == ["SHOW"]:
+            return self.show(Cursor(text))
+        if words[:1] == ["ALTER"] and re.search(r"\b(ADD|DROP)\s+(IF\s+(NOT\s+)?EXISTS\s+)?PARTITION\b", text, re.I):
+            return self.alter_partitions(Cursor(text))
+        if words[:1] == ["CREATE"] and re.match(r"CREATE\s+(OR\s+REPLACE\s+)?VIEW\b", text, re.I):
+            raise DdlError("NOT_SUPPORTED", "CREATE VIEW is run by the query engine, not the DDL executor")
+        statement = sqlglot.parse_one(text, read="hive")
+        if isinstance(statement, exp.Create) and statement.kind == "TABLE" and statement.expression is None:
+            return self.create_table(statement)
+        if isinstance(statement, exp.Drop) and statement.kind in ("TABLE", "DATABASE", "SCHEMA"):
+            return self.drop(statement)
+        if isinstance(statement, exp.Describe):
+            return self.describe(statement)
+        if isinstance(statement, exp.Alter) and statement.kind == "TABLE":
+            return self.alter_table(statement)
+        raise DdlError("NOT_SUPPORTED", f"NOT_SUPPORTED: this DDL statement is not supported: {text[:80]}")
+
+    # -- databases --------------------------------------------------------------------------------
+
+    def create_database(self, cur: Cursor) -> DdlResult:
+        cur.expect("CREATE")
+        cur.accept("DATABASE") or cur.expect("SCHEMA")
+        if_not_exists = cur.accept("IF", "NOT", "EXISTS")
+        name = cur.name().lower()
+        given: dict = {"Name": name}
+        while not cur.at_end():
+            if cur.accept("COMMENT"):
+                given["Description"] = cur.string()
+            elif cur.accept("LOCATION"):
+                given["LocationUri"] = cur.string()
+            elif cur.accept("WITH", "DBPROPERTIES"):
+                given["Parameters"] = dict(cur.pairs())
+            else:
+                cur.fail("expecting COMMENT, LOCATION or WITH DBPROPERTIES")
+        if self._call("get_database", name) is not None:
+            if if_not_exists:
+                return DdlResult("CREATE_DATABASE")
+            raise DdlError("ALREADY_EXISTS", "FAILED: Execution Error, return code 1 from "
+                           f"org.apache.hadoop.hive.ql.exec.DDLTask. Database {name} already exists")
+        self._call("create_database", given)
+        return DdlResult("CREATE_DATABASE")
+
+    def drop(self, statement: exp.Drop) -> DdlResult:
+        target = statement.this or (statement.args.get("tables") or [None])[0]
+        if statement.kind == "TABLE":
+            db, name = _split_name(target.sql(dialect="hive"), self.database)
+            self._need_database(db)
+            if self._call("get_table", db, name) is None:
+                if statement.args.get("exists"):
+                    return DdlResult("DROP_TABLE")
+                raise DdlError("NOT_FOUND", f"FAILED: SemanticException [Error 10001]: Table not found {db}.{name}")
+            self._call("delete_table", db, name)
+            return DdlResult("DROP_TABLE")
+        name = target.name.lower()
+        if self._call("get_database", name) is None:
+            if statement.args.get("exists"):
+                return DdlResult("DROP_DATABASE")
+            raise DdlError("NOT_FOUND", f"FAILED: SemanticException [Error 10072]: Database does not exist: {name}")
+        if not statement.args.get("cascade") and self._call("list_tables", name):
+            raise DdlError("INVALID_INPUT", "FAILED: Execution Error, return code 1 from "
+                           "org.apache.hadoop.hive.ql.exec.DDLTask. InvalidOperationException"
+                           f"(message:Database {name} is not empty. One or more tables exist.)")
+        self._call("delete_database", name)
+        return DdlResult("DROP_DATABASE")
+
+    # -- tables -----------------------------------------------------------------------------------
+
+    def create_table(self, statement: exp.Create) -> DdlResult:
+        schema = statement.this
+        table_node = schema.this if isinstance(schema, exp.Schema) else schema
+        db, name = _split_name(table_node.sql(dialect="hive"), self.database)
+        props = list((statement.args.get("properties") or exp.Properties()).expressions)
+        if not any(isinstance(p, exp.ExternalProperty) for p in props):
+            raise DdlError("NOT_SUPPORTED", "FAILED: SemanticException Only external tables are supported "
+                           "(CREATE EXTERNAL TABLE); use CTAS for managed-style tables")
+        columns = [ddl_hive.column(c) for c in schema.expressions if isinstance(c, exp.ColumnDef)] \
+            if isinstance(schema, exp.Schema) else []
+        given: dict = {"Name": name, "TableType": "EXTERNAL_TABLE", "Owner": "hadoop", "Retention": 0,
+                       "PartitionKeys": [], "Parameters": {"EXTERNAL": "TRUE",
+                                                           "transient_lastDdlTime": str(int(time.time()))}}
+        location = None
+        for prop in props:
+            if isinstance(prop, exp.PartitionedByProperty):
+                given["PartitionKeys"] = [ddl_hive.column(c) for c in prop.this.expressions]
+            elif isinstance(prop, exp.SchemaCommentProperty):
+                given["Description"] = prop.this.name
+            elif isinstance(prop, exp.LocationProperty):
+                location = prop.this.name
+            elif type(prop) is exp.Property:  # plain TBLPROPERTIES; the clauses are subclasses
+                given["Parameters"][prop.name] = prop.args["value"].name
+        if location is None:
+            raise DdlError("SYNTAX_ERROR", "FAILED: SemanticException External tables require a LOCATION")
+        _s3(location)
+        input_format, output_format, serde = ddl_hive.storage(props)
+        given["StorageDescriptor"] = {
+            "Columns": columns, "Location": location, "InputFormat": input_format, "OutputFormat": output_format,
+            "Compressed": False, "NumberOfBuckets": -1, "SerdeInfo": serde, "BucketColumns": [],
+            "SortColumns": [], "Parameters": {}, "StoredAsSubDirectories": False}
+        self._need_database(db)
+        if self._call("get_table", db, name) is not None:
+            if statement.args.get("exists"):
+                return DdlResult("CREATE_TABLE")
+            raise DdlError("ALREADY_EXISTS", "FAILED: Execution Error, return code 1 from "
+                           f"org.apache.hadoop.hive.ql.exec.DDLTask. AlreadyExistsException(message:Table {name} already exists)")
+        self._call("create_table", db, given)
+        return DdlResult("CREATE_TABLE")
+
+    def alter_table(self, statement: exp.Alter) -> DdlResult:
+        db, name = _split_name(statement.this.sql(dialect="hive"), self.database)
+        table = self._need_table(db, name)
+        given = _table_input(table)
+        sd = given["StorageDescriptor"]
+        kind = "ALTER_TABLE"
+        for action in statement.args.get("actions") or []:
+            if isinstance(action, exp.AlterSet) and action.args.get("location") is not None:
+                sd["Location"] = action.args["location"].name
+                kind = "ALTER_TABLE_SET_LOCATION"
+            elif isinstance(action, exp.AlterSet) and action.expressions:
+                for props in action.expressions:
+                    for prop in props.expressions:
+                        given["Parameters"][prop.name] = prop.args["value"].name
+                kind = "ALTER_TABLE_SET_TBLPROPERTIES"
+            elif isinstance(action, exp.ReplaceColumns):
+                sd["Columns"] = [ddl_hive.column(c) for c in action.expressions]
+                kind = "ALTER_TABLE_REPLACE_COLUMNS"
+            elif isinstance(action, exp.Schema) or isinstance(action, exp.ColumnDef):
+                defs = action.expressions if isinstance(action, exp.Schema) else [action]
+                existing = {c["Name"] for c in sd["Columns"]} | {k["Name"] for k in given["PartitionKeys"]}
+                for defn in defs:
+                    col = ddl_hive.column(defn)
+                    if col["Name"] in existing:
+                        raise DdlError("INVALID_INPUT", f"FAILED: SemanticException [Error 10036]: "
+                                       f"Duplicate column name: {col['Name']}")
+                    sd["Columns"].append(col)
+                kind = "ALTER_TABLE_ADD_COLUMNS"
+            else:
+                raise DdlError("NOT_SUPPORTED", f"NOT_SUPPORTED: ALTER TABLE {action.sql(dialect='hive')[:60]}")
+        self._call("update_table", db, given)
+        return DdlResult(kind)
+
+    # -- partitions -------------------------------------------------------------------------------
+
+    def _spec(self, table: dict, pairs: list[tuple[str, str]]) -> list[str]:
+        keys = [k["Name"] for k in table.get("PartitionKeys") or []]
+        given = {k.lower(): v for k, v in pairs}
+        if set(given) != set(keys):
+            raise DdlError("INVALID_INPUT", "FAILED: SemanticException [Error 10098]: Non-Partition column "
+                           "appears in the partition specification" if set(given) - set(keys) else
+                           "FAILED: SemanticException partition spec is invalid; field(s) "
+                           f"{sorted(set(keys) - set(given))} do not exist or are empty")
+        return [given[k] for k in keys]
+
+    def _partition_input(self, table: dict, values: list[str], location: str) -> dict:
+        sd = {k: v for k, v in (table.get("StorageDescriptor") or {}).items()}
+        sd["Location"] = location
+        return {"Values": values, "StorageDescriptor": sd, "Parameters": {}}
+
+    def alter_partitions(self, cur: Cursor) -> DdlResult:
+        cur.expect("ALTER", "TABLE")
+        db, name = _split_name(cur.name(), self.database)
+        table = self._need_table(db, name)
+        base = (table.get("StorageDescriptor") or {}).get("Location", "").rstrip("/")
+        keys = table.get("PartitionKeys") or []
+        if cur.accept("ADD"):
+            if_not_exists = cur.accept("IF", "NOT", "EXISTS")
+            inputs = []
+            while cur.accept("PARTITION"):
+                values = self._spec(table, cur.pairs())
+                location = cur.string() if cur.accept("LOCATION") else \
+                    f"{base}/{ddl_show.partition_name(keys, values)}"
+                inputs.append(self._partition_input(table, values, location))
+            cur.end()
+            if not inputs:
+                cur.fail("expecting PARTITION")
+            existing = {tuple(p["Values"]) for p in self._call("get_partitions", db, name)}
+            clash = [i for i in inputs if tuple(i["Values"]) in existing]
+            if clash and not if_not_exists:
+                raise DdlError("ALREADY_EXISTS", "FAILED: Execution Error, return code 1 from "
+                               "org.apache.hadoop.hive.ql.exec.DDLTask. AlreadyExistsException"
+                               "(message:Partition already exists.)")
+            fresh = [i for i in inputs if tuple(i["Values"]) not in existing]
+            if fresh:
+                self._call("batch_create_partition", db, name, fresh)
+            return DdlResult("ALTER_TABLE_ADD_PARTITION")
+        cur.expect("DROP")
+        if_exists = cur.accept("IF", "EXISTS")
+        cur.expect("PARTITION")
+        specs = [self._spec(table, cur.pairs())]
+        while cur.accept(","):
+            cur.expect("PARTITION")
+            specs.append(self._spec(table, cur.pairs()))
+        cur.end()
+        existing = {tuple(p["Values"]) for p in self._call("get_partitions", db, name)}
+        for values in specs:
+            if tuple(values) not in existing:
+                if if_exists:
+                    continue
+                raise DdlError("NOT_FOUND", "FAILED: SemanticException [Error 10006]: Partition not found "
+                               f"({', '.join(k['Name'] + '=' + repr(v) for k, v in zip(keys, values))})")
+            self._call("delete_partition", db, name, values)
+        return DdlResult("ALTER_TABLE_DROP_PARTITION")
+
+    def msck(self, cur: Cursor) -> DdlResult:
+        cur.expect("MSCK", "REPAIR", "TABLE")
+        db, name = _split_name(cur.name(), self.database)
+        cur.end()
+        table = self._need_table(db, name)
+        keys = [k["Name"] for k in table.get("PartitionKeys") or []]
+        if not keys:
+            return DdlResult("MSCK_REPAIR_TABLE")
+        location = (table.get("StorageDescriptor") or {}).get("Location", "")
+        bucket, prefix = _s3(location)
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        found: dict[tuple, str] = {}
+        for key in _keys(self.lake, bucket, prefix):
+            folders = key[len(prefix):].split("/")[:-1]
+            if len(folders) < len(keys):
+                continue
+            values = []
+            for folder, wanted in zip(folders, keys):
+                k, sep, v = folder.partition("=")
+                if not sep or k.lower() != wanted:
+                    break
+                values.append(urllib.parse.unquote(v))
+            else:
+                path = "/".join(folders[:len(keys)])
+                found.setdefault(tuple(values), path)
+        existing = {tuple(p["Values"]) for p in self._call("get_partitions", db, name)}
+        missing = sorted((v, p) for v, p in found.items() if v not in existing)
+        if not missing:
+            return DdlResult("MSCK_REPAIR_TABLE")
+        inputs = [self._partition_input(table, list(v), f"s3://{bucket}/{prefix}{p}") for v, p in missing]
+        self._call("batch_create_partition", db, name, inputs)
+        rows = [["Partitions not in metastore:\t" + "\t".join(f"{name}:{p}" for _, p in missing)]]
+        rows += [[f"Repair: Added partition to metastore {name}:{p}"] for _, p in missing]
+        return DdlResult("MSCK_REPAIR_TABLE", [("result", "string")], rows)
+
+    # -- SHOW and DESCRIBE ------------------------------------------------------------------------
+
+    def show(self, cur: Cursor) -> DdlResult:
+        cur.expect("SHOW")
+        if cur.accept("DATABASES") or cur.accept("SCHEMAS"):
+            pattern = self._pattern(cur)
+            names = [d["Name"] for d in self._call("list_databases")]
+            return DdlResult("SHOW_DATABASES", [("database_name", "string")],
+                             [[n] for n in names if pattern is None or pattern.fullmatch(n)])
+        if cur.accept("TABLES"):
+            db = cur.name().lower() if cur.accept("IN") or cur.accept("FROM") else self.database
+            pattern = self._pattern(cur)
+            self._need_database(db)
+            names = [t["Name"] for t in self._call("list_tables", db) if t.get("TableType") != "VIRTUAL_VIEW"]
+            return DdlResult("SHOW_TABLES", [("tab_name", "string")],
+                             [[n] for n in names if pattern is None or pattern.fullmatch(n)])
+        if cur.accept("PARTITIONS"):
+            db, name = _split_name(cur.name(), self.database)
+            cur.end()
+            table = self._need_table(db, name)
+            keys = table.get("PartitionKeys") or []
+            if not keys:
+                raise DdlError("INVALID_INPUT", f"FAILED: SemanticException [Error 10241]: Table {name} is not a "
+                               "partitioned table")
+            names = sorted(ddl_show.partition_name(keys, p["Values"]) for p in self._call("get_partitions", db, name))
+            return DdlResult("SHOW_PARTITIONS", [("partition", "string")], [[n] for n in names])
+        if cur.accept("COLUMNS"):
+            cur.accept("IN") or cur.expect("FROM")
+            db, name = _split_name(cur.name(), self.database)
+            if cur.accept("IN") or cur.accept("FROM"):
+                db = cur.name().lower()
+            cur.end()
+            table = self._need_table(db, name)
+            cols = (table.get("StorageDescriptor") or {}).get("Columns") or []
+            cols = cols + (table.get("PartitionKeys") or [])
+            return DdlResult("SHOW_COLUMNS", [("field", "string")], [[c["Name"]] for c in cols])
+        if cur.accept("CREATE", "TABLE"):
+            db, name = _split_name(cur.name(), self.database)
+            cur.end()
+            return DdlResult("SHOW_CREATE_TABLE", [("createtab_stmt", "string")],
+                             ddl_show.show_create_table(self._need_table(db, name)))
+        if cur.accept("TBLPROPERTIES"):
+            db, name = _split_name(cur.name(), self.database)
+            wanted = None
+            if cur.accept("("):
+                wanted = cur.string()
+                cur.expect(")")
+            cur.end()
+            params = self._need_table(db, name).get("Parameters") or {}
+            rows = [[k, v] for k, v in sorted(params.items()) if wanted is None or k == wanted]
+            return DdlResult("SHOW_TBLPROPERTIES", [("prpt_name", "string"), ("prpt_value", "string")], rows)
+        raise DdlError("NOT_SUPPORTED", "NOT_SUPPORTED: this SHOW statement is not supported here")
+
+    @staticmethod
+    def _pattern(cur: Cursor):
+        if cur.accept("LIKE") or (cur.peek() is not None and cur.peek().kind == "str"):
+            text = cur.string()
+            cur.end()
+            # Hive's SHOW patterns: `*` is any run of characters and `|` separates alternatives.
+            alternatives = [re.escape(p).replace(r"\*", ".*") for p in text.lower().split("|")]
+            return re.compile("|".join(alternatives))
+        cur.end()
+        return None
+
+    def describe(self, statement: exp.Describe) -> DdlResult:
+        db, name = _split_name(statement.this.sql(dialect="hive"), self.database)
+        table = self._need_table(db, name)
+        formatted = (statement.args.get("style") or "").upper() in ("FORMATTED", "EXTENDED")
+        return DdlResult("DESCRIBE_TABLE", [("col_name", "string")], ddl_show.describe(table, formatted))
+
+
+def _table_input(table: dict) -> dict:
+    """A TableInput from a GetTable answer: what UpdateTable accepts back."""
+    allowed = ("Name", "Description", "Owner", "LastAccessTime", "LastAnalyzedTime", "Retention", "StorageDescriptor",
+               "PartitionKeys", "ViewOriginalText", "ViewExpandedText", "TableType", "Parameters", "TargetTable")
+    given = {k: table[k] for k in allowed if k in table}
+    given["StorageDescriptor"] = dict(given.get("StorageDescriptor") or {})
+    given["StorageDescriptor"]["Columns"] = list(given["StorageDescriptor"].get("Columns") or [])
+    given["Parameters"] = dict(given.get("Parameters") or {})
+    given.setdefault("PartitionKeys", [])
+    return given
+
+
+def _keys(lake: Any, bucket: str, prefix: str):
+    after = ""
+    while True:
+        listing = lake.list_objects(bucket, prefix=prefix, start_after=after, max_keys=1000)
+        for obj in listing.objects:
+            yield obj.key
+        if not listing.is_truncated or not listing.objects:
+            return
+        after = listing.objects[-1].key

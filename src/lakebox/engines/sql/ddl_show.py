@@ -1,0 +1,71 @@
+"""The result rows of SHOW and DESCRIBE, in the shapes Athena returns them, built from Glue documents."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+def partition_name(keys: list[dict], values: list[str]) -> str:
+    return "/".join(f"{k['Name']}={v}" for k, v in zip(keys, values))
+
+
+def describe(table: dict, formatted: bool) -> list[list[Optional[str]]]:
+    sd = table.get("StorageDescriptor") or {}
+    cols = sd.get("Columns") or []
+    keys = table.get("PartitionKeys") or []
+    rows = [[f"{c['Name']:<24}\t{c['Type']:<24}\t{c.get('Comment', '')}"] for c in cols + keys]
+    if keys:
+        rows += [[""], ["# Partition Information"], [f"{'# col_name':<24}\t{'data_type':<24}\tcomment"], [""]]
+        rows += [[f"{k['Name']:<24}\t{k['Type']:<24}\t{k.get('Comment', '')}"] for k in keys]
+    if not formatted:
+        return rows
+    serde = sd.get("SerdeInfo") or {}
+    rows += [[""], ["# Detailed Table Information"],
+             [f"Database:           \t{table['DatabaseName']}"],
+             [f"Owner:              \t{table.get('Owner', 'hadoop')}"],
+             [f"Location:           \t{sd.get('Location', '')}"],
+             [f"Table Type:         \t{table.get('TableType', '')}"],
+             ["Table Parameters:"]]
+    rows += [[f"\t{k:<20}\t{v}"] for k, v in sorted((table.get("Parameters") or {}).items())]
+    rows += [[""], ["# Storage Information"],
+             [f"SerDe Library:      \t{serde.get('SerializationLibrary', '')}"],
+             [f"InputFormat:        \t{sd.get('InputFormat', '')}"],
+             [f"OutputFormat:       \t{sd.get('OutputFormat', '')}"],
+             ["Storage Desc Params:"]]
+    rows += [[f"\t{k:<20}\t{v}"] for k, v in sorted((serde.get("Parameters") or {}).items())]
+    return rows
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def show_create_table(table: dict) -> list[list[Optional[str]]]:
+    sd = table.get("StorageDescriptor") or {}
+    serde = sd.get("SerdeInfo") or {}
+    name = f"`{table['DatabaseName']}`.`{table['Name']}`"
+    lines = [f"CREATE EXTERNAL TABLE {name}("]
+    cols = sd.get("Columns") or []
+    for i, c in enumerate(cols):
+        comment = f" COMMENT {_quote(c['Comment'])}" if c.get("Comment") else ""
+        lines.append(f"  `{c['Name']}` {c['Type']}{comment}{',' if i < len(cols) - 1 else ')'}")
+    if table.get("Description"):
+        lines.append(f"COMMENT {_quote(table['Description'])}")
+    keys = table.get("PartitionKeys") or []
+    if keys:
+        lines.append("PARTITIONED BY ( ")
+        lines += [f"  `{k['Name']}` {k['Type']}{',' if i < len(keys) - 1 else ')'}" for i, k in enumerate(keys)]
+    lines += ["ROW FORMAT SERDE ", f"  {_quote(serde.get('SerializationLibrary', ''))} "]
+    params = serde.get("Parameters") or {}
+    if params:
+        lines.append("WITH SERDEPROPERTIES ( ")
+        items = sorted(params.items())
+        lines += [f"  {_quote(k)}={_quote(v)}{',' if i < len(items) - 1 else ')'}" for i, (k, v) in enumerate(items)]
+    lines += ["STORED AS INPUTFORMAT ", f"  {_quote(sd.get('InputFormat', ''))} ",
+              "OUTPUTFORMAT ", f"  {_quote(sd.get('OutputFormat', ''))}",
+              "LOCATION", f"  {_quote(sd.get('Location', ''))}"]
+    props = sorted((k, v) for k, v in (table.get("Parameters") or {}).items() if k != "EXTERNAL")
+    if props:
+        lines.append("TBLPROPERTIES (")
+        lines += [f"  {_quote(k)}={_quote(v)}{',' if i < len(props) - 1 else ')'}" for i, (k, v) in enumerate(props)]
+    return [[line] for line in lines]

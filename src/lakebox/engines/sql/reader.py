@@ -1,0 +1,204 @@
+"""Glue tables as DuckDB relations: the files under each (pruned) partition's Location, read in the
+table's storage format with the Glue schema applied, never inferred.
+
+`TableScan.build(...)` returns the SELECT that a temporary view wraps, and the bytes of the files it
+reads. Partition pruning evaluates the WHERE conjuncts that name only partition keys over the
+partitions' values (cast to the Hive key types) in DuckDB itself, before any file is listed.
+
+Imports duckdb, pyarrow (Parquet footers, ORC) and this package.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .errors import QueryError
+from .types import HiveTypeError, hive_to_duckdb
+
+PARQUET, JSON, CSV, ORC = "parquet", "json", "csv", "orc"
+
+_JSON_SERDES = ("org.openx.data.jsonserde.JsonSerDe", "org.apache.hive.hcatalog.data.JsonSerDe",
+                "org.apache.hadoop.hive.serde2.JsonSerDe")
+_OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
+_LAZY_SIMPLE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+_HIVE_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def storage_format(table: dict) -> str:
+    sd = table.get("StorageDescriptor") or {}
+    serde = ((sd.get("SerdeInfo") or {}).get("SerializationLibrary") or "")
+    input_format = sd.get("InputFormat") or ""
+    if "parquet" in serde.lower() or "parquet" in input_format.lower():
+        return PARQUET
+    if "orc" in serde.lower() or "orc" in input_format.lower():
+        return ORC
+    if serde in _JSON_SERDES or "json" in serde.lower():
+        return JSON
+    if serde in (_OPEN_CSV, _LAZY_SIMPLE) or (not serde and "TextInputFormat" in input_format):
+        return CSV
+    name = serde or input_format or "unknown"
+    raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: reading tables stored with {name} is not supported")
+
+
+def is_hidden(name: str) -> bool:
+    return name.startswith(("_", ".")) or name.endswith(("_$folder$", ".crc"))
+
+
+def list_files(folder: str) -> list[tuple[str, int]]:
+    """Data files under `folder`, recursively, skipping hidden files and folders (`_SUCCESS`,
+    `_temporary`, `.hive-staging` ...), sorted for a stable read order."""
+    found = []
+    if os.path.isfile(folder):
+        return [(folder, os.path.getsize(folder))]
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
+        for name in sorted(files):
+            if not is_hidden(name):
+                path = os.path.join(root, name)
+                size = os.path.getsize(path)
+                if size > 0:
+                    found.append((path, size))
+    return found
+
+
+@dataclass
+class TableScan:
+    """One reference to a Glue table in a query: the SELECT that reads it and what it costs."""
+    columns: dict = field(default_factory=dict)      # name -> DuckDB type, data columns then keys
+    sql: str = ""
+    bytes_read: int = 0
+    arrow_tables: dict = field(default_factory=dict)  # names to register (ORC read through pyarrow)
+
+
+def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Optional[str],
+               view_name: str) -> TableScan:
+    """`partitions` is None for an unpartitioned table; `prune_sql` is a DuckDB boolean expression over
+    the partition key names (unqualified), or None."""
+    sd = table.get("StorageDescriptor") or {}
+    fmt = storage_format(table)
+    try:
+        data_cols = [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string")) for c in sd.get("Columns") or []]
+        keys = [(k["Name"].lower(), hive_to_duckdb(k.get("Type") or "string")) for k in table.get("PartitionKeys") or []]
+    except HiveTypeError as error:
+        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+    scan = TableScan(columns=dict(data_cols + keys))
+    if keys:
+        chosen = _prune(con, keys, partitions or [], prune_sql)
+        units = [(p.get("StorageDescriptor", {}).get("Location") or "", p.get("Values") or []) for p in chosen]
+    else:
+        units = [(sd.get("Location") or "", [])]
+    selects = []
+    for index, (location, values) in enumerate(units):
+        files = list_files(location_path(lake, location)) if location else []
+        if not files:
+            continue
+        scan.bytes_read += sum(size for _, size in files)
+        key_exprs = [f"TRY_CAST({_value_sql(v)} AS {t}) AS {quote_ident(n)}" for (n, t), v in zip(keys, values)]
+        data = _read(con, fmt, table, sd, data_cols, [path for path, _ in files], f"{view_name}_{index}", scan)
+        selects.append(f"SELECT {', '.join(data + key_exprs)} FROM {scan.sql}")
+    if not selects:
+        empty = ", ".join(f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in scan.columns.items())
+        scan.sql = f"SELECT {empty or '1 AS _empty'} WHERE false"
+    else:
+        scan.sql = " UNION ALL ".join(selects)
+    return scan
+
+
+def _value_sql(value: str) -> str:
+    return "NULL" if value == _HIVE_NULL_PARTITION else quote_str(value)
+
+
+def location_path(lake, location: str) -> str:
+    for scheme in ("s3://", "s3a://", "s3n://"):
+        if location.startswith(scheme):
+            bucket, _, prefix = location[len(scheme):].partition("/")
+            return os.path.join(lake.bucket_path(bucket), prefix)
+    if location.startswith("file://"):
+        return location[len("file://"):]
+    raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: table location {location!r} is not in S3")
+
+
+def _prune(con, keys: list, partitions: list, prune_sql: Optional[str]) -> list:
+    if not prune_sql or not partitions:
+        return partitions
+    rows = []
+    for index, partition in enumerate(partitions):
+        values = partition.get("Values") or []
+        casts = [f"TRY_CAST({_value_sql(v)} AS {t})" for (_, t), v in zip(keys, values)]
+        rows.append(f"({index}, {', '.join(casts)})")
+    names = ", ".join(["__i"] + [quote_ident(n) for n, _ in keys])
+    sql = f"SELECT __i FROM (VALUES {', '.join(rows)}) AS __p({names}) WHERE {prune_sql}"
+    kept = {row[0] for row in con.execute(sql).fetchall()}
+    return [p for i, p in enumerate(partitions) if i in kept]
+
+
+def _read(con, fmt: str, table: dict, sd: dict, columns: list, paths: list, name: str,
+          scan: TableScan) -> list:
+    """Set `scan.sql` to the FROM source for `paths` and return the data column expressions."""
+    files = "[" + ", ".join(quote_str(p) for p in paths) + "]"
+    serde = (sd.get("SerdeInfo") or {}).get("Parameters") or {}
+    if fmt == PARQUET:
+        import pyarrow.parquet as pq
+        present = {}
+        for path in paths:
+            for field_name in pq.read_schema(path).names:
+                present.setdefault(field_name.lower(), field_name)
+        scan.sql = f"read_parquet({files}, union_by_name=true)"
+        return [f"CAST({quote_ident(present[n])} AS {t}) AS {quote_ident(n)}" if n in present
+                else f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in columns]
+    if fmt == ORC:
+        import pyarrow as pa
+        import pyarrow.orc as orc
+        data = pa.concat_tables([orc.ORCFile(p).read() for p in paths], promote_options="permissive")
+        lower = {f.lower(): f for f in data.column_names}
+        con.register(name, data)
+        scan.arrow_tables[name] = data
+        scan.sql = quote_ident(name)
+        return [f"CAST({quote_ident(lower[n])} AS {t}) AS {quote_ident(n)}" if n in lower
+                else f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in columns]
+    if fmt == JSON:
+        keys = [serde.get(f"mapping.{n}", n) for n, _ in columns]
+        spec = "{" + ", ".join(f"{quote_str(k)}: {quote_str(t)}" for k, (_, t) in zip(keys, columns)) + "}"
+        ignore = str(serde.get("ignore.malformed.json", "false")).lower() == "true"
+        scan.sql = (f"read_json({files}, format='newline_delimited', columns={spec}, "
+                    f"ignore_errors={'true' if ignore else 'false'})")
+        return [f"{quote_ident(k)} AS {quote_ident(n)}" for k, (n, _) in zip(keys, columns)]
+    # Text: every field is read as a string, then cast the way Hive does (bad values become NULL).
+    params = table.get("Parameters") or {}
+    skip = int(params.get("skip.header.line.count", "0") or 0)
+    lib = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or _LAZY_SIMPLE
+    if lib == _OPEN_CSV:
+        delim = serde.get("separatorChar", ",")
+        quote = serde.get("quoteChar", '"')
+        escape = serde.get("escapeChar", "\\")
+        nulls = ""
+    else:
+        delim = serde.get("field.delim", serde.get("serialization.format", "\x01"))
+        if delim == "1":
+            delim = "\x01"
+        quote, escape, nulls = "", serde.get("escape.delim", ""), serde.get("serialization.null.format", "\\N")
+    spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns))) + "}"
+    null_opt = f", nullstr={quote_str(nulls)}" if nulls else ""
+    scan.sql = (f"read_csv({files}, delim={quote_str(delim)}, quote={quote_str(quote)}, "
+                f"escape={quote_str(escape)}, header=false, skip={skip}, columns={spec}, auto_detect=false, "
+                f"null_padding=true, strict_mode=false{null_opt})")
+    out = []
+    for i, (n, t) in enumerate(columns):
+        source = f"c{i}"
+        if t == "VARCHAR":
+            out.append(f"{source} AS {quote_ident(n)}")
+        elif lib == _OPEN_CSV:
+            out.append(f"TRY_CAST(NULLIF({source}, '') AS {t}) AS {quote_ident(n)}")
+        else:
+            out.append(f"TRY_CAST({source} AS {t}) AS {quote_ident(n)}")
+    return out

@@ -1,0 +1,46 @@
+"""Helpers every Athena area shares: scopes, ARNs, paging tokens, and tags."""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+from typing import Optional, Sequence
+
+from ...protocol.context import RequestContext
+from .errors import invalid_request
+
+PRIMARY = "primary"
+ENGINE_VERSION = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
+
+
+def scope(ctx: RequestContext) -> str:
+    return f"{ctx.account_id}:{ctx.region}"
+
+
+def arn(ctx: RequestContext, resource: str) -> str:
+    return f"arn:aws:athena:{ctx.region}:{ctx.account_id}:{resource}"
+
+
+def page(items: Sequence, token: Optional[str], max_results: Optional[int], default: int):
+    """One page of `items` and the token of the next, or None. Tokens are opaque offsets."""
+    start = 0
+    if token:
+        try:
+            start = int(base64.urlsafe_b64decode(token.encode()).decode())
+        except ValueError:
+            raise invalid_request("The NextToken provided is invalid.") from None
+    size = max_results or default
+    chunk = list(items[start:start + size])
+    following = start + size
+    next_token = base64.urlsafe_b64encode(str(following).encode()).decode() if following < len(items) else None
+    return chunk, next_token
+
+
+def put_tags(db: sqlite3.Connection, resource_arn: str, tags: Optional[list]) -> None:
+    for tag in tags or []:
+        db.execute("INSERT OR REPLACE INTO tags (arn, key, value) VALUES (?, ?, ?)",
+                   (resource_arn, tag["Key"], tag.get("Value", "")))
+
+
+def forget_tags(db: sqlite3.Connection, resource_arn: str) -> None:
+    db.execute("DELETE FROM tags WHERE arn = ?", (resource_arn,))

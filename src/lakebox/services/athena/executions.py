@@ -1,0 +1,161 @@
+"""Query executions: Start, Get, BatchGet, List, Stop, and GetQueryResults.
+
+Start only records the execution (QUEUED) and hands it to the `QueryRunner`; every other call reads
+the store. The stored document is the API's `QueryExecution` plus a `lakebox` member (the output
+folder, the cutoff, the result columns) that is never returned.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+from ...clock import ServiceClock
+from ...protocol.context import RequestContext
+from .common import ENGINE_VERSION, page, scope
+from .errors import invalid_request
+from .results import output_file, read_results
+from .runner import QueryRunner
+from .store import AthenaStore, decode, encode
+
+NO_OUTPUT = ("No output location provided. An output location is required either through the Workgroup "
+             "result configuration setting or as an API input.")
+MAX_RESULTS = 1000
+
+
+def public(doc: dict) -> dict:
+    out = copy.deepcopy(doc)
+    out.pop("lakebox", None)
+    return out
+
+
+class ExecutionsMixin:
+    store: AthenaStore
+    clock: ServiceClock
+    runner: QueryRunner
+
+    def _load_execution(self, ctx: RequestContext, execution_id: str) -> dict:
+        rows = self.store.read("SELECT doc FROM executions WHERE id = ? AND scope = ?", (execution_id, scope(ctx)))
+        if not rows:
+            raise invalid_request(f"QueryExecution {execution_id} was not found", "INVALID_INPUT")
+        return decode(rows[0]["doc"])
+
+    def start_query_execution(self, ctx: RequestContext, params: dict) -> dict:
+        wg = self.workgroup(ctx, params.get("WorkGroup"))
+        if wg["State"] != "ENABLED":
+            raise invalid_request(f"WorkGroup {wg['Name']} is disabled.")
+        token = params.get("ClientRequestToken")
+        if token:
+            rows = self.store.read("SELECT id FROM request_tokens WHERE scope = ? AND kind = 'query' AND token = ?",
+                                   (scope(ctx), token))
+            if rows:
+                return {"QueryExecutionId": rows[0]["id"]}
+        config = wg["Configuration"]
+        result_config = dict(params.get("ResultConfiguration") or {})
+        wg_result = config.get("ResultConfiguration") or {}
+        if config.get("EnforceWorkGroupConfiguration") and wg_result.get("OutputLocation"):
+            result_config = dict(wg_result)
+        else:
+            for key, value in wg_result.items():
+                result_config.setdefault(key, value)
+        if not result_config.get("OutputLocation"):
+            raise invalid_request(NO_OUTPUT)
+        execution_id = str(uuid.uuid4())
+        output_dir = result_config["OutputLocation"]
+        context = dict(params.get("QueryExecutionContext") or {})
+        doc = {
+            "QueryExecutionId": execution_id,
+            "Query": params["QueryString"],
+            "StatementType": _guess_statement_type(params["QueryString"]),
+            "ResultConfiguration": {**result_config, "OutputLocation": output_file(output_dir, execution_id, None)},
+            "QueryExecutionContext": context,
+            "Status": {"State": "QUEUED", "SubmissionDateTime": self.clock.now()},
+            "Statistics": {"EngineExecutionTimeInMillis": 0, "DataScannedInBytes": 0,
+                           "TotalExecutionTimeInMillis": 0, "QueryQueueTimeInMillis": 0,
+                           "ServicePreProcessingTimeInMillis": 0, "QueryPlanningTimeInMillis": 0,
+                           "ServiceProcessingTimeInMillis": 0},
+            "WorkGroup": wg["Name"],
+            "EngineVersion": config.get("EngineVersion", ENGINE_VERSION),
+            "lakebox": {"OutputDir": output_dir,
+                        "BytesScannedCutoffPerQuery": config.get("BytesScannedCutoffPerQuery")},
+        }
+        if params.get("ExecutionParameters"):
+            doc["ExecutionParameters"] = list(params["ExecutionParameters"])
+        if params.get("ResultReuseConfiguration"):
+            doc["ResultReuseConfiguration"] = params["ResultReuseConfiguration"]
+        with self.store.write() as db:
+            if token:
+                row = db.execute("SELECT id FROM request_tokens WHERE scope = ? AND kind = 'query' AND token = ?",
+                                 (scope(ctx), token)).fetchone()
+                if row:
+                    return {"QueryExecutionId": row["id"]}
+                db.execute("INSERT INTO request_tokens (scope, kind, token, id) VALUES (?, 'query', ?, ?)",
+                           (scope(ctx), token, execution_id))
+            db.execute("INSERT INTO executions (id, scope, workgroup, state, doc) VALUES (?, ?, ?, 'QUEUED', ?)",
+                       (execution_id, scope(ctx), wg["Name"], encode(doc)))
+        self.runner.submit(execution_id)
+        return {"QueryExecutionId": execution_id}
+
+    def get_query_execution(self, ctx: RequestContext, params: dict) -> dict:
+        return {"QueryExecution": public(self._load_execution(ctx, params["QueryExecutionId"]))}
+
+    def batch_get_query_execution(self, ctx: RequestContext, params: dict) -> dict:
+        found, missing = [], []
+        for execution_id in params["QueryExecutionIds"]:
+            rows = self.store.read("SELECT doc FROM executions WHERE id = ? AND scope = ?",
+                                   (execution_id, scope(ctx)))
+            if rows:
+                found.append(public(decode(rows[0]["doc"])))
+            else:
+                missing.append({"QueryExecutionId": execution_id, "ErrorCode": "INVALID_INPUT",
+                                "ErrorMessage": f"QueryExecution {execution_id} was not found"})
+        return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
+
+    def list_query_executions(self, ctx: RequestContext, params: dict) -> dict:
+        wg = self.workgroup(ctx, params.get("WorkGroup"))
+        rows = self.store.read("SELECT id FROM executions WHERE scope = ? AND workgroup = ? ORDER BY seq DESC",
+                               (scope(ctx), wg["Name"]))
+        ids, token = page([r["id"] for r in rows], params.get("NextToken"), params.get("MaxResults"), 50)
+        return {"QueryExecutionIds": ids, "NextToken": token}
+
+    def stop_query_execution(self, ctx: RequestContext, params: dict) -> dict:
+        self._load_execution(ctx, params["QueryExecutionId"])
+        self.runner.cancel(params["QueryExecutionId"])
+        return {}
+
+    def get_query_results(self, ctx: RequestContext, params: dict) -> dict:
+        max_results = params.get("MaxResults")
+        if max_results is not None and not 0 < max_results <= MAX_RESULTS:
+            raise invalid_request(f"MaxResults is more than maximum allowed length {MAX_RESULTS}")
+        doc = self._load_execution(ctx, params["QueryExecutionId"])
+        state = doc["Status"]["State"]
+        if state in ("QUEUED", "RUNNING"):
+            raise invalid_request(f"Query has not yet finished. Current state: {state}", "INVALID_INPUT")
+        if state != "SUCCEEDED":
+            reason = doc["Status"].get("StateChangeReason", "")
+            raise invalid_request(f"Query did not finish successfully. Final query state: {state}"
+                                  + (f"\n{reason}" if reason else ""), "INVALID_INPUT")
+        columns = doc["lakebox"].get("ColumnInfo") or []
+        rows = read_results(self.lake, doc["ResultConfiguration"]["OutputLocation"], len(columns))
+        if rows is None:
+            raise invalid_request("Unable to find the query results file at "
+                                  f"{doc['ResultConfiguration']['OutputLocation']}", "INVALID_INPUT")
+        chunk, token = page(rows, params.get("NextToken"), max_results, MAX_RESULTS)
+        result = {"UpdateCount": doc["lakebox"].get("UpdateCount", 0),
+                  "ResultSet": {"Rows": [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]}
+                                         for row in chunk],
+                                "ResultSetMetadata": {"ColumnInfo": columns}}}
+        if token:
+            result["NextToken"] = token
+        return result
+
+
+def _guess_statement_type(sql: str) -> str:
+    """The type Athena shows while a query is queued; the engine's answer replaces it."""
+    words = sql.lstrip("( \n\t").split(None, 1)
+    first = words[0].upper() if words else ""
+    if first in ("CREATE", "DROP", "ALTER", "MSCK", "SHOW", "DESCRIBE"):
+        return "DDL"
+    if first in ("EXPLAIN", "DESC"):
+        return "UTILITY"
+    return "DML"

@@ -1,0 +1,123 @@
+"""Prepared statements, per workgroup, and `EXECUTE name [USING v1, v2 ...]` which runs one.
+
+`EXECUTE` is Athena's own statement, not Trino SQL the engine parses: the runner swaps it for the
+stored statement and passes the USING literals as the values of its `?` placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ...clock import ServiceClock
+from ...protocol.context import RequestContext
+from .common import page, scope
+from .errors import invalid_request, resource_not_found
+from .store import AthenaStore, decode, encode
+
+_EXECUTE = re.compile(r"^\s*EXECUTE\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+USING\s+(.*?))?\s*;?\s*$",
+                      re.IGNORECASE | re.DOTALL)
+
+
+class PreparedStatementMissing(Exception):
+    """EXECUTE names a statement the workgroup does not have."""
+
+
+def split_literals(text: str) -> list[str]:
+    """`'a,b', 1, DATE '2024-01-01'` -> the three SQL literals: commas inside quotes or parentheses
+    do not separate."""
+    items, current, depth, quote = [], [], 0, None
+    for ch in text:
+        if quote:
+            current.append(ch)
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append("".join(current).strip())
+            current = []
+            continue
+        current.append(ch)
+    tail = "".join(current).strip()
+    if tail or items:
+        items.append(tail)
+    return items
+
+
+def resolve_execute(store: AthenaStore, scope_key: str, workgroup: str, sql: str,
+                    parameters: Optional[list[str]]) -> tuple[str, Optional[list[str]]]:
+    """The SQL to run and its parameters: an EXECUTE becomes its prepared statement."""
+    match = _EXECUTE.match(sql)
+    if not match:
+        return sql, parameters
+    name, using = match.group(1), match.group(2)
+    rows = store.read("SELECT doc FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?",
+                      (scope_key, workgroup, name))
+    if not rows:
+        raise PreparedStatementMissing(f"Prepared statement {name} not found in workgroup {workgroup}")
+    values = split_literals(using) if using else list(parameters or [])
+    return decode(rows[0]["doc"])["QueryStatement"], values or None
+
+
+class PreparedStatementsMixin:
+    store: AthenaStore
+    clock: ServiceClock
+
+    def _prepared_key(self, ctx: RequestContext, params: dict) -> tuple[str, str, str]:
+        self.workgroup(ctx, params["WorkGroup"])
+        return scope(ctx), params["WorkGroup"], params["StatementName"]
+
+    def _load_prepared(self, db, key: tuple[str, str, str]) -> dict:
+        row = db.execute("SELECT doc FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?", key).fetchone()
+        if row is None:
+            raise resource_not_found(f"Prepared statement {key[2]} was not found in workgroup {key[1]}.", key[2])
+        return decode(row["doc"])
+
+    def create_prepared_statement(self, ctx: RequestContext, params: dict) -> dict:
+        key = self._prepared_key(ctx, params)
+        doc = {"StatementName": key[2], "QueryStatement": params["QueryStatement"], "WorkGroupName": key[1],
+               "LastModifiedTime": self.clock.now()}
+        if params.get("Description"):
+            doc["Description"] = params["Description"]
+        with self.store.write() as db:
+            if db.execute("SELECT 1 FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?", key).fetchone():
+                raise invalid_request(f"Prepared statement {key[2]} already exists in workgroup {key[1]}.",
+                                      "ALREADY_EXISTS")
+            db.execute("INSERT INTO prepared (scope, workgroup, name, doc) VALUES (?, ?, ?, ?)", (*key, encode(doc)))
+        return {}
+
+    def get_prepared_statement(self, ctx: RequestContext, params: dict) -> dict:
+        return {"PreparedStatement": self._load_prepared(self.store.reader(), self._prepared_key(ctx, params))}
+
+    def update_prepared_statement(self, ctx: RequestContext, params: dict) -> dict:
+        key = self._prepared_key(ctx, params)
+        with self.store.write() as db:
+            doc = self._load_prepared(db, key)
+            doc["QueryStatement"] = params["QueryStatement"]
+            if "Description" in params:
+                doc["Description"] = params["Description"]
+            doc["LastModifiedTime"] = self.clock.now()
+            db.execute("UPDATE prepared SET doc = ? WHERE scope = ? AND workgroup = ? AND name = ?",
+                       (encode(doc), *key))
+        return {}
+
+    def delete_prepared_statement(self, ctx: RequestContext, params: dict) -> dict:
+        key = self._prepared_key(ctx, params)
+        with self.store.write() as db:
+            self._load_prepared(db, key)
+            db.execute("DELETE FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?", key)
+        return {}
+
+    def list_prepared_statements(self, ctx: RequestContext, params: dict) -> dict:
+        self.workgroup(ctx, params["WorkGroup"])
+        rows = self.store.read("SELECT doc FROM prepared WHERE scope = ? AND workgroup = ? ORDER BY name",
+                               (scope(ctx), params["WorkGroup"]))
+        docs, token = page(rows, params.get("NextToken"), params.get("MaxResults"), 50)
+        summaries = [{k: d[k] for k in ("StatementName", "LastModifiedTime")} for d in map(lambda r: decode(r["doc"]), docs)]
+        return {"PreparedStatements": summaries, "NextToken": token}

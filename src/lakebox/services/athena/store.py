@@ -1,0 +1,47 @@
+"""Athena's state: one SQLite file, `<data>/.lakebox/athena/athena.db`.
+
+It reuses the Glue catalog's store (WAL, one writer, one reader per thread, atomic write-through
+transactions) with Athena's own schema. Each row's `doc` is the API's output structure as JSON, with
+datetimes tagged (Glue's `encode`/`decode`). Rows are keyed by `scope`, `<account>:<region>`: every
+Athena resource belongs to one account in one region.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..glue.store import CatalogStore, _without_comments, decode, encode
+
+__all__ = ["AthenaStore", "decode", "encode"]
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+-- seq orders executions by submission (ListQueryExecutions answers newest first).
+CREATE TABLE executions (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+    scope TEXT NOT NULL, workgroup TEXT NOT NULL, state TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX executions_by_workgroup ON executions (scope, workgroup, seq);
+CREATE TABLE request_tokens (scope TEXT NOT NULL, kind TEXT NOT NULL, token TEXT NOT NULL,
+    id TEXT NOT NULL, PRIMARY KEY (scope, kind, token));
+CREATE TABLE workgroups (scope TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (scope, name));
+CREATE TABLE named_queries (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+    scope TEXT NOT NULL, workgroup TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE prepared (scope TEXT NOT NULL, workgroup TEXT NOT NULL, name TEXT NOT NULL,
+    doc TEXT NOT NULL, PRIMARY KEY (scope, workgroup, name));
+CREATE TABLE tags (arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (arn, key));
+"""
+
+
+class AthenaStore(CatalogStore):
+    def __init__(self, path: Path):
+        super().__init__(path)
+
+    def _create_schema(self) -> None:
+        with self.write() as db:
+            if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+                return
+            for statement in (s.strip() for s in _without_comments(SCHEMA).split(";")):
+                if statement:
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

@@ -1,0 +1,42 @@
+"""Tags on workgroups and data catalogs: TagResource, UntagResource, ListTagsForResource."""
+
+from __future__ import annotations
+
+from ...protocol.context import RequestContext
+from .common import page, put_tags, scope
+from .errors import resource_not_found
+from .store import AthenaStore
+
+
+class TagsMixin:
+    store: AthenaStore
+
+    def _check_resource(self, ctx: RequestContext, resource_arn: str) -> None:
+        kind, _, name = resource_arn.split(":", 5)[-1].partition("/")
+        if kind == "workgroup":
+            self._ensure_primary(ctx)
+            if self.store.read("SELECT 1 FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), name)):
+                return
+        elif kind == "datacatalog" and name == "AwsDataCatalog":
+            return
+        raise resource_not_found(f"Resource {resource_arn} was not found.", resource_arn)
+
+    def tag_resource(self, ctx: RequestContext, params: dict) -> dict:
+        self._check_resource(ctx, params["ResourceARN"])
+        with self.store.write() as db:
+            put_tags(db, params["ResourceARN"], params["Tags"])
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
+        self._check_resource(ctx, params["ResourceARN"])
+        with self.store.write() as db:
+            for key in params["TagKeys"]:
+                db.execute("DELETE FROM tags WHERE arn = ? AND key = ?", (params["ResourceARN"], key))
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
+        self._check_resource(ctx, params["ResourceARN"])
+        rows = self.store.read("SELECT key, value FROM tags WHERE arn = ? ORDER BY key", (params["ResourceARN"],))
+        chunk, token = page([{"Key": r["key"], "Value": r["value"]} for r in rows], params.get("NextToken"),
+                            params.get("MaxResults"), 100)
+        return {"Tags": chunk, "NextToken": token}

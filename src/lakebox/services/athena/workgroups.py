@@ -1,0 +1,122 @@
+"""WorkGroups: Create, Get, List, Update, Delete. `primary` always exists; it is made on first use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...clock import ServiceClock
+from ...protocol.context import RequestContext
+from .common import ENGINE_VERSION, PRIMARY, arn, forget_tags, page, put_tags, scope
+from .errors import invalid_request
+from .store import AthenaStore, decode, encode
+
+
+class WorkGroupsMixin:
+    store: AthenaStore
+    clock: ServiceClock
+
+    def workgroup(self, ctx: RequestContext, name: str | None) -> dict:
+        """The named workgroup (`primary` if none), or InvalidRequestException."""
+        name = name or PRIMARY
+        self._ensure_primary(ctx)
+        rows = self.store.read("SELECT doc FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), name))
+        if not rows:
+            raise invalid_request("WorkGroup is not found.")
+        return decode(rows[0]["doc"])
+
+    def _ensure_primary(self, ctx: RequestContext) -> None:
+        if self.store.read("SELECT 1 FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), PRIMARY)):
+            return
+        doc = _new_workgroup(PRIMARY, {}, "", self.clock.now())
+        with self.store.write() as db:
+            db.execute("INSERT OR IGNORE INTO workgroups (scope, name, doc) VALUES (?, ?, ?)",
+                       (scope(ctx), PRIMARY, encode(doc)))
+
+    def create_work_group(self, ctx: RequestContext, params: dict) -> dict:
+        self._ensure_primary(ctx)
+        name = params["Name"]
+        doc = _new_workgroup(name, params.get("Configuration") or {}, params.get("Description"), self.clock.now())
+        with self.store.write() as db:
+            if db.execute("SELECT 1 FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), name)).fetchone():
+                raise invalid_request("WorkGroup is already created", "WORKGROUP_ALREADY_EXISTS")
+            db.execute("INSERT INTO workgroups (scope, name, doc) VALUES (?, ?, ?)", (scope(ctx), name, encode(doc)))
+            put_tags(db, arn(ctx, f"workgroup/{name}"), params.get("Tags"))
+        return {}
+
+    def get_work_group(self, ctx: RequestContext, params: dict) -> dict:
+        return {"WorkGroup": self.workgroup(ctx, params["WorkGroup"])}
+
+    def list_work_groups(self, ctx: RequestContext, params: dict) -> dict:
+        self._ensure_primary(ctx)
+        rows = self.store.read("SELECT doc FROM workgroups WHERE scope = ? ORDER BY name", (scope(ctx),))
+        docs, token = page(rows, params.get("NextToken"), params.get("MaxResults"), 50)
+        summaries = []
+        for row in docs:
+            doc = decode(row["doc"])
+            summaries.append({k: doc[k] for k in ("Name", "State", "Description", "CreationTime") if k in doc}
+                             | {"EngineVersion": doc["Configuration"].get("EngineVersion", ENGINE_VERSION)})
+        return {"WorkGroups": summaries, "NextToken": token}
+
+    def update_work_group(self, ctx: RequestContext, params: dict) -> dict:
+        doc = self.workgroup(ctx, params["WorkGroup"])
+        if "Description" in params:
+            doc["Description"] = params["Description"]
+        if "State" in params:
+            doc["State"] = params["State"]
+        _apply_updates(doc["Configuration"], params.get("ConfigurationUpdates") or {})
+        with self.store.write() as db:
+            db.execute("UPDATE workgroups SET doc = ? WHERE scope = ? AND name = ?",
+                       (encode(doc), scope(ctx), doc["Name"]))
+        return {}
+
+    def delete_work_group(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["WorkGroup"]
+        if name == PRIMARY:
+            raise invalid_request("Cannot delete primary workgroup")
+        self.workgroup(ctx, name)
+        with self.store.write() as db:
+            has_named = db.execute("SELECT 1 FROM named_queries WHERE scope = ? AND workgroup = ?",
+                                   (scope(ctx), name)).fetchone()
+            if has_named and not params.get("RecursiveDeleteOption"):
+                raise invalid_request("WorkGroup is not empty. Use RecursiveDeleteOption to delete it.")
+            for table in ("named_queries", "prepared"):
+                db.execute(f"DELETE FROM {table} WHERE scope = ? AND workgroup = ?", (scope(ctx), name))
+            db.execute("DELETE FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), name))
+            forget_tags(db, arn(ctx, f"workgroup/{name}"))
+        return {}
+
+
+def _new_workgroup(name: str, configuration: dict, description: Any, now) -> dict:
+    config = {"EnforceWorkGroupConfiguration": True, "PublishCloudWatchMetricsEnabled": False,
+              "RequesterPaysEnabled": False, **configuration}
+    config.setdefault("ResultConfiguration", {})
+    config["EngineVersion"] = _engine_version(configuration.get("EngineVersion"))
+    doc = {"Name": name, "State": "ENABLED", "Configuration": config, "CreationTime": now}
+    if description:
+        doc["Description"] = description
+    return doc
+
+
+def _engine_version(asked: dict | None) -> dict:
+    selected = (asked or {}).get("SelectedEngineVersion") or "AUTO"
+    effective = "Athena engine version 3" if selected == "AUTO" else selected
+    return {"SelectedEngineVersion": selected, "EffectiveEngineVersion": effective}
+
+
+def _apply_updates(config: dict, updates: dict) -> None:
+    for key in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled", "RequesterPaysEnabled",
+                "BytesScannedCutoffPerQuery", "AdditionalConfiguration", "ExecutionRole",
+                "EnableMinimumEncryptionConfiguration"):
+        if key in updates:
+            config[key] = updates[key]
+    if updates.get("RemoveBytesScannedCutoffPerQuery"):
+        config.pop("BytesScannedCutoffPerQuery", None)
+    if "EngineVersion" in updates:
+        config["EngineVersion"] = _engine_version(updates["EngineVersion"])
+    result = config.setdefault("ResultConfiguration", {})
+    changes = updates.get("ResultConfigurationUpdates") or {}
+    for key in ("OutputLocation", "EncryptionConfiguration", "ExpectedBucketOwner", "AclConfiguration"):
+        if changes.get(f"Remove{key}"):
+            result.pop(key, None)
+        elif key in changes:
+            result[key] = changes[key]
