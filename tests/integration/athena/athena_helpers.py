@@ -63,7 +63,7 @@ class ScriptedEngine:
         self.started = threading.Event()
         self.saw_cancel = threading.Event()
 
-    def execute(self, sql, database, *, parameters=None, cancel=None):
+    def execute(self, sql, database, *, parameters=None, cancel=None, output_location=None, query_id=None):
         self.calls.append((sql, parameters))
         self.started.set()
         words = sql.split()

@@ -42,8 +42,12 @@ class DdlError(QueryError):
     """A DDL statement that fails; a `QueryError`, so Athena reports it like any failed query."""
 
 
+_LEADING_COMMENTS = re.compile(r"^(\s*(--[^\n]*|/\*.*?\*/))*", re.S)
+
+
 def is_ddl(sql: str) -> bool:
-    return bool(_DDL_START.match(sql or ""))
+    # Athena accepts comments before a statement, as the guide writes them (`-- Criar database`).
+    return bool(_DDL_START.match(_LEADING_COMMENTS.sub("", sql or "", count=1)))
 
 
 def _strip_comments(sql: str) -> str:

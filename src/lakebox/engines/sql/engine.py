@@ -17,7 +17,7 @@ from typing import Optional
 import duckdb
 from sqlglot import exp
 
-from . import reader, translate
+from . import reader, translate, views
 from .errors import QueryError
 from .types import athena_type, precision_scale, render
 
@@ -34,6 +34,7 @@ class QueryOutcome:
     rows: list
     data_scanned_bytes: int
     update_count: Optional[int] = None
+    manifest_files: Optional[list] = None  # s3:// URLs of the data files a CTAS, INSERT or UNLOAD wrote
 
 
 def column_info(name: str, athena: str, duck_type=None) -> dict:
@@ -48,8 +49,16 @@ class SqlEngine:
         self.lake, self.catalog, self.account, self.region = lake, catalog, account, region
 
     def execute(self, sql: str, database: Optional[str], *, parameters: Optional[list] = None,
-                cancel: Optional[threading.Event] = None) -> QueryOutcome:
-        from . import ddl
+                cancel: Optional[threading.Event] = None, output_location: Optional[str] = None,
+                query_id: Optional[str] = None) -> QueryOutcome:
+        """`output_location` and `query_id` place a CTAS's data as Athena does (tables/<id>/)."""
+        from . import ddl, writes
+        if writes.is_write(sql):
+            return writes.run_write(self, sql, database, parameters or [], cancel, output_location, query_id)
+        if views.is_view_statement(sql):
+            result = views.run(self, sql, database)
+            return QueryOutcome("DDL", result.substatement_type, [column_info(n, "varchar") for n, _ in result.columns],
+                                result.rows, 0)
         if ddl.is_ddl(sql):
             try:
                 result = ddl.run_ddl(sql, database, self.catalog, self.lake, self.account, self.region)
@@ -60,6 +69,24 @@ class SqlEngine:
         return self._query(sql, database, parameters or [], cancel)
 
     # Queries.
+
+    def query_types(self, sql: str, database: Optional[str]) -> list[tuple[str, object]]:
+        """The result columns of a query, (name, DuckDB type), from running it with LIMIT 0."""
+        tree = translate.parse(sql)
+        if not isinstance(tree, (exp.Query, exp.Values)):
+            raise QueryError("SYNTAX_ERROR", "SYNTAX_ERROR: line 1:1: a view must be defined by a query")
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            _, schema = self._resolve_tables(con, tree, database)
+            try:
+                relation = con.sql(f"SELECT * FROM ({translate.to_duckdb(tree, schema)}) LIMIT 0")
+                relation.fetchall()
+            except duckdb.Error as error:
+                raise _athena_error(error, sql) from None
+            return list(zip(relation.columns, relation.types))
+        finally:
+            con.close()
 
     def _query(self, sql: str, database: Optional[str], parameters: list, cancel) -> QueryOutcome:
         explain = re.match(r"\s*EXPLAIN(\s+ANALYZE)?\s+", sql, re.IGNORECASE)
@@ -97,7 +124,8 @@ class SqlEngine:
             done.set()
             con.close()
 
-    def _resolve_tables(self, con, tree: exp.Expression, database: Optional[str]) -> tuple[int, dict]:
+    def _resolve_tables(self, con, tree: exp.Expression, database: Optional[str], prefix: str = "",
+                        depth: int = 0) -> tuple[int, dict]:
         ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         scanned, schema = 0, {}
         for number, table in enumerate(list(tree.find_all(exp.Table))):
@@ -114,7 +142,13 @@ class SqlEngine:
                 line, col = _position(table)
                 raise QueryError("TABLE_NOT_FOUND",
                                  f"TABLE_NOT_FOUND: line {line}:{col}: Table '{_CATALOG}.{db}.{name}' does not exist")
-            view = f"__t{number}_{name}"
+            view = f"{prefix}__t{number}_{name}"
+            if views.is_view(glue):
+                bytes_read, schema[view] = self._expand_view(con, glue, view, depth)
+                scanned += bytes_read
+                table.replace(exp.Table(this=exp.to_identifier(view),
+                                        alias=exp.TableAlias(this=exp.to_identifier(table.alias or table.name))))
+                continue
             partitions = None
             prune_sql = None
             keys = [k["Name"].lower() for k in glue.get("PartitionKeys") or []]
@@ -128,6 +162,23 @@ class SqlEngine:
             alias = table.alias or table.name
             table.replace(exp.Table(this=exp.to_identifier(view), alias=exp.TableAlias(this=exp.to_identifier(alias))))
         return scanned, schema
+
+    def _expand_view(self, con, glue: dict, view: str, depth: int) -> tuple[int, dict]:
+        """A Glue view as a temporary DuckDB view of its translated SQL, whose own tables (and views)
+        resolve in the schema the view was created in."""
+        if depth >= _MAX_VIEW_DEPTH:
+            raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: views nested deeper than {_MAX_VIEW_DEPTH} levels "
+                                              f"(is '{glue['Name']}' defined over itself?)")
+        document = views.definition(glue)
+        tree = translate.parse(document["originalSql"])
+        scanned, schema = self._resolve_tables(con, tree, document.get("schema") or glue.get("DatabaseName"),
+                                               prefix=view, depth=depth + 1)
+        con.execute(f"CREATE TEMP VIEW {reader.quote_ident(view)} AS {translate.to_duckdb(tree, schema)}")
+        relation = con.sql(f"SELECT * FROM {reader.quote_ident(view)}")
+        return scanned, {n: str(t) for n, t in zip(relation.columns, relation.types)}
+
+
+_MAX_VIEW_DEPTH = 32
 
 
 def _interrupt_on(cancel: threading.Event, done: threading.Event, con) -> None:

@@ -185,3 +185,40 @@ def _render_double(value: float) -> str:
     text = "".join(map(str, digits))
     mantissa = text[0] + "." + (text[1:] or "0")
     return f"{'-' if sign else ''}{mantissa}E{len(text) - 1 + exponent}"
+
+
+def duckdb_to_presto(duck_type: Any) -> str:
+    """A DuckDB result type as Presto/Trino spells it in a view definition: `decimal(10,2)`,
+    `array(varchar)`, `row(a integer)`. Unlike `athena_type`, decimals keep their precision."""
+    if hasattr(duck_type, "id"):
+        kind = duck_type.id
+        if kind in ("list", "array"):
+            return f"array({duckdb_to_presto(duck_type.child)})"
+        if kind == "map":
+            return f"map({duckdb_to_presto(duck_type.key)}, {duckdb_to_presto(duck_type.value)})"
+        if kind == "struct":
+            return "row(" + ", ".join(f"{n} {duckdb_to_presto(c)}" for n, c in duck_type.children) + ")"
+    match = re.match(r"DECIMAL\((\d+),\s*(\d+)\)", str(duck_type))
+    if match:
+        return f"decimal({match.group(1)},{match.group(2)})"
+    return athena_type(duck_type)
+
+
+#: Presto scalar type -> Hive type, for the Glue columns of a view.
+_PRESTO_TO_HIVE = {"varchar": "string", "integer": "int", "real": "float", "varbinary": "binary",
+                   "unknown": "string", "json": "string", "uuid": "string", "time": "string",
+                   "timestamp with time zone": "timestamp", "interval day to second": "string"}
+
+
+def duckdb_to_hive(duck_type: Any) -> str:
+    """A DuckDB result type as a Glue (Hive) column type: `array<struct<a:int>>`."""
+    if hasattr(duck_type, "id"):
+        kind = duck_type.id
+        if kind in ("list", "array"):
+            return f"array<{duckdb_to_hive(duck_type.child)}>"
+        if kind == "map":
+            return f"map<{duckdb_to_hive(duck_type.key)},{duckdb_to_hive(duck_type.value)}>"
+        if kind == "struct":
+            return "struct<" + ",".join(f"{n}:{duckdb_to_hive(c)}" for n, c in duck_type.children) + ">"
+    presto = duckdb_to_presto(duck_type)
+    return _PRESTO_TO_HIVE.get(presto, presto)

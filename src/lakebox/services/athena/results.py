@@ -105,6 +105,20 @@ def write_results(lake, output: str, columns: list[dict], rows: list[list[Option
                     ObjectMeta(content_type="application/octet-stream"))
 
 
+def manifest_file(location: str, execution_id: str) -> str:
+    """`<location>/<id>-manifest.csv`: the data files a CTAS, INSERT or UNLOAD wrote."""
+    return f"{location.rstrip('/')}/{execution_id}-manifest.csv"
+
+
+def write_manifest(lake, manifest: str, files: list[str]) -> None:
+    """One s3:// URL per line, as Athena writes it. Raises ResultLocationError."""
+    bucket, key = split_s3_uri(manifest)
+    if lake.get_bucket(bucket) is None:
+        raise ResultLocationError(f"Unable to verify/create output bucket {bucket}")
+    body = "".join(f"{url}\n" for url in files).encode("utf-8")
+    lake.put_object(bucket, key, body, ObjectMeta(content_type="text/csv"))
+
+
 def read_results(lake, output: str, width: int) -> Optional[list[list[Optional[str]]]]:
     """The rows of a result file (the header first for a `.csv`); None if the file is gone."""
     bucket, key = split_s3_uri(output)

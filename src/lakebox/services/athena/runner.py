@@ -16,7 +16,13 @@ from datetime import datetime
 from typing import Any, Callable, Optional
 
 from .prepared import PreparedStatementMissing, resolve_execute
-from .results import ResultLocationError, output_file, write_results
+from .results import (
+    ResultLocationError,
+    manifest_file,
+    output_file,
+    write_manifest,
+    write_results,
+)
 from .store import AthenaStore, decode, encode
 
 log = logging.getLogger(__name__)
@@ -152,7 +158,8 @@ class QueryRunner:
             sql, parameters = resolve_execute(self.store, scope_key, doc["WorkGroup"], doc["Query"],
                                               doc.get("ExecutionParameters"))
             outcome = self._engine(scope_key).execute(
-                sql, doc.get("QueryExecutionContext", {}).get("Database"), parameters=parameters, cancel=cancel)
+                sql, doc.get("QueryExecutionContext", {}).get("Database"), parameters=parameters, cancel=cancel,
+                output_location=internal["OutputDir"], query_id=execution_id)
         except PreparedStatementMissing as exc:
             self._fail(execution_id, athena_error(2, 1100, str(exc)), str(exc))
             return
@@ -169,9 +176,13 @@ class QueryRunner:
             self._update(execution_id, cut, only_if=("RUNNING",))
             return
         output = output_file(internal["OutputDir"], execution_id, outcome.statement_type)
+        manifest_files = getattr(outcome, "manifest_files", None)
+        manifest = manifest_file(internal["OutputDir"], execution_id) if manifest_files is not None else None
         try:
             write_results(self.lake, output, outcome.columns, outcome.rows, outcome.statement_type,
                           outcome.update_count or 0)
+            if manifest is not None:
+                write_manifest(self.lake, manifest, manifest_files)
         except ResultLocationError as exc:
             self._fail(execution_id, athena_error(2, 1301, str(exc)), str(exc))
             return
@@ -183,6 +194,8 @@ class QueryRunner:
             if outcome.substatement_type:
                 d["SubstatementType"] = outcome.substatement_type
             d["Statistics"]["DataScannedInBytes"] = outcome.data_scanned_bytes or 0
+            if manifest is not None:
+                d["Statistics"]["DataManifestLocation"] = manifest
             d["lakebox"].update({"ColumnInfo": outcome.columns, "UpdateCount": outcome.update_count or 0})
 
         self._update(execution_id, succeed, only_if=("RUNNING",))

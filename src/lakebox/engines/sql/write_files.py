@@ -1,0 +1,154 @@
+"""Data files for CTAS, INSERT and UNLOAD: one format's files written into a lake folder from a DuckDB
+relation, plus the Hive names of DuckDB types and Hive's partition folder names.
+
+Every file is written under a hidden temporary name in its final folder and then renamed, so the
+lake (and a reader) sees a file whole or not at all. Parquet, JSON and text go through DuckDB's COPY;
+ORC through pyarrow.
+
+Imports duckdb (type objects), pyarrow and this package.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .errors import QueryError
+from .reader import quote_ident, quote_str
+
+PARQUET, ORC, JSON, TEXTFILE, AVRO = "PARQUET", "ORC", "JSON", "TEXTFILE", "AVRO"
+FORMATS = (PARQUET, ORC, JSON, TEXTFILE, AVRO)
+HIVE_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+#: Athena's default write compression per format.
+DEFAULT_COMPRESSION = {PARQUET: "GZIP", ORC: "ZLIB", JSON: "GZIP", TEXTFILE: "GZIP", AVRO: "DEFLATE"}
+
+#: (format, Athena compression) -> the writer's codec name, and the file extension Athena gives it.
+_CODECS = {
+    PARQUET: {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "LZ4": "lz4_raw", "NONE": "uncompressed"},
+    ORC: {"SNAPPY": "SNAPPY", "ZLIB": "ZLIB", "ZSTD": "ZSTD", "LZ4": "LZ4", "NONE": "UNCOMPRESSED"},
+    JSON: {"GZIP": "gzip", "ZSTD": "zstd", "NONE": "none"},
+    TEXTFILE: {"GZIP": "gzip", "ZSTD": "zstd", "NONE": "none"},
+}
+_TEXT_EXTENSIONS = {"gzip": ".gz", "zstd": ".zst", "none": ""}
+
+# Characters Hive escapes (as %XX) in a partition folder name.
+_ESCAPED = set('"#%\'*/:=?\\\x7f{}[]^') | {chr(c) for c in range(1, 32)}
+
+_HIVE_SCALARS = {
+    "VARCHAR": "string", "BIGINT": "bigint", "INTEGER": "int", "SMALLINT": "smallint", "TINYINT": "tinyint",
+    "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp",
+    "TIMESTAMP_S": "timestamp", "TIMESTAMP_MS": "timestamp", "TIMESTAMP_NS": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamp", "BLOB": "binary", "UTINYINT": "smallint", "USMALLINT": "int",
+    "UINTEGER": "bigint", "UBIGINT": "decimal(20,0)", "HUGEINT": "decimal(38,0)", "UUID": "string",
+    "JSON": "string",
+}
+
+
+@dataclass
+class FileFormat:
+    """How to write one table's (or UNLOAD's) files."""
+    name: str = PARQUET
+    compression: Optional[str] = None          # Athena's name; None: the format's default
+    delimiter: str = "\x01"                     # TEXTFILE
+    quote: str = ""                             # TEXTFILE with OpenCSVSerde
+    null: str = "\\N"                           # TEXTFILE with LazySimpleSerDe
+
+    def codec(self) -> str:
+        if self.name == AVRO:
+            raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: writing AVRO files is not supported by lakebox")
+        wanted = (self.compression or DEFAULT_COMPRESSION[self.name]).upper()
+        codec = _CODECS[self.name].get(wanted)
+        if codec is None:
+            raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: compression {wanted} is not supported for {self.name}")
+        return codec
+
+
+@dataclass
+class Written:
+    files: list = field(default_factory=list)   # local paths, in write order
+    rows: int = 0
+
+
+def hive_type(duck_type) -> str:
+    """The Glue (Hive) type of a DuckDB result column: `STRUCT(a INTEGER)[]` -> `array<struct<a:int>>`."""
+    kind = getattr(duck_type, "id", "")
+    if kind in ("list", "array"):
+        return f"array<{hive_type(duck_type.child)}>"
+    if kind == "map":
+        return f"map<{hive_type(duck_type.key)},{hive_type(duck_type.value)}>"
+    if kind == "struct":
+        return "struct<" + ",".join(f"{n}:{hive_type(t)}" for n, t in duck_type.children) + ">"
+    text = str(duck_type)
+    if text.startswith("DECIMAL"):
+        return text.lower().replace(" ", "")
+    if text in _HIVE_SCALARS:
+        return _HIVE_SCALARS[text]
+    raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: Unsupported Hive type: {text.lower()}")
+
+
+def partition_folder(names: list[str], values: list[Optional[str]]) -> str:
+    """`year=2024/city=S%2FP` as Hive names the folders; a NULL value is Hive's default partition."""
+    parts = []
+    for name, value in zip(names, values):
+        text = HIVE_NULL_PARTITION if value is None else "".join(
+            f"%{ord(c):02X}" if c in _ESCAPED else c for c in value)
+        parts.append(f"{name}={text}")
+    return "/".join(parts)
+
+
+def folder_has_files(folder: str) -> bool:
+    for _, _, files in os.walk(folder):
+        if files:
+            return True
+    return False
+
+
+def write_files(con, select_sql: str, fmt: FileFormat, folder: str, stem: str,
+                bucket_by: Optional[list] = None, bucket_count: int = 0) -> Written:
+    """Write the rows of `select_sql` into `folder`: one file, or one per bucket (hash of `bucket_by`
+    modulo `bucket_count`), each named `<stem>_<n>` plus the compression's extension. Empty files
+    are not written."""
+    codec = fmt.codec()
+    os.makedirs(folder, exist_ok=True)
+    units = [(select_sql, 0)]
+    if bucket_by and bucket_count > 0:
+        key = ", ".join(quote_ident(c) for c in bucket_by)
+        units = [(f"SELECT * FROM ({select_sql}) AS __b WHERE hash({key}) % {bucket_count} = {i}", i)
+                 for i in range(bucket_count)]
+    written = Written()
+    for sql, number in units:
+        count = con.execute(f"SELECT count(*) FROM ({sql}) AS __c").fetchall()[0][0]
+        if not count:
+            continue
+        extension = _TEXT_EXTENSIONS[codec] if fmt.name in (JSON, TEXTFILE) else ""
+        final = os.path.join(folder, f"{stem}_{number:05d}{extension}")
+        temp = os.path.join(folder, f".{uuid.uuid4().hex}.tmp")
+        try:
+            _write_one(con, sql, fmt, codec, temp)
+            os.replace(temp, final)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        written.files.append(final)
+        written.rows += count
+    return written
+
+
+def _write_one(con, sql: str, fmt: FileFormat, codec: str, path: str) -> None:
+    if fmt.name == ORC:
+        from pyarrow import orc
+        orc.write_table(con.sql(sql).to_arrow_table(), path, compression=codec)
+        return
+    if fmt.name == PARQUET:
+        options = f"FORMAT parquet, COMPRESSION {codec}"
+    elif fmt.name == JSON:
+        options = f"FORMAT json, COMPRESSION {codec}"
+    else:
+        options = (f"FORMAT csv, HEADER false, DELIMITER {quote_str(fmt.delimiter)}, COMPRESSION {codec}, "
+                   f"QUOTE {quote_str(fmt.quote)}, ESCAPE {quote_str(fmt.quote)}, NULLSTR {quote_str(fmt.null)}")
+        if fmt.quote:
+            options += ", FORCE_QUOTE *"
+    con.execute(f"COPY ({sql}) TO {quote_str(path)} ({options})")
