@@ -23,13 +23,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Iterator, Optional
+from typing import Iterator, Optional
 
 from .api import NULL_VERSION, BucketInfo, ObjectMeta, PartInfo, UploadInfo
 from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from .sqlite_db import SqliteDatabase
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Stay well below SQLite's bound-parameter limit in `IN (...)` lookups.
@@ -126,23 +126,18 @@ def _upload_from(r: sqlite3.Row) -> UploadInfo:
                       checksum_algorithm=r["checksum_algorithm"], checksum_type=r["checksum_type"])
 
 
-class MetadataDB:
+class MetadataDB(SqliteDatabase):
     def __init__(self, path: str):
-        self.path = path
-        self._write_lock = threading.Lock()
+        super().__init__(path, foreign_keys=True)
         self._bucket_cache: dict[str, BucketInfo] = {}
         self._config_cache: dict[tuple[str, str], Optional[str]] = {}
         self._bucket_cache_lock = threading.Lock()
         self._bucket_generation = 0
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()
-        self._writer = self._connect()
-        mode = self._writer.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            raise RuntimeError(f"SQLite refused WAL mode for {path} (got {mode})")
-        with self._write_lock:
-            self._migrate()
+        self._migrate()
+
+    # The names this class's methods use for the shared connection rules (sqlite_db.py).
+    _read = SqliteDatabase.read
+    _write = SqliteDatabase.write
 
     def _migrate(self) -> None:
         """Create the schema, or bring an older database up to SCHEMA_VERSION, in one transaction.
@@ -150,11 +145,9 @@ class MetadataDB:
         The version is read again inside the write transaction: another store opening the same
         folder at the same moment (tests do that) must not run a migration twice.
         """
-        conn = self._writer
-        if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        if self.read("PRAGMA user_version")[0][0] >= SCHEMA_VERSION:
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.write() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             scripts = [SCHEMA] if version == 0 else [MIGRATIONS[v] for v in range(version + 1, SCHEMA_VERSION + 1)]
             for script in scripts:
@@ -162,53 +155,6 @@ class MetadataDB:
                     conn.execute(statement)
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-    def _connect(self) -> sqlite3.Connection:
-        # check_same_thread=False only so that close() may close every connection; each reader is
-        # still used by the one thread that made it.
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
-
-    def _reader(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-            with self._readers_lock:
-                self._readers.append(conn)
-        return conn
-
-    def _read(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
-        # fetchall() ends the statement, so no read transaction (and WAL snapshot) outlives the call.
-        return self._reader().execute(sql, tuple(args)).fetchall()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock:
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-
-    def close(self) -> None:
-        with self._readers_lock:
-            for conn in self._readers:
-                conn.close()
-            self._readers.clear()
-        with self._write_lock:
-            self._writer.close()
 
     # Buckets
 

@@ -184,7 +184,7 @@ def test_version_1_database_is_migrated(tmp_path):
     conn.close()
     db = MetadataDB(path)
     try:
-        assert db._reader().execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.reader().execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         row = db.get_object("old", "k")
         assert row.meta.tags == {"t": "1"} and row.meta.acl is None
         assert db.put_bucket_config("old", "tagging", {"TagSet": []})

@@ -32,16 +32,16 @@ def test_wal_with_normal_sync(db, tmp_path):
     conn.close()
     # NORMAL (1): in WAL mode a commit survives the process being killed; see metadata.py.
     assert db._writer.execute("PRAGMA synchronous").fetchone()[0] == 1
-    assert db._reader().execute("PRAGMA synchronous").fetchone()[0] == 1
+    assert db.reader().execute("PRAGMA synchronous").fetchone()[0] == 1
 
 
 def test_schema_is_ready_for_versioning(db):
-    tables = {r[0] for r in db._reader().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {r[0] for r in db.reader().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"buckets", "objects", "object_versions", "uploads", "parts"} <= tables
-    columns = {r[1] for r in db._reader().execute("PRAGMA table_info(objects)")}
+    columns = {r[1] for r in db.reader().execute("PRAGMA table_info(objects)")}
     assert {"version_id", "etag", "size", "mtime_ns", "inode", "content_type", "system_meta", "user_meta", "tags",
             "storage_class", "encryption", "checksums", "checksum_type", "parts", "location"} <= columns
-    assert "versioning" in {r[1] for r in db._reader().execute("PRAGMA table_info(buckets)")}
+    assert "versioning" in {r[1] for r in db.reader().execute("PRAGMA table_info(buckets)")}
 
 
 def test_object_row_round_trip(db):

@@ -38,10 +38,4 @@ class AthenaStore(CatalogStore):
         super().__init__(path)
 
     def _create_schema(self) -> None:
-        with self.write() as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-                return
-            for statement in (s.strip() for s in _without_comments(SCHEMA).split(";")):
-                if statement:
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self.apply_schema(_without_comments(SCHEMA).split(";"), SCHEMA_VERSION)

@@ -28,12 +28,7 @@ CRAWLER_SCHEMA = [
 
 class CrawlerStore(CatalogStore):
     def _create_schema(self) -> None:
-        with self.write() as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] >= CRAWLER_SCHEMA_VERSION:
-                return
-            for statement in CRAWLER_SCHEMA:
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version={CRAWLER_SCHEMA_VERSION}")
+        self.apply_schema(CRAWLER_SCHEMA, CRAWLER_SCHEMA_VERSION)
 
     # -- crawlers ------------------------------------------------------------------------------------
 

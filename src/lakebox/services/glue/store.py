@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
-import threading
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
+
+from ...storage.sqlite_db import SqliteDatabase
 
 SCHEMA_VERSION = 1
 
@@ -77,75 +76,13 @@ def values_key(values: Iterable[str]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
 
 
-class CatalogStore:
+class CatalogStore(SqliteDatabase):
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = str(path)
-        self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()
-        self._writer = self._connect()
-        mode = self._writer.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            raise RuntimeError(f"SQLite refused WAL mode for {path} (got {mode})")
+        super().__init__(path)
         self._create_schema()
 
-    def _connect(self) -> sqlite3.Connection:
-        # check_same_thread=False only so that close() can close every reader; each reader is still
-        # used by the one thread that opened it.
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA synchronous=NORMAL")
-        return conn
-
     def _create_schema(self) -> None:
-        with self.write() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version >= SCHEMA_VERSION:
-                return
-            for statement in (s.strip() for s in _without_comments(SCHEMA).split(";")):
-                if statement:
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-
-    def _reader(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-            with self._readers_lock:
-                self._readers.append(conn)
-        return conn
-
-    def reader(self) -> sqlite3.Connection:
-        """This thread's read connection (autocommit: each statement sees the latest commit)."""
-        return self._reader()
-
-    def read(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
-        # fetchall() ends the statement, so no read snapshot outlives the call.
-        return self._reader().execute(sql, tuple(args)).fetchall()
-
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction under the single writer lock; rolled back if the block raises."""
-        with self._write_lock:
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-
-    def close(self) -> None:
-        with self._readers_lock:
-            for conn in self._readers:
-                conn.close()
-            self._readers.clear()
-        with self._write_lock:
-            self._writer.close()
+        self.apply_schema(_without_comments(SCHEMA).split(";"), SCHEMA_VERSION)
 
 
 def _without_comments(script: str) -> str:

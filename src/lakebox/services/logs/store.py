@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
+
+from ...storage.sqlite_db import SqliteDatabase
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -154,66 +154,14 @@ _GROUP_COLUMNS = ("g.*, (SELECT COALESCE(SUM(s.stored_bytes), 0) FROM log_stream
                   "AS stored_bytes")
 
 
-class LogsStore:
+class LogsStore(SqliteDatabase):
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()
-        self._writer = self._connect()
-        mode = self._writer.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            raise RuntimeError(f"SQLite refused WAL mode for {self.path} (got {mode})")
-        self._create_schema()
+        super().__init__(path, foreign_keys=True)
+        self.apply_schema(SCHEMA.split(";"), SCHEMA_VERSION)
 
-    # -- connections --------------------------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=60)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
-
-    def _create_schema(self) -> None:
-        with self._write() as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-                return
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-
-    def _read(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-            with self._readers_lock:
-                self._readers.append(conn)
-        return conn.execute(sql, tuple(args)).fetchall()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock:
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-
-    def close(self) -> None:
-        with self._readers_lock:
-            for conn in self._readers:
-                conn.close()
-            self._readers.clear()
-        with self._write_lock:
-            self._writer.close()
+    # The names this store's methods use for the shared connection rules.
+    _read = SqliteDatabase.read
+    _write = SqliteDatabase.write
 
     # -- groups -------------------------------------------------------------------------------------
 
