@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..periodic import PeriodicPass
 from .crawler_config import LOG_GROUP
 from .crawler_cron import CronError, parse_cron
 from .crawler_store import CrawlerStore
@@ -64,9 +65,7 @@ class CrawlWorker:
         self._lock = threading.Lock()
         self._checked: dict[tuple[str, str], dt.datetime] = {}
         self._schedule_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._scheduler: threading.Thread | None = None
+        self._scheduler = PeriodicPass("lakebox-crawler-schedule", interval, self.fire_due, log)
         self._started = now()
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -74,15 +73,10 @@ class CrawlWorker:
     def start(self) -> None:
         self._started = self.now()
         self._recover()
-        self._scheduler = threading.Thread(target=self._schedule_loop, name="lakebox-crawler-schedule",
-                                           daemon=True)
         self._scheduler.start()
 
     def close(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._scheduler is not None:
-            self._scheduler.join(timeout=10)
+        self._scheduler.stop()
         with self._lock:
             crawls = list(self._running.values())
         for crawl in crawls:
@@ -174,19 +168,8 @@ class CrawlWorker:
 
     def on_clock_jump(self, now: dt.datetime) -> None:
         """Clock listener: start the crawls that came due, before the clock call returns."""
-        if not self._stop.is_set():
+        if not self._scheduler.stopped:
             self.fire_due()
-
-    def _schedule_loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                self.fire_due()
-            except Exception:
-                log.exception("crawler schedule pass failed")
 
     def fire_due(self) -> list[str]:
         """Start every scheduled crawler whose schedule came due since the last look; their names."""

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from ...storage import errors as st
 from ...storage.api import ObjectInfo
+from ..periodic import PeriodicPass
 from . import lifecycle_rules as rules
 from .lifecycle_config import LIFECYCLE_CONFIG
 
@@ -59,30 +60,13 @@ class LifecycleWorker:
         #: Object Lock's check (retention or legal hold at `now`); None: nothing is ever locked.
         self.is_locked = is_locked or (lambda info, now: False)
         self._pass_lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
+        self._timer = PeriodicPass("lakebox-lifecycle", interval, self.run_once, log)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="lakebox-lifecycle", daemon=True)
-        self._thread.start()
+        self._timer.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                self.run_once()
-            except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
-                log.exception("lifecycle pass failed")
+        self._timer.stop()
 
     def on_clock_jump(self, now: dt.datetime) -> None:
         """Clock listener: apply the rules now, before the clock call returns."""
