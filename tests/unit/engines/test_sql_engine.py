@@ -3,35 +3,18 @@ pruning, and Athena-shaped errors. Answers are compared with pandas on the same 
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from engine_helpers import ACCOUNT, PARQUET, REGION, Lake, new_catalog
 
-from lakebox.config import Config
 from lakebox.engines.sql.engine import QueryError, SqlEngine
-from lakebox.services.glue.catalog_api import GlueCatalog
-from lakebox.services.glue.provider import GlueProvider
-
-ACCOUNT, REGION = "000000000000", "us-east-1"
-PARQUET = {"InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-           "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}
-
-
-class Lake:
-    def __init__(self, root):
-        self.root = root
-
-    def bucket_path(self, bucket):
-        return os.path.join(self.root, "s3", bucket)
 
 
 @pytest.fixture
 def env(tmp_path):
-    glue = GlueProvider(Config(data_dir=tmp_path))
-    catalog = GlueCatalog(glue)
+    catalog = new_catalog(tmp_path)
     catalog.create_database(ACCOUNT, REGION, {"Name": "sales"})
     frame = pd.DataFrame({"id": range(12), "amount": [float(i) * 1.5 for i in range(12)],
                           "month": [f"{1 + i % 3:02d}" for i in range(12)]})
@@ -66,7 +49,7 @@ def env(tmp_path):
                               "Columns": [{"Name": "kind", "Type": "string"}, {"Name": "n", "Type": "int"},
                                           {"Name": "tags", "Type": "array<string>"}]}})
     yield SqlEngine(Lake(str(tmp_path)), catalog, ACCOUNT, REGION), frame
-    glue.close()
+    catalog.glue.close()
 
 
 def test_group_by_over_partitioned_parquet_matches_pandas(env):

@@ -6,37 +6,21 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from engine_helpers import ACCOUNT, PARQUET, REGION, Lake, new_catalog
 
-from lakebox.config import Config
 from lakebox.engines.sql.engine import QueryError, SqlEngine
 from lakebox.engines.sql.types import duckdb_to_hive, duckdb_to_presto
-from lakebox.services.glue.catalog_api import GlueCatalog
-from lakebox.services.glue.provider import GlueProvider
-
-ACCOUNT, REGION = "000000000000", "us-east-1"
-PARQUET = {"InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-           "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}
-
-
-class Lake:
-    def __init__(self, root):
-        self.root = root
-
-    def bucket_path(self, bucket):
-        return os.path.join(self.root, "s3", bucket)
 
 
 @pytest.fixture
 def env(tmp_path):
-    glue = GlueProvider(Config(data_dir=tmp_path))
-    catalog = GlueCatalog(glue)
+    catalog = new_catalog(tmp_path)
     for db in ("sales", "other"):
         catalog.create_database(ACCOUNT, REGION, {"Name": db})
     frame = pd.DataFrame({"id": range(12), "amount": [i * 1.5 for i in range(12)],
@@ -50,7 +34,7 @@ def env(tmp_path):
             {"Name": "region", "Type": "string"}]}})
     engine = SqlEngine(Lake(str(tmp_path)), catalog, ACCOUNT, REGION)
     yield engine, catalog, frame
-    glue.close()
+    catalog.glue.close()
 
 
 def rows(engine, sql, database="sales"):

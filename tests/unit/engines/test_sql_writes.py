@@ -10,31 +10,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from engine_helpers import ACCOUNT, PARQUET, REGION, Lake, new_catalog
 from pyarrow import orc
 
-from lakebox.config import Config
 from lakebox.engines.sql.engine import QueryError, SqlEngine
-from lakebox.services.glue.catalog_api import GlueCatalog
-from lakebox.services.glue.provider import GlueProvider
 
-ACCOUNT, REGION = "000000000000", "us-east-1"
-PARQUET = {"InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-           "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}
 OUT = "s3://results/q/"
-
-
-class Lake:
-    def __init__(self, root):
-        self.root = root
-
-    def bucket_path(self, bucket):
-        return os.path.join(self.root, "s3", bucket)
 
 
 @pytest.fixture
 def env(tmp_path):
-    glue = GlueProvider(Config(data_dir=tmp_path))
-    catalog = GlueCatalog(glue)
+    catalog = new_catalog(tmp_path)
     catalog.create_database(ACCOUNT, REGION, {"Name": "sales"})
     frame = pd.DataFrame({"id": range(12), "amount": [float(i) * 1.5 for i in range(12)],
                           "month": [f"{1 + i % 3:02d}" for i in range(12)]})
@@ -46,7 +32,7 @@ def env(tmp_path):
         "Name": "orders", "StorageDescriptor": {**PARQUET, "Location": "s3://lake/orders/", "Columns": [
             {"Name": "id", "Type": "bigint"}, {"Name": "amount", "Type": "double"}, {"Name": "month", "Type": "string"}]}})
     yield SqlEngine(Lake(str(tmp_path)), catalog, ACCOUNT, REGION), catalog, tmp_path, frame
-    glue.close()
+    catalog.glue.close()
 
 
 def run(engine, sql, qid="q1"):

@@ -1,0 +1,28 @@
+"""What the SQL engine tests share: the account, a Parquet storage descriptor, a stand-in lake, and a
+Glue catalog on a temp folder (a module of its own: `conftest` names collide across test folders)."""
+
+from __future__ import annotations
+
+import os
+
+from lakebox.config import Config
+from lakebox.services.glue.catalog_api import GlueCatalog
+from lakebox.services.glue.provider import GlueProvider
+
+ACCOUNT, REGION = "000000000000", "us-east-1"
+PARQUET = {"InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+           "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}
+
+
+class Lake:
+    """The one LakeStore method the engine's reader needs: where a bucket's folder is."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def bucket_path(self, bucket):
+        return os.path.join(self.root, "s3", bucket)
+
+
+def new_catalog(data_dir) -> GlueCatalog:
+    return GlueCatalog(GlueProvider(Config(data_dir=data_dir)))
