@@ -16,8 +16,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q --disable-pip-version-check -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+# The Athena client tests drive awswrangler and pyathena. Their metadata excludes versions this
+# project pins although both run fine on them (awswrangler 3.17.1 asks for pyarrow<26, pyathena
+# 4.2.1 for boto3/botocore>=1.43.31), so they are installed without their dependencies, each of
+# which is pinned in the `test` extra or the main dependencies.
+CLIENTS_NO_DEPS := awswrangler==3.17.1 pyathena==4.2.1
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml Makefile
 	$(PIP) install -q --disable-pip-version-check -e '.[test]'
+	$(PIP) install -q --disable-pip-version-check --no-deps $(CLIENTS_NO_DEPS)
 	touch $@
 
 install: $(VENV)/.installed
@@ -33,6 +40,7 @@ test: install-test
 bench: install-test
 	$(PIP) install -q --disable-pip-version-check -e '.[bench]'
 	$(PY) bench/s3_bench.py
+	$(PY) bench/athena_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -212,8 +212,6 @@ def test_guide_ctas_to_parquet_from_csv(basic_queries):
     assert location.startswith(f"{RESULTS}tables/{execution['QueryExecutionId']}")
 
 
-@pytest.mark.xfail(strict=True, reason="date_trunc on an unqualified DATE column gives a timestamp, not a date: "
-                   "the translator types qualified columns only")
 def test_guide_ctas_daily_summary(basic_queries):
     athena, _ = basic_queries
     execution = run(athena, statements(CTAS_SUMMARY)[0], "analytics")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from athena_helpers import ScriptedEngine, error_of, make_client, use_engine, varchar, wait_for
+from athena_helpers import ScriptedEngine, error_of, make_client, use_engine, wait_for
 from botocore.exceptions import ClientError
 
 from lakebox.testing import running_lakebox

@@ -109,3 +109,27 @@ def test_syntax_error(env):
     with pytest.raises(QueryError) as exc:
         engine.execute("SELECT FROM WHERE", "sales")
     assert exc.value.error_type == "SYNTAX_ERROR"
+
+
+def test_unqualified_columns_of_a_glue_table_get_trino_types(env):
+    engine, frame = env
+    outcome = engine.execute("SELECT count(*), avg(id), approx_percentile(id, 0.5) AS p, "
+                             "typeof(max(id) / 2) AS t, sum(id) / count(*) AS q FROM orders", "sales")
+    assert [c["Name"] for c in outcome.columns] == ["_col0", "_col1", "p", "t", "q"]
+    assert [c["Type"] for c in outcome.columns] == ["bigint", "double", "bigint", "varchar", "bigint"]
+    assert outcome.rows[0][:2] == [str(len(frame)), repr(float(frame.id.mean()))]
+    assert outcome.rows[0][3:] == ["bigint", str(int(frame.id.sum()) // len(frame))]
+
+
+def test_query_outcome_reports_parse_and_plan_time(env):
+    engine, _ = env
+    timings = engine.execute("SELECT month, count(*) AS n FROM orders GROUP BY month", "sales").timings
+    assert set(timings) == {"parse", "plan"} and all(seconds >= 0 for seconds in timings.values())
+
+
+def test_column_outside_group_by_is_expression_not_aggregate(env):
+    engine, _ = env
+    with pytest.raises(QueryError) as exc:
+        engine.execute("SELECT month, id FROM orders GROUP BY month", "sales")
+    assert exc.value.message == ("EXPRESSION_NOT_AGGREGATE: line 1:15: 'id' must be an aggregate expression or "
+                                 "appear in GROUP BY clause")

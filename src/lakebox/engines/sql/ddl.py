@@ -55,7 +55,9 @@ def _strip_comments(sql: str) -> str:
 
 
 def run_ddl(sql: str, database: Optional[str], catalog: Any, lake: Any, account: str, region: str) -> DdlResult:
-    run = _Run(catalog, lake, account, region, (database or "default").lower())
+    # The Hive DDL engine takes a context database quoted as a Hive identifier (`shop`), which
+    # awswrangler's describe_table, show_create_table and repair_table send.
+    run = _Run(catalog, lake, account, region, (database or "default").strip("`").lower())
     text = _strip_comments(sql)
     try:
         return run.dispatch(text)
@@ -427,7 +429,10 @@ class _Run:
         db, name = _split_name(statement.this.sql(dialect="hive"), self.database)
         table = self._need_table(db, name)
         formatted = (statement.args.get("style") or "").upper() in ("FORMATTED", "EXTENDED")
-        return DdlResult("DESCRIBE_TABLE", [("col_name", "string")], ddl_show.describe(table, formatted))
+        # Hive's three DESCRIBE columns, as Athena lists them in ColumnInfo (awswrangler's describe_table
+        # names the tab-separated fields of the .txt result after them).
+        columns = [("col_name", "string"), ("data_type", "string"), ("comment", "string")]
+        return DdlResult("DESCRIBE_TABLE", columns, ddl_show.describe(table, formatted))
 
 
 def _table_input(table: dict) -> dict:

@@ -1,9 +1,11 @@
 """Glue tables as DuckDB relations: the files under each (pruned) partition's Location, read in the
 table's storage format with the Glue schema applied, never inferred.
 
-`TableScan.build(...)` returns the SELECT that a temporary view wraps, and the bytes of the files it
+`build_scan(...)` returns the SELECT that a temporary view wraps, and the bytes of the files it
 reads. Partition pruning evaluates the WHERE conjuncts that name only partition keys over the
 partitions' values (cast to the Hive key types) in DuckDB itself, before any file is listed.
+Parquet is read by DuckDB, ORC through pyarrow, text SerDes by `reader_text`, Avro by `reader_avro`;
+SEQUENCEFILE, RCFILE and ION answer NOT_SUPPORTED. Projected partitions come from `projection`.
 
 Imports duckdb, pyarrow (Parquet footers, ORC) and this package.
 """
@@ -14,16 +16,20 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
+from . import projection, reader_avro, reader_text
 from .errors import QueryError
 from .types import HiveTypeError, hive_to_duckdb
 
-PARQUET, JSON, CSV, ORC = "parquet", "json", "csv", "orc"
+PARQUET, JSON, CSV, ORC, AVRO, REGEX = "parquet", "json", "csv", "orc", "avro", "regex"
 
 _JSON_SERDES = ("org.openx.data.jsonserde.JsonSerDe", "org.apache.hive.hcatalog.data.JsonSerDe",
                 "org.apache.hadoop.hive.serde2.JsonSerDe")
-_OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
-_LAZY_SIMPLE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+_OPEN_CSV = reader_text.OPEN_CSV
+_LAZY_SIMPLE = reader_text.LAZY_SIMPLE
 _HIVE_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+#: Container formats with no reader here: (marker in the InputFormat or SerDe, Athena's name for it).
+_UNREADABLE = (("sequencefile", "SEQUENCEFILE"), ("rcfile", "RCFILE"), ("columnarserde", "RCFILE"),
+               ("ionhiveserde", "ION"), ("ioninputformat", "ION"))
 
 
 def quote_ident(name: str) -> str:
@@ -38,10 +44,20 @@ def storage_format(table: dict) -> str:
     sd = table.get("StorageDescriptor") or {}
     serde = ((sd.get("SerdeInfo") or {}).get("SerializationLibrary") or "")
     input_format = sd.get("InputFormat") or ""
-    if "parquet" in serde.lower() or "parquet" in input_format.lower():
+    lowered = (serde + " " + input_format).lower()
+    # The container decides first: a SEQUENCEFILE table has LazySimpleSerDe as its SerDe.
+    for marker, name in _UNREADABLE:
+        if marker in lowered:
+            raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: reading {name} tables is not supported "
+                                              f"(InputFormat {input_format or '-'}, SerDe {serde or '-'})")
+    if "parquet" in lowered:
         return PARQUET
-    if "orc" in serde.lower() or "orc" in input_format.lower():
+    if "orc" in lowered:
         return ORC
+    if "avro" in lowered:
+        return AVRO
+    if serde in (reader_text.REGEX, reader_text.REGEX_CONTRIB):
+        return REGEX
     if serde in _JSON_SERDES or "json" in serde.lower():
         return JSON
     if serde in (_OPEN_CSV, _LAZY_SIMPLE) or (not serde and "TextInputFormat" in input_format):
@@ -80,6 +96,14 @@ class TableScan:
     arrow_tables: dict = field(default_factory=dict)  # names to register (ORC read through pyarrow)
 
 
+def key_types(table: dict) -> list[tuple[str, str]]:
+    """The partition keys as (lower-cased name, DuckDB type)."""
+    try:
+        return [(k["Name"].lower(), hive_to_duckdb(k.get("Type") or "string")) for k in table.get("PartitionKeys") or []]
+    except HiveTypeError as error:
+        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+
+
 def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Optional[str],
                view_name: str) -> TableScan:
     """`partitions` is None for an unpartitioned table; `prune_sql` is a DuckDB boolean expression over
@@ -87,19 +111,22 @@ def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Op
     sd = table.get("StorageDescriptor") or {}
     fmt = storage_format(table)
     try:
-        data_cols = [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string")) for c in sd.get("Columns") or []]
+        data_cols = [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string"), c.get("Type") or "string")
+                     for c in sd.get("Columns") or []]
         keys = [(k["Name"].lower(), hive_to_duckdb(k.get("Type") or "string")) for k in table.get("PartitionKeys") or []]
     except HiveTypeError as error:
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
-    scan = TableScan(columns=dict(data_cols + keys))
+    scan = TableScan(columns=dict([(n, t) for n, t, _ in data_cols] + keys))
     if keys:
         chosen = _prune(con, keys, partitions or [], prune_sql)
         units = [(p.get("StorageDescriptor", {}).get("Location") or "", p.get("Values") or []) for p in chosen]
     else:
         units = [(sd.get("Location") or "", [])]
     selects = []
+    folders = _folders(lake, [location for location, _ in units])
     for index, (location, values) in enumerate(units):
-        files = list_files(location_path(lake, location)) if location else []
+        folder = folders.get(location)
+        files = list_files(folder) if folder else []
         if not files:
             continue
         scan.bytes_read += sum(size for _, size in files)
@@ -112,6 +139,32 @@ def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Op
     else:
         scan.sql = " UNION ALL ".join(selects)
     return scan
+
+
+def _folders(lake, locations: list) -> dict:
+    """Each location's local path, leaving out those that do not exist. With many locations (a
+    projected table spanning years of hours) the tree under their common prefix is walked once
+    instead of probing every one."""
+    unique = list(dict.fromkeys(location for location in locations if location))
+    if len(unique) <= _PROBE_EACH_UP_TO:
+        return {location: location_path(lake, location) for location in unique}
+    prefix = os.path.commonprefix(unique)
+    prefix = prefix[:prefix.rfind("/") + 1]
+    if prefix.count("/") < 3:  # no common bucket (s3://bucket/): probe each
+        return {location: location_path(lake, location) for location in unique}
+    root = location_path(lake, prefix)
+    if not os.path.isdir(root):
+        return {}
+    present = {""}
+    for folder, dirs, files in os.walk(root):
+        relative = os.path.relpath(folder, root).replace(os.sep, "/")
+        relative = "" if relative == "." else relative + "/"
+        present.update(relative + name for name in dirs + files)
+    return {location: location_path(lake, location) for location in unique
+            if location[len(prefix):].rstrip("/") in present}
+
+
+_PROBE_EACH_UP_TO = 256
 
 
 def _value_sql(value: str) -> str:
@@ -131,22 +184,19 @@ def location_path(lake, location: str) -> str:
 def _prune(con, keys: list, partitions: list, prune_sql: Optional[str]) -> list:
     if not prune_sql or not partitions:
         return partitions
-    rows = []
-    for index, partition in enumerate(partitions):
-        values = partition.get("Values") or []
-        casts = [f"TRY_CAST({_value_sql(v)} AS {t})" for (_, t), v in zip(keys, values)]
-        rows.append(f"({index}, {', '.join(casts)})")
-    names = ", ".join(["__i"] + [quote_ident(n) for n, _ in keys])
-    sql = f"SELECT __i FROM (VALUES {', '.join(rows)}) AS __p({names}) WHERE {prune_sql}"
-    kept = {row[0] for row in con.execute(sql).fetchall()}
-    return [p for i, p in enumerate(partitions) if i in kept]
+    rows = [[None if v == _HIVE_NULL_PARTITION else v for v in p.get("Values") or []] for p in partitions]
+    numbered = [[str(i)] + row for i, row in enumerate(rows)]
+    kept = projection.filter_rows(con, [("__n", "BIGINT")] + keys, numbered, [prune_sql])
+    return [partitions[int(row[0])] for row in kept]
 
 
 def _read(con, fmt: str, table: dict, sd: dict, columns: list, paths: list, name: str,
           scan: TableScan) -> list:
-    """Set `scan.sql` to the FROM source for `paths` and return the data column expressions."""
+    """Set `scan.sql` to the FROM source for `paths` and return the data column expressions.
+    `columns` is [(name, DuckDB type, Hive type)]."""
     files = "[" + ", ".join(quote_str(p) for p in paths) + "]"
     serde = (sd.get("SerdeInfo") or {}).get("Parameters") or {}
+    params = table.get("Parameters") or {}
     if fmt == PARQUET:
         import pyarrow.parquet as pq
         present = {}
@@ -155,7 +205,7 @@ def _read(con, fmt: str, table: dict, sd: dict, columns: list, paths: list, name
                 present.setdefault(field_name.lower(), field_name)
         scan.sql = f"read_parquet({files}, union_by_name=true)"
         return [f"CAST({quote_ident(present[n])} AS {t}) AS {quote_ident(n)}" if n in present
-                else f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in columns]
+                else f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t, _ in columns]
     if fmt == ORC:
         import pyarrow as pa
         import pyarrow.orc as orc
@@ -165,40 +215,29 @@ def _read(con, fmt: str, table: dict, sd: dict, columns: list, paths: list, name
         scan.arrow_tables[name] = data
         scan.sql = quote_ident(name)
         return [f"CAST({quote_ident(lower[n])} AS {t}) AS {quote_ident(n)}" if n in lower
-                else f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in columns]
+                else f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t, _ in columns]
+    if fmt == AVRO:
+        scan.arrow_tables[name], exprs = reader_avro.read_avro(con, paths, columns, serde, params, name)
+        scan.sql = quote_ident(name)
+        return exprs
     if fmt == JSON:
-        keys = [serde.get(f"mapping.{n}", n) for n, _ in columns]
-        spec = "{" + ", ".join(f"{quote_str(k)}: {quote_str(t)}" for k, (_, t) in zip(keys, columns)) + "}"
+        keys = [serde.get(f"mapping.{n}", n) for n, _, _ in columns]
+        spec = "{" + ", ".join(f"{quote_str(k)}: {quote_str(t)}" for k, (_, t, _) in zip(keys, columns)) + "}"
         ignore = str(serde.get("ignore.malformed.json", "false")).lower() == "true"
         scan.sql = (f"read_json({files}, format='newline_delimited', columns={spec}, "
                     f"ignore_errors={'true' if ignore else 'false'})")
-        return [f"{quote_ident(k)} AS {quote_ident(n)}" for k, (n, _) in zip(keys, columns)]
-    # Text: every field is read as a string, then cast the way Hive does (bad values become NULL).
-    params = table.get("Parameters") or {}
+        return [f"{quote_ident(k)} AS {quote_ident(n)}" for k, (n, _, _) in zip(keys, columns)]
     skip = int(params.get("skip.header.line.count", "0") or 0)
+    if fmt == REGEX:
+        pattern = reader_text.compile_regex(serde, len(columns))
+        data = reader_text.regex_rows(paths, pattern, len(columns), skip)
+        con.register(name, data)
+        scan.arrow_tables[name] = data
+        scan.sql = quote_ident(name)
+        return reader_text.regex_columns(columns)
     lib = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or _LAZY_SIMPLE
-    if lib == _OPEN_CSV:
-        delim = serde.get("separatorChar", ",")
-        quote = serde.get("quoteChar", '"')
-        escape = serde.get("escapeChar", "\\")
-        nulls = ""
-    else:
-        delim = serde.get("field.delim", serde.get("serialization.format", "\x01"))
-        if delim == "1":
-            delim = "\x01"
-        quote, escape, nulls = "", serde.get("escape.delim", ""), serde.get("serialization.null.format", "\\N")
-    spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns))) + "}"
-    null_opt = f", nullstr={quote_str(nulls)}" if nulls else ""
-    scan.sql = (f"read_csv({files}, delim={quote_str(delim)}, quote={quote_str(quote)}, "
-                f"escape={quote_str(escape)}, header=false, skip={skip}, columns={spec}, auto_detect=false, "
-                f"null_padding=true, strict_mode=false{null_opt})")
-    out = []
-    for i, (n, t) in enumerate(columns):
-        source = f"c{i}"
-        if t == "VARCHAR":
-            out.append(f"{source} AS {quote_ident(n)}")
-        elif lib == _OPEN_CSV:
-            out.append(f"TRY_CAST(NULLIF({source}, '') AS {t}) AS {quote_ident(n)}")
-        else:
-            out.append(f"TRY_CAST({source} AS {t}) AS {quote_ident(n)}")
-    return out
+    try:
+        scan.sql, exprs = reader_text.read_delimited(files, lib, serde, skip, columns)
+    except ValueError as error:
+        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+    return exprs

@@ -8,7 +8,11 @@ date is a date, integer division stays integral. Trino functions with no transla
 `UNSUPPORTED` and fail with NOT_SUPPORTED instead of reaching DuckDB under the same name and
 meaning something else.
 
-Imports sqlglot and this package's errors only.
+Result columns get Athena's names (`_col0`, `_col1`, ... for items that are neither aliased nor a column
+reference), and the result types are cast back to Trino's where DuckDB's differ (decimal arithmetic,
+avg, approx_percentile, AT TIME ZONE; see `trino_types`).
+
+Imports sqlglot and this package only.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 from sqlglot.optimizer.annotate_types import annotate_types
 
+from . import syntax_errors, trino_types
 from .errors import QueryError
 
 Builder = Callable[[exp.Expression], exp.Expression]
@@ -35,7 +40,11 @@ def _type_of(node: Optional[exp.Expression]) -> Optional[exp.DataType.Type]:
 
 
 def _cast(node: exp.Expression, to: str) -> exp.Expression:
-    return exp.Cast(this=node, to=exp.DataType.build(to))
+    """`CAST(node AS to)`, already annotated with its type so that the rules of enclosing nodes see it."""
+    kind = trino_types.build_type(to)
+    cast = exp.Cast(this=node, to=kind)
+    cast.type = kind.copy()
+    return cast
 
 
 def _template(sql: str, **parts: exp.Expression) -> exp.Expression:
@@ -60,10 +69,92 @@ def _keep_date(node: exp.Expression) -> exp.Expression:
 
 
 def _div(node: exp.Div) -> exp.Expression:
-    """Trino divides integers as integers; DuckDB's `//` truncates toward zero and fails on zero, as Trino does."""
+    """Trino divides integers as integers; DuckDB's `//` truncates toward zero and fails on zero, as Trino does.
+    Decimals divide into Trino's decimal(p,s), where DuckDB answers a double."""
     if _type_of(node.this) in _INTEGRAL and _type_of(node.expression) in _INTEGRAL:
         return exp.IntDiv(this=node.this, expression=node.expression)
+    decimal = trino_types.arithmetic_decimal(node)
+    if decimal is not None:
+        divisor = _template("CASE WHEN __p_b = 0 THEN error('Division by zero') ELSE CAST(__p_b AS DOUBLE) END",
+                            b=node.expression)
+        quotient = exp.Div(this=_cast(node.this, "DOUBLE"), expression=divisor)
+        return _cast(quotient, "DECIMAL(%d,%d)" % decimal)
     return node
+
+
+def _decimal_arithmetic(node: exp.Expression) -> exp.Expression:
+    """+ - * % of decimals take Trino's precision and scale; a date plus or minus a day, month or year
+    interval stays a date (DuckDB widens it to a timestamp)."""
+    if isinstance(node, (exp.Add, exp.Sub)) and _type_of(node.this) == exp.DataType.Type.DATE \
+            and isinstance(node.expression, exp.Interval):
+        unit = (node.expression.text("unit") or "").lower()
+        if unit in ("day", "week", "month", "quarter", "year"):
+            return _cast(node, "DATE")
+    decimal = trino_types.arithmetic_decimal(node)
+    return _cast(node, "DECIMAL(%d,%d)" % decimal) if decimal is not None else node
+
+
+def _avg(node: exp.Avg) -> exp.Expression:
+    """avg of a decimal is a decimal of the same type in Trino, of a real a real; of integers a double."""
+    decimal = trino_types.decimal_of(node.this) if trino_types.is_decimal(node.this) else None
+    if decimal is not None:
+        return _cast(node, "DECIMAL(%d,%d)" % decimal)
+    if _type_of(node.this) == exp.DataType.Type.FLOAT:
+        return _cast(node, "FLOAT")
+    return _cast(node, "DOUBLE") if _type_of(node.this) in _INTEGRAL else node
+
+
+def _sum(node: exp.Sum) -> exp.Expression:
+    """sum of a real is a real in Trino; DuckDB answers a double."""
+    return _cast(node, "FLOAT") if _type_of(node.this) == exp.DataType.Type.FLOAT else node
+
+
+def _approx_percentile(node: exp.ApproxQuantile) -> exp.Expression:
+    """approx_percentile of integers is Trino's bigint variant (one percentile), not a double."""
+    kind = node.this.type
+    quantile = node.args.get("quantile")
+    if kind is not None and kind.this in _INTEGRAL and not isinstance(quantile, exp.Array):
+        return _cast(node, "BIGINT")
+    return node
+
+
+def _at_time_zone(node: exp.AtTimeZone) -> exp.Expression:
+    """Trino's `ts AT TIME ZONE z` is the same instant seen in zone z. The wall-clock time in z is what
+    nested functions (hour, date_format) must see; a result column of it is rendered with the zone
+    (`engine` asks `zoned_outputs`). DuckDB's own AT TIME ZONE means the reverse for a timestamp."""
+    instant = _cast(node.this, "TIMESTAMPTZ")
+    local = exp.Anonymous(this="TIMEZONE", expressions=[node.args["zone"], instant])
+    local.type = exp.DataType.build("TIMESTAMP")
+    local.meta["trino_type"] = "timestamp(3) with time zone"
+    return local
+
+
+_STRICT_TYPES = _INTEGRAL | {exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT,
+                             exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.BOOLEAN}
+_OPERATORS = {exp.EQ: "=", exp.NEQ: "<>", exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<="}
+
+
+def _comparison(node: exp.Expression) -> exp.Expression:
+    """Trino does not turn a string into a number, date or timestamp to compare them (DuckDB does):
+    `qty = '3'` is a TYPE_MISMATCH, pointed at the comparison's first operand."""
+    left, right = node.this, node.expression
+    for typed, text in ((left, right), (right, left)):
+        if isinstance(text, exp.Literal) and text.is_string and _type_of(typed) in _STRICT_TYPES:
+            names = [trino_types.trino_name(typed.type) if side is typed else f"varchar({len(text.this)})"
+                     for side in (left, right)]
+            line, col = _start_of(left)
+            raise QueryError("TYPE_MISMATCH", f"TYPE_MISMATCH: line {line}:{col}: Cannot apply operator: "
+                                              f"{names[0]} {_OPERATORS[type(node)]} {names[1]}")
+    return node
+
+
+def _start_of(node: exp.Expression) -> tuple[int, int]:
+    """1-based line and column where `node` starts in the user's SQL, as far as sqlglot kept it."""
+    identifier = node.find(exp.Identifier)
+    meta = identifier.meta if identifier is not None else {}
+    if "line" not in meta:
+        return 1, 1
+    return meta["line"], max(meta["col"] - len(identifier.name) + 1 - (2 if identifier.quoted else 0), 1)
 
 
 def _reduce(node: exp.Reduce) -> exp.Expression:
@@ -84,15 +175,22 @@ def _format(node: exp.Format) -> exp.Expression:
 
 
 def _typeof(node: exp.Typeof) -> exp.Expression:
-    from .types import athena_type
+    """Trino's type names (`integer`, `varchar(3)`, `decimal(10,2)`, `timestamp(3)`): from the annotated
+    type where known, else DuckDB's runtime typeof mapped to Trino's names."""
     arg = node.this
-    if arg.type is not None and arg.type.this != exp.DataType.Type.UNKNOWN:
-        import duckdb
-        try:
-            return exp.Literal.string(athena_type(duckdb.sqltype(arg.type.sql("duckdb"))))
-        except Exception:  # a type DuckDB cannot name falls back to its own spelling
-            pass
-    return exp.Lower(this=node)
+    if arg.meta.get("trino_type"):
+        return exp.Literal.string(arg.meta["trino_type"])
+    if isinstance(arg, exp.Literal) and arg.is_string:
+        return exp.Literal.string(f"varchar({len(arg.this)})")
+    if isinstance(arg, exp.Literal) and trino_types.is_decimal(arg):
+        return exp.Literal.string("decimal(%d,%d)" % trino_types.decimal_of(arg))
+    name = trino_types.trino_name(arg.type) if arg.type is not None else None
+    if name:
+        return exp.Literal.string(name)
+    return _template("CASE typeof(__p_x) WHEN 'TIMESTAMP' THEN 'timestamp(3)' "
+                     "WHEN 'TIMESTAMP WITH TIME ZONE' THEN 'timestamp(3) with time zone' "
+                     "WHEN 'HUGEINT' THEN 'bigint' WHEN 'FLOAT' THEN 'real' WHEN 'BLOB' THEN 'varbinary' "
+                     "ELSE replace(replace(lower(typeof(__p_x)), 'struct', 'row'), 'list', 'array') END", x=arg)
 
 
 def _map_agg(node: exp.Anonymous) -> exp.Expression:
@@ -121,6 +219,15 @@ RULES: dict = {
     exp.DateTrunc: _keep_date,
     exp.DateAdd: _keep_date,
     exp.Div: _div,
+    exp.Add: _decimal_arithmetic,
+    exp.Sub: _decimal_arithmetic,
+    exp.Mul: _decimal_arithmetic,
+    exp.Mod: _decimal_arithmetic,
+    exp.Avg: _avg,
+    **{kind: _comparison for kind in _OPERATORS},
+    exp.Sum: _sum,
+    exp.ApproxQuantile: _approx_percentile,
+    exp.AtTimeZone: _at_time_zone,
     exp.Reduce: _reduce,
     exp.Format: _format,
     exp.Typeof: _typeof,
@@ -143,38 +250,129 @@ def parse(sql: str) -> exp.Expression:
     try:
         statements = [s for s in sqlglot.parse(sql, read="trino") if s is not None]
     except ParseError as error:
-        first = error.errors[0] if error.errors else {}
-        line, col = first.get("line", 1), first.get("col", 1)
-        detail = first.get("description", str(error)).split("\n")[0]
-        token = first.get("highlight") or ""
-        where = f"mismatched input '{token}'. " if token else ""
-        raise QueryError("SYNTAX_ERROR",
-                         f"SYNTAX_ERROR: line {line}:{max(col - len(token), 0) + 1}: {where}{detail}") from None
+        raise syntax_errors.position_error(sql, error) from None
+    except sqlglot.errors.TokenError as error:
+        raise QueryError("SYNTAX_ERROR", f"SYNTAX_ERROR: line 1:1: {error}") from None
     if len(statements) != 1:
         raise QueryError("SYNTAX_ERROR", "SYNTAX_ERROR: line 1:1: only one statement may be run at a time")
-    return statements[0]
+    statement = statements[0]
+    syntax_errors.refuse_dangling_commas(sql)
+    if isinstance(statement, exp.Select) and not statement.expressions:
+        raise syntax_errors.empty_select(sql)
+    return statement
 
 
 def to_duckdb(tree: exp.Expression, schema: Optional[dict] = None) -> str:
     """Apply the rules to a parsed (and table-resolved) statement and write it as DuckDB SQL.
 
-    `schema` maps a relation name to {column: DuckDB type}, for the type annotation the rules use."""
-    try:
-        annotate_types(tree, schema=schema or {}, dialect="duckdb")
-    except Exception:  # annotation is best effort: rules then see unknown types and keep DuckDB's
-        pass
-
-    def apply(node):
+    `schema` maps a relation name to {column: DuckDB type}, for the type annotation the rules use.
+    Result columns get Athena's names first (`name_columns`)."""
+    name_columns(tree)
+    # Twice: the second pass types columns of subqueries and CTEs from the first pass's answers.
+    for attempt in range(2):
+        pending = trino_types.type_unqualified_columns(tree, schema or {})
+        if attempt and not pending:
+            break
+        try:
+            annotate_types(tree, schema=schema or {}, dialect="duckdb", overwrite_types=False)
+        except Exception:  # annotation is best effort: rules then see unknown types and keep DuckDB's
+            break
+        if not pending:
+            break
+    # Children before parents, so that a rule sees the (typed) translation of its arguments.
+    for node in reversed(list(tree.walk(bfs=False))):
         rule = RULES.get(type(node))
         if rule is None and isinstance(node, exp.Anonymous):
             rule = RULES.get(node.name.lower())
-        return rule(node) if rule else node
-
-    tree = tree.transform(apply, copy=False)
+        if rule is None:
+            continue
+        parent, key, index = node.parent, node.arg_key, node.index
+        replacement = rule(node)  # may wrap `node` itself, so it is put in place through its old parent
+        if replacement is not node:
+            if parent is None:
+                tree = replacement
+            else:
+                parent.set(key, replacement, index)
     try:
-        return tree.sql(dialect="duckdb", unsupported_level=sqlglot.ErrorLevel.RAISE)
+        # copy=False: the rules above already rewrote `tree` in place; copying it again costs about a
+        # quarter of the translation.
+        return tree.sql(dialect="duckdb", unsupported_level=sqlglot.ErrorLevel.RAISE, copy=False)
     except sqlglot.errors.UnsupportedError as error:
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+
+
+#: The alias an unnamed result column gets while its position is not known yet (a `*` precedes it);
+#: `output_names` turns it into `_col<position>`.
+UNNAMED = "__lakebox_unnamed_"
+
+
+def _named(item: exp.Expression) -> bool:
+    return isinstance(item, (exp.Alias, exp.Column, exp.Star)) or (isinstance(item, exp.Dot) and item.name)
+
+
+def name_columns(tree: exp.Expression) -> None:
+    """Give every unnamed select item Athena's name, `_col<position>` (0-based), as Trino does for any
+    item that is neither aliased nor a column reference. Idempotent."""
+    for select in tree.find_all(exp.Select):
+        items = select.expressions
+        has_star = any(isinstance(i, exp.Star) or (isinstance(i, exp.Column) and i.is_star) for i in items)
+        for position, item in enumerate(items):
+            if _named(item):
+                continue
+            alias = f"{UNNAMED}{position}" if has_star else f"_col{position}"
+            item.replace(exp.alias_(item.copy(), alias, quoted=True))
+
+
+def unnamed_position(tree: exp.Expression) -> Optional[int]:
+    """The 1-based position of the first result column without a name, for CTAS and views, which
+    Athena refuses ("Column name not specified at position 1"). Ask before `to_duckdb` names them."""
+    select = _first_select(tree)
+    if select is None:
+        return None
+    for position, item in enumerate(select.expressions, 1):
+        if not _named(item):
+            return position
+    return None
+
+
+def require_names(query: exp.Expression) -> None:
+    """Athena refuses a view or CTAS whose query has a result column without a name."""
+    position = unnamed_position(query)
+    if position is not None:
+        raise QueryError("MISSING_COLUMN_NAME",
+                         f"MISSING_COLUMN_NAME: line 1:1: Column name not specified at position {position}")
+
+
+def _first_select(tree: exp.Expression) -> Optional[exp.Select]:
+    while isinstance(tree, exp.SetOperation):
+        tree = tree.left
+    if isinstance(tree, exp.Subquery):
+        return _first_select(tree.this)
+    return tree if isinstance(tree, exp.Select) else None
+
+
+def zoned_outputs(tree: exp.Expression) -> dict:
+    """{result column name: zone} of the result columns that are `... AT TIME ZONE '<zone>'`: Trino
+    shows them as `timestamp(3) with time zone` values in that zone."""
+    select = _first_select(tree)
+    zones = {}
+    for item in select.expressions if select is not None else []:
+        inner = item.unalias()
+        if isinstance(inner, exp.AtTimeZone) and isinstance(inner.args.get("zone"), exp.Literal):
+            zones[item.alias_or_name.lower()] = inner.args["zone"].this
+    return zones
+
+
+def output_names(names: list, values: bool = False) -> list:
+    """DuckDB's result column names as Athena shows them: lower case, `_col<n>` for unnamed ones, and
+    `_col<n>` for the columns of a bare VALUES (DuckDB says `col<n>`)."""
+    out = []
+    for position, name in enumerate(names):
+        if name.startswith(UNNAMED) or (values and name == f"col{position}"):
+            out.append(f"_col{position}")
+        else:
+            out.append(name.lower())
+    return out
 
 
 def transpile(sql: str) -> str:

@@ -83,11 +83,12 @@ def _expect(rest: str, token: str) -> str:
     return rest[1:]
 
 
-# DuckDB type id -> Athena type name (ColumnInfo.Type).
+# DuckDB type id -> Athena type name (ColumnInfo.Type). Athena names a `real` column "float" there, and
+# complex types by their kind alone ("array", "map", "row"), as pyathena's tests against Athena record.
 _ATHENA_NAMES = {
     "VARCHAR": "varchar", "BIGINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint",
     "TINYINT": "tinyint", "HUGEINT": "bigint", "UBIGINT": "bigint", "UINTEGER": "bigint",
-    "USMALLINT": "integer", "UTINYINT": "smallint", "DOUBLE": "double", "FLOAT": "real",
+    "USMALLINT": "integer", "UTINYINT": "smallint", "DOUBLE": "double", "FLOAT": "float",
     "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMP_S": "timestamp",
     "TIMESTAMP_MS": "timestamp", "TIMESTAMP_NS": "timestamp",
     "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "TIME": "time", "BLOB": "varbinary",
@@ -97,17 +98,15 @@ _ATHENA_NAMES = {
 
 
 def athena_type(duck_type: Any) -> str:
-    """A DuckDB type (DuckDBPyType or its string) as Athena names it in ColumnInfo.Type."""
+    """A DuckDB type (DuckDBPyType or its string) as Athena names it in ColumnInfo.Type: `varchar`,
+    `decimal` (precision and scale go to their own fields), `array`, `map`, `row`."""
     text = str(duck_type)
     if hasattr(duck_type, "id"):
         kind = duck_type.id
-        if kind == "list" or kind == "array":
-            return f"array({athena_type(duck_type.child)})"
-        if kind == "map":
-            return f"map({athena_type(duck_type.key)}, {athena_type(duck_type.value)})"
-        if kind == "struct":
-            fields = ", ".join(f"{name} {athena_type(child)}" for name, child in duck_type.children)
-            return f"row({fields})"
+        if kind in ("list", "array"):
+            return "array"
+        if kind in ("map", "struct"):
+            return "map" if kind == "map" else "row"
         if kind == "decimal":
             return "decimal"
     if text.startswith("DECIMAL"):
@@ -124,6 +123,8 @@ def precision_scale(duck_type: Any) -> tuple[int, int]:
     return {
         "BIGINT": (19, 0), "HUGEINT": (19, 0), "INTEGER": (10, 0), "SMALLINT": (5, 0), "TINYINT": (3, 0),
         "DOUBLE": (17, 0), "FLOAT": (17, 0), "BOOLEAN": (0, 0), "DATE": (0, 0), "TIMESTAMP": (3, 0),
+        "TIME": (3, 0), "BLOB": (1073741824, 0),
+        "TIMESTAMP_S": (3, 0), "TIMESTAMP_MS": (3, 0), "TIMESTAMP_NS": (3, 0), "TIMESTAMP WITH TIME ZONE": (3, 0),
         "VARCHAR": (2147483647, 0),
     }.get(text, (0, 0))
 
@@ -169,6 +170,15 @@ def _render(value: Any, top: bool = False) -> str:
     return str(value)
 
 
+def render_real(value: Optional[float]) -> Optional[str]:
+    """A `real` (float32) as Athena writes it: the shortest text that reads back as the same float32
+    (1.1, not the 1.100000023841858 of its double widening)."""
+    if value is None:
+        return None
+    import numpy
+    return _render_double(float(str(numpy.float32(value))))
+
+
 def _render_double(value: float) -> str:
     """Java's Double.toString, which Athena uses: 1.0, 1.5E10, NaN, Infinity."""
     if math.isnan(value):
@@ -201,6 +211,8 @@ def duckdb_to_presto(duck_type: Any) -> str:
     match = re.match(r"DECIMAL\((\d+),\s*(\d+)\)", str(duck_type))
     if match:
         return f"decimal({match.group(1)},{match.group(2)})"
+    if str(duck_type) == "FLOAT":
+        return "real"
     return athena_type(duck_type)
 
 

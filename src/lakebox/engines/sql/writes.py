@@ -184,6 +184,7 @@ class _Write:
                 raise QueryError("INVALID_INPUT", "INVALID_INPUT: CTAS needs an output location or external_location")
             location = f"{output_location.rstrip('/')}/tables/{self.query_id}"
         self._empty_target(location, f"{db}.{name}")
+        translate.require_names(tree.expression)  # before the translation names them _col<n>
         columns, types = self._materialize(tree.expression, parameters, "__ctas")
         check_names(tree.expression, columns)
         columns = [c.lower() for c in columns]

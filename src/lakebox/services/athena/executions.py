@@ -7,14 +7,14 @@ folder, the cutoff, the result columns) that is never returned.
 
 from __future__ import annotations
 
-import copy
 import uuid
 
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
 from .common import ENGINE_VERSION, page, scope
 from .errors import invalid_request
-from .results import output_file, read_results
+from .results import output_file, read_manifest, read_results
+from .reuse import find_reusable, reuse, reuse_max_age
 from .runner import QueryRunner
 from .store import AthenaStore, decode, encode
 
@@ -24,9 +24,10 @@ MAX_RESULTS = 1000
 
 
 def public(doc: dict) -> dict:
-    out = copy.deepcopy(doc)
-    out.pop("lakebox", None)
-    return out
+    """The API's view of a stored document: without the `lakebox` member. Callers pass a document
+    just decoded from the store, so a shallow copy is enough (a deep one was a quarter of the cost of
+    every GetQueryExecution poll)."""
+    return {key: value for key, value in doc.items() if key != "lakebox"}
 
 
 class ExecutionsMixin:
@@ -83,6 +84,7 @@ class ExecutionsMixin:
             doc["ExecutionParameters"] = list(params["ExecutionParameters"])
         if params.get("ResultReuseConfiguration"):
             doc["ResultReuseConfiguration"] = params["ResultReuseConfiguration"]
+        max_age = reuse_max_age(params.get("ResultReuseConfiguration"))
         with self.store.write() as db:
             if token:
                 row = db.execute("SELECT id FROM request_tokens WHERE scope = ? AND kind = 'query' AND token = ?",
@@ -91,9 +93,13 @@ class ExecutionsMixin:
                     return {"QueryExecutionId": row["id"]}
                 db.execute("INSERT INTO request_tokens (scope, kind, token, id) VALUES (?, 'query', ?, ?)",
                            (scope(ctx), token, execution_id))
-            db.execute("INSERT INTO executions (id, scope, workgroup, state, doc) VALUES (?, ?, ?, 'QUEUED', ?)",
-                       (execution_id, scope(ctx), wg["Name"], encode(doc)))
-        self.runner.submit(execution_id)
+            previous = find_reusable(db, scope(ctx), doc, max_age, self.clock.now()) if max_age else None
+            if previous is not None:
+                reuse(doc, previous, self.clock.now())
+            db.execute("INSERT INTO executions (id, scope, workgroup, state, doc) VALUES (?, ?, ?, ?, ?)",
+                       (execution_id, scope(ctx), wg["Name"], doc["Status"]["State"], encode(doc)))
+        if previous is None:
+            self.runner.submit(execution_id)
         return {"QueryExecutionId": execution_id}
 
     def get_query_execution(self, ctx: RequestContext, params: dict) -> dict:
@@ -124,6 +130,10 @@ class ExecutionsMixin:
         return {}
 
     def get_query_results(self, ctx: RequestContext, params: dict) -> dict:
+        result_type = params.get("QueryResultType") or "DATA_ROWS"
+        if result_type not in ("DATA_ROWS", "DATA_MANIFEST"):
+            raise invalid_request(f"Invalid QueryResultType {result_type}; valid values are DATA_ROWS and "
+                                  "DATA_MANIFEST")
         max_results = params.get("MaxResults")
         if max_results is not None and not 0 < max_results <= MAX_RESULTS:
             raise invalid_request(f"MaxResults is more than maximum allowed length {MAX_RESULTS}")
@@ -135,6 +145,8 @@ class ExecutionsMixin:
             reason = doc["Status"].get("StateChangeReason", "")
             raise invalid_request(f"Query did not finish successfully. Final query state: {state}"
                                   + (f"\n{reason}" if reason else ""), "INVALID_INPUT")
+        if result_type == "DATA_MANIFEST":
+            return self._manifest_rows(doc, params, max_results)
         columns = doc["lakebox"].get("ColumnInfo") or []
         rows = read_results(self.lake, doc["ResultConfiguration"]["OutputLocation"], len(columns))
         if rows is None:
@@ -145,6 +157,25 @@ class ExecutionsMixin:
                   "ResultSet": {"Rows": [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]}
                                          for row in chunk],
                                 "ResultSetMetadata": {"ColumnInfo": columns}}}
+        if token:
+            result["NextToken"] = token
+        return result
+
+
+    def _manifest_rows(self, doc: dict, params: dict, max_results) -> dict:
+        """QueryResultType=DATA_MANIFEST: the data files a CTAS, INSERT or UNLOAD wrote, one per row, read
+        from its `-manifest.csv`. Any other statement has no manifest, and AWS refuses the call."""
+        manifest = doc.get("Statistics", {}).get("DataManifestLocation")
+        if not manifest:
+            raise invalid_request("DATA_MANIFEST is only supported for CREATE TABLE AS SELECT, INSERT and UNLOAD "
+                                  "queries", "INVALID_INPUT")
+        files = read_manifest(self.lake, manifest)
+        if files is None:
+            raise invalid_request(f"Unable to find the query manifest file at {manifest}", "INVALID_INPUT")
+        chunk, token = page(files, params.get("NextToken"), max_results, MAX_RESULTS)
+        result = {"UpdateCount": doc["lakebox"].get("UpdateCount", 0),
+                  "ResultSet": {"Rows": [{"Data": [{"VarCharValue": url}]} for url in chunk],
+                                "ResultSetMetadata": {"ColumnInfo": []}}}
         if token:
             result["NextToken"] = token
         return result

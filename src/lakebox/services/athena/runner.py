@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Callable, Optional
@@ -69,7 +70,12 @@ class QueryRunner:
                        (encode(doc), doc["Status"]["State"], execution_id))
             return True
 
-    def _finish(self, doc: dict, state: str, reason: Optional[str] = None, error: Optional[dict] = None) -> None:
+    def _finish(self, doc: dict, state: str, reason: Optional[str] = None, error: Optional[dict] = None,
+                phases: Optional[dict] = None) -> None:
+        """End the execution. `phases` are the measured milliseconds of a query that ran to the end:
+        `pre` (parsing), `plan` (table resolution and translation, part of the engine's time, as AWS
+        counts it), `engine` (from the parse to the last row) and `processing` (writing the results).
+        Total is then queue + pre + engine + processing, as AWS defines it."""
         now = self.now()
         status = doc["Status"]
         status["State"] = state
@@ -81,11 +87,18 @@ class QueryRunner:
         submitted = status["SubmissionDateTime"]
         started = doc["lakebox"].get("Started") or now
         stats = doc.setdefault("Statistics", {})
-        stats.update({"TotalExecutionTimeInMillis": _millis(submitted, now),
-                      "QueryQueueTimeInMillis": _millis(submitted, started),
-                      "EngineExecutionTimeInMillis": _millis(started, now),
-                      "ServicePreProcessingTimeInMillis": 0, "QueryPlanningTimeInMillis": 0,
-                      "ServiceProcessingTimeInMillis": 0})
+        queue = _millis(submitted, started)
+        if phases is None:
+            stats.update({"TotalExecutionTimeInMillis": _millis(submitted, now), "QueryQueueTimeInMillis": queue,
+                          "EngineExecutionTimeInMillis": _millis(started, now),
+                          "ServicePreProcessingTimeInMillis": 0, "QueryPlanningTimeInMillis": 0,
+                          "ServiceProcessingTimeInMillis": 0})
+        else:
+            stats.update({"QueryQueueTimeInMillis": queue, "ServicePreProcessingTimeInMillis": phases["pre"],
+                          "QueryPlanningTimeInMillis": phases["plan"], "EngineExecutionTimeInMillis": phases["engine"],
+                          "ServiceProcessingTimeInMillis": phases["processing"],
+                          "TotalExecutionTimeInMillis": queue + phases["pre"] + phases["engine"]
+                          + phases["processing"]})
         stats.setdefault("DataScannedInBytes", 0)
 
     # --- the pool ------------------------------------------------------------------------------
@@ -157,6 +170,7 @@ class QueryRunner:
         try:
             sql, parameters = resolve_execute(self.store, scope_key, doc["WorkGroup"], doc["Query"],
                                               doc.get("ExecutionParameters"))
+            engine_started = time.perf_counter()
             outcome = self._engine(scope_key).execute(
                 sql, doc.get("QueryExecutionContext", {}).get("Database"), parameters=parameters, cancel=cancel,
                 output_location=internal["OutputDir"], query_id=execution_id)
@@ -166,6 +180,7 @@ class QueryRunner:
         except QueryError as exc:
             self._fail(execution_id, _query_error(exc), _reason(exc))
             return
+        engine_seconds = time.perf_counter() - engine_started
         if cancel.is_set():
             return
         cutoff = internal.get("BytesScannedCutoffPerQuery")
@@ -178,6 +193,7 @@ class QueryRunner:
         output = output_file(internal["OutputDir"], execution_id, outcome.statement_type)
         manifest_files = getattr(outcome, "manifest_files", None)
         manifest = manifest_file(internal["OutputDir"], execution_id) if manifest_files is not None else None
+        writing_started = time.perf_counter()
         try:
             write_results(self.lake, output, outcome.columns, outcome.rows, outcome.statement_type,
                           outcome.update_count or 0)
@@ -187,13 +203,19 @@ class QueryRunner:
             self._fail(execution_id, athena_error(2, 1301, str(exc)), str(exc))
             return
 
+        timings = getattr(outcome, "timings", None) or {}
+        pre = _ms(timings.get("parse", 0.0))
+        phases = {"pre": pre, "plan": _ms(timings.get("plan", 0.0)),
+                  "engine": max(_ms(engine_seconds) - pre, 0), "processing": _ms(time.perf_counter() - writing_started)}
+
         def succeed(d: dict) -> None:
-            self._finish(d, "SUCCEEDED")
+            self._finish(d, "SUCCEEDED", phases=phases)
             d["ResultConfiguration"]["OutputLocation"] = output
             d["StatementType"] = outcome.statement_type
             if outcome.substatement_type:
                 d["SubstatementType"] = outcome.substatement_type
             d["Statistics"]["DataScannedInBytes"] = outcome.data_scanned_bytes or 0
+            d["Statistics"]["ResultReuseInformation"] = {"ReusedPreviousResult": False}
             if manifest is not None:
                 d["Statistics"]["DataManifestLocation"] = manifest
             d["lakebox"].update({"ColumnInfo": outcome.columns, "UpdateCount": outcome.update_count or 0})
@@ -202,6 +224,10 @@ class QueryRunner:
 
     def _fail(self, execution_id: str, error: dict, reason: str) -> None:
         self._update(execution_id, lambda d: self._finish(d, "FAILED", reason, error), only_if=("RUNNING",))
+
+
+def _ms(seconds: float) -> int:
+    return max(int(round(seconds * 1000)), 0)
 
 
 def _reason(exc: Any) -> str:

@@ -1,0 +1,236 @@
+"""Trino's result types, worked out on the parsed statement so that the translation can cast DuckDB's
+answers back to them: the types of unqualified columns (which sqlglot's annotation leaves unknown),
+Trino's decimal arithmetic rules, and Trino's spelling of a type for `typeof()`.
+
+Athena reports Trino's types, and DuckDB differs in places: decimal division and avg give a double in
+DuckDB but a decimal in Trino; approx_percentile of integers is a double in some DuckDB versions.
+Imports sqlglot only.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Optional
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import traverse_scope
+
+T = exp.DataType.Type
+MAX_PRECISION = 38
+
+#: Integer types as the decimals Trino coerces them to in decimal arithmetic.
+INTEGER_DECIMALS = {T.TINYINT: (3, 0), T.SMALLINT: (5, 0), T.INT: (10, 0), T.BIGINT: (19, 0)}
+INTEGRAL = set(INTEGER_DECIMALS)
+
+
+def build_type(text: str) -> exp.DataType:
+    """`exp.DataType.build(text, dialect="duckdb")`, parsed once per distinct text: building a type from
+    text is a sqlglot parse, and translating one query builds hundreds of the same few types."""
+    return _parsed_type(text).copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_type(text: str) -> exp.DataType:
+    return exp.DataType.build(text, dialect="duckdb")
+
+
+def type_unqualified_columns(tree: exp.Expression, schema: dict) -> int:
+    """Give each column written without its table the type of the one table of its scope that has it,
+    so that sqlglot's annotation (which only follows qualified columns) sees it. Returns how many
+    columns come from a subquery or CTE whose output is not annotated yet (worth a second pass)."""
+    lowered = {name.lower(): {c.lower(): t for c, t in columns.items()} for name, columns in schema.items()}
+    try:
+        scopes = list(traverse_scope(tree))
+    except Exception:  # a statement sqlglot cannot scope keeps DuckDB's types
+        return 0
+    pending = 0
+    for scope in scopes:
+        for column in scope.columns:
+            known = column.type is not None and column.type.this != T.UNKNOWN
+            if column.table or known or _is_lambda_variable(column):
+                continue
+            owners = [source for source in scope.sources.values() if _has_column(source, column.name, lowered)]
+            if len(owners) != 1:
+                continue
+            if not isinstance(owners[0], exp.Table):
+                kind = _derived_type(owners[0], column.name)
+                if kind is not None:
+                    column.type = kind
+                else:
+                    pending += 1
+                continue
+            duck = lowered.get(owners[0].name.lower(), {}).get(column.name.lower())
+            try:
+                column.type = build_type(duck)
+            except Exception:  # a type sqlglot cannot read stays unknown
+                continue
+    return pending
+
+
+def _derived_type(source, name: str) -> Optional[exp.DataType]:
+    """The type of a subquery's (or CTE's) output column, once a first annotation ran: Trino's decimal
+    for decimal arithmetic (sqlglot's annotation does not widen it), else the annotated type."""
+    query = getattr(source, "expression", None)
+    for select in getattr(query, "selects", None) or []:
+        if select.alias_or_name.lower() != name.lower():
+            continue
+        decimal = decimal_of(select) if is_decimal(select) else None
+        if decimal is not None:
+            return exp.DataType.build("DECIMAL(%d,%d)" % decimal)
+        if select.type is not None and select.type.this != T.UNKNOWN:
+            return select.type.copy()
+    return None
+
+
+def _has_column(source, name: str, schema: dict) -> bool:
+    if isinstance(source, exp.Table):
+        return name.lower() in schema.get(source.name.lower(), {})
+    selects = getattr(getattr(source, "expression", None), "named_selects", None)
+    return selects is None or name.lower() in {s.lower() for s in selects} or "*" in selects
+
+
+def _is_lambda_variable(column: exp.Column) -> bool:
+    lam = column.find_ancestor(exp.Lambda)
+    while lam is not None:
+        if column.name.lower() in {v.name.lower() for v in lam.expressions}:
+            return True
+        lam = lam.find_ancestor(exp.Lambda)
+    return False
+
+
+#: Nodes whose decimal type is their argument's (sum widens it to precision 38).
+_SAME_DECIMAL = (exp.Paren, exp.Alias, exp.Neg)
+_DECIMAL_AGGREGATES = (exp.Sum, exp.Avg, exp.Min, exp.Max)
+
+
+def decimal_of(node: exp.Expression) -> Optional[tuple[int, int]]:
+    """(precision, scale) of a decimal-typed node; integers as Trino coerces them; else None.
+    Worked out through parentheses, arithmetic, aggregates and CASE, whose annotated types are
+    sqlglot's rather than Trino's (sum(decimal(p,s)) is decimal(38,s) in Trino)."""
+    if isinstance(node, _SAME_DECIMAL):
+        return decimal_of(node.this)
+    if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)):
+        computed = arithmetic_decimal(node)
+        if computed is not None:
+            return computed
+    if isinstance(node, _DECIMAL_AGGREGATES) and is_decimal(node.this):
+        inner = decimal_of(node.this)
+        if inner is not None:
+            return (MAX_PRECISION, inner[1]) if isinstance(node, exp.Sum) else inner
+    if isinstance(node, (exp.Case, exp.If)):
+        common = _common_decimal(node)
+        if common is not None:
+            return common
+    if isinstance(node, exp.Literal) and node.is_number:
+        text = node.this.lstrip("-+")
+        if "e" in text.lower():
+            return None
+        if "." in text:
+            whole, fraction = text.split(".", 1)
+            digits = len((whole + fraction).lstrip("0")) or 1
+            return max(digits, len(fraction)), len(fraction)
+    kind = node.type
+    if kind is None:
+        return None
+    if kind.this == T.DECIMAL:
+        params = [p.this for p in kind.expressions]
+        try:
+            numbers = [int(p.this if isinstance(p, exp.Expression) else p) for p in params]
+        except (TypeError, ValueError):
+            return None
+        if len(numbers) == 2:
+            return numbers[0], numbers[1]
+        if len(numbers) == 1:
+            return numbers[0], 0
+        return None
+    return INTEGER_DECIMALS.get(kind.this)
+
+
+def _branches(node: exp.Expression) -> list[exp.Expression]:
+    """The result expressions of a CASE or IF, NULLs left out."""
+    if isinstance(node, exp.Case):
+        branches = [branch.args.get("true") for branch in node.args.get("ifs") or []]
+        branches.append(node.args.get("default"))
+    else:
+        branches = [node.args.get("true"), node.args.get("false")]
+    return [b for b in branches if b is not None and not isinstance(b, exp.Null)]
+
+
+def _common_decimal(node: exp.Expression) -> Optional[tuple[int, int]]:
+    """Trino's common type of CASE / IF branches when one is a decimal: the largest scale and the
+    largest count of integer digits (`ELSE 0` keeps decimal(31,4))."""
+    branches = _branches(node)
+    if not any(is_decimal(b) for b in branches):
+        return None
+    kinds = [decimal_of(b) for b in branches]
+    if any(k is None for k in kinds):
+        return None
+    scale = max(s for _, s in kinds)
+    return min(MAX_PRECISION, max(p - s for p, s in kinds) + scale), scale
+
+
+def is_decimal(node: exp.Expression) -> bool:
+    if isinstance(node, _SAME_DECIMAL + _DECIMAL_AGGREGATES):
+        return is_decimal(node.this)
+    if isinstance(node, (exp.Case, exp.If)) and any(is_decimal(b) for b in _branches(node)):
+        return True
+    if isinstance(node, exp.Literal) and node.is_number:
+        return "." in node.this and "e" not in node.this.lower()
+    return node.type is not None and node.type.this == T.DECIMAL
+
+
+def arithmetic_decimal(node: exp.Expression) -> Optional[tuple[int, int]]:
+    """Trino's result decimal(p,s) for + - * / % of two decimals (or a decimal and an integer)."""
+    left, right = node.this, node.expression
+    if not (is_decimal(left) or is_decimal(right)):
+        return None
+    a, b = decimal_of(left), decimal_of(right)
+    if a is None or b is None:
+        return None
+    (p1, s1), (p2, s2) = a, b
+    if isinstance(node, (exp.Add, exp.Sub)):
+        scale = max(s1, s2)
+        return min(MAX_PRECISION, max(p1 - s1, p2 - s2) + scale + 1), scale
+    if isinstance(node, exp.Mul):
+        return min(MAX_PRECISION, p1 + p2), s1 + s2
+    if isinstance(node, exp.Div):
+        return min(MAX_PRECISION, p1 + s2 + max(s2 - s1, 0)), max(s1, s2)
+    if isinstance(node, exp.Mod):
+        scale = max(s1, s2)
+        return min(MAX_PRECISION, min(p2 - s2, p1 - s1) + scale), scale
+    return None
+
+
+#: DuckDB scalar type (as sqlglot writes it for DuckDB) -> Trino's name in typeof().
+_TRINO_NAMES = {
+    "TINYINT": "tinyint", "SMALLINT": "smallint", "INTEGER": "integer", "INT": "integer", "BIGINT": "bigint",
+    "HUGEINT": "bigint", "INT128": "bigint", "DOUBLE": "double", "REAL": "real", "FLOAT": "real",
+    "BOOLEAN": "boolean", "VARCHAR": "varchar", "TEXT": "varchar", "DATE": "date", "TIMESTAMP": "timestamp(3)",
+    "TIMESTAMPTZ": "timestamp(3) with time zone", "TIMESTAMP WITH TIME ZONE": "timestamp(3) with time zone",
+    "TIME": "time(3)", "BLOB": "varbinary", "JSON": "json", "UUID": "uuid", "INTERVAL": "interval day to second",
+    "NULL": "unknown", "UNKNOWN": "unknown",
+}
+
+
+def trino_name(kind: exp.DataType) -> Optional[str]:
+    """A sqlglot type as Trino names it in typeof(): `decimal(10,2)`, `array(integer)`, `row(a bigint)`."""
+    if kind.this == T.UNKNOWN:
+        return None
+    if kind.this == T.ARRAY and kind.expressions:
+        inner = trino_name(kind.expressions[0])
+        return f"array({inner})" if inner else None
+    if kind.this == T.MAP and len(kind.expressions) == 2:
+        key, value = (trino_name(k) for k in kind.expressions)
+        return f"map({key}, {value})" if key and value else None
+    if kind.this == T.STRUCT:
+        fields = []
+        for field in kind.expressions:
+            inner = trino_name(field.args.get("kind")) if isinstance(field, exp.ColumnDef) else None
+            if inner is None:
+                return None
+            fields.append(f"{field.name} {inner}")
+        return f"row({', '.join(fields)})"
+    if kind.this == T.DECIMAL:
+        params = [p.this.sql() if isinstance(p.this, exp.Expression) else str(p.this) for p in kind.expressions]
+        return f"decimal({','.join(params)})" if params else "decimal(18,3)"
+    return _TRINO_NAMES.get(kind.sql("duckdb").upper())
