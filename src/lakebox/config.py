@@ -24,6 +24,13 @@ def _s3_object_ownership_from_env() -> str:
     return os.environ.get(S3_OBJECT_OWNERSHIP_ENV) or S3_OBJECT_OWNERSHIP_MODES[0]
 
 
+KINESIS_THROUGHPUT_LIMITS_ENV = "LAKEBOX_KINESIS_THROUGHPUT_LIMITS"
+
+
+def _kinesis_throughput_limits_from_env() -> bool:
+    return (os.environ.get(KINESIS_THROUGHPUT_LIMITS_ENV) or "").strip().lower() in ("1", "on", "true", "yes")
+
+
 @dataclass
 class Credential:
     access_key: str
@@ -45,6 +52,8 @@ class Config:
     log_level: str = "info"
     #: The ObjectOwnership of a bucket created without x-amz-object-ownership (LAKEBOX_S3_OBJECT_OWNERSHIP).
     s3_object_ownership: str = field(default_factory=_s3_object_ownership_from_env)
+    #: Kinesis's per-shard throughput limits (off by default; LAKEBOX_KINESIS_THROUGHPUT_LIMITS=on).
+    kinesis_throughput_limits: bool = field(default_factory=_kinesis_throughput_limits_from_env)
     #: The service clock every time-based feature reads; persisted with the data.
     clock: Optional[ServiceClock] = field(default=None, compare=False, repr=False)
 

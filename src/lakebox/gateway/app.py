@@ -174,7 +174,7 @@ class LakeboxApp:
             # The request failed before its body was read (often before `100 Continue` was sent).
             # Whatever the client still sends must not be parsed as the next request: close.
             ctx.response.headers["Connection"] = "close"
-        await self._send_response(ctx, send, loop)
+        await self._send_response(ctx, send, loop, receive)
         self._log(ctx)
 
     def _handle(self, ctx: RequestContext) -> None:
@@ -194,7 +194,7 @@ class LakeboxApp:
                 if close is not None:
                     close()
 
-    async def _send_response(self, ctx: RequestContext, send, loop) -> None:
+    async def _send_response(self, ctx: RequestContext, send, loop, receive=None) -> None:
         response = ctx.response
         raw_headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]
         body = response.body
@@ -207,8 +207,11 @@ class LakeboxApp:
             return
         await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
         iterator = iter(body)
+        # A client that hangs up ends a streamed body (uvicorn drops what is sent after that
+        # silently): a long event stream or a large download stops instead of running to its end.
+        watcher = asyncio.ensure_future(_wait_for_disconnect(receive)) if receive is not None else None
         try:
-            while True:
+            while watcher is None or not watcher.done():
                 chunk = await loop.run_in_executor(self.executor, next, iterator, None)
                 if chunk is None:
                     break
@@ -216,6 +219,8 @@ class LakeboxApp:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
         finally:
+            if watcher is not None:
+                watcher.cancel()
             close = getattr(body, "close", None)
             if close is not None:
                 close()
@@ -238,3 +243,9 @@ class LakeboxApp:
             _resource(ctx),
             f" {error}" if error else "",
         )
+
+
+async def _wait_for_disconnect(receive) -> None:
+    """Return once the client has gone (any request body still unread is drained meanwhile)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass

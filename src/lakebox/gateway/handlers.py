@@ -21,7 +21,7 @@ from ..protocol.specs import load_service_model
 from ..protocol.validation import validate_input
 from ..services.base import Provider
 from ..storage.blocking import WouldBlock, check_may_block, in_inline_section
-from . import cors, internal, routing
+from . import cbor, cors, internal, routing
 
 log = logging.getLogger("lakebox.gateway")
 
@@ -255,5 +255,5 @@ def build_chain(config: Config, providers: dict[str, Provider]) -> HandlerChain:
             ParseRequest(providers),
             Dispatch(providers),
         ],
-        response_handlers=[cors.CorsHeaders(providers)],
+        response_handlers=[cors.CorsHeaders(providers), cbor.CborResponses()],
     )

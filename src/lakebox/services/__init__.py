@@ -20,6 +20,7 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     from .athena.provider import AthenaProvider
     from .glue.catalog_api import GlueCatalog
     from .glue.provider import GlueProvider
+    from .kinesis.provider import KinesisProvider
     from .logs.provider import LogsProvider
     from .s3.provider import S3Provider
     from .sts.provider import STSProvider
@@ -32,5 +33,5 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # Athena runs its queries over the lake and the Glue catalog, so it is built after them and
     # closed before them: its running queries stop first.
     athena = AthenaProvider(config, lake=s3.store, glue=glue, catalog=GlueCatalog(glue))
-    providers: list[Provider] = [athena, glue, s3, STSProvider(config), logs]
+    providers: list[Provider] = [athena, glue, s3, STSProvider(config), logs, KinesisProvider(config)]
     return {p.service_name: p for p in providers}

@@ -35,12 +35,14 @@ class RequestParser:
 
 def _parser_classes() -> dict[str, type[RequestParser]]:
     from .json import JSONRequestParser
+    from .kinesis import KinesisRequestParser
     from .query import QueryRequestParser
     from .rest_xml import RestXMLRequestParser
     from .s3 import S3RequestParser
 
     return {
         "json": JSONRequestParser,
+        "kinesis": KinesisRequestParser,
         "query": QueryRequestParser,
         "rest-xml": RestXMLRequestParser,
         "s3": S3RequestParser,
@@ -50,7 +52,8 @@ def _parser_classes() -> dict[str, type[RequestParser]]:
 @functools.lru_cache(maxsize=None)
 def _create_parser_cached(service_name: str, service_model: ServiceModel) -> RequestParser:
     classes = _parser_classes()
-    key = "s3" if service_name == "s3" else service_model.protocol
+    # S3 and Kinesis have subclasses of their protocol's parser (S3's quirks, Kinesis's CBOR).
+    key = service_name if service_name in ("s3", "kinesis") else service_model.protocol
     return classes[key](service_model)
 
 

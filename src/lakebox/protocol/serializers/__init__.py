@@ -30,12 +30,14 @@ class ResponseSerializer:
 
 def _serializer_classes() -> dict[str, type[ResponseSerializer]]:
     from .json import JSONResponseSerializer
+    from .kinesis import KinesisJSONResponseSerializer
     from .query import QueryResponseSerializer
     from .rest_xml import RestXMLResponseSerializer
     from .s3 import S3ResponseSerializer
 
     return {
         "json": JSONResponseSerializer,
+        "kinesis": KinesisJSONResponseSerializer,
         "query": QueryResponseSerializer,
         "rest-xml": RestXMLResponseSerializer,
         "s3": S3ResponseSerializer,
@@ -45,7 +47,8 @@ def _serializer_classes() -> dict[str, type[ResponseSerializer]]:
 @functools.lru_cache(maxsize=None)
 def _create_serializer_cached(service_name: str, service_model: ServiceModel) -> ResponseSerializer:
     classes = _serializer_classes()
-    key = "s3" if service_name == "s3" else service_model.protocol
+    # S3 and Kinesis have subclasses of their protocol's serializer (service quirks, fast paths).
+    key = service_name if service_name in ("s3", "kinesis") else service_model.protocol
     return classes[key](service_model)
 
 

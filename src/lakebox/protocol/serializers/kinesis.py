@@ -1,0 +1,174 @@
+"""Kinesis's json responses: the generic json serializer, with GetRecords' records written directly.
+
+Why a subclass: a GetRecords page holds up to 10,000 records, and the generic walk (one method
+dispatch per member of every record) costs more than reading those records from disk. The records
+list has one fixed shape (`Record`), so it is rendered here with the same wire rules the generic
+serializer applies: the timestamp as epoch seconds with milliseconds, `Data` as base64, members
+left out when None, and the page is encoded with orjson (a 10 MiB page is ~14 MB of JSON, which the
+standard library's encoder takes several times longer to write). Everything else, errors
+included, is the parent's.
+
+SubscribeToShard's answer is an event stream (see eventstream.py), written as the provider's
+events come. `cbor_response` turns any Kinesis answer into its CBOR form, for clients that sent CBOR.
+"""
+
+from __future__ import annotations
+
+import binascii
+import datetime as dt
+from typing import Any, Iterable, Iterator, Optional
+
+import cbor2
+import orjson
+from botocore.model import OperationModel
+
+from ..errors import AwsError
+from ..http import Headers, HttpResponse
+from ..shapes import UNIX, b64encode, format_timestamp
+from .eventstream import event_message, exception_message
+from .json import JSONResponseSerializer
+
+
+def _seconds(value: Any) -> Any:
+    timestamp = getattr(value, "timestamp", None)
+    if timestamp is not None and getattr(value, "tzinfo", None) is not None:
+        return round(timestamp(), 3)
+    return format_timestamp(value, UNIX)
+
+
+def _data(value: Any) -> str:
+    if isinstance(value, bytes):
+        return binascii.b2a_base64(value, newline=False).decode("ascii")
+    return b64encode(value)
+
+
+def _records(records: list[dict]) -> list[dict]:
+    """GetRecords' `Records`, in one loop: the records of one put share one arrival time object,
+    so each distinct timestamp is converted once."""
+    out = []
+    seconds: dict[Any, Any] = {}
+    to_base64 = binascii.b2a_base64
+    for record in records:
+        item = {"SequenceNumber": record["SequenceNumber"]}
+        arrival = record.get("ApproximateArrivalTimestamp")
+        if arrival is not None:
+            stamp = seconds.get(arrival)
+            if stamp is None:
+                stamp = seconds[arrival] = _seconds(arrival)
+            item["ApproximateArrivalTimestamp"] = stamp
+        data = record["Data"]
+        item["Data"] = to_base64(data, newline=False).decode("ascii") if type(data) is bytes else _data(data)
+        item["PartitionKey"] = record["PartitionKey"]
+        if record.get("EncryptionType") is not None:
+            item["EncryptionType"] = record["EncryptionType"]
+        out.append(item)
+    return out
+
+
+class KinesisJSONResponseSerializer(JSONResponseSerializer):
+    def serialize_response(self, operation: OperationModel, result: dict, request_id: str) -> HttpResponse:
+        if operation.name == "SubscribeToShard" and result and result.get("EventStream") is not None:
+            return self._event_stream(operation, result["EventStream"], request_id)
+        if operation.name != "GetRecords" or not result or result.get("Records") is None:
+            return super().serialize_response(operation, result, request_id)
+        rest = {name: value for name, value in result.items() if name != "Records"}
+        body = self._serialize_structure(rest, operation.output_shape)
+        body["Records"] = _records(result["Records"])
+        payload = orjson.dumps(body)
+        version = self.service_model.metadata.get("jsonVersion", "1.0")
+        headers = Headers([("Content-Type", f"application/x-amz-json-{version}"),
+                           ("Content-Length", str(len(payload))), ("x-amzn-RequestId", request_id)])
+        return HttpResponse(status=200, headers=headers, body=payload)
+
+
+    def _event_stream(self, operation: OperationModel, events: Iterable[dict], request_id: str) -> HttpResponse:
+        """SubscribeToShard's answer: an `initial-response` message, then one message per event.
+
+        `events` yields `{"SubscribeToShardEvent": {...}}` (or b"" to let the connection breathe);
+        an AwsError raised while it runs ends the stream with an exception message, as AWS does.
+        """
+        stream_shape = operation.output_shape.members["EventStream"]
+        closed = []
+
+        def close_events() -> None:
+            close = getattr(events, "close", None)
+            if close is not None and not closed:
+                closed.append(True)
+                close()
+
+        def frames() -> Iterator[bytes]:
+            yield event_message("initial-response", b"{}")
+            try:
+                for event in events:
+                    if not event:
+                        yield b""
+                        continue
+                    (name, value), = event.items()
+                    payload = orjson.dumps(self._serialize_structure(value, stream_shape.members[name]))
+                    yield event_message(name, payload)
+            except AwsError as error:
+                yield exception_message(error.code, orjson.dumps({"message": error.message}))
+            finally:
+                close_events()
+
+        headers = Headers([("Content-Type", "application/vnd.amazon.eventstream"), ("x-amzn-RequestId", request_id)])
+        return HttpResponse(status=200, headers=headers, body=_StreamBody(frames(), close_events))
+
+
+class _StreamBody:
+    """A streamed body whose `close` also closes the events behind it, even before the first frame."""
+
+    def __init__(self, frames: Iterator[bytes], close_events):
+        self._frames = frames
+        self._close_events = close_events
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._frames
+
+    def close(self) -> None:
+        self._frames.close()
+        self._close_events()
+
+
+# -- CBOR -------------------------------------------------------------------------------------------
+
+CBOR_CONTENT_TYPE = "application/x-amz-cbor-1.1"
+
+
+def _cbor_value(value: Any, shape: Any) -> Any:
+    """A json-protocol value as the CBOR protocol carries it: blobs as bytes, timestamps as datetimes
+    (which cbor2 writes as tag 1), containers walked by their shape."""
+    if value is None or shape is None:
+        return value
+    kind = shape.type_name
+    if kind == "structure":
+        members = shape.members
+        return {name: _cbor_value(item, members.get(name)) for name, item in value.items()}
+    if kind == "list":
+        return [_cbor_value(item, shape.member) for item in value]
+    if kind == "map":
+        return {key: _cbor_value(item, shape.value) for key, item in value.items()}
+    if kind == "blob" and isinstance(value, str):
+        return binascii.a2b_base64(value)
+    if kind == "timestamp" and isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    return value
+
+
+def cbor_response(response: HttpResponse, operation: Optional[OperationModel], is_error: bool) -> HttpResponse:
+    """The same answer in CBOR, for a client that sent CBOR (the Java SDK and the KCL do).
+
+    Errors keep their members (`__type`, `message` ...) as they are; results are converted by the
+    operation's output shape.
+    """
+    if not isinstance(response.body, (bytes, bytearray)):
+        return response  # a streamed body (an event stream) is already in its own encoding
+    body = orjson.loads(response.body) if response.body else {}
+    if not is_error and operation is not None and operation.output_shape is not None:
+        body = _cbor_value(body, operation.output_shape)
+    payload = cbor2.dumps(body, datetime_as_timestamp=True, timezone=dt.timezone.utc)
+    headers = Headers([(name, value) for name, value in response.headers.items()
+                       if name.lower() not in ("content-type", "content-length")])
+    headers["Content-Type"] = CBOR_CONTENT_TYPE
+    headers["Content-Length"] = str(len(payload))
+    return HttpResponse(status=response.status, headers=headers, body=payload)

@@ -1,0 +1,84 @@
+"""Kinesis in CBOR (`application/x-amz-cbor-1.1`), the way the Java SDK and the KCL speak it: requests
+built with cbor2, answers decoded with cbor2; blobs are byte strings and timestamps tag 1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+from urllib.parse import urlparse
+
+import cbor2
+import pytest
+
+CBOR = "application/x-amz-cbor-1.1"
+
+
+@pytest.fixture
+def call(lakebox_server):
+    url = urlparse(lakebox_server.endpoint_url)
+
+    def send(operation: str, body, content_type: str = CBOR, decode: bool = True) -> tuple[int, dict, object]:
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        payload = body if isinstance(body, bytes) else cbor2.dumps(body, datetime_as_timestamp=True)
+        conn.request("POST", "/", payload, {"X-Amz-Target": f"Kinesis_20131202.{operation}",
+                                             "Content-Type": content_type})
+        response = conn.getresponse()
+        raw = response.read()
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        conn.close()
+        return response.status, headers, (cbor2.loads(raw) if decode and headers["content-type"] == CBOR else raw)
+
+    return send
+
+
+def test_cbor_put_and_get_records_round_trip(call):
+    assert call("CreateStream", {"StreamName": "cb", "ShardCount": 1})[0] == 200
+    status, headers, put = call("PutRecord", {"StreamName": "cb", "Data": b"\x00\x01binary", "PartitionKey": "k"})
+    assert status == 200 and headers["content-type"] == CBOR
+    assert put["ShardId"] == "shardId-000000000000" and len(put["SequenceNumber"]) == 56
+    _, _, batch = call("PutRecords", {"StreamName": "cb", "Records": [{"Data": bytes([i]) * 3, "PartitionKey": "p"}
+                                                                      for i in range(3)]})
+    assert batch["FailedRecordCount"] == 0 and len(batch["Records"]) == 3
+    _, _, it = call("GetShardIterator", {"StreamName": "cb", "ShardId": "shardId-000000000000",
+                                         "ShardIteratorType": "TRIM_HORIZON"})
+    _, _, page = call("GetRecords", {"ShardIterator": it["ShardIterator"]})
+    assert [r["Data"] for r in page["Records"]] == [b"\x00\x01binary", b"\x00\x00\x00", b"\x01\x01\x01",
+                                                    b"\x02\x02\x02"]
+    assert all(isinstance(r["Data"], bytes) for r in page["Records"])
+    assert isinstance(page["Records"][0]["ApproximateArrivalTimestamp"], dt.datetime)  # tag 1, decoded
+
+
+def test_cbor_timestamps_in_requests_and_answers_are_tag_1(call):
+    call("CreateStream", {"StreamName": "ts", "ShardCount": 1})
+    _, _, raw = call("DescribeStreamSummary", {"StreamName": "ts"}, decode=False)
+    # tag 1 (0xc1) followed by a float64 (0xfb) or an unsigned int (0x1a); never tag 0 (text dates)
+    assert b"\xc1\xfb" in raw or b"\xc1\x1a" in raw
+    assert b"\xc0" not in raw
+    created = cbor2.loads(raw)["StreamDescriptionSummary"]["StreamCreationTimestamp"]
+    assert abs((created - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 3600
+    call("PutRecord", {"StreamName": "ts", "Data": b"x", "PartitionKey": "k"})
+    past = dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)
+    status, _, it = call("GetShardIterator", {"StreamName": "ts", "ShardId": "shardId-000000000000",
+                                              "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": past})
+    assert status == 200
+    _, _, page = call("GetRecords", {"ShardIterator": it["ShardIterator"]})
+    assert [r["Data"] for r in page["Records"]] == [b"x"]
+    future = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    _, _, it = call("GetShardIterator", {"StreamName": "ts", "ShardId": "shardId-000000000000",
+                                         "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": future})
+    assert call("GetRecords", {"ShardIterator": it["ShardIterator"]})[2]["Records"] == []
+
+
+def test_cbor_errors_come_back_in_cbor(call):
+    status, headers, error = call("DescribeStream", {"StreamName": "missing"})
+    assert status == 400 and headers["content-type"] == CBOR
+    assert error["__type"] == "ResourceNotFoundException"
+    assert error["message"] == "Stream missing under account 000000000000 not found."
+    status, _, error = call("PutRecord", b"\xff\xfe not cbor")
+    assert status == 400 and error["__type"] == "SerializationException"
+
+
+def test_json_clients_still_get_json(call):
+    status, headers, body = call("ListStreams", b"{}", content_type="application/x-amz-json-1.1")
+    assert status == 200 and headers["content-type"] == "application/x-amz-json-1.1"
+    assert body == b'{"StreamNames":[],"HasMoreStreams":false,"StreamSummaries":[]}'
