@@ -4,7 +4,10 @@ worker thread, and streams the `HttpResponse` back.
 Bodies stream both ways. A request body is pulled from ASGI `receive` on demand by the worker thread
 (`AsgiBody`), so a 5 GiB upload goes straight to its temp file; `Expect: 100-continue` is answered
 by the server when the body is first read, and not at all when the request fails before that.
-Response bodies that are iterators are read chunk by chunk in the thread pool.
+Response bodies that are iterators are read chunk by chunk in the thread pool. A body that is an
+async iterator (a Kinesis event stream, which mostly waits) runs on the event loop itself, so a
+waiting stream holds no thread; such a body is ended cleanly when the server shuts down
+(`begin_shutdown`), instead of holding the graceful shutdown open for as long as it would run.
 """
 
 from __future__ import annotations
@@ -116,6 +119,11 @@ class LakeboxApp:
         self.chain = build_chain(config, self.providers)
         warm_up()
         self.executor = ThreadPoolExecutor(max_workers=int(os.environ.get("LAKEBOX_WORKERS", "8")), thread_name_prefix="lakebox-worker")
+        self.shutting_down = asyncio.Event()
+
+    def begin_shutdown(self) -> None:
+        """End the open async (event-stream) bodies: called on the event loop when shutdown starts."""
+        self.shutting_down.set()
 
     def close(self) -> None:
         for provider in self.providers.values():
@@ -206,6 +214,9 @@ class LakeboxApp:
             await send({"type": "http.response.body", "body": bytes(body)})
             return
         await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+        if hasattr(body, "__aiter__"):
+            await self._send_async_body(body, send, receive)
+            return
         iterator = iter(body)
         # A client that hangs up ends a streamed body (uvicorn drops what is sent after that
         # silently): a long event stream or a large download stops instead of running to its end.
@@ -224,6 +235,38 @@ class LakeboxApp:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
+
+    async def _send_async_body(self, body, send, receive) -> None:
+        """Send an async body until it ends, the client hangs up or the server shuts down; the last
+        two end it between chunks, with a well-formed end of the HTTP body."""
+        iterator = body.__aiter__()
+        stops = [asyncio.ensure_future(self.shutting_down.wait())]
+        if receive is not None:
+            stops.append(asyncio.ensure_future(_wait_for_disconnect(receive)))
+        try:
+            while True:
+                step = asyncio.ensure_future(iterator.__anext__())
+                await asyncio.wait([step, *stops], return_when=asyncio.FIRST_COMPLETED)
+                if not step.done():
+                    step.cancel()
+                    await asyncio.gather(step, return_exceptions=True)
+                    break
+                try:
+                    chunk = step.result()
+                except StopAsyncIteration:
+                    break
+                except Exception:  # noqa: BLE001 - the status line is sent: end the body, log why
+                    log.exception("a streamed response failed")
+                    break
+                if chunk:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            for stop in stops:
+                stop.cancel()
+            aclose = getattr(body, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
     def _log(self, ctx: RequestContext) -> None:
         if not log.isEnabledFor(logging.INFO):

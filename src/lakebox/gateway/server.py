@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import socket
 import sys
+import threading
 from typing import Optional
 
 import uvicorn
 
 from ..config import Config
 from .app import LakeboxApp
+from .http2_refusal import Http1OnlyProtocol
 
 
 class LakeboxServer(uvicorn.Server):
@@ -22,12 +25,13 @@ class LakeboxServer(uvicorn.Server):
         self.app = LakeboxApp(config)
         self.announce = announce
         self._sockets = sockets
+        self._owns_process = False  # a server run on the main thread is the process (`lakebox serve`)
         super().__init__(
             uvicorn.Config(
                 self.app,
                 host=config.host,
                 port=config.port,
-                http="httptools",
+                http=Http1OnlyProtocol,  # httptools, answering HTTP/2 clients in HTTP/2
                 loop="asyncio",
                 lifespan="on",
                 log_config=None,
@@ -40,8 +44,16 @@ class LakeboxServer(uvicorn.Server):
 
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets=sockets)
+        if self.started and self._owns_process:
+            freeze_startup_heap()
         if self.started and self.announce:
             print(f"lakebox ready on http://{self.lakebox_config.host}:{self.bound_port()}", flush=True)
+
+    async def shutdown(self, sockets=None) -> None:
+        """Open event streams (SubscribeToShard) would keep uvicorn's graceful shutdown waiting for
+        minutes: end them first, as AWS ends a subscription, then shut down as usual."""
+        self.app.begin_shutdown()
+        await super().shutdown(sockets=sockets)
 
     @contextlib.contextmanager
     def capture_signals(self):
@@ -59,7 +71,18 @@ class LakeboxServer(uvicorn.Server):
 
     def run_forever(self) -> None:
         """Serve until SIGTERM or SIGINT (uvicorn installs the handlers and shuts down cleanly)."""
+        # Only the process's own server freezes the heap: a test's in-process server shares it with
+        # the test session, whose later garbage a freeze would keep from the cyclic collector.
+        self._owns_process = threading.current_thread() is threading.main_thread()
         self.run(sockets=self._sockets)
+
+
+def freeze_startup_heap() -> None:
+    """Move everything start-up allocated (modules, botocore models, providers) out of the garbage
+    collector's reach: the full collections that request garbage triggers then no longer walk
+    those millions of long-lived objects on every pass."""
+    gc.collect()
+    gc.freeze()
 
 
 def configure_logging(level: str) -> None:

@@ -23,13 +23,15 @@ from .errors import AwsError
 
 #: The code each service answers a constraint violation with, all HTTP 400 sender faults.
 #: STS is a query service whose front end speaks Coral's ValidationError; Redshift answers
-#: InvalidParameterValue for bad parameters.
+#: InvalidParameterValue for bad parameters. Kinesis Data Streams answers model violations (ShardCount 0,
+#: Limit over 10000, an empty PartitionKey) with ValidationException, and keeps InvalidArgumentException
+#: for its own checks (kinesalite's test suite, written against the live service, shows both).
 VALIDATION_ERROR_CODES: dict[str, str] = {
     "s3": "InvalidArgument",
     "sts": "ValidationError",
     "glue": "InvalidInputException",
     "athena": "InvalidRequestException",
-    "kinesis": "InvalidArgumentException",
+    "kinesis": "ValidationException",
     "firehose": "InvalidArgumentException",
     "emr": "ValidationException",
     "redshift": "InvalidParameterValue",

@@ -32,7 +32,7 @@ import threading
 import zlib
 from array import array
 from pathlib import Path
-from typing import NamedTuple, Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 log = logging.getLogger("lakebox.storage.shard_log")
 
@@ -85,6 +85,7 @@ class ShardLog:
         self._append_lock = threading.Lock()
         self._sync_cond = threading.Condition()
         self._syncing = False
+        self._durable_watchers: tuple = ()
         self.sealed = False
         self._segments: list[_Segment] = self._recover()
         if not self._segments:
@@ -241,6 +242,22 @@ class ShardLog:
                     if goal is not None:
                         self._durable = max(self._durable, goal)
                     self._sync_cond.notify_all()
+                    for watcher in self._durable_watchers:
+                        watcher()
+
+    def watch_durable(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` (quick, never raising) after each fsync; returns the function that stops it.
+
+        A live reader (SubscribeToShard) waits on this instead of polling the log.
+        """
+        with self._sync_cond:
+            self._durable_watchers = (*self._durable_watchers, callback)
+
+        def unwatch() -> None:
+            with self._sync_cond:
+                self._durable_watchers = tuple(w for w in self._durable_watchers if w is not callback)
+
+        return unwatch
 
     def seal(self) -> int:
         """Refuse further writes (the shard was closed); returns the next offset, i.e. the count."""

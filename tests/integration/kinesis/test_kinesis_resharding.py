@@ -87,6 +87,8 @@ def test_update_shard_count_uniform_scaling(kinesis):
     assert sorted(int(r["Data"]) for r in old) == list(range(30))
     with pytest.raises(ClientError) as excinfo:
         kinesis.update_shard_count(StreamName="sc", TargetShardCount=9, ScalingType="UNIFORM_SCALING")
-    assert _error(excinfo)[0] == "InvalidArgumentException"
+    assert _error(excinfo) == ("LimitExceededException", "UpdateShardCount cannot scale up over double your current "
+                                                         "open shard count. Current open shard count: 4 Target shard "
+                                                         "count: 9")
     kinesis.update_shard_count(StreamName="sc", TargetShardCount=3, ScalingType="UNIFORM_SCALING")
     assert len(kinesis.list_shards(StreamName="sc", ShardFilter={"Type": "AT_LATEST"})["Shards"]) == 3

@@ -127,17 +127,18 @@ def test_missing_stream_raises_resource_not_found_by_name_and_arn(kinesis):
 def test_bad_stream_name_is_refused(kinesis):
     with pytest.raises(ClientError) as excinfo:
         kinesis.create_stream(StreamName="bad name!", ShardCount=1)
-    code, message = _error(excinfo)
-    assert code == "InvalidArgumentException" and "[a-zA-Z0-9_.-]+" in message
+    assert _error(excinfo) == ("ValidationException", "1 validation error detected: Value 'bad name!' at "
+                                                      "'streamName' failed to satisfy constraint: Member must "
+                                                      "satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
     assert kinesis.list_streams()["StreamNames"] == []
 
 
 def test_bad_shard_count_gets_validation_error(kinesis, raw_kinesis):
     with pytest.raises(ClientError) as excinfo:
         raw_kinesis.create_stream(StreamName="zero", ShardCount=0)
-    code, message = _error(excinfo)
-    assert code == "InvalidArgumentException"
-    assert "1 validation error detected" in message and "greater than or equal to 1" in message
+    assert _error(excinfo) == ("ValidationException", "1 validation error detected: Value '0' at 'shardCount' "
+                                                      "failed to satisfy constraint: Member must have value greater "
+                                                      "than or equal to 1")
     with pytest.raises(ClientError) as excinfo:
         kinesis.create_stream(StreamName="noshards")
     assert _error(excinfo)[0] == "InvalidArgumentException"

@@ -92,3 +92,45 @@ def _subscribe_once_free(kinesis, consumer: str) -> dict:
             assert error.response["Error"]["Code"] == "ResourceInUseException"
             time.sleep(0.1)
     raise AssertionError("the closed subscription never released its shard")
+
+
+def test_idle_subscriptions_hold_no_worker_thread(kinesis):
+    """12 live subscriptions (more than the gateway's 8 worker threads) wait at once, the server
+    still answers other calls meanwhile, and each one gets the record written to its shard."""
+    shards = 12
+    kinesis.create_stream(StreamName="efo6", ShardCount=shards)
+    consumer = _consumer(kinesis, "efo6")
+    ranges = {s["ShardId"]: s["HashKeyRange"]["StartingHashKey"]
+              for s in kinesis.list_shards(StreamName="efo6")["Shards"]}
+    subscriptions = {shard: iter(kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId=shard,
+                                                            StartingPosition={"Type": "LATEST"})["EventStream"])
+                     for shard in ranges}
+    for events in subscriptions.values():
+        assert next(events)["SubscribeToShardEvent"]["Records"] == []  # each is live and waiting
+    assert kinesis.describe_stream_summary(StreamName="efo6")["StreamDescriptionSummary"]["OpenShardCount"] == shards
+    for shard, start in ranges.items():
+        kinesis.put_record(StreamName="efo6", Data=shard.encode(), PartitionKey="k", ExplicitHashKey=start)
+    for shard, events in subscriptions.items():
+        got = []
+        while not got:
+            got = [r["Data"] for r in next(events)["SubscribeToShardEvent"]["Records"]]
+        assert got == [shard.encode()]
+        events.close()
+
+
+def test_subscriptions_over_the_server_cap_get_limit_exceeded(kinesis, monkeypatch):
+    from lakebox.services.kinesis import subscriptions
+
+    monkeypatch.setattr(subscriptions, "MAX_ACTIVE_SUBSCRIPTIONS", 2)
+    kinesis.create_stream(StreamName="efo7", ShardCount=3)
+    consumer = _consumer(kinesis, "efo7")
+    live = [kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId=f"shardId-00000000000{i}",
+                                       StartingPosition={"Type": "LATEST"})["EventStream"] for i in range(2)]
+    with pytest.raises(ClientError) as excinfo:
+        kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000002",
+                                   StartingPosition={"Type": "LATEST"})
+    assert excinfo.value.response["Error"]["Code"] == "LimitExceededException"
+    assert excinfo.value.response["Error"]["Message"] == (
+        "lakebox serves at most 2 SubscribeToShard subscriptions at once; end one first.")
+    for stream in live:
+        stream.close()

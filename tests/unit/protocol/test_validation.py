@@ -75,7 +75,7 @@ def test_too_long_string_and_two_errors_are_counted():
 
 def test_too_short_string_and_list_items_use_member_paths():
     error = _errors("kinesis", "PutRecords", {"StreamName": "s", "Records": [{"Data": b"x", "PartitionKey": ""}]})
-    assert error.code == "InvalidArgumentException"
+    assert error.code == "ValidationException"
     assert "Value '' at 'records.1.member.partitionKey' failed to satisfy constraint: " \
            "Member must have length greater than or equal to 1" in error.message
 

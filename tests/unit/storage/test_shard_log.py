@@ -133,3 +133,15 @@ def test_destroy_removes_files(tmp_path):
     log.append(_records(1), arrival_ms=1)
     log.destroy()
     assert not os.path.exists(tmp_path / "s")
+
+
+def test_durable_watchers_are_called_after_each_sync_until_unwatched(tmp_path):
+    shard_log = ShardLog(tmp_path / "watched")
+    seen = []
+    unwatch = shard_log.watch_durable(lambda: seen.append(shard_log.end_offset))
+    shard_log.append([(b"k", b"one")], 1)
+    shard_log.append([(b"k", b"two"), (b"k", b"three")], 2)
+    unwatch()
+    shard_log.append([(b"k", b"four")], 3)
+    assert seen == [1, 3]
+    assert [r.data for r in shard_log.read(0, 10, 1 << 20)] == [b"one", b"two", b"three", b"four"]

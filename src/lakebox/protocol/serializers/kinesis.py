@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, AsyncIterator, Optional
 
 import cbor2
 import orjson
@@ -81,53 +81,52 @@ class KinesisJSONResponseSerializer(JSONResponseSerializer):
         return HttpResponse(status=200, headers=headers, body=payload)
 
 
-    def _event_stream(self, operation: OperationModel, events: Iterable[dict], request_id: str) -> HttpResponse:
+    def _event_stream(self, operation: OperationModel, events: AsyncIterator[dict], request_id: str) -> HttpResponse:
         """SubscribeToShard's answer: an `initial-response` message, then one message per event.
 
-        `events` yields `{"SubscribeToShardEvent": {...}}` (or b"" to let the connection breathe);
-        an AwsError raised while it runs ends the stream with an exception message, as AWS does.
+        `events` is an async iterator of `{"SubscribeToShardEvent": {...}}`, run by the gateway on
+        its event loop; an AwsError raised while it runs ends the stream with an exception message,
+        as AWS does.
         """
         stream_shape = operation.output_shape.members["EventStream"]
-        closed = []
 
-        def close_events() -> None:
-            close = getattr(events, "close", None)
-            if close is not None and not closed:
-                closed.append(True)
-                close()
-
-        def frames() -> Iterator[bytes]:
+        async def frames() -> AsyncIterator[bytes]:
             yield event_message("initial-response", b"{}")
             try:
-                for event in events:
-                    if not event:
-                        yield b""
-                        continue
+                async for event in events:
                     (name, value), = event.items()
                     payload = orjson.dumps(self._serialize_structure(value, stream_shape.members[name]))
                     yield event_message(name, payload)
             except AwsError as error:
                 yield exception_message(error.code, orjson.dumps({"message": error.message}))
-            finally:
-                close_events()
 
         headers = Headers([("Content-Type", "application/vnd.amazon.eventstream"), ("x-amzn-RequestId", request_id)])
-        return HttpResponse(status=200, headers=headers, body=_StreamBody(frames(), close_events))
+        return HttpResponse(status=200, headers=headers, body=_StreamBody(frames(), events))
 
 
 class _StreamBody:
-    """A streamed body whose `close` also closes the events behind it, even before the first frame."""
+    """An async streamed body (see gateway.app). `aclose` ends the frames and the events behind
+    them; the sync `close` releases the events of a response that is dropped before it is sent."""
 
-    def __init__(self, frames: Iterator[bytes], close_events):
+    def __init__(self, frames: AsyncIterator[bytes], events: Any):
         self._frames = frames
-        self._close_events = close_events
+        self._events = events
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __aiter__(self) -> AsyncIterator[bytes]:
         return self._frames
 
+    async def aclose(self) -> None:
+        try:
+            await self._frames.aclose()
+        finally:
+            aclose = getattr(self._events, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
     def close(self) -> None:
-        self._frames.close()
-        self._close_events()
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            close()
 
 
 # -- CBOR -------------------------------------------------------------------------------------------

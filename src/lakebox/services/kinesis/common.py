@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from .model import Shard, Stream, shard_number
+from .model import Shard, Stream, shard_id, shard_number
 
 ITERATOR_LIFETIME_MS = 300_000
 STREAM_ARN = re.compile(r"arn:aws[a-z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream/([a-zA-Z0-9_.-]+)")
@@ -78,13 +78,24 @@ def stream_from_arn(provider, ctx: RequestContext, arn: str) -> Stream:
     return stream_from(provider, ctx, {"StreamARN": arn})
 
 
-def shard_from(stream: Stream, shard_id_text: str) -> Shard:
+def shard_from(stream: Stream, shard_id_text: str, *, resharding: bool = False) -> Shard:
+    """The shard a ShardId names, or AWS's ResourceNotFoundException: "Could not find shard ..." for
+    an id that names no shard number (and, in SplitShard and MergeShards, for any missing shard),
+    "Shard ... does not exist" for a well-formed id that is not in the stream."""
     number = shard_number(shard_id_text)
     shard = stream.shard(number) if number is not None else None
     if shard is None:
-        raise not_found(f"Shard {shard_id_text} in stream {stream.name} under account {stream.account} "
+        if number is None or resharding:
+            shown = shard_id_text if number is None else shard_id(number)
+            raise not_found(f"Could not find shard {shown} in stream {stream.name} under account {stream.account}.")
+        raise not_found(f"Shard {shard_id(number)} in stream {stream.name} under account {stream.account} "
                         "does not exist")
     return shard
+
+
+def validation(message: str) -> AwsError:
+    """A model-level violation the generic validation leaves to the service (a regex pattern)."""
+    return AwsError("ValidationException", message, 400)
 
 
 def timestamp(ms: int) -> dt.datetime:

@@ -56,10 +56,16 @@ def shard_id(number: int) -> str:
     return f"shardId-{number:012d}"
 
 
+MAX_SHARD_NUMBER = 2**31 - 1
+
+
 def shard_number(shard_id_text: str) -> Optional[int]:
-    """The number in `shardId-000000000003`; AWS also accepts the bare number's text."""
-    text = shard_id_text.removeprefix("shardId-")
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+    """The number in `shardId-000000000003`. Like AWS, only the digits after the last '-' count
+    (`shardId-5`, `5` and `x-5` all name shard 5), up to Java's largest int."""
+    text = shard_id_text.rsplit("-", 1)[-1]
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SHARD_NUMBER:
+        return None
+    return int(text)
 
 
 @dataclass

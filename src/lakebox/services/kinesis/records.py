@@ -141,13 +141,19 @@ class RecordsMixin:
                      sequence_number: Optional[str], timestamp) -> int:
         """Where an iterator (or a subscription) of type `kind` starts in the shard's log."""
         log = self.store.log(stream, shard)
-        if kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
-            if not sequence_number:
-                raise c.invalid(f"StartingSequenceNumber must be provided for ShardIteratorType {kind}.")
+        by_sequence = kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+        if kind in ("TRIM_HORIZON", "LATEST") and sequence_number is not None or by_sequence and not sequence_number:
+            raise c.invalid("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+                            "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
+                            f"Request specified {kind} and {'no' if by_sequence else 'also a'} StartingSequenceNumber.")
+        if by_sequence:
             parsed = parse_sequence_number(sequence_number)
-            if parsed is None or parsed[0] != stream.epoch:
-                raise c.invalid(f"StartingSequenceNumber {sequence_number} used in GetShardIterator on shard "
-                                f"{shard.id} in stream {stream.name} under account {ctx.account_id} is invalid.")
+            where = (f"StartingSequenceNumber {sequence_number} used in GetShardIterator on shard {shard.id} in "
+                     f"stream {stream.name} under account {ctx.account_id} is invalid")
+            if parsed is None:
+                raise c.invalid(f"{where}.")
+            if parsed[0] != stream.epoch:
+                raise c.invalid(f"{where} because it did not come from this stream.")
             if parsed[1] != shard.number:
                 raise c.invalid(f"Invalid StartingSequenceNumber. It encodes {Shard(parsed[1], 0, 0, 0).id}, while "
                                 f"it was used in a call to a shard with {shard.id}")
@@ -159,8 +165,13 @@ class RecordsMixin:
             return log.end_offset
         if kind == "AT_TIMESTAMP":
             if timestamp is None:
-                raise c.invalid("Timestamp must be provided for ShardIteratorType AT_TIMESTAMP.")
-            return log.offset_at_time(c.ms_of(timestamp))
+                raise c.invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "
+                                "Current request has no timestamp parameter.")
+            at_ms, now = c.ms_of(timestamp), c.now_ms(self)
+            if at_ms > now:
+                raise c.invalid("The timestampInMillis parameter cannot be greater than the "
+                                f"currentTimestampInMillis. timestampInMillis: {at_ms}, currentTimestampInMillis: {now}")
+            return log.offset_at_time(at_ms)
         raise c.invalid(f"ShardIteratorType {kind} is not valid.")
 
     def get_shard_iterator(self, ctx: RequestContext, params: dict) -> dict:

@@ -42,7 +42,7 @@ class ReshardingMixin:
 
     def split_shard(self, ctx: RequestContext, params: dict) -> dict:
         stream = c.stream_from(self, ctx, params, active=True)
-        shard = c.shard_from(stream, params["ShardToSplit"])
+        shard = c.shard_from(stream, params["ShardToSplit"], resharding=True)
         if not shard.is_open:
             raise self._closed_already(stream, shard)
         text = params["NewStartingHashKey"]
@@ -59,8 +59,8 @@ class ReshardingMixin:
 
     def merge_shards(self, ctx: RequestContext, params: dict) -> dict:
         stream = c.stream_from(self, ctx, params, active=True)
-        first = c.shard_from(stream, params["ShardToMerge"])
-        second = c.shard_from(stream, params["AdjacentShardToMerge"])
+        first = c.shard_from(stream, params["ShardToMerge"], resharding=True)
+        second = c.shard_from(stream, params["AdjacentShardToMerge"], resharding=True)
         for shard in (first, second):
             if not shard.is_open:
                 raise self._closed_already(stream, shard)
@@ -77,10 +77,10 @@ class ReshardingMixin:
             raise c.invalid(f"ScalingType {params.get('ScalingType')} is not valid; use UNIFORM_SCALING.")
         target, current = params["TargetShardCount"], len(stream.open_shards)
         if target > 2 * current:
-            raise c.invalid(f"UpdateShardCount cannot scale up over double your current open shard count. "
+            raise c.limit_exceeded(f"UpdateShardCount cannot scale up over double your current open shard count. "
                             f"Current open shard count: {current} Target shard count: {target}")
         if target * 2 < current:
-            raise c.invalid(f"UpdateShardCount cannot scale down below half your current open shard count. "
+            raise c.limit_exceeded(f"UpdateShardCount cannot scale down below half your current open shard count. "
                             f"Current open shard count: {current} Target shard count: {target}")
         if target != current:
             self.check_shard_limit(ctx, target - current)

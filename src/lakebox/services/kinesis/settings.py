@@ -55,7 +55,7 @@ class SettingsMixin:
         merged = {**stream.tags, **tags}
         if len(merged) > MAX_TAGS:
             raise c.invalid(f"Failed to add tags to stream {stream.name} under account {stream.account} because a "
-                            f"given stream cannot have more than {MAX_TAGS} tags.")
+                            f"given stream cannot have more than {MAX_TAGS} tags associated with it.")
         self.store.update(stream, lambda s: s.tags.update(tags))
 
     def _untag(self, stream: Stream, keys: list) -> None:

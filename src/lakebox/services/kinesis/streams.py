@@ -61,7 +61,7 @@ class StreamsMixin:
         name = params["StreamName"]
         if not STREAM_NAME.fullmatch(name):
             # The model's pattern, which the generic validation leaves to each service.
-            raise c.invalid(f"1 validation error detected: Value '{name}' at 'streamName' failed to satisfy "
+            raise c.validation(f"1 validation error detected: Value '{name}' at 'streamName' failed to satisfy "
                             "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
         mode = (params.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
         if mode not in ("PROVISIONED", "ON_DEMAND"):

@@ -1,24 +1,25 @@
 """SubscribeToShard (enhanced fan-out) over HTTP/1.1, the way boto3 reads it.
 
 The answer is an event stream: the serializer writes an `initial-response` message and then one
-`SubscribeToShardEvent` per item this generator yields. Records are pushed as they become durable;
-with nothing new, the generator polls the log briefly and yields an empty chunk, so that no worker
-thread is held for long, and sends an event at least every 5 seconds, as AWS does. A subscription
-ends after 5 minutes, or once a closed shard is read to its end (that event carries ChildShards).
-HTTP/2, which the Java SDK uses, is not served: lakebox's listener speaks HTTP/1.1 only.
+`SubscribeToShardEvent` per event this subscription yields. A subscription is an async iterator run
+on the gateway's event loop, not in a worker thread: between events it awaits the shard log's
+"records became durable" signal (or a one-second tick that notices a closed shard or a deleted
+stream), and reads the new records with a short hop to a thread. Idle subscriptions therefore cost
+no thread, and lakebox serves up to MAX_ACTIVE_SUBSCRIPTIONS of them at once.
 
-While it waits for records a subscription occupies one of the gateway's worker threads
-(LAKEBOX_WORKERS, 8 by default), so at most half of them serve subscriptions at once; one more is
-refused with LimitExceededException rather than starving every other request. As on AWS, a consumer
-has at most one subscription per shard at a time (ResourceInUseException).
+As on AWS, an event goes out at least every 5 seconds, a subscription ends after 5 minutes, or once
+a closed shard is read to its end (that event carries ChildShards), and a consumer has at most one
+subscription per shard at a time (ResourceInUseException). When the server shuts down, the gateway
+ends every open event stream cleanly, which the client sees as the end of the subscription.
+HTTP/2, which the Java SDK uses, is not served: the listener answers an HTTP/2 client with GOAWAY
+HTTP_1_1_REQUIRED (gateway/http2_refusal.py), which tells it to fall back to HTTP/1.1.
 """
 
 from __future__ import annotations
 
-import os
+import asyncio
 import threading
-import time
-from typing import Iterator
+from typing import AsyncIterator, Callable
 
 from ...protocol.context import RequestContext
 from . import common as c
@@ -26,12 +27,10 @@ from .model import Shard, Stream
 
 SUBSCRIPTION_SECONDS = 300
 HEARTBEAT_SECONDS = 5
-POLL_SECONDS = 0.2
+#: How often an idle subscription looks at the stream itself (closed shard, deleted stream).
+TICK_SECONDS = 1.0
 EVENT_RECORDS = 10_000
-
-
-def max_active_subscriptions() -> int:
-    return max(1, int(os.environ.get("LAKEBOX_WORKERS", "8")) // 2)
+MAX_ACTIVE_SUBSCRIPTIONS = 1000
 
 
 class ActiveSubscriptions:
@@ -39,49 +38,57 @@ class ActiveSubscriptions:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._active: set[tuple[str, int]] = set()
+        self._active: set[tuple[str, str, int]] = set()
 
-    def claim(self, consumer_arn: str, shard: Shard) -> tuple[str, int]:
-        key = (consumer_arn, shard.number)
+    def claim(self, consumer_arn: str, stream: Stream, shard: Shard) -> tuple[str, str, int]:
+        key = (consumer_arn, stream.id, shard.number)
         with self._lock:
             if key in self._active:
                 raise c.in_use(f"Another active subscription exists for consumer {consumer_arn} on shard "
                                f"{shard.id}.")
-            if len(self._active) >= max_active_subscriptions():
-                raise c.limit_exceeded(f"lakebox serves at most {max_active_subscriptions()} SubscribeToShard "
-                                       "subscriptions at once (half of LAKEBOX_WORKERS); end one, or raise "
-                                       "LAKEBOX_WORKERS.")
+            if len(self._active) >= MAX_ACTIVE_SUBSCRIPTIONS:
+                raise c.limit_exceeded(f"lakebox serves at most {MAX_ACTIVE_SUBSCRIPTIONS} SubscribeToShard "
+                                       "subscriptions at once; end one first.")
             self._active.add(key)
         return key
 
-    def release(self, key: tuple[str, int]) -> None:
+    def release(self, key: tuple[str, str, int]) -> None:
         with self._lock:
             self._active.discard(key)
 
+    def __len__(self) -> int:
+        return len(self._active)
+
 
 class Subscription:
-    """The events of one subscription; its claim is released when it ends or is closed, even if
-    it never started (a generator that never ran would skip its `finally`)."""
+    """The events of one subscription as an async iterator. Its claim is released when it ends or
+    is closed, even if it never started (an async generator that never ran skips its `finally`)."""
 
-    def __init__(self, events: Iterator[dict], release):
+    def __init__(self, events: AsyncIterator[dict], release: Callable[[], None]):
         self._events = events
         self._release = release
         self._released = False
 
-    def __iter__(self) -> "Subscription":
+    def __aiter__(self) -> "Subscription":
         return self
 
-    def __next__(self) -> dict:
+    async def __anext__(self) -> dict:
         try:
-            return next(self._events)
+            return await self._events.__anext__()
         except BaseException:
-            self.close()
+            await self.aclose()
             raise
 
+    async def aclose(self) -> None:
+        try:
+            await self._events.aclose()
+        finally:
+            self.close()
+
     def close(self) -> None:
+        """Release the claim (the sync path, for a response that is dropped before it is sent)."""
         if not self._released:
             self._released = True
-            self._events.close()
             self._release()
 
 
@@ -94,32 +101,55 @@ class SubscriptionsMixin:
         position = params["StartingPosition"]
         offset = self.start_offset(ctx, stream, shard, position["Type"], position.get("SequenceNumber"),
                                    position.get("Timestamp"))
-        claim = self.subscriptions.claim(consumer.arn, shard)
-        return {"EventStream": Subscription(self._event_loop(stream, shard, offset),
+        claim = self.subscriptions.claim(consumer.arn, stream, shard)
+        self.store.log(stream, shard)  # opened here, in the worker, so the event loop never recovers a log
+        return {"EventStream": Subscription(self._events(stream, shard, offset),
                                             lambda: self.subscriptions.release(claim))}
 
-    def _event_loop(self, stream: Stream, shard: Shard, offset: int) -> Iterator[dict]:
-        deadline = time.monotonic() + SUBSCRIPTION_SECONDS
-        last_event = 0.0
+    async def _events(self, stream: Stream, shard: Shard, offset: int) -> AsyncIterator[dict]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SUBSCRIPTION_SECONDS
+        log = self.store.log(stream, shard)
+        wake = asyncio.Event()
+
+        def on_durable() -> None:  # runs on a writer's thread
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:  # the loop is closed: the server is gone
+                pass
+
+        unwatch = log.watch_durable(on_durable)
+        last_event = float("-inf")
         continuation = stream.seq(shard, max(offset - 1, 0))
-        while time.monotonic() < deadline:
-            current = self.store.find(stream.account, stream.region, stream.name)
-            if current is None or current.id != stream.id:
-                return  # the stream was deleted under the subscription
-            shard = current.shard(shard.number) or shard
-            records, offset, millis_behind = self.records_page(current, shard, offset, EVENT_RECORDS)
-            finished = not shard.is_open and offset >= (shard.end_offset or 0)
-            if records or finished or time.monotonic() - last_event >= HEARTBEAT_SECONDS:
-                if records:
-                    continuation = records[-1]["SequenceNumber"]
-                event = {"Records": records, "ContinuationSequenceNumber": continuation,
-                         "MillisBehindLatest": millis_behind}
-                if finished:
-                    event["ChildShards"] = self.child_shards(current, shard)
-                last_event = time.monotonic()
-                yield {"SubscribeToShardEvent": event}
-                if finished:
-                    return
-                continue
-            time.sleep(POLL_SECONDS)
-            yield {}
+        try:
+            while loop.time() < deadline:
+                wake.clear()
+                current = self.store.find(stream.account, stream.region, stream.name)
+                if current is None or current.id != stream.id:
+                    return  # the stream was deleted under the subscription
+                shard = current.shard(shard.number) or shard
+                heartbeat_due = loop.time() - last_event >= HEARTBEAT_SECONDS
+                if log.end_offset > offset or not shard.is_open or heartbeat_due:
+                    records, offset, millis_behind = await asyncio.to_thread(
+                        self.records_page, current, shard, offset, EVENT_RECORDS)
+                    finished = not shard.is_open and offset >= (shard.end_offset or 0)
+                    if records or finished or heartbeat_due:
+                        if records:
+                            continuation = records[-1]["SequenceNumber"]
+                        event = {"Records": records, "ContinuationSequenceNumber": continuation,
+                                 "MillisBehindLatest": millis_behind}
+                        if finished:
+                            event["ChildShards"] = self.child_shards(current, shard)
+                        last_event = loop.time()
+                        yield {"SubscribeToShardEvent": event}
+                        if finished:
+                            return
+                        continue
+                pause = min(TICK_SECONDS, max(last_event + HEARTBEAT_SECONDS - loop.time(), 0.0),
+                            max(deadline - loop.time(), 0.0))
+                try:
+                    await asyncio.wait_for(wake.wait(), pause)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            unwatch()

@@ -1,0 +1,152 @@
+"""Kinesis error codes and messages, word for word as AWS writes them.
+
+Each text asserted here was checked against a record of the real service:
+- kinesalite's test suite (github.com/mhart/kinesalite, test/*.js), which runs against live Kinesis
+  with REMOTE=1: stream and shard not found, already exists, not ACTIVE, GetShardIterator's
+  argument checks, retention bounds and direction, SplitShard and MergeShards checks, the shard
+  limit, and ValidationException (not InvalidArgumentException) for model constraint violations;
+- client logs in GitHub issues quoting live answers ("Stream X under account Y not found." in
+  spring-cloud-stream-binder-aws-kinesis#118 and amazon-kinesis-client-python#97; "Rate exceeded
+  for shard shardId-000000000000 in stream X under account Y." in rocksdb-cloud#55 and
+  kinesis-readable#4);
+- the service's UpdateShardCount text as quoted in landing-zone-accelerator-on-aws's configuration
+  reference (the code, LimitExceededException, from kinesalite's test).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from botocore.exceptions import ClientError
+
+ACCOUNT = "000000000000"
+BOTH_OR_NEITHER = ("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber "
+                   "or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. ")
+
+
+def _error(call, *args, **kwargs) -> tuple[str, str]:
+    with pytest.raises(ClientError) as excinfo:
+        call(*args, **kwargs)
+    return excinfo.value.response["Error"]["Code"], excinfo.value.response["Error"]["Message"]
+
+
+@pytest.fixture
+def stream(kinesis) -> str:
+    kinesis.create_stream(StreamName="texts", ShardCount=2)
+    return "texts"
+
+
+def _iterator(kinesis, **kwargs):
+    return kinesis.get_shard_iterator(StreamName="texts", ShardId="shardId-000000000000", **kwargs)
+
+
+def test_get_shard_iterator_argument_texts(kinesis, lakebox_server, stream):
+    seq = kinesis.put_record(StreamName=stream, Data=b"x", PartitionKey="k", ExplicitHashKey="0")["SequenceNumber"]
+    assert _error(_iterator, kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER") == (
+        "InvalidArgumentException", BOTH_OR_NEITHER + "Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber.")
+    assert _error(_iterator, kinesis, ShardIteratorType="TRIM_HORIZON", StartingSequenceNumber=seq) == (
+        "InvalidArgumentException", BOTH_OR_NEITHER + "Request specified TRIM_HORIZON and also a StartingSequenceNumber.")
+    assert _error(_iterator, kinesis, ShardIteratorType="AT_TIMESTAMP") == (
+        "InvalidArgumentException", "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "
+                                    "Current request has no timestamp parameter.")
+    code, message = _error(_iterator, kinesis, ShardIteratorType="AT_TIMESTAMP",
+                           Timestamp=dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))
+    assert code == "InvalidArgumentException"
+    assert message.startswith("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
+                              "timestampInMillis: 4102444800000, currentTimestampInMillis: ")
+    assert _error(_iterator, kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber="123") == (
+        "InvalidArgumentException", f"StartingSequenceNumber 123 used in GetShardIterator on shard "
+                                    f"shardId-000000000000 in stream texts under account {ACCOUNT} is invalid.")
+    lakebox_server.advance_clock("2s")  # sequence numbers tell streams apart by their creation second
+    kinesis.create_stream(StreamName="other", ShardCount=1)
+    foreign = kinesis.put_record(StreamName="other", Data=b"y", PartitionKey="k")["SequenceNumber"]
+    assert _error(_iterator, kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber=foreign) == (
+        "InvalidArgumentException", f"StartingSequenceNumber {foreign} used in GetShardIterator on shard "
+                                    f"shardId-000000000000 in stream texts under account {ACCOUNT} is invalid "
+                                    "because it did not come from this stream.")
+    # The valid forms still work: the record comes back from its own sequence number.
+    iterator = _iterator(kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber=seq)["ShardIterator"]
+    assert [r["Data"] for r in kinesis.get_records(ShardIterator=iterator)["Records"]] == [b"x"]
+
+
+def test_shard_not_found_texts(kinesis, raw_kinesis, stream):
+    assert _error(raw_kinesis.get_shard_iterator, StreamName=stream, ShardId="ABKLFD8",
+                  ShardIteratorType="LATEST") == (
+        "ResourceNotFoundException", f"Could not find shard ABKLFD8 in stream texts under account {ACCOUNT}.")
+    assert _error(kinesis.get_shard_iterator, StreamName=stream, ShardId="shardId-5", ShardIteratorType="LATEST") == (
+        "ResourceNotFoundException", f"Shard shardId-000000000005 in stream texts under account {ACCOUNT} does not exist")
+    assert _error(kinesis.split_shard, StreamName=stream, ShardToSplit="shardId-5", NewStartingHashKey="1") == (
+        "ResourceNotFoundException", f"Could not find shard shardId-000000000005 in stream texts under account {ACCOUNT}.")
+    assert _error(kinesis.merge_shards, StreamName=stream, ShardToMerge="shardId-000000000000",
+                  AdjacentShardToMerge="shardId-9") == (
+        "ResourceNotFoundException", f"Could not find shard shardId-000000000009 in stream texts under account {ACCOUNT}.")
+    # A bare number names a shard too, as on AWS.
+    assert kinesis.get_shard_iterator(StreamName=stream, ShardId="1", ShardIteratorType="LATEST")["ShardIterator"]
+
+
+def test_resharding_texts(kinesis, lakebox_server, stream):
+    kinesis.create_stream(StreamName="three", ShardCount=3)
+    assert _error(kinesis.merge_shards, StreamName="three", ShardToMerge="shardId-000000000000",
+                  AdjacentShardToMerge="shardId-000000000002") == (
+        "InvalidArgumentException", f"Shards shardId-000000000000 and shardId-000000000002 in stream three under "
+                                    f"account {ACCOUNT} are not an adjacent pair of shards eligible for merging")
+    end = kinesis.list_shards(StreamName=stream)["Shards"][0]["HashKeyRange"]["EndingHashKey"]
+    assert _error(kinesis.split_shard, StreamName=stream, ShardToSplit="shardId-000000000000",
+                  NewStartingHashKey="0") == (
+        "InvalidArgumentException", f"NewStartingHashKey 0 used in SplitShard() on shard shardId-000000000000 in "
+                                    f"stream texts under account {ACCOUNT} is not both greater than one plus the "
+                                    f"shard's StartingHashKey 0 and less than the shard's EndingHashKey {end}.")
+    provider = lakebox_server.app.providers["kinesis"]
+    store = provider.store
+    store.update(store.find(ACCOUNT, "us-east-1", stream), lambda s: setattr(s, "status", "UPDATING"))
+    assert _error(kinesis.split_shard, StreamName=stream, ShardToSplit="shardId-000000000000",
+                  NewStartingHashKey="5") == (
+        "ResourceInUseException", f"Stream texts under account {ACCOUNT} not ACTIVE, instead in state UPDATING")
+    store.update(store.find(ACCOUNT, "us-east-1", stream), lambda s: setattr(s, "status", "ACTIVE"))
+    assert kinesis.split_shard(StreamName=stream, ShardToSplit="shardId-000000000000", NewStartingHashKey="5")
+
+
+def test_retention_texts(kinesis, stream):
+    assert _error(kinesis.increase_stream_retention_period, StreamName=stream, RetentionPeriodHours=23) == (
+        "InvalidArgumentException", "Minimum allowed retention period is 24 hours. Requested retention period "
+                                    "(23 hours) is too short.")
+    assert _error(kinesis.increase_stream_retention_period, StreamName=stream, RetentionPeriodHours=8761) == (
+        "InvalidArgumentException", "Maximum allowed retention period is 8760 hours. Requested retention period "
+                                    "(8761 hours) is too long.")
+    kinesis.increase_stream_retention_period(StreamName=stream, RetentionPeriodHours=48)
+    kinesis.increase_stream_retention_period(StreamName=stream, RetentionPeriodHours=48)  # the same value is fine
+    assert _error(kinesis.increase_stream_retention_period, StreamName=stream, RetentionPeriodHours=25) == (
+        "InvalidArgumentException", "Requested retention period (25 hours) for stream texts can not be shorter than "
+                                    "existing retention period (48 hours). Use DecreaseRetentionPeriod API.")
+    assert _error(kinesis.decrease_stream_retention_period, StreamName=stream, RetentionPeriodHours=72) == (
+        "InvalidArgumentException", "Requested retention period (72 hours) for stream texts can not be longer than "
+                                    "existing retention period (48 hours). Use IncreaseRetentionPeriod API.")
+    assert kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["RetentionPeriodHours"] == 48
+
+
+def test_put_texts(kinesis, stream):
+    assert _error(kinesis.put_record, StreamName=stream, Data=b"x", PartitionKey="k",
+                  SequenceNumberForOrdering="12") == (
+        "InvalidArgumentException", f"ExclusiveMinimumSequenceNumber 12 used in PutRecord on stream texts under "
+                                    f"account {ACCOUNT} is invalid.")
+    assert _error(kinesis.put_record, StreamName="ghost", Data=b"x", PartitionKey="k") == (
+        "ResourceNotFoundException", f"Stream ghost under account {ACCOUNT} not found.")
+
+
+def test_limit_texts(kinesis, stream):
+    assert _error(kinesis.create_stream, StreamName="huge", ShardCount=1000) == (
+        "LimitExceededException", f"This request would exceed the shard limit for the account {ACCOUNT} in "
+                                  "us-east-1. Current shard count for the account: 2. Limit: 500. Number of additional "
+                                  "shards that would have resulted from this request: 1000. Refer to the AWS Service "
+                                  "Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) "
+                                  "for current limits and how to request higher limits.")
+    assert _error(kinesis.update_shard_count, StreamName=stream, TargetShardCount=5,
+                  ScalingType="UNIFORM_SCALING") == (
+        "LimitExceededException", "UpdateShardCount cannot scale up over double your current open shard count. "
+                                  "Current open shard count: 2 Target shard count: 5")
+    kinesis.add_tags_to_stream(StreamName=stream, Tags={f"k{i}": "v" for i in range(50)})
+    assert _error(kinesis.add_tags_to_stream, StreamName=stream, Tags={"one-more": "v"}) == (
+        "InvalidArgumentException", f"Failed to add tags to stream texts under account {ACCOUNT} because a given "
+                                    "stream cannot have more than 50 tags associated with it.")
+    assert len(kinesis.list_tags_for_stream(StreamName=stream, Limit=50)["Tags"]) == 50
