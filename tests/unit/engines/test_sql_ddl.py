@@ -218,7 +218,7 @@ def test_show_and_describe(env):
     assert "PARTITIONED BY" in create and "LOCATION\n  's3://my-data-lake/silver/orders/'" in create
     described = run("DESCRIBE analytics.orders")
     assert described.substatement_type == "DESCRIBE_TABLE"
-    assert described.rows[0][0].split("\t")[:2] == ["order_id".ljust(24), "bigint".ljust(24)]
+    assert described.rows[0] == ["order_id".ljust(20) + "\t" + "bigint".ljust(20) + "\t" + " " * 20]
     formatted = "\n".join(r[0] for r in run("DESCRIBE FORMATTED analytics.orders").rows)
     assert "ParquetHiveSerDe" in formatted and "# Partition Information" in formatted
 

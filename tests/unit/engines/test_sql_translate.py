@@ -78,6 +78,14 @@ def engine():
      "CAST(3 AS decimal(15,2)) AS w FROM (VALUES 1) t(x))", "0.3167", "decimal"),
     ("SELECT 100.00 * sum(CASE WHEN x = 1 THEN y ELSE 0 END) / sum(y) FROM (SELECT x, CAST(x AS decimal(15,2)) "
      "* CAST(0.3 AS decimal(15,2)) AS y FROM (VALUES 1, 2) t(x))", "33.333333", "decimal"),
+    # a sum of a decimal product or difference: computed without widening each row, same value and type
+    ("SELECT sum(CAST(x AS decimal(15,2)) * (1 - CAST(0.05 AS decimal(15,2)))) FROM (VALUES 1, 2) t(x)", "2.8500",
+     "decimal"),
+    ("SELECT typeof(sum(CAST(x AS decimal(15,2)) * CAST(x AS decimal(16,2)))) FROM (VALUES 1) t(x)", "decimal(38,4)",
+     "varchar"),
+    ("SELECT sum(DISTINCT a * b) FROM (VALUES (CAST(123456789.12 AS decimal(15,2)), CAST(98765.43 AS decimal(15,2))), "
+     "(CAST(-0.01 AS decimal(15,2)), CAST(99999.99 AS decimal(15,2))), (CAST(-0.01 AS decimal(15,2)), "
+     "CAST(99999.99 AS decimal(15,2)))) t(a, b)", "12193262862856.1217", "decimal"),
     ("SELECT approx_percentile(y, 0.5) FROM (SELECT CAST(x AS integer) AS y FROM (VALUES 1, 2, 3) t(x))", "2",
      "bigint"),
     ("SELECT TIMESTAMP '2024-01-01 10:00:00' AT TIME ZONE 'America/Sao_Paulo'",

@@ -1,7 +1,7 @@
 """Partition pruning through views: a WHERE on a view's column that maps to a partition key of the
 table under a simple view scans only the matching partitions, as a query on the table itself does.
-Row answers come from the data written (plain Python); DataScannedInBytes is compared with the direct
-query's."""
+Row answers come from the data written (plain Python); DataScannedInBytes is compared with that of a
+direct query on the table that reads the same columns (on Parquet only the columns read count)."""
 
 from __future__ import annotations
 
@@ -39,14 +39,16 @@ def scanned(engine, sql):
     return outcome.rows, outcome.data_scanned_bytes
 
 
-@pytest.mark.parametrize("view_sql, column", [
-    ("SELECT * FROM orders", "month"),
-    ("SELECT amount, month AS m FROM orders WHERE status = 'ok'", "m"),
-    ("SELECT o.amount * 2 AS doubled, o.month FROM orders o", "month"),
+@pytest.mark.parametrize("view_sql, column, direct_sql", [
+    ("SELECT * FROM orders", "month", "SELECT count(*) FROM orders WHERE month = '02'"),
+    ("SELECT amount, month AS m FROM orders WHERE status = 'ok'", "m",
+     "SELECT count(amount) FROM orders WHERE month = '02' AND status = 'ok'"),
+    ("SELECT o.amount * 2 AS doubled, o.month FROM orders o", "month",
+     "SELECT count(amount) FROM orders WHERE month = '02'"),
 ])
-def test_where_on_simple_view_prunes_partitions(engine, view_sql, column):
+def test_where_on_simple_view_prunes_partitions(engine, view_sql, column, direct_sql):
     engine.execute(f"CREATE VIEW v AS {view_sql}", "d")
-    direct_rows, direct_bytes = scanned(engine, "SELECT count(*) FROM orders WHERE month = '02'")
+    direct_rows, direct_bytes = scanned(engine, direct_sql)
     rows, view_bytes = scanned(engine, f"SELECT count(*) FROM v WHERE {column} = '02'")
     _, full_bytes = scanned(engine, "SELECT count(*) FROM v")
     assert rows == direct_rows == [[str(len(AMOUNTS["02"]))]]
@@ -66,7 +68,7 @@ def test_view_over_view_prunes_and_qualified_columns_count(engine):
 def test_aggregating_view_is_not_pruned_but_answers_correctly(engine):
     engine.execute("CREATE VIEW totals AS SELECT month, sum(amount) AS total FROM orders GROUP BY month", "d")
     rows, view_bytes = scanned(engine, "SELECT total FROM totals WHERE month = '02'")
-    _, full_bytes = scanned(engine, "SELECT count(*) FROM orders")
+    _, full_bytes = scanned(engine, "SELECT month, sum(amount) FROM orders GROUP BY month")
     assert rows == [[repr(sum(AMOUNTS["02"]))]]
     assert view_bytes == full_bytes
 

@@ -9,14 +9,20 @@ def partition_name(keys: list[dict], values: list[str]) -> str:
     return "/".join(f"{k['Name']}={v}" for k, v in zip(keys, values))
 
 
+def _describe_line(column: dict) -> str:
+    return f"{column['Name']:<20}\t{column['Type']:<20}\t{column.get('Comment') or '':<20}"
+
+
 def describe(table: dict, formatted: bool) -> list[list[Optional[str]]]:
     sd = table.get("StorageDescriptor") or {}
     cols = sd.get("Columns") or []
     keys = table.get("PartitionKeys") or []
-    rows = [[f"{c['Name']:<24}\t{c['Type']:<24}\t{c.get('Comment', '')}"] for c in cols + keys]
+    # Hive pads each of the three fields to 20 characters; Athena returns each line as one value.
+    rows = [[_describe_line(c)] for c in cols + keys]
     if keys:
-        rows += [[""], ["# Partition Information"], [f"{'# col_name':<24}\t{'data_type':<24}\tcomment"], [""]]
-        rows += [[f"{k['Name']:<24}\t{k['Type']:<24}\t{k.get('Comment', '')}"] for k in keys]
+        rows += [[""], ["# Partition Information"], [_describe_line({"Name": "# col_name", "Type": "data_type",
+                                                                     "Comment": "comment"})], [""]]
+        rows += [[_describe_line(k)] for k in keys]
     if not formatted:
         return rows
     serde = sd.get("SerdeInfo") or {}

@@ -91,7 +91,26 @@ def _decimal_arithmetic(node: exp.Expression) -> exp.Expression:
         if unit in ("day", "week", "month", "quarter", "year"):
             return _cast(node, "DATE")
     decimal = trino_types.arithmetic_decimal(node)
-    return _cast(node, "DECIMAL(%d,%d)" % decimal) if decimal is not None else node
+    if decimal is None:
+        return node
+    cast = _cast(node, "DECIMAL(%d,%d)" % decimal)
+    if not isinstance(node, exp.Mod) and all(_plain_operand(side) for side in (node.this, node.expression)):
+        cast.meta[_WIDENING] = decimal[1]
+    return cast
+
+
+#: Marks a CAST that `_decimal_arithmetic` put around + - * of plain operands (columns, literals,
+#: CASTs): DuckDB computes that operation at the same scale as Trino (max(s1,s2) for + -, s1+s2 for *)
+#: and at a precision no greater, so the CAST only widens the value, exactly. Its value is the scale.
+_WIDENING = "lakebox_exact_widening"
+
+
+def _plain_operand(node: exp.Expression) -> bool:
+    """An operand whose DuckDB type is the type Trino gives it: a column of the Glue type, a numeric
+    literal (same scale in both), or a CAST to an explicit type."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return isinstance(node, (exp.Column, exp.Cast)) or (isinstance(node, exp.Literal) and not node.is_string)
 
 
 def _avg(node: exp.Avg) -> exp.Expression:
@@ -105,8 +124,21 @@ def _avg(node: exp.Avg) -> exp.Expression:
 
 
 def _sum(node: exp.Sum) -> exp.Expression:
-    """sum of a real is a real in Trino; DuckDB answers a double."""
-    return _cast(node, "FLOAT") if _type_of(node.this) == exp.DataType.Type.FLOAT else node
+    """sum of a real is a real in Trino; DuckDB answers a double.
+
+    sum(CAST(a * b AS DECIMAL(p,s))), where the CAST only widens (see `_WIDENING`), becomes
+    CAST(sum(a * b) AS DECIMAL(38,s)): a sum of decimals of scale s is a DECIMAL(38,s) in Trino and in
+    DuckDB whatever their precision, and the exact sum of the same values is the same, so neither the
+    value nor the type changes, while DuckDB adds 64-bit decimals instead of widening each row to
+    128 bits first (TPC-H Q1's sum_disc_price)."""
+    if _type_of(node.this) == exp.DataType.Type.FLOAT:
+        return _cast(node, "FLOAT")
+    argument = node.this
+    if isinstance(argument, exp.Cast) and _WIDENING in argument.meta \
+            and not isinstance(node.parent, (exp.Window, exp.Filter, exp.WithinGroup)):
+        node.set("this", argument.this)
+        return _cast(node, "DECIMAL(38,%d)" % argument.meta[_WIDENING])
+    return node
 
 
 def _approx_percentile(node: exp.ApproxQuantile) -> exp.Expression:
