@@ -32,6 +32,21 @@ def wait_for(athena, execution_id: str, states=TERMINAL, timeout: float = 30.0) 
         time.sleep(0.05)
 
 
+def run_query(athena, sql: str, output: str, state: str = "SUCCEEDED", *, database: str) -> tuple[str, dict]:
+    """Start `sql` in `database`, wait for it, check it ended in `state`; returns (id, execution)."""
+    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": database},
+                                       ResultConfiguration={"OutputLocation": output})["QueryExecutionId"]
+    execution = wait_for(athena, qid)
+    assert execution["Status"]["State"] == state, execution["Status"]
+    return qid, execution
+
+
+def result_rows(athena, qid: str) -> list[list[Optional[str]]]:
+    """The first page of results as lists of values, header row included."""
+    result = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
+    return [[d.get("VarCharValue") for d in r["Data"]] for r in result]
+
+
 def error_of(exc) -> tuple[str, str]:
     return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
 

@@ -6,25 +6,19 @@ the query reads (here the only column, `v`), from pyarrow's reading of each foot
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from athena_helpers import wait_for
+from athena_helpers import result_rows, run_query
 
-
-def run(athena, sql, output, state="SUCCEEDED"):
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": "proj"},
-                                       ResultConfiguration={"OutputLocation": output})["QueryExecutionId"]
-    execution = wait_for(athena, qid)
-    assert execution["Status"]["State"] == state, execution["Status"]
-    return qid, execution
+run = functools.partial(run_query, database="proj")
 
 
 def rows(athena, qid):
-    result = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
-    return [[d.get("VarCharValue") for d in r["Data"]] for r in result][1:]
+    return result_rows(athena, qid)[1:]
 
 
 def read_bytes(body: bytes) -> int:

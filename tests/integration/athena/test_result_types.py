@@ -5,17 +5,13 @@ Athena-shaped error reasons; the phases of Statistics; QueryResultType; views in
 
 from __future__ import annotations
 
+import functools
+
 import pytest
-from athena_helpers import error_of, make_client, wait_for
+from athena_helpers import error_of, make_client, run_query
 from botocore.exceptions import ClientError
 
-
-def run(athena, sql, output, state="SUCCEEDED"):
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": "shop"},
-                                       ResultConfiguration={"OutputLocation": output})["QueryExecutionId"]
-    execution = wait_for(athena, qid)
-    assert execution["Status"]["State"] == state, execution["Status"]
-    return qid, execution
+run = functools.partial(run_query, database="shop")
 
 
 def results_of(athena, qid):

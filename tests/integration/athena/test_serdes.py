@@ -4,6 +4,7 @@ values the files were written from (json, fastavro, pyarrow, or the log line's o
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 
@@ -11,20 +12,13 @@ import fastavro
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from athena_helpers import make_client, wait_for
+from athena_helpers import make_client, result_rows, run_query
 
-
-def run(athena, sql, output, state="SUCCEEDED"):
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": "logs"},
-                                       ResultConfiguration={"OutputLocation": output})["QueryExecutionId"]
-    execution = wait_for(athena, qid)
-    assert execution["Status"]["State"] == state, execution["Status"]
-    return qid, execution
+run = functools.partial(run_query, database="logs")
 
 
 def rows(athena, qid):
-    result = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
-    return [[d.get("VarCharValue") for d in r["Data"]] for r in result][1:]
+    return result_rows(athena, qid)[1:]
 
 
 @pytest.fixture

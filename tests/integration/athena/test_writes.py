@@ -4,22 +4,16 @@ DataManifestLocation, and HIVE_PATH_ALREADY_EXISTS."""
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow.parquet as pq
 import pytest
-from athena_helpers import make_client, wait_for
+from athena_helpers import make_client, result_rows, run_query
+
+run = functools.partial(run_query, database="shop")
 
 
-def run(athena, sql, output, state="SUCCEEDED"):
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": "shop"},
-                                       ResultConfiguration={"OutputLocation": output})["QueryExecutionId"]
-    execution = wait_for(athena, qid)
-    assert execution["Status"]["State"] == state, execution["Status"]
-    return qid, execution
-
-
-def rows(athena, qid):
-    result = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
-    return [[d.get("VarCharValue") for d in r["Data"]] for r in result]
+rows = result_rows
 
 
 @pytest.fixture
