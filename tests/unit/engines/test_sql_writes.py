@@ -188,3 +188,16 @@ def test_unload_textfile_with_field_delimiter(env):
                           "WITH (format = 'TEXTFILE', field_delimiter = ',', compression = 'NONE')")
     [path] = outcome.manifest_files
     assert local(tmp_path, path).read_text() == "0,01\n1,02\n"
+
+
+@pytest.mark.timeout(60)
+def test_cancelled_ctas_is_interrupted_and_registers_no_table(env):
+    import threading
+    engine, catalog, _, _ = env
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    endless = "CREATE TABLE never AS SELECT sum(hash(i)) AS h FROM range(1000000000000) t(i)"
+    with pytest.raises(QueryError) as error:
+        engine.execute(endless, "sales", output_location=OUT, query_id="ctas-cancel", cancel=cancel)
+    assert error.value.error_type == "USER_CANCELLED"
+    assert catalog.get_table(ACCOUNT, REGION, "sales", "never") is None

@@ -252,16 +252,6 @@ class SqlEngine:
 _MAX_VIEW_DEPTH = 32
 
 
-def _interrupt_on(cancel: threading.Event, done: threading.Event, con) -> None:
-    while not cancel.wait(0.02):
-        if done.is_set():
-            return
-    try:
-        con.interrupt()
-    except Exception:  # the connection already closed: the query had finished
-        pass
-
-
 def _bind(tree: exp.Expression, parameters: list) -> None:
     """ExecutionParameters are SQL literals as text; each replaces the next `?`, in order."""
     placeholders = [p for p in tree.find_all(exp.Placeholder)]

@@ -24,7 +24,7 @@ import duckdb
 from sqlglot import exp
 
 from ...protocol.errors import AwsError
-from . import reader, translate
+from . import cancel_watch, reader, translate
 from .errors import QueryError
 from .types import hive_to_duckdb
 from .write_files import (
@@ -75,7 +75,6 @@ def run_write(engine, sql: str, database: Optional[str], parameters: list, cance
             return QueryOutcome("DDL", "CREATE_TABLE_AS_SELECT", [], [], run.scanned, rows, manifest_files=files)
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: statement {tree.key.upper()} is not supported")
     finally:
-        run.done.set()
         con.close()
 
 
@@ -88,7 +87,6 @@ class _Write:
         self.engine, self.database, self.cancel, self.query_id = engine, database, cancel, query_id
         self.con = None
         self.scanned = 0
-        self.done = threading.Event()
 
     # -- shared steps ------------------------------------------------------------------------------
 
@@ -112,15 +110,16 @@ class _Write:
         scanned, schema = self.engine._resolve_tables(self.con, query, self.database)
         self.scanned += scanned
         duck_sql = translate.to_duckdb(query, schema)
-        if self.cancel is not None:
-            threading.Thread(target=engine_module._interrupt_on, args=(self.cancel, self.done, self.con),
-                             daemon=True).start()
+        watched = cancel_watch.WATCHER.watch(self.cancel, self.con) if self.cancel is not None else None
         try:
             self.con.execute(f"CREATE TEMP TABLE {name} AS {duck_sql}")
         except duckdb.InterruptException:
             raise QueryError("USER_CANCELLED", "Query cancelled by user") from None
         except duckdb.Error as error:
             raise engine_module._athena_error(error, query.sql(dialect="trino")) from None
+        finally:
+            if watched is not None:
+                cancel_watch.WATCHER.unwatch(watched)
         relation = self.con.table(name)
         return list(relation.columns), list(relation.types)
 
