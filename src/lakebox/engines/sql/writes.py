@@ -59,9 +59,9 @@ def run_write(engine, sql: str, database: Optional[str], parameters: list, cance
     from .engine import QueryOutcome
     run = _Write(engine, (database or "default").lower(), cancel, query_id or uuid.uuid4().hex)
     text = re.sub(r"--[^\n]*", "", sql).strip().rstrip(";").strip()
-    con = duckdb.connect(":memory:")
+    from .engine import connect
+    con = connect()
     try:
-        con.execute("SET TimeZone = 'UTC'")
         run.con = con
         if re.match(r"UNLOAD\b", text, re.IGNORECASE):
             rows, files = run.unload(text, parameters)
