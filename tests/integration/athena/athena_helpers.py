@@ -67,7 +67,8 @@ def varchar(name: str) -> dict:
 
 
 class ScriptedEngine:
-    """Answers by the query text: `WAIT` blocks until cancelled, `SCAN <n>` reports n bytes scanned,
+    """Answers by the query text: `WAIT` blocks until cancelled, `HOLD` until `release` is set,
+    `SCAN <n>` reports n bytes scanned,
     `ROWS <n>` gives n one-column rows; anything else gives `rows` (default one row). Every call is
     recorded as (sql, parameters)."""
 
@@ -77,6 +78,7 @@ class ScriptedEngine:
         self.columns = columns or [varchar(f"c{i}") for i in range(len(self.rows[0]) if self.rows else 1)]
         self.started = threading.Event()
         self.saw_cancel = threading.Event()
+        self.release = threading.Event()
 
     def execute(self, sql, database, *, parameters=None, cancel=None, output_location=None, query_id=None):
         self.calls.append((sql, parameters))
@@ -86,6 +88,9 @@ class ScriptedEngine:
             if cancel.wait(20):
                 self.saw_cancel.set()
             return Outcome()
+        if words[0] == "HOLD":
+            self.release.wait(20)
+            return Outcome(columns=self.columns, rows=self.rows)
         if words[0] == "SCAN":
             return Outcome(columns=[varchar("c0")], rows=[["x"]], data_scanned_bytes=int(words[1]))
         if words[0] == "ROWS":

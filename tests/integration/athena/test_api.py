@@ -105,6 +105,28 @@ def test_stop_cancels_a_running_query_and_its_engine_work(athena, results, monke
     assert engine.saw_cancel.wait(10)
 
 
+def test_a_poll_of_a_running_query_waits_for_its_end(athena, results, monkeypatch):
+    """GetQueryExecution holds a poll of a running execution and answers with the end once it comes."""
+    import threading
+
+    from lakebox.services.athena import executions
+
+    monkeypatch.setattr(executions, "POLL_HOLD_SECONDS", 30.0)
+    engine = ScriptedEngine()
+    use_engine(monkeypatch, engine)
+    qid = start(athena, "HOLD", results)
+    assert engine.started.wait(10)
+    answer = {}
+    poll = threading.Thread(target=lambda: answer.update(athena.get_query_execution(QueryExecutionId=qid)))
+    poll.start()
+    poll.join(0.5)
+    assert poll.is_alive()  # still held: the query has not ended
+    engine.release.set()
+    poll.join(10)
+    assert answer["QueryExecution"]["Status"]["State"] == "SUCCEEDED"
+    assert athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"][1]["Data"] == [{"VarCharValue": "1"}]
+
+
 def test_client_request_token_makes_start_idempotent(athena, results, monkeypatch):
     use_engine(monkeypatch, ScriptedEngine())
     token = "t" * 40

@@ -1,12 +1,17 @@
 """Query executions: Start, Get, BatchGet, List, Stop, and GetQueryResults.
 
 Start only records the execution (QUEUED) and hands it to the `QueryRunner`; every other call reads
-the store. The stored document is the API's `QueryExecution` plus a `lakebox` member (the output
+the store. GetQueryExecution on an execution that is still QUEUED or RUNNING first waits a little
+(`POLL_HOLD_SECONDS`) for it to end, so that a client polling in a loop learns of the end when it
+happens rather than one sleep later, and polls less; at most `POLL_HOLD_SLOTS` calls wait at once,
+so the gateway's workers stay free for everything else. What the call answers is the state at the
+moment it answers, as ever. The stored document is the API's `QueryExecution` plus a `lakebox` member (the output
 folder, the cutoff, the result columns) that is never returned.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 from ...clock import ServiceClock
@@ -21,6 +26,11 @@ from .store import AthenaStore, decode, encode
 NO_OUTPUT = ("No output location provided. An output location is required either through the Workgroup "
              "result configuration setting or as an API input.")
 MAX_RESULTS = 1000
+#: How long GetQueryExecution waits for a running execution to end before answering.
+POLL_HOLD_SECONDS = 0.05
+#: How many GetQueryExecution calls may wait at once (the gateway has 8 workers by default).
+POLL_HOLD_SLOTS = 3
+_poll_holds = threading.BoundedSemaphore(POLL_HOLD_SLOTS)
 
 
 def public(doc: dict) -> dict:
@@ -103,7 +113,15 @@ class ExecutionsMixin:
         return {"QueryExecutionId": execution_id}
 
     def get_query_execution(self, ctx: RequestContext, params: dict) -> dict:
-        return {"QueryExecution": public(self._load_execution(ctx, params["QueryExecutionId"]))}
+        execution_id = params["QueryExecutionId"]
+        doc = self._load_execution(ctx, execution_id)
+        if doc["Status"]["State"] in ("QUEUED", "RUNNING") and _poll_holds.acquire(blocking=False):
+            try:
+                self.runner.wait_ended(execution_id, POLL_HOLD_SECONDS)
+            finally:
+                _poll_holds.release()
+            doc = self._load_execution(ctx, execution_id)
+        return {"QueryExecution": public(doc)}
 
     def batch_get_query_execution(self, ctx: RequestContext, params: dict) -> dict:
         found, missing = [], []

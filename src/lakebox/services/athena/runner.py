@@ -51,6 +51,8 @@ class QueryRunner:
         self._engine_factory = engine_factory
         self._engines = threading.local()
         self._cancels: dict[str, threading.Event] = {}
+        #: Set when an execution leaves QUEUED/RUNNING: what `wait_ended` waits on.
+        self._ended: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         workers = int(os.environ.get(WORKERS_ENV) or 4)
         self._pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="athena-query")
@@ -105,7 +107,15 @@ class QueryRunner:
     def submit(self, execution_id: str) -> None:
         with self._lock:
             self._cancels[execution_id] = threading.Event()
+            self._ended[execution_id] = threading.Event()
         self._pool.submit(self._run_logged, execution_id)
+
+    def wait_ended(self, execution_id: str, seconds: float) -> None:
+        """Wait up to `seconds` for a submitted execution to end (at once if it is not running here)."""
+        with self._lock:
+            event = self._ended.get(execution_id)
+        if event is not None:
+            event.wait(seconds)
 
     def cancel(self, execution_id: str) -> bool:
         """Mark a QUEUED or RUNNING execution CANCELLED and tell its engine to stop."""
@@ -113,8 +123,11 @@ class QueryRunner:
                                only_if=("QUEUED", "RUNNING"))
         with self._lock:
             event = self._cancels.get(execution_id)
+            ended = self._ended.get(execution_id) if changed else None
         if event is not None:
             event.set()
+        if ended is not None:
+            ended.set()  # the stored state is final now, whenever the engine notices
         return changed
 
     def fail_interrupted(self) -> int:
@@ -128,7 +141,7 @@ class QueryRunner:
 
     def close(self) -> None:
         with self._lock:
-            events = list(self._cancels.values())
+            events = list(self._cancels.values()) + list(self._ended.values())
         for event in events:
             event.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -144,6 +157,9 @@ class QueryRunner:
         finally:
             with self._lock:
                 self._cancels.pop(execution_id, None)
+                ended = self._ended.pop(execution_id, None)
+            if ended is not None:
+                ended.set()
 
     def _engine(self, scope_key: str):
         engines = self._engines.__dict__.setdefault("by_scope", {})
