@@ -190,6 +190,21 @@ def test_workgroup_output_location_is_used_and_enforced(athena, results, monkeyp
     assert wait_for(athena, qid)["ResultConfiguration"]["OutputLocation"].startswith("s3://athena-results/etl/")
 
 
+def test_expected_bucket_owner_must_own_the_output_bucket(athena, s3, results, monkeypatch):
+    use_engine(monkeypatch, ScriptedEngine())
+    owner = {"OutputLocation": results, "ExpectedBucketOwner": "000000000000"}
+    qid = athena.start_query_execution(QueryString="SELECT 1", ResultConfiguration=owner)["QueryExecutionId"]
+    assert wait_for(athena, qid)["Status"]["State"] == "SUCCEEDED"
+    other = {"OutputLocation": results, "ExpectedBucketOwner": "111122223333"}
+    qid = athena.start_query_execution(QueryString="SELECT 1", ResultConfiguration=other)["QueryExecutionId"]
+    status = wait_for(athena, qid)["Status"]
+    assert status["State"] == "FAILED"
+    assert status["StateChangeReason"].startswith(f"Access denied when writing output to url: {results}")
+    assert status["AthenaError"]["ErrorCategory"] == 2
+    listed = s3.list_objects_v2(Bucket="athena-results").get("Contents", [])
+    assert not any(qid in item["Key"] for item in listed)  # nothing was written for the refused execution
+
+
 def test_bytes_scanned_cutoff_cancels_query_and_small_cutoff_is_invalid(athena, results, monkeypatch,
                                                                       lakebox_server):
     use_engine(monkeypatch, ScriptedEngine())

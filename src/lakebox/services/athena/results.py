@@ -173,6 +173,19 @@ def parse_txt(data: bytes) -> list[list[Optional[str]]]:
     return [[line] for line in lines]
 
 
+def check_bucket_owner(lake, output: str, expected_owner: Optional[str]) -> None:
+    """ResultConfiguration.ExpectedBucketOwner: the output bucket must belong to that account, as
+    S3 checks it for Athena's writes. Raises ResultLocationError."""
+    if not expected_owner:
+        return
+    bucket, _ = split_s3_uri(output)
+    info = lake.get_bucket(bucket)
+    if info is not None and info.account_id != expected_owner:
+        raise ResultLocationError(f"Access denied when writing output to url: {output} . Please ensure you are "
+                                  "allowed to access the S3 bucket. If you are encrypting query results with KMS "
+                                  "key, please ensure you are allowed to access your KMS key")
+
+
 def write_results(lake, output: str, columns: list[dict], rows: list[list[Optional[str]]],
                   statement_type: Optional[str], update_count: int) -> None:
     """Write the result file and its `.metadata` next to it. Raises ResultLocationError."""

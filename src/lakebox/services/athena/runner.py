@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional
 from .prepared import PreparedStatementMissing, resolve_execute
 from .results import (
     ResultLocationError,
+    check_bucket_owner,
     manifest_file,
     output_file,
     write_manifest,
@@ -183,6 +184,12 @@ class QueryRunner:
         internal = doc["lakebox"]
         from ...engines.sql.errors import QueryError
 
+        try:
+            check_bucket_owner(self.lake, doc["ResultConfiguration"]["OutputLocation"],
+                               doc["ResultConfiguration"].get("ExpectedBucketOwner"))
+        except ResultLocationError as exc:
+            self._fail(execution_id, athena_error(2, 1301, str(exc)), str(exc))
+            return
         try:
             sql, parameters = resolve_execute(self.store, scope_key, doc["WorkGroup"], doc["Query"],
                                               doc.get("ExecutionParameters"))
