@@ -50,6 +50,8 @@ def engine():
     ("SELECT element_at(ARRAY[1,2,3], 2)", "2", "integer"),
     ("SELECT element_at(MAP(ARRAY['a'], ARRAY[1]), 'a')", "1", "integer"),
     ("SELECT cardinality(ARRAY[1,2,3])", "3", "bigint"),
+    ("SELECT cardinality(MAP(ARRAY['a','b'], ARRAY[1,2]))", "2", "bigint"),
+    ("SELECT cardinality(CAST(NULL AS array(integer)))", None, "bigint"),
     ("SELECT array_agg(x) FROM (VALUES 1, 2) t(x)", "[1, 2]", "array"),
     ("SELECT map_agg(k, v) FROM (VALUES ('a', 1), ('b', 2)) t(k, v)", "{a=1, b=2}", "map"),
     ("SELECT contains(ARRAY[1,2,3], 2)", "true", "boolean"),

@@ -230,6 +230,12 @@ def _map_agg(node: exp.Anonymous) -> exp.Expression:
     return _template("MAP(LIST(__p_k), LIST(__p_v))", k=key, v=value)
 
 
+def _cardinality(node: exp.ArraySize) -> exp.Expression:
+    """Trino's cardinality counts an array's elements or a map's entries; sqlglot writes DuckDB's
+    array_length, which refuses maps, while DuckDB's own cardinality takes both."""
+    return _cast(exp.Anonymous(this="cardinality", expressions=[node.this]), "BIGINT")
+
+
 def _count_if(node: exp.Expression) -> exp.Expression:
     return _cast(node, "BIGINT")
 
@@ -244,7 +250,7 @@ def _unsupported(name: str) -> Builder:
 #: they are covered by tests: DateDiff, StrToTime (date_parse), TimeToStr (date_format),
 #: FromISO8601Timestamp, UnixToTime, TimeToUnix, StrSplit, RegexpLike, RegexpExtract, RegexpReplace,
 #: ConcatWs, Pad, Trim, JSONExtract, JSONExtractScalar, ParseJSON, JSONFormat, Unnest with ordinality,
-#: Transform, ArrayFilter, Bracket (element_at), ArraySize, ArrayAgg, ArrayContains,
+#: Transform, ArrayFilter, Bracket (element_at), ArrayAgg, ArrayContains,
 #: ApproxDistinct, ApproxQuantile, ArgMax, ArgMin, AnyValue, Try, TryCast.
 RULES: dict = {
     exp.TimestampTrunc: _keep_date,
@@ -264,6 +270,7 @@ RULES: dict = {
     exp.Format: _format,
     exp.Typeof: _typeof,
     exp.CountIf: _count_if,
+    exp.ArraySize: _cardinality,
     "map_agg": _map_agg,
 }
 
