@@ -39,7 +39,10 @@ class InProcessServer:
         """`settings` are further `Config` fields, e.g. `s3_object_ownership="ObjectWriter"`."""
         from .gateway.server import LakeboxServer
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP spelled out: asyncio switches Nagle's algorithm off (TCP_NODELAY) only on sockets
+        # whose proto says TCP, and a response written in two parts (headers, then body) would
+        # otherwise wait ~40 ms for the client's delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.host, self.port = sock.getsockname()

@@ -161,3 +161,16 @@ def test_small_reads_of_files_written_from_outside_are_hashed_off_the_event_loop
     assert got["ETag"] == '"%s"' % hashlib.md5(payload[::-1]).hexdigest()
     listed = s3.list_objects_v2(Bucket="outside")["Contents"]
     assert [o["Key"] for o in listed] == ["engine/part-0.parquet", "engine/part-1.parquet"]
+
+
+def test_in_process_server_listens_on_a_tcp_socket_so_nagle_is_off(lakebox_server):
+    """asyncio sets TCP_NODELAY only on sockets whose proto is TCP; without it every response sent
+    as headers then body waits for the client's delayed ACK."""
+    for server in lakebox_server._server.servers:
+        for sock in server.sockets:
+            assert sock.proto == socket.IPPROTO_TCP
+    conn = http.client.HTTPConnection("127.0.0.1", lakebox_server.port)
+    conn.request("GET", "/_lakebox/health")
+    response = conn.getresponse()
+    assert response.status == 200 and json.loads(response.read())["version"]
+    conn.close()
