@@ -222,7 +222,7 @@ class SqlEngine:
                     partitions = self.catalog.get_partitions(self.account, self.region, db, name)
                     prune_sql = " AND ".join(f"({c.sql})" for c in conjuncts) or None
             scan = reader.build_scan(con, self.lake, glue, partitions, prune_sql, view,
-                                     scan_columns.needed_columns(table, names, star_selects))
+                                     scan_columns.needed_columns(table, names, star_selects), names)
             con.execute(f"CREATE TEMP VIEW {reader.quote_ident(view)} AS {scan.sql}")
             scanned += scan.bytes_read
             schema[view] = scan.columns

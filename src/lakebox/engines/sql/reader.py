@@ -8,6 +8,10 @@ Parquet, the compressed column chunks of the columns the query names (`needed`),
 whose type in the file is already the Glue type is read as it is, without a CAST, so that DuckDB keeps
 pushing projections and filters into the Parquet reader (row-group pruning by min/max).
 
+Athena's hidden columns `"$path"`, `"$file_size"` and `"$file_modified_time"` are added when the query
+names them (never to a `*`): the files are then read one SELECT each, with the file's values as
+literals, the same way for every format.
+
 Partition pruning evaluates the WHERE conjuncts that name only partition keys over the partitions'
 values (cast to the Hive key types) in DuckDB itself, before any file is listed.
 Parquet is read by DuckDB, ORC through pyarrow, text SerDes by `reader_text`, Avro by `reader_avro`;
@@ -76,6 +80,21 @@ def is_hidden(name: str) -> bool:
     return name.startswith(("_", ".")) or name.endswith(("_$folder$", ".crc"))
 
 
+#: Athena's hidden columns, per file: name -> DuckDB type.
+HIDDEN_COLUMNS = {"$path": "VARCHAR", "$file_size": "BIGINT", "$file_modified_time": "TIMESTAMP WITH TIME ZONE"}
+
+
+def _hidden_values(hidden: list, location: str, folder: str, path: str, size: int) -> list:
+    """The hidden columns of one file: its s3:// URL (under the partition's or table's location)."""
+    if os.path.isfile(folder):
+        url = location
+    else:
+        url = location.rstrip("/") + "/" + os.path.relpath(path, folder).replace(os.sep, "/")
+    values = {"$path": quote_str(url), "$file_size": f"CAST({size} AS BIGINT)",
+              "$file_modified_time": f"to_timestamp({os.stat(path).st_mtime_ns // 1_000_000} / 1000.0)"}
+    return [f"{values[name]} AS {quote_ident(name)}" for name in hidden]
+
+
 def list_files(folder: str) -> list[tuple[str, int]]:
     """Data files under `folder`, recursively, skipping hidden files and folders (`_SUCCESS`,
     `_temporary`, `.hive-staging` ...), sorted for a stable read order."""
@@ -111,10 +130,11 @@ def key_types(table: dict) -> list[tuple[str, str]]:
 
 
 def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Optional[str],
-               view_name: str, needed: Optional[set] = None) -> TableScan:
+               view_name: str, needed: Optional[set] = None, named: Optional[set] = None) -> TableScan:
     """`partitions` is None for an unpartitioned table; `prune_sql` is a DuckDB boolean expression over
     the partition key names (unqualified), or None. `needed`: the (lower-case) column names the query
-    references, for counting the bytes of a Parquet scan; None counts every column."""
+    references, for counting the bytes of a Parquet scan; None counts every column. `named`: every
+    name the query uses, which says which hidden columns to add."""
     sd = table.get("StorageDescriptor") or {}
     fmt = storage_format(table)
     try:
@@ -123,7 +143,8 @@ def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Op
         keys = [(k["Name"].lower(), hive_to_duckdb(k.get("Type") or "string")) for k in table.get("PartitionKeys") or []]
     except HiveTypeError as error:
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
-    scan = TableScan(columns=dict([(n, t) for n, t, _ in data_cols] + keys))
+    hidden = [name for name in HIDDEN_COLUMNS if name in (named or ())]
+    scan = TableScan(columns=dict([(n, t) for n, t, _ in data_cols] + keys + [(h, HIDDEN_COLUMNS[h]) for h in hidden]))
     if keys:
         chosen = _prune(con, keys, partitions or [], prune_sql)
         units = [(p.get("StorageDescriptor", {}).get("Location") or "", p.get("Values") or []) for p in chosen]
@@ -139,9 +160,11 @@ def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Op
         if fmt != PARQUET:
             scan.bytes_read += sum(size for _, size in files)
         key_exprs = [f"TRY_CAST({_value_sql(v)} AS {t}) AS {quote_ident(n)}" for (n, t), v in zip(keys, values)]
-        data = _read(con, fmt, table, sd, data_cols, [path for path, _ in files], f"{view_name}_{index}", scan,
-                     needed)
-        selects.append(f"SELECT {', '.join(data + key_exprs)} FROM {scan.sql}")
+        for part, group in enumerate([[f] for f in files] if hidden else [files]):
+            data = _read(con, fmt, table, sd, data_cols, [path for path, _ in group],
+                         f"{view_name}_{index}" + (f"_{part}" if hidden else ""), scan, needed)
+            extra = _hidden_values(hidden, location, folder, *group[0]) if hidden else []
+            selects.append(f"SELECT {', '.join(data + key_exprs + extra)} FROM {scan.sql}")
     if not selects:
         empty = ", ".join(f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in scan.columns.items())
         scan.sql = f"SELECT {empty or '1 AS _empty'} WHERE false"
