@@ -102,6 +102,8 @@ def test_at_time_zone_and_timestamps_render_as_trino(athena, shop):
                           "<expression>"),
     ("SELECT qty\nFROM sales WHERE", "SYNTAX_ERROR: line 2:17: mismatched input '<EOF>'. Expecting: <expression>"),
     ("SELECT * FROM nope", "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.shop.nope' does not exist"),
+    ('SELECT * FROM "shop"."nope"', "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.shop.nope' does not exist"),
+    ("SELECT * FROM\n  nodb.sales", "SCHEMA_NOT_FOUND: line 2:3: Schema 'nodb' does not exist"),
     ("SELECT nope FROM sales", "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved or requester is not "
                                "authorized to access requested resources"),
     ("SELECT region + 1 FROM sales", "TYPE_MISMATCH: line 1:15: Cannot apply operator: varchar + integer"),

@@ -18,7 +18,7 @@ from typing import Optional
 import duckdb
 from sqlglot import exp
 
-from . import cancel_watch, projection, pushdown, reader, scan_columns, translate, views
+from . import cancel_watch, metadata_tables, projection, pushdown, reader, scan_columns, translate, views
 from .duck_errors import athena_error as _athena_error
 from .errors import QueryError
 from .types import athena_type, precision_scale, render, render_real
@@ -197,11 +197,20 @@ class SqlEngine:
             if table.catalog and table.catalog.lower() != _CATALOG:
                 raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: catalog '{table.catalog}' is not supported")
             name = table.name.lower()
+            if metadata_tables.is_metadata_table(db, name):
+                view = f"{prefix}__t{number}_meta"
+                data = metadata_tables.build(self.catalog, self.account, self.region, db, name)
+                if data is None:
+                    raise self._not_found(table, db, name)
+                con.register(view, data)
+                schema[view] = {field.name: str(kind) for field, kind in
+                                zip(data.schema, con.sql(f"SELECT * FROM {reader.quote_ident(view)} LIMIT 0").types)}
+                table.replace(exp.Table(this=exp.to_identifier(view),
+                                        alias=exp.TableAlias(this=exp.to_identifier(table.alias or table.name))))
+                continue
             glue = self.catalog.get_table(self.account, self.region, db, name)
             if glue is None:
-                line, col = _position(table)
-                raise QueryError("TABLE_NOT_FOUND",
-                                 f"TABLE_NOT_FOUND: line {line}:{col}: Table '{_CATALOG}.{db}.{name}' does not exist")
+                raise self._not_found(table, db, name)
             view = f"{prefix}__t{number}_{name}"
             if views.is_view(glue):
                 bytes_read, schema[view] = self._expand_view(con, glue, view, depth, pushdown.own_conjuncts(table),
@@ -229,6 +238,15 @@ class SqlEngine:
             alias = table.alias or table.name
             table.replace(exp.Table(this=exp.to_identifier(view), alias=exp.TableAlias(this=exp.to_identifier(alias))))
         return scanned, schema
+
+    def _not_found(self, table: exp.Table, db: str, name: str) -> QueryError:
+        """SCHEMA_NOT_FOUND when the database is missing too, else TABLE_NOT_FOUND, as Athena tells them."""
+        line, col = _position(table)
+        if db not in (metadata_tables.INFORMATION_SCHEMA, "default") \
+                and self.catalog.get_database(self.account, self.region, db) is None:
+            return QueryError("SCHEMA_NOT_FOUND", f"SCHEMA_NOT_FOUND: line {line}:{col}: Schema '{db}' does not exist")
+        return QueryError("TABLE_NOT_FOUND",
+                          f"TABLE_NOT_FOUND: line {line}:{col}: Table '{_CATALOG}.{db}.{name}' does not exist")
 
     def _expand_view(self, con, glue: dict, view: str, depth: int,
                      pushed: Optional[list] = None, reads: Optional[set] = None) -> tuple[int, dict]:
@@ -263,8 +281,13 @@ def _bind(tree: exp.Expression, parameters: list) -> None:
 
 
 def _position(node: exp.Expression) -> tuple[int, int]:
-    meta = node.this.meta if isinstance(node.this, exp.Expression) else {}
+    """Where a (possibly qualified) name starts, as Trino reports it: its first part, quotes included."""
+    first = next((part for part in (node.args.get("catalog"), node.args.get("db"), node.this)
+                  if isinstance(part, exp.Identifier)), node.this)
+    meta = first.meta if isinstance(first, exp.Expression) else {}
     line = meta.get("line", 1)
     col = meta.get("col", 1)
-    length = len(node.name)
+    length = len(first.name) if isinstance(first, exp.Expression) else len(node.name)
+    if isinstance(first, exp.Identifier) and first.quoted:
+        length += 2
     return line, max(col - length + 1, 1)
