@@ -90,3 +90,38 @@ def test_unload_writes_files_and_manifest(athena, s3, shop):
     assert sorted(body.splitlines()) == ['{"id":1,"region":"eu"}', '{"id":2,"region":"us"}', '{"id":4,"region":"ap"}']
     _, again = run(athena, "UNLOAD (SELECT 1) TO 's3://lake/out/' WITH (format = 'JSON')", shop, state="FAILED")
     assert "HIVE_PATH_ALREADY_EXISTS" in again["Status"]["StateChangeReason"]
+
+
+def test_ctas_and_insert_write_avro_files_that_read_back(athena, s3, shop, lakebox_server):
+    import io
+
+    import fastavro
+
+    run(athena, "CREATE TABLE av WITH (format = 'AVRO', external_location = 's3://lake/av/') AS "
+                "SELECT id, region, CAST(amount AS decimal(10,2)) AS amount, DATE '2024-01-15' AS d, "
+                "ARRAY[id, id * 10] AS ids, MAP(ARRAY['k'], ARRAY[region]) AS tags FROM src", shop)
+    glue = make_client("glue", lakebox_server.endpoint_url)
+    sd = glue.get_table(DatabaseName="shop", Name="av")["Table"]["StorageDescriptor"]
+    assert sd["SerdeInfo"]["SerializationLibrary"] == "org.apache.hadoop.hive.serde2.avro.AvroSerDe"
+    run(athena, "INSERT INTO av VALUES (9, 'sa', 4.25, DATE '2024-02-01', ARRAY[9], MAP(ARRAY['k'], ARRAY['x']))", shop)
+    listed = s3.list_objects_v2(Bucket="lake", Prefix="av/")["Contents"]
+    assert len(listed) == 2
+    records = []
+    for item in listed:
+        body = s3.get_object(Bucket="lake", Key=item["Key"])["Body"].read()
+        assert body[:4] == b"Obj\x01"  # an Avro container file
+        records += list(fastavro.reader(io.BytesIO(body)))
+    assert sorted(r["id"] for r in records) == [1, 2, 3, 4, 9]
+    qid, _ = run(athena, "SELECT id, region, amount, d, ids, element_at(tags, 'k') FROM av ORDER BY id", shop)
+    assert rows(athena, qid)[1:] == [
+        ["1", "eu", "10.50", "2024-01-15", "[1, 10]", "eu"], ["2", "us", "3.00", "2024-01-15", "[2, 20]", "us"],
+        ["3", "eu", "1.50", "2024-01-15", "[3, 30]", "eu"], ["4", "ap", "2.00", "2024-01-15", "[4, 40]", "ap"],
+        ["9", "sa", "4.25", "2024-02-01", "[9]", "x"]]
+
+
+def test_insert_into_a_regex_table_is_not_supported(athena, s3, shop):
+    run(athena, "CREATE EXTERNAL TABLE logs (line string) ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe' "
+                "WITH SERDEPROPERTIES ('input.regex' = '(.*)') LOCATION 's3://lake/logs/'", shop)
+    _, execution = run(athena, "INSERT INTO logs VALUES ('a')", shop, state="FAILED")
+    assert execution["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED:")
+    assert "Contents" not in s3.list_objects_v2(Bucket="lake", Prefix="logs/")

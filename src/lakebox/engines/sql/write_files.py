@@ -3,7 +3,7 @@ relation, plus the Hive names of DuckDB types and Hive's partition folder names.
 
 Every file is written under a hidden temporary name in its final folder and then renamed, so the
 lake (and a reader) sees a file whole or not at all. Parquet, JSON and text go through DuckDB's COPY;
-ORC through pyarrow.
+ORC through pyarrow; Avro through fastavro (`write_avro`).
 
 Imports duckdb (type objects), pyarrow and this package.
 """
@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Optional
 
+from . import write_avro
 from .errors import QueryError
 from .reader import quote_ident, quote_str
 
@@ -58,7 +59,10 @@ class FileFormat:
 
     def codec(self) -> str:
         if self.name == AVRO:
-            raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: writing AVRO files is not supported by lakebox")
+            wanted = (self.compression or DEFAULT_COMPRESSION[AVRO]).upper()
+            if wanted not in write_avro.CODECS:
+                raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: compression {wanted} is not supported for AVRO")
+            return wanted
         wanted = (self.compression or DEFAULT_COMPRESSION[self.name]).upper()
         codec = _CODECS[self.name].get(wanted)
         if codec is None:
@@ -138,6 +142,9 @@ def write_files(con, select_sql: str, fmt: FileFormat, folder: str, stem: str,
 
 
 def _write_one(con, sql: str, fmt: FileFormat, codec: str, path: str) -> None:
+    if fmt.name == AVRO:
+        write_avro.write_avro(con.sql(sql).to_arrow_table(), path, codec)
+        return
     if fmt.name == ORC:
         from pyarrow import orc
         orc.write_table(con.sql(sql).to_arrow_table(), path, compression=codec)

@@ -13,6 +13,7 @@ from sqlglot import exp
 from . import ddl_hive, reader
 from .errors import QueryError
 from .write_files import (
+    AVRO,
     DEFAULT_COMPRESSION,
     FORMATS,
     HIVE_NULL_PARTITION,
@@ -80,6 +81,10 @@ def table_format(table: dict, params: dict) -> FileFormat:
         return FileFormat(ORC, params.get("orc.compress") or params.get("write.compression"))
     if kind == reader.JSON:
         return FileFormat(JSON, params.get("write.compression"))
+    if kind == reader.AVRO:
+        return FileFormat(AVRO, params.get("avro.compression") or params.get("write.compression"))
+    if kind == reader.REGEX:
+        raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: Inserting into tables that use RegexSerDe is not supported")
     if serde.get("SerializationLibrary") == _OPEN_CSV:
         return FileFormat(TEXTFILE, params.get("write.compression") or "NONE",
                           serde_params.get("separatorChar", ","), serde_params.get("quoteChar", '"'), "")
