@@ -18,6 +18,9 @@ acknowledged (it was fsynced before the ack) is in that prefix.
 
 Readers see only records below the durable watermark, so nothing a reader saw can vanish in a crash.
 Readers open their own file descriptor per read and take no lock: a reader never blocks a writer.
+A read takes each segment's run of frames whole (one `pread`, or a read-only map when large) and
+hands them back as they are (a `RecordPage`, record_page.py), so that a page goes from disk to a
+response in one pass over its records.
 Retention unlinks whole segments; a segment rolls when it is large or spans more than an hour of
 arrivals, so trimming has at most that granularity (readers filter by arrival time exactly).
 """
@@ -26,30 +29,28 @@ from __future__ import annotations
 
 import bisect
 import logging
+import mmap
 import os
 import struct
 import threading
 import zlib
 from array import array
 from pathlib import Path
-from typing import Callable, NamedTuple, Optional, Sequence
+from typing import Callable, Optional, Sequence
+
+from .record_page import RECORD_OVERHEAD, Buffer, RecordPage, StoredRecord
 
 log = logging.getLogger("lakebox.storage.shard_log")
 
 _FRAME = struct.Struct("<II")  # body length, crc32(body)
 _HEAD = struct.Struct("<QqH")  # offset, arrival ms, partition-key length
 SEGMENT_SUFFIX = ".seg"
+#: Reads of at least this many bytes map the segment rather than copy it out (see _read_segment).
+MAP_AT_LEAST = 1 << 20
 
 
 class ShardSealed(Exception):
     """The shard was closed (split or merged); writes must go to its children."""
-
-
-class StoredRecord(NamedTuple):
-    offset: int
-    arrival_ms: int
-    partition_key: str
-    data: bytes
 
 
 class _Segment:
@@ -301,60 +302,74 @@ class ShardLog:
         return end
 
     def read(self, start: int, limit: int, max_bytes: int = 10 << 20) -> list[StoredRecord]:
+        """`read_page` as a list of records."""
+        return list(self.read_page(start, limit, max_bytes))
+
+    def read_page(self, start: int, limit: int, max_bytes: int = 10 << 20) -> RecordPage:
         """Up to `limit` durable records from offset `start` (or the first one kept, if later),
-        stopping before `max_bytes` of data (but returning at least one record)."""
+        stopping before `max_bytes` of keys and data (but holding at least one record), as stored."""
         end = self._durable
-        out: list[StoredRecord] = []
-        budget = max_bytes
+        chunks: list[tuple[Buffer, int, int, int]] = []
+        count, budget, begin = 0, max_bytes, start
         for segment in list(self._segments):
-            if len(out) >= limit or start >= end:
+            if count >= limit or start >= end:
                 break
             seg_end = min(segment.end_offset, end)
             if seg_end <= start:
                 continue
             first = max(start, segment.first_offset)
-            last = min(seg_end, first + (limit - len(out)))
+            last = min(seg_end, first + (limit - count))
             if first >= last:
                 continue
-            got = self._read_segment(segment, first, last, budget, allow_empty=bool(out))
+            got = self._read_segment(segment, first, last, budget, allow_empty=bool(count))
             if got is None:  # dropped by retention meanwhile: continue with what is left
                 continue
-            out.extend(got)
-            budget -= sum(len(r.data) + len(r.partition_key) for r in got)
-            if got and got[-1].offset + 1 < last:
+            buffer, at, taken = got
+            if taken:
+                chunks.append((buffer, at, first, taken))
+                count += taken
+                budget -= len(buffer) - at - RECORD_OVERHEAD * taken
+            if first + taken < last:
                 break  # the byte budget ran out
             start = last
-        return out
+        return RecordPage(chunks, begin)
 
     def _read_segment(self, segment: _Segment, first: int, last: int, budget: int,
-                      allow_empty: bool) -> Optional[list[StoredRecord]]:
+                      allow_empty: bool) -> Optional[tuple[Buffer, int, int]]:
+        """The frames of offsets `first` to `last` (fewer if the byte budget runs out): a buffer, where
+        in it they start (they run to its end), and how many."""
+        size = segment.size  # read before the positions: a writer appends positions first, size last
+        positions = segment.positions
         i, j = first - segment.first_offset, last - segment.first_offset
-        begin = segment.positions[i]
-        stop = segment.positions[j] if j < len(segment.positions) else segment.size
+        begin = positions[i]
+        stop = positions[j] if j < len(positions) else size
+        if stop - begin - RECORD_OVERHEAD * (j - i) > budget:
+            # Over budget: sizes come from the index (a record spans from its position to the next).
+            k, used = i, 0
+            while k < j:
+                following = positions[k + 1] if k + 1 < j else stop
+                record = following - positions[k] - RECORD_OVERHEAD
+                if used + record > budget and (k > i or allow_empty):
+                    break
+                used += record
+                k += 1
+            if k == i:
+                return b"", 0, 0
+            if k < j:
+                j, stop = k, positions[k]
         try:
             fd = os.open(segment.path, os.O_RDONLY)
         except FileNotFoundError:
             return None
         try:
-            blob = os.pread(fd, stop - begin, begin)
+            if stop - begin < MAP_AT_LEAST:
+                return os.pread(fd, stop - begin, begin), 0, j - i
+            # A large read maps the file instead: no fresh buffer for the kernel to zero and copy
+            # into. The mapped part is below the durable watermark, which nothing truncates.
+            aligned = begin - begin % mmap.ALLOCATIONGRANULARITY
+            return mmap.mmap(fd, stop - aligned, access=mmap.ACCESS_READ, offset=aligned), begin - aligned, j - i
         finally:
             os.close(fd)
-        records, pos, total = [], 0, len(blob)
-        unpack_frame, unpack_head = _FRAME.unpack_from, _HEAD.unpack_from
-        frame_size, head_size = _FRAME.size, _HEAD.size
-        while pos < total:
-            length = unpack_frame(blob, pos)[0]
-            body = pos + frame_size
-            offset, arrival, key_len = unpack_head(blob, body)
-            key_end = body + head_size + key_len
-            size = length - head_size
-            if size > budget and (records or allow_empty):
-                break
-            budget -= size
-            pos = body + length
-            records.append(StoredRecord(offset, arrival, blob[body + head_size: key_end].decode("utf-8"),
-                                        blob[key_end: pos]))
-        return records
 
     # -- retention ----------------------------------------------------------------------------------
 

@@ -1,12 +1,10 @@
 """Kinesis's json responses: the generic json serializer, with GetRecords' records written directly.
 
 Why a subclass: a GetRecords page holds up to 10,000 records, and the generic walk (one method
-dispatch per member of every record) costs more than reading those records from disk. The records
-list has one fixed shape (`Record`), so it is rendered here with the same wire rules the generic
-serializer applies: the timestamp as epoch seconds with milliseconds, `Data` as base64, members
-left out when None, and the page is encoded with orjson (a 10 MiB page is ~14 MB of JSON, which the
-standard library's encoder takes several times longer to write). Everything else, errors
-included, is the parent's.
+dispatch per member of every record) costs more than reading those records from disk. The
+provider hands over the page as the shard log read it, and kinesis_records.py renders it to json
+in one pass, with the wire rules the generic serializer applies. The rest of the answer, a list
+of record dicts (should a provider give one), and errors are the parent's.
 
 SubscribeToShard's answer is an event stream (see eventstream.py), written as the provider's
 events come. `cbor_response` turns any Kinesis answer into its CBOR form, for clients that sent CBOR.
@@ -24,57 +22,21 @@ from botocore.model import OperationModel
 
 from ..errors import AwsError
 from ..http import Headers, HttpResponse
-from ..shapes import UNIX, b64encode, format_timestamp
 from .eventstream import event_message, exception_message
 from .json import JSONResponseSerializer
-
-
-def _seconds(value: Any) -> Any:
-    timestamp = getattr(value, "timestamp", None)
-    if timestamp is not None and getattr(value, "tzinfo", None) is not None:
-        return round(timestamp(), 3)
-    return format_timestamp(value, UNIX)
-
-
-def _data(value: Any) -> str:
-    if isinstance(value, bytes):
-        return binascii.b2a_base64(value, newline=False).decode("ascii")
-    return b64encode(value)
-
-
-def _records(records: list[dict]) -> list[dict]:
-    """GetRecords' `Records`, in one loop: the records of one put share one arrival time object,
-    so each distinct timestamp is converted once."""
-    out = []
-    seconds: dict[Any, Any] = {}
-    to_base64 = binascii.b2a_base64
-    for record in records:
-        item = {"SequenceNumber": record["SequenceNumber"]}
-        arrival = record.get("ApproximateArrivalTimestamp")
-        if arrival is not None:
-            stamp = seconds.get(arrival)
-            if stamp is None:
-                stamp = seconds[arrival] = _seconds(arrival)
-            item["ApproximateArrivalTimestamp"] = stamp
-        data = record["Data"]
-        item["Data"] = to_base64(data, newline=False).decode("ascii") if type(data) is bytes else _data(data)
-        item["PartitionKey"] = record["PartitionKey"]
-        if record.get("EncryptionType") is not None:
-            item["EncryptionType"] = record["EncryptionType"]
-        out.append(item)
-    return out
+from .kinesis_records import is_raw_page, render_records
 
 
 class KinesisJSONResponseSerializer(JSONResponseSerializer):
     def serialize_response(self, operation: OperationModel, result: dict, request_id: str) -> HttpResponse:
         if operation.name == "SubscribeToShard" and result and result.get("EventStream") is not None:
             return self._event_stream(operation, result["EventStream"], request_id)
-        if operation.name != "GetRecords" or not result or result.get("Records") is None:
+        if operation.name != "GetRecords" or not result or not is_raw_page(result.get("Records")):
             return super().serialize_response(operation, result, request_id)
         rest = {name: value for name, value in result.items() if name != "Records"}
         body = self._serialize_structure(rest, operation.output_shape)
-        body["Records"] = _records(result["Records"])
-        payload = orjson.dumps(body)
+        after = b"," + orjson.dumps(body)[1:] if body else b"}"
+        payload = render_records(result["Records"], b'{"Records":', after)
         version = self.service_model.metadata.get("jsonVersion", "1.0")
         headers = Headers([("Content-Type", f"application/x-amz-json-{version}"),
                            ("Content-Length", str(len(payload))), ("x-amzn-RequestId", request_id)])

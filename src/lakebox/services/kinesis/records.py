@@ -14,6 +14,7 @@ from ...protocol.context import RequestContext
 from ...storage.shard_log import ShardSealed
 from . import common as c
 from .model import MAX_HASH_KEY, Shard, Stream, hash_key_of, parse_sequence_number
+from .page import ShardPage
 from .throttle import throughput_exceeded
 
 MAX_PUT_RECORDS_BYTES = 10 << 20
@@ -181,22 +182,16 @@ class RecordsMixin:
                                    params.get("StartingSequenceNumber"), params.get("Timestamp"))
         return {"ShardIterator": c.encode_iterator(stream, shard, offset, c.now_ms(self))}
 
-    def records_page(self, stream: Stream, shard: Shard, offset: int, limit: int) -> tuple[list[dict], int, int]:
-        """(records as the API shapes them, the next offset, MillisBehindLatest) from `offset`."""
+    def records_page(self, stream: Stream, shard: Shard, offset: int, limit: int) -> tuple[ShardPage, int, int]:
+        """(the records, the next offset, MillisBehindLatest) from `offset`."""
         log = self.store.log(stream, shard)
         start = max(offset, self._trim_horizon(stream, shard))
-        records = log.read(start, limit, MAX_GET_RECORDS_BYTES)
-        next_offset = records[-1].offset + 1 if records else start
-        encryption = {"EncryptionType": stream.encryption_type} if stream.encryption_type != "NONE" else {}
-        base = stream.seq_base(shard)
-        stamps: dict[int, object] = {}  # a batch's records share one arrival time: one datetime each
-        shaped = [{"SequenceNumber": str(base + r.offset),
-                   "ApproximateArrivalTimestamp": stamps.get(r.arrival_ms) or stamps.setdefault(
-                       r.arrival_ms, c.timestamp(r.arrival_ms)),
-                   "Data": r.data, "PartitionKey": r.partition_key, **encryption} for r in records]
+        page = ShardPage(log.read_page(start, limit, MAX_GET_RECORDS_BYTES), stream.seq_base(shard),
+                         stream.encryption_type)
+        next_offset = page.records.next_offset
         behind = log.arrival_of(next_offset) if next_offset < log.end_offset else None
         millis_behind = max(c.now_ms(self) - behind, 0) if behind is not None else 0
-        return shaped, next_offset, millis_behind
+        return page, next_offset, millis_behind
 
     def get_records(self, ctx: RequestContext, params: dict) -> dict:
         stream_id, name, number, offset, issued = c.decode_iterator(params["ShardIterator"])
@@ -209,10 +204,10 @@ class RecordsMixin:
             raise c.expired_iterator(issued, now)
         if not self.throttle.admit_read((stream.id, shard.number)):
             raise throughput_exceeded(shard.id, stream.name, ctx.account_id)
-        records, next_offset, millis_behind = self.records_page(stream, shard, offset, params.get("Limit", 10_000))
-        self.throttle.charge_read((stream.id, shard.number), sum(len(r["Data"]) + len(r["PartitionKey"])
-                                                                 for r in records) if self.throttle.enabled else 0)
-        out: dict = {"Records": records, "MillisBehindLatest": millis_behind}
+        page, next_offset, millis_behind = self.records_page(stream, shard, offset, params.get("Limit", 10_000))
+        self.throttle.charge_read((stream.id, shard.number), page.byte_size)
+        # The page goes to the serializer as read: it renders the records to json in one pass.
+        out: dict = {"Records": page, "MillisBehindLatest": millis_behind}
         if not shard.is_open and next_offset >= (shard.end_offset or 0):
             out["ChildShards"] = self.child_shards(stream, shard)
         else:

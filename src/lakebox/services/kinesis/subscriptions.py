@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator, Callable, Optional
 
 from ...protocol.context import RequestContext
 from . import common as c
@@ -106,6 +106,12 @@ class SubscriptionsMixin:
         return {"EventStream": Subscription(self._events(stream, shard, offset),
                                             lambda: self.subscriptions.release(claim))}
 
+    def _event_records(self, stream: Stream, shard: Shard, offset: int) -> tuple[list[dict], Optional[str], int, int]:
+        """(an event's records as dicts, the last one's sequence number, the next offset,
+        MillisBehindLatest); runs in a worker thread."""
+        page, next_offset, millis_behind = self.records_page(stream, shard, offset, EVENT_RECORDS)
+        return page.shaped(), page.last_sequence_number, next_offset, millis_behind
+
     async def _events(self, stream: Stream, shard: Shard, offset: int) -> AsyncIterator[dict]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + SUBSCRIPTION_SECONDS
@@ -130,12 +136,12 @@ class SubscriptionsMixin:
                 shard = current.shard(shard.number) or shard
                 heartbeat_due = loop.time() - last_event >= HEARTBEAT_SECONDS
                 if log.end_offset > offset or not shard.is_open or heartbeat_due:
-                    records, offset, millis_behind = await asyncio.to_thread(
-                        self.records_page, current, shard, offset, EVENT_RECORDS)
+                    records, last, offset, millis_behind = await asyncio.to_thread(
+                        self._event_records, current, shard, offset)
                     finished = not shard.is_open and offset >= (shard.end_offset or 0)
                     if records or finished or heartbeat_due:
                         if records:
-                            continuation = records[-1]["SequenceNumber"]
+                            continuation = last
                         event = {"Records": records, "ContinuationSequenceNumber": continuation,
                                  "MillisBehindLatest": millis_behind}
                         if finished:
