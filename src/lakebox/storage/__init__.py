@@ -9,7 +9,8 @@ service.
 Modules: api (records and the contract), errors, lake (LakeStore and buckets), lake_base (shared
 plumbing), lake_objects, lake_multipart, listing, bucket_config (per-bucket configuration
 documents), keys (key -> path rules), dirfd (symlink-proof navigation), atomic (durable writes),
-ingest (receiving bodies), checksums, metadata + schema (SQLite), locks.
+dir_sync (directory fsyncs shared by concurrent renames), ingest (receiving bodies), checksums,
+metadata + schema (SQLite), locks; shard_log and record_page hold Kinesis shards.
 """
 
 from .api import (  # noqa: F401

@@ -6,29 +6,47 @@ acknowledged write survives `kill -9` and power loss (DESIGN D2 and promise 3).
 
 Temp files live in `<data>/.lakebox/tmp/`, on the same filesystem as the lake so that the rename is
 atomic, and outside `s3/` so that nothing ever lists them. Their names start with the writer's pid,
-so that a restart can remove the leftovers of a killed process without touching a live one's.
+so that a restart can remove the leftovers of a killed process without touching a live one's; then
+come a token drawn once per process and a counter, which is unique without a random draw per file.
+
+Directory fsyncs go through `dir_sync.directory_syncer`, so that concurrent renames into one folder
+share one fsync (each still returns only after an fsync that started after its rename).
 """
 
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import uuid
 from typing import Callable, Optional
+
+from .dir_sync import directory_syncer
 
 #: Chunk size for every streaming copy and read in the storage layer.
 CHUNK = 1024 * 1024
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NEW = os.O_RDWR | os.O_CREAT | os.O_EXCL | _O_CLOEXEC
+
+#: Drawn once per process (a forked child differs by pid): with the counter, temp names never repeat.
+_PROCESS_TOKEN = uuid.uuid4().hex[:12]
+_sequence = itertools.count()
 
 
 class TempFile:
     """A new file under the temp folder that becomes visible only when it is placed."""
 
     def __init__(self, tmp_dir: str):
-        self.path = os.path.join(tmp_dir, f"{os.getpid()}-{uuid.uuid4().hex}.tmp")
-        # 0o666 minus the umask: the same mode an engine's own files would get.
-        self.fd: Optional[int] = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _O_CLOEXEC, 0o666)
+        while True:
+            # next() on a count is atomic under the GIL; O_EXCL still guards against any clash.
+            self.path = os.path.join(tmp_dir, f"{os.getpid()}-{_PROCESS_TOKEN}-{next(_sequence)}.tmp")
+            try:
+                # 0o666 minus the umask: the same mode an engine's own files would get.
+                self.fd: Optional[int] = os.open(self.path, _O_NEW, 0o666)
+                break
+            except FileExistsError:
+                continue
         self.size = 0
         self._placed = False
 
@@ -64,7 +82,7 @@ class TempFile:
         """
         os.replace(self.path, name, dst_dir_fd=dir_fd)
         self._placed = True
-        os.fsync(dir_fd)
+        directory_syncer.sync(dir_fd)
         return os.fstat(self.fd)
 
     def replace_path(self, dest: str) -> os.stat_result:
@@ -99,9 +117,10 @@ class TempFile:
 
 
 def fsync_dir(path: str) -> None:
+    """Make the entries of the directory at `path` durable (shared with concurrent callers)."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
     try:
-        os.fsync(fd)
+        directory_syncer.sync(fd)
     finally:
         os.close(fd)
 

@@ -231,11 +231,11 @@ class LakeBase:
             make_dirs(root, marker, exact=self._exact)
         return location, st
 
-    def _commit(self, previous: Optional[ObjectRow], row: ObjectRow) -> None:
+    def _commit(self, row: ObjectRow) -> None:
         """Record `row` as the current object, then drop the hidden file it replaced (if any)."""
-        self.db.put_object(row)
-        if previous is not None and previous.location != row.location:
-            self._drop_blob(previous.location)
+        replaced = self.db.replace_object(row)
+        if replaced != row.location:
+            self._drop_blob(replaced)
 
     def _new_row(self, bucket: str, key: str, location: Optional[str], st: os.stat_result, etag: str,
                  meta: ObjectMeta, checksums: dict[str, str], checksum_type: Optional[str],

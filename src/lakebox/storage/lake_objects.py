@@ -16,9 +16,9 @@ from typing import Callable, Iterable, Optional
 from . import checksums as ck
 from .api import ENABLED, SUSPENDED, ObjectInfo, ObjectMeta
 from .atomic import CHUNK, TempFile, copy_range
-from .errors import NoSuchKeyError, ObjectChangedError
+from .errors import NoSuchBucketError, NoSuchKeyError, ObjectChangedError
 from .ingest import Expected, receive
-from .keys import check_key
+from .keys import check_key, is_valid_bucket_name
 from .lake_base import hash_fd
 from .lake_versions import VersionsBase, new_version_id
 
@@ -75,8 +75,10 @@ class ObjectsMixin(VersionsBase):
                    checksum_algorithms: Iterable[str] = (), expected: Expected = None,
                    precondition: Precondition = None, version_id: Optional[str] = None) -> ObjectInfo:
         check_key(key)
-        with self._bucket_root(bucket):
-            pass  # fail fast, before reading the body, when the bucket does not exist
+        # Fail fast, before reading the body, when the bucket does not exist. One stat: `_install`
+        # opens the folder for real once it holds the bucket's lock.
+        if not is_valid_bucket_name(bucket) or not os.path.isdir(os.path.join(self.s3_dir, bucket)):
+            raise NoSuchBucketError(bucket)
         got = receive(self.tmp_dir, body, algorithms=checksum_algorithms, content_length=content_length,
                       expected=expected)
         try:
@@ -100,15 +102,16 @@ class ObjectsMixin(VersionsBase):
             return self._install_version(bucket, key, tmp, etag, meta, checksums, checksum_type, parts,
                                          precondition, upload_id, status, version_id)
         with self._bucket_root(bucket) as root, self._key_lock(bucket, key):
-            previous = self.db.get_object(bucket, key)
             if precondition is not None:
                 current = self._lookup(root, bucket, key)
                 precondition(self._info(current) if current is not None else None)
-                previous = self.db.get_object(bucket, key)
+            # A plain PUT learns what it replaced inside its commit (`_commit`); completing an
+            # upload commits elsewhere, so it reads the row first (the key's lock keeps it current).
+            previous = self.db.get_object(bucket, key) if upload_id is not None else None
             location, st = self._place(root, bucket, key, tmp)
             row = self._new_row(bucket, key, location, st, etag, meta, checksums, checksum_type, parts)
             if upload_id is None:
-                self._commit(previous, row)
+                self._commit(row)
             else:
                 self.db.complete_upload(row, upload_id)
                 if previous is not None and previous.location != row.location:

@@ -116,3 +116,39 @@ def test_stale_temp_files_of_dead_processes_are_removed(tmp_path):
     (tmp_path / "subdir").mkdir()
     assert remove_stale_temp_files(str(tmp_path)) == 2
     assert sorted(os.listdir(tmp_path)) == sorted([mine.name, "subdir"])
+
+
+def test_temp_names_do_not_repeat_and_a_clash_takes_the_next_name(tmp_path, monkeypatch):
+    tmp_dir = tmp_path / "tmp"
+    tmp_dir.mkdir()
+    files = [TempFile(str(tmp_dir)) for _ in range(50)]
+    try:
+        assert len({f.path for f in files}) == 50
+        # A file left under the next name (say, by a process that had this pid before) is skipped.
+        upcoming = next(atomic._sequence) + 1
+        squatter = tmp_dir / f"{os.getpid()}-{atomic._PROCESS_TOKEN}-{upcoming}.tmp"
+        squatter.write_bytes(b"not ours")
+        with TempFile(str(tmp_dir)) as tmp:
+            assert tmp.path != str(squatter)
+            tmp.write(b"ours")
+        assert squatter.read_bytes() == b"not ours"
+    finally:
+        for f in files:
+            f.discard()
+
+
+def test_placing_a_file_syncs_its_directory_after_the_rename(tmp_path, monkeypatch):
+    (tmp_path / "tmp").mkdir()
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    seen = []
+    monkeypatch.setattr(atomic.directory_syncer, "sync",
+                        lambda fd: seen.append((os.fstat(fd).st_ino, sorted(os.listdir(dest)))))
+    fd = os.open(dest, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with TempFile(str(tmp_path / "tmp")) as tmp:
+            tmp.write(b"x")
+            tmp.replace_into(fd, "f")
+    finally:
+        os.close(fd)
+    assert seen == [(os.stat(dest).st_ino, ["f"])]

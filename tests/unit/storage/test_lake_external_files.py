@@ -130,7 +130,7 @@ def test_crash_between_rename_and_commit_makes_the_file_the_truth(data_dir, monk
     def die(*args, **kwargs):
         raise Killed()
 
-    monkeypatch.setattr(store.db, "put_object", die)
+    monkeypatch.setattr(store.db, "replace_object", die)  # the commit of a PUT
     with pytest.raises(Killed):
         put(store, "k", b"new content!", meta=ObjectMeta(content_type="text/new"))
     assert (data_dir / "s3" / BUCKET / "k").read_bytes() == b"new content!"

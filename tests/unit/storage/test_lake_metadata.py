@@ -139,3 +139,12 @@ def test_readers_in_many_threads_see_committed_writes(db):
         t.join()
     assert errors == []
     assert db.get_object("bkt", "k").etag == "v99"
+
+
+def test_replace_object_returns_the_hidden_location_it_replaced(db):
+    db.insert_bucket(BucketInfo("bkt", "000000000000", "us-east-1", datetime.now(timezone.utc)))
+    assert db.replace_object(row("k", location="hidden/bkt/ab/first", etag="one")) is None
+    assert db.replace_object(row("k", etag="two")) == "hidden/bkt/ab/first"
+    assert db.replace_object(row("k", location="hidden/bkt/cd/second", etag="three")) is None
+    assert db.get_object("bkt", "k").etag == "three"
+    assert db.get_object("bkt", "k").location == "hidden/bkt/cd/second"
