@@ -27,7 +27,7 @@ NO_OUTPUT = ("No output location provided. An output location is required either
              "result configuration setting or as an API input.")
 MAX_RESULTS = 1000
 #: How long GetQueryExecution waits for a running execution to end before answering.
-POLL_HOLD_SECONDS = 0.05
+POLL_HOLD_SECONDS = 0.1
 #: How many GetQueryExecution calls may wait at once (the gateway has 8 workers by default).
 POLL_HOLD_SLOTS = 3
 _poll_holds = threading.BoundedSemaphore(POLL_HOLD_SLOTS)
