@@ -133,3 +133,25 @@ def test_column_outside_group_by_is_expression_not_aggregate(env):
         engine.execute("SELECT month, id FROM orders GROUP BY month", "sales")
     assert exc.value.message == ("EXPRESSION_NOT_AGGREGATE: line 1:15: 'id' must be an aggregate expression or "
                                  "appear in GROUP BY clause")
+
+
+def test_a_query_run_again_reuses_its_translation_but_sees_new_files_and_types(env, tmp_path):
+    from lakebox.engines.sql import translation_cache
+
+    engine, _ = env
+    sql = "SELECT count(*), sum(id) FROM orders WHERE month = ?"
+    first = engine.execute(sql, "sales", parameters=["'01'"])
+    key_count = len(translation_cache._entries)
+    assert engine.execute(sql, "sales", parameters=["'01'"]).rows == first.rows == [["4", "18"]]
+    assert len(translation_cache._entries) == key_count  # the second run found the first's entry
+    assert engine.execute(sql, "sales", parameters=["'02'"]).rows == [["4", "22"]]  # other parameters
+    folder = tmp_path / "s3" / "lake" / "orders" / "month=01"
+    pq.write_table(pa.table({"id": pa.array([100], pa.int64()), "amount": [1.0]}), folder / "part-1.parquet")
+    assert engine.execute(sql, "sales", parameters=["'01'"]).rows == [["5", "118"]]  # files are listed again
+    assert engine.execute("SELECT typeof(id) FROM orders LIMIT 1", "sales").rows == [["bigint"]]
+    table = engine.catalog.get_table(ACCOUNT, REGION, "sales", "orders")
+    table["StorageDescriptor"]["Columns"][0]["Type"] = "int"
+    engine.catalog.update_table(ACCOUNT, REGION, "sales", {k: v for k, v in table.items() if k in (
+        "Name", "PartitionKeys", "StorageDescriptor", "Parameters", "TableType")})
+    again = engine.execute("SELECT typeof(id) FROM orders LIMIT 1", "sales")
+    assert again.rows == [["integer"]]  # a changed Glue type is a new schema, so a new translation

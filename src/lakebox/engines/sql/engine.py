@@ -18,7 +18,17 @@ from typing import Optional
 import duckdb
 from sqlglot import exp
 
-from . import cancel_watch, metadata_tables, projection, pushdown, reader, scan_columns, translate, views
+from . import (
+    cancel_watch,
+    metadata_tables,
+    projection,
+    pushdown,
+    reader,
+    scan_columns,
+    translate,
+    translation_cache,
+    views,
+)
 from .duck_errors import athena_error as _athena_error
 from .errors import QueryError
 from .types import athena_type, precision_scale, render, render_real
@@ -137,9 +147,15 @@ class SqlEngine:
         watched = None
         try:
             scanned, schema = self._resolve_tables(con, tree, database)
-            translate.name_columns(tree)
-            zones = translate.zoned_outputs(tree)
-            duck_sql = translate.to_duckdb(tree, schema)
+            cache_key = translation_cache.key(body, database, parameters, schema)
+            cached = translation_cache.get(cache_key)
+            if cached is not None:
+                duck_sql, zones = cached
+            else:
+                translate.name_columns(tree)
+                zones = translate.zoned_outputs(tree)
+                duck_sql = translate.to_duckdb(tree, schema)
+                translation_cache.put(cache_key, duck_sql, zones)
             timings = {"parse": parsed - started, "plan": time.perf_counter() - parsed}
             if explain:
                 duck_sql = ("EXPLAIN ANALYZE " if explain.group(1) else "EXPLAIN ") + duck_sql
