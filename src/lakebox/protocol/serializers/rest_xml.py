@@ -68,6 +68,36 @@ def close_body(body: Any) -> None:
         close()
 
 
+_ELEMENT, _FLAT_LIST, _FLAT_MAP = 0, 1, 2
+
+
+class _ShapePlan:
+    """One shape's writer method (None for scalars), default namespace attribute, and for a
+    structure its attribute members and its child elements in order, with their wire names."""
+
+    __slots__ = ("shape", "writer", "namespace", "plain_text", "attributes", "children")
+
+    def __init__(self, serializer: "RestXMLResponseSerializer", shape: Shape):
+        self.shape = shape
+        self.writer = getattr(serializer, f"_xml_{shape.type_name}", None)
+        self.namespace = serializer._namespace_attrs(shape, "")
+        # Strings are written as they are; every other scalar goes through _scalar_text.
+        self.plain_text = shape.type_name == "string"
+        self.attributes, self.children = [], []
+        for name, member in (shape.members.items() if shape.type_name == "structure" else ()):
+            serialization = member.serialization
+            wire = serialization.get("name", name)
+            if serialization.get("xmlAttribute"):
+                self.attributes.append((name, member, wire))
+            elif "location" not in serialization:
+                layout, item_tag = _ELEMENT, None
+                if serialization.get("flattened") and member.type_name == "list":
+                    layout, item_tag = _FLAT_LIST, member.member.serialization.get("name", wire)
+                elif serialization.get("flattened") and member.type_name == "map":
+                    layout = _FLAT_MAP
+                self.children.append((name, member, wire, layout, item_tag))
+
+
 class RestXMLResponseSerializer(ResponseSerializer):
     HEADER_TIMESTAMP_FORMAT = "rfc822"
     BODY_TIMESTAMP_FORMAT = "iso8601"
@@ -167,40 +197,57 @@ class RestXMLResponseSerializer(ResponseSerializer):
     # -- XML, one method per shape type ------------------------------------------------------------
 
     def _xml_element(self, out: list, tag: str, shape: Shape, value: Any, attrs: str = "") -> None:
-        method = getattr(self, f"_xml_{shape.type_name}", None)
-        if method is not None:
-            method(out, tag, shape, value, attrs)
+        plan = self._plan(shape)
+        if plan.writer is not None:
+            plan.writer(out, tag, shape, value, attrs)
             return
-        out.append(f"<{tag}{attrs}{self._namespace_attrs(shape, attrs)}>")
-        out.append(escape_text(self._scalar_text(shape, value, self.BODY_TIMESTAMP_FORMAT)))
+        open_attrs = attrs + (plan.namespace if not attrs else self._namespace_attrs(shape, attrs))
+        out.append(f"<{tag}{open_attrs}>")
+        if plan.plain_text:
+            out.append(escape_text(value if type(value) is str else str(value)))
+        else:
+            out.append(escape_text(self._scalar_text(shape, value, self.BODY_TIMESTAMP_FORMAT)))
         out.append(f"</{tag}>")
 
     def _xml_structure(self, out: list, tag: str, shape: Shape, value: dict, attrs: str = "") -> None:
-        attrs += self._namespace_attrs(shape, attrs)
-        for name, member in shape.members.items():
+        plan = self._plan(shape)
+        attrs += plan.namespace if not attrs else self._namespace_attrs(shape, attrs)
+        for name, member, wire in plan.attributes:
             item = value.get(name)
-            if item is not None and member.serialization.get("xmlAttribute"):
-                wire = member.serialization.get("name", name)
+            if item is not None:
                 text = self._scalar_text(member, item, self.BODY_TIMESTAMP_FORMAT)
                 attrs += f' {wire}="{escape_attr(text)}"'
         out.append(f"<{tag}{attrs}>")
-        for name, member in shape.members.items():
+        for name, member, wire, layout, item_tag in plan.children:
             item = value.get(name)
-            serialization = member.serialization
-            if item is None or "location" in serialization or serialization.get("xmlAttribute"):
+            if item is None:
                 continue
-            wire = serialization.get("name", name)
-            if serialization.get("flattened") and member.type_name == "list":
+            if layout == _ELEMENT:
+                child = self._plan(member)
+                if child.writer is None and child.plain_text and not child.namespace:  # most of a listing
+                    out.append(f"<{wire}>{escape_text(item if type(item) is str else str(item))}</{wire}>")
+                else:
+                    self._xml_element(out, wire, member, item)
+            elif layout == _FLAT_LIST:
                 # Clients look flattened items up by the list member's locationName first.
-                item_tag = member.member.serialization.get("name", wire)
                 for element in item:
                     self._xml_element(out, item_tag, member.member, element)
-            elif serialization.get("flattened") and member.type_name == "map":
+            else:
                 for key, element in item.items():
                     self._xml_map_entry(out, wire, member, key, element)
-            else:
-                self._xml_element(out, wire, member, item)
         out.append(f"</{tag}>")
+
+    def _plan(self, shape: Shape) -> "_ShapePlan":
+        """What the XML writers need of a shape, worked out once per shape: a listing of 1,000 keys
+        writes the same few shapes 1,000 times. Keyed by the shape object itself (which the key
+        keeps alive, so no other shape can take its place)."""
+        plans = self.__dict__.get("_plans")
+        if plans is None:
+            plans = self._plans = {}
+        plan = plans.get(shape)
+        if plan is None:
+            plan = plans[shape] = _ShapePlan(self, shape)
+        return plan
 
     def _xml_list(self, out: list, tag: str, shape: Shape, value: list, attrs: str = "") -> None:
         item_tag = shape.member.serialization.get("name", "member")
