@@ -9,7 +9,6 @@ and two writers of one key cannot interleave: the last one to finish wins.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import replace
 from typing import Callable, Iterable, Optional
 
