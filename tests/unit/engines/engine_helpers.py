@@ -26,3 +26,14 @@ class Lake:
 
 def new_catalog(data_dir) -> GlueCatalog:
     return GlueCatalog(GlueProvider(Config(data_dir=data_dir)))
+
+
+def engine_on_empty_database(tmp_path, database: str = "d"):
+    """For a fixture to `yield from`: (tmp_path, catalog, engine) over an empty Glue database, and the
+    catalog closed afterwards."""
+    from lakebox.engines.sql.engine import SqlEngine
+
+    catalog = new_catalog(tmp_path)
+    catalog.create_database(ACCOUNT, REGION, {"Name": database})
+    yield tmp_path, catalog, SqlEngine(Lake(str(tmp_path)), catalog, ACCOUNT, REGION)
+    catalog.glue.close()

@@ -14,20 +14,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from engine_helpers import ACCOUNT, PARQUET, REGION, Lake, new_catalog
+from engine_helpers import ACCOUNT, PARQUET, REGION, Lake, engine_on_empty_database
 
 from lakebox.engines.sql import reader
-from lakebox.engines.sql.engine import SqlEngine
 
 N = 5000
 
 
 @pytest.fixture
 def env(tmp_path):
-    catalog = new_catalog(tmp_path)
-    catalog.create_database(ACCOUNT, REGION, {"Name": "d"})
-    yield tmp_path, catalog, SqlEngine(Lake(str(tmp_path)), catalog, ACCOUNT, REGION)
-    catalog.glue.close()
+    yield from engine_on_empty_database(tmp_path)
 
 
 def add_table(catalog, name, columns, keys=None, partitions=None):

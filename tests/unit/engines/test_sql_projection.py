@@ -10,20 +10,17 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from engine_helpers import ACCOUNT, PARQUET, REGION, Lake, new_catalog
+from engine_helpers import ACCOUNT, PARQUET, REGION, engine_on_empty_database
 
 from lakebox.engines.sql import projection
-from lakebox.engines.sql.engine import QueryError, SqlEngine
+from lakebox.engines.sql.engine import QueryError
 from lakebox.engines.sql.projection import KeyConjunct
 from lakebox.engines.sql.projection_dates import JavaDateFormat
 
 
 @pytest.fixture
 def env(tmp_path):
-    catalog = new_catalog(tmp_path)
-    catalog.create_database(ACCOUNT, REGION, {"Name": "d"})
-    yield tmp_path, catalog, SqlEngine(Lake(str(tmp_path)), catalog, ACCOUNT, REGION)
-    catalog.glue.close()
+    yield from engine_on_empty_database(tmp_path)
 
 
 def write_rows(tmp_path, relative, ids):

@@ -11,9 +11,9 @@ import fastavro
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from engine_helpers import ACCOUNT, PARQUET, REGION, Lake, new_catalog
+from engine_helpers import ACCOUNT, PARQUET, REGION, engine_on_empty_database
 
-from lakebox.engines.sql.engine import QueryError, SqlEngine
+from lakebox.engines.sql.engine import QueryError
 from lakebox.engines.sql.hive_text import parse_hive_type
 from lakebox.engines.sql.reader_text import hive_byte, separators
 
@@ -23,10 +23,7 @@ LAZY = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 
 @pytest.fixture
 def env(tmp_path):
-    catalog = new_catalog(tmp_path)
-    catalog.create_database(ACCOUNT, REGION, {"Name": "d"})
-    yield tmp_path, catalog, SqlEngine(Lake(str(tmp_path)), catalog, ACCOUNT, REGION)
-    catalog.glue.close()
+    yield from engine_on_empty_database(tmp_path)
 
 
 def add_table(catalog, name, columns, storage, params=None, keys=None):
