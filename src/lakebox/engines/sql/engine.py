@@ -215,7 +215,7 @@ class SqlEngine:
             name = table.name.lower()
             if metadata_tables.is_metadata_table(db, name):
                 view = f"{prefix}__t{number}_meta"
-                data = metadata_tables.build(self.catalog, self.account, self.region, db, name)
+                data = metadata_tables.build(con, self.catalog, self.account, self.region, db, name)
                 if data is None:
                     raise self._not_found(table, db, name)
                 con.register(view, data)

@@ -73,8 +73,9 @@ def _trino(text: str) -> tuple[str, str]:
     return _HIVE_NAMES.get(name, name), rest
 
 
-def build(catalog: Any, account: str, region: str, db: str, name: str) -> Optional[pa.Table]:
-    """The rows of a metadata table, or None when there is no such table."""
+def build(con, catalog: Any, account: str, region: str, db: str, name: str) -> Optional[pa.Table]:
+    """The rows of a metadata table, or None when there is no such table. `con` is the query's
+    DuckDB connection (partition values are cast to their key types there)."""
     if db == INFORMATION_SCHEMA:
         if name not in _SCHEMAS:
             return None
@@ -86,7 +87,7 @@ def build(catalog: Any, account: str, region: str, db: str, name: str) -> Option
     table = catalog.get_table(account, region, db, table_name)
     if table is None or not table.get("PartitionKeys"):
         return None
-    return _partitions(catalog.get_partitions(account, region, db, table_name), table["PartitionKeys"])
+    return _partitions(con, catalog.get_partitions(account, region, db, table_name), table["PartitionKeys"])
 
 
 def _information_schema(catalog: Any, account: str, region: str, which: str) -> list[tuple]:
@@ -130,9 +131,7 @@ def _columns(db: str, table: dict, is_view: bool) -> list[tuple]:
             for position, (name, kind, comment, extra) in enumerate(columns, start=1)]
 
 
-def _partitions(partitions: list, keys: list) -> pa.Table:
-    import duckdb
-
+def _partitions(con, partitions: list, keys: list) -> pa.Table:
     names = [k["Name"].lower() for k in keys]
     values = {n: [(p.get("Values") or [None] * len(keys))[i] for p in partitions] for i, n in enumerate(names)}
     table = pa.table({n: pa.array(values[n], pa.string()) for n in names})
@@ -143,10 +142,9 @@ def _partitions(partitions: list, keys: list) -> pa.Table:
         except HiveTypeError:
             kind = "VARCHAR"
         casts.append(f'TRY_CAST(NULLIF("{name}", \'__HIVE_DEFAULT_PARTITION__\') AS {kind}) AS "{name}"')
-    con = duckdb.connect()
+    con.register("__partition_values", table)
     try:
-        con.register("parts", table)
         order = ", ".join(f'"{n}"' for n in names)
-        return con.sql(f"SELECT {', '.join(casts)} FROM parts ORDER BY {order}").arrow()
+        return con.sql(f"SELECT {', '.join(casts)} FROM __partition_values ORDER BY {order}").to_arrow_table()
     finally:
-        con.close()
+        con.unregister("__partition_values")
