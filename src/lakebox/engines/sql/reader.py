@@ -90,8 +90,9 @@ def _hidden_values(hidden: list, location: str, folder: str, path: str, size: in
         url = location
     else:
         url = location.rstrip("/") + "/" + os.path.relpath(path, folder).replace(os.sep, "/")
-    values = {"$path": quote_str(url), "$file_size": f"CAST({size} AS BIGINT)",
-              "$file_modified_time": f"to_timestamp({os.stat(path).st_mtime_ns // 1_000_000} / 1000.0)"}
+    values = {"$path": quote_str(url), "$file_size": f"CAST({size} AS BIGINT)"}
+    if "$file_modified_time" in hidden:
+        values["$file_modified_time"] = f"to_timestamp({os.stat(path).st_mtime_ns // 1_000_000} / 1000.0)"
     return [f"{values[name]} AS {quote_ident(name)}" for name in hidden]
 
 
