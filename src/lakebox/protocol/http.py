@@ -39,6 +39,10 @@ class Headers:
         values = self._lookup().get(name.lower())
         return values[0] if values else default
 
+    def names(self) -> Iterable[str]:
+        """The distinct header names present, lower-cased."""
+        return self._lookup().keys()
+
     def get_all(self, name: str) -> list[str]:
         return list(self._lookup().get(name.lower(), ()))
 

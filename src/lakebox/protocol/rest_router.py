@@ -191,13 +191,14 @@ class RestRouter:
 
         hinted = query_values.get(_OPERATION_HINT)
         best, best_score, best_match = None, None, None
-        path_fits_method = False
-        for route in self._by_method.get(method, ()):
+        routes = self._by_method.get(method, ())
+        for route in routes:
+            # The query test first: it is a few set lookups, and rules out most of the routes
+            # that share a path (GetObject, GetObjectAcl, GetObjectTagging ...) before any regex.
+            if not self._query_fits(route, query_keys, query_values):
+                continue
             found = route.path_re.match(path)
             if found is None:
-                continue
-            path_fits_method = True
-            if not self._query_fits(route, query_keys, query_values):
                 continue
             if route.content_type is not None and _media_type(headers) != route.content_type:
                 continue
@@ -207,6 +208,7 @@ class RestRouter:
         if best is None:
             # A method used on this path, only with a sub-resource or body we lack (a bucket POST
             # that is not a form upload), is unsupported functionality rather than a wrong method.
+            path_fits_method = any(r.path_re.match(path) for r in routes)
             if not path_fits_method and any(r.path_re.match(path) for r in self._routes):
                 raise _method_not_allowed(method)
             raise _not_implemented()

@@ -13,6 +13,7 @@ key would be stored at that name. Otherwise `head_object` and `list_objects` wou
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Optional
@@ -91,7 +92,13 @@ def is_valid_bucket_name(name: str) -> bool:
     The reserved prefixes and suffixes (`xn--`, `-s3alias`, …) are the provider's to reject: they
     are safe as folder names.
     """
-    if not isinstance(name, str) or not _BUCKET.match(name):
+    return isinstance(name, str) and _valid_bucket_name(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_bucket_name(name: str) -> bool:
+    """Cached: every S3 request checks its bucket's name several times, and the IPv4 test costs."""
+    if not _BUCKET.match(name):
         return False
     if ".." in name:
         return False

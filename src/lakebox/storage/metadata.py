@@ -269,13 +269,15 @@ class MetadataDB(SqliteDatabase):
 
         The old row is read inside the write transaction rather than beforehand through a reader:
         one transaction instead of two on every PUT, and what is returned is exactly what the new
-        row overwrote.
+        row overwrote. Concurrent PUTs share that transaction (group commit).
         """
-        with self._write() as db:
+        def replace(db: sqlite3.Connection) -> Optional[str]:
             old = db.execute("SELECT location FROM objects WHERE bucket = ? AND key = ?",
                              (row.bucket, row.key)).fetchone()
             _upsert_object(db, row)
-        return old[0] if old is not None else None
+            return old[0] if old is not None else None
+
+        return self.write_grouped(replace)
 
     def put_objects_if_unchanged(self, pairs: list[tuple[ObjectRow, Optional[ObjectRow]]]) -> list[bool]:
         """Write each `new` whose key's row is still `expected` (None: no row); one transaction.
