@@ -221,17 +221,25 @@ class LakeboxApp:
         # A client that hangs up ends a streamed body (uvicorn drops what is sent after that
         # silently): a long event stream or a large download stops instead of running to its end.
         watcher = asyncio.ensure_future(_wait_for_disconnect(receive)) if receive is not None else None
+        # One chunk is read ahead: a worker reads the next chunk while this one is being sent, so
+        # the disk and the socket overlap (a 256 MiB GET is 256 such steps). Only one read is ever
+        # in flight, so the iterator is never used by two threads at once.
+        ahead = loop.run_in_executor(self.executor, next, iterator, None)
         try:
             while watcher is None or not watcher.done():
-                chunk = await loop.run_in_executor(self.executor, next, iterator, None)
+                chunk = await ahead
                 if chunk is None:
                     break
+                ahead = loop.run_in_executor(self.executor, next, iterator, None)
                 if chunk:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
         finally:
             if watcher is not None:
                 watcher.cancel()
+            if not ahead.done():
+                # The body is closed only once the read that is still running has returned.
+                await asyncio.gather(ahead, return_exceptions=True)
             close = getattr(body, "close", None)
             if close is not None:
                 close()
