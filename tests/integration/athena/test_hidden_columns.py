@@ -34,6 +34,12 @@ def test_hidden_columns_name_each_file_of_a_partitioned_text_table(athena, s3, r
     assert result_rows(athena, qid)[1] == ["1"]
     qid, _ = run(athena, "SELECT * FROM t ORDER BY id", results)
     assert result_rows(athena, qid)[0] == ["id", "name", "dt"]
+    # A star leaves hidden columns out even when the query names them too.
+    qid, _ = run(athena, 'SELECT *, "$path" FROM t ORDER BY id', results)
+    assert result_rows(athena, qid)[:2] == [["id", "name", "dt", "$path"],
+                                            ["1", "x", "2024-01-01", "s3://lake/t/dt=2024-01-01/a.csv"]]
+    qid, _ = run(athena, 'SELECT x.*, y."$file_size" FROM t x JOIN t y ON x.id = y.id ORDER BY x.id', results)
+    assert result_rows(athena, qid)[:2] == [["id", "name", "dt", "$file_size"], ["1", "x", "2024-01-01", "8"]]
 
 
 def test_hidden_columns_of_parquet_files_give_size_and_modification_time(athena, s3, results):

@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from . import (
     cancel_watch,
+    hidden_stars,
     metadata_tables,
     projection,
     pushdown,
@@ -204,6 +205,7 @@ class SqlEngine:
             names |= view_reads
             star_selects -= scan_columns.top_selects(tree)
         scanned, schema = 0, {}
+        hidden: dict = {}
         for number, table in enumerate(list(tree.find_all(exp.Table))):
             if not table.name or isinstance(table.this, exp.Func):
                 continue
@@ -252,7 +254,12 @@ class SqlEngine:
             scanned += scan.bytes_read
             schema[view] = scan.columns
             alias = table.alias or table.name
-            table.replace(exp.Table(this=exp.to_identifier(view), alias=exp.TableAlias(this=exp.to_identifier(alias))))
+            resolved = exp.Table(this=exp.to_identifier(view), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+            table.replace(resolved)
+            carried = [name for name in reader.HIDDEN_COLUMNS if name in scan.columns]
+            if carried:
+                hidden[id(resolved)] = (resolved, carried)
+        hidden_stars.exclude_hidden_from_stars(tree, hidden)
         return scanned, schema
 
     def _not_found(self, table: exp.Table, db: str, name: str) -> QueryError:
