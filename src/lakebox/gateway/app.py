@@ -217,6 +217,13 @@ class LakeboxApp:
         if hasattr(body, "__aiter__"):
             await self._send_async_body(body, send, receive)
             return
+        if getattr(body, "in_memory", False):
+            # Chunks of a body already in memory: no thread needed; each send waits for the
+            # socket to drain, so a chunk's memory is free again before the next is joined.
+            for chunk in body:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+            return
         iterator = iter(body)
         # A client that hangs up ends a streamed body (uvicorn drops what is sent after that
         # silently): a long event stream or a large download stops instead of running to its end.

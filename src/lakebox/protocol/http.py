@@ -169,6 +169,39 @@ class HttpRequest:
 ResponseBody = Union[bytes, Iterable[bytes]]
 
 
+class PiecesBody:
+    """A response body already in memory as many small pieces, sent in chunks of about `chunk` bytes.
+
+    Why not one bytes object: joining a 14 MB GetRecords page into one buffer, and then the
+    transport copying what the socket does not take at once into its own buffer, made two more
+    copies of every page, in memory the kernel had to fault in and zero first. Sent in ~1 MiB
+    chunks as the socket drains, those chunks reuse the same memory. `in_memory` tells the gateway
+    that iterating never blocks, so it runs on the event loop rather than a worker thread.
+    """
+
+    in_memory = True
+
+    def __init__(self, pieces: list, chunk: int = 1 << 20):
+        self._pieces = pieces
+        self._chunk = chunk
+        self.length = sum(map(len, pieces))
+
+    def __iter__(self) -> Iterator[bytes]:
+        group: list = []
+        size = 0
+        for piece in self._pieces:
+            group.append(piece)
+            size += len(piece)
+            if size >= self._chunk:
+                yield b"".join(group)
+                group, size = [], 0
+        if group:
+            yield b"".join(group)
+
+    def to_bytes(self) -> bytes:
+        return b"".join(self._pieces)
+
+
 @dataclass
 class HttpResponse:
     status: int = 200
@@ -179,6 +212,8 @@ class HttpResponse:
         """Materialize the body (tests and small responses only)."""
         if isinstance(self.body, (bytes, bytearray)):
             return bytes(self.body)
+        if isinstance(self.body, PiecesBody):
+            return self.body.to_bytes()
         data = b"".join(self.body)
         close = getattr(self.body, "close", None)
         if close:

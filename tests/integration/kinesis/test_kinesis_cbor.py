@@ -51,9 +51,10 @@ def test_cbor_put_and_get_records_round_trip(call):
 def test_cbor_timestamps_in_requests_and_answers_are_tag_1(call):
     call("CreateStream", {"StreamName": "ts", "ShardCount": 1})
     _, _, raw = call("DescribeStreamSummary", {"StreamName": "ts"}, decode=False)
-    # tag 1 (0xc1) followed by a float64 (0xfb) or an unsigned int (0x1a); never tag 0 (text dates)
-    assert b"\xc1\xfb" in raw or b"\xc1\x1a" in raw
-    assert b"\xc0" not in raw
+    # The value right after the key: tag 1 (0xc1) then a float64 (0xfb) or an unsigned int (0x1a),
+    # never tag 0 (0xc0, a text date). (A bare search for 0xc0 also hit the float's own bytes.)
+    value = raw.index(b"StreamCreationTimestamp") + len(b"StreamCreationTimestamp")
+    assert raw[value:value + 2] in (b"\xc1\xfb", b"\xc1\x1a")
     created = cbor2.loads(raw)["StreamDescriptionSummary"]["StreamCreationTimestamp"]
     assert abs((created - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 3600
     call("PutRecord", {"StreamName": "ts", "Data": b"x", "PartitionKey": "k"})

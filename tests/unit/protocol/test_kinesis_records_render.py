@@ -39,7 +39,7 @@ def _page(tmp_path, records, *, encryption=None, base=None, arrivals=(1_764_144_
 def _parsed(response: HttpResponse) -> dict:
     parser = botocore.parsers.create_parser("json")
     parsed = parser.parse({"status_code": response.status, "headers": dict(response.headers.items()),
-                           "body": bytes(response.body)}, GET_RECORDS.output_shape)
+                           "body": response.body_bytes()}, GET_RECORDS.output_shape)
     parsed.pop("ResponseMetadata", None)
     return parsed
 
@@ -92,7 +92,7 @@ def test_unencrypted_stream_given_as_none_leaves_encryption_type_out(tmp_path):
     page = _page(tmp_path, _records(["a"], [5]), encryption="NONE")
     assert page.encryption_type is None
     fused, generic, response = _both(page, {"MillisBehindLatest": 0, "NextShardIterator": "x"})
-    assert fused == generic and b"EncryptionType" not in response.body
+    assert fused == generic and b"EncryptionType" not in response.body_bytes()
 
 
 def test_empty_page_with_child_shards_instead_of_an_iterator(tmp_path):
@@ -100,7 +100,7 @@ def test_empty_page_with_child_shards_instead_of_an_iterator(tmp_path):
                  "HashKeyRange": {"StartingHashKey": "0", "EndingHashKey": "170141183460469231731687303715884105727"}}]
     fused, generic, response = _both(_page(tmp_path, []), {"MillisBehindLatest": 0, "ChildShards": children})
     assert fused == generic == {"Records": [], "MillisBehindLatest": 0, "ChildShards": children}
-    assert json.loads(response.body)["Records"] == []
+    assert json.loads(response.body_bytes())["Records"] == []
 
 
 @pytest.mark.parametrize("base", [0, 12345, 10**18 - 3, 10**40 + 10**18 - 2, int(sequence_number(2**33, 7, 0))],
@@ -139,4 +139,15 @@ def test_list_of_record_dicts_is_still_rendered(tmp_path):
     as_list = serializer.serialize_response(GET_RECORDS, {"Records": page.shaped(), "MillisBehindLatest": 0}, "r")
     as_page = serializer.serialize_response(GET_RECORDS, {"Records": page, "MillisBehindLatest": 0}, "r")
     assert _parsed(as_list) == _parsed(as_page)
-    assert isinstance(as_page.headers, Headers) and as_page.headers["Content-Length"] == str(len(as_page.body))
+    assert isinstance(as_page.headers, Headers) and as_page.headers["Content-Length"] == str(len(as_page.body_bytes()))
+
+
+def test_a_page_is_sent_in_chunks_of_about_a_mebibyte_that_add_up_to_the_content_length(tmp_path):
+    """The page goes out as it was rendered, in ~1 MiB chunks (no 14 MB buffer joined first)."""
+    page = _page(tmp_path, _records(["k%d" % i for i in range(40)], [100_000]))
+    response = KinesisJSONResponseSerializer(MODEL).serialize_response(GET_RECORDS, {"Records": page}, "r1")
+    chunks = list(response.body)
+    assert len(chunks) >= 3 and all(len(c) < (1 << 20) + 200_000 for c in chunks)
+    whole = b"".join(chunks)
+    assert whole == response.body_bytes() and response.headers["Content-Length"] == str(len(whole))
+    assert len(json.loads(whole)["Records"]) == 40

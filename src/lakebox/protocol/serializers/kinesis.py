@@ -21,10 +21,10 @@ import orjson
 from botocore.model import OperationModel
 
 from ..errors import AwsError
-from ..http import Headers, HttpResponse
+from ..http import Headers, HttpResponse, PiecesBody
 from .eventstream import event_message, exception_message
 from .json import JSONResponseSerializer
-from .kinesis_records import is_raw_page, render_records
+from .kinesis_records import is_raw_page, render_record_pieces
 
 
 class KinesisJSONResponseSerializer(JSONResponseSerializer):
@@ -36,10 +36,10 @@ class KinesisJSONResponseSerializer(JSONResponseSerializer):
         rest = {name: value for name, value in result.items() if name != "Records"}
         body = self._serialize_structure(rest, operation.output_shape)
         after = b"," + orjson.dumps(body)[1:] if body else b"}"
-        payload = render_records(result["Records"], b'{"Records":', after)
+        payload = PiecesBody(render_record_pieces(result["Records"], b'{"Records":', after))
         version = self.service_model.metadata.get("jsonVersion", "1.0")
         headers = Headers([("Content-Type", f"application/x-amz-json-{version}"),
-                           ("Content-Length", str(len(payload))), ("x-amzn-RequestId", request_id)])
+                           ("Content-Length", str(payload.length)), ("x-amzn-RequestId", request_id)])
         return HttpResponse(status=200, headers=headers, body=payload)
 
 
@@ -122,9 +122,10 @@ def cbor_response(response: HttpResponse, operation: Optional[OperationModel], i
     Errors keep their members (`__type`, `message` ...) as they are; results are converted by the
     operation's output shape.
     """
-    if not isinstance(response.body, (bytes, bytearray)):
+    raw = response.body.to_bytes() if isinstance(response.body, PiecesBody) else response.body
+    if not isinstance(raw, (bytes, bytearray)):
         return response  # a streamed body (an event stream) is already in its own encoding
-    body = orjson.loads(response.body) if response.body else {}
+    body = orjson.loads(raw) if raw else {}
     if not is_error and operation is not None and operation.output_shape is not None:
         body = _cbor_value(body, operation.output_shape)
     payload = cbor2.dumps(body, datetime_as_timestamp=True, timezone=dt.timezone.utc)

@@ -52,15 +52,20 @@ _LOW_DIGITS = 10**18
 
 
 def render_records(page: RawRecordPage, before: bytes = b"", after: bytes = b"") -> bytes:
-    """`before`, the json array of the page's records, then `after`, as one bytes object (the page
-    is the bulk of a response: it is copied once, not again to wrap it)."""
+    """`before`, the json array of the page's records, then `after`, as one bytes object."""
+    return b"".join(render_record_pieces(page, before, after))
+
+
+def render_record_pieces(page: RawRecordPage, before: bytes = b"", after: bytes = b"") -> list:
+    """The same json as a list of bytes-like pieces, to be sent or joined as they are (the page is
+    the bulk of a response: it is not copied again to wrap it)."""
     entries = list(page.entries())
     if not entries:
-        return before + b"[]" + after
+        return [before + b"[]" + after]
     tail = b"}," if not page.encryption_type else b',"EncryptionType":' + orjson.dumps(page.encryption_type) + b"},"
     high, low = divmod(page.sequence_base, _LOW_DIGITS)
     if entries[-1][0] + low >= _LOW_DIGITS:  # a carry into the shared digits: not with this log's offsets
-        return _render_slowly(page, before, after)
+        return [_render_slowly(page, before, after)]
     # The 18 low digits, zero-padded when there are digits above them.
     head = b'{"SequenceNumber":"' + (str(high).encode() if high else b"") + (b"%018d%s" if high else b"%d%s")
     # Indexed by how many '=' end the record's base64.
@@ -88,7 +93,7 @@ def render_records(page: RawRecordPage, before: bytes = b"", after: bytes = b"")
             append(escaped_key[pad] % dumps(key.decode("utf-8")))
     lines[-1] = lines[-1][:-1]  # no comma after the last record
     lines.append(b"]" + after)
-    return b"".join(lines)
+    return lines
 
 
 _ZEROS = (b"", b"\0", b"\0\0")
