@@ -351,14 +351,14 @@ class MetadataDB(SqliteDatabase):
     def archive_version(self, row: ObjectRow, location: str, superseded_ns: int) -> None:
         """Record the current object `row` as a noncurrent version kept at `location` (step one of
         replacing or deleting it; the objects row stays until the new state is committed)."""
-        with self._write() as db:
-            archived = ObjectRow(**{**row.__dict__, "location": location})
-            _insert_version(db, archived, superseded_ns)
+        archived = ObjectRow(**{**row.__dict__, "location": location})
+        self.write_grouped(lambda db: _insert_version(db, archived, superseded_ns))
 
     def put_current(self, row: ObjectRow, *, drop_null: bool = False, upload_id: Optional[str] = None) -> Optional[str]:
         """Make `row` the current object; with `drop_null`, forget the key's noncurrent null version
-        (a write while versioning is suspended replaces it) and return its hidden location."""
-        with self._write() as db:
+        (a write while versioning is suspended replaces it) and return its hidden location.
+        Concurrent writers share the transaction (group commit)."""
+        def put(db: sqlite3.Connection) -> Optional[str]:
             dropped = None
             if drop_null:
                 dropped = _delete_version(db, row.bucket, row.key, NULL_VERSION)
@@ -366,6 +366,8 @@ class MetadataDB(SqliteDatabase):
             if upload_id is not None:
                 db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
             return dropped
+
+        return self.write_grouped(put)
 
     def add_delete_marker(self, marker: ObjectRow, now_ns: int, *, drop_null: bool) -> Optional[str]:
         """Remove the key's current row and record `marker` as its newest version, in one commit;
