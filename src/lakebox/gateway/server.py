@@ -97,8 +97,8 @@ def keep_freed_memory(mmap_threshold: int = 64 << 20, trim_threshold: int = 256 
     """Have glibc's malloc keep and reuse the memory of large buffers, rather than map fresh pages
     for each one and give them back when it is freed.
 
-    Why: by default a buffer over 128 KiB-32 MiB gets pages of its own, and the kernel faults in
-    and zeroes every 4 KiB of them on first touch. On a virtual machine a fault costs microseconds,
+    Why: by default a buffer above glibc's mmap threshold (128 KiB, adapting up to 32 MiB) gets
+    pages of its own, and the kernel faults in and zeroes every 4 KiB of them on first touch. On a virtual machine a fault costs microseconds,
     about 1 ms per MiB: a 14 MB GetRecords page took longer to allocate than to fill, and so did
     the 1 MiB chunks of every large S3 transfer. Buffers up to `mmap_threshold` now come from the
     heap, which keeps up to `trim_threshold` of freed memory for the next request. A no-op (False)
