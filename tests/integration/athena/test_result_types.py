@@ -184,3 +184,29 @@ def test_column_info_of_complex_and_binary_types_is_athenas(athena, shop):
     assert [(c["Type"], c["Precision"], c["Scale"]) for c in columns] == [
         ("array", 0, 0), ("map", 0, 0), ("row", 0, 0), ("float", 17, 0), ("varbinary", 1073741824, 0),
         ("time", 3, 0)]
+
+
+def test_declared_varchar_and_char_lengths_are_the_precision(athena, s3, shop):
+    """As pyathena's test suite expects: a varchar(10) column has Precision 10 (DuckDB itself keeps
+    no length), a char(3) column is type char; a computed value is unbounded varchar."""
+    s3.put_object(Bucket="lake", Key="codes/part=a/data.csv", Body=b"hello,abc,x\nworld,de,y\n")
+    run(athena, "CREATE EXTERNAL TABLE codes (word varchar(10), code char(3), note string) "
+                "PARTITIONED BY (part varchar(2)) "
+                "ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://lake/codes/'", shop)
+    run(athena, "MSCK REPAIR TABLE codes", shop)
+
+    def described(sql):
+        qid, _ = run(athena, sql, shop)
+        rows, columns = results_of(athena, qid)
+        return rows, [(c["Name"], c["Type"], c["Precision"]) for c in columns]
+
+    rows, columns = described("SELECT * FROM codes ORDER BY word")
+    assert columns == [("word", "varchar", 10), ("code", "char", 3), ("note", "varchar", 2147483647),
+                       ("part", "varchar", 2)]
+    assert rows[1] == ["hello", "abc", "x", "a"]
+    _, columns = described("SELECT c.word AS w, upper(word) AS u, CAST(note AS varchar(4)) AS n, "
+                           "CAST(note AS char(2)) AS c2, 1 AS one FROM codes c")
+    assert columns == [("w", "varchar", 10), ("u", "varchar", 2147483647), ("n", "varchar", 4),
+                       ("c2", "char", 2), ("one", "integer", 10)]
+    _, columns = described("SELECT c.*, s.region FROM codes c CROSS JOIN sales s LIMIT 1")
+    assert [p for _, _, p in columns] == [10, 3, 2147483647, 2, 2147483647]

@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from . import (
     cancel_watch,
+    declared_lengths,
     hidden_stars,
     metadata_tables,
     projection,
@@ -58,6 +59,15 @@ def column_info(name: str, athena: str, duck_type=None) -> dict:
     return {"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": name, "Label": name,
             "Type": athena, "Precision": precision, "Scale": scale, "Nullable": "UNKNOWN",
             "CaseSensitive": athena == "varchar"}
+
+
+def _declared_source(glue: dict, scan_columns: dict) -> declared_lengths.Source:
+    """A table's columns as `*` lists them (hidden columns never are), with their declared types."""
+    sd = glue.get("StorageDescriptor") or {}
+    types = {c["Name"].lower(): declared_lengths.declared(c.get("Type") or "")
+             for c in [*(sd.get("Columns") or []), *(glue.get("PartitionKeys") or [])]}
+    return declared_lengths.Source([c for c in scan_columns if c not in reader.HIDDEN_COLUMNS],
+                                   {name: kind for name, kind in types.items() if kind is not None})
 
 
 def _ddl_column(column) -> dict:
@@ -147,7 +157,9 @@ class SqlEngine:
         con = connect()
         watched = None
         try:
-            scanned, schema = self._resolve_tables(con, tree, database)
+            sources: dict = {}
+            scanned, schema = self._resolve_tables(con, tree, database, sources=sources)
+            declared = declared_lengths.output_types(tree, sources)
             cache_key = translation_cache.key(body, database, parameters, schema)
             cached = translation_cache.get(cache_key)
             if cached is not None:
@@ -178,6 +190,10 @@ class SqlEngine:
             names = translate.output_names(names, isinstance(tree, exp.Values))
             columns = [column_info(n, "timestamp with time zone" if n in zones else athena_type(t), t)
                        for n, t in zip(names, types)]
+            if declared is not None and len(declared) == len(columns):
+                for column, kind, duck_type in zip(columns, declared, types):
+                    if kind is not None and str(duck_type) == "VARCHAR":
+                        column["Type"], column["Precision"] = kind
             rows = [[render(v) for v in row] for row in raw]
             for position, kind in enumerate(types):
                 if str(kind) == "FLOAT":  # a real prints as the nearest float32, as Java's Float.toString
@@ -195,7 +211,8 @@ class SqlEngine:
             con.close()
 
     def _resolve_tables(self, con, tree: exp.Expression, database: Optional[str], prefix: str = "",
-                        depth: int = 0, view_reads: Optional[set] = None) -> tuple[int, dict]:
+                        depth: int = 0, view_reads: Optional[set] = None,
+                        sources: Optional[dict] = None) -> tuple[int, dict]:
         """Replace the Glue tables and views `tree` names with temporary views over the lake; the bytes
         they read, and their schemas. `view_reads`: when `tree` is a view's query, the names the query
         using the view reads of it (None: all), which is all a `*` in the view's own SELECT reads."""
@@ -259,6 +276,8 @@ class SqlEngine:
             carried = [name for name in reader.HIDDEN_COLUMNS if name in scan.columns]
             if carried:
                 hidden[id(resolved)] = (resolved, carried)
+            if sources is not None:
+                sources[id(resolved)] = _declared_source(glue, scan.columns)
         hidden_stars.exclude_hidden_from_stars(tree, hidden)
         return scanned, schema
 
