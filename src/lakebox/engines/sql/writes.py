@@ -56,7 +56,7 @@ def is_write(sql: str) -> bool:
 
 def run_write(engine, sql: str, database: Optional[str], parameters: list, cancel: Optional[threading.Event],
               output_location: Optional[str], query_id: Optional[str]):
-    from .engine import QueryOutcome
+    from .engine import QueryOutcome, column_info
     run = _Write(engine, (database or "default").lower(), cancel, query_id or uuid.uuid4().hex)
     text = re.sub(r"--[^\n]*", "", sql).strip().rstrip(";").strip()
     from .engine import connect
@@ -72,7 +72,10 @@ def run_write(engine, sql: str, database: Optional[str], parameters: list, cance
             return QueryOutcome("DML", "INSERT", [], [], run.scanned, rows, manifest_files=files)
         if isinstance(tree, exp.Create) and tree.expression is not None:
             rows, files = run.ctas(tree, parameters, output_location)
-            return QueryOutcome("DDL", "CREATE_TABLE_AS_SELECT", [], [], run.scanned, rows, manifest_files=files)
+            # Athena describes a CTAS result as one bigint column `rows` with no row: the count is
+            # the UpdateCount (pyathena's cursor.description shows that column).
+            return QueryOutcome("DDL", "CREATE_TABLE_AS_SELECT", [column_info("rows", "bigint", "BIGINT")], [],
+                                run.scanned, rows, manifest_files=files)
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: statement {tree.key.upper()} is not supported")
     finally:
         con.close()
