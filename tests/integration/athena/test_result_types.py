@@ -210,3 +210,14 @@ def test_declared_varchar_and_char_lengths_are_the_precision(athena, s3, shop):
                        ("c2", "char", 2), ("one", "integer", 10)]
     _, columns = described("SELECT c.*, s.region FROM codes c CROSS JOIN sales s LIMIT 1")
     assert [p for _, _, p in columns] == [10, 3, 2147483647, 2, 2147483647]
+
+
+def test_anonymous_row_fields_are_field0_field1_as_athena_shows_them(athena, shop):
+    """AWS's documented example: ROW('Bob', 38) comes back as {field0=Bob, field1=38}; a CAST to a
+    named ROW type keeps its names."""
+    qid, _ = run(athena, "SELECT ROW('Bob', 38) AS users, ARRAY[ROW(1, ROW('x', 2))] AS nested, "
+                         "CAST(ROW('Alice', 25) AS ROW(name VARCHAR, age INTEGER)) AS named", shop)
+    rows, columns = results_of(athena, qid)
+    assert rows[1] == ["{field0=Bob, field1=38}", "[{field0=1, field1={field0=x, field1=2}}]",
+                       "{name=Alice, age=25}"]
+    assert [c["Type"] for c in columns] == ["row", "array", "row"]

@@ -240,6 +240,19 @@ def _count_if(node: exp.Expression) -> exp.Expression:
     return _cast(node, "BIGINT")
 
 
+def _anonymous_row(node: exp.Expression) -> exp.Expression:
+    """`ROW('Bob', 38)` has fields named field0, field1 ... as Athena shows them
+    (`{field0=Bob, field1=38}`); sqlglot would name them _0, _1. Under a CAST the names are the
+    target type's, and sqlglot writes DuckDB's positional `ROW(...)` there: left alone."""
+    if not node.expressions or any(isinstance(e, (exp.PropertyEQ, exp.Alias, exp.Slice)) for e in node.expressions):
+        return node
+    if node.find_ancestor(exp.Cast) is not None:
+        return node
+    node.set("expressions", [exp.PropertyEQ(this=exp.to_identifier(f"field{i}"), expression=e)
+                             for i, e in enumerate(node.expressions)])
+    return node
+
+
 def _unsupported(name: str) -> Builder:
     def build(node):
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: function {name} is not supported by lakebox's engine")
@@ -271,6 +284,7 @@ RULES: dict = {
     exp.Typeof: _typeof,
     exp.CountIf: _count_if,
     exp.ArraySize: _cardinality,
+    exp.Struct: _anonymous_row,
     "map_agg": _map_agg,
 }
 
