@@ -242,11 +242,13 @@ def _count_if(node: exp.Expression) -> exp.Expression:
 
 def _anonymous_row(node: exp.Expression) -> exp.Expression:
     """`ROW('Bob', 38)` has fields named field0, field1 ... as Athena shows them
-    (`{field0=Bob, field1=38}`); sqlglot would name them _0, _1. Under a CAST the names are the
-    target type's, and sqlglot writes DuckDB's positional `ROW(...)` there: left alone."""
+    (`{field0=Bob, field1=38}`, and as JSON keys); sqlglot would name them _0, _1. Under a CAST to
+    a ROW type the names are the target's, and sqlglot writes DuckDB's positional `ROW(...)` there:
+    left alone."""
     if not node.expressions or any(isinstance(e, (exp.PropertyEQ, exp.Alias, exp.Slice)) for e in node.expressions):
         return node
-    if node.find_ancestor(exp.Cast) is not None:
+    cast = node.find_ancestor(exp.Cast)
+    if cast is not None and any(t.this == exp.DataType.Type.STRUCT for t in cast.to.find_all(exp.DataType)):
         return node
     node.set("expressions", [exp.PropertyEQ(this=exp.to_identifier(f"field{i}"), expression=e)
                              for i, e in enumerate(node.expressions)])
