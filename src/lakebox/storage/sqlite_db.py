@@ -141,8 +141,8 @@ class SqliteDatabase:
         finally:
             for piece in batch:
                 if not completed and piece.error is None:
-                    # The leader was interrupted (KeyboardInterrupt, SystemExit): nothing of the
-                    # batch is known to be committed, so no follower may report success.
+                    # The leader was interrupted (KeyboardInterrupt, SystemExit): whether a piece
+                    # was committed is not known, so no follower may report success.
                     piece.error = RuntimeError("the grouped write was interrupted")
                 piece.done = True
 

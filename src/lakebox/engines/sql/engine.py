@@ -275,7 +275,7 @@ class SqlEngine:
             table.replace(resolved)
             carried = [name for name in reader.HIDDEN_COLUMNS if name in scan.columns]
             if carried:
-                hidden[id(resolved)] = (resolved, carried)
+                hidden[id(resolved)] = carried
             if sources is not None:
                 sources[id(resolved)] = _declared_source(glue, scan.columns)
         hidden_stars.exclude_hidden_from_stars(tree, hidden)

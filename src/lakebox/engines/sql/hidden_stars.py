@@ -13,8 +13,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 
-def exclude_hidden_from_stars(tree: exp.Expression, hidden: dict[int, tuple[exp.Table, list[str]]]) -> None:
-    """`hidden` maps id(table node) to the node and the hidden columns its view carries."""
+def exclude_hidden_from_stars(tree: exp.Expression, hidden: dict[int, list[str]]) -> None:
+    """`hidden` maps id(table node) of a table in `tree` to the hidden columns its view carries."""
     if not hidden:
         return
     for select in list(tree.find_all(exp.Select)):
@@ -24,11 +24,11 @@ def exclude_hidden_from_stars(tree: exp.Expression, hidden: dict[int, tuple[exp.
         for item in select.expressions:
             inner = item.unalias() if isinstance(item, exp.Alias) else item
             if isinstance(inner, exp.Star):
-                _exclude(inner, [name for node in sources for name in hidden[id(node)][1]])
+                _exclude(inner, [name for node in sources for name in hidden[id(node)]])
             elif isinstance(inner, exp.Column) and inner.is_star:
                 qualifier = inner.table.lower()
                 names = [name for node in sources if node.alias_or_name.lower() == qualifier
-                         for name in hidden[id(node)][1]]
+                         for name in hidden[id(node)]]
                 _exclude(inner.this, names)
 
 
