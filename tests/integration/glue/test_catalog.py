@@ -195,6 +195,15 @@ def test_update_table_with_stale_version_id_raises_concurrent_modification(glue,
     assert error_of(exc)[:2] == (400, "ConcurrentModificationException")
 
 
+def test_update_table_without_table_input_is_invalid_input_and_changes_nothing(glue, orders):
+    """The current model leaves TableInput optional (for Iceberg updates); boto3 then sends none."""
+    with pytest.raises(ClientError) as exc:
+        glue.update_table(DatabaseName="raw_data", Name="orders")
+    assert error_of(exc)[:2] == (400, "InvalidInputException")
+    table = glue.get_table(DatabaseName="raw_data", Name="orders")["Table"]
+    assert table["VersionId"] == "0" and table["StorageDescriptor"]["Location"] == "s3://my-data-lake/bronze/orders/"
+
+
 def test_delete_table_versions_one_and_in_batch(glue, orders):
     for i in range(3):
         glue.update_table(DatabaseName="raw_data", TableInput={"Name": "orders", "Description": str(i)})

@@ -99,6 +99,13 @@ def test_user_defined_functions_round_trip(glue, orders):
     assert error_of(exc)[:2] == (400, "EntityNotFoundException")
 
 
+def test_user_defined_function_without_a_name_is_invalid_input(glue, orders):
+    with pytest.raises(ClientError) as exc:
+        glue.create_user_defined_function(DatabaseName=DB, FunctionInput={"ClassName": "com.example.ToCents"})
+    assert error_of(exc)[:2] == (400, "InvalidInputException")
+    assert glue.get_user_defined_functions(DatabaseName=DB, Pattern="*")["UserDefinedFunctions"] == []
+
+
 def test_connections_round_trip_and_batch_delete(glue):
     connection = {"Name": "warehouse", "ConnectionType": "JDBC", "MatchCriteria": ["pg"],
                   "ConnectionProperties": {"JDBC_CONNECTION_URL": "jdbc:postgresql://h:5432/db", "USERNAME": "u",

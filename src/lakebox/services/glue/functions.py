@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
 from .common import arn, catalog_id, catalog_key, load_database, lower, page
-from .errors import already_exists, entity_not_found
+from .errors import already_exists, entity_not_found, invalid_input
 from .store import CatalogStore, decode, encode
 from .tables import name_pattern
 from .tags import forget_tags
@@ -23,6 +23,9 @@ class FunctionsMixin:
         catalog = catalog_key(ctx, params)
         database = lower(params["DatabaseName"])
         given = params["FunctionInput"]
+        if not given.get("FunctionName"):
+            # The model leaves every FunctionInput member optional; a function still needs a name.
+            raise invalid_input("FunctionInput.FunctionName is required.")
         name = lower(given["FunctionName"])
         doc = {**given, "FunctionName": name, "DatabaseName": database, "CreateTime": self.clock.now(),
                "CatalogId": catalog_id(ctx, params)}

@@ -114,7 +114,11 @@ class TablesMixin:
     def update_table(self, ctx: RequestContext, params: dict) -> dict:
         catalog = catalog_key(ctx, params)
         database = lower(params["DatabaseName"])
-        given = params["TableInput"]
+        given = params.get("TableInput")
+        if given is None:
+            # Newer models make TableInput optional for UpdateOpenTableFormatInput (Iceberg
+            # metadata updates), which lakebox's catalog does not take: a table needs its input.
+            raise invalid_input("TableInput is required.")
         name = lower(params.get("Name") or given["Name"])
         with self.store.write() as db:
             old = load_table(db, catalog, database, name)
