@@ -108,6 +108,35 @@ def engine():
     ("SELECT typeof(TIMESTAMP '2024-01-01 10:00:00' AT TIME ZONE 'UTC')", "timestamp(3) with time zone", "varchar"),
     ("SELECT typeof(CAST('2024-01-01' AS timestamp))", "timestamp(3)", "varchar"),
     ("SELECT typeof(ARRAY[1, 2])", "array(integer)", "varchar"),
+    # function_rules: URL extraction
+    ("SELECT url_extract_host('https://u@example.com:8080/a/b?x=1&b=2#f')", "example.com", "varchar"),
+    ("SELECT url_extract_port('https://u@example.com:8080/a/b?x=1&b=2#f')", "8080", "bigint"),
+    ("SELECT url_extract_port('https://example.com/a')", None, "bigint"),
+    ("SELECT url_extract_path('https://example.com:8080/a/b?x=1#f')", "/a/b", "varchar"),
+    ("SELECT url_extract_query('https://example.com/a?x=1&b=2#f')", "x=1&b=2", "varchar"),
+    ("SELECT url_extract_fragment('https://example.com/a?x=1#f')", "f", "varchar"),
+    ("SELECT url_extract_protocol('https://example.com/a')", "https", "varchar"),
+    ("SELECT url_extract_parameter('https://example.com/a?b=1&bb=3&b=2', 'b')", "1", "varchar"),
+    ("SELECT url_extract_parameter('https://example.com/a?x=1', 'b')", None, "varchar"),
+    ("SELECT url_extract_host('not a url')", None, "varchar"),
+    # function_rules: date text
+    ("SELECT to_iso8601(TIMESTAMP '2024-01-15 10:00:00')", "2024-01-15T10:00:00.000", "varchar"),
+    ("SELECT to_iso8601(DATE '2024-01-15')", "2024-01-15", "varchar"),
+    ("SELECT to_iso8601(from_iso8601_timestamp('2024-01-15T10:00:00Z'))", "2024-01-15T10:00:00.000Z", "varchar"),
+    ("SELECT format_datetime(TIMESTAMP '2024-01-15 10:20:30', 'yyyy-MM-dd HH:mm')", "2024-01-15 10:20", "varchar"),
+    ("SELECT format_datetime(TIMESTAMP '2024-01-15 10:20:30', 'EEE, dd MMM yyyy ''at'' h a')",
+     "Mon, 15 Jan 2024 at 10 AM", "varchar"),
+    ("SELECT parse_datetime('15/01/2024 10:20', 'dd/MM/yyyy HH:mm')", "2024-01-15 10:20:00.000 UTC",
+     "timestamp with time zone"),
+    # function_rules: arrays and decimals
+    ("SELECT zip(ARRAY[1,2,3], ARRAY['a','b'])", "[{field0=1, field1=a}, {field0=2, field1=b}, {field0=3, field1=null}]",
+     "array"),
+    ("SELECT array_distinct(ARRAY[3,1,3,NULL,1,NULL])", "[3, 1, null]", "array"),
+    ("SELECT sequence(DATE '2024-01-01', DATE '2024-01-03')", "[2024-01-01, 2024-01-02, 2024-01-03]", "array"),
+    ("SELECT sequence(DATE '2024-01-01', DATE '2024-03-01', INTERVAL '1' MONTH)", "[2024-01-01, 2024-02-01, 2024-03-01]",
+     "array"),
+    ("SELECT round(2.567, 2)", "2.570", "decimal"),
+    ("SELECT typeof(round(CAST(2.567 AS decimal(10,4)), 1))", "decimal(10,4)", "varchar"),
 ])
 def test_rule_result(engine, sql, value, athena_type):
     outcome = engine.execute(sql, None)
@@ -118,6 +147,12 @@ def test_untranslatable_function_is_not_supported(engine):
     with pytest.raises(QueryError) as exc:
         engine.execute("SELECT ngrams(ARRAY['a'], 2)", None)
     assert exc.value.error_type == "NOT_SUPPORTED"
+
+
+def test_joda_pattern_letter_without_meaning_is_an_invalid_argument(engine):
+    with pytest.raises(QueryError) as exc:
+        engine.execute("SELECT format_datetime(TIMESTAMP '2024-01-15 10:20:30', 'yyyy-Q')", None)
+    assert exc.value.error_type == "INVALID_FUNCTION_ARGUMENT"
 
 
 def test_syntax_error_is_athena_shaped(engine):

@@ -25,6 +25,7 @@ from sqlglot.errors import ParseError
 from sqlglot.optimizer.annotate_types import annotate_types
 
 from . import syntax_errors, trino_types
+from .function_rules import FUNCTION_RULES
 from .errors import QueryError
 
 Builder = Callable[[exp.Expression], exp.Expression]
@@ -288,11 +289,11 @@ RULES: dict = {
     exp.ArraySize: _cardinality,
     exp.Struct: _anonymous_row,
     "map_agg": _map_agg,
+    **FUNCTION_RULES,
 }
 
 #: Trino functions that reach the generator unchanged but mean something else (or nothing) in DuckDB.
-UNSUPPORTED = {"ngrams", "url_extract_host", "url_extract_path", "url_extract_parameter", "to_iso8601",
-               "from_utf8", "to_utf8", "xxhash64", "murmur3", "hamming_distance", "geometric_mean",
+UNSUPPORTED = {"ngrams", "from_utf8", "to_utf8", "xxhash64", "murmur3", "hamming_distance", "geometric_mean",
                "map_union", "multimap_agg", "numeric_histogram", "set_agg", "set_union", "qdigest_agg",
                "tdigest_agg", "approx_set", "merge", "classify", "learn_classifier"}
 

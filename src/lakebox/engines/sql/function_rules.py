@@ -1,0 +1,212 @@
+"""Translation rules for Trino functions that DuckDB lacks, or has under the same name with another
+meaning: URL extraction, Joda-pattern date formatting and parsing, ISO 8601 text, `zip`, an
+`array_distinct` that keeps first-seen order, date `sequence`s, and `round` of a decimal.
+
+Each builder takes the (typed) sqlglot node of the Trino call and returns the DuckDB expression that
+gives Trino's answer, as the rules of `translate` do; `translate.RULES` merges `FUNCTION_RULES`.
+Imports sqlglot and this package only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional
+
+import sqlglot
+from sqlglot import exp
+
+from . import trino_types
+from .errors import QueryError
+
+# --------------------------------------------------------------------------------------- helpers
+
+
+def _template(sql: str, **parts: exp.Expression) -> exp.Expression:
+    """A DuckDB expression from `sql`, where `__p_<name>` columns take the given nodes."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+
+    def fill(node):
+        if isinstance(node, exp.Column) and not node.table and node.name.startswith("__p_"):
+            return parts[node.name[4:]].copy()
+        return node
+
+    return tree.transform(fill)
+
+
+def _typed(node: exp.Expression, trino_type: str) -> exp.Expression:
+    node.type = trino_types.build_type(trino_type)
+    return node
+
+
+def _kind(node: Optional[exp.Expression]) -> Optional[exp.DataType.Type]:
+    return node.type.this if node is not None and node.type is not None else None
+
+
+def _arguments(node: exp.Expression, name: str, count: int) -> list:
+    args = list(node.expressions)
+    if len(args) != count:
+        raise QueryError("FUNCTION_NOT_FOUND", f"FUNCTION_NOT_FOUND: line 1:1: Unexpected parameters for function {name}")
+    return args
+
+
+# ------------------------------------------------------------------------------------------- URLs
+#: RFC 3986's generic syntax, as Trino's url_extract_* functions read it: scheme, userinfo, host,
+#: port, path, query, fragment. A value that is not an absolute URL gives NULL for the host.
+_SCHEME = r"^([A-Za-z][A-Za-z0-9+.\-]*):"
+_AUTHORITY = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::([0-9]*))?"
+_PATH = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?://[^/?#]*)?([^?#]*)"
+_QUERY = r"^[^?#]*\?([^#]*)"
+_FRAGMENT = r"^[^#]*#(.*)$"
+
+
+def _match_or_null(url: exp.Expression, pattern: str, group: int) -> exp.Expression:
+    """The group's text, or NULL where the pattern does not match (DuckDB would answer '')."""
+    return _template(f"CASE WHEN regexp_matches(__p_u, '{pattern}') "
+                     f"THEN regexp_extract(__p_u, '{pattern}', {group}) END", u=url)
+
+
+def _url_part(name: str, pattern: str, group: int, trino_type: str = "varchar") -> Callable:
+    def build(node: exp.Expression) -> exp.Expression:
+        (url,) = _arguments(node, name, 1)
+        part = _match_or_null(url, pattern, group)
+        if trino_type == "bigint":
+            part = _template("TRY_CAST(NULLIF(__p_x, '') AS BIGINT)", x=part)
+        return _typed(part, trino_type)
+    return build
+
+
+def _url_extract_parameter(node: exp.Expression) -> exp.Expression:
+    """The first value of a query parameter, as written (not percent-decoded), NULL if absent."""
+    url, name = _arguments(node, "url_extract_parameter", 2)
+    query = _match_or_null(url, _QUERY, 1)
+    found = _template(
+        "list_extract(list_transform(list_filter(string_split(__p_q, '&'), "
+        "lambda p: split_part(p, '=', 1) = __p_n), lambda p: substr(p, length(__p_n) + 2)), 1)",
+        q=query, n=name)
+    return _typed(found, "varchar")
+
+
+# -------------------------------------------------------------------------------------- date text
+#: Joda-Time pattern letters (Trino's format_datetime / parse_datetime) -> strftime, longest first.
+_JODA = [("yyyy", "%Y"), ("YYYY", "%Y"), ("xxxx", "%G"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"),
+         ("MM", "%m"), ("M", "%-m"), ("dd", "%d"), ("d", "%-d"), ("DDD", "%j"), ("HH", "%H"),
+         ("H", "%-H"), ("hh", "%I"), ("h", "%-I"), ("mm", "%M"), ("m", "%-M"), ("ss", "%S"),
+         ("s", "%-S"), ("SSSSSS", "%f"), ("SSS", "%g"), ("a", "%p"), ("EEEE", "%A"), ("EEE", "%a"),
+         ("ZZ", "%z"), ("Z", "%z"), ("zzzz", "%Z"), ("z", "%Z"), ("ww", "%V"), ("e", "%u")]
+_JODA_TOKEN = re.compile("|".join(re.escape(joda) for joda, _ in _JODA) + r"|'[^']*'|[A-Za-z]|.", re.S)
+_JODA_MAP = dict(_JODA)
+
+
+def joda_to_strftime(pattern: str) -> str:
+    """`yyyy-MM-dd HH:mm` -> `%Y-%m-%d %H:%M`; quoted text is literal (`''` is a quote)."""
+    out = []
+    for token in _JODA_TOKEN.findall(pattern):
+        if token in _JODA_MAP:
+            out.append(_JODA_MAP[token])
+        elif token.startswith("'"):
+            out.append("'" if token == "''" else token[1:-1].replace("%", "%%"))
+        elif token.isalpha():
+            raise QueryError("INVALID_FUNCTION_ARGUMENT",
+                             f"INVALID_FUNCTION_ARGUMENT: Illegal pattern component: {token}")
+        else:
+            out.append(token.replace("%", "%%"))
+    return "".join(out)
+
+
+def _joda_literal(node: exp.Expression, name: str) -> str:
+    if not (isinstance(node, exp.Literal) and node.is_string):
+        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {name} needs its format as a string literal in lakebox's engine")
+    return joda_to_strftime(node.this)
+
+
+def _format_datetime(node: exp.Expression) -> exp.Expression:
+    value, pattern = _arguments(node, "format_datetime", 2)
+    return _typed(exp.Anonymous(this="STRFTIME", expressions=[
+        value, exp.Literal.string(_joda_literal(pattern, "format_datetime"))]), "varchar")
+
+
+def _parse_datetime(node: exp.Expression) -> exp.Expression:
+    """A timestamp with time zone (UTC unless the pattern reads a zone), as Trino answers."""
+    fmt = _joda_literal(node.args.get("format"), "parse_datetime")
+    parsed = exp.Anonymous(this="STRPTIME", expressions=[node.this, exp.Literal.string(fmt)])
+    return _typed(_template("CAST(__p_x AS TIMESTAMPTZ)", x=parsed), "timestamp(3) with time zone")
+
+
+def _to_iso8601(node: exp.Expression) -> exp.Expression:
+    """'2024-01-15' for a date, '2024-01-15T10:00:00.000' for a timestamp, with 'Z' appended for a
+    timestamp with time zone (the engine's session zone is UTC)."""
+    (value,) = _arguments(node, "to_iso8601", 1)
+    kind = _kind(value)
+    if kind == exp.DataType.Type.DATE:
+        text = _template("strftime(__p_x, '%Y-%m-%d')", x=value)
+    elif kind in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMPLTZ):
+        text = _template("strftime(__p_x, '%Y-%m-%dT%H:%M:%S.%g') || 'Z'", x=value)
+    elif kind in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME):
+        text = _template("strftime(__p_x, '%Y-%m-%dT%H:%M:%S.%g')", x=value)
+    else:
+        # Type unknown here (a column of an unannotated source): decided by DuckDB at run time.
+        text = _template("CASE typeof(__p_x) WHEN 'DATE' THEN strftime(__p_x, '%Y-%m-%d') "
+                         "WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(__p_x, '%Y-%m-%dT%H:%M:%S.%g') || 'Z' "
+                         "ELSE strftime(CAST(__p_x AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END", x=value)
+    return _typed(text, "varchar")
+
+
+# ----------------------------------------------------------------------------------------- arrays
+
+
+def _zip(node: exp.Expression) -> exp.Expression:
+    """Trino's zip: an array of rows with fields field0, field1 ..., shorter arrays padded with NULL."""
+    arrays = list(node.expressions)
+    if len(arrays) < 2:
+        raise QueryError("FUNCTION_NOT_FOUND", "FUNCTION_NOT_FOUND: line 1:1: Unexpected parameters for function zip")
+    names = ", ".join(f"'field{i}': t[{i + 1}]" for i in range(len(arrays)))
+    placeholders = ", ".join(f"__p_a{i}" for i in range(len(arrays)))
+    return _template(f"list_transform(list_zip({placeholders}), lambda t: {{{names}}})",
+                     **{f"a{i}": array for i, array in enumerate(arrays)})
+
+
+def _array_distinct(node: exp.Expression) -> exp.Expression:
+    """Trino keeps each value's first occurrence in order (and one NULL); DuckDB's list_distinct
+    neither keeps the order nor the NULL."""
+    return _template("list_filter(__p_a, lambda v, i: list_position(__p_a, v) = i)", a=node.this)
+
+
+def _sequence(node: exp.Expression) -> exp.Expression:
+    """sequence(date, date[, interval]) is an array of dates in Trino; DuckDB counts in timestamps."""
+    if _kind(node.args.get("start")) == exp.DataType.Type.DATE and _kind(node.args.get("end")) in (exp.DataType.Type.DATE, None):
+        if node.args.get("step") is None:
+            node.set("step", exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY")))
+        cast = exp.Cast(this=node, to=exp.DataType.build("DATE[]", dialect="duckdb"))
+        return _typed(cast, "array(date)")
+    return node
+
+
+def _round(node: exp.Round) -> exp.Expression:
+    """round(decimal(p,s), d) keeps the type decimal(p,s) in Trino (2.567 -> 2.570); DuckDB narrows the scale."""
+    if node.args.get("decimals") is None or not trino_types.is_decimal(node.this):
+        return node
+    decimal = trino_types.decimal_of(node.this)
+    if decimal is None:
+        return node
+    kind = trino_types.build_type("DECIMAL(%d,%d)" % decimal)
+    cast = exp.Cast(this=node, to=kind)
+    cast.type = kind.copy()
+    return cast
+
+
+FUNCTION_RULES: dict = {
+    "url_extract_protocol": _url_part("url_extract_protocol", _SCHEME, 1),
+    "url_extract_host": _url_part("url_extract_host", _AUTHORITY, 1),
+    "url_extract_port": _url_part("url_extract_port", _AUTHORITY, 2, "bigint"),
+    "url_extract_path": _url_part("url_extract_path", _PATH, 1),
+    "url_extract_query": _url_part("url_extract_query", _QUERY, 1),
+    "url_extract_fragment": _url_part("url_extract_fragment", _FRAGMENT, 1),
+    "url_extract_parameter": _url_extract_parameter,
+    "format_datetime": _format_datetime,
+    "to_iso8601": _to_iso8601,
+    "zip": _zip,
+    exp.ParseDatetime: _parse_datetime,
+    exp.ArrayDistinct: _array_distinct,
+    exp.GenerateSeries: _sequence,
+    exp.Round: _round,
+}
