@@ -137,6 +137,34 @@ def engine():
      "array"),
     ("SELECT round(2.567, 2)", "2.570", "decimal"),
     ("SELECT typeof(round(CAST(2.567 AS decimal(10,4)), 1))", "decimal(10,4)", "varchar"),
+    ("SELECT array_union(ARRAY[1,2], ARRAY[2,3,1,4])", "[1, 2, 3, 4]", "array"),
+    ("SELECT arrays_overlap(ARRAY[1,2], ARRAY[2,3])", "true", "boolean"),
+    ("SELECT all_match(ARRAY[1,2], x -> x > 1)", "false", "boolean"),
+    ("SELECT any_match(ARRAY[1,2], x -> x > 1)", "true", "boolean"),
+    ("SELECT none_match(ARRAY[1,2], x -> x > 5)", "true", "boolean"),
+    ("SELECT all_match(CAST(ARRAY[] AS array(integer)), x -> x > 5)", "true", "boolean"),
+    ("SELECT map_filter(MAP(ARRAY['a','b'], ARRAY[1,2]), (k, v) -> v > 1)", "{b=2}", "map"),
+    ("SELECT transform_values(MAP(ARRAY['a','b'], ARRAY[1,2]), (k, v) -> v * 10)", "{a=10, b=20}", "map"),
+    ("SELECT transform_keys(MAP(ARRAY['a'], ARRAY[1]), (k, v) -> upper(k))", "{A=1}", "map"),
+    ("SELECT max(n) FROM UNNEST(ARRAY[1,2], ARRAY['a','b','c']) WITH ORDINALITY AS u(x, y, n)", "3", "bigint"),
+    ("SELECT count(y) FROM UNNEST(ARRAY[1,2,3], ARRAY['a','b']) AS u(x, y)", "2", "bigint"),
+    ("SELECT array_agg(k || '=' || CAST(v AS varchar) ORDER BY k) FROM UNNEST(MAP(ARRAY['a','b'], ARRAY[1,2])) AS u(k, v)",
+     "[a=1, b=2]", "array"),
+    # scalar_rules
+    ("SELECT codepoint('A')", "65", "integer"),
+    ("SELECT regexp_position('abc1', '\\d')", "4", "integer"),
+    ("SELECT regexp_position('abc', '\\d')", "-1", "integer"),
+    ("SELECT width_bucket(5.3, 0.2, 10.6, 5)", "3", "bigint"),
+    ("SELECT from_base('ff', 16)", "255", "bigint"),
+    ("SELECT infinity() > 0 AND is_nan(nan())", "true", "boolean"),
+    ("SELECT typeof(random(10))", "integer", "varchar"),
+    ("SELECT sign(-3)", "-1", "integer"),
+    ("SELECT sign(-2.5)", "-1.0", "decimal"),
+    ("SELECT current_timezone()", "UTC", "varchar"),
+    ("SELECT every(x > 0) FROM (VALUES 1, 2) t(x)", "true", "boolean"),
+    ("SELECT json_array_contains('[1,2]', 2)", "true", "boolean"),
+    ("SELECT json_size('{\"a\":{\"b\":1,\"c\":2}}', '$.a')", "2", "bigint"),
+    ("SELECT json_array_get('[1,2,3]', -1)", "3", "json"),
 ])
 def test_rule_result(engine, sql, value, athena_type):
     outcome = engine.execute(sql, None)
@@ -153,6 +181,13 @@ def test_joda_pattern_letter_without_meaning_is_an_invalid_argument(engine):
     with pytest.raises(QueryError) as exc:
         engine.execute("SELECT format_datetime(TIMESTAMP '2024-01-15 10:20:30', 'yyyy-Q')", None)
     assert exc.value.error_type == "INVALID_FUNCTION_ARGUMENT"
+
+
+def test_integer_overflow_is_numeric_value_out_of_range(engine):
+    with pytest.raises(QueryError) as exc:
+        engine.execute("SELECT 2147483647 + 1", None)
+    assert (exc.value.error_type, str(exc.value)) == (
+        "NUMERIC_VALUE_OUT_OF_RANGE", "NUMERIC_VALUE_OUT_OF_RANGE: integer addition overflow")
 
 
 def test_syntax_error_is_athena_shaped(engine):

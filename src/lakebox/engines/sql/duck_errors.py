@@ -19,6 +19,8 @@ _MISSING_QUALIFIED = re.compile(r'(?:Table|Values list) "([^"]+)" does not have 
 _NO_MATCH = re.compile(r"(?:No function matches the given name and argument types|Could not choose a best "
                        r"candidate function for the function call) ['\"]([^'\"(]+)\((.*?)\)['\"]")
 _NOT_AGGREGATE = re.compile(r'column "?([^"\s]+)"? must appear in the GROUP BY clause')
+_OVERFLOW = re.compile(r"Overflow in (addition|subtraction|multiplication) of (INT8|INT16|INT32|INT64)")
+_OVERFLOW_TYPES = {"INT8": "tinyint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint"}
 _MISSING_FUNCTION = re.compile(r'(?:Scalar|Aggregate|Table) Function with name "?(\w+)"? does not exist', re.IGNORECASE)
 
 
@@ -51,6 +53,11 @@ def athena_error(error: Exception, sql: str) -> QueryError:
         name = missing.group(1).lower()
         line, col = _find(sql, name)
         return QueryError("FUNCTION_NOT_FOUND", f"FUNCTION_NOT_FOUND: line {line}:{col}: Function '{name}' not registered")
+    overflow = _OVERFLOW.search(text)
+    if overflow:
+        operation, kind = overflow.groups()
+        return QueryError("NUMERIC_VALUE_OUT_OF_RANGE",
+                          f"NUMERIC_VALUE_OUT_OF_RANGE: {_OVERFLOW_TYPES[kind]} {operation} overflow")
     if "Division by zero" in text:
         return QueryError("DIVISION_BY_ZERO", "DIVISION_BY_ZERO: Division by zero")
     if isinstance(error, duckdb.ConversionException):

@@ -194,6 +194,91 @@ def _round(node: exp.Round) -> exp.Expression:
     return cast
 
 
+def _array_union(node: exp.Expression) -> exp.Expression:
+    """The distinct elements of both arrays, in first-seen order."""
+    left, right = _arguments(node, "array_union", 2)
+    both = exp.Anonymous(this="LIST_CONCAT", expressions=[left, right])
+    return _template("list_filter(__p_a, lambda v, i: list_position(__p_a, v) = i)", a=both)
+
+
+def _arrays_overlap(node: exp.Expression) -> exp.Expression:
+    left, right = _arguments(node, "arrays_overlap", 2)
+    return _typed(_template("list_has_any(__p_a, __p_b)", a=left, b=right), "boolean")
+
+
+def _match(name: str, sql: str) -> Callable:
+    """all_match / any_match / none_match: the predicate over every element; an empty array is
+    true, false and true respectively, as in Trino (DuckDB's list_bool_* would give NULL)."""
+    def build(node: exp.Expression) -> exp.Expression:
+        array, predicate = _arguments(node, name, 2)
+        return _typed(_template(sql, a=array, f=predicate), "boolean")
+    return build
+
+
+def _entry_lambda(function: exp.Expression, name: str) -> exp.Lambda:
+    """A Trino `(k, v) -> body` as a lambda over one map entry `e` (`e.key`, `e.value`)."""
+    if not isinstance(function, exp.Lambda) or len(function.expressions) != 2:
+        raise QueryError("FUNCTION_NOT_FOUND", f"FUNCTION_NOT_FOUND: line 1:1: Unexpected parameters for function {name}")
+    key, value = (p.name for p in function.expressions)
+    entry = "__lakebox_entry"
+
+    def swap(node):
+        # Lambda parameters are bare identifiers in the body (columns, once qualified).
+        bare = isinstance(node, exp.Identifier) and not isinstance(node.parent, (exp.Column, exp.Dot, exp.Lambda))
+        if (bare or (isinstance(node, exp.Column) and not node.table)) and node.name in (key, value):
+            return exp.Dot(this=exp.column(entry), expression=exp.to_identifier("key" if node.name == key else "value"))
+        return node
+
+    return exp.Lambda(this=function.this.copy().transform(swap), expressions=[exp.to_identifier(entry)])
+
+
+def _map_lambda(name: str, sql: str) -> Callable:
+    """map_filter / transform_values / transform_keys through the map's entries."""
+    def build(node: exp.Expression) -> exp.Expression:
+        mapping, function = _arguments(node, name, 2)
+        entry = _entry_lambda(function, name)
+        return _template(sql, m=mapping, f=entry, e=exp.column("__lakebox_entry"))
+    return build
+
+
+def _is_map(node: exp.Expression) -> bool:
+    return node.type is not None and node.type.this == exp.DataType.Type.MAP
+
+
+def _unnest(node: exp.Unnest) -> exp.Expression:
+    """Trino's `UNNEST(a, b) AS u(x, y)` zips arrays (the shorter padded with NULL) and
+    `UNNEST(m) AS u(k, v)` gives a map's entries; DuckDB's UNNEST takes one list. Both become a
+    lateral subquery of one UNNEST per array, which DuckDB zips the same way, with the ordinality
+    column (`WITH ORDINALITY`) counted alongside."""
+    arrays = list(node.expressions)
+    alias = node.args.get("alias")
+    columns = list(alias.columns) if alias is not None else []
+    if not (len(arrays) > 1 or (len(arrays) == 1 and _is_map(arrays[0]))):
+        return node
+    lists = []
+    for array in arrays:
+        if _is_map(array):
+            lists += [exp.Anonymous(this="MAP_KEYS", expressions=[array.copy()]),
+                      exp.Anonymous(this="MAP_VALUES", expressions=[array.copy()])]
+        else:
+            lists.append(array.copy())
+    offset = node.args.get("offset")
+    if isinstance(offset, exp.Identifier):  # sqlglot keeps the ordinality column's name apart
+        columns.append(offset)
+    ordinality = bool(offset)
+    if len(columns) != len(lists) + ordinality:
+        return node  # Trino refuses a column list of the wrong length; DuckDB will say so too
+    items = [exp.alias_(exp.Unnest(expressions=[values]), column.copy()) for values, column in zip(lists, columns)]
+    if ordinality:
+        longest = exp.Anonymous(this="GREATEST", expressions=[exp.Anonymous(this="LEN", expressions=[values.copy()])
+                                                              for values in lists])
+        counter = _template("UNNEST(range(1, __p_n + 1))", n=longest)
+        items.append(exp.alias_(counter, columns[-1].copy()))
+    subquery = exp.Subquery(this=exp.Select(expressions=items),
+                            alias=exp.TableAlias(this=alias.this.copy() if alias.this else exp.to_identifier("_u")))
+    return subquery
+
+
 FUNCTION_RULES: dict = {
     "url_extract_protocol": _url_part("url_extract_protocol", _SCHEME, 1),
     "url_extract_host": _url_part("url_extract_host", _AUTHORITY, 1),
@@ -209,4 +294,17 @@ FUNCTION_RULES: dict = {
     exp.ArrayDistinct: _array_distinct,
     exp.GenerateSeries: _sequence,
     exp.Round: _round,
+    exp.Unnest: _unnest,
+    "array_union": _array_union,
+    "arrays_overlap": _arrays_overlap,
+    "all_match": _match("all_match", "CASE WHEN len(__p_a) = 0 THEN true ELSE list_bool_and(list_transform(__p_a, __p_f)) END"),
+    "any_match": _match("any_match", "CASE WHEN len(__p_a) = 0 THEN false ELSE list_bool_or(list_transform(__p_a, __p_f)) END"),
+    "none_match": _match("none_match", "CASE WHEN len(__p_a) = 0 THEN true ELSE NOT list_bool_or(list_transform(__p_a, __p_f)) END"),
+    "map_filter": _map_lambda("map_filter", "map_from_entries(list_filter(map_entries(__p_m), __p_f))"),
+    "transform_values": _map_lambda(
+        "transform_values", "map_from_entries(list_transform(map_entries(__p_m), lambda __lakebox_entry: "
+                            "{'key': __lakebox_entry.key, 'value': list_extract(list_transform([__lakebox_entry], __p_f), 1)}))"),
+    "transform_keys": _map_lambda(
+        "transform_keys", "map_from_entries(list_transform(map_entries(__p_m), lambda __lakebox_entry: "
+                          "{'key': list_extract(list_transform([__lakebox_entry], __p_f), 1), 'value': __lakebox_entry.value}))"),
 }

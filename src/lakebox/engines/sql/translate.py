@@ -26,6 +26,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 
 from . import syntax_errors, trino_types
 from .function_rules import FUNCTION_RULES
+from .scalar_rules import SCALAR_RULES
 from .errors import QueryError
 
 Builder = Callable[[exp.Expression], exp.Expression]
@@ -290,6 +291,7 @@ RULES: dict = {
     exp.Struct: _anonymous_row,
     "map_agg": _map_agg,
     **FUNCTION_RULES,
+    **SCALAR_RULES,
 }
 
 #: Trino functions that reach the generator unchanged but mean something else (or nothing) in DuckDB.
