@@ -140,7 +140,7 @@ def test_bad_shard_count_gets_validation_error(kinesis, raw_kinesis):
                                                       "failed to satisfy constraint: Member must have value greater "
                                                       "than or equal to 1")
     with pytest.raises(ClientError) as excinfo:
-        kinesis.create_stream(StreamName="noshards")
+        kinesis.create_stream(StreamName="noshards", StreamModeDetails={"StreamMode": "PROVISIONED"})
     assert _error(excinfo)[0] == "InvalidArgumentException"
 
 

@@ -116,7 +116,12 @@ def encode_iterator(stream: Stream, shard: Shard, offset: int, issued_ms: int) -
 
 
 def decode_iterator(token: str) -> tuple[int, str, int, int, int]:
-    """(stream row id, stream name, shard number, offset, issued ms) of an iterator we handed out."""
+    """(stream row id, stream name, shard number, offset, issued ms) of an iterator we handed out.
+
+    AWS also takes the iterator wrapped in double quotes (as a shell or a json round trip may leave
+    it), so one pair of surrounding quotes is dropped first."""
+    if len(token) >= 2 and token[0] == token[-1] == '"':
+        token = token[1:-1]
     try:
         value: Any = json.loads(base64.b64decode(token, validate=True))
         stream_id, name, number, offset, issued = value

@@ -7,6 +7,13 @@ one ending at 2**128 - 1 (AWS's split; "12345" lands on shard 2 of 5).
 Sequence numbers are 56-digit decimal strings, as on AWS. Ours pack
 `4 | stream epoch (10 digits) | shard number (9 digits) | record offset (36 digits)`, so they increase
 per shard, differ between a stream and a re-created namesake, and lead straight back to the record.
+
+A shard's StartingSequenceNumber is not its first record's: on AWS it marks the point before every
+record of the shard, so AFTER_SEQUENCE_NUMBER of it (what consumers do with a SubscribeToShard
+ContinuationSequenceNumber on a shard that was still empty) reads from the first record. Ours is
+`3 | epoch | shard | 0...0`, below every record of the shard, and parses to offset -1.
+
+ARNs carry the partition of the region (`aws-cn` in cn-north-1, `aws-us-gov` in us-gov-*), as AWS's do.
 """
 
 from __future__ import annotations
@@ -39,17 +46,34 @@ def sequence_number(epoch: int, shard_number: int, offset: int) -> str:
     return str(((4 * _EPOCH_DIGITS + epoch) * _SHARD_DIGITS + shard_number) * _OFFSET_DIGITS + offset)
 
 
+def starting_sequence_number(epoch: int, shard_number: int) -> str:
+    """The number before every record of the shard (its SequenceNumberRange.StartingSequenceNumber)."""
+    return str(((3 * _EPOCH_DIGITS + epoch) * _SHARD_DIGITS + shard_number) * _OFFSET_DIGITS)
+
+
 def parse_sequence_number(text: str) -> Optional[tuple[int, int, int]]:
-    """(epoch, shard number, offset) of one of our sequence numbers, or None if it is not one."""
+    """(epoch, shard number, offset) of one of our sequence numbers, or None if it is not one; a
+    shard's starting number has offset -1 (it comes before the record at offset 0)."""
     if not (text.isascii() and text.isdigit()) or len(text) != 56:
         return None
     value = int(text)
     rest, offset = divmod(value, _OFFSET_DIGITS)
     rest, shard = divmod(rest, _SHARD_DIGITS)
     lead, epoch = divmod(rest, _EPOCH_DIGITS)
+    if lead == 3 and offset == 0:
+        return epoch, shard, -1
     if lead != 4:
         return None
     return epoch, shard, offset
+
+
+#: Region prefixes outside the `aws` partition, and their partitions.
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-isof-", "aws-iso-f"),
+               ("us-iso-", "aws-iso"), ("eu-isoe-", "aws-iso-e"))
+
+
+def partition_of(region: str) -> str:
+    return next((partition for prefix, partition in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 def shard_id(number: int) -> str:
@@ -125,7 +149,7 @@ class Stream:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:kinesis:{self.region}:{self.account}:stream/{self.name}"
+        return f"arn:{partition_of(self.region)}:kinesis:{self.region}:{self.account}:stream/{self.name}"
 
     @property
     def stream_id(self) -> str:
@@ -163,6 +187,9 @@ class Stream:
 
     def seq(self, shard: Shard, offset: int) -> str:
         return sequence_number(self.epoch, shard.number, offset)
+
+    def starting_seq(self, shard: Shard) -> str:
+        return starting_sequence_number(self.epoch, shard.number)
 
     def seq_base(self, shard: Shard) -> int:
         """The sequence number of the shard's offset 0, as an int: `str(base + offset)` is a record's."""

@@ -158,7 +158,8 @@ class RecordsMixin:
             if parsed[1] != shard.number:
                 raise c.invalid(f"Invalid StartingSequenceNumber. It encodes {Shard(parsed[1], 0, 0, 0).id}, while "
                                 f"it was used in a call to a shard with {shard.id}")
-            return parsed[2] + (1 if kind == "AFTER_SEQUENCE_NUMBER" else 0)
+            # A shard's StartingSequenceNumber parses to offset -1: at it or after it is the first record.
+            return max(parsed[2] + (1 if kind == "AFTER_SEQUENCE_NUMBER" else 0), 0)
         if kind == "TRIM_HORIZON":
             self.store.trim([stream], c.now_ms(self))
             return self._trim_horizon(stream, shard)

@@ -19,7 +19,7 @@ ON_DEMAND_SHARDS = 4
 def shard_description(stream: Stream, shard: Shard) -> dict:
     out = {"ShardId": shard.id,
            "HashKeyRange": {"StartingHashKey": str(shard.hash_start), "EndingHashKey": str(shard.hash_end)},
-           "SequenceNumberRange": {"StartingSequenceNumber": stream.seq(shard, 0)}}
+           "SequenceNumberRange": {"StartingSequenceNumber": stream.starting_seq(shard)}}
     if shard.parent is not None:
         out["ParentShardId"] = Shard(shard.parent, 0, 0, 0).id
     if shard.adjacent_parent is not None:
@@ -63,7 +63,10 @@ class StreamsMixin:
             # The model's pattern, which the generic validation leaves to each service.
             raise c.validation(f"1 validation error detected: Value '{name}' at 'streamName' failed to satisfy "
                             "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
-        mode = (params.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
+        # AWS creates a stream named with neither a ShardCount nor a mode as an on-demand stream
+        # (four shards); PROVISIONED is the mode only of a stream given a ShardCount.
+        default_mode = "PROVISIONED" if params.get("ShardCount") is not None else "ON_DEMAND"
+        mode = (params.get("StreamModeDetails") or {}).get("StreamMode", default_mode)
         if mode not in ("PROVISIONED", "ON_DEMAND"):
             raise c.invalid(f"StreamMode {mode} is not valid.")
         count = params.get("ShardCount")

@@ -8,9 +8,10 @@ stream), and reads the new records with a short hop to a thread. Idle subscripti
 no thread, and lakebox serves up to MAX_ACTIVE_SUBSCRIPTIONS of them at once.
 
 As on AWS, an event goes out at least every 5 seconds, a subscription ends after 5 minutes, or once
-a closed shard is read to its end (that event carries ChildShards), and a consumer has at most one
-subscription per shard at a time (ResourceInUseException). When the server shuts down, the gateway
-ends every open event stream cleanly, which the client sees as the end of the subscription.
+a closed shard is read to its end (that event carries ChildShards and no ContinuationSequenceNumber),
+and a consumer has at most one subscription per shard at a time (ResourceInUseException). When the
+server shuts down, the gateway ends every open event stream cleanly, which the client sees as the end
+of the subscription.
 HTTP/2, which the Java SDK uses, is not served: the listener answers an HTTP/2 client with GOAWAY
 HTTP_1_1_REQUIRED (gateway/http2_refusal.py), which tells it to fall back to HTTP/1.1.
 """
@@ -126,7 +127,9 @@ class SubscriptionsMixin:
 
         unwatch = log.watch_durable(on_durable)
         last_event = float("-inf")
-        continuation = stream.seq(shard, max(offset - 1, 0))
+        # Before any record is sent, the point just before `offset`: consumers resume
+        # AFTER_SEQUENCE_NUMBER of it, so at offset 0 that is the shard's starting number.
+        continuation = stream.seq(shard, offset - 1) if offset > 0 else stream.starting_seq(shard)
         try:
             while loop.time() < deadline:
                 wake.clear()
@@ -142,10 +145,14 @@ class SubscriptionsMixin:
                     if records or finished or heartbeat_due:
                         if records:
                             continuation = last
-                        event = {"Records": records, "ContinuationSequenceNumber": continuation,
-                                 "MillisBehindLatest": millis_behind}
+                        event = {"Records": records, "MillisBehindLatest": millis_behind}
                         if finished:
+                            # As on AWS, the end of a closed shard has ChildShards and no
+                            # ContinuationSequenceNumber: that absence is how the KCL (and other
+                            # fan-out consumers) tell that the shard is done.
                             event["ChildShards"] = self.child_shards(current, shard)
+                        else:
+                            event["ContinuationSequenceNumber"] = continuation
                         last_event = loop.time()
                         yield {"SubscribeToShardEvent": event}
                         if finished:
