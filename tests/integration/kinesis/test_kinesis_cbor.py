@@ -13,6 +13,12 @@ import pytest
 CBOR = "application/x-amz-cbor-1.1"
 
 
+def _millis(value, immutable=False):
+    """Tag 1 as AWS's Kinesis writes it: whole epoch milliseconds."""
+    assert isinstance(value, int), f"tag 1 carries {value!r}, not whole milliseconds"
+    return dt.datetime.fromtimestamp(value / 1000, dt.timezone.utc)
+
+
 @pytest.fixture
 def call(lakebox_server):
     url = urlparse(lakebox_server.endpoint_url)
@@ -26,7 +32,8 @@ def call(lakebox_server):
         raw = response.read()
         headers = {k.lower(): v for k, v in response.getheaders()}
         conn.close()
-        return response.status, headers, (cbor2.loads(raw) if decode and headers["content-type"] == CBOR else raw)
+        decoded = cbor2.loads(raw, semantic_decoders={1: _millis}) if decode and headers["content-type"] == CBOR else raw
+        return response.status, headers, decoded
 
     return send
 
@@ -51,11 +58,11 @@ def test_cbor_put_and_get_records_round_trip(call):
 def test_cbor_timestamps_in_requests_and_answers_are_tag_1(call):
     call("CreateStream", {"StreamName": "ts", "ShardCount": 1})
     _, _, raw = call("DescribeStreamSummary", {"StreamName": "ts"}, decode=False)
-    # The value right after the key: tag 1 (0xc1) then a float64 (0xfb) or an unsigned int (0x1a),
-    # never tag 0 (0xc0, a text date). (A bare search for 0xc0 also hit the float's own bytes.)
+    # The value right after the key: tag 1 (0xc1) over an 8-byte unsigned integer (0x1b), the epoch
+    # milliseconds; never a float of seconds, nor tag 0 (a text date).
     value = raw.index(b"StreamCreationTimestamp") + len(b"StreamCreationTimestamp")
-    assert raw[value:value + 2] in (b"\xc1\xfb", b"\xc1\x1a")
-    created = cbor2.loads(raw)["StreamDescriptionSummary"]["StreamCreationTimestamp"]
+    assert raw[value:value + 2] == b"\xc1\x1b"
+    created = cbor2.loads(raw, semantic_decoders={1: _millis})["StreamDescriptionSummary"]["StreamCreationTimestamp"]
     assert abs((created - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 3600
     call("PutRecord", {"StreamName": "ts", "Data": b"x", "PartitionKey": "k"})
     past = dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)
@@ -69,6 +76,19 @@ def test_cbor_timestamps_in_requests_and_answers_are_tag_1(call):
                                                  "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": future})
     assert (status, error["__type"]) == (400, "InvalidArgumentException")
     assert "timestampInMillis: 4102444800000, currentTimestampInMillis: " in error["message"]
+
+
+def test_cbor_request_timestamp_in_epoch_milliseconds_as_the_java_sdk_sends_it(call):
+    call("CreateStream", {"StreamName": "ms", "ShardCount": 1})
+    call("PutRecord", {"StreamName": "ms", "Data": b"x", "PartitionKey": "k"})
+    past_ms = cbor2.CBORTag(1, 978307200000)  # 2001-01-01, in milliseconds
+    status, _, it = call("GetShardIterator", {"StreamName": "ms", "ShardId": "shardId-000000000000",
+                                              "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": past_ms})
+    assert status == 200
+    _, _, page = call("GetRecords", {"ShardIterator": it["ShardIterator"]})
+    assert [r["Data"] for r in page["Records"]] == [b"x"]
+    arrival = page["Records"][0]["ApproximateArrivalTimestamp"]
+    assert abs((arrival - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 3600
 
 
 def test_cbor_errors_come_back_in_cbor(call):

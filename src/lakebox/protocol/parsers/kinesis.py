@@ -1,8 +1,8 @@
 """Kinesis requests: the json parser, plus the CBOR form the Java SDK and the KCL send.
 
 A request with `Content-Type: application/x-amz-cbor-1.1` carries the same structure as the json
-form, encoded as CBOR: blobs are byte strings and timestamps are tag 1 (epoch seconds), which
-`cbor2` hands over as bytes and aware datetimes. Both are accepted as they come; everything else
+form, encoded as CBOR: blobs are byte strings and timestamps are tag 1 over epoch milliseconds
+(`_epoch_datetime`), which reach the parser as bytes and aware datetimes. Both are accepted as they come; everything else
 (operation look-up from X-Amz-Target, type checks, unknown members) is the json parser's.
 
 PutRecords carries up to 500 records, and the generic walk (a method dispatch per member of each)
@@ -31,6 +31,23 @@ def is_cbor(request: HttpRequest) -> bool:
     return (request.headers.get("Content-Type") or "").split(";")[0].strip().lower() == CBOR_CONTENT_TYPE
 
 
+#: Epoch values above this are milliseconds: as seconds they would lie after the year 5000.
+_MILLIS_FROM = 100_000_000_000
+
+
+def _epoch_datetime(value: Any, immutable: bool = False) -> dt.datetime:
+    """Tag 1 (epoch time) as AWS's Kinesis CBOR carries it: whole milliseconds, as the Java SDK and
+    the KCL send them; a value small enough to be seconds (as generic CBOR encoders write it) is
+    read as seconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("error decoding epoch-form datetime")
+    seconds = value / 1000 if abs(value) >= _MILLIS_FROM else value
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValueError(f"error decoding epoch-form datetime: {exc}") from exc
+
+
 class KinesisRequestParser(JSONRequestParser):
     def parse(self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, Any]) -> dict:
         if not is_cbor(request):
@@ -41,7 +58,7 @@ class KinesisRequestParser(JSONRequestParser):
             return super().parse(request, operation, uri_params)
         raw = request.body_bytes()
         try:
-            body = cbor2.loads(raw) if raw else {}
+            body = cbor2.loads(raw, semantic_decoders={1: _epoch_datetime}) if raw else {}
         except (cbor2.CBORDecodeError, ValueError, TypeError) as exc:
             raise serialization_error(f"Unable to parse the request body as CBOR: {exc}") from exc
         shape = operation.input_shape

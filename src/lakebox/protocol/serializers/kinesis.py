@@ -97,8 +97,8 @@ CBOR_CONTENT_TYPE = "application/x-amz-cbor-1.1"
 
 
 def _cbor_value(value: Any, shape: Any) -> Any:
-    """A json-protocol value as the CBOR protocol carries it: blobs as bytes, timestamps as datetimes
-    (which cbor2 writes as tag 1), containers walked by their shape."""
+    """A json-protocol value as the CBOR protocol carries it: blobs as bytes, timestamps as tag 1
+    over epoch milliseconds, containers walked by their shape."""
     if value is None or shape is None:
         return value
     kind = shape.type_name
@@ -112,7 +112,9 @@ def _cbor_value(value: Any, shape: Any) -> Any:
     if kind == "blob" and isinstance(value, str):
         return binascii.a2b_base64(value)
     if kind == "timestamp" and isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+        # AWS's Kinesis writes tag 1 over whole epoch milliseconds (an integer), which is what the
+        # Java SDK reads back; seconds would be read as a date in January 1970.
+        return cbor2.CBORTag(1, round(value * 1000))
     return value
 
 
