@@ -258,6 +258,22 @@ def test_prepared_statement_runs_with_execute_using(athena, results, monkeypatch
     assert failed["State"] == "FAILED" and "by_id" in failed["StateChangeReason"]
 
 
+def test_prepare_and_deallocate_statements_manage_the_workgroups_prepared_statements(athena, results, monkeypatch):
+    engine = ScriptedEngine()
+    use_engine(monkeypatch, engine)
+    done = wait_for(athena, start(athena, "PREPARE by_day FROM SELECT * FROM t WHERE day = ?", results))
+    assert (done["Status"]["State"], done["StatementType"], done["SubstatementType"]) == ("SUCCEEDED", "UTILITY", "PREPARE")
+    stored = athena.get_prepared_statement(StatementName="by_day", WorkGroup="primary")["PreparedStatement"]
+    assert stored["QueryStatement"] == "SELECT * FROM t WHERE day = ?"
+    wait_for(athena, start(athena, "PREPARE by_day FROM SELECT 2 WHERE ? > 0", results))  # replaces it
+    assert wait_for(athena, start(athena, "EXECUTE by_day USING 5", results))["Status"]["State"] == "SUCCEEDED"
+    assert engine.calls[-1] == ("SELECT 2 WHERE ? > 0", ["5"])
+    assert wait_for(athena, start(athena, "DEALLOCATE PREPARE by_day", results))["Status"]["State"] == "SUCCEEDED"
+    assert athena.list_prepared_statements(WorkGroup="primary")["PreparedStatements"] == []
+    failed = wait_for(athena, start(athena, "DEALLOCATE PREPARE by_day", results))["Status"]
+    assert failed["State"] == "FAILED" and "by_day" in failed["StateChangeReason"]
+
+
 # --- catalog views and tags --------------------------------------------------------------------------
 
 def test_catalog_views_read_glue(athena, lakebox_server):

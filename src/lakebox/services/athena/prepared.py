@@ -1,12 +1,16 @@
-"""Prepared statements, per workgroup, and `EXECUTE name [USING v1, v2 ...]` which runs one.
+"""Prepared statements, per workgroup, and the SQL statements over them: `PREPARE name FROM stmt`,
+`EXECUTE name [USING v1, v2 ...]` and `DEALLOCATE PREPARE name`.
 
-`EXECUTE` is Athena's own statement, not Trino SQL the engine parses: the runner swaps it for the
-stored statement and passes the USING literals as the values of its `?` placeholders.
+These are Athena's own statements, not Trino SQL the engine parses. The runner swaps an EXECUTE for
+the stored statement and passes the USING literals as the values of its `?` placeholders; PREPARE
+and DEALLOCATE PREPARE change the workgroup's statements, the same ones the API's
+Create/DeletePreparedStatement manage, and answer an empty UTILITY result.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Optional
 
 from ...clock import ServiceClock
@@ -17,6 +21,8 @@ from .store import AthenaStore, decode, encode
 
 _EXECUTE = re.compile(r"^\s*EXECUTE\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+USING\s+(.*?))?\s*;?\s*$",
                       re.IGNORECASE | re.DOTALL)
+_PREPARE = re.compile(r"^\s*PREPARE\s+([A-Za-z_][A-Za-z0-9_]*)\s+FROM\s+(.*?)\s*;?\s*$", re.IGNORECASE | re.DOTALL)
+_DEALLOCATE = re.compile(r"^\s*DEALLOCATE\s+PREPARE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$", re.IGNORECASE)
 
 
 class PreparedStatementMissing(Exception):
@@ -63,6 +69,31 @@ def resolve_execute(store: AthenaStore, scope_key: str, workgroup: str, sql: str
         raise PreparedStatementMissing(f"Prepared statement {name} not found in workgroup {workgroup}")
     values = split_literals(using) if using else list(parameters or [])
     return decode(rows[0]["doc"])["QueryStatement"], values or None
+
+
+def run_prepare_statement(store: AthenaStore, scope_key: str, workgroup: str, sql: str,
+                          now: datetime) -> Optional[str]:
+    """Carry out a PREPARE or DEALLOCATE PREPARE statement; return its kind ("PREPARE",
+    "DEALLOCATE"), or None when `sql` is neither. PREPARE replaces a statement of the same name."""
+    prepare = _PREPARE.match(sql)
+    if prepare:
+        name, statement = prepare.groups()
+        key = (scope_key, workgroup, name)
+        doc = {"StatementName": name, "QueryStatement": statement, "WorkGroupName": workgroup, "LastModifiedTime": now}
+        with store.write() as db:
+            db.execute("DELETE FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?", key)
+            db.execute("INSERT INTO prepared (scope, workgroup, name, doc) VALUES (?, ?, ?, ?)", (*key, encode(doc)))
+        return "PREPARE"
+    deallocate = _DEALLOCATE.match(sql)
+    if deallocate:
+        name = deallocate.group(1)
+        with store.write() as db:
+            gone = db.execute("DELETE FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?",
+                              (scope_key, workgroup, name)).rowcount
+        if not gone:
+            raise PreparedStatementMissing(f"Prepared statement {name} not found in workgroup {workgroup}")
+        return "DEALLOCATE"
+    return None
 
 
 class PreparedStatementsMixin:

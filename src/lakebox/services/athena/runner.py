@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Callable, Optional
 
-from .prepared import PreparedStatementMissing, resolve_execute
+from .prepared import PreparedStatementMissing, resolve_execute, run_prepare_statement
 from .results import (
     ResultLocationError,
     check_bucket_owner,
@@ -184,6 +184,7 @@ class QueryRunner:
         row = self.store.read("SELECT scope, doc FROM executions WHERE id = ?", (execution_id,))[0]
         doc, scope_key = decode(row["doc"]), row["scope"]
         internal = doc["lakebox"]
+        from ...engines.sql.engine import QueryOutcome
         from ...engines.sql.errors import QueryError
 
         try:
@@ -193,12 +194,17 @@ class QueryRunner:
             self._fail(execution_id, athena_error(2, 1301, str(exc)), str(exc))
             return
         try:
-            sql, parameters = resolve_execute(self.store, scope_key, doc["WorkGroup"], doc["Query"],
-                                              doc.get("ExecutionParameters"))
             engine_started = time.perf_counter()
-            outcome = self._engine(scope_key).execute(
-                sql, doc.get("QueryExecutionContext", {}).get("Database"), parameters=parameters, cancel=cancel,
-                output_location=internal["OutputDir"], query_id=execution_id)
+            command = run_prepare_statement(self.store, scope_key, doc["WorkGroup"], doc["Query"], self.now())
+            if command is not None:
+                outcome = QueryOutcome(statement_type="UTILITY", substatement_type=command, columns=[], rows=[],
+                                       data_scanned_bytes=0)
+            else:
+                sql, parameters = resolve_execute(self.store, scope_key, doc["WorkGroup"], doc["Query"],
+                                                  doc.get("ExecutionParameters"))
+                outcome = self._engine(scope_key).execute(
+                    sql, doc.get("QueryExecutionContext", {}).get("Database"), parameters=parameters, cancel=cancel,
+                    output_location=internal["OutputDir"], query_id=execution_id)
         except PreparedStatementMissing as exc:
             self._fail(execution_id, athena_error(2, 1100, str(exc)), str(exc))
             return
