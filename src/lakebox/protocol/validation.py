@@ -39,29 +39,23 @@ VALIDATION_ERROR_CODES: dict[str, str] = {
     "logs": "InvalidParameterException",
 }
 DEFAULT_VALIDATION_ERROR_CODE = "ValidationException"
-#: Operations whose input is one XML document that the service checks against its schema: any
-#: violation (a required element missing, most often) is answered as a malformed document.
+_S3_MALFORMED_XML = (
+    "MalformedXML",
+    "The XML you provided was not well-formed or did not validate against our published schema",
+)
+#: Operations whose input is one document that the service checks against its schema: any violation
+#: (a required element missing, most often) is answered as a malformed document. A bucket policy is
+#: JSON, and S3 refuses a missing or empty one with the same words as any other unreadable policy.
 SCHEMA_CHECKED_OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
-    ("s3", "PutBucketCors"): (
-        "MalformedXML",
-        "The XML you provided was not well-formed or did not validate against our published schema",
-    ),
-    ("s3", "PutBucketEncryption"): (
-        "MalformedXML",
-        "The XML you provided was not well-formed or did not validate against our published schema",
-    ),
-    ("s3", "PutBucketReplication"): (
-        "MalformedXML",
-        "The XML you provided was not well-formed or did not validate against our published schema",
-    ),
-    ("s3", "PutBucketLifecycleConfiguration"): (
-        "MalformedXML",
-        "The XML you provided was not well-formed or did not validate against our published schema",
-    ),
-    ("s3", "PutBucketVersioning"): (
-        "MalformedXML",
-        "The XML you provided was not well-formed or did not validate against our published schema",
-    ),
+    ("s3", "CreateBucket"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketCors"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketEncryption"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketReplication"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketLifecycleConfiguration"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketVersioning"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketOwnershipControls"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketWebsite"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketPolicy"): ("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'"),
 }
 
 

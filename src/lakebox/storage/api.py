@@ -84,6 +84,8 @@ Versioning (a bucket's `versioning` is None, ENABLED or SUSPENDED)
       an ENABLED bucket, the id a new delete marker gets instead of a fresh one (replication).
   list_object_versions(bucket, prefix="", delimiter=None, key_marker="", version_id_marker="",
                        max_keys=1000) -> VersionListResult
+      Resumes after the marker's version, or where it stood when it was deleted since (its id tells,
+      see version_ids.py). Raises InvalidVersionIdError for a marker lakebox cannot have minted.
   update_object_meta(bucket, key, version_id=None, *, extra_updates=None, **changes) -> ObjectInfo
       replace fields of ObjectMeta (tags, acl, storage_class, extra ...) of the current object or of
       one version; bytes and LastModified stay. `extra_updates` merges keys into `extra` under the
@@ -114,17 +116,21 @@ Multipart
   upload_part(upload: UploadInfo, part_number, body, *, content_length=None, expected=None,
               checksum_algorithms=()) -> PartInfo              as put_object; the upload's algorithm is
                                                                always computed; raises NoSuchUploadError
-  upload_part_copy(upload: UploadInfo, part_number, src: ObjectInfo, start: int, end: int) -> PartInfo
+  upload_part_copy(upload: UploadInfo, part_number, src: ObjectInfo, start: int, end: int,
+                   checksum_algorithms=()) -> PartInfo                  the upload's algorithm too
   list_parts(upload: UploadInfo) -> list[PartInfo]              by part number; raises NoSuchUploadError
   complete_multipart_upload(upload: UploadInfo, parts: list[tuple[int, str, dict]],
-                            precondition=None) -> ObjectInfo
+                            precondition=None, default_algorithm=None) -> ObjectInfo
       parts: (part_number, etag with or without quotes, checksums given by the client). Raises
       EmptyPartListError (no parts: AWS says MalformedXML), InvalidPartOrderError (not strictly
       ascending), InvalidPartError (not uploaded, other ETag, or a given checksum that differs from
-      the stored one), EntityTooSmallError (every part but the last >= 5 MiB), NoSuchUploadError.
+      the stored one; carries the part number), EntityTooSmallError (every part but the last
+      >= 5 MiB), NoSuchUploadError.
       ETag is md5(concat(binary part md5s))-N. With a checksum algorithm: COMPOSITE is
       "<b64 of the algorithm over the concatenated binary part checksums>-N"; FULL_OBJECT is the
       whole object's checksum (combined from the part CRCs, or computed while assembling).
+      An upload without an algorithm gets a FULL_OBJECT `default_algorithm` checksum when one is
+      given, and its object records its parts without their checksums.
       The upload is gone afterwards; when anything fails (precondition included) it stays.
   abort_multipart_upload(upload: UploadInfo) -> None           raises NoSuchUploadError
   list_multipart_uploads(bucket, prefix="", delimiter=None, key_marker="", upload_id_marker="",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 __all__ = [
     "StorageError",
     "NoSuchBucketError",
@@ -20,6 +22,7 @@ __all__ = [
     "KeyTooLongError",
     "ObjectChangedError",
     "EmptyPartListError",
+    "InvalidVersionIdError",
 ]
 
 
@@ -55,7 +58,11 @@ class NoSuchUploadError(StorageError):
 
 
 class InvalidPartError(StorageError):
-    pass
+    """A part named on completion that was not uploaded, or not with that ETag or checksum."""
+
+    def __init__(self, message: str, part_number: Optional[int] = None):
+        super().__init__(message)
+        self.part_number = part_number
 
 
 class InvalidPartOrderError(StorageError):
@@ -70,7 +77,15 @@ class EntityTooSmallError(StorageError):
 
 
 class BadDigestError(StorageError):
-    """The Content-MD5 the client sent does not match the bytes received."""
+    """The Content-MD5 the client sent does not match the bytes received.
+
+    Both digests (base64) are kept because S3 names them in its error (ExpectedDigest, CalculatedDigest).
+    """
+
+    def __init__(self, expected: Optional[str] = None, calculated: Optional[str] = None):
+        super().__init__(f"Content-MD5 {expected} does not match {calculated}")
+        self.expected = expected
+        self.calculated = calculated
 
 
 class ChecksumMismatchError(StorageError):
@@ -112,6 +127,14 @@ class ObjectChangedError(StorageError):
 
 class EmptyPartListError(StorageError):
     """CompleteMultipartUpload named no parts (AWS answers MalformedXML)."""
+
+
+class InvalidVersionIdError(StorageError):
+    """A version id that lakebox cannot have minted (AWS: InvalidArgument "Invalid version id")."""
+
+    def __init__(self, version_id: str):
+        super().__init__(version_id)
+        self.version_id = version_id
 
 
 class NoSuchVersionError(StorageError):

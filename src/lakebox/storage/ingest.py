@@ -57,7 +57,7 @@ def receive(tmp_dir: str, body, *, algorithms: Iterable[str] = (), content_lengt
         for algorithm, value in promised.items():
             if algorithm == "MD5":
                 if ck.decode(value) != ck.decode(hasher.md5_b64()):
-                    raise BadDigestError(f"Content-MD5 {value} does not match {hasher.md5_b64()}")
+                    raise BadDigestError(value, hasher.md5_b64())
                 continue
             computed = hasher.value(algorithm) if algorithm in hasher.algorithms else _rehash(tmp, algorithm)
             if ck.decode(value) != ck.decode(computed):

@@ -13,7 +13,7 @@ import os
 import secrets
 import time
 import uuid
-from .metadata import ns_to_datetime
+from dataclasses import replace
 from typing import Iterable, Optional
 
 from . import checksums as ck
@@ -24,6 +24,7 @@ from .errors import (EmptyPartListError, EntityTooSmallError, InvalidPartError, 
 from .ingest import Expected, receive
 from .keys import check_key
 from .lake_objects import ObjectsMixin, Precondition
+from .metadata import ns_to_datetime
 
 #: S3's minimum size of every part but the last.
 MIN_PART_SIZE = 5 * 1024 * 1024
@@ -65,8 +66,8 @@ class MultipartMixin(ObjectsMixin):
             got.tmp.discard()
 
     def upload_part_copy(self, upload: UploadInfo, part_number: int, src: ObjectInfo, start: int,
-                         end: int) -> PartInfo:
-        algorithms = [upload.checksum_algorithm] if upload.checksum_algorithm else []
+                         end: int, checksum_algorithms: Iterable[str] = ()) -> PartInfo:
+        algorithms = [*checksum_algorithms, *([upload.checksum_algorithm] if upload.checksum_algorithm else [])]
         fd, handle = self._open_bytes(src)
         try:
             tmp = TempFile(self.tmp_dir)
@@ -110,7 +111,8 @@ class MultipartMixin(ObjectsMixin):
             self._remove_upload_files(upload.upload_id)
 
     def complete_multipart_upload(self, upload: UploadInfo, parts: list[tuple[int, str, dict]],
-                                  precondition: Precondition = None) -> ObjectInfo:
+                                  precondition: Precondition = None,
+                                  default_algorithm: Optional[str] = None) -> ObjectInfo:
         if not parts:
             raise EmptyPartListError(upload.upload_id)
         with self._bucket_locks.shared(upload.bucket), self._upload_lock(upload.upload_id):
@@ -119,6 +121,13 @@ class MultipartMixin(ObjectsMixin):
                 raise NoSuchUploadError(upload.upload_id)
             chosen = self._check_parts(upload.upload_id, parts)
             algorithm, checksum_type = stored.checksum_algorithm, stored.checksum_type
+            if algorithm is None and default_algorithm:
+                # The object still gets a whole-object checksum, but an upload that named no
+                # algorithm keeps no part checksums (whatever its parts were sent with).
+                algorithm, checksum_type = default_algorithm, ck.FULL_OBJECT
+                kept = [replace(p, checksums={}) for p in chosen]
+            else:
+                kept = chosen
             checksums, hasher = _combined_checksums(algorithm, checksum_type, chosen)
             files = self.db.get_part_files(upload.upload_id)
             tmp = TempFile(self.tmp_dir)
@@ -135,7 +144,7 @@ class MultipartMixin(ObjectsMixin):
                     checksums = {algorithm: hasher.value(algorithm)}
                 etag = ck.multipart_etag([p.etag for p in chosen])
                 info = self._install(stored.bucket, stored.key, tmp, etag, stored.meta, checksums,
-                                     checksum_type, chosen, precondition, upload_id=upload.upload_id)
+                                     checksum_type, kept, precondition, upload_id=upload.upload_id)
             finally:
                 tmp.discard()
             self._remove_upload_files(upload.upload_id)
@@ -153,10 +162,10 @@ class MultipartMixin(ObjectsMixin):
         for number, etag, given in parts:
             part = staged.get(number)
             if part is None or part.etag != (etag or "").strip('"'):
-                raise InvalidPartError(f"part {number} with ETag {etag} was not uploaded")
+                raise InvalidPartError(f"part {number} with ETag {etag} was not uploaded", number)
             for algorithm, value in (given or {}).items():
                 if algorithm in part.checksums and ck.decode(value) != ck.decode(part.checksums[algorithm]):
-                    raise InvalidPartError(f"part {number}: {algorithm} {value} does not match")
+                    raise InvalidPartError(f"part {number}: {algorithm} {value} does not match", number)
             chosen.append(part)
         for part in chosen[:-1]:
             if part.size < MIN_PART_SIZE:

@@ -19,7 +19,8 @@ from .errors import NoSuchBucketError, NoSuchKeyError, ObjectChangedError
 from .ingest import Expected, receive
 from .keys import check_key, is_valid_bucket_name
 from .lake_base import hash_fd
-from .lake_versions import VersionsBase, new_version_id
+from .lake_versions import VersionsBase
+from .version_ids import new_version_id
 
 Precondition = Optional[Callable[[Optional[ObjectInfo]], None]]
 

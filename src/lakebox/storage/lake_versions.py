@@ -19,24 +19,19 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 from dataclasses import replace
 from typing import Callable, Iterator, Optional
 
 from .api import ENABLED, NULL_VERSION, SUSPENDED, DeleteOutcome, ObjectInfo, ObjectMeta, VersionListResult
 from .atomic import TempFile, copy_range
 from .dirfd import NotPlain, move_out, open_file, place, prune_empty_dirs, stat_file
-from .errors import NoSuchBucketError, NoSuchKeyError, NoSuchVersionError
+from .errors import InvalidVersionIdError, NoSuchBucketError, NoSuchKeyError, NoSuchVersionError
 from .keys import check_key, marker_dir_segments, plain_segments
 from .lake_base import LakeBase, fingerprint
 from .metadata import ObjectRow, ns_to_datetime
+from .version_ids import is_well_formed, new_version_id, stamp_of
 
 Precondition = Optional[Callable[[Optional[ObjectInfo]], None]]
-
-
-def new_version_id() -> str:
-    """32 URL-safe characters, like S3's opaque version ids."""
-    return secrets.token_urlsafe(24)
 
 
 def _vid(version_id: Optional[str]) -> Optional[str]:
@@ -282,13 +277,14 @@ class VersionsMixin(VersionsBase):
                              key_marker: str = "", version_id_marker: str = "",
                              max_keys: int = 1000) -> VersionListResult:
         prefix, key_marker = prefix or "", key_marker or ""
+        if version_id_marker and not is_well_formed(version_id_marker):
+            raise InvalidVersionIdError(version_id_marker)
         with self._bucket_root(bucket):
             pass
         result = VersionListResult([], [], False)
         if max_keys <= 0:
             return result
         resume = bool(key_marker and version_id_marker)
-        skipping = resume
         count = 0
         last: Optional[tuple[str, Optional[str]]] = None
         for key, entries in self._versions_by_key(bucket, prefix, key_marker, resume):
@@ -305,19 +301,16 @@ class VersionsMixin(VersionsBase):
                     count += 1
                     last = (common, None)
                     continue
+            if resume and key == key_marker:
+                entries = _after_marker(entries, version_id_marker)
             for info in entries:
                 version = info.version_id or NULL_VERSION
-                if skipping and key == key_marker:
-                    if version == version_id_marker:
-                        skipping = False
-                    continue
                 if count == max_keys:
                     result.is_truncated = True
                     break
                 result.versions.append(info)
                 count += 1
                 last = (key, version)
-            skipping = False
             if result.is_truncated:
                 break
         if result.is_truncated and last is not None:
@@ -358,3 +351,19 @@ class VersionsMixin(VersionsBase):
             if not page.is_truncated or page.next_marker is None:
                 return
             after = page.next_marker
+
+
+def _after_marker(entries: list[ObjectInfo], marker: str) -> list[ObjectInfo]:
+    """The versions of the key marker's key that a listing resuming after `marker` still shows.
+
+    Entries go newest first, so these are the ones older than the marker. A marker whose version was
+    deleted since is placed by the stamp in its id; one that cannot be placed (the null version, or
+    an id minted before ids had stamps) lists the key's versions again rather than miss any.
+    """
+    ids = [info.version_id or NULL_VERSION for info in entries]
+    if marker in ids:
+        return entries[ids.index(marker) + 1:]
+    stamp = stamp_of(marker)
+    if stamp is None:
+        return entries
+    return [info for info in entries if (stamp_of(info.version_id) or 0) < stamp]

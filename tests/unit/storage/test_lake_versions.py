@@ -9,7 +9,8 @@ from lake_helpers import BUCKET, files_under, put, read
 
 from lakebox.storage import LakeStore, ObjectMeta
 from lakebox.storage.api import ENABLED, SUSPENDED
-from lakebox.storage.errors import BucketNotEmptyError, NoSuchVersionError
+from lakebox.storage.errors import BucketNotEmptyError, InvalidVersionIdError, NoSuchVersionError
+from lakebox.storage.version_ids import is_well_formed, new_version_id, stamp_of
 
 
 @pytest.fixture
@@ -95,6 +96,27 @@ def test_listing_pages_resume_inside_a_key(store, versioned):
     assert page.is_truncated and page.next_key_marker == "k"
     rest = store.list_object_versions(BUCKET, key_marker="k", version_id_marker=page.next_version_id_marker)
     assert [v.version_id for v in page.versions + rest.versions] == ids[::-1]
+
+
+def test_listing_resumes_where_a_deleted_marker_version_stood(store, versioned):
+    ids = [put(store, "k", str(i).encode()).version_id for i in range(5)]
+    store.delete_object(BUCKET, "k", version_id=ids[2])
+    rest = store.list_object_versions(BUCKET, key_marker="k", version_id_marker=ids[2])
+    assert [v.version_id for v in rest.versions] == [ids[1], ids[0]]
+
+
+def test_listing_refuses_a_marker_lakebox_cannot_have_minted(store, versioned):
+    with pytest.raises(InvalidVersionIdError):
+        store.list_object_versions(BUCKET, key_marker="k", version_id_marker="not/an id")
+
+
+def test_version_ids_carry_increasing_stamps_and_older_ids_none():
+    ids = [new_version_id() for _ in range(100)]
+    stamps = [stamp_of(i) for i in ids]
+    assert all(len(i) == 32 and is_well_formed(i) for i in ids)
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert stamp_of("A" * 32) is None and stamp_of("null") is None
+    assert is_well_formed("null") and not is_well_formed("short")
 
 
 def test_a_crash_after_archiving_but_before_the_move_is_undone(data_dir, store, versioned, bucket_dir):

@@ -10,6 +10,8 @@
   auth layer's job, since the chunk signatures are checked there.)
 - `x-amz-copy-source` is kept as sent (still percent-encoded); the provider splits and decodes it.
 - Object keys come from the router, which percent-decodes them exactly once.
+- ListParts' `part-number-marker=` and `max-parts=` with an empty value are taken as absent, as S3
+  takes them (an SDK without parameter validation sends them for empty strings).
 """
 
 from __future__ import annotations
@@ -22,13 +24,22 @@ from ..http import Headers, HttpRequest
 from .rest_xml import RestXMLRequestParser
 
 _AWS_CHUNKED = "aws-chunked"
+_ABSENT = object()  # marks a query member to leave out of the parsed request
+
+#: Integer query parameters whose empty value S3 ignores rather than refuses.
+_EMPTY_MEANS_ABSENT = frozenset({"part-number-marker", "max-parts"})
 
 
 class S3RequestParser(RestXMLRequestParser):
     def parse(self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, Any]) -> dict:
         params = super().parse(request, operation, uri_params)
         self._undo_aws_chunked(request.headers, operation, params)
-        return params
+        return {name: value for name, value in params.items() if value is not _ABSENT}
+
+    def _query_scalar(self, shape: Shape, text: str, wire: str) -> Any:
+        if text == "" and wire in _EMPTY_MEANS_ABSENT:
+            return _ABSENT
+        return super()._query_scalar(shape, text, wire)
 
     def _parse_raw_payload(self, request: HttpRequest, member: Shape) -> Any:
         if member.serialization.get("streaming"):

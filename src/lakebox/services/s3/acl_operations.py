@@ -60,7 +60,7 @@ class AclMixin(S3Base):
     def put_object_acl(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params)
         key = params["Key"]
-        current = self.object_for(bucket, params)
+        current = self.object_for(bucket, params, method=ctx.request.method)
         # The owner stays who it was: an ACL names grantees, it does not transfer ownership.
         owner = acl.owner_of(current.meta.acl, bucket.account_id)
         stored = self._replacement_acl(bucket, params, owner)
@@ -71,5 +71,5 @@ class AclMixin(S3Base):
 
     def get_object_acl(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params)
-        info = self.object_for(bucket, params)
+        info = self.object_for(bucket, params, method=ctx.request.method)
         return acl.rendered(info.meta.acl, bucket.account_id)

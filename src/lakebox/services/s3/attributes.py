@@ -69,7 +69,8 @@ def _parts_page(parts: list, params: dict) -> dict[str, Any]:
     return {
         "TotalPartsCount": len(parts),
         "PartNumberMarker": marker,
-        "NextPartNumberMarker": page[-1].part_number if page else marker,
+        # A marker at or past the last part gives an empty page, and S3 then answers 0.
+        "NextPartNumberMarker": page[-1].part_number if page else 0,
         "MaxParts": limit,
         "IsTruncated": len(remaining) > len(page),
         "Parts": entries,

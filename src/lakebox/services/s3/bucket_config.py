@@ -24,7 +24,7 @@ from .acl import ACL_CONFIG as ACL
 from .acl import BUCKET_OWNER_ENFORCED, BUCKET_OWNER_PREFERRED, OBJECT_WRITER, only_owner_full_control
 from .acl import OWNERSHIP_CONFIG as OWNERSHIP
 from .common import S3Base, log
-from .errors import invalid_request, s3_error, translated
+from .errors import invalid_request, invalid_tag, s3_error, translated
 from .public_access import FLAGS as _PAB_FLAGS
 from .public_access import PUBLIC_ACCESS_BLOCK, check_policy_not_blocked
 from .tagging import tag_set, validate_tags
@@ -41,6 +41,27 @@ MAX_BUCKET_TAGS = 50
 OWNERSHIP_VALUES = (BUCKET_OWNER_PREFERRED, OBJECT_WRITER, BUCKET_OWNER_ENFORCED)
 _POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
 _NOTIFICATION_LISTS = ("TopicConfigurations", "QueueConfigurations", "LambdaFunctionConfigurations")
+#: AWS refuses tag keys in its own `aws:` namespace on buckets with its own words, which differ
+#: between PutBucketTagging and CreateBucket (and from object tagging's, see tagging.py).
+_SYSTEM_TAGS_PUT = "System tags cannot be added/updated by requester"
+_SYSTEM_TAGS_CREATE = (
+    'User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. '
+    'Remove "aws:" from your tag keys and try again.'
+)
+
+
+def bucket_tag_set(raw: list, *, at_creation: bool = False) -> list[dict[str, str]]:
+    """The tag set to store for a bucket (PutBucketTagging, or CreateBucket's Tags when
+    `at_creation`), or the InvalidTag S3 answers it with.
+
+    A system key is refused before the other checks: it is a question of who may write it, not of
+    how the tag is spelled.
+    """
+    pairs = [(str(t.get("Key", "")), str(t.get("Value", ""))) for t in raw]
+    for key, _ in pairs:
+        if key.lower().startswith("aws:"):
+            raise invalid_tag(_SYSTEM_TAGS_CREATE) if at_creation else invalid_tag(_SYSTEM_TAGS_PUT, key)
+    return tag_set(validate_tags(pairs, MAX_BUCKET_TAGS, f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}"))
 
 
 def _malformed_policy(message: str) -> Exception:
@@ -129,9 +150,7 @@ class BucketConfigMixin(S3Base):
     def put_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name
         raw = (params.get("Tagging") or {}).get("TagSet") or []
-        tags = validate_tags(((str(t.get("Key", "")), str(t.get("Value", ""))) for t in raw), MAX_BUCKET_TAGS,
-                             f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}")
-        self._put_config(bucket, TAGGING, {"TagSet": tag_set(tags)})
+        self._put_config(bucket, TAGGING, {"TagSet": bucket_tag_set(raw)})
         return {"__status__": 204}
 
     def get_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:

@@ -1,8 +1,9 @@
 """Bucket operations: create (with AWS's region rules), head, list, delete, location.
 
 Why these rules matter: the same CreateBucket call answers differently by region on AWS (us-east-1
-forgives re-creating your own bucket, other regions say BucketAlreadyOwnedByYou), and tools such as
-Terraform and the AWS CLI branch on exactly those codes. Buckets are global across accounts, as on AWS.
+forgives re-creating your own bucket unless the request brings tags, other regions say
+BucketAlreadyOwnedByYou), and tools such as Terraform and the AWS CLI branch on exactly those codes.
+Buckets are global across accounts, as on AWS.
 
 A new bucket gets AWS's defaults since April 2023 (ACLs disabled by BucketOwnerEnforced, all four
 Block Public Access flags on), or the older ones (ObjectWriter, no public access block) when the
@@ -21,7 +22,8 @@ from ...storage import errors as st
 from ...storage.api import ENABLED
 from .common import S3Base, log
 from .errors import invalid_argument, s3_error, translated
-from . import acl, public_access
+from . import acl, public_access, regions
+from .bucket_config import TAGGING, bucket_tag_set
 from .headers import owner
 from .object_lock import initial_config as object_lock_config
 from .versioning import OBJECT_LOCK_CONFIG
@@ -32,6 +34,11 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 _OWNERSHIP = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
+_NOT_EMPTY_VERSIONED = "The bucket you tried to delete is not empty. You must delete all versions in the bucket."
+
+
+def bucket_arn(name: str, region: str) -> str:
+    return f"arn:{regions.partition_of(region)}:s3:::{name}"
 
 
 def check_bucket_name(name: str) -> None:
@@ -84,18 +91,18 @@ class BucketsMixin(S3Base):
             existing = exc.existing
             if existing.account_id != ctx.account_id:
                 raise s3_error("BucketAlreadyExists", BucketName=name)
-            # us-east-1 keeps its legacy behaviour: re-creating your own bucket succeeds.
-            if not (ctx.region == US_EAST_1 and existing.region == US_EAST_1):
+            # us-east-1 keeps its legacy behaviour: re-creating your own bucket succeeds, and changes
+            # nothing. A request with tags would change something, so it is refused (same tags or not).
+            if not (ctx.region == US_EAST_1 and existing.region == US_EAST_1) or TAGGING in config:
                 raise s3_error("BucketAlreadyOwnedByYou", BucketName=name)
-            return {"Location": f"/{name}"}
+            return {"Location": f"/{name}", "BucketArn": bucket_arn(name, existing.region)}
         log.debug("created bucket %s in %s for account %s", name, region, ctx.account_id)
-        if region == US_EAST_1:
-            return {"Location": f"/{name}"}
-        return {"Location": f"http://{name}.s3.amazonaws.com/"}
+        location = f"/{name}" if region == US_EAST_1 else f"http://{name}.s3.amazonaws.com/"
+        return {"Location": location, "BucketArn": bucket_arn(name, region)}
 
     def _initial_config(self, ctx: RequestContext, params: dict) -> dict[str, dict]:
-        """The ACL (x-amz-acl, x-amz-grant-*), ObjectOwnership and public access block a bucket is
-        created with.
+        """The ACL (x-amz-acl, x-amz-grant-*), ObjectOwnership, public access block and tags
+        (CreateBucketConfiguration.Tags; an empty list is no tags) a bucket is created with.
 
         Without x-amz-object-ownership the bucket gets the server's default ownership. Under
         ObjectWriter, the older default, nothing is stored: the bucket is like one made before 2023,
@@ -107,7 +114,8 @@ class BucketsMixin(S3Base):
         bucket_acl = acl.requested_acl(params, ctx.account_id, ctx.account_id)
         ownership = params.get("ObjectOwnership")
         if ownership is not None and ownership not in _OWNERSHIP:
-            raise invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
+            raise s3_error("InvalidArgument", f"Invalid x-amz-object-ownership header: {ownership}",
+                           ArgumentName="x-amz-object-ownership")
         default = self.config.s3_object_ownership
         effective = ownership or default
         if effective == acl.BUCKET_OWNER_ENFORCED and not acl.only_owner_full_control(bucket_acl, ctx.account_id):
@@ -121,13 +129,22 @@ class BucketsMixin(S3Base):
         if bucket_acl is not None:
             config[acl.ACL_CONFIG] = bucket_acl
         config.update(object_lock_config(params))
+        tags = (params.get("CreateBucketConfiguration") or {}).get("Tags")
+        if tags:
+            config[TAGGING] = {"TagSet": bucket_tag_set(tags, at_creation=True)}
         return config
 
     @staticmethod
     def _region_for_new_bucket(ctx: RequestContext, params: dict) -> str:
-        """The region a bucket is created in: the endpoint's, which LocationConstraint must confirm."""
+        """The region a bucket is created in: the endpoint's, which LocationConstraint must confirm.
+
+        A constraint that names no region at all (or a pseudo-region such as aws-global) is invalid
+        wherever it is sent; a real region that is not the endpoint's is incompatible with it.
+        """
         config = params.get("CreateBucketConfiguration") or {}
         constraint = config.get("LocationConstraint")
+        if constraint and not regions.is_location_constraint(constraint):
+            raise s3_error("InvalidLocationConstraint", LocationConstraint=constraint)
         if ctx.region == US_EAST_1:
             if constraint is None or constraint == "":
                 return US_EAST_1
@@ -158,9 +175,15 @@ class BucketsMixin(S3Base):
 
     def delete_bucket(self, ctx: RequestContext, params: dict) -> dict:
         name = params["Bucket"]
-        self.require_bucket(params)
-        with translated(bucket=name):
-            self.store.delete_bucket(name)
+        info = self.require_bucket(params)
+        try:
+            with translated(bucket=name, passthrough=(st.BucketNotEmptyError,)):
+                self.store.delete_bucket(name)
+        except st.BucketNotEmptyError:
+            # A bucket that has ever been versioned may hold only old versions and delete markers,
+            # which a plain listing does not show: AWS says where to look.
+            raise s3_error("BucketNotEmpty", _NOT_EMPTY_VERSIONED if info.versioning else None,
+                           BucketName=name) from None
         log.debug("deleted bucket %s", name)
         return {"__status__": 204}
 
@@ -172,10 +195,13 @@ class BucketsMixin(S3Base):
                                    "max-buckets", max_buckets)
         prefix = params.get("Prefix") or ""
         region = params.get("BucketRegion")
+        if region and not regions.is_region(region):
+            raise s3_error("InvalidArgument", f"Argument value {region} is not a valid AWS Region",
+                           ArgumentName="bucket-region")
         after = _decode_token(params["ContinuationToken"]) if params.get("ContinuationToken") else None
         buckets = [
             b for b in self.store.list_buckets(ctx.account_id)
-            if b.name.startswith(prefix) and (region is None or b.region == region)
+            if b.name.startswith(prefix) and (not region or b.region == region)
             and (after is None or b.name > after)
         ]
         out: dict = {"Owner": owner(ctx.account_id)}
@@ -183,7 +209,8 @@ class BucketsMixin(S3Base):
             buckets = buckets[: int(max_buckets)]
             out["ContinuationToken"] = _encode_token(buckets[-1].name)
         out["Buckets"] = [
-            {"Name": b.name, "CreationDate": b.created, "BucketRegion": b.region} for b in buckets
+            {"Name": b.name, "CreationDate": b.created, "BucketRegion": b.region, "BucketArn": bucket_arn(b.name, b.region)}
+            for b in buckets
         ]
         if params.get("Prefix") is not None:
             out["Prefix"] = prefix

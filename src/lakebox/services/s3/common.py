@@ -18,7 +18,7 @@ from ...storage import errors as st
 from ...storage.api import NULL_VERSION, BucketInfo, ObjectInfo
 from ..base import Provider
 from . import acl, public_access
-from .errors import no_such_bucket, no_such_key, s3_error, translated
+from .errors import ERRORS, no_such_bucket, no_such_key, s3_error, translated
 from .headers import check_key, http_date
 
 log = logging.getLogger("lakebox.s3")
@@ -29,6 +29,8 @@ checked_bucket: ContextVar[Optional[BucketInfo]] = ContextVar("lakebox_s3_checke
 
 #: What can name a version: "null" or an id like the ones lakebox makes (URL-safe characters).
 _VERSION_ID = re.compile(r"^(null|[A-Za-z0-9_.\-]{32})$")
+#: An AWS account id, which x-amz-expected-bucket-owner must be.
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 
 T = TypeVar("T")
 
@@ -39,6 +41,20 @@ CHANGE_ATTEMPTS = 3
 def is_anonymous(ctx: RequestContext) -> bool:
     """Whether the request was unsigned (no Authorization header, no presigned query)."""
     return bool(getattr(ctx.auth, "is_anonymous", False))
+
+
+def check_expected_bucket_owner(ctx: RequestContext, params: dict) -> None:
+    """400 InvalidBucketOwnerAWSAccountID for an x-amz-expected-bucket-owner that is no account id.
+
+    Checked once, before the access check, so every bucket operation answers it alike; a well-formed
+    id that is not the owner's is answered later (`S3Base.require_bucket`: AccessDenied). An unsigned
+    request is not told about the header's form: whatever it names cannot be the owner, and it gets
+    AccessDenied as with any other wrong owner (which is what the S3 compatibility suite expects).
+    """
+    expected = params.get("ExpectedBucketOwner")
+    if expected and not is_anonymous(ctx) and not _ACCOUNT_ID.match(expected):
+        _, message = ERRORS["InvalidBucketOwnerAWSAccountID"]
+        raise s3_error("InvalidBucketOwnerAWSAccountID", f"{message} [{expected}]")
 
 
 def with_retries(attempt: Callable[[], T]) -> T:
@@ -52,14 +68,26 @@ def with_retries(attempt: Callable[[], T]) -> T:
     return attempt()
 
 
-def check_version_id(version_id: str) -> None:
-    if not _VERSION_ID.match(version_id):
+def check_version_id(version_id: str, bucket: Optional[BucketInfo] = None) -> None:
+    """Refuse a version id lakebox could not have made, 400 InvalidArgument as S3 does.
+
+    In a bucket that never had versioning enabled (`bucket` given) only "null" names a version.
+    """
+    if not _VERSION_ID.match(version_id) or (
+            bucket is not None and bucket.versioning is None and version_id != NULL_VERSION):
         raise s3_error("InvalidArgument", "Invalid version id specified", ArgumentName="versionId",
                        ArgumentValue=version_id)
 
 
 def _marker_headers(info: ObjectInfo) -> dict[str, str]:
     return {"x-amz-delete-marker": "true", "x-amz-version-id": info.version_id or NULL_VERSION}
+
+
+def _marker_not_allowed(marker: ObjectInfo, method: str):
+    """405 for a call on a delete marker; S3 names the request's method and the marker."""
+    headers = _marker_headers(marker)
+    headers["Last-Modified"] = http_date(marker.last_modified)
+    return s3_error("MethodNotAllowed", Method=method, ResourceType="DeleteMarker", headers=headers)
 
 
 class S3Base(Provider):
@@ -112,16 +140,28 @@ class S3Base(Provider):
             raise no_such_key(key)
         return info
 
-    def object_for(self, bucket: BucketInfo, params: dict) -> ObjectInfo:
-        """The object or version (`VersionId`) the request names, or S3's error for it."""
-        return self.resolve_object(bucket, params["Key"], params.get("VersionId"))
+    def object_for(self, bucket: BucketInfo, params: dict, method: Optional[str] = None) -> ObjectInfo:
+        """The object or version (`VersionId`) the request names, or S3's error for it.
+
+        `method` (the request's HTTP method) is for the calls on a key's subresources (tagging, ACL):
+        there a key whose latest version is a delete marker is 405 MethodNotAllowed, not 404.
+        """
+        version_id = params.get("VersionId")
+        if version_id is not None:
+            check_version_id(version_id, bucket)
+        return self.resolve_object(bucket, params["Key"], version_id, method=method)
 
     # Finding the object a request names
 
-    def resolve_object(self, bucket: BucketInfo, key: str, version_id: Optional[str]) -> ObjectInfo:
+    def resolve_object(self, bucket: BucketInfo, key: str, version_id: Optional[str],
+                       method: Optional[str] = None) -> ObjectInfo:
         """The object or version a read names, or S3's error for it: NoSuchKey (with
         `x-amz-delete-marker` when a delete marker hides the key), NoSuchVersion, InvalidArgument for
-        a malformed id, and 405 MethodNotAllowed for a delete marker's own version id."""
+        a malformed id, and 405 MethodNotAllowed for a delete marker's own version id.
+
+        With `method` (a subresource call), a delete marker that hides the key is 405 too, and the
+        405 names that method rather than GET.
+        """
         check_key(key)
         if version_id is None:
             with translated(bucket=bucket.name, key=key):
@@ -130,13 +170,13 @@ class S3Base(Provider):
                     return info
                 marker = self.store.latest_delete_marker(bucket.name, key) if bucket.versioning else None
             if marker is not None:
+                if method is not None:
+                    raise _marker_not_allowed(marker, method)
                 raise s3_error("NoSuchKey", Key=key, headers=_marker_headers(marker))
             raise no_such_key(key)
         info = self.resolve_version(bucket, key, version_id)
         if info.is_delete_marker:
-            headers = _marker_headers(info)
-            headers["Last-Modified"] = http_date(info.last_modified)
-            raise s3_error("MethodNotAllowed", Method="GET", ResourceType="DeleteMarker", headers=headers)
+            raise _marker_not_allowed(info, method or "GET")
         return info
 
     def resolve_version(self, bucket: BucketInfo, key: str, version_id: str) -> ObjectInfo:

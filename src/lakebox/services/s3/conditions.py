@@ -1,8 +1,9 @@
 """Preconditions and byte ranges: S3's rules for If-*, x-amz-copy-source-if-* and Range headers.
 
 Why here: the same ETag and date comparisons decide a GET's 304/412, a copy's 412 and a conditional
-write's 412/404, and the precedence between them is subtle (S3 follows RFC 7232: If-Match wins over
-If-Unmodified-Since, If-None-Match over If-Modified-Since). One module keeps those rules consistent.
+write's or delete's 412/404, and the precedence between them is subtle (S3 follows RFC 7232: If-Match
+wins over If-Unmodified-Since, If-None-Match over If-Modified-Since). One module keeps those rules
+consistent.
 """
 
 from __future__ import annotations
@@ -105,7 +106,6 @@ def check_copy_source(info: ObjectInfo, params: dict) -> None:
 
 # -- conditional writes --------------------------------------------------------------------------
 
-
 def write_precondition(params: dict, key: str) -> Optional[Callable[[Optional[ObjectInfo]], None]]:
     """The check a conditional write runs under the key's lock, against the object it would replace.
 
@@ -125,6 +125,52 @@ def write_precondition(params: dict, key: str) -> Optional[Callable[[Optional[Ob
                 raise no_such_key(key)
             if not etag_matches(if_match, current.etag):
                 raise precondition_failed("If-Match")
+
+    return check
+
+
+# -- conditional deletes -------------------------------------------------------------------------
+
+Check = Callable[[Optional[ObjectInfo]], None]
+
+
+def delete_precondition(key: str, etag: Optional[str] = None, last_modified: Any = None,
+                        size: Any = None) -> Optional[Check]:
+    """The check a conditional delete runs under the key's lock, or None for a plain delete.
+
+    DeleteObject takes If-Match, x-amz-if-match-last-modified-time and x-amz-if-match-size (each
+    DeleteObjects entry its ETag, LastModifiedTime and Size): the object must still be the one the
+    client saw, else 412 and it stays; a key with no object to compare is 404 NoSuchKey.
+    """
+    if etag is None and last_modified is None and size is None:
+        return None
+    when = parse_date(last_modified)
+    if last_modified is not None and when is None:
+        raise invalid_argument("Invalid date", "x-amz-if-match-last-modified-time", last_modified)
+
+    def check(current: Optional[ObjectInfo]) -> None:
+        if current is None:
+            raise no_such_key(key)
+        if etag is not None and not etag_matches(etag, current.etag):
+            raise precondition_failed("If-Match")
+        # Last-Modified is known to the client only to the second.
+        if when is not None and int(current.last_modified.timestamp()) != int(when.timestamp()):
+            raise precondition_failed("x-amz-if-match-last-modified-time")
+        if size is not None and int(size) != current.size:
+            raise precondition_failed("x-amz-if-match-size")
+
+    return check
+
+
+def all_of(*checks: Optional[Check]) -> Optional[Check]:
+    """One storage precondition running each given check in turn (None when none is given)."""
+    present = [check for check in checks if check is not None]
+    if len(present) <= 1:
+        return present[0] if present else None
+
+    def check(current: Optional[ObjectInfo]) -> None:
+        for one in present:
+            one(current)
 
     return check
 

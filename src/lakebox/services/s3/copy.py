@@ -62,7 +62,8 @@ def parse_copy_source(value: str) -> tuple[str, str, Optional[str]]:
         path = path[1:]
     bucket, _, key = path.partition("/")
     if not bucket or not key:
-        raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", value)
+        # sic: S3 names the header in ArgumentValue too, not the value it was sent.
+        raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", "x-amz-copy-source")
     return bucket, key, version
 
 

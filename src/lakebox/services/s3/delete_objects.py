@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from ...storage.api import NULL_VERSION, DeleteOutcome
+from ...storage.api import NULL_VERSION, BucketInfo, DeleteOutcome
 from .common import S3Base, check_version_id, log
-from .conditions import etag_matches
-from .errors import precondition_failed, s3_error, translated
+from .conditions import all_of, delete_precondition
+from .errors import s3_error, translated
 from .headers import check_key
 
 MAX_KEYS_PER_DELETE = 1000
@@ -20,7 +20,9 @@ MAX_KEYS_PER_DELETE = 1000
 
 class DeleteObjectsMixin(S3Base):
     def delete_objects(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        bucket_info = self.require_bucket(params)
+        bucket = bucket_info.name
+        self.check_bypass_applicable(bucket_info, params)
         delete = params.get("Delete") or {}
         objects = delete.get("Objects") or []
         # S3 validates the list size against its schema, hence MalformedXML rather than InvalidArgument.
@@ -36,7 +38,7 @@ class DeleteObjectsMixin(S3Base):
             key = obj["Key"]
             version = obj.get("VersionId")
             try:
-                outcome = self._delete_one(bucket, key, obj, guard)
+                outcome = self._delete_one(bucket_info, key, obj, guard)
             except AwsError as error:
                 entry = {"Key": key, "Code": error.code, "Message": error.message}
                 if version is not None:
@@ -59,17 +61,20 @@ class DeleteObjectsMixin(S3Base):
             out["Errors"] = errors
         return out
 
-    def _delete_one(self, bucket: str, key: str, obj: dict, guard=None) -> DeleteOutcome:
+    def _delete_one(self, bucket_info: BucketInfo, key: str, obj: dict, guard=None) -> DeleteOutcome:
+        bucket = bucket_info.name
         check_key(key)
         version = obj.get("VersionId")
         if version is not None:
             check_version_id(version)
-        if obj.get("ETag"):
-            # Conditional delete: only while the object still has the ETag the client saw.
-            current = self.find_object(bucket, key)
-            if current is not None and not etag_matches(obj["ETag"], current.etag):
-                raise precondition_failed("If-Match")
+            if bucket_info.versioning is None and version != NULL_VERSION:
+                # Unlike DeleteObject's 400, a bulk delete reports such a version as not found.
+                raise s3_error("NoSuchVersion", Key=key, VersionId=version)
+        # Conditional delete: only while the object is still the one the client saw (checked under
+        # the key's lock, with Object Lock's guard for a version).
+        condition = delete_precondition(key, obj.get("ETag"), obj.get("LastModifiedTime"), obj.get("Size"))
+        precondition = all_of(condition, guard if version is not None else None)
         with translated(bucket=bucket, key=key):
-            outcome = self.store.delete_object(bucket, key, version, guard if version is not None else None)
+            outcome = self.store.delete_object(bucket, key, version, precondition)
         self.replicate_after_delete(bucket, key, outcome, version)
         return outcome

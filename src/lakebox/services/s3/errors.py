@@ -38,7 +38,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
     "BucketNotEmpty": (409, "The bucket you tried to delete is not empty"),
     "EntityTooLarge": (400, "Your proposed upload exceeds the maximum allowed size"),
-    "EntityTooSmall": (400, "Your proposed upload is smaller than the minimum allowed object size."),
+    "EntityTooSmall": (400, "Your proposed upload is smaller than the minimum allowed size"),
+    "IllegalVersioningConfigurationException": (400, "The Versioning element must be specified"),
     "IllegalLocationConstraintException": (
         400,
         "The {} location constraint is incompatible for the region specific endpoint this request was sent to.",
@@ -49,6 +50,8 @@ ERRORS: dict[str, tuple[int, str]] = {
         400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
     ),
     "InvalidBucketName": (400, "The specified bucket is not valid."),
+    # The value is appended in brackets by the one caller (common.check_expected_bucket_owner).
+    "InvalidBucketOwnerAWSAccountID": (400, "The value of the expected bucket owner parameter must be an AWS Account ID..."),
     "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
     "InvalidEncryptionAlgorithmError": (
         400, "The Encryption request you specified is not valid. Supported value: AES256."
@@ -106,6 +109,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "NoSuchPublicAccessBlockConfiguration": (404, "The public access block configuration was not found"),
     "NoSuchTagSet": (404, "The TagSet does not exist"),
     "NoSuchVersion": (404, "The specified version does not exist."),
+    "NoSuchWebsiteConfiguration": (404, "The specified bucket does not have a website configuration"),
     "MethodNotAllowed": (405, "The specified method is not allowed against this resource."),
     "InvalidBucketState": (409, "The request is not valid with the current state of the bucket."),
     "NotImplemented": (501, "A header you provided implies functionality that is not implemented"),
@@ -117,6 +121,9 @@ ERRORS: dict[str, tuple[int, str]] = {
     "SlowDown": (503, "Please reduce your request rate."),
     "UnexpectedContent": (400, "This request does not support content"),
 }
+
+#: S3's minimum size of every part of a multipart upload but the last.
+MIN_PART_SIZE = 5 * 1024 * 1024
 
 #: The checksum algorithms whose mismatch message names them as AWS does.
 _CHECKSUM_MISMATCH = "The {} you specified did not match the calculated checksum."
@@ -167,12 +174,27 @@ def precondition_failed(condition: str) -> AwsError:
     return s3_error("PreconditionFailed", Condition=condition)
 
 
-def invalid_tag(message: str, key: Optional[str] = None) -> AwsError:
-    return s3_error("InvalidTag", message, TagKey=key)
+def invalid_tag(message: str, key: Optional[str] = None, value: Optional[str] = None) -> AwsError:
+    """InvalidTag naming the offending tag: its key, and its value when the value is at fault."""
+    return s3_error("InvalidTag", message, TagKey=key, TagValue=value)
 
 
 def checksum_mismatch(algorithm: str) -> AwsError:
     return s3_error("BadDigest", _CHECKSUM_MISMATCH.format(algorithm.upper()))
+
+
+def part_error(exc: st.StorageError, upload_id: str, given: list[dict]) -> AwsError:
+    """InvalidPart or EntityTooSmall about one part named in a CompleteMultipartUpload.
+
+    S3 names the part in the error body with the ETag as the request sent it, so a client can tell
+    which of its parts to upload again.
+    """
+    number = getattr(exc, "part_number", None)
+    sent = next((p.get("ETag") for p in given if number is not None and int(p["PartNumber"]) == number), None)
+    if isinstance(exc, st.EntityTooSmallError):
+        return s3_error("EntityTooSmall", ProposedSize=exc.size, MinSizeAllowed=MIN_PART_SIZE,
+                        PartNumber=number, ETag=sent)
+    return s3_error("InvalidPart", UploadId=upload_id, PartNumber=number, ETag=sent)
 
 
 def from_storage(exc: st.StorageError, *, bucket: str = "", key: str = "", upload_id: str = "") -> AwsError:
@@ -199,11 +221,11 @@ def from_storage(exc: st.StorageError, *, bucket: str = "", key: str = "", uploa
         return s3_error(
             "EntityTooSmall",
             ProposedSize=exc.size,
-            MinSizeAllowed=5 * 1024 * 1024,
+            MinSizeAllowed=MIN_PART_SIZE,
             PartNumber=exc.part_number,
         )
     if isinstance(exc, st.BadDigestError):
-        return s3_error("BadDigest")
+        return s3_error("BadDigest", ExpectedDigest=exc.expected, CalculatedDigest=exc.calculated)
     if isinstance(exc, st.ChecksumMismatchError):
         return checksum_mismatch(exc.algorithm)
     if isinstance(exc, st.IncompleteBodyError):
@@ -218,6 +240,8 @@ def from_storage(exc: st.StorageError, *, bucket: str = "", key: str = "", uploa
         return invalid_argument("Object key must be valid UTF-8 and not empty", "key", key)
     if isinstance(exc, st.EmptyPartListError):
         return s3_error("MalformedXML")
+    if isinstance(exc, st.InvalidVersionIdError):
+        return invalid_argument("Invalid version id specified", "version-id-marker", exc.version_id)
     if isinstance(exc, st.ObjectChangedError):
         # The object kept changing under a read or copy that already retried: ask the client to
         # retry, as S3 does when a key is hammered.

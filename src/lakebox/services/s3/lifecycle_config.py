@@ -352,7 +352,7 @@ class LifecycleMixin(S3Base):
         bucket = self.require_bucket(params).name
         minimum = params.get("TransitionDefaultMinimumObjectSize") or ALL_STORAGE_CLASSES_128K
         if minimum not in MINIMUM_SIZES:
-            raise invalid_request("Invalid TransitionDefaultMinimumObjectSize found")
+            raise invalid_request(f"Invalid TransitionDefaultMinimumObjectSize found: {minimum}")
         rules = validated_rules((params.get("LifecycleConfiguration") or {}).get("Rules"))
         document = {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum}
         with translated(bucket=bucket):

@@ -54,8 +54,9 @@ def max_keys(params: dict, member: str = "MaxKeys", name: str = "maxKeys") -> in
 
 
 def encoding_type(params: dict) -> Optional[str]:
+    """"url" or None; S3 refuses any other value, the empty one included."""
     value = params.get("EncodingType")
-    if value is None or value == "":
+    if value is None:
         return None
     if str(value).lower() != "url":
         raise invalid_argument("Invalid Encoding Method specified in Request", "encoding-type", value)
@@ -97,6 +98,8 @@ class ListingMixin(S3Base):
         token = params.get("ContinuationToken")
         start_after = params.get("StartAfter") or ""
         # A continuation token wins over start-after: it already lies past it.
+        # An empty token reads as none (what S3's documentation leaves open; clients send it when
+        # paging starts from an unset variable).
         resume = decode_token(token) if token else start_after
         limit = max_keys(params)
         result = self._walk(bucket.name, prefix, delimiter, resume, limit)
@@ -115,6 +118,8 @@ class ListingMixin(S3Base):
         if token is not None:
             out["ContinuationToken"] = token
         if params.get("StartAfter") is not None:
+            # "If StartAfter was sent with the request, it is included in the response" (S3's API
+            # reference), continuation token or not.
             out["StartAfter"] = encode(start_after)
         if result.is_truncated and result.next_marker is not None:
             out["NextContinuationToken"] = encode_token(result.next_marker)

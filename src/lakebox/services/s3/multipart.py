@@ -1,4 +1,4 @@
-"""Multipart uploads: create, upload (and copy) parts, complete, abort, and the two listings.
+"""Multipart uploads: create, upload (and copy) parts, complete and abort (listings: multipart_listing).
 
 Why its own area: large writes from boto3's transfer manager, Spark, s3fs and the AWS CLI all go this
 way, and each step has its own S3 errors (part numbers 1-10,000, NoSuchUpload, EntityTooSmall,
@@ -8,23 +8,23 @@ store; only CompleteMultipartUpload makes the object appear in the lake folder.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 from urllib.parse import quote
 
 from ...protocol.context import RequestContext
 from ...storage import checksums as lake_checksums
 from ...storage import errors as st
-from ...storage.api import STANDARD, ObjectInfo, PartInfo, UploadInfo
-from . import acl, checksums, sse_c
+from ...storage.api import ObjectInfo, PartInfo, UploadInfo
+from . import checksums, sse_c
 from .common import S3Base, log, with_retries
 from .conditions import parse_copy_range, write_precondition
 from .encryption import bucket_rule
 from .expiration import abort_fields, expiration_fields
 from .errors import (
     checksum_mismatch,
-    invalid_argument,
     invalid_request,
     no_such_upload,
+    part_error,
     s3_error,
     translated,
 )
@@ -33,21 +33,41 @@ from .headers import (
     check_part_customer_key,
     encryption_fields,
     object_meta,
-    owner,
     quote_etag,
     unquote_etag,
     write_fields,
 )
-from .listing import PAGE_LIMIT, encoding_type, max_keys, url_encode
 from .objects import MAX_PUT_BYTES, check_part_number, declared_length, request_body
 from .tagging import parse_tagging_header
 
 
-def _part_checksums(part: PartInfo) -> dict[str, Any]:
-    # Part-level members carry no ChecksumType; that describes whole objects only.
-    out = checksums.fields(part.checksums)
-    out.pop("ChecksumType", None)
+def _part_checksums(part: PartInfo, shown: Iterable[str]) -> dict[str, Any]:
+    """The part's checksums for the algorithms in `shown` (those the writer named, and the upload's)."""
+    out = checksums.fields({a: v for a, v in part.checksums.items() if a in shown})
+    out.pop("ChecksumType", None)  # part-level members carry none; it describes whole objects only
     return out
+
+
+def _default_algorithm(upload: UploadInfo) -> Optional[str]:
+    """The checksum S3 gives the object of an upload created without an algorithm: CRC64NVME.
+
+    Not for SSE-C uploads: storage sees only their ciphertext, and their multipart objects answer
+    no checksums (see sse_c.py).
+    """
+    if upload.checksum_algorithm or sse_c.is_sealed(upload.meta.encryption):
+        return None
+    return checksums.DEFAULT_ALGORITHM
+
+
+def _default_part_algorithms(upload: UploadInfo) -> list[str]:
+    """What storage also computes for each part, so that Complete combines the parts' CRC64NVMEs
+    instead of reading the assembled object again."""
+    default = _default_algorithm(upload)
+    return [default] if default else []
+
+
+def _upload_algorithms(upload: UploadInfo) -> list[str]:
+    return [upload.checksum_algorithm] if upload.checksum_algorithm else []
 
 
 class MultipartMixin(S3Base):
@@ -96,16 +116,18 @@ class MultipartMixin(S3Base):
             raise invalid_request(
                 f"Checksum Type mismatch occurred, expected checksum Type: {wanted.lower()}, "
                 f"actual checksum Type: {algorithms[0].lower()}")
+        shown = [*algorithms, *_upload_algorithms(upload)]
         body, algorithms, expected = sse_c.seal_part(upload, customer_key, number, body, algorithms, expected)
         # Storage adds the upload's own algorithm, so Complete can combine part checksums.
         with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
             part = self.store.upload_part(
-                upload, number, body, content_length=length, expected=expected, checksum_algorithms=algorithms
+                upload, number, body, content_length=length, expected=expected,
+                checksum_algorithms=[*algorithms, *_default_part_algorithms(upload)],
             )
         log.debug("uploaded part %d of upload %s (%d bytes)", number, upload.upload_id, part.size)
         out: dict[str, Any] = {"ETag": quote_etag(part.etag)}
         out.update(encryption_fields(upload.meta))
-        out.update(_part_checksums(sse_c.plain_part(part, body)))
+        out.update(_part_checksums(sse_c.plain_part(part, body), shown))
         return out
 
     def upload_part_copy(self, ctx: RequestContext, params: dict) -> dict:
@@ -118,13 +140,14 @@ class MultipartMixin(S3Base):
             selected = parse_copy_range(params.get("CopySourceRange"), src.size)
             if sse_c.needs_streaming(src, upload.meta):
                 return src, sse_c.copy_part(self.store, upload, number, src, selected.start, selected.end, params)
-            return src, self.store.upload_part_copy(upload, number, src, selected.start, selected.end)
+            return src, self.store.upload_part_copy(upload, number, src, selected.start, selected.end,
+                                                    checksum_algorithms=_default_part_algorithms(upload))
 
         with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
             src, part = with_retries(attempt)
         log.debug("copied part %d of upload %s from s3://%s/%s", number, upload.upload_id, src.bucket, src.key)
         result: dict[str, Any] = {"ETag": quote_etag(part.etag), "LastModified": part.last_modified}
-        result.update(_part_checksums(part))
+        result.update(_part_checksums(part, _upload_algorithms(upload)))
         out: dict[str, Any] = {"CopyPartResult": result}
         out.update(encryption_fields(upload.meta))
         if src.version_id:
@@ -153,10 +176,15 @@ class MultipartMixin(S3Base):
             self._check_completion_mode(upload, params)
             self._check_object_size(upload, parts, params.get("MpuObjectSize"))
             self._check_object_checksum(upload, parts, params)
-            with translated(bucket=bucket, key=key, upload_id=upload_id):
-                info = self.store.complete_multipart_upload(
-                    upload, parts, precondition=write_precondition(params, key)
-                )
+            try:
+                with translated(bucket=bucket, key=key, upload_id=upload_id,
+                                passthrough=(st.InvalidPartError, st.EntityTooSmallError)):
+                    info = self.store.complete_multipart_upload(
+                        upload, parts, precondition=write_precondition(params, key),
+                        default_algorithm=_default_algorithm(upload),
+                    )
+            except (st.InvalidPartError, st.EntityTooSmallError) as exc:
+                raise part_error(exc, upload_id, given) from None
             log.debug("completed upload %s into s3://%s/%s (%d parts)", upload_id, bucket, key, len(parts))
             self.replicate_after_write(info)
         out: dict[str, Any] = {
@@ -230,111 +258,3 @@ class MultipartMixin(S3Base):
             self.store.abort_multipart_upload(upload)
         log.debug("aborted upload %s of s3://%s/%s", upload.upload_id, upload.bucket, upload.key)
         return {"__status__": 204}
-
-    def list_parts(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params)
-        upload = self._upload(params)
-        marker = _int_param(params.get("PartNumberMarker"), "part-number-marker", 0)
-        limit = min(_int_param(params.get("MaxParts"), "max-parts", PAGE_LIMIT), PAGE_LIMIT)
-        with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
-            remaining = [p for p in self.store.list_parts(upload) if p.part_number > marker]
-        page = remaining[:limit]
-        out: dict[str, Any] = {
-            "Bucket": upload.bucket,
-            "Key": upload.key,
-            "UploadId": upload.upload_id,
-            "PartNumberMarker": marker,
-            "NextPartNumberMarker": page[-1].part_number if page else marker,
-            "MaxParts": limit,
-            "IsTruncated": len(remaining) > len(page),
-            "Parts": [_part_entry(p) for p in page],
-            # The account whose write made the upload (its ACL owner); the bucket owner by default.
-            "Initiator": owner(acl.owner_of(upload.meta.acl, bucket.account_id)),
-            "Owner": owner(acl.owner_of(upload.meta.acl, bucket.account_id)),
-            "StorageClass": upload.meta.storage_class or STANDARD,
-        }
-        if upload.checksum_algorithm:
-            out["ChecksumAlgorithm"] = upload.checksum_algorithm
-            out["ChecksumType"] = upload.checksum_type
-        if not out["Parts"]:
-            del out["Parts"]
-        out.update(abort_fields(self.store, upload))
-        return out
-
-    def list_multipart_uploads(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params)
-        encode = url_encode if encoding_type(params) else (lambda value: value)
-        prefix, delimiter = params.get("Prefix") or "", params.get("Delimiter") or None
-        key_marker = params.get("KeyMarker") or ""
-        # S3 ignores upload-id-marker unless key-marker is given too.
-        upload_id_marker = (params.get("UploadIdMarker") or "") if key_marker else ""
-        limit = max_keys(params, "MaxUploads", "max-uploads")
-        if limit == 0:
-            uploads, prefixes, truncated, next_key, next_id = [], [], False, None, None
-        else:
-            with translated(bucket=bucket.name):
-                res = self.store.list_multipart_uploads(
-                    bucket.name, prefix=prefix, delimiter=delimiter, key_marker=key_marker,
-                    upload_id_marker=upload_id_marker, max_uploads=min(limit, PAGE_LIMIT),
-                )
-            uploads, prefixes, truncated = res.uploads, res.common_prefixes, res.is_truncated
-            next_key, next_id = res.next_key_marker, res.next_upload_id_marker
-        out: dict[str, Any] = {
-            "Bucket": bucket.name,
-            "KeyMarker": encode(key_marker),
-            "UploadIdMarker": upload_id_marker,
-            "Prefix": encode(prefix),
-            "MaxUploads": limit,
-            "IsTruncated": truncated,
-        }
-        if delimiter is not None:
-            out["Delimiter"] = encode(delimiter)
-        if next_key is not None:
-            out["NextKeyMarker"] = encode(next_key)
-        if next_id is not None:
-            out["NextUploadIdMarker"] = next_id
-        if uploads:
-            out["Uploads"] = [_upload_entry(u, encode, bucket.account_id) for u in uploads]
-        if prefixes:
-            out["CommonPrefixes"] = [{"Prefix": encode(p)} for p in prefixes]
-        if encoding_type(params):
-            out["EncodingType"] = "url"
-        return out
-
-
-def _int_param(value: Any, name: str, default: int) -> int:
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = -1
-    if number < 0:
-        raise invalid_argument(f"Argument {name} must be an integer between 0 and 2147483647", name, value)
-    return number
-
-
-def _part_entry(part: PartInfo) -> dict[str, Any]:
-    entry = {
-        "PartNumber": part.part_number,
-        "LastModified": part.last_modified,
-        "ETag": quote_etag(part.etag),
-        "Size": part.size,
-    }
-    entry.update(_part_checksums(part))
-    return entry
-
-
-def _upload_entry(upload: UploadInfo, encode, account_id: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "UploadId": upload.upload_id,
-        "Key": encode(upload.key),
-        "Initiated": upload.initiated,
-        "StorageClass": upload.meta.storage_class or STANDARD,
-        "Owner": owner(acl.owner_of(upload.meta.acl, account_id)),
-        "Initiator": owner(acl.owner_of(upload.meta.acl, account_id)),
-    }
-    if upload.checksum_algorithm:
-        entry["ChecksumAlgorithm"] = upload.checksum_algorithm
-        entry["ChecksumType"] = upload.checksum_type
-    return entry

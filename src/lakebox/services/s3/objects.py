@@ -14,7 +14,15 @@ from ...protocol.http import BytesBody
 from ...storage.api import NULL_VERSION, BucketInfo, ObjectInfo
 from . import checksums, restore, sse_c
 from .common import S3Base, check_version_id, log, with_retries
-from .conditions import NOT_MODIFIED, ByteRange, check_read, parse_range, write_precondition
+from .conditions import (
+    NOT_MODIFIED,
+    ByteRange,
+    all_of,
+    check_read,
+    delete_precondition,
+    parse_range,
+    write_precondition,
+)
 from .encryption import bucket_rule
 from .expiration import expiration_fields
 from .errors import invalid_argument, invalid_request, s3_error, translated
@@ -26,14 +34,24 @@ from .versioning import deletion_fields
 MAX_PUT_BYTES = 5 * 1024**3
 MAX_PART_NUMBER = 10000
 
-#: GetObject's response-* query parameters and the output member each one overrides.
+#: GetObject's response-* query parameters: the input member, the output member it overrides, and
+#: the query parameter's name (which S3 names when it refuses a value).
 _RESPONSE_OVERRIDES = {
-    "ResponseCacheControl": "CacheControl",
-    "ResponseContentDisposition": "ContentDisposition",
-    "ResponseContentEncoding": "ContentEncoding",
-    "ResponseContentLanguage": "ContentLanguage",
-    "ResponseContentType": "ContentType",
+    "ResponseCacheControl": ("CacheControl", "response-cache-control"),
+    "ResponseContentDisposition": ("ContentDisposition", "response-content-disposition"),
+    "ResponseContentEncoding": ("ContentEncoding", "response-content-encoding"),
+    "ResponseContentLanguage": ("ContentLanguage", "response-content-language"),
+    "ResponseContentType": ("ContentType", "response-content-type"),
 }
+
+
+def _check_header_value(name: str, value: str) -> None:
+    """A response-* value becomes a response header, and HTTP headers are ISO-8859-1: S3 refuses
+    what cannot be written so (400) rather than send a header it cannot encode."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise invalid_argument("Header value cannot be represented using ISO-8859-1.", name, value) from None
 
 
 def request_body(ctx: RequestContext, params: dict) -> Any:
@@ -213,24 +231,31 @@ class ObjectsMixin(S3Base):
     @staticmethod
     def _apply_overrides(ctx: RequestContext, params: dict, out: dict) -> None:
         """response-* query parameters replace the stored headers in this one response."""
-        for param, member in _RESPONSE_OVERRIDES.items():
+        for param, (member, query_name) in _RESPONSE_OVERRIDES.items():
             if params.get(param) is not None:
+                _check_header_value(query_name, params[param])
                 out[member] = params[param]
         raw_expires = ctx.request.query_dict().get("response-expires")
         if raw_expires is not None:
+            _check_header_value("response-expires", raw_expires)
             out.setdefault("__headers__", {})["Expires"] = raw_expires
 
     def delete_object(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        bucket_info = self.require_bucket(params)
+        bucket = bucket_info.name
         key = params["Key"]
         check_key(key)
         version = params.get("VersionId")
         if version is not None:
-            check_version_id(version)
+            check_version_id(version, bucket_info)
+        self.check_bypass_applicable(bucket_info, params)
+        # If-Match & co. are checked under the key's lock, against the object (or version) deleted.
+        condition = delete_precondition(key, params.get("IfMatch"), params.get("IfMatchLastModifiedTime"),
+                                        params.get("IfMatchSize"))
         # Only a permanent delete (of a version) can be refused by Object Lock.
         guard = self.deletion_guard(params) if version is not None else None
         with translated(bucket=bucket, key=key):
-            outcome = self.store.delete_object(bucket, key, version, guard)
+            outcome = self.store.delete_object(bucket, key, version, all_of(condition, guard))
         # Deleting a key (or version) that does not exist succeeds too: S3 deletes are idempotent.
         log.debug("deleted s3://%s/%s version %s (existed: %s, marker: %s)", bucket, key, outcome.version_id,
                   outcome.removed, outcome.delete_marker)

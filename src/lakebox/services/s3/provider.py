@@ -1,6 +1,6 @@
 """The S3 provider: one class composed of the area mixins, over one `LakeStore`.
 
-Why thin: each resource area (buckets, objects, copy, tagging, bulk delete, listing, multipart) is its
+Why thin: each resource area (buckets, objects, copy, tagging, bulk delete, listing, multipart ...) is its
 own module with its own rules; this class only wires them to the lake folder. All state lives in the
 `LakeStore` (files plus SQLite), never in memory here, so a restart or `kill -9` loses nothing.
 """
@@ -15,7 +15,7 @@ from .access import AccessMixin
 from .acl_operations import AclMixin
 from .attributes import AttributesMixin
 from .bucket_config import BucketConfigMixin
-from .common import checked_bucket
+from .common import check_expected_bucket_owner, checked_bucket
 from .buckets import BucketsMixin
 from .copy import CopyMixin
 from .cors import CorsMixin
@@ -24,6 +24,7 @@ from .encryption import EncryptionMixin
 from .lifecycle_config import LifecycleMixin
 from .listing import ListingMixin
 from .multipart import MultipartMixin
+from .multipart_listing import MultipartListingMixin
 from .object_lock import ObjectLockMixin, is_locked
 from .objects import ObjectsMixin
 from .post_upload import PostUploadMixin
@@ -33,6 +34,7 @@ from .restore import RestoreMixin
 from .tagging import TaggingMixin
 from .lifecycle_worker import LifecycleWorker
 from .versioning import VersioningMixin
+from .website import WebsiteMixin
 
 
 class S3Provider(
@@ -43,6 +45,7 @@ class S3Provider(
     DeleteObjectsMixin,
     ListingMixin,
     MultipartMixin,
+    MultipartListingMixin,
     AttributesMixin,
     BucketConfigMixin,
     EncryptionMixin,
@@ -55,6 +58,7 @@ class S3Provider(
     VersioningMixin,
     ReplicationMixin,
     ObjectLockMixin,
+    WebsiteMixin,
 ):
     service_name = "s3"
 
@@ -70,6 +74,7 @@ class S3Provider(
     def dispatch(self, ctx: RequestContext, params: dict) -> dict:
         # One access check before every operation (see access.py), so no operation can forget it.
         # The bucket it looked up serves the operation too (common.checked_bucket).
+        check_expected_bucket_owner(ctx, params)
         token = checked_bucket.set(self.check_access(ctx, params))
         try:
             return super().dispatch(ctx, params)

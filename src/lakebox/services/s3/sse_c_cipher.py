@@ -183,7 +183,7 @@ class SealingReader:
         for algorithm, value in promised.items():
             if algorithm == "MD5":
                 if lake_checksums.decode(value) != lake_checksums.decode(self._hasher.md5_b64()):
-                    raise st.BadDigestError(f"Content-MD5 {value} does not match {self._hasher.md5_b64()}")
+                    raise st.BadDigestError(value, self._hasher.md5_b64())
                 continue
             # write_checksums always asks for the algorithm it expects a value of, so it was hashed.
             mine = computed.get(algorithm, "")

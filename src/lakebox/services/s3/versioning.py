@@ -48,6 +48,10 @@ class VersioningMixin(S3Base):
     def put_bucket_versioning(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params)
         config = params.get("VersioningConfiguration") or {}
+        if not config:
+            # An empty <VersioningConfiguration/> parses but says nothing: AWS names the missing element.
+            # (No document at all fails the schema check first: MalformedXML.)
+            raise s3_error("IllegalVersioningConfigurationException")
         status = config.get("Status")
         if status not in (ENABLED, SUSPENDED):
             raise s3_error("MalformedXML")

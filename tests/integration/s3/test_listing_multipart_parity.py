@@ -1,0 +1,267 @@
+"""Multipart and listing answers checked against AWS's recorded responses: default checksums of
+multipart objects, markers that resume listings, and the errors of bad markers and part lists."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from awscrt import checksums as crt
+from botocore.exceptions import ClientError
+from s3_helpers import error_of, make_client
+
+MIB = 1024 * 1024
+PART = b"upload-part-1" * 5
+
+
+@pytest.fixture
+def loose(lakebox_server):
+    """A client that sends what boto3's parameter validation would refuse (empty strings)."""
+    return make_client(lakebox_server.endpoint_url, parameter_validation=False)
+
+
+def crc64nvme(data: bytes) -> str:
+    return base64.b64encode(crt.crc64nvme(data).to_bytes(8, "big")).decode()
+
+
+def start(s3, bucket, key, parts, **create):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key=key, **create)["UploadId"]
+    done = []
+    for number, data in enumerate(parts, start=1):
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=number, Body=data)["ETag"]
+        done.append({"PartNumber": number, "ETag": etag})
+    return upload, done
+
+
+def error_body(exc) -> dict:
+    return exc.value.response["Error"]
+
+
+# -- 1. default CRC64NVME of multipart objects ------------------------------------------------------
+
+
+def test_complete_without_algorithm_answers_full_object_crc64nvme(s3, bucket):
+    upload, done = start(s3, bucket, "k", [PART])
+    result = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": done})
+    assert result["ChecksumCRC64NVME"] == "CTXktO4pIQs=" == crc64nvme(PART)
+    assert result["ChecksumType"] == "FULL_OBJECT"
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert (head["ChecksumCRC64NVME"], head["ChecksumType"]) == ("CTXktO4pIQs=", "FULL_OBJECT")
+    got = s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert got["Body"].read() == PART
+    assert (got["ChecksumCRC64NVME"], got["ChecksumType"]) == ("CTXktO4pIQs=", "FULL_OBJECT")
+    assert "ChecksumCRC32" not in got
+
+
+def test_default_crc64nvme_covers_every_part_and_copied_parts(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"0123456789")
+    upload, done = start(s3, bucket, "k", [b"a" * (5 * MIB)])
+    copied = s3.upload_part_copy(Bucket=bucket, Key="k", UploadId=upload, PartNumber=2,
+                                 CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange="bytes=2-5")
+    assert not any(name.startswith("Checksum") for name in copied["CopyPartResult"])
+    done.append({"PartNumber": 2, "ETag": copied["CopyPartResult"]["ETag"]})
+    result = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": done})
+    assert result["ChecksumCRC64NVME"] == crc64nvme(b"a" * (5 * MIB) + b"2345")
+    assert result["ChecksumType"] == "FULL_OBJECT"
+
+
+def test_parts_of_upload_without_algorithm_are_listed_without_checksums(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    sent = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=PART,
+                          ChecksumAlgorithm="CRC32")
+    assert "ChecksumCRC32" in sent  # checked on arrival and answered...
+    assert "ChecksumCRC64NVME" not in sent
+    parts = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload)["Parts"]
+    assert [p["PartNumber"] for p in parts] == [1]
+    assert not any(name.startswith("Checksum") for name in parts[0])  # ...but not kept
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": sent["ETag"]}]})
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectParts", "Checksum"])
+    assert attributes["Checksum"] == {"ChecksumCRC64NVME": crc64nvme(PART), "ChecksumType": "FULL_OBJECT"}
+    assert attributes["ObjectParts"]["Parts"] == [{"PartNumber": 1, "Size": len(PART)}]
+
+
+def test_upload_with_algorithm_keeps_its_part_checksums(s3, bucket):
+    upload, done = start(s3, bucket, "k", [PART], ChecksumAlgorithm="CRC32")
+    parts = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload)["Parts"]
+    assert "ChecksumCRC32" in parts[0]
+    assert "ChecksumCRC64NVME" not in parts[0]
+    result = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload,
+                                          MultipartUpload={"Parts": [{**done[0], "ChecksumCRC32": parts[0]["ChecksumCRC32"]}]})
+    assert result["ChecksumType"] == "COMPOSITE"
+    assert "ChecksumCRC32" in result and "ChecksumCRC64NVME" not in result
+
+
+# -- 2. ListObjectVersions after a marker whose version is gone ------------------------------------
+
+
+def test_version_listing_resumes_after_a_deleted_marker_version(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    ids = [s3.put_object(Bucket=bucket, Key="k", Body=str(n).encode())["VersionId"] for n in range(5)]
+    later = s3.put_object(Bucket=bucket, Key="later", Body=b"x")["VersionId"]
+    first = s3.list_object_versions(Bucket=bucket, MaxKeys=3)
+    assert [v["VersionId"] for v in first["Versions"]] == ids[::-1][:3]
+    assert first["IsTruncated"] is True and first["NextKeyMarker"] == "k"
+    marker = first["NextVersionIdMarker"]
+    s3.delete_object(Bucket=bucket, Key="k", VersionId=marker)
+    rest = s3.list_object_versions(Bucket=bucket, KeyMarker="k", VersionIdMarker=marker)
+    assert [(v["Key"], v["VersionId"]) for v in rest["Versions"]] == [("k", ids[1]), ("k", ids[0]), ("later", later)]
+    assert rest["IsTruncated"] is False
+    assert rest["VersionIdMarker"] == marker
+
+
+def test_version_listing_with_malformed_version_id_marker_is_invalid_argument(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as exc:
+        s3.list_object_versions(Bucket=bucket, KeyMarker="k", VersionIdMarker="not a version id")
+    assert error_of(exc) == (400, "InvalidArgument")
+    assert error_body(exc)["Message"] == "Invalid version id specified"
+    assert error_body(exc)["ArgumentName"] == "version-id-marker"
+
+
+# -- 3. continuation token and encoding type -------------------------------------------------------
+
+
+def test_empty_continuation_token_reads_as_none(loose, bucket):
+    """S3's documentation leaves it open; the compatibility suite expects a first page."""
+    loose.put_object(Bucket=bucket, Key="a", Body=b"x")
+    assert [o["Key"] for o in loose.list_objects_v2(Bucket=bucket, ContinuationToken="")["Contents"]] == ["a"]
+
+
+@pytest.mark.parametrize("operation", ["list_objects", "list_objects_v2", "list_object_versions",
+                                       "list_multipart_uploads"])
+@pytest.mark.parametrize("value", ["", "base64"])
+def test_encoding_type_other_than_url_is_invalid_argument(loose, bucket, operation, value):
+    with pytest.raises(ClientError) as exc:
+        getattr(loose, operation)(Bucket=bucket, EncodingType=value)
+    assert error_of(exc) == (400, "InvalidArgument")
+    assert error_body(exc)["Message"] == "Invalid Encoding Method specified in Request"
+    assert error_body(exc)["ArgumentName"] == "encoding-type"
+    if value:
+        assert error_body(exc)["ArgumentValue"] == value
+
+
+def test_continued_v2_page_still_echoes_start_after(s3, bucket):
+    """"If StartAfter was sent with the request, it is included in the response" (S3's API reference)."""
+    for key in ("a", "b", "c", "d"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    first = s3.list_objects_v2(Bucket=bucket, StartAfter="a", MaxKeys=1)
+    assert first["StartAfter"] == "a"
+    second = s3.list_objects_v2(Bucket=bucket, StartAfter="a", MaxKeys=1,
+                                ContinuationToken=first["NextContinuationToken"])
+    assert [o["Key"] for o in second["Contents"]] == ["c"]
+    assert second["StartAfter"] == "a"
+    assert second["ContinuationToken"] == first["NextContinuationToken"]
+
+
+# -- 4. ListMultipartUploads fields ----------------------------------------------------------------
+
+
+def test_empty_upload_listing_has_empty_next_markers_and_no_prefix(s3, bucket):
+    response = s3.list_multipart_uploads(Bucket=bucket)
+    assert response["NextKeyMarker"] == ""
+    assert response["NextUploadIdMarker"] == ""
+    assert response["IsTruncated"] is False
+    assert "Prefix" not in response
+    assert "Uploads" not in response
+    prefixed = s3.list_multipart_uploads(Bucket=bucket, Prefix="logs/")
+    assert prefixed["Prefix"] == "logs/"
+
+
+def test_upload_listing_ending_on_a_common_prefix(s3, bucket):
+    ids = {key: s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+           for key in ("a", "logs/1", "logs/2", "z/1")}
+    whole = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [u["Key"] for u in whole["Uploads"]] == ["a"]
+    assert [p["Prefix"] for p in whole["CommonPrefixes"]] == ["logs/", "z/"]
+    assert (whole["NextKeyMarker"], whole["NextUploadIdMarker"]) == ("", "")
+    # Truncated on a common prefix: the prefix is where the next page starts.
+    page = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=2)
+    assert page["IsTruncated"] is True
+    assert [p["Prefix"] for p in page["CommonPrefixes"]] == ["logs/"]
+    assert (page["NextKeyMarker"], page["NextUploadIdMarker"]) == ("logs/", "")
+    rest = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", KeyMarker=page["NextKeyMarker"])
+    assert [p["Prefix"] for p in rest["CommonPrefixes"]] == ["z/"]
+    assert "Uploads" not in rest
+    assert rest["IsTruncated"] is False
+    # Ending on an upload: its key and id.
+    last = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=1)
+    assert (last["NextKeyMarker"], last["NextUploadIdMarker"]) == ("a", ids["a"])
+
+
+def test_upload_id_marker_of_another_key_is_invalid_argument(s3, bucket):
+    other = s3.create_multipart_upload(Bucket=bucket, Key="other")["UploadId"]
+    s3.create_multipart_upload(Bucket=bucket, Key="k")
+    for marker in (other, "no-such-upload"):
+        with pytest.raises(ClientError) as exc:
+            s3.list_multipart_uploads(Bucket=bucket, KeyMarker="k", UploadIdMarker=marker)
+        assert error_of(exc) == (400, "InvalidArgument")
+        assert error_body(exc)["Message"] == "Invalid uploadId marker"
+        assert error_body(exc)["ArgumentName"] == "upload-id-marker"
+        assert error_body(exc)["ArgumentValue"] == marker
+
+
+# -- 5. part-number markers ------------------------------------------------------------------------
+
+
+def test_part_number_marker_past_the_last_part_gives_next_marker_zero(s3, bucket):
+    upload, done = start(s3, bucket, "k", [b"1", b"2", b"3"])
+    response = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload, PartNumberMarker=10)
+    assert response["PartNumberMarker"] == 10
+    assert response["NextPartNumberMarker"] == 0
+    assert response["IsTruncated"] is False
+    assert "Parts" not in response
+
+
+def test_object_parts_marker_past_the_last_part_gives_next_marker_zero(s3, bucket):
+    upload, done = start(s3, bucket, "k", [b"a" * (5 * MIB), b"b"])
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": done})
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectParts"],
+                                          PartNumberMarker=10)
+    parts = attributes["ObjectParts"]
+    assert (parts["PartNumberMarker"], parts["NextPartNumberMarker"]) == (10, 0)
+    assert parts["TotalPartsCount"] == 2
+    assert not parts.get("Parts")
+
+
+def test_empty_part_number_marker_and_max_parts_are_ignored(loose, s3, bucket):
+    upload, done = start(s3, bucket, "k", [b"1", b"2"])
+    for extra in ({"PartNumberMarker": ""}, {"MaxParts": ""}):
+        response = loose.list_parts(Bucket=bucket, Key="k", UploadId=upload, **extra)
+        assert [p["PartNumber"] for p in response["Parts"]] == [1, 2]
+        assert response["PartNumberMarker"] == 0
+        assert response["MaxParts"] == 1000
+
+
+# -- 6. CompleteMultipartUpload errors -------------------------------------------------------------
+
+
+def test_complete_without_a_part_list_is_malformed_xml(loose, s3, bucket):
+    """The compatibility suite's answer for a Complete with no body (S3's documentation names none)."""
+    upload, _ = start(s3, bucket, "k", [b"x"])
+    with pytest.raises(ClientError) as exc:
+        loose.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload)
+    assert error_of(exc) == (400, "MalformedXML")
+
+
+def test_entity_too_small_names_the_part_and_sizes(s3, bucket):
+    upload, done = start(s3, bucket, "k", [b"tiny", b"last"])
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": done})
+    assert error_of(exc) == (400, "EntityTooSmall")
+    body = error_body(exc)
+    assert body["Message"] == "Your proposed upload is smaller than the minimum allowed size"
+    assert body["ETag"] == done[0]["ETag"]
+    assert (body["ProposedSize"], body["MinSizeAllowed"]) == ("4", str(5 * MIB))
+
+
+def test_invalid_part_names_the_part_and_etag(s3, bucket):
+    upload, done = start(s3, bucket, "k", [b"a" * (5 * MIB), b"b"])
+    wrong = [done[0], {"PartNumber": 2, "ETag": '"0123456789abcdef0123456789abcdef"'}]
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": wrong})
+    assert error_of(exc) == (400, "InvalidPart")
+    body = error_body(exc)
+    assert body["PartNumber"] == "2"
+    assert body["ETag"] == '"0123456789abcdef0123456789abcdef"'
