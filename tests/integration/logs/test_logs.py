@@ -72,7 +72,7 @@ def test_describe_log_groups_prefix_pattern_and_pagination(logs):
     prefixed = logs.describe_log_groups(logGroupNamePrefix="/app/")["logGroups"]
     assert [g["logGroupName"] for g in prefixed] == names[:7]
     matched = logs.describe_log_groups(logGroupNamePattern="app")["logGroups"]
-    assert {g["logGroupName"] for g in matched} == set(names[:7]) | {"/APP-upper"}
+    assert {g["logGroupName"] for g in matched} == set(names[:7])  # case-sensitive, as on AWS
     seen, token = [], None
     while True:
         page = logs.describe_log_groups(limit=2, **({"nextToken": token} if token else {}))
@@ -223,7 +223,7 @@ def test_put_log_events_reports_too_old_and_too_new_events(logs, now_ms):
     events = [(now_ms - 14 * DAY_MS - 2 * HOUR_MS, "old"), (now_ms - 14 * DAY_MS - HOUR_MS, "old2"),
               (now_ms - 14 * DAY_MS + HOUR_MS, "kept")]
     result = put(logs, "g", "s", events)
-    assert result["rejectedLogEventsInfo"] == {"tooOldLogEventEndIndex": 1}
+    assert result["rejectedLogEventsInfo"] == {"tooOldLogEventEndIndex": 2}  # exclusive, as on AWS
     result = put(logs, "g", "s", [(now_ms, "now"), (now_ms + 3 * HOUR_MS, "future")])
     assert result["rejectedLogEventsInfo"] == {"tooNewLogEventStartIndex": 1}
     got = logs.get_log_events(logGroupName="g", logStreamName="s", startFromHead=True)["events"]
@@ -361,8 +361,7 @@ def test_filter_log_events_paginates_with_next_token(logs, filled):
     pages = list(paginated)
     assert [e["message"] for page in pages for e in page["events"]] == MESSAGES
     assert len(pages) == 3
-    searched = {s["logStreamName"] for s in pages[-1]["searchedLogStreams"]}
-    assert searched == {"app-1", "app-2", "batch"}
+    assert all(page["searchedLogStreams"] == [] for page in pages)  # deprecated: AWS answers []
 
 
 def test_filter_log_events_time_window(logs, filled, now_ms):

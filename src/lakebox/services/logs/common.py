@@ -46,6 +46,9 @@ def translated() -> Iterator[None]:
                        fields={"resourceName": str(exc)}) from None
     except st.StreamExists:
         raise AwsError("ResourceAlreadyExistsException", "The specified log stream already exists", 400) from None
+    except st.GroupProtected as exc:
+        raise AwsError("ValidationException", f"Log group {exc} has deletion protection enabled and cannot be deleted.",
+                       400) from None
 
 
 def group_arn(region: str, account: str, name: str) -> str:
@@ -71,7 +74,8 @@ def group_name_from(ctx: RequestContext, params: dict) -> str:
     """The group an operation names by `logGroupName` or `logGroupIdentifier` (a name or an ARN)."""
     name, identifier = params.get("logGroupName"), params.get("logGroupIdentifier")
     if name and identifier:
-        raise invalid("LogGroupName and LogGroupIdentifier are mutually exclusive parameters.")
+        # AWS answers this one from its request validation layer, hence ValidationException.
+        raise AwsError("ValidationException", "LogGroup name and LogGroup ARN are mutually exclusive parameters.", 400)
     if identifier:
         if identifier.startswith("arn:"):
             region, account, name = parse_group_arn(identifier)

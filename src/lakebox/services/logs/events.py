@@ -40,7 +40,7 @@ class EventsMixin:
                                               params["logStreamName"], events, now, classify=classifier(now))
         out: dict = {"nextSequenceToken": sequence_token(result.sequence)}
         if result.rejected:
-            out["rejectedLogEventsInfo"] = result.rejected
+            out["rejectedLogEventsInfo"] = _wire_rejected_info(result.rejected)
         return out
 
     def _window_start(self, group: st.GroupRow, start: Optional[int]) -> Optional[int]:
@@ -112,7 +112,8 @@ class EventsMixin:
         result: dict = {
             "events": [{"logStreamName": stream_names[e.stream_id], "timestamp": e.ts, "message": e.message,
                         "ingestionTime": e.ingestion_ms, "eventId": f"{e.id:056d}"} for e in found],
-            "searchedLogStreams": [{"logStreamName": s.name, "searchedCompletely": not more} for s in streams],
+            # No longer supported by AWS since May 2020, which answers it with an empty list.
+            "searchedLogStreams": [],
         }
         if more:
             result["nextToken"] = encode_token("filter", [found[-1].ts, found[-1].id])
@@ -131,6 +132,15 @@ class EventsMixin:
             return
         self.store.append_events(account, region, group, stream, sorted(messages, key=lambda m: m[0]),
                                  self._now_ms(), create_missing=True)
+
+
+def _wire_rejected_info(rejected: dict[str, int]) -> dict[str, int]:
+    """RejectedLogEventsInfo as AWS words it: the classifier names the last too-old event, while AWS's
+    tooOldLogEventEndIndex is exclusive (one too-old event at index 0 is reported as 1)."""
+    out = dict(rejected)
+    if "tooOldLogEventEndIndex" in out:
+        out["tooOldLogEventEndIndex"] += 1
+    return out
 
 
 def _within_bytes(rows: list[st.EventRow], from_end: bool) -> list[st.EventRow]:

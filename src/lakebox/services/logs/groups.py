@@ -1,4 +1,4 @@
-"""Log groups and streams: create, delete, describe, retention and tags."""
+"""Log groups and streams: create, delete, describe, list, retention, deletion protection and tags."""
 
 from __future__ import annotations
 
@@ -43,7 +43,15 @@ class GroupsMixin:
         with translated():
             self.store.create_group(ctx.account_id, ctx.region, name, self._now_ms(), tags=params.get("tags"),
                                     kms_key_id=params.get("kmsKeyId"),
-                                    log_group_class=params.get("logGroupClass") or "STANDARD")
+                                    log_group_class=params.get("logGroupClass") or "STANDARD",
+                                    deletion_protection=bool(params.get("deletionProtectionEnabled")))
+        return {}
+
+    def put_log_group_deletion_protection(self, ctx: RequestContext, params: dict) -> dict:
+        name = group_name_from(ctx, {"logGroupIdentifier": params["logGroupIdentifier"]})
+        with translated():
+            self.store.set_deletion_protection(ctx.account_id, ctx.region, name,
+                                               bool(params["deletionProtectionEnabled"]))
         return {}
 
     def delete_log_group(self, ctx: RequestContext, params: dict) -> dict:
@@ -54,26 +62,48 @@ class GroupsMixin:
     def describe_log_groups(self, ctx: RequestContext, params: dict) -> dict:
         prefix, pattern = params.get("logGroupNamePrefix"), params.get("logGroupNamePattern")
         if prefix and pattern:
-            raise invalid("LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.")
+            raise invalid("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
         limit = params.get("limit") or DESCRIBE_LIMIT
         after = decode_token(params.get("nextToken"), "groups")
-        rows = self.store.list_groups(ctx.account_id, ctx.region, prefix=prefix, pattern=pattern, after=after,
-                                      limit=limit + 1)
-        names = params.get("logGroupIdentifiers")
-        if names:
-            wanted = {parse_group_arn(n)[2] if n.startswith("arn:") else n for n in names}
-            rows = [g for g in rows if g.name in wanted]
-        result: dict = {"logGroups": [self._group_output(g) for g in rows[:limit]]}
+        identifiers = params.get("logGroupIdentifiers")
+        names = None if not identifiers else [parse_group_arn(n)[2] if n.startswith("arn:") else n
+                                              for n in identifiers]
+        rows = self.store.list_groups(ctx.account_id, ctx.region, prefix=prefix,
+                                      patterns=[pattern] if pattern else (), names=names,
+                                      log_group_class=params.get("logGroupClass"), after=after, limit=limit + 1)
+        # A pattern search is answered from another index on AWS: its groups carry no storedBytes
+        # and no deletionProtectionEnabled.
+        result: dict = {"logGroups": [self._group_output(g, brief=bool(pattern)) for g in rows[:limit]]}
         if len(rows) > limit:
             result["nextToken"] = encode_token("groups", rows[limit - 1].name)
         return result
 
-    def _group_output(self, group: st.GroupRow) -> dict:
+    def list_log_groups(self, ctx: RequestContext, params: dict) -> dict:
+        if params.get("dataSources") or params.get("fieldIndexNames"):
+            # lakebox's groups have neither data sources nor field indexes, so no group matches.
+            return {"logGroups": []}
+        pattern = params.get("logGroupNamePattern")
+        limit = params.get("limit") or DESCRIBE_LIMIT
+        after = decode_token(params.get("nextToken"), "list-groups")
+        tag_filters = params.get("logGroupTags") or []
+        rows = self.store.list_groups(ctx.account_id, ctx.region, patterns=pattern.split("|") if pattern else (),
+                                      log_group_class=params.get("logGroupClass"), after=after,
+                                      limit=-1 if tag_filters else limit + 1)
+        rows = [g for g in rows if all(_tag_matches(g.tags, f) for f in tag_filters)]
+        result: dict = {"logGroups": [{"logGroupName": g.name, "logGroupArn": group_arn(g.region, g.account, g.name),
+                                       "logGroupClass": g.log_group_class} for g in rows[:limit]]}
+        if len(rows) > limit:
+            result["nextToken"] = encode_token("list-groups", rows[limit - 1].name)
+        return result
+
+    def _group_output(self, group: st.GroupRow, brief: bool = False) -> dict:
         arn = group_arn(group.region, group.account, group.name)
         out = {"logGroupName": group.name, "creationTime": group.created_ms, "metricFilterCount": 0,
-               "arn": f"{arn}:*", "logGroupArn": arn, "storedBytes": group.stored_bytes,
-               "logGroupClass": group.log_group_class, "retentionInDays": group.retention_days,
-               "kmsKeyId": group.kms_key_id}
+               "arn": f"{arn}:*", "logGroupArn": arn, "logGroupClass": group.log_group_class,
+               "retentionInDays": group.retention_days, "kmsKeyId": group.kms_key_id}
+        if not brief:
+            out["storedBytes"] = group.stored_bytes
+            out["deletionProtectionEnabled"] = group.deletion_protection
         return {k: v for k, v in out.items() if v is not None}
 
     def put_retention_policy(self, ctx: RequestContext, params: dict) -> dict:
@@ -130,7 +160,8 @@ class GroupsMixin:
         out = {"logStreamName": stream.name, "creationTime": stream.created_ms,
                "firstEventTimestamp": stream.first_event_ms, "lastEventTimestamp": stream.last_event_ms,
                "lastIngestionTime": stream.last_ingestion_ms,
-               "uploadSequenceToken": sequence_token(stream.sequence),
+               # AWS has no token for a stream nothing was ever put to.
+               "uploadSequenceToken": sequence_token(stream.sequence) if stream.sequence else None,
                "arn": stream_arn(group.region, group.account, group.name, stream.name),
                # Deprecated by AWS, which reports 0 here; storedBytes of the group carries the size.
                "storedBytes": 0}
@@ -178,3 +209,9 @@ class GroupsMixin:
 
 def sequence_token(sequence: int) -> str:
     return f"{sequence:056d}"
+
+
+def _tag_matches(tags: dict[str, str], tag_filter: dict) -> bool:
+    """ListLogGroups' TagFilter: the key is present and, when values are given, has one of them."""
+    key, values = tag_filter.get("key"), tag_filter.get("values")
+    return key in tags and (not values or tags[key] in values)

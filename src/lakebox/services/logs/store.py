@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE log_groups (
     id INTEGER PRIMARY KEY,
@@ -33,6 +33,7 @@ CREATE TABLE log_groups (
     kms_key_id TEXT,
     log_group_class TEXT NOT NULL DEFAULT 'STANDARD',
     tags TEXT NOT NULL DEFAULT '{}',
+    deletion_protection INTEGER NOT NULL DEFAULT 0,
     UNIQUE (account, region, name)
 );
 CREATE TABLE log_streams (
@@ -58,6 +59,10 @@ CREATE TABLE log_events (
 CREATE INDEX log_events_stream ON log_events (stream_id, ts, id);
 CREATE INDEX log_events_group ON log_events (group_id, ts, id);
 """
+#: What turns a database of an older schema version into the next one, keyed by the old version.
+UPGRADES = {
+    1: ["ALTER TABLE log_groups ADD COLUMN deletion_protection INTEGER NOT NULL DEFAULT 0"],
+}
 
 
 class LogsStoreError(Exception):
@@ -84,6 +89,10 @@ class TooManyTags(LogsStoreError):
     pass
 
 
+class GroupProtected(LogsStoreError):
+    """The group has deletion protection enabled."""
+
+
 @dataclass
 class GroupRow:
     id: int
@@ -96,6 +105,7 @@ class GroupRow:
     log_group_class: str
     tags: dict[str, str] = field(default_factory=dict)
     stored_bytes: int = 0
+    deletion_protection: bool = False
 
 
 @dataclass
@@ -135,7 +145,7 @@ def _group_from(r: sqlite3.Row) -> GroupRow:
     return GroupRow(id=r["id"], account=r["account"], region=r["region"], name=r["name"],
                     created_ms=r["created_ms"], retention_days=r["retention_days"], kms_key_id=r["kms_key_id"],
                     log_group_class=r["log_group_class"], tags=json.loads(r["tags"]),
-                    stored_bytes=r["stored_bytes"])
+                    stored_bytes=r["stored_bytes"], deletion_protection=bool(r["deletion_protection"]))
 
 
 def _stream_from(r: sqlite3.Row) -> StreamRow:
@@ -157,7 +167,19 @@ _GROUP_COLUMNS = ("g.*, (SELECT COALESCE(SUM(s.stored_bytes), 0) FROM log_stream
 class LogsStore(SqliteDatabase):
     def __init__(self, path: Path):
         super().__init__(path, foreign_keys=True)
+        self._upgrade()
         self.apply_schema(SCHEMA.split(";"), SCHEMA_VERSION)
+
+    def _upgrade(self) -> None:
+        """Bring a database written by an older lakebox up to SCHEMA_VERSION, one step per transaction."""
+        while True:
+            with self._write() as db:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0 or version >= SCHEMA_VERSION:
+                    return  # a new file (apply_schema creates it) or an up-to-date one
+                for statement in UPGRADES[version]:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={version + 1}")
 
     # The names this store's methods use for the shared connection rules.
     _read = SqliteDatabase.read
@@ -167,12 +189,13 @@ class LogsStore(SqliteDatabase):
 
     def create_group(self, account: str, region: str, name: str, created_ms: int, *,
                      tags: Optional[dict[str, str]] = None, kms_key_id: Optional[str] = None,
-                     log_group_class: str = "STANDARD") -> None:
+                     log_group_class: str = "STANDARD", deletion_protection: bool = False) -> None:
         try:
             with self._write() as db:
                 db.execute("INSERT INTO log_groups (account, region, name, created_ms, kms_key_id, log_group_class, "
-                           "tags) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (account, region, name, created_ms, kms_key_id, log_group_class, json.dumps(tags or {})))
+                           "tags, deletion_protection) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (account, region, name, created_ms, kms_key_id, log_group_class, json.dumps(tags or {}),
+                            int(deletion_protection)))
         except sqlite3.IntegrityError:
             raise GroupExists(name) from None
 
@@ -185,22 +208,50 @@ class LogsStore(SqliteDatabase):
 
     def delete_group(self, account: str, region: str, name: str) -> None:
         with self._write() as db:
-            cur = db.execute("DELETE FROM log_groups WHERE account = ? AND region = ? AND name = ?",
-                             (account, region, name))
+            row = db.execute("SELECT deletion_protection FROM log_groups WHERE account = ? AND region = ? AND name = ?",
+                             (account, region, name)).fetchone()
+            if row is None:
+                raise GroupNotFound(name)
+            if row["deletion_protection"]:
+                raise GroupProtected(name)
+            db.execute("DELETE FROM log_groups WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+
+    def set_deletion_protection(self, account: str, region: str, name: str, enabled: bool) -> None:
+        with self._write() as db:
+            cur = db.execute("UPDATE log_groups SET deletion_protection = ? WHERE account = ? AND region = ? "
+                             "AND name = ?", (int(enabled), account, region, name))
             if cur.rowcount == 0:
                 raise GroupNotFound(name)
 
     def list_groups(self, account: str, region: str, *, prefix: Optional[str] = None,
-                    pattern: Optional[str] = None, after: Optional[str] = None, limit: int = 50) -> list[GroupRow]:
-        """Groups in name order; `pattern` is a case-insensitive substring, `after` a name to start past."""
+                    patterns: Sequence[str] = (), names: Optional[Sequence[str]] = None,
+                    log_group_class: Optional[str] = None, after: Optional[str] = None,
+                    limit: int = 50) -> list[GroupRow]:
+        """Groups in name order, `after` a name to start past.
+
+        `patterns` are alternatives, all case-sensitive: `^text` matches names starting with `text`,
+        plain `text` names containing it. `names` keeps only the groups named."""
         sql = f"SELECT {_GROUP_COLUMNS} FROM log_groups g WHERE account = ? AND region = ?"
         args: list = [account, region]
         if prefix:
             sql += " AND substr(name, 1, ?) = ?"
             args += [len(prefix), prefix]
-        if pattern:
-            sql += " AND instr(lower(name), lower(?)) > 0"
-            args.append(pattern)
+        if patterns:
+            tests = []
+            for pattern in patterns:
+                if pattern.startswith("^"):
+                    tests.append("substr(name, 1, ?) = ?")
+                    args += [len(pattern) - 1, pattern[1:]]
+                else:
+                    tests.append("instr(name, ?) > 0")  # instr compares bytes: case-sensitive
+                    args.append(pattern)
+            sql += f" AND ({' OR '.join(tests)})"
+        if names is not None:
+            sql += f" AND name IN ({', '.join('?' * len(names))})"
+            args += list(names)
+        if log_group_class:
+            sql += " AND log_group_class = ?"
+            args.append(log_group_class)
         if after is not None:
             sql += " AND name > ?"
             args.append(after)
