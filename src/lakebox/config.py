@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import DEFAULT_ACCOUNT_ID
+from .auth.sessions import SessionCredentialStore
 from .clock import ServiceClock
 
 AUTH_MODES = ("open", "strict")
@@ -56,11 +57,15 @@ class Config:
     kinesis_throughput_limits: bool = field(default_factory=_kinesis_throughput_limits_from_env)
     #: The service clock every time-based feature reads; persisted with the data.
     clock: Optional[ServiceClock] = field(default=None, compare=False, repr=False)
+    #: Temporary credentials issued by STS (AssumeRole, GetSessionToken ...); persisted with the data.
+    sessions: Optional[SessionCredentialStore] = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
         if self.clock is None:
             self.clock = ServiceClock(self.data_dir / ".lakebox" / "clock.json")
+        if self.sessions is None:
+            self.sessions = SessionCredentialStore(self.data_dir / ".lakebox" / "sts-credentials.json")
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, not {self.auth!r}")
         if self.s3_object_ownership not in S3_OBJECT_OWNERSHIP_MODES:
@@ -68,9 +73,15 @@ class Config:
                              f"not {self.s3_object_ownership!r}")
 
     def account_for(self, access_key: Optional[str]) -> str:
-        """The account an access key belongs to; unknown keys belong to the default account."""
+        """The account an access key belongs to; unknown keys belong to the default account.
+
+        Temporary credentials that STS issued act as the account they were issued for (the role's).
+        """
         cred = self.credentials.get(access_key or "")
-        return cred.account_id if cred else DEFAULT_ACCOUNT_ID
+        if cred is not None:
+            return cred.account_id
+        session = self.sessions.get(access_key) if self.sessions is not None else None
+        return session.account_id if session is not None else DEFAULT_ACCOUNT_ID
 
     def canonical_aliases(self, account_id: str) -> frozenset[str]:
         """The configured canonical user ids (Credential.canonical_id) of an account's keys."""

@@ -22,12 +22,19 @@ Contract used by the gateway (implemented in this package's modules):
       expiry), AccessDenied "Request is not valid yet" (403, presigned more than 15 minutes in
       the future), RequestTimeTooSkewed (403, header auth more than 15 minutes off),
       InvalidRequest (400) for S3 header auth without x-amz-content-sha256, NotImplemented (501)
-      for SigV4a. Non-S3 services without x-amz-content-sha256 have their body digested via
-      request.body_bytes(). `virtual_host_bucket` is needed for SigV2 only, and only when the
-      request was not rewritten to path style.
+      for SigV4a, AccessDenied "There were headers present in the request which were not signed"
+      (403) for a presigned S3 request with x-amz-* headers outside X-Amz-SignedHeaders. Non-S3
+      services without x-amz-content-sha256 have their body digested via request.body_bytes().
+      `virtual_host_bucket` is needed for SigV2 only, and only when the request was not
+      rewritten to path style.
   check_expiry(info, now) -> None
       For any mode: AccessDenied "Request has expired" (403) when a presigned URL (SigV4 or SigV2
       query) is past its expiry on `now`, the WALL clock. verify_signature includes this check.
+  check_session_token(info, credential, now) -> None
+      For temporary credentials STS issued (`SessionCredential`, kept in a `SessionCredentialStore`):
+      InvalidToken (400) unless the request carries their session token, ExpiredToken (400) once
+      `now`, the SERVICE clock, reaches their expiration. S3's codes; the gateway renames them for
+      the json and query services.
   invalid_access_key_id(access_key=None) -> AwsError
       InvalidAccessKeyId (403), for the caller to raise when strict mode does not know the key.
   decode_body(request: HttpRequest, info: AuthInfo, secret_key: str | None) -> BodyStream
@@ -54,11 +61,15 @@ from .clock import check_expiry
 from .errors import invalid_access_key_id
 from .info import AuthInfo
 from .parse import parse_auth
+from .sessions import SessionCredential, SessionCredentialStore, check_session_token
 from .verify import verify_signature
 
 __all__ = [
     "AuthInfo",
+    "SessionCredential",
+    "SessionCredentialStore",
     "check_expiry",
+    "check_session_token",
     "decode_body",
     "invalid_access_key_id",
     "is_aws_chunked",

@@ -37,6 +37,18 @@ def invalid_access_key_id(access_key: Optional[str] = None) -> AwsError:
     )
 
 
+def invalid_token(token: Optional[str]) -> AwsError:
+    """A temporary access key sent without its session token, or with another one (strict mode)."""
+    fields = {"Token-0": token} if token else {}
+    return AwsError("InvalidToken", "The provided token is malformed or otherwise invalid.", 400, fields=fields)
+
+
+def expired_token(token: Optional[str]) -> AwsError:
+    """Temporary credentials past their Expiration (strict mode)."""
+    fields = {"Token-0": token} if token else {}
+    return AwsError("ExpiredToken", "The provided token has expired.", 400, fields=fields)
+
+
 def signature_does_not_match(
     access_key: Optional[str],
     provided: Optional[str],
@@ -179,6 +191,16 @@ QUERY_CREDENTIAL_PREFIX = "Error parsing the X-Amz-Credential parameter; "
 def query_date_mismatch(credential_date: str, amz_date: str) -> AwsError:
     return query_params_error(
         f'Invalid credential date "{credential_date}". This date is not the same as X-Amz-Date: "{amz_date}".'
+    )
+
+
+def headers_not_signed(names: list[str]) -> AwsError:
+    """A presigned S3 request carrying x-amz-* headers its X-Amz-SignedHeaders leaves out."""
+    return AwsError(
+        "AccessDenied",
+        "There were headers present in the request which were not signed",
+        403,
+        fields={"HeadersNotSigned": ", ".join(names)},
     )
 
 

@@ -6,7 +6,7 @@
 The resource is the path, bucket first even for virtual-host requests, plus the S3 subresources in
 the query. As with SigV4, the few forms that real clients produce are all tried (botocore's list of
 subresources and the shorter documented one; `Date` or an empty date line when x-amz-date is set;
-for presigned URLs, Content-Type taken from the query where botocore puts it, or from the header).
+for presigned URLs sent without a Content-Type, the one botocore copies into the query).
 """
 
 from __future__ import annotations
@@ -96,11 +96,17 @@ def _amz_headers(request: HttpRequest, info: AuthInfo) -> str:
 
 
 def _standard_header(request: HttpRequest, info: AuthInfo, name: str) -> list[str]:
-    header = (request.headers.get(name) or "").strip()
-    if info.kind != SIGV2_QUERY:
-        return [header]
+    """Content-MD5 or Content-Type as the string to sign has it: the request's header.
+
+    botocore's SigV2 presigner copies the two into the URL's query as well. S3 signs the header,
+    so a request that sends another Content-Type than the signed one fails; only a request that
+    sends none at all is checked against the URL's copy, for clients that cannot set headers.
+    """
+    header = request.headers.get(name)
+    if info.kind != SIGV2_QUERY or header is not None:
+        return [(header or "").strip()]
     in_query = next((v for n, v, _ in _query_pairs(info.raw_query) if unquote(n).lower() == name), None)
-    return _unique([in_query.strip(), header] if in_query is not None else [header])
+    return _unique([in_query.strip(), ""] if in_query is not None else [""])
 
 
 def _date_lines(request: HttpRequest, info: AuthInfo) -> list[str]:

@@ -153,6 +153,31 @@ def string_to_sign(info: AuthInfo, canonical_request: str) -> str:
     return f"{SIGV4_ALGORITHM}\n{info.timestamp}\n{info.credential_scope}\n{digest}"
 
 
+#: Headers S3 lets a presigned request carry unsigned although they start with x-amz-.
+_UNSIGNED_AMZ_ALLOWED = frozenset({"x-amz-content-sha256"})
+
+
+def check_presigned_headers(request: HttpRequest, info: AuthInfo) -> None:
+    """S3 refuses a presigned request with x-amz-* headers that X-Amz-SignedHeaders leaves out.
+
+    A presigned URL fixes what its signer allowed; an extra `x-amz-acl`, `x-amz-meta-*` or
+    `x-amz-copy-source` added by whoever holds the URL would otherwise take effect unsigned.
+    S3 also wants the Host header signed.
+    """
+    if info.kind != SIGV4_QUERY or info.service != "s3":
+        return
+    signed = set(info.signed_headers)
+    present = {name.lower() for name, _ in request.headers.items()}
+    missing = sorted(
+        name for name in present
+        if name.startswith("x-amz-") and name not in signed and name not in _UNSIGNED_AMZ_ALLOWED
+    )
+    if "host" not in signed:
+        missing.insert(0, "host")
+    if missing:
+        raise errors.headers_not_signed(missing)
+
+
 def verify_sigv4(request: HttpRequest, info: AuthInfo, secret_key: str) -> None:
     """Raise SignatureDoesNotMatch unless the request carries the signature `secret_key` gives."""
     key = signing_key(secret_key, info.credential_date or "", info.region or "", info.service or "")

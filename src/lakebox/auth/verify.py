@@ -15,7 +15,7 @@ from . import errors
 from .clock import check_time
 from .info import ANONYMOUS, SIGV2_HEADER, SIGV2_QUERY, SIGV4_HEADER, SIGV4_QUERY, SIGV4A_HEADER, AuthInfo
 from .sigv2 import verify_sigv2
-from .sigv4 import verify_sigv4
+from .sigv4 import check_presigned_headers, verify_sigv4
 
 
 def verify_signature(
@@ -37,6 +37,7 @@ def verify_signature(
         raise errors.sigv4a_not_supported()
     check_time(info, now)
     if info.kind in (SIGV4_HEADER, SIGV4_QUERY):
+        check_presigned_headers(request, info)
         verify_sigv4(request, info, secret_key)
     elif info.kind in (SIGV2_HEADER, SIGV2_QUERY):
         verify_sigv2(request, info, secret_key, virtual_host_bucket)

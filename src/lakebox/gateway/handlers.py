@@ -70,11 +70,14 @@ class Authenticate:
 
     - A configured key's signature is always checked (both modes): a key with a known secret that
       signs wrongly is a broken client, not an anonymous one.
+    - Temporary credentials issued by STS act as their account; their signature is checked in
+      both modes, their session token and expiry in strict mode.
     - Strict mode refuses unknown keys; open mode maps them to the default account unchecked.
     - An expired presigned URL is refused in every mode: its expiry is part of the URL.
     - Unsigned S3 requests go on to the provider, which allows them only where an ACL makes them
       public (a browser-form upload carries its own signed policy, checked by the provider).
-      Unsigned requests to the other services are refused in strict mode.
+      Unsigned requests to the other services are refused in strict mode, except for the
+      operations the model marks unsigned (AssumeRoleWithWebIdentity).
     """
 
     def __init__(self, config: Config):
@@ -104,17 +107,36 @@ class Authenticate:
         strict = self.config.auth == "strict"
         now = dt.datetime.now(dt.timezone.utc)
         if info.kind == "anonymous":
-            if strict and ctx.service != "s3":
+            if strict and ctx.service != "s3" and not _unsigned_operation(ctx):
                 raise AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
             return None
         cred = self.config.credentials.get(info.access_key or "")
-        if cred is None:
+        if cred is not None:
+            auth.verify_signature(ctx.request, info, cred.secret_key, now)
+            return cred.secret_key
+        session = self.config.sessions.get(info.access_key)
+        if session is not None:
+            # Temporary credentials from STS: their token and expiry count in strict mode only, and
+            # the expiry is on the service clock that wrote their Expiration.
             if strict:
-                raise auth.invalid_access_key_id(info.access_key)
-            auth.check_expiry(info, now)
-            return None
-        auth.verify_signature(ctx.request, info, cred.secret_key, now)
-        return cred.secret_key
+                auth.check_session_token(info, session, self.config.clock.now())
+            auth.verify_signature(ctx.request, info, session.secret_key, now)
+            return session.secret_key
+        if strict:
+            raise auth.invalid_access_key_id(info.access_key)
+        auth.check_expiry(info, now)
+        return None
+
+
+def _unsigned_operation(ctx: RequestContext) -> bool:
+    """Whether a query-protocol request names an operation its model calls unsigned (STS's
+    AssumeRoleWithWebIdentity and AssumeRoleWithSAML, which carry their own proof of identity)."""
+    if ctx.service_model is None or ctx.service_model.protocol != "query":
+        return False
+    action = routing.query_form(ctx.request).get("Action") or ""
+    if action not in ctx.service_model.operation_names:
+        return False
+    return ctx.service_model.operation_model(action).auth_type == "none"
 
 
 #: S3's auth error codes as the json and query services spell them (S3 keeps its own).
@@ -125,9 +147,13 @@ _AUTH_ERRORS = {
         "SignatureDoesNotMatch": ("InvalidSignatureException", 400, None),
         "RequestTimeTooSkewed": ("InvalidSignatureException", 400, "Signature expired: the request time is "
                                  "more than 15 minutes from the current time."),
+        "InvalidToken": ("UnrecognizedClientException", 400, "The security token included in the request is invalid."),
+        "ExpiredToken": ("ExpiredTokenException", 400, "The security token included in the request is expired"),
     },
     "query": {
         "InvalidAccessKeyId": ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
+        "InvalidToken": ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
+        "ExpiredToken": ("ExpiredToken", 403, "The security token included in the request is expired"),
         "RequestTimeTooSkewed": ("SignatureDoesNotMatch", 403, "Signature expired: the request time is "
                                  "more than 15 minutes from the current time."),
     },

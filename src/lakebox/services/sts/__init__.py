@@ -1,1 +1,2 @@
-"""STS: just enough identity for tools that ask who they are (awswrangler, Terraform)."""
+"""STS: who the caller is (GetCallerIdentity, GetAccessKeyInfo) and temporary credentials that lakebox
+accepts (AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken)."""

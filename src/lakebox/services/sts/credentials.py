@@ -1,0 +1,135 @@
+"""Minting temporary credentials, and the checks AWS makes on what a caller asks for.
+
+lakebox has no IAM: any well-formed role ARN can be assumed, and the role's account is the one in
+its ARN. What is real is the credentials: random keys in AWS's shapes (ASIA..., AROA...), an
+expiry on the service clock, and a record in the config's `SessionCredentialStore` so that the
+gateway maps them to their account and, in strict mode, checks them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+from ...auth.sessions import ASSUMED_ROLE, SessionCredential
+from ...protocol.errors import AwsError
+
+DEFAULT_DURATION_SECONDS = 3600
+#: Role chaining (assuming a role with assumed-role credentials) caps the session at one hour.
+CHAINED_MAX_SECONDS = 3600
+#: The plain-text size session policies are measured against for PackedPolicySize.
+PACKED_POLICY_LIMIT = 2048
+
+# Java's \w, which the model's patterns use, is ASCII only.
+_SESSION_NAME = re.compile(r"[\w+=,.@-]*", re.ASCII)
+_SESSION_NAME_PATTERN = r"[\w+=,.@-]*"
+_ROLE_ARN = re.compile(
+    r"arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]):iam::(?P<account>\d{12}):"
+    r"role/(?:[\x21-\x7e]*/)?(?P<name>[\w+=,.@-]{1,64})",
+    re.ASCII,
+)
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+@dataclass(frozen=True)
+class Role:
+    arn: str
+    partition: str
+    account_id: str
+    name: str
+
+    @property
+    def role_id(self) -> str:
+        """The role's unique id (AROA + 17 characters), the same every time the ARN is assumed."""
+        digest = hashlib.sha256(self.arn.encode("utf-8")).digest()
+        return "AROA" + "".join(_BASE32[b % 32] for b in digest[:17])
+
+
+def validation_error(message: str) -> AwsError:
+    return AwsError("ValidationError", message, 400)
+
+
+def parse_role_arn(arn: str) -> Role:
+    match = _ROLE_ARN.fullmatch(arn)
+    if match is None:
+        raise validation_error(f"{arn} is invalid")
+    return Role(arn, match["partition"], match["account"], match["name"])
+
+
+def check_session_name(name: str, member: str = "roleSessionName") -> None:
+    """The model's pattern, which the generic validation leaves unchecked (its lengths it does check)."""
+    if not _SESSION_NAME.fullmatch(name):
+        raise validation_error(
+            f"1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: "
+            f"Member must satisfy regular expression pattern: {_SESSION_NAME_PATTERN}"
+        )
+
+
+def role_duration(requested: Optional[int], chained: bool) -> int:
+    """The session length for AssumeRole*; the model already bounds it to 900..43200."""
+    seconds = DEFAULT_DURATION_SECONDS if requested is None else int(requested)
+    if chained and seconds > CHAINED_MAX_SECONDS:
+        raise validation_error(
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+        )
+    return seconds
+
+
+def packed_policy_size(policy: Optional[str]) -> Optional[int]:
+    """PackedPolicySize: the session policy's share of the allowed size, in percent (None: no policy)."""
+    if policy is None:
+        return None
+    try:
+        compact = json.dumps(json.loads(policy), separators=(",", ":"))
+    except ValueError:
+        compact = "".join(policy.split())
+    return max(1, -(-len(compact) * 100 // PACKED_POLICY_LIMIT))
+
+
+def mint(account_id: str, arn: str, user_id: str, kind: str, now: datetime, seconds: int) -> SessionCredential:
+    """New random credentials acting as `account_id`, expiring `seconds` after `now` (service clock)."""
+    expiration = now.replace(microsecond=0) + timedelta(seconds=seconds)
+    return SessionCredential(
+        access_key="ASIA" + "".join(secrets.choice(_BASE32) for _ in range(16)),
+        secret_key=base64.b64encode(secrets.token_bytes(30)).decode("ascii"),
+        session_token=base64.b64encode(secrets.token_bytes(264)).decode("ascii"),
+        account_id=account_id,
+        expiration=expiration,
+        arn=arn,
+        user_id=user_id,
+        kind=kind,
+    )
+
+
+def mint_for_role(role: Role, session_name: str, now: datetime, seconds: int) -> SessionCredential:
+    arn = f"arn:{role.partition}:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
+    return mint(role.account_id, arn, f"{role.role_id}:{session_name}", ASSUMED_ROLE, now, seconds)
+
+
+def credentials_output(credential: SessionCredential) -> dict:
+    return {
+        "AccessKeyId": credential.access_key,
+        "SecretAccessKey": credential.secret_key,
+        "SessionToken": credential.session_token,
+        "Expiration": credential.expiration,
+    }
+
+
+def web_identity_claims(token: str) -> dict:
+    """The claims of a JWT, read without any check (lakebox trusts every identity provider); {} if
+    the token is not a JWT."""
+    parts = token.split(".")
+    if len(parts) < 2:
+        return {}
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except ValueError:
+        return {}
+    return claims if isinstance(claims, dict) else {}

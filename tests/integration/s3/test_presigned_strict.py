@@ -1,0 +1,59 @@
+"""Presigned URLs against a strict-mode server: what the URL's signer fixed cannot be changed on the way."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config as BotoConfig
+
+from lakebox.config import Credential
+from lakebox.testing import running_lakebox
+
+KEY, SECRET = "AKIDPRESIGNSTRICT", "presign-strict-secret"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    credentials = {KEY: Credential(KEY, SECRET, "123456789012")}
+    with running_lakebox(tmp_path_factory.mktemp("presign") / "data", set_env=False, auth="strict",
+                         credentials=credentials) as running:
+        s3_client(running, "s3v4").create_bucket(Bucket="uploads")
+        yield running
+
+
+def s3_client(server, signature_version):
+    return boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1", aws_access_key_id=KEY,
+                        aws_secret_access_key=SECRET, config=BotoConfig(signature_version=signature_version))
+
+
+def error_fields(response) -> dict:
+    return {child.tag: child.text for child in ET.fromstring(response.content)}
+
+
+def test_sigv4_presigned_put_with_an_unsigned_amz_header_is_refused(server):
+    url = s3_client(server, "s3v4").generate_presigned_url("put_object", Params={"Bucket": "uploads", "Key": "a"})
+    refused = requests.put(url, data=b"data", headers={"x-amz-meta-wrong": "x"})
+    assert refused.status_code == 403
+    fields = error_fields(refused)
+    assert fields["Code"] == "AccessDenied"
+    assert fields["Message"] == "There were headers present in the request which were not signed"
+    assert fields["HeadersNotSigned"] == "x-amz-meta-wrong"
+    # Nothing was written; the same URL without the extra header works.
+    assert requests.get(s3_client(server, "s3v4").generate_presigned_url(
+        "get_object", Params={"Bucket": "uploads", "Key": "a"})).status_code == 404
+    assert requests.put(url, data=b"data").status_code == 200
+
+
+def test_sigv2_presigned_put_with_another_content_type_is_signature_does_not_match(server):
+    s3 = s3_client(server, "s3")
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": "uploads", "Key": "b", "ContentType": "text/plain"})
+    assert "AWSAccessKeyId=" in url
+    refused = requests.put(url, data=b"data", headers={"Content-Type": "application/json"})
+    assert refused.status_code == 403
+    assert error_fields(refused)["Code"] == "SignatureDoesNotMatch"
+    accepted = requests.put(url, data=b"data", headers={"Content-Type": "text/plain"})
+    assert accepted.status_code == 200
+    assert s3.head_object(Bucket="uploads", Key="b")["ContentType"] == "text/plain"
