@@ -238,6 +238,20 @@ def test_strict_mode_accepts_issued_credentials_and_checks_their_signature(stric
     assert (error["Code"], status) == ("SignatureDoesNotMatch", 403)
 
 
+def test_strict_mode_form_upload_signed_with_temporary_credentials(strict_server, admin_sts):
+    creds = admin_sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="form")["Credentials"]
+    s3 = with_credentials("s3", strict_server, creds, signature_version="s3v4")
+    s3.create_bucket(Bucket="form-role")
+    post = s3.generate_presigned_post("form-role", "up/${filename}")
+    assert "x-amz-security-token" in post["fields"]
+    answer = requests.post(post["url"], data=post["fields"], files={"file": ("a.txt", b"form bytes")})
+    assert answer.status_code == 204, answer.text
+    assert s3.get_object(Bucket="form-role", Key="up/a.txt")["Body"].read() == b"form bytes"
+    forged = dict(post["fields"], **{"x-amz-security-token": "not-the-token"})
+    answer = requests.post(post["url"], data=forged, files={"file": ("b.txt", b"x")})
+    assert answer.status_code == 400 and "<Code>InvalidToken</Code>" in answer.text
+
+
 @pytest.mark.parametrize("token", [None, "not-the-token"])
 def test_strict_mode_refuses_a_temporary_key_without_its_session_token(strict_server, admin_sts, token):
     creds = dict(admin_sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="tok")["Credentials"], SessionToken=token)

@@ -21,7 +21,9 @@ from typing import Any, Optional
 from urllib.parse import quote, urlencode, urlsplit
 
 from ...auth.clock import parse_iso_basic
+from ...auth.info import AuthInfo
 from ...auth.post_policy import SIGV2, SIGV4, SIGV4_ALGORITHM, PostSignature, parse_credential, verify_post_signature
+from ...auth.sessions import check_session_token
 from ...protocol.context import RequestContext
 from ...storage.api import BucketInfo, ObjectInfo
 from . import checksums, sse_c
@@ -145,7 +147,7 @@ class PostUploadMixin(S3Base):
 
         policy_text = fields.get("policy")
         signer = _claimed_signer(fields, policy_text is not None)
-        self._authorize(ctx, bucket, key, policy_text, signer)
+        self._authorize(ctx, bucket, key, policy_text, signer, fields.get("x-amz-security-token"))
         low, high = 0, MAX_PUT_BYTES
         if policy_text is not None:
             policy = decode_policy(policy_text)
@@ -171,12 +173,14 @@ class PostUploadMixin(S3Base):
         return self._answer(ctx, fields, bucket, key, sse_c.plain_view(info))
 
     def _authorize(self, ctx: RequestContext, bucket: BucketInfo, key: str, policy_text: Optional[str],
-                   signer: Optional[PostSignature]) -> None:
+                   signer: Optional[PostSignature], security_token: Optional[str] = None) -> None:
         """Who uploads, checked like any request (see the gateway's Authenticate handler).
 
-        A policy signed by a configured key is verified in both modes; strict mode also refuses
-        unknown keys. An unsigned form is an anonymous upload: it needs a publicly writable bucket; a
-        signed one needs the signer's account to be allowed to write (access.py).
+        A policy signed by a configured key, or by temporary credentials STS issued, is verified in
+        both modes; strict mode also refuses unknown keys, and checks a temporary key's session token
+        (the form's x-amz-security-token) and expiry. An unsigned form is an anonymous upload: it
+        needs a publicly writable bucket; a signed one needs the signer's account to be allowed to
+        write (access.py).
         """
         if policy_text is None or signer is None:
             self.require_form_upload(None, bucket, key)
@@ -184,8 +188,15 @@ class PostUploadMixin(S3Base):
         ctx.access_key = signer.access_key
         ctx.account_id = self.config.account_for(signer.access_key)
         credential = self.config.credentials.get(signer.access_key)
-        if credential is not None or self.config.auth == "strict":
-            verify_post_signature(policy_text, signer, credential.secret_key if credential is not None else None)
+        session = None
+        if credential is None and self.config.sessions is not None:
+            session = self.config.sessions.get(signer.access_key)
+        secret = credential.secret_key if credential is not None else session.secret_key if session is not None else None
+        if secret is not None or self.config.auth == "strict":
+            verify_post_signature(policy_text, signer, secret)
+        if session is not None and self.config.auth == "strict":
+            check_session_token(AuthInfo(access_key=signer.access_key, security_token=security_token), session,
+                                self.config.clock.now())
         self.require_form_upload(ctx.account_id, bucket, key)
 
     def _answer(self, ctx: RequestContext, fields: FormFields, bucket: BucketInfo, key: str, info: ObjectInfo) -> dict:
