@@ -36,19 +36,31 @@ class RouteService:
         try:
             info = auth.parse_auth(request)
         except AwsError:
-            # Malformed auth still deserves the target service's error envelope.
-            self._set_service(ctx, self._pick(request, None))
-            raise
+            if request.method == "OPTIONS":
+                # S3 answers a CORS preflight without authenticating it: whatever the URL claims
+                # about its signature, the preflight is judged by the bucket's CORS rules alone.
+                info = auth.AuthInfo()
+            else:
+                # Malformed auth still deserves the target service's error envelope, and an S3 error
+                # its bucket (path style), so that the bucket's CORS rules still apply to the answer.
+                self._set_service(ctx, self._pick(request, None))
+                self._path_style(ctx)
+                raise
         ctx.auth = info
         self._set_service(ctx, self._pick(request, routing.service_for_signing_name(info.service)))
-        service = ctx.service
         if getattr(info, "region", None):
             ctx.region = info.region
-        if service == "s3":
-            bucket = routing.virtual_host_bucket(request.host)
-            if bucket:
-                ctx.virtual_bucket = bucket
-                routing.to_path_style(request, bucket)
+        self._path_style(ctx)
+
+    @staticmethod
+    def _path_style(ctx: RequestContext) -> None:
+        """Rewrite an S3 virtual-host request (`bucket.localhost:4566/key`) to path style."""
+        if ctx.service != "s3":
+            return
+        bucket = routing.virtual_host_bucket(ctx.request.host)
+        if bucket:
+            ctx.virtual_bucket = bucket
+            routing.to_path_style(ctx.request, bucket)
 
     @staticmethod
     def _pick(request, scoped: Optional[str]) -> str:

@@ -256,6 +256,23 @@ def test_preflight_to_a_presigned_url_ignores_its_signature(s3, bucket):
     assert response.headers["access-control-allow-methods"] == "PUT"
 
 
+def test_preflight_to_a_url_with_malformed_presigned_parameters_is_still_a_preflight(s3, bucket, lakebox_server):
+    put_cors(s3, bucket, {"AllowedMethods": ["GET"], "AllowedOrigins": ["http://a.com"]})
+    for query in ("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=bad", "AWSAccessKeyId=x&Signature=y&Expires=abc"):
+        response = preflight(f"{lakebox_server.endpoint_url}/{bucket}/k?{query}", "http://a.com", "GET")
+        assert response.status_code == 200, response.text
+        assert response.headers["access-control-allow-origin"] == "http://a.com"
+
+
+def test_error_for_malformed_auth_on_a_virtual_host_request_carries_the_buckets_cors(s3, bucket, lakebox_server):
+    put_cors(s3, bucket, {"AllowedMethods": ["GET"], "AllowedOrigins": ["http://a.com"]})
+    port = urlsplit(lakebox_server.endpoint_url).port
+    response = requests.get(f"{lakebox_server.endpoint_url}/k", headers={
+        "Host": f"{bucket}.localhost:{port}", "Origin": "http://a.com", "Authorization": "AWS4-HMAC-SHA256 garbage"})
+    assert 400 <= response.status_code < 500
+    assert response.headers["access-control-allow-origin"] == "http://a.com"
+
+
 def test_preflight_needs_no_credentials_in_strict_mode(tmp_path):
     key, secret = "AKIDSTRICTCORS", "strict-cors-secret"
     credentials = {key: Credential(key, secret, "123456789012")}
