@@ -66,3 +66,14 @@ class RawS3:
         for name in drop_headers:
             prepared.headers.pop(name, None)
         return self.session.send(prepared)
+
+
+def upload_parts(s3, bucket: str, key: str, parts: list, **create) -> tuple[str, list[dict]]:
+    """Start a multipart upload and send `parts` (bytes each) as parts 1..n; return the upload id and
+    the part list CompleteMultipartUpload takes."""
+    upload = s3.create_multipart_upload(Bucket=bucket, Key=key, **create)["UploadId"]
+    done = []
+    for number, data in enumerate(parts, start=1):
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=number, Body=data)["ETag"]
+        done.append({"PartNumber": number, "ETag": etag})
+    return upload, done

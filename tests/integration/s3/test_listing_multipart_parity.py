@@ -8,7 +8,7 @@ import base64
 import pytest
 from awscrt import checksums as crt
 from botocore.exceptions import ClientError
-from s3_helpers import error_of, make_client
+from s3_helpers import error_of, make_client, upload_parts
 
 MIB = 1024 * 1024
 PART = b"upload-part-1" * 5
@@ -24,15 +24,6 @@ def crc64nvme(data: bytes) -> str:
     return base64.b64encode(crt.crc64nvme(data).to_bytes(8, "big")).decode()
 
 
-def start(s3, bucket, key, parts, **create):
-    upload = s3.create_multipart_upload(Bucket=bucket, Key=key, **create)["UploadId"]
-    done = []
-    for number, data in enumerate(parts, start=1):
-        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=number, Body=data)["ETag"]
-        done.append({"PartNumber": number, "ETag": etag})
-    return upload, done
-
-
 def error_body(exc) -> dict:
     return exc.value.response["Error"]
 
@@ -41,7 +32,7 @@ def error_body(exc) -> dict:
 
 
 def test_complete_without_algorithm_answers_full_object_crc64nvme(s3, bucket):
-    upload, done = start(s3, bucket, "k", [PART])
+    upload, done = upload_parts(s3, bucket, "k", [PART])
     result = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": done})
     assert result["ChecksumCRC64NVME"] == "CTXktO4pIQs=" == crc64nvme(PART)
     assert result["ChecksumType"] == "FULL_OBJECT"
@@ -55,7 +46,7 @@ def test_complete_without_algorithm_answers_full_object_crc64nvme(s3, bucket):
 
 def test_default_crc64nvme_covers_every_part_and_copied_parts(s3, bucket):
     s3.put_object(Bucket=bucket, Key="src", Body=b"0123456789")
-    upload, done = start(s3, bucket, "k", [b"a" * (5 * MIB)])
+    upload, done = upload_parts(s3, bucket, "k", [b"a" * (5 * MIB)])
     copied = s3.upload_part_copy(Bucket=bucket, Key="k", UploadId=upload, PartNumber=2,
                                  CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange="bytes=2-5")
     assert not any(name.startswith("Checksum") for name in copied["CopyPartResult"])
@@ -82,7 +73,7 @@ def test_parts_of_upload_without_algorithm_are_listed_without_checksums(s3, buck
 
 
 def test_upload_with_algorithm_keeps_its_part_checksums(s3, bucket):
-    upload, done = start(s3, bucket, "k", [PART], ChecksumAlgorithm="CRC32")
+    upload, done = upload_parts(s3, bucket, "k", [PART], ChecksumAlgorithm="CRC32")
     parts = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload)["Parts"]
     assert "ChecksumCRC32" in parts[0]
     assert "ChecksumCRC64NVME" not in parts[0]
@@ -206,7 +197,7 @@ def test_upload_id_marker_of_another_key_is_invalid_argument(s3, bucket):
 
 
 def test_part_number_marker_past_the_last_part_gives_next_marker_zero(s3, bucket):
-    upload, done = start(s3, bucket, "k", [b"1", b"2", b"3"])
+    upload, done = upload_parts(s3, bucket, "k", [b"1", b"2", b"3"])
     response = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload, PartNumberMarker=10)
     assert response["PartNumberMarker"] == 10
     assert response["NextPartNumberMarker"] == 0
@@ -215,7 +206,7 @@ def test_part_number_marker_past_the_last_part_gives_next_marker_zero(s3, bucket
 
 
 def test_object_parts_marker_past_the_last_part_gives_next_marker_zero(s3, bucket):
-    upload, done = start(s3, bucket, "k", [b"a" * (5 * MIB), b"b"])
+    upload, done = upload_parts(s3, bucket, "k", [b"a" * (5 * MIB), b"b"])
     s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": done})
     attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectParts"],
                                           PartNumberMarker=10)
@@ -226,7 +217,7 @@ def test_object_parts_marker_past_the_last_part_gives_next_marker_zero(s3, bucke
 
 
 def test_empty_part_number_marker_and_max_parts_are_ignored(loose, s3, bucket):
-    upload, done = start(s3, bucket, "k", [b"1", b"2"])
+    upload, done = upload_parts(s3, bucket, "k", [b"1", b"2"])
     for extra in ({"PartNumberMarker": ""}, {"MaxParts": ""}):
         response = loose.list_parts(Bucket=bucket, Key="k", UploadId=upload, **extra)
         assert [p["PartNumber"] for p in response["Parts"]] == [1, 2]
@@ -239,14 +230,14 @@ def test_empty_part_number_marker_and_max_parts_are_ignored(loose, s3, bucket):
 
 def test_complete_without_a_part_list_is_malformed_xml(loose, s3, bucket):
     """The compatibility suite's answer for a Complete with no body (S3's documentation names none)."""
-    upload, _ = start(s3, bucket, "k", [b"x"])
+    upload, _ = upload_parts(s3, bucket, "k", [b"x"])
     with pytest.raises(ClientError) as exc:
         loose.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload)
     assert error_of(exc) == (400, "MalformedXML")
 
 
 def test_entity_too_small_names_the_part_and_sizes(s3, bucket):
-    upload, done = start(s3, bucket, "k", [b"tiny", b"last"])
+    upload, done = upload_parts(s3, bucket, "k", [b"tiny", b"last"])
     with pytest.raises(ClientError) as exc:
         s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": done})
     assert error_of(exc) == (400, "EntityTooSmall")
@@ -257,7 +248,7 @@ def test_entity_too_small_names_the_part_and_sizes(s3, bucket):
 
 
 def test_invalid_part_names_the_part_and_etag(s3, bucket):
-    upload, done = start(s3, bucket, "k", [b"a" * (5 * MIB), b"b"])
+    upload, done = upload_parts(s3, bucket, "k", [b"a" * (5 * MIB), b"b"])
     wrong = [done[0], {"PartNumber": 2, "ETag": '"0123456789abcdef0123456789abcdef"'}]
     with pytest.raises(ClientError) as exc:
         s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": wrong})

@@ -6,18 +6,9 @@ import hashlib
 
 import pytest
 from botocore.exceptions import ClientError
-from s3_helpers import error_of
+from s3_helpers import error_of, upload_parts
 
 MIB = 1024 * 1024
-
-
-def upload_parts(s3, bucket, key, parts, **create):
-    upload = s3.create_multipart_upload(Bucket=bucket, Key=key, **create)["UploadId"]
-    done = []
-    for number, data in enumerate(parts, start=1):
-        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=number, Body=data)["ETag"]
-        done.append({"PartNumber": number, "ETag": etag})
-    return upload, done
 
 
 def multipart_etag(parts) -> str:

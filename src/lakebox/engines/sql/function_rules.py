@@ -12,30 +12,13 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-import sqlglot
 from sqlglot import exp
 
 from . import trino_types
 from .errors import QueryError
+from .sql_template import template, typed
 
 # --------------------------------------------------------------------------------------- helpers
-
-
-def _template(sql: str, **parts: exp.Expression) -> exp.Expression:
-    """A DuckDB expression from `sql`, where `__p_<name>` columns take the given nodes."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
-
-    def fill(node):
-        if isinstance(node, exp.Column) and not node.table and node.name.startswith("__p_"):
-            return parts[node.name[4:]].copy()
-        return node
-
-    return tree.transform(fill)
-
-
-def _typed(node: exp.Expression, trino_type: str) -> exp.Expression:
-    node.type = trino_types.build_type(trino_type)
-    return node
 
 
 def _kind(node: Optional[exp.Expression]) -> Optional[exp.DataType.Type]:
@@ -61,7 +44,7 @@ _FRAGMENT = r"^[^#]*#(.*)$"
 
 def _match_or_null(url: exp.Expression, pattern: str, group: int) -> exp.Expression:
     """The group's text, or NULL where the pattern does not match (DuckDB would answer '')."""
-    return _template(f"CASE WHEN regexp_matches(__p_u, '{pattern}') "
+    return template(f"CASE WHEN regexp_matches(__p_u, '{pattern}') "
                      f"THEN regexp_extract(__p_u, '{pattern}', {group}) END", u=url)
 
 
@@ -70,8 +53,8 @@ def _url_part(name: str, pattern: str, group: int, trino_type: str = "varchar") 
         (url,) = _arguments(node, name, 1)
         part = _match_or_null(url, pattern, group)
         if trino_type == "bigint":
-            part = _template("TRY_CAST(NULLIF(__p_x, '') AS BIGINT)", x=part)
-        return _typed(part, trino_type)
+            part = template("TRY_CAST(NULLIF(__p_x, '') AS BIGINT)", x=part)
+        return typed(part, trino_type)
     return build
 
 
@@ -79,11 +62,11 @@ def _url_extract_parameter(node: exp.Expression) -> exp.Expression:
     """The first value of a query parameter, as written (not percent-decoded), NULL if absent."""
     url, name = _arguments(node, "url_extract_parameter", 2)
     query = _match_or_null(url, _QUERY, 1)
-    found = _template(
+    found = template(
         "list_extract(list_transform(list_filter(string_split(__p_q, '&'), "
         "lambda p: split_part(p, '=', 1) = __p_n), lambda p: substr(p, length(__p_n) + 2)), 1)",
         q=query, n=name)
-    return _typed(found, "varchar")
+    return typed(found, "varchar")
 
 
 # -------------------------------------------------------------------------------------- date text
@@ -121,7 +104,7 @@ def _joda_literal(node: exp.Expression, name: str) -> str:
 
 def _format_datetime(node: exp.Expression) -> exp.Expression:
     value, pattern = _arguments(node, "format_datetime", 2)
-    return _typed(exp.Anonymous(this="STRFTIME", expressions=[
+    return typed(exp.Anonymous(this="STRFTIME", expressions=[
         value, exp.Literal.string(_joda_literal(pattern, "format_datetime"))]), "varchar")
 
 
@@ -129,7 +112,7 @@ def _parse_datetime(node: exp.Expression) -> exp.Expression:
     """A timestamp with time zone (UTC unless the pattern reads a zone), as Trino answers."""
     fmt = _joda_literal(node.args.get("format"), "parse_datetime")
     parsed = exp.Anonymous(this="STRPTIME", expressions=[node.this, exp.Literal.string(fmt)])
-    return _typed(_template("CAST(__p_x AS TIMESTAMPTZ)", x=parsed), "timestamp(3) with time zone")
+    return typed(template("CAST(__p_x AS TIMESTAMPTZ)", x=parsed), "timestamp(3) with time zone")
 
 
 def _to_iso8601(node: exp.Expression) -> exp.Expression:
@@ -138,17 +121,17 @@ def _to_iso8601(node: exp.Expression) -> exp.Expression:
     (value,) = _arguments(node, "to_iso8601", 1)
     kind = _kind(value)
     if kind == exp.DataType.Type.DATE:
-        text = _template("strftime(__p_x, '%Y-%m-%d')", x=value)
+        text = template("strftime(__p_x, '%Y-%m-%d')", x=value)
     elif kind in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMPLTZ):
-        text = _template("strftime(__p_x, '%Y-%m-%dT%H:%M:%S.%g') || 'Z'", x=value)
+        text = template("strftime(__p_x, '%Y-%m-%dT%H:%M:%S.%g') || 'Z'", x=value)
     elif kind in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME):
-        text = _template("strftime(__p_x, '%Y-%m-%dT%H:%M:%S.%g')", x=value)
+        text = template("strftime(__p_x, '%Y-%m-%dT%H:%M:%S.%g')", x=value)
     else:
         # Type unknown here (a column of an unannotated source): decided by DuckDB at run time.
-        text = _template("CASE typeof(__p_x) WHEN 'DATE' THEN strftime(__p_x, '%Y-%m-%d') "
+        text = template("CASE typeof(__p_x) WHEN 'DATE' THEN strftime(__p_x, '%Y-%m-%d') "
                          "WHEN 'TIMESTAMP WITH TIME ZONE' THEN strftime(__p_x, '%Y-%m-%dT%H:%M:%S.%g') || 'Z' "
                          "ELSE strftime(CAST(__p_x AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END", x=value)
-    return _typed(text, "varchar")
+    return typed(text, "varchar")
 
 
 # ----------------------------------------------------------------------------------------- arrays
@@ -161,14 +144,14 @@ def _zip(node: exp.Expression) -> exp.Expression:
         raise QueryError("FUNCTION_NOT_FOUND", "FUNCTION_NOT_FOUND: line 1:1: Unexpected parameters for function zip")
     names = ", ".join(f"'field{i}': t[{i + 1}]" for i in range(len(arrays)))
     placeholders = ", ".join(f"__p_a{i}" for i in range(len(arrays)))
-    return _template(f"list_transform(list_zip({placeholders}), lambda t: {{{names}}})",
+    return template(f"list_transform(list_zip({placeholders}), lambda t: {{{names}}})",
                      **{f"a{i}": array for i, array in enumerate(arrays)})
 
 
 def _array_distinct(node: exp.Expression) -> exp.Expression:
     """Trino keeps each value's first occurrence in order (and one NULL); DuckDB's list_distinct
     neither keeps the order nor the NULL."""
-    return _template("list_filter(__p_a, lambda v, i: list_position(__p_a, v) = i)", a=node.this)
+    return template("list_filter(__p_a, lambda v, i: list_position(__p_a, v) = i)", a=node.this)
 
 
 def _sequence(node: exp.Expression) -> exp.Expression:
@@ -177,7 +160,7 @@ def _sequence(node: exp.Expression) -> exp.Expression:
         if node.args.get("step") is None:
             node.set("step", exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY")))
         cast = exp.Cast(this=node, to=exp.DataType.build("DATE[]", dialect="duckdb"))
-        return _typed(cast, "array(date)")
+        return typed(cast, "array(date)")
     return node
 
 
@@ -198,12 +181,12 @@ def _array_union(node: exp.Expression) -> exp.Expression:
     """The distinct elements of both arrays, in first-seen order."""
     left, right = _arguments(node, "array_union", 2)
     both = exp.Anonymous(this="LIST_CONCAT", expressions=[left, right])
-    return _template("list_filter(__p_a, lambda v, i: list_position(__p_a, v) = i)", a=both)
+    return template("list_filter(__p_a, lambda v, i: list_position(__p_a, v) = i)", a=both)
 
 
 def _arrays_overlap(node: exp.Expression) -> exp.Expression:
     left, right = _arguments(node, "arrays_overlap", 2)
-    return _typed(_template("list_has_any(__p_a, __p_b)", a=left, b=right), "boolean")
+    return typed(template("list_has_any(__p_a, __p_b)", a=left, b=right), "boolean")
 
 
 def _match(name: str, sql: str) -> Callable:
@@ -211,7 +194,7 @@ def _match(name: str, sql: str) -> Callable:
     true, false and true respectively, as in Trino (DuckDB's list_bool_* would give NULL)."""
     def build(node: exp.Expression) -> exp.Expression:
         array, predicate = _arguments(node, name, 2)
-        return _typed(_template(sql, a=array, f=predicate), "boolean")
+        return typed(template(sql, a=array, f=predicate), "boolean")
     return build
 
 
@@ -237,7 +220,7 @@ def _map_lambda(name: str, sql: str) -> Callable:
     def build(node: exp.Expression) -> exp.Expression:
         mapping, function = _arguments(node, name, 2)
         entry = _entry_lambda(function, name)
-        return _template(sql, m=mapping, f=entry, e=exp.column("__lakebox_entry"))
+        return template(sql, m=mapping, f=entry, e=exp.column("__lakebox_entry"))
     return build
 
 
@@ -272,7 +255,7 @@ def _unnest(node: exp.Unnest) -> exp.Expression:
     if ordinality:
         longest = exp.Anonymous(this="GREATEST", expressions=[exp.Anonymous(this="LEN", expressions=[values.copy()])
                                                               for values in lists])
-        counter = _template("UNNEST(range(1, __p_n + 1))", n=longest)
+        counter = template("UNNEST(range(1, __p_n + 1))", n=longest)
         items.append(exp.alias_(counter, columns[-1].copy()))
     subquery = exp.Subquery(this=exp.Select(expressions=items),
                             alias=exp.TableAlias(this=alias.this.copy() if alias.this else exp.to_identifier("_u")))

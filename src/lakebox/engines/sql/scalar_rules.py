@@ -11,14 +11,14 @@ from __future__ import annotations
 from sqlglot import exp
 
 from . import trino_types
-from .function_rules import _template, _typed
+from .sql_template import template, typed
 
 _INTEGRAL = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT, exp.DataType.Type.INT,
              exp.DataType.Type.BIGINT}
 
 
 def _codepoint(node: exp.Expression) -> exp.Expression:
-    return _typed(_template("CAST(unicode(__p_s) AS INTEGER)", s=node.expressions[0]), "integer")
+    return typed(template("CAST(unicode(__p_s) AS INTEGER)", s=node.expressions[0]), "integer")
 
 
 def _normalize(node: exp.Normalize) -> exp.Expression:
@@ -26,7 +26,7 @@ def _normalize(node: exp.Normalize) -> exp.Expression:
     form = node.args.get("form")
     if form and str(form.name if isinstance(form, exp.Expression) else form).upper() != "NFC":
         return node  # the generator then refuses it as DuckDB's NORMALIZE, which does not exist
-    return _typed(_template("nfc_normalize(__p_s)", s=node.this), "varchar")
+    return typed(template("nfc_normalize(__p_s)", s=node.this), "varchar")
 
 
 def _regexp_position(node: exp.Expression) -> exp.Expression:
@@ -35,19 +35,19 @@ def _regexp_position(node: exp.Expression) -> exp.Expression:
     text, pattern = args[0], args[1]
     if len(args) >= 3:
         start = args[2]
-        found = _template(
+        found = template(
             "CASE WHEN regexp_matches(substr(__p_s, __p_n), __p_p) "
             "THEN length(regexp_split_to_array(substr(__p_s, __p_n), __p_p)[1]) + __p_n ELSE -1 END",
             s=text, p=pattern, n=start)
     else:
-        found = _template("CASE WHEN regexp_matches(__p_s, __p_p) "
+        found = template("CASE WHEN regexp_matches(__p_s, __p_p) "
                           "THEN length(regexp_split_to_array(__p_s, __p_p)[1]) + 1 ELSE -1 END", s=text, p=pattern)
-    return _typed(_template("CAST(__p_x AS INTEGER)", x=found), "integer")
+    return typed(template("CAST(__p_x AS INTEGER)", x=found), "integer")
 
 
 def _width_bucket(node: exp.WidthBucket) -> exp.Expression:
     """Equal-width histogram bucket of x in [bound1, bound2) with n buckets; 0 below, n+1 above."""
-    return _typed(_template(
+    return typed(template(
         "CAST(CASE WHEN __p_x < __p_lo THEN 0 WHEN __p_x >= __p_hi THEN __p_n + 1 "
         "ELSE floor((__p_x - __p_lo) * __p_n / (__p_hi - __p_lo)) + 1 END AS BIGINT)",
         x=node.this, lo=node.args["min_value"], hi=node.args["max_value"], n=node.args["num_buckets"]), "bigint")
@@ -55,7 +55,7 @@ def _width_bucket(node: exp.WidthBucket) -> exp.Expression:
 
 def _from_base(node: exp.FromBase) -> exp.Expression:
     """Digits 0-9 then a-z, in any radix 2..36, as Trino reads them."""
-    return _typed(_template(
+    return typed(template(
         "list_reduce(list_transform(string_split(lower(__p_s), ''), "
         "lambda c: CAST(instr('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1 AS BIGINT)), "
         "lambda acc, d: acc * __p_r + d, CAST(0 AS BIGINT))", s=node.this, r=node.expression), "bigint")
@@ -63,7 +63,7 @@ def _from_base(node: exp.FromBase) -> exp.Expression:
 
 def _constant(sql: str) -> callable:
     def build(node: exp.Expression) -> exp.Expression:
-        return _typed(_template(sql), "double")
+        return typed(template(sql), "double")
     return build
 
 
@@ -73,7 +73,7 @@ def _random(node: exp.Rand) -> exp.Expression:
     if bound is None:
         return node
     kind = bound.type.sql("duckdb") if bound.type is not None and bound.type.this in _INTEGRAL else "BIGINT"
-    return _template(f"CAST(floor(random() * __p_n) AS {kind})", n=bound)
+    return template(f"CAST(floor(random() * __p_n) AS {kind})", n=bound)
 
 
 def _sign(node: exp.Sign) -> exp.Expression:
@@ -91,22 +91,22 @@ def _sign(node: exp.Sign) -> exp.Expression:
 
 def _current_timezone(node: exp.Expression) -> exp.Expression:
     """Athena's sessions run in UTC."""
-    return _typed(exp.Literal.string("UTC"), "varchar")
+    return typed(exp.Literal.string("UTC"), "varchar")
 
 
 def _every(node: exp.Expression) -> exp.Expression:
-    return _typed(_template("bool_and(__p_x)", x=node.expressions[0]), "boolean")
+    return typed(template("bool_and(__p_x)", x=node.expressions[0]), "boolean")
 
 
 def _json_array_contains(node: exp.Expression) -> exp.Expression:
-    return _typed(_template("json_contains(CAST(__p_j AS JSON), to_json(__p_v))",
+    return typed(template("json_contains(CAST(__p_j AS JSON), to_json(__p_v))",
                             j=node.this, v=node.expression), "boolean")
 
 
 def _json_size(node: exp.Expression) -> exp.Expression:
     """The size of the array or object at the path; 0 for a scalar, NULL where nothing is."""
     json, path = node.expressions
-    return _typed(_template(
+    return typed(template(
         "CAST(CASE json_type(CAST(__p_j AS JSON), __p_p) WHEN 'ARRAY' THEN json_array_length(CAST(__p_j AS JSON), __p_p) "
         "WHEN 'OBJECT' THEN len(json_keys(CAST(__p_j AS JSON), __p_p)) WHEN NULL THEN NULL ELSE 0 END AS BIGINT)",
         j=json, p=path), "bigint")
@@ -115,7 +115,7 @@ def _json_size(node: exp.Expression) -> exp.Expression:
 def _json_array_get(node: exp.Expression) -> exp.Expression:
     """The element at a 0-based index, negative counting from the end; NULL out of range."""
     json, index = node.expressions
-    return _typed(_template(
+    return typed(template(
         "json_extract(CAST(__p_j AS JSON), '$[' || CASE WHEN __p_i >= 0 THEN CAST(__p_i AS VARCHAR) "
         "ELSE '#' || CAST(__p_i AS VARCHAR) END || ']')", j=json, i=index), "json")
 

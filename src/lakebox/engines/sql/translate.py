@@ -27,6 +27,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from . import syntax_errors, trino_types
 from .function_rules import FUNCTION_RULES
 from .scalar_rules import SCALAR_RULES
+from .sql_template import template
 from .errors import QueryError
 
 Builder = Callable[[exp.Expression], exp.Expression]
@@ -49,18 +50,6 @@ def _cast(node: exp.Expression, to: str) -> exp.Expression:
     return cast
 
 
-def _template(sql: str, **parts: exp.Expression) -> exp.Expression:
-    """Build a DuckDB expression from `sql`, where `:name` placeholders take the given nodes."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
-
-    def fill(node):
-        if isinstance(node, exp.Column) and not node.table and node.name.startswith("__p_"):
-            return parts[node.name[4:]].copy()
-        return node
-
-    return tree.transform(fill)
-
-
 def _keep_date(node: exp.Expression) -> exp.Expression:
     """date_trunc / date_add on a date give a date in Trino; DuckDB widens them to a timestamp."""
     if _type_of(node.this) == exp.DataType.Type.DATE:
@@ -77,7 +66,7 @@ def _div(node: exp.Div) -> exp.Expression:
         return exp.IntDiv(this=node.this, expression=node.expression)
     decimal = trino_types.arithmetic_decimal(node)
     if decimal is not None:
-        divisor = _template("CASE WHEN __p_b = 0 THEN error('Division by zero') ELSE CAST(__p_b AS DOUBLE) END",
+        divisor = template("CASE WHEN __p_b = 0 THEN error('Division by zero') ELSE CAST(__p_b AS DOUBLE) END",
                             b=node.expression)
         quotient = exp.Div(this=_cast(node.this, "DOUBLE"), expression=divisor)
         return _cast(quotient, "DECIMAL(%d,%d)" % decimal)
@@ -221,7 +210,7 @@ def _typeof(node: exp.Typeof) -> exp.Expression:
     name = trino_types.trino_name(arg.type) if arg.type is not None else None
     if name:
         return exp.Literal.string(name)
-    return _template("CASE typeof(__p_x) WHEN 'TIMESTAMP' THEN 'timestamp(3)' "
+    return template("CASE typeof(__p_x) WHEN 'TIMESTAMP' THEN 'timestamp(3)' "
                      "WHEN 'TIMESTAMP WITH TIME ZONE' THEN 'timestamp(3) with time zone' "
                      "WHEN 'HUGEINT' THEN 'bigint' WHEN 'FLOAT' THEN 'real' WHEN 'BLOB' THEN 'varbinary' "
                      "ELSE replace(replace(lower(typeof(__p_x)), 'struct', 'row'), 'list', 'array') END", x=arg)
@@ -229,7 +218,7 @@ def _typeof(node: exp.Typeof) -> exp.Expression:
 
 def _map_agg(node: exp.Anonymous) -> exp.Expression:
     key, value = node.expressions
-    return _template("MAP(LIST(__p_k), LIST(__p_v))", k=key, v=value)
+    return template("MAP(LIST(__p_k), LIST(__p_v))", k=key, v=value)
 
 
 def _cardinality(node: exp.ArraySize) -> exp.Expression:
