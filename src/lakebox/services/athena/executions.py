@@ -92,8 +92,9 @@ class ExecutionsMixin:
         }
         if params.get("ExecutionParameters"):
             doc["ExecutionParameters"] = list(params["ExecutionParameters"])
-        if params.get("ResultReuseConfiguration"):
-            doc["ResultReuseConfiguration"] = params["ResultReuseConfiguration"]
+        # Athena reports the reuse setting of every query, off unless the request turned it on.
+        doc["ResultReuseConfiguration"] = (params.get("ResultReuseConfiguration")
+                                           or {"ResultReuseByAgeConfiguration": {"Enabled": False}})
         max_age = reuse_max_age(params.get("ResultReuseConfiguration"))
         with self.store.write() as db:
             if token:

@@ -27,7 +27,8 @@ class WorkGroupsMixin:
     def _ensure_primary(self, ctx: RequestContext) -> None:
         if self.store.read("SELECT 1 FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), PRIMARY)):
             return
-        doc = _new_workgroup(PRIMARY, {}, "", self.clock.now())
+        # Unlike a workgroup made by CreateWorkGroup, primary does not enforce its settings.
+        doc = _new_workgroup(PRIMARY, {"EnforceWorkGroupConfiguration": False}, "", self.clock.now())
         with self.store.write() as db:
             db.execute("INSERT OR IGNORE INTO workgroups (scope, name, doc) VALUES (?, ?, ?)",
                        (scope(ctx), PRIMARY, encode(doc)))
@@ -88,7 +89,7 @@ class WorkGroupsMixin:
 
 def _new_workgroup(name: str, configuration: dict, description: Any, now) -> dict:
     config = {"EnforceWorkGroupConfiguration": True, "PublishCloudWatchMetricsEnabled": False,
-              "RequesterPaysEnabled": False, **configuration}
+              "RequesterPaysEnabled": False, "EnableMinimumEncryptionConfiguration": False, **configuration}
     config.setdefault("ResultConfiguration", {})
     config["EngineVersion"] = _engine_version(configuration.get("EngineVersion"))
     doc = {"Name": name, "State": "ENABLED", "Configuration": config, "CreationTime": now}

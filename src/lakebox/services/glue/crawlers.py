@@ -8,6 +8,7 @@ threads (crawler_worker.py), so no request waits for one. A crawler's State goes
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from typing import Any
 
@@ -140,8 +141,9 @@ class CrawlersMixin:
         name = params["CrawlerName"]
         if self.crawler_store.get_crawler(key, name) is None:
             raise crawler_not_found(name)
+        filters = [_checked_filter(index, condition) for index, condition in enumerate(params.get("Filters") or [], 1)]
         crawls = [_public(c) for c in self.crawler_store.crawls(key, name)]
-        for condition in params.get("Filters") or []:
+        for condition in filters:
             crawls = [c for c in crawls if _matches(c, condition)]
         start = read_token(params.get("NextToken")) or 0
         if not isinstance(start, int):
@@ -235,22 +237,69 @@ _OPERATORS = {"GT": lambda a, b: a > b, "GE": lambda a, b: a >= b, "LT": lambda 
               "LE": lambda a, b: a <= b, "EQ": lambda a, b: a == b, "NE": lambda a, b: a != b}
 _FIELDS = {"CRAWL_ID": "CrawlId", "STATE": "State", "START_TIME": "StartTime", "END_TIME": "EndTime",
            "DPU_HOUR": "DPUHour"}
+#: The enum sets as Glue's front end lists them when it refuses a value outside them.
+_OPERATOR_SET = "[LT, EQ, GT, NE, LE, GE]"
+_FIELD_SET = "[START_TIME, END_TIME, STATE, CRAWL_ID, DPU_HOUR]"
+#: Fields that only compare for (in)equality: a crawl id or a state has no order.
+_UNORDERED_FIELDS = ("CRAWL_ID", "STATE")
+
+
+def _checked_filter(index: int, condition: dict) -> dict:
+    """One ListCrawls filter, refused the way Glue refuses it before any crawl is read.
+
+    An unknown field or operator fails enum validation (ValidationException, whose message Glue gives
+    without the usual "1 validation error detected: " lead); an ordering operator on
+    CRAWL_ID or STATE, or a filter without a value, is InvalidInputException.
+    """
+    field, operator = condition.get("FieldName"), condition.get("FilterOperator")
+    if field is not None and field not in _FIELDS:
+        raise AwsError("ValidationException", f"Value '{field}' at "
+                       f"'filters.{index}.member.fieldName' failed to satisfy constraint: Member must satisfy "
+                       f"enum value set: {_FIELD_SET}", 400)
+    if operator is not None and operator not in _OPERATORS:
+        raise AwsError("ValidationException", f"Value '{operator}' at "
+                       f"'filters.{index}.member.filterOperator' failed to satisfy constraint: Member must "
+                       f"satisfy enum value set: {_OPERATOR_SET}", 400)
+    value = condition.get("FieldValue")
+    if field is None or operator is None or value is None:
+        shown = ", ".join(f"{label}: {'null' if given is None else given}" for label, given in
+                          (("FieldName", field), ("FilterOperator", operator), ("FieldValue", value)))
+        raise invalid_input(f"Invalid Filter Provided: {shown}")
+    if field in _UNORDERED_FIELDS and operator not in ("EQ", "NE"):
+        raise invalid_input(f"Only EQ or NE operator is allowed for field : {field}")
+    if field in ("START_TIME", "END_TIME"):
+        _filter_time(value, field)
+    elif field == "DPU_HOUR":
+        _filter_number(value)
+    return condition
+
+
+def _filter_time(given: str, field: str):
+    """A START_TIME/END_TIME filter value: epoch milliseconds, as documented; ISO 8601 is read too."""
+    text = given.strip()
+    try:
+        if text.lstrip("-").isdigit():
+            return dt.datetime.fromtimestamp(int(text) / 1000, dt.timezone.utc)
+        return parse_time(text)
+    except (ValueError, OverflowError, OSError):
+        raise invalid_input(f"Invalid time {given!r} for filter {field}.") from None
 
 
 def _matches(crawl: dict, condition: dict) -> bool:
-    field = _FIELDS[condition.get("FieldName", "CRAWL_ID")]
-    compare = _OPERATORS[condition.get("FilterOperator", "EQ")]
-    value, given = crawl.get(field), condition.get("FieldValue")
-    if value is None or given is None:
+    field = _FIELDS[condition["FieldName"]]
+    compare = _OPERATORS[condition["FilterOperator"]]
+    value, given = crawl.get(field), condition["FieldValue"]
+    if value is None:
         return False
     if field in ("StartTime", "EndTime"):
-        try:
-            return compare(value, parse_time(given))
-        except ValueError:
-            raise invalid_input(f"Invalid time {given!r} for filter {condition['FieldName']}.") from None
+        return compare(value, _filter_time(given, condition["FieldName"]))
     if field == "DPUHour":
-        try:
-            return compare(float(value), float(given))
-        except ValueError:
-            raise invalid_input(f"Invalid number {given!r} for filter DPU_HOUR.") from None
+        return compare(float(value), _filter_number(given))
     return compare(str(value), given)
+
+
+def _filter_number(given: str) -> float:
+    try:
+        return float(given)
+    except ValueError:
+        raise invalid_input(f"Invalid number {given!r} for filter DPU_HOUR.") from None

@@ -4,7 +4,6 @@ BatchDeleteTableVersion. UpdateTable writes them (tables.py)."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Optional
 
 from ...protocol.context import RequestContext
 from .common import catalog_key, load_table, lower, page
@@ -13,8 +12,11 @@ from .store import CatalogStore, decode
 from .tables import version_key
 
 
-def _version_number(version_id: str) -> Optional[int]:
-    return int(version_id) if version_id.isdigit() else None
+def _version_number(version_id: str) -> int:
+    """A VersionId is the text of an integer; any other text is bad input, not a missing version."""
+    if not version_id.isdigit():
+        raise invalid_input(f"Version id {version_id} is not a valid version number.")
+    return int(version_id)
 
 
 def _version_not_found(version_id: str, table: str) -> AwsError:
@@ -27,7 +29,7 @@ def _delete_version(db: sqlite3.Connection, catalog: str, table: dict, version_i
         raise invalid_input(f"Version {version_id} is the current version of table {table['Name']}; "
                             "it cannot be deleted.")
     number = _version_number(version_id)
-    deleted = number is not None and db.execute(
+    deleted = db.execute(
         "DELETE FROM table_versions WHERE catalog = ? AND db = ? AND tbl = ? AND version = ?",
         (catalog, table["DatabaseName"], table["Name"], number)).rowcount
     if not deleted:
@@ -54,7 +56,7 @@ class TableVersionsMixin:
         table = load_table(self.store.reader(), catalog, database, name)
         version_id = params.get("VersionId") or table["VersionId"]
         number = _version_number(version_id)
-        rows = [] if number is None else self.store.read(
+        rows = self.store.read(
             "SELECT doc FROM table_versions WHERE catalog = ? AND db = ? AND tbl = ? AND version = ?",
             (catalog, database, name, number))
         if not rows:
