@@ -48,6 +48,7 @@ _S3_MALFORMED_XML = (
 #: JSON, and S3 refuses a missing or empty one with the same words as any other unreadable policy.
 SCHEMA_CHECKED_OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("s3", "CreateBucket"): _S3_MALFORMED_XML,
+    ("s3", "DeleteObjects"): _S3_MALFORMED_XML,
     ("s3", "PutBucketCors"): _S3_MALFORMED_XML,
     ("s3", "PutBucketEncryption"): _S3_MALFORMED_XML,
     ("s3", "PutBucketReplication"): _S3_MALFORMED_XML,

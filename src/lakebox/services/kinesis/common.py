@@ -94,7 +94,8 @@ def shard_from(stream: Stream, shard_id_text: str, *, resharding: bool = False) 
 
 
 def validation(message: str) -> AwsError:
-    """A model-level violation the generic validation leaves to the service (a regex pattern)."""
+    """A model-level violation the generic validation leaves to the service (a regex pattern), or an
+    operation the stream's capacity mode does not support."""
     return AwsError("ValidationException", message, 400)
 
 

@@ -40,8 +40,16 @@ class ReshardingMixin:
         return c.in_use(f"Shard {shard.id} in stream {stream.name} under account {stream.account} has already been "
                         "merged or split, and thus is not eligible for merging or splitting.")
 
+    @staticmethod
+    def _provisioned(stream: Stream) -> Stream:
+        """Resharding is for provisioned streams: an on-demand stream scales itself (ValidationException)."""
+        if stream.mode == "ON_DEMAND":
+            raise c.validation(f"Stream {stream.name} under account {stream.account} is in ON_DEMAND capacity mode; "
+                               "this operation is only supported for data streams in PROVISIONED capacity mode.")
+        return stream
+
     def split_shard(self, ctx: RequestContext, params: dict) -> dict:
-        stream = c.stream_from(self, ctx, params, active=True)
+        stream = self._provisioned(c.stream_from(self, ctx, params, active=True))
         shard = c.shard_from(stream, params["ShardToSplit"], resharding=True)
         if not shard.is_open:
             raise self._closed_already(stream, shard)
@@ -58,7 +66,7 @@ class ReshardingMixin:
         return {}
 
     def merge_shards(self, ctx: RequestContext, params: dict) -> dict:
-        stream = c.stream_from(self, ctx, params, active=True)
+        stream = self._provisioned(c.stream_from(self, ctx, params, active=True))
         first = c.shard_from(stream, params["ShardToMerge"], resharding=True)
         second = c.shard_from(stream, params["AdjacentShardToMerge"], resharding=True)
         for shard in (first, second):
@@ -72,7 +80,7 @@ class ReshardingMixin:
         return {}
 
     def update_shard_count(self, ctx: RequestContext, params: dict) -> dict:
-        stream = c.stream_from(self, ctx, params, active=True)
+        stream = self._provisioned(c.stream_from(self, ctx, params, active=True))
         if params.get("ScalingType", "UNIFORM_SCALING") != "UNIFORM_SCALING":
             raise c.invalid(f"ScalingType {params.get('ScalingType')} is not valid; use UNIFORM_SCALING.")
         target, current = params["TargetShardCount"], len(stream.open_shards)

@@ -16,6 +16,8 @@ from ...protocol.errors import AwsError
 from . import store as st
 
 GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]+")
+#: The model's pattern for logGroupIdentifier (a name or a log group ARN without `:*`).
+GROUP_IDENTIFIER = re.compile(r"[\w#+=/:,.@-]*", re.ASCII)
 
 
 def invalid(message: str) -> AwsError:
@@ -77,6 +79,10 @@ def group_name_from(ctx: RequestContext, params: dict) -> str:
         # AWS answers this one from its request validation layer, hence ValidationException.
         raise AwsError("ValidationException", "LogGroup name and LogGroup ARN are mutually exclusive parameters.", 400)
     if identifier:
+        if not GROUP_IDENTIFIER.fullmatch(identifier):
+            # Notably the `arn` member of a described group: its trailing `:*` is not an identifier.
+            raise invalid(f"1 validation error detected: Value '{identifier}' at 'logGroupIdentifier' failed to "
+                          "satisfy constraint: Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*")
         if identifier.startswith("arn:"):
             region, account, name = parse_group_arn(identifier)
             if (region, account) != (ctx.region, ctx.account_id):

@@ -150,6 +150,9 @@ class BucketConfigMixin(S3Base):
     def put_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name
         raw = (params.get("Tagging") or {}).get("TagSet") or []
+        if not raw:
+            # An empty tag set leaves the bucket without tags: GetBucketTagging then says NoSuchTagSet.
+            return self._delete_config(params, TAGGING)
         self._put_config(bucket, TAGGING, {"TagSet": bucket_tag_set(raw)})
         return {"__status__": 204}
 

@@ -87,6 +87,8 @@ def _marker_not_allowed(marker: ObjectInfo, method: str):
     """405 for a call on a delete marker; S3 names the request's method and the marker."""
     headers = _marker_headers(marker)
     headers["Last-Modified"] = http_date(marker.last_modified)
+    # HTTP asks a 405 to list what the resource does allow; for a delete marker that is DELETE alone.
+    headers["Allow"] = "DELETE"
     return s3_error("MethodNotAllowed", Method=method, ResourceType="DeleteMarker", headers=headers)
 
 

@@ -104,8 +104,10 @@ class CopyMixin(S3Base):
             raise invalid_request(
                 "The specified copy source is larger than the maximum allowable size for a copy source: "
                 f"{MAX_COPY_BYTES}")
-        # Copying an older version onto its own key restores it: that is a change.
-        same_object = src.bucket == bucket and src.key == key and src.is_latest
+        # Copying an older version onto its own key restores it: that is a change. A source that names
+        # its version id is let through even when that version is the latest one, as S3 does.
+        named_version = parse_copy_source(params["CopySource"])[2] is not None
+        same_object = src.bucket == bucket and src.key == key and src.is_latest and not named_version
         rule = bucket_rule(self.store, bucket)
         # S3 lets a copy onto itself through when the bucket has a default encryption configured.
         if same_object and directive != "REPLACE" and not any(params.get(m) for m in _SELF_COPY_CHANGES) \

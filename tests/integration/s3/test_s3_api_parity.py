@@ -1,0 +1,71 @@
+"""S3 behaviours checked against AWS's documented (and observed) answers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+from botocore.exceptions import ClientError
+from s3_helpers import error_of
+
+SELF_COPY = ("This copy request is illegal because it is trying to copy an object to itself without changing the "
+             "object's metadata, storage class, website redirect location or encryption attributes.")
+
+
+def test_put_bucket_tagging_with_empty_tag_set_removes_the_tags(s3, bucket):
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "1"}]})
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": []})
+    with pytest.raises(ClientError) as exc:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert error_of(exc) == (404, "NoSuchTagSet")
+    assert exc.value.response["Error"]["Message"] == "The TagSet does not exist"
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_delete_objects_with_empty_list_is_malformed_xml(s3, bucket, existing):
+    with pytest.raises(ClientError) as exc:
+        s3.delete_objects(Bucket=bucket if existing else "no-such-bucket-here", Delete={"Objects": []})
+    assert error_of(exc) == (400, "MalformedXML")
+
+
+def test_head_of_delete_marker_version_is_405_with_allow_delete(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v")
+    marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
+    for call in (s3.head_object, s3.get_object):
+        with pytest.raises(ClientError) as exc:
+            call(Bucket=bucket, Key="k", VersionId=marker)
+        headers = exc.value.response["ResponseMetadata"]["HTTPHeaders"]
+        assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 405
+        assert headers["allow"] == "DELETE"
+        assert headers["x-amz-delete-marker"] == "true"
+
+
+def test_copy_onto_itself_naming_the_source_version_is_allowed(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    latest = s3.put_object(Bucket=bucket, Key="k", Body=b"")["VersionId"]
+    for version in (latest, "null"):
+        out = s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k", "VersionId": version})
+        assert out["VersionId"] not in (latest, "null")
+    assert len(s3.list_object_versions(Bucket=bucket, Prefix="k")["Versions"]) == 4
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k"})
+    assert error_of(exc) == (400, "InvalidRequest")
+    assert exc.value.response["Error"]["Message"] == SELF_COPY
+
+
+def test_get_object_attributes_answers_composite_checksum_without_part_count(s3, bucket):
+    data = b"some value"
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=data, ChecksumAlgorithm="SHA256")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": part["ETag"], "ChecksumSHA256": part["ChecksumSHA256"]}]})
+    composite = base64.b64encode(hashlib.sha256(hashlib.sha256(data).digest()).digest()).decode()
+    assert done["ChecksumSHA256"] == f"{composite}-1"
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["Checksum", "ObjectParts"])
+    assert attributes["Checksum"] == {"ChecksumSHA256": composite, "ChecksumType": "COMPOSITE"}
+    assert attributes["ObjectParts"]["TotalPartsCount"] == 1
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == f"{composite}-1"
