@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 
 import pytest
 from botocore.exceptions import ClientError
@@ -54,18 +52,3 @@ def test_copy_onto_itself_naming_the_source_version_is_allowed(s3, bucket):
         s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k"})
     assert error_of(exc) == (400, "InvalidRequest")
     assert exc.value.response["Error"]["Message"] == SELF_COPY
-
-
-def test_get_object_attributes_answers_composite_checksum_without_part_count(s3, bucket):
-    data = b"some value"
-    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
-    part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=data, ChecksumAlgorithm="SHA256")
-    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": [
-        {"PartNumber": 1, "ETag": part["ETag"], "ChecksumSHA256": part["ChecksumSHA256"]}]})
-    composite = base64.b64encode(hashlib.sha256(hashlib.sha256(data).digest()).digest()).decode()
-    assert done["ChecksumSHA256"] == f"{composite}-1"
-    attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["Checksum", "ObjectParts"])
-    assert attributes["Checksum"] == {"ChecksumSHA256": composite, "ChecksumType": "COMPOSITE"}
-    assert attributes["ObjectParts"]["TotalPartsCount"] == 1
-    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
-    assert head["ChecksumSHA256"] == f"{composite}-1"

@@ -36,11 +36,6 @@ class AttributesMixin(S3Base):
             out["StorageClass"] = info.meta.storage_class or STANDARD
         if "Checksum" in wanted:
             fields = checksums.fields(info.checksums, info.checksum_type)
-            # A composite checksum is answered here without its "-<part count>" suffix: the part
-            # count is what ObjectParts.TotalPartsCount is for (HEAD and GET keep the suffix).
-            for name, value in fields.items():
-                if name != "ChecksumType" and isinstance(value, str) and "-" in value:
-                    fields[name] = value.rsplit("-", 1)[0]
             if fields:
                 out["Checksum"] = fields
         if "ObjectParts" in wanted and info.parts:
