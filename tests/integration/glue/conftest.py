@@ -4,6 +4,7 @@ database with a partitioned table to work in."""
 from __future__ import annotations
 
 import pytest
+from crawler_helpers import make_s3
 from glue_helpers import ORDER_KEYS, make_glue, storage
 
 
@@ -20,3 +21,12 @@ def orders(glue):
         "Name": "orders", "TableType": "EXTERNAL_TABLE", "Parameters": {"classification": "json"},
         "StorageDescriptor": storage("s3://my-data-lake/bronze/orders/"), "PartitionKeys": ORDER_KEYS})
     return "raw_data", "orders"
+
+
+@pytest.fixture
+def s3(lakebox_server):
+    """An S3 client, with the bucket `lake` created (a test file that needs another bucket defines
+    its own `s3`)."""
+    client = make_s3(lakebox_server.endpoint_url)
+    client.create_bucket(Bucket="lake")
+    return client

@@ -7,17 +7,10 @@ import datetime as dt
 
 import pytest
 from botocore.exceptions import ClientError
-from crawler_helpers import ROLE, crawl, make_s3, put_json_lines
+from crawler_helpers import ROLE, crawl, put_json_lines
 from glue_helpers import error_of, storage
 
 BUCKET = "lake"
-
-
-@pytest.fixture
-def s3(lakebox_server):
-    client = make_s3(lakebox_server.endpoint_url)
-    client.create_bucket(Bucket=BUCKET)
-    return client
 
 
 @pytest.fixture

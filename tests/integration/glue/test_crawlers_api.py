@@ -22,13 +22,6 @@ from glue_helpers import error_of
 BUCKET = "lake"
 
 
-@pytest.fixture
-def s3(lakebox_server):
-    client = make_s3(lakebox_server.endpoint_url)
-    client.create_bucket(Bucket=BUCKET)
-    return client
-
-
 def _create(glue, name="c", path=f"s3://{BUCKET}/data/", target=None, **extra):
     glue.create_crawler(Name=name, Role=ROLE, DatabaseName="raw_data",
                         Targets={"S3Targets": [target or {"Path": path}]}, **extra)
