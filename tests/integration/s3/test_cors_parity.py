@@ -170,12 +170,18 @@ def test_a_partial_wildcard_origin_matches_whole_origins_only(s3, public_bucket,
 # -- methods ----------------------------------------------------------------------------------------------
 
 
+def _public_object_under_a_get_rule(s3, bucket, at) -> str:
+    """A public-read-write bucket with object `test-cors-method` and one rule allowing GET from APP
+    (any header, max age 3000); returns the object's URL."""
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    put_public(s3, bucket, "test-cors-method")
+    put_cors(s3, bucket, {"AllowedOrigins": [APP], "AllowedMethods": ["GET"], "MaxAgeSeconds": 3000,
+                          "AllowedHeaders": ["*"]})
+    return at("test-cors-method")
+
+
 def test_methods_are_judged_by_the_request_method_header_when_there_is_one(s3, public_bucket, at):
-    s3.put_bucket_acl(Bucket=public_bucket, ACL="public-read-write")
-    put_public(s3, public_bucket, "test-cors-method")
-    put_cors(s3, public_bucket, {"AllowedOrigins": [APP], "AllowedMethods": ["GET"], "MaxAgeSeconds": 3000,
-                                 "AllowedHeaders": ["*"]})
-    key = at("test-cors-method")
+    key = _public_object_under_a_get_rule(s3, public_bucket, at)
     response = send("OPTIONS", key, Origin=APP, **{"Access-Control-Request-Method": "GET"})
     assert_preflight_granted(response, granted(methods="GET"))
 
@@ -197,11 +203,7 @@ def test_methods_are_judged_by_the_request_method_header_when_there_is_one(s3, p
 
 
 def test_requested_headers_are_matched_case_insensitively_and_echoed_lower_case(s3, public_bucket, at):
-    s3.put_bucket_acl(Bucket=public_bucket, ACL="public-read-write")
-    put_public(s3, public_bucket, "test-cors-method")
-    put_cors(s3, public_bucket, {"AllowedOrigins": [APP], "AllowedMethods": ["GET"], "MaxAgeSeconds": 3000,
-                                 "AllowedHeaders": ["*"]})
-    key = at("test-cors-method")
+    key = _public_object_under_a_get_rule(s3, public_bucket, at)
 
     def preflight(requested):
         return send("OPTIONS", key, Origin=APP, **{"Access-Control-Request-Method": "GET",
