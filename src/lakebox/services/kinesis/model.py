@@ -23,6 +23,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ...regions import partition_of
+
 HASH_SPACE = 1 << 128
 MAX_HASH_KEY = HASH_SPACE - 1
 _OFFSET_DIGITS = 10**36
@@ -65,15 +67,6 @@ def parse_sequence_number(text: str) -> Optional[tuple[int, int, int]]:
     if lead != 4:
         return None
     return epoch, shard, offset
-
-
-#: Region prefixes outside the `aws` partition, and their partitions.
-_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-isof-", "aws-iso-f"),
-               ("us-iso-", "aws-iso"), ("eu-isoe-", "aws-iso-e"))
-
-
-def partition_of(region: str) -> str:
-    return next((partition for prefix, partition in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 def shard_id(number: int) -> str:
