@@ -225,6 +225,40 @@ def test_empty_part_number_marker_and_max_parts_are_ignored(loose, s3, bucket):
         assert response["MaxParts"] == 1000
 
 
+@pytest.mark.parametrize("value", ["abc", " 5", "+5", "1.5", "2147483648", "-2147483649"])
+@pytest.mark.parametrize("operation, member, wire", [
+    ("list_objects", "MaxKeys", "max-keys"),
+    ("list_objects_v2", "MaxKeys", "max-keys"),
+    ("list_object_versions", "MaxKeys", "max-keys"),
+    ("list_multipart_uploads", "MaxUploads", "max-uploads"),
+])
+def test_listing_integer_that_is_not_an_int32_is_refused_before_the_listing(loose, bucket, operation,
+                                                                            member, wire, value):
+    """Recorded on AWS: a value that is not an int32 is refused with its own wording and wire name."""
+    with pytest.raises(ClientError) as exc:
+        getattr(loose, operation)(Bucket=bucket, **{member: value})
+    assert error_of(exc) == (400, "InvalidArgument")
+    assert error_body(exc)["Message"] == f"Provided {wire} not an integer or within integer range"
+    assert (error_body(exc)["ArgumentName"], error_body(exc)["ArgumentValue"]) == (wire, value)
+
+
+@pytest.mark.parametrize("member, wire", [("MaxParts", "max-parts"), ("PartNumberMarker", "part-number-marker")])
+def test_list_parts_integer_beyond_int32_is_refused(loose, s3, bucket, member, wire):
+    upload, _ = upload_parts(s3, bucket, "k", [b"1"])
+    with pytest.raises(ClientError) as exc:
+        loose.list_parts(Bucket=bucket, Key="k", UploadId=upload, **{member: "99999999999"})
+    assert error_of(exc) == (400, "InvalidArgument")
+    assert error_body(exc)["Message"] == f"Provided {wire} not an integer or within integer range"
+    assert error_body(exc)["ArgumentName"] == wire
+
+
+def test_leading_zeros_and_minus_zero_are_plain_integers(loose, bucket):
+    for key in ("a", "b", "c"):
+        loose.put_object(Bucket=bucket, Key=key, Body=b"x")
+    assert [o["Key"] for o in loose.list_objects_v2(Bucket=bucket, MaxKeys="02")["Contents"]] == ["a", "b"]
+    assert loose.list_objects_v2(Bucket=bucket, MaxKeys="-0")["KeyCount"] == 0
+
+
 # -- 6. CompleteMultipartUpload errors -------------------------------------------------------------
 
 

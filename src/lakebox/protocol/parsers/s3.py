@@ -12,14 +12,21 @@
 - Object keys come from the router, which percent-decodes them exactly once.
 - ListParts' `part-number-marker=` and `max-parts=` with an empty value are taken as absent, as S3
   takes them (an SDK without parameter validation sends them for empty strings).
+- An integer query parameter is a run of digits, with or without a leading `-`, that fits the
+  member's type (int32 for `integer`): anything else (`abc`, ` 5`, `+5`, `2147483648`) is refused
+  with S3's "Provided max-keys not an integer or within integer range" before the operation runs.
+  A value that parses but is out of the operation's range (`max-keys=-1`) is the operation's to
+  refuse, with its own wording. Leading zeros are fine (`05` is 5).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botocore.model import OperationModel, Shape
 
+from ..errors import AwsError
 from ..http import Headers, HttpRequest
 from .rest_xml import RestXMLRequestParser
 
@@ -28,6 +35,10 @@ _ABSENT = object()  # marks a query member to leave out of the parsed request
 
 #: Integer query parameters whose empty value S3 ignores rather than refuses.
 _EMPTY_MEANS_ABSENT = frozenset({"part-number-marker", "max-parts"})
+
+_DIGITS = re.compile(r"-?[0-9]+")
+#: The largest value of each integer type; the negative side reaches one further.
+_INTEGER_MAX = {"integer": 2**31 - 1, "long": 2**63 - 1}
 
 
 class S3RequestParser(RestXMLRequestParser):
@@ -39,6 +50,8 @@ class S3RequestParser(RestXMLRequestParser):
     def _query_scalar(self, shape: Shape, text: str, wire: str) -> Any:
         if text == "" and wire in _EMPTY_MEANS_ABSENT:
             return _ABSENT
+        if shape.type_name in _INTEGER_MAX:
+            return _query_integer(text, wire, _INTEGER_MAX[shape.type_name])
         return super()._query_scalar(shape, text, wire)
 
     def _parse_raw_payload(self, request: HttpRequest, member: Shape) -> Any:
@@ -67,3 +80,18 @@ class S3RequestParser(RestXMLRequestParser):
         members = operation.input_shape.members
         if decoded is not None and decoded.strip().isdigit() and "ContentLength" in members:
             params["ContentLength"] = int(decoded)
+
+
+def _query_integer(text: str, wire: str, largest: int) -> int:
+    """An integer query value read as S3 reads it: digits only, within the type's range."""
+    negative = text.startswith("-")
+    digits = (text[1:] if negative else text).lstrip("0") or "0"
+    ceiling = largest + 1 if negative else largest
+    if not _DIGITS.fullmatch(text) or len(digits) > len(str(ceiling)) or int(digits) > ceiling:
+        message = (
+            "Part number must be an integer between 1 and 10000, inclusive"
+            if wire == "partNumber"
+            else f"Provided {wire} not an integer or within integer range"
+        )
+        raise AwsError("InvalidArgument", message, 400, fields={"ArgumentName": wire, "ArgumentValue": text})
+    return -int(digits) if negative else int(digits)
