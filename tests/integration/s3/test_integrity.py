@@ -341,3 +341,69 @@ def test_unknown_checksum_algorithm_header_is_invalid_request(raw, bucket):
     response = raw.request("PUT", f"/{bucket}/k", body=DATA, headers={"x-amz-checksum-sha256a": "AAAA"})
     assert response.status_code == 400
     assert "<Code>InvalidRequest</Code>" in response.text
+
+
+# -- document bodies (DeleteObjects, bucket configuration) -----------------------------------------
+
+DELETE_K = b"<Delete><Object><Key>k</Key></Object></Delete>"
+CORS = (b"<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod>"
+        b"<AllowedOrigin>*</AllowedOrigin></CORSRule></CORSConfiguration>")
+
+
+def test_delete_objects_without_any_integrity_header_is_refused_and_deletes_nothing(s3, raw, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    response = raw.request("POST", f"/{bucket}", query="delete", body=DELETE_K)
+    assert response.status_code == 400
+    assert "<Code>InvalidRequest</Code>" in response.text
+    assert "Missing required header for this request: Content-MD5" in response.text
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+@pytest.mark.parametrize("header, value", [
+    ("Content-MD5", base64.b64encode(hashlib.md5(b"other").digest()).decode()),
+    ("x-amz-checksum-crc32", crc32_b64(b"other")),
+])
+def test_delete_objects_with_a_wrong_digest_is_bad_digest_and_deletes_nothing(s3, raw, bucket, header, value):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    response = raw.request("POST", f"/{bucket}", query="delete", body=DELETE_K, headers={header: value})
+    assert response.status_code == 400
+    assert "<Code>BadDigest</Code>" in response.text
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+@pytest.mark.parametrize("header, digest", [("Content-MD5", "MD5"), ("x-amz-checksum-crc32", "CRC32"),
+                                            ("x-amz-checksum-sha256", "SHA256")])
+def test_delete_objects_with_a_matching_digest_deletes(s3, raw, bucket, header, digest):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    response = raw.request("POST", f"/{bucket}", query="delete", body=DELETE_K,
+                           headers={header: b64_checksum(digest, DELETE_K)})
+    assert response.status_code == 200, response.text
+    assert "<Deleted><Key>k</Key></Deleted>" in response.text
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_configuration_body_with_a_wrong_content_md5_is_bad_digest_and_not_stored(s3, raw, bucket):
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    response = raw.request("PUT", f"/{bucket}", query="cors", body=CORS, headers={"Content-MD5": wrong})
+    assert response.status_code == 400
+    assert "<Code>BadDigest</Code>" in response.text
+    assert f"<ExpectedDigest>{wrong}</ExpectedDigest>" in response.text
+    assert f"<CalculatedDigest>{b64_checksum('MD5', CORS)}</CalculatedDigest>" in response.text
+    with pytest.raises(ClientError) as exc:
+        s3.get_bucket_cors(Bucket=bucket)
+    assert error_of(exc) == (404, "NoSuchCORSConfiguration")
+
+
+def test_configuration_body_with_a_malformed_checksum_is_invalid_request(raw, bucket):
+    response = raw.request("PUT", f"/{bucket}", query="cors", body=CORS,
+                           headers={"x-amz-checksum-crc32": "not-base64!"})
+    assert response.status_code == 400
+    assert "<Code>InvalidRequest</Code>" in response.text
+    assert "Value for x-amz-checksum-crc32 header is invalid." in response.text
+
+
+def test_configuration_body_with_a_matching_checksum_is_stored(s3, raw, bucket):
+    response = raw.request("PUT", f"/{bucket}", query="cors", body=CORS,
+                           headers={"x-amz-checksum-crc32": crc32_b64(CORS)})
+    assert response.status_code == 200, response.text
+    assert s3.get_bucket_cors(Bucket=bucket)["CORSRules"][0]["AllowedMethods"] == ["GET"]

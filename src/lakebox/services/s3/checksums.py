@@ -14,6 +14,7 @@ import hashlib
 from typing import Any, Callable, Optional, Union
 
 from ...protocol.context import RequestContext
+from ...storage.checksums import new_hasher
 from .errors import checksum_mismatch, invalid_request, s3_error
 
 #: The model's ChecksumAlgorithm values, with the digest size S3 checks a header against.
@@ -220,3 +221,41 @@ def upload_checksum_settings(params: dict) -> tuple[Optional[str], Optional[str]
 def given_checksums(params: dict) -> dict[str, str]:
     """x-amz-checksum-* values a request names (CompleteMultipartUpload parts and headers)."""
     return {a: params[member(a)] for a in ALGORITHMS if params.get(member(a))}
+
+
+#: Operations S3 refuses without Content-MD5 or an x-amz-checksum-* value ("required for all
+#: Multi-Object Delete requests", says its API reference).
+_INTEGRITY_REQUIRED = frozenset({"DeleteObjects"})
+
+
+def check_request_body(ctx: RequestContext) -> None:
+    """Verify the integrity headers of a request whose body is a document, not object data.
+
+    Object bodies (PutObject, UploadPart) are hashed by storage while they stream; the XML or JSON
+    body of a configuration call or DeleteObjects is small and read whole, so its Content-MD5 and
+    x-amz-checksum-* values are checked here, before the operation acts on it. A mismatch is
+    BadDigest and nothing changes, as on S3.
+    """
+    operation = ctx.operation
+    # Only operations whose model gives the body a checksum (`httpChecksum`): on the others an
+    # x-amz-checksum-* header means something else (CompleteMultipartUpload's is the object's).
+    if operation is None or operation.has_streaming_input or not operation.http_checksum:
+        return
+    headers = ctx.request.headers
+    given = {a: headers.get(header_name(a)) for a in ALGORITHMS if headers.get(header_name(a))}
+    md5 = content_md5(ctx, {})
+    if md5 is None and not given:
+        if operation.name in _INTEGRITY_REQUIRED and not _trailer_algorithm(ctx):
+            raise invalid_request("Missing required header for this request: Content-MD5")
+        return
+    body = ctx.request.body_bytes()
+    if md5 is not None:
+        calculated = base64.b64encode(hashlib.md5(body).digest()).decode()
+        if calculated != md5:
+            raise s3_error("BadDigest", ExpectedDigest=md5, CalculatedDigest=calculated)
+    for algorithm, value in given.items():
+        _check_value(algorithm, value.strip())
+        hasher = new_hasher(algorithm)
+        hasher.update(body)
+        if base64.b64encode(hasher.digest()).decode() != value.strip():
+            raise checksum_mismatch(algorithm)

@@ -11,6 +11,7 @@ from typing import Any
 
 from ...protocol.context import RequestContext
 from ...storage.lake import LakeStore
+from . import checksums
 from .access import AccessMixin
 from .acl_operations import AclMixin
 from .attributes import AttributesMixin
@@ -77,6 +78,7 @@ class S3Provider(
         check_expected_bucket_owner(ctx, params)
         token = checked_bucket.set(self.check_access(ctx, params))
         try:
+            checksums.check_request_body(ctx)
             return super().dispatch(ctx, params)
         finally:
             checked_bucket.reset(token)
