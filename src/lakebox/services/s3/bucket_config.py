@@ -17,13 +17,13 @@ from __future__ import annotations
 import fnmatch
 import json
 import uuid
-from typing import Any, Optional
+from typing import Any
 
 from ...protocol.context import RequestContext
 from .acl import ACL_CONFIG as ACL
 from .acl import BUCKET_OWNER_ENFORCED, BUCKET_OWNER_PREFERRED, OBJECT_WRITER, only_owner_full_control
 from .acl import OWNERSHIP_CONFIG as OWNERSHIP
-from .common import S3Base, log
+from .common import S3Base
 from .errors import invalid_request, invalid_tag, s3_error, translated
 from .public_access import FLAGS as _PAB_FLAGS
 from .public_access import PUBLIC_ACCESS_BLOCK, check_policy_not_blocked
@@ -128,23 +128,6 @@ def _is_bucket_resource(resource: Any, bucket: str) -> bool:
 class BucketConfigMixin(S3Base):
     """Put/Get/Delete of the simple bucket settings, over the lake's configuration store."""
 
-    def _config(self, params: dict, name: str) -> tuple[str, Optional[dict]]:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            return bucket, self.store.get_bucket_config(bucket, name)
-
-    def _put_config(self, bucket: str, name: str, value: dict) -> None:
-        with translated(bucket=bucket):
-            self.store.put_bucket_config(bucket, name, value)
-        log.debug("set %s of bucket %s", name, bucket)
-
-    def _delete_config(self, params: dict, name: str) -> dict:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            self.store.delete_bucket_config(bucket, name)
-        log.debug("deleted %s of bucket %s", name, bucket)
-        return {"__status__": 204}
-
     # Tagging
 
     def put_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
@@ -152,18 +135,18 @@ class BucketConfigMixin(S3Base):
         raw = (params.get("Tagging") or {}).get("TagSet") or []
         if not raw:
             # An empty tag set leaves the bucket without tags: GetBucketTagging then says NoSuchTagSet.
-            return self._delete_config(params, TAGGING)
-        self._put_config(bucket, TAGGING, {"TagSet": bucket_tag_set(raw)})
+            return self.forget_config(params, TAGGING)
+        self.store_config(bucket, TAGGING, {"TagSet": bucket_tag_set(raw)})
         return {"__status__": 204}
 
     def get_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
-        bucket, value = self._config(params, TAGGING)
+        bucket, value = self.stored_config(params, TAGGING)
         if value is None:
             raise s3_error("NoSuchTagSet", BucketName=bucket)
         return {"TagSet": value["TagSet"]}
 
     def delete_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
-        return self._delete_config(params, TAGGING)
+        return self.forget_config(params, TAGGING)
 
     # Policy (its plain statements are applied by access.py; conditions wait for the IAM issue)
 
@@ -174,34 +157,34 @@ class BucketConfigMixin(S3Base):
             text = bytes(text).decode("utf-8", "replace")
         check_policy(text or "", bucket)
         check_policy_not_blocked(self.store, bucket, text)
-        self._put_config(bucket, POLICY, {"Policy": text})
+        self.store_config(bucket, POLICY, {"Policy": text})
         return {"__status__": 204}
 
     def get_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
-        bucket, value = self._config(params, POLICY)
+        bucket, value = self.stored_config(params, POLICY)
         if value is None:
             raise s3_error("NoSuchBucketPolicy", BucketName=bucket)
         return {"Policy": value["Policy"]}
 
     def delete_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
-        return self._delete_config(params, POLICY)
+        return self.forget_config(params, POLICY)
 
     # Public access block (what it blocks: public_access.py)
 
     def put_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name
         given = params.get("PublicAccessBlockConfiguration") or {}
-        self._put_config(bucket, PUBLIC_ACCESS_BLOCK, {flag: bool(given.get(flag, False)) for flag in _PAB_FLAGS})
+        self.store_config(bucket, PUBLIC_ACCESS_BLOCK, {flag: bool(given.get(flag, False)) for flag in _PAB_FLAGS})
         return {}
 
     def get_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
-        bucket, value = self._config(params, PUBLIC_ACCESS_BLOCK)
+        bucket, value = self.stored_config(params, PUBLIC_ACCESS_BLOCK)
         if value is None:
             raise s3_error("NoSuchPublicAccessBlockConfiguration", BucketName=bucket)
         return {"PublicAccessBlockConfiguration": value}
 
     def delete_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
-        return self._delete_config(params, PUBLIC_ACCESS_BLOCK)
+        return self.forget_config(params, PUBLIC_ACCESS_BLOCK)
 
     # Ownership controls (they decide who owns new objects, see acl.new_object_acl)
 
@@ -218,17 +201,17 @@ class BucketConfigMixin(S3Base):
                 current = self.store.get_bucket_config(bucket, ACL)
             if not only_owner_full_control(current, info.account_id):
                 raise s3_error("InvalidBucketAclWithObjectOwnership")
-        self._put_config(bucket, OWNERSHIP, {"ObjectOwnership": ownership})
+        self.store_config(bucket, OWNERSHIP, {"ObjectOwnership": ownership})
         return {}
 
     def get_bucket_ownership_controls(self, ctx: RequestContext, params: dict) -> dict:
-        bucket, value = self._config(params, OWNERSHIP)
+        bucket, value = self.stored_config(params, OWNERSHIP)
         if value is None:
             raise s3_error("OwnershipControlsNotFoundError", BucketName=bucket)
         return {"OwnershipControls": {"Rules": [{"ObjectOwnership": value["ObjectOwnership"]}]}}
 
     def delete_bucket_ownership_controls(self, ctx: RequestContext, params: dict) -> dict:
-        return self._delete_config(params, OWNERSHIP)
+        return self.forget_config(params, OWNERSHIP)
 
     # Request payment
 
@@ -237,11 +220,11 @@ class BucketConfigMixin(S3Base):
         payer = (params.get("RequestPaymentConfiguration") or {}).get("Payer")
         if payer not in ("Requester", "BucketOwner"):
             raise s3_error("MalformedXML")
-        self._put_config(bucket, REQUEST_PAYMENT, {"Payer": payer})
+        self.store_config(bucket, REQUEST_PAYMENT, {"Payer": payer})
         return {}
 
     def get_bucket_request_payment(self, ctx: RequestContext, params: dict) -> dict:
-        _, value = self._config(params, REQUEST_PAYMENT)
+        _, value = self.stored_config(params, REQUEST_PAYMENT)
         return {"Payer": (value or {}).get("Payer", "BucketOwner")}
 
     # Transfer acceleration
@@ -253,11 +236,11 @@ class BucketConfigMixin(S3Base):
             raise s3_error("MalformedXML")
         if "." in bucket:
             raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
-        self._put_config(bucket, ACCELERATE, {"Status": status})
+        self.store_config(bucket, ACCELERATE, {"Status": status})
         return {}
 
     def get_bucket_accelerate_configuration(self, ctx: RequestContext, params: dict) -> dict:
-        _, value = self._config(params, ACCELERATE)
+        _, value = self.stored_config(params, ACCELERATE)
         # Never configured: S3 answers an empty configuration, not an error.
         return dict(value or {})
 
@@ -276,11 +259,11 @@ class BucketConfigMixin(S3Base):
                 stored[member] = entries
         if config.get("EventBridgeConfiguration") is not None:
             stored["EventBridgeConfiguration"] = {}
-        self._put_config(bucket, NOTIFICATION, stored)
+        self.store_config(bucket, NOTIFICATION, stored)
         return {}
 
     def get_bucket_notification_configuration(self, ctx: RequestContext, params: dict) -> dict:
-        _, value = self._config(params, NOTIFICATION)
+        _, value = self.stored_config(params, NOTIFICATION)
         return dict(value or {})
 
     # Logging (stored; no access log objects are written yet)
@@ -296,9 +279,9 @@ class BucketConfigMixin(S3Base):
         target = enabled.get("TargetBucket")
         if not target or self.store.get_bucket(target) is None:
             raise s3_error("InvalidTargetBucketForLogging", TargetBucket=target)
-        self._put_config(bucket, LOGGING, {"LoggingEnabled": dict(enabled)})
+        self.store_config(bucket, LOGGING, {"LoggingEnabled": dict(enabled)})
         return {}
 
     def get_bucket_logging(self, ctx: RequestContext, params: dict) -> dict:
-        _, value = self._config(params, LOGGING)
+        _, value = self.stored_config(params, LOGGING)
         return dict(value or {})

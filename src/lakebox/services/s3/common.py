@@ -110,6 +110,27 @@ class S3Base(Provider):
             raise s3_error("AccessDenied")
         return info
 
+    # -- per-bucket configuration documents (CORS, lifecycle, policy, tagging ...) ----------------
+
+    def stored_config(self, params: dict, name: str) -> tuple[str, Optional[dict]]:
+        """The bucket the request names and its `name` document; None when it was never set."""
+        bucket = self.require_bucket(params).name
+        with translated(bucket=bucket):
+            return bucket, self.store.get_bucket_config(bucket, name)
+
+    def store_config(self, bucket: str, name: str, document: dict) -> None:
+        with translated(bucket=bucket):
+            self.store.put_bucket_config(bucket, name, document)
+        log.debug("set %s of bucket %s", name, bucket)
+
+    def forget_config(self, params: dict, name: str) -> dict:
+        """Delete the `name` document; deleting one that was never set succeeds too, as on AWS."""
+        bucket = self.require_bucket(params).name
+        with translated(bucket=bucket):
+            self.store.delete_bucket_config(bucket, name)
+        log.debug("deleted %s of bucket %s", name, bucket)
+        return {"__status__": 204}
+
     def object_ownership(self, bucket: str) -> Optional[str]:
         """The bucket's ObjectOwnership setting; None when it was never set."""
         with translated(bucket=bucket):

@@ -26,8 +26,8 @@ from urllib.parse import unquote
 
 from ...protocol.context import RequestContext
 from ...storage import errors as st
-from .common import S3Base, log
-from .errors import invalid_argument, invalid_request, s3_error, translated
+from .common import S3Base
+from .errors import invalid_argument, invalid_request, s3_error
 
 #: Name of the document in the per-bucket configuration store.
 CORS = "cors"
@@ -169,25 +169,17 @@ class CorsMixin(S3Base):
 
     def put_bucket_cors(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name
-        document = validate_configuration(params.get("CORSConfiguration") or {})
-        with translated(bucket=bucket):
-            self.store.put_bucket_config(bucket, CORS, document)
-        log.debug("set cors of bucket %s (%d rules)", bucket, len(document["CORSRules"]))
+        self.store_config(bucket, CORS, validate_configuration(params.get("CORSConfiguration") or {}))
         return {}
 
     def get_bucket_cors(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            document = self.store.get_bucket_config(bucket, CORS)
+        bucket, document = self.stored_config(params, CORS)
         if document is None:
             raise s3_error("NoSuchCORSConfiguration", BucketName=bucket)
         return {"CORSRules": document["CORSRules"]}
 
     def delete_bucket_cors(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            self.store.delete_bucket_config(bucket, CORS)
-        return {"__status__": 204}
+        return self.forget_config(params, CORS)
 
     def _cors_rules(self, bucket: str) -> Optional[list]:
         """The bucket's rules; None when it has none or (just now) stopped existing."""

@@ -15,7 +15,7 @@ import copy
 from typing import Any, Optional
 
 from ...protocol.context import RequestContext
-from .common import S3Base, log
+from .common import S3Base
 from .errors import invalid_argument, s3_error, translated
 
 #: Name of the document in the per-bucket configuration store.
@@ -83,10 +83,7 @@ class EncryptionMixin(S3Base):
             previous = bucket_rule(self.store, bucket) or {}
             if "BlockedEncryptionTypes" in previous:
                 rule["BlockedEncryptionTypes"] = previous["BlockedEncryptionTypes"]
-        with translated(bucket=bucket):
-            self.store.put_bucket_config(bucket, ENCRYPTION, rule)
-        log.debug("set default encryption of bucket %s to %s", bucket,
-                  rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"])
+        self.store_config(bucket, ENCRYPTION, rule)
         return {}
 
     def get_bucket_encryption(self, ctx: RequestContext, params: dict) -> dict:
@@ -96,8 +93,4 @@ class EncryptionMixin(S3Base):
 
     def delete_bucket_encryption(self, ctx: RequestContext, params: dict) -> dict:
         # S3 "resets the default encryption for the bucket" to SSE-S3: forgetting the rule does that.
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            self.store.delete_bucket_config(bucket, ENCRYPTION)
-        log.debug("reset default encryption of bucket %s", bucket)
-        return {"__status__": 204}
+        return self.forget_config(params, ENCRYPTION)

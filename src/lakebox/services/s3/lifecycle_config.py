@@ -34,8 +34,8 @@ import uuid
 from typing import Any, Optional
 
 from ...protocol.context import RequestContext
-from .common import S3Base, log
-from .errors import invalid_argument, invalid_request, s3_error, translated
+from .common import S3Base
+from .errors import invalid_argument, invalid_request, s3_error
 from .lifecycle_rules import (
     ALL_STORAGE_CLASSES_128K,
     ENABLED,
@@ -354,16 +354,11 @@ class LifecycleMixin(S3Base):
         if minimum not in MINIMUM_SIZES:
             raise invalid_request(f"Invalid TransitionDefaultMinimumObjectSize found: {minimum}")
         rules = validated_rules((params.get("LifecycleConfiguration") or {}).get("Rules"))
-        document = {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum}
-        with translated(bucket=bucket):
-            self.store.put_bucket_config(bucket, LIFECYCLE_CONFIG, document)
-        log.debug("set lifecycle of bucket %s: %d rules", bucket, len(rules))
+        self.store_config(bucket, LIFECYCLE_CONFIG, {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum})
         return {"TransitionDefaultMinimumObjectSize": minimum}
 
     def get_bucket_lifecycle_configuration(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            document = self.store.get_bucket_config(bucket, LIFECYCLE_CONFIG)
+        bucket, document = self.stored_config(params, LIFECYCLE_CONFIG)
         if document is None:
             raise s3_error("NoSuchLifecycleConfiguration", BucketName=bucket)
         return {
@@ -373,8 +368,4 @@ class LifecycleMixin(S3Base):
         }
 
     def delete_bucket_lifecycle(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            self.store.delete_bucket_config(bucket, LIFECYCLE_CONFIG)
-        log.debug("deleted lifecycle of bucket %s", bucket)
-        return {"__status__": 204}
+        return self.forget_config(params, LIFECYCLE_CONFIG)

@@ -65,26 +65,21 @@ class ReplicationMixin(S3Base):
                 raise invalid_request("Destination bucket must exist.")
             if destination.versioning != ENABLED:
                 raise invalid_request("Destination bucket must have versioning enabled.")
-        with translated(bucket=bucket.name):
-            self.store.put_bucket_config(bucket.name, REPLICATION_CONFIG, document)
+        self.store_config(bucket.name, REPLICATION_CONFIG, document)
         self._forget_replication_config(bucket.name)
         log.info("replication of s3://%s: %d rules", bucket.name, len(document["Rules"]))
         return {}
 
     def get_bucket_replication(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            document = self.store.get_bucket_config(bucket, REPLICATION_CONFIG)
+        bucket, document = self.stored_config(params, REPLICATION_CONFIG)
         if document is None:
             raise s3_error("ReplicationConfigurationNotFoundError", BucketName=bucket)
         return {"ReplicationConfiguration": document}
 
     def delete_bucket_replication(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            self.store.delete_bucket_config(bucket, REPLICATION_CONFIG)
-        self._forget_replication_config(bucket)
-        return {"__status__": 204}
+        answer = self.forget_config(params, REPLICATION_CONFIG)
+        self._forget_replication_config(params["Bucket"])
+        return answer
 
     # -- the hooks the write paths call -------------------------------------------------------------
 

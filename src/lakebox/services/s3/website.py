@@ -11,8 +11,8 @@ MalformedXML, answered by the input validation before this module runs.
 from __future__ import annotations
 
 from ...protocol.context import RequestContext
-from .common import S3Base, log
-from .errors import invalid_request, s3_error, translated
+from .common import S3Base
+from .errors import invalid_request, s3_error
 
 #: Name of the document in the per-bucket configuration store.
 WEBSITE = "website"
@@ -69,24 +69,14 @@ def _check_protocol(redirect: dict) -> None:
 class WebsiteMixin(S3Base):
     def put_bucket_website(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name
-        document = validate_configuration(params.get("WebsiteConfiguration") or {})
-        with translated(bucket=bucket):
-            self.store.put_bucket_config(bucket, WEBSITE, document)
-        log.debug("set website configuration of bucket %s", bucket)
+        self.store_config(bucket, WEBSITE, validate_configuration(params.get("WebsiteConfiguration") or {}))
         return {}
 
     def get_bucket_website(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            document = self.store.get_bucket_config(bucket, WEBSITE)
+        bucket, document = self.stored_config(params, WEBSITE)
         if document is None:
             raise s3_error("NoSuchWebsiteConfiguration", BucketName=bucket)
         return document
 
     def delete_bucket_website(self, ctx: RequestContext, params: dict) -> dict:
-        # Deleting a configuration that was never set succeeds too, as on AWS.
-        bucket = self.require_bucket(params).name
-        with translated(bucket=bucket):
-            self.store.delete_bucket_config(bucket, WEBSITE)
-        log.debug("deleted website configuration of bucket %s", bucket)
-        return {"__status__": 204}
+        return self.forget_config(params, WEBSITE)
