@@ -131,13 +131,6 @@ def test_resource_policy_round_trip(kinesis, stream):
     assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == "{}"
 
 
-def test_unimplemented_operations_answer_501(kinesis):
-    with pytest.raises(ClientError) as excinfo:
-        kinesis.describe_account_settings()
-    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
-    assert "DescribeAccountSettings" in _error(excinfo)[1]
-
-
 def test_closed_shard_leaves_listings_once_retention_has_passed(kinesis, stream, lakebox_server):
     kinesis.put_record(StreamName=stream, Data=b"in parent", PartitionKey="k")
     kinesis.split_shard(StreamName=stream, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2**127))

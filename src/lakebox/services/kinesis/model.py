@@ -135,6 +135,8 @@ class Stream:
     tags: dict[str, str] = field(default_factory=dict)
     consumers: dict[str, Consumer] = field(default_factory=dict)
     policy: Optional[str] = None
+    #: The warm throughput (MiB/s) asked of an on-demand stream; None until one is set.
+    warm_mibps: Optional[int] = None
 
     @property
     def epoch(self) -> int:

@@ -1,7 +1,7 @@
 """The Kinesis Data Streams provider: the operation modules over one `KinesisStore`.
 
-Operations not defined here answer 501 NotImplemented through the base class:
-DescribeAccountSettings, UpdateAccountSettings and UpdateStreamWarmThroughput.
+Every operation of the model is defined by one of the mixins; one a newer model adds answers 501
+NotImplemented through the base class.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from ..base import Provider
+from .account_settings import AccountSettingsMixin
 from .consumers import ConsumersMixin
 from .records import RecordsMixin
 from .resharding import ReshardingMixin
@@ -22,8 +23,8 @@ from .throttle import ShardThrottle
 log = logging.getLogger("lakebox.kinesis")
 
 
-class KinesisProvider(StreamsMixin, RecordsMixin, ReshardingMixin, SettingsMixin, ConsumersMixin, SubscriptionsMixin,
-                      Provider):
+class KinesisProvider(StreamsMixin, RecordsMixin, ReshardingMixin, SettingsMixin, AccountSettingsMixin, ConsumersMixin,
+                      SubscriptionsMixin, Provider):
     service_name = "kinesis"
 
     def __init__(self, config: Any):

@@ -4,6 +4,9 @@ A stream's metadata (shards, tags, consumers, settings) is one JSON document in 
 change (a split, a tag, a retention change) is one transaction: it is built on a copy, committed,
 and only then swapped in for readers. Puts and reads use the in-memory copy and touch SQLite never.
 
+Account-level settings (the minimum throughput billing commitment) are one JSON document per
+account and region in `account_settings`, written through like a stream's.
+
 Records live under `<data>/.lakebox/kinesis/streams/<stream row id>/<shard number>/`. A shard closed
 by resharding has its log sealed at a record count that the metadata keeps, and is sealed again at
 every start, so the closed shard's end is the same after a restart.
@@ -26,13 +29,21 @@ from ...storage.shard_log import ShardLog
 from ...storage.sqlite_db import SqliteDatabase
 from .model import Consumer, Shard, Stream, uniform_ranges
 
+_ACCOUNT_SETTINGS_TABLE = """CREATE TABLE account_settings (
+        account TEXT NOT NULL, region TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (account, region))"""
+SCHEMA_VERSION = 2
 SCHEMA = [
     """CREATE TABLE streams (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
         state TEXT NOT NULL,
         UNIQUE (account, region, name))""",
+    _ACCOUNT_SETTINGS_TABLE,
 ]
+#: What brings a file at version N (the key) to N + 1.
+UPGRADES = {1: [_ACCOUNT_SETTINGS_TABLE]}
 
 
 class StreamNotFound(Exception):
@@ -62,7 +73,8 @@ class KinesisStore:
     def __init__(self, root: Path, *, segment_bytes: int = 64 << 20):
         self.root = Path(root)
         self.db = SqliteDatabase(self.root / "kinesis.db")
-        self.db.apply_schema(SCHEMA, version=1)
+        self._upgrade()
+        self.db.apply_schema(SCHEMA, version=SCHEMA_VERSION)
         self.segment_bytes = segment_bytes
         self._lock = threading.RLock()
         self._streams: dict[tuple[str, str, str], Stream] = {}
@@ -74,6 +86,17 @@ class KinesisStore:
             stream = _from_json(row["state"])
             self._streams[(stream.account, stream.region, stream.name)] = stream
         self._remove_orphan_logs()
+
+    def _upgrade(self) -> None:
+        """Bring a file written by an older lakebox up to SCHEMA_VERSION, one step per transaction."""
+        while True:
+            with self.db.write() as db:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0 or version >= SCHEMA_VERSION:
+                    return  # a new file (apply_schema creates it) or an up-to-date one
+                for statement in UPGRADES[version]:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={version + 1}")
 
     def _remove_orphan_logs(self) -> None:
         """Logs of streams whose deletion committed but whose files a crash left behind."""
@@ -100,14 +123,15 @@ class KinesisStore:
                       key=lambda s: s.name)
 
     def create(self, account: str, region: str, name: str, *, shard_count: int, mode: str, now_ms: int,
-               tags: dict[str, str], max_record_kib: int = 1024) -> Stream:
+               tags: dict[str, str], max_record_kib: int = 1024, warm_mibps: Optional[int] = None) -> Stream:
         with self._lock:
             if (account, region, name) in self._streams:
                 raise StreamExists(name)
             shards = [Shard(number=i, hash_start=lo, hash_end=hi, created_ms=now_ms)
                       for i, (lo, hi) in enumerate(uniform_ranges(shard_count))]
             stream = Stream(id=0, account=account, region=region, name=name, created_ms=now_ms, mode=mode,
-                            status="CREATING", shards=shards, tags=dict(tags), max_record_kib=max_record_kib)
+                            status="CREATING", shards=shards, tags=dict(tags), max_record_kib=max_record_kib,
+                            warm_mibps=warm_mibps)
             with self.db.write() as db:
                 cursor = db.execute("INSERT INTO streams (account, region, name, state) VALUES (?, ?, ?, '{}')",
                                     (account, region, name))
@@ -142,6 +166,19 @@ class KinesisStore:
                 for key in [k for k in self._logs if k[0] == stream.id]:
                     self._logs.pop(key).close()
         shutil.rmtree(self.root / "streams" / str(stream.id), ignore_errors=True)
+
+    # -- account settings ---------------------------------------------------------------------------
+
+    def account_settings(self, account: str, region: str) -> Optional[dict]:
+        """The settings document last saved for an account and region, or None if there is none."""
+        rows = self.db.read("SELECT state FROM account_settings WHERE account = ? AND region = ?", (account, region))
+        return json.loads(rows[0]["state"]) if rows else None
+
+    def save_account_settings(self, account: str, region: str, state: dict) -> None:
+        with self.db.write() as db:
+            db.execute("INSERT INTO account_settings (account, region, state) VALUES (?, ?, ?) "
+                       "ON CONFLICT (account, region) DO UPDATE SET state = excluded.state",
+                       (account, region, json.dumps(state)))
 
     # -- shard logs ---------------------------------------------------------------------------------
 

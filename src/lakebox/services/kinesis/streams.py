@@ -1,4 +1,7 @@
-"""Stream operations: create, delete, describe, list streams and shards, stream mode, limits."""
+"""Stream operations: create, delete, describe, list streams and shards, stream mode, limits.
+
+Warm throughput (CreateStream's and UpdateStreamMode's WarmThroughputMiBps, DescribeStreamSummary's
+WarmThroughput) is checked and reported by account_settings.py."""
 
 from __future__ import annotations
 
@@ -81,10 +84,14 @@ class StreamsMixin:
         max_kib = params.get("MaxRecordSizeInKiB", 1024)
         if not 1024 <= max_kib <= 10240:
             raise c.invalid(f"MaxRecordSizeInKiB {max_kib} must be between 1024 and 10240.")
+        warm = params.get("WarmThroughputMiBps")
+        if warm is not None:
+            self.check_warm_throughput(ctx, name, mode, warm)
         self.check_shard_limit(ctx, count)
         try:
             stream = self.store.create(ctx.account_id, ctx.region, name, shard_count=count, mode=mode,
-                                       now_ms=c.now_ms(self), tags=params.get("Tags") or {}, max_record_kib=max_kib)
+                                       now_ms=c.now_ms(self), tags=params.get("Tags") or {}, max_record_kib=max_kib,
+                                       warm_mibps=warm)
         except st.StreamExists:
             raise c.in_use(f"Stream {name} under account {ctx.account_id} already exists.") from None
         # CREATING lasts as long as it takes to make the shards, which is no time: the guide writes
@@ -120,6 +127,7 @@ class StreamsMixin:
 
     def describe_stream_summary(self, ctx: RequestContext, params: dict) -> dict:
         stream = c.stream_from(self, ctx, params)
+        warm = self.warm_throughput(ctx, stream)
         return {"StreamDescriptionSummary": {
             "StreamName": stream.name, "StreamARN": stream.arn, "StreamId": stream.stream_id,
             "StreamStatus": stream.status, "StreamModeDetails": mode_details(stream),
@@ -127,7 +135,7 @@ class StreamsMixin:
             "EnhancedMonitoring": enhanced_monitoring(stream), "EncryptionType": stream.encryption_type,
             **({"KeyId": stream.key_id} if stream.key_id else {}),
             "OpenShardCount": len(stream.open_shards), "ConsumerCount": len(stream.consumers),
-            "MaxRecordSizeInKiB": stream.max_record_kib}}
+            "MaxRecordSizeInKiB": stream.max_record_kib, **({"WarmThroughput": warm} if warm else {})}}
 
     def list_streams(self, ctx: RequestContext, params: dict) -> dict:
         limit = params.get("Limit", 100)
@@ -206,7 +214,15 @@ class StreamsMixin:
             raise c.invalid(f"StreamMode {mode} is not valid.")
         if mode == stream.mode:
             raise c.invalid(f"Stream {stream.name} under account {ctx.account_id} is already in {mode} mode.")
-        self.store.update(stream, lambda s: setattr(s, "mode", mode))
+        warm = params.get("WarmThroughputMiBps")
+        if warm is not None:
+            self.check_warm_throughput(ctx, stream.name, mode, warm)
+
+        def change(s: Stream) -> None:
+            # A provisioned stream has no warm throughput; one set before is not kept for a later switch back.
+            s.mode, s.warm_mibps = mode, warm
+
+        self.store.update(stream, change)
         return {}
 
     def describe_limits(self, ctx: RequestContext, params: dict) -> dict:
