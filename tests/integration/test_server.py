@@ -89,10 +89,10 @@ def test_unimplemented_json_operation_answers_501_naming_it(lakebox_server):
 def test_unimplemented_query_operation_answers_501_in_query_envelope(lakebox_server):
     sts = client("sts", lakebox_server)
     with pytest.raises(botocore.exceptions.ClientError) as err:
-        sts.get_federation_token(Name="someone")
+        sts.get_web_identity_token(Audience=["sts.amazonaws.com"], SigningAlgorithm="RS256")
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert err.value.response["Error"]["Code"] == "NotImplemented"
-    assert "GetFederationToken" in err.value.response["Error"]["Message"]
+    assert "GetWebIdentityToken" in err.value.response["Error"]["Message"]
 
 
 def test_model_validation_uses_the_services_own_error(lakebox_server):

@@ -1,10 +1,11 @@
 """Temporary credentials that STS issued: who they act as, their secret and token, when they expire.
 
-STS writes a `SessionCredential` here when it answers AssumeRole, AssumeRoleWithWebIdentity or
-GetSessionToken; the gateway reads it back to map the access key to its account and, in strict mode,
-to check the signature, the session token and the expiry. The store is one JSON file under the data
-folder, rewritten whole on every issue (temp file, fsync, rename), so a pipeline holding credentials
-keeps working after a restart and a crash never leaves half a file.
+STS writes a `SessionCredential` here when it answers AssumeRole, AssumeRoleWithWebIdentity,
+AssumeRoleWithSAML, GetSessionToken or GetFederationToken; the gateway reads it back to map the
+access key to its account and, in strict mode, to check the signature, the session token and the
+expiry. The store is one JSON file under the data folder, rewritten whole on every issue (temp file,
+fsync, rename), so a pipeline holding credentials keeps working after a restart and a crash never
+leaves half a file.
 
 Expiry is measured on the service clock, the clock that issued the Expiration the client was given:
 advancing it (`lakebox clock advance 2h`) is how a test watches credentials expire. Signature times
@@ -34,6 +35,7 @@ KEEP_EXPIRED = timedelta(days=1)
 #: What `SessionCredential.kind` says about how the credentials were issued.
 ASSUMED_ROLE = "assumed-role"
 SESSION_TOKEN = "session-token"
+FEDERATED_USER = "federated-user"
 
 
 @dataclass

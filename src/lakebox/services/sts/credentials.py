@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from ...auth.sessions import ASSUMED_ROLE, SessionCredential
+from ...auth.sessions import ASSUMED_ROLE, FEDERATED_USER, SessionCredential
 from ...protocol.errors import AwsError
 
 DEFAULT_DURATION_SECONDS = 3600
+#: GetFederationToken's default session (the model bounds it to 900..129600).
+FEDERATION_DEFAULT_SECONDS = 43200
 #: Role chaining (assuming a role with assumed-role credentials) caps the session at one hour.
 CHAINED_MAX_SECONDS = 3600
 #: The plain-text size session policies are measured against for PackedPolicySize.
@@ -32,6 +34,11 @@ _SESSION_NAME_PATTERN = r"[\w+=,.@-]*"
 _ROLE_ARN = re.compile(
     r"arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]):iam::(?P<account>\d{12}):"
     r"role/(?:[\x21-\x7e]*/)?(?P<name>[\w+=,.@-]{1,64})",
+    re.ASCII,
+)
+_SAML_PROVIDER_ARN = re.compile(
+    r"arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]):iam::(?P<account>\d{12}):"
+    r"saml-provider/(?P<name>[\w.-]{1,128})",
     re.ASCII,
 )
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -62,6 +69,14 @@ def parse_role_arn(arn: str) -> Role:
     return Role(arn, match["partition"], match["account"], match["name"])
 
 
+def parse_saml_provider_arn(arn: str) -> tuple[str, str]:
+    """(account id, provider name) of an IAM SAML provider ARN, as AssumeRoleWithSAML's PrincipalArn."""
+    match = _SAML_PROVIDER_ARN.fullmatch(arn)
+    if match is None:
+        raise validation_error(f"{arn} is invalid")
+    return match["account"], match["name"]
+
+
 def check_session_name(name: str, member: str = "roleSessionName") -> None:
     """The model's pattern, which the generic validation leaves unchecked (its lengths it does check)."""
     if not _SESSION_NAME.fullmatch(name):
@@ -81,15 +96,24 @@ def role_duration(requested: Optional[int], chained: bool) -> int:
     return seconds
 
 
-def packed_policy_size(policy: Optional[str]) -> Optional[int]:
-    """PackedPolicySize: the session policy's share of the allowed size, in percent (None: no policy)."""
-    if policy is None:
+def packed_policy_size(policy: Optional[str], policy_arns: Optional[list] = None) -> Optional[int]:
+    """PackedPolicySize: the session policies' share of the allowed size, in percent (None: no policy).
+
+    The inline policy and the managed policy ARNs share one plain-text allowance; over 100 percent
+    the request fails with PackedPolicyTooLarge, before any credentials are issued."""
+    if policy is None and not policy_arns:
         return None
-    try:
-        compact = json.dumps(json.loads(policy), separators=(",", ":"))
-    except ValueError:
-        compact = "".join(policy.split())
-    return max(1, -(-len(compact) * 100 // PACKED_POLICY_LIMIT))
+    size = sum(len(item.get("arn") or "") for item in policy_arns or [])
+    if policy is not None:
+        try:
+            size += len(json.dumps(json.loads(policy), separators=(",", ":")))
+        except ValueError:
+            size += len("".join(policy.split()))
+    percent = max(1, -(-size * 100 // PACKED_POLICY_LIMIT))
+    if percent > 100:
+        raise AwsError("PackedPolicyTooLarge",
+                       f"Packed policy consumes {percent}% of allotted space, please use smaller policy.", 400)
+    return percent
 
 
 def mint(account_id: str, arn: str, user_id: str, kind: str, now: datetime, seconds: int) -> SessionCredential:
@@ -110,6 +134,12 @@ def mint(account_id: str, arn: str, user_id: str, kind: str, now: datetime, seco
 def mint_for_role(role: Role, session_name: str, now: datetime, seconds: int) -> SessionCredential:
     arn = f"arn:{role.partition}:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
     return mint(role.account_id, arn, f"{role.role_id}:{session_name}", ASSUMED_ROLE, now, seconds)
+
+
+def mint_federated(account_id: str, partition: str, name: str, now: datetime, seconds: int) -> SessionCredential:
+    """GetFederationToken's credentials: the federated user `name` of the caller's account."""
+    arn = f"arn:{partition}:sts::{account_id}:federated-user/{name}"
+    return mint(account_id, arn, f"{account_id}:{name}", FEDERATED_USER, now, seconds)
 
 
 def credentials_output(credential: SessionCredential) -> dict:

@@ -1,7 +1,8 @@
 """STS provider: who the caller is, and temporary credentials that lakebox itself accepts.
 
-Credentials from AssumeRole, AssumeRoleWithWebIdentity and GetSessionToken are recorded in the
-config's session store (see credentials.py); requests signed with them act as the role's account.
+Credentials from AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken and
+GetFederationToken are recorded in the config's session store (see credentials.py); requests signed
+with them act as the role's account (the caller's, for the last two).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from typing import Optional
 from ...auth.sessions import ASSUMED_ROLE, SESSION_TOKEN, SessionCredential
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
+from ...regions import partition_of
 from ..base import Provider
 from . import credentials as creds
+from . import saml
 
 
 class STSProvider(Provider):
@@ -40,6 +43,54 @@ class STSProvider(Provider):
         out["Provider"] = str(params.get("ProviderId") or claims.get("iss") or "sts.amazonaws.com")
         return out
 
+    def assume_role_with_saml(self, ctx: RequestContext, params: dict) -> dict:
+        """Credentials for the role, for the user a SAML 2.0 Response names.
+
+        The Response's XML signature is not verified: lakebox has no identity provider to hold its
+        key (see saml.py for what is checked). The session lasts DurationSeconds (3600 by default),
+        or until the assertion's SessionNotOnOrAfter if that comes sooner."""
+        role = creds.parse_role_arn(params["RoleArn"])
+        provider_account, provider_name = creds.parse_saml_provider_arn(params["PrincipalArn"])
+        now = self._now()
+        claims = saml.read_response(params["SAMLAssertion"], now)
+        seconds = creds.role_duration(params.get("DurationSeconds"), chained=False)
+        if claims.session_end is not None:
+            left = int((claims.session_end - now).total_seconds())
+            if left <= 0:
+                raise saml.expired_token("The SAML assertion's session has ended (SessionNotOnOrAfter).")
+            seconds = min(seconds, left)
+        out = self._issue_for_role(role, claims.session_name, seconds, params, claims.source_identity)
+        out.update(Subject=claims.subject, Issuer=claims.issuer,
+                   NameQualifier=saml.name_qualifier(claims.issuer, provider_account, provider_name))
+        if claims.subject_type is not None:
+            out["SubjectType"] = claims.subject_type
+        if claims.audience is not None:
+            out["Audience"] = claims.audience
+        return out
+
+    def get_federation_token(self, ctx: RequestContext, params: dict) -> dict:
+        """Credentials for a federated user of the caller's account, which must call with long-term
+        keys. Session policies and tags are measured (PackedPolicySize) but not enforced: lakebox
+        evaluates no IAM policy."""
+        if self._session(ctx) is not None:
+            raise AwsError("AccessDenied", "Cannot call GetFederationToken with session credentials", 403)
+        name = params["Name"]
+        creds.check_session_name(name, member="name")
+        seconds = params.get("DurationSeconds") or creds.FEDERATION_DEFAULT_SECONDS
+        packed = creds.packed_policy_size(params.get("Policy"), params.get("PolicyArns"))
+        credential = creds.mint_federated(ctx.account_id, partition_of(ctx.region), name, self._now(), seconds)
+        self._record(credential)
+        out: dict = {"Credentials": creds.credentials_output(credential),
+                     "FederatedUser": {"FederatedUserId": credential.user_id, "Arn": credential.arn}}
+        if packed is not None:
+            out["PackedPolicySize"] = packed
+        return out
+
+    def decode_authorization_message(self, ctx: RequestContext, params: dict) -> dict:
+        """lakebox evaluates no IAM policy, so it never encodes an authorization failure: there is no
+        message it could decode, and every one is answered as AWS answers one it cannot read."""
+        raise AwsError("InvalidAuthorizationMessageException", "Message is not valid", 400)
+
     def get_session_token(self, ctx: RequestContext, params: dict) -> dict:
         if self._session(ctx) is not None:
             raise AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
@@ -60,17 +111,22 @@ class STSProvider(Provider):
         creds.check_session_name(session_name)
         role = creds.parse_role_arn(params["RoleArn"])
         seconds = creds.role_duration(params.get("DurationSeconds"), chained)
+        return self._issue_for_role(role, session_name, seconds, params, params.get("SourceIdentity"))
+
+    def _issue_for_role(self, role: creds.Role, session_name: str, seconds: int, params: dict,
+                        source_identity: Optional[str]) -> dict:
+        # Measured first: a policy too large must leave no credentials behind.
+        packed = creds.packed_policy_size(params.get("Policy"), params.get("PolicyArns"))
         credential = creds.mint_for_role(role, session_name, self._now(), seconds)
         self._record(credential)
         out: dict = {
             "Credentials": creds.credentials_output(credential),
             "AssumedRoleUser": {"AssumedRoleId": credential.user_id, "Arn": credential.arn},
         }
-        packed = creds.packed_policy_size(params.get("Policy"))
         if packed is not None:
             out["PackedPolicySize"] = packed
-        if params.get("SourceIdentity"):
-            out["SourceIdentity"] = params["SourceIdentity"]
+        if source_identity:
+            out["SourceIdentity"] = source_identity
         return out
 
     def _session(self, ctx: RequestContext) -> Optional[SessionCredential]:
