@@ -16,7 +16,7 @@ import re
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import sqlglot
 from sqlglot import exp
@@ -54,10 +54,14 @@ def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql).strip().rstrip(";").strip()
 
 
-def run_ddl(sql: str, database: Optional[str], catalog: Any, lake: Any, account: str, region: str) -> DdlResult:
+def run_ddl(sql: str, database: Optional[str], catalog: Any, lake: Any, account: str, region: str,
+            check_catalog: Optional[Callable[[str], None]] = None) -> DdlResult:
+    """`check_catalog` raises unless a `catalog.db.table` name's catalog is this Glue catalog (the
+    engine's `check_catalog`); without it only awsdatacatalog is."""
     # The Hive DDL engine takes a context database quoted as a Hive identifier (`shop`), which
     # awswrangler's describe_table, show_create_table and repair_table send.
-    run = _Run(catalog, lake, account, region, (database or "default").strip("`").lower())
+    run = _Run(catalog, lake, account, region, (database or "default").strip("`").lower(),
+               check_catalog or _only_aws_data_catalog)
     text = _strip_comments(sql)
     try:
         return run.dispatch(text)
@@ -69,9 +73,17 @@ def run_ddl(sql: str, database: Optional[str], catalog: Any, lake: Any, account:
         raise DdlError("SYNTAX_ERROR", f"FAILED: SemanticException {error}") from None
 
 
-def _split_name(name: str, default_db: str) -> tuple[str, str]:
+def _only_aws_data_catalog(name: str) -> None:
+    if name.lower() != "awsdatacatalog":
+        raise DdlError("NOT_SUPPORTED", f"NOT_SUPPORTED: catalog '{name}' is not supported")
+
+
+def _split_name(name: str, default_db: str, check_catalog: Callable[[str], None]) -> tuple[str, str]:
+    """(database, table) of `[[catalog.]db.]table`; a catalog part must be this Glue catalog, never
+    silently dropped, so that a table of another catalog is not found in this one."""
     parts = [p.strip("`").lower() for p in name.split(".")]
-    if parts and parts[0] == "awsdatacatalog" and len(parts) == 3:
+    if len(parts) == 3:
+        check_catalog(parts[0])
         parts = parts[1:]
     return (parts[0], parts[1]) if len(parts) == 2 else (default_db, parts[0])
 
@@ -84,8 +96,10 @@ def _s3(location: str) -> tuple[str, str]:
 
 
 class _Run:
-    def __init__(self, catalog, lake, account: str, region: str, database: str):
+    def __init__(self, catalog, lake, account: str, region: str, database: str,
+                 check_catalog: Callable[[str], None]):
         self.catalog, self.lake, self.account, self.region, self.database = catalog, lake, account, region, database
+        self.check_catalog = check_catalog
 
     # -- catalog access with Athena's messages ----------------------------------------------------
 
@@ -168,7 +182,7 @@ class _Run:
     def drop(self, statement: exp.Drop) -> DdlResult:
         target = statement.this or (statement.args.get("tables") or [None])[0]
         if statement.kind == "TABLE":
-            db, name = _split_name(target.sql(dialect="hive"), self.database)
+            db, name = _split_name(target.sql(dialect="hive"), self.database, self.check_catalog)
             self._need_database(db)
             if self._call("get_table", db, name) is None:
                 if statement.args.get("exists"):
@@ -193,7 +207,7 @@ class _Run:
     def create_table(self, statement: exp.Create) -> DdlResult:
         schema = statement.this
         table_node = schema.this if isinstance(schema, exp.Schema) else schema
-        db, name = _split_name(table_node.sql(dialect="hive"), self.database)
+        db, name = _split_name(table_node.sql(dialect="hive"), self.database, self.check_catalog)
         props = list((statement.args.get("properties") or exp.Properties()).expressions)
         if not any(isinstance(p, exp.ExternalProperty) for p in props):
             raise DdlError("NOT_SUPPORTED", "FAILED: SemanticException Only external tables are supported "
@@ -231,7 +245,7 @@ class _Run:
         return DdlResult("CREATE_TABLE")
 
     def alter_table(self, statement: exp.Alter) -> DdlResult:
-        db, name = _split_name(statement.this.sql(dialect="hive"), self.database)
+        db, name = _split_name(statement.this.sql(dialect="hive"), self.database, self.check_catalog)
         table = self._need_table(db, name)
         given = _table_input(table)
         sd = given["StorageDescriptor"]
@@ -282,7 +296,7 @@ class _Run:
 
     def alter_partitions(self, cur: Cursor) -> DdlResult:
         cur.expect("ALTER", "TABLE")
-        db, name = _split_name(cur.name(), self.database)
+        db, name = _split_name(cur.name(), self.database, self.check_catalog)
         table = self._need_table(db, name)
         base = (table.get("StorageDescriptor") or {}).get("Location", "").rstrip("/")
         keys = table.get("PartitionKeys") or []
@@ -327,7 +341,7 @@ class _Run:
 
     def msck(self, cur: Cursor) -> DdlResult:
         cur.expect("MSCK", "REPAIR", "TABLE")
-        db, name = _split_name(cur.name(), self.database)
+        db, name = _split_name(cur.name(), self.database, self.check_catalog)
         cur.end()
         table = self._need_table(db, name)
         keys = [k["Name"] for k in table.get("PartitionKeys") or []]
@@ -378,7 +392,7 @@ class _Run:
             return DdlResult("SHOW_TABLES", [("tab_name", "string")],
                              [[n] for n in names if pattern is None or pattern.fullmatch(n)])
         if cur.accept("PARTITIONS"):
-            db, name = _split_name(cur.name(), self.database)
+            db, name = _split_name(cur.name(), self.database, self.check_catalog)
             cur.end()
             table = self._need_table(db, name)
             keys = table.get("PartitionKeys") or []
@@ -389,7 +403,7 @@ class _Run:
             return DdlResult("SHOW_PARTITIONS", [("partition", "string")], [[n] for n in names])
         if cur.accept("COLUMNS"):
             cur.accept("IN") or cur.expect("FROM")
-            db, name = _split_name(cur.name(), self.database)
+            db, name = _split_name(cur.name(), self.database, self.check_catalog)
             if cur.accept("IN") or cur.accept("FROM"):
                 db = cur.name().lower()
             cur.end()
@@ -398,12 +412,12 @@ class _Run:
             cols = cols + (table.get("PartitionKeys") or [])
             return DdlResult("SHOW_COLUMNS", [("field", "string")], [[c["Name"]] for c in cols])
         if cur.accept("CREATE", "TABLE"):
-            db, name = _split_name(cur.name(), self.database)
+            db, name = _split_name(cur.name(), self.database, self.check_catalog)
             cur.end()
             return DdlResult("SHOW_CREATE_TABLE", [("createtab_stmt", "string")],
                              ddl_show.show_create_table(self._need_table(db, name)))
         if cur.accept("TBLPROPERTIES"):
-            db, name = _split_name(cur.name(), self.database)
+            db, name = _split_name(cur.name(), self.database, self.check_catalog)
             wanted = None
             if cur.accept("("):
                 wanted = cur.string()
@@ -426,7 +440,7 @@ class _Run:
         return None
 
     def describe(self, statement: exp.Describe) -> DdlResult:
-        db, name = _split_name(statement.this.sql(dialect="hive"), self.database)
+        db, name = _split_name(statement.this.sql(dialect="hive"), self.database, self.check_catalog)
         table = self._need_table(db, name)
         formatted = (statement.args.get("style") or "").upper() in ("FORMATTED", "EXTENDED")
         # Hive's three DESCRIBE columns, as Athena lists them in ColumnInfo (awswrangler's describe_table

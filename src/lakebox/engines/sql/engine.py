@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import duckdb
 from sqlglot import exp
@@ -102,8 +102,22 @@ def connect():
 
 
 class SqlEngine:
-    def __init__(self, lake, catalog, account: str, region: str):
+    def __init__(self, lake, catalog, account: str, region: str,
+                 catalogs: Optional[Callable[[str], None]] = None):
+        """`catalogs` judges a catalog name other than awsdatacatalog that a statement names: it
+        returns when the name is another name of this Glue catalog and raises the QueryError the
+        statement fails with otherwise. Without it, only awsdatacatalog is readable."""
         self.lake, self.catalog, self.account, self.region = lake, catalog, account, region
+        self._catalogs = catalogs
+
+    def check_catalog(self, name: Optional[str]) -> None:
+        """Fail unless `name` (a table's catalog part, None when it has none) is this Glue catalog, so
+        that a table of another catalog is never looked up in this one."""
+        if not name or name.lower() == _CATALOG:
+            return
+        if self._catalogs is None:
+            raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: catalog '{name}' is not supported")
+        self._catalogs(name)
 
     def execute(self, sql: str, database: Optional[str], *, parameters: Optional[list] = None,
                 cancel: Optional[threading.Event] = None, output_location: Optional[str] = None,
@@ -118,7 +132,8 @@ class SqlEngine:
                                 result.rows, 0)
         if ddl.is_ddl(sql):
             try:
-                result = ddl.run_ddl(sql, database, self.catalog, self.lake, self.account, self.region)
+                result = ddl.run_ddl(sql, database, self.catalog, self.lake, self.account, self.region,
+                                     check_catalog=self.check_catalog)
             except ddl.DdlError as error:
                 raise QueryError(error.error_type, error.message) from None
             return QueryOutcome("DDL", result.substatement_type, [_ddl_column(c) for c in result.columns],
@@ -229,8 +244,7 @@ class SqlEngine:
             if not table.db and table.name.lower() in ctes:
                 continue
             db = (table.db or database or "default").lower()
-            if table.catalog and table.catalog.lower() != _CATALOG:
-                raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: catalog '{table.catalog}' is not supported")
+            self.check_catalog(table.catalog)
             name = table.name.lower()
             if metadata_tables.is_metadata_table(db, name):
                 view = f"{prefix}__t{number}_meta"

@@ -106,11 +106,10 @@ def run(engine: Any, sql: str, database: Optional[str]) -> DdlResult:
         raise QueryError("SYNTAX_ERROR", f"SYNTAX_ERROR: {error}") from None
 
 
-def _qualified(name: str, default_db: str) -> tuple[str, str]:
+def _qualified(name: str, default_db: str, engine: Any) -> tuple[str, str]:
     parts = [p.strip('`"').lower() for p in name.split(".")]
     if len(parts) == 3:
-        if parts[0] != CATALOG:
-            raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: catalog '{parts[0]}' is not supported")
+        engine.check_catalog(parts[0])
         parts = parts[1:]
     return (parts[0], parts[1]) if len(parts) == 2 else (default_db, parts[0])
 
@@ -145,7 +144,7 @@ class _Statements:
         if not isinstance(statement, exp.Create) or statement.kind != "VIEW" or \
                 not isinstance(statement.expression, (exp.Query, exp.Values)):
             raise QueryError("SYNTAX_ERROR", "SYNTAX_ERROR: line 1:1: expected CREATE [OR REPLACE] VIEW name AS query")
-        db, name = _qualified(statement.this.sql(dialect="trino"), self.database)
+        db, name = _qualified(statement.this.sql(dialect="trino"), self.database, self.engine)
         self._need_database(db)
         body = _body_after_as(text)
         # The view's own names resolve in the schema it is created in, as on Athena.
@@ -170,7 +169,7 @@ class _Statements:
 
     def drop(self, cur: Cursor) -> DdlResult:
         if_exists = cur.accept("IF", "EXISTS")
-        db, name = _qualified(cur.name(), self.database)
+        db, name = _qualified(cur.name(), self.database, self.engine)
         cur.end()
         if if_exists and not is_view(self.catalog.get_table(*self.where, db, name)):
             return DdlResult("DROP_VIEW")
@@ -191,13 +190,13 @@ class _Statements:
                          [[n] for n in names if pattern is None or pattern.fullmatch(n)])
 
     def show_create(self, cur: Cursor) -> DdlResult:
-        db, name = _qualified(cur.name(), self.database)
+        db, name = _qualified(cur.name(), self.database, self.engine)
         cur.end()
         original = definition(self._need_view(db, name))["originalSql"]
         lines = f'CREATE VIEW "{CATALOG}"."{db}"."{name}" AS\n{original}'.splitlines()
         return DdlResult("SHOW_CREATE_VIEW", [("Create View", "string")], [[line] for line in lines])
 
     def describe(self, cur: Cursor) -> DdlResult:
-        db, name = _qualified(cur.name(), self.database)
+        db, name = _qualified(cur.name(), self.database, self.engine)
         cur.end()
         return DdlResult("DESCRIBE_VIEW", [("col_name", "string")], ddl_show.describe(self._need_view(db, name), False))

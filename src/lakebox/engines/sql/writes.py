@@ -100,8 +100,7 @@ class _Write:
             raise QueryError("GENERIC_INTERNAL_ERROR", f"GENERIC_INTERNAL_ERROR: {error.code}: {error.message}") from None
 
     def _name(self, table: exp.Table) -> tuple[str, str]:
-        if table.catalog and table.catalog.lower() != _CATALOG:
-            raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: catalog '{table.catalog}' is not supported")
+        self.engine.check_catalog(table.catalog)
         return (table.db or self.database).lower(), table.name.lower()
 
     def _materialize(self, query: exp.Expression, parameters: list, name: str) -> tuple[list, list]:

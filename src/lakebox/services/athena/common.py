@@ -10,7 +10,12 @@ from ...protocol.context import RequestContext
 from .errors import invalid_request
 
 PRIMARY = "primary"
-ENGINE_VERSION = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
+#: The one SQL engine Athena runs since it retired engine version 2, and the one lakebox answers as.
+ENGINE_V3 = "Athena engine version 3"
+#: What ListEngineVersions offers, and so all a workgroup may select: AUTO lets Athena choose.
+ENGINE_VERSIONS = ({"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": ENGINE_V3},
+                   {"SelectedEngineVersion": ENGINE_V3, "EffectiveEngineVersion": ENGINE_V3})
+ENGINE_VERSION = ENGINE_VERSIONS[0]
 
 
 def scope(ctx: RequestContext) -> str:

@@ -1,4 +1,4 @@
-"""Query executions: Start, Get, BatchGet, List, Stop, and GetQueryResults.
+"""Query executions: Start, Get, BatchGet, List, Stop, GetQueryResults and GetQueryRuntimeStatistics.
 
 Start only records the execution (QUEUED) and hands it to the `QueryRunner`; every other call reads
 the store. GetQueryExecution on an execution that is still QUEUED or RUNNING first waits a little
@@ -180,6 +180,9 @@ class ExecutionsMixin:
             result["NextToken"] = token
         return result
 
+    def get_query_runtime_statistics(self, ctx: RequestContext, params: dict) -> dict:
+        return {"QueryRuntimeStatistics": runtime_statistics(self._load_execution(ctx, params["QueryExecutionId"]))}
+
 
     def _manifest_rows(self, doc: dict, params: dict, max_results) -> dict:
         """QueryResultType=DATA_MANIFEST: the data files a CTAS, INSERT or UNLOAD wrote, one per row, read
@@ -198,6 +201,28 @@ class ExecutionsMixin:
         if token:
             result["NextToken"] = token
         return result
+
+
+def runtime_statistics(doc: dict) -> dict:
+    """GetQueryRuntimeStatistics from what the runner measured. The Timeline exists once the execution
+    has ended (AWS: "as soon as" it is SUCCEEDED or FAILED). Rows only for a SUCCEEDED one: InputBytes
+    are the bytes it read (DataScannedInBytes), OutputRows and OutputBytes the rows and bytes of the
+    result file it wrote. InputRows and the stage tree (OutputStage) are not measured, so, as AWS
+    does when it has none, they are left out rather than made up."""
+    status = doc["Status"]["State"]
+    if status in ("QUEUED", "RUNNING"):
+        return {}
+    stats = doc.get("Statistics") or {}
+    result = {"Timeline": {key: stats[key] for key in _TIMELINE if key in stats}}
+    if status == "SUCCEEDED":
+        rows = {"InputBytes": stats.get("DataScannedInBytes", 0)}
+        rows.update({key: doc["lakebox"][key] for key in ("OutputBytes", "OutputRows") if key in doc["lakebox"]})
+        result["Rows"] = rows
+    return result
+
+
+_TIMELINE = ("QueryQueueTimeInMillis", "ServicePreProcessingTimeInMillis", "QueryPlanningTimeInMillis",
+             "EngineExecutionTimeInMillis", "ServiceProcessingTimeInMillis", "TotalExecutionTimeInMillis")
 
 
 def _guess_statement_type(sql: str) -> str:

@@ -1,26 +1,32 @@
-"""Data catalogs and the catalog views Athena gives of Glue: ListDatabases, GetDatabase,
-ListTableMetadata, GetTableMetadata. `AwsDataCatalog` is the only catalog; it is the account's Glue
-Data Catalog, read through the Glue provider's own operations, so both services always agree.
+"""The catalog views Athena gives of Glue: ListDatabases, GetDatabase, ListTableMetadata,
+GetTableMetadata. They read `AwsDataCatalog`, the account's Glue Data Catalog (or a GLUE data catalog
+registered for the own account, another name for it: see data_catalogs), through the Glue provider's
+own operations, so both services always agree.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...engines.sql.errors import QueryError
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from .common import page
-from .errors import invalid_request, metadata_error
-
-CATALOG = "AwsDataCatalog"
+from .common import page, scope
+from .data_catalogs import check_query_catalog
+from .errors import metadata_error
+from .store import AthenaStore
 
 
 class MetadataMixin:
     glue: Any
+    store: AthenaStore
 
-    def _check_catalog(self, name: str) -> None:
-        if name.lower() != CATALOG.lower():
-            raise metadata_error(f"Catalog {name} not found.")
+    def _check_catalog(self, ctx: RequestContext, name: str) -> None:
+        try:
+            check_query_catalog(self.store, scope(ctx), name)
+        except QueryError as exc:
+            missing = exc.error_type == "CATALOG_NOT_FOUND"
+            raise metadata_error(f"Catalog {name} not found." if missing else exc.message.partition(": ")[2]) from None
 
     def _glue_all(self, ctx: RequestContext, operation: str, key: str, params: dict) -> list[dict]:
         items, token = [], None
@@ -39,27 +45,18 @@ class MetadataMixin:
                 raise metadata_error(exc.message) from None
             raise
 
-    def list_data_catalogs(self, ctx: RequestContext, params: dict) -> dict:
-        return {"DataCatalogsSummary": [{"CatalogName": CATALOG, "Type": "GLUE"}]}
-
-    def get_data_catalog(self, ctx: RequestContext, params: dict) -> dict:
-        if params["Name"] != CATALOG:
-            raise invalid_request(f"Catalog {params['Name']} was not found", "INVALID_INPUT")
-        return {"DataCatalog": {"Name": CATALOG, "Description": "AWS Glue Data Catalog", "Type": "GLUE",
-                                "Parameters": {"catalog-id": ctx.account_id}}}
-
     def list_databases(self, ctx: RequestContext, params: dict) -> dict:
-        self._check_catalog(params["CatalogName"])
+        self._check_catalog(ctx, params["CatalogName"])
         databases = [_database(d) for d in self._glue_all(ctx, "get_databases", "DatabaseList", {})]
         chunk, token = page(databases, params.get("NextToken"), params.get("MaxResults"), 50)
         return {"DatabaseList": chunk, "NextToken": token}
 
     def get_database(self, ctx: RequestContext, params: dict) -> dict:
-        self._check_catalog(params["CatalogName"])
+        self._check_catalog(ctx, params["CatalogName"])
         return {"Database": _database(self._glue(ctx, "get_database", {"Name": params["DatabaseName"]})["Database"])}
 
     def list_table_metadata(self, ctx: RequestContext, params: dict) -> dict:
-        self._check_catalog(params["CatalogName"])
+        self._check_catalog(ctx, params["CatalogName"])
         self._glue(ctx, "get_database", {"Name": params["DatabaseName"]})
         query = {"DatabaseName": params["DatabaseName"]}
         if params.get("Expression"):
@@ -69,7 +66,7 @@ class MetadataMixin:
         return {"TableMetadataList": chunk, "NextToken": token}
 
     def get_table_metadata(self, ctx: RequestContext, params: dict) -> dict:
-        self._check_catalog(params["CatalogName"])
+        self._check_catalog(ctx, params["CatalogName"])
         table = self._glue(ctx, "get_table", {"DatabaseName": params["DatabaseName"], "Name": params["TableName"]})
         return {"TableMetadata": _table(table["Table"])}
 

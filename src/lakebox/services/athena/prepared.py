@@ -23,6 +23,8 @@ _EXECUTE = re.compile(r"^\s*EXECUTE\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+USING\s+(.*?
                       re.IGNORECASE | re.DOTALL)
 _PREPARE = re.compile(r"^\s*PREPARE\s+([A-Za-z_][A-Za-z0-9_]*)\s+FROM\s+(.*?)\s*;?\s*$", re.IGNORECASE | re.DOTALL)
 _DEALLOCATE = re.compile(r"^\s*DEALLOCATE\s+PREPARE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$", re.IGNORECASE)
+#: StatementName's pattern in the API model: a name that does not match cannot name a statement.
+_STATEMENT_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_@:]{0,255}")
 
 
 class PreparedStatementMissing(Exception):
@@ -144,6 +146,27 @@ class PreparedStatementsMixin:
             self._load_prepared(db, key)
             db.execute("DELETE FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?", key)
         return {}
+
+    def batch_get_prepared_statement(self, ctx: RequestContext, params: dict) -> dict:
+        """Each name is answered on its own: found, or listed unprocessed with the reason AWS documents
+        (INVALID_INPUT for a name that cannot be one, STATEMENT_NOT_FOUND for one the workgroup lacks)."""
+        workgroup = self.workgroup(ctx, params["WorkGroup"])["Name"]
+        found, unprocessed = [], []
+        db = self.store.reader()
+        for name in params["PreparedStatementNames"]:
+            if not _STATEMENT_NAME.fullmatch(name):
+                unprocessed.append({"StatementName": name, "ErrorCode": "INVALID_INPUT",
+                                    "ErrorMessage": f"Prepared statement name {name} is not valid."})
+                continue
+            row = db.execute("SELECT doc FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?",
+                             (scope(ctx), workgroup, name)).fetchone()
+            if row is None:
+                unprocessed.append({"StatementName": name, "ErrorCode": "STATEMENT_NOT_FOUND",
+                                    "ErrorMessage": f"Prepared statement {name} was not found in workgroup "
+                                                    f"{workgroup}."})
+            else:
+                found.append(decode(row["doc"]))
+        return {"PreparedStatements": found, "UnprocessedPreparedStatementNames": unprocessed}
 
     def list_prepared_statements(self, ctx: RequestContext, params: dict) -> dict:
         self.workgroup(ctx, params["WorkGroup"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..base import Provider
+from .data_catalogs import DataCatalogsMixin, check_query_catalog
 from .executions import ExecutionsMixin
 from .metadata import MetadataMixin
 from .named_queries import NamedQueriesMixin
@@ -26,6 +27,7 @@ class AthenaProvider(
     WorkGroupsMixin,
     NamedQueriesMixin,
     PreparedStatementsMixin,
+    DataCatalogsMixin,
     MetadataMixin,
     TagsMixin,
     Provider,
@@ -51,7 +53,8 @@ class AthenaProvider(
             from ..glue.catalog_api import GlueCatalog
 
             self.catalog = GlueCatalog(self.glue)
-        return SqlEngine(self.lake, self.catalog, account, region)
+        return SqlEngine(self.lake, self.catalog, account, region,
+                         catalogs=lambda name: check_query_catalog(self.store, f"{account}:{region}", name))
 
     def state(self) -> dict:
         return {"state": "running", "store": self.store.path}

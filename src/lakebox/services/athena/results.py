@@ -187,8 +187,9 @@ def check_bucket_owner(lake, output: str, expected_owner: Optional[str]) -> None
 
 
 def write_results(lake, output: str, columns: list[dict], rows: list[list[Optional[str]]],
-                  statement_type: Optional[str], update_count: int) -> None:
-    """Write the result file and its `.metadata` next to it. Raises ResultLocationError."""
+                  statement_type: Optional[str], update_count: int) -> int:
+    """Write the result file and its `.metadata` next to it; the size of the result file, which is what
+    GetQueryRuntimeStatistics reports as the bytes the query returned. Raises ResultLocationError."""
     bucket, key = split_s3_uri(output)
     if lake.get_bucket(bucket) is None:
         raise ResultLocationError(f"Unable to verify/create output bucket {bucket}")
@@ -208,6 +209,7 @@ def write_results(lake, output: str, columns: list[dict], rows: list[list[Option
         # Exactly what parse_csv would read back: every non-NULL value is quoted, so none is lost.
         header = [c.get("Label") or c.get("Name", "") for c in columns]
         _PARSED.put(_identity(lake, info) + (len(columns),), [header, *rows])
+    return len(body)
 
 
 def manifest_file(location: str, execution_id: str) -> str:

@@ -79,6 +79,8 @@ def reuse(doc: dict, previous: dict, now: datetime) -> None:
                          "ResultReuseInformation": {"ReusedPreviousResult": True}}
     doc["lakebox"].update({"ColumnInfo": copy.deepcopy(previous["lakebox"].get("ColumnInfo") or []),
                            "UpdateCount": previous["lakebox"].get("UpdateCount", 0),
+                           # The same result file, so the same rows returned.
+                           **{k: v for k, v in previous["lakebox"].items() if k in ("OutputRows", "OutputBytes")},
                            "ReusedFrom": previous["lakebox"].get("ReusedFrom") or previous["QueryExecutionId"],
                            "ResultTime": previous["lakebox"].get("ResultTime")
                            or previous["Status"].get("CompletionDateTime")})

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Callable, Optional
 
+from .data_catalogs import check_query_catalog
 from .prepared import PreparedStatementMissing, resolve_execute, run_prepare_statement
 from .results import (
     ResultLocationError,
@@ -202,6 +203,8 @@ class QueryRunner:
             else:
                 sql, parameters = resolve_execute(self.store, scope_key, doc["WorkGroup"], doc["Query"],
                                                   doc.get("ExecutionParameters"))
+                # The context's catalog is where unqualified tables live: it must be this Glue catalog.
+                check_query_catalog(self.store, scope_key, doc.get("QueryExecutionContext", {}).get("Catalog"))
                 outcome = self._engine(scope_key).execute(
                     sql, doc.get("QueryExecutionContext", {}).get("Database"), parameters=parameters, cancel=cancel,
                     output_location=internal["OutputDir"], query_id=execution_id)
@@ -226,8 +229,8 @@ class QueryRunner:
         manifest = manifest_file(internal["OutputDir"], execution_id) if manifest_files is not None else None
         writing_started = time.perf_counter()
         try:
-            write_results(self.lake, output, outcome.columns, outcome.rows, outcome.statement_type,
-                          outcome.update_count or 0)
+            output_bytes = write_results(self.lake, output, outcome.columns, outcome.rows, outcome.statement_type,
+                                         outcome.update_count or 0)
             if manifest is not None:
                 write_manifest(self.lake, manifest, manifest_files)
         except ResultLocationError as exc:
@@ -249,7 +252,9 @@ class QueryRunner:
             d["Statistics"]["ResultReuseInformation"] = {"ReusedPreviousResult": False}
             if manifest is not None:
                 d["Statistics"]["DataManifestLocation"] = manifest
-            d["lakebox"].update({"ColumnInfo": outcome.columns, "UpdateCount": outcome.update_count or 0})
+            # OutputRows/OutputBytes: what GetQueryRuntimeStatistics reports the query returned.
+            d["lakebox"].update({"ColumnInfo": outcome.columns, "UpdateCount": outcome.update_count or 0,
+                                 "OutputRows": len(outcome.rows), "OutputBytes": output_bytes})
 
         self._update(execution_id, succeed, only_if=("RUNNING",))
 

@@ -17,8 +17,10 @@ class TagsMixin:
             self._ensure_primary(ctx)
             if self.store.read("SELECT 1 FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), name)):
                 return
-        elif kind == "datacatalog" and name == "AwsDataCatalog":
-            return
+        elif kind == "datacatalog":
+            if name == "AwsDataCatalog" or self.store.read(
+                    "SELECT 1 FROM data_catalogs WHERE scope = ? AND name = ?", (scope(ctx), name)):
+                return
         raise resource_not_found(f"Resource {resource_arn} was not found.", resource_arn)
 
     def tag_resource(self, ctx: RequestContext, params: dict) -> dict:

@@ -1,4 +1,6 @@
-"""WorkGroups: Create, Get, List, Update, Delete. `primary` always exists; it is made on first use."""
+"""WorkGroups: Create, Get, List, Update, Delete, and ListEngineVersions. `primary` always exists; it is
+made on first use. A workgroup may select only an engine version that ListEngineVersions offers, so the
+two never disagree."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from typing import Any
 
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
-from .common import ENGINE_VERSION, PRIMARY, arn, forget_tags, page, put_tags, scope
+from .common import ENGINE_VERSION, ENGINE_VERSIONS, PRIMARY, arn, forget_tags, page, put_tags, scope
 from .errors import invalid_request
 from .store import AthenaStore, decode, encode
 
@@ -86,6 +88,10 @@ class WorkGroupsMixin:
             forget_tags(db, arn(ctx, f"workgroup/{name}"))
         return {}
 
+    def list_engine_versions(self, ctx: RequestContext, params: dict) -> dict:
+        chunk, token = page(ENGINE_VERSIONS, params.get("NextToken"), params.get("MaxResults"), 10)
+        return {"EngineVersions": [dict(v) for v in chunk], "NextToken": token}
+
 
 def _new_workgroup(name: str, configuration: dict, description: Any, now) -> dict:
     config = {"EnforceWorkGroupConfiguration": True, "PublishCloudWatchMetricsEnabled": False,
@@ -99,9 +105,14 @@ def _new_workgroup(name: str, configuration: dict, description: Any, now) -> dic
 
 
 def _engine_version(asked: dict | None) -> dict:
+    """The EngineVersion a workgroup gets for the one it asks for; EffectiveEngineVersion is Athena's to
+    choose, so what the request says of it is ignored."""
     selected = (asked or {}).get("SelectedEngineVersion") or "AUTO"
-    effective = "Athena engine version 3" if selected == "AUTO" else selected
-    return {"SelectedEngineVersion": selected, "EffectiveEngineVersion": effective}
+    for version in ENGINE_VERSIONS:
+        if version["SelectedEngineVersion"] == selected:
+            return dict(version)
+    offered = ", ".join(v["SelectedEngineVersion"] for v in ENGINE_VERSIONS)
+    raise invalid_request(f"Invalid engine version {selected}. Valid engine versions are: {offered}")
 
 
 def _apply_updates(config: dict, updates: dict) -> None:
