@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import Provider
+from .catalog_settings import CatalogSettingsMixin
 from .classifiers import ClassifiersMixin
 from .column_stats import ColumnStatisticsMixin
 from .connections import ConnectionsMixin
@@ -23,6 +24,7 @@ from .crawlers import CrawlersMixin
 from .databases import DatabasesMixin
 from .functions import FunctionsMixin
 from .indexes import PartitionIndexesMixin
+from .jobs import JobsMixin
 from .partition_batch import PartitionBatchMixin
 from .partitions import PartitionsMixin
 from .search import SearchTablesMixin
@@ -46,6 +48,8 @@ class GlueProvider(
     TagsMixin,
     CrawlersMixin,
     ClassifiersMixin,
+    CatalogSettingsMixin,
+    JobsMixin,
     Provider,
 ):
     service_name = "glue"
@@ -62,10 +66,13 @@ class GlueProvider(
         self.clock.subscribe(self.crawl_worker.on_clock_jump)
 
     def state(self) -> dict:
-        return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path}
+        return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path,
+                "jobs": self.job_store.path, "settings": self.settings_store.path}
 
     def close(self) -> None:
         # Crawls first: a stopping crawl still writes its end to both stores.
         self.crawl_worker.close()
         self.crawler_store.close()
+        self.job_store.close()
+        self.settings_store.close()
         self.store.close()

@@ -1,9 +1,9 @@
 """Tags on catalog resources: TagResource, UntagResource, GetTags, and `Tags` given at create time.
 
 Tags are kept per ARN (`arn:aws:glue:<region>:<account>:database/<db>`, `table/<db>/<table>`,
-`userDefinedFunction/<db>/<name>`, `connection/<name>`, `crawler/<name>`) in the catalog store's
-`tags` table, and forgotten with their resource. Crawlers themselves live in the crawler store, so
-their existence is checked there; CreateCrawler's `Tags` land in the same rows.
+`userDefinedFunction/<db>/<name>`, `connection/<name>`, `crawler/<name>`, `job/<name>`) in the catalog
+store's `tags` table, and forgotten with their resource. Crawlers and jobs themselves live in their own
+stores, so their existence is checked there; CreateCrawler's and CreateJob's `Tags` land in the same rows.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ _RESOURCES = {
     "userDefinedFunction": ("functions", ("db", "name")),
     "connection": ("connections", ("name",)),
     "crawler": ("crawlers", ("name",)),
+    "job": ("jobs", ("name",)),
 }
 #: Names Glue keeps in their given case; the catalog's other names are lower case, in ARNs too.
-_CASE_KEPT = {"connection", "crawler"}
-#: Resources whose rows are in the crawler store rather than the catalog store.
-_IN_CRAWLER_STORE = {"crawler"}
+_CASE_KEPT = {"connection", "crawler", "job"}
+#: Resources whose rows are in a store of their own rather than the catalog store: the attribute.
+_OWN_STORE = {"crawler": "crawler_store", "job": "job_store"}
 
 
 def put_tags(conn: sqlite3.Connection, arn: str, tags: Optional[dict]) -> None:
@@ -64,7 +65,7 @@ class TagsMixin:
         table, columns = _RESOURCES[kind]
         where = " AND ".join(f"{c} = ?" for c in ("catalog", *columns))
         lookup = names if kind in _CASE_KEPT else tuple(n.lower() for n in names)
-        store = self.crawler_store if kind in _IN_CRAWLER_STORE else self.store
+        store = getattr(self, _OWN_STORE[kind]) if kind in _OWN_STORE else self.store
         if not store.read(f"SELECT 1 FROM {table} WHERE {where}", (catalog, *lookup)):
             raise entity_not_found(f"Resource {arn} not found.")
         region, account = catalog.split(":", 1)
