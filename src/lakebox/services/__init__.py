@@ -25,7 +25,9 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     from .s3.provider import S3Provider
     from .sts.provider import STSProvider
 
-    s3, logs = S3Provider(config), LogsProvider(config)
+    s3 = S3Provider(config)
+    # Logs export tasks write to the lake through S3's store.
+    logs = LogsProvider(config, lake=s3.store)
     # Glue's crawlers read the lake through S3's store and write their logs through the logs service.
     # Glue comes first so that shutdown, which closes providers in this order, stops its crawls
     # before the stores they use are closed.

@@ -55,7 +55,7 @@ def test_filter_pattern(pattern, message, expected):
     "{ $.a > abc }",
     "{ $.a = 1",
     "{ $.a IS MAYBE }",
-    "[ip, user]",
+    "[ip, user",
     "%[unclosed%",
 ])
 def test_filter_pattern_that_cannot_compile_raises(pattern):

@@ -7,8 +7,12 @@ Supported, following the "Filter pattern syntax" page of the CloudWatch Logs gui
 - regular expressions `%ERR[0-9]+%`;
 - JSON patterns `{ $.level = "ERROR" && ($.latency > 100 || $.user.id = 7) }` with `=`, `!=`, `<`,
   `<=`, `>`, `>=`, `*` wildcards in string values, `IS NULL`, `IS TRUE`, `IS FALSE` and `NOT EXISTS`.
-A message that is not JSON never matches a JSON pattern. Space-delimited patterns (`[ip, user, ...]`)
-are not supported: `FilterPatternError` says so instead of matching wrongly.
+- space-delimited patterns `[ip, user, ..., status = 4*, size]` (in `space_delimited.py`).
+A message that is not JSON never matches a JSON pattern.
+
+`compile_extractor` is the same language for TestMetricFilter: besides whether a message matches, it
+says what the pattern extracted (the `$name` fields of a space-delimited pattern, the selectors of a
+JSON one; term and regex patterns extract nothing).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import re
 from typing import Any, Callable, Optional
 
 Predicate = Callable[[str], bool]
+#: None for a message that does not match, else the values the pattern extracted from it.
+Extractor = Callable[[str], Optional[dict[str, str]]]
 
 
 class FilterPatternError(ValueError):
@@ -31,14 +37,33 @@ def compile_pattern(pattern: Optional[str]) -> Predicate:
     if text.startswith("{"):
         return _JsonPatternParser(text).parse()
     if text.startswith("["):
-        raise FilterPatternError("Space-delimited filter patterns ([...]) are not supported by lakebox yet.")
+        extract = _space_delimited(text)
+        return lambda message: extract(message) is not None
     if len(text) >= 2 and text.startswith("%") and text.endswith("%"):
-        regex = _regex(text[1:-1])
+        regex = compile_regex(text[1:-1])
         return lambda message: regex.search(message) is not None
     return _term_pattern(text)
 
 
-def _regex(source: str) -> re.Pattern:
+def compile_extractor(pattern: Optional[str]) -> Extractor:
+    """Like `compile_pattern`, but the compiled pattern also returns what it extracted."""
+    text = (pattern or "").strip()
+    if text.startswith("{"):
+        return _JsonPatternParser(text).parse_extractor()
+    if text.startswith("["):
+        return _space_delimited(text)
+    matches = compile_pattern(text)
+    return lambda message: {} if matches(message) else None
+
+
+def _space_delimited(text: str) -> Extractor:
+    # Imported here: space_delimited.py uses this module's error and regex helpers.
+    from .space_delimited import compile_space_delimited
+
+    return compile_space_delimited(text)
+
+
+def compile_regex(source: str) -> re.Pattern:
     try:
         return re.compile(source)
     except re.error as exc:
@@ -104,22 +129,38 @@ class _JsonPatternParser:
             kind = match.lastgroup
             self.tokens.append((kind, match.group(kind)))
         self.pos = 0
+        #: (selector as written, path) of every selector in the pattern, in order: what it extracts.
+        self.selectors: list[tuple[str, list]] = []
 
-    def parse(self) -> Predicate:
+    def _document_predicate(self) -> Callable[[Any], bool]:
         self._expect("op", "{")
         predicate = self._or()
         self._expect("op", "}")
         if self.pos != len(self.tokens):
             raise FilterPatternError("Unexpected text after the closing } of the filter pattern")
+        return predicate
 
-        def matches(message: str) -> bool:
-            try:
-                document = json.loads(message)
-            except ValueError:
-                return False
-            return predicate(document)
+    def parse(self) -> Predicate:
+        predicate = self._document_predicate()
+        return lambda message: (doc := _json_document(message)) is not _MISSING and predicate(doc)
 
-        return matches
+    def parse_extractor(self) -> Extractor:
+        predicate = self._document_predicate()
+        selectors = list(dict(self.selectors).items())
+
+        def extract(message: str) -> Optional[dict[str, str]]:
+            doc = _json_document(message)
+            if doc is _MISSING or not predicate(doc):
+                return None
+            out = {}
+            for text, path in selectors:
+                values = _select(doc, path)
+                if values:
+                    out[text] = _as_text(values[0]) if not isinstance(values[0], (dict, list)) \
+                        else json.dumps(values[0], separators=(",", ":"))
+            return {k: v for k, v in out.items() if v is not None}
+
+        return extract
 
     def _peek(self) -> tuple[str, str]:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
@@ -155,7 +196,9 @@ class _JsonPatternParser:
             inner = self._or()
             self._expect("op", ")")
             return inner
-        path = _selector_path(self._expect("selector"))
+        selector = self._expect("selector")
+        path = _selector_path(selector)
+        self.selectors.append((selector, path))
         kind, value = self._take()
         if kind == "word" and value.upper() == "IS":
             what = self._expect("word").upper()
@@ -170,6 +213,13 @@ class _JsonPatternParser:
         if kind != "op" or value not in ("=", "!=", "<", "<=", ">", ">="):
             raise FilterPatternError(f"Invalid filter pattern: expected an operator after the selector, found {value!r}")
         return _comparison(path, value, *self._take())
+
+
+def _json_document(message: str) -> Any:
+    try:
+        return json.loads(message)
+    except ValueError:
+        return _MISSING
 
 
 def _selector_path(selector: str) -> list:
@@ -224,7 +274,7 @@ def _comparison(path: list, op: str, kind: str, raw: str) -> Callable[[Any], boo
 
         return numeric
     if kind == "regex":
-        regex = _regex(raw)
+        regex = compile_regex(raw)
         string_matches = lambda s: regex.search(s) is not None
     else:
         text = re.sub(r"\\(.)", r"\1", raw) if kind == "string" else raw

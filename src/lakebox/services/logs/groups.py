@@ -98,7 +98,8 @@ class GroupsMixin:
 
     def _group_output(self, group: st.GroupRow, brief: bool = False) -> dict:
         arn = group_arn(group.region, group.account, group.name)
-        out = {"logGroupName": group.name, "creationTime": group.created_ms, "metricFilterCount": 0,
+        out = {"logGroupName": group.name, "creationTime": group.created_ms,
+               "metricFilterCount": group.metric_filter_count,
                "arn": f"{arn}:*", "logGroupArn": arn, "logGroupClass": group.log_group_class,
                "retentionInDays": group.retention_days, "kmsKeyId": group.kms_key_id}
         if not brief:

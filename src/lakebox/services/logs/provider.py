@@ -1,5 +1,8 @@
 """The CloudWatch Logs provider: the operation modules over one `LogsStore`.
 
+`lake` is the S3 service's `LakeStore`, which export tasks write to (None: exports fail as if the
+bucket did not exist).
+
 Other services write their logs with `write_events` (see events.py):
 
     logs = providers["logs"]
@@ -12,16 +15,23 @@ from typing import Any
 
 from ..base import Provider
 from .events import EventsMixin
+from .exports import ExportsMixin, fail_interrupted_exports
 from .groups import GroupsMixin
+from .metric_filters import MetricFiltersMixin
+from .query_definitions import QueryDefinitionsMixin
+from .resource_policies import ResourcePoliciesMixin
 from .store import LogsStore
 
 
-class LogsProvider(GroupsMixin, EventsMixin, Provider):
+class LogsProvider(GroupsMixin, EventsMixin, MetricFiltersMixin, QueryDefinitionsMixin, ResourcePoliciesMixin,
+                   ExportsMixin, Provider):
     service_name = "logs"
 
-    def __init__(self, config: Any):
+    def __init__(self, config: Any, *, lake: Any = None):
         super().__init__(config)
+        self.lake = lake
         self.store = LogsStore(config.data_dir / ".lakebox" / "logs" / "logs.db")
+        fail_interrupted_exports(self.store)
 
     def state(self) -> dict:
         return {"state": "running", "database": str(self.store.path)}

@@ -1,6 +1,9 @@
 """CloudWatch Logs state in SQLite (`<data>/.lakebox/logs/logs.db`).
 
-Three tables: `log_groups` (keyed by account, region and name), `log_streams` and `log_events`.
+Three tables: `log_groups` (keyed by account, region and name), `log_streams` and `log_events`;
+schema 3 added `metric_filters` (deleted with their group), `query_definitions`,
+`resource_policies` and `export_tasks`, whose SQL lives with their operations (metric_filters.py,
+query_definitions.py, resource_policies.py, exports.py) over this store's `write()` and `read()`.
 Events are ordered inside a stream by (timestamp, id): `id` is the insertion order, so two events
 with the same timestamp keep the order they were put in, and the pair is what paging tokens carry.
 `log_events.group_id` is redundant with the stream but lets FilterLogEvents walk one group in time
@@ -21,8 +24,60 @@ from typing import Callable, Iterator, Optional, Sequence
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 2
-SCHEMA = """
+SCHEMA_VERSION = 3
+#: The tables schema 3 added: a new file gets them with SCHEMA, an older one through UPGRADES[2].
+SCHEMA_3_TABLES = """
+CREATE TABLE metric_filters (
+    id INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    transformations TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (group_id, name)
+);
+CREATE TABLE query_definitions (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    query_string TEXT NOT NULL,
+    query_language TEXT NOT NULL,
+    log_group_names TEXT NOT NULL DEFAULT '[]',
+    parameters TEXT,
+    last_modified_ms INTEGER NOT NULL
+);
+CREATE INDEX query_definitions_name ON query_definitions (account, region, name, id);
+CREATE TABLE resource_policies (
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    resource_arn TEXT NOT NULL DEFAULT '',
+    document TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    revision_id TEXT NOT NULL,
+    PRIMARY KEY (account, region, resource_arn, name)
+);
+CREATE TABLE export_tasks (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT,
+    group_name TEXT NOT NULL,
+    stream_prefix TEXT,
+    from_ms INTEGER NOT NULL,
+    to_ms INTEGER NOT NULL,
+    destination TEXT NOT NULL,
+    destination_prefix TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT,
+    created_ms INTEGER NOT NULL,
+    completed_ms INTEGER
+);
+CREATE INDEX export_tasks_created ON export_tasks (account, region, created_ms, id);
+"""
+SCHEMA = SCHEMA_3_TABLES + """
 CREATE TABLE log_groups (
     id INTEGER PRIMARY KEY,
     account TEXT NOT NULL,
@@ -62,6 +117,7 @@ CREATE INDEX log_events_group ON log_events (group_id, ts, id);
 #: What turns a database of an older schema version into the next one, keyed by the old version.
 UPGRADES = {
     1: ["ALTER TABLE log_groups ADD COLUMN deletion_protection INTEGER NOT NULL DEFAULT 0"],
+    2: [statement for statement in SCHEMA_3_TABLES.split(";") if statement.strip()],
 }
 
 
@@ -106,6 +162,7 @@ class GroupRow:
     tags: dict[str, str] = field(default_factory=dict)
     stored_bytes: int = 0
     deletion_protection: bool = False
+    metric_filter_count: int = 0
 
 
 @dataclass
@@ -145,7 +202,8 @@ def _group_from(r: sqlite3.Row) -> GroupRow:
     return GroupRow(id=r["id"], account=r["account"], region=r["region"], name=r["name"],
                     created_ms=r["created_ms"], retention_days=r["retention_days"], kms_key_id=r["kms_key_id"],
                     log_group_class=r["log_group_class"], tags=json.loads(r["tags"]),
-                    stored_bytes=r["stored_bytes"], deletion_protection=bool(r["deletion_protection"]))
+                    stored_bytes=r["stored_bytes"], deletion_protection=bool(r["deletion_protection"]),
+                    metric_filter_count=r["metric_filter_count"])
 
 
 def _stream_from(r: sqlite3.Row) -> StreamRow:
@@ -161,7 +219,8 @@ def _event_from(r: sqlite3.Row) -> EventRow:
 
 
 _GROUP_COLUMNS = ("g.*, (SELECT COALESCE(SUM(s.stored_bytes), 0) FROM log_streams s WHERE s.group_id = g.id) "
-                  "AS stored_bytes")
+                  "AS stored_bytes, (SELECT COUNT(*) FROM metric_filters f WHERE f.group_id = g.id) "
+                  "AS metric_filter_count")
 
 
 class LogsStore(SqliteDatabase):
