@@ -48,6 +48,13 @@ def test_generic_error_reaches_botocore_with_code_message_status(service):
     assert parsed["ResponseMetadata"]["RequestId"] == "req-err"
 
 
+def test_query_error_echoing_a_character_xml_cannot_carry_still_parses():
+    """A message quoting request input with NUL or a C0 control would otherwise be unparseable XML."""
+    parsed = _parse_error("sts", AwsError("ValidationError", "Value 'a\x00b\x07c' at 'roleArn' is invalid", 400))
+    assert parsed["Error"]["Code"] == "ValidationError"
+    assert parsed["Error"]["Message"] == "Value 'a\ufffdb\ufffdc' at 'roleArn' is invalid"
+
+
 @pytest.mark.parametrize("service,shape_name", error_shape_cases())
 def test_every_modeled_error_round_trips(service, shape_name):
     shape = load_service_model(service).shape_for(shape_name)

@@ -15,6 +15,7 @@ An error is `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/><
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from typing import Any, Optional
@@ -25,6 +26,9 @@ from ..errors import AwsError
 from ..http import Headers, HttpResponse
 from ..shapes import ISO8601, b64encode, error_shape_for, format_timestamp, timestamp_format, wire_error_code
 from . import ResponseSerializer
+
+#: Characters XML 1.0 cannot carry at all, not even escaped (NUL, most C0 controls, lone surrogates).
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class QueryResponseSerializer(ResponseSerializer):
@@ -70,6 +74,11 @@ class QueryResponseSerializer(ResponseSerializer):
         return {"xmlns": namespace} if namespace else {}
 
     def _response(self, status: int, root: ET.Element, request_id: str) -> HttpResponse:
+        # A value echoed from the request (an error message naming it, a SourceIdentity) may hold a
+        # character XML cannot express; it becomes U+FFFD so that the client can still parse the rest.
+        for node in root.iter():
+            if node.text and _NOT_XML.search(node.text):
+                node.text = _NOT_XML.sub("\ufffd", node.text)
         payload = ET.tostring(root, encoding="utf-8")
         headers = Headers(
             [
