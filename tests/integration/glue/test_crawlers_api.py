@@ -70,6 +70,22 @@ def test_create_crawler_rejects_bad_input(glue):
     assert glue.list_crawlers()["CrawlerNames"] == []
 
 
+def test_crawler_with_empty_target_lists_crawls_nothing(glue):
+    glue.create_crawler(Name="empty", Role=ROLE, DatabaseName="raw_data",
+                        Targets={"S3Targets": [], "JdbcTargets": [], "CatalogTargets": []})
+    crawler = crawl(glue, "empty")
+    assert crawler["LastCrawl"]["Status"] == "SUCCEEDED"
+    assert glue.get_tables(DatabaseName="raw_data")["TableList"] == []
+
+
+def test_unknown_crawler_is_entity_not_found_in_aws_words(glue):
+    for call in (lambda: glue.get_crawler(Name="ghost"), lambda: glue.start_crawler(Name="ghost"),
+                 lambda: glue.delete_crawler(Name="ghost")):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_of(exc) == (400, "EntityNotFoundException", "Crawler with name ghost does not exist")
+
+
 def test_list_get_batch_update_and_delete(glue):
     _create(glue, name="a", Tags={"team": "data"})
     _create(glue, name="b")

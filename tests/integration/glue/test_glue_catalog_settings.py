@@ -292,7 +292,7 @@ def test_create_duplicate_security_configuration_raises_already_exists(glue):
 
 
 def test_get_and_delete_unknown_security_configuration_raise_entity_not_found(glue):
-    expected = (400, "EntityNotFoundException", "Security configuration ghost not found.")
+    expected = (400, "EntityNotFoundException", "SecurityConfiguration ghost not found")
     assert _error(glue.get_security_configuration, Name="ghost") == expected
     assert _error(glue.delete_security_configuration, Name="ghost") == expected
 

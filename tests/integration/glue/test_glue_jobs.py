@@ -263,7 +263,6 @@ def test_conflicting_capacity_is_invalid_with_glues_message(glue, kwargs, expect
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
-    ({"Command": {"Name": "spark"}}, "spark"),
     ({"WorkerType": "G.9X", "NumberOfWorkers": 2}, "G.9X"),
     ({"WorkerType": "Z.2X", "NumberOfWorkers": 2}, "Z.2X"),
     ({"WorkerType": "Standard", "NumberOfWorkers": 2, "GlueVersion": "4.0"}, "Standard"),
@@ -286,6 +285,13 @@ def test_bad_definitions_are_invalid_input(glue, kwargs, fragment):
     kwargs.setdefault("Command", {"Name": "glueetl", "ScriptLocation": SCRIPT})
     assert fragment in invalid(glue, "create_job", Name="bad", Role="r", **kwargs)
     assert glue.list_jobs()["JobNames"] == []
+
+
+def test_unknown_command_name_is_kept_with_spark_defaults(glue):
+    glue.create_job(Name="custom", Role="r", Command={"Name": "test_command", "ScriptLocation": SCRIPT})
+    job = glue.get_job(JobName="custom")["Job"]
+    assert job["Command"]["Name"] == "test_command"
+    assert (job["WorkerType"], job["NumberOfWorkers"], job["Timeout"]) == ("G.1X", 10, 480)
 
 
 def test_model_violations_are_invalid_input(lakebox_server):

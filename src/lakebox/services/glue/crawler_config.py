@@ -78,9 +78,8 @@ def updated_crawler(old: dict, params: dict, now) -> dict:
 
 
 def check_definition(doc: dict) -> None:
+    # A crawler with empty target lists is accepted, as Glue's API accepts it; its crawls find nothing.
     targets = doc.get("Targets") or {}
-    if not any(targets.get(kind) for kind in targets):
-        raise invalid_input("Crawler must have at least one target.")
     for target in targets.get("S3Targets") or []:
         _check_s3_target(target)
     recrawl = (doc.get("RecrawlPolicy") or {}).get("RecrawlBehavior", "CRAWL_EVERYTHING")

@@ -33,7 +33,7 @@ def crawler_arn(ctx: RequestContext, name: str) -> str:
 
 
 def crawler_not_found(name: str) -> AwsError:
-    return entity_not_found(f"Crawler with name {name} not found")
+    return entity_not_found(f"Crawler with name {name} does not exist")
 
 
 def crawler_running(name: str) -> AwsError:

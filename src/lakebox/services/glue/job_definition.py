@@ -70,7 +70,9 @@ def definition_of(doc: dict) -> dict:
 
 def _definition(given: dict, glue_version: Optional[str], path: str) -> dict[str, Any]:
     command = _command(given.get("Command") or {}, path)
-    kind = command["Name"]
+    # A command name Glue does not know is kept as given and gets a Spark ETL job's defaults: the API
+    # reference lists the four names but documents no refusal of others.
+    kind = command["Name"] if command["Name"] in COMMANDS else "glueetl"
     version = glue_version or DEFAULT_GLUE_VERSION[kind]
     if not _VERSION_PATTERN.match(version):
         raise _pattern_error(version, path + "glueVersion", _VERSION_PATTERN.pattern)
@@ -101,10 +103,7 @@ def _definition(given: dict, glue_version: Optional[str], path: str) -> dict[str
 
 def _command(given: dict, path: str) -> dict:
     command = dict(given)
-    name = command.get("Name") or "glueetl"
-    if name not in COMMANDS:
-        raise invalid_input(f"Command name {name} is not supported; use one of {', '.join(COMMANDS)}.")
-    command["Name"] = name
+    command["Name"] = command.get("Name") or "glueetl"
     python = command.get("PythonVersion")
     if python is not None and not _PYTHON_VERSION_PATTERN.match(python):
         raise _pattern_error(python, path + "command.pythonVersion", _PYTHON_VERSION_PATTERN.pattern)

@@ -51,7 +51,7 @@ def check_encryption_configuration(config: dict) -> None:
 
 
 def _not_found(name: str):
-    return entity_not_found(f"Security configuration {name} not found.")
+    return entity_not_found(f"SecurityConfiguration {name} not found")
 
 
 class SecurityConfigurationsMixin:
