@@ -329,3 +329,16 @@ def test_executions_and_results_survive_restart_and_running_ones_end_failed(tmp_
         assert [r["Data"][0]["VarCharValue"] for r in rows] == ["c0", "1"]
         status = athena.get_query_execution(QueryExecutionId=running)["QueryExecution"]["Status"]
         assert status["State"] == "FAILED" and status["AthenaError"]["ErrorCategory"] == 1
+
+
+def test_create_database_is_visible_as_soon_as_start_returns(athena, results):
+    """A fast DDL statement has ended when StartQueryExecution answers, so code that reads the
+    catalog right away (without polling) sees the change."""
+    qid = start(athena, "CREATE DATABASE quick_db", results)
+    assert athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] == "SUCCEEDED"
+    database = athena.get_database(CatalogName="AwsDataCatalog", DatabaseName="quick_db")["Database"]
+    assert database["Name"] == "quick_db"
+    start(athena, "DROP DATABASE quick_db", results)
+    with pytest.raises(ClientError) as exc:
+        athena.get_database(CatalogName="AwsDataCatalog", DatabaseName="quick_db")
+    assert exc.value.response["Error"]["Code"] == "MetadataException"

@@ -5,7 +5,10 @@ the store. GetQueryExecution on an execution that is still QUEUED or RUNNING fir
 (`POLL_HOLD_SECONDS`) for it to end, so that a client polling in a loop learns of the end when it
 happens rather than one sleep later, and polls less; at most `POLL_HOLD_SLOTS` calls wait at once,
 so the gateway's workers stay free for everything else. What the call answers is the state at the
-moment it answers, as ever. The stored document is the API's `QueryExecution` plus a `lakebox` member (the output
+moment it answers, as ever. Start itself holds a DDL statement up to `DDL_HOLD_SECONDS` (in the same
+slots): catalog changes take milliseconds here, and code that calls GetDatabase or GetTableMetadata
+right after a CREATE without polling (common in tests written against mocks) then sees the change, as
+it would if the statement had simply been fast. Longer statements still answer QUEUED or RUNNING. The stored document is the API's `QueryExecution` plus a `lakebox` member (the output
 folder, the cutoff, the result columns) that is never returned.
 """
 
@@ -31,6 +34,8 @@ POLL_HOLD_SECONDS = 0.1
 #: How many GetQueryExecution calls may wait at once (the gateway has 8 workers by default).
 POLL_HOLD_SLOTS = 3
 _poll_holds = threading.BoundedSemaphore(POLL_HOLD_SLOTS)
+#: How long StartQueryExecution waits for a DDL statement to end before answering.
+DDL_HOLD_SECONDS = 0.5
 
 
 def public(doc: dict) -> dict:
@@ -111,16 +116,23 @@ class ExecutionsMixin:
                        (execution_id, scope(ctx), wg["Name"], doc["Status"]["State"], encode(doc)))
         if previous is None:
             self.runner.submit(execution_id)
+            if doc["StatementType"] == "DDL":
+                self._hold(execution_id, DDL_HOLD_SECONDS)
         return {"QueryExecutionId": execution_id}
+
+    def _hold(self, execution_id: str, seconds: float) -> None:
+        """Wait up to `seconds` for the execution to end, if a hold slot is free."""
+        if _poll_holds.acquire(blocking=False):
+            try:
+                self.runner.wait_ended(execution_id, seconds)
+            finally:
+                _poll_holds.release()
 
     def get_query_execution(self, ctx: RequestContext, params: dict) -> dict:
         execution_id = params["QueryExecutionId"]
         doc = self._load_execution(ctx, execution_id)
-        if doc["Status"]["State"] in ("QUEUED", "RUNNING") and _poll_holds.acquire(blocking=False):
-            try:
-                self.runner.wait_ended(execution_id, POLL_HOLD_SECONDS)
-            finally:
-                _poll_holds.release()
+        if doc["Status"]["State"] in ("QUEUED", "RUNNING"):
+            self._hold(execution_id, POLL_HOLD_SECONDS)
             doc = self._load_execution(ctx, execution_id)
         return {"QueryExecution": public(doc)}
 
