@@ -36,8 +36,10 @@ _ROLE_ARN = re.compile(
     r"role/(?:[\x21-\x7e]*/)?(?P<name>[\w+=,.@-]{1,64})",
     re.ASCII,
 )
+#: The provider's ARN; the empty region field is optional, since STS reads only the account and name
+#: (examples in circulation, and moto's tests, write `arn:aws:iam:<account>:saml-provider/...`).
 _SAML_PROVIDER_ARN = re.compile(
-    r"arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]):iam::(?P<account>\d{12}):"
+    r"arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]):iam::?(?P<account>\d{12}):"
     r"saml-provider/(?P<name>[\w.-]{1,128})",
     re.ASCII,
 )
