@@ -157,6 +157,20 @@ class SqliteDatabase:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version={version}")
 
+    def upgrade(self, steps: dict[int, Iterable[str]], version: int) -> None:
+        """Bring a file written by an older lakebox up to `version`, one step per transaction:
+        `steps[v]` are the statements that take a file from v to v + 1. A new file (user_version 0,
+        which `apply_schema` then creates whole) and an up-to-date one are left alone, and a crash
+        between steps resumes at the step that did not commit."""
+        while True:
+            with self.write() as db:
+                current = db.execute("PRAGMA user_version").fetchone()[0]
+                if current == 0 or current >= version:
+                    return
+                for statement in steps[current]:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={current + 1}")
+
     def close(self) -> None:
         with self._readers_lock:
             for conn in self._readers:

@@ -73,7 +73,7 @@ class KinesisStore:
     def __init__(self, root: Path, *, segment_bytes: int = 64 << 20):
         self.root = Path(root)
         self.db = SqliteDatabase(self.root / "kinesis.db")
-        self._upgrade()
+        self.db.upgrade(UPGRADES, SCHEMA_VERSION)
         self.db.apply_schema(SCHEMA, version=SCHEMA_VERSION)
         self.segment_bytes = segment_bytes
         self._lock = threading.RLock()
@@ -86,17 +86,6 @@ class KinesisStore:
             stream = _from_json(row["state"])
             self._streams[(stream.account, stream.region, stream.name)] = stream
         self._remove_orphan_logs()
-
-    def _upgrade(self) -> None:
-        """Bring a file written by an older lakebox up to SCHEMA_VERSION, one step per transaction."""
-        while True:
-            with self.db.write() as db:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version == 0 or version >= SCHEMA_VERSION:
-                    return  # a new file (apply_schema creates it) or an up-to-date one
-                for statement in UPGRADES[version]:
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version={version + 1}")
 
     def _remove_orphan_logs(self) -> None:
         """Logs of streams whose deletion committed but whose files a crash left behind."""

@@ -226,19 +226,8 @@ _GROUP_COLUMNS = ("g.*, (SELECT COALESCE(SUM(s.stored_bytes), 0) FROM log_stream
 class LogsStore(SqliteDatabase):
     def __init__(self, path: Path):
         super().__init__(path, foreign_keys=True)
-        self._upgrade()
+        self.upgrade(UPGRADES, SCHEMA_VERSION)
         self.apply_schema(SCHEMA.split(";"), SCHEMA_VERSION)
-
-    def _upgrade(self) -> None:
-        """Bring a database written by an older lakebox up to SCHEMA_VERSION, one step per transaction."""
-        while True:
-            with self._write() as db:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version == 0 or version >= SCHEMA_VERSION:
-                    return  # a new file (apply_schema creates it) or an up-to-date one
-                for statement in UPGRADES[version]:
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version={version + 1}")
 
     # The names this store's methods use for the shared connection rules.
     _read = SqliteDatabase.read
