@@ -6,31 +6,19 @@ import base64
 import datetime as dt
 import json
 
-import boto3
 import botocore
 import pytest
 import requests
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
 from lakebox.config import Credential
 from lakebox.testing import running_lakebox
+from sts_helpers import client, with_credentials
 
 ROLE_ACCOUNT = "111111111111"
 ROLE_ARN = f"arn:aws:iam::{ROLE_ACCOUNT}:role/etl/loader"
 ADMIN_KEY, ADMIN_SECRET = "AKIDSTSADMIN", "sts-admin-secret"
 ADMIN = {ADMIN_KEY: Credential(ADMIN_KEY, ADMIN_SECRET, "000000000000")}
-
-
-def client(service, server, key="test", secret="test", token=None, **config):
-    return boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
-                        aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
-                        config=BotoConfig(**config) if config else None)
-
-
-def with_credentials(service, server, credentials, **config):
-    return client(service, server, credentials["AccessKeyId"], credentials["SecretAccessKey"],
-                  credentials["SessionToken"], **config)
 
 
 def error_of(call):

@@ -8,14 +8,13 @@ import datetime as dt
 import hashlib
 import json
 
-import boto3
 import botocore
 import pytest
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
 from lakebox.config import Credential
 from lakebox.testing import running_lakebox
+from sts_helpers import client, with_credentials
 
 ACCOUNT = "000000000000"
 ADMIN_ACCOUNT = "123456789012"
@@ -27,17 +26,6 @@ ADMIN = {ADMIN_KEY: Credential(ADMIN_KEY, ADMIN_SECRET, ADMIN_ACCOUNT)}
 ISSUER = "https://idp.example.com/saml"
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
 SESSIONS_ONLY = "Cannot call GetFederationToken with session credentials"
-
-
-def client(service, server, key="test", secret="test", token=None, region="us-east-1", **config):
-    return boto3.client(service, endpoint_url=server.endpoint_url, region_name=region,
-                        aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
-                        config=BotoConfig(**config) if config else None)
-
-
-def with_credentials(service, server, credentials, **config):
-    return client(service, server, credentials["AccessKeyId"], credentials["SecretAccessKey"],
-                  credentials["SessionToken"], **config)
 
 
 def anonymous_sts(server):
