@@ -12,6 +12,7 @@ import pytest
 from athena_helpers import error_of, make_client, result_rows, run_query, wait_for
 from botocore.exceptions import ClientError
 
+from lakebox.services.athena.store import SCHEMA_VERSION
 from lakebox.testing import running_lakebox
 
 ACCOUNT = "000000000000"
@@ -210,7 +211,7 @@ def test_a_store_written_before_data_catalogs_is_upgraded_in_place(tmp_path):
         assert athena.get_work_group(WorkGroup="kept")["WorkGroup"]["Description"] == "from v1"
         athena.create_data_catalog(Name="mirror", Type="GLUE", Parameters=GLUE_OWN)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert db.execute("SELECT name FROM data_catalogs").fetchall() == [("mirror",)]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..base import Provider
+from .capacity_reservations import CapacityReservationsMixin
 from .data_catalogs import DataCatalogsMixin, check_query_catalog
 from .executions import ExecutionsMixin
 from .metadata import MetadataMixin
@@ -28,6 +29,7 @@ class AthenaProvider(
     NamedQueriesMixin,
     PreparedStatementsMixin,
     DataCatalogsMixin,
+    CapacityReservationsMixin,
     MetadataMixin,
     TagsMixin,
     Provider,

@@ -17,12 +17,26 @@ from ..glue.store import CatalogStore, _without_comments, decode, encode
 
 __all__ = ["AthenaStore", "decode", "encode"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Catalog names are unique per account and region regardless of case: queries name catalogs in any case.
 DATA_CATALOGS = """
 CREATE TABLE data_catalogs (scope TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, doc TEXT NOT NULL,
     PRIMARY KEY (scope, name))
+"""
+
+# A reservation's doc is its CapacityReservation structure plus its CapacityAssignments (kept after a
+# cancellation, for reference); `expires` (epoch seconds) is when a cancelled one leaves the account.
+# A workgroup is in at most one live reservation: capacity_assignments' key says so, and a reservation's
+# rows go when it is cancelled. IF NOT EXISTS: a step may meet a file that already has them (a v3 file
+# whose version was set back by hand, as the upgrade tests do).
+CAPACITY_RESERVATIONS = """
+CREATE TABLE IF NOT EXISTS capacity_reservations (scope TEXT NOT NULL, name TEXT NOT NULL,
+    doc TEXT NOT NULL, expires REAL, PRIMARY KEY (scope, name))
+"""
+CAPACITY_ASSIGNMENTS = """
+CREATE TABLE IF NOT EXISTS capacity_assignments (scope TEXT NOT NULL, workgroup TEXT NOT NULL,
+    reservation TEXT NOT NULL, PRIMARY KEY (scope, workgroup))
 """
 
 SCHEMA = """
@@ -39,11 +53,12 @@ CREATE TABLE named_queries (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT N
 CREATE TABLE prepared (scope TEXT NOT NULL, workgroup TEXT NOT NULL, name TEXT NOT NULL,
     doc TEXT NOT NULL, PRIMARY KEY (scope, workgroup, name));
 CREATE TABLE tags (arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (arn, key));
-""" + DATA_CATALOGS
+""" + DATA_CATALOGS + ";" + CAPACITY_RESERVATIONS + ";" + CAPACITY_ASSIGNMENTS
 
 #: What turns a file of an older schema version into the next one, keyed by the old version.
 UPGRADES = {
     1: [DATA_CATALOGS],
+    2: [CAPACITY_RESERVATIONS, CAPACITY_ASSIGNMENTS],
 }
 
 
@@ -52,16 +67,6 @@ class AthenaStore(CatalogStore):
         super().__init__(path)
 
     def _create_schema(self) -> None:
-        self._upgrade()
+        self.upgrade(UPGRADES, SCHEMA_VERSION)
         self.apply_schema(_without_comments(SCHEMA).split(";"), SCHEMA_VERSION)
 
-    def _upgrade(self) -> None:
-        """Bring a file written by an older lakebox up to SCHEMA_VERSION, one step per transaction."""
-        while True:
-            with self.write() as db:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version == 0 or version >= SCHEMA_VERSION:
-                    return  # a new file (apply_schema creates it) or an up-to-date one
-                for statement in UPGRADES[version]:
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version={version + 1}")

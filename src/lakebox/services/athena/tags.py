@@ -1,8 +1,10 @@
-"""Tags on workgroups and data catalogs: TagResource, UntagResource, ListTagsForResource."""
+"""Tags on workgroups, data catalogs and capacity reservations: TagResource, UntagResource and
+ListTagsForResource."""
 
 from __future__ import annotations
 
 from ...protocol.context import RequestContext
+from .capacity_reservations import reservation_exists
 from .common import page, put_tags, scope
 from .errors import resource_not_found
 from .store import AthenaStore
@@ -21,6 +23,8 @@ class TagsMixin:
             if name == "AwsDataCatalog" or self.store.read(
                     "SELECT 1 FROM data_catalogs WHERE scope = ? AND name = ?", (scope(ctx), name)):
                 return
+        elif kind == "capacity-reservation" and reservation_exists(self.store, scope(ctx), name, self.clock.now()):
+            return
         raise resource_not_found(f"Resource {resource_arn} was not found.", resource_arn)
 
     def tag_resource(self, ctx: RequestContext, params: dict) -> dict:
