@@ -67,6 +67,8 @@ class CrawlWorker:
         self._schedule_lock = threading.Lock()
         self._scheduler = PeriodicPass("lakebox-crawler-schedule", interval, self.fire_due, log)
         self._started = now()
+        #: Called as (key, crawler name, crawl, outcome) once a crawl's end is written (triggers listen).
+        self.on_crawl_end: Callable[[str, str, Crawl, CrawlOutcome], None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -143,6 +145,8 @@ class CrawlWorker:
         finally:
             with self._lock:
                 self._running.pop((key, name), None)
+        if self.on_crawl_end is not None:
+            self.on_crawl_end(key, name, crawl, outcome)
 
     def _finish(self, key: str, name: str, crawl: Crawl, outcome: CrawlOutcome) -> None:
         end = self.now()

@@ -27,11 +27,15 @@ from .indexes import PartitionIndexesMixin
 from .jobs import JobsMixin
 from .partition_batch import PartitionBatchMixin
 from .partitions import PartitionsMixin
+from .schema_registry import SchemaRegistryMixin
 from .search import SearchTablesMixin
 from .store import CatalogStore
 from .table_versions import TableVersionsMixin
 from .tables import TablesMixin
 from .tags import TagsMixin
+from .trigger_fire import TriggerEngine
+from .triggers import TriggersMixin
+from .workflows import WorkflowsMixin
 
 
 class GlueProvider(
@@ -50,6 +54,9 @@ class GlueProvider(
     ClassifiersMixin,
     CatalogSettingsMixin,
     JobsMixin,
+    SchemaRegistryMixin,
+    TriggersMixin,
+    WorkflowsMixin,
     Provider,
 ):
     service_name = "glue"
@@ -62,17 +69,27 @@ class GlueProvider(
         env = CrawlEnv(lake=lake, catalog=self, logs=logs, crawler_store=self.crawler_store, clock=self.clock)
         self.crawl_worker = CrawlWorker(self.crawler_store, self.clock.now,
                                         lambda key, doc, crawl: run_crawl(env, key, doc, crawl))
+        # Triggers and workflows (workflows.db) fire crawls through the worker and hear of their ends.
+        self.trigger_engine = TriggerEngine(self.workflow_store, self.crawler_store, self.crawl_worker,
+                                            self.job_store, self.clock)
+        self.crawl_worker.on_crawl_end = self.trigger_engine.crawl_ended
         self.crawl_worker.start()
         self.clock.subscribe(self.crawl_worker.on_clock_jump)
+        self.trigger_engine.start()
 
     def state(self) -> dict:
         return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path,
-                "jobs": self.job_store.path, "settings": self.settings_store.path}
+                "jobs": self.job_store.path,
+                "workflows": self.workflow_store.path, "settings": self.settings_store.path,
+                "schemas": self.schema_store.path}
 
     def close(self) -> None:
-        # Crawls first: a stopping crawl still writes its end to both stores.
+        # Schedules, then crawls: a stopping crawl still writes its end to every store.
+        self.trigger_engine.close()
         self.crawl_worker.close()
+        self.workflow_store.close()
         self.crawler_store.close()
         self.job_store.close()
         self.settings_store.close()
+        self.schema_store.close()
         self.store.close()

@@ -1,9 +1,11 @@
 """Tags on catalog resources: TagResource, UntagResource, GetTags, and `Tags` given at create time.
 
 Tags are kept per ARN (`arn:aws:glue:<region>:<account>:database/<db>`, `table/<db>/<table>`,
-`userDefinedFunction/<db>/<name>`, `connection/<name>`, `crawler/<name>`, `job/<name>`) in the catalog
-store's `tags` table, and forgotten with their resource. Crawlers and jobs themselves live in their own
-stores, so their existence is checked there; CreateCrawler's and CreateJob's `Tags` land in the same rows.
+`userDefinedFunction/<db>/<name>`, `connection/<name>`, `crawler/<name>`, `job/<name>`, `trigger/<name>`,
+`workflow/<name>`, and the Schema Registry's `registry/<name>` and `schema/<registry>/<name>`) in the
+catalog store's `tags` table, and forgotten with their resource. Crawlers, jobs, triggers, workflows,
+registries and schemas live in their own stores, so their existence is checked there; their Create
+operations' `Tags` land in the same rows.
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ _RESOURCES = {
     "connection": ("connections", ("name",)),
     "crawler": ("crawlers", ("name",)),
     "job": ("jobs", ("name",)),
+    "trigger": ("triggers", ("name",)),
+    "workflow": ("workflows", ("name",)),
+    "registry": ("registries", ("name",)),
+    "schema": ("schemas", ("registry", "name")),
 }
 #: Names Glue keeps in their given case; the catalog's other names are lower case, in ARNs too.
-_CASE_KEPT = {"connection", "crawler", "job"}
+_CASE_KEPT = {"connection", "crawler", "job", "trigger", "workflow", "registry", "schema"}
 #: Resources whose rows are in a store of their own rather than the catalog store: the attribute.
-_OWN_STORE = {"crawler": "crawler_store", "job": "job_store"}
+_OWN_STORE = {"crawler": "crawler_store", "job": "job_store", "trigger": "workflow_store",
+              "workflow": "workflow_store", "registry": "schema_store", "schema": "schema_store"}
 
 
 def put_tags(conn: sqlite3.Connection, arn: str, tags: Optional[dict]) -> None:
