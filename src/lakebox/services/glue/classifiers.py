@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from .common import page
+from .common import owner_key, page
 from .crawler_classify import json_path_steps
 from .crawler_grok import GrokError, compile_grok
 from .crawler_store import CrawlerStore
@@ -18,10 +18,6 @@ from .errors import already_exists, entity_not_found, invalid_input
 from .store import decode, encode
 
 _KINDS = ("GrokClassifier", "XMLClassifier", "JsonClassifier", "CsvClassifier")
-
-
-def _key(ctx: RequestContext) -> str:
-    return f"{ctx.region}:{ctx.account_id}"
 
 
 def _one_kind(params: dict) -> tuple[str, dict]:
@@ -58,20 +54,20 @@ class ClassifiersMixin:
         doc = {**spec, "CreationTime": now, "LastUpdated": now, "Version": 1}
         with self.crawler_store.write() as db:
             if db.execute("SELECT 1 FROM classifiers WHERE catalog = ? AND name = ?",
-                          (_key(ctx), spec["Name"])).fetchone():
+                          (owner_key(ctx), spec["Name"])).fetchone():
                 raise already_exists(f"Classifier with name {spec['Name']} already exists")
             db.execute("INSERT INTO classifiers (catalog, name, doc) VALUES (?, ?, ?)",
-                       (_key(ctx), spec["Name"], encode({kind: doc})))
+                       (owner_key(ctx), spec["Name"], encode({kind: doc})))
         return {}
 
     def get_classifier(self, ctx: RequestContext, params: dict) -> dict:
-        union = self.crawler_store.classifier(_key(ctx), params["Name"])
+        union = self.crawler_store.classifier(owner_key(ctx), params["Name"])
         if union is None:
             raise entity_not_found(f"Classifier with name {params['Name']} not found")
         return {"Classifier": union}
 
     def get_classifiers(self, ctx: RequestContext, params: dict) -> dict:
-        chunk, token = page(self.crawler_store.classifiers(_key(ctx)), params.get("NextToken"),
+        chunk, token = page(self.crawler_store.classifiers(owner_key(ctx)), params.get("NextToken"),
                             params.get("MaxResults"), 100)
         return {"Classifiers": chunk, "NextToken": token}
 
@@ -79,7 +75,7 @@ class ClassifiersMixin:
         kind, spec = _one_kind(params)
         with self.crawler_store.write() as db:
             row = db.execute("SELECT doc FROM classifiers WHERE catalog = ? AND name = ?",
-                             (_key(ctx), spec["Name"])).fetchone()
+                             (owner_key(ctx), spec["Name"])).fetchone()
             union = decode(row["doc"]) if row else None
             if union is None:
                 raise entity_not_found(f"Classifier with name {spec['Name']} not found")
@@ -91,13 +87,13 @@ class ClassifiersMixin:
                    "Version": int(old.get("Version", 1)) + 1}
             _check(kind, doc)
             db.execute("UPDATE classifiers SET doc = ? WHERE catalog = ? AND name = ?",
-                       (encode({kind: doc}), _key(ctx), spec["Name"]))
+                       (encode({kind: doc}), owner_key(ctx), spec["Name"]))
         return {}
 
     def delete_classifier(self, ctx: RequestContext, params: dict) -> dict:
         with self.crawler_store.write() as db:
             deleted = db.execute("DELETE FROM classifiers WHERE catalog = ? AND name = ?",
-                                 (_key(ctx), params["Name"])).rowcount
+                                 (owner_key(ctx), params["Name"])).rowcount
         if not deleted:
             raise entity_not_found(f"Classifier with name {params['Name']} not found")
         return {}

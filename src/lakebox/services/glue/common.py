@@ -28,6 +28,18 @@ def catalog_key(ctx: RequestContext, params: dict) -> str:
     return f"{ctx.region}:{catalog_id(ctx, params)}"
 
 
+def owner_key(ctx: RequestContext) -> str:
+    """The store key of resources that belong to the caller's account in one region rather than to a
+    catalog (crawlers, classifiers, jobs, triggers, workflows, registries, security configurations):
+    `<region>:<account>`."""
+    return f"{ctx.region}:{ctx.account_id}"
+
+
+def resource_arn(ctx: RequestContext, resource: str) -> str:
+    """`arn:aws:glue:<region>:<account>:<resource>`, e.g. resource `crawler/nightly`."""
+    return f"arn:aws:glue:{ctx.region}:{ctx.account_id}:{resource}"
+
+
 def lower(name: str) -> str:
     # Glue lower-cases database, table and function names, for Hive compatibility.
     return name.lower()

@@ -15,21 +15,12 @@ from typing import Any
 from ...clock import ServiceClock, parse_time
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from .common import make_token, page, read_token
+from .common import make_token, owner_key, page, read_token, resource_arn
 from .crawler_config import check_schedule, new_crawler, updated_crawler
 from .crawler_store import CrawlerStore
 from .errors import already_exists, entity_not_found, invalid_input
 from .store import CatalogStore
 from .tags import forget_tags, put_tags
-
-
-def crawler_key(ctx: RequestContext) -> str:
-    """Crawlers belong to one account in one region, like the catalog: `<region>:<account>`."""
-    return f"{ctx.region}:{ctx.account_id}"
-
-
-def crawler_arn(ctx: RequestContext, name: str) -> str:
-    return f"arn:aws:glue:{ctx.region}:{ctx.account_id}:crawler/{name}"
 
 
 def crawler_not_found(name: str) -> AwsError:
@@ -47,7 +38,7 @@ class CrawlersMixin:
     clock: ServiceClock
 
     def create_crawler(self, ctx: RequestContext, params: dict) -> dict:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         doc = new_crawler(params, self.clock.now())
         with self.crawler_store.write() as db:
             if self.crawler_store.load_crawler(db, key, doc["Name"]) is not None:
@@ -55,34 +46,34 @@ class CrawlersMixin:
             self.crawler_store.put_crawler(db, key, doc)
         if params.get("Tags"):
             with self.store.write() as db:
-                put_tags(db, crawler_arn(ctx, doc["Name"]), params["Tags"])
+                put_tags(db, resource_arn(ctx, "crawler/" + doc["Name"]), params["Tags"])
         return {}
 
     def get_crawler(self, ctx: RequestContext, params: dict) -> dict:
         return {"Crawler": self._crawler(ctx, params["Name"])}
 
     def get_crawlers(self, ctx: RequestContext, params: dict) -> dict:
-        docs = [(doc["Name"], doc) for _, doc in self.crawler_store.crawlers(crawler_key(ctx))]
+        docs = [(doc["Name"], doc) for _, doc in self.crawler_store.crawlers(owner_key(ctx))]
         chunk, token = page(docs, params.get("NextToken"), params.get("MaxResults"), 100)
         return {"Crawlers": chunk, "NextToken": token}
 
     def list_crawlers(self, ctx: RequestContext, params: dict) -> dict:
-        names = [doc["Name"] for _, doc in self.crawler_store.crawlers(crawler_key(ctx))]
+        names = [doc["Name"] for _, doc in self.crawler_store.crawlers(owner_key(ctx))]
         wanted = params.get("Tags")
         if wanted:
-            names = [n for n in names if self._has_tags(crawler_arn(ctx, n), wanted)]
+            names = [n for n in names if self._has_tags(resource_arn(ctx, f"crawler/{n}"), wanted)]
         chunk, token = page([(n, n) for n in names], params.get("NextToken"), params.get("MaxResults"), 100)
         return {"CrawlerNames": chunk, "NextToken": token}
 
     def batch_get_crawlers(self, ctx: RequestContext, params: dict) -> dict:
         found, missing = [], []
         for name in params["CrawlerNames"]:
-            doc = self.crawler_store.get_crawler(crawler_key(ctx), name)
+            doc = self.crawler_store.get_crawler(owner_key(ctx), name)
             (found.append(doc) if doc is not None else missing.append(name))
         return {"Crawlers": found, "CrawlersNotFound": missing}
 
     def update_crawler(self, ctx: RequestContext, params: dict) -> dict:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         with self.crawler_store.write() as db:
             old = self._load(db, key, params["Name"])
             if old["State"] != "READY":
@@ -92,7 +83,7 @@ class CrawlersMixin:
         return {}
 
     def delete_crawler(self, ctx: RequestContext, params: dict) -> dict:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         with self.crawler_store.write() as db:
             old = self._load(db, key, params["Name"])
             if old["State"] != "READY":
@@ -100,13 +91,13 @@ class CrawlersMixin:
                                "cannot be deleted", 400)
             self.crawler_store.delete_crawler(db, key, old["Name"])
         with self.store.write() as db:
-            forget_tags(db, crawler_arn(ctx, old["Name"]))
+            forget_tags(db, resource_arn(ctx, "crawler/" + old["Name"]))
         return {}
 
     # -- running -------------------------------------------------------------------------------------
 
     def start_crawler(self, ctx: RequestContext, params: dict) -> dict:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         with self.crawler_store.write() as db:
             doc = self._load(db, key, params["Name"])
             if doc["State"] != "READY":
@@ -116,7 +107,7 @@ class CrawlersMixin:
         return {}
 
     def stop_crawler(self, ctx: RequestContext, params: dict) -> dict:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         with self.crawler_store.write() as db:
             doc = self._load(db, key, params["Name"])
             if doc["State"] == "READY":
@@ -129,7 +120,7 @@ class CrawlersMixin:
         return {}
 
     def get_crawler_metrics(self, ctx: RequestContext, params: dict) -> dict:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         wanted = params.get("CrawlerNameList")
         docs = [doc for _, doc in self.crawler_store.crawlers(key) if not wanted or doc["Name"] in wanted]
         metrics = [(doc["Name"], self._metrics(key, doc)) for doc in docs]
@@ -137,7 +128,7 @@ class CrawlersMixin:
         return {"CrawlerMetricsList": chunk, "NextToken": token}
 
     def list_crawls(self, ctx: RequestContext, params: dict) -> dict:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         name = params["CrawlerName"]
         if self.crawler_store.get_crawler(key, name) is None:
             raise crawler_not_found(name)
@@ -163,7 +154,7 @@ class CrawlersMixin:
         return {}
 
     def update_crawler_schedule(self, ctx: RequestContext, params: dict) -> dict:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         expression = params.get("Schedule")
         if expression:
             check_schedule(expression)
@@ -179,7 +170,7 @@ class CrawlersMixin:
         return {}
 
     def _set_schedule_state(self, ctx: RequestContext, name: str, state: str) -> None:
-        key = crawler_key(ctx)
+        key = owner_key(ctx)
         with self.crawler_store.write() as db:
             doc = self._load(db, key, name)
             schedule = doc.get("Schedule")
@@ -199,7 +190,7 @@ class CrawlersMixin:
     # -- helpers -------------------------------------------------------------------------------------
 
     def _crawler(self, ctx: RequestContext, name: str) -> dict:
-        doc = self.crawler_store.get_crawler(crawler_key(ctx), name)
+        doc = self.crawler_store.get_crawler(owner_key(ctx), name)
         if doc is None:
             raise crawler_not_found(name)
         return doc

@@ -17,7 +17,7 @@ from typing import Any
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from .common import page
+from .common import owner_key, page, resource_arn
 from .errors import entity_not_found
 from .job_definition import definition_of, new_job, updated_job
 from .jobs_store import JobStore
@@ -26,15 +26,6 @@ from .tags import forget_tags, put_tags
 
 #: GetJobs and ListJobs return this many when MaxResults is not given.
 DEFAULT_PAGE_SIZE = 100
-
-
-def job_key(ctx: RequestContext) -> str:
-    """Jobs belong to one account in one region, like the catalog: `<region>:<account>`."""
-    return f"{ctx.region}:{ctx.account_id}"
-
-
-def job_arn(ctx: RequestContext, name: str) -> str:
-    return f"arn:aws:glue:{ctx.region}:{ctx.account_id}:job/{name}"
 
 
 def job_not_found(name: str) -> AwsError:
@@ -50,7 +41,7 @@ class JobsMixin:
         self.job_store = JobStore(config.data_dir / ".lakebox" / "glue" / "jobs.db")
 
     def create_job(self, ctx: RequestContext, params: dict) -> dict:
-        key = job_key(ctx)
+        key = owner_key(ctx)
         doc = new_job(params, self.clock.now())
         with self.job_store.write() as db:
             old = self.job_store.load_job(db, key, doc["Name"])
@@ -63,22 +54,22 @@ class JobsMixin:
             self.job_store.put_job(db, key, doc)
         if params.get("Tags"):
             with self.store.write() as db:
-                put_tags(db, job_arn(ctx, doc["Name"]), params["Tags"])
+                put_tags(db, resource_arn(ctx, "job/" + doc["Name"]), params["Tags"])
         return {"Name": doc["Name"]}
 
     def get_job(self, ctx: RequestContext, params: dict) -> dict:
-        doc = self.job_store.get_job(job_key(ctx), params["JobName"])
+        doc = self.job_store.get_job(owner_key(ctx), params["JobName"])
         if doc is None:
             raise job_not_found(params["JobName"])
         return {"Job": doc}
 
     def get_jobs(self, ctx: RequestContext, params: dict) -> dict:
-        docs = [(doc["Name"], doc) for doc in self.job_store.jobs(job_key(ctx))]
+        docs = [(doc["Name"], doc) for doc in self.job_store.jobs(owner_key(ctx))]
         chunk, token = page(docs, params.get("NextToken"), params.get("MaxResults"), DEFAULT_PAGE_SIZE)
         return {"Jobs": chunk, "NextToken": token}
 
     def list_jobs(self, ctx: RequestContext, params: dict) -> dict:
-        names = [doc["Name"] for doc in self.job_store.jobs(job_key(ctx))]
+        names = [doc["Name"] for doc in self.job_store.jobs(owner_key(ctx))]
         wanted = params.get("Tags")
         if wanted:
             tags = self._job_tags(ctx)
@@ -88,7 +79,7 @@ class JobsMixin:
         return {"JobNames": chunk, "NextToken": token}
 
     def batch_get_jobs(self, ctx: RequestContext, params: dict) -> dict:
-        key = job_key(ctx)
+        key = owner_key(ctx)
         found, missing = [], []
         for name in params["JobNames"]:
             doc = self.job_store.get_job(key, name)
@@ -96,7 +87,7 @@ class JobsMixin:
         return {"Jobs": found, "JobsNotFound": missing}
 
     def update_job(self, ctx: RequestContext, params: dict) -> dict:
-        key, name = job_key(ctx), params["JobName"]
+        key, name = owner_key(ctx), params["JobName"]
         with self.job_store.write() as db:
             old = self.job_store.load_job(db, key, name)
             if old is None:
@@ -108,14 +99,14 @@ class JobsMixin:
         # Glue documents that deleting a job that does not exist is not an error.
         name = params["JobName"]
         with self.job_store.write() as db:
-            self.job_store.delete_job(db, job_key(ctx), name)
+            self.job_store.delete_job(db, owner_key(ctx), name)
         with self.store.write() as db:
-            forget_tags(db, job_arn(ctx, name))
+            forget_tags(db, resource_arn(ctx, f"job/{name}"))
         return {"JobName": name}
 
     def _job_tags(self, ctx: RequestContext) -> dict[str, dict[str, str]]:
         """Every job's tags in the account and region, by job name, in one read."""
-        prefix = job_arn(ctx, "")
+        prefix = resource_arn(ctx, "job/")
         rows = self.store.read("SELECT arn, key, value FROM tags WHERE substr(arn, 1, ?) = ?",
                                (len(prefix), prefix))
         tags: dict[str, dict[str, str]] = {}

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from ...protocol.context import RequestContext
+from .common import owner_key
 from .errors import entity_not_found, invalid_input
 from .schema_store import SchemaStore
 
@@ -66,11 +67,6 @@ def schema_arn(catalog: str, registry: str, name: str) -> str:
     return f"arn:aws:glue:{region}:{account}:schema/{registry}/{name}"
 
 
-def account_key(ctx: RequestContext) -> str:
-    """The registry belongs to one account in one region: `<region>:<account>`."""
-    return f"{ctx.region}:{ctx.account_id}"
-
-
 def _parse_arn(arn: str, kind: str, parameter: str) -> tuple[str, list[str]]:
     match = _ARN.fullmatch(arn)
     parts = match.group(4).split("/") if match else []
@@ -92,8 +88,8 @@ def registry_ref(ctx: RequestContext, registry_id: Optional[dict], *, default: b
         return catalog, name
     if name:
         check_name(name, "registryName")
-        return account_key(ctx), name
-    return account_key(ctx), (DEFAULT_REGISTRY if default else None)
+        return owner_key(ctx), name
+    return owner_key(ctx), (DEFAULT_REGISTRY if default else None)
 
 
 def load_registry(store: SchemaStore, db: sqlite3.Connection, catalog: str, name: str) -> dict:
@@ -118,7 +114,7 @@ def schema_ref(ctx: RequestContext, schema_id: Optional[dict]) -> tuple[str, str
     check_name(name, "schemaName")
     registry = registry or DEFAULT_REGISTRY
     check_name(registry, "registryName")
-    return account_key(ctx), registry, name, f"RegistryName: {registry}, SchemaName: {name}, SchemaArn: null"
+    return owner_key(ctx), registry, name, f"RegistryName: {registry}, SchemaName: {name}, SchemaArn: null"
 
 
 def load_schema(store: SchemaStore, db: sqlite3.Connection, ctx: RequestContext,

@@ -20,10 +20,10 @@ from typing import Any
 
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
-from .common import page
+from .common import owner_key, page
 from .errors import already_exists, invalid_input, limit_exceeded
-from .schema_ids import (COMPATIBILITIES, DATA_FORMATS, DEFAULT_REGISTRY, account_key, check_name, load_registry,
-                         load_schema, pick_version, registry_arn, registry_ref, schema_arn, timestamp)
+from .schema_ids import (COMPATIBILITIES, DATA_FORMATS, DEFAULT_REGISTRY, check_name, load_registry, load_schema,
+                         pick_version, registry_arn, registry_ref, schema_arn, timestamp)
 from .schema_metadata import SchemaMetadataMixin
 from .schema_store import SchemaStore
 from .schema_versions import SchemaVersionsMixin, add_version, parse_definition
@@ -67,7 +67,7 @@ class SchemaRegistryMixin(SchemaVersionsMixin, SchemaMetadataMixin):
     def create_registry(self, ctx: RequestContext, params: dict) -> dict:
         name = params["RegistryName"]
         check_name(name, "registryName")
-        catalog = account_key(ctx)
+        catalog = owner_key(ctx)
         with self.schema_store.write() as db:
             if self.schema_store.load_registry(db, catalog, name) is not None:
                 raise already_exists(f"Registry already exists. RegistryName: {name}")
@@ -89,7 +89,7 @@ class SchemaRegistryMixin(SchemaVersionsMixin, SchemaMetadataMixin):
         return _pick(doc, _REGISTRY_ITEM)
 
     def list_registries(self, ctx: RequestContext, params: dict) -> dict:
-        docs = [(d["RegistryName"], _pick(d, _REGISTRY_ITEM)) for d in self.schema_store.registries(account_key(ctx))]
+        docs = [(d["RegistryName"], _pick(d, _REGISTRY_ITEM)) for d in self.schema_store.registries(owner_key(ctx))]
         chunk, token = page(docs, params.get("NextToken"), params.get("MaxResults"), DEFAULT_PAGE_SIZE)
         return {"Registries": chunk, "NextToken": token}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
-from .common import page
+from .common import owner_key, page
 from .errors import already_exists, entity_not_found, limit_exceeded
 from .settings_checks import KMS_KEY_ARN_PATTERN, check_enum, check_pattern, require
 from .settings_store import LimitReached, SettingsStore
@@ -64,7 +64,7 @@ class SecurityConfigurationsMixin:
         now = self.clock.now()
         doc = {"Name": name, "CreatedTimeStamp": now, "EncryptionConfiguration": config}
         try:
-            added = self.settings_store.add_security_configuration(_key(ctx), doc, MAX_SECURITY_CONFIGURATIONS)
+            added = self.settings_store.add_security_configuration(owner_key(ctx), doc, MAX_SECURITY_CONFIGURATIONS)
         except LimitReached:
             raise limit_exceeded("Number of security configurations in the account exceeds the limit.") from None
         if not added:
@@ -72,22 +72,19 @@ class SecurityConfigurationsMixin:
         return {"Name": name, "CreatedTimestamp": now}
 
     def get_security_configuration(self, ctx: RequestContext, params: dict) -> dict:
-        doc = self.settings_store.security_configuration(_key(ctx), params["Name"])
+        doc = self.settings_store.security_configuration(owner_key(ctx), params["Name"])
         if doc is None:
             raise _not_found(params["Name"])
         return {"SecurityConfiguration": doc}
 
     def get_security_configurations(self, ctx: RequestContext, params: dict) -> dict:
-        chunk, token = page(self.settings_store.security_configurations(_key(ctx)), params.get("NextToken"),
+        chunk, token = page(self.settings_store.security_configurations(owner_key(ctx)), params.get("NextToken"),
                             params.get("MaxResults"), 100)
         return {"SecurityConfigurations": chunk, "NextToken": token}
 
     def delete_security_configuration(self, ctx: RequestContext, params: dict) -> dict:
-        if not self.settings_store.delete_security_configuration(_key(ctx), params["Name"]):
+        if not self.settings_store.delete_security_configuration(owner_key(ctx), params["Name"]):
             raise _not_found(params["Name"])
         return {}
 
 
-def _key(ctx: RequestContext) -> str:
-    # Security configurations belong to the account in a region; the API takes no CatalogId.
-    return f"{ctx.region}:{ctx.account_id}"

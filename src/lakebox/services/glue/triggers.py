@@ -14,7 +14,7 @@ from typing import Any
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from .common import page
+from .common import owner_key, page, resource_arn
 from .crawlers import crawler_not_found
 from .errors import already_exists, entity_not_found, invalid_input
 from .jobs import job_not_found
@@ -25,15 +25,6 @@ from .workflow_store import WorkflowStore, public
 
 #: GetTriggers and ListTriggers return this many when MaxResults is not given.
 DEFAULT_PAGE_SIZE = 100
-
-
-def owner_key(ctx: RequestContext) -> str:
-    """Triggers and workflows belong to one account in one region: `<region>:<account>`."""
-    return f"{ctx.region}:{ctx.account_id}"
-
-
-def trigger_arn(ctx: RequestContext, name: str) -> str:
-    return f"arn:aws:glue:{ctx.region}:{ctx.account_id}:trigger/{name}"
 
 
 def trigger_not_found(name: str) -> AwsError:
@@ -63,7 +54,7 @@ class TriggersMixin:
             self.workflow_store.put_trigger(db, key, doc)
         if params.get("Tags"):
             with self.store.write() as db:
-                put_tags(db, trigger_arn(ctx, doc["Name"]), params["Tags"])
+                put_tags(db, resource_arn(ctx, "trigger/" + doc["Name"]), params["Tags"])
         self.trigger_engine.forget_schedule(key, doc["Name"])
         return {"Name": doc["Name"]}
 
@@ -80,7 +71,7 @@ class TriggersMixin:
         names = [d["Name"] for d in self._dependent(ctx, params.get("DependentJobName"))]
         wanted = params.get("Tags")
         if wanted:
-            names = [n for n in names if self._tags_match(trigger_arn(ctx, n), wanted)]
+            names = [n for n in names if self._tags_match(resource_arn(ctx, f"trigger/{n}"), wanted)]
         chunk, token = page([(n, n) for n in names], params.get("NextToken"), params.get("MaxResults"),
                             DEFAULT_PAGE_SIZE)
         return {"TriggerNames": chunk, "NextToken": token}
@@ -110,7 +101,7 @@ class TriggersMixin:
         with self.workflow_store.write() as db:
             self.workflow_store.delete_trigger(db, key, name)
         with self.store.write() as db:
-            forget_tags(db, trigger_arn(ctx, name))
+            forget_tags(db, resource_arn(ctx, f"trigger/{name}"))
         self.trigger_engine.forget_schedule(key, name)
         return {"Name": name}
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...protocol.context import RequestContext
-from .common import make_token, page, read_token
+from .common import make_token, owner_key, page, read_token
 from .errors import already_exists, invalid_input
 from .tags import forget_tags, put_tags
-from .triggers import owner_key
 from .workflow_graph import graph
 from .workflow_resume import resume
 from .workflow_runs import run_not_found, workflow_not_found
