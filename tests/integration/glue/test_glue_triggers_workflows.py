@@ -259,6 +259,20 @@ def test_triggers_workflows_and_runs_survive_a_restart(tmp_path):
 
 # -- bad inputs ------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("condition, message", [
+    ({"JobName": "etl", "LogicalOperator": "EQUALS"},
+     "State cannot be null or empty, choose from one of the following job state: [SUCCEEDED, STOPPED, FAILED, TIMEOUT]"),
+    ({"CrawlerName": "c", "LogicalOperator": "EQUALS"},
+     "State cannot be null or empty, choose from one of the following crawler state: [SUCCEEDED, FAILED, CANCELLED]"),
+    ({"LogicalOperator": "EQUALS"}, "JobName or CrawlerName in condition cannot be null or empty"),
+])
+def test_incomplete_predicate_conditions_are_refused_in_glue_words(glue, condition, message):
+    _job(glue)
+    assert _error(glue.create_trigger, Name="t", Type="CONDITIONAL", Actions=[{"JobName": "etl"}],
+                  Predicate={"Logical": "ANY", "Conditions": [condition]}) == (400, "InvalidInputException", message)
+    assert glue.list_triggers()["TriggerNames"] == []
+
+
 def test_bad_trigger_inputs(glue):
     _job(glue)
     job = [{"JobName": "etl"}]

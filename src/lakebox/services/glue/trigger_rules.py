@@ -95,11 +95,13 @@ def check_predicate(predicate: dict | None) -> None:
         if job and crawler:
             raise invalid_input("Both JobName and CrawlerName cannot be set together in a condition")
         if job and not condition.get("State"):
-            raise invalid_input(f"State cannot be null or empty in the condition on job {job}")
+            raise invalid_input("State cannot be null or empty, choose from one of the following job state: "
+                                "[SUCCEEDED, STOPPED, FAILED, TIMEOUT]")
         if crawler and not condition.get("CrawlState"):
-            raise invalid_input(f"CrawlState cannot be null or empty in the condition on crawler {crawler}")
+            raise invalid_input("State cannot be null or empty, choose from one of the following crawler state: "
+                                "[SUCCEEDED, FAILED, CANCELLED]")
         if not job and not crawler:
-            raise invalid_input("A condition must name a JobName or a CrawlerName.")
+            raise invalid_input("JobName or CrawlerName in condition cannot be null or empty")
 
 
 def named_entities(doc: dict) -> tuple[set[str], set[str]]:
