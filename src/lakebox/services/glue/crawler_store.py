@@ -33,24 +33,17 @@ class CrawlerStore(CatalogStore):
     # -- crawlers ------------------------------------------------------------------------------------
 
     def get_crawler(self, catalog: str, name: str) -> dict | None:
-        rows = self.read("SELECT doc FROM crawlers WHERE catalog = ? AND name = ?", (catalog, name))
-        return decode(rows[0]["doc"]) if rows else None
+        return self.named_doc("crawlers", catalog, name)
 
     def crawlers(self, catalog: str | None = None) -> list[tuple[str, dict]]:
         """(catalog, document) of every crawler, by name."""
-        if catalog is None:
-            rows = self.read("SELECT catalog, doc FROM crawlers ORDER BY catalog, name")
-        else:
-            rows = self.read("SELECT catalog, doc FROM crawlers WHERE catalog = ? ORDER BY name", (catalog,))
-        return [(r["catalog"], decode(r["doc"])) for r in rows]
+        return self.named_docs_with_catalog("crawlers", catalog)
 
     def put_crawler(self, db, catalog: str, doc: dict) -> None:
-        db.execute("INSERT OR REPLACE INTO crawlers (catalog, name, doc) VALUES (?, ?, ?)",
-                   (catalog, doc["Name"], encode(doc)))
+        self.put_named_doc(db, "crawlers", catalog, doc)
 
     def load_crawler(self, db, catalog: str, name: str) -> dict | None:
-        row = db.execute("SELECT doc FROM crawlers WHERE catalog = ? AND name = ?", (catalog, name)).fetchone()
-        return decode(row["doc"]) if row else None
+        return self.load_named_doc(db, "crawlers", catalog, name)
 
     def delete_crawler(self, db, catalog: str, name: str) -> None:
         for table, column in (("crawlers", "name"), ("crawls", "crawler"), ("folders", "crawler")):

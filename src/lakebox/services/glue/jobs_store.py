@@ -9,7 +9,7 @@ A job's tags are not here: they live with every other Glue resource's in the cat
 
 from __future__ import annotations
 
-from .store import CatalogStore, decode, encode
+from .store import CatalogStore
 
 JOB_SCHEMA_VERSION = 1
 
@@ -23,22 +23,17 @@ class JobStore(CatalogStore):
         self.apply_schema(JOB_SCHEMA, JOB_SCHEMA_VERSION)
 
     def get_job(self, catalog: str, name: str) -> dict | None:
-        rows = self.read("SELECT doc FROM jobs WHERE catalog = ? AND name = ?", (catalog, name))
-        return decode(rows[0]["doc"]) if rows else None
+        return self.named_doc("jobs", catalog, name)
 
     def jobs(self, catalog: str) -> list[dict]:
         """Every job of the account and region, by name."""
-        rows = self.read("SELECT doc FROM jobs WHERE catalog = ? ORDER BY name", (catalog,))
-        return [decode(r["doc"]) for r in rows]
+        return self.named_docs("jobs", catalog)
 
     def load_job(self, db, catalog: str, name: str) -> dict | None:
-        """The job as the open write transaction `db` sees it."""
-        row = db.execute("SELECT doc FROM jobs WHERE catalog = ? AND name = ?", (catalog, name)).fetchone()
-        return decode(row["doc"]) if row else None
+        return self.load_named_doc(db, "jobs", catalog, name)
 
     def put_job(self, db, catalog: str, doc: dict) -> None:
-        db.execute("INSERT OR REPLACE INTO jobs (catalog, name, doc) VALUES (?, ?, ?)",
-                   (catalog, doc["Name"], encode(doc)))
+        self.put_named_doc(db, "jobs", catalog, doc)
 
     def delete_job(self, db, catalog: str, name: str) -> None:
-        db.execute("DELETE FROM jobs WHERE catalog = ? AND name = ?", (catalog, name))
+        self.delete_named_doc(db, "jobs", catalog, name)

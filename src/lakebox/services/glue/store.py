@@ -84,6 +84,41 @@ class CatalogStore(SqliteDatabase):
     def _create_schema(self) -> None:
         self.apply_schema(_without_comments(SCHEMA).split(";"), SCHEMA_VERSION)
 
+    # Named documents: the `(catalog, name, doc)` tables of crawlers, jobs, triggers and workflows.
+    # `table` is always one of this package's own table names, never request input.
+
+    def named_doc(self, table: str, catalog: str, name: str) -> dict | None:
+        rows = self.read(f"SELECT doc FROM {table} WHERE catalog = ? AND name = ?", (catalog, name))
+        return decode(rows[0]["doc"]) if rows else None
+
+    def named_docs(self, table: str, catalog: str) -> list[dict]:
+        """Every document of one catalog, by name."""
+        rows = self.read(f"SELECT doc FROM {table} WHERE catalog = ? ORDER BY name", (catalog,))
+        return [decode(r["doc"]) for r in rows]
+
+    def named_docs_with_catalog(self, table: str, catalog: str | None) -> list[tuple[str, dict]]:
+        """(catalog, document) of every document, of one catalog or of all, by name."""
+        if catalog is None:
+            rows = self.read(f"SELECT catalog, doc FROM {table} ORDER BY catalog, name")
+        else:
+            rows = self.read(f"SELECT catalog, doc FROM {table} WHERE catalog = ? ORDER BY name", (catalog,))
+        return [(r["catalog"], decode(r["doc"])) for r in rows]
+
+    @staticmethod
+    def load_named_doc(db, table: str, catalog: str, name: str) -> dict | None:
+        """The document as the open write transaction `db` sees it."""
+        row = db.execute(f"SELECT doc FROM {table} WHERE catalog = ? AND name = ?", (catalog, name)).fetchone()
+        return decode(row["doc"]) if row else None
+
+    @staticmethod
+    def put_named_doc(db, table: str, catalog: str, doc: dict) -> None:
+        db.execute(f"INSERT OR REPLACE INTO {table} (catalog, name, doc) VALUES (?, ?, ?)",
+                   (catalog, doc["Name"], encode(doc)))
+
+    @staticmethod
+    def delete_named_doc(db, table: str, catalog: str, name: str) -> None:
+        db.execute(f"DELETE FROM {table} WHERE catalog = ? AND name = ?", (catalog, name))
+
 
 def _without_comments(script: str) -> str:
     return "\n".join(line for line in script.splitlines() if not line.strip().startswith("--"))

@@ -44,27 +44,20 @@ class WorkflowStore(CatalogStore):
     # -- triggers ------------------------------------------------------------------------------------
 
     def trigger(self, catalog: str, name: str) -> dict | None:
-        rows = self.read("SELECT doc FROM triggers WHERE catalog = ? AND name = ?", (catalog, name))
-        return decode(rows[0]["doc"]) if rows else None
+        return self.named_doc("triggers", catalog, name)
 
     def triggers(self, catalog: str | None = None) -> list[tuple[str, dict]]:
         """(catalog, document) of every trigger (of one catalog), by name."""
-        if catalog is None:
-            rows = self.read("SELECT catalog, doc FROM triggers ORDER BY catalog, name")
-        else:
-            rows = self.read("SELECT catalog, doc FROM triggers WHERE catalog = ? ORDER BY name", (catalog,))
-        return [(r["catalog"], decode(r["doc"])) for r in rows]
+        return self.named_docs_with_catalog("triggers", catalog)
 
     def load_trigger(self, db, catalog: str, name: str) -> dict | None:
-        row = db.execute("SELECT doc FROM triggers WHERE catalog = ? AND name = ?", (catalog, name)).fetchone()
-        return decode(row["doc"]) if row else None
+        return self.load_named_doc(db, "triggers", catalog, name)
 
     def put_trigger(self, db, catalog: str, doc: dict) -> None:
-        db.execute("INSERT OR REPLACE INTO triggers (catalog, name, doc) VALUES (?, ?, ?)",
-                   (catalog, doc["Name"], encode(doc)))
+        self.put_named_doc(db, "triggers", catalog, doc)
 
     def delete_trigger(self, db, catalog: str, name: str) -> None:
-        db.execute("DELETE FROM triggers WHERE catalog = ? AND name = ?", (catalog, name))
+        self.delete_named_doc(db, "triggers", catalog, name)
 
     def add_firing(self, db, catalog: str, trigger: str, doc: dict) -> None:
         db.execute("INSERT INTO firings (catalog, trigger, doc) VALUES (?, ?, ?)", (catalog, trigger, encode(doc)))
@@ -78,20 +71,16 @@ class WorkflowStore(CatalogStore):
     # -- workflows -----------------------------------------------------------------------------------
 
     def workflow(self, catalog: str, name: str) -> dict | None:
-        rows = self.read("SELECT doc FROM workflows WHERE catalog = ? AND name = ?", (catalog, name))
-        return decode(rows[0]["doc"]) if rows else None
+        return self.named_doc("workflows", catalog, name)
 
     def workflows(self, catalog: str) -> list[dict]:
-        rows = self.read("SELECT doc FROM workflows WHERE catalog = ? ORDER BY name", (catalog,))
-        return [decode(r["doc"]) for r in rows]
+        return self.named_docs("workflows", catalog)
 
     def load_workflow(self, db, catalog: str, name: str) -> dict | None:
-        row = db.execute("SELECT doc FROM workflows WHERE catalog = ? AND name = ?", (catalog, name)).fetchone()
-        return decode(row["doc"]) if row else None
+        return self.load_named_doc(db, "workflows", catalog, name)
 
     def put_workflow(self, db, catalog: str, doc: dict) -> None:
-        db.execute("INSERT OR REPLACE INTO workflows (catalog, name, doc) VALUES (?, ?, ?)",
-                   (catalog, doc["Name"], encode(doc)))
+        self.put_named_doc(db, "workflows", catalog, doc)
 
     def delete_workflow(self, db, catalog: str, name: str) -> None:
         """The workflow, its runs and its triggers (a trigger cannot outlive its workflow)."""
