@@ -165,6 +165,30 @@ class HttpRequest:
             self._body_cache = cached
         return cached
 
+    def body_bytes_within(self, limit: int) -> Optional[bytes]:
+        """The whole body (cached, as `body_bytes`), or None as soon as it proves longer than `limit`.
+
+        A declared length over the limit reads nothing; a body of unknown length is read no
+        further than `limit + 1` bytes, so a huge document never sits in memory.
+        """
+        cached = getattr(self, "_body_cache", None)
+        if cached is not None:
+            return cached if len(cached) <= limit else None
+        declared = getattr(self.body, "length", None)
+        if declared is not None and declared > limit:
+            return None
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = self.body.read(min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            return None
+        self._body_cache = b"".join(chunks)
+        return self._body_cache
+
 
 ResponseBody = Union[bytes, Iterable[bytes]]
 

@@ -195,3 +195,55 @@ def test_header_list_items_split_on_commas_outside_quotes():
 
 def test_factory_picks_the_s3_parser():
     assert type(create_parser(MODEL)) is S3RequestParser
+
+
+# -- document size limits ------------------------------------------------------------------------
+
+class CountingBody(BodyStream):
+    """A body of unknown length (chunked transfer) that counts what the parser reads of it."""
+
+    length = None
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.left, self.read_bytes = size, 0
+
+    def read(self, size: int = -1) -> bytes:
+        n = self.left if size < 0 else min(size, self.left)
+        self.left -= n
+        self.read_bytes += n
+        return b" " * n
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading():
+    with pytest.raises(AwsError) as info:
+        _parse("PUT", "/bkt", query="versioning", body=b" " * 1025)
+    assert (info.value.code, info.value.status) == ("MaxMessageLengthExceeded", 400)
+    assert info.value.fields == {"MaxMessageLengthBytes": "1024"}
+
+
+def test_a_body_of_unknown_length_is_read_one_byte_past_the_limit_and_no_further():
+    body = CountingBody(50 * 1024 * 1024)
+    with pytest.raises(AwsError) as info:
+        _parse("POST", "/bkt", query="delete", body=body)
+    assert info.value.code == "MaxMessageLengthExceeded"
+    assert body.read_bytes == 2_048_001
+
+
+def test_an_operation_with_no_recorded_limit_gets_two_mib():
+    with pytest.raises(AwsError) as info:
+        _parse("PUT", "/bkt", query="policy", body=CountingBody(3 * 1024 * 1024))
+    assert info.value.fields == {"MaxMessageLengthBytes": "2097152"}
+
+
+def test_a_document_at_the_limit_is_parsed():
+    document = b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
+    body = document + b" " * (1024 - len(document))
+    name, params = _parse("PUT", "/bkt", query="versioning", body=body)
+    assert name == "PutBucketVersioning"
+    assert params["VersioningConfiguration"] == {"Status": "Enabled"}
+
+
+def test_streaming_bodies_have_no_document_limit():
+    name, params = _parse("PUT", "/bkt/key", body=UnreadableBody())
+    assert name == "PutObject"

@@ -79,6 +79,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "InvalidTag": (400, "The tag provided was not a valid tag."),
     "InvalidTargetBucketForLogging": (400, "The target bucket for logging does not exist"),
     "KeyTooLongError": (400, "Your key is too long"),
+    "MaxMessageLengthExceeded": (400, "Your request was too big."),
     "MalformedXML": (
         400,
         "The XML you provided was not well-formed or did not validate against our published schema",
