@@ -99,6 +99,17 @@ def _request(scope, headers: Headers, body: BodyStream) -> HttpRequest:
     )
 
 
+def _header_bytes(value) -> bytes:
+    """A header value on the wire: ISO-8859-1 (one byte a character, as it was read), or UTF-8 for
+    a character beyond it. Serializers keep headers in range; this only keeps a slip from
+    becoming a failed response."""
+    text = str(value)
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
 def _resource(ctx: RequestContext) -> str:
     params = ctx.params or {}
     if "Bucket" in params:
@@ -204,7 +215,7 @@ class LakeboxApp:
 
     async def _send_response(self, ctx: RequestContext, send, loop, receive=None) -> None:
         response = ctx.response
-        raw_headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]
+        raw_headers = [(k.encode("latin-1"), _header_bytes(v)) for k, v in response.headers.items()]
         body = response.body
         if isinstance(body, (bytes, bytearray)):
             # RFC 9110: no Content-Length on 204; on 304 it would describe the object, not this reply.

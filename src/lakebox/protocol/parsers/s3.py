@@ -17,6 +17,9 @@
   with S3's "Provided max-keys not an integer or within integer range" before the operation runs.
   A value that parses but is out of the operation's range (`max-keys=-1`) is the operation's to
   refuse, with its own wording. Leading zeros are fine (`05` is 5).
+- User metadata values (x-amz-meta-*) that hold RFC 2047 encoded words are stored decoded, as S3
+  documents ("character decoded as per RFC 2047 before storing"); the serializer encodes non-ASCII
+  values again on the way out.
 - A document body (XML of a configuration call, DeleteObjects, CompleteMultipartUpload) longer
   than S3 takes for that operation is refused with `MaxMessageLengthExceeded` before it is read,
   with the limit in `MaxMessageLengthBytes`. The limits are S3's recorded ones; operations with no
@@ -25,6 +28,8 @@
 
 from __future__ import annotations
 
+import email.errors
+import email.header
 import re
 from typing import Any
 
@@ -79,7 +84,7 @@ class S3RequestParser(RestXMLRequestParser):
 
     def _parse_header_map(self, member: Shape, headers: Headers, prefix: str) -> dict:
         parsed = super()._parse_header_map(member, headers, prefix)
-        return {name.lower(): value for name, value in parsed.items()}
+        return {name.lower(): decode_encoded_words(value) for name, value in parsed.items()}
 
     @staticmethod
     def _undo_aws_chunked(headers: Headers, operation: OperationModel, params: dict) -> None:
@@ -98,6 +103,24 @@ class S3RequestParser(RestXMLRequestParser):
         members = operation.input_shape.members
         if decoded is not None and decoded.strip().isdigit() and "ContentLength" in members:
             params["ContentLength"] = int(decoded)
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=")
+
+
+def decode_encoded_words(value: str) -> str:
+    """A metadata value with its RFC 2047 encoded words decoded, as S3 stores it.
+
+    Plain text is kept as it arrived (each header byte one character, as S3 reads it). Encoded
+    words that do not decode (an unknown charset, bad base64) are kept as sent, not refused.
+    """
+    if "=?" not in value or not _ENCODED_WORD.search(value):
+        return value
+    try:
+        decoded = str(email.header.make_header(email.header.decode_header(value)))
+    except (LookupError, ValueError, UnicodeDecodeError, email.errors.HeaderParseError):
+        return value
+    return decoded or value  # the email package turns undecodable base64 into nothing
 
 
 def _check_document_size(request: HttpRequest, operation: str) -> None:

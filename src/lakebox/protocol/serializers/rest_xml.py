@@ -135,10 +135,10 @@ class RestXMLResponseSerializer(ResponseSerializer):
             if location == "header":
                 if member.type_name == "list" and not value:
                     continue
-                response.headers[wire] = self._header_text(member, value)
+                response.headers[wire] = self._single_header_text(member, value)
             elif location == "headers":
                 for key, item in value.items():
-                    response.headers[wire + key] = self._header_text(member.value, item)
+                    response.headers[wire + key] = self._prefixed_header_text(member.value, item)
             elif location == "statusCode":
                 response.status = int(value)
 
@@ -151,6 +151,14 @@ class RestXMLResponseSerializer(ResponseSerializer):
         if kind == "string" and shape.serialization.get("jsonvalue"):
             return b64encode(json.dumps(value, separators=(",", ":")))
         return self._scalar_text(shape, value)
+
+    def _single_header_text(self, shape: Shape, value: Any) -> str:
+        """A value of a `header` member; services may encode it further."""
+        return self._header_text(shape, value)
+
+    def _prefixed_header_text(self, shape: Shape, value: Any) -> str:
+        """A value of a prefixed header map (S3's x-amz-meta-*); services may encode it further."""
+        return self._header_text(shape, value)
 
     def _header_list_item(self, shape: Shape, value: Any) -> str:
         text = self._header_text(shape, value)

@@ -6,6 +6,11 @@
 - GetBucketLocation cannot be modeled: the region is the text of the root element itself.
 - Errors are a bare `<Error>` document with `<RequestId>` and `<HostId>`, no envelope.
 - HEAD errors have no body (HTTP), so the status line and headers are all a client sees.
+- A user metadata value (x-amz-meta-*) with any non-ASCII character goes out as an RFC 2047
+  encoded word of its UTF-8 bytes (`=?UTF-8?B?...?=`), as S3 documents; an ASCII value goes out as
+  it is. The header stays ASCII whatever the value holds. Other headers (Content-Disposition from
+  a browser form can hold any character) are encoded the same way only when a raw header could
+  not carry them, that is beyond ISO-8859-1.
 
 Providers steer the status and raw headers with `result["__status__"]` and `result["__headers__"]`,
 documented in `serializers.rest_xml`.
@@ -13,7 +18,8 @@ documented in `serializers.rest_xml`.
 
 from __future__ import annotations
 
-from typing import Optional
+import base64
+from typing import Any, Optional
 
 from botocore.model import OperationModel, Shape
 
@@ -59,7 +65,25 @@ ROOT_ELEMENTS = {
 }
 
 
+def mail_safe(value: str) -> str:
+    """S3's presentation of a user metadata value: as is when ASCII, else RFC 2047 ("B", UTF-8)."""
+    if value.isascii():
+        return value
+    return "=?UTF-8?B?" + base64.b64encode(value.encode("utf-8")).decode("ascii") + "?="
+
+
 class S3ResponseSerializer(RestXMLResponseSerializer):
+    def _prefixed_header_text(self, shape: Shape, value: Any) -> str:
+        return mail_safe(super()._prefixed_header_text(shape, value))
+
+    def _single_header_text(self, shape: Shape, value: Any) -> str:
+        text = super()._single_header_text(shape, value)
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            return mail_safe(text)
+        return text
+
     def _root_name(self, operation: OperationModel, shape: Shape, member_name: Optional[str]) -> str:
         if member_name is None and operation.name in ROOT_ELEMENTS:
             return ROOT_ELEMENTS[operation.name]
