@@ -123,6 +123,26 @@ def test_bucket_policy_put_get_delete(s3, bucket):
     assert error_of(exc) == (404, "NoSuchBucketPolicy")
 
 
+def test_policy_status_says_whether_the_policy_makes_the_bucket_public(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.get_bucket_policy_status(Bucket=bucket)
+    assert error_of(exc) == (404, "NoSuchBucketPolicy")
+    s3.delete_public_access_block(Bucket=bucket)  # else the public policy below is refused
+    anyone = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                       "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(anyone))
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"] == {"IsPublic": True}
+    # The same grant pinned to one account by a condition is not public.
+    anyone["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(anyone))
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"] == {"IsPublic": False}
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(bucket, Principal={"AWS": "arn:aws:iam::111122223333:root"}))
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"] == {"IsPublic": False}
+    with pytest.raises(ClientError) as exc:
+        s3.get_bucket_policy_status(Bucket="no-such-bucket-here")
+    assert error_of(exc) == (404, "NoSuchBucket")
+
+
 def test_policy_without_version_is_accepted(s3, bucket):
     text = json.dumps({"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:DeleteObject"],
                                       "Resource": f"arn:aws:s3:::{bucket}/*"}]})

@@ -26,7 +26,7 @@ from .acl import OWNERSHIP_CONFIG as OWNERSHIP
 from .common import S3Base
 from .errors import invalid_request, invalid_tag, s3_error, translated
 from .public_access import FLAGS as _PAB_FLAGS
-from .public_access import PUBLIC_ACCESS_BLOCK, check_policy_not_blocked
+from .public_access import PUBLIC_ACCESS_BLOCK, check_policy_not_blocked, is_public_policy
 from .tagging import tag_set, validate_tags
 
 # Names of the documents in the per-bucket configuration store (ACL and OWNERSHIP: see acl.py).
@@ -168,6 +168,13 @@ class BucketConfigMixin(S3Base):
 
     def delete_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
         return self.forget_config(params, POLICY)
+
+    def get_bucket_policy_status(self, ctx: RequestContext, params: dict) -> dict:
+        """Whether the stored policy makes the bucket public, judged as BlockPublicPolicy judges it."""
+        bucket, value = self.stored_config(params, POLICY)
+        if value is None:
+            raise s3_error("NoSuchBucketPolicy", BucketName=bucket)
+        return {"PolicyStatus": {"IsPublic": is_public_policy(value["Policy"])}}
 
     # Public access block (what it blocks: public_access.py)
 
