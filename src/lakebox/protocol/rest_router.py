@@ -167,6 +167,15 @@ class RestRouter:
         self._subresources = frozenset(
             key for route in self._routes for key, value in route.literal_query if value is None
         )
+        #: Literal query keys whose value a route requires too (`x-id=GetObject`, `list-type=2`).
+        self._valued_keys = tuple(sorted(
+            {key for route in self._routes for key, value in route.literal_query if value is not None}
+        ))
+        #: The routes whose query template a request's query fits, by what that depends on: the
+        #: method, the query's keys and the values of the valued keys. Requests repeat a handful of
+        #: shapes (a PUT with no query, a GET with ?list-type=2 ...), so the filter over every
+        #: route of the method runs once per shape.
+        self._fitting: dict[tuple, tuple[_Route, ...]] = {}
 
     def match(
         self,
@@ -192,11 +201,7 @@ class RestRouter:
         hinted = query_values.get(_OPERATION_HINT)
         best, best_score, best_match = None, None, None
         routes = self._by_method.get(method, ())
-        for route in routes:
-            # The query test first: it is a few set lookups, and rules out most of the routes
-            # that share a path (GetObject, GetObjectAcl, GetObjectTagging ...) before any regex.
-            if not self._query_fits(route, query_keys, query_values):
-                continue
+        for route in self._fitting_routes(method, routes, query_keys, query_values):
             found = route.path_re.match(path)
             if found is None:
                 continue
@@ -215,6 +220,18 @@ class RestRouter:
         self._check_subresources(best, method, path, query_keys)
         params = {label: unquote(best_match.group(_group(label))) for label in best.labels}
         return best.operation, params
+
+    def _fitting_routes(self, method: str, routes, keys: set[str], values: dict[str, str]) -> tuple:
+        """The routes of `method` whose query template fits (the query test rules out most of the
+        routes that share a path, GetObject, GetObjectAcl, GetObjectTagging ..., before any regex)."""
+        shape = (method, frozenset(keys), tuple(values.get(k) for k in self._valued_keys if k in keys))
+        fitting = self._fitting.get(shape)
+        if fitting is None:
+            fitting = tuple(r for r in routes if self._query_fits(r, keys, values))
+            if len(self._fitting) >= 4096:  # arbitrary query keys must not grow it without end
+                self._fitting.clear()
+            self._fitting[shape] = fitting
+        return fitting
 
     @staticmethod
     def _query_fits(route: _Route, keys: set[str], values: dict[str, str]) -> bool:
