@@ -111,6 +111,11 @@ ERRORS: dict[str, tuple[int, str]] = {
     "NoSuchTagSet": (404, "The TagSet does not exist"),
     "NoSuchVersion": (404, "The specified version does not exist."),
     "NoSuchWebsiteConfiguration": (404, "The specified bucket does not have a website configuration"),
+    "NoSuchConfiguration": (404, "The specified configuration does not exist."),
+    "TooManyConfigurations": (
+        400,
+        "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.",
+    ),
     "MethodNotAllowed": (405, "The specified method is not allowed against this resource."),
     "InvalidBucketState": (409, "The request is not valid with the current state of the bucket."),
     "NotImplemented": (501, "A header you provided implies functionality that is not implemented"),

@@ -22,6 +22,7 @@ from .copy import CopyMixin
 from .cors import CorsMixin
 from .delete_objects import DeleteObjectsMixin
 from .encryption import EncryptionMixin
+from .id_configurations import IdConfigurationsMixin
 from .lifecycle_config import LifecycleMixin
 from .listing import ListingMixin
 from .multipart import MultipartMixin
@@ -60,6 +61,7 @@ class S3Provider(
     ReplicationMixin,
     ObjectLockMixin,
     WebsiteMixin,
+    IdConfigurationsMixin,
 ):
     service_name = "s3"
 
