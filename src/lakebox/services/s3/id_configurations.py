@@ -4,8 +4,9 @@ Each family is the same four calls on a bucket sub-resource (`?metrics&id=...`):
 and a paged List. S3 keeps up to 1,000 of each per bucket and answers them in id order, 100 a page.
 
 Why they are stored: Terraform, CDK and the CLI create, read back and delete these, and need S3's
-answers, refusals included. What S3 does with them over time (CloudWatch request metrics, storage
-class analysis exports, archive tiers, inventory reports) is not done here.
+answers, refusals included. Inventory reports are written for real by `inventory_reports.py`;
+what S3 does with the other three over time (CloudWatch request metrics, storage class analysis
+exports, archive tiers) lakebox does not do.
 
 S3's answers, as recorded: an unknown id is `NoSuchConfiguration` (404) on Get and Delete; an id in
 the document that differs from the query's is MalformedXML; a filter must name exactly one

@@ -23,6 +23,7 @@ from .cors import CorsMixin
 from .delete_objects import DeleteObjectsMixin
 from .encryption import EncryptionMixin
 from .id_configurations import IdConfigurationsMixin
+from .inventory_reports import InventoryWorker
 from .lifecycle_config import LifecycleMixin
 from .listing import ListingMixin
 from .multipart import MultipartMixin
@@ -73,6 +74,9 @@ class S3Provider(
         self.lifecycle.start()
         self.replication = ReplicationWorker(self.store)
         self.replication.start()
+        self.inventory = InventoryWorker(self.store, config.clock.now)
+        config.clock.subscribe(self.inventory.on_clock_jump)
+        self.inventory.start()
 
     def dispatch(self, ctx: RequestContext, params: dict) -> dict:
         # One access check before every operation (see access.py), so no operation can forget it.
@@ -91,6 +95,7 @@ class S3Provider(
     def close(self) -> None:
         self.lifecycle.stop()
         self.replication.stop()
+        self.inventory.stop()
         close = getattr(self.store, "close", None)
         if close is not None:
             close()
