@@ -12,7 +12,10 @@ side by side with the same client code:
 - the lakebox GET against a minimal uvicorn app streaming the same file: target >= 0.5. Like S3,
   the app sends the file's CRC32 when asked (boto3 asks by default), so the client does the same
   checking work against both servers;
-- lakebox's peak RSS while it streams the 256 MiB objects: target < 300 MiB.
+- lakebox's peak RSS while it streams the 256 MiB objects: target < 300 MiB;
+- the ceiling of durable small PUTs in Python on this machine: the bare app's PUT writes a temp
+  file, fsyncs, renames and records a SQLite row, as lakebox does, and nothing else. When 5x moto
+  is above that ceiling, no Python server that keeps acknowledged writes can meet the target here.
 
 Every server runs as a subprocess (`lakebox serve`, `python -m moto.server`, and this file with
 `--serve-baseline`). Clients use boto3 defaults apart from the pool size, as a user would. Results
@@ -25,6 +28,7 @@ are checked (sizes, ETags, bodies) so a fast wrong answer cannot score. No asser
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import http.client
 import json
@@ -116,6 +120,40 @@ def start_baseline(tmp: Path, path: Path) -> Server:
                   port, tmp / "baseline.log")
 
 
+class DurablePuts:
+    """The least a PUT can do and still be durable as lakebox's are: the body to a temp file,
+    fsync, rename into place, and a row in SQLite (WAL, synchronous=NORMAL), on 8 worker threads
+    like lakebox's. No auth, parsing, validation or XML: the ceiling of durable PUTs in Python here."""
+
+    def __init__(self, root: Path):
+        import sqlite3
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.pool = ThreadPoolExecutor(8)
+        self._db = sqlite3.connect(root / "meta.db", isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, etag TEXT, size INTEGER)")
+        self._lock = threading.Lock()
+
+    def put(self, target: str, body: bytes) -> str:
+        final = self.root / target.strip("/").replace("/", "_")
+        tmp = self.root / f".tmp-{os.urandom(8).hex()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(fd, body)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, final)
+        etag = hashlib.md5(body).hexdigest()
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)", (target, etag, len(body)))
+        return etag
+
+
 def serve_baseline(port: int, path: str) -> None:
     """The floor to compare against: the smallest ASGI app that streams one file, on uvicorn/httptools."""
     import uvicorn
@@ -134,6 +172,8 @@ def serve_baseline(port: int, path: str) -> None:
     checksum = [(b"x-amz-checksum-crc32", base64.b64encode(crc.to_bytes(4, "big"))),
                 (b"x-amz-checksum-type", b"FULL_OBJECT")]
 
+    durable = DurablePuts(Path(path).parent / "baseline-puts")
+
     async def app(scope, receive, send):
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":
@@ -141,6 +181,18 @@ def serve_baseline(port: int, path: str) -> None:
             await send({"type": "lifespan.shutdown.complete"})
             return
         target = scope["path"]
+        if scope["method"] == "PUT":
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            etag = await asyncio.get_running_loop().run_in_executor(durable.pool, durable.put, target, body)
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"etag", f'"{etag}"'.encode()), (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
         if target != f"/{BUCKET}/large/single":  # readiness probes, HEAD and the small objects
             body = SMALL if target.startswith((f"/{BUCKET}/small/", f"/{BUCKET}/raw/")) else b"ok"
             await send({"type": "http.response.start", "status": 200,
@@ -345,9 +397,10 @@ def measure_baseline(server: Server, big: Path, args) -> dict:
     """The same client code against the bare app: the ceiling this machine and client allow."""
     c = client(server.endpoint)
     size = big.stat().st_size
-    print(f"[uvicorn] {args.ops} x 4 KiB GET on {THREADS} threads; {size // MiB} MiB GET", flush=True)
+    print(f"[uvicorn] {args.ops} x 4 KiB GET and durable PUT on {THREADS} threads; {size // MiB} MiB GET", flush=True)
     return {"get_4k_ops": parallel(server.endpoint, args.ops, small_get),
             "raw_get_4k_ops": raw_ops(server.endpoint, args.ops * 2, "GET"),
+            "raw_put_4k_ops": raw_ops(server.endpoint, args.ops * 2, "PUT"),
             "get_large_mibs": best(lambda: stream_get(c, "large/single", size), args.repeat + 1)}
 
 
@@ -381,10 +434,15 @@ def report(results: dict, args, mib: int) -> list[str]:
                      f"{fmt(key, b):>9} {fmt(key, base.get(key)):>9} {ratio:>13}")
     lines.append("lakebox/moto > 1 means lakebox is better (for seconds and RSS it is moto/lakebox).")
     lines.append("uvicorn = a bare ASGI app answering with the same bytes: the ceiling of this machine and client.")
+    lines.append("  Its PUT is the least durable write (temp file, fsync, rename, SQLite row) with no S3 work at all.")
     if lb and moto:
         for kind, put, get in (("boto3", "put_4k_ops", "get_4k_ops"), ("raw HTTP", "raw_put_4k_ops", "raw_get_4k_ops")):
             worst = min(lb[put] / moto[put], lb[get] / moto[get])
             lines.append(f"target small ops >= 5x moto ({kind}): {worst:.2f}x  {'OK' if worst >= 5 else 'MISSED'}")
+    if lb and moto and base.get("raw_put_4k_ops"):
+        ceiling = base["raw_put_4k_ops"]
+        lines.append(f"ceiling: the bare durable PUT does {ceiling:.0f} ops/s = {ceiling / moto['raw_put_4k_ops']:.2f}x moto; "
+                     f"lakebox reaches {lb['raw_put_4k_ops'] / ceiling:.2f} of it")
     if lb:
         ratio = lb["raw_put_4k_versioned_ops"] / lb["raw_put_4k_overwrite_ops"]
         lines.append(f"target versioned PUT within 1.5x of unversioned: {ratio:.2f} of the unversioned rate "
