@@ -138,9 +138,11 @@ def delete_precondition(key: str, etag: Optional[str] = None, last_modified: Any
                         size: Any = None) -> Optional[Check]:
     """The check a conditional delete runs under the key's lock, or None for a plain delete.
 
-    DeleteObject takes If-Match, x-amz-if-match-last-modified-time and x-amz-if-match-size (each
-    DeleteObjects entry its ETag, LastModifiedTime and Size): the object must still be the one the
-    client saw, else 412 and it stays; a key with no object to compare is 404 NoSuchKey.
+    DeleteObject takes If-Match (each DeleteObjects entry its ETag, LastModifiedTime and Size): the
+    object must still be the one the client saw, else 412 and it stays; a key with no object to
+    compare is 404 NoSuchKey. DeleteObject's x-amz-if-match-last-modified-time and
+    x-amz-if-match-size are for directory buckets: on a general purpose bucket S3 answers 501
+    NotImplemented naming the header, before it looks at If-Match (see `refuse_directory_only`).
     """
     if etag is None and last_modified is None and size is None:
         return None
@@ -160,6 +162,14 @@ def delete_precondition(key: str, etag: Optional[str] = None, last_modified: Any
             raise precondition_failed("x-amz-if-match-size")
 
     return check
+
+
+def refuse_directory_only(params: dict) -> None:
+    """S3's answer to DeleteObject's directory-bucket conditions on a general purpose bucket."""
+    for member, header in (("IfMatchLastModifiedTime", "x-amz-if-match-last-modified-time"),
+                           ("IfMatchSize", "x-amz-if-match-size")):
+        if params.get(member) is not None:
+            raise s3_error("NotImplemented", Header=header)
 
 
 def all_of(*checks: Optional[Check]) -> Optional[Check]:

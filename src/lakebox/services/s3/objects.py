@@ -21,6 +21,7 @@ from .conditions import (
     check_read,
     delete_precondition,
     parse_range,
+    refuse_directory_only,
     write_precondition,
 )
 from .encryption import bucket_rule
@@ -249,9 +250,9 @@ class ObjectsMixin(S3Base):
         if version is not None:
             check_version_id(version, bucket_info)
         self.check_bypass_applicable(bucket_info, params)
-        # If-Match & co. are checked under the key's lock, against the object (or version) deleted.
-        condition = delete_precondition(key, params.get("IfMatch"), params.get("IfMatchLastModifiedTime"),
-                                        params.get("IfMatchSize"))
+        refuse_directory_only(params)
+        # If-Match is checked under the key's lock, against the object (or version) deleted.
+        condition = delete_precondition(key, params.get("IfMatch"))
         # Only a permanent delete (of a version) can be refused by Object Lock.
         guard = self.deletion_guard(params) if version is not None else None
         with translated(bucket=bucket, key=key):
