@@ -1,8 +1,9 @@
 """A background thread that runs one pass every `interval` seconds until stopped.
 
-Why shared: the S3 lifecycle worker and the Glue crawler scheduler both run a pass on a timer of
-wall time, must survive a pass that fails (logged, then the next one runs), and must stop promptly
-at shutdown. Clock jumps are not its business: their owners run a pass synchronously then.
+Why shared: the S3 lifecycle and inventory workers and the Glue schedulers all run a pass on a
+timer of wall time, must survive a pass that fails (logged, then the next one runs), and must stop
+promptly at shutdown. Clock jumps are not `PeriodicPass`'s business: their owners run a pass
+synchronously then; `ClockedWorker` is that owner for workers whose pass is all they do.
 """
 
 from __future__ import annotations
@@ -43,3 +44,23 @@ class PeriodicPass:
                 self._run()
             except Exception:  # noqa: BLE001 - the thread must outlive one bad pass
                 self._log.exception("%s: pass failed", self.name)
+
+
+class ClockedWorker:
+    """A worker whose `run_once` runs every `interval` seconds of wall time and, synchronously, when
+    the service clock jumps (subscribe `on_clock_jump`), so a clock call returns with its effects."""
+
+    def __init__(self, name: str, interval: float, log: logging.Logger):
+        self._timer = PeriodicPass(name, interval, self.run_once, log)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def on_clock_jump(self, now: object) -> None:
+        self.run_once()
+
+    def run_once(self) -> object:  # pragma: no cover - interface
+        raise NotImplementedError

@@ -16,8 +16,6 @@ requires and the request lacks is answered by input validation before this modul
 
 from __future__ import annotations
 
-import base64
-import binascii
 import threading
 from dataclasses import dataclass
 from typing import Optional
@@ -25,6 +23,7 @@ from typing import Optional
 from ...protocol.context import RequestContext
 from .common import S3Base
 from .errors import invalid_argument, s3_error
+from .listing import decode_token, encode_token
 
 MAX_PER_BUCKET = 1000
 PAGE_SIZE = 100
@@ -131,14 +130,14 @@ class IdConfigurationsMixin(S3Base):
         token = params.get("ContinuationToken")
         start = 0
         if token is not None:
-            after = _decode_token(token)
+            after = decode_token(token)
             start = next((i for i, config_id in enumerate(ids) if config_id > after), len(ids))
         page = ids[start:start + PAGE_SIZE]
         result: dict = {"IsTruncated": start + PAGE_SIZE < len(ids)}
         if token is not None:
             result["ContinuationToken"] = token
         if result["IsTruncated"]:
-            result["NextContinuationToken"] = _encode_token(page[-1])
+            result["NextContinuationToken"] = encode_token(page[-1])
         if page:
             result[family.list_member] = [stored[config_id] for config_id in page]
         return result
@@ -193,13 +192,3 @@ class IdConfigurationsMixin(S3Base):
     def list_bucket_intelligent_tiering_configurations(self, ctx: RequestContext, params: dict) -> dict:
         return self._list_id_configs(INTELLIGENT_TIERING, params)
 
-
-def _encode_token(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode("utf-8")).decode("ascii")
-
-
-def _decode_token(token: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        raise invalid_argument("The continuation token provided is incorrect", "continuation-token", token) from None

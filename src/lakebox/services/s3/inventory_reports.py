@@ -40,7 +40,7 @@ import pyarrow as pa
 
 from ...storage import errors as st
 from ...storage.api import ObjectInfo, ObjectMeta
-from ..periodic import PeriodicPass
+from ..periodic import ClockedWorker
 from . import object_lock
 from .id_configurations import INVENTORY
 
@@ -177,23 +177,14 @@ def file_schema(columns: list, file_format: str) -> str:
     return "message s3.inventory { " + " ".join(parts) + "}"
 
 
-class InventoryWorker:
+class InventoryWorker(ClockedWorker):
     """Writes the reports that are due, on a timer and when the service clock jumps."""
 
     def __init__(self, store: Any, now: Callable[[], dt.datetime], *, interval: float = DEFAULT_INTERVAL):
         self.store = store
         self.now = now
         self._pass_lock = threading.Lock()
-        self._timer = PeriodicPass("lakebox-inventory", interval, self.run_once, log)
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def on_clock_jump(self, now: dt.datetime) -> None:
-        self.run_once()
+        super().__init__("lakebox-inventory", interval, log)
 
     def run_once(self) -> list[str]:
         """Write every report that is due; the keys of the manifests written."""

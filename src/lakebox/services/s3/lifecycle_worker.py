@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from ...storage import errors as st
 from ...storage.api import ObjectInfo
-from ..periodic import PeriodicPass
+from ..periodic import ClockedWorker
 from . import lifecycle_rules as rules
 from .lifecycle_config import LIFECYCLE_CONFIG
 
@@ -51,7 +51,7 @@ class PassReport:
         return bool(self.transitioned or self.expired or self.removed or self.aborted)
 
 
-class LifecycleWorker:
+class LifecycleWorker(ClockedWorker):
     def __init__(self, store: Any, now: Callable[[], dt.datetime], *, interval: float = DEFAULT_INTERVAL,
                  is_locked: Optional[Callable[[ObjectInfo, dt.datetime], bool]] = None):
         self.store = store
@@ -60,17 +60,7 @@ class LifecycleWorker:
         #: Object Lock's check (retention or legal hold at `now`); None: nothing is ever locked.
         self.is_locked = is_locked or (lambda info, now: False)
         self._pass_lock = threading.Lock()
-        self._timer = PeriodicPass("lakebox-lifecycle", interval, self.run_once, log)
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def on_clock_jump(self, now: dt.datetime) -> None:
-        """Clock listener: apply the rules now, before the clock call returns."""
-        self.run_once()
+        super().__init__("lakebox-lifecycle", interval, log)
 
     # One pass
 
