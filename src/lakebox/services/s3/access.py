@@ -50,7 +50,7 @@ BUCKET_READ = frozenset({"ListObjects", "ListObjectsV2", "ListObjectVersions", "
 BUCKET_WRITE = frozenset({"PutObject", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart",
                           "CompleteMultipartUpload", "AbortMultipartUpload", "CopyObject", "UploadPartCopy"})
 #: Operations that need READ on the object.
-OBJECT_READ = frozenset({"GetObject", "HeadObject"})
+OBJECT_READ = frozenset({"GetObject", "HeadObject", "SelectObjectContent"})
 #: ACL operations and the permission each needs on its own resource.
 BUCKET_ACP = {"GetBucketAcl": acl.READ_ACP, "PutBucketAcl": acl.WRITE_ACP}
 OBJECT_ACP = {"GetObjectAcl": acl.READ_ACP, "PutObjectAcl": acl.WRITE_ACP}

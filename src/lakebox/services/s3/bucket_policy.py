@@ -33,6 +33,7 @@ _ACTIONS = {
     "ListMultipartUploads": "s3:ListBucketMultipartUploads",
     "ListParts": "s3:ListMultipartUploadParts",
     "HeadObject": "s3:GetObject",
+    "SelectObjectContent": "s3:GetObject",
     "CreateMultipartUpload": "s3:PutObject",
     "UploadPart": "s3:PutObject",
     "UploadPartCopy": "s3:PutObject",

@@ -34,6 +34,7 @@ from .post_upload import PostUploadMixin
 from .replication import ReplicationMixin
 from .replication_worker import ReplicationWorker
 from .restore import RestoreMixin
+from .select import SelectMixin
 from .tagging import TaggingMixin
 from .lifecycle_worker import LifecycleWorker
 from .versioning import VersioningMixin
@@ -58,6 +59,7 @@ class S3Provider(
     AccessMixin,
     PostUploadMixin,
     RestoreMixin,
+    SelectMixin,
     VersioningMixin,
     ReplicationMixin,
     ObjectLockMixin,
