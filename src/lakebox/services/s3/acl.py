@@ -146,10 +146,8 @@ def policy_grants(policy: dict) -> list[dict]:
                  "AmazonCustomerByEmail": grantee.get("EmailAddress")}.get(kind)
         if not value:
             raise s3_error("MalformedACLError")
-        entry = _grantee(kind, value)
-        if kind == "CanonicalUser" and grantee.get("DisplayName"):
-            entry["DisplayName"] = grantee["DisplayName"]
-        grants.append({"Grantee": entry, "Permission": permission})
+        # A DisplayName sent with a grantee is dropped: S3 no longer keeps or answers one.
+        grants.append({"Grantee": _grantee(kind, value), "Permission": permission})
     return grants
 
 
@@ -228,19 +226,15 @@ def owner_of(acl: Optional[dict], default_account: str) -> str:
 def rendered(acl: Optional[dict], default_account: str) -> dict[str, Any]:
     """GetBucketAcl / GetObjectAcl output for a stored ACL (None: the default).
 
-    A grant to the owner by canonical id reads back with the owner's display name, as S3 names
-    the canonical users it knows.
+    Grantees carry no DisplayName, even ones stored by an earlier version: S3 answers none since 2025.
     """
     acl = acl or default_acl(default_account)
     account = owner_of(acl, default_account)
-    me = owner(account)
     grants = []
     for grant in acl.get("Grants", []):
-        grantee = dict(grant.get("Grantee") or {})
-        if grantee.get("Type") == "CanonicalUser" and grantee.get("ID") == me["ID"]:
-            grantee["DisplayName"] = me["DisplayName"]
+        grantee = {k: v for k, v in (grant.get("Grantee") or {}).items() if k != "DisplayName"}
         grants.append({"Grantee": grantee, "Permission": grant.get("Permission")})
-    return {"Owner": me, "Grants": grants}
+    return {"Owner": owner(account), "Grants": grants}
 
 
 def grantees_of(account: Optional[str], *, public: bool = True, aliases: Iterable[str] = ()) -> frozenset[str]:

@@ -88,7 +88,9 @@ def canonical_id(account_id: str) -> str:
 
 
 def owner(account_id: str) -> dict:
-    return {"ID": canonical_id(account_id), "DisplayName": f"lakebox-{account_id}"}
+    """An Owner element: the canonical id only. S3 stopped answering DisplayName in 2025 (and
+    ListBuckets, the ACLs, the listings' owners and ListParts' initiator no longer carry one)."""
+    return {"ID": canonical_id(account_id)}
 
 
 # -- what a writer chose: headers -> ObjectMeta --------------------------------------------------
