@@ -8,7 +8,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.exceptions import ClientError
 
-from s3_helpers import error_of, make_client
+from s3_helpers import RawS3, error_of, make_client
 
 ALREADY_OWNED = "Your previous request to create the named bucket succeeded and you already own it."
 
@@ -97,11 +97,36 @@ def test_location_constraint_that_is_no_region_is_invalid(s3, constraint):
     assert _error(exc)["LocationConstraint"] == constraint
 
 
-def test_real_region_constraint_from_us_east_1_stays_incompatible(s3):
+def test_us_east_1_is_the_global_endpoint_and_creates_buckets_in_any_region(s3):
+    # boto3's us-east-1 client talks to s3.amazonaws.com, which takes any region's constraint.
+    created = s3.create_bucket(Bucket="elsewhere", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
+    assert created["Location"] == "http://elsewhere.s3.amazonaws.com/"
+    assert s3.head_bucket(Bucket="elsewhere")["BucketRegion"] == "ap-southeast-1"
+    assert s3.get_bucket_location(Bucket="elsewhere")["LocationConstraint"] == "ap-southeast-1"
+
+
+@pytest.mark.parametrize("constraint", ["bar", "aws-global", "us-west-2"])
+def test_a_regional_endpoint_refuses_any_other_constraint_as_incompatible(lakebox_server, constraint):
+    west = make_client(lakebox_server.endpoint_url, region="us-west-1")
     with pytest.raises(ClientError) as exc:
-        s3.create_bucket(Bucket="elsewhere", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        west.create_bucket(Bucket="elsewhere", CreateBucketConfiguration={"LocationConstraint": constraint})
     assert error_of(exc) == (400, "IllegalLocationConstraintException")
-    assert _error(exc)["Message"] == ("The eu-west-1 location constraint is incompatible for the region specific "
+    assert _error(exc)["Message"] == (f"The {constraint} location constraint is incompatible for the region specific "
+                                      "endpoint this request was sent to.")
+    assert "LocationConstraint" not in _error(exc)
+
+
+def test_eu_is_eu_west_1s_old_name_and_get_bucket_location_answers_it(s3, lakebox_server):
+    ireland = make_client(lakebox_server.endpoint_url, region="eu-west-1")
+    ireland.create_bucket(Bucket="old-eu", CreateBucketConfiguration={"LocationConstraint": "EU"})
+    assert ireland.get_bucket_location(Bucket="old-eu")["LocationConstraint"] == "EU"
+    assert [b["BucketRegion"] for b in ireland.list_buckets(Prefix="old-eu")["Buckets"]] == ["eu-west-1"]
+    s3.create_bucket(Bucket="old-eu-global", CreateBucketConfiguration={"LocationConstraint": "EU"})
+    assert s3.head_bucket(Bucket="old-eu-global")["BucketRegion"] == "eu-west-1"
+    ohio = make_client(lakebox_server.endpoint_url, region="us-east-2")
+    with pytest.raises(ClientError) as exc:
+        ohio.create_bucket(Bucket="not-in-eu", CreateBucketConfiguration={"LocationConstraint": "EU"})
+    assert _error(exc)["Message"] == ("The EU location constraint is incompatible for the region specific "
                                       "endpoint this request was sent to.")
 
 
@@ -323,3 +348,16 @@ def test_put_object_tagging_with_system_key_keeps_its_own_message(s3, bucket):
     assert error_of(exc) == (400, "InvalidTag")
     assert _error(exc)["Message"] == "Your TagKey cannot be prefixed with aws:"
 
+
+
+def test_a_request_signed_for_aws_global_is_malformed_as_s3_answers(lakebox_server):
+    """Some SDKs sign with the endpoint-resolution pseudo-region `aws-global` (boto3 itself signs
+    with us-east-1 then); S3 refuses such a request and creates nothing."""
+    response = RawS3(lakebox_server.endpoint_url, region="aws-global").request("PUT", "/global-bucket")
+    assert response.status_code == 400
+    assert "<Code>AuthorizationHeaderMalformed</Code>" in response.text
+    assert ("<Message>The authorization header is malformed; the region 'aws-global' is wrong; expecting "
+            "'us-east-1'</Message>") in response.text
+    assert "<Region>us-east-1</Region>" in response.text
+    with pytest.raises(ClientError):
+        make_client(lakebox_server.endpoint_url).head_bucket(Bucket="global-bucket")

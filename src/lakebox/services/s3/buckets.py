@@ -29,6 +29,9 @@ from .object_lock import initial_config as object_lock_config
 from .versioning import OBJECT_LOCK_CONFIG
 
 US_EAST_1 = "us-east-1"
+EU_WEST_1 = "eu-west-1"
+#: A bucket made with the LocationConstraint `EU` keeps it, since GetBucketLocation answers it.
+LOCATION_ALIAS = "location-alias"
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -81,6 +84,8 @@ class BucketsMixin(S3Base):
         check_bucket_name(name)
         config = self._initial_config(ctx, params)
         region = self._region_for_new_bucket(ctx, params)
+        if (params.get("CreateBucketConfiguration") or {}).get("LocationConstraint") == regions.LEGACY_EU:
+            config[LOCATION_ALIAS] = {"LocationConstraint": regions.LEGACY_EU}
         # x-amz-bucket-object-lock-enabled: Object Lock needs versioning from the start, committed
         # with the bucket itself.
         versioning = ENABLED if OBJECT_LOCK_CONFIG in config else None
@@ -136,33 +141,31 @@ class BucketsMixin(S3Base):
 
     @staticmethod
     def _region_for_new_bucket(ctx: RequestContext, params: dict) -> str:
-        """The region a bucket is created in: the endpoint's, which LocationConstraint must confirm.
+        """The region a bucket is created in, by S3's rules for the endpoint the request was signed for.
 
-        A constraint that names no region at all (or a pseudo-region such as aws-global) is invalid
-        wherever it is sent; a real region that is not the endpoint's is incompatible with it.
+        us-east-1 is S3's global endpoint (boto3's default for that region): it creates the bucket
+        in whichever region of its partition the LocationConstraint names, and refuses a constraint
+        that is no region (or us-east-1 itself) as InvalidLocationConstraint. A regional endpoint
+        creates buckets in its own region only: any other constraint, a missing one or one that is
+        no region at all is IllegalLocationConstraintException. `EU` is eu-west-1's old name.
         """
         config = params.get("CreateBucketConfiguration") or {}
-        constraint = config.get("LocationConstraint")
-        if constraint and not regions.is_location_constraint(constraint):
-            raise s3_error("InvalidLocationConstraint", LocationConstraint=constraint)
+        constraint = config.get("LocationConstraint") or None
+        region = EU_WEST_1 if constraint == regions.LEGACY_EU else constraint
         if ctx.region == US_EAST_1:
-            if constraint is None or constraint == "":
+            if constraint is None:
                 return US_EAST_1
-            if constraint == US_EAST_1:
+            if constraint == US_EAST_1 or not regions.is_location_constraint(constraint):
                 raise s3_error("InvalidLocationConstraint", LocationConstraint=constraint)
-        elif constraint is None or constraint == "":
-            raise s3_error(
-                "IllegalLocationConstraintException",
-                "The unspecified location constraint is incompatible for the region specific endpoint "
-                "this request was sent to.",
-            )
-        if constraint != ctx.region:
-            raise s3_error(
-                "IllegalLocationConstraintException",
-                f"The {constraint} location constraint is incompatible for the region specific endpoint "
-                "this request was sent to.",
-            )
-        return constraint
+            if regions.partition_of(region) == regions.partition_of(US_EAST_1):
+                return region
+        elif region == ctx.region:
+            return region
+        raise s3_error(
+            "IllegalLocationConstraintException",
+            f"The {constraint or 'unspecified'} location constraint is incompatible for the region specific "
+            "endpoint this request was sent to.",
+        )
 
     def head_bucket(self, ctx: RequestContext, params: dict) -> dict:
         info = self.require_bucket(params)
@@ -170,8 +173,13 @@ class BucketsMixin(S3Base):
 
     def get_bucket_location(self, ctx: RequestContext, params: dict) -> dict:
         info = self.require_bucket(params)
-        # S3 answers an empty LocationConstraint for us-east-1, for historical reasons.
-        return {} if info.region == US_EAST_1 else {"LocationConstraint": info.region}
+        # S3 answers an empty LocationConstraint for us-east-1, for historical reasons, and the
+        # constraint as it was given for a bucket made with eu-west-1's old name `EU`.
+        if info.region == US_EAST_1:
+            return {}
+        with translated(bucket=info.name):
+            alias = self.store.get_bucket_config(info.name, LOCATION_ALIAS)
+        return {"LocationConstraint": (alias or {}).get("LocationConstraint") or info.region}
 
     def delete_bucket(self, ctx: RequestContext, params: dict) -> dict:
         name = params["Bucket"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
 from ...storage.lake import LakeStore
 from . import checksums
 from .access import AccessMixin
@@ -39,6 +40,9 @@ from .tagging import TaggingMixin
 from .lifecycle_worker import LifecycleWorker
 from .versioning import VersioningMixin
 from .website import WebsiteMixin
+
+
+GLOBAL_PSEUDO_REGION = "aws-global"
 
 
 class S3Provider(
@@ -83,6 +87,12 @@ class S3Provider(
     def dispatch(self, ctx: RequestContext, params: dict) -> dict:
         # One access check before every operation (see access.py), so no operation can forget it.
         # The bucket it looked up serves the operation too (common.checked_bucket).
+        if ctx.region == GLOBAL_PSEUDO_REGION:
+            # A pseudo-region for endpoint resolution, which some SDKs sign with by mistake: S3
+            # expects the global endpoint's signing region, us-east-1.
+            raise AwsError("AuthorizationHeaderMalformed", "The authorization header is malformed; the region "
+                           f"'{GLOBAL_PSEUDO_REGION}' is wrong; expecting 'us-east-1'", 400,
+                           fields={"Region": "us-east-1"})
         check_expected_bucket_owner(ctx, params)
         token = checked_bucket.set(self.check_access(ctx, params))
         try:
