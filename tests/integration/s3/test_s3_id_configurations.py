@@ -22,10 +22,10 @@ TIERING = {"Id": "it", "Status": "Enabled", "Tierings": [{"Days": 90, "AccessTie
 
 # name in the client's methods, the model's member, the sample, the status a put answers with
 FAMILIES = [
-    ("inventory", "InventoryConfiguration", INVENTORY, 200),
-    ("analytics", "AnalyticsConfiguration", ANALYTICS, 200),
+    ("inventory", "InventoryConfiguration", INVENTORY, 204),
+    ("analytics", "AnalyticsConfiguration", ANALYTICS, 204),
     ("metrics", "MetricsConfiguration", METRICS, 204),
-    ("intelligent_tiering", "IntelligentTieringConfiguration", TIERING, 200),
+    ("intelligent_tiering", "IntelligentTieringConfiguration", TIERING, 204),
 ]
 IDS = [f[0] for f in FAMILIES]
 
@@ -53,11 +53,11 @@ def test_put_get_list_delete(s3, bucket, family, member, sample, put_status):
 
 
 @pytest.mark.parametrize("family, member, sample, put_status", FAMILIES, ids=IDS)
-def test_an_id_in_the_document_that_differs_from_the_query_is_malformed(s3, bucket, family, member, sample, put_status):
+def test_an_id_in_the_document_that_differs_from_the_query_is_refused(s3, bucket, family, member, sample, put_status):
     put, get, _, _ = calls(s3, family)
     with pytest.raises(ClientError) as exc:
         put(Bucket=bucket, Id="other", **{member: sample})
-    assert error_of(exc) == (400, "MalformedXML")
+    assert error_of(exc) == (400, "IdMismatch" if family == "inventory" else "MalformedXML")
     with pytest.raises(ClientError):
         get(Bucket=bucket, Id="other")
 
@@ -120,3 +120,21 @@ def test_configurations_survive_a_restart(tmp_path):
         s3 = make_client(server.endpoint_url)
         got = s3.get_bucket_inventory_configuration(Bucket="keeps-configs", Id="daily")
         assert got["InventoryConfiguration"] == INVENTORY
+
+
+@pytest.mark.parametrize("change, code", [
+    (lambda c: c["Destination"]["S3BucketDestination"].update(Bucket="reports"), "InvalidS3DestinationBucket"),
+    (lambda c: c["Destination"]["S3BucketDestination"].update(Format="WRONG-FORMAT"), "MalformedXML"),
+    (lambda c: c["Schedule"].update(Frequency="Hourly"), "MalformedXML"),
+    (lambda c: c.update(IncludedObjectVersions="Wrong"), "MalformedXML"),
+    (lambda c: c.update(OptionalFields=["TestField"]), "MalformedXML"),
+], ids=["bucket-name-not-arn", "format", "frequency", "versions", "optional-field"])
+def test_inventory_values_s3_refuses(s3, bucket, change, code):
+    import copy
+
+    config = copy.deepcopy(INVENTORY)
+    change(config)
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_inventory_configuration(Bucket=bucket, Id=config["Id"], InventoryConfiguration=config)
+    assert error_of(exc) == (400, code)
+    assert "InventoryConfigurationList" not in s3.list_bucket_inventory_configurations(Bucket=bucket)

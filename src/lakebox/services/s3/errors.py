@@ -112,6 +112,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     "NoSuchVersion": (404, "The specified version does not exist."),
     "NoSuchWebsiteConfiguration": (404, "The specified bucket does not have a website configuration"),
     "NoSuchConfiguration": (404, "The specified configuration does not exist."),
+    "IdMismatch": (400, "Document ID does not match the specified configuration ID."),
+    "InvalidS3DestinationBucket": (400, "Invalid bucket ARN."),
     "TooManyConfigurations": (
         400,
         "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.",

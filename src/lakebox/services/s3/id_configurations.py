@@ -8,10 +8,13 @@ answers, refusals included. Inventory reports are written for real by `inventory
 what S3 does with the other three over time (CloudWatch request metrics, storage class analysis
 exports, archive tiers) lakebox does not do.
 
-S3's answers, as recorded: an unknown id is `NoSuchConfiguration` (404) on Get and Delete; an id in
-the document that differs from the query's is MalformedXML; a filter must name exactly one
-predicate, and an `And` needs two or more conjuncts (MalformedXML otherwise). Anything the schema
-requires and the request lacks is answered by input validation before this module runs.
+S3's answers, as recorded: a put is 204; an unknown id is `NoSuchConfiguration` (404) on Get and
+Delete; an id in the document that differs from the query's is MalformedXML (IdMismatch for an
+inventory); a filter must name exactly one predicate, and an `And` needs two or more conjuncts
+(MalformedXML otherwise). An inventory's destination must be a bucket ARN, and its format,
+schedule, versions and optional fields must be values S3 knows: here S3 does not take enum values
+newer than the model, as it does elsewhere. Anything the schema requires and the request lacks
+is answered by input validation before this module runs.
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ class Family:
     """One kind of id-keyed configuration: its model member names and where it is stored."""
 
     name: str  # Analytics, Inventory, Metrics, IntelligentTiering
-    put_status: int  # S3 answers a metrics put with 204, the others with 200
 
     @property
     def member(self) -> str:
@@ -50,10 +52,10 @@ class Family:
         return f"id-configurations/{self.name}"
 
 
-ANALYTICS = Family("Analytics", 200)
-INVENTORY = Family("Inventory", 200)
-METRICS = Family("Metrics", 204)
-INTELLIGENT_TIERING = Family("IntelligentTiering", 200)
+ANALYTICS = Family("Analytics")
+INVENTORY = Family("Inventory")
+METRICS = Family("Metrics")
+INTELLIGENT_TIERING = Family("IntelligentTiering")
 
 
 def check_filter(filter_: Optional[dict]) -> None:
@@ -85,6 +87,29 @@ def _check_tierings(config: dict) -> None:
             raise invalid_argument(f"Days for {tier} must be between {low} and {high}", "Days", str(days))
 
 
+_INVENTORY_VALUES = {  # what S3 takes, whatever newer values a model may list
+    "Format": {"CSV", "ORC", "Parquet"},
+    "Frequency": {"Daily", "Weekly"},
+    "IncludedObjectVersions": {"All", "Current"},
+    "OptionalFields": {"Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded",
+                       "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode",
+                       "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus",
+                       "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate"},
+}
+
+
+def _check_inventory(config: dict) -> None:
+    destination = config["Destination"]["S3BucketDestination"]
+    if not str(destination.get("Bucket", "")).startswith("arn:"):
+        raise s3_error("InvalidS3DestinationBucket")
+    given = {"Format": [destination.get("Format")], "Frequency": [config["Schedule"].get("Frequency")],
+             "IncludedObjectVersions": [config.get("IncludedObjectVersions")],
+             "OptionalFields": config.get("OptionalFields") or []}
+    for name, values in given.items():
+        if any(value not in _INVENTORY_VALUES[name] for value in values):
+            raise s3_error("MalformedXML")
+
+
 class IdConfigurationsMixin(S3Base):
     """Put/Get/Delete/List for the four families; one lock makes each read-modify-write whole."""
 
@@ -95,10 +120,14 @@ class IdConfigurationsMixin(S3Base):
     def _put_id_config(self, family: Family, params: dict) -> dict:
         config = dict(params[family.member])
         if config.get("Id") != params["Id"]:
+            if family is INVENTORY:
+                raise s3_error("IdMismatch")
             raise s3_error("MalformedXML")
         check_filter(config.get("Filter"))
         if family is INTELLIGENT_TIERING:
             _check_tierings(config)
+        if family is INVENTORY:
+            _check_inventory(config)
         with self._id_config_lock:
             bucket, stored = self.stored_config(params, family.document)
             stored = dict(stored or {})
@@ -106,7 +135,7 @@ class IdConfigurationsMixin(S3Base):
                 raise s3_error("TooManyConfigurations")
             stored[params["Id"]] = config
             self.store_config(bucket, family.document, stored)
-        return {"__status__": family.put_status}
+        return {"__status__": 204}  # S3's answer to a put of any of the four, as recorded
 
     def _get_id_config(self, family: Family, params: dict) -> dict:
         _, stored = self.stored_config(params, family.document)
