@@ -209,3 +209,21 @@ def test_negative_max_keys_is_invalid_argument(filled, raw):
     response = raw.request("GET", f"/{filled}", query="list-type=2&max-keys=-1")
     assert response.status_code == 400
     assert "<Code>InvalidArgument</Code>" in response.text
+
+
+def test_listed_times_are_whole_seconds_as_s3_gives_them(s3, raw, bucket):
+    """ListBuckets, ListObjects (v1, v2), ListObjectVersions, ListParts and ListMultipartUploads
+    all answer `...:04.000Z`: S3 keeps these times to the second."""
+    import re
+
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"part")
+    for path, query in (("/", ""), (f"/{bucket}", ""), (f"/{bucket}", "list-type=2"), (f"/{bucket}", "versions"),
+                        (f"/{bucket}", "uploads"), (f"/{bucket}/mp", f"uploadId={upload}")):
+        text = raw.request("GET", path, query=query).text
+        stamps = re.findall(r"<(?:LastModified|CreationDate|Initiated)>([^<]+)<", text)
+        assert stamps, (path, query, text)
+        assert all(stamp.endswith(".000Z") for stamp in stamps), (path, query, stamps)
+    head = s3.head_object(Bucket=bucket, Key="k")["LastModified"]
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="k")["Contents"][0]["LastModified"] == head

@@ -24,7 +24,7 @@ from .common import S3Base, log
 from .errors import invalid_argument, s3_error, translated
 from . import acl, public_access, regions
 from .bucket_config import TAGGING, bucket_tag_set
-from .headers import owner
+from .headers import owner, whole_seconds
 from .object_lock import initial_config as object_lock_config
 from .versioning import OBJECT_LOCK_CONFIG
 
@@ -217,7 +217,7 @@ class BucketsMixin(S3Base):
             buckets = buckets[: int(max_buckets)]
             out["ContinuationToken"] = _encode_token(buckets[-1].name)
         out["Buckets"] = [
-            {"Name": b.name, "CreationDate": b.created, "BucketRegion": b.region, "BucketArn": bucket_arn(b.name, b.region)}
+            {"Name": b.name, "CreationDate": whole_seconds(b.created), "BucketRegion": b.region, "BucketArn": bucket_arn(b.name, b.region)}
             for b in buckets
         ]
         if params.get("Prefix") is not None:

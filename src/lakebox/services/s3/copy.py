@@ -30,6 +30,7 @@ from .headers import (
     object_meta,
     quote_etag,
     storage_class,
+    whole_seconds,
 )
 from .tagging import parse_tagging_header
 
@@ -143,7 +144,7 @@ class CopyMixin(S3Base):
         log.debug("copied s3://%s/%s to s3://%s/%s", src.bucket, src.key, bucket, key)
         self.replicate_after_write(info)
         info = sse_c.plain_view(info)
-        result = {"ETag": quote_etag(info.etag), "LastModified": info.last_modified}
+        result = {"ETag": quote_etag(info.etag), "LastModified": whole_seconds(info.last_modified)}
         result.update(checksums.fields(info.checksums, info.checksum_type))
         out = {"CopyObjectResult": result}
         out.update(expiration_fields(self.store, bucket, info))

@@ -60,6 +60,12 @@ SSE_ALGORITHMS = frozenset({"AES256", "aws:kms", "aws:kms:dsse", "aws:fsx"})
 # -- ETags, dates, keys, owners ------------------------------------------------------------------
 
 
+def whole_seconds(moment):
+    """A time as S3's documents give object and bucket times: to the second (`...:04.000Z`), the
+    precision of Last-Modified, in listings, ListBuckets, parts, uploads and copy results alike."""
+    return moment.replace(microsecond=0) if moment is not None else None
+
+
 def quote_etag(etag: str) -> str:
     """Storage keeps ETags bare; every S3 response carries them in double quotes."""
     return f'"{etag}"'

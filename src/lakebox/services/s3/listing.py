@@ -18,7 +18,7 @@ from ...storage.api import STANDARD, ListResult, ObjectInfo
 from . import acl, checksums, restore
 from .common import S3Base
 from .errors import invalid_argument, translated
-from .headers import owner, quote_etag
+from .headers import owner, quote_etag, whole_seconds
 
 #: S3 never returns more than this many entries per page, whatever max-keys asks.
 PAGE_LIMIT = 1000
@@ -145,7 +145,7 @@ def _encoder(params: dict):
 def _entry(info: ObjectInfo, encode, account_id: Optional[str]) -> dict:
     entry: dict[str, Any] = {
         "Key": encode(info.key),
-        "LastModified": info.last_modified,
+        "LastModified": whole_seconds(info.last_modified),
         "ETag": quote_etag(info.etag),
         "Size": info.size,
         "StorageClass": info.meta.storage_class or STANDARD,

@@ -35,6 +35,7 @@ from .headers import (
     object_meta,
     quote_etag,
     unquote_etag,
+    whole_seconds,
     write_fields,
 )
 from .objects import MAX_PUT_BYTES, check_part_number, declared_length, request_body
@@ -146,7 +147,7 @@ class MultipartMixin(S3Base):
         with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
             src, part = with_retries(attempt)
         log.debug("copied part %d of upload %s from s3://%s/%s", number, upload.upload_id, src.bucket, src.key)
-        result: dict[str, Any] = {"ETag": quote_etag(part.etag), "LastModified": part.last_modified}
+        result: dict[str, Any] = {"ETag": quote_etag(part.etag), "LastModified": whole_seconds(part.last_modified)}
         result.update(_part_checksums(part, _upload_algorithms(upload)))
         out: dict[str, Any] = {"CopyPartResult": result}
         out.update(encryption_fields(upload.meta))

@@ -17,7 +17,7 @@ from . import acl, checksums
 from .common import S3Base
 from .errors import invalid_argument, translated
 from .expiration import abort_fields
-from .headers import owner, quote_etag
+from .headers import owner, quote_etag, whole_seconds
 from .listing import PAGE_LIMIT, encoding_type, max_keys, url_encode
 
 
@@ -123,7 +123,7 @@ def _int_param(value: Any, name: str, default: int) -> int:
 def _part_entry(part: PartInfo, upload: UploadInfo) -> dict[str, Any]:
     entry = {
         "PartNumber": part.part_number,
-        "LastModified": part.last_modified,
+        "LastModified": whole_seconds(part.last_modified),
         "ETag": quote_etag(part.etag),
         "Size": part.size,
     }
@@ -140,7 +140,7 @@ def _upload_entry(upload: UploadInfo, encode, account_id: str) -> dict[str, Any]
     entry: dict[str, Any] = {
         "UploadId": upload.upload_id,
         "Key": encode(upload.key),
-        "Initiated": upload.initiated,
+        "Initiated": whole_seconds(upload.initiated),
         "StorageClass": upload.meta.storage_class or STANDARD,
         "Owner": owner(acl.owner_of(upload.meta.acl, account_id)),
         "Initiator": owner(acl.owner_of(upload.meta.acl, account_id)),

@@ -17,7 +17,7 @@ from . import restore
 from .acl import owner_of
 from .common import S3Base, log
 from .errors import s3_error, translated
-from .headers import owner, quote_etag
+from .headers import owner, quote_etag, whole_seconds
 from .listing import encoding_type, max_keys, url_encode
 from .replication_rules import REPLICATION_CONFIG
 
@@ -105,7 +105,7 @@ class VersioningMixin(S3Base):
                 "Key": encode(info.key),
                 "VersionId": info.version_id or NULL_VERSION,
                 "IsLatest": info.is_latest,
-                "LastModified": info.last_modified,
+                "LastModified": whole_seconds(info.last_modified),
                 "Owner": owner(owner_of(info.meta.acl, bucket.account_id)),
             }
             if info.is_delete_marker:
