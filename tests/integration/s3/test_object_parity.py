@@ -284,3 +284,20 @@ def test_presigned_response_override_outside_latin_1_is_invalid_argument(s3, buc
     response = requests.get(url)
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "caf\u00e9"
+
+
+def test_an_if_modified_since_in_the_future_is_ignored(s3, bucket):
+    """RFC 9110 calls such a date invalid, and S3 answers as if it were absent: 200, and a copy."""
+    import datetime as dt
+
+    s3.put_object(Bucket=bucket, Key="k", Body=b"body")
+    future = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)
+    assert s3.get_object(Bucket=bucket, Key="k", IfModifiedSince=future)["Body"].read() == b"body"
+    assert s3.head_object(Bucket=bucket, Key="k", IfModifiedSince=future)["ContentLength"] == 4
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"},
+                   CopySourceIfModifiedSince=future)
+    assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"body"
+    # A date that is not in the future, and not before the object was written, still answers 304.
+    now = dt.datetime.now(dt.timezone.utc)
+    refused_304 = refused(s3.get_object, Bucket=bucket, Key="k", IfModifiedSince=now)
+    assert refused_304.response["ResponseMetadata"]["HTTPStatusCode"] == 304

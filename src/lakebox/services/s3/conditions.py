@@ -62,13 +62,15 @@ def _modified_after(info: ObjectInfo, when: datetime) -> bool:
 # -- GET / HEAD ----------------------------------------------------------------------------------
 
 
-def _failed_condition(info: ObjectInfo, params: dict, prefix: str = "") -> Optional[str]:
+def _failed_condition(info: ObjectInfo, params: dict, prefix: str = "",
+                      now: Optional[datetime] = None) -> Optional[str]:
     """The first of the four read conditions that fails, with S3's precedence, or None.
 
     If-Match outranks If-Unmodified-Since and If-None-Match outranks If-Modified-Since (RFC 7232):
     the date condition counts only when its ETag twin is absent. `prefix` selects the copy-source
     variants (`CopySourceIfMatch` ...). The result names the failing condition: "If-Match",
-    "If-Unmodified-Since", "If-None-Match" or "If-Modified-Since".
+    "If-Unmodified-Since", "If-None-Match" or "If-Modified-Since". An If-Modified-Since later than
+    `now` (the service clock) is ignored, as RFC 9110 says and S3 does: such a date is invalid.
     """
     if_match = params.get(prefix + "IfMatch")
     if if_match is not None:
@@ -84,22 +86,22 @@ def _failed_condition(info: ObjectInfo, params: dict, prefix: str = "") -> Optio
             return "If-None-Match"
     else:
         since = parse_date(params.get(prefix + "IfModifiedSince"))
-        if since is not None and not _modified_after(info, since):
+        if since is not None and (now is None or since <= now) and not _modified_after(info, since):
             return "If-Modified-Since"
     return None
 
 
-def check_read(info: ObjectInfo, params: dict) -> Optional[int]:
+def check_read(info: ObjectInfo, params: dict, now: Optional[datetime] = None) -> Optional[int]:
     """Raise 412 for a failed If-Match / If-Unmodified-Since; return 304 when the client's copy is fresh."""
-    failed = _failed_condition(info, params)
+    failed = _failed_condition(info, params, now=now)
     if failed in ("If-Match", "If-Unmodified-Since"):
         raise precondition_failed(failed)
     return NOT_MODIFIED if failed is not None else None
 
 
-def check_copy_source(info: ObjectInfo, params: dict) -> None:
+def check_copy_source(info: ObjectInfo, params: dict, now: Optional[datetime] = None) -> None:
     """x-amz-copy-source-if-*: the same precedence as reads, but every failure is a 412."""
-    failed = _failed_condition(info, params, prefix="CopySource")
+    failed = _failed_condition(info, params, prefix="CopySource", now=now)
     if failed is not None:
         raise precondition_failed("x-amz-copy-source-" + failed)
 

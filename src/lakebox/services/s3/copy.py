@@ -83,7 +83,7 @@ class CopyMixin(S3Base):
             raise
         restore.check_source_readable(src, self.config.clock.now())
         check_customer_key(src, params, sse_c.COPY_SOURCE)
-        check_copy_source(src, params)
+        check_copy_source(src, params, self.config.clock.now())
         return sse_c.plain_view(src)
 
     def copy_object(self, ctx: RequestContext, params: dict) -> dict:

@@ -159,7 +159,7 @@ class ObjectsMixin(S3Base):
         if params.get("PartNumber") is not None and params.get("Range"):
             raise invalid_request("Cannot specify both Range header and partNumber query parameter")
 
-        if check_read(info, params) == NOT_MODIFIED:
+        if check_read(info, params, self.config.clock.now()) == NOT_MODIFIED:
             return {"__status__": NOT_MODIFIED, "ETag": quote_etag(info.etag), "LastModified": info.last_modified}
 
         out = object_fields(info)
