@@ -85,11 +85,31 @@ def test_parts_out_of_order_is_invalid_part_order(s3, bucket):
     assert error_of(exc) == (400, "InvalidPartOrder")
 
 
-def test_empty_parts_list_is_malformed_xml(s3, bucket):
+def test_empty_parts_list_of_an_upload_without_parts_is_malformed_xml(s3, bucket):
     upload = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
     with pytest.raises(ClientError) as exc:
         s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": []})
     assert error_of(exc) == (400, "MalformedXML")
+
+
+def test_no_part_list_for_an_upload_with_parts_asks_for_one(s3, bucket):
+    upload, _ = upload_parts(s3, bucket, "k", [b"data"])
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload)
+    assert error_of(exc) == (400, "InvalidRequest")
+    assert exc.value.response["Error"]["Message"] == "You must specify at least one part"
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId="no-such-upload-id")
+    assert error_of(exc) == (404, "NoSuchUpload")
+
+
+def test_invalid_part_names_the_etag_without_quotes(s3, bucket):
+    upload, done = upload_parts(s3, bucket, "k", [b"data"])
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload,
+                                     MultipartUpload={"Parts": [{"ETag": done[0]["ETag"], "PartNumber": 2}]})
+    assert error_of(exc) == (400, "InvalidPart")
+    assert exc.value.response["Error"]["ETag"] == done[0]["ETag"].strip('"')
 
 
 @pytest.mark.parametrize("number", [0, 10001])

@@ -194,11 +194,13 @@ def checksum_mismatch(algorithm: str) -> AwsError:
 def part_error(exc: st.StorageError, upload_id: str, given: list[dict]) -> AwsError:
     """InvalidPart or EntityTooSmall about one part named in a CompleteMultipartUpload.
 
-    S3 names the part in the error body with the ETag as the request sent it, so a client can tell
-    which of its parts to upload again.
+    S3 names the part in the error body with the ETag the request sent for it, without its quotes,
+    so a client can tell which of its parts to upload again.
     """
     number = getattr(exc, "part_number", None)
     sent = next((p.get("ETag") for p in given if number is not None and int(p["PartNumber"]) == number), None)
+    if sent is not None:
+        sent = sent.strip().strip('"')
     if isinstance(exc, st.EntityTooSmallError):
         return s3_error("EntityTooSmall", ProposedSize=exc.size, MinSizeAllowed=MIN_PART_SIZE,
                         PartNumber=number, ETag=sent)

@@ -159,8 +159,18 @@ class MultipartMixin(S3Base):
         bucket = self.require_bucket(params).name
         key, upload_id = params["Key"], params["UploadId"]
         given = (params.get("MultipartUpload") or {}).get("Parts") or []
-        if not given or any(p.get("PartNumber") is None for p in given):
+        if any(p.get("PartNumber") is None for p in given):
             raise s3_error("MalformedXML")
+        if not given:
+            # S3 looks the upload up first: an unknown one is NoSuchUpload. For a known one, the two
+            # recordings we have differ by whether parts were uploaded: none at all is MalformedXML,
+            # some is "You must specify at least one part".
+            with translated(bucket=bucket, key=key, upload_id=upload_id):
+                upload = self.store.get_upload(bucket, key, upload_id)
+                uploaded = self.store.list_parts(upload)
+            if not uploaded:
+                raise s3_error("MalformedXML")
+            raise invalid_request("You must specify at least one part")
         parts = [
             (int(p["PartNumber"]), unquote_etag(p.get("ETag") or ""), checksums.given_checksums(p)) for p in given
         ]
