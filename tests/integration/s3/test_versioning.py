@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
+from s3_helpers import error_of
 
 
 @pytest.fixture
@@ -255,3 +256,27 @@ def test_versions_survive_a_restart(tmp_path):
         assert [m["VersionId"] for m in listing["DeleteMarkers"]] == [marker]
         for i, version in enumerate(ids):
             assert s3.get_object(Bucket=name, Key="k", VersionId=version)["Body"].read() == f"{i}".encode()
+
+
+def test_version_ids_use_s3s_alphabet_and_a_tampered_one_is_refused(s3, bucket):
+    """S3's ids are 32 characters of letters, digits, `.` and `_`, and carry a check: DeleteObject
+    answers a made-up id with InvalidArgument, DeleteObjects with NoSuchVersion, and nothing goes."""
+    import re
+
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    ids = [s3.put_object(Bucket=bucket, Key="k", Body=bytes([i]))["VersionId"] for i in range(200)]
+    assert all(re.fullmatch(r"[A-Za-z0-9._]{32}", v) for v in ids)
+    tampered = ids[-1][:-4] + "ABCD"
+    with pytest.raises(ClientError) as exc:
+        s3.delete_object(Bucket=bucket, Key="k", VersionId=tampered)
+    assert error_of(exc) == (400, "InvalidArgument")
+    assert exc.value.response["Error"]["Message"] == "Invalid version id specified"
+    assert exc.value.response["Error"]["ArgumentName"] == "versionId"
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": tampered},
+                                                                {"Key": "other", "VersionId": tampered}]})
+    assert [(e["Key"], e["Code"]) for e in out["Errors"]] == [("k", "NoSuchVersion"), ("other", "NoSuchVersion")]
+    assert "Deleted" not in out
+    assert len(s3.list_object_versions(Bucket=bucket)["Versions"]) == 200
+    # A real id still deletes its version.
+    s3.delete_object(Bucket=bucket, Key="k", VersionId=ids[0])
+    assert len(s3.list_object_versions(Bucket=bucket)["Versions"]) == 199

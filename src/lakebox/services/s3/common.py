@@ -16,6 +16,7 @@ from typing import Callable, Optional, TypeVar
 from ...protocol.context import RequestContext
 from ...storage import errors as st
 from ...storage.api import NULL_VERSION, BucketInfo, ObjectInfo
+from ...storage.version_ids import stamp_of
 from ..base import Provider
 from . import acl, public_access
 from .errors import ERRORS, no_such_bucket, no_such_key, s3_error, translated
@@ -77,6 +78,15 @@ def check_version_id(version_id: str, bucket: Optional[BucketInfo] = None) -> No
             bucket is not None and bucket.versioning is None and version_id != NULL_VERSION):
         raise s3_error("InvalidArgument", "Invalid version id specified", ArgumentName="versionId",
                        ArgumentValue=version_id)
+
+
+def never_given_out(store, bucket: str, key: str, version_id: str) -> bool:
+    """Whether a well-formed version id is one no version ever had: its check fails, and no stored
+    version (an older lakebox's ids have no check) bears it. S3 tells such ids from real ones too."""
+    if version_id == NULL_VERSION or stamp_of(version_id) is not None:
+        return False
+    with translated(bucket=bucket, key=key):
+        return store.head_version(bucket, key, version_id) is None
 
 
 def _marker_headers(info: ObjectInfo) -> dict[str, str]:

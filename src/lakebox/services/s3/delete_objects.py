@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ...storage.api import NULL_VERSION, BucketInfo, DeleteOutcome
-from .common import S3Base, check_version_id, log
+from .common import S3Base, check_version_id, log, never_given_out
 from .conditions import all_of, delete_precondition
 from .errors import s3_error, translated
 from .headers import check_key
@@ -67,7 +67,8 @@ class DeleteObjectsMixin(S3Base):
         version = obj.get("VersionId")
         if version is not None:
             check_version_id(version)
-            if bucket_info.versioning is None and version != NULL_VERSION:
+            if (bucket_info.versioning is None and version != NULL_VERSION) or \
+                    never_given_out(self.store, bucket, key, version):
                 # Unlike DeleteObject's 400, a bulk delete reports such a version as not found.
                 raise s3_error("NoSuchVersion", Key=key, VersionId=version)
         # Conditional delete: only while the object is still the one the client saw (checked under

@@ -13,7 +13,7 @@ from ...protocol.context import RequestContext
 from ...protocol.http import BytesBody
 from ...storage.api import NULL_VERSION, BucketInfo, ObjectInfo
 from . import checksums, restore, sse_c
-from .common import S3Base, check_version_id, log, with_retries
+from .common import S3Base, check_version_id, log, never_given_out, with_retries
 from .conditions import (
     NOT_MODIFIED,
     ByteRange,
@@ -249,6 +249,9 @@ class ObjectsMixin(S3Base):
         version = params.get("VersionId")
         if version is not None:
             check_version_id(version, bucket_info)
+            if never_given_out(self.store, bucket, key, version):
+                raise s3_error("InvalidArgument", "Invalid version id specified", ArgumentName="versionId",
+                               ArgumentValue=version)
         self.check_bypass_applicable(bucket_info, params)
         refuse_directory_only(params)
         # If-Match is checked under the key's lock, against the object (or version) deleted.
