@@ -16,6 +16,7 @@ from __future__ import annotations
 from ..protocol.context import RequestContext
 from ..protocol.http import Headers, HttpResponse
 from ..protocol.serializers.rest_xml import host_id
+from ..protocol.serializers.s3 import SERVER
 from ..services.base import Provider
 
 
@@ -35,6 +36,7 @@ class Preflight:
         # The request id headers S3 sends on every answer (the serializers add them to the others).
         headers["x-amz-request-id"] = ctx.request_id
         headers["x-amz-id-2"] = host_id(ctx.request_id)
+        headers["Server"] = SERVER
         ctx.response = HttpResponse(200, headers, b"")
 
 

@@ -52,3 +52,13 @@ def test_copy_onto_itself_naming_the_source_version_is_allowed(s3, bucket):
         s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k"})
     assert error_of(exc) == (400, "InvalidRequest")
     assert exc.value.response["Error"]["Message"] == SELF_COPY
+
+
+def test_every_answer_names_the_server_amazons3(s3, bucket):
+    """S3 sends `Server: AmazonS3` on successes, errors and HEAD answers alike."""
+    ok = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert ok["ResponseMetadata"]["HTTPHeaders"]["server"] == "AmazonS3"
+    assert s3.head_object(Bucket=bucket, Key="k")["ResponseMetadata"]["HTTPHeaders"]["server"] == "AmazonS3"
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="missing")
+    assert exc.value.response["ResponseMetadata"]["HTTPHeaders"]["server"] == "AmazonS3"

@@ -28,6 +28,8 @@ from ..http import HttpResponse
 from .rest_xml import XML_DECLARATION, RestXMLResponseSerializer, escape_attr, escape_text, host_id
 
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+#: What S3 names itself in the Server header; scripts and tests that compare raw answers look at it.
+SERVER = "AmazonS3"
 
 #: S3's document element for operations whose output body is the output structure itself.
 ROOT_ELEMENTS = {
@@ -73,6 +75,10 @@ def mail_safe(value: str) -> str:
 
 
 class S3ResponseSerializer(RestXMLResponseSerializer):
+    def _add_request_id_headers(self, response: HttpResponse, request_id: str) -> None:
+        super()._add_request_id_headers(response, request_id)
+        response.headers["Server"] = SERVER  # on every answer of S3, errors included
+
     def _prefixed_header_text(self, shape: Shape, value: Any) -> str:
         return mail_safe(super()._prefixed_header_text(shape, value))
 
