@@ -195,7 +195,10 @@ class ObjectsMixin(VersionsBase):
 
     def _copy_in_place(self, src: ObjectInfo, meta: ObjectMeta, algorithms: list[str],
                        precondition: Precondition) -> ObjectInfo:
-        """CopyObject onto itself: the bytes stay, the metadata (and LastModified) change."""
+        """CopyObject onto itself: the bytes stay, the metadata (and LastModified) change.
+
+        A copy is a new object made in one piece: a multipart source's `-N` ETag and parts give way
+        to the MD5 of the bytes, as in any other copy."""
         bucket, key = src.bucket, src.key
         with self._bucket_locks.shared(bucket), self._bucket_root(bucket) as root, self._key_lock(bucket, key):
             row = self._lookup(root, bucket, key)
@@ -206,21 +209,27 @@ class ObjectsMixin(VersionsBase):
             if precondition is not None:
                 precondition(self._info(row))
             checksums, checksum_type = row.checksums, row.checksum_type
-            if algorithms:
+            etag, parts = row.etag, row.parts
+            multipart = "-" in row.etag
+            if algorithms or multipart:
                 reusable = checksum_type != ck.COMPOSITE
                 missing = [a for a in algorithms if not (reusable and a in row.checksums)]
-                computed = self._hash_current(row, missing) if missing else {}
-                checksums = {a: computed.get(a) or row.checksums[a] for a in algorithms}
-                checksum_type = ck.FULL_OBJECT
-            new = replace(row, meta=meta, checksums=checksums, checksum_type=checksum_type,
+                hasher = self._hash_current(row, missing) if missing or multipart else None
+                computed = {a: hasher.value(a) for a in missing} if hasher is not None else {}
+                if algorithms:
+                    checksums = {a: computed.get(a) or row.checksums[a] for a in algorithms}
+                    checksum_type = ck.FULL_OBJECT
+                if multipart:
+                    etag, parts = hasher.md5_hex(), None
+            new = replace(row, meta=meta, etag=etag, parts=parts, checksums=checksums, checksum_type=checksum_type,
                           last_modified_ns=self.now_ns())
             self.db.put_object(new)
             return self._info(new)
 
-    def _hash_current(self, row, algorithms: list[str]) -> dict[str, str]:
+    def _hash_current(self, row, algorithms: list[str]) -> ck.MultiHasher:
+        """The current bytes hashed (MD5 always, and `algorithms`)."""
         fd, _ = self._open_bytes(self._info(row))
         try:
-            hasher = hash_fd(fd, algorithms, 0, row.size)
+            return hash_fd(fd, algorithms, 0, row.size)
         finally:
             os.close(fd)
-        return {a: hasher.value(a) for a in algorithms}

@@ -167,3 +167,45 @@ def test_copy_zero_size_object(s3, bucket):
     s3.put_object(Bucket=bucket, Key="zero", Body=b"")
     s3.copy_object(Bucket=bucket, Key="zero-copy", CopySource={"Bucket": bucket, "Key": "zero"})
     assert s3.head_object(Bucket=bucket, Key="zero-copy")["ContentLength"] == 0
+
+
+def test_copy_in_place_of_a_multipart_object_gets_the_md5_etag(s3, bucket):
+    """A copy is made in one piece: its ETag is the MD5 of the bytes, in place or not."""
+    import hashlib
+
+    from s3_helpers import upload_parts
+
+    data = b"test content 123"
+    upload, parts = upload_parts(s3, bucket, "mp", [data])
+    multipart = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload,
+                                             MultipartUpload={"Parts": parts})["ETag"]
+    assert multipart.endswith('-1"')
+    in_place = s3.copy_object(Bucket=bucket, Key="mp", CopySource={"Bucket": bucket, "Key": "mp"},
+                              MetadataDirective="REPLACE")["CopyObjectResult"]["ETag"]
+    assert in_place == f'"{hashlib.md5(data).hexdigest()}"'
+    head = s3.head_object(Bucket=bucket, Key="mp", PartNumber=1)
+    assert head["ETag"] == in_place and "PartsCount" not in head
+    assert s3.get_object(Bucket=bucket, Key="mp")["Body"].read() == data
+
+
+def test_copy_in_place_on_a_suspended_bucket_answers_the_null_version(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    versioned = s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k"},
+                               MetadataDirective="REPLACE")
+    assert versioned["VersionId"] not in (None, "null")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    suspended = s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k"},
+                               MetadataDirective="REPLACE")
+    assert suspended["VersionId"] == "null"
+
+
+def test_a_plus_in_the_copy_source_is_a_space(s3, raw, bucket):
+    """Go's SDK encodes a space in x-amz-copy-source as `+`, form-style; S3 reads it as a space."""
+    s3.put_object(Bucket=bucket, Key="test key.txt", Body=b"body")
+    response = raw.request("PUT", f"/{bucket}/dest", headers={"x-amz-copy-source": f"{bucket}%2Ftest+key.txt"})
+    assert response.status_code == 200, response.text
+    assert s3.get_object(Bucket=bucket, Key="dest")["Body"].read() == b"body"
+    s3.put_object(Bucket=bucket, Key="a+b", Body=b"plus")
+    s3.copy_object(Bucket=bucket, Key="dest2", CopySource={"Bucket": bucket, "Key": "a+b"})  # sent as a%2Bb
+    assert s3.get_object(Bucket=bucket, Key="dest2")["Body"].read() == b"plus"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 from typing import Optional
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote_plus
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
-from ...storage.api import ObjectInfo, ObjectMeta
+from ...storage.api import NULL_VERSION, ObjectInfo, ObjectMeta
 from . import checksums, restore, sse_c
 from .common import S3Base, log, with_retries
 from .conditions import check_copy_source, write_precondition
@@ -50,7 +50,8 @@ def parse_copy_source(value: str) -> tuple[str, str, Optional[str]]:
     """`bucket/key[?versionId=...]`, URL-encoded as SDKs send it, into (bucket, key, version id).
 
     The `?` that starts the version is literal while a `?` inside the key arrives as %3F, so the
-    split happens before decoding.
+    split happens before decoding. A `+` is a space, as in a form: some SDKs (Go's) encode spaces so,
+    and S3 reads them so; SDKs that mean a plus send %2B.
     """
     path, _, query = value.partition("?")
     version = None
@@ -58,7 +59,7 @@ def parse_copy_source(value: str) -> tuple[str, str, Optional[str]]:
         version = (parse_qs(query, keep_blank_values=True).get("versionId") or [None])[0]
         if version == "":
             raise invalid_argument("Version id cannot be the empty string", "versionId", "")
-    path = unquote(path)
+    path = unquote_plus(path)
     if path.startswith("/"):
         path = path[1:]
     bucket, _, key = path.partition("/")
@@ -153,6 +154,8 @@ class CopyMixin(S3Base):
             out["CopySourceVersionId"] = src.version_id
         if info.version_id:
             out["VersionId"] = info.version_id
+        elif self.require_bucket(params).versioning:
+            out["VersionId"] = NULL_VERSION  # a suspended bucket's copy is its null version
         return out
 
 
