@@ -71,5 +71,7 @@ class AclMixin(S3Base):
 
     def get_object_acl(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params)
-        info = self.object_for(bucket, params, method=ctx.request.method)
+        # Unlike the tagging calls, S3 answers a read of the ACL of a key hidden by a delete marker
+        # with 404 NoSuchKey, as a GET of the key; the marker's own version id is still a 405.
+        info = self.object_for(bucket, params)
         return acl.rendered(info.meta.acl, bucket.account_id)

@@ -8,6 +8,8 @@ area modules never see a `StorageError`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 from typing import Any, Iterator, Optional
 
@@ -235,7 +237,8 @@ def from_storage(exc: st.StorageError, *, bucket: str = "", key: str = "", uploa
             PartNumber=exc.part_number,
         )
     if isinstance(exc, st.BadDigestError):
-        return s3_error("BadDigest", ExpectedDigest=exc.expected, CalculatedDigest=exc.calculated)
+        # Recorded from S3: the digest it expected in hex, the one it calculated in base64.
+        return s3_error("BadDigest", ExpectedDigest=_hex_digest(exc.expected), CalculatedDigest=exc.calculated)
     if isinstance(exc, st.ChecksumMismatchError):
         return checksum_mismatch(exc.algorithm)
     if isinstance(exc, st.IncompleteBodyError):
@@ -273,3 +276,10 @@ def translated(*, bucket: str = "", key: str = "", upload_id: str = "", passthro
         raise
     except st.StorageError as exc:
         raise from_storage(exc, bucket=bucket, key=key, upload_id=upload_id) from None
+
+
+def _hex_digest(b64: str) -> str:
+    try:
+        return base64.b64decode(b64, validate=True).hex()
+    except (binascii.Error, ValueError):
+        return b64

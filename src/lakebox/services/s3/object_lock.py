@@ -335,7 +335,7 @@ class ObjectLockMixin(S3Base):
             if until <= now:
                 raise invalid_argument(_PAST, "RetainUntilDate", format_date(until))
             new = {"Mode": mode, "RetainUntilDate": format_date(_to_millis(until))}
-        info = self.object_for(bucket, params)
+        info = self.object_for(bucket, params, method=ctx.request.method)
         check_retention_change(info, new, now, bool(params.get("BypassGovernanceRetention")))
         extra = {k: v for k, v in (info.meta.extra or {}).items() if k != RETENTION}
         if new is not None:
@@ -358,7 +358,7 @@ class ObjectLockMixin(S3Base):
             raise s3_error("MalformedXML")
         bucket = self.require_bucket(params)
         self._require_lock(bucket)
-        info = self.object_for(bucket, params)
+        info = self.object_for(bucket, params, method=ctx.request.method)
         self._update_extra(bucket, info, {**(info.meta.extra or {}), LEGAL_HOLD: status})
         log.debug("legal hold of s3://%s/%s (version %s) is now %s", bucket.name, info.key, info.version_id, status)
         return {}
