@@ -56,6 +56,8 @@ SCHEMA_CHECKED_OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("s3", "PutBucketVersioning"): _S3_MALFORMED_XML,
     ("s3", "PutBucketOwnershipControls"): _S3_MALFORMED_XML,
     ("s3", "PutBucketWebsite"): _S3_MALFORMED_XML,
+    ("s3", "PutBucketTagging"): _S3_MALFORMED_XML,
+    ("s3", "PutObjectTagging"): _S3_MALFORMED_XML,
     ("s3", "PutBucketPolicy"): ("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'"),
 }
 

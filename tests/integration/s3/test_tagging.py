@@ -88,3 +88,33 @@ def test_multipart_upload_carries_tagging_header(s3, bucket):
                                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
     assert s3.get_object_tagging(Bucket=bucket, Key="mp")["TagSet"] == [
         {"Key": "Hello", "Value": "World"}, {"Key": "foo", "Value": "bar"}]
+
+
+def test_a_tagging_document_without_a_tag_set_clears_the_tags(raw, s3, bucket):
+    """S3's answer to `<Tagging/>` (what an SDK sends for TagSet=None): 204, and no tags are left."""
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "1"}]})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="a=1")
+    body = b'<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></Tagging>'
+    import base64
+    import hashlib
+
+    md5 = {"Content-MD5": base64.b64encode(hashlib.md5(body).digest()).decode()}
+    assert raw.request("PUT", f"/{bucket}", query="tagging", body=body, headers=md5).status_code == 204
+    assert raw.request("PUT", f"/{bucket}/k", query="tagging", body=body, headers=md5).status_code == 200
+    with pytest.raises(ClientError) as exc:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert error_of(exc) == (404, "NoSuchTagSet")
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
+
+
+@pytest.mark.parametrize("tag", [b"<Tag><Value>v</Value></Tag>", b"<Tag><Key>k</Key></Tag>"], ids=["no-key", "no-value"])
+def test_a_tag_without_its_key_or_value_is_malformed_xml(raw, s3, bucket, tag):
+    body = b"<Tagging><TagSet>" + tag + b"</TagSet></Tagging>"
+    import base64
+    import hashlib
+
+    md5 = {"Content-MD5": base64.b64encode(hashlib.md5(body).digest()).decode()}
+    for path in (f"/{bucket}", f"/{bucket}/k"):
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+        response = raw.request("PUT", path, query="tagging", body=body, headers=md5)
+        assert response.status_code == 400 and "<Code>MalformedXML</Code>" in response.text

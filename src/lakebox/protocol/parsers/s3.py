@@ -17,6 +17,8 @@
   with S3's "Provided max-keys not an integer or within integer range" before the operation runs.
   A value that parses but is out of the operation's range (`max-keys=-1`) is the operation's to
   refuse, with its own wording. Leading zeros are fine (`05` is 5).
+- A tagging document without a TagSet is an empty one: S3 clears the tags (PutBucketTagging,
+  PutObjectTagging) rather than refusing it.
 - User metadata values (x-amz-meta-*) that hold RFC 2047 encoded words are stored decoded, as S3
   documents ("character decoded as per RFC 2047 before storing"); the serializer encodes non-ASCII
   values again on the way out.
@@ -50,6 +52,9 @@ _DIGITS = re.compile(r"-?[0-9]+")
 _INTEGER_MAX = {"integer": 2**31 - 1, "long": 2**63 - 1}
 
 
+#: A `<Tagging/>` with no TagSet is an empty tag set to S3 (it clears the tags), not a schema error.
+_EMPTY_TAGGING_CLEARS = frozenset({"PutBucketTagging", "PutObjectTagging"})
+
 #: The longest document body S3 takes, by operation (recorded answers of S3).
 DOCUMENT_LIMITS = {
     "PutBucketVersioning": 1024,
@@ -68,6 +73,8 @@ class S3RequestParser(RestXMLRequestParser):
             _check_document_size(request, operation.name)
         params = super().parse(request, operation, uri_params)
         self._undo_aws_chunked(request.headers, operation, params)
+        if operation.name in _EMPTY_TAGGING_CLEARS and isinstance(params.get("Tagging"), dict):
+            params["Tagging"].setdefault("TagSet", [])
         return {name: value for name, value in params.items() if value is not _ABSENT}
 
     def _query_scalar(self, shape: Shape, text: str, wire: str) -> Any:
