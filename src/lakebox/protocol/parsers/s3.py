@@ -17,6 +17,8 @@
   with S3's "Provided max-keys not an integer or within integer range" before the operation runs.
   A value that parses but is out of the operation's range (`max-keys=-1`) is the operation's to
   refuse, with its own wording. Leading zeros are fine (`05` is 5).
+- The x-amz-* query parameters of a SigV2 presigned URL are the request's headers (S3 reads them
+  so): metadata put through such a URL is stored.
 - A tagging document without a TagSet is an empty one: S3 clears the tags (PutBucketTagging,
   PutObjectTagging) rather than refusing it.
 - User metadata values (x-amz-meta-*) that hold RFC 2047 encoded words are stored decoded, as S3
@@ -71,6 +73,7 @@ class S3RequestParser(RestXMLRequestParser):
     def parse(self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, Any]) -> dict:
         if not operation.has_streaming_input:
             _check_document_size(request, operation.name)
+        _hoist_sigv2_query_headers(request)
         params = super().parse(request, operation, uri_params)
         self._undo_aws_chunked(request.headers, operation, params)
         if operation.name in _EMPTY_TAGGING_CLEARS and isinstance(params.get("Tagging"), dict):
@@ -128,6 +131,18 @@ def decode_encoded_words(value: str) -> str:
     except (LookupError, ValueError, UnicodeDecodeError, email.errors.HeaderParseError):
         return value
     return decoded or value  # the email package turns undecodable base64 into nothing
+
+
+def _hoist_sigv2_query_headers(request: HttpRequest) -> None:
+    """A SigV2 presigned URL carries the x-amz-* headers it signed as query parameters (boto3 puts
+    `x-amz-meta-*` there): S3 takes them as the request's headers, so the metadata is stored."""
+    query = request.query
+    if "AWSAccessKeyId=" not in query or "Signature=" not in query:
+        return
+    for name, value in request.query_params():
+        lowered = name.lower()
+        if lowered.startswith("x-amz-") and lowered != "x-amz-security-token" and lowered not in request.headers:
+            request.headers.add(lowered, value)
 
 
 def _check_document_size(request: HttpRequest, operation: str) -> None:
