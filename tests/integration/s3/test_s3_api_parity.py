@@ -62,3 +62,14 @@ def test_every_answer_names_the_server_amazons3(s3, bucket):
     with pytest.raises(ClientError) as exc:
         s3.get_object(Bucket=bucket, Key="missing")
     assert exc.value.response["ResponseMetadata"]["HTTPHeaders"]["server"] == "AmazonS3"
+
+
+def test_raw_documents_keep_s3s_shape(s3, raw, bucket):
+    """The Java SDK reads some documents by element order: ListAllMyBucketsResult names the Owner
+    first, and GetBucketLocation of a us-east-1 bucket is one self-closed element."""
+    listing = raw.request("GET", "/").text
+    assert listing.index("<Owner>") < listing.index("<Buckets>")
+    location = raw.request("GET", f"/{bucket}", query="location").text
+    assert location == ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                        '<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>')
+    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] is None

@@ -96,9 +96,15 @@ class _ShapePlan:
                 elif serialization.get("flattened") and member.type_name == "map":
                     layout = _FLAT_MAP
                 self.children.append((name, member, wire, layout, item_tag))
+        first = serializer.LEADING_MEMBERS.get(shape.name)
+        if first:
+            self.children.sort(key=lambda child: first.index(child[0]) if child[0] in first else len(first))
 
 
 class RestXMLResponseSerializer(ResponseSerializer):
+    #: Members a service writes before the others of a shape, where its documents do not follow the
+    #: model's member order (shape name -> member names, in order).
+    LEADING_MEMBERS: dict[str, tuple[str, ...]] = {}
     HEADER_TIMESTAMP_FORMAT = "rfc822"
     BODY_TIMESTAMP_FORMAT = "iso8601"
 

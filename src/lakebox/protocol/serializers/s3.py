@@ -75,6 +75,9 @@ def mail_safe(value: str) -> str:
 
 
 class S3ResponseSerializer(RestXMLResponseSerializer):
+    #: S3's ListAllMyBucketsResult names the owner before the buckets.
+    LEADING_MEMBERS = {"ListBucketsOutput": ("Owner",)}
+
     def _add_request_id_headers(self, response: HttpResponse, request_id: str) -> None:
         super()._add_request_id_headers(response, request_id)
         response.headers["Server"] = SERVER  # on every answer of S3, errors included
@@ -109,13 +112,14 @@ class S3ResponseSerializer(RestXMLResponseSerializer):
 
     @staticmethod
     def _location_document(result: dict, response: HttpResponse) -> bytes:
-        # us-east-1 is an empty element, exactly as S3 sends it; botocore reads it back as None.
+        # us-east-1 is an empty, self-closed element, exactly as S3 sends it (Java's SDK reads the
+        # raw document); botocore reads it back as None.
         region = result.get("LocationConstraint") or ""
         response.headers["Content-Type"] = "application/xml"
-        return (
-            f'{XML_DECLARATION}<LocationConstraint xmlns="{escape_attr(S3_NAMESPACE)}">'
-            f"{escape_text(region)}</LocationConstraint>"
-        ).encode("utf-8")
+        opening = f'{XML_DECLARATION}<LocationConstraint xmlns="{escape_attr(S3_NAMESPACE)}"'
+        if not region:
+            return (opening + "/>").encode("utf-8")
+        return f"{opening}>{escape_text(region)}</LocationConstraint>".encode("utf-8")
 
     def _error_document(self, error: AwsError, request_id: str) -> str:
         return (
