@@ -181,3 +181,14 @@ def test_expiration_and_abort_dates_are_announced(s3, bucket):
     upload = s3.create_multipart_upload(Bucket=bucket, Key="logs/big")
     assert upload["AbortRuleId"] == "expire-logs"
     assert upload["AbortDate"].hour == 0 and upload["AbortDate"].minute == 0
+
+
+def test_expiration_is_not_announced_to_a_read_that_names_a_version(s3, bucket):
+    """S3 announces x-amz-expiration for the current object only when the read names no version."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 3}}]})
+    version = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["VersionId"]
+    assert "Expiration" in s3.head_object(Bucket=bucket, Key="k")
+    assert "Expiration" not in s3.head_object(Bucket=bucket, Key="k", VersionId=version)
+    assert "Expiration" not in s3.get_object(Bucket=bucket, Key="k", VersionId=version)

@@ -163,7 +163,8 @@ class ObjectsMixin(S3Base):
             return {"__status__": NOT_MODIFIED, "ETag": quote_etag(info.etag), "LastModified": info.last_modified}
 
         out = object_fields(info)
-        out.update(expiration_fields(self.store, bucket.name, info))
+        if params.get("VersionId") is None:  # S3 leaves it out of a read that names a version
+            out.update(expiration_fields(self.store, bucket.name, info))
         out.update(archive)
         out.update(lock_fields(info))
         if bucket.versioning and not info.version_id:
