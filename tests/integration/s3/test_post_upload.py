@@ -233,7 +233,7 @@ def test_malformed_multipart_and_non_form_posts(url, lakebox_server):
                               headers={"Content-Type": "multipart/form-data; boundary=x"})
     assert _error(truncated)[:2] == (400, "MalformedPOSTRequest")
     plain = requests.post(url, data=b"key=k", headers={"Content-Type": "text/plain"})
-    assert _error(plain)[:2] == (501, "NotImplemented")
+    assert _error(plain)[:2] == (412, "PreconditionFailed")
     missing = _post(f"{lakebox_server.endpoint_url}/no-such-bucket-here", {"key": "k"})
     assert _error(missing)[:2] == (404, "NoSuchBucket")
 
@@ -327,3 +327,10 @@ def test_acl_field_becomes_the_objects_acl(lakebox_server):
     assert any(g["Grantee"].get("URI", "").endswith("/AllUsers") and g["Permission"] == "READ" for g in grants)
     # and it is really public: an unsigned GET reads it
     assert requests.get(f"{lakebox_server.endpoint_url}/acl-form/public.txt").content == b"everyone"
+
+
+def test_a_bucket_post_that_is_not_a_form_is_precondition_failed(url):
+    response = requests.post(url, data=b"<not-a-form/>", headers={"Content-Type": "text/html"})
+    assert response.status_code == 412
+    assert "<Code>PreconditionFailed</Code>" in response.text
+    assert "<Condition>Bucket POST must be of the enclosure-type multipart/form-data</Condition>" in response.text

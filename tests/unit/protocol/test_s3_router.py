@@ -126,11 +126,13 @@ def test_wrong_method_raises_method_not_allowed(method, path, query):
     assert info.value.fields["Method"] == method
 
 
-def test_post_to_bucket_without_subresource_is_not_implemented():
-    # Only a multipart/form-data body makes a bare bucket POST a form upload (PostObject).
+def test_post_to_bucket_without_subresource_is_precondition_failed():
+    # Only a multipart/form-data body makes a bare bucket POST a form upload (PostObject); S3 answers
+    # any other with 412, naming the enclosure type it needs.
     with pytest.raises(AwsError) as info:
         PARSER.find_operation(_request("POST", "/bkt"))
-    assert (info.value.code, info.value.status) == ("NotImplemented", 501)
+    assert (info.value.code, info.value.status) == ("PreconditionFailed", 412)
+    assert info.value.fields["Condition"] == "Bucket POST must be of the enclosure-type multipart/form-data"
 
 
 def test_route_table_is_built_once_per_model():

@@ -70,6 +70,19 @@ DEFAULT_DOCUMENT_LIMIT = 2_097_152
 
 
 class S3RequestParser(RestXMLRequestParser):
+    def find_operation(self, request: HttpRequest):
+        try:
+            return super().find_operation(request)
+        except AwsError as exc:
+            # A POST to a bucket is a browser-form upload or nothing: S3 answers one that is not
+            # multipart/form-data with 412, naming that condition (recorded answer).
+            if exc.code == "NotImplemented" and request.method.upper() == "POST" and not request.query \
+                    and request.path.strip("/") and "/" not in request.path.strip("/"):
+                raise AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+                               412, fields={"Condition": "Bucket POST must be of the enclosure-type "
+                                                         "multipart/form-data"}) from None
+            raise
+
     def parse(self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, Any]) -> dict:
         if not operation.has_streaming_input:
             _check_document_size(request, operation.name)
