@@ -195,3 +195,16 @@ def test_unknown_ownership_setting_is_refused(tmp_path, monkeypatch):
 def test_default_server_needs_no_setting(tmp_path, monkeypatch):
     monkeypatch.delenv("LAKEBOX_S3_OBJECT_OWNERSHIP", raising=False)
     assert Config(data_dir=tmp_path).s3_object_ownership == "BucketOwnerEnforced"
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"ACL": "fake-acl"}, (400, "InvalidArgument")),
+    ({}, (400, "MissingSecurityHeader")),
+    ({"ACL": "public-read", "GrantRead": 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'},
+     (400, "InvalidRequest")),
+], ids=["unknown-canned", "nothing", "canned-and-grant"])
+def test_a_malformed_acl_request_gets_its_own_error_even_where_acls_are_disabled(s3, bucket, kwargs, expected):
+    """S3 reads the request before it looks at the bucket's ownership setting (recorded answers)."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert_error(lambda: s3.put_bucket_acl(Bucket=bucket, **kwargs), expected)
+    assert_error(lambda: s3.put_object_acl(Bucket=bucket, Key="k", **kwargs), expected)

@@ -31,13 +31,16 @@ class AclMixin(S3Base):
         Under BucketOwnerEnforced ACLs are disabled: only bucket-owner-full-control, or the same grant
         written out (grant headers or a document), is accepted. Under BlockPublicAcls nothing public is.
         """
+        # The request is read (and refused if malformed) before the bucket's settings are looked
+        # at: S3 answers a bad canned ACL, grant or document with its own error even on a bucket
+        # whose ACLs are disabled (recorded answers).
+        stored = acl.requested_acl(params, owner, bucket.account_id, body=True)
+        if stored is None:
+            raise _missing_acl()
         enforced = self.object_ownership(bucket.name) == acl.BUCKET_OWNER_ENFORCED
         owner_full_control = acl.is_bucket_owner_full_control(params)
         if enforced and params.get("ACL") is not None and not owner_full_control:
-            raise _acls_disabled()
-        stored = acl.requested_acl(params, owner, bucket.account_id, body=True)
-        if stored is None:
-            raise _acls_disabled() if enforced else _missing_acl()
+            raise _acls_disabled()  # any canned ACL but bucket-owner-full-control, "private" included
         if enforced and not owner_full_control and not acl.only_owner_full_control(stored, bucket.account_id):
             raise _acls_disabled()
         public_access.check_acl_not_blocked(self.store, bucket.name, acl.is_public(stored))
