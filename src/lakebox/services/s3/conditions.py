@@ -15,7 +15,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Optional
 
 from ...storage.api import ObjectInfo
-from ...protocol.errors import AwsError
 from .errors import invalid_argument, no_such_key, precondition_failed, s3_error
 from .headers import unquote_etag
 
@@ -109,21 +108,6 @@ def check_copy_source(info: ObjectInfo, params: dict, now: Optional[datetime] = 
 
 # -- conditional writes --------------------------------------------------------------------------
 
-def _unsupported(header: str, detail: str) -> AwsError:
-    return s3_error("NotImplemented", Header=header, additionalMessage=detail)
-
-
-def _check_write_conditions(if_match: Optional[str], if_none_match: Optional[str]) -> None:
-    """What S3 takes on a write (recorded answers, all 501): If-None-Match only as `*`, If-Match only
-    as an ETag, and never both at once."""
-    if if_match is not None and if_none_match is not None:
-        raise _unsupported("If-Match,If-None-Match", "Multiple conditional request headers present in the request")
-    if if_none_match is not None and if_none_match.strip() != "*":
-        raise _unsupported("If-None-Match", "We don't accept the provided value of If-None-Match header for this API")
-    if if_match is not None and if_match.strip() == "*":
-        raise _unsupported("If-Match", "We don't accept the provided value of If-Match header for this API")
-
-
 def write_precondition(params: dict, key: str) -> Optional[Callable[[Optional[ObjectInfo]], None]]:
     """The check a conditional write runs under the key's lock, against the object it would replace.
 
@@ -134,7 +118,6 @@ def write_precondition(params: dict, key: str) -> Optional[Callable[[Optional[Ob
     if_none_match = params.get("IfNoneMatch")
     if if_match is None and if_none_match is None:
         return None
-    _check_write_conditions(if_match, if_none_match)
 
     def check(current: Optional[ObjectInfo]) -> None:
         if if_none_match is not None and current is not None and etag_matches(if_none_match, current.etag):
