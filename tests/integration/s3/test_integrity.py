@@ -488,28 +488,3 @@ def test_object_lock_calls_are_refused_without_an_integrity_header(s3, raw):
     with pytest.raises(ClientError) as exc:  # no hold was ever set on the version
         s3.get_object_legal_hold(Bucket="locked-integrity", Key="k", VersionId=version)
     assert error_of(exc) == (404, "NoSuchObjectLockConfiguration")
-
-
-def test_checksums_describe_only_the_bytes_sent(s3, bucket):
-    """A range that covers the whole object carries the object's checksum; a smaller range, and a
-    part of a FULL_OBJECT multipart upload, carry none (S3's recorded answers)."""
-    s3.put_object(Bucket=bucket, Key="small", Body=b"0123456789", ChecksumAlgorithm="CRC32")
-    whole = s3.get_object(Bucket=bucket, Key="small", Range="bytes=0-100", ChecksumMode="ENABLED")
-    assert whole["Body"].read() == b"0123456789"
-    assert whole["ChecksumCRC32"] == crc32_b64(b"0123456789") and whole["ChecksumType"] == "FULL_OBJECT"
-    suffix = s3.get_object(Bucket=bucket, Key="small", Range="bytes=-15", ChecksumMode="ENABLED")
-    assert suffix["ChecksumCRC32"] == crc32_b64(b"0123456789")
-    part = s3.get_object(Bucket=bucket, Key="small", Range="bytes=0-4", ChecksumMode="ENABLED")
-    assert part["Body"].read() == b"01234" and "ChecksumCRC32" not in part
-    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", ChecksumAlgorithm="CRC32",
-                                        ChecksumType="FULL_OBJECT")["UploadId"]
-    done = []
-    for number, data in enumerate([b"a" * (5 * 1024 * 1024), b"tail"], start=1):
-        out = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=number, Body=data,
-                             ChecksumAlgorithm="CRC32")
-        done.append({"PartNumber": number, "ETag": out["ETag"], "ChecksumCRC32": out["ChecksumCRC32"]})
-    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload={"Parts": done},
-                                 ChecksumType="FULL_OBJECT")
-    got = s3.get_object(Bucket=bucket, Key="mp", PartNumber=2, ChecksumMode="ENABLED")
-    assert got["Body"].read() == b"tail" and got["PartsCount"] == 2
-    assert "ChecksumCRC32" not in got and "ChecksumType" not in got

@@ -2,9 +2,7 @@
 
 Why: tools that verify uploads (and the transfer managers' resume logic) ask for the part list and
 per-part checksums of a finished multipart object; everything it needs is already in the object's
-metadata, so it is answered without opening the file. Note that S3 answers the ETag here unquoted,
-lists parts only for a COMPOSITE object (the count alone otherwise), and drops a composite
-checksum's "-<parts>" suffix.
+metadata, so it is answered without opening the file. Note that S3 answers the ETag here unquoted.
 """
 
 from __future__ import annotations
@@ -36,17 +34,12 @@ class AttributesMixin(S3Base):
             out["ObjectSize"] = info.size
         if "StorageClass" in wanted:
             out["StorageClass"] = info.meta.storage_class or STANDARD
-        composite = info.checksum_type == "COMPOSITE" or any(
-            "-" in v for v in info.checksums.values() if v)
         if "Checksum" in wanted:
             fields = checksums.fields(info.checksums, info.checksum_type)
             if fields:
-                # Here S3 gives a composite checksum without its "-<parts>" suffix (recorded).
-                out["Checksum"] = {k: v.split("-", 1)[0] if k != "ChecksumType" else v for k, v in fields.items()}
+                out["Checksum"] = fields
         if "ObjectParts" in wanted and info.parts:
-            # S3 lists the parts only when they carry checksums of their own (a COMPOSITE object);
-            # of any other multipart object it gives the count alone (recorded answers).
-            out["ObjectParts"] = _parts_page(info.parts, params) if composite else {"TotalPartsCount": len(info.parts)}
+            out["ObjectParts"] = _parts_page(info.parts, params)
         return out
 
 

@@ -195,9 +195,8 @@ class ObjectsMixin(S3Base):
     def _selection(self, info: ObjectInfo, params: dict) -> tuple[Optional[ByteRange], dict]:
         """The bytes a read asks for (None: all of them), and the members that describe them.
 
-        Checksums are only sent for bytes they describe: the whole object (a range that covers it
-        all included), or one part of a COMPOSITE multipart object (its own part checksum); a part
-        of a FULL_OBJECT upload gets none, as S3 answers. botocore verifies the body against them.
+        Checksums are only sent for bytes they describe: the whole object, or one part of a
+        multipart object (its own part checksum). botocore verifies the body against them.
         """
         want_checksums = (params.get("ChecksumMode") or "").upper() == "ENABLED"
         number = params.get("PartNumber")
@@ -209,16 +208,13 @@ class ObjectsMixin(S3Base):
             if info.parts:
                 described["PartsCount"] = len(info.parts)
                 source = next(p for p in info.parts if p.part_number == number).checksums
-                if info.checksum_type != "COMPOSITE":
-                    source = {}
             if want_checksums:
                 described.update(checksums.fields(source, info.checksum_type))
             return selected, described
         selected = parse_range(params.get("Range"), info.size)
-        whole = selected is None or (selected.start == 0 and selected.end >= info.size - 1)
-        if not (want_checksums and whole):
+        if selected is not None or not want_checksums:
             return selected, {}
-        return selected, checksums.fields(info.checksums, info.checksum_type)
+        return None, checksums.fields(info.checksums, info.checksum_type)
 
     @staticmethod
     def _part_range(info: ObjectInfo, number: int) -> ByteRange:
