@@ -300,28 +300,3 @@ def test_retried_complete_answers_the_same_result(s3, bucket):
         s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload,
                                      MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": '"0000"'}]})
     assert error_of(exc) == (404, "NoSuchUpload")
-
-
-def test_completing_a_composite_upload_needs_every_part_checksum(s3, bucket):
-    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32")["UploadId"]
-    part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=b"data",
-                          ChecksumAlgorithm="CRC32")
-    with pytest.raises(ClientError) as exc:
-        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload,
-                                     MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
-    assert error_of(exc) == (400, "InvalidRequest")
-    assert exc.value.response["Error"]["Message"] == (
-        "The upload was created using a crc32 checksum. The complete request must include the checksum for each "
-        "part. It was missing for part 1 in the request.")
-    # A Complete that names a checksum mode on an upload made without one is refused too.
-    plain = s3.create_multipart_upload(Bucket=bucket, Key="p")["UploadId"]
-    etag = s3.upload_part(Bucket=bucket, Key="p", UploadId=plain, PartNumber=1, Body=b"data")["ETag"]
-    with pytest.raises(ClientError) as exc:
-        s3.complete_multipart_upload(Bucket=bucket, Key="p", UploadId=plain, ChecksumType="FULL_OBJECT",
-                                     MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
-    assert exc.value.response["Error"]["Message"] == (
-        "The upload was created using the null checksum mode. The complete request must use the same checksum mode.")
-    # With the checksum named, the upload completes.
-    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": [
-        {"PartNumber": 1, "ETag": part["ETag"], "ChecksumCRC32": part["ChecksumCRC32"]}]})
-    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"data"
