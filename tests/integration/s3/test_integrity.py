@@ -488,3 +488,25 @@ def test_object_lock_calls_are_refused_without_an_integrity_header(s3, raw):
     with pytest.raises(ClientError) as exc:  # no hold was ever set on the version
         s3.get_object_legal_hold(Bucket="locked-integrity", Key="k", VersionId=version)
     assert error_of(exc) == (404, "NoSuchObjectLockConfiguration")
+
+
+def test_a_range_covering_the_whole_object_carries_its_checksum(s3, bucket):
+    """S3 describes a range that covers every byte with the object's checksum; a smaller range gets none."""
+    s3.put_object(Bucket=bucket, Key="small", Body=b"0123456789", ChecksumAlgorithm="CRC32")
+    whole = s3.get_object(Bucket=bucket, Key="small", Range="bytes=0-100", ChecksumMode="ENABLED")
+    assert whole["Body"].read() == b"0123456789"
+    assert whole["ChecksumCRC32"] == crc32_b64(b"0123456789") and whole["ChecksumType"] == "FULL_OBJECT"
+    suffix = s3.get_object(Bucket=bucket, Key="small", Range="bytes=-15", ChecksumMode="ENABLED")
+    assert suffix["ChecksumCRC32"] == crc32_b64(b"0123456789")
+    part = s3.get_object(Bucket=bucket, Key="small", Range="bytes=0-4", ChecksumMode="ENABLED")
+    assert part["Body"].read() == b"01234" and "ChecksumCRC32" not in part
+
+
+def test_a_checksum_mode_named_for_an_upload_made_without_one_is_refused(s3, bucket):
+    plain = s3.create_multipart_upload(Bucket=bucket, Key="p")["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key="p", UploadId=plain, PartNumber=1, Body=b"data")["ETag"]
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="p", UploadId=plain, ChecksumType="FULL_OBJECT",
+                                     MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert exc.value.response["Error"]["Message"] == (
+        "The upload was created using the null checksum mode. The complete request must use the same checksum mode.")

@@ -220,10 +220,11 @@ class MultipartMixin(S3Base):
     @staticmethod
     def _check_completion_mode(upload: UploadInfo, params: dict) -> None:
         asked = params.get("ChecksumType")
-        if asked is not None and upload.checksum_type and str(asked).upper() != upload.checksum_type:
+        if asked is not None and str(asked).upper() != (upload.checksum_type or ""):
+            # An upload created without a checksum has the "null" mode, in S3's words.
             raise invalid_request(
-                f"The upload was created using the {upload.checksum_type} checksum mode. The complete "
-                "request must use the same checksum mode.")
+                f"The upload was created using the {upload.checksum_type or 'null'} checksum mode. The "
+                "complete request must use the same checksum mode.")
 
     def _check_object_checksum(self, upload: UploadInfo, parts: list, params: dict) -> None:
         """A whole-object x-amz-checksum-* on Complete must match what the parts combine to.

@@ -212,9 +212,11 @@ class ObjectsMixin(S3Base):
                 described.update(checksums.fields(source, info.checksum_type))
             return selected, described
         selected = parse_range(params.get("Range"), info.size)
-        if selected is not None or not want_checksums:
+        # A range that covers the whole object is described by the object's checksum (as S3 does).
+        whole = selected is None or (selected.start == 0 and selected.end >= info.size - 1)
+        if not (want_checksums and whole):
             return selected, {}
-        return None, checksums.fields(info.checksums, info.checksum_type)
+        return selected, checksums.fields(info.checksums, info.checksum_type)
 
     @staticmethod
     def _part_range(info: ObjectInfo, number: int) -> ByteRange:
