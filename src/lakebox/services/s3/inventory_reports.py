@@ -36,8 +36,6 @@ import uuid
 from typing import Any, Callable, Iterator
 from urllib.parse import quote_plus
 
-import pyarrow as pa
-
 from ...storage import errors as st
 from ...storage.api import ObjectInfo, ObjectMeta
 from ..periodic import ClockedWorker
@@ -52,32 +50,33 @@ STATE = "inventory-state"
 _PERIODS = {"Daily": dt.timedelta(days=1), "Weekly": dt.timedelta(days=7)}
 _PAGE = 1000
 
-#: The optional fields in the order S3 writes them, with their ORC/Parquet column names and types.
+#: The optional fields in the order S3 writes them, with their ORC/Parquet column names and types
+#: (type names: pyarrow is imported when a columnar report is written, not with the S3 service).
 _OPTIONAL = [
-    ("Size", "size", pa.int64()),
-    ("LastModifiedDate", "last_modified_date", pa.timestamp("ms", tz="UTC")),
-    ("ETag", "e_tag", pa.string()),
-    ("StorageClass", "storage_class", pa.string()),
-    ("IsMultipartUploaded", "is_multipart_uploaded", pa.bool_()),
-    ("ReplicationStatus", "replication_status", pa.string()),
-    ("EncryptionStatus", "encryption_status", pa.string()),
-    ("ObjectLockRetainUntilDate", "object_lock_retain_until_date", pa.timestamp("ms", tz="UTC")),
-    ("ObjectLockMode", "object_lock_mode", pa.string()),
-    ("ObjectLockLegalHoldStatus", "object_lock_legal_hold_status", pa.string()),
-    ("IntelligentTieringAccessTier", "intelligent_tiering_access_tier", pa.string()),
-    ("BucketKeyStatus", "bucket_key_status", pa.string()),
-    ("ChecksumAlgorithm", "checksum_algorithm", pa.string()),
-    ("ObjectAccessControlList", "object_access_control_list", pa.string()),
-    ("ObjectOwner", "object_owner", pa.string()),
-    ("LifecycleExpirationDate", "lifecycle_expiration_date", pa.timestamp("ms", tz="UTC")),
+    ("Size", "size", "int64"),
+    ("LastModifiedDate", "last_modified_date", "timestamp"),
+    ("ETag", "e_tag", "string"),
+    ("StorageClass", "storage_class", "string"),
+    ("IsMultipartUploaded", "is_multipart_uploaded", "bool"),
+    ("ReplicationStatus", "replication_status", "string"),
+    ("EncryptionStatus", "encryption_status", "string"),
+    ("ObjectLockRetainUntilDate", "object_lock_retain_until_date", "timestamp"),
+    ("ObjectLockMode", "object_lock_mode", "string"),
+    ("ObjectLockLegalHoldStatus", "object_lock_legal_hold_status", "string"),
+    ("IntelligentTieringAccessTier", "intelligent_tiering_access_tier", "string"),
+    ("BucketKeyStatus", "bucket_key_status", "string"),
+    ("ChecksumAlgorithm", "checksum_algorithm", "string"),
+    ("ObjectAccessControlList", "object_access_control_list", "string"),
+    ("ObjectOwner", "object_owner", "string"),
+    ("LifecycleExpirationDate", "lifecycle_expiration_date", "timestamp"),
 ]
-_FIXED = [("Bucket", "bucket", pa.string()), ("Key", "key", pa.string())]
-_VERSIONS = [("VersionId", "version_id", pa.string()), ("IsLatest", "is_latest", pa.bool_()),
-             ("IsDeleteMarker", "is_delete_marker", pa.bool_())]
+_FIXED = [("Bucket", "bucket", "string"), ("Key", "key", "string")]
+_VERSIONS = [("VersionId", "version_id", "string"), ("IsLatest", "is_latest", "bool"),
+             ("IsDeleteMarker", "is_delete_marker", "bool")]
 _EXTENSIONS = {"CSV": ".csv.gz", "ORC": ".orc", "Parquet": ".parquet"}
 
 
-def columns_for(config: dict) -> list[tuple[str, str, pa.DataType]]:
+def columns_for(config: dict) -> list[tuple[str, str, str]]:
     """(field, column, type) of a configuration's report, in S3's order."""
     asked = set(config.get("OptionalFields") or [])
     columns = list(_FIXED)
@@ -141,8 +140,11 @@ def encode_report(rows: list[dict], columns: list, file_format: str) -> bytes:
         for row in rows:
             writer.writerow([_csv_text(field, row.get(field)) for field, _, _ in columns])
         return gzip.compress(text.getvalue().encode("utf-8"), mtime=0)
-    schema = pa.schema([pa.field(name, kind) for _, name, kind in columns])
-    table = pa.table({name: pa.array([row.get(field) for row in rows], type=kind)
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "bool": pa.bool_(), "timestamp": pa.timestamp("ms", tz="UTC")}
+    schema = pa.schema([pa.field(name, types[kind]) for _, name, kind in columns])
+    table = pa.table({name: pa.array([row.get(field) for row in rows], type=types[kind])
                       for field, name, kind in columns}, schema=schema)
     sink = io.BytesIO()
     if file_format == "ORC":
@@ -160,17 +162,17 @@ def file_schema(columns: list, file_format: str) -> str:
     """The manifest's description of the columns, in the notation of each format."""
     if file_format == "CSV":
         return ", ".join(field for field, _, _ in columns)
-    names = {pa.string(): "string", pa.int64(): "bigint", pa.bool_(): "boolean"}
+    names = {"string": "string", "int64": "bigint", "bool": "boolean", "timestamp": "timestamp"}
     if file_format == "ORC":
-        return "struct<" + ",".join(f"{name}:{names.get(kind, 'timestamp')}" for _, name, kind in columns) + ">"
+        return "struct<" + ",".join(f"{name}:{names[kind]}" for _, name, kind in columns) + ">"
     parts = []
     for field, name, kind in columns:
         required = "required" if field in ("Bucket", "Key") else "optional"
-        if kind == pa.string():
+        if kind == "string":
             parts.append(f"{required} binary {name} (UTF8);")
-        elif kind == pa.bool_():
+        elif kind == "bool":
             parts.append(f"{required} boolean {name};")
-        elif kind == pa.int64():
+        elif kind == "int64":
             parts.append(f"{required} int64 {name};")
         else:
             parts.append(f"{required} int64 {name} (TIMESTAMP_MILLIS);")

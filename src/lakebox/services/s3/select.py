@@ -12,7 +12,7 @@ S3 answers errors it finds before streaming. The rest of the rows stream as Reco
 Stats (BytesScanned, BytesProcessed, BytesReturned) and End; an error found later ends the
 stream with an error event, as S3 does.
 
-Imports duckdb, the SQL engine's connection, and the S3 area helpers.
+DuckDB (and the SQL engine's connection) is imported on the first query, not with the S3 service.
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ import os
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
-import duckdb
-
-from ...engines.sql.engine import connect
 from ...protocol.context import RequestContext
 from ...storage.api import BucketInfo, ObjectInfo
 from . import sse_c
@@ -46,31 +43,41 @@ RECORDS_BYTES = 256 * 1024
 #: Storage classes whose objects S3 Select cannot read (the API reference lists them).
 UNSELECTABLE = frozenset({"GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY"})
 
-#: DuckDB's errors as S3 Select's codes: (exception class, a fragment of its message or None, code);
-#: the first that matches wins. "<format>" is the input format's parsing error.
-ENGINE_ERRORS: tuple[tuple[type, Optional[str], str], ...] = (
-    (duckdb.OutOfRangeException, None, "IntegerOverflow"),
-    (duckdb.ConversionException, "out of range", "IntegerOverflow"),
-    (duckdb.ConversionException, None, "CastFailed"),
-    (duckdb.BinderException, "GROUP BY", "UnsupportedSqlStructure"),
-    (duckdb.BinderException, "aggregate", "UnsupportedSqlStructure"),
-    (duckdb.BinderException, None, "IncorrectSqlFunctionArgumentType"),
-    (duckdb.InvalidInputException, None, "<format>"),
-    (duckdb.IOException, None, "<format>"),
+#: DuckDB's errors as S3 Select's codes: (exception class name, a fragment of its message or None,
+#: code); the first that matches wins. "<format>" is the input format's parsing error. Names, not
+#: classes: DuckDB is imported on the first query, not with the S3 service (it is large).
+ENGINE_ERRORS: tuple[tuple[str, Optional[str], str], ...] = (
+    ("OutOfRangeException", None, "IntegerOverflow"),
+    ("ConversionException", "out of range", "IntegerOverflow"),
+    ("ConversionException", None, "CastFailed"),
+    ("BinderException", "GROUP BY", "UnsupportedSqlStructure"),
+    ("BinderException", "aggregate", "UnsupportedSqlStructure"),
+    ("BinderException", None, "IncorrectSqlFunctionArgumentType"),
+    ("InvalidInputException", None, "<format>"),
+    ("IOException", None, "<format>"),
 )
 #: Each input format's parsing error.
 PARSING_ERRORS = {CSV: "CSVParsingError", JSON: "JSONParsingError"}
 
 
-def engine_error(error: duckdb.Error, kind: str) -> Optional[SelectError]:
+def engine_error(error: Exception, kind: str) -> Optional[SelectError]:
     """S3 Select's error for what DuckDB raised; None for an error no request can cause."""
+    import duckdb
+
     text = str(error).split("\n")[0]
-    for error_class, fragment, code in ENGINE_ERRORS:
-        if isinstance(error, error_class) and (fragment is None or fragment.lower() in text.lower()):
+    for class_name, fragment, code in ENGINE_ERRORS:
+        matches = fragment is None or fragment.lower() in text.lower()
+        if isinstance(error, getattr(duckdb, class_name)) and matches:
             if code == "<format>":
                 code = PARSING_ERRORS.get(kind, "ParquetParsingError")
             return SelectError(code, text)
     return None
+
+
+def _duckdb():
+    import duckdb
+
+    return duckdb
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,7 @@ class _Query:
             self._release()
             if isinstance(error, SelectError):
                 raise aws_error(error) from None
-            if isinstance(error, duckdb.Error):
+            if isinstance(error, _duckdb().Error):
                 known = engine_error(error, self.request.input.kind)
                 if known is not None:
                     raise aws_error(known) from None
@@ -173,6 +180,8 @@ class _Query:
         self._release()
 
     def _execute(self) -> tuple[list, RecordWriter]:
+        from ...engines.sql.engine import connect
+
         self.con = con = connect()
         for macro in MACROS:
             con.execute(macro)
@@ -209,7 +218,7 @@ class _Query:
                 yield counts_event("Progress", source.scanned, source.processed, returned)
             yield counts_event("Stats", source.scanned, source.processed, returned)
             yield end_event()
-        except duckdb.Error as error:
+        except _duckdb().Error as error:
             known = engine_error(error, self.request.input.kind)
             if known is None:
                 log.exception("S3 Select failed while streaming (request id %s)", self.request_id)
