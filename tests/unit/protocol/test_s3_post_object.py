@@ -50,10 +50,12 @@ def test_form_post_to_bucket_routes_to_post_object(path, query, content_type):
 
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
                                           "multipart/mixed; boundary=x"])
-def test_bucket_post_that_is_not_a_form_is_not_implemented(content_type):
+def test_bucket_post_that_is_not_a_form_is_precondition_failed(content_type):
+    # S3's answer: 412, naming the enclosure type a bucket POST must have.
     with pytest.raises(AwsError) as info:
         PARSER.find_operation(_request("POST", "/bkt", "", content_type))
-    assert (info.value.code, info.value.status) == ("NotImplemented", 501)
+    assert (info.value.code, info.value.status) == ("PreconditionFailed", 412)
+    assert info.value.fields == {"Condition": "Bucket POST must be of the enclosure-type multipart/form-data"}
 
 
 def test_sub_resources_win_over_the_form_upload():
