@@ -104,3 +104,41 @@ def test_json_clients_still_get_json(call):
     status, headers, body = call("ListStreams", b"{}", content_type="application/x-amz-json-1.1")
     assert status == 200 and headers["content-type"] == "application/x-amz-json-1.1"
     assert body == b'{"StreamNames":[],"HasMoreStreams":false,"StreamSummaries":[]}'
+
+
+def test_cbor_subscribe_to_shard_sends_its_events_in_cbor(lakebox_server, call):
+    """A CBOR SubscribeToShard keeps the event-stream framing, and each event's payload is CBOR:
+    Data as a byte string, timestamps as tag 1, as AWS answers the Java SDK."""
+    from botocore.eventstream import EventStreamBuffer
+
+    call("CreateStream", {"StreamName": "fan", "ShardCount": 1})
+    _, _, described = call("DescribeStream", {"StreamName": "fan"})
+    arn = described["StreamDescription"]["StreamARN"]
+    _, _, registered = call("RegisterStreamConsumer", {"StreamARN": arn, "ConsumerName": "c1"})
+    consumer = registered["Consumer"]["ConsumerARN"]
+    call("PutRecord", {"StreamName": "fan", "Data": b"\x00--RECORD--\xff", "PartitionKey": "k"})
+
+    url = urlparse(lakebox_server.endpoint_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.request("POST", "/", cbor2.dumps({"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+                                           "StartingPosition": {"Type": "TRIM_HORIZON"}}),
+                 {"X-Amz-Target": "Kinesis_20131202.SubscribeToShard", "Content-Type": CBOR})
+    response = conn.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "application/vnd.amazon.eventstream"
+    buffer, events = EventStreamBuffer(), []
+    while not any(m.headers[":event-type"] == "SubscribeToShardEvent" for m in events):
+        chunk = response.read1(65536)
+        assert chunk, "the stream ended before the first event"
+        buffer.add_data(chunk)
+        events += list(buffer)
+    conn.close()
+    initial, event = events[0], events[1]
+    assert (initial.headers[":event-type"], initial.headers[":content-type"]) == ("initial-response", CBOR)
+    assert cbor2.loads(initial.payload) == {}
+    assert event.headers[":content-type"] == CBOR
+    decoded = cbor2.loads(event.payload, semantic_decoders={1: _millis})
+    (record,) = decoded["Records"]
+    assert record["Data"] == b"\x00--RECORD--\xff" and record["PartitionKey"] == "k"
+    assert isinstance(record["ApproximateArrivalTimestamp"], dt.datetime)
+    assert decoded["ContinuationSequenceNumber"] == record["SequenceNumber"]

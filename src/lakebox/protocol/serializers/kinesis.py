@@ -53,17 +53,26 @@ class KinesisJSONResponseSerializer(JSONResponseSerializer):
         stream_shape = operation.output_shape.members["EventStream"]
 
         async def frames() -> AsyncIterator[bytes]:
-            yield event_message("initial-response", b"{}")
+            # Read when the first frame is sent, after the response steps: `cbor_response` may
+            # have switched the payloads to CBOR for a client that asked in CBOR.
+            cbor = body.cbor
+            content_type = CBOR_CONTENT_TYPE if cbor else "application/json"
+            yield event_message("initial-response", cbor2.dumps({}) if cbor else b"{}", content_type)
             try:
                 async for event in events:
                     (name, value), = event.items()
-                    payload = orjson.dumps(self._serialize_structure(value, stream_shape.members[name]))
-                    yield event_message(name, payload)
+                    shape = stream_shape.members[name]
+                    fields = self._serialize_structure(value, shape)
+                    payload = _cbor_dumps(_cbor_value(fields, shape)) if cbor else orjson.dumps(fields)
+                    yield event_message(name, payload, content_type)
             except AwsError as error:
-                yield exception_message(error.code, orjson.dumps({"message": error.message}))
+                fields = {"message": error.message}
+                payload = _cbor_dumps(fields) if cbor else orjson.dumps(fields)
+                yield exception_message(error.code, payload, content_type)
 
         headers = Headers([("Content-Type", "application/vnd.amazon.eventstream"), ("x-amzn-RequestId", request_id)])
-        return HttpResponse(status=200, headers=headers, body=_StreamBody(frames(), events))
+        body = _StreamBody(frames(), events)
+        return HttpResponse(status=200, headers=headers, body=body)
 
 
 class _StreamBody:
@@ -73,6 +82,8 @@ class _StreamBody:
     def __init__(self, frames: AsyncIterator[bytes], events: Any):
         self._frames = frames
         self._events = events
+        #: Event payloads in CBOR rather than json (the request was CBOR).
+        self.cbor = False
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._frames
@@ -118,19 +129,28 @@ def _cbor_value(value: Any, shape: Any) -> Any:
     return value
 
 
+def _cbor_dumps(value: Any) -> bytes:
+    return cbor2.dumps(value, datetime_as_timestamp=True, timezone=dt.timezone.utc)
+
+
 def cbor_response(response: HttpResponse, operation: Optional[OperationModel], is_error: bool) -> HttpResponse:
     """The same answer in CBOR, for a client that sent CBOR (the Java SDK and the KCL do).
 
     Errors keep their members (`__type`, `message` ...) as they are; results are converted by the
     operation's output shape.
     """
+    if isinstance(response.body, _StreamBody):
+        # An event stream keeps its framing; the events inside it are written in CBOR, as AWS
+        # answers a CBOR SubscribeToShard.
+        response.body.cbor = True
+        return response
     raw = response.body.to_bytes() if isinstance(response.body, PiecesBody) else response.body
     if not isinstance(raw, (bytes, bytearray)):
-        return response  # a streamed body (an event stream) is already in its own encoding
+        return response
     body = orjson.loads(raw) if raw else {}
     if not is_error and operation is not None and operation.output_shape is not None:
         body = _cbor_value(body, operation.output_shape)
-    payload = cbor2.dumps(body, datetime_as_timestamp=True, timezone=dt.timezone.utc)
+    payload = _cbor_dumps(body)
     headers = Headers([(name, value) for name, value in response.headers.items()
                        if name.lower() not in ("content-type", "content-length")])
     headers["Content-Type"] = CBOR_CONTENT_TYPE
