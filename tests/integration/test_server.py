@@ -95,6 +95,25 @@ def test_unimplemented_query_operation_answers_501_in_query_envelope(lakebox_ser
     assert "GetWebIdentityToken" in err.value.response["Error"]["Message"]
 
 
+@pytest.mark.parametrize("service, call, operation", [
+    ("iam", lambda c: c.create_role(RoleName="r", AssumeRolePolicyDocument="{}"), "CreateRole"),  # query
+    ("kms", lambda c: c.create_key(), "CreateKey"),  # awsJson
+    ("lambda", lambda c: c.list_functions(), None),  # rest-json
+])
+def test_a_service_lakebox_does_not_run_answers_501_naming_it(lakebox_server, service, call, operation):
+    """Signed for a service lakebox does not run: NotImplemented in that protocol's envelope, which
+    boto3 reads, and nothing happens in S3 (which such requests used to fall through to)."""
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        call(client(service, lakebox_server))
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    message = err.value.response["Error"]["Message"]
+    assert f"does not serve the AWS service '{service}'" in message
+    if operation:
+        assert operation in message
+    assert client("s3", lakebox_server).list_buckets()["Buckets"] == []
+
+
 def test_model_validation_uses_the_services_own_error(lakebox_server):
     glue = client("glue", lakebox_server, config=botocore.config.Config(parameter_validation=False))
     with pytest.raises(botocore.exceptions.ClientError) as err:

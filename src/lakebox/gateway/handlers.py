@@ -21,7 +21,7 @@ from ..protocol.specs import load_service_model
 from ..protocol.validation import validate_input
 from ..services.base import Provider
 from ..storage.blocking import WouldBlock, check_may_block, in_inline_section
-from . import cbor, cors, internal, routing
+from . import cbor, cors, internal, routing, unserved
 
 log = logging.getLogger("lakebox.gateway")
 
@@ -47,6 +47,10 @@ class RouteService:
                 self._path_style(ctx)
                 raise
         ctx.auth = info
+        if unserved.is_unserved(info.service) and routing.service_for_target(request.headers.get("x-amz-target")) is None:
+            ctx.service = info.service
+            ctx.response = unserved.response(request, info.service, ctx.request_id)
+            return
         self._set_service(ctx, self._pick(request, routing.service_for_signing_name(info.service)))
         if getattr(info, "region", None):
             ctx.region = info.region
