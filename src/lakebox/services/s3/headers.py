@@ -95,8 +95,14 @@ def canonical_id(account_id: str) -> str:
 
 def owner(account_id: str) -> dict:
     """An Owner element: the canonical id only. S3 stopped answering DisplayName in 2025 (and
-    ListBuckets, the ACLs, the listings' owners and ListParts' initiator no longer carry one)."""
+    ListBuckets, the ACLs and the listings' owners no longer carry one)."""
     return {"ID": canonical_id(account_id)}
+
+
+def initiator(account_id: str) -> dict:
+    """A multipart upload's Initiator. Unlike owners it still has a DisplayName on S3 (recorded in
+    2026): for an account, its name beside the canonical id."""
+    return {"ID": canonical_id(account_id), "DisplayName": f"lakebox-{account_id}"}
 
 
 # -- what a writer chose: headers -> ObjectMeta --------------------------------------------------

@@ -17,7 +17,7 @@ from . import acl, checksums
 from .common import S3Base
 from .errors import invalid_argument, translated
 from .expiration import abort_fields
-from .headers import owner, quote_etag, whole_seconds
+from .headers import initiator, owner, quote_etag, whole_seconds
 from .listing import PAGE_LIMIT, encoding_type, max_keys, url_encode
 
 
@@ -43,7 +43,7 @@ class MultipartListingMixin(S3Base):
             "IsTruncated": len(remaining) > len(page),
             "Parts": [_part_entry(p, upload) for p in page],
             # The account whose write made the upload (its ACL owner); the bucket owner by default.
-            "Initiator": owner(acl.owner_of(upload.meta.acl, bucket.account_id)),
+            "Initiator": initiator(acl.owner_of(upload.meta.acl, bucket.account_id)),
             "Owner": owner(acl.owner_of(upload.meta.acl, bucket.account_id)),
             "StorageClass": upload.meta.storage_class or STANDARD,
         }
@@ -143,7 +143,7 @@ def _upload_entry(upload: UploadInfo, encode, account_id: str) -> dict[str, Any]
         "Initiated": whole_seconds(upload.initiated),
         "StorageClass": upload.meta.storage_class or STANDARD,
         "Owner": owner(acl.owner_of(upload.meta.acl, account_id)),
-        "Initiator": owner(acl.owner_of(upload.meta.acl, account_id)),
+        "Initiator": initiator(acl.owner_of(upload.meta.acl, account_id)),
     }
     if upload.checksum_algorithm:
         entry["ChecksumAlgorithm"] = upload.checksum_algorithm
