@@ -73,3 +73,32 @@ def test_raw_documents_keep_s3s_shape(s3, raw, bucket):
     assert location == ('<?xml version="1.0" encoding="UTF-8"?>\n'
                         '<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>')
     assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] is None
+
+
+def _tags(document: str) -> list[str]:
+    """The top-level child elements of a document, in order."""
+    import xml.etree.ElementTree as ET
+
+    return [child.tag.split("}")[1] for child in ET.fromstring(document.split("\n", 1)[1])]
+
+
+@pytest.mark.parametrize("query", ["", "list-type=2", "versions", "list-type=2&delimiter=/"])
+def test_listings_give_their_parameters_before_the_entries(s3, raw, bucket, query):
+    """As S3 writes them, and as SAX-style clients (the Java SDK) need them: Name first, the
+    entries (then the common prefixes) last."""
+    for key in ("a", "b", "dir/c"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    tags = _tags(raw.request("GET", f"/{bucket}", query=query).text)
+    entries = [t for t in tags if t in ("Contents", "Version", "DeleteMarker", "CommonPrefixes")]
+    assert tags[0] == "Name" and tags[-len(entries):] == entries and len(entries) >= 2
+    assert tags.index("IsTruncated") < tags.index(entries[0])
+
+
+def test_list_parts_names_the_upload_before_its_parts(s3, raw, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"part")
+    tags = _tags(raw.request("GET", f"/{bucket}/mp", query=f"uploadId={upload}").text)
+    assert tags[:6] == ["Bucket", "Key", "UploadId", "Initiator", "Owner", "StorageClass"]
+    assert tags[-1] == "Part"
+    uploads = _tags(raw.request("GET", f"/{bucket}", query="uploads").text)
+    assert uploads[0] == "Bucket" and uploads[-1] == "Upload"

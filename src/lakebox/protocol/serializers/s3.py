@@ -67,16 +67,49 @@ ROOT_ELEMENTS = {
 }
 
 
+def _unsendable(char: str) -> bool:
+    """Not printable ASCII (a tab passes): such a value cannot go out as it is."""
+    return not (" " <= char <= "~" or char == "\t")
+
+
 def mail_safe(value: str) -> str:
-    """S3's presentation of a user metadata value: as is when ASCII, else RFC 2047 ("B", UTF-8)."""
-    if value.isascii():
+    """S3's presentation of a user metadata value: as is when printable ASCII, else one RFC 2047
+    encoded word of its UTF-8 bytes. As recorded on S3, the encoding is chosen the way JavaMail
+    chooses it: "Q" when printable characters outnumber the others, "B" otherwise."""
+    unsendable = sum(1 for char in value if _unsendable(char))
+    if not unsendable:
         return value
-    return "=?UTF-8?B?" + base64.b64encode(value.encode("utf-8")).decode("ascii") + "?="
+    data = value.encode("utf-8")
+    if len(value) - unsendable > unsendable:
+        return "=?UTF-8?Q?" + "".join(_q_byte(byte) for byte in data) + "?="
+    return "=?UTF-8?B?" + base64.b64encode(data).decode("ascii") + "?="
+
+
+def _q_byte(byte: int) -> str:
+    if byte == 0x20:
+        return "_"
+    if byte < 0x20 or byte >= 0x7F or byte in b"=_?":
+        return f"={byte:02X}"
+    return chr(byte)
 
 
 class S3ResponseSerializer(RestXMLResponseSerializer):
-    #: S3's ListAllMyBucketsResult names the owner before the buckets.
-    LEADING_MEMBERS = {"ListBucketsOutput": ("Owner",)}
+    #: S3's element order where it differs from the model's. SAX-style clients (the Java SDK)
+    #: depend on it: ListAllMyBucketsResult names the owner before the buckets, and a listing
+    #: gives its parameters (Name first) before the entries, which close the document.
+    LEADING_MEMBERS = {
+        "ListBucketsOutput": ("Owner",),
+        "ListObjectsOutput": ("Name", "Prefix", "Marker", "NextMarker", "MaxKeys", "Delimiter", "IsTruncated",
+                              "EncodingType"),
+        "ListObjectsV2Output": ("Name", "Prefix", "ContinuationToken", "NextContinuationToken", "KeyCount",
+                                "MaxKeys", "Delimiter", "StartAfter", "IsTruncated", "EncodingType"),
+        "ListObjectVersionsOutput": ("Name", "Prefix", "KeyMarker", "VersionIdMarker", "NextKeyMarker",
+                                     "NextVersionIdMarker", "MaxKeys", "Delimiter", "IsTruncated", "EncodingType"),
+        "ListMultipartUploadsOutput": ("Bucket", "KeyMarker", "UploadIdMarker", "NextKeyMarker", "NextUploadIdMarker",
+                                       "Delimiter", "Prefix", "MaxUploads", "IsTruncated", "EncodingType"),
+        "ListPartsOutput": ("Bucket", "Key", "UploadId", "Initiator", "Owner", "StorageClass", "PartNumberMarker",
+                            "NextPartNumberMarker", "MaxParts", "IsTruncated", "ChecksumAlgorithm", "ChecksumType"),
+    }
 
     def _add_request_id_headers(self, response: HttpResponse, request_id: str) -> None:
         super()._add_request_id_headers(response, request_id)
