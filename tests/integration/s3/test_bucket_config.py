@@ -259,6 +259,12 @@ def test_accelerate_refuses_dotted_bucket_names(s3):
         s3.put_bucket_accelerate_configuration(Bucket="dotted.bucket.name",
                                                AccelerateConfiguration={"Status": "Enabled"})
     assert error_of(exc) == (400, "InvalidRequest")
+    # The name is refused before the document is read, even a bad one (recorded on S3).
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_accelerate_configuration(Bucket="dotted.bucket.name",
+                                               AccelerateConfiguration={"Status": "random"})
+    assert error_of(exc) == (400, "InvalidRequest")
+    assert "periods (.)" in exc.value.response["Error"]["Message"]
 
 
 def test_notification_configuration_is_empty_then_stored_with_ids(s3, bucket):

@@ -250,6 +250,18 @@ def test_bad_digest_names_expected_and_calculated_digests(s3, bucket):
     assert error.response["Error"]["CalculatedDigest"] == base64.b64encode(hashlib.md5(b"body").digest()).decode()
 
 
+def test_bad_digest_of_a_part_echoes_the_expected_digest_as_sent(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    error = refused(s3.upload_part, Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"part",
+                    ContentMD5=wrong)
+    assert status_code(error) == (400, "BadDigest")
+    # Recorded on S3: for a part the expected digest stays base64, as the client sent it.
+    assert error.response["Error"]["ExpectedDigest"] == wrong
+    assert error.response["Error"]["CalculatedDigest"] == base64.b64encode(hashlib.md5(b"part").digest()).decode()
+    assert s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload).get("Parts", []) == []
+
+
 # -- 8. malformed copy source -------------------------------------------------------------------------
 
 

@@ -239,10 +239,10 @@ class BucketConfigMixin(S3Base):
     def put_bucket_accelerate_configuration(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name
         status = (params.get("AccelerateConfiguration") or {}).get("Status")
+        if "." in bucket:  # recorded on S3: this comes before the document is looked at
+            raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
         if status not in ("Enabled", "Suspended"):
             raise s3_error("MalformedXML")
-        if "." in bucket:
-            raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
         self.store_config(bucket, ACCELERATE, {"Status": status})
         return {}
 

@@ -237,8 +237,10 @@ def from_storage(exc: st.StorageError, *, bucket: str = "", key: str = "", uploa
             PartNumber=exc.part_number,
         )
     if isinstance(exc, st.BadDigestError):
-        # Recorded from S3: the digest it expected in hex, the one it calculated in base64.
-        return s3_error("BadDigest", ExpectedDigest=_hex_digest(exc.expected), CalculatedDigest=exc.calculated)
+        # Recorded from S3: the digest it calculated in base64, the one it expected in hex for an
+        # object, but as sent (base64) for a part.
+        expected = exc.expected if upload_id else _hex_digest(exc.expected)
+        return s3_error("BadDigest", ExpectedDigest=expected, CalculatedDigest=exc.calculated)
     if isinstance(exc, st.ChecksumMismatchError):
         return checksum_mismatch(exc.algorithm)
     if isinstance(exc, st.IncompleteBodyError):
