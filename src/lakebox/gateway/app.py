@@ -16,7 +16,6 @@ import asyncio
 import os
 import logging
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
@@ -175,7 +174,7 @@ class LakeboxApp:
             body = BytesBody(await _read_small_body(receive))
         else:
             body = AsgiBody(receive, loop, length)
-        request_id = uuid.uuid4().hex[:16].upper()
+        request_id = os.urandom(8).hex().upper()  # S3's form: 16 upper-case hex digits
         ctx = RequestContext(request=_request(scope, headers, body), request_id=request_id)
         if scope["method"] in ("GET", "HEAD") and isinstance(body, BytesBody) and body.length == 0:
             # Small reads are answered right here, saving two thread hand-offs; anything that could

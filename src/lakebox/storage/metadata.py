@@ -71,10 +71,15 @@ class ObjectRow:
         return (self.size, self.mtime_ns, self.inode)
 
 
+def _json(value) -> str:
+    # Most objects carry no user metadata, tags or extras: "{}" without a trip through the encoder.
+    return "{}" if not value and isinstance(value, dict) else json.dumps(value)
+
+
 def _meta_values(meta: ObjectMeta) -> tuple:
-    return (meta.content_type, json.dumps(meta.system), json.dumps(meta.user), json.dumps(meta.tags),
-            meta.storage_class, json.dumps(meta.encryption), None if meta.acl is None else json.dumps(meta.acl),
-            json.dumps(meta.extra))
+    return (meta.content_type, _json(meta.system), _json(meta.user), _json(meta.tags),
+            meta.storage_class, _json(meta.encryption), None if meta.acl is None else _json(meta.acl),
+            _json(meta.extra))
 
 
 def _dict(text: str) -> dict:

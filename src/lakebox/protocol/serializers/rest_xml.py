@@ -61,6 +61,25 @@ def host_id(request_id: str) -> str:
     return base64.b64encode(hashlib.sha256(request_id.encode("utf-8")).digest()).decode("ascii")
 
 
+_LOCATED: dict[int, tuple[Shape, dict[str, tuple[Shape, str, str]]]] = {}
+
+
+def _located_members(shape: Shape) -> dict[str, tuple[Shape, str, str]]:
+    """The members of an output shape bound to the HTTP envelope: name -> (member, location, wire name).
+
+    Cached per shape object (the models are loaded once and live as long as the process)."""
+    cached = _LOCATED.get(id(shape))
+    if cached is not None and cached[0] is shape:
+        return cached[1]
+    located = {}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location in ("header", "headers", "statusCode"):
+            located[name] = (member, location, member.serialization.get("name", name))
+    _LOCATED[id(shape)] = (shape, located)
+    return located
+
+
 def close_body(body: Any) -> None:
     """Release a streaming body that will not be sent (HEAD, 304) so its file handle is closed."""
     close = getattr(body, "close", None)
@@ -132,12 +151,13 @@ class RestXMLResponseSerializer(ResponseSerializer):
         response.headers["x-amz-id-2"] = host_id(request_id)
 
     def _serialize_located(self, shape: Shape, result: dict, response: HttpResponse) -> None:
-        for name, member in shape.members.items():
-            value = result.get(name)
-            if value is None:
+        # Walk what the result holds (a handful of members) rather than every member of the
+        # shape (PutObject's output has about 30): this runs on every request.
+        located = _located_members(shape)
+        for name, value in result.items():
+            if value is None or name not in located:
                 continue
-            location = member.serialization.get("location")
-            wire = member.serialization.get("name", name)
+            member, location, wire = located[name]
             if location == "header":
                 if member.type_name == "list" and not value:
                     continue
