@@ -189,7 +189,7 @@ class ParseRequest:
 
     When the input is bad, a caller who may not run the operation at all gets AccessDenied rather
     than a description of its mistake, as on AWS: the provider's `check_access` (if it has one)
-    runs first on what the URI alone says.
+    runs first on what the URI alone says, then its `check_target` (a missing bucket, say).
     """
 
     def __init__(self, providers: dict[str, Provider]):
@@ -203,9 +203,13 @@ class ParseRequest:
             ctx.params = parser.parse(ctx.request, operation, uri_params)
             validate_input(ctx.params, operation, ctx.service)
         except AwsError:
-            check_access = getattr(self.providers.get(ctx.service or ""), "check_access", None)
-            if check_access is not None:
-                check_access(ctx, dict(uri_params))
+            # What the provider checks before the input is read wins over the input's faults:
+            # access first, then that the target exists (each optional).
+            provider = self.providers.get(ctx.service or "")
+            for step in ("check_access", "check_target"):
+                check = getattr(provider, step, None)
+                if check is not None:
+                    check(ctx, dict(uri_params))
             raise
 
 

@@ -300,3 +300,23 @@ def test_logging_to_a_missing_bucket_is_refused(s3, bucket):
         s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
             "LoggingEnabled": {"TargetBucket": "no-such-log-bucket", "TargetPrefix": "x/"}})
     assert error_of(exc) == (400, "InvalidTargetBucketForLogging")
+
+
+def test_a_missing_bucket_is_named_before_a_malformed_request_is(s3, raw, bucket):
+    """A configuration PUT looks its bucket up first: to no bucket, a malformed one is
+    NoSuchBucket (recorded on S3); to a bucket that exists, the same request gets its own error."""
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_encryption(Bucket="no-such-bucket-here", ServerSideEncryptionConfiguration={"Rules": []})
+    assert error_of(exc) == (404, "NoSuchBucket")
+    assert exc.value.response["Error"]["BucketName"] == "no-such-bucket-here"
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": []})
+    assert error_of(exc) == (400, "MalformedXML")
+    broken = b"<LifecycleConfiguration><Rule>"
+    response = raw.request("PUT", "/no-such-bucket-here", query="lifecycle", body=broken,
+                           headers={"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="})
+    assert response.status_code == 404 and "<Code>NoSuchBucket</Code>" in response.text
+    # CreateBucket names a bucket that does not exist yet: its malformed body is its own error.
+    response = raw.request("PUT", "/brand-new-bucket-x", body=b"<CreateBucketConfiguration><Loc")
+    assert response.status_code == 400 and "<Code>MalformedXML</Code>" in response.text
+    assert "brand-new-bucket-x" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

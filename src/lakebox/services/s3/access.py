@@ -41,7 +41,7 @@ from . import acl, bucket_policy, public_access
 from .bucket_config import POLICY
 from .common import S3Base, is_anonymous
 from .copy import parse_copy_source
-from .errors import s3_error, translated
+from .errors import no_such_bucket, s3_error, translated
 
 #: Operations that need READ on the bucket (s3:ListBucket and its relatives).
 BUCKET_READ = frozenset({"ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads",
@@ -87,6 +87,16 @@ class AccessMixin(S3Base):
         if operation in COPY_OPERATIONS and params.get("CopySource"):
             self._check_copy_source(account, params["CopySource"])
         return bucket
+
+    def check_target(self, ctx: RequestContext, params: dict) -> None:
+        """Called before a request whose input is malformed is refused: a bucket configuration
+        PUT looks its bucket up first, so to a bucket that does not exist it is NoSuchBucket,
+        whatever its document holds (recorded on S3: PutBucketEncryption with no rules). Other
+        operations report their malformed input first (DeleteObjects with no objects is
+        MalformedXML to any bucket)."""
+        name = params.get("Bucket")
+        if name and ctx.operation_name.startswith("PutBucket") and self.store.get_bucket(name) is None:
+            raise no_such_bucket(name)
 
     def _check_copy_source(self, account: Optional[str], copy_source: str) -> None:
         try:
