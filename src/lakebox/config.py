@@ -83,6 +83,10 @@ class Config:
         session = self.sessions.get(access_key) if self.sessions is not None else None
         return session.account_id if session is not None else DEFAULT_ACCOUNT_ID
 
+    def declared_canonical_ids(self) -> frozenset[str]:
+        """Every configured canonical user id, whatever its account (S3 ACL grantees may name them)."""
+        return frozenset(c.canonical_id for c in self.credentials.values() if c.canonical_id)
+
     def canonical_aliases(self, account_id: str) -> frozenset[str]:
         """The configured canonical user ids (Credential.canonical_id) of an account's keys."""
         return frozenset(c.canonical_id for c in self.credentials.values()

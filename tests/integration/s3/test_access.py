@@ -92,10 +92,10 @@ def test_canned_acl_on_create_bucket_put_copy_and_multipart(s3):
 
 
 def test_grant_headers(s3, bucket):
-    s3.put_object(Bucket=bucket, Key="k", Body=b"x", GrantRead=f'uri="{ALL_USERS}", id="abc123"',
-                  GrantFullControl='id="def456"')
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", GrantRead=f'uri="{ALL_USERS}", id="abc1230000000000000000000000000000000000000000000000000000000000"',
+                  GrantFullControl='id="def4560000000000000000000000000000000000000000000000000000000000"')
     assert grants(s3.get_object_acl(Bucket=bucket, Key="k")) == {
-        (ALL_USERS, "READ"), ("abc123", "READ"), ("def456", "FULL_CONTROL")}
+        (ALL_USERS, "READ"), ("abc1230000000000000000000000000000000000000000000000000000000000", "READ"), ("def4560000000000000000000000000000000000000000000000000000000000", "FULL_CONTROL")}
     s3.put_bucket_acl(Bucket=bucket, GrantWrite=f'uri="{ALL_USERS}"', GrantReadACP='emailAddress="a@example.com"')
     assert grants(s3.get_bucket_acl(Bucket=bucket)) == {(ALL_USERS, "WRITE"), ("a@example.com", "READ_ACP")}
 
@@ -103,11 +103,11 @@ def test_grant_headers(s3, bucket):
 def test_access_control_policy_round_trips(s3, bucket):
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     acl = s3.get_object_acl(Bucket=bucket, Key="k")
-    new = acl["Grants"] + [{"Grantee": {"Type": "CanonicalUser", "ID": "56789abcdef0"}, "Permission": "READ"},
+    new = acl["Grants"] + [{"Grantee": {"Type": "CanonicalUser", "ID": "56789abcdef01111111111111111111111111111111111111111111111111111"}, "Permission": "READ"},
                            {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ_ACP"}]
     s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": acl["Owner"], "Grants": new})
     assert grants(s3.get_object_acl(Bucket=bucket, Key="k")) == {
-        (ME, "FULL_CONTROL"), ("56789abcdef0", "READ"), (ALL_USERS, "READ_ACP")}
+        (ME, "FULL_CONTROL"), ("56789abcdef01111111111111111111111111111111111111111111111111111", "READ"), (ALL_USERS, "READ_ACP")}
     s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": acl["Owner"], "Grants": new})
     assert grants(s3.get_bucket_acl(Bucket=bucket)) == grants(s3.get_object_acl(Bucket=bucket, Key="k"))
 
@@ -130,7 +130,7 @@ def test_a_new_write_resets_the_object_acl(s3, bucket):
 
 @pytest.mark.parametrize("kwargs, expected", [
     ({"ACL": "public-ready"}, (400, "InvalidArgument")),
-    ({"ACL": "public-read", "GrantRead": 'id="abc"'}, (400, "InvalidRequest")),
+    ({"ACL": "public-read", "GrantRead": f'id="{"ab" * 32}"'}, (400, "InvalidRequest")),
     ({"GrantRead": 'uri="http://acs.amazonaws.com/groups/global/Nobody"'}, (400, "InvalidArgument")),
     ({"GrantRead": "nonsense"}, (400, "InvalidArgument")),
     ({}, (400, "MissingSecurityHeader")),

@@ -49,10 +49,10 @@ def test_new_bucket_blocks_all_public_access(s3, bucket):
 @pytest.mark.parametrize("call", [
     lambda s3, b: s3.put_bucket_acl(Bucket=b, ACL="public-read"),
     lambda s3, b: s3.put_bucket_acl(Bucket=b, ACL="private"),
-    lambda s3, b: s3.put_bucket_acl(Bucket=b, GrantRead='id="abc123"'),
+    lambda s3, b: s3.put_bucket_acl(Bucket=b, GrantRead='id="abc1230000000000000000000000000000000000000000000000000000000000"'),
     lambda s3, b: s3.put_object(Bucket=b, Key="new", Body=b"x", ACL="public-read"),
     lambda s3, b: s3.put_object(Bucket=b, Key="new", Body=b"x", ACL="private"),
-    lambda s3, b: s3.put_object(Bucket=b, Key="new", Body=b"x", GrantRead='id="abc123"'),
+    lambda s3, b: s3.put_object(Bucket=b, Key="new", Body=b"x", GrantRead='id="abc1230000000000000000000000000000000000000000000000000000000000"'),
     lambda s3, b: s3.put_object_acl(Bucket=b, Key="k", ACL="authenticated-read"),
     lambda s3, b: s3.copy_object(Bucket=b, Key="copy", CopySource=f"{b}/k", ACL="public-read"),
     lambda s3, b: s3.create_multipart_upload(Bucket=b, Key="mp", ACL="aws-exec-read"),
@@ -81,7 +81,7 @@ def test_bucket_owner_full_control_is_accepted_on_a_new_bucket(s3, bucket):
 def test_create_bucket_with_an_acl_beyond_the_owner_is_refused(s3):
     assert_error(lambda: s3.create_bucket(Bucket="made-public", ACL="public-read"),
                  (400, "InvalidBucketAclWithObjectOwnership"))
-    assert_error(lambda: s3.create_bucket(Bucket="made-shared", GrantRead='id="abc123"'),
+    assert_error(lambda: s3.create_bucket(Bucket="made-shared", GrantRead='id="abc1230000000000000000000000000000000000000000000000000000000000"'),
                  (400, "InvalidBucketAclWithObjectOwnership"))
     assert "made-public" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     s3.create_bucket(Bucket="made-private", ACL="private")
@@ -95,8 +95,8 @@ def test_object_writer_bucket_takes_acls_but_still_blocks_public_ones(s3):
     s3.create_bucket(Bucket="writer", ObjectOwnership="ObjectWriter")
     assert ownership(s3, "writer") == "ObjectWriter"
     assert s3.get_public_access_block(Bucket="writer")["PublicAccessBlockConfiguration"] == ALL_FLAGS_ON
-    s3.put_bucket_acl(Bucket="writer", GrantRead='id="abc123"', GrantFullControl=f'id="{ME}"')
-    s3.put_object(Bucket="writer", Key="shared", Body=b"x", GrantRead='id="abc123"')
+    s3.put_bucket_acl(Bucket="writer", GrantRead='id="abc1230000000000000000000000000000000000000000000000000000000000"', GrantFullControl=f'id="{ME}"')
+    s3.put_object(Bucket="writer", Key="shared", Body=b"x", GrantRead='id="abc1230000000000000000000000000000000000000000000000000000000000"')
     for call in (lambda: s3.put_bucket_acl(Bucket="writer", ACL="public-read"),
                  lambda: s3.put_bucket_acl(Bucket="writer", ACL="authenticated-read"),
                  lambda: s3.put_object(Bucket="writer", Key="open", Body=b"x", ACL="public-read-write"),
@@ -144,7 +144,7 @@ def test_explicit_ownership_on_create_is_kept(s3):
 
 def test_bucket_owner_enforced_needs_an_owner_only_bucket_acl(s3):
     s3.create_bucket(Bucket="to-enforce", ObjectOwnership="ObjectWriter")
-    s3.put_bucket_acl(Bucket="to-enforce", GrantRead='id="abc123"', GrantFullControl=f'id="{ME}"')
+    s3.put_bucket_acl(Bucket="to-enforce", GrantRead='id="abc1230000000000000000000000000000000000000000000000000000000000"', GrantFullControl=f'id="{ME}"')
     enforced = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     assert_error(lambda: s3.put_bucket_ownership_controls(Bucket="to-enforce", OwnershipControls=enforced),
                  (400, "InvalidBucketAclWithObjectOwnership"))

@@ -93,48 +93,68 @@ def canned_grants(canned: str, owner_account: str, bucket_account: str) -> list[
     return grants
 
 
-def parse_grant_header(value: str, header: str) -> list[dict]:
+#: A canonical user id as S3 writes them: 64 lower-case hex digits.
+_CANONICAL_ID = re.compile(r"[0-9a-f]{64}\Z")
+
+#: Argument names S3 gives a bad grantee: in a grant header, and in an AccessControlPolicy document.
+_HEADER_ARGUMENTS = {"CanonicalUser": "id", "Group": "uri"}
+_DOCUMENT_ARGUMENTS = {"CanonicalUser": "CanonicalUser/ID", "Group": "Group/URI"}
+
+
+def check_canonical_id(value: str, argument: str, known_ids: Optional[frozenset[str]]) -> None:
+    """InvalidArgument "Invalid id" for an id that cannot name an account: neither a canonical id
+    nor one the configuration declares (`known_ids` None: not checked). Any well-formed id is
+    accepted: lakebox cannot know every account that may exist."""
+    if known_ids is not None and not (_CANONICAL_ID.match(value) or value in known_ids):
+        raise invalid_argument("Invalid id", argument, value)
+
+
+def parse_grant_header(value: str, header: str, known_ids: Optional[frozenset[str]] = None) -> list[dict]:
     """`id="…", uri="…", emailAddress="…"` (comma separated) into grantee dicts."""
     grantees, pos, text = [], 0, value.strip()
     while pos < len(text):
         match = _GRANTEE_ITEM.match(text, pos)
         if match is None or match.end() == pos:
-            raise invalid_argument("Invalid grant header value", header, value)
+            raise invalid_argument("Argument format not recognized", header, value)
         kind = _GRANTEE_KINDS.get(match.group(1).lower())
         raw = match.group(2) if match.group(2) is not None else match.group(3)
         if kind is None or not raw:
-            raise invalid_argument("Invalid grant header value", header, value)
-        grantees.append(_grantee(kind, raw))
+            raise invalid_argument("Argument format not recognized", header, value)
+        grantees.append(_grantee(kind, raw, _HEADER_ARGUMENTS, known_ids))
         pos = match.end()
     if not grantees:
-        raise invalid_argument("Invalid grant header value", header, value)
+        raise invalid_argument("Argument format not recognized", header, value)
     return grantees
 
 
-def _grantee(kind: str, value: str) -> dict:
+def _grantee(kind: str, value: str, arguments: dict[str, str], known_ids: Optional[frozenset[str]]) -> dict:
     if kind == "CanonicalUser":
+        check_canonical_id(value, arguments[kind], known_ids)
         return {"Type": kind, "ID": value}
     if kind == "Group":
         if value not in GROUPS:
-            raise invalid_argument("Invalid group uri", "uri", value)
+            raise invalid_argument("Invalid group uri", arguments[kind], value)
         return {"Type": kind, "URI": value}
     return {"Type": kind, "EmailAddress": value}
 
 
-def header_grants(params: dict) -> list[dict]:
+def header_grants(params: dict, known_ids: Optional[frozenset[str]] = None) -> list[dict]:
     grants = []
     for member, permission in GRANT_HEADERS.items():
         value = params.get(member)
         if value is not None:
             header = "x-amz-grant-" + permission.lower().replace("_", "-")
-            grants.extend({"Grantee": g, "Permission": permission} for g in parse_grant_header(value, header))
+            grants.extend({"Grantee": g, "Permission": permission}
+                          for g in parse_grant_header(value, header, known_ids))
     return grants
 
 
-def policy_grants(policy: dict) -> list[dict]:
+def policy_grants(policy: dict, known_ids: Optional[frozenset[str]] = None) -> list[dict]:
     """The grants of an AccessControlPolicy document, checked as S3 checks them."""
-    if not (policy.get("Owner") or {}).get("ID"):
+    owner_id = (policy.get("Owner") or {}).get("ID")
+    if not owner_id:
         raise s3_error("MalformedACLError")
+    check_canonical_id(owner_id, _DOCUMENT_ARGUMENTS["CanonicalUser"], known_ids)
     grants = []
     for grant in policy.get("Grants") or []:
         grantee = grant.get("Grantee") or {}
@@ -147,26 +167,29 @@ def policy_grants(policy: dict) -> list[dict]:
         if not value:
             raise s3_error("MalformedACLError")
         # A DisplayName sent with a grantee is dropped: S3 no longer keeps or answers one.
-        grants.append({"Grantee": _grantee(kind, value), "Permission": permission})
+        grants.append({"Grantee": _grantee(kind, value, _DOCUMENT_ARGUMENTS, known_ids), "Permission": permission})
     return grants
 
 
-def requested_acl(params: dict, owner_account: str, bucket_account: str, *, body: bool = False) -> Optional[dict]:
+def requested_acl(params: dict, owner_account: str, bucket_account: str, *, body: bool = False,
+                  known_ids: Optional[frozenset[str]] = None) -> Optional[dict]:
     """The ACL a write or Put*Acl request asks for, or None when it asks for none.
 
-    `body` allows an AccessControlPolicy document (Put*Acl only). A canned ACL together with grant
-    headers, or a document together with either, is refused as S3 refuses it.
+    `body` allows an AccessControlPolicy document (Put*Acl only); a document that is present but
+    empty is malformed, like one without an owner. A canned ACL together with grant headers, or a
+    document together with either, is refused as S3 refuses it. `known_ids`: the configured
+    canonical ids beside the canonical form that grantees may name (None: ids are not checked).
     """
     canned = params.get("ACL")
     check_canned(canned)
-    grants = header_grants(params)
+    grants = header_grants(params, known_ids)
     policy = params.get("AccessControlPolicy") if body else None
     if canned is not None and grants:
         raise invalid_request_both()
     if policy and (canned is not None or grants):
         raise s3_error("UnexpectedContent")
-    if policy:
-        return {"Owner": owner_account, "Grants": policy_grants(policy)}
+    if policy is not None and canned is None and not grants:
+        return {"Owner": owner_account, "Grants": policy_grants(policy, known_ids)}
     if canned is not None:
         return {"Owner": owner_account, "Grants": canned_grants(canned, owner_account, bucket_account)}
     if grants:
@@ -197,7 +220,8 @@ def only_owner_full_control(acl: Optional[dict], owner_account: str) -> bool:
                                 for g in grants)
 
 
-def new_object_acl(params: dict, writer: str, bucket_account: str, ownership: Optional[str]) -> Optional[dict]:
+def new_object_acl(params: dict, writer: str, bucket_account: str, ownership: Optional[str],
+                   known_ids: Optional[frozenset[str]] = None) -> Optional[dict]:
     """The ACL a new object gets from its write request; None for the default (the bucket owner
     owns it, alone), so the common write stores nothing extra.
 
@@ -211,7 +235,7 @@ def new_object_acl(params: dict, writer: str, bucket_account: str, ownership: Op
     owner_account = writer
     if ownership == BUCKET_OWNER_PREFERRED and is_bucket_owner_full_control(params):
         owner_account = bucket_account
-    acl = requested_acl(params, owner_account, bucket_account)
+    acl = requested_acl(params, owner_account, bucket_account, known_ids=known_ids)
     if acl is None:
         if owner_account == bucket_account:
             return None

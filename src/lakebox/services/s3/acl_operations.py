@@ -34,7 +34,8 @@ class AclMixin(S3Base):
         # The request is read (and refused if malformed) before the bucket's settings are looked
         # at: S3 answers a bad canned ACL, grant or document with its own error even on a bucket
         # whose ACLs are disabled (recorded answers).
-        stored = acl.requested_acl(params, owner, bucket.account_id, body=True)
+        stored = acl.requested_acl(params, owner, bucket.account_id, body=True,
+                                   known_ids=self.config.declared_canonical_ids())
         if stored is None:
             raise _missing_acl()
         enforced = self.object_ownership(bucket.name) == acl.BUCKET_OWNER_ENFORCED

@@ -116,7 +116,8 @@ class BucketsMixin(S3Base):
         BucketOwnerEnforced an ACL that grants anyone but the owner is refused as well.
         """
         config: dict[str, dict] = {}
-        bucket_acl = acl.requested_acl(params, ctx.account_id, ctx.account_id)
+        bucket_acl = acl.requested_acl(params, ctx.account_id, ctx.account_id,
+                                       known_ids=self.config.declared_canonical_ids())
         ownership = params.get("ObjectOwnership")
         if ownership is not None and ownership not in _OWNERSHIP:
             raise s3_error("InvalidArgument", f"Invalid x-amz-object-ownership header: {ownership}",

@@ -158,7 +158,8 @@ class S3Base(Provider):
         writer = bucket.account_id if is_anonymous(ctx) else ctx.account_id
         if writer == bucket.account_id and not acl.has_acl_request(params):
             return None
-        new_acl = acl.new_object_acl(params, writer, bucket.account_id, self.object_ownership(bucket.name))
+        new_acl = acl.new_object_acl(params, writer, bucket.account_id, self.object_ownership(bucket.name),
+                                     known_ids=self.config.declared_canonical_ids())
         public_access.check_acl_not_blocked(self.store, bucket.name, acl.is_public(new_acl))
         return new_acl
 
