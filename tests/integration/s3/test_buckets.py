@@ -77,6 +77,7 @@ def test_head_bucket_reports_region_and_404_without_body(lakebox_server, s3, buc
     response = s3.head_bucket(Bucket=bucket)
     assert response["BucketRegion"] == "us-east-1"
     assert response["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"] == "us-east-1"
+    assert response["BucketArn"] == f"arn:aws:s3:::{bucket}"
     with pytest.raises(ClientError) as exc:
         s3.head_bucket(Bucket="does-not-exist-here")
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
@@ -175,3 +176,14 @@ def test_buckets_survive_a_restart(tmp_path):
         got = client.get_object(Bucket="durable", Key="k")
         assert got["Body"].read() == b"still here"
         assert got["Metadata"] == {"a": "b"}
+
+
+def test_listings_name_the_buckets_region_in_a_header(lakebox_server, s3):
+    """As S3 answers (recorded in 2026): a client on us-east-1 listing a us-west-2 bucket learns
+    its region from the listing itself."""
+    s3.create_bucket(Bucket="in-oregon", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    s3.put_object(Bucket="in-oregon", Key="k", Body=b"x")
+    for listing in (s3.list_objects_v2(Bucket="in-oregon"), s3.list_objects(Bucket="in-oregon")):
+        assert listing["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"] == "us-west-2"
+        assert [o["Key"] for o in listing["Contents"]] == ["k"]
+    assert s3.head_bucket(Bucket="in-oregon")["BucketArn"] == "arn:aws:s3:::in-oregon"

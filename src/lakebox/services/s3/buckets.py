@@ -170,7 +170,7 @@ class BucketsMixin(S3Base):
 
     def head_bucket(self, ctx: RequestContext, params: dict) -> dict:
         info = self.require_bucket(params)
-        return {"BucketRegion": info.region, "AccessPointAlias": False}
+        return {"BucketRegion": info.region, "AccessPointAlias": False, "BucketArn": bucket_arn(info.name, info.region)}
 
     def get_bucket_location(self, ctx: RequestContext, params: dict) -> dict:
         info = self.require_bucket(params)

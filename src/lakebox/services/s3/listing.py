@@ -63,6 +63,13 @@ def encoding_type(params: dict) -> Optional[str]:
     return "url"
 
 
+def _with_region(out: dict, region: str) -> dict:
+    """S3 names the bucket's region in a listing's headers (outside the model), as HeadBucket does;
+    clients that guess regions read it."""
+    out["__headers__"] = {"x-amz-bucket-region": region}
+    return out
+
+
 class ListingMixin(S3Base):
     def list_objects(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params)
@@ -89,7 +96,7 @@ class ListingMixin(S3Base):
         if encoding_type(params):
             out["EncodingType"] = "url"
         restore.add_restore_status(out["Contents"], result.objects, params, self.config.clock.now)
-        return _drop_empty(out)
+        return _with_region(_drop_empty(out), bucket.region)
 
     def list_objects_v2(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params)
@@ -126,7 +133,7 @@ class ListingMixin(S3Base):
         if encoding_type(params):
             out["EncodingType"] = "url"
         restore.add_restore_status(out["Contents"], result.objects, params, self.config.clock.now)
-        return _drop_empty(out)
+        return _with_region(_drop_empty(out), bucket.region)
 
     def _walk(self, bucket: str, prefix: str, delimiter: Optional[str], after: str, limit: int) -> ListResult:
         if limit == 0:
