@@ -102,3 +102,24 @@ def test_list_parts_names_the_upload_before_its_parts(s3, raw, bucket):
     assert tags[-1] == "Part"
     uploads = _tags(raw.request("GET", f"/{bucket}", query="uploads").text)
     assert uploads[0] == "Bucket" and uploads[-1] == "Upload"
+
+
+def test_versions_and_delete_markers_come_in_one_run_in_key_order(s3, raw, bucket):
+    """S3 interleaves Version and DeleteMarker elements by key, newest first within a key; boto3
+    splits them into two lists, but SAX-style readers (the Java SDK) keep the document's order."""
+    import xml.etree.ElementTree as ET
+
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="a", Body=b"1")
+    s3.delete_object(Bucket=bucket, Key="a")
+    s3.put_object(Bucket=bucket, Key="a", Body=b"2")
+    s3.put_object(Bucket=bucket, Key="b", Body=b"3")
+    s3.delete_object(Bucket=bucket, Key="c")
+    root = ET.fromstring(raw.request("GET", f"/{bucket}", query="versions").text.split("\n", 1)[1])
+    entries = [(child.tag.split("}")[1], child.find("{*}Key").text, child.find("{*}IsLatest").text)
+               for child in root if child.tag.endswith(("}Version", "}DeleteMarker"))]
+    assert entries == [("Version", "a", "true"), ("DeleteMarker", "a", "false"), ("Version", "a", "false"),
+                       ("Version", "b", "true"), ("DeleteMarker", "c", "true")]
+    listed = s3.list_object_versions(Bucket=bucket)
+    assert [v["Key"] for v in listed["Versions"]] == ["a", "a", "b"]
+    assert [m["Key"] for m in listed["DeleteMarkers"]] == ["a", "c"]

@@ -37,6 +37,8 @@ from . import ResponseSerializer
 
 STATUS_KEY = "__status__"
 HEADERS_KEY = "__headers__"
+#: An item's place in a sequence of interleaved flattened lists (see INTERLEAVED_MEMBERS).
+POSITION_KEY = "__position__"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 XML_CONTENT_TYPE = "application/xml"
 
@@ -94,7 +96,7 @@ class _ShapePlan:
     """One shape's writer method (None for scalars), default namespace attribute, and for a
     structure its attribute members and its child elements in order, with their wire names."""
 
-    __slots__ = ("shape", "writer", "namespace", "plain_text", "attributes", "children")
+    __slots__ = ("shape", "writer", "namespace", "plain_text", "attributes", "children", "interleaved")
 
     def __init__(self, serializer: "RestXMLResponseSerializer", shape: Shape):
         self.shape = shape
@@ -118,12 +120,16 @@ class _ShapePlan:
         first = serializer.LEADING_MEMBERS.get(shape.name)
         if first:
             self.children.sort(key=lambda child: first.index(child[0]) if child[0] in first else len(first))
+        self.interleaved = serializer.INTERLEAVED_MEMBERS.get(shape.name, ())
 
 
 class RestXMLResponseSerializer(ResponseSerializer):
     #: Members a service writes before the others of a shape, where its documents do not follow the
     #: model's member order (shape name -> member names, in order).
     LEADING_MEMBERS: dict[str, tuple[str, ...]] = {}
+    #: Flattened list members a service writes as one sequence, ordered by each item's POSITION_KEY
+    #: (shape name -> member names; the sequence stands where the first of them would).
+    INTERLEAVED_MEMBERS: dict[str, tuple[str, ...]] = {}
     HEADER_TIMESTAMP_FORMAT = "rfc822"
     BODY_TIMESTAMP_FORMAT = "iso8601"
 
@@ -253,6 +259,10 @@ class RestXMLResponseSerializer(ResponseSerializer):
                 attrs += f' {wire}="{escape_attr(text)}"'
         out.append(f"<{tag}{attrs}>")
         for name, member, wire, layout, item_tag in plan.children:
+            if name in plan.interleaved:
+                if name == plan.interleaved[0]:
+                    self._xml_interleaved(out, plan, value)
+                continue
             item = value.get(name)
             if item is None:
                 continue
@@ -270,6 +280,14 @@ class RestXMLResponseSerializer(ResponseSerializer):
                 for key, element in item.items():
                     self._xml_map_entry(out, wire, member, key, element)
         out.append(f"</{tag}>")
+
+    def _xml_interleaved(self, out: list, plan: "_ShapePlan", value: dict) -> None:
+        items = [(element.get(POSITION_KEY, 0), item_tag, member.member, element)
+                 for name, member, _, _, item_tag in plan.children if name in plan.interleaved
+                 for element in value.get(name) or ()]
+        items.sort(key=lambda item: item[0])
+        for _, tag, shape, element in items:
+            self._xml_element(out, tag, shape, element)
 
     def _plan(self, shape: Shape) -> "_ShapePlan":
         """What the XML writers need of a shape, worked out once per shape: a listing of 1,000 keys

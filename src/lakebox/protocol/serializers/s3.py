@@ -111,6 +111,10 @@ class S3ResponseSerializer(RestXMLResponseSerializer):
                             "NextPartNumberMarker", "MaxParts", "IsTruncated", "ChecksumAlgorithm", "ChecksumType"),
     }
 
+    #: ListVersionsResult gives versions and delete markers in one run, in key order (newest first
+    #: within a key), as SAX-style clients (the Java SDK's version listing) read them.
+    INTERLEAVED_MEMBERS = {"ListObjectVersionsOutput": ("Versions", "DeleteMarkers")}
+
     def _add_request_id_headers(self, response: HttpResponse, request_id: str) -> None:
         super()._add_request_id_headers(response, request_id)
         response.headers["Server"] = SERVER  # on every answer of S3, errors included

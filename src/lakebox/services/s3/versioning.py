@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ...protocol.context import RequestContext
+from ...protocol.serializers.rest_xml import POSITION_KEY
 from ...storage.api import ENABLED, NULL_VERSION, SUSPENDED, BucketInfo, DeleteOutcome, ObjectInfo
 from . import restore
 from .acl import owner_of
@@ -100,8 +101,9 @@ class VersioningMixin(S3Base):
                                                      key_marker=key_marker, version_id_marker=version_marker,
                                                      max_keys=min(limit, 1000))
         versions, markers = [], []
-        for info in result.versions:
+        for position, info in enumerate(result.versions):
             entry: dict[str, Any] = {
+                POSITION_KEY: position,  # where S3 writes it among versions and delete markers
                 "Key": encode(info.key),
                 "VersionId": info.version_id or NULL_VERSION,
                 "IsLatest": info.is_latest,
