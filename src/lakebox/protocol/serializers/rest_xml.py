@@ -63,25 +63,6 @@ def host_id(request_id: str) -> str:
     return base64.b64encode(hashlib.sha256(request_id.encode("utf-8")).digest()).decode("ascii")
 
 
-_LOCATED: dict[int, tuple[Shape, dict[str, tuple[Shape, str, str]]]] = {}
-
-
-def _located_members(shape: Shape) -> dict[str, tuple[Shape, str, str]]:
-    """The members of an output shape bound to the HTTP envelope: name -> (member, location, wire name).
-
-    Cached per shape object (the models are loaded once and live as long as the process)."""
-    cached = _LOCATED.get(id(shape))
-    if cached is not None and cached[0] is shape:
-        return cached[1]
-    located = {}
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        if location in ("header", "headers", "statusCode"):
-            located[name] = (member, location, member.serialization.get("name", name))
-    _LOCATED[id(shape)] = (shape, located)
-    return located
-
-
 def close_body(body: Any) -> None:
     """Release a streaming body that will not be sent (HEAD, 304) so its file handle is closed."""
     close = getattr(body, "close", None)
@@ -94,9 +75,11 @@ _ELEMENT, _FLAT_LIST, _FLAT_MAP = 0, 1, 2
 
 class _ShapePlan:
     """One shape's writer method (None for scalars), default namespace attribute, and for a
-    structure its attribute members and its child elements in order, with their wire names."""
+    structure its attribute members, its child elements in order, with their wire names, and its
+    members bound to the HTTP envelope (name -> member, location, wire name)."""
 
-    __slots__ = ("shape", "writer", "namespace", "plain_text", "attributes", "children", "interleaved")
+    __slots__ = ("shape", "writer", "namespace", "plain_text", "attributes", "children", "interleaved",
+                 "located")
 
     def __init__(self, serializer: "RestXMLResponseSerializer", shape: Shape):
         self.shape = shape
@@ -105,12 +88,15 @@ class _ShapePlan:
         # Strings are written as they are; every other scalar goes through _scalar_text.
         self.plain_text = shape.type_name == "string"
         self.attributes, self.children = [], []
+        self.located: dict[str, tuple[Shape, str, str]] = {}
         for name, member in (shape.members.items() if shape.type_name == "structure" else ()):
             serialization = member.serialization
             wire = serialization.get("name", name)
             if serialization.get("xmlAttribute"):
                 self.attributes.append((name, member, wire))
-            elif "location" not in serialization:
+            elif "location" in serialization:
+                self.located[name] = (member, serialization["location"], wire)
+            else:
                 layout, item_tag = _ELEMENT, None
                 if serialization.get("flattened") and member.type_name == "list":
                     layout, item_tag = _FLAT_LIST, member.member.serialization.get("name", wire)
@@ -159,7 +145,7 @@ class RestXMLResponseSerializer(ResponseSerializer):
     def _serialize_located(self, shape: Shape, result: dict, response: HttpResponse) -> None:
         # Walk what the result holds (a handful of members) rather than every member of the
         # shape (PutObject's output has about 30): this runs on every request.
-        located = _located_members(shape)
+        located = self._plan(shape).located
         for name, value in result.items():
             if value is None or name not in located:
                 continue
