@@ -16,7 +16,7 @@ import uvicorn
 
 from ..config import Config
 from .app import LakeboxApp
-from .http2_refusal import Http1OnlyProtocol
+from .http_protocol import HttpProtocol
 
 
 class LakeboxServer(uvicorn.Server):
@@ -33,7 +33,7 @@ class LakeboxServer(uvicorn.Server):
                 self.app,
                 host=config.host,
                 port=config.port,
-                http=Http1OnlyProtocol,  # httptools, answering HTTP/2 clients in HTTP/2
+                http=HttpProtocol,  # httptools for HTTP/1.1, and HTTP/2 with prior knowledge
                 loop="asyncio",
                 lifespan="on",
                 log_config=None,

@@ -1,4 +1,4 @@
-"""SubscribeToShard (enhanced fan-out) over HTTP/1.1, the way boto3 reads it.
+"""SubscribeToShard (enhanced fan-out) over HTTP/1.1, the way boto3 reads it, or over HTTP/2.
 
 The answer is an event stream: the serializer writes an `initial-response` message and then one
 `SubscribeToShardEvent` per event this subscription yields. A subscription is an async iterator run
@@ -12,8 +12,8 @@ a closed shard is read to its end (that event carries ChildShards and no Continu
 and a consumer has at most one subscription per shard at a time (ResourceInUseException). When the
 server shuts down, the gateway ends every open event stream cleanly, which the client sees as the end
 of the subscription.
-HTTP/2, which the Java SDK uses, is not served: the listener answers an HTTP/2 client with GOAWAY
-HTTP_1_1_REQUIRED (gateway/http2_refusal.py), which tells it to fall back to HTTP/1.1.
+Over HTTP/2 (the Java and JavaScript SDKs; gateway/http2.py) the stream is one HTTP/2 stream, and
+the client ends it early by resetting that stream.
 """
 
 from __future__ import annotations
