@@ -69,3 +69,73 @@ def test_stop_signal_ends_open_subscriptions_and_exits_zero(serve_factory, stop_
     server.proc.wait(STREAM_END_BOUND)
     assert server.terminate() == 0
     assert "Traceback" not in server.log_text()
+
+
+def _frames(data: bytes) -> list[tuple[int, int, int, bytes]]:
+    """(type, flags, stream id, payload) of each whole HTTP/2 frame in `data`."""
+    frames, pos = [], 0
+    while pos + 9 <= len(data):
+        length = int.from_bytes(data[pos:pos + 3], "big")
+        if pos + 9 + length > len(data):
+            break
+        stream = int.from_bytes(data[pos + 5:pos + 9], "big") & 0x7FFFFFFF
+        frames.append((data[pos + 3], data[pos + 4], stream, data[pos + 9:pos + 9 + length]))
+        pos += 9 + length
+    return frames
+
+
+def test_sigterm_ends_an_http2_subscription_and_the_connection(serve_factory):
+    """Over HTTP/2 (the Java and JavaScript SDKs) the event stream ends with END_STREAM, the
+    connection gets GOAWAY without an error and then closes, and the process exits 0."""
+    import base64
+    import json
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    import h2.config
+    import h2.connection
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from botocore.eventstream import EventStreamBuffer
+
+    server = serve_factory.start()
+    kinesis = kinesis_client(server.endpoint)
+    kinesis.create_stream(StreamName="efo2", ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName="efo2")["StreamDescriptionSummary"]["StreamARN"]
+    consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="app")["Consumer"]["ConsumerARN"]
+    kinesis.put_record(StreamName="efo2", Data=b"before-stop", PartitionKey="k")
+    body = json.dumps({"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+                       "StartingPosition": {"Type": "TRIM_HORIZON"}}).encode()
+    request = AWSRequest(method="POST", url=server.endpoint + "/", data=body, headers={
+        "X-Amz-Target": "Kinesis_20131202.SubscribeToShard", "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials("test", "test"), "kinesis", "us-east-1").add_auth(request)
+    url = urlparse(server.endpoint)
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding=None))
+    conn.initiate_connection()
+    conn.send_headers(1, [(b":method", b"POST"), (b":scheme", b"http"), (b":authority", url.netloc.encode()),
+                          (b":path", b"/")] + [(k.lower().encode(), v.encode()) for k, v in request.headers.items()])
+    conn.send_data(1, body, end_stream=True)
+    with socket.create_connection((url.hostname, url.port), timeout=STREAM_END_BOUND) as sock:
+        sock.sendall(conn.data_to_send())
+        received = b""
+        deadline = time.monotonic() + STREAM_END_BOUND
+        record = base64.b64encode(b"before-stop")  # as a json event carries it
+        while record not in b"".join(p for t, _, s, p in _frames(received) if t == 0x0 and s == 1):
+            assert time.monotonic() < deadline, "no event with the record arrived"
+            received += sock.recv(65536)
+        server.proc.send_signal(signal.SIGTERM)
+        while chunk := sock.recv(65536):
+            received += chunk
+    frames = _frames(received)
+    assert any(s == 1 and t in (0x0, 0x1) and flags & 0x1 for t, flags, s, _ in frames), "no END_STREAM on the subscription"
+    goaways = [p for t, _, s, p in frames if t == 0x7]
+    assert goaways and int.from_bytes(goaways[0][4:8], "big") == 0  # NO_ERROR
+    events = EventStreamBuffer()
+    events.add_data(b"".join(p for t, _, s, p in frames if t == 0x0 and s == 1))
+    kinds = [m.headers.get(":event-type") for m in events]
+    assert kinds[0] == "initial-response" and "SubscribeToShardEvent" in kinds
+    server.proc.wait(STREAM_END_BOUND)
+    assert server.terminate() == 0
+    assert "Traceback" not in server.log_text()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 from collections import deque
 from email.utils import formatdate
 from typing import Optional
@@ -78,7 +79,8 @@ class Http2Session:
     """The HTTP/2 side of one server connection; the protocol object feeds it and flushes for it."""
 
     def __init__(self, *, app, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop, tasks: set,
-                 server: Optional[tuple], client: Optional[tuple], scheme: str, root_path: str = ""):
+                 server: Optional[tuple], client: Optional[tuple], scheme: str, root_path: str = "",
+                 idle_timeout: float = 30.0):
         self.app = app
         self.transport = transport
         self.loop = loop
@@ -90,7 +92,11 @@ class Http2Session:
         self.can_write.set()
         self._inbox = bytearray()
         self._preface_pending = True
-        self._finished = False
+        self._ended = False
+        #: A connection with no open stream for this long is ended (GOAWAY), as HTTP/1.1 keep-alive
+        #: connections are: idle clients hold no socket for ever.
+        self.idle_timeout = idle_timeout
+        self._idle_timer: Optional[asyncio.TimerHandle] = None
         self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding=None))
         self.conn.local_settings = h2.settings.Settings(client=False, initial_values={
             h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: MAX_CONCURRENT_STREAMS,
@@ -99,11 +105,20 @@ class Http2Session:
         self.conn.initiate_connection()
         self.conn.increment_flow_control_window(CONNECTION_WINDOW - self.conn.inbound_flow_control_window)
         self.flush()
+        self._arm_idle_timer()
+
+    def _arm_idle_timer(self) -> None:
+        self._idle_timer = self.loop.call_later(self.idle_timeout, self._idle)
+
+    def _idle(self) -> None:
+        self._idle_timer = None
+        if not self.streams:
+            self.shutdown()
 
     # -- from the transport
 
     def data_received(self, data: bytes) -> None:
-        if self._finished:
+        if self._ended:
             return  # the connection is closing: what the client still sends is read and dropped
         self._inbox += data
         frames, goaway_codes = self._take_frames()
@@ -162,7 +177,7 @@ class Http2Session:
             self._close_all()
             self.transport.close()
         elif not self.streams:
-            self._finish()
+            self._end_connection()
 
     def _handle(self, event) -> None:
         if isinstance(event, h2.events.RequestReceived):
@@ -189,6 +204,8 @@ class Http2Session:
                 stream.window.set()
 
     def connection_lost(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
         self._close_all()
         self.can_write.set()
 
@@ -203,19 +220,22 @@ class Http2Session:
         if self.closing:
             return
         self.closing = True
-        self.conn.close_connection(h2.errors.ErrorCodes.NO_ERROR)
         self.flush()
+        # Written by hand: after h2's own close_connection() it would refuse to send anything more,
+        # and the open streams still have their answers to finish.
+        payload = struct.pack(">II", self.conn.highest_inbound_stream_id, h2.errors.ErrorCodes.NO_ERROR)
+        self.transport.write(struct.pack(">I", len(payload))[1:] + bytes([_GOAWAY, 0]) + b"\0\0\0\0" + payload)
         if not self.streams:
-            self._finish()
+            self._end_connection()
 
-    def _finish(self) -> None:
+    def _end_connection(self) -> None:
         """End the connection once everything is answered: send what is left, then FIN, and close
         after a moment. Closing at once would make the kernel answer the client's late frames
         (WINDOW_UPDATEs for the last response) with a reset, which can destroy that response
         before the client has read it."""
-        if self._finished:
+        if self._ended:
             return
-        self._finished = True
+        self._ended = True
         self.flush()
         if self.transport.can_write_eof():
             self.transport.write_eof()
@@ -249,6 +269,9 @@ class Http2Session:
         if self.closing:
             self.conn.reset_stream(stream_id, h2.errors.ErrorCodes.REFUSED_STREAM)
             return
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         stream = _Stream(stream_id)
         stream.body_ended = ended
         self.streams[stream_id] = stream
@@ -324,11 +347,11 @@ class Http2Session:
                 started = True
                 self._send_headers(stream, pending_start[0], end_stream=not body and not more)
                 if not body and not more:
-                    self._finish(stream)
+                    self._response_sent(stream)
                     return
             await self._send_data(stream, body, end_stream=not more)
             if not more:
-                self._finish(stream)
+                self._response_sent(stream)
 
         try:
             await self.app(scope, receive, send)
@@ -336,7 +359,7 @@ class Http2Session:
             log.exception("the application failed on HTTP/2 stream %s", stream.id)
             if not started and not stream.closed:
                 self._send_headers(stream, {"status": 500, "headers": [(b"content-length", b"0")]}, end_stream=True)
-                self._finish(stream)
+                self._response_sent(stream)
         finally:
             if not stream.response_done and not stream.closed:
                 # The app returned without ending its response: end the stream, as a reset.
@@ -389,7 +412,7 @@ class Http2Session:
                 return
             self.flush()
 
-    def _finish(self, stream: _Stream) -> None:
+    def _response_sent(self, stream: _Stream) -> None:
         stream.response_done = True
         stream.wake.set()
 
@@ -417,4 +440,6 @@ class Http2Session:
                 pass
             self.flush()
         if self.closing and not self.streams:
-            self._finish()
+            self._end_connection()
+        elif not self.streams and self._idle_timer is None:
+            self._arm_idle_timer()

@@ -52,7 +52,7 @@ class HttpProtocol(HttpToolsProtocol):
         log.debug("HTTP/2 connection from %s", self.client)
         self.h2 = Http2Session(app=self.app, transport=self.transport, loop=self.loop, tasks=self.tasks,
                                server=self.server, client=self.client, scheme=self.scheme,
-                               root_path=self.root_path)
+                               root_path=self.root_path, idle_timeout=self.timeout_keep_alive)
         self.h2.data_received(head)
 
     def connection_lost(self, exc) -> None:
