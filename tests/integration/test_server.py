@@ -99,6 +99,7 @@ def test_unimplemented_query_operation_answers_501_in_query_envelope(lakebox_ser
     ("iam", lambda c: c.create_role(RoleName="r", AssumeRolePolicyDocument="{}"), "CreateRole"),  # query
     ("kms", lambda c: c.create_key(), "CreateKey"),  # awsJson
     ("lambda", lambda c: c.list_functions(), None),  # rest-json
+    ("route53", lambda c: c.list_hosted_zones(), None),  # rest-xml
 ])
 def test_a_service_lakebox_does_not_run_answers_501_naming_it(lakebox_server, service, call, operation):
     """Signed for a service lakebox does not run: NotImplemented in that protocol's envelope, which
@@ -112,6 +113,19 @@ def test_a_service_lakebox_does_not_run_answers_501_naming_it(lakebox_server, se
     if operation:
         assert operation in message
     assert client("s3", lakebox_server).list_buckets()["Buckets"] == []
+
+
+def test_s3_directory_bucket_calls_answer_501_in_s3s_envelope(lakebox_server):
+    """ListDirectoryBuckets is signed for `s3express` (S3 Express One Zone, which lakebox does not
+    run): the S3 client reads the 501 NotImplemented from an S3 XML error document."""
+    s3 = client("s3", lakebox_server)
+    s3.create_bucket(Bucket="general-purpose")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        s3.list_directory_buckets()
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    assert "does not serve the AWS service 's3express'" in err.value.response["Error"]["Message"]
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["general-purpose"]
 
 
 def test_model_validation_uses_the_services_own_error(lakebox_server):

@@ -7,8 +7,10 @@ error envelope of its protocol family, told apart by the request itself (the ful
 service lakebox does not load is not at hand):
 - `X-Amz-Target` (awsJson): a JSON body with `__type`;
 - a form-encoded body or an `Action` query (query and ec2): an XML `ErrorResponse`;
-- anything else (rest-json, rest-xml): a JSON body plus the `x-amzn-ErrorType` header, which
-  rest-json clients read; a rest-xml client still sees the 501 status.
+- the signing names of the rest-xml services (S3 Express One Zone's `s3express`, which botocore's
+  S3 client uses for ListDirectoryBuckets and CreateSession, CloudFront, Route 53 ...): S3's XML
+  `Error` document;
+- anything else (rest-json): a JSON body plus the `x-amzn-ErrorType` header.
 501 `NotImplemented` is lakebox's convention for what it does not implement (README, "Protocol
 conventions").
 """
@@ -24,6 +26,9 @@ from . import routing
 
 CODE = "NotImplemented"
 STATUS = 501
+
+#: Signing names of rest-xml services: their clients read an XML `Error` document.
+REST_XML_SIGNING_NAMES = frozenset({"s3express", "s3-outposts", "s3-object-lambda", "cloudfront", "route53"})
 
 
 def is_unserved(signing_name: Optional[str]) -> bool:
@@ -43,6 +48,10 @@ def response(request: HttpRequest, signing_name: str, request_id: str) -> HttpRe
                 f"<Code>{CODE}</Code><Message>{escape(message)}</Message></Error>"
                 f"<RequestId>{request_id}</RequestId></ErrorResponse>").encode()
         return HttpResponse(status=STATUS, headers=_headers(request_id, "text/xml", body), body=body)
+    if signing_name in REST_XML_SIGNING_NAMES:
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{CODE}</Code><Message>{escape(message)}'
+                f"</Message><RequestId>{request_id}</RequestId></Error>").encode()
+        return HttpResponse(status=STATUS, headers=_headers(request_id, "application/xml", body), body=body)
     reply = _json(message, request_id, "application/json")
     reply.headers["x-amzn-ErrorType"] = CODE
     return reply
