@@ -361,3 +361,10 @@ def test_a_request_signed_for_aws_global_is_malformed_as_s3_answers(lakebox_serv
     assert "<Region>us-east-1</Region>" in response.text
     with pytest.raises(ClientError):
         make_client(lakebox_server.endpoint_url).head_bucket(Bucket="global-bucket")
+
+
+def test_head_bucket_is_labelled_application_xml(s3, bucket):
+    """S3 sends Content-Type: application/xml on HeadBucket too, though the answer has no body."""
+    headers = s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["content-type"] == "application/xml"
+    assert headers.get("content-length", "0") == "0"

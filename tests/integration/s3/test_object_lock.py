@@ -65,6 +65,19 @@ def test_default_retention_is_stored_and_answered(s3, locked):
     assert s3.get_object_lock_configuration(Bucket=locked)["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled"}
 
 
+def test_a_configuration_without_a_document_is_missing_request_body(s3, locked):
+    """No body at all is MissingRequestBodyError; an empty document is MalformedXML (as AWS answers)."""
+    s3.put_object_lock_configuration(Bucket=locked, ObjectLockConfiguration=_config(Days=1))
+    with pytest.raises(ClientError) as exc:
+        s3.put_object_lock_configuration(Bucket=locked)
+    assert error_of(exc) == (400, "MissingRequestBodyError")
+    assert exc.value.response["Error"]["Message"] == "Request Body is empty"
+    with pytest.raises(ClientError) as exc:
+        s3.put_object_lock_configuration(Bucket=locked, ObjectLockConfiguration={})
+    assert error_of(exc) == (400, "MalformedXML")
+    assert s3.get_object_lock_configuration(Bucket=locked)["ObjectLockConfiguration"] == _config(Days=1)
+
+
 @pytest.mark.parametrize("config, expected", [
     (_config(Days=1, Years=1), (400, "MalformedXML")),
     (_config(), (400, "MalformedXML")),

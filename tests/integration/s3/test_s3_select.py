@@ -420,3 +420,16 @@ def test_another_account_selects_what_a_bucket_policy_lets_it_get_and_nothing_el
     assert records == b"Bob\n"
     caught = refused(select, other, bucket, "private.csv", query, USE_HEADER)
     assert caught.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_json_select_star_keeps_nulls_and_leaves_out_keys_a_record_lacks(s3, bucket):
+    """`SELECT *` answers each record as written: its own nulls stay, and the keys other records
+    have are not added to it (the records are typed together for paths and WHERE)."""
+    put(s3, bucket, "varied.json", b'{"a1": "b1", "a2": null}\n{"a": {"b0": "s"}, "c": "d0"}\n'
+                                   b'{"a": {"b2": "s"}, "c": "d2"}\n')
+    records, _ = select(s3, bucket, "varied.json", "SELECT * FROM S3Object", {"JSON": {"Type": "LINES"}},
+                        {"JSON": {"RecordDelimiter": ","}})
+    assert records == b'{"a1":"b1","a2":null},{"a":{"b0":"s"},"c":"d0"},{"a":{"b2":"s"},"c":"d2"},'
+    records, _ = select(s3, bucket, "varied.json", "SELECT * FROM S3Object s WHERE s.c = 'd2'",
+                        {"JSON": {"Type": "LINES"}}, {"JSON": {}})
+    assert json_lines(records) == [{"a": {"b2": "s"}, "c": "d2"}]

@@ -170,7 +170,9 @@ class BucketsMixin(S3Base):
 
     def head_bucket(self, ctx: RequestContext, params: dict) -> dict:
         info = self.require_bucket(params)
-        return {"BucketRegion": info.region, "AccessPointAlias": False, "BucketArn": bucket_arn(info.name, info.region)}
+        # S3 labels even this body-less answer application/xml.
+        return {"BucketRegion": info.region, "AccessPointAlias": False, "BucketArn": bucket_arn(info.name, info.region),
+                "__headers__": {"Content-Type": "application/xml"}}
 
     def get_bucket_location(self, ctx: RequestContext, params: dict) -> dict:
         info = self.require_bucket(params)

@@ -302,6 +302,8 @@ class ObjectLockMixin(S3Base):
 
     def put_object_lock_configuration(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params)
+        if "ObjectLockConfiguration" not in params:
+            raise s3_error("MissingRequestBodyError")  # no document at all; an empty one is MalformedXML
         document = check_configuration(params.get("ObjectLockConfiguration"))
         if self.lock_configuration(bucket) is None and bucket.versioning != ENABLED:
             raise s3_error("InvalidBucketState",

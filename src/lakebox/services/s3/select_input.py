@@ -18,16 +18,17 @@ the caller passes in.
 from __future__ import annotations
 
 import bz2
+import json
 import os
 import tempfile
 import zlib
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from sqlglot import exp
 
 from .select_errors import SelectError
-from .select_sql import RECORD_COLUMN, SCALAR, JSON_VALUE, Record, ValueType, csv_record, json_record, parquet_record
+from .select_sql import RAW_RECORD_COLUMN, RECORD_COLUMN, SCALAR, JSON_VALUE, Record, ValueType, csv_record, json_record, parquet_record
 
 CSV, JSON, PARQUET = "CSV", "JSON", "Parquet"
 NONE, GZIP, BZIP2 = "NONE", "GZIP", "BZIP2"
@@ -386,6 +387,17 @@ def value_type(duck_type) -> ValueType:
     return SCALAR
 
 
+def json_structure(duck_type) -> Any:
+    """A DuckDB type in the form json_transform takes: objects for structs, one-item lists for
+    lists, type names for the rest."""
+    kind = duck_type.id
+    if kind == "struct" and str(duck_type) != "JSON":
+        return {name: json_structure(child) for name, child in duck_type.children}
+    if kind in ("list", "array"):
+        return [json_structure(duck_type.children[0][1])]
+    return str(duck_type)
+
+
 def relation(con, fmt: InputFormat, source: Source) -> tuple[str, Record]:
     """The DuckDB SELECT that reads `source` as S3 Select's records, and their `Record`.
 
@@ -402,8 +414,11 @@ def relation(con, fmt: InputFormat, source: Source) -> tuple[str, Record]:
         # then reads with that type rather than working it out again.
         record_type = con.sql(f"SELECT json FROM read_json({path}, {options}, sample_size=-1, "
                               "map_inference_threshold=-1) LIMIT 0").types[0]
-        sql = (f"SELECT json AS {RECORD_COLUMN} FROM read_json({path}, {options}, "
-               f"columns={{'json': {_literal(str(record_type))}}})")
+        # Each record is read as its JSON text and typed from it (a key it lacks is null there), so
+        # that both forms are at hand: the typed one for paths, the text for `SELECT *`.
+        structure = _literal(json.dumps(json_structure(record_type)))
+        sql = (f"SELECT json_transform(json, {structure}) AS {RECORD_COLUMN}, json AS {RAW_RECORD_COLUMN} "
+               f"FROM read_json({path}, {options}, columns={{'json': 'JSON'}})")
         return sql, json_record(value_type(record_type))
     sql = f"SELECT * FROM read_parquet({path})"
     described = con.sql(f"{sql} LIMIT 0")

@@ -146,12 +146,8 @@ class RecordWriter:
         return self._csv(rows)
 
     def _record_values(self, record: Any) -> Any:
-        """A JSON record as it is: the keys it has (DuckDB reads an absent key as null)."""
-        if self.readers[0] is not None:
-            record = _from_json_text(record)
-        if isinstance(record, dict):
-            return {k: v for k, v in record.items() if v is not None}
-        return record
+        """A JSON record as it was written (it arrives as its JSON text)."""
+        return _from_json_text(record) if self.readers[0] is not None else record
 
     def _json(self, rows: list[tuple]) -> bytes:
         delimiter = self.fmt.record_delimiter.encode("utf-8")

@@ -35,6 +35,8 @@ MAX_EXPRESSION_BYTES = 256 * 1024
 SOURCE = "s3object"
 #: The column of `SOURCE` that holds a whole JSON record.
 RECORD_COLUMN = "record"
+#: A JSON record's own text, beside its typed form: `SELECT *` answers the record as it was written.
+RAW_RECORD_COLUMN = "raw_record"
 
 # -- the dialect ------------------------------------------------------------------------------------
 
@@ -147,6 +149,9 @@ class Record:
     fields: tuple[Field, ...]
     positional: bool = False
     whole: Optional[Field] = None
+    #: The record's text as written (JSON), which `SELECT *` answers: the typed `whole` has every
+    #: key any record has, with nulls for those this one lacks.
+    raw: Optional[exp.Expression] = None
     missing: str = "null"
     absent_when_null: bool = True
 
@@ -161,7 +166,7 @@ def json_record(record_type: ValueType) -> Record:
     """JSON: one value per record (an object, usually); its keys are the fields."""
     whole = Field("_1", exp.column(RECORD_COLUMN), record_type)
     fields = tuple(Field(name, _struct_extract(whole.sql, name), kind) for name, kind in record_type.fields)
-    return Record(fields, whole=whole)
+    return Record(fields, whole=whole, raw=exp.column(RAW_RECORD_COLUMN))
 
 
 def parquet_record(columns: list[tuple[str, ValueType]]) -> Record:
@@ -294,6 +299,8 @@ def _is_star(select: exp.Expression) -> bool:
 
 def _star(record: Record) -> tuple[list[exp.Expression], list[Output], bool]:
     """`SELECT *`: every field, or for JSON each record as it is."""
+    if record.raw is not None:
+        return [record.raw], [Output(record.whole.name)], True
     if record.whole is not None:
         return [_as_output(record.whole.sql, record.whole.type)], [Output(record.whole.name)], True
     return ([f.sql for f in record.fields],

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from .common import S3Base, log
-from .errors import invalid_argument, invalid_tag, no_such_key, translated
+from .errors import invalid_argument, invalid_tag, no_such_key, s3_error, translated
 
 MAX_TAGS = 10
 MAX_KEY_CHARS = 128
@@ -25,10 +25,12 @@ _ALLOWED = re.compile(r"^[\w\s+\-=.:/@]*$", re.UNICODE)
 
 
 def validate_tags(pairs: Iterable[tuple[str, str]], limit: int = MAX_TAGS,
-                  too_many: str = f"Object tags cannot be greater than {MAX_TAGS}") -> dict[str, str]:
+                  too_many: Optional[str] = None) -> dict[str, str]:
     """A checked tag dict from (key, value) pairs, refusing what S3 refuses with InvalidTag.
 
-    Objects take up to 10 tags; buckets (`limit`, `too_many`) take more, with their own message.
+    Objects take up to 10 tags, and S3 answers an eleventh with BadRequest (as AWS answers
+    PutObject and PutObjectTagging; ceph/s3-tests expects InvalidTag there). Buckets (`limit`,
+    `too_many`) take more, and more than that is InvalidTag with their own message.
     """
     tags: dict[str, str] = {}
     for key, value in pairs:
@@ -46,6 +48,8 @@ def validate_tags(pairs: Iterable[tuple[str, str]], limit: int = MAX_TAGS,
             raise invalid_tag("The TagValue you have provided is invalid", key, value)
         tags[key] = value
     if len(tags) > limit:
+        if too_many is None:
+            raise s3_error("BadRequest", f"Object tags cannot be greater than {MAX_TAGS}")
         raise invalid_tag(too_many)
     return tags
 
