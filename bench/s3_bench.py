@@ -422,6 +422,19 @@ ROWS = [  # key, label, unit, higher is better
 ]
 
 
+def file_create_micros(folder: Path, n: int = 400) -> float:
+    """Wall time to create (and close) one new empty file in `folder`, in microseconds.
+
+    Every durable PUT of a new object creates a file (the bare app's as well as lakebox's), so
+    this bounds small PUTs from below on this machine's filesystem, before any fsync or Python.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    for i in range(n):
+        os.close(os.open(folder / f"f{i}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    return (time.perf_counter() - start) / n * 1e6
+
+
 def report(results: dict, args, mib: int) -> list[str]:
     lb, moto, base = (results.get(k) or {} for k in ("lakebox", "moto", "uvicorn"))
     fmt = lambda key, v: "-" if v is None else (f"{v:.3f}" if key == "list_seconds" else f"{v:.0f}")
@@ -443,6 +456,9 @@ def report(results: dict, args, mib: int) -> list[str]:
         ceiling = base["raw_put_4k_ops"]
         lines.append(f"ceiling: the bare durable PUT does {ceiling:.0f} ops/s = {ceiling / moto['raw_put_4k_ops']:.2f}x moto; "
                      f"lakebox reaches {lb['raw_put_4k_ops'] / ceiling:.2f} of it")
+    if results.get("file_create_us"):
+        lines.append(f"filesystem: creating one empty file takes {results['file_create_us']:.0f} us here "
+                     f"(every new object needs one; moto keeps objects in memory)")
     if lb:
         ratio = lb["raw_put_4k_versioned_ops"] / lb["raw_put_4k_overwrite_ops"]
         lines.append(f"target versioned PUT within 1.5x of unversioned: {ratio:.2f} of the unversioned rate "
@@ -483,6 +499,7 @@ def main(argv=None) -> int:
                 chunk = os.urandom(16 * MiB if mib >= 16 else mib * MiB)
                 md5.update(chunk)
                 f.write(chunk)
+        results["file_create_us"] = file_create_micros(tmp / "create-probe")
         for name in targets:
             server = (start_lakebox if name == "lakebox" else start_moto)(tmp)
             try:
