@@ -273,7 +273,7 @@ def test_export_task_writes_gzipped_streams_to_s3(lakebox_server, logs, now_ms):
     assert task["destination"] == "log-archive" and task["destinationPrefix"] == "exports/web"
     assert task["executionInfo"]["completionTime"] >= task["executionInfo"]["creationTime"]
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="log-archive")["Contents"])
-    assert keys == sorted(["exports/web/aws-logs-write-test", f"exports/web/{task_id}/web-1/000000.gz",
+    assert keys == sorted(["aws-logs-write-test", f"exports/web/{task_id}/web-1/000000.gz",
                            f"exports/web/{task_id}/web-2/000000.gz"])
     assert gunzipped(s3, "log-archive", f"exports/web/{task_id}/web-1/000000.gz") == [
         f"{stamp(base)} first", f"{stamp(base + 1500)} second"]
@@ -302,7 +302,8 @@ def test_export_task_bad_input_errors(lakebox_server, logs):
     logs.create_log_group(logGroupName="g")
     with pytest.raises(ClientError) as excinfo:
         logs.create_export_task(logGroupName="g", fromTime=0, to=1, destination="no-such-bucket")
-    assert error_of(excinfo) == ("InvalidParameterException", 400, "The specified bucket does not exist")
+    assert error_of(excinfo) == ("InvalidParameterException", 400,
+                                  "The given bucket does not exist. Please make sure the bucket is valid.")
     with pytest.raises(ClientError) as excinfo:
         logs.create_export_task(logGroupName="g", fromTime=10, to=1, destination="archive")
     assert error_of(excinfo)[:2] == ("InvalidParameterException", 400)
@@ -315,7 +316,9 @@ def test_cancel_export_task_errors(lakebox_server, logs):
     task_id = logs.create_export_task(logGroupName="g", fromTime=0, to=1, destination="archive")["taskId"]
     with pytest.raises(ClientError) as excinfo:
         logs.cancel_export_task(taskId=task_id)
-    assert error_of(excinfo)[:2] == ("InvalidOperationException", 400)
+    assert error_of(excinfo) == ("InvalidOperationException", 400, "The specified export task has already finished")
+    bucket = s3_client(lakebox_server.endpoint_url).get_object(Bucket="archive", Key="aws-logs-write-test")
+    assert bucket["Body"].read() == b"Permission Check Successful"  # at the root, whatever the prefix
     with pytest.raises(ClientError) as excinfo:
         logs.cancel_export_task(taskId=str(uuid.uuid4()))
     assert error_of(excinfo) == ("ResourceNotFoundException", 400, "The specified export task does not exist.")

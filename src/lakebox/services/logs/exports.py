@@ -3,7 +3,7 @@
 Why it writes for real: an export is how a pipeline gets logs into the lake (and from there to
 Athena or a crawler), so the task writes the group's events to S3 the way AWS lays them out:
 
-    <destinationPrefix>/aws-logs-write-test                  (AWS's permission check object)
+    aws-logs-write-test                                      (AWS's permission check, at the root)
     <destinationPrefix>/<taskId>/<logStreamName>/000000.gz   (one per stream with events)
 
 each line `<ISO 8601 timestamp with ms>Z <message>`, events from `from` to `to` inclusive, in time
@@ -52,7 +52,7 @@ class ExportsMixin:
         group = self._group(ctx, params["logGroupName"])
         bucket = params["destination"]
         if self.lake is None or self.lake.get_bucket(bucket) is None:
-            raise invalid("The specified bucket does not exist")
+            raise invalid("The given bucket does not exist. Please make sure the bucket is valid.")
         start, end = params["from"], params["to"]
         if start > end:
             raise invalid("The start time must be before the end time.")
@@ -84,7 +84,7 @@ class ExportsMixin:
 
     def _run_export(self, task_id: str, group: st.GroupRow, bucket: str, prefix: str,
                     stream_prefix: Optional[str], start: int, end: int) -> None:
-        self.lake.put_object(bucket, f"{prefix}/{WRITE_TEST_KEY}", WRITE_TEST_BODY,
+        self.lake.put_object(bucket, WRITE_TEST_KEY, WRITE_TEST_BODY,
                              ObjectMeta(content_type="application/octet-stream"))
         window_start = self._window_start(group, start)
         for stream in self.store.streams_of(group, prefix=stream_prefix):
@@ -142,7 +142,7 @@ class ExportsMixin:
             if row is None:
                 raise not_found("The specified export task does not exist.")
             if row["status"] not in _ACTIVE:
-                raise AwsError("InvalidOperationException", f"The export task is already {row['status']}.", 400)
+                raise AwsError("InvalidOperationException", "The specified export task has already finished", 400)
             db.execute("UPDATE export_tasks SET status = 'CANCELLED', message = ?, completed_ms = ? WHERE id = ?",
                        (STATUS_MESSAGES["CANCELLED"], self._now_ms(), params["taskId"]))
         return {}
