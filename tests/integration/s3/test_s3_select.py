@@ -433,3 +433,17 @@ def test_json_select_star_keeps_nulls_and_leaves_out_keys_a_record_lacks(s3, buc
     records, _ = select(s3, bucket, "varied.json", "SELECT * FROM S3Object s WHERE s.c = 'd2'",
                         {"JSON": {"Type": "LINES"}}, {"JSON": {}})
     assert json_lines(records) == [{"a": {"b2": "s"}, "c": "d2"}]
+
+
+def test_json_from_path_makes_each_sub_document_the_record(s3, bucket):
+    """`FROM S3Object[*].a`: each record's `a` is the record; records without one yield nothing."""
+    put(s3, bucket, "long.json", b'{"a": {"b0": "s", "n": 1}, "c": "d0"}{"c": "no a"}{"a": {"b2": "s", "n": 3}, "c": "d2"}')
+    records, events = select(s3, bucket, "long.json", "SELECT * FROM S3Object[*].a", {"JSON": {"Type": "DOCUMENT"}},
+                             {"JSON": {"RecordDelimiter": ","}})
+    assert records == b'{"b0":"s","n":1},{"b2":"s","n":3},'
+    assert stats_of(events)["BytesReturned"] == len(records)
+    records, _ = select(s3, bucket, "long.json", "SELECT s.n FROM S3Object[*].a s WHERE s.n > 1",
+                        {"JSON": {"Type": "DOCUMENT"}}, {"JSON": {}})
+    assert json_lines(records) == [{"n": 3}]
+    error = refused(select, s3, bucket, "long.json", "SELECT * FROM S3Object[*].a[*]", {"JSON": {"Type": "DOCUMENT"}})
+    assert error_of(error)[1] == "UnsupportedSqlStructure"

@@ -77,7 +77,7 @@ def parse(expression: str) -> exp.Select:
         raise SelectError("MissingRequiredParameter", "Expression")
     if len(expression.encode("utf-8")) > MAX_EXPRESSION_BYTES:
         raise SelectError("ExpressionTooLong")
-    _refuse_from_path(expression)
+    expression, _ = split_from_path(expression)
     try:
         statements = sqlglot.parse(expression, read=S3SelectDialect)
     except TokenError as error:
@@ -97,17 +97,31 @@ def parse(expression: str) -> exp.Select:
     return tree
 
 
-def _refuse_from_path(expression: str) -> None:
-    """`FROM S3Object[*].path` selects records inside each JSON record; lakebox does not run it,
-    and says so rather than answering a parse error for valid S3 Select SQL."""
+def split_from_path(expression: str) -> tuple[str, tuple[str, ...]]:
+    """`FROM S3Object[*].a.b`: the expression without the path, and the path's names.
+
+    Such a FROM makes each JSON record's sub-document at the path the record (records without it
+    yield nothing). A path that goes on into arrays (`[*]` after a name) is not run, and says so
+    rather than answering a parse error for valid S3 Select SQL.
+    """
     try:
-        kinds = [(t.token_type, t.text.upper()) for t in S3SelectDialect().tokenize(expression)]
+        found = S3SelectDialect().tokenize(expression)
     except TokenError:
-        return  # parse() reports it
-    for i in range(len(kinds) - 4):
-        if kinds[i][1] == "S3OBJECT" and [k[0] for k in kinds[i + 1:i + 5]] == [
-                tokens.TokenType.L_BRACKET, tokens.TokenType.STAR, tokens.TokenType.R_BRACKET, tokens.TokenType.DOT]:
-            raise SelectError("UnsupportedSqlStructure", "FROM S3Object[*].path is not supported")
+        return expression, ()  # parse() reports it
+    kinds = [t.token_type for t in found]
+    T = tokens.TokenType
+    for i, token in enumerate(found):
+        if token.text.upper() != "S3OBJECT" or kinds[i + 1:i + 5] != [T.L_BRACKET, T.STAR, T.R_BRACKET, T.DOT]:
+            continue
+        names, j = [], i + 4
+        while j + 1 < len(found) and kinds[j] == T.DOT and kinds[j + 1] in (T.VAR, T.IDENTIFIER):
+            names.append(found[j + 1].text)
+            j += 2
+        if not names or (j < len(found) and kinds[j] in (T.L_BRACKET, T.DOT)):
+            raise SelectError("UnsupportedSqlStructure", "FROM S3Object[*].path into arrays is not supported")
+        cut_from, cut_to = found[i + 4].start, found[j - 1].end + 1
+        return expression[:cut_from] + expression[cut_to:], tuple(names)
+    return expression, ()
 
 
 # -- what a query can name -----------------------------------------------------------------------
@@ -152,6 +166,8 @@ class Record:
     #: The record's text as written (JSON), which `SELECT *` answers: the typed `whole` has every
     #: key any record has, with nulls for those this one lacks.
     raw: Optional[exp.Expression] = None
+    #: Which records there are, when not every one (FROM S3Object[*].path: those that have it).
+    present: Optional[exp.Expression] = None
     missing: str = "null"
     absent_when_null: bool = True
 
@@ -167,6 +183,25 @@ def json_record(record_type: ValueType) -> Record:
     whole = Field("_1", exp.column(RECORD_COLUMN), record_type)
     fields = tuple(Field(name, _struct_extract(whole.sql, name), kind) for name, kind in record_type.fields)
     return Record(fields, whole=whole, raw=exp.column(RAW_RECORD_COLUMN))
+
+
+def record_at(record: Record, path: tuple[str, ...]) -> Record:
+    """The records of `FROM S3Object[*].a.b`: each JSON record's value at the path."""
+    if record.whole is None or record.raw is None:
+        raise SelectError("UnsupportedSqlStructure", "FROM S3Object[*].path reads JSON records only")
+    kind, sql = record.whole.type, record.whole.sql
+    for name in path:
+        if kind.kind == "json":
+            sql = _json_path(sql, [Name(name, True)])
+            continue
+        child = dict(kind.fields).get(name) if kind.kind == "struct" else None
+        if child is None:
+            kind, sql = SCALAR, exp.Null()  # no record has it
+            break
+        kind, sql = child, _struct_extract(sql, name)
+    raw = _json_path(record.raw, [Name(name, True) for name in path])
+    fields = tuple(Field(n, _struct_extract(sql, n), k) for n, k in kind.fields) if kind.kind == "struct" else ()
+    return Record(fields, whole=Field("_1", sql, kind), raw=raw, present=exp.Not(this=exp.Is(this=raw, expression=exp.Null())))
 
 
 def parquet_record(columns: list[tuple[str, ValueType]]) -> Record:
@@ -217,6 +252,9 @@ def translate(expression: str, record: Record, now: Optional[datetime] = None) -
     `now` is UTCNOW() (the service clock), fixed for the whole query as S3 Select evaluates it.
     """
     tree = parse(expression)
+    _, path = split_from_path(expression)
+    if path:
+        record = record_at(record, path)
     _check_structure(tree)
     alias = _table_alias(tree)
     limit = _limit(tree)
@@ -243,6 +281,8 @@ def translate(expression: str, record: Record, now: Optional[datetime] = None) -
     where = tree.args.get("where")
     if where is not None:
         query = query.where(context.expression(where.this))
+    if record.present is not None:
+        query = query.where(record.present)
     if limit is not None:
         query = query.limit(limit)
     return Translation(query.sql(dialect="duckdb"), outputs, whole)
