@@ -311,6 +311,7 @@ class Http2Session:
         }
 
     async def _run(self, stream: _Stream, scope: dict) -> None:
+        start: Optional[dict] = None  # the app's http.response.start, sent with its first body part
         started = False
 
         async def receive() -> dict:
@@ -329,23 +330,21 @@ class Http2Session:
                 stream.wake.clear()
                 await stream.wake.wait()
 
-        pending_start: list[dict] = []
-
         async def send(message: dict) -> None:
-            nonlocal started
+            nonlocal start, started
             if stream.closed or stream.response_done:
                 return
             kind = message["type"]
             if kind == "http.response.start":
-                pending_start.append(message)
+                start = message
                 return
-            if kind != "http.response.body" or not pending_start:
+            if kind != "http.response.body" or start is None:
                 return
             body = bytes(message.get("body", b""))
             more = bool(message.get("more_body", False))
             if not started:
                 started = True
-                self._send_headers(stream, pending_start[0], end_stream=not body and not more)
+                self._send_headers(stream, start, end_stream=not body and not more)
                 if not body and not more:
                     self._response_sent(stream)
                     return

@@ -180,9 +180,15 @@ def csv_record(names: list[str]) -> Record:
 
 def json_record(record_type: ValueType) -> Record:
     """JSON: one value per record (an object, usually); its keys are the fields."""
-    whole = Field("_1", exp.column(RECORD_COLUMN), record_type)
-    fields = tuple(Field(name, _struct_extract(whole.sql, name), kind) for name, kind in record_type.fields)
-    return Record(fields, whole=whole, raw=exp.column(RAW_RECORD_COLUMN))
+    return _json_value_record(exp.column(RECORD_COLUMN), record_type, exp.column(RAW_RECORD_COLUMN))
+
+
+def _json_value_record(sql: exp.Expression, kind: ValueType, raw: exp.Expression,
+                       present: Optional[exp.Expression] = None) -> Record:
+    """Records that are one JSON value each (`sql`, typed `kind`; `raw` its text): the keys of an
+    object value are the fields."""
+    fields = tuple(Field(name, _struct_extract(sql, name), child) for name, child in kind.fields)
+    return Record(fields, whole=Field("_1", sql, kind), raw=raw, present=present)
 
 
 def record_at(record: Record, path: tuple[str, ...]) -> Record:
@@ -200,8 +206,7 @@ def record_at(record: Record, path: tuple[str, ...]) -> Record:
             break
         kind, sql = child, _struct_extract(sql, name)
     raw = _json_path(record.raw, [Name(name, True) for name in path])
-    fields = tuple(Field(n, _struct_extract(sql, n), k) for n, k in kind.fields) if kind.kind == "struct" else ()
-    return Record(fields, whole=Field("_1", sql, kind), raw=raw, present=exp.Not(this=exp.Is(this=raw, expression=exp.Null())))
+    return _json_value_record(sql, kind, raw, present=exp.Not(this=exp.Is(this=raw, expression=exp.Null())))
 
 
 def parquet_record(columns: list[tuple[str, ValueType]]) -> Record:
