@@ -436,14 +436,63 @@ def test_json_select_star_keeps_nulls_and_leaves_out_keys_a_record_lacks(s3, buc
 
 
 def test_json_from_path_makes_each_sub_document_the_record(s3, bucket):
-    """`FROM S3Object[*].a`: each record's `a` is the record; records without one yield nothing."""
+    """`FROM S3Object[*].a`: each record's `a` is the record; a record without one yields MISSING,
+    which S3 writes as an empty record."""
     put(s3, bucket, "long.json", b'{"a": {"b0": "s", "n": 1}, "c": "d0"}{"c": "no a"}{"a": {"b2": "s", "n": 3}, "c": "d2"}')
     records, events = select(s3, bucket, "long.json", "SELECT * FROM S3Object[*].a", {"JSON": {"Type": "DOCUMENT"}},
                              {"JSON": {"RecordDelimiter": ","}})
-    assert records == b'{"b0":"s","n":1},{"b2":"s","n":3},'
+    assert records == b'{"b0":"s","n":1},{},{"b2":"s","n":3},'
     assert stats_of(events)["BytesReturned"] == len(records)
     records, _ = select(s3, bucket, "long.json", "SELECT s.n FROM S3Object[*].a s WHERE s.n > 1",
                         {"JSON": {"Type": "DOCUMENT"}}, {"JSON": {}})
     assert json_lines(records) == [{"n": 3}]
-    error = refused(select, s3, bucket, "long.json", "SELECT * FROM S3Object[*].a[*]", {"JSON": {"Type": "DOCUMENT"}})
+
+
+RULES = (b'{"Rules": [{"id": "1"}, {"expr": "y > x"}, {"id": "2", "expr": "z = DEBUG"}]}\n'
+         b'{"created": "June 27", "modified": "July 6"}\n')
+
+
+@pytest.mark.parametrize("expression,expected", [
+    # S3's documented example: the implicit alias is the path's last name, and MISSING is `{}`
+    ("SELECT id FROM S3Object[*].Rules[*].id", b'{"id":"1"},{},{"id":"2"},{},'),
+    ("SELECT * FROM S3Object[*].Rules[*]", b'{"id":"1"},{"expr":"y > x"},{"id":"2","expr":"z = DEBUG"},{},'),
+    ("SELECT _1.id FROM S3Object[*].Rules[*]", b'{"id":"1"},{},{"id":"2"},{},'),
+    ("SELECT r.expr FROM S3Object[*].Rules[*] r WHERE r.id = '2'", b'{"expr":"z = DEBUG"},'),
+    ("SELECT * FROM S3Object[*].Rules[1]", b'{"expr":"y > x"},{},'),
+    ("SELECT * FROM S3Object[*]['Rules'][0]", b'{"id":"1"},{},'),
+    ("SELECT * FROM S3Object[*].*", b'{"_1":[{"id":"1"},{"expr":"y > x"},{"id":"2","expr":"z = DEBUG"}]},'
+                                     b'{"_1":"June 27"},{"_1":"July 6"},'),
+])
+def test_json_from_path_walks_arrays_and_objects_with_wildcards_and_indexes(s3, bucket, expression, expected):
+    put(s3, bucket, "rules.json", RULES)
+    records, _ = select(s3, bucket, "rules.json", expression, {"JSON": {"Type": "LINES"}},
+                        {"JSON": {"RecordDelimiter": ","}})
+    assert records == expected
+
+
+def test_json_from_path_over_a_root_array_and_nested_wildcards(s3, bucket):
+    """A DOCUMENT whose root is an array is one root value: `.staff` on it is MISSING (`{}`, as
+    S3 answers), and `[*]` first reaches into it."""
+    staff = [{"staff": [{"name": "Janelyn M", "kids": [{"Name": "Josh"}, {"Name": "Jay"}]},
+                        {"name": "Stacy P", "kids": {"Name": "Josh"}}], "country": "USA"}]
+    put(s3, bucket, "staff.json", json.dumps(staff).encode())
+    doc = {"JSON": {"Type": "DOCUMENT"}}
+    records, _ = select(s3, bucket, "staff.json", "select * from s3object[*].staff[*] s", doc,
+                        {"JSON": {"RecordDelimiter": ","}})
+    assert records == b"{},"
+    records, _ = select(s3, bucket, "staff.json", "SELECT s.name FROM S3Object[*][*].staff[*] s", doc, {"JSON": {}})
+    assert json_lines(records) == [{"name": "Janelyn M"}, {"name": "Stacy P"}]
+    records, _ = select(s3, bucket, "staff.json", "SELECT k.Name FROM S3Object[*][*].staff[*].kids[*] k", doc,
+                        {"CSV": {}})
+    assert records == b"Josh\nJay\n\n"  # the second kids is an object: `[*]` reaches nothing there
+
+
+def test_json_from_path_is_refused_over_csv_and_for_bad_components(s3, bucket):
+    put(s3, bucket, "rules.csv", b"a,b\n1,2\n")
+    error = refused(select, s3, bucket, "rules.csv", "SELECT * FROM S3Object[*].a[*]", USE_HEADER)
     assert error_of(error)[1] == "UnsupportedSqlStructure"
+    put(s3, bucket, "rules.json", RULES)
+    error = refused(select, s3, bucket, "rules.json", "SELECT * FROM S3Object[*].Rules[x]", {"JSON": {"Type": "LINES"}})
+    assert error_of(error)[1] == "ParseInvalidPathComponent"
+
+

@@ -130,7 +130,8 @@ def test_json_output_names_are_the_last_path_step():
     ("DELETE FROM S3Object", "UnsupportedSqlOperation"),
     ("SELECT _1 FROM other", "UnsupportedSqlStructure"),
     ("SELECT * FROM S3Object[*].path", "UnsupportedSqlStructure"),  # CSV records have no paths
-    ("SELECT * FROM S3Object[*].staff[*] s", "UnsupportedSqlStructure"),  # paths into arrays are not run
+    ("SELECT * FROM S3Object[*].staff[*] s", "UnsupportedSqlStructure"),  # ... nor CSV arrays
+    ("SELECT * FROM S3Object[*].staff[x] s", "ParseInvalidPathComponent"),
     ("SELECT _1 FROM S3Object s JOIN S3Object t ON s._1 = t._1", "ParseMalformedJoin"),
     ("SELECT _1, COUNT(*) FROM S3Object GROUP BY _1", "ParseExpectedIdentForGroupName"),
     ("SELECT _1 FROM S3Object ORDER BY _1", "UnsupportedSqlStructure"),

@@ -32,7 +32,7 @@ from .select_functions import MACROS
 from .select_input import CSV, JSON, InputFormat, Source, input_format, prepare, relation, scan_range
 from .select_output import (OutputFormat, RecordWriter, counts_event, end_event, error_event, output_format,
                             records_event)
-from .select_sql import SOURCE, parse, translate
+from .select_sql import SOURCE, parse, split_from_path, translate
 
 log = logging.getLogger("lakebox.s3.select")
 
@@ -185,7 +185,8 @@ class _Query:
         self.con = con = connect()
         for macro in MACROS:
             con.execute(macro)
-        read_sql, record = relation(con, self.request.input, self.source)
+        _, path = split_from_path(self.request.expression)
+        read_sql, record = relation(con, self.request.input, self.source, path)
         translation = translate(self.request.expression, record, self.now)
         con.execute(f"WITH {SOURCE} AS ({read_sql}) {translation.sql}")
         json_columns = [str(column[1]) == "JSON" for column in con.description]

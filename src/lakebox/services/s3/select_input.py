@@ -22,12 +22,13 @@ import json
 import os
 import tempfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from sqlglot import exp
 
 from .select_errors import SelectError
+from .select_from_path import VALUE_KEY, FromPath, derived_lines
 from .select_sql import RAW_RECORD_COLUMN, RECORD_COLUMN, SCALAR, JSON_VALUE, Record, ValueType, csv_record, json_record, parquet_record
 
 CSV, JSON, PARQUET = "CSV", "JSON", "Parquet"
@@ -43,6 +44,8 @@ _NO_NULL_TEXT = "\x01"
 _CHUNK = 1 << 20
 #: The largest JSON record DuckDB reads (its default is 16 MB; S3 Select's limit is 1 MB).
 _MAX_JSON_RECORD = 1 << 30
+#: Root-level JSON values fetched from DuckDB at a time, to walk a FROM path through them.
+_ROOTS_PER_FETCH = 2048
 
 #: Reads the object's bytes [start, end] (end None: to the end), as an iterator of chunks.
 ByteReader = Callable[[int, Optional[int]], Iterable[bytes]]
@@ -145,21 +148,33 @@ def scan_range(given: Optional[dict], fmt: InputFormat, size: int) -> Optional[t
 class Source:
     """The file DuckDB reads, and S3's counts: BytesScanned (bytes of the object read) and
     BytesProcessed (after decompression). `parquet_range`: the byte range whose row groups the
-    query reads (Parquet's ScanRange). A spooled copy is removed by `close`."""
+    query reads (Parquet's ScanRange). `tmp_dir`: where copies go; a spooled copy, and any file
+    derived from the source (`derive`), is removed by `close`."""
 
     path: str
     scanned: int
     processed: int
+    tmp_dir: str
     spooled: bool = False
     parquet_range: Optional[tuple[int, int]] = None
+    derived: list[str] = field(default_factory=list)
+
+    def derive(self, chunks: Iterable[bytes]) -> str:
+        """Spool `chunks` (records computed from this source) beside it; removed with it."""
+        path = _spool(chunks, self.tmp_dir)
+        self.derived.append(path)
+        return path
 
     def close(self) -> None:
+        removed, self.derived = self.derived, []
         if self.spooled:
+            removed.append(self.path)
+            self.spooled = False
+        for path in removed:
             try:
-                os.unlink(self.path)
+                os.unlink(path)
             except FileNotFoundError:
                 pass
-            self.spooled = False
 
 
 class _Counter:
@@ -184,16 +199,16 @@ def prepare(fmt: InputFormat, size: int, plain_path: Optional[str], read: ByteRe
     if fmt.kind == PARQUET:
         scanned = size if byte_range is None else max(byte_range[1] - byte_range[0] + 1, 0)
         if plain_path is not None:
-            return Source(plain_path, scanned, scanned, parquet_range=byte_range)
+            return Source(plain_path, scanned, scanned, tmp_dir, parquet_range=byte_range)
         raw = _Counter(read(0, None))
-        return Source(_spool(raw, tmp_dir), scanned, scanned, spooled=True, parquet_range=byte_range)
+        return Source(_spool(raw, tmp_dir), scanned, scanned, tmp_dir, spooled=True, parquet_range=byte_range)
 
     delimiter = (fmt.csv.record_delimiter if fmt.csv else "\n").encode("utf-8")
     comments = fmt.csv.comments if fmt.csv else ""
     native = fmt.csv is None or fmt.csv.record_delimiter in _NATIVE_NEWLINES
     if plain_path is not None and byte_range is None and fmt.compression == NONE and native \
             and not _has_comment_lines(plain_path, delimiter, comments):
-        return Source(plain_path, size, size)
+        return Source(plain_path, size, size, tmp_dir)
     if byte_range is not None:
         with_header = fmt.csv is not None and fmt.csv.header != "NONE"
         raw = _Counter(_ranged_records(read, size, byte_range, delimiter, with_header))
@@ -204,7 +219,7 @@ def prepare(fmt: InputFormat, size: int, plain_path: Optional[str], read: ByteRe
     if fmt.csv is not None:
         data = _csv_records(decompressed, delimiter, comments.encode("utf-8"), delimiter if native else b"\n")
     path = _spool(data, tmp_dir)
-    return Source(path, raw.total, decompressed.total, spooled=True)
+    return Source(path, raw.total, decompressed.total, tmp_dir, spooled=True)
 
 
 def _spool(chunks: Iterable[bytes], tmp_dir: str) -> str:
@@ -398,34 +413,59 @@ def json_structure(duck_type) -> Any:
     return str(duck_type)
 
 
-def relation(con, fmt: InputFormat, source: Source) -> tuple[str, Record]:
+def relation(con, fmt: InputFormat, source: Source, path: Optional[FromPath] = None) -> tuple[str, Record]:
     """The DuckDB SELECT that reads `source` as S3 Select's records, and their `Record`.
 
     Runs small probes on `con` (the CSV header, the JSON and Parquet types); errors of DuckDB's
-    readers reach the caller as DuckDB raises them.
+    readers reach the caller as DuckDB raises them. `path` (FROM S3Object[*].path, JSON only)
+    makes the values it reaches the records, written first to a file beside `source`.
     """
-    path = _literal(source.path)
+    path_sql = _literal(source.path)
     if fmt.kind == CSV:
-        return _csv_relation(con, fmt.csv, path)
+        return _csv_relation(con, fmt.csv, path_sql)
     if fmt.kind == JSON:
         options = (_options(format="newline_delimited" if fmt.json_type == LINES else "unstructured",
                             records=False, compression="none") + f", maximum_object_size={_MAX_JSON_RECORD}")
+        if path is not None:
+            return _path_relation(con, f"read_json({path_sql}, {options}, columns={{'json': 'JSON'}})", path, source)
         # The type of every record, from all of them (so no key is missed), found once: the query
         # then reads with that type rather than working it out again.
-        record_type = con.sql(f"SELECT json FROM read_json({path}, {options}, sample_size=-1, "
+        record_type = con.sql(f"SELECT json FROM read_json({path_sql}, {options}, sample_size=-1, "
                               "map_inference_threshold=-1) LIMIT 0").types[0]
         # Each record is read as its JSON text and typed from it (a key it lacks is null there), so
         # that both forms are at hand: the typed one for paths, the text for `SELECT *`.
         structure = _literal(json.dumps(json_structure(record_type)))
         sql = (f"SELECT json_transform(json, {structure}) AS {RECORD_COLUMN}, json AS {RAW_RECORD_COLUMN} "
-               f"FROM read_json({path}, {options}, columns={{'json': 'JSON'}})")
+               f"FROM read_json({path_sql}, {options}, columns={{'json': 'JSON'}})")
         return sql, json_record(value_type(record_type))
-    sql = f"SELECT * FROM read_parquet({path})"
+    sql = f"SELECT * FROM read_parquet({path_sql})"
     described = con.sql(f"{sql} LIMIT 0")
     columns = [(name, value_type(kind)) for name, kind in zip(described.columns, described.types)]
     if source.parquet_range is not None:
-        sql = _row_groups_in_range(con, path, source.parquet_range)
+        sql = _row_groups_in_range(con, path_sql, source.parquet_range)
     return sql, parquet_record(columns)
+
+
+def _path_relation(con, roots: str, path: FromPath, source: Source) -> tuple[str, Record]:
+    """Records of `FROM S3Object[*].path`: the values the path reaches in each root-level value
+    (read with DuckDB's `roots`), spooled as `{"v": value}` lines (`{}` for MISSING) and typed
+    from all of them; a MISSING record's value is NULL."""
+    cursor = con.execute(f"SELECT json FROM {roots}")
+    texts = (row[0] for batch in iter(lambda: cursor.fetchmany(_ROOTS_PER_FETCH), []) for row in batch)
+    derived = _literal(source.derive(derived_lines(texts, path.steps)))
+    lines = f"read_json({derived}, format='newline_delimited', maximum_object_size={_MAX_JSON_RECORD}"
+    described = con.sql(f"SELECT * FROM {lines}, records='auto', sample_size=-1, map_inference_threshold=-1) LIMIT 0")
+    types = dict(zip(described.columns, described.types))
+    value_sql = f"json->'{VALUE_KEY}'"
+    if VALUE_KEY in types:
+        structure = _literal(json.dumps(json_structure(types[VALUE_KEY])))
+        record_type = value_type(types[VALUE_KEY])
+        typed = f"json_transform({value_sql}, {structure})"
+    else:  # every record is MISSING
+        record_type, typed = JSON_VALUE, value_sql
+    sql = (f"SELECT {typed} AS {RECORD_COLUMN}, {value_sql} AS {RAW_RECORD_COLUMN} "
+           f"FROM {lines}, records=false, columns={{'json': 'JSON'}})")
+    return sql, json_record(record_type)
 
 
 def _csv_relation(con, csv: CsvInput, path: str) -> tuple[str, Record]:

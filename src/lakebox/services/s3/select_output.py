@@ -146,7 +146,10 @@ class RecordWriter:
         return self._csv(rows)
 
     def _record_values(self, record: Any) -> Any:
-        """A JSON record as it was written (it arrives as its JSON text)."""
+        """A JSON record as it was written (it arrives as its JSON text); MISSING (a FROM path that
+        reached nothing) as the empty record S3 writes for it."""
+        if record is None:
+            return {}
         return _from_json_text(record) if self.readers[0] is not None else record
 
     def _json(self, rows: list[tuple]) -> bytes:

@@ -25,7 +25,9 @@ from sqlglot import exp, tokens
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 
+from . import select_from_path as from_path
 from .select_errors import SelectError
+from .select_from_path import FromPath
 from .select_functions import OWN_FUNCTIONS, OWN_PREFIX, rewrite_function, rewrite_post_order
 
 #: The longest expression S3 Select takes (ExpressionTooLong beyond it).
@@ -97,31 +99,9 @@ def parse(expression: str) -> exp.Select:
     return tree
 
 
-def split_from_path(expression: str) -> tuple[str, tuple[str, ...]]:
-    """`FROM S3Object[*].a.b`: the expression without the path, and the path's names.
-
-    Such a FROM makes each JSON record's sub-document at the path the record (records without it
-    yield nothing). A path that goes on into arrays (`[*]` after a name) is not run, and says so
-    rather than answering a parse error for valid S3 Select SQL.
-    """
-    try:
-        found = S3SelectDialect().tokenize(expression)
-    except TokenError:
-        return expression, ()  # parse() reports it
-    kinds = [t.token_type for t in found]
-    T = tokens.TokenType
-    for i, token in enumerate(found):
-        if token.text.upper() != "S3OBJECT" or kinds[i + 1:i + 5] != [T.L_BRACKET, T.STAR, T.R_BRACKET, T.DOT]:
-            continue
-        names, j = [], i + 4
-        while j + 1 < len(found) and kinds[j] == T.DOT and kinds[j + 1] in (T.VAR, T.IDENTIFIER):
-            names.append(found[j + 1].text)
-            j += 2
-        if not names or (j < len(found) and kinds[j] in (T.L_BRACKET, T.DOT)):
-            raise SelectError("UnsupportedSqlStructure", "FROM S3Object[*].path into arrays is not supported")
-        cut_from, cut_to = found[i + 4].start, found[j - 1].end + 1
-        return expression[:cut_from] + expression[cut_to:], tuple(names)
-    return expression, ()
+def split_from_path(expression: str) -> tuple[str, Optional[FromPath]]:
+    """`FROM S3Object[*].path`: the expression without the path, and the path (None without one)."""
+    return from_path.split_from_path(expression, S3SelectDialect())
 
 
 # -- what a query can name -----------------------------------------------------------------------
@@ -166,8 +146,6 @@ class Record:
     #: The record's text as written (JSON), which `SELECT *` answers: the typed `whole` has every
     #: key any record has, with nulls for those this one lacks.
     raw: Optional[exp.Expression] = None
-    #: Which records there are, when not every one (FROM S3Object[*].path: those that have it).
-    present: Optional[exp.Expression] = None
     missing: str = "null"
     absent_when_null: bool = True
 
@@ -179,34 +157,11 @@ def csv_record(names: list[str]) -> Record:
 
 
 def json_record(record_type: ValueType) -> Record:
-    """JSON: one value per record (an object, usually); its keys are the fields."""
-    return _json_value_record(exp.column(RECORD_COLUMN), record_type, exp.column(RAW_RECORD_COLUMN))
-
-
-def _json_value_record(sql: exp.Expression, kind: ValueType, raw: exp.Expression,
-                       present: Optional[exp.Expression] = None) -> Record:
-    """Records that are one JSON value each (`sql`, typed `kind`; `raw` its text): the keys of an
-    object value are the fields."""
-    fields = tuple(Field(name, _struct_extract(sql, name), child) for name, child in kind.fields)
-    return Record(fields, whole=Field("_1", sql, kind), raw=raw, present=present)
-
-
-def record_at(record: Record, path: tuple[str, ...]) -> Record:
-    """The records of `FROM S3Object[*].a.b`: each JSON record's value at the path."""
-    if record.whole is None or record.raw is None:
-        raise SelectError("UnsupportedSqlStructure", "FROM S3Object[*].path reads JSON records only")
-    kind, sql = record.whole.type, record.whole.sql
-    for name in path:
-        if kind.kind == "json":
-            sql = _json_path(sql, [Name(name, True)])
-            continue
-        child = dict(kind.fields).get(name) if kind.kind == "struct" else None
-        if child is None:
-            kind, sql = SCALAR, exp.Null()  # no record has it
-            break
-        kind, sql = child, _struct_extract(sql, name)
-    raw = _json_path(record.raw, [Name(name, True) for name in path])
-    return _json_value_record(sql, kind, raw, present=exp.Not(this=exp.Is(this=raw, expression=exp.Null())))
+    """JSON: one value per record (an object, usually); its keys are the fields. A NULL record is
+    MISSING (FROM S3Object[*].path reached nothing)."""
+    sql = exp.column(RECORD_COLUMN)
+    fields = tuple(Field(name, _struct_extract(sql, name), child) for name, child in record_type.fields)
+    return Record(fields, whole=Field("_1", sql, record_type), raw=exp.column(RAW_RECORD_COLUMN))
 
 
 def parquet_record(columns: list[tuple[str, ValueType]]) -> Record:
@@ -258,12 +213,15 @@ def translate(expression: str, record: Record, now: Optional[datetime] = None) -
     """
     tree = parse(expression)
     _, path = split_from_path(expression)
-    if path:
-        record = record_at(record, path)
+    if path is not None and record.whole is None:
+        raise SelectError("UnsupportedSqlStructure", "FROM S3Object[*].path reads JSON records only")
     _check_structure(tree)
-    alias = _table_alias(tree)
+    alias, explicit = _table_alias(tree)
+    if path is not None and not explicit:
+        alias = path.implicit_alias
     limit = _limit(tree)
-    context = _Context(record, alias, now or datetime.now(timezone.utc))
+    context = _Context(record, alias, now or datetime.now(timezone.utc),
+                       alias_names_output=path is not None and not explicit)
 
     selects = tree.expressions
     if not selects:
@@ -286,8 +244,6 @@ def translate(expression: str, record: Record, now: Optional[datetime] = None) -
     where = tree.args.get("where")
     if where is not None:
         query = query.where(context.expression(where.this))
-    if record.present is not None:
-        query = query.where(record.present)
     if limit is not None:
         query = query.limit(limit)
     return Translation(query.sql(dialect="duckdb"), outputs, whole)
@@ -309,8 +265,8 @@ def _check_structure(tree: exp.Select) -> None:
             raise SelectError("UnsupportedSqlStructure", "window functions are not supported")
 
 
-def _table_alias(tree: exp.Select) -> str:
-    """The name records go by: the FROM alias, else `S3Object` itself."""
+def _table_alias(tree: exp.Select) -> tuple[str, bool]:
+    """The name records go by (the FROM alias, else `S3Object` itself), and whether it is an alias."""
     source = tree.args.get("from_")
     if source is None:
         raise SelectError("ParseSelectMissingFrom")
@@ -323,7 +279,7 @@ def _table_alias(tree: exp.Select) -> str:
     if not isinstance(table, exp.Table) or table.args.get("db") or table.name.lower() != "s3object":
         raise SelectError("UnsupportedSqlStructure", "the only table is S3Object")
     alias = alias or table.args.get("alias")
-    return alias.name if alias is not None else table.name
+    return (alias.name, True) if alias is not None else (table.name, False)
 
 
 def _limit(tree: exp.Select) -> Optional[int]:
@@ -358,8 +314,11 @@ def _star(record: Record) -> tuple[list[exp.Expression], list[Output], bool]:
 class _Context:
     """Resolves the references of one query against its record, and rewrites its functions."""
 
-    def __init__(self, record: Record, alias: str, now: datetime):
+    def __init__(self, record: Record, alias: str, now: datetime, alias_names_output: bool = False):
+        """`alias_names_output`: the alias is a path's implicit name, which also names the output
+        of a bare reference to the record (`SELECT id FROM S3Object[*].Rules[*].id` is `{"id":…}`)."""
         self.record, self.alias, self.now = record, alias, now
+        self.alias_names_output = alias_names_output
 
     def project(self, node: exp.Expression, position: int) -> tuple[exp.Expression, str, bool]:
         """A SELECT-list item as DuckDB, its default output name, and whether null means absent."""
@@ -367,7 +326,8 @@ class _Context:
         if steps is not None:
             resolved, absent, kind = self.reference(steps)
             last = steps[-1]
-            named = isinstance(last, Name) and not (len(steps) == 1 and self._is_alias(last))
+            named = isinstance(last, Name) and (
+                self.alias_names_output or not (len(steps) == 1 and self._is_alias(last)))
             return _as_output(resolved, kind), last.text if named else f"_{position}", absent
         return self.expression(node), f"_{position}", False
 
@@ -399,7 +359,8 @@ class _Context:
             if not steps:
                 if record.whole is None:
                     raise SelectError("UnsupportedSqlStructure", "a CSV or Parquet record is not one value")
-                return record.whole.sql, False, record.whole.type
+                # NULL only where a FROM path reached nothing (MISSING)
+                return record.whole.sql, absent, record.whole.type
         first = steps[0]
         if isinstance(first, Index):
             if record.whole is None:
