@@ -55,6 +55,8 @@ class Config:
     s3_object_ownership: str = field(default_factory=_s3_object_ownership_from_env)
     #: Kinesis's per-shard throughput limits (off by default; LAKEBOX_KINESIS_THROUGHPUT_LIMITS=on).
     kinesis_throughput_limits: bool = field(default_factory=_kinesis_throughput_limits_from_env)
+    #: Seconds a request body may stall before S3's RequestTimeout (AWS waits about 20).
+    body_idle_timeout: float = 20.0
     #: The service clock every time-based feature reads; persisted with the data.
     clock: Optional[ServiceClock] = field(default=None, compare=False, repr=False)
     #: Temporary credentials issued by STS (AssumeRole, GetSessionToken ...); persisted with the data.

@@ -13,6 +13,7 @@ waiting stream holds no thread; such a body is ended cleanly when the server shu
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import logging
 import time
@@ -21,8 +22,8 @@ from typing import Optional
 
 from ..config import Config
 from ..protocol.context import RequestContext
-from ..protocol.errors import internal_error
-from ..protocol.http import BodyStream, BytesBody, Headers, HttpRequest
+from ..protocol.errors import AwsError, internal_error
+from ..protocol.http import BodyStream, BytesBody, ClientGone, Headers, HttpRequest
 from ..services import build_providers
 from ..storage.blocking import WouldBlock, inline_section
 from .handlers import build_chain
@@ -36,22 +37,35 @@ log = logging.getLogger("lakebox.request")
 SMALL_BODY = 1 << 20
 
 
-class AsgiBody(BodyStream):
-    """A request body read from ASGI `receive`, called from a worker thread."""
+def request_timeout() -> AwsError:
+    """S3's answer to a client that stops sending its body (AWS waits about 20 s)."""
+    return AwsError("RequestTimeout", "Your socket connection to the server was not read from or written to "
+                                      "within the timeout period. Idle connections will be closed.", 400)
 
-    def __init__(self, receive, loop: asyncio.AbstractEventLoop, length: Optional[int]):
+
+class AsgiBody(BodyStream):
+    """A request body read from ASGI `receive`, called from a worker thread. A wait of more than
+    `idle_timeout` seconds for the next bytes is S3's RequestTimeout."""
+
+    def __init__(self, receive, loop: asyncio.AbstractEventLoop, length: Optional[int], idle_timeout: float):
         super().__init__()
         self._receive = receive
         self._loop = loop
         self._buffer = bytearray()
         self._done = False
+        self._idle_timeout = idle_timeout
         self.length = length
 
     def _pull(self) -> None:
-        message = asyncio.run_coroutine_threadsafe(self._receive(), self._loop).result()
+        pending = asyncio.run_coroutine_threadsafe(self._receive(), self._loop)
+        try:
+            message = pending.result(self._idle_timeout)
+        except concurrent.futures.TimeoutError:
+            pending.cancel()
+            raise request_timeout() from None
         if message["type"] == "http.disconnect":
             self._done = True
-            raise ConnectionError("client disconnected while sending the body")
+            raise ClientGone("client disconnected while sending the body")
         self._buffer += message.get("body", b"")
         if not message.get("more_body", False):
             self._done = True
@@ -74,12 +88,28 @@ class AsgiBody(BodyStream):
         return data
 
 
-async def _read_small_body(receive) -> bytes:
+class UnsentBody(BodyStream):
+    """A body the client stopped sending before the request was handled: reading it is `error`."""
+
+    fully_received = False
+
+    def __init__(self, error: AwsError):
+        super().__init__()
+        self.error = error
+
+    def read(self, size: int = -1) -> bytes:
+        raise self.error
+
+
+async def _read_small_body(receive, idle_timeout: float) -> bytes:
     chunks = []
     while True:
-        message = await receive()
+        try:
+            message = await asyncio.wait_for(receive(), idle_timeout)
+        except asyncio.TimeoutError:
+            raise request_timeout() from None
         if message["type"] == "http.disconnect":
-            raise ConnectionError("client disconnected")
+            raise ClientGone("client disconnected while sending the body")
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
@@ -171,9 +201,15 @@ class LakeboxApp:
                 # like botocore wait for even when there is nothing to send.
                 await receive()
         elif length is not None and length <= SMALL_BODY:
-            body = BytesBody(await _read_small_body(receive))
+            try:
+                body = BytesBody(await _read_small_body(receive, self.config.body_idle_timeout))
+            except AwsError as error:
+                body = UnsentBody(error)
+            except ClientGone:
+                log.info("client went away while sending the body of %s %s", scope["method"], scope["path"])
+                return
         else:
-            body = AsgiBody(receive, loop, length)
+            body = AsgiBody(receive, loop, length, self.config.body_idle_timeout)
         request_id = os.urandom(8).hex().upper()  # S3's form: 16 upper-case hex digits
         ctx = RequestContext(request=_request(scope, headers, body), request_id=request_id)
         if scope["method"] in ("GET", "HEAD") and isinstance(body, BytesBody) and body.length == 0:
@@ -188,7 +224,7 @@ class LakeboxApp:
                 await loop.run_in_executor(self.executor, self._handle, ctx)
         else:
             await loop.run_in_executor(self.executor, self._handle, ctx)
-        if isinstance(body, AsgiBody) and not body.fully_received:
+        if not body.fully_received:
             # The request failed before its body was read (often before `100 Continue` was sent).
             # Whatever the client still sends must not be parsed as the next request: close.
             ctx.response.headers["Connection"] = "close"

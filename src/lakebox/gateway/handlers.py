@@ -13,6 +13,8 @@ from typing import Callable, Iterable, Optional
 from .. import auth
 from ..config import Config
 from ..protocol.context import RequestContext
+from ..protocol.http import ClientGone
+from ..auth.errors import incomplete_body
 from ..protocol.errors import AwsError, internal_error
 from ..protocol.parsers import create_parser
 from ..protocol.serializers import create_serializer
@@ -269,6 +271,12 @@ class HandlerChain:
         except AwsError as error:
             ctx.error = error
             self._replace_response(ctx, self.render_error(ctx, error))
+        except ClientGone as gone:
+            # Nobody is left to answer; the request log line says what happened.
+            ctx.error = gone
+            log.info("client went away while sending the body of %s %s (request id %s)",
+                     ctx.service, ctx.operation_name, ctx.request_id)
+            self._replace_response(ctx, self.render_error(ctx, incomplete_body()))
         except Exception as exc:  # noqa: BLE001 - the client must never see a stack trace
             ctx.error = exc
             log.exception("internal error in %s %s (request id %s)", ctx.service, ctx.operation_name, ctx.request_id)

@@ -96,8 +96,15 @@ class Headers:
         return f"Headers({self._items!r})"
 
 
+class ClientGone(ConnectionError):
+    """The client closed the connection while sending its request body."""
+
+
 class BodyStream(io.RawIOBase):
     """A readable request body. Subclasses pull bytes from the transport on demand."""
+
+    #: Whether the client has sent the whole body (a connection with bytes still to come must close).
+    fully_received = True
 
     def readable(self) -> bool:
         return True
