@@ -86,7 +86,7 @@ class S3RequestParser(RestXMLRequestParser):
     def parse(self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, Any]) -> dict:
         if not operation.has_streaming_input:
             _check_document_size(request, operation.name)
-        _hoist_sigv2_query_headers(request)
+        _hoist_presigned_query_headers(request)
         params = super().parse(request, operation, uri_params)
         self._undo_aws_chunked(request.headers, operation, params)
         if operation.name in _EMPTY_TAGGING_CLEARS and isinstance(params.get("Tagging"), dict):
@@ -146,15 +146,28 @@ def decode_encoded_words(value: str) -> str:
     return decoded or value  # the email package turns undecodable base64 into nothing
 
 
-def _hoist_sigv2_query_headers(request: HttpRequest) -> None:
-    """A SigV2 presigned URL carries the x-amz-* headers it signed as query parameters (boto3 puts
-    `x-amz-meta-*` there): S3 takes them as the request's headers, so the metadata is stored."""
+#: Query parameters of a presigned URL that are its signature, not headers it carries.
+_PRESIGN_AUTH_PARAMS = frozenset({"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires",
+                                  "x-amz-signedheaders", "x-amz-signature", "x-amz-security-token",
+                                  "x-amz-content-sha256"})
+#: Standard headers S3 also takes from a presigned URL's query (SDKs that presign conditional writes
+#: put them there, signed).
+_HOISTED_CONDITIONS = frozenset({"if-match", "if-none-match", "if-modified-since", "if-unmodified-since"})
+
+
+def _hoist_presigned_query_headers(request: HttpRequest) -> None:
+    """A presigned URL may carry the headers it signed as query parameters (boto3 puts SigV2's
+    `x-amz-meta-*` there; other SDKs hoist `x-amz-*` and conditional headers in SigV4 URLs): S3
+    takes them as the request's headers, so the metadata is stored and the condition holds."""
     query = request.query
-    if "AWSAccessKeyId=" not in query or "Signature=" not in query:
+    sigv2 = "AWSAccessKeyId=" in query and "Signature=" in query
+    if not sigv2 and "X-Amz-Signature=" not in query:
         return
     for name, value in request.query_params():
         lowered = name.lower()
-        if lowered.startswith("x-amz-") and lowered != "x-amz-security-token" and lowered not in request.headers:
+        hoisted = (lowered.startswith("x-amz-") and lowered not in _PRESIGN_AUTH_PARAMS) or \
+            (not sigv2 and lowered in _HOISTED_CONDITIONS)
+        if hoisted and lowered not in request.headers:
             request.headers.add(lowered, value)
 
 
