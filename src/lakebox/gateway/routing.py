@@ -8,17 +8,12 @@ which covers SigV2 query auth, anonymous requests, CORS preflight and POST form 
 from __future__ import annotations
 
 import functools
-import re
 from typing import Optional
 from urllib.parse import parse_qsl, quote
 
 from ..protocol.http import HttpRequest
 from ..protocol.specs import SERVICE_NAMES, load_service_model
-
-#: Host suffixes under which the first label is a bucket name (virtual-host style).
-VIRTUAL_HOST_BASES = ("s3.localhost", "localhost", "s3.amazonaws.com", "s3.localhost.localstack.cloud",
-                      "localhost.localstack.cloud")
-_AWS_S3_HOST = re.compile(r"^(?P<bucket>.+)\.s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com$")
+from ..services.s3.hosts import split_s3_host
 
 
 @functools.lru_cache(maxsize=None)
@@ -108,18 +103,20 @@ def service_for_action(request: HttpRequest, scoped: Optional[str]) -> Optional[
 
 
 def virtual_host_bucket(host: str) -> Optional[str]:
-    """The bucket named by a virtual-host style Host header (`bucket.localhost:4566`), if any."""
-    hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    hostname = hostname.lower().rstrip(".")
-    if not hostname or hostname.replace(".", "").isdigit() or hostname.startswith("["):
+    """The bucket named by a virtual-host style Host header (`bucket.localhost:4566`), if any.
+
+    A static-website endpoint (`bucket.s3-website-us-east-1.amazonaws.com`) raises 501
+    NotImplemented: lakebox does not serve websites, and reading such a host as a REST request would
+    address the wrong bucket or answer with the wrong document.
+    """
+    parts = split_s3_host(host)
+    if parts is None:
         return None
-    for base in VIRTUAL_HOST_BASES:
-        if hostname.endswith("." + base):
-            bucket = hostname[: -len(base) - 1]
-            # "s3.localhost" itself is a base, not a bucket called "s3".
-            return None if bucket in ("s3",) else bucket
-    match = _AWS_S3_HOST.match(hostname)
-    return match.group("bucket") if match else None
+    if parts.website:
+        from . import unserved  # here, not at the top: unserved imports this module
+
+        raise unserved.website_endpoint(host)
+    return parts.bucket
 
 
 def to_path_style(request: HttpRequest, bucket: str) -> None:

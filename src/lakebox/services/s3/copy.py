@@ -9,6 +9,7 @@ streamed through lakebox, to decrypt or encrypt them (sse_c.copy_object).
 from __future__ import annotations
 
 import functools
+import re
 from typing import Optional
 from urllib.parse import parse_qs, unquote_plus
 
@@ -32,6 +33,7 @@ from .headers import (
     storage_class,
     whole_seconds,
 )
+from .hosts import split_s3_host
 from .tagging import parse_tagging_header
 
 MAX_COPY_BYTES = 5 * 1024**3
@@ -46,12 +48,18 @@ _SELF_COPY_CHANGES = ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId", "We
                       "SSECustomerAlgorithm")
 
 
+#: A copy source given as the object's URL. A bucket name never holds a colon, so a scheme cannot
+#: be read as one.
+_URL_SOURCE = re.compile(r"^[a-z][a-z0-9+.-]*://(?P<host>[^/]*)(?P<path>.*)$", re.IGNORECASE)
+
+
 def parse_copy_source(value: str) -> tuple[str, str, Optional[str]]:
     """`bucket/key[?versionId=...]`, URL-encoded as SDKs send it, into (bucket, key, version id).
 
     The `?` that starts the version is literal while a `?` inside the key arrives as %3F, so the
     split happens before decoding. A `+` is a space, as in a form: some SDKs (Go's) encode spaces so,
-    and S3 reads them so; SDKs that mean a plus send %2B.
+    and S3 reads them so; SDKs that mean a plus send %2B. S3 also takes the object's URL,
+    `scheme://host/key` virtual-host style or `scheme://host/bucket/key` path style (`_url_path`).
     """
     path, _, query = value.partition("?")
     version = None
@@ -59,7 +67,7 @@ def parse_copy_source(value: str) -> tuple[str, str, Optional[str]]:
         version = (parse_qs(query, keep_blank_values=True).get("versionId") or [None])[0]
         if version == "":
             raise invalid_argument("Version id cannot be the empty string", "versionId", "")
-    path = unquote_plus(path)
+    path = _url_path(unquote_plus(path))
     if path.startswith("/"):
         path = path[1:]
     bucket, _, key = path.partition("/")
@@ -67,6 +75,19 @@ def parse_copy_source(value: str) -> tuple[str, str, Optional[str]]:
         # sic: S3 names the header in ArgumentValue too, not the value it was sent.
         raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", "x-amz-copy-source")
     return bucket, key, version
+
+
+def _url_path(source: str) -> str:
+    """A copy source given as a URL, as `bucket/key`: the bucket from a virtual-host URL's host
+    (`http://bucket.s3.localhost.localstack.cloud:4566/key`), else the path's first segment
+    (`http://s3.localhost.localstack.cloud:4566/bucket/key`). Any other source is returned as it is."""
+    url = _URL_SOURCE.match(source)
+    if url is None:
+        return source
+    host = split_s3_host(url.group("host"))
+    if host is not None and host.bucket:
+        return host.bucket + url.group("path")
+    return url.group("path")
 
 
 class CopyMixin(S3Base):

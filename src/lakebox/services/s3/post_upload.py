@@ -32,6 +32,7 @@ from .encryption import bucket_rule
 from .errors import invalid_argument, s3_error, translated
 from .form_data import FilePart, read_form
 from .headers import check_key, object_meta, write_fields
+from .hosts import location_host
 from .objects import MAX_PUT_BYTES, request_body
 from .post_conditions import decode_policy
 from .tagging import validate_tags
@@ -218,10 +219,17 @@ class PostUploadMixin(S3Base):
         return out
 
     def _object_url(self, ctx: RequestContext, bucket: str, key: str) -> str:
-        """The object's URL, addressed the way the form was (S3 encodes the key's slashes too)."""
+        """The object's URL, addressed the way the form was (S3 encodes the key's slashes too).
+
+        A form posted virtual-host style gets the virtual-host URL, without the region of a
+        regional endpoint (`b.s3.us-west-2.<domain>` becomes `b.s3.<domain>`), as AWS answers; one
+        posted path style keeps path style.
+        """
         host = ctx.request.host or f"{self.config.host}:{self.config.port}"
         path = quote(key, safe="")
-        if not ctx.virtual_bucket:
+        if ctx.virtual_bucket:
+            host = location_host(host)
+        else:
             path = f"{quote(bucket, safe='')}/{path}"
         return f"{ctx.request.scheme}://{host}/{path}"
 
