@@ -114,7 +114,7 @@ def test_eleventh_resource_policy_raises_limit_exceeded(logs):
 def test_delete_unknown_resource_policy_raises_resource_not_found(logs):
     with pytest.raises(ClientError) as excinfo:
         logs.delete_resource_policy(policyName="nope")
-    assert error_of(excinfo) == ("ResourceNotFoundException", 400, "Policy with name [nope] does not exist")
+    assert error_of(excinfo) == ("ResourceNotFoundException", 400, "Policy with name [nope] does not exist.")
 
 
 # -- metric filters ---------------------------------------------------------------------------------
@@ -156,10 +156,11 @@ def test_describe_metric_filters_filters_and_pages(logs):
                                                                                             ("/a", "err-2")]
     assert names(logs.describe_metric_filters(metricName="Errors", metricNamespace="App")) == [("/a", "err-1"),
                                                                                              ("/b", "err-1")]
+    # Sorted by filter name, then group.
     page = logs.describe_metric_filters(limit=3)
-    assert len(page["metricFilters"]) == 3
+    assert names(page) == [("/a", "err-1"), ("/b", "err-1"), ("/a", "err-2")]
     rest = logs.describe_metric_filters(limit=3, nextToken=page["nextToken"])
-    assert names(rest) == [("/b", "err-1")] and "nextToken" not in rest
+    assert names(rest) == [("/a", "lat")] and "nextToken" not in rest
 
 
 def test_metric_filters_are_deleted_with_their_group(logs):

@@ -166,13 +166,14 @@ def test_upload_listing_ending_on_a_common_prefix(s3, bucket):
     whole = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
     assert [u["Key"] for u in whole["Uploads"]] == ["a"]
     assert [p["Prefix"] for p in whole["CommonPrefixes"]] == ["logs/", "z/"]
-    assert (whole["NextKeyMarker"], whole["NextUploadIdMarker"]) == ("", "")
-    # Truncated on a common prefix: the prefix is where the next page starts.
+    # The next markers name the page's last upload, never a common prefix (S3, recorded 2026).
+    assert (whole["NextKeyMarker"], whole["NextUploadIdMarker"]) == ("a", ids["a"])
+    # Truncated on a common prefix: the client resumes from that prefix as its key marker.
     page = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=2)
     assert page["IsTruncated"] is True
     assert [p["Prefix"] for p in page["CommonPrefixes"]] == ["logs/"]
-    assert (page["NextKeyMarker"], page["NextUploadIdMarker"]) == ("logs/", "")
-    rest = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", KeyMarker=page["NextKeyMarker"])
+    assert (page["NextKeyMarker"], page["NextUploadIdMarker"]) == ("a", ids["a"])
+    rest = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", KeyMarker=page["CommonPrefixes"][-1]["Prefix"])
     assert [p["Prefix"] for p in rest["CommonPrefixes"]] == ["z/"]
     assert "Uploads" not in rest
     assert rest["IsTruncated"] is False

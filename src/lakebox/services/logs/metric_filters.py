@@ -6,6 +6,10 @@ filter (validated by the same pattern engine FilterLogEvents uses, `filter_patte
 `metricFilterCount`, and TestMetricFilter, which really applies a pattern to sample messages and
 returns what it extracted. Filters live in the logs store's `metric_filters` table and are deleted
 with their group, as on AWS.
+
+DescribeMetricFilters lists filters ASCII-sorted by filter name (the API reference says so, and a
+recorded answer across two groups agrees), then by group; each shows `applyOnTransformedLogs`,
+false unless the put set it, as AWS does.
 """
 
 from __future__ import annotations
@@ -77,9 +81,9 @@ class MetricFiltersMixin:
                 sql += " AND substr(f.name, 1, ?) = ?"
                 args += [len(prefix), prefix]
         if after is not None:
-            sql += " AND (g.name, f.name) > (?, ?)"
+            sql += " AND (f.name, g.name) > (?, ?)"
             args += list(after)
-        sql += " ORDER BY g.name, f.name"
+        sql += " ORDER BY f.name, g.name"
         rows = self.store.read(sql, args)
         if metric_name:
             rows = [r for r in rows if any(t["metricName"] == metric_name and t["metricNamespace"] == namespace
@@ -87,7 +91,7 @@ class MetricFiltersMixin:
         result: dict = {"metricFilters": [_filter_output(r) for r in rows[:limit]]}
         if len(rows) > limit:
             last = rows[limit - 1]
-            result["nextToken"] = encode_token("metric-filters", [last["group_name"], last["name"]])
+            result["nextToken"] = encode_token("metric-filters", [last["name"], last["group_name"]])
         return result
 
     def delete_metric_filter(self, ctx: RequestContext, params: dict) -> dict:
@@ -121,4 +125,4 @@ def _compiled(pattern: str, extractor: bool = False):
 def _filter_output(row) -> dict:
     return {"filterName": row["name"], "filterPattern": row["pattern"], "logGroupName": row["group_name"],
             "metricTransformations": json.loads(row["transformations"]), "creationTime": row["created_ms"],
-            **json.loads(row["options"])}
+            "applyOnTransformedLogs": False, **json.loads(row["options"])}

@@ -17,6 +17,7 @@ from ..base import Provider
 from .events import EventsMixin
 from .exports import ExportsMixin, fail_interrupted_exports
 from .groups import GroupsMixin
+from .input_errors import InputErrorsMixin
 from .metric_filters import MetricFiltersMixin
 from .query_definitions import QueryDefinitionsMixin
 from .resource_policies import ResourcePoliciesMixin
@@ -24,7 +25,7 @@ from .store import LogsStore
 
 
 class LogsProvider(GroupsMixin, EventsMixin, MetricFiltersMixin, QueryDefinitionsMixin, ResourcePoliciesMixin,
-                   ExportsMixin, Provider):
+                   ExportsMixin, InputErrorsMixin, Provider):
     service_name = "logs"
 
     def __init__(self, config: Any, *, lake: Any = None):

@@ -6,8 +6,10 @@ is kept, validated (the document must be JSON) and listed exactly as written, an
 
 Two scopes, as AWS has them: an ACCOUNT policy has a name (at most 10 per account and region); a
 RESOURCE policy belongs to one log group, named by `resourceArn`, and a group has at most one.
-Each put replaces the policy whole and gives it a new revisionId; `expectedRevisionId`, when given,
-must name the current revision.
+Each put replaces the policy whole and gives it a new revision; `expectedRevisionId`, when given,
+must name the current revision. Only a RESOURCE policy shows its `revisionId` (in the policy and at
+the top of PutResourcePolicy's answer): AWS answers an ACCOUNT policy without one (recorded 2026, and
+so the model documents it).
 """
 
 from __future__ import annotations
@@ -69,7 +71,10 @@ class ResourcePoliciesMixin:
                        "revision_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (ctx.account_id, ctx.region, name, arn, document, now, revision))
             row = _current(db, ctx, arn, name)
-        return {"resourcePolicy": _policy_output(row), "revisionId": revision}
+        out: dict = {"resourcePolicy": _policy_output(row)}
+        if arn:
+            out["revisionId"] = revision
+        return out
 
     def describe_resource_policies(self, ctx: RequestContext, params: dict) -> dict:
         limit = params.get("limit") or DESCRIBE_LIMIT
@@ -98,7 +103,7 @@ class ResourcePoliciesMixin:
         with self.store.write() as db:
             current = _current(db, ctx, arn, name)
             if current is None:
-                raise not_found(f"Policy with name [{name or arn}] does not exist")
+                raise not_found(f"Policy with name [{name or arn}] does not exist.")
             if expected is not None and current["revision_id"] != expected:
                 raise AwsError("OperationAbortedException", "The expected revision ID does not match the current "
                                "revision of the resource policy.", 400)
@@ -118,6 +123,7 @@ def _current(db, ctx: RequestContext, arn: str, name: str):
 
 def _policy_output(row) -> dict:
     out = {"policyName": row["name"] or None, "policyDocument": row["document"],
-           "lastUpdatedTime": row["updated_ms"], "policyScope": "RESOURCE" if row["resource_arn"] else "ACCOUNT",
-           "resourceArn": row["resource_arn"] or None, "revisionId": row["revision_id"]}
+           "lastUpdatedTime": row["updated_ms"], "policyScope": "RESOURCE" if row["resource_arn"] else "ACCOUNT"}
+    if row["resource_arn"]:
+        out.update(resourceArn=row["resource_arn"], revisionId=row["revision_id"])
     return {k: v for k, v in out.items() if v is not None}

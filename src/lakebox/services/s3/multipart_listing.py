@@ -66,7 +66,7 @@ class MultipartListingMixin(S3Base):
             self._check_upload_id_marker(bucket.name, key_marker, upload_id_marker)
         limit = max_keys(params, "MaxUploads", "max-uploads")
         if limit == 0:
-            uploads, prefixes, truncated, next_key, next_id = [], [], False, None, None
+            uploads, prefixes, truncated = [], [], False
         else:
             with translated(bucket=bucket.name):
                 res = self.store.list_multipart_uploads(
@@ -74,17 +74,17 @@ class MultipartListingMixin(S3Base):
                     upload_id_marker=upload_id_marker, max_uploads=min(limit, PAGE_LIMIT),
                 )
             uploads, prefixes, truncated = res.uploads, res.common_prefixes, res.is_truncated
-            next_key, next_id = res.next_key_marker, res.next_upload_id_marker
-        if next_id is None and not truncated:
-            # A page ending on a common prefix names a key to resume from only when there is more.
-            next_key = None
+        # The next markers name the page's last upload, truncated or not, and never a common prefix:
+        # a page of prefixes only has empty ones even when truncated (recorded on S3, 2026), and a
+        # client resumes from its last prefix as the key marker.
+        next_key, next_id = (uploads[-1].key, uploads[-1].upload_id) if uploads else ("", "")
         out: dict[str, Any] = {
             "Bucket": bucket.name,
             "KeyMarker": encode(key_marker),
             "UploadIdMarker": upload_id_marker,
-            # Both always present: empty when there is nothing to resume from.
-            "NextKeyMarker": encode(next_key or ""),
-            "NextUploadIdMarker": next_id or "",
+            # Both always present: empty when the page lists no upload.
+            "NextKeyMarker": encode(next_key),
+            "NextUploadIdMarker": next_id,
             "MaxUploads": limit,
             "IsTruncated": truncated,
         }
