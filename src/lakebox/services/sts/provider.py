@@ -80,11 +80,10 @@ class STSProvider(Provider):
         packed = creds.packed_policy_size(params.get("Policy"), params.get("PolicyArns"))
         credential = creds.mint_federated(ctx.account_id, partition_of(ctx.region), name, self._now(), seconds)
         self._record(credential)
-        out: dict = {"Credentials": creds.credentials_output(credential),
-                     "FederatedUser": {"FederatedUserId": credential.user_id, "Arn": credential.arn}}
-        if packed is not None:
-            out["PackedPolicySize"] = packed
-        return out
+        # Unlike AssumeRole, GetFederationToken answers PackedPolicySize 0 without a policy (recorded).
+        return {"Credentials": creds.credentials_output(credential),
+                "FederatedUser": {"FederatedUserId": credential.user_id, "Arn": credential.arn},
+                "PackedPolicySize": packed or 0}
 
     def decode_authorization_message(self, ctx: RequestContext, params: dict) -> dict:
         """lakebox evaluates no IAM policy, so it never encodes an authorization failure: there is no
