@@ -14,11 +14,16 @@ default account). The rules:
 - Anyone else (a request signed by another account, or an unsigned one) gets what the bucket
   policy allows it (its plain statements, see bucket_policy.py; an explicit Deny wins), else only
   what an ACL grants to its canonical user, to AuthenticatedUsers (any signed request) or to
-  AllUsers (anyone): READ on the bucket lists it, WRITE creates, overwrites and deletes its
-  objects, READ on an object reads it, READ_ACP and WRITE_ACP read and replace an ACL, FULL_CONTROL
-  is all four. Under the bucket's IgnorePublicAcls the group grants count for nothing
-  (public_access.py), and under BucketOwnerEnforced no grant does: ACLs are disabled, and only the
-  bucket policy lets others in. Under RestrictPublicBuckets a public policy lets no one in.
+  AllUsers (anyone): READ on the bucket lists it, WRITE creates and overwrites its objects and
+  deletes those the requester owns, READ on an object reads it, READ_ACP and WRITE_ACP read and
+  replace an ACL, FULL_CONTROL is all four. (S3's WRITE lets only "the bucket and object owners of
+  existing objects" delete them: an anonymous DeleteObjects in a public-read-write bucket deletes
+  what it wrote and answers AccessDenied for the bucket owner's keys. An unsigned request is S3's
+  anonymous user, which owns what unsigned requests wrote, see acl.py.) DeleteObjects checks this
+  for each key (`require_key_deletable`), and answers a refusal as that key's error. Under the
+  bucket's IgnorePublicAcls the group grants count for nothing (public_access.py), and under
+  BucketOwnerEnforced no grant does: ACLs are disabled, and only the bucket policy lets others in.
+  Under RestrictPublicBuckets a public policy lets no one in.
 - The owner of an object (another account, under ObjectWriter) may always read and replace its ACL
   and use its other sub-resources (tagging, attributes). Bucket settings other than the ACL are for
   the bucket owner alone.
@@ -136,6 +141,8 @@ class AccessMixin(S3Base):
             self.require_bucket_permission(account, bucket, acl.READ)
         elif operation in BUCKET_WRITE:
             self.require_bucket_permission(account, bucket, acl.WRITE)
+            if operation == "DeleteObject":
+                self._require_own_object(account, bucket, key, params.get("VersionId"))
         elif operation in BUCKET_ACP:
             self.require_bucket_permission(account, bucket, BUCKET_ACP[operation])
         elif operation in OBJECT_READ:
@@ -147,6 +154,37 @@ class AccessMixin(S3Base):
             self.require_object_permission(account, bucket.name, key, None)
         else:
             raise _denied()  # bucket settings, DeleteBucket ...: the bucket owner's alone
+
+    def require_key_deletable(self, ctx: RequestContext, bucket: BucketInfo, key: str,
+                              version_id: Optional[str]) -> None:
+        """AccessDenied unless the requester may delete this key (or version) of a DeleteObjects:
+        the bucket owner may; anyone else as for a DeleteObject of it (the policy for this key,
+        else WRITE on the bucket and owning the object). The request itself passed check_access."""
+        account = None if is_anonymous(ctx) else ctx.account_id
+        if account == bucket.account_id:
+            return
+        action = bucket_policy.action_for("DeleteObject", versioned=version_id is not None)
+        if self._policy_verdict(account, bucket, action, key) is not None:
+            return
+        self.require_bucket_permission(account, bucket, acl.WRITE)
+        self._require_own_object(account, bucket, key, version_id)
+
+    def _require_own_object(self, account: Optional[str], bucket: BucketInfo, key: str,
+                            version_id: Optional[str]) -> None:
+        """A delete that only the bucket's WRITE grant allows: of an object (or version) that
+        exists, only its owner's. A missing key or a delete marker has nothing to protect."""
+        try:
+            with translated(bucket=bucket.name, key=key):
+                if version_id is None:
+                    info = self.find_object(bucket.name, key)
+                else:
+                    info = self.store.head_version(bucket.name, key, version_id)
+        except AwsError:
+            return  # a malformed key or version id: the operation refuses it, with its own error
+        if info is None or info.is_delete_marker:
+            return
+        if not acl.owned_by(info.meta.acl, bucket.account_id, account):
+            raise _denied()
 
     def require_form_upload(self, account: Optional[str], bucket: BucketInfo, key: str) -> None:
         """A POST form upload, which authorizes itself (post_upload.py): may its signer (None: an

@@ -9,9 +9,11 @@ GetObjectAcl answer it as it is, and the access check (`access.py`) reads it dir
 
 Ownership: who owns a new object depends on the bucket's ObjectOwnership setting (the writer under
 ObjectWriter, the bucket owner under BucketOwnerEnforced, and under BucketOwnerPreferred when the
-writer grants the bucket owner full control). Under BucketOwnerEnforced ACLs are disabled, so any
-ACL other than bucket-owner-full-control (or the same grant written out) is refused with
-AccessControlListNotSupported. Whom a grant lets in is decided by `allows`, for access.py.
+writer grants the bucket owner full control). An unsigned writer is S3's anonymous user
+(`ANONYMOUS`), which owns what it writes like an account, and any unsigned request acts as it.
+Under BucketOwnerEnforced ACLs are disabled, so any ACL other than bucket-owner-full-control (or
+the same grant written out) is refused with AccessControlListNotSupported. Whom a grant lets in is
+decided by `allows`, for access.py.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 from typing import Any, Iterable, Optional
 
 from .errors import invalid_argument, s3_error
-from .headers import CANNED_ACLS, canonical_id, owner
+from .headers import ANONYMOUS, ANONYMOUS_CANONICAL_ID, CANNED_ACLS, canonical_id, owner
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -244,7 +246,13 @@ def new_object_acl(params: dict, writer: str, bucket_account: str, ownership: Op
 
 
 def owner_of(acl: Optional[dict], default_account: str) -> str:
+    """The account that owns a bucket or object (ANONYMOUS: S3's anonymous user)."""
     return (acl or {}).get("Owner") or default_account
+
+
+def owned_by(acl: Optional[dict], default_account: str, account: Optional[str]) -> bool:
+    """Whether `account` (None: an anonymous request) owns what `acl` belongs to."""
+    return owner_of(acl, default_account) == (ANONYMOUS if account is None else account)
 
 
 def rendered(acl: Optional[dict], default_account: str) -> dict[str, Any]:
@@ -264,9 +272,9 @@ def rendered(acl: Optional[dict], default_account: str) -> dict[str, Any]:
 def grantees_of(account: Optional[str], *, public: bool = True, aliases: Iterable[str] = ()) -> frozenset[str]:
     """The grantee ids and group URIs a requester answers to: an account (None: an anonymous
     request) is its canonical user (and any `aliases`, canonical ids configured for its keys),
-    AuthenticatedUsers and AllUsers; anyone is AllUsers. Without `public` (the bucket ignores public
-    ACLs) the groups count for nothing."""
-    names = set() if account is None else {canonical_id(account), *aliases}
+    AuthenticatedUsers and AllUsers; an anonymous request is S3's anonymous user and AllUsers.
+    Without `public` (the bucket ignores public ACLs) the groups count for nothing."""
+    names = {ANONYMOUS_CANONICAL_ID} if account is None else {canonical_id(account), *aliases}
     if public:
         names.add(ALL_USERS)
         if account is not None:

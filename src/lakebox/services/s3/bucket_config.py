@@ -37,6 +37,9 @@ ACCELERATE = "accelerate"
 NOTIFICATION = "notification"
 LOGGING = "logging"
 
+#: The one region whose buckets S3 does not name in a CrossLocationLoggingProhibitted error.
+US_EAST_1 = "us-east-1"
+
 MAX_BUCKET_TAGS = 50
 OWNERSHIP_VALUES = (BUCKET_OWNER_PREFERRED, OBJECT_WRITER, BUCKET_OWNER_ENFORCED)
 _POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
@@ -276,16 +279,24 @@ class BucketConfigMixin(S3Base):
     # Logging (stored; no access log objects are written yet)
 
     def put_bucket_logging(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        source = self.require_bucket(params)
+        bucket = source.name
         enabled = (params.get("BucketLoggingStatus") or {}).get("LoggingEnabled")
         if not enabled:
             # An empty BucketLoggingStatus is how logging is switched off.
             with translated(bucket=bucket):
                 self.store.delete_bucket_config(bucket, LOGGING)
             return {}
-        target = enabled.get("TargetBucket")
-        if not target or self.store.get_bucket(target) is None:
-            raise s3_error("InvalidTargetBucketForLogging", TargetBucket=target)
+        target_name = enabled.get("TargetBucket")
+        target = self.store.get_bucket(target_name) if target_name else None
+        if target is None:
+            raise s3_error("InvalidTargetBucketForLogging", TargetBucket=target_name)
+        if target.region != source.region:
+            # Logs are delivered within a region. S3 names the source's region only when it is not
+            # us-east-1 (recorded on S3, 2026).
+            raise s3_error("CrossLocationLoggingProhibitted",
+                           SourceBucketLocation=None if source.region == US_EAST_1 else source.region,
+                           TargetBucketLocation=target.region)
         self.store_config(bucket, LOGGING, {"LoggingEnabled": dict(enabled)})
         return {}
 

@@ -151,11 +151,12 @@ class S3Base(Provider):
         """The ACL a new object gets (PutObject, CopyObject, CreateMultipartUpload); None: default.
 
         The common write (the bucket owner, no ACL headers) needs no look-up of the bucket's
-        ownership setting, so it costs nothing. An anonymous writer (a public-write bucket) cannot
-        own anything, so its objects belong to the bucket owner. A public ACL on a bucket that blocks
-        public ACLs is refused (AccessDenied).
+        ownership setting, so it costs nothing. An anonymous writer (a public-write bucket) is S3's
+        anonymous user, which owns what it writes as an account would (acl.ANONYMOUS; the bucket owner
+        does under BucketOwnerEnforced). A public ACL on a bucket that blocks public ACLs is refused
+        (AccessDenied).
         """
-        writer = bucket.account_id if is_anonymous(ctx) else ctx.account_id
+        writer = acl.ANONYMOUS if is_anonymous(ctx) else ctx.account_id
         if writer == bucket.account_id and not acl.has_acl_request(params):
             return None
         new_acl = acl.new_object_acl(params, writer, bucket.account_id, self.object_ownership(bucket.name),

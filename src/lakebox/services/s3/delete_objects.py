@@ -38,7 +38,7 @@ class DeleteObjectsMixin(S3Base):
             key = obj["Key"]
             version = obj.get("VersionId")
             try:
-                outcome = self._delete_one(bucket_info, key, obj, guard)
+                outcome = self._delete_one(ctx, bucket_info, key, obj, guard)
             except AwsError as error:
                 entry = {"Key": key, "Code": error.code, "Message": error.message}
                 if version is not None:
@@ -61,7 +61,8 @@ class DeleteObjectsMixin(S3Base):
             out["Errors"] = errors
         return out
 
-    def _delete_one(self, bucket_info: BucketInfo, key: str, obj: dict, guard=None) -> DeleteOutcome:
+    def _delete_one(self, ctx: RequestContext, bucket_info: BucketInfo, key: str, obj: dict,
+                    guard=None) -> DeleteOutcome:
         bucket = bucket_info.name
         check_key(key)
         version = obj.get("VersionId")
@@ -71,6 +72,8 @@ class DeleteObjectsMixin(S3Base):
                     never_given_out(self.store, bucket, key, version):
                 # Unlike DeleteObject's 400, a bulk delete reports such a version as not found.
                 raise s3_error("NoSuchVersion", Key=key, VersionId=version)
+        # Whoever is not the bucket owner may be refused one key and not the next (access.py).
+        self.require_key_deletable(ctx, bucket_info, key, version)
         # Conditional delete: only while the object is still the one the client saw (checked under
         # the key's lock, with Object Lock's guard for a version).
         condition = delete_precondition(key, obj.get("ETag"), obj.get("LastModifiedTime"), obj.get("Size"))

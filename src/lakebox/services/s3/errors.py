@@ -39,6 +39,12 @@ ERRORS: dict[str, tuple[int, str]] = {
         "Your previous request to create the named bucket succeeded and you already own it.",
     ),
     "BucketNotEmpty": (409, "The bucket you tried to delete is not empty"),
+    # A conditional CompleteMultipartUpload whose key was written or deleted after the upload began.
+    "ConditionalRequestConflict": (
+        409, "The conditional request cannot succeed due to a conflicting operation against this resource."
+    ),
+    # PutBucketLogging to a target bucket in another region (sic: S3's spelling, and its trailing space).
+    "CrossLocationLoggingProhibitted": (403, "Cross S3 location logging not allowed. "),
     "EntityTooLarge": (400, "Your proposed upload exceeds the maximum allowed size"),
     "EntityTooSmall": (400, "Your proposed upload is smaller than the minimum allowed size"),
     "IllegalVersioningConfigurationException": (400, "The Versioning element must be specified"),

@@ -88,8 +88,17 @@ def check_key(key: str) -> None:
         raise s3_error("KeyTooLongError", Size=size, MaxSizeAllowed=MAX_KEY_BYTES)
 
 
+#: Who owns what an unsigned request writes, stored where an account id would be (an AWS account
+#: id is 12 digits, so this names none), and the canonical id S3 gives that anonymous user.
+ANONYMOUS = "anonymous"
+ANONYMOUS_CANONICAL_ID = "65a011a29cdf8ec533ec3d1ccaae921c"
+
+
 def canonical_id(account_id: str) -> str:
-    """A stable 64-hex canonical user id per account, the form S3 uses for owners and grantees."""
+    """A stable 64-hex canonical user id per account, the form S3 uses for owners and grantees;
+    S3's own 32-hex id for the anonymous user."""
+    if account_id == ANONYMOUS:
+        return ANONYMOUS_CANONICAL_ID
     return hashlib.sha256(f"lakebox-canonical-user:{account_id}".encode()).hexdigest()
 
 
