@@ -111,7 +111,7 @@ Multipart
   create_multipart_upload(bucket, key, meta: ObjectMeta, checksum_algorithm=None,
                           checksum_type=None) -> UploadInfo
       checksum_type defaults to FULL_OBJECT for CRC64NVME, COMPOSITE for other algorithms. Upload ids
-      sort in initiation order.
+      sort in initiation order. The upload records which object the key holds (`key_token`).
   get_upload(bucket, key, upload_id) -> UploadInfo             raises NoSuchUploadError
   upload_part(upload: UploadInfo, part_number, body, *, content_length=None, expected=None,
               checksum_algorithms=()) -> PartInfo              as put_object; the upload's algorithm is
@@ -131,6 +131,9 @@ Multipart
       whole object's checksum (combined from the part CRCs, or computed while assembling).
       An upload without an algorithm gets a FULL_OBJECT `default_algorithm` checksum when one is
       given, and its object records its parts without their checksums.
+      With a `precondition` (a conditional completion), once it holds, the key must still hold the
+      object it held when the upload was created: a write or delete of the key since raises
+      KeyChangedError (S3: 409 ConditionalRequestConflict).
       The upload is gone afterwards; when anything fails (precondition included) it stays.
   abort_multipart_upload(upload: UploadInfo) -> None           raises NoSuchUploadError
   list_multipart_uploads(bucket, prefix="", delimiter=None, key_marker="", upload_id_marker="",
@@ -241,6 +244,9 @@ class UploadInfo:
     meta: ObjectMeta = field(default_factory=ObjectMeta)
     checksum_algorithm: Optional[str] = None
     checksum_type: Optional[str] = None
+    #: Which object the key held when the upload was created ("" for none), in storage's own terms;
+    #: None for an upload recorded before lakebox kept it (its completion is then never a conflict).
+    key_token: Optional[str] = None
 
 
 @dataclass

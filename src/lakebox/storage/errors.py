@@ -23,6 +23,7 @@ __all__ = [
     "ObjectChangedError",
     "EmptyPartListError",
     "InvalidVersionIdError",
+    "KeyChangedError",
 ]
 
 
@@ -118,6 +119,15 @@ class ObjectChangedError(StorageError):
     Raised by reads that must return the bytes that `ObjectInfo` describes (its headers may already
     be on the wire). The caller reads the object again and retries, or fails the request.
     """
+
+    def __init__(self, bucket: str, key: str):
+        super().__init__(key)
+        self.bucket = bucket
+        self.key = key
+
+
+class KeyChangedError(StorageError):
+    """A conditional CompleteMultipartUpload found its key written or deleted since the upload was created."""
 
     def __init__(self, bucket: str, key: str):
         super().__init__(key)

@@ -9,6 +9,7 @@ cannot be combined from the parts), then installs it like a PUT.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import time
@@ -20,7 +21,7 @@ from . import checksums as ck
 from .api import ObjectInfo, ObjectMeta, PartInfo, UploadInfo, UploadListResult
 from .atomic import TempFile, copy_range
 from .errors import (EmptyPartListError, EntityTooSmallError, InvalidPartError, InvalidPartOrderError,
-                     NoSuchUploadError, ObjectChangedError)
+                     KeyChangedError, NoSuchUploadError, ObjectChangedError)
 from .ingest import Expected, receive
 from .keys import check_key
 from .lake_objects import ObjectsMixin, Precondition
@@ -46,7 +47,9 @@ class MultipartMixin(ObjectsMixin):
             checksum_type = ck.default_checksum_type(checksum_algorithm)
         upload = UploadInfo(bucket=bucket, key=key, upload_id=new_upload_id(), initiated=ns_to_datetime(self.now_ns()),
                             meta=meta, checksum_algorithm=checksum_algorithm, checksum_type=checksum_type)
-        with self._bucket_locks.shared(bucket), self._bucket_root(bucket):
+        with self._bucket_locks.shared(bucket), self._bucket_root(bucket) as root:
+            current = self._lookup(root, bucket, key)
+            upload.key_token = _key_token(self._info(current) if current is not None else None)
             self.db.insert_upload(upload)
         return self.db.get_upload(upload.upload_id)  # as stored (times at stored precision)
 
@@ -120,6 +123,8 @@ class MultipartMixin(ObjectsMixin):
             if stored is None:
                 raise NoSuchUploadError(upload.upload_id)
             chosen = self._check_parts(upload.upload_id, parts)
+            if precondition is not None and stored.key_token is not None:
+                precondition = _unchanged_since_created(stored, precondition)
             algorithm, checksum_type = stored.checksum_algorithm, stored.checksum_type
             if algorithm is None and default_algorithm:
                 # The object still gets a whole-object checksum, but an upload that named no
@@ -212,6 +217,33 @@ class MultipartMixin(ObjectsMixin):
             with self._upload_lock(upload_id):
                 self.db.delete_upload(upload_id)
                 self._remove_upload_files(upload_id)
+
+
+def _key_token(current: Optional[ObjectInfo]) -> str:
+    """Which write made the current object of a key ("" when there is none).
+
+    The ETag alone cannot tell: S3 counts a PUT of identical bytes as a change too. So the token
+    also holds the version, LastModified and the file the bytes are in, which only a write (or a
+    replacement of the file from outside) changes; tags and ACLs change none of them.
+    """
+    if current is None:
+        return ""
+    handle = current.handle
+    where = (handle.location, handle.mtime_ns, handle.inode) if handle is not None else None
+    return json.dumps([current.version_id, current.etag, current.last_modified.isoformat(), where])
+
+
+def _unchanged_since_created(upload: UploadInfo, precondition: Precondition) -> Precondition:
+    """`precondition`, then S3's rule for a conditional completion: the key must still hold the
+    object it held when the upload was created, else KeyChangedError (409 on S3), even when the
+    condition itself holds."""
+
+    def check(current: Optional[ObjectInfo]) -> None:
+        precondition(current)
+        if _key_token(current) != upload.key_token:
+            raise KeyChangedError(upload.bucket, upload.key)
+
+    return check
 
 
 def _combined_checksums(algorithm: Optional[str], checksum_type: Optional[str],

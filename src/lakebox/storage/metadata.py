@@ -128,7 +128,8 @@ def _object_from(r: sqlite3.Row) -> ObjectRow:
 def _upload_from(r: sqlite3.Row) -> UploadInfo:
     return UploadInfo(bucket=r["bucket"], key=r["key"], upload_id=r["upload_id"],
                       initiated=ns_to_datetime(r["initiated_ns"]), meta=_meta_from(r),
-                      checksum_algorithm=r["checksum_algorithm"], checksum_type=r["checksum_type"])
+                      checksum_algorithm=r["checksum_algorithm"], checksum_type=r["checksum_type"],
+                      key_token=r["key_token"])
 
 
 class MetadataDB(SqliteDatabase):
@@ -442,10 +443,11 @@ class MetadataDB(SqliteDatabase):
     def insert_upload(self, upload: UploadInfo) -> None:
         with self._write() as db:
             db.execute("INSERT INTO uploads (upload_id, bucket, key, initiated_ns, content_type, system_meta, "
-                       "user_meta, tags, storage_class, encryption, acl, extra, checksum_algorithm, checksum_type) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       "user_meta, tags, storage_class, encryption, acl, extra, checksum_algorithm, checksum_type, "
+                       "key_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (upload.upload_id, upload.bucket, upload.key, datetime_to_ns(upload.initiated),
-                        *_meta_values(upload.meta), upload.checksum_algorithm, upload.checksum_type))
+                        *_meta_values(upload.meta), upload.checksum_algorithm, upload.checksum_type,
+                        upload.key_token))
 
     def get_upload(self, upload_id: str) -> Optional[UploadInfo]:
         rows = self._read("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,))

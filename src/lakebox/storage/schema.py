@@ -5,7 +5,7 @@ the MIGRATIONS above its version, each in one transaction, so data folders made 
 lakebox keep working.
 """
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _META_COLUMNS = """
     content_type TEXT,
@@ -74,7 +74,10 @@ CREATE TABLE IF NOT EXISTS uploads (
     key TEXT NOT NULL,
     initiated_ns INTEGER NOT NULL,{_META_COLUMNS},
     checksum_algorithm TEXT,
-    checksum_type TEXT
+    checksum_type TEXT,
+    -- Which object the key held when the upload was created ('' for none, NULL for uploads made
+    -- before lakebox kept it): a conditional completion conflicts if the key has changed since.
+    key_token TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
 
@@ -116,5 +119,6 @@ MIGRATIONS = {
        "ALTER TABLE object_versions ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;\n"
        "ALTER TABLE object_versions ADD COLUMN superseded_ns INTEGER;\n"
        "CREATE INDEX IF NOT EXISTS versions_by_key ON object_versions (bucket, key, seq);\n",
+    4: "ALTER TABLE uploads ADD COLUMN key_token TEXT;\n",
 }
 

@@ -2,8 +2,9 @@
 
 Why its own area: large writes from boto3's transfer manager, Spark, s3fs and the AWS CLI all go this
 way, and each step has its own S3 errors (part numbers 1-10,000, NoSuchUpload, EntityTooSmall,
-InvalidPart, InvalidPartOrder, checksum-mode mismatches). Parts are staged by storage in the hidden
-store; only CompleteMultipartUpload makes the object appear in the lake folder.
+InvalidPart, InvalidPartOrder, checksum-mode mismatches, and a conditional Complete's 409 when the key
+changed after the upload began). Parts are staged by storage in the hidden store; only
+CompleteMultipartUpload makes the object appear in the lake folder.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from .conditions import parse_copy_range, write_precondition
 from .encryption import bucket_rule
 from .expiration import abort_fields, expiration_fields
 from .errors import (
-    checksum_mismatch,
     invalid_request,
     no_such_upload,
     part_error,
@@ -69,6 +69,38 @@ def _default_part_algorithms(upload: UploadInfo) -> list[str]:
 
 def _upload_algorithms(upload: UploadInfo) -> list[str]:
     return [upload.checksum_algorithm] if upload.checksum_algorithm else []
+
+
+def _check_part_checksums(upload: UploadInfo, parts: list, given: list[dict]) -> None:
+    """What S3 decides about the part checksums a Complete names from the request alone.
+
+    An upload created without an algorithm keeps no part checksums to compare with, so any part
+    that names one is InvalidPart (even with the right value). With an algorithm, a part naming
+    another one cannot match what was received: BadDigest. A value of the upload's own algorithm is
+    compared with the stored one by storage, under the upload's lock (InvalidPart when it differs).
+
+    S3 also refuses a COMPOSITE upload's Complete that leaves out a part's checksum ("The upload
+    was created using a crc32 checksum. The complete request must include the checksum for each
+    part."); lakebox accepts it, as Ceph's RGW does: the s3-tests suite completes its SHA-256
+    uploads that way, and the stored part checksums are what the object's checksum is made of.
+    """
+    algorithm = upload.checksum_algorithm
+    for number, _, sent in parts:
+        if not sent:
+            continue
+        if algorithm is None:
+            raise part_error(st.InvalidPartError(f"part {number}: the upload keeps no checksums", number),
+                             upload.upload_id, given)
+        other = next((a for a in sent if a != algorithm), None)
+        if other is not None:
+            raise s3_error("BadDigest",
+                           f"The {other.lower()} you specified for part {number} did not match what we received.")
+
+
+def _object_checksum_mismatch(algorithm: str) -> Exception:
+    """BadDigest for a Complete's whole-object checksum: S3 names the algorithm in lower case here
+    (a PutObject's mismatch names it in upper case)."""
+    return s3_error("BadDigest", f"The {algorithm.lower()} you specified did not match the calculated checksum.")
 
 
 class MultipartMixin(S3Base):
@@ -183,19 +215,25 @@ class MultipartMixin(S3Base):
                 raise no_such_upload(upload_id) from None
         else:
             sse_c.check_completion_key(upload, params)
+            _check_part_checksums(upload, parts, given)
             parts = sse_c.completion_parts(upload, parts)
             self._check_completion_mode(upload, params)
             self._check_object_size(upload, parts, params.get("MpuObjectSize"))
             self._check_object_checksum(upload, parts, params)
             try:
                 with translated(bucket=bucket, key=key, upload_id=upload_id,
-                                passthrough=(st.InvalidPartError, st.EntityTooSmallError)):
+                                passthrough=(st.InvalidPartError, st.EntityTooSmallError, st.KeyChangedError)):
                     info = self.store.complete_multipart_upload(
                         upload, parts, precondition=write_precondition(params, key),
                         default_algorithm=_default_algorithm(upload),
                     )
             except (st.InvalidPartError, st.EntityTooSmallError) as exc:
                 raise part_error(exc, upload_id, given) from None
+            except st.KeyChangedError:
+                # The condition held, but the key was written or deleted after the upload was
+                # created: S3 refuses to complete it conditionally (a new upload must be started).
+                condition = "If-Match" if params.get("IfMatch") is not None else "If-None-Match"
+                raise s3_error("ConditionalRequestConflict", Condition=condition, Key=key) from None
             log.debug("completed upload %s into s3://%s/%s (%d parts)", upload_id, bucket, key, len(parts))
             self.replicate_after_write(info)
         out: dict[str, Any] = {
@@ -229,10 +267,21 @@ class MultipartMixin(S3Base):
     def _check_object_checksum(self, upload: UploadInfo, parts: list, params: dict) -> None:
         """A whole-object x-amz-checksum-* on Complete must match what the parts combine to.
 
-        Checked before storage commits anything, from the checksums recorded with each part.
+        Checked before storage commits anything, from the checksums recorded with each part. A
+        header for another algorithm than the upload's cannot match: S3 answers it with the same
+        BadDigest, naming the upload's algorithm. An upload created without an algorithm ignores them.
+
+        S3 also answers BadDigest to a FULL_OBJECT upload's value sent without x-amz-checksum-type,
+        even a right one; lakebox checks the value instead, because the s3-tests suite's FULL_OBJECT
+        uploads complete that way.
         """
         algorithm = upload.checksum_algorithm
-        value = checksums.given_checksums(params).get(algorithm) if algorithm else None
+        if algorithm is None:
+            return
+        sent = checksums.given_checksums(params)
+        if any(other != algorithm for other in sent):
+            raise _object_checksum_mismatch(algorithm)
+        value = sent.get(algorithm)
         if value is None or sse_c.is_sealed(upload.meta.encryption):
             # A sealed (SSE-C) upload's part checksums in storage are over the ciphertext.
             return
@@ -242,16 +291,16 @@ class MultipartMixin(S3Base):
             return  # storage answers InvalidPart for the missing part
         values = [p.checksums.get(algorithm) for p in chosen]
         if not all(values):
-            raise checksum_mismatch(algorithm)
+            raise _object_checksum_mismatch(algorithm)
         try:
             if upload.checksum_type == "FULL_OBJECT" and algorithm in checksums.FULL_OBJECT_CAPABLE:
                 combined = lake_checksums.full_object_crc(algorithm, [(v, p.size) for v, p in zip(values, chosen)])
             else:
                 combined = lake_checksums.composite(algorithm, values)
         except ValueError:
-            raise checksum_mismatch(algorithm) from None
+            raise _object_checksum_mismatch(algorithm) from None
         if lake_checksums.decode(value) != lake_checksums.decode(combined):
-            raise checksum_mismatch(algorithm)
+            raise _object_checksum_mismatch(algorithm)
 
     def _check_object_size(self, upload: UploadInfo, parts: list, declared: Optional[Any]) -> None:
         """x-amz-mp-object-size lets a client assert the final size before anything is committed."""
