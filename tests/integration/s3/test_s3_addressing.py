@@ -142,3 +142,26 @@ def test_virtual_host_form_upload_location_is_virtual_host(lakebox_server, s3, b
 def test_path_style_form_upload_location_stays_path_style(lakebox_server, s3, bucket):
     location = _post_201(lakebox_server, s3, bucket)
     assert location == f"{lakebox_server.endpoint_url}/{bucket}/key-my-file"
+
+
+# -- a completed multipart upload's Location ------------------------------------------------------
+
+@pytest.mark.parametrize("virtual", [True, False], ids=["virtual-host", "path-style"])
+def test_complete_multipart_location_follows_the_addressing(lakebox_server, west_bucket, virtual):
+    raw = RawS3(lakebox_server.endpoint_url, region="us-west-2")
+    if virtual:
+        headers, prefix = {"Host": _host(lakebox_server, f"{west_bucket}.s3.us-west-2.localhost")}, ""
+        expected = f"http://{west_bucket}.s3.localhost:{lakebox_server.port}/dir/big%20file.bin"
+    else:
+        headers, prefix = {}, f"/{west_bucket}"
+        expected = f"{lakebox_server.endpoint_url}/{west_bucket}/dir/big%20file.bin"
+    created = raw.request("POST", f"{prefix}/dir/big%20file.bin", query="uploads", headers=headers)
+    upload_id = ET.fromstring(created.content).findtext(f"{NS}UploadId")
+    part = raw.request("PUT", f"{prefix}/dir/big%20file.bin", query=f"partNumber=1&uploadId={upload_id}",
+                       headers=headers, body=b"only part")
+    body = (f'<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part.headers["ETag"]}</ETag>'
+            f"</Part></CompleteMultipartUpload>").encode()
+    done = raw.request("POST", f"{prefix}/dir/big%20file.bin", query=f"uploadId={upload_id}", headers=headers,
+                       body=body)
+    assert done.status_code == 200, done.content
+    assert ET.fromstring(done.content).findtext(f"{NS}Location") == expected

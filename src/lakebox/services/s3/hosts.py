@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple, Optional
+from urllib.parse import quote
 
 #: Domains under which the labels before S3's endpoint labels (below) name a bucket, virtual-host
 #: style. Under the local domains the endpoint labels are optional (`bucket.localhost`); under AWS's
@@ -77,3 +78,13 @@ def location_host(host: str) -> str:
     if parts is None or not parts.bucket or not _REGIONAL_ENDPOINT.match(parts.endpoint):
         return host
     return f"{parts.bucket}.s3.{parts.domain}{parts.port}"
+
+
+def object_url(scheme: str, host: str, bucket: str, key: str, virtual: bool, key_safe: str = "/") -> str:
+    """An object's URL as S3 names it in a response (a form upload's or a completed multipart
+    upload's `Location`), addressed the way the request was: virtual-host style (through
+    `location_host`) or path style. `key_safe`: the characters of the key left unencoded."""
+    path = quote(key, safe=key_safe)
+    if virtual:
+        return f"{scheme}://{location_host(host)}/{path}"
+    return f"{scheme}://{host}/{quote(bucket, safe='')}/{path}"

@@ -10,7 +10,6 @@ CompleteMultipartUpload makes the object appear in the lake folder.
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional
-from urllib.parse import quote
 
 from ...protocol.context import RequestContext
 from ...storage import checksums as lake_checksums
@@ -38,6 +37,7 @@ from .headers import (
     whole_seconds,
     write_fields,
 )
+from .hosts import object_url
 from .objects import MAX_PUT_BYTES, check_part_number, declared_length, request_body
 from .tagging import parse_tagging_header
 
@@ -237,7 +237,7 @@ class MultipartMixin(S3Base):
             log.debug("completed upload %s into s3://%s/%s (%d parts)", upload_id, bucket, key, len(parts))
             self.replicate_after_write(info)
         out: dict[str, Any] = {
-            "Location": f"{ctx.request.scheme}://{ctx.request.host}/{bucket}/{quote(key)}",
+            "Location": object_url(ctx.request.scheme, ctx.request.host, bucket, key, bool(ctx.virtual_bucket)),
             "Bucket": bucket,
             "Key": key,
         }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from typing import Any, Optional
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ...auth.clock import parse_iso_basic
 from ...auth.info import AuthInfo
@@ -32,7 +32,7 @@ from .encryption import bucket_rule
 from .errors import invalid_argument, s3_error, translated
 from .form_data import FilePart, read_form
 from .headers import check_key, object_meta, write_fields
-from .hosts import location_host
+from .hosts import object_url
 from .objects import MAX_PUT_BYTES, request_body
 from .post_conditions import decode_policy
 from .tagging import validate_tags
@@ -226,12 +226,7 @@ class PostUploadMixin(S3Base):
         posted path style keeps path style.
         """
         host = ctx.request.host or f"{self.config.host}:{self.config.port}"
-        path = quote(key, safe="")
-        if ctx.virtual_bucket:
-            host = location_host(host)
-        else:
-            path = f"{quote(bucket, safe='')}/{path}"
-        return f"{ctx.request.scheme}://{host}/{path}"
+        return object_url(ctx.request.scheme, host, bucket, key, bool(ctx.virtual_bucket), key_safe="")
 
 
 def _claimed_signer(fields: FormFields, has_policy: bool) -> Optional[PostSignature]:
