@@ -35,5 +35,8 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # Athena runs its queries over the lake and the Glue catalog, so it is built after them and
     # closed before them: its running queries stop first.
     athena = AthenaProvider(config, lake=s3.store, glue=glue, catalog=GlueCatalog(glue))
-    providers: list[Provider] = [athena, glue, s3, STSProvider(config), logs, KinesisProvider(config)]
+    # Logs subscription filters put records on Kinesis streams; logs is closed before Kinesis.
+    kinesis = KinesisProvider(config)
+    logs.kinesis = kinesis
+    providers: list[Provider] = [athena, glue, s3, STSProvider(config), logs, kinesis]
     return {p.service_name: p for p in providers}

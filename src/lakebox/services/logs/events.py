@@ -1,4 +1,8 @@
-"""Log events: PutLogEvents, GetLogEvents (forward/backward tokens) and FilterLogEvents."""
+"""Log events: PutLogEvents, GetLogEvents (forward/backward tokens) and FilterLogEvents.
+
+Once a batch is committed, its matching events go to the group's subscription filters
+(subscriptions.py) before PutLogEvents answers.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +42,8 @@ class EventsMixin:
         with translated():
             result = self.store.append_events(ctx.account_id, ctx.region, params["logGroupName"],
                                               params["logStreamName"], events, now, classify=classifier(now))
+        self.deliver_to_subscriptions(ctx.account_id, ctx.region, params["logGroupName"], params["logStreamName"],
+                                      result)
         out: dict = {"nextSequenceToken": sequence_token(result.sequence)}
         if result.rejected:
             out["rejectedLogEventsInfo"] = _wire_rejected_info(result.rejected)
@@ -130,8 +136,9 @@ class EventsMixin:
         """
         if not messages:
             return
-        self.store.append_events(account, region, group, stream, sorted(messages, key=lambda m: m[0]),
-                                 self._now_ms(), create_missing=True)
+        result = self.store.append_events(account, region, group, stream, sorted(messages, key=lambda m: m[0]),
+                                          self._now_ms(), create_missing=True)
+        self.deliver_to_subscriptions(account, region, group, stream, result)
 
 
 def _wire_rejected_info(rejected: dict[str, int]) -> dict[str, int]:

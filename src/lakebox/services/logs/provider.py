@@ -18,14 +18,16 @@ from .events import EventsMixin
 from .exports import ExportsMixin, fail_interrupted_exports
 from .groups import GroupsMixin
 from .input_errors import InputErrorsMixin
+from .insights import InsightsMixin
 from .metric_filters import MetricFiltersMixin
 from .query_definitions import QueryDefinitionsMixin
 from .resource_policies import ResourcePoliciesMixin
 from .store import LogsStore
+from .subscriptions import SubscriptionsMixin
 
 
 class LogsProvider(GroupsMixin, EventsMixin, MetricFiltersMixin, QueryDefinitionsMixin, ResourcePoliciesMixin,
-                   ExportsMixin, InputErrorsMixin, Provider):
+                   ExportsMixin, SubscriptionsMixin, InsightsMixin, InputErrorsMixin, Provider):
     service_name = "logs"
 
     def __init__(self, config: Any, *, lake: Any = None):
@@ -33,9 +35,11 @@ class LogsProvider(GroupsMixin, EventsMixin, MetricFiltersMixin, QueryDefinition
         self.lake = lake
         self.store = LogsStore(config.data_dir / ".lakebox" / "logs" / "logs.db")
         fail_interrupted_exports(self.store)
+        self.open_insights(config.data_dir / ".lakebox" / "logs" / "insights.db")
 
     def state(self) -> dict:
         return {"state": "running", "database": str(self.store.path)}
 
     def close(self) -> None:
+        self.close_insights()
         self.store.close()

@@ -1,7 +1,7 @@
 """Saved Logs Insights queries: PutQueryDefinition, DescribeQueryDefinitions, DeleteQueryDefinition.
 
-Why they are kept although lakebox runs no Logs Insights queries: consoles, IaC tools and scripts
-save and list them, and round-trip what they saved. A definition belongs to an account and region;
+Consoles, IaC tools and scripts save and list them, and round-trip what they saved; StartQuery
+(insights.py) runs a query string, saved or not. A definition belongs to an account and region;
 its id is a UUID that a later PutQueryDefinition names to update it in place. Each write is one
 transaction in the logs store (`query_definitions`), so they survive a restart.
 """

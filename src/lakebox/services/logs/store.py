@@ -3,7 +3,9 @@
 Three tables: `log_groups` (keyed by account, region and name), `log_streams` and `log_events`;
 schema 3 added `metric_filters` (deleted with their group), `query_definitions`,
 `resource_policies` and `export_tasks`, whose SQL lives with their operations (metric_filters.py,
-query_definitions.py, resource_policies.py, exports.py) over this store's `write()` and `read()`.
+query_definitions.py, resource_policies.py, exports.py) over this store's `write()` and `read()`;
+schema 4 added `subscription_filters` (deleted with their group), whose methods are here because
+`append_events` reads a group's filters in the transaction that stores its events.
 Events are ordered inside a stream by (timestamp, id): `id` is the insertion order, so two events
 with the same timestamp keep the order they were put in, and the pair is what paging tokens carry.
 `log_events.group_id` is redundant with the stream but lets FilterLogEvents walk one group in time
@@ -24,7 +26,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The tables schema 3 added: a new file gets them with SCHEMA, an older one through UPGRADES[2].
 SCHEMA_3_TABLES = """
 CREATE TABLE metric_filters (
@@ -77,7 +79,22 @@ CREATE TABLE export_tasks (
 );
 CREATE INDEX export_tasks_created ON export_tasks (account, region, created_ms, id);
 """
-SCHEMA = SCHEMA_3_TABLES + """
+#: The table schema 4 added: a new file gets it with SCHEMA, an older one through UPGRADES[3].
+SCHEMA_4_TABLES = """
+CREATE TABLE subscription_filters (
+    id INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    destination_arn TEXT NOT NULL,
+    role_arn TEXT,
+    distribution TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (group_id, name)
+);
+"""
+SCHEMA = SCHEMA_3_TABLES + SCHEMA_4_TABLES + """
 CREATE TABLE log_groups (
     id INTEGER PRIMARY KEY,
     account TEXT NOT NULL,
@@ -118,6 +135,7 @@ CREATE INDEX log_events_group ON log_events (group_id, ts, id);
 UPGRADES = {
     1: ["ALTER TABLE log_groups ADD COLUMN deletion_protection INTEGER NOT NULL DEFAULT 0"],
     2: [statement for statement in SCHEMA_3_TABLES.split(";") if statement.strip()],
+    3: [statement for statement in SCHEMA_4_TABLES.split(";") if statement.strip()],
 }
 
 
@@ -147,6 +165,14 @@ class TooManyTags(LogsStoreError):
 
 class GroupProtected(LogsStoreError):
     """The group has deletion protection enabled."""
+
+
+class SubscriptionFilterNotFound(LogsStoreError):
+    pass
+
+
+class TooManySubscriptionFilters(LogsStoreError):
+    """The group already has the most subscription filters it may have."""
 
 
 @dataclass
@@ -188,10 +214,27 @@ class EventRow:
 
 
 @dataclass
+class SubscriptionFilterRow:
+    group_name: str
+    name: str
+    pattern: str
+    destination_arn: str
+    role_arn: Optional[str]
+    distribution: str
+    created_ms: int
+    #: Request members kept as given (applyOnTransformedLogs, fieldSelectionCriteria, emitSystemFields).
+    options: dict = field(default_factory=dict)
+
+
+@dataclass
 class AppendResult:
     sequence: int
     #: RejectedLogEventsInfo members, empty when every event was accepted.
     rejected: dict[str, int]
+    #: The group's subscription filters when the events were committed, and then the accepted events
+    #: as (id, timestamp, message): what subscription delivery sends on. Empty without filters.
+    subscriptions: list[SubscriptionFilterRow] = field(default_factory=list)
+    accepted: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 #: `classify(timestamps, retention_days)` -> (first accepted index, end index, rejected info).
@@ -211,6 +254,16 @@ def _stream_from(r: sqlite3.Row) -> StreamRow:
                      first_event_ms=r["first_event_ms"], last_event_ms=r["last_event_ms"],
                      last_ingestion_ms=r["last_ingestion_ms"], stored_bytes=r["stored_bytes"],
                      sequence=r["sequence"])
+
+
+def _subscription_from(r: sqlite3.Row) -> SubscriptionFilterRow:
+    return SubscriptionFilterRow(group_name=r["group_name"], name=r["name"], pattern=r["pattern"],
+                                 destination_arn=r["destination_arn"], role_arn=r["role_arn"],
+                                 distribution=r["distribution"], created_ms=r["created_ms"],
+                                 options=json.loads(r["options"]))
+
+
+_SUBSCRIPTION_COLUMNS = "f.*, g.name AS group_name"
 
 
 def _event_from(r: sqlite3.Row) -> EventRow:
@@ -418,10 +471,22 @@ class LogsStore(SqliteDatabase):
             start, end, rejected = (0, len(events), {}) if classify is None else \
                 classify([ts for ts, _ in events], retention)
             accepted = events[start:end]
+            subscriptions: list[SubscriptionFilterRow] = []
+            delivered: list[tuple[int, int, str]] = []
             if accepted:
+                subscriptions = [_subscription_from(r) for r in db.execute(
+                    f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscription_filters f JOIN log_groups g "
+                    "ON g.id = f.group_id WHERE f.group_id = ? ORDER BY f.name", (group_id,))]
+                if subscriptions:
+                    highest = db.execute("SELECT COALESCE(MAX(id), 0) FROM log_events").fetchone()[0]
                 db.executemany("INSERT INTO log_events (stream_id, group_id, ts, ingestion_ms, message) "
                                "VALUES (?, ?, ?, ?, ?)",
                                [(stream["id"], group_id, ts, ingestion_ms, message) for ts, message in accepted])
+                if subscriptions:
+                    # Under the writer lock, the ids past the highest one before are this batch's
+                    # events, in the order they were put.
+                    delivered = [(r["id"], r["ts"], r["message"]) for r in db.execute(
+                        "SELECT id, ts, message FROM log_events WHERE id > ? ORDER BY id", (highest,))]
                 first = min(ts for ts, _ in accepted)
                 last = max(ts for ts, _ in accepted)
                 size = sum(len(message.encode("utf-8")) for _, message in accepted)
@@ -432,7 +497,57 @@ class LogsStore(SqliteDatabase):
                 sequence = stream["sequence"] + 1
             else:
                 sequence = stream["sequence"]
-            return AppendResult(sequence=sequence, rejected=rejected)
+            return AppendResult(sequence=sequence, rejected=rejected, subscriptions=subscriptions,
+                                accepted=delivered)
+
+    # -- subscription filters -----------------------------------------------------------------------
+
+    def put_subscription_filter(self, group: GroupRow, name: str, *, pattern: str, destination_arn: str,
+                                role_arn: Optional[str], distribution: str, created_ms: int, options: dict,
+                                max_filters: int) -> None:
+        """Create the filter, or replace the group's filter of that name (a new creation time, as a
+        put is). Raises TooManySubscriptionFilters, changing nothing, for a new name past `max_filters`."""
+        with self._write() as db:
+            exists = db.execute("SELECT 1 FROM subscription_filters WHERE group_id = ? AND name = ?",
+                                (group.id, name)).fetchone()
+            if exists is None:
+                count = db.execute("SELECT COUNT(*) FROM subscription_filters WHERE group_id = ?",
+                                   (group.id,)).fetchone()[0]
+                if count >= max_filters:
+                    raise TooManySubscriptionFilters(group.name)
+            try:
+                db.execute("INSERT INTO subscription_filters (group_id, name, pattern, destination_arn, role_arn, "
+                           "distribution, created_ms, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT (group_id, name) DO UPDATE SET pattern = excluded.pattern, "
+                           "destination_arn = excluded.destination_arn, role_arn = excluded.role_arn, "
+                           "distribution = excluded.distribution, created_ms = excluded.created_ms, "
+                           "options = excluded.options",
+                           (group.id, name, pattern, destination_arn, role_arn, distribution, created_ms,
+                            json.dumps(options)))
+            except sqlite3.IntegrityError:
+                raise GroupNotFound(group.name) from None  # deleted since it was looked up
+
+    def subscription_filters(self, group: GroupRow, *, prefix: Optional[str] = None, after: Optional[str] = None,
+                             limit: int = -1) -> list[SubscriptionFilterRow]:
+        """The group's filters in name order, narrowed to a name prefix, from past the name `after`."""
+        sql = (f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscription_filters f JOIN log_groups g ON g.id = f.group_id "
+               "WHERE f.group_id = ?")
+        args: list = [group.id]
+        if prefix:
+            sql += " AND substr(f.name, 1, ?) = ?"
+            args += [len(prefix), prefix]
+        if after is not None:
+            sql += " AND f.name > ?"
+            args.append(after)
+        sql += " ORDER BY f.name LIMIT ?"
+        args.append(limit)
+        return [_subscription_from(r) for r in self._read(sql, args)]
+
+    def delete_subscription_filter(self, group: GroupRow, name: str) -> None:
+        with self._write() as db:
+            cur = db.execute("DELETE FROM subscription_filters WHERE group_id = ? AND name = ?", (group.id, name))
+            if cur.rowcount == 0:
+                raise SubscriptionFilterNotFound(name)
 
     def stream_events(self, stream: StreamRow, *, after: Optional[tuple[int, int]] = None,
                       before: Optional[tuple[int, int]] = None, start: Optional[int] = None,
