@@ -12,11 +12,9 @@ import time
 
 import pytest
 import requests
-from botocore import UNSIGNED
 from botocore.exceptions import ClientError
 from s3_helpers import error_of, make_client
 
-from lakebox.config import Credential
 from lakebox.services.s3.headers import canonical_id
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -28,18 +26,6 @@ OTHER = canonical_id("222222222222")
 @pytest.fixture
 def lakebox_settings():
     return {"s3_object_ownership": "ObjectWriter"}
-
-
-@pytest.fixture
-def anon(lakebox_server):
-    return make_client(lakebox_server.endpoint_url, signature_version=UNSIGNED)
-
-
-@pytest.fixture
-def other(lakebox_server):
-    """A client of another account: the server's configured key OTHERKEY belongs to 222222222222."""
-    lakebox_server.config.credentials["OTHERKEY"] = Credential("OTHERKEY", "other-secret", "222222222222")
-    return make_client(lakebox_server.endpoint_url, access_key="OTHERKEY", secret="other-secret")
 
 
 def grants(response) -> set[tuple[str, str]]:

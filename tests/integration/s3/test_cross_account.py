@@ -12,7 +12,6 @@ import json
 
 import pytest
 import requests
-from botocore import UNSIGNED
 from botocore.exceptions import ClientError
 from s3_helpers import error_of, make_client
 
@@ -29,11 +28,6 @@ def b(lakebox_server):
     """A client of account 222222222222."""
     lakebox_server.config.credentials["BKEY"] = Credential("BKEY", "b-secret", "222222222222")
     return make_client(lakebox_server.endpoint_url, access_key="BKEY", secret="b-secret")
-
-
-@pytest.fixture
-def anon(lakebox_server):
-    return make_client(lakebox_server.endpoint_url, signature_version=UNSIGNED)
 
 
 @pytest.fixture

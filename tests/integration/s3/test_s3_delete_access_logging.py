@@ -18,11 +18,9 @@ import json
 import uuid
 
 import pytest
-from botocore import UNSIGNED
 from botocore.exceptions import ClientError
 from s3_helpers import error_of, make_client
 
-from lakebox.config import Credential
 
 ANONYMOUS_ID = "65a011a29cdf8ec533ec3d1ccaae921c"
 DENIED = {"Code": "AccessDenied", "Message": "Access Denied"}
@@ -54,18 +52,6 @@ def bucket_in(lakebox_server):
 
 
 # -- deleting by a WRITE grant ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def anon(lakebox_server):
-    return make_client(lakebox_server.endpoint_url, signature_version=UNSIGNED)
-
-
-@pytest.fixture
-def other(lakebox_server):
-    """A client of account 222222222222."""
-    lakebox_server.config.credentials["OTHERKEY"] = Credential("OTHERKEY", "other-secret", "222222222222")
-    return make_client(lakebox_server.endpoint_url, access_key="OTHERKEY", secret="other-secret")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from lakebox.services.s3.select_errors import SelectError
-from lakebox.services.s3.select_from_path import (MISSING, EveryItem, EveryValue, Key, Position, derived_lines,
+from lakebox.services.s3.select_from_path import (MISSING, EveryItem, EveryValue, Index, Name, derived_lines,
                                                   values_at)
 from lakebox.services.s3.select_sql import SCALAR, json_record, split_from_path, translate
 
@@ -17,13 +17,13 @@ RULES = {"Rules": [{"id": "1"}, {"expr": "y > x"}, {"id": "2", "expr": "z = DEBU
 
 
 @pytest.mark.parametrize("expression,rest,steps", [
-    ("SELECT * FROM S3Object[*].a.b s", "SELECT * FROM S3Object[*] s", (Key("a", False), Key("b", False))),
+    ("SELECT * FROM S3Object[*].a.b s", "SELECT * FROM S3Object[*] s", (Name("a", False), Name("b", False))),
     ("SELECT id FROM S3Object[*].Rules[*].id", "SELECT id FROM S3Object[*]",
-     (Key("Rules", False), EveryItem(), Key("id", False))),
+     (Name("Rules", False), EveryItem(), Name("id", False))),
     ("SELECT * FROM s3object[*][*].staff[2] AS s", "SELECT * FROM s3object[*] AS s",
-     (EveryItem(), Key("staff", False), Position(2))),
+     (EveryItem(), Name("staff", False), Index(2))),
     ("""SELECT * FROM S3Object[*]."Mixed Case"['x y'].*""", "SELECT * FROM S3Object[*]",
-     (Key("Mixed Case", True), Key("x y", True), EveryValue())),
+     (Name("Mixed Case", True), Name("x y", True), EveryValue())),
 ])
 def test_split_from_path_cuts_the_path_and_reads_its_steps(expression, rest, steps):
     cut, path = split_from_path(expression)
@@ -51,28 +51,28 @@ def test_implicit_alias_is_the_last_name_or_underscore_one_after_a_wildcard():
 
 
 @pytest.mark.parametrize("steps,expected", [
-    ((Key("Rules", False), EveryItem(), Key("id", False)), ["1", MISSING, "2"]),
-    ((Key("rules", False), Position(1)), [{"expr": "y > x"}]),
-    ((Key("rules", True),), [MISSING]),  # a quoted name matches exactly
-    ((Key("Rules", False), Position(3)), [MISSING]),
+    ((Name("Rules", False), EveryItem(), Name("id", False)), ["1", MISSING, "2"]),
+    ((Name("rules", False), Index(1)), [{"expr": "y > x"}]),
+    ((Name("rules", True),), [MISSING]),  # a quoted name matches exactly
+    ((Name("Rules", False), Index(3)), [MISSING]),
     ((EveryItem(),), [MISSING]),  # the root is an object, not an array
     ((EveryValue(),), [RULES["Rules"]]),
-    ((Key("nope", False), EveryItem(), EveryItem()), [MISSING]),  # a wildcard over MISSING is one MISSING
+    ((Name("nope", False), EveryItem(), EveryItem()), [MISSING]),  # a wildcard over MISSING is one MISSING
 ])
 def test_values_at_follows_each_step(steps, expected):
     assert values_at(RULES, steps) == expected
 
 
 def test_wildcards_over_empty_containers_yield_one_missing_value():
-    assert values_at({"a": [], "b": {}}, (Key("a", False), EveryItem())) == [MISSING]
-    assert values_at({"a": [], "b": {}}, (Key("b", False), EveryValue())) == [MISSING]
+    assert values_at({"a": [], "b": {}}, (Name("a", False), EveryItem())) == [MISSING]
+    assert values_at({"a": [], "b": {}}, (Name("b", False), EveryValue())) == [MISSING]
 
 
 def test_derived_lines_wrap_each_value_and_write_missing_as_an_empty_record():
     lines = list(derived_lines([json.dumps(RULES), '{"created": "June 27"}'],
-                               (Key("Rules", False), EveryItem(), Key("id", False))))
+                               (Name("Rules", False), EveryItem(), Name("id", False))))
     assert lines == [b'{"v":"1"}\n', b"{}\n", b'{"v":"2"}\n', b"{}\n"]
-    assert json.loads(b"".join(derived_lines(['{"a": {"\u00e9": 1.5}}'], (Key("a", False),)))) == {"v": {"\u00e9": 1.5}}
+    assert json.loads(b"".join(derived_lines(['{"a": {"\u00e9": 1.5}}'], (Name("a", False),)))) == {"v": {"\u00e9": 1.5}}
 
 
 def test_without_an_alias_the_last_path_name_names_the_record_and_its_output():

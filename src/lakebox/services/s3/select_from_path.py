@@ -32,18 +32,19 @@ VALUE_KEY = "v"
 
 
 @dataclass(frozen=True)
-class Key:
-    """A name step: quoted names match exactly, others ignoring case (as S3 Select's paths do)."""
+class Name:
+    """A name step (of a FROM path, or of a column path `s.a.b`): quoted names match exactly, others
+    ignoring case, as S3 Select's paths do."""
 
     text: str
     quoted: bool
 
 
 @dataclass(frozen=True)
-class Position:
+class Index:
     """An index step, zero-based."""
 
-    index: int
+    position: int
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class EveryValue:
     """`.*`: each value of an object."""
 
 
-PathStep = Union[Key, Position, EveryItem, EveryValue]
+PathStep = Union[Name, Index, EveryItem, EveryValue]
 
 
 class _Missing:
@@ -77,7 +78,7 @@ class FromPath:
     @property
     def implicit_alias(self) -> str:
         last = self.steps[-1]
-        return last.text if isinstance(last, Key) else "_1"
+        return last.text if isinstance(last, Name) else "_1"
 
 
 def split_from_path(expression: str, dialect) -> tuple[str, Optional[FromPath]]:
@@ -113,9 +114,9 @@ def _steps(found: list, j: int) -> tuple[list[PathStep], int]:
             if after.token_type == T.STAR:
                 steps.append(EveryValue())
             elif after.token_type == T.IDENTIFIER:
-                steps.append(Key(after.text, True))
+                steps.append(Name(after.text, True))
             elif after.text.replace("_", "a").isalnum() and not after.text[0].isdigit():
-                steps.append(Key(after.text, False))
+                steps.append(Name(after.text, False))
             else:
                 raise SelectError("ParseInvalidPathComponent")
             j += 2
@@ -125,9 +126,9 @@ def _steps(found: list, j: int) -> tuple[list[PathStep], int]:
             if after.token_type == T.STAR:
                 steps.append(EveryItem())
             elif after.token_type == T.NUMBER and after.text.isdigit():
-                steps.append(Position(int(after.text)))
+                steps.append(Index(int(after.text)))
             elif after.token_type == T.STRING:
-                steps.append(Key(after.text, True))
+                steps.append(Name(after.text, True))
             else:
                 raise SelectError("ParseInvalidPathComponent")
             j += 3
@@ -148,7 +149,7 @@ def values_at(value: Any, steps: tuple[PathStep, ...]) -> list[Any]:
 
 
 def _step(value: Any, step: PathStep) -> list[Any]:
-    if isinstance(step, Key):
+    if isinstance(step, Name):
         if not isinstance(value, dict):
             return [MISSING]
         if step.text in value:
@@ -159,8 +160,8 @@ def _step(value: Any, step: PathStep) -> list[Any]:
                 if name.lower() == folded:
                     return [child]
         return [MISSING]
-    if isinstance(step, Position):
-        return [value[step.index]] if isinstance(value, list) and step.index < len(value) else [MISSING]
+    if isinstance(step, Index):
+        return [value[step.position]] if isinstance(value, list) and step.position < len(value) else [MISSING]
     if isinstance(step, EveryItem):
         return list(value) if isinstance(value, list) and value else [MISSING]
     return list(value.values()) if isinstance(value, dict) and value else [MISSING]

@@ -27,7 +27,7 @@ from sqlglot.errors import ParseError, TokenError
 
 from . import select_from_path as from_path
 from .select_errors import SelectError
-from .select_from_path import FromPath
+from .select_from_path import FromPath, Index, Name
 from .select_functions import OWN_FUNCTIONS, OWN_PREFIX, rewrite_function, rewrite_post_order
 
 #: The longest expression S3 Select takes (ExpressionTooLong beyond it).
@@ -189,17 +189,6 @@ class Translation:
     sql: str
     outputs: list[Output] = field(default_factory=list)
     whole_record: bool = False
-
-
-@dataclass(frozen=True)
-class Name:
-    text: str
-    quoted: bool
-
-
-@dataclass(frozen=True)
-class Index:
-    position: int
 
 
 Step = Union[Name, Index]
