@@ -150,6 +150,8 @@ def decode_encoded_words(value: str) -> str:
 _PRESIGN_AUTH_PARAMS = frozenset({"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires",
                                   "x-amz-signedheaders", "x-amz-signature", "x-amz-security-token",
                                   "x-amz-content-sha256"})
+#: Signed query parameters S3 ignores in a presigned URL (see _hoist_presigned_query_headers).
+_IGNORED_PRESIGN_PREFIXES = ("x-amz-checksum-", "x-amz-sdk-checksum-algorithm")
 #: Standard headers S3 also takes from a presigned URL's query (SDKs that presign conditional writes
 #: put them there, signed).
 _HOISTED_CONDITIONS = frozenset({"if-match", "if-none-match", "if-modified-since", "if-unmodified-since"})
@@ -158,14 +160,19 @@ _HOISTED_CONDITIONS = frozenset({"if-match", "if-none-match", "if-modified-since
 def _hoist_presigned_query_headers(request: HttpRequest) -> None:
     """A presigned URL may carry the headers it signed as query parameters (boto3 puts SigV2's
     `x-amz-meta-*` there; other SDKs hoist `x-amz-*` and conditional headers in SigV4 URLs): S3
-    takes them as the request's headers, so the metadata is stored and the condition holds."""
+    takes them as the request's headers, so the metadata is stored and the condition holds.
+
+    Checksums are the exception: S3 documents that presigned URLs do not support them, and ignores
+    the `x-amz-checksum-*` the JavaScript SDK signs into every presigned PUT (the CRC32 of an empty
+    body, computed before there is one)."""
     query = request.query
     sigv2 = "AWSAccessKeyId=" in query and "Signature=" in query
     if not sigv2 and "X-Amz-Signature=" not in query:
         return
     for name, value in request.query_params():
         lowered = name.lower()
-        hoisted = (lowered.startswith("x-amz-") and lowered not in _PRESIGN_AUTH_PARAMS) or \
+        hoisted = (lowered.startswith("x-amz-") and lowered not in _PRESIGN_AUTH_PARAMS
+                   and not lowered.startswith(_IGNORED_PRESIGN_PREFIXES)) or \
             (not sigv2 and lowered in _HOISTED_CONDITIONS)
         if hoisted and lowered not in request.headers:
             request.headers.add(lowered, value)
