@@ -45,6 +45,8 @@ DOC = json.dumps({"level": "ERROR", "latency": 250, "ok": False, "gone": None, "
     ("{ $.level NOT EXISTS }", DOC, False),
     ("{ $.level = %ERR.R% }", DOC, True),
     ('{ $.level = "ERROR" }', "not json", False),
+    ("[]", "any line at all", True),  # accepted by AWS (a recorded PutSubscriptionFilter)
+    ("[ ]", "", True),
 ])
 def test_filter_pattern(pattern, message, expected):
     assert compile_pattern(pattern)(message) is expected

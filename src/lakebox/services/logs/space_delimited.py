@@ -34,9 +34,9 @@ def compile_space_delimited(text: str) -> Extractor:
     named fields' values keyed `$name`."""
     if not text.endswith("]"):
         raise FilterPatternError("Invalid filter pattern: a space-delimited pattern must end with ]")
+    if not text[1:-1].strip():
+        return lambda message: {}  # `[]` names no field and constrains none: AWS takes it, matching every event
     specs = [_field(part.strip()) for part in _split_top_level(text[1:-1])]
-    if not specs:
-        raise FilterPatternError("Invalid filter pattern: a space-delimited pattern needs at least one field")
 
     def extract(message: str) -> Optional[dict[str, str]]:
         fields = split_fields(message)
