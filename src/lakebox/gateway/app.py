@@ -105,8 +105,10 @@ async def _read_small_body(receive, idle_timeout: float) -> bytes:
     chunks = []
     while True:
         try:
-            message = await asyncio.wait_for(receive(), idle_timeout)
-        except asyncio.TimeoutError:
+            # asyncio.timeout, not wait_for: no extra task per chunk on the small-PUT path.
+            async with asyncio.timeout(idle_timeout):
+                message = await receive()
+        except TimeoutError:
             raise request_timeout() from None
         if message["type"] == "http.disconnect":
             raise ClientGone("client disconnected while sending the body")
