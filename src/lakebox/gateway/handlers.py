@@ -23,7 +23,7 @@ from ..protocol.specs import load_service_model
 from ..protocol.validation import validate_input
 from ..services.base import Provider
 from ..storage.blocking import WouldBlock, check_may_block, in_inline_section
-from . import cbor, cors, internal, routing, unserved
+from . import cbor, cors, internal, routing, unserved, website
 
 log = logging.getLogger("lakebox.gateway")
 
@@ -303,6 +303,7 @@ def build_chain(config: Config, providers: dict[str, Provider]) -> HandlerChain:
     return HandlerChain(
         [
             internal.InternalRoutes(config, providers),
+            website.StaticWebsite(providers),  # unsigned, HTML: before any S3 REST step
             RouteService(),
             cors.Preflight(providers),  # unsigned by nature, so before Authenticate
             Authenticate(config),

@@ -105,17 +105,12 @@ def service_for_action(request: HttpRequest, scoped: Optional[str]) -> Optional[
 def virtual_host_bucket(host: str) -> Optional[str]:
     """The bucket named by a virtual-host style Host header (`bucket.localhost:4566`), if any.
 
-    A static-website endpoint (`bucket.s3-website-us-east-1.amazonaws.com`) raises 501
-    NotImplemented: lakebox does not serve websites, and reading such a host as a REST request would
-    address the wrong bucket or answer with the wrong document.
+    None for a static-website endpoint (`bucket.s3-website-us-east-1.amazonaws.com`): those are
+    answered by the bucket's website (gateway/website.py) before routing, never as REST requests.
     """
     parts = split_s3_host(host)
-    if parts is None:
+    if parts is None or parts.website:
         return None
-    if parts.website:
-        from . import unserved  # here, not at the top: unserved imports this module
-
-        raise unserved.website_endpoint(host)
     return parts.bucket
 
 

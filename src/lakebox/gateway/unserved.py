@@ -12,8 +12,7 @@ service lakebox does not load is not at hand):
   `Error` document;
 - anything else (rest-json): a JSON body plus the `x-amzn-ErrorType` header.
 501 `NotImplemented` is lakebox's convention for what it does not implement (README, "Protocol
-conventions"). S3's static-website endpoints (`bucket.s3-website-<region>.<domain>`) get the same
-answer, in S3's XML `Error` document: lakebox stores website configuration but serves no website.
+conventions").
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import json
 from typing import Optional
 from xml.sax.saxutils import escape
 
-from ..protocol.errors import AwsError
 from ..protocol.http import Headers, HttpRequest, HttpResponse
 from . import routing
 
@@ -57,12 +55,6 @@ def response(request: HttpRequest, signing_name: str, request_id: str) -> HttpRe
     reply = _json(message, request_id, "application/json")
     reply.headers["x-amzn-ErrorType"] = CODE
     return reply
-
-
-def website_endpoint(host: str) -> AwsError:
-    """A request to an S3 static-website endpoint; raised while routing, so S3's serializer renders it."""
-    return AwsError(CODE, f"lakebox does not serve S3 static website endpoints (Host: {host}); website "
-                    "configuration is stored, but only the S3 REST endpoint answers.", STATUS, sender_fault=False)
 
 
 def _operation(request: HttpRequest) -> Optional[str]:

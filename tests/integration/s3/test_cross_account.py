@@ -281,6 +281,24 @@ def test_bucket_policy_opens_a_default_bucket_to_another_account(s3, bucket, b):
     denied(lambda: b.delete_object(Bucket=bucket, Key="k"))
 
 
+def test_a_missing_object_is_404_only_to_whoever_may_list(s3, bucket, b):
+    # S3: "If you don't have the s3:ListBucket permission, Amazon S3 returns ... 403 Access Denied"
+    get_object = {"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "s3:GetObject",
+                  "Resource": f"arn:aws:s3:::{bucket}/*"}
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(get_object))
+    denied(lambda: b.get_object(Bucket=bucket, Key="missing"))
+    with pytest.raises(ClientError) as head:
+        b.head_object(Bucket=bucket, Key="missing")
+    assert head.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(get_object, {
+        "Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "s3:ListBucket",
+        "Resource": f"arn:aws:s3:::{bucket}"}))
+    with pytest.raises(ClientError) as missing:
+        b.get_object(Bucket=bucket, Key="missing")
+    assert error_of(missing) == (404, "NoSuchKey")
+
+
 def test_bucket_policy_deny_wins_over_an_acl(s3, shared, b, anon):
     s3.put_bucket_acl(Bucket=shared, ACL="public-read")
     s3.put_bucket_policy(Bucket=shared, Policy=policy({

@@ -1,4 +1,4 @@
-"""S3 addressing against a real server: regional virtual hosts, website endpoints (not served), copy
+"""S3 addressing against a real server: regional virtual hosts, website endpoints, copy
 sources given as URLs, and the `Location` of a form upload. The Host header is set by each test, since
 `*.localhost` names need not resolve here."""
 
@@ -50,15 +50,15 @@ def test_regional_path_style_endpoint_is_no_bucket(lakebox_server, west_bucket):
     assert (response.status_code, response.content) == (200, b"a,b\n")
 
 
-def test_website_endpoint_answers_not_implemented(lakebox_server, bucket):
+def test_website_endpoint_is_the_buckets_website_not_the_rest_api(lakebox_server, s3, bucket):
+    # A REST GET of this path would list or read the bucket; the website endpoint answers as a website.
+    s3.put_object(Bucket=bucket, Key="index.html", Body=b"home")
     host = _host(lakebox_server, f"{bucket}.s3-website-us-east-1.localhost.localstack.cloud")
     response = requests.get(f"{lakebox_server.endpoint_url}/index.html", headers={"Host": host})
-    assert response.status_code == 501
-    error = ET.fromstring(response.content)
-    assert error.tag == "Error"
-    assert error.findtext("Code") == "NotImplemented"
-    assert "static website" in error.findtext("Message")
-    assert error.findtext("RequestId") == response.headers["x-amz-request-id"]
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "<li>Code: NoSuchWebsiteConfiguration</li>" in response.text
+    assert f"<li>BucketName: {bucket}</li>" in response.text
 
 
 # -- copy sources given as URLs -------------------------------------------------------------------

@@ -136,6 +136,10 @@ class AccessMixin(S3Base):
         key = params.get("Key") or ""
         action = bucket_policy.action_for(operation, versioned=params.get("VersionId") is not None)
         if self._policy_verdict(account, bucket, action, key if "Key" in params else None) is not None:
+            missing = operation in OBJECT_READ and params.get("VersionId") is None and \
+                self.find_object(bucket.name, key) is None
+            if missing:
+                self._require_listable(account, bucket)  # S3: 403, not 404, to whoever may not list
             return
         if operation in BUCKET_READ:
             self.require_bucket_permission(account, bucket, acl.READ)
@@ -214,6 +218,12 @@ class AccessMixin(S3Base):
         if not acl.allows(self._bucket_acl(bucket), permission, self._grantees(account, bucket)):
             raise _denied()
 
+    def _require_listable(self, account: Optional[str], bucket: BucketInfo) -> None:
+        """AccessDenied unless `account` may list the bucket (s3:ListBucket by the policy, or READ by
+        its ACL): what a missing object answers depends on it, 404 to a lister, 403 to anyone else."""
+        if self._policy_verdict(account, bucket, "s3:ListBucket", None) is None:
+            self.require_bucket_permission(account, bucket, acl.READ)
+
     def require_object_permission(self, account: Optional[str], bucket_name: str, key: str,
                                   permission: Optional[str]) -> None:
         """The object's ACL decides (`permission` None: only its owner may); for a missing object,
@@ -223,7 +233,7 @@ class AccessMixin(S3Base):
             return
         info = self.find_object(bucket_name, key) if key else None
         if info is None:
-            self.require_bucket_permission(account, bucket, acl.READ)
+            self._require_listable(account, bucket)
             return
         object_owner = acl.owner_of(info.meta.acl, bucket.account_id)
         if account is not None and account == object_owner and permission != acl.READ:

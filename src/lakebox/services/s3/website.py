@@ -1,11 +1,11 @@
 """Static website configuration: Put/Get/DeleteBucketWebsite, stored as S3 validates it.
 
-Why stored only: tools that manage buckets (Terraform, CDK, the CLI) set and read this document, and
-they need S3's answers, including its refusals; no website endpoint serves the bucket yet. The rules
-below are the ones AWS applies on put, in its own words: a configuration either redirects every
-request (RedirectAllRequestsTo, alone) or names an index document whose suffix is a plain file name;
-routing rules must say something. Anything the schema requires and the request lacks is
-MalformedXML, answered by the input validation before this module runs.
+Tools that manage buckets (Terraform, CDK, the CLI) set and read this document, and they need S3's
+answers, including its refusals; the website endpoint (website_endpoint.py) serves the bucket by
+it. The rules below are the ones AWS applies on put, in its own words: a configuration either
+redirects every request (RedirectAllRequestsTo, alone) or names an index document whose suffix is a
+plain file name; routing rules must say something. Anything the schema requires and the request
+lacks is MalformedXML, answered by the input validation before this module runs.
 """
 
 from __future__ import annotations
