@@ -23,7 +23,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 
 from ...protocol.errors import AwsError
-from . import ddl_hive, ddl_show
+from . import ddl_hive, ddl_show, iceberg
 from .ddl_tokens import Cursor, ParseError
 from .errors import QueryError
 
@@ -209,6 +209,9 @@ class _Run:
         table_node = schema.this if isinstance(schema, exp.Schema) else schema
         db, name = _split_name(table_node.sql(dialect="hive"), self.database, self.check_catalog)
         props = list((statement.args.get("properties") or exp.Properties()).expressions)
+        if any(isinstance(p, exp.Property) and p.name.lower() == "table_type" and
+               p.text("value").upper() == "ICEBERG" for p in props):
+            raise DdlError("NOT_SUPPORTED", iceberg.NOT_WRITTEN)
         if not any(isinstance(p, exp.ExternalProperty) for p in props):
             raise DdlError("NOT_SUPPORTED", "FAILED: SemanticException Only external tables are supported "
                            "(CREATE EXTERNAL TABLE); use CTAS for managed-style tables")

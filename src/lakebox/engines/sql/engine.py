@@ -22,6 +22,7 @@ from . import (
     cancel_watch,
     declared_lengths,
     hidden_stars,
+    iceberg,
     metadata_tables,
     projection,
     pushdown,
@@ -248,7 +249,8 @@ class SqlEngine:
             name = table.name.lower()
             if metadata_tables.is_metadata_table(db, name):
                 view = f"{prefix}__t{number}_meta"
-                data = metadata_tables.build(con, self.catalog, self.account, self.region, db, name)
+                data = metadata_tables.build(con, self.catalog, self.account, self.region, db, name,
+                                             lambda url: reader.location_path(self.lake, url))
                 if data is None:
                     raise self._not_found(table, db, name)
                 con.register(view, data)
@@ -280,7 +282,8 @@ class SqlEngine:
                     partitions = self.catalog.get_partitions(self.account, self.region, db, name)
                     prune_sql = " AND ".join(f"({c.sql})" for c in conjuncts) or None
             scan = reader.build_scan(con, self.lake, glue, partitions, prune_sql, view,
-                                     scan_columns.needed_columns(table, names, star_selects), names)
+                                     scan_columns.needed_columns(table, names, star_selects), names,
+                                     snapshot_id=self._snapshot_for(con, glue, table.args.get("version")))
             con.execute(f"CREATE TEMP VIEW {reader.quote_ident(view)} AS {scan.sql}")
             scanned += scan.bytes_read
             schema[view] = scan.columns
@@ -294,6 +297,25 @@ class SqlEngine:
                 sources[id(resolved)] = _declared_source(glue, scan.columns)
         hidden_stars.exclude_hidden_from_stars(tree, hidden)
         return scanned, schema
+
+    def _snapshot_for(self, con, glue: dict, version: Optional[exp.Expression]) -> Optional[int]:
+        """The Iceberg snapshot a `FOR VERSION AS OF` / `FOR TIMESTAMP AS OF` clause names (None: the
+        current one). Only Iceberg tables have versions."""
+        if version is None:
+            return None
+        if not iceberg.is_iceberg(glue):
+            raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: This connector does not support versioned tables")
+        value = version.expression.sql(dialect="duckdb")
+        try:
+            if str(version.this).upper() == "TIMESTAMP":
+                moment = con.execute(f"SELECT epoch_ms(CAST({value} AS TIMESTAMPTZ))").fetchone()[0]
+                metadata = iceberg.load_metadata(glue, lambda url: reader.location_path(self.lake, url))
+                name = f"{glue.get('DatabaseName', '')}.{glue.get('Name', '')}"
+                return iceberg.snapshot_as_of(metadata, moment, name)
+            return int(con.execute(f"SELECT CAST({value} AS BIGINT)").fetchone()[0])
+        except duckdb.Error as error:
+            raise QueryError("TYPE_MISMATCH", f"TYPE_MISMATCH: invalid version {version.expression.sql()}: "
+                                              f"{error}") from None
 
     def _not_found(self, table: exp.Table, db: str, name: str) -> QueryError:
         """SCHEMA_NOT_FOUND when the database is missing too, else TABLE_NOT_FOUND, as Athena tells them."""

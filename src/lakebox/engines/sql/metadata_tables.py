@@ -8,6 +8,7 @@ the query runs over it like over any table.
 - `information_schema.schemata`, `tables`, `columns` and `views`, with Athena's columns; types in
   `columns.data_type` are spelled as Athena spells them (`varchar`, `integer`, `array(varchar)`).
 - `"<table>$partitions"`: one row per partition, one column per partition key, typed by the key.
+- an Iceberg table's `$snapshots`, `$history` and `$files` (iceberg_tables.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, Optional
 
 import pyarrow as pa
 
-from . import views
+from . import iceberg, iceberg_tables, views
 from .errors import QueryError
 from .types import HiveTypeError, hive_to_duckdb
 
@@ -36,7 +37,7 @@ _HIVE_NAMES = {"string": "varchar", "int": "integer", "float": "real", "binary":
 
 
 def is_metadata_table(db: str, name: str) -> bool:
-    return db == INFORMATION_SCHEMA or name.endswith(PARTITIONS_SUFFIX)
+    return db == INFORMATION_SCHEMA or name.endswith(PARTITIONS_SUFFIX) or iceberg_tables.suffix_of(name) is not None
 
 
 def trino_type(hive_type: str) -> str:
@@ -73,9 +74,11 @@ def _trino(text: str) -> tuple[str, str]:
     return _HIVE_NAMES.get(name, name), rest
 
 
-def build(con, catalog: Any, account: str, region: str, db: str, name: str) -> Optional[pa.Table]:
+def build(con, catalog: Any, account: str, region: str, db: str, name: str,
+          local_path=None) -> Optional[pa.Table]:
     """The rows of a metadata table, or None when there is no such table. `con` is the query's
-    DuckDB connection (partition values are cast to their key types there)."""
+    DuckDB connection (partition values are cast to their key types there); `local_path` maps an
+    s3:// path to the lake's file (an Iceberg table's metadata tables read its metadata files)."""
     if db == INFORMATION_SCHEMA:
         if name not in _SCHEMAS:
             return None
@@ -83,6 +86,12 @@ def build(con, catalog: Any, account: str, region: str, db: str, name: str) -> O
         return pa.table({column: pa.array([row[i] for row in rows], pa.int64() if column == "ordinal_position"
                                           else pa.string())
                          for i, column in enumerate(_SCHEMAS[name])})
+    suffix = iceberg_tables.suffix_of(name)
+    if suffix is not None:
+        table = catalog.get_table(account, region, db, name[:-len(suffix)])
+        if table is None or not iceberg.is_iceberg(table) or local_path is None:
+            return None
+        return iceberg_tables.build(table, suffix, local_path)
     table_name = name[:-len(PARTITIONS_SUFFIX)]
     table = catalog.get_table(account, region, db, table_name)
     if table is None or not table.get("PartitionKeys"):

@@ -16,6 +16,8 @@ Partition pruning evaluates the WHERE conjuncts that name only partition keys ov
 values (cast to the Hive key types) in DuckDB itself, before any file is listed.
 Parquet is read by DuckDB, ORC through pyarrow, text SerDes by `reader_text`, Avro by `reader_avro`;
 SEQUENCEFILE, RCFILE and ION answer NOT_SUPPORTED. Projected partitions come from `projection`.
+An Iceberg table (`table_type=ICEBERG`) is read from the files its current snapshot lists
+(`iceberg`), never from a listing of its folder.
 
 Imports duckdb, pyarrow (Parquet footers, ORC) and this package.
 """
@@ -26,7 +28,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import parquet_footers, projection, reader_avro, reader_text
+from . import iceberg, parquet_footers, projection, reader_avro, reader_text
 from .errors import QueryError
 from .types import HiveTypeError, hive_to_duckdb
 
@@ -131,16 +133,19 @@ def key_types(table: dict) -> list[tuple[str, str]]:
 
 
 def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Optional[str],
-               view_name: str, needed: Optional[set] = None, named: Optional[set] = None) -> TableScan:
+               view_name: str, needed: Optional[set] = None, named: Optional[set] = None,
+               snapshot_id: Optional[int] = None) -> TableScan:
     """`partitions` is None for an unpartitioned table; `prune_sql` is a DuckDB boolean expression over
     the partition key names (unqualified), or None. `needed`: the (lower-case) column names the query
     references, for counting the bytes of a Parquet scan; None counts every column. `named`: every
-    name the query uses, which says which hidden columns to add."""
+    name the query uses, which says which hidden columns to add. `snapshot_id`: the Iceberg snapshot
+    to read (time travel); None reads the current one."""
     sd = table.get("StorageDescriptor") or {}
+    if iceberg.is_iceberg(table):
+        return _iceberg_scan(lake, table, sd, needed, named, snapshot_id)
     fmt = storage_format(table)
     try:
-        data_cols = [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string"), c.get("Type") or "string")
-                     for c in sd.get("Columns") or []]
+        data_cols = _data_columns(sd)
         keys = [(k["Name"].lower(), hive_to_duckdb(k.get("Type") or "string")) for k in table.get("PartitionKeys") or []]
     except HiveTypeError as error:
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
@@ -166,12 +171,66 @@ def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Op
                          f"{view_name}_{index}" + (f"_{part}" if hidden else ""), scan, needed)
             extra = _hidden_values(hidden, location, folder, *group[0]) if hidden else []
             selects.append(f"SELECT {', '.join(data + key_exprs + extra)} FROM {scan.sql}")
+    _union(scan, selects)
+    return scan
+
+
+def _data_columns(sd: dict) -> list:
+    """The Glue schema's columns as [(lower-cased name, DuckDB type, Hive type)]."""
+    return [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string"), c.get("Type") or "string")
+            for c in sd.get("Columns") or []]
+
+
+def _union(scan: TableScan, selects: list) -> None:
     if not selects:
         empty = ", ".join(f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in scan.columns.items())
         scan.sql = f"SELECT {empty or '1 AS _empty'} WHERE false"
     else:
         scan.sql = " UNION ALL ".join(selects)
+
+
+def _iceberg_scan(lake, table: dict, sd: dict, needed: Optional[set], named: Optional[set],
+                  snapshot_id: Optional[int]) -> TableScan:
+    """The live rows of an Iceberg table's current snapshot (iceberg.py plans the files): its data
+    files read as Parquet by column name, less the rows its position delete files name. Glue's
+    columns are the schema, as Iceberg writers keep them in step with the table's own."""
+    try:
+        data_cols = _data_columns(sd)
+    except HiveTypeError as error:
+        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+    hidden = [name for name in HIDDEN_COLUMNS if name in (named or ())]
+    scan = TableScan(columns=dict([(n, t) for n, t, _ in data_cols] + [(h, HIDDEN_COLUMNS[h]) for h in hidden]))
+    files = iceberg.live_files(table, lambda url: location_path(lake, url), snapshot_id)
+    data = [(url, _iceberg_file(lake, url)) for url in files.data]
+    deletes = [_iceberg_file(lake, url) for url in files.position_deletes]
+    scan.bytes_read += sum(os.path.getsize(path) for path in deletes)
+    if not files.position_deletes and not hidden:
+        selects = []
+        if data:
+            exprs = _parquet_columns([path for _, path in data], data_cols, scan, needed)
+            listed = ", ".join(quote_str(path) for _, path in data)
+            selects.append(f"SELECT {', '.join(exprs)} FROM read_parquet([{listed}], union_by_name=true)")
+        _union(scan, selects)
+        return scan
+    deleted = f"read_parquet([{', '.join(quote_str(path) for path in deletes)}])" if deletes else None
+    selects = []
+    for url, path in data:
+        exprs = _parquet_columns([path], data_cols, scan, needed)
+        exprs += _hidden_values(hidden, url, path, path, os.path.getsize(path)) if hidden else []
+        select = f"SELECT {', '.join(exprs)} FROM read_parquet([{quote_str(path)}], file_row_number=true)"
+        if deleted is not None:
+            select += f" WHERE file_row_number NOT IN (SELECT pos FROM {deleted} WHERE file_path = {quote_str(url)})"
+        selects.append(select)
+    _union(scan, selects)
     return scan
+
+
+def _iceberg_file(lake, url: str) -> str:
+    path = location_path(lake, url)
+    if not os.path.isfile(path):
+        raise QueryError("ICEBERG_CANNOT_OPEN_SPLIT", f"ICEBERG_CANNOT_OPEN_SPLIT: Error opening Iceberg split "
+                                                      f"{url}: the file does not exist")
+    return path
 
 
 def _folders(lake, locations: list) -> dict:

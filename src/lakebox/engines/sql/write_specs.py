@@ -10,7 +10,7 @@ from typing import Optional
 
 from sqlglot import exp
 
-from . import ddl_hive, reader
+from . import ddl_hive, iceberg, reader
 from .errors import QueryError
 from .write_files import (
     AVRO,
@@ -48,6 +48,8 @@ def options_of(tree: exp.Create, allowed: set) -> dict:
         elif isinstance(prop, exp.Property):
             value = prop.args.get("value")
             key = prop.name.lower()
+            if key == "table_type" and value is not None and value.name.upper() == "ICEBERG":
+                raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {iceberg.NOT_WRITTEN}")
             if key not in allowed:
                 raise QueryError("INVALID_TABLE_PROPERTY",
                                  f"INVALID_TABLE_PROPERTY: Catalog '{_CATALOG}' table property '{key}' does not exist")
@@ -72,6 +74,8 @@ def file_format(options: dict) -> FileFormat:
 
 def table_format(table: dict, params: dict) -> FileFormat:
     """How to write more files into an existing Glue table."""
+    if iceberg.is_iceberg(table):
+        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {iceberg.NOT_WRITTEN}")
     kind = reader.storage_format(table)
     serde = ((table.get("StorageDescriptor") or {}).get("SerdeInfo") or {})
     serde_params = serde.get("Parameters") or {}

@@ -1,0 +1,149 @@
+"""Athena over Iceberg tables that the Python Iceberg client (pyiceberg) writes through lakebox's Glue
+catalog and S3, as a pipeline would: appends, an overwrite, a delete (copy-on-write), a column added
+later, and a partitioned table. Each query's rows are checked against what was written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+from athena_helpers import result_rows, run_query
+
+pyiceberg_catalog = pytest.importorskip("pyiceberg.catalog")
+
+
+@pytest.fixture
+def warehouse(s3):
+    s3.create_bucket(Bucket="iceberg-wh")
+    return "s3://iceberg-wh"
+
+
+@pytest.fixture
+def catalog(lakebox_server, warehouse):
+    endpoint = lakebox_server.endpoint_url
+    keys = {"access-key-id": "test", "secret-access-key": "test", "region": "us-east-1"}
+    properties = {"type": "glue", "glue.endpoint": endpoint, "s3.endpoint": endpoint}
+    properties.update({f"glue.{k}": v for k, v in keys.items()})
+    properties.update({f"s3.{k}": v for k, v in keys.items()})
+    catalog = pyiceberg_catalog.load_catalog("lakebox", **properties)
+    catalog.create_namespace("lake", {"location": f"{warehouse}/lake"})
+    return catalog
+
+
+def query(athena, results, sql):
+    qid, _ = run_query(athena, sql, results, database="lake")
+    return result_rows(athena, qid)[1:]
+
+
+def events(ids, names):
+    return pa.table({"id": pa.array(ids, pa.int64()), "name": pa.array(names, pa.string())})
+
+
+def test_athena_reads_the_rows_pyiceberg_appended(athena, results, catalog):
+    table = catalog.create_table("lake.events", schema=events([], []).schema)
+    table.append(events([1, 2, 3], ["a", "b", "c"]))
+    table.append(events([4], ["d"]))
+
+    assert query(athena, results, "SELECT count(*), sum(id) FROM events") == [["4", "10"]]
+    assert query(athena, results, "SELECT * FROM events WHERE id > 2 ORDER BY id") == [["3", "c"], ["4", "d"]]
+
+
+def test_an_overwrite_and_a_delete_leave_only_the_live_rows(athena, results, catalog):
+    table = catalog.create_table("lake.orders", schema=events([], []).schema)
+    table.append(events([1, 2], ["old", "old"]))
+    table.overwrite(events([10, 20, 30], ["new", "new", "new"]))
+    table.delete("id = 20")
+
+    assert query(athena, results, "SELECT id, name FROM orders ORDER BY id") == [["10", "new"], ["30", "new"]]
+
+
+def test_a_column_added_later_is_null_in_older_rows(athena, results, catalog):
+    from pyiceberg.types import DoubleType
+
+    table = catalog.create_table("lake.scores", schema=events([], []).schema)
+    table.append(events([1], ["before"]))
+    with table.update_schema() as update:
+        update.add_column("score", DoubleType())
+    table = catalog.load_table("lake.scores")
+    table.append(pa.table({"id": pa.array([2], pa.int64()), "name": ["after"], "score": [9.5]}))
+
+    assert query(athena, results, "SELECT id, name, score FROM scores ORDER BY id") == [
+        ["1", "before", None], ["2", "after", "9.5"]]
+
+
+def test_a_partitioned_table_is_read_whole_and_filtered(athena, results, catalog):
+    from pyiceberg.partitioning import PartitionField, PartitionSpec
+    from pyiceberg.transforms import IdentityTransform
+
+    schema = pa.schema([("id", pa.int64()), ("day", pa.date32())])
+    table = catalog.create_table("lake.clicks", schema=schema)
+    with table.update_spec() as spec:
+        spec.add_field("day", IdentityTransform(), "day")
+    table = catalog.load_table("lake.clicks")
+    assert table.spec() != PartitionSpec() and isinstance(table.spec().fields[0], PartitionField)
+    days = [dt.date(2026, 1, 1), dt.date(2026, 1, 1), dt.date(2026, 1, 2)]
+    table.append(pa.table({"id": pa.array([1, 2, 3], pa.int64()), "day": pa.array(days, pa.date32())}))
+
+    assert query(athena, results, "SELECT count(*) FROM clicks") == [["3"]]
+    assert query(athena, results, "SELECT id FROM clicks WHERE day = date '2026-01-02'") == [["3"]]
+    paths = query(athena, results, 'SELECT DISTINCT "$path" FROM clicks ORDER BY 1')
+    assert len(paths) == 2 and all("day=2026-01-0" in path for [path] in paths)
+
+
+def test_athena_does_not_write_iceberg_tables(athena, results, catalog):
+    table = catalog.create_table("lake.frozen", schema=events([], []).schema)
+    table.append(events([1], ["a"]))
+
+    qid, execution = run_query(athena, "INSERT INTO frozen VALUES (2, 'b')", results, "FAILED", database="lake")
+    assert execution["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: writing Iceberg tables")
+    assert query(athena, results, "SELECT id FROM frozen") == [["1"]]
+
+
+# -- time travel and metadata tables ---------------------------------------------------------------
+
+def test_time_travel_reads_an_earlier_snapshot(athena, results, catalog):
+    table = catalog.create_table("lake.travel", schema=events([], []).schema)
+    table.append(events([1], ["first"]))
+    first = catalog.load_table("lake.travel").current_snapshot()
+    table.append(events([2], ["second"]))
+
+    by_version = f"SELECT id FROM travel FOR VERSION AS OF {first.snapshot_id} ORDER BY id"
+    assert query(athena, results, by_version) == [["1"]]
+    at = dt.datetime.fromtimestamp(first.timestamp_ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    by_time = f"SELECT id FROM travel FOR TIMESTAMP AS OF TIMESTAMP '{at} UTC' ORDER BY id"
+    assert query(athena, results, by_time) == [["1"]]
+    assert query(athena, results, "SELECT id FROM travel ORDER BY id") == [["1"], ["2"]]
+
+    _, unknown = run_query(athena, "SELECT id FROM travel FOR VERSION AS OF 42", results, "FAILED", database="lake")
+    assert unknown["Status"]["StateChangeReason"] == "INVALID_ARGUMENTS: Iceberg snapshot ID does not exists: 42"
+
+
+def test_snapshots_history_and_files_tables(athena, results, catalog):
+    table = catalog.create_table("lake.audit", schema=events([], []).schema)
+    table.append(events([1, 2], ["a", "b"]))
+    table.append(events([3], ["c"]))
+    table = catalog.load_table("lake.audit")
+    snapshots = [s.snapshot_id for s in table.snapshots()]
+
+    listed = query(athena, results, 'SELECT snapshot_id, parent_id, operation, summary[\'added-records\'] '
+                                    'FROM "audit$snapshots" ORDER BY committed_at')
+    assert listed == [[str(snapshots[0]), None, "append", "2"], [str(snapshots[1]), str(snapshots[0]), "append", "1"]]
+    history = query(athena, results, 'SELECT snapshot_id, is_current_ancestor FROM "audit$history" '
+                                     'ORDER BY made_current_at')
+    assert history == [[str(snapshots[0]), "true"], [str(snapshots[1]), "true"]]
+    files = query(athena, results, 'SELECT content, file_format, record_count FROM "audit$files" ORDER BY record_count')
+    assert files == [["0", "PARQUET", "1"], ["0", "PARQUET", "2"]]
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE made (id bigint) LOCATION 's3://iceberg-wh/made/' TBLPROPERTIES ('table_type'='ICEBERG')",
+    "CREATE TABLE made WITH (table_type='ICEBERG', location='s3://iceberg-wh/made/', is_external=false) "
+    "AS SELECT 1 AS id",
+])
+def test_athena_does_not_create_iceberg_tables(athena, results, catalog, sql):
+    _, execution = run_query(athena, sql, results, "FAILED", database="lake")
+    assert execution["Status"]["StateChangeReason"] == ("NOT_SUPPORTED: writing Iceberg tables is not supported here: "
+                                                        "write them with an Iceberg client (Spark, pyiceberg) through "
+                                                        "the Glue catalog, and Athena reads them")
+    assert catalog.list_tables("lake") == []
