@@ -23,7 +23,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 
 from ...protocol.errors import AwsError
-from . import ddl_hive, ddl_show, iceberg
+from . import ddl_hive, ddl_show, delta, iceberg
 from .ddl_tokens import Cursor, ParseError
 from .errors import QueryError
 
@@ -127,6 +127,18 @@ class _Run:
         if found is None:
             raise DdlError("NOT_FOUND", f"FAILED: SemanticException [Error 10001]: Table not found {db}.{name}")
         return found
+
+    def _with_log_schema(self, table: dict) -> dict:
+        """A Delta Lake table's columns are those of its transaction log, as Athena describes it (Glue
+        may hold a placeholder such as `col array<string>`, or nothing)."""
+        if not delta.is_delta(table):
+            return table
+        from .reader import location_path
+
+        sd = dict(table.get("StorageDescriptor") or {})
+        log = delta.snapshot(sd.get("Location") or "", lambda url: location_path(self.lake, url))
+        sd["Columns"] = [{"Name": name, "Type": hive} for name, hive in log.hive_columns]
+        return {**table, "StorageDescriptor": sd}
 
     # -- dispatch ---------------------------------------------------------------------------------
 
@@ -410,7 +422,7 @@ class _Run:
             if cur.accept("IN") or cur.accept("FROM"):
                 db = cur.name().lower()
             cur.end()
-            table = self._need_table(db, name)
+            table = self._with_log_schema(self._need_table(db, name))
             cols = (table.get("StorageDescriptor") or {}).get("Columns") or []
             cols = cols + (table.get("PartitionKeys") or [])
             return DdlResult("SHOW_COLUMNS", [("field", "string")], [[c["Name"]] for c in cols])
@@ -444,7 +456,7 @@ class _Run:
 
     def describe(self, statement: exp.Describe) -> DdlResult:
         db, name = _split_name(statement.this.sql(dialect="hive"), self.database, self.check_catalog)
-        table = self._need_table(db, name)
+        table = self._with_log_schema(self._need_table(db, name))
         formatted = (statement.args.get("style") or "").upper() in ("FORMATTED", "EXTENDED")
         # Hive's three DESCRIBE columns, as Athena lists them in ColumnInfo (awswrangler's describe_table
         # names the tab-separated fields of the .txt result after them).

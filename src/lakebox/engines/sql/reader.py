@@ -17,7 +17,8 @@ values (cast to the Hive key types) in DuckDB itself, before any file is listed.
 Parquet is read by DuckDB, ORC through pyarrow, text SerDes by `reader_text`, Avro by `reader_avro`;
 SEQUENCEFILE, RCFILE and ION answer NOT_SUPPORTED. Projected partitions come from `projection`.
 An Iceberg table (`table_type=ICEBERG`) is read from the files its current snapshot lists
-(`iceberg`), never from a listing of its folder.
+(`iceberg`), a Delta Lake table (`table_type=DELTA`) from those its transaction log keeps live
+(`delta`): never from a listing of the folder, which also holds the files of older versions.
 
 Imports duckdb, pyarrow (Parquet footers, ORC) and this package.
 """
@@ -28,7 +29,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import iceberg, parquet_footers, projection, reader_avro, reader_text
+from . import delta, iceberg, parquet_footers, projection, reader_avro, reader_text
 from .errors import QueryError
 from .types import HiveTypeError, hive_to_duckdb
 
@@ -143,6 +144,8 @@ def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Op
     sd = table.get("StorageDescriptor") or {}
     if iceberg.is_iceberg(table):
         return _iceberg_scan(lake, table, sd, needed, named, snapshot_id)
+    if delta.is_delta(table):
+        return _delta_scan(lake, sd, needed, named)
     fmt = storage_format(table)
     try:
         data_cols = _data_columns(sd)
@@ -201,8 +204,8 @@ def _iceberg_scan(lake, table: dict, sd: dict, needed: Optional[set], named: Opt
     hidden = [name for name in HIDDEN_COLUMNS if name in (named or ())]
     scan = TableScan(columns=dict([(n, t) for n, t, _ in data_cols] + [(h, HIDDEN_COLUMNS[h]) for h in hidden]))
     files = iceberg.live_files(table, lambda url: location_path(lake, url), snapshot_id)
-    data = [(url, _iceberg_file(lake, url)) for url in files.data]
-    deletes = [_iceberg_file(lake, url) for url in files.position_deletes]
+    data = [(url, _lake_file(lake, url, "ICEBERG_CANNOT_OPEN_SPLIT")) for url in files.data]
+    deletes = [_lake_file(lake, url, "ICEBERG_CANNOT_OPEN_SPLIT") for url in files.position_deletes]
     scan.bytes_read += sum(os.path.getsize(path) for path in deletes)
     if not files.position_deletes and not hidden:
         selects = []
@@ -225,11 +228,42 @@ def _iceberg_scan(lake, table: dict, sd: dict, needed: Optional[set], named: Opt
     return scan
 
 
-def _iceberg_file(lake, url: str) -> str:
+def _delta_scan(lake, sd: dict, needed: Optional[set], named: Optional[set]) -> TableScan:
+    """The rows of a Delta Lake table's latest version (delta.py replays its log): the live files read
+    as Parquet by column name, partition columns from the values the log keeps for each file, in
+    the order of the table's own schema (Glue's columns play no part, as in Athena)."""
+    table = delta.snapshot(sd.get("Location") or "", lambda url: location_path(lake, url))
+    keys = {name: kind for name, kind in table.columns if name in table.partition_columns}
+    data_cols = [(name, kind, kind) for name, kind in table.columns if name not in keys]
+    hidden = [name for name in HIDDEN_COLUMNS if name in (named or ())]
+    scan = TableScan(columns=dict(table.columns + [(h, HIDDEN_COLUMNS[h]) for h in hidden]))
+    groups: dict = {}
+    for url, values in table.files:
+        group_key = url if hidden else tuple(values.get(name) for name in keys)
+        groups.setdefault(group_key, []).append((url, _lake_file(lake, url, "DELTA_LAKE_FILESYSTEM_ERROR"), values))
+    selects = []
+    for members in groups.values():
+        paths = [path for _, path, _ in members]
+        exprs = dict(zip([name for name, _, _ in data_cols], _parquet_columns(paths, data_cols, scan, needed)))
+        values = members[0][2]
+        for name, kind in keys.items():
+            value = values.get(name)
+            literal = "NULL" if value is None else quote_str(value)
+            exprs[name] = f"TRY_CAST({literal} AS {kind}) AS {quote_ident(name)}"
+        ordered = [exprs[name] for name, _ in table.columns]
+        if hidden:
+            ordered += _hidden_values(hidden, members[0][0], paths[0], paths[0], os.path.getsize(paths[0]))
+        listed = ", ".join(quote_str(path) for path in paths)
+        selects.append(f"SELECT {', '.join(ordered)} FROM read_parquet([{listed}], union_by_name=true)")
+    _union(scan, selects)
+    return scan
+
+
+def _lake_file(lake, url: str, error_type: str) -> str:
+    """The local file of a path a table format's metadata names; the query fails if it is gone."""
     path = location_path(lake, url)
     if not os.path.isfile(path):
-        raise QueryError("ICEBERG_CANNOT_OPEN_SPLIT", f"ICEBERG_CANNOT_OPEN_SPLIT: Error opening Iceberg split "
-                                                      f"{url}: the file does not exist")
+        raise QueryError(error_type, f"{error_type}: Error opening split {url}: the file does not exist")
     return path
 
 

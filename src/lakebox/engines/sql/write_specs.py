@@ -10,7 +10,7 @@ from typing import Optional
 
 from sqlglot import exp
 
-from . import ddl_hive, iceberg, reader
+from . import ddl_hive, delta, iceberg, reader
 from .errors import QueryError
 from .write_files import (
     AVRO,
@@ -72,10 +72,17 @@ def file_format(options: dict) -> FileFormat:
     return fmt
 
 
-def table_format(table: dict, params: dict) -> FileFormat:
-    """How to write more files into an existing Glue table."""
+def check_writable(table: dict) -> None:
+    """Refuse a write into a table whose files a table format's own metadata lists (Iceberg, Delta)."""
     if iceberg.is_iceberg(table):
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {iceberg.NOT_WRITTEN}")
+    if delta.is_delta(table):
+        raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: Athena does not write Delta Lake tables")
+
+
+def table_format(table: dict, params: dict) -> FileFormat:
+    """How to write more files into an existing Glue table."""
+    check_writable(table)
     kind = reader.storage_format(table)
     serde = ((table.get("StorageDescriptor") or {}).get("SerdeInfo") or {})
     serde_params = serde.get("Parameters") or {}

@@ -38,6 +38,7 @@ from .write_specs import (
     CTAS_OPTIONS,
     UNLOAD_OPTIONS,
     check_names,
+    check_writable,
     file_format,
     glue_value,
     options_of,
@@ -221,6 +222,7 @@ class _Write:
             raise QueryError("TABLE_NOT_FOUND", f"TABLE_NOT_FOUND: line 1:13: Table '{_CATALOG}.{db}.{name}' does not exist")
         if table.get("TableType") == "VIRTUAL_VIEW":
             raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: Inserting into views is not supported")
+        check_writable(table)
         sd = table.get("StorageDescriptor") or {}
         data = [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string")) for c in sd.get("Columns") or []]
         keys = [(k["Name"].lower(), hive_to_duckdb(k.get("Type") or "string")) for k in table.get("PartitionKeys") or []]
