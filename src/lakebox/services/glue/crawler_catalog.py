@@ -67,31 +67,34 @@ class CatalogWriter:
     # -- tables --------------------------------------------------------------------------------------
 
     def write_table(self, plan: Any) -> None:
-        self.written.add(plan.name)
-        existing = self._table(plan.name)
-        wanted = table_input(plan, self.crawler)
+        table = self.put_table(table_input(plan, self.crawler))
+        self._write_partitions(plan, table)
+
+    def put_table(self, wanted: dict) -> dict:
+        """Create or update one table under the SchemaChangePolicy; the table as it now stands."""
+        name = wanted["Name"]
+        self.written.add(name)
+        existing = self._table(name)
         if existing is None:
             self.catalog.create_table(self.ctx, {"DatabaseName": self.database, "TableInput": wanted})
             self.counts["TablesCreated"] += 1
-            self.log(f"INFO : Created table {plan.name} in database {self.database}")
-            table = wanted
-        elif not self.update_in_database:
-            table = existing
+            self.log(f"INFO : Created table {name} in database {self.database}")
+            return wanted
+        if not self.update_in_database:
             if not self.new_folders_only and _differs(existing, wanted):
-                self.log(f"INFO : Table {plan.name} in database {self.database} has changed; not updated because "
+                self.log(f"INFO : Table {name} in database {self.database} has changed; not updated because "
                          "SchemaChangePolicy.UpdateBehavior is LOG")
-        else:
-            if self.merge_new_columns:
-                wanted["StorageDescriptor"]["Columns"] = kept_columns(
-                    existing["StorageDescriptor"].get("Columns") or [], wanted["StorageDescriptor"]["Columns"])
-            old_parameters = {k: v for k, v in (existing.get("Parameters") or {}).items() if k != DEPRECATED_PARAMETER}
-            wanted["Parameters"] = {**old_parameters, **wanted["Parameters"]}
-            if _differs(existing, wanted):
-                self.catalog.update_table(self.ctx, {"DatabaseName": self.database, "TableInput": wanted})
-                self.counts["TablesUpdated"] += 1
-                self.log(f"INFO : Updated table {plan.name} in database {self.database}")
-            table = wanted
-        self._write_partitions(plan, table)
+            return existing
+        if self.merge_new_columns:
+            wanted["StorageDescriptor"]["Columns"] = kept_columns(
+                existing["StorageDescriptor"].get("Columns") or [], wanted["StorageDescriptor"]["Columns"])
+        old_parameters = {k: v for k, v in (existing.get("Parameters") or {}).items() if k != DEPRECATED_PARAMETER}
+        wanted["Parameters"] = {**old_parameters, **wanted["Parameters"]}
+        if _differs(existing, wanted):
+            self.catalog.update_table(self.ctx, {"DatabaseName": self.database, "TableInput": wanted})
+            self.counts["TablesUpdated"] += 1
+            self.log(f"INFO : Updated table {name} in database {self.database}")
+        return wanted
 
     def retire_tables(self, target_locations: Iterable[str]) -> None:
         """DeleteBehavior for this crawler's tables under the targets that the crawl did not find."""

@@ -25,9 +25,13 @@ from .crawler_files import TargetError, TargetFile, sample, split_s3_path, targe
 from .crawler_grouping import LeafFile, group_tables
 from .crawler_infer import merge_columns
 from .crawler_store import CrawlerStore
+from .crawler_table_formats import format_tables
 from .crawler_worker import Crawl, CrawlOutcome
 
 log = logging.getLogger("lakebox.glue.crawlers")
+
+#: The target kinds a lakebox crawl reads; the others (JDBC, DynamoDB, catalog ...) are logged and skipped.
+CRAWLED_TARGETS = ("S3Targets", "DeltaTargets", "IcebergTargets")
 
 
 class CrawlCancelled(Exception):
@@ -110,8 +114,8 @@ def _crawl(env: CrawlEnv, key: str, doc: dict, crawl: Crawl, write_log: CrawlLog
     new_only = (doc.get("RecrawlPolicy") or {}).get("RecrawlBehavior") == "CRAWL_NEW_FOLDERS_ONLY"
     targets = (doc.get("Targets") or {})
     for kind, items in targets.items():
-        if kind != "S3Targets" and items:
-            write_log(f"WARN : {kind} are not crawled by lakebox; only S3Targets are")
+        if kind not in CRAWLED_TARGETS and items:
+            write_log(f"WARN : {kind} are not crawled by lakebox; only {', '.join(CRAWLED_TARGETS)} are")
     ctx = RequestContext(request=None, request_id=crawl.id, region=region, account_id=account, service="glue")
     writer = CatalogWriter(env.catalog, ctx, doc["DatabaseName"], name,
                            update_in_database=policy.get("UpdateBehavior", "UPDATE_IN_DATABASE") == "UPDATE_IN_DATABASE",
@@ -132,14 +136,22 @@ def _crawl(env: CrawlEnv, key: str, doc: dict, crawl: Crawl, write_log: CrawlLog
                              combine_compatible=settings.combine_compatible, merge_columns=merge_columns)
         _count_all_objects(plans, bucket, files)
         all_plans.append((f"s3://{bucket}/{prefix}", plans))
+    formats = format_tables(env.lake, targets, name, write_log)
     write_log(f"BENCHMARK : Classification complete, writing results to database {doc['DatabaseName']}")
     writer.ensure_database()
     for _, plans in all_plans:
         for plan in plans:
             _check(crawl)
             writer.write_table(plan)
+    for table in formats:
+        _check(crawl)
+        writer.put_table(table)
     if not new_only:
-        writer.retire_tables(location for location, _ in all_plans)
+        format_roots = [path.rstrip("/") for target in targets.get("DeltaTargets") or []
+                        for path in target.get("DeltaTables") or []]
+        format_roots += [path.rstrip("/") for target in targets.get("IcebergTargets") or []
+                         for path in target.get("Paths") or []]
+        writer.retire_tables([location for location, _ in all_plans] + format_roots)
     env.crawler_store.add_folders(key, name, folders)
     return writer
 
