@@ -91,13 +91,15 @@ def test_a_partitioned_table_is_read_whole_and_filtered(athena, results, catalog
     assert len(paths) == 2 and all("day=2026-01-0" in path for [path] in paths)
 
 
-def test_athena_does_not_write_iceberg_tables(athena, results, catalog):
-    table = catalog.create_table("lake.frozen", schema=events([], []).schema)
-    table.append(events([1], ["a"]))
+def test_athena_inserts_into_a_table_pyiceberg_made(athena, results, catalog):
+    table = catalog.create_table("lake.shared", schema=events([], []).schema)
+    table.append(events([1], ["from pyiceberg"]))
 
-    qid, execution = run_query(athena, "INSERT INTO frozen VALUES (2, 'b')", results, "FAILED", database="lake")
-    assert execution["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: writing Iceberg tables")
-    assert query(athena, results, "SELECT id FROM frozen") == [["1"]]
+    query(athena, results, "INSERT INTO shared VALUES (2, 'from athena'), (3, 'from athena')")
+
+    assert query(athena, results, "SELECT count(*) FROM shared") == [["3"]]
+    rows = catalog.load_table("lake.shared").scan().to_arrow().sort_by("id")
+    assert rows.column("name").to_pylist() == ["from pyiceberg", "from athena", "from athena"]
 
 
 # -- time travel and metadata tables ---------------------------------------------------------------
@@ -136,14 +138,55 @@ def test_snapshots_history_and_files_tables(athena, results, catalog):
     assert files == [["0", "PARQUET", "1"], ["0", "PARQUET", "2"]]
 
 
-@pytest.mark.parametrize("sql", [
-    "CREATE TABLE made (id bigint) LOCATION 's3://iceberg-wh/made/' TBLPROPERTIES ('table_type'='ICEBERG')",
-    "CREATE TABLE made WITH (table_type='ICEBERG', location='s3://iceberg-wh/made/', is_external=false) "
-    "AS SELECT 1 AS id",
-])
-def test_athena_does_not_create_iceberg_tables(athena, results, catalog, sql):
-    _, execution = run_query(athena, sql, results, "FAILED", database="lake")
-    assert execution["Status"]["StateChangeReason"] == ("NOT_SUPPORTED: writing Iceberg tables is not supported here: "
-                                                        "write them with an Iceberg client (Spark, pyiceberg) through "
-                                                        "the Glue catalog, and Athena reads them")
-    assert catalog.list_tables("lake") == []
+# -- Athena's own Iceberg writes ---------------------------------------------------------------------
+
+def test_athena_creates_writes_updates_and_deletes_an_iceberg_table(athena, results, catalog):
+    query(athena, results, "CREATE TABLE orders (id bigint, customer string, amount double, ts timestamp, "
+                           "category string) PARTITIONED BY (category, bucket(4, id), day(ts)) "
+                           "LOCATION 's3://iceberg-wh/lake/orders/' TBLPROPERTIES ('table_type'='ICEBERG')")
+    query(athena, results, "INSERT INTO orders VALUES (1, 'ana', 10.5, timestamp '2024-01-01 10:00:00', 'books'), "
+                           "(2, 'bo', 20.0, timestamp '2024-01-02 11:00:00', 'toys'), "
+                           "(3, 'cy', 30.0, timestamp '2024-01-02 12:00:00', 'books')")
+    qid, _ = run_query(athena, "UPDATE orders SET amount = amount * 2 WHERE category = 'books'", results,
+                       database="lake")
+    assert athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["StatementType"] == "DML"
+    query(athena, results, "DELETE FROM orders WHERE id = 2")
+
+    assert query(athena, results, "SELECT id, customer, amount FROM orders ORDER BY id") == [
+        ["1", "ana", "21.0"], ["3", "cy", "60.0"]]
+    # any Iceberg client reads what Athena committed, partition spec included
+    table = catalog.load_table("lake.orders")
+    assert sorted(table.scan().to_arrow().column("amount").to_pylist()) == [21.0, 60.0]
+    assert [(f.name, str(f.transform)) for f in table.spec().fields] == [
+        ("category", "identity"), ("id_bucket", "bucket[4]"), ("ts_day", "day")]
+
+
+def test_ctas_makes_a_partitioned_iceberg_table(athena, results, catalog):
+    query(athena, results, "CREATE TABLE sales WITH (table_type = 'ICEBERG', is_external = false, "
+                           "location = 's3://iceberg-wh/lake/sales/', partitioning = ARRAY['region', 'bucket(id, 8)']) "
+                           "AS SELECT * FROM (VALUES (1, 'eu', 5.0), (2, 'us', 7.5)) AS t (id, region, total)")
+
+    assert query(athena, results, "SELECT id, region, total FROM sales ORDER BY id") == [
+        ["1", "eu", "5.0"], ["2", "us", "7.5"]]
+    table = catalog.load_table("lake.sales")
+    assert [str(f.transform) for f in table.spec().fields] == ["identity", "bucket[8]"]
+    assert table.scan().to_arrow().num_rows == 2
+
+
+def test_a_condition_that_holds_nowhere_changes_nothing(athena, results, catalog):
+    table = catalog.create_table("lake.steady", schema=events([], []).schema)
+    table.append(events([1], ["a"]))
+    snapshots = len(catalog.load_table("lake.steady").snapshots())
+
+    query(athena, results, "DELETE FROM steady WHERE id > 100")
+    query(athena, results, "UPDATE steady SET name = 'b' WHERE name IS NULL")
+
+    assert len(catalog.load_table("lake.steady").snapshots()) == snapshots
+    assert query(athena, results, "SELECT id, name FROM steady") == [["1", "a"]]
+
+
+def test_merge_is_refused(athena, results, catalog):
+    catalog.create_table("lake.target", schema=events([], []).schema)
+    _, execution = run_query(athena, "MERGE INTO target t USING target s ON t.id = s.id WHEN MATCHED THEN DELETE",
+                             results, "FAILED", database="lake")
+    assert execution["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: MERGE INTO is not supported")

@@ -170,15 +170,17 @@ def test_a_missing_data_file_fails_the_query(env):
     assert raised.value.error_type == "ICEBERG_CANNOT_OPEN_SPLIT"
 
 
-def test_insert_into_an_iceberg_table_is_refused(env):
+def test_row_changes_to_a_hive_table_are_refused(env):
     root, catalog, engine = env
-    table = IcebergTable(root, catalog)
-    table.commit([(0, [(1, 0, table.data_file("a.parquet", {"id": [1], "name": ["a"]}))])])
+    catalog.create_table(ACCOUNT, REGION, "d", {"Name": "plain", "StorageDescriptor": {
+        "Location": "s3://wh/plain/", "Columns": [{"Name": "id", "Type": "bigint"}],
+        "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}})
 
-    with pytest.raises(QueryError) as raised:
-        engine.execute("INSERT INTO t VALUES (2, 'b')", "d")
-    assert raised.value.error_type == "NOT_SUPPORTED"
-    assert rows(engine) == [["1", "a"]]
+    for statement in ("DELETE FROM plain WHERE id = 1", "UPDATE plain SET id = 2"):
+        with pytest.raises(QueryError) as raised:
+            engine.execute(statement, "d")
+        assert raised.value.message == ("NOT_SUPPORTED: Modifying Hive table rows is only supported for "
+                                        "transactional tables")
 
 
 def test_files_table_lists_data_and_delete_files_without_reading_them(env):

@@ -23,7 +23,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 
 from ...protocol.errors import AwsError
-from . import ddl_hive, ddl_show, delta, iceberg
+from . import ddl_hive, ddl_show, delta
 from .ddl_tokens import Cursor, ParseError
 from .errors import QueryError
 
@@ -128,6 +128,22 @@ class _Run:
             raise DdlError("NOT_FOUND", f"FAILED: SemanticException [Error 10001]: Table not found {db}.{name}")
         return found
 
+    def _create_iceberg(self, statement: exp.Create, schema, db: str, name: str, props: list) -> DdlResult:
+        """CREATE TABLE … TBLPROPERTIES ('table_type'='ICEBERG'): a new Iceberg table, made by pyiceberg
+        (imported here: most DDL never needs it)."""
+        from . import iceberg_statements
+
+        self._need_database(db)
+        if self._call("get_table", db, name) is not None:
+            if statement.args.get("exists"):
+                return DdlResult("CREATE_TABLE")
+            raise DdlError("ALREADY_EXISTS", f"FAILED: AlreadyExistsException Table {db}.{name} already exists")
+        columns = [ddl_hive.column(c) for c in schema.expressions if isinstance(c, exp.ColumnDef)] \
+            if isinstance(schema, exp.Schema) else []
+        iceberg_statements.create_from_ddl(self.catalog, self.lake, self.account, self.region, db, name, columns,
+                                           props)
+        return DdlResult("CREATE_TABLE")
+
     def _with_log_schema(self, table: dict) -> dict:
         """A Delta Lake table's columns are those of its transaction log, as Athena describes it (Glue
         may hold a placeholder such as `col array<string>`, or nothing)."""
@@ -223,7 +239,7 @@ class _Run:
         props = list((statement.args.get("properties") or exp.Properties()).expressions)
         if any(isinstance(p, exp.Property) and p.name.lower() == "table_type" and
                p.text("value").upper() == "ICEBERG" for p in props):
-            raise DdlError("NOT_SUPPORTED", iceberg.NOT_WRITTEN)
+            return self._create_iceberg(statement, schema, db, name, props)
         if not any(isinstance(p, exp.ExternalProperty) for p in props):
             raise DdlError("NOT_SUPPORTED", "FAILED: SemanticException Only external tables are supported "
                            "(CREATE EXTERNAL TABLE); use CTAS for managed-style tables")

@@ -308,11 +308,11 @@ class SqlEngine:
         value = version.expression.sql(dialect="duckdb")
         try:
             if str(version.this).upper() == "TIMESTAMP":
-                moment = con.execute(f"SELECT epoch_ms(CAST({value} AS TIMESTAMPTZ))").fetchone()[0]
+                moment = con.execute(f"SELECT epoch_ms(CAST({value} AS TIMESTAMPTZ))").fetchall()[0][0]
                 metadata = iceberg.load_metadata(glue, lambda url: reader.location_path(self.lake, url))
                 name = f"{glue.get('DatabaseName', '')}.{glue.get('Name', '')}"
                 return iceberg.snapshot_as_of(metadata, moment, name)
-            return int(con.execute(f"SELECT CAST({value} AS BIGINT)").fetchone()[0])
+            return int(con.execute(f"SELECT CAST({value} AS BIGINT)").fetchall()[0][0])
         except duckdb.Error as error:
             raise QueryError("TYPE_MISMATCH", f"TYPE_MISMATCH: invalid version {version.expression.sql()}: "
                                               f"{error}") from None

@@ -23,10 +23,6 @@ from typing import Callable, Optional
 
 from .errors import QueryError
 
-#: Why a write to an Iceberg table, or the creation of one, fails: Athena here only reads them.
-NOT_WRITTEN = ("writing Iceberg tables is not supported here: write them with an Iceberg client (Spark, "
-               "pyiceberg) through the Glue catalog, and Athena reads them")
-
 #: Manifest entry status and data file content codes of the Iceberg spec.
 _DELETED = 2
 _DATA, _POSITION_DELETES, _EQUALITY_DELETES = 0, 1, 2

@@ -48,8 +48,6 @@ def options_of(tree: exp.Create, allowed: set) -> dict:
         elif isinstance(prop, exp.Property):
             value = prop.args.get("value")
             key = prop.name.lower()
-            if key == "table_type" and value is not None and value.name.upper() == "ICEBERG":
-                raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {iceberg.NOT_WRITTEN}")
             if key not in allowed:
                 raise QueryError("INVALID_TABLE_PROPERTY",
                                  f"INVALID_TABLE_PROPERTY: Catalog '{_CATALOG}' table property '{key}' does not exist")
@@ -73,9 +71,10 @@ def file_format(options: dict) -> FileFormat:
 
 
 def check_writable(table: dict) -> None:
-    """Refuse a write into a table whose files a table format's own metadata lists (Iceberg, Delta)."""
+    """Refuse a write into a Delta Lake table (Athena reads them only). Iceberg tables take their
+    writes through iceberg_statements.py, never as files added to a folder."""
     if iceberg.is_iceberg(table):
-        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {iceberg.NOT_WRITTEN}")
+        raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: Iceberg tables are written through Iceberg commits")
     if delta.is_delta(table):
         raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: Athena does not write Delta Lake tables")
 

@@ -1,4 +1,5 @@
-"""Athena's writing statements: CTAS, INSERT INTO and UNLOAD.
+"""Athena's writing statements: CTAS, INSERT INTO and UNLOAD; DELETE FROM, UPDATE, and the Iceberg
+forms of CTAS and INSERT go to iceberg_statements.py (only Iceberg tables have rows to change).
 
 Each runs its query on DuckDB into a temporary table, writes real files into the lake (`write_files`)
 and, for CTAS and INSERT, registers the table and its new partitions in Glue as Athena does
@@ -24,7 +25,7 @@ import duckdb
 from sqlglot import exp
 
 from ...protocol.errors import AwsError
-from . import cancel_watch, reader, translate
+from . import cancel_watch, iceberg, iceberg_statements, reader, translate
 from .errors import QueryError
 from .types import hive_to_duckdb
 from .write_files import (
@@ -48,7 +49,8 @@ from .write_specs import (
 )
 
 _CATALOG = "awsdatacatalog"
-_WRITE_START = re.compile(r"^\s*(CREATE\s+TABLE\s+(?=.*\bAS\b)|INSERT\s+INTO\b|UNLOAD\s*\()", re.IGNORECASE | re.DOTALL)
+_WRITE_START = re.compile(r"^\s*(CREATE\s+TABLE\s+(?=.*\bAS\b)|INSERT\s+INTO\b|UNLOAD\s*\(|DELETE\s+FROM\b|UPDATE\s"
+                          r"|MERGE\s+INTO\b)", re.IGNORECASE | re.DOTALL)
 
 
 def is_write(sql: str) -> bool:
@@ -71,6 +73,12 @@ def run_write(engine, sql: str, database: Optional[str], parameters: list, cance
         if isinstance(tree, exp.Insert):
             rows, files = run.insert(tree, parameters)
             return QueryOutcome("DML", "INSERT", [], [], run.scanned, rows, manifest_files=files)
+        if isinstance(tree, exp.Delete):
+            return QueryOutcome("DML", "DELETE", [], [], run.scanned, iceberg_statements.delete(run, tree, parameters))
+        if isinstance(tree, exp.Update):
+            return QueryOutcome("DML", "UPDATE", [], [], run.scanned, iceberg_statements.update(run, tree, parameters))
+        if isinstance(tree, exp.Merge):
+            run.merge(tree)
         if isinstance(tree, exp.Create) and tree.expression is not None:
             rows, files = run.ctas(tree, parameters, output_location)
             # Athena describes a CTAS result as one bigint column `rows` with no row: the count is
@@ -178,6 +186,8 @@ class _Write:
                 return 0, []
             raise QueryError("TABLE_ALREADY_EXISTS",
                              f"TABLE_ALREADY_EXISTS: line 1:1: Table '{_CATALOG}.{db}.{name}' already exists")
+        if iceberg_statements.is_iceberg_ctas(tree):
+            return iceberg_statements.ctas(self, tree, db, name, parameters), []
         options = options_of(tree, allowed=CTAS_OPTIONS)
         fmt = file_format(options)
         location = options.get("external_location")
@@ -222,7 +232,8 @@ class _Write:
             raise QueryError("TABLE_NOT_FOUND", f"TABLE_NOT_FOUND: line 1:13: Table '{_CATALOG}.{db}.{name}' does not exist")
         if table.get("TableType") == "VIRTUAL_VIEW":
             raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: Inserting into views is not supported")
-        check_writable(table)
+        if not iceberg.is_iceberg(table):
+            check_writable(table)
         sd = table.get("StorageDescriptor") or {}
         data = [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string")) for c in sd.get("Columns") or []]
         keys = [(k["Name"].lower(), hive_to_duckdb(k.get("Type") or "string")) for k in table.get("PartitionKeys") or []]
@@ -244,6 +255,8 @@ class _Write:
         except duckdb.Error as error:
             from .engine import _athena_error
             raise _athena_error(error, tree.sql(dialect="trino")) from None
+        if iceberg.is_iceberg(table):
+            return iceberg_statements.insert(self, db, name, "__ins"), []
         existing = {}
         if keys:
             existing = {tuple(p.get("Values") or []): (p.get("StorageDescriptor") or {}).get("Location")
@@ -259,6 +272,16 @@ class _Write:
                           [{"Values": v, "StorageDescriptor": {**sd, "Location": loc}, "Parameters": {}}
                            for v, loc in fresh])
         return rows, urls
+
+    # -- MERGE ------------------------------------------------------------------------------------
+
+    def merge(self, tree: exp.Merge) -> None:
+        db, name = self._name(tree.this)
+        table = self._catalog("get_table", db, name)
+        if table is not None and not iceberg.is_iceberg(table):
+            raise QueryError("NOT_SUPPORTED", iceberg_statements.HIVE_ROWS_UNSUPPORTED)
+        raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: MERGE INTO is not supported here; use INSERT INTO, "
+                                          "UPDATE and DELETE FROM")
 
     # -- UNLOAD -----------------------------------------------------------------------------------
 

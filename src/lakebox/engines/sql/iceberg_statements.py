@@ -1,0 +1,165 @@
+"""The Athena statements that write Iceberg tables, over iceberg_writes.py: CREATE TABLE (DDL), CTAS,
+INSERT INTO, DELETE FROM and UPDATE. The rows come from DuckDB through the engine's own table
+resolution and translation, so a statement reads exactly what a SELECT of it would.
+
+DELETE and UPDATE evaluate their WHERE once per row (`COALESCE(cond, FALSE)`, so a NULL condition
+touches nothing, as in Trino), then commit the table's new rows as one snapshot; the update count is
+the number of rows the condition held for.
+
+Imports duckdb, pyarrow, sqlglot and this package.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import duckdb
+from sqlglot import exp
+
+from . import iceberg, iceberg_writes, translate
+from .errors import QueryError
+from .reader import quote_ident
+from .types import HiveTypeError, hive_to_duckdb
+
+HIVE_ROWS_UNSUPPORTED = "NOT_SUPPORTED: Modifying Hive table rows is only supported for transactional tables"
+_HIT = "__lakebox_hit"
+#: The CTAS properties of an Iceberg table (Athena's list; the maintenance ones are accepted and kept
+#: to pyiceberg's defaults).
+_CTAS_PROPERTIES = {"table_type", "is_external", "location", "partitioning", "format", "write_compression",
+                    "vacuum_max_snapshot_age_seconds", "vacuum_min_snapshots_to_keep",
+                    "optimize_rewrite_delete_file_threshold", "optimize_rewrite_data_file_threshold"}
+
+
+def catalog(engine: Any):
+    """pyiceberg's catalog for the engine's account (pyiceberg is imported on the first Iceberg write)."""
+    from . import iceberg_io
+
+    return iceberg_io.catalog_for(engine.catalog, engine.lake, engine.account, engine.region)
+
+
+def is_iceberg_ctas(tree: exp.Create) -> bool:
+    return any(isinstance(p, exp.Property) and p.name.lower() == "table_type" and p.args.get("value") is not None
+               and p.args["value"].name.upper() == "ICEBERG"
+               for p in (tree.args.get("properties") or exp.Properties()).expressions)
+
+
+# -- CREATE TABLE (DDL) ------------------------------------------------------------------------------
+
+def create_from_ddl(glue_catalog: Any, lake: Any, account: str, region: str, db: str, name: str,
+                    columns: list[dict], props: list) -> None:
+    """`columns`: Glue columns (Name, Hive Type) of the statement; `props`: its properties."""
+    try:
+        duck = [(c["Name"].lower(), hive_to_duckdb(c["Type"])) for c in columns]
+    except HiveTypeError as error:
+        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+    location, partitioning = None, []
+    for prop in props:
+        if isinstance(prop, exp.LocationProperty):
+            location = prop.this.name
+        elif isinstance(prop, exp.PartitionedByProperty):
+            node = prop.this
+            partitioning = list(node.expressions) if isinstance(node, (exp.Schema, exp.Tuple)) else [node]
+    from . import iceberg_io
+
+    with duckdb.connect() as con:
+        schema = iceberg_writes.arrow_schema(con, duck)
+    iceberg_writes.create_table(iceberg_io.catalog_for(glue_catalog, lake, account, region), db, name, schema,
+                                partitioning, location)
+
+
+# -- CTAS, INSERT ------------------------------------------------------------------------------------
+
+def ctas(write: Any, tree: exp.Create, db: str, name: str, parameters: list) -> int:
+    options: dict = {}
+    for prop in (tree.args.get("properties") or exp.Properties()).expressions:
+        if isinstance(prop, exp.LocationProperty):
+            options["location"] = prop.this.name
+        elif isinstance(prop, exp.Property):
+            options[prop.name.lower()] = _option_value(prop.args.get("value"))
+    if str(options.get("is_external", "false")).lower() != "false":
+        raise QueryError("INVALID_TABLE_PROPERTY", "INVALID_TABLE_PROPERTY: Iceberg tables must set "
+                                                   "is_external=false")
+    unknown = set(options) - _CTAS_PROPERTIES
+    if unknown:
+        raise QueryError("INVALID_TABLE_PROPERTY", f"INVALID_TABLE_PROPERTY: Catalog 'awsdatacatalog' table "
+                                                   f"property '{sorted(unknown)[0]}' does not exist")
+    translate.require_names(tree.expression)
+    write._materialize(tree.expression, parameters, "__ctas")
+    rows = write.con.sql("SELECT * FROM __ctas").to_arrow_table()
+    table = iceberg_writes.create_table(catalog(write.engine), db, name, rows.schema,
+                                        options.get("partitioning") or [], options.get("location"))
+    return iceberg_writes.append(table, rows)
+
+
+def _option_value(value: Optional[exp.Expression]):
+    if isinstance(value, exp.Array):
+        return [item.name for item in value.expressions]
+    if isinstance(value, exp.Boolean):
+        return "true" if value.this else "false"
+    return value.name if value is not None else None
+
+
+def insert(write: Any, db: str, name: str, source: str) -> int:
+    """Append the rows of DuckDB table `source` (already cast to the table's columns)."""
+    table = iceberg_writes.load(catalog(write.engine), db, name)
+    return iceberg_writes.append(table, write.con.sql(f"SELECT * FROM {source}").to_arrow_table())
+
+
+# -- DELETE, UPDATE ----------------------------------------------------------------------------------
+
+def delete(write: Any, tree: exp.Delete, parameters: list) -> int:
+    db, name, glue = _target(write, tree.this)
+    columns = _columns(glue)
+    condition = _condition(tree)
+    select = ", ".join(quote_ident(c) for c in columns) + f", {condition} AS {quote_ident(_HIT)}"
+    return _rewrite(write, db, name, select, columns, parameters, drop_hits=True)
+
+
+def update(write: Any, tree: exp.Update, parameters: list) -> int:
+    db, name, glue = _target(write, tree.this)
+    columns = _columns(glue)
+    sets = {}
+    for assignment in tree.expressions:
+        column = assignment.this.name.lower()
+        if column not in columns:
+            raise QueryError("COLUMN_NOT_FOUND", f"COLUMN_NOT_FOUND: line 1:1: Column '{column}' cannot be resolved")
+        sets[column] = assignment.expression.sql(dialect="trino")
+    condition = _condition(tree)
+    exprs = [f"CASE WHEN {condition} THEN ({sets[c]}) ELSE {quote_ident(c)} END AS {quote_ident(c)}" if c in sets
+             else quote_ident(c) for c in columns]
+    select = ", ".join(exprs) + f", {condition} AS {quote_ident(_HIT)}"
+    return _rewrite(write, db, name, select, columns, parameters, drop_hits=False)
+
+
+def _rewrite(write: Any, db: str, name: str, select: str, columns: list, parameters: list, drop_hits: bool) -> int:
+    """Commit the table's rows as `select` computes them (less the hit rows when `drop_hits`); the
+    number of rows the statement's condition held for."""
+    query = translate.parse(f"SELECT {select} FROM {quote_ident(db)}.{quote_ident(name)}")
+    write._materialize(query, parameters, "__rows")
+    hits = write.con.execute(f"SELECT count(*) FILTER (WHERE {quote_ident(_HIT)}) FROM __rows").fetchall()[0][0]
+    if not hits:
+        return 0
+    deleting = f"WHERE NOT {quote_ident(_HIT)}" if drop_hits else ""
+    kept = write.con.sql(f"SELECT {', '.join(quote_ident(c) for c in columns)} FROM __rows {deleting}")
+    iceberg_writes.overwrite(iceberg_writes.load(catalog(write.engine), db, name), kept.to_arrow_table())
+    return hits
+
+
+def _target(write: Any, table: exp.Table) -> tuple[str, str, dict]:
+    db, name = write._name(table)
+    glue = write._catalog("get_table", db, name)
+    if glue is None:
+        raise QueryError("TABLE_NOT_FOUND", f"TABLE_NOT_FOUND: line 1:1: Table 'awsdatacatalog.{db}.{name}' "
+                                            "does not exist")
+    if not iceberg.is_iceberg(glue):
+        raise QueryError("NOT_SUPPORTED", HIVE_ROWS_UNSUPPORTED)
+    return db, name, glue
+
+
+def _columns(glue: dict) -> list[str]:
+    return [c["Name"].lower() for c in (glue.get("StorageDescriptor") or {}).get("Columns") or []]
+
+
+def _condition(tree: exp.Expression) -> str:
+    where: Optional[exp.Where] = tree.args.get("where")
+    return f"COALESCE(({where.this.sql(dialect='trino')}), FALSE)" if where is not None else "TRUE"
