@@ -214,3 +214,20 @@ def test_time_travel_by_version_reads_that_snapshot(env):
 
     assert rows(engine, f"SELECT id FROM t FOR VERSION AS OF {old}") == [["1"]]
     assert rows(engine, "SELECT id FROM t ORDER BY id") == [["1"], ["2"]]
+
+
+def test_a_commit_that_lost_a_race_is_iceberg_commit_error(env):
+    import pyarrow as pa
+
+    from lakebox.engines.sql import iceberg_io, iceberg_writes
+
+    root, catalog, engine = env
+    pyiceberg = iceberg_io.catalog_for(catalog, engine.lake, ACCOUNT, REGION)
+    table = pyiceberg.create_table("d.raced", schema=pa.schema([("id", pa.int64())]), location="s3://wh/raced")
+    stale = pyiceberg.load_table("d.raced")
+    iceberg_writes.append(table, pa.table({"id": pa.array([1], pa.int64())}))
+
+    with pytest.raises(QueryError) as raised:
+        iceberg_writes.overwrite(stale, pa.table({"id": pa.array([2], pa.int64())}))
+    assert raised.value.error_type == "ICEBERG_COMMIT_ERROR"
+    assert rows(engine, "SELECT id FROM raced") == [["1"]]

@@ -14,6 +14,7 @@ Imports duckdb, pyarrow, pyiceberg, sqlglot and this package.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Optional
 
 import pyarrow as pa
@@ -120,12 +121,27 @@ def load(catalog: Any, db: str, name: str):
 
 def append(table, rows: pa.Table) -> int:
     if rows.num_rows:
-        table.append(_conformed(table, rows))
+        with _commit(table):
+            table.append(_conformed(table, rows))
     return rows.num_rows
 
 
 def overwrite(table, rows: pa.Table) -> None:
-    table.overwrite(_conformed(table, rows))
+    with _commit(table):
+        table.overwrite(_conformed(table, rows))
+
+
+@contextlib.contextmanager
+def _commit(table):
+    """A commit another writer got in before (pyiceberg retries, then gives up, or finds the other
+    commit's files conflict with its own): Athena's ICEBERG_COMMIT_ERROR, and nothing changed."""
+    from pyiceberg.exceptions import CommitFailedException, ValidationException
+
+    try:
+        yield
+    except (CommitFailedException, ValidationException) as error:
+        raise QueryError("ICEBERG_COMMIT_ERROR", f"ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table: "
+                                                 f"{'.'.join(table.name())}: {error}") from None
 
 
 def _conformed(table, rows: pa.Table) -> pa.Table:
