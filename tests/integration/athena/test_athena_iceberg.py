@@ -190,3 +190,16 @@ def test_merge_is_refused(athena, results, catalog):
     _, execution = run_query(athena, "MERGE INTO target t USING target s ON t.id = s.id WHEN MATCHED THEN DELETE",
                              results, "FAILED", database="lake")
     assert execution["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: MERGE INTO is not supported")
+
+
+@pytest.mark.parametrize("partitioning, reason", [
+    ("bucket(4, amount)", "INVALID_TABLE_PROPERTY"),  # bucket of a double: no such transform
+    ("nowhere", "COLUMN_NOT_FOUND"),
+    ("weekday(ts)", "NOT_SUPPORTED"),
+])
+def test_a_bad_partitioning_creates_no_table(athena, results, catalog, partitioning, reason):
+    _, execution = run_query(athena, f"CREATE TABLE bad (id bigint, amount double, ts timestamp) PARTITIONED BY "
+                                     f"({partitioning}) LOCATION 's3://iceberg-wh/lake/bad/' "
+                                     "TBLPROPERTIES ('table_type'='ICEBERG')", results, "FAILED", database="lake")
+    assert execution["Status"]["StateChangeReason"].startswith(reason)
+    assert catalog.list_tables("lake") == []

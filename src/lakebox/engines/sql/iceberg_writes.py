@@ -42,17 +42,22 @@ def create_table(catalog: Any, db: str, name: str, schema: pa.Schema, partitioni
     fields = [_partition_field(node, schema) for node in partitioning]
     from pyiceberg.exceptions import TableAlreadyExistsError
 
+    from pyiceberg.exceptions import ValidationError
+
+    # One transaction: the table and its partition spec appear together, or not at all.
     try:
-        table = catalog.create_table(f"{db}.{name}", schema=schema, location=location.rstrip("/"))
+        creation = catalog.create_table_transaction(f"{db}.{name}", schema=schema, location=location.rstrip("/"))
+        if fields:
+            with creation.update_spec() as spec:
+                for source, transform, field_name in fields:
+                    spec.add_field(source, transform, field_name)
+        creation.commit_transaction()
     except TableAlreadyExistsError:
         raise QueryError("TABLE_ALREADY_EXISTS", f"TABLE_ALREADY_EXISTS: Table 'awsdatacatalog.{db}.{name}' "
                                                  "already exists") from None
-    if fields:
-        with table.update_spec() as spec:
-            for source, transform, field_name in fields:
-                spec.add_field(source, transform, field_name)
-        table = catalog.load_table(f"{db}.{name}")
-    return table
+    except (ValidationError, ValueError) as error:
+        raise QueryError("INVALID_TABLE_PROPERTY", f"INVALID_TABLE_PROPERTY: {error}") from None
+    return catalog.load_table(f"{db}.{name}")
 
 
 def _partition_field(node, schema: pa.Schema) -> tuple:
