@@ -203,3 +203,21 @@ def test_a_bad_partitioning_creates_no_table(athena, results, catalog, partition
                                      "TBLPROPERTIES ('table_type'='ICEBERG')", results, "FAILED", database="lake")
     assert execution["Status"]["StateChangeReason"].startswith(reason)
     assert catalog.list_tables("lake") == []
+
+
+def test_alter_table_adds_columns_and_sets_properties_by_commit(athena, results, catalog):
+    table = catalog.create_table("lake.evolving", schema=events([], []).schema)
+    table.append(events([1], ["old"]))
+
+    query(athena, results, "ALTER TABLE evolving ADD COLUMNS (score double, note string)")
+    query(athena, results, "INSERT INTO evolving VALUES (2, 'new', 9.5, 'hi')")
+    query(athena, results, "ALTER TABLE evolving SET TBLPROPERTIES ('write.target-file-size-bytes'='1048576')")
+
+    assert query(athena, results, "SELECT id, name, score, note FROM evolving ORDER BY id") == [
+        ["1", "old", None, None], ["2", "new", "9.5", "hi"]]
+    reloaded = catalog.load_table("lake.evolving")
+    assert [f.name for f in reloaded.schema().fields] == ["id", "name", "score", "note"]
+    assert reloaded.properties["write.target-file-size-bytes"] == "1048576"
+    _, duplicate = run_query(athena, "ALTER TABLE evolving ADD COLUMNS (score double)", results, "FAILED",
+                             database="lake")
+    assert duplicate["Status"]["StateChangeReason"].startswith("COLUMN_ALREADY_EXISTS")

@@ -278,6 +278,11 @@ class _Run:
     def alter_table(self, statement: exp.Alter) -> DdlResult:
         db, name = _split_name(statement.this.sql(dialect="hive"), self.database, self.check_catalog)
         table = self._need_table(db, name)
+        if str((table.get("Parameters") or {}).get("table_type", "")).upper() == "ICEBERG":
+            from . import iceberg_statements  # an Iceberg schema changes by commit, not in Glue alone
+
+            return DdlResult(iceberg_statements.alter(self.catalog, self.lake, self.account, self.region, db, name,
+                                                      statement))
         given = _table_input(table)
         sd = given["StorageDescriptor"]
         kind = "ALTER_TABLE"

@@ -1,5 +1,5 @@
-"""The Athena statements that write Iceberg tables, over iceberg_writes.py: CREATE TABLE (DDL), CTAS,
-INSERT INTO, DELETE FROM and UPDATE. The rows come from DuckDB through the engine's own table
+"""The Athena statements that write Iceberg tables, over iceberg_writes.py: CREATE TABLE and ALTER TABLE
+(DDL), CTAS, INSERT INTO, DELETE FROM and UPDATE. The rows come from DuckDB through the engine's own table
 resolution and translation, so a statement reads exactly what a SELECT of it would.
 
 DELETE and UPDATE evaluate their WHERE once per row (`COALESCE(cond, FALSE)`, so a NULL condition
@@ -65,6 +65,44 @@ def create_from_ddl(glue_catalog: Any, lake: Any, account: str, region: str, db:
         schema = iceberg_writes.arrow_schema(con, duck)
     iceberg_writes.create_table(iceberg_io.catalog_for(glue_catalog, lake, account, region), db, name, schema,
                                 partitioning, location)
+
+
+def alter(glue_catalog: Any, lake: Any, account: str, region: str, db: str, name: str, statement: exp.Alter) -> str:
+    """ALTER TABLE on an Iceberg table: ADD COLUMNS (a schema update) and SET TBLPROPERTIES (table
+    properties), one commit each; the statement type Athena reports."""
+    from . import ddl_hive, iceberg_io
+
+    table = iceberg_io.catalog_for(glue_catalog, lake, account, region).load_table(f"{db}.{name}")
+    kind = "ALTER_TABLE"
+    for action in statement.args.get("actions") or []:
+        if isinstance(action, (exp.Schema, exp.ColumnDef)):
+            defs = action.expressions if isinstance(action, exp.Schema) else [action]
+            columns = [ddl_hive.column(d) for d in defs]
+            existing = {field.name.lower() for field in table.schema().fields}
+            for column in columns:
+                if column["Name"].lower() in existing:
+                    raise QueryError("COLUMN_ALREADY_EXISTS", f"COLUMN_ALREADY_EXISTS: Column '{column['Name']}' "
+                                                              "already exists")
+            try:
+                duck = [(c["Name"].lower(), hive_to_duckdb(c["Type"])) for c in columns]
+            except HiveTypeError as error:
+                raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+            with duckdb.connect() as con:
+                added = iceberg_writes.arrow_schema(con, duck)
+            with table.update_schema() as update:
+                update.union_by_name(added)
+            kind = "ALTER_TABLE_ADD_COLUMNS"
+        elif isinstance(action, exp.AlterSet) and action.expressions and action.args.get("location") is None:
+            properties = {prop.name: prop.args["value"].name for props in action.expressions
+                          for prop in props.expressions}
+            with table.transaction() as transaction:
+                transaction.set_properties(properties)
+            kind = "ALTER_TABLE_SET_TBLPROPERTIES"
+        else:
+            raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: this ALTER TABLE is not supported for Iceberg tables "
+                                              f"here: {action.sql(dialect='hive')[:60]}")
+        table = iceberg_io.catalog_for(glue_catalog, lake, account, region).load_table(f"{db}.{name}")
+    return kind
 
 
 # -- CTAS, INSERT ------------------------------------------------------------------------------------
