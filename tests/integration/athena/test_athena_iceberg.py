@@ -185,11 +185,32 @@ def test_a_condition_that_holds_nowhere_changes_nothing(athena, results, catalog
     assert query(athena, results, "SELECT id, name FROM steady") == [["1", "a"]]
 
 
-def test_merge_is_refused(athena, results, catalog):
-    catalog.create_table("lake.target", schema=events([], []).schema)
-    _, execution = run_query(athena, "MERGE INTO target t USING target s ON t.id = s.id WHEN MATCHED THEN DELETE",
+def test_merge_upserts_from_a_staging_table(athena, results, catalog, s3):
+    target = catalog.create_table("lake.customers", schema=events([], []).schema)
+    target.append(events([1, 2, 3], ["ann", "bob", "cid"]))
+    staging = catalog.create_table("lake.changes", schema=pa.schema([("id", pa.int64()), ("name", pa.string()),
+                                                                      ("op", pa.string())]))
+    staging.append(pa.table({"id": pa.array([2, 3, 4], pa.int64()), "name": ["bobby", None, "dee"],
+                             "op": ["U", "D", "I"]}))
+
+    qid, _ = run_query(athena, "MERGE INTO customers t USING changes s ON t.id = s.id "
+                               "WHEN MATCHED AND s.op = 'D' THEN DELETE "
+                               "WHEN MATCHED THEN UPDATE SET name = s.name "
+                               "WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, s.name)", results, database="lake")
+
+    assert athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["StatementType"] == "DML"
+    assert query(athena, results, "SELECT id, name FROM customers ORDER BY id") == [
+        ["1", "ann"], ["2", "bobby"], ["4", "dee"]]
+    assert sorted(catalog.load_table("lake.customers").scan().to_arrow().column("id").to_pylist()) == [1, 2, 4]
+
+
+def test_merge_into_a_hive_table_is_refused(athena, results, catalog, s3):
+    query(athena, results, "CREATE EXTERNAL TABLE plain (id bigint) STORED AS PARQUET "
+                           "LOCATION 's3://iceberg-wh/plain/'")
+    _, execution = run_query(athena, "MERGE INTO plain t USING plain s ON t.id = s.id WHEN MATCHED THEN DELETE",
                              results, "FAILED", database="lake")
-    assert execution["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: MERGE INTO is not supported")
+    assert execution["Status"]["StateChangeReason"] == ("NOT_SUPPORTED: Modifying Hive table rows is only supported "
+                                                        "for transactional tables")
 
 
 @pytest.mark.parametrize("partitioning, reason", [
@@ -221,3 +242,18 @@ def test_alter_table_adds_columns_and_sets_properties_by_commit(athena, results,
     _, duplicate = run_query(athena, "ALTER TABLE evolving ADD COLUMNS (score double)", results, "FAILED",
                              database="lake")
     assert duplicate["Status"]["StateChangeReason"].startswith("COLUMN_ALREADY_EXISTS")
+
+
+def test_merge_from_a_subquery_and_a_row_matched_twice(athena, results, catalog):
+    target = catalog.create_table("lake.stock", schema=events([], []).schema)
+    target.append(events([1], ["one"]))
+
+    query(athena, results, "MERGE INTO stock t USING (SELECT 1 AS id, 'uno' AS name UNION ALL SELECT 5, 'cinco') s "
+                           "ON t.id = s.id WHEN MATCHED THEN UPDATE SET name = s.name "
+                           "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.name)")
+    assert query(athena, results, "SELECT id, name FROM stock ORDER BY id") == [["1", "uno"], ["5", "cinco"]]
+
+    _, twice = run_query(athena, "MERGE INTO stock t USING (SELECT 1 AS id UNION ALL SELECT 1) s ON t.id = s.id "
+                                 "WHEN MATCHED THEN DELETE", results, "FAILED", database="lake")
+    assert twice["Status"]["StateChangeReason"].startswith("MERGE_TARGET_ROW_MULTIPLE_MATCHES")
+    assert query(athena, results, "SELECT count(*) FROM stock") == [["2"]]

@@ -1,10 +1,10 @@
 """The Athena statements that write Iceberg tables, over iceberg_writes.py: CREATE TABLE and ALTER TABLE
-(DDL), CTAS, INSERT INTO, DELETE FROM and UPDATE. The rows come from DuckDB through the engine's own table
+(DDL), CTAS, INSERT INTO, DELETE FROM, UPDATE and MERGE INTO. The rows come from DuckDB through the engine's own table
 resolution and translation, so a statement reads exactly what a SELECT of it would.
 
 DELETE and UPDATE evaluate their WHERE once per row (`COALESCE(cond, FALSE)`, so a NULL condition
 touches nothing, as in Trino), then commit the table's new rows as one snapshot; the update count is
-the number of rows the condition held for.
+the number of rows the condition held for. MERGE INTO runs DuckDB's MERGE over a copy of the rows.
 
 Imports duckdb, pyarrow, sqlglot and this package.
 """
@@ -167,6 +167,57 @@ def update(write: Any, tree: exp.Update, parameters: list) -> int:
              else quote_ident(c) for c in columns]
     select = ", ".join(exprs) + f", {condition} AS {quote_ident(_HIT)}"
     return _rewrite(write, db, name, select, columns, parameters, drop_hits=False)
+
+
+def merge(write: Any, tree: exp.Merge, parameters: list) -> int:
+    """MERGE INTO an Iceberg table: DuckDB's own MERGE run over a copy of the table's rows (the
+    source's tables resolved as in any query), then those rows committed as one snapshot; the
+    number of rows inserted, updated or deleted."""
+    from . import engine as engine_module
+
+    target = tree.this
+    db, name, glue = _target(write, target)
+    columns = _columns(glue)
+    listed = ", ".join(quote_ident(c) for c in columns)
+    write._materialize(translate.parse(f"SELECT {listed} FROM {quote_ident(db)}.{quote_ident(name)}"), parameters,
+                       "__merge_target")
+    statement = tree.copy()
+    engine_module._bind(statement, parameters)
+    statement.set("this", None)  # the target is the copy below, not a view of the table
+    scanned, schema = write.engine._resolve_tables(write.con, statement, write.database)
+    write.scanned += scanned
+    alias = target.alias or target.name
+    statement.set("this", exp.Table(this=exp.to_identifier("__merge_target"),
+                                    alias=exp.TableAlias(this=exp.to_identifier(alias))))
+    relation = write.con.table("__merge_target")
+    schema["__merge_target"] = {column: str(kind) for column, kind in zip(relation.columns, relation.types)}
+    _check_single_matches(write, statement, alias, schema)
+    try:
+        changed = write.con.execute(translate.to_duckdb(statement, schema)).fetchall()[0][0]
+    except duckdb.Error as error:
+        raise engine_module._athena_error(error, tree.sql(dialect="trino")) from None
+    if changed:
+        table = iceberg_writes.load(catalog(write.engine), db, name)
+        iceberg_writes.overwrite(table, write.con.sql(f"SELECT {listed} FROM __merge_target").to_arrow_table())
+    return changed
+
+
+def _check_single_matches(write: Any, statement: exp.Merge, alias: str, schema: dict) -> None:
+    """Trino refuses a MERGE whose WHEN MATCHED clause would meet a target row twice (DuckDB would
+    apply the first): MERGE_TARGET_ROW_MULTIPLE_MATCHES, before anything changes."""
+    whens = statement.args.get("whens")
+    if not any(when.args.get("matched") for when in (whens.expressions if whens is not None else [])):
+        return
+    check = (exp.select("1").from_(statement.this.copy())
+             .join(statement.args["using"].copy(), on=statement.args["on"].copy())
+             .group_by(exp.column("rowid", table=alias)).having("count(*) > 1").limit(1))
+    try:
+        twice = write.con.execute(translate.to_duckdb(check, schema)).fetchall()
+    except duckdb.Error:
+        return  # the MERGE itself reports what is wrong with it
+    if twice:
+        raise QueryError("MERGE_TARGET_ROW_MULTIPLE_MATCHES", "MERGE_TARGET_ROW_MULTIPLE_MATCHES: One MERGE target "
+                                                              "table row matched more than one source row")
 
 
 def _rewrite(write: Any, db: str, name: str, select: str, columns: list, parameters: list, drop_hits: bool) -> int:

@@ -3,11 +3,11 @@
   `WITH (table_type='ICEBERG', location=…, partitioning=ARRAY[…])`: a new table in the Glue catalog,
   with Athena's partition transforms (identity, year, month, day, hour, bucket, truncate);
 - INSERT INTO: an append snapshot;
-- DELETE FROM and UPDATE: the table's rows computed anew by DuckDB and committed as one overwrite
-  snapshot (copy-on-write; Athena itself writes position deletes, which read the same).
+- DELETE FROM, UPDATE and MERGE INTO: the table's rows computed anew by DuckDB and committed as one
+  overwrite (copy-on-write; Athena itself writes position deletes, which read the same).
 
 Rows go to pyiceberg as Arrow tables built by DuckDB with the table's own column types, so the files
-are the Parquet files an Iceberg writer would make. MERGE INTO is refused with NOT_SUPPORTED.
+are the Parquet files an Iceberg writer would make.
 
 Imports duckdb, pyarrow, pyiceberg, sqlglot and this package.
 """

@@ -78,7 +78,7 @@ def run_write(engine, sql: str, database: Optional[str], parameters: list, cance
         if isinstance(tree, exp.Update):
             return QueryOutcome("DML", "UPDATE", [], [], run.scanned, iceberg_statements.update(run, tree, parameters))
         if isinstance(tree, exp.Merge):
-            run.merge(tree)
+            return QueryOutcome("DML", "MERGE", [], [], run.scanned, iceberg_statements.merge(run, tree, parameters))
         if isinstance(tree, exp.Create) and tree.expression is not None:
             rows, files = run.ctas(tree, parameters, output_location)
             # Athena describes a CTAS result as one bigint column `rows` with no row: the count is
@@ -272,16 +272,6 @@ class _Write:
                           [{"Values": v, "StorageDescriptor": {**sd, "Location": loc}, "Parameters": {}}
                            for v, loc in fresh])
         return rows, urls
-
-    # -- MERGE ------------------------------------------------------------------------------------
-
-    def merge(self, tree: exp.Merge) -> None:
-        db, name = self._name(tree.this)
-        table = self._catalog("get_table", db, name)
-        if table is not None and not iceberg.is_iceberg(table):
-            raise QueryError("NOT_SUPPORTED", iceberg_statements.HIVE_ROWS_UNSUPPORTED)
-        raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: MERGE INTO is not supported here; use INSERT INTO, "
-                                          "UPDATE and DELETE FROM")
 
     # -- UNLOAD -----------------------------------------------------------------------------------
 
