@@ -5,6 +5,7 @@ later, and a partitioned table. Each query's rows are checked against what was w
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pyarrow as pa
 import pytest
@@ -257,3 +258,39 @@ def test_merge_from_a_subquery_and_a_row_matched_twice(athena, results, catalog)
                                  "WHEN MATCHED THEN DELETE", results, "FAILED", database="lake")
     assert twice["Status"]["StateChangeReason"].startswith("MERGE_TARGET_ROW_MULTIPLE_MATCHES")
     assert query(athena, results, "SELECT count(*) FROM stock") == [["2"]]
+
+
+# -- maintenance ------------------------------------------------------------------------------------
+
+def test_optimize_compacts_and_vacuum_removes_what_no_snapshot_needs(athena, results, catalog, s3):
+    table = catalog.create_table("lake.chatty", schema=events([], []).schema)
+    for n in range(4):
+        table.append(events([n], [f"row {n}"]))  # one small file each
+    assert query(athena, results, 'SELECT count(*) FROM "chatty$files"') == [["4"]]
+
+    query(athena, results, "OPTIMIZE chatty REWRITE DATA USING BIN_PACK WHERE id > 0")
+    assert query(athena, results, 'SELECT count(*) FROM "chatty$files"') == [["1"]]
+    query(athena, results, "DELETE FROM chatty WHERE id = 0")
+    assert query(athena, results, "SELECT id FROM chatty ORDER BY id") == [["1"], ["2"], ["3"]]
+
+    def data_keys():
+        listed = s3.list_objects_v2(Bucket="iceberg-wh", Prefix="lake/chatty/data/").get("Contents", [])
+        return {o["Key"] for o in listed}
+
+    kept_before = data_keys()
+    query(athena, results, "ALTER TABLE chatty SET TBLPROPERTIES ('vacuum_max_snapshot_age_seconds'='1')")
+    time.sleep(1.1)
+    query(athena, results, "VACUUM chatty")
+
+    reloaded = catalog.load_table("lake.chatty")
+    assert len(reloaded.snapshots()) == 1  # only the current one is younger than the newest kept
+    live = {f"lake/chatty/data/{p.rsplit('/', 1)[1]}" for p in
+            reloaded.inspect.files().column("file_path").to_pylist()}
+    assert data_keys() == live and live < kept_before
+    assert query(athena, results, "SELECT id FROM chatty ORDER BY id") == [["1"], ["2"], ["3"]]
+
+
+def test_maintenance_of_a_hive_table_is_refused(athena, results, catalog):
+    query(athena, results, "CREATE EXTERNAL TABLE hive_t (id bigint) STORED AS PARQUET LOCATION 's3://iceberg-wh/h/'")
+    _, execution = run_query(athena, "VACUUM hive_t", results, "FAILED", database="lake")
+    assert execution["Status"]["StateChangeReason"] == "NOT_SUPPORTED: OPTIMIZE and VACUUM are for Iceberg tables only"

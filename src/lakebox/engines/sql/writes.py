@@ -1,5 +1,6 @@
-"""Athena's writing statements: CTAS, INSERT INTO and UNLOAD; DELETE FROM, UPDATE, and the Iceberg
-forms of CTAS and INSERT go to iceberg_statements.py (only Iceberg tables have rows to change).
+"""Athena's writing statements: CTAS, INSERT INTO and UNLOAD; DELETE FROM, UPDATE, MERGE INTO and the
+Iceberg forms of CTAS and INSERT go to iceberg_statements.py (only Iceberg tables have rows to change),
+OPTIMIZE and VACUUM to iceberg_maintenance.py.
 
 Each runs its query on DuckDB into a temporary table, writes real files into the lake (`write_files`)
 and, for CTAS and INSERT, registers the table and its new partitions in Glue as Athena does
@@ -25,7 +26,7 @@ import duckdb
 from sqlglot import exp
 
 from ...protocol.errors import AwsError
-from . import cancel_watch, iceberg, iceberg_statements, reader, translate
+from . import cancel_watch, iceberg, iceberg_maintenance, iceberg_statements, reader, translate
 from .errors import QueryError
 from .types import hive_to_duckdb
 from .write_files import (
@@ -50,7 +51,7 @@ from .write_specs import (
 
 _CATALOG = "awsdatacatalog"
 _WRITE_START = re.compile(r"^\s*(CREATE\s+TABLE\s+(?=.*\bAS\b)|INSERT\s+INTO\b|UNLOAD\s*\(|DELETE\s+FROM\b|UPDATE\s"
-                          r"|MERGE\s+INTO\b)", re.IGNORECASE | re.DOTALL)
+                          r"|MERGE\s+INTO\b|OPTIMIZE\s|VACUUM\s)", re.IGNORECASE | re.DOTALL)
 
 
 def is_write(sql: str) -> bool:
@@ -69,6 +70,8 @@ def run_write(engine, sql: str, database: Optional[str], parameters: list, cance
         if re.match(r"UNLOAD\b", text, re.IGNORECASE):
             rows, files = run.unload(text, parameters)
             return QueryOutcome("DML", "UNLOAD", [], [], run.scanned, rows, manifest_files=files)
+        if iceberg_maintenance.is_maintenance(text):
+            return QueryOutcome("DML", iceberg_maintenance.run(run, text), [], [], run.scanned)
         tree = translate.parse(text)
         if isinstance(tree, exp.Insert):
             rows, files = run.insert(tree, parameters)
