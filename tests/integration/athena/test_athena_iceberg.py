@@ -294,3 +294,16 @@ def test_maintenance_of_a_hive_table_is_refused(athena, results, catalog):
     query(athena, results, "CREATE EXTERNAL TABLE hive_t (id bigint) STORED AS PARQUET LOCATION 's3://iceberg-wh/h/'")
     _, execution = run_query(athena, "VACUUM hive_t", results, "FAILED", database="lake")
     assert execution["Status"]["StateChangeReason"] == "NOT_SUPPORTED: OPTIMIZE and VACUUM are for Iceberg tables only"
+
+
+def test_dropping_an_iceberg_table_deletes_its_data(athena, results, catalog, s3):
+    table = catalog.create_table("lake.doomed", schema=events([], []).schema, location="s3://iceberg-wh/lake/doomed")
+    table.append(events([1], ["x"]))
+    s3.put_object(Bucket="iceberg-wh", Key="lake/doomed_neighbour/keep.txt", Body=b"not the table's")
+    assert s3.list_objects_v2(Bucket="iceberg-wh", Prefix="lake/doomed/")["KeyCount"] > 0
+
+    query(athena, results, "DROP TABLE doomed")
+
+    assert catalog.list_tables("lake") == []
+    assert s3.list_objects_v2(Bucket="iceberg-wh", Prefix="lake/doomed/")["KeyCount"] == 0
+    assert s3.get_object(Bucket="iceberg-wh", Key="lake/doomed_neighbour/keep.txt")["Body"].read() == b"not the table's"

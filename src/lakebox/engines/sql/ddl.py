@@ -212,11 +212,14 @@ class _Run:
         if statement.kind == "TABLE":
             db, name = _split_name(target.sql(dialect="hive"), self.database, self.check_catalog)
             self._need_database(db)
-            if self._call("get_table", db, name) is None:
+            table = self._call("get_table", db, name)
+            if table is None:
                 if statement.args.get("exists"):
                     return DdlResult("DROP_TABLE")
                 raise DdlError("NOT_FOUND", f"FAILED: SemanticException [Error 10001]: Table not found {db}.{name}")
             self._call("delete_table", db, name)
+            if str((table.get("Parameters") or {}).get("table_type", "")).upper() == "ICEBERG":
+                self._purge((table.get("StorageDescriptor") or {}).get("Location") or "")
             return DdlResult("DROP_TABLE")
         name = target.name.lower()
         if self._call("get_database", name) is None:
@@ -229,6 +232,16 @@ class _Run:
                            f"(message:Database {name} is not empty. One or more tables exist.)")
         self._call("delete_database", name)
         return DdlResult("DROP_DATABASE")
+
+    def _purge(self, location: str) -> None:
+        """Athena treats Iceberg tables as managed: dropping one deletes its data and metadata, every
+        object under its location (through the lake, so S3 stops listing them)."""
+        if not location.startswith("s3://") or "/" not in location[len("s3://"):].rstrip("/"):
+            return  # never a whole bucket
+        bucket, _, prefix = location[len("s3://"):].partition("/")
+        prefix = prefix.rstrip("/") + "/"
+        for key in list(_keys(self.lake, bucket, prefix)):
+            self.lake.delete_object(bucket, key)
 
     # -- tables -----------------------------------------------------------------------------------
 
