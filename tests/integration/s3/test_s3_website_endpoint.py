@@ -278,3 +278,12 @@ def test_the_buckets_cors_rules_apply_to_the_website(lakebox_server, s3, site):
                   headers={"Origin": "https://evil.example.com", "Access-Control-Request-Method": "GET"})
     assert refused.status_code == 403
     assert error_items(refused)["Code"] == "AccessForbidden"
+
+
+def test_a_path_that_is_not_utf8_is_a_404_page(lakebox_server, s3, site):
+    configure(s3, site, IndexDocument={"Suffix": "index.html"})
+
+    response = get(lakebox_server, site, "/public/%FF%FE")
+
+    assert response.status_code == 404
+    assert error_items(response)["Code"] == "NoSuchKey"

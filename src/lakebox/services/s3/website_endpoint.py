@@ -50,7 +50,7 @@ _ERROR_DOCUMENT_HEADING = "An Error Occurred While Attempting to Retrieve a Cust
 def website_key(path: str) -> str:
     """The object key a website request's path names: the path without its leading `/`, decoded."""
     raw = path[1:] if path.startswith("/") else path
-    return unquote(raw, encoding="utf-8", errors="surrogateescape")
+    return unquote(raw, encoding="utf-8", errors="replace")
 
 
 class WebsiteEndpoint:
