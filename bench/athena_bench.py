@@ -5,6 +5,8 @@ is the floor: whatever lakebox adds (the HTTP API, translation from Trino SQL, t
 to the files, the worker pool, the result CSV written to the lake and read back) is the gap between
 the two. Absolute numbers depend on the machine, so the targets of issue 5 are measured side by side:
 
+- Iceberg: lineitem copied into an Iceberg table with Athena's CTAS (`table_type='ICEBERG'`), timed,
+  then Q6 over it against Q6 over the Parquet table (no target; it shows what the format costs).
 - TPC-H Q1, Q3, Q6 and Q12 at SF1 (`--scale`), each the median of N runs (3; 1 with --quick).
   lakebox: start_query_execution, get_query_execution until it ends, then every page of
   get_query_results, as a Python client does. DuckDB: the same SQL (or the repo's `qNN.duckdb.sql`
@@ -43,6 +45,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -316,6 +319,33 @@ def measure_tpch(athena, duck: DuckBaseline, queries: dict, runs: int) -> tuple[
     return results, answers
 
 
+def measure_iceberg(athena, duck: DuckBaseline, queries: dict, answers: dict, parquet: dict, runs: int) -> dict:
+    """lineitem written again as an Iceberg table through Athena's CTAS (a pyiceberg commit), then Q6
+    over it, against Q6 over the Parquet table measured above and DuckDB on the Parquet file: what
+    Iceberg adds, on the write (Arrow to Parquet files plus manifests) and on the read (planning from
+    the manifests)."""
+    start = time.perf_counter()
+    _, counted = run_athena(athena, "CREATE TABLE lineitem_iceberg WITH (table_type = 'ICEBERG', "
+                                    f"is_external = false, location = 's3://{DATA_BUCKET}/iceberg/lineitem/') "
+                                    "AS SELECT * FROM lineitem", max_poll_s=TPCH_MAX_POLL_S)
+    ctas_s = time.perf_counter() - start
+    _, rows = run_athena(athena, "SELECT count(*) FROM lineitem_iceberg")
+    trino_sql = re.sub(r"\blineitem\b", "lineitem_iceberg", queries[6][0])
+    want_header, want_rows = answers[6]
+    times = []
+    for _ in range(runs + 1):  # the first run is untimed, as for the Parquet table
+        start = time.perf_counter()
+        header, got = run_athena(athena, trino_sql, max_poll_s=TPCH_MAX_POLL_S)
+        times.append(time.perf_counter() - start)
+        check_answer("Q6 (Iceberg)", header, got, want_header, want_rows)
+    q6 = statistics.median(times[1:])
+    result = {"ctas_s": ctas_s, "rows": int(rows[0][0]), "rows_per_s": int(rows[0][0]) / ctas_s, "q6_s": q6,
+              "q6_vs_parquet": q6 / parquet["q6"]["lakebox_s"], "q6_vs_duckdb": q6 / parquet["q6"]["duckdb_s"]}
+    print(f"  CTAS into Iceberg: {result['rows']} rows in {ctas_s:.1f} s; Q6 {q6 * 1000:.0f} ms "
+          f"({result['q6_vs_parquet']:.2f}x the Parquet table)", flush=True)
+    return result
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
@@ -403,6 +433,10 @@ def print_report(results: dict) -> None:
     print(f"target: lakebox/DuckDB <= {TARGET_RATIO}x for each query. engine, plan and write are the server's "
           "Statistics (ms):\nEngineExecutionTime (planning and DuckDB), QueryPlanningTime (table lookup, "
           "translation) and ServiceProcessingTime (result files)")
+    ice = results["iceberg"]
+    print(f"\nIceberg: CTAS of lineitem ({ice['rows']} rows) {ice['ctas_s']:.1f} s ({ice['rows_per_s']:.0f} rows/s); "
+          f"Q6 over it {ice['q6_s'] * 1000:.0f} ms = {ice['q6_vs_parquet']:.2f}x the Parquet table, "
+          f"{ice['q6_vs_duckdb']:.2f}x DuckDB on the Parquet file")
     s1 = results["select1"]
     print(f"\nSELECT 1 round trip over {s1['runs']} runs: p50 {s1['p50_ms']:.1f} ms, p95 {s1['p95_ms']:.1f} ms "
           f"(target < {TARGET_SELECT1_MS:.0f} ms: {verdict(s1['p95_ms'] < TARGET_SELECT1_MS)})")
@@ -438,6 +472,8 @@ def main(argv=None) -> int:
             athena = client("athena", server.endpoint)
             print(f"[both] TPC-H SF{scale:g} Q{', Q'.join(map(str, QUERIES))}, {runs} run(s) each", flush=True)
             results["tpch"], answers = measure_tpch(athena, duck, queries, runs)
+            print("[lakebox] lineitem as an Iceberg table (CTAS), then Q6 over it", flush=True)
+            results["iceberg"] = measure_iceberg(athena, duck, queries, answers, results["tpch"], runs)
             print(f"[lakebox] SELECT 1 x {args.select1_runs}", flush=True)
             results["select1"] = measure_select1(athena, args.select1_runs)
             print(f"[lakebox] 4 clients + ListWorkGroups for {seconds:.0f} s", flush=True)
