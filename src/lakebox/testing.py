@@ -69,6 +69,15 @@ class InProcessServer:
             time.sleep(0.005)
         return self
 
+    def iceberg_catalog_properties(self, region: str = "us-east-1") -> dict[str, str]:
+        """pyiceberg's properties for the Glue catalog and S3 of this server:
+        `pyiceberg.catalog.load_catalog("lake", **server.iceberg_catalog_properties())`."""
+        keys = {"access-key-id": "test", "secret-access-key": "test", "region": region}
+        properties = {"type": "glue", "glue.endpoint": self.endpoint_url, "s3.endpoint": self.endpoint_url}
+        for prefix in ("glue", "s3"):
+            properties.update({f"{prefix}.{name}": value for name, value in keys.items()})
+        return properties
+
     def advance_clock(self, duration: str) -> None:
         """Move the service clock forward (`"31d"`, `"12h"`), as `lakebox clock advance` does."""
         from .clock import parse_duration

@@ -22,12 +22,7 @@ def warehouse(s3):
 
 @pytest.fixture
 def catalog(lakebox_server, warehouse):
-    endpoint = lakebox_server.endpoint_url
-    keys = {"access-key-id": "test", "secret-access-key": "test", "region": "us-east-1"}
-    properties = {"type": "glue", "glue.endpoint": endpoint, "s3.endpoint": endpoint}
-    properties.update({f"glue.{k}": v for k, v in keys.items()})
-    properties.update({f"s3.{k}": v for k, v in keys.items()})
-    catalog = pyiceberg_catalog.load_catalog("lakebox", **properties)
+    catalog = pyiceberg_catalog.load_catalog("lakebox", **lakebox_server.iceberg_catalog_properties())
     catalog.create_namespace("lake", {"location": f"{warehouse}/lake"})
     return catalog
 

@@ -51,12 +51,7 @@ def delta_table(lakebox_server, s3):
 @pytest.fixture
 def iceberg_table(lakebox_server, s3, glue):
     """An Iceberg table under s3://lake/iceberg/events, written by pyiceberg (registered in `staging`)."""
-    endpoint = lakebox_server.endpoint_url
-    keys = {"access-key-id": "test", "secret-access-key": "test", "region": "us-east-1"}
-    properties = {"type": "glue", "glue.endpoint": endpoint, "s3.endpoint": endpoint}
-    properties.update({f"glue.{k}": v for k, v in keys.items()})
-    properties.update({f"s3.{k}": v for k, v in keys.items()})
-    catalog = pyiceberg_catalog.load_catalog("lakebox", **properties)
+    catalog = pyiceberg_catalog.load_catalog("lakebox", **lakebox_server.iceberg_catalog_properties())
     catalog.create_namespace("staging")
     schema = pa.schema([("id", pa.int64()), ("tags", pa.list_(pa.string()))])
     table = catalog.create_table("staging.events", schema=schema, location="s3://lake/iceberg/events")
