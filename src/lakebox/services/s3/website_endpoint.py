@@ -13,8 +13,9 @@ as S3 documents for website endpoints:
   `/docs/` when only `docs/<index document>` exists;
 - an object stored with `x-amz-website-redirect-location` is a redirect (301) to that place;
 - the redirects of website_routing.py: RedirectAllRequestsTo and the routing rules;
-- a 4xx other than 405 is answered with the error document, if one is configured, under the
-  error's own status code; when that document cannot be read either, the HTML page says both.
+- a 403 or 404 is answered with the error document, if one is configured, under the error's own
+  status code (S3 documents it for the 4xx errors a page read can meet; a 405 never gets it); when
+  that document cannot be read either, the HTML page says both.
 """
 
 from __future__ import annotations
