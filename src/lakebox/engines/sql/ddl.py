@@ -23,7 +23,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 
 from ...protocol.errors import AwsError
-from . import ddl_hive, ddl_show, delta
+from . import ddl_hive, ddl_show, delta, iceberg
 from .ddl_tokens import Cursor, ParseError
 from .errors import QueryError
 
@@ -218,7 +218,7 @@ class _Run:
                     return DdlResult("DROP_TABLE")
                 raise DdlError("NOT_FOUND", f"FAILED: SemanticException [Error 10001]: Table not found {db}.{name}")
             self._call("delete_table", db, name)
-            if str((table.get("Parameters") or {}).get("table_type", "")).upper() == "ICEBERG":
+            if iceberg.is_iceberg(table):
                 self._purge((table.get("StorageDescriptor") or {}).get("Location") or "")
             return DdlResult("DROP_TABLE")
         name = target.name.lower()
@@ -236,11 +236,13 @@ class _Run:
     def _purge(self, location: str) -> None:
         """Athena treats Iceberg tables as managed: dropping one deletes its data and metadata, every
         object under its location (through the lake, so S3 stops listing them)."""
-        if not location.startswith("s3://") or "/" not in location[len("s3://"):].rstrip("/"):
+        try:
+            bucket, prefix = _s3(location)
+        except DdlError:
+            return  # not in the lake: nothing of it to delete here
+        if not prefix.strip("/"):
             return  # never a whole bucket
-        bucket, _, prefix = location[len("s3://"):].partition("/")
-        prefix = prefix.rstrip("/") + "/"
-        for key in list(_keys(self.lake, bucket, prefix)):
+        for key in list(_keys(self.lake, bucket, prefix.rstrip("/") + "/")):
             self.lake.delete_object(bucket, key)
 
     # -- tables -----------------------------------------------------------------------------------
@@ -291,7 +293,7 @@ class _Run:
     def alter_table(self, statement: exp.Alter) -> DdlResult:
         db, name = _split_name(statement.this.sql(dialect="hive"), self.database, self.check_catalog)
         table = self._need_table(db, name)
-        if str((table.get("Parameters") or {}).get("table_type", "")).upper() == "ICEBERG":
+        if iceberg.is_iceberg(table):
             from . import iceberg_statements  # an Iceberg schema changes by commit, not in Glue alone
 
             return DdlResult(iceberg_statements.alter(self.catalog, self.lake, self.account, self.region, db, name,

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator
 
 from ...engines.sql import delta
 from ...engines.sql.errors import QueryError
+from ...engines.sql.reader import location_path
 from ...storage.errors import StorageError
 from .crawler_catalog import CRAWLER_PARAMETER
 
@@ -67,20 +68,16 @@ def _readable_paths(lake: Any, log: Callable[[str], None]) -> Callable[[Any], li
         kept = []
         for path in paths or []:
             try:
-                if not path.startswith("s3://"):
-                    raise ValueError("not an s3:// path")
-                _local(lake, path)
-            except (ValueError, StorageError) as error:
-                log(f"WARN : Target {path} is skipped: {error or 'not a bucket name'}")
+                location_path(lake, path)
+            except QueryError as error:
+                log(f"WARN : Target {path} is skipped: {error.message}")
+                continue
+            except StorageError:
+                log(f"WARN : Target {path} is skipped: its bucket name is not valid")
                 continue
             kept.append(path)
         return kept
     return readable
-
-
-def _local(lake: Any, url: str) -> str:
-    bucket, _, key = url[len("s3://"):].partition("/") if url.startswith("s3://") else ("", "", url)
-    return os.path.join(lake.bucket_path(bucket), key)
 
 
 def _name(url: str) -> str:
@@ -106,7 +103,7 @@ def _table(name: str, location: str, columns: list, parameters: dict) -> dict:
 def _delta_table(lake: Any, path: str, crawler: str, log: Callable[[str], None]) -> dict | None:
     location = path.rstrip("/") + "/"
     try:
-        snapshot = delta.snapshot(location, lambda url: _local(lake, url))
+        snapshot = delta.snapshot(location, lambda url: location_path(lake, url))
     except QueryError as error:
         log(f"WARN : {path} is not a Delta table lakebox can read: {error.message}")
         return None
@@ -121,7 +118,7 @@ def _delta_table(lake: Any, path: str, crawler: str, log: Callable[[str], None])
 
 def _iceberg_roots(lake: Any, path: str, depth: int) -> Iterator[str]:
     """The s3:// roots of the Iceberg tables under `path` (a folder holding metadata/*.metadata.json)."""
-    start = _local(lake, path.rstrip("/"))
+    start = location_path(lake, path.rstrip("/"))
     base = path.rstrip("/")
     if not os.path.isdir(start):
         return
@@ -151,10 +148,10 @@ def _newest_metadata(folder: str) -> str | None:
 
 
 def _iceberg_table(lake: Any, root: str, crawler: str, log: Callable[[str], None]) -> dict | None:
-    newest = _newest_metadata(os.path.join(_local(lake, root), "metadata"))
+    newest = _newest_metadata(os.path.join(location_path(lake, root), "metadata"))
     metadata_location = f"{root}/metadata/{newest}"
     try:
-        with open(_local(lake, metadata_location), "rb") as handle:
+        with open(location_path(lake, metadata_location), "rb") as handle:
             metadata = json.load(handle)
         schema = next(s for s in metadata.get("schemas") or [metadata.get("schema")]
                       if s and s.get("schema-id", 0) == metadata.get("current-schema-id", 0))
