@@ -132,6 +132,8 @@ def test_snapshots_history_and_files_tables(athena, results, catalog):
     assert history == [[str(snapshots[0]), "true"], [str(snapshots[1]), "true"]]
     files = query(athena, results, 'SELECT content, file_format, record_count FROM "audit$files" ORDER BY record_count')
     assert files == [["0", "PARQUET", "1"], ["0", "PARQUET", "2"]]
+    # unpartitioned: one row for the whole table
+    assert query(athena, results, 'SELECT record_count, file_count FROM "audit$partitions"') == [["3", "2"]]
 
 
 # -- Athena's own Iceberg writes ---------------------------------------------------------------------
@@ -302,3 +304,15 @@ def test_dropping_an_iceberg_table_deletes_its_data(athena, results, catalog, s3
     assert catalog.list_tables("lake") == []
     assert s3.list_objects_v2(Bucket="iceberg-wh", Prefix="lake/doomed/")["KeyCount"] == 0
     assert s3.get_object(Bucket="iceberg-wh", Key="lake/doomed_neighbour/keep.txt")["Body"].read() == b"not the table's"
+
+
+def test_partitions_table_of_a_partitioned_iceberg_table(athena, results, catalog):
+    query(athena, results, "CREATE TABLE visits (id bigint, ts timestamp, country string) "
+                           "PARTITIONED BY (country, day(ts)) LOCATION 's3://iceberg-wh/lake/visits/' "
+                           "TBLPROPERTIES ('table_type'='ICEBERG')")
+    query(athena, results, "INSERT INTO visits VALUES (1, timestamp '2024-03-01 08:00:00', 'pt'), "
+                           "(2, timestamp '2024-03-01 09:00:00', 'pt'), (3, timestamp '2024-03-02 10:00:00', 'br')")
+
+    rows = query(athena, results, 'SELECT partition.country, partition.ts_day, record_count, file_count '
+                                  'FROM "visits$partitions" ORDER BY 1')
+    assert rows == [["br", "2024-03-02", "1", "1"], ["pt", "2024-03-01", "2", "1"]]

@@ -1,5 +1,5 @@
 """An Iceberg table's metadata tables, as Athena (Trino) answers them: `"t$snapshots"`,
-`"t$history"` and `"t$files"`, read from the table's metadata document and manifests.
+`"t$history"`, `"t$files"` and `"t$partitions"`, read from the table's metadata document and manifests.
 
 Why: after a pipeline writes an Iceberg table, the snapshot ids that time travel needs
 (`FOR VERSION AS OF`) and the files a snapshot holds are looked up with these queries. The columns
@@ -16,8 +16,8 @@ import pyarrow as pa
 
 from . import iceberg
 
-SNAPSHOTS, HISTORY, FILES = "$snapshots", "$history", "$files"
-SUFFIXES = (SNAPSHOTS, HISTORY, FILES)
+SNAPSHOTS, HISTORY, FILES, PARTITIONS = "$snapshots", "$history", "$files", "$partitions"
+SUFFIXES = (SNAPSHOTS, HISTORY, FILES, PARTITIONS)
 _WHEN = pa.timestamp("ms", tz="UTC")
 
 
@@ -31,7 +31,10 @@ def build(table: dict, suffix: str, local_path: Callable[[str], str]) -> pa.Tabl
         return _snapshots(metadata)
     if suffix == HISTORY:
         return _history(metadata)
-    return _files(iceberg.live_files(table, local_path, reading=False).records)
+    records = iceberg.live_files(table, local_path, reading=False).records
+    if suffix == PARTITIONS:
+        return _partitions(records)
+    return _files(records)
 
 
 def _snapshots(metadata: dict) -> pa.Table:
@@ -70,3 +73,28 @@ def _files(records: list) -> pa.Table:
         "record_count": pa.array([r.get("record_count") for r in records], pa.int64()),
         "file_size_in_bytes": pa.array([r.get("file_size_in_bytes") for r in records], pa.int64()),
     })
+
+
+def _partitions(records: list) -> pa.Table:
+    """One row per partition of the live data files (delete files aside): its values after the
+    transforms (a `row`, absent for an unpartitioned table) and the files' counts and sizes."""
+    groups: dict = {}
+    for record in records:
+        if record.get("content") or 0:
+            continue
+        values = record.get("partition") or {}
+        key = tuple(sorted(values.items(), key=lambda item: item[0]))
+        group = groups.setdefault(key, {"partition": dict(values), "record_count": 0, "file_count": 0,
+                                        "total_size": 0})
+        group["record_count"] += record.get("record_count") or 0
+        group["file_count"] += 1
+        group["total_size"] += record.get("file_size_in_bytes") or 0
+    rows = list(groups.values())
+    columns = {}
+    if any(row["partition"] for row in rows):
+        columns["partition"] = pa.array([row["partition"] for row in rows])
+    for name in ("record_count", "file_count", "total_size"):
+        columns[name] = pa.array([row[name] for row in rows], pa.int64())
+    if not rows:
+        return pa.table({name: pa.array([], pa.int64()) for name in ("record_count", "file_count", "total_size")})
+    return pa.table(columns)

@@ -8,7 +8,7 @@ the query runs over it like over any table.
 - `information_schema.schemata`, `tables`, `columns` and `views`, with Athena's columns; types in
   `columns.data_type` are spelled as Athena spells them (`varchar`, `integer`, `array(varchar)`).
 - `"<table>$partitions"`: one row per partition, one column per partition key, typed by the key.
-- an Iceberg table's `$snapshots`, `$history` and `$files` (iceberg_tables.py).
+- an Iceberg table's `$snapshots`, `$history`, `$files` and `$partitions` (iceberg_tables.py).
 """
 
 from __future__ import annotations
@@ -89,9 +89,10 @@ def build(con, catalog: Any, account: str, region: str, db: str, name: str,
     suffix = iceberg_tables.suffix_of(name)
     if suffix is not None:
         table = catalog.get_table(account, region, db, name[:-len(suffix)])
-        if table is None or not iceberg.is_iceberg(table) or local_path is None:
-            return None
-        return iceberg_tables.build(table, suffix, local_path)
+        if table is not None and iceberg.is_iceberg(table) and local_path is not None:
+            return iceberg_tables.build(table, suffix, local_path)
+        if suffix != PARTITIONS_SUFFIX:
+            return None  # $snapshots and its kin: Iceberg tables only
     table_name = name[:-len(PARTITIONS_SUFFIX)]
     table = catalog.get_table(account, region, db, table_name)
     if table is None or not table.get("PartitionKeys"):
