@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def build_providers(config: "Config") -> dict[str, "Provider"]:
     """Every provider lakebox serves, keyed by botocore service name."""
     from .athena.provider import AthenaProvider
+    from .firehose.provider import FirehoseProvider
     from .glue.catalog_api import GlueCatalog
     from .glue.provider import GlueProvider
     from .kinesis.provider import KinesisProvider
@@ -38,5 +39,8 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # Logs subscription filters put records on Kinesis streams; logs is closed before Kinesis.
     kinesis = KinesisProvider(config)
     logs.kinesis = kinesis
-    providers: list[Provider] = [athena, glue, s3, STSProvider(config), logs, kinesis]
+    # Firehose delivers to the lake, reads its conversion schemas from Glue and, for a Kinesis source,
+    # reads Kinesis: it comes first in the list, so its delivery stops before those stores close.
+    firehose = FirehoseProvider(config, lake=s3.store, catalog=GlueCatalog(glue), kinesis=kinesis)
+    providers: list[Provider] = [firehose, athena, glue, s3, STSProvider(config), logs, kinesis]
     return {p.service_name: p for p in providers}

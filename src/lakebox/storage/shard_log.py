@@ -301,6 +301,19 @@ class ShardLog:
                 return segment.first_offset + i
         return end
 
+    def bytes_from(self, offset: int) -> int:
+        """About how many bytes the durable records from `offset` on take (framing included): what a
+        buffer that delivers by size compares with its limit, without reading a record."""
+        end, total = self._durable, 0
+        for segment in list(self._segments):
+            last = min(segment.end_offset, end)
+            first = max(offset, segment.first_offset)
+            if first >= last:
+                continue
+            stop = segment.positions[last - segment.first_offset] if last < segment.end_offset else segment.size
+            total += stop - segment.positions[first - segment.first_offset]
+        return total
+
     def read(self, start: int, limit: int, max_bytes: int = 10 << 20) -> list[StoredRecord]:
         """`read_page` as a list of records."""
         return list(self.read_page(start, limit, max_bytes))
@@ -387,6 +400,21 @@ class ShardLog:
                     keep.append(segment)
             keep.append(self._segments[-1])
             self._segments = keep
+        for segment in dropped:
+            segment.path.unlink(missing_ok=True)
+        if dropped:
+            self._fsync_directory()
+        return len(dropped)
+
+    def drop_below(self, offset: int) -> int:
+        """Unlink every segment whose records all lie below `offset` (a consumer that keeps its own
+        position, like a Firehose buffer after delivery, is done with them); returns how many."""
+        with self._append_lock:
+            active = self._segments[-1]
+            if len(active.positions) and active.end_offset <= offset and not self.sealed:
+                self._roll()
+            dropped = [s for s in self._segments[:-1] if s.end_offset <= offset]
+            self._segments = [s for s in self._segments if s not in dropped]
         for segment in dropped:
             segment.path.unlink(missing_ok=True)
         if dropped:

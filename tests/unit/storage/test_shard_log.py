@@ -145,3 +145,34 @@ def test_durable_watchers_are_called_after_each_sync_until_unwatched(tmp_path):
     shard_log.append([(b"k", b"four")], 3)
     assert seen == [1, 3]
     assert [r.data for r in shard_log.read(0, 10, 1 << 20)] == [b"one", b"two", b"three", b"four"]
+
+
+def test_drop_below_unlinks_consumed_segments_and_keeps_the_rest(tmp_path):
+    log = ShardLog(tmp_path / "s", segment_bytes=200)
+    for start in range(0, 20, 2):
+        log.append(_records(2, start), arrival_ms=1000)
+    segments = sorted((tmp_path / "s").glob("*.seg"))
+    assert log.drop_below(7) >= 1
+    assert log.start_offset <= 7  # a segment holding offset 7 is kept whole
+    assert [r.offset for r in log.read(7, 100)] == list(range(7, 20))
+    assert len(list((tmp_path / "s").glob("*.seg"))) < len(segments)
+    # Everything consumed: only a fresh, empty active segment is left, and offsets go on after a reopen.
+    log.drop_below(20)
+    assert log.read(0, 100) == [] and log.bytes_from(0) == 0
+    log.close()
+    again = ShardLog(tmp_path / "s", segment_bytes=200)
+    assert again.append(_records(1, 20), arrival_ms=2000)[0][0] == 20
+    assert [r.offset for r in again.read(0, 100)] == [20]
+
+
+def test_bytes_from_counts_the_framed_records_after_an_offset(tmp_path):
+    log = ShardLog(tmp_path / "s", segment_bytes=300)
+    for start in range(0, 12, 3):
+        log.append(_records(3, start), arrival_ms=1000)
+    total = sum(p.stat().st_size for p in (tmp_path / "s").glob("*.seg"))
+    assert log.bytes_from(0) == total
+    tail = log.bytes_from(6)
+    assert 0 < tail < total
+    payload = sum(len(k) + len(d) for k, d in _records(12)[6:])
+    assert payload < tail < payload + 6 * 64  # the data plus a small frame per record
+    assert log.bytes_from(12) == 0

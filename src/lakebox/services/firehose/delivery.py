@@ -1,0 +1,186 @@
+"""Delivery: turns buffered records into S3 objects when the buffer's size or interval is reached.
+
+Once a second of wall time, and at once when the service clock jumps (`lakebox clock advance 5m`
+delivers a 300-second buffer), each active stream is checked: its pending records (from the DirectPut
+buffer, or from every shard of its Kinesis source) are delivered when they reach the SizeInMBs of the
+BufferingHints, or when the oldest has waited IntervalInSeconds on the service clock. A delivery:
+1. reads up to SizeInMBs of records, oldest first;
+2. runs the processors (de-aggregation, dynamic partitioning, delimiters) and the format conversion;
+3. writes one object per partition (compressed, named `<prefix><stream>-<version>-<time>-<uuid>`)
+   and the failed records under the ErrorOutputPrefix, through the lake (temp file, fsync, rename);
+4. then commits how far each source was delivered, and drops the delivered part of the buffer.
+A bucket that is missing keeps the records buffered, and the next pass tries again (AWS retries
+delivery for up to 24 hours); the log says so once per stream.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any, Optional
+
+from ...storage.api import ObjectMeta
+from ...storage.errors import StorageError
+from ..periodic import ClockedWorker
+from . import compression, conversion, prefixes
+from . import destination as dest
+from .model import KINESIS_SOURCE, DeliveryStream
+from .partitioning import Failure, Item, error_line, process
+
+log = logging.getLogger("lakebox.firehose")
+
+
+class Source:
+    """One log a stream delivers from, and the next offset to deliver."""
+
+    def __init__(self, name: str, log_, next_offset: int):
+        self.name, self.log, self.next_offset = name, log_, max(next_offset, log_.start_offset)
+
+    @property
+    def pending(self) -> int:
+        return self.log.bytes_from(self.next_offset)
+
+    @property
+    def oldest_arrival(self) -> Optional[int]:
+        return self.log.arrival_of(self.next_offset) if self.next_offset < self.log.end_offset else None
+
+
+class Deliverer(ClockedWorker):
+    def __init__(self, provider: Any):
+        super().__init__("firehose-delivery", 1.0, log)
+        self.provider = provider
+        self._lock = threading.Lock()  # one pass at a time: the timer's and a clock jump's
+        self._warned: set[int] = set()
+
+    @property
+    def store(self):
+        return self.provider.store
+
+    def run_once(self) -> int:
+        """Deliver what is due in every stream; returns how many objects were written."""
+        written = 0
+        with self._lock:
+            for stream in self.store.all_streams():
+                if stream.status == "ACTIVE":
+                    try:
+                        written += self.deliver_due(stream)
+                    except StorageError as exc:
+                        if stream.id not in self._warned:
+                            self._warned.add(stream.id)
+                            log.warning("firehose %s: delivery to %s failed, records stay buffered: %s",
+                                        stream.name, stream.destination.get("BucketARN"), exc)
+        return written
+
+    def sources(self, stream: DeliveryStream) -> list[Source]:
+        progress = self.store.progress(stream)
+        if stream.type != KINESIS_SOURCE:
+            return [Source("buffer", self.store.buffer(stream), progress.get("buffer", 0))]
+        kinesis = self.provider.kinesis
+        arn = (stream.source or {}).get("KinesisStreamARN", "")
+        name = arn.rsplit("/", 1)[-1]
+        region, account = arn.split(":")[3:5]
+        kstream = kinesis.store.find(account, region, name) if kinesis is not None else None
+        if kstream is None:
+            return []
+        return [Source(f"shard-{shard.number}", kinesis.store.log(kstream, shard), progress.get(f"shard-{shard.number}", 0))
+                for shard in kstream.shards]
+
+    def deliver_due(self, stream: DeliveryStream) -> int:
+        limit, interval = stream.buffering
+        now = self.provider.now_ms()
+        written = 0
+        while self.store.is_live(stream):
+            sources = self.sources(stream)
+            pending = sum(s.pending for s in sources)
+            arrivals = [a for a in (s.oldest_arrival for s in sources) if a is not None]
+            if not arrivals or (pending < limit and now - min(arrivals) < interval):
+                return written
+            delivered = self._deliver(stream, sources, limit, now)
+            if delivered is None:
+                return written
+            written += delivered
+        return written
+
+    def _deliver(self, stream: DeliveryStream, sources: list[Source], limit: int, now: int) -> Optional[int]:
+        """Deliver up to `limit` bytes of records; the objects written, or None if nothing was read."""
+        records: list[tuple[bytes, int]] = []
+        ends: dict[str, int] = {}
+        budget = limit
+        for source in sources:
+            if budget <= 0:
+                break
+            page = source.log.read(source.next_offset, 1_000_000, max_bytes=max(budget, 1))
+            if page:
+                records += [(r.data, r.arrival_ms) for r in page]
+                ends[source.name] = page[-1].offset + 1
+                budget -= sum(len(r.data) for r in page)
+        if not records:
+            return None
+        records.sort(key=lambda r: r[1])
+        written = self._write(stream, records, now)
+        for source in sources:
+            if source.name in ends:
+                self.store.advance(stream, source.name, ends[source.name])
+                if source.name == "buffer":
+                    source.log.drop_below(ends[source.name])
+        self._warned.discard(stream.id)
+        log.info("firehose %s: delivered %d record(s) in %d object(s) to %s", stream.name, len(records), written,
+                 stream.destination.get("BucketARN"))
+        return written
+
+    def _write(self, stream: DeliveryStream, records: list[tuple[bytes, int]], now: int) -> int:
+        description = stream.destination
+        bucket = dest.bucket_of(description)
+        tz = prefixes.zone(description.get("CustomTimeZone"))
+        items, failures = process(description, records)
+        groups: dict[str, list[Item]] = {}
+        for item in items:
+            groups.setdefault(json.dumps(item.keys, sort_keys=True), []).append(item)
+        written = 0
+        config = dest.conversion(description)
+        columns = None
+        if config is not None and items:
+            try:
+                columns = conversion.table_columns(self.provider.catalog, stream.account, stream.region, config)
+            except conversion.ConversionError as exc:
+                failures += [Failure(i.data, i.arrival_ms, "DataFormatConversion.InvalidSchema", str(exc)) for i in items]
+                groups = {}
+        conversion_failures: list[Failure] = []
+        for group in groups.values():
+            oldest = min(i.arrival_ms for i in group)
+            if config is not None:
+                body, bad = conversion.convert(group, columns or [], config)
+                conversion_failures += bad
+                if body is None:
+                    continue
+                extension, content_type = conversion.extension(config), "application/octet-stream"
+            else:
+                fmt = description.get("CompressionFormat", "UNCOMPRESSED")
+                body = b"".join(i.data for i in group)
+                extension = compression.EXTENSIONS.get(fmt, "")
+                content_type = compression.CONTENT_TYPES.get(fmt, "application/octet-stream")
+                name = prefixes.object_suffix(stream.name, stream.version, oldest, tz, "")
+                body = compression.compress(body, fmt, name)
+            if description.get("FileExtension"):
+                extension = description["FileExtension"]
+            key = prefixes.evaluate(description.get("Prefix"), oldest, tz, partition_keys=group[0].keys) + \
+                prefixes.object_suffix(stream.name, stream.version, oldest, tz, extension)
+            self.provider.lake.put_object(bucket, key, body, ObjectMeta(content_type=content_type))
+            written += 1
+        written += self._write_errors(stream, bucket, tz, failures, "processing-failed", now)
+        written += self._write_errors(stream, bucket, tz, conversion_failures, "format-conversion-failed", now)
+        return written
+
+    def _write_errors(self, stream: DeliveryStream, bucket: str, tz, failures: list[Failure], kind: str,
+                      now: int) -> int:
+        if not failures:
+            return 0
+        oldest = min(f.arrival_ms for f in failures)
+        body = b"".join(error_line(f, now) for f in failures)
+        key = prefixes.evaluate(stream.destination.get("ErrorOutputPrefix"), oldest, tz, error_type=kind) + \
+            prefixes.object_suffix(stream.name, stream.version, oldest, tz, "")
+        self.provider.lake.put_object(bucket, key, body, ObjectMeta(content_type="application/octet-stream"))
+        log.info("firehose %s: %d record(s) failed (%s), written to s3://%s/%s", stream.name, len(failures), kind,
+                 bucket, key)
+        return 1

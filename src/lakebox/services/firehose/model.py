@@ -1,0 +1,40 @@
+"""A delivery stream as lakebox keeps it: one JSON-able record, rewritten whole on every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+DIRECT_PUT = "DirectPut"
+KINESIS_SOURCE = "KinesisStreamAsSource"
+DESTINATION_ID = "destinationId-000000000001"
+
+
+@dataclass
+class DeliveryStream:
+    id: int
+    account: str
+    region: str
+    name: str
+    type: str
+    created_ms: int
+    updated_ms: Optional[int] = None
+    status: str = "ACTIVE"
+    version: int = 1
+    #: The destination as ExtendedS3DestinationDescription shows it (defaults filled in).
+    destination: dict = field(default_factory=dict)
+    #: KinesisStreamSourceDescription for a KinesisStreamAsSource stream.
+    source: Optional[dict] = None
+    tags: list = field(default_factory=list)
+    #: DeliveryStreamEncryptionConfiguration, once StartDeliveryStreamEncryption was called.
+    encryption: Optional[dict] = None
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:firehose:{self.region}:{self.account}:deliverystream/{self.name}"
+
+    @property
+    def buffering(self) -> tuple[int, int]:
+        """(bytes, milliseconds) after which the buffer is delivered."""
+        hints = self.destination.get("BufferingHints") or {}
+        return int(hints.get("SizeInMBs", 5)) << 20, int(hints.get("IntervalInSeconds", 300)) * 1000

@@ -1,0 +1,205 @@
+"""Delivery stream operations: create, describe, list, update, delete, tags and encryption."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
+from . import destination as dest
+from .model import DESTINATION_ID, DIRECT_PUT, KINESIS_SOURCE, DeliveryStream
+from .store import StreamExists, StreamGone
+
+log = logging.getLogger("lakebox.firehose")
+MAX_TAGS = 50
+KINESIS_ARN = "arn:aws[a-z-]*:kinesis:([a-z0-9-]+):(\\d{12}):stream/([a-zA-Z0-9_.-]+)"
+
+
+def not_found(name: str, account: str) -> AwsError:
+    return AwsError("ResourceNotFoundException", f"Firehose {name} under account {account} not found.", 400)
+
+
+def timestamp(ms: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
+
+
+class StreamsMixin:
+    def stream_from(self, ctx: RequestContext, params: dict) -> DeliveryStream:
+        name = params["DeliveryStreamName"]
+        stream = self.store.find(ctx.account_id, ctx.region, name)
+        if stream is None:
+            raise not_found(name, ctx.account_id)
+        return stream
+
+    def create_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        import re
+
+        name = params["DeliveryStreamName"]
+        kind = params.get("DeliveryStreamType") or DIRECT_PUT
+        if kind not in (DIRECT_PUT, KINESIS_SOURCE):
+            raise dest.invalid(f"lakebox supports the DirectPut and KinesisStreamAsSource types; {kind} is not "
+                               "supported.")
+        source_config = params.get("KinesisStreamSourceConfiguration")
+        if kind == KINESIS_SOURCE and not source_config:
+            raise dest.invalid("KinesisStreamSourceConfiguration is required for the KinesisStreamAsSource type.")
+        if kind == DIRECT_PUT and source_config:
+            raise dest.invalid("KinesisStreamSourceConfiguration is only allowed for the KinesisStreamAsSource type.")
+        description = dest.from_create(params)
+        tags = params.get("Tags") or []
+        if len(tags) > MAX_TAGS:
+            raise AwsError("LimitExceededException", f"A delivery stream cannot have more than {MAX_TAGS} tags.", 400)
+        encryption = self._encryption_from(params.get("DeliveryStreamEncryptionConfigurationInput"), kind)
+        now = self.now_ms()
+        source, progress = None, {"buffer": 0}
+        if kind == KINESIS_SOURCE:
+            arn = source_config.get("KinesisStreamARN") or ""
+            match = re.fullmatch(KINESIS_ARN, arn)
+            kstream = self.kinesis.store.find(match.group(2), match.group(1), match.group(3)) \
+                if match and self.kinesis is not None else None
+            if kstream is None:
+                raise dest.invalid(f"The Kinesis stream {arn} does not exist.")
+            # Firehose starts reading a Kinesis stream at its LATEST position.
+            progress = {f"shard-{s.number}": self.kinesis.store.log(kstream, s).end_offset for s in kstream.shards}
+            source = {"KinesisStreamARN": arn, "RoleARN": source_config.get("RoleARN"),
+                      "DeliveryStartTimestamp": now}
+        stream = DeliveryStream(id=0, account=ctx.account_id, region=ctx.region, name=name, type=kind,
+                                created_ms=now, destination=description, source=source,
+                                tags=[{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags],
+                                encryption=encryption)
+        try:
+            stream = self.store.create(stream, progress)
+        except StreamExists:
+            raise AwsError("ResourceInUseException",
+                           f"Firehose {name} under accountId {ctx.account_id} already exists", 400) from None
+        log.info("firehose %s created (%s, to %s)", name, kind, description["BucketARN"])
+        return {"DeliveryStreamARN": stream.arn}
+
+    @staticmethod
+    def _encryption_from(given, kind: str):
+        if not given:
+            return None
+        if kind == KINESIS_SOURCE:
+            raise dest.invalid("Server-side encryption cannot be enabled on a delivery stream whose source is a "
+                               "Kinesis stream; encrypt the Kinesis stream instead.")
+        key_type = given.get("KeyType")
+        if key_type == "CUSTOMER_MANAGED_CMK" and not given.get("KeyARN"):
+            raise dest.invalid("KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK.")
+        if key_type == "AWS_OWNED_CMK" and given.get("KeyARN"):
+            raise dest.invalid("KeyARN must not be specified when KeyType is AWS_OWNED_CMK.")
+        out = {"KeyType": key_type, "Status": "ENABLED"}
+        if given.get("KeyARN"):
+            out["KeyARN"] = given["KeyARN"]
+        return out
+
+    def describe_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream_from(ctx, params)
+        out = {
+            "DeliveryStreamName": stream.name,
+            "DeliveryStreamARN": stream.arn,
+            "DeliveryStreamStatus": stream.status,
+            "DeliveryStreamEncryptionConfiguration": stream.encryption or {"Status": "DISABLED"},
+            "DeliveryStreamType": stream.type,
+            "VersionId": str(stream.version),
+            "CreateTimestamp": timestamp(stream.created_ms),
+            "Destinations": [dest.describe(stream.destination)],
+            "HasMoreDestinations": False,
+        }
+        if stream.updated_ms is not None:
+            out["LastUpdateTimestamp"] = timestamp(stream.updated_ms)
+        if stream.source is not None:
+            out["Source"] = {"KinesisStreamSourceDescription": {
+                **stream.source, "DeliveryStartTimestamp": timestamp(stream.source["DeliveryStartTimestamp"])}}
+        return {"DeliveryStreamDescription": out}
+
+    def list_delivery_streams(self, ctx: RequestContext, params: dict) -> dict:
+        limit = params.get("Limit") or 10
+        kind = params.get("DeliveryStreamType")
+        after = params.get("ExclusiveStartDeliveryStreamName")
+        names = [s.name for s in self.store.streams(ctx.account_id, ctx.region)
+                 if (kind is None or s.type == kind) and (after is None or s.name > after)]
+        return {"DeliveryStreamNames": names[:limit], "HasMoreDeliveryStreams": len(names) > limit}
+
+    def delete_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream_from(ctx, params)
+        self.store.delete(stream)
+        log.info("firehose %s deleted", stream.name)
+        return {}
+
+    def update_destination(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream_from(ctx, params)
+        given_version = params["CurrentDeliveryStreamVersionId"]
+        if params["DestinationId"] != DESTINATION_ID:
+            raise dest.invalid(f"Destination Id {params['DestinationId']} not found.")
+        others = [k for k in params if k.endswith("DestinationUpdate") and k not in (
+            "S3DestinationUpdate", "ExtendedS3DestinationUpdate") and params[k] is not None]
+        if others:
+            raise dest.invalid("lakebox delivers to Amazon S3 only; "
+                               f"{others[0].replace('DestinationUpdate', '')} cannot be configured.")
+        update = params.get("ExtendedS3DestinationUpdate") or params.get("S3DestinationUpdate") or {}
+
+        def change(s: DeliveryStream) -> None:
+            if given_version != str(s.version):
+                raise AwsError("ConcurrentModificationException",
+                               f"Cannot update firehose: {s.name} since the current version id: {s.version} and "
+                               f"specified version id: {given_version} do not match", 400)
+            s.destination = dest.apply_update(s.destination, update)
+            s.version += 1
+            s.updated_ms = self.now_ms()
+
+        self._update(stream, change)
+        return {}
+
+    def _update(self, stream: DeliveryStream, change) -> DeliveryStream:
+        try:
+            return self.store.update(stream, change)
+        except StreamGone:
+            raise not_found(stream.name, stream.account) from None
+
+    # -- tags ---------------------------------------------------------------------------------------
+
+    def tag_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream_from(ctx, params)
+
+        def change(s: DeliveryStream) -> None:
+            tags = {t["Key"]: t.get("Value", "") for t in s.tags}
+            for tag in params["Tags"]:
+                tags[tag["Key"]] = tag.get("Value", "")
+            if len(tags) > MAX_TAGS:
+                raise AwsError("LimitExceededException",
+                               f"A delivery stream cannot have more than {MAX_TAGS} tags.", 400)
+            s.tags = [{"Key": k, "Value": v} for k, v in tags.items()]
+
+        self._update(stream, change)
+        return {}
+
+    def untag_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream_from(ctx, params)
+        gone = set(params["TagKeys"])
+        self._update(stream, lambda s: setattr(s, "tags", [t for t in s.tags if t["Key"] not in gone]))
+        return {}
+
+    def list_tags_for_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream_from(ctx, params)
+        limit = params.get("Limit") or 50
+        after = params.get("ExclusiveStartTagKey")
+        tags = sorted(stream.tags, key=lambda t: t["Key"])
+        if after is not None:
+            tags = [t for t in tags if t["Key"] > after]
+        return {"Tags": tags[:limit], "HasMoreTags": len(tags) > limit}
+
+    # -- encryption ---------------------------------------------------------------------------------
+
+    def start_delivery_stream_encryption(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream_from(ctx, params)
+        given = params.get("DeliveryStreamEncryptionConfigurationInput") or {"KeyType": "AWS_OWNED_CMK"}
+        encryption = self._encryption_from(given, stream.type)
+        self._update(stream, lambda s: setattr(s, "encryption", encryption))
+        return {}
+
+    def stop_delivery_stream_encryption(self, ctx: RequestContext, params: dict) -> dict:
+        stream = self.stream_from(ctx, params)
+        if stream.type == KINESIS_SOURCE:
+            self._encryption_from({"KeyType": "AWS_OWNED_CMK"}, stream.type)
+        self._update(stream, lambda s: setattr(s, "encryption", {"Status": "DISABLED"}))
+        return {}
