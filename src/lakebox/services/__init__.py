@@ -42,5 +42,6 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # Firehose delivers to the lake, reads its conversion schemas from Glue and, for a Kinesis source,
     # reads Kinesis: it comes first in the list, so its delivery stops before those stores close.
     firehose = FirehoseProvider(config, lake=s3.store, catalog=GlueCatalog(glue), kinesis=kinesis)
+    logs.firehose = firehose
     providers: list[Provider] = [firehose, athena, glue, s3, STSProvider(config), logs, kinesis]
     return {p.service_name: p for p in providers}

@@ -1,14 +1,15 @@
-"""Subscription delivery: a committed batch's matching events, sent to each filter's Kinesis stream.
+"""Subscription delivery: a committed batch's matching events, sent to each filter's Kinesis stream
+or Firehose delivery stream.
 
 What a record holds is what AWS documents for Kinesis destinations: gzip-compressed JSON
 `{"messageType": "DATA_MESSAGE", "owner": <account>, "logGroup", "logStream",
 "subscriptionFilters": [<filter name>], "logEvents": [{"id", "timestamp", "message"}]}`, one record
 per filter per PutLogEvents batch (split in halves while a record would pass the stream's maximum
-record size). Event ids are the store's event ids as 56 digits, the eventId FilterLogEvents shows for
+record size; a Firehose record holds at most 1,000 KiB). Event ids are the store's event ids as 56 digits, the eventId FilterLogEvents shows for
 the same event. A put of a filter first sends the stream AWS's health check, a CONTROL_MESSAGE
 (owner "CloudwatchLogs", empty group and stream, no filter names, one event with an empty id and
-"CWL CONTROL MESSAGE: Checking health of destination Kinesis stream."), which consumers are expected
-to skip. The partition key follows the filter's `distribution`: ByLogStream (the default) keeps a log
+"CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.", or "... Firehose stream."),
+which consumers are expected to skip. The partition key follows the filter's `distribution`: ByLogStream (the default) keeps a log
 stream's records on one shard with a key hashed from the group and stream names; Random draws one per
 record. AWS does not document its exact keys, only this grouping.
 
@@ -46,8 +47,11 @@ from .store import SubscriptionFilterRow
 log = logging.getLogger("lakebox.logs")
 
 CONTROL_MESSAGE = "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream."
+FIREHOSE_CONTROL_MESSAGE = "CWL CONTROL MESSAGE: Checking health of destination Firehose stream."
 #: Kinesis's default maximum record size (partition key plus data), for a stream not found.
 DEFAULT_MAX_RECORD_BYTES = 1 << 20
+#: Firehose's maximum record size.
+FIREHOSE_MAX_RECORD_BYTES = 1_000 * 1024
 #: Waits before retrying records the shard's throughput limit refused (only with limits on).
 THROTTLE_BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8)
 
@@ -56,16 +60,26 @@ class DeliveryFailed(Exception):
     """The stream did not take the records (its AWS error, or throttling, is the message)."""
 
 
-def send_control_message(kinesis: Any, account: str, region: str, arn: str, now_ms: int) -> None:
+class Destinations:
+    """The providers a filter can deliver to (set by `build_providers`; None where not served)."""
+
+    def __init__(self, kinesis: Any = None, firehose: Any = None):
+        self.kinesis, self.firehose = kinesis, firehose
+
+
+def is_firehose(arn: str) -> bool:
+    return arn.split(":")[2:3] == ["firehose"]
+
+
+def send_control_message(to: Destinations, account: str, region: str, arn: str, now_ms: int) -> None:
     """Write the health-check record PutSubscriptionFilter sends; raises DeliveryFailed."""
-    if kinesis is None:
-        raise DeliveryFailed("lakebox serves no Kinesis here")
+    message = FIREHOSE_CONTROL_MESSAGE if is_firehose(arn) else CONTROL_MESSAGE
     payload = {"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "",
-               "subscriptionFilters": [], "logEvents": [{"id": "", "timestamp": now_ms, "message": CONTROL_MESSAGE}]}
-    _put(kinesis, account, region, arn, [(uuid.uuid4().hex, _compressed(payload))])
+               "subscriptionFilters": [], "logEvents": [{"id": "", "timestamp": now_ms, "message": message}]}
+    _put(to, account, region, arn, [(uuid.uuid4().hex, _compressed(payload))])
 
 
-def deliver_batch(kinesis: Any, account: str, region: str, group: str, stream: str,
+def deliver_batch(to: Destinations, account: str, region: str, group: str, stream: str,
                   filters: Sequence[SubscriptionFilterRow], events: Sequence[tuple[int, int, str]]) -> None:
     """Send each filter the events of one committed batch that its pattern matches; failures are logged."""
     for sub in filters:
@@ -74,15 +88,13 @@ def deliver_batch(kinesis: Any, account: str, region: str, group: str, stream: s
         if not matching:
             continue
         try:
-            if kinesis is None:
-                raise DeliveryFailed("lakebox serves no Kinesis here")
-            limit = _max_record_bytes(kinesis, account, region, sub.destination_arn)
+            limit = _max_record_bytes(to, account, region, sub.destination_arn)
             records = []
             for chunk in _chunks(account, group, stream, sub.name, matching, limit):
                 key = hashlib.md5(f"{group}/{stream}".encode()).hexdigest() if sub.distribution != "Random" \
                     else uuid.uuid4().hex
                 records.append((key, chunk))
-            _put(kinesis, account, region, sub.destination_arn, records)
+            _put(to, account, region, sub.destination_arn, records)
         except DeliveryFailed as exc:
             log.warning("subscription filter %r of log group %r: %d event(s) of stream %r not delivered to %s: %s",
                         sub.name, group, len(matching), stream, sub.destination_arn, exc)
@@ -117,12 +129,39 @@ def _chunks(account: str, group: str, stream: str, filter_name: str, events: Seq
             + _chunks(account, group, stream, filter_name, events[half:], limit))
 
 
-def _max_record_bytes(kinesis: Any, account: str, region: str, arn: str) -> int:
-    found = kinesis.store.find(account, region, arn.rpartition("/")[2])
+def _max_record_bytes(to: Destinations, account: str, region: str, arn: str) -> int:
+    if is_firehose(arn):
+        return FIREHOSE_MAX_RECORD_BYTES
+    found = to.kinesis.store.find(account, region, arn.rpartition("/")[2]) if to.kinesis is not None else None
     return found.max_record_kib * 1024 if found is not None else DEFAULT_MAX_RECORD_BYTES
 
 
-def _put(kinesis: Any, account: str, region: str, arn: str, records: list[tuple[str, bytes]]) -> None:
+def _put(to: Destinations, account: str, region: str, arn: str, records: list[tuple[str, bytes]]) -> None:
+    if is_firehose(arn):
+        _put_firehose(to.firehose, arn, records)
+    elif to.kinesis is None:
+        raise DeliveryFailed("lakebox serves no Kinesis here")
+    else:
+        _put_kinesis(to.kinesis, account, region, arn, records)
+
+
+def _put_firehose(firehose: Any, arn: str, records: list[tuple[str, bytes]]) -> None:
+    """PutRecordBatch through the Firehose provider, in the stream's own account and region; the
+    records are in its durable buffer when this returns."""
+    if firehose is None:
+        raise DeliveryFailed("lakebox serves no Firehose here")
+    _, _, _, region, account, resource = arn.split(":", 5)
+    ctx = RequestContext(request=None, request_id=f"logs-subscription-{uuid.uuid4()}", service="firehose",
+                         region=region, account_id=account)
+    for start in range(0, len(records), 500):
+        try:
+            firehose.put_record_batch(ctx, {"DeliveryStreamName": resource.partition("/")[2],
+                                            "Records": [{"Data": data} for _, data in records[start:start + 500]]})
+        except AwsError as exc:
+            raise DeliveryFailed(str(exc)) from None
+
+
+def _put_kinesis(kinesis: Any, account: str, region: str, arn: str, records: list[tuple[str, bytes]]) -> None:
     """PutRecords through the Kinesis provider, so routing, resharding and durability are its own;
     records its throughput limit refuses are retried after THROTTLE_BACKOFF_S."""
     ctx = RequestContext(request=None, request_id=f"logs-subscription-{uuid.uuid4()}", service="kinesis",

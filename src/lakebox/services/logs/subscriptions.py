@@ -12,9 +12,13 @@ account's Lambda ARN gets AccessDeniedException, not ResourceNotFoundException):
   role is kept as given and not assumed. Like AWS, the put sends the stream a CONTROL_MESSAGE record
   (`subscription_delivery.py`), and a stream that cannot take it (missing, not ACTIVE) fails the put
   with AWS's "Could not deliver test message to specified Kinesis stream ..." message.
-- Firehose delivery streams, Lambda functions and CloudWatch Logs destinations: lakebox serves none of
-  them, so a put naming one gets the answer AWS gives when the destination does not exist (after the
-  same role and cross-account checks AWS makes first).
+- a Firehose delivery stream of lakebox (DirectPut), likewise with a `roleArn`; the CONTROL_MESSAGE
+  goes into its buffer and is delivered with the data, as AWS's does, and a stream that is missing or
+  takes no direct puts fails the put with "Could not deliver test message to specified Firehose
+  stream ...".
+- Lambda functions and CloudWatch Logs destinations: lakebox serves neither, so a put naming one gets
+  the answer AWS gives when the destination does not exist (after the same role and cross-account
+  checks AWS makes first).
 
 Matching events are delivered by `subscription_delivery.py`, called from events.py. `distribution`
 (default ByLogStream) picks the records' partition key; `applyOnTransformedLogs`,
@@ -32,7 +36,7 @@ from ...protocol.errors import AwsError
 from . import store as st
 from .common import decode_token, encode_token, invalid, not_found, translated
 from .filter_pattern import FilterPatternError, compile_pattern
-from .subscription_delivery import DeliveryFailed, deliver_batch, send_control_message
+from .subscription_delivery import DeliveryFailed, Destinations, deliver_batch, is_firehose, send_control_message
 
 FILTERS_PER_GROUP = 2
 DESCRIBE_LIMIT = 50
@@ -54,8 +58,13 @@ _DESTINATION_ARN = re.compile(r"arn:aws[a-z-]*:([a-z]+):([a-z0-9-]*):(\d{12}):([
 
 class SubscriptionsMixin:
     store: st.LogsStore
-    #: The Kinesis provider, set by `build_providers`; without it no stream exists for a filter.
+    #: The Kinesis and Firehose providers, set by `build_providers`; without them no stream exists.
     kinesis: Any = None
+    firehose: Any = None
+
+    @property
+    def _destinations(self) -> Destinations:
+        return Destinations(self.kinesis, self.firehose)
 
     def put_subscription_filter(self, ctx: RequestContext, params: dict) -> dict:
         arn, role = params["destinationArn"], params.get("roleArn")
@@ -72,9 +81,9 @@ class SubscriptionsMixin:
             raise _limit_exceeded()
         # The test message is the check that the stream exists and is writable, as on AWS.
         try:
-            send_control_message(self.kinesis, ctx.account_id, ctx.region, arn, self._now_ms())
+            send_control_message(self._destinations, ctx.account_id, ctx.region, arn, self._now_ms())
         except DeliveryFailed:
-            raise invalid(KINESIS_UNREACHABLE) from None
+            raise invalid(FIREHOSE_UNREACHABLE if is_firehose(arn) else KINESIS_UNREACHABLE) from None
         options = {k: params[k] for k in _OPTIONS if params.get(k) is not None}
         try:
             with translated():
@@ -111,12 +120,13 @@ class SubscriptionsMixin:
                                  result: st.AppendResult) -> None:
         """Send a committed batch's matching events to each of the group's filters' streams."""
         if result.subscriptions and result.accepted:
-            deliver_batch(self.kinesis, account, region, group, stream, result.subscriptions, result.accepted)
+            deliver_batch(self._destinations, account, region, group, stream, result.subscriptions, result.accepted)
 
 
 def _check_destination(ctx: RequestContext, arn: str, role) -> None:
-    """Pass a Kinesis stream ARN (whose stream the control message then checks); answer anything
-    else as AWS answers a destination that does not exist, before it looks at the log group."""
+    """Pass a Kinesis stream or Firehose delivery stream ARN (whose stream the control message then
+    checks); answer anything else as AWS answers a destination that does not exist, before it looks
+    at the log group."""
     match = _DESTINATION_ARN.fullmatch(arn)
     if match is None:
         raise invalid(f"Invalid destinationArn: {arn}")
@@ -128,7 +138,7 @@ def _check_destination(ctx: RequestContext, arn: str, role) -> None:
     if service == "firehose" and kind == "deliverystream":
         if not role:
             raise invalid("destinationArn for vendor firehose cannot be used without roleArn")
-        raise invalid(FIREHOSE_UNREACHABLE)
+        return
     if service == "lambda" and kind == "function":
         if account != ctx.account_id:
             raise AwsError("AccessDeniedException", LAMBDA_CROSS_ACCOUNT, 400)
