@@ -168,6 +168,15 @@ def test_bad_configurations_are_invalid_argument_and_create_nothing(firehose, la
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
+@pytest.mark.parametrize("name", ["bad name!", "a/b", "ü"])
+def test_a_name_outside_the_model_pattern_is_refused(raw_firehose, lake, name):
+    with pytest.raises(ClientError) as info:
+        raw_firehose.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=s3_destination())
+    code, message, status = _error(info)
+    assert (code, status) == ("InvalidArgumentException", 400) and "regular expression pattern" in message
+    assert raw_firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
 def test_record_limits(firehose, raw_firehose, lake):
     create(firehose, "limits")
     with pytest.raises(ClientError) as info:

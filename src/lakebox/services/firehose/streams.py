@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
@@ -14,6 +15,9 @@ from .store import StreamExists, StreamGone
 log = logging.getLogger("lakebox.firehose")
 MAX_TAGS = 50
 KINESIS_ARN = "arn:aws[a-z-]*:kinesis:([a-z0-9-]+):(\\d{12}):stream/([a-zA-Z0-9_.-]+)"
+#: The model's pattern for DeliveryStreamName, which the generic validation leaves to the service:
+#: the name becomes part of every delivered object's key.
+STREAM_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
 
 
 def not_found(name: str, account: str) -> AwsError:
@@ -33,9 +37,10 @@ class StreamsMixin:
         return stream
 
     def create_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
-        import re
-
         name = params["DeliveryStreamName"]
+        if not STREAM_NAME.fullmatch(name):
+            raise dest.invalid(f"1 validation error detected: Value '{name}' at 'deliveryStreamName' failed to "
+                               f"satisfy constraint: Member must satisfy regular expression pattern: {STREAM_NAME.pattern}")
         kind = params.get("DeliveryStreamType") or DIRECT_PUT
         if kind not in (DIRECT_PUT, KINESIS_SOURCE):
             raise dest.invalid(f"lakebox supports the DirectPut and KinesisStreamAsSource types; {kind} is not "
