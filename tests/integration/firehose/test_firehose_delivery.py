@@ -246,3 +246,63 @@ def test_buffered_records_survive_a_restart(tmp_path):
         found = objects(s3)
         assert len(found) == 2
         assert _lines(found.values()) == _lines([b"%d\n" % i for i in range(150)])
+
+
+def test_puts_racing_deliveries_deliver_every_record_once(firehose, s3, lake, lakebox_server):
+    """Writers keep putting while size-triggered deliveries read and trim the same buffer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    create(firehose, "race", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 900}, Prefix="race/")
+
+    def writer(w: int) -> list[bytes]:
+        sent = []
+        fh = client(lakebox_server, "firehose")
+        for b in range(12):
+            batch = [b"w%d-b%d-r%d-" % (w, b, r) + b"x" * (500 + r) + b"\n" for r in range(100)]
+            fh.put_record_batch(DeliveryStreamName="race", Records=[{"Data": d} for d in batch])
+            sent += batch
+        return sent
+
+    with ThreadPoolExecutor(4) as pool:
+        sent = [line for batch in pool.map(writer, range(4)) for line in batch]
+    lakebox_server.advance_clock("16m")  # whatever the size trigger left behind
+    delivered = _lines(objects(s3, prefix="race/").values())
+    assert delivered == _lines(sent)  # each once: nothing lost, nothing twice
+    assert len(objects(s3, prefix="race/")) >= 3  # ~3.3 MiB through a 1 MiB buffer
+
+
+def test_source_record_backup_keeps_the_records_as_they_arrived(firehose, s3, lake, lakebox_server, events_table):
+    s3.create_bucket(Bucket="backup")
+    create(firehose, "bk", Prefix="converted/", ErrorOutputPrefix="err/", DataFormatConversionConfiguration=CONVERSION,
+           S3BackupMode="Enabled", S3BackupConfiguration={"RoleARN": ROLE, "BucketARN": "arn:aws:s3:::backup",
+                                                           "Prefix": "raw/", "CompressionFormat": "GZIP"})
+    extended = firehose.describe_delivery_stream(DeliveryStreamName="bk")["DeliveryStreamDescription"][
+        "Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert extended["S3BackupMode"] == "Enabled"
+    assert extended["S3BackupDescription"]["Prefix"] == "raw/"
+    assert extended["S3BackupDescription"]["BufferingHints"] == {"SizeInMBs": 5, "IntervalInSeconds": 300}
+    sent = [json.dumps({"user_id": i, "event_type": "e"}).encode() for i in range(3)]
+    firehose.put_record_batch(DeliveryStreamName="bk", Records=[{"Data": d} for d in sent])
+    lakebox_server.advance_clock("6m")
+    [converted] = objects(s3, prefix="converted/").values()
+    assert [r["user_id"] for r in pq.read_table(io.BytesIO(converted)).to_pylist()] == [0, 1, 2]
+    [(key, raw)] = objects(s3, "backup").items()
+    assert key.startswith("raw/") and key.endswith(".gz") and gzip.decompress(raw) == b"".join(sent)
+    with pytest.raises(Exception) as info:
+        firehose.update_destination(DeliveryStreamName="bk", CurrentDeliveryStreamVersionId="1",
+                                    DestinationId="destinationId-000000000001",
+                                    ExtendedS3DestinationUpdate={"S3BackupMode": "Disabled"})
+    assert info.value.response["Error"]["Code"] == "InvalidArgumentException"
+    firehose.update_destination(DeliveryStreamName="bk", CurrentDeliveryStreamVersionId="1",
+                                DestinationId="destinationId-000000000001",
+                                ExtendedS3DestinationUpdate={"S3BackupUpdate": {"Prefix": "raw2/"}})
+    backup = firehose.describe_delivery_stream(DeliveryStreamName="bk")["DeliveryStreamDescription"][
+        "Destinations"][0]["ExtendedS3DestinationDescription"]["S3BackupDescription"]
+    assert (backup["Prefix"], backup["CompressionFormat"]) == ("raw2/", "GZIP")
+
+
+def test_backup_enabled_without_its_configuration_is_refused(firehose, lake):
+    with pytest.raises(Exception) as info:
+        create(firehose, "nobk", S3BackupMode="Enabled")
+    assert info.value.response["Error"]["Code"] == "InvalidArgumentException"
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []

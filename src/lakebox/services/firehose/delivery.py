@@ -168,9 +168,24 @@ class Deliverer(ClockedWorker):
                 prefixes.object_suffix(stream.name, stream.version, oldest, tz, extension)
             self.provider.lake.put_object(bucket, key, body, ObjectMeta(content_type=content_type))
             written += 1
+        written += self._write_backup(stream, records, tz)
         written += self._write_errors(stream, bucket, tz, failures, "processing-failed", now)
         written += self._write_errors(stream, bucket, tz, conversion_failures, "format-conversion-failed", now)
         return written
+
+    def _write_backup(self, stream: DeliveryStream, records: list[tuple[bytes, int]], tz) -> int:
+        """Source record backup: the records as they arrived, in the backup bucket."""
+        config = dest.backup(stream.destination)
+        if config is None or not records:
+            return 0
+        oldest = records[0][1]
+        fmt = config.get("CompressionFormat", "UNCOMPRESSED")
+        name = prefixes.object_suffix(stream.name, stream.version, oldest, tz, compression.EXTENSIONS.get(fmt, ""))
+        body = compression.compress(b"".join(data for data, _ in records), fmt, name)
+        key = prefixes.evaluate(config.get("Prefix"), oldest, tz) + name
+        self.provider.lake.put_object(dest.bucket_of(config), key, body,
+                                      ObjectMeta(content_type=compression.CONTENT_TYPES.get(fmt, "application/octet-stream")))
+        return 1
 
     def _write_errors(self, stream: DeliveryStream, bucket: str, tz, failures: list[Failure], kind: str,
                       now: int) -> int:

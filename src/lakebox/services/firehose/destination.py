@@ -4,6 +4,10 @@ A stream keeps its destination as an ExtendedS3DestinationDescription with AWS's
 (5 MiB / 300 s buffering, UNCOMPRESSED, no encryption, logging off), and is described under both
 S3DestinationDescription and ExtendedS3DestinationDescription, as AWS describes an S3 destination.
 
+Source record backup (S3BackupMode Enabled) is kept as S3BackupDescription: the records as they
+arrived, before processing and conversion, go to the backup bucket too, with its own prefix and
+compression.
+
 Only S3 destinations are delivered: the other destinations (Redshift, OpenSearch, Splunk, HTTP,
 Snowflake, Iceberg) are refused with InvalidArgumentException naming the destination, before
 anything is created.
@@ -68,8 +72,11 @@ def from_create(params: dict) -> dict:
     if plain is None and extended is None:
         raise invalid("A destination configuration must be specified.")
     given = copy.deepcopy(extended if extended is not None else plain)
-    if "S3BackupConfiguration" in given:
-        raise invalid("lakebox does not support S3 backup (S3BackupMode Enabled) for an S3 destination.")
+    backup = given.pop("S3BackupConfiguration", None)
+    if given.get("S3BackupMode") == "Enabled":
+        if backup is None:
+            raise invalid("S3BackupConfiguration must be specified when S3BackupMode is Enabled.")
+        given["S3BackupDescription"] = _backup_with_defaults(backup)
     description = _with_defaults(given)
     check(description)
     return description
@@ -96,15 +103,36 @@ def _with_defaults(given: dict) -> dict:
     return description
 
 
+def _backup_with_defaults(given: dict) -> dict:
+    backup = copy.deepcopy(given)
+    backup["BufferingHints"] = {"SizeInMBs": 5, "IntervalInSeconds": 300, **(given.get("BufferingHints") or {})}
+    backup.setdefault("CompressionFormat", "UNCOMPRESSED")
+    backup.setdefault("EncryptionConfiguration", {"NoEncryptionConfig": "NoEncryption"})
+    backup.setdefault("CloudWatchLoggingOptions", {"Enabled": False})
+    return backup
+
+
+def backup(description: dict) -> Optional[dict]:
+    """The S3BackupDescription when source records are backed up, else None."""
+    return description.get("S3BackupDescription") if description.get("S3BackupMode") == "Enabled" else None
+
+
 def apply_update(current: dict, update: dict) -> dict:
     """UpdateDestination: the fields given replace the current ones; the rest stay."""
-    if "S3BackupUpdate" in update:
-        raise invalid("lakebox does not support S3 backup (S3BackupMode Enabled) for an S3 destination.")
     if dynamic_partitioning(update) and not dynamic_partitioning(current):
         raise invalid("Dynamic partitioning cannot be enabled on an existing delivery stream.")
+    update = copy.deepcopy(update)
+    backup_update = update.pop("S3BackupUpdate", None)
+    if current.get("S3BackupMode") == "Enabled" and update.get("S3BackupMode") == "Disabled":
+        raise invalid("S3BackupMode cannot be changed from Enabled to Disabled.")
     merged = copy.deepcopy(current)
     for name, value in update.items():
         merged[name] = copy.deepcopy(value)
+    if backup_update is not None or (merged.get("S3BackupMode") == "Enabled" and "S3BackupDescription" not in merged):
+        if backup_update is None:
+            raise invalid("S3BackupUpdate must be specified when S3BackupMode is changed to Enabled.")
+        merged["S3BackupDescription"] = _backup_with_defaults({**merged.get("S3BackupDescription", {}),
+                                                               **backup_update})
     if "BufferingHints" in update:
         merged["BufferingHints"] = {**current.get("BufferingHints", {}), **update["BufferingHints"]}
     merged = _with_defaults(merged)
@@ -114,6 +142,13 @@ def apply_update(current: dict, update: dict) -> dict:
 
 def check(description: dict) -> None:
     bucket_of(description)
+    if backup(description) is not None:
+        source = backup(description)
+        bucket_of(source)
+        try:
+            prefixes.check_prefix(source.get("Prefix") or "", error_prefix=False, dynamic_partitioning=False)
+        except prefixes.PrefixError as exc:
+            raise invalid(f"S3BackupConfiguration: {exc}") from None
     partitioning = dynamic_partitioning(description)
     converting = conversion(description)
     try:
