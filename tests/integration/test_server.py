@@ -96,7 +96,7 @@ def test_unimplemented_query_operation_answers_501_in_query_envelope(lakebox_ser
 
 
 @pytest.mark.parametrize("service, call, operation", [
-    ("iam", lambda c: c.create_role(RoleName="r", AssumeRolePolicyDocument="{}"), "CreateRole"),  # query
+    ("sns", lambda c: c.create_topic(Name="t"), "CreateTopic"),  # query
     ("kms", lambda c: c.create_key(), "CreateKey"),  # awsJson
     ("lambda", lambda c: c.list_functions(), None),  # rest-json
     ("route53", lambda c: c.list_hosted_zones(), None),  # rest-xml

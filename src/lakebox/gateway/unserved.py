@@ -1,6 +1,6 @@
 """Requests signed for an AWS service lakebox does not run: a clear 501 the caller's SDK can read.
 
-Without this step such a request (IAM's CreateRole, a KMS key, an SQS queue) would fall through to
+Without this step such a request (SNS's CreateTopic, a KMS key, an SQS queue) would fall through to
 S3, the service for requests with no credential scope, and come back as a puzzling S3
 `MethodNotAllowed`. Instead it gets `NotImplemented`, naming the service and the operation, in the
 error envelope of its protocol family, told apart by the request itself (the full model of a

@@ -18,6 +18,7 @@ from . import patches
 SERVICE_NAMES = (
     "s3",
     "sts",
+    "iam",
     "glue",
     "athena",
     "kinesis",

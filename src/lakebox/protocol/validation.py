@@ -29,6 +29,7 @@ from .errors import AwsError
 VALIDATION_ERROR_CODES: dict[str, str] = {
     "s3": "InvalidArgument",
     "sts": "ValidationError",
+    "iam": "ValidationError",
     "glue": "InvalidInputException",
     "athena": "InvalidRequestException",
     "kinesis": "ValidationException",

@@ -21,6 +21,7 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     from .firehose.provider import FirehoseProvider
     from .glue.catalog_api import GlueCatalog
     from .glue.provider import GlueProvider
+    from .iam.provider import IAMProvider
     from .kinesis.provider import KinesisProvider
     from .logs.provider import LogsProvider
     from .s3.provider import S3Provider
@@ -43,5 +44,5 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # reads Kinesis: it comes first in the list, so its delivery stops before those stores close.
     firehose = FirehoseProvider(config, lake=s3.store, catalog=GlueCatalog(glue), kinesis=kinesis)
     logs.firehose = firehose
-    providers: list[Provider] = [firehose, athena, glue, s3, STSProvider(config), logs, kinesis]
+    providers: list[Provider] = [firehose, athena, glue, s3, STSProvider(config), IAMProvider(config), logs, kinesis]
     return {p.service_name: p for p in providers}

@@ -1,7 +1,7 @@
 """Minting temporary credentials, and the checks AWS makes on what a caller asks for.
 
-lakebox has no IAM: any well-formed role ARN can be assumed, and the role's account is the one in
-its ARN. What is real is the credentials: random keys in AWS's shapes (ASIA..., AROA...), an
+lakebox does not enforce IAM: any well-formed role ARN can be assumed (whether or not IAM holds the
+role), and the role's account is the one in its ARN. What is real is the credentials: random keys in AWS's shapes (ASIA..., AROA...), an
 expiry on the service clock, and a record in the config's `SessionCredentialStore` so that the
 gateway maps them to their account and, in strict mode, checks them.
 """

@@ -1,0 +1,88 @@
+"""Managed policies attached to roles and users, and inline policies embedded in them.
+
+A role's or user's document keeps `AttachedPolicies` (ARNs, in attach order) and `InlinePolicies`
+(name -> document). AWS managed policies (`arn:aws:iam::aws:policy/...`) can be attached: lakebox does
+not carry AWS's catalogue of them, so any such ARN counts as one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .common import checked_document, encoded, limit_exceeded, no_such_entity, page
+
+AWS_MANAGED = re.compile(r"arn:aws[a-z-]*:iam::aws:policy(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]+)")
+MAX_ATTACHED = 10
+
+
+def policy_exists(provider, account: str, policy_arn: str) -> bool:
+    return bool(AWS_MANAGED.fullmatch(policy_arn)) or provider.store.get(account, "policy", policy_arn) is not None
+
+
+def policy_name_of(policy_arn: str) -> str:
+    return policy_arn.rsplit("/", 1)[-1]
+
+
+class AttachmentsMixin:
+    def _holder(self, ctx, kind: str, name: str) -> dict:
+        doc = self.store.get(ctx.account_id, kind, name)
+        if doc is None:
+            raise no_such_entity(f"The {kind} with name {name} cannot be found.")
+        return doc
+
+    def _attach(self, ctx, kind: str, name: str, policy_arn: str) -> dict:
+        with self.store.lock:
+            doc = self._holder(ctx, kind, name)
+            if not policy_exists(self, ctx.account_id, policy_arn):
+                raise no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
+            attached = doc.setdefault("AttachedPolicies", [])
+            if policy_arn not in attached:
+                if len(attached) >= MAX_ATTACHED:
+                    raise limit_exceeded(f"Cannot exceed quota for PoliciesPer{kind.capitalize()}: {MAX_ATTACHED}")
+                attached.append(policy_arn)
+                self.store.put(ctx.account_id, kind, name, doc)
+        return {}
+
+    def _detach(self, ctx, kind: str, name: str, policy_arn: str) -> dict:
+        with self.store.lock:
+            doc = self._holder(ctx, kind, name)
+            attached = doc.get("AttachedPolicies", [])
+            if policy_arn not in attached:
+                raise no_such_entity(f"Policy {policy_arn} was not found.")
+            attached.remove(policy_arn)
+            self.store.put(ctx.account_id, kind, name, doc)
+        return {}
+
+    def _list_attached(self, ctx, kind: str, name: str, params: dict) -> dict:
+        doc = self._holder(ctx, kind, name)
+        prefix = params.get("PathPrefix") or "/"
+        items = [{"PolicyName": policy_name_of(a), "PolicyArn": a} for a in doc.get("AttachedPolicies", [])
+                 if a.split(":policy", 1)[1].startswith(prefix)]
+        return page(items, params, "AttachedPolicies", lambda p: p["PolicyArn"])
+
+    def _put_inline(self, ctx, kind: str, name: str, policy_name: str, document: str) -> dict:
+        with self.store.lock:
+            doc = self._holder(ctx, kind, name)
+            doc.setdefault("InlinePolicies", {})[policy_name] = checked_document(document)
+            self.store.put(ctx.account_id, kind, name, doc)
+        return {}
+
+    def _get_inline(self, ctx, kind: str, name: str, policy_name: str) -> dict:
+        doc = self._holder(ctx, kind, name)
+        document = doc.get("InlinePolicies", {}).get(policy_name)
+        if document is None:
+            raise no_such_entity(f"The {kind} policy with name {policy_name} cannot be found.")
+        return {f"{kind.capitalize()}Name": name, "PolicyName": policy_name, "PolicyDocument": encoded(document)}
+
+    def _delete_inline(self, ctx, kind: str, name: str, policy_name: str) -> dict:
+        with self.store.lock:
+            doc = self._holder(ctx, kind, name)
+            if policy_name not in doc.get("InlinePolicies", {}):
+                raise no_such_entity(f"The {kind} policy with name {policy_name} cannot be found.")
+            del doc["InlinePolicies"][policy_name]
+            self.store.put(ctx.account_id, kind, name, doc)
+        return {}
+
+    def _list_inline(self, ctx, kind: str, name: str, params: dict) -> dict:
+        doc = self._holder(ctx, kind, name)
+        return page(sorted(doc.get("InlinePolicies", {})), params, "PolicyNames", lambda n: n)

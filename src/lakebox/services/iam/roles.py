@@ -1,0 +1,154 @@
+"""Roles: create, read, list, update, tag, delete; their policies; service-linked roles."""
+
+from __future__ import annotations
+
+from ...protocol.context import RequestContext
+from .common import (already_exists, arn, check_path, checked_document, delete_conflict, encoded, invalid_input,
+                     merged_tags, new_id, no_such_entity, now_iso, page, tags_of, timestamp)
+
+_ROLE_FIELDS = ("Path", "RoleName", "RoleId", "Arn", "CreateDate", "Description", "MaxSessionDuration",
+                "PermissionsBoundary", "Tags")
+
+
+def role_output(doc: dict, *, last_used: bool = False) -> dict:
+    """A Role as IAM shows it; GetRole adds RoleLastUsed (empty: lakebox records no use)."""
+    out = {k: doc[k] for k in _ROLE_FIELDS if doc.get(k) not in (None, [])}
+    out["CreateDate"] = timestamp(doc["CreateDate"])
+    if doc.get("AssumeRolePolicyDocument"):
+        out["AssumeRolePolicyDocument"] = encoded(doc["AssumeRolePolicyDocument"])
+    if last_used:
+        out["RoleLastUsed"] = {}
+    return out
+
+
+def _boundary(params: dict):
+    boundary = params.get("PermissionsBoundary")
+    return {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary} if boundary else None
+
+
+class RolesMixin:
+    def _role(self, ctx: RequestContext, name: str) -> dict:
+        doc = self.store.get(ctx.account_id, "role", name)
+        if doc is None:
+            raise no_such_entity(f"The role with name {name} cannot be found.")
+        return doc
+
+    def _new_role(self, ctx: RequestContext, name: str, path: str, trust: str, params: dict) -> dict:
+        with self.store.lock:
+            if self.store.get(ctx.account_id, "role", name) is not None:
+                raise already_exists(f"Role with name {name} already exists.")
+            doc = {"Path": path, "RoleName": name, "RoleId": new_id("AROA"), "Arn": arn(ctx.account_id, "role", path, name),
+                   "CreateDate": now_iso(self), "AssumeRolePolicyDocument": trust,
+                   "Description": params.get("Description"), "MaxSessionDuration": params.get("MaxSessionDuration") or 3600,
+                   "PermissionsBoundary": _boundary(params), "Tags": tags_of(params)}
+            self.store.put(ctx.account_id, "role", name, doc)
+        return doc
+
+    def create_role(self, ctx: RequestContext, params: dict) -> dict:
+        path = check_path(params.get("Path"))
+        trust = checked_document(params["AssumeRolePolicyDocument"])
+        return {"Role": role_output(self._new_role(ctx, params["RoleName"], path, trust, params))}
+
+    def create_service_linked_role(self, ctx: RequestContext, params: dict) -> dict:
+        service = params["AWSServiceName"]
+        base = service.split(".")[0]
+        name = f"AWSServiceRoleFor{base[:1].upper()}{base[1:]}" + (f"_{params['CustomSuffix']}" if params.get("CustomSuffix") else "")
+        trust = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"%s"},'
+                 '"Action":"sts:AssumeRole"}]}' % service)
+        return {"Role": role_output(self._new_role(ctx, name, f"/aws-service-role/{service}/", trust, params))}
+
+    def get_role(self, ctx: RequestContext, params: dict) -> dict:
+        return {"Role": role_output(self._role(ctx, params["RoleName"]), last_used=True)}
+
+    def list_roles(self, ctx: RequestContext, params: dict) -> dict:
+        prefix = params.get("PathPrefix") or "/"
+        roles = [r for r in self.store.all(ctx.account_id, "role") if r["Path"].startswith(prefix)]
+        out = page(roles, params, "Roles", lambda r: r["RoleName"])
+        out["Roles"] = [role_output(r) for r in out["Roles"]]
+        return out
+
+    def update_role(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._role(ctx, params["RoleName"])
+            if params.get("Description") is not None:
+                doc["Description"] = params["Description"]
+            if params.get("MaxSessionDuration") is not None:
+                doc["MaxSessionDuration"] = params["MaxSessionDuration"]
+            self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
+        return {}
+
+    def update_role_description(self, ctx: RequestContext, params: dict) -> dict:
+        self.update_role(ctx, {"RoleName": params["RoleName"], "Description": params["Description"]})
+        return {"Role": role_output(self._role(ctx, params["RoleName"]))}
+
+    def update_assume_role_policy(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._role(ctx, params["RoleName"])
+            doc["AssumeRolePolicyDocument"] = checked_document(params["PolicyDocument"])
+            self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
+        return {}
+
+    def delete_role(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["RoleName"]
+        with self.store.lock:
+            doc = self._role(ctx, name)
+            if doc.get("AttachedPolicies") or doc.get("InlinePolicies"):
+                raise delete_conflict("Cannot delete entity, must detach all policies first.")
+            if any(name in p.get("RoleNames", []) for p in self.store.all(ctx.account_id, "instance-profile")):
+                raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+            self.store.delete(ctx.account_id, "role", name)
+        return {}
+
+    def tag_role(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._role(ctx, params["RoleName"])
+            doc["Tags"] = merged_tags(doc.get("Tags") or [], params["Tags"])
+            self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
+        return {}
+
+    def untag_role(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._role(ctx, params["RoleName"])
+            doc["Tags"] = [t for t in doc.get("Tags") or [] if t["Key"] not in params["TagKeys"]]
+            self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
+        return {}
+
+    def list_role_tags(self, ctx: RequestContext, params: dict) -> dict:
+        return page(self._role(ctx, params["RoleName"]).get("Tags") or [], params, "Tags", lambda t: t["Key"])
+
+    def put_role_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._put_inline(ctx, "role", params["RoleName"], params["PolicyName"], params["PolicyDocument"])
+
+    def get_role_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._get_inline(ctx, "role", params["RoleName"], params["PolicyName"])
+
+    def delete_role_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._delete_inline(ctx, "role", params["RoleName"], params["PolicyName"])
+
+    def list_role_policies(self, ctx: RequestContext, params: dict) -> dict:
+        return self._list_inline(ctx, "role", params["RoleName"], params)
+
+    def attach_role_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._attach(ctx, "role", params["RoleName"], params["PolicyArn"])
+
+    def detach_role_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._detach(ctx, "role", params["RoleName"], params["PolicyArn"])
+
+    def list_attached_role_policies(self, ctx: RequestContext, params: dict) -> dict:
+        return self._list_attached(ctx, "role", params["RoleName"], params)
+
+    def put_role_permissions_boundary(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._role(ctx, params["RoleName"])
+            doc["PermissionsBoundary"] = _boundary(params)
+            self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
+        return {}
+
+    def delete_role_permissions_boundary(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._role(ctx, params["RoleName"])
+            if not doc.get("PermissionsBoundary"):
+                raise invalid_input(f"Role {doc['RoleName']} has no permissions boundary.")
+            doc["PermissionsBoundary"] = None
+            self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
+        return {}

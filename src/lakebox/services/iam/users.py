@@ -1,0 +1,177 @@
+"""Users, their policies and access keys (at most two per user, as on AWS).
+
+Access keys are real in the sense that matters locally: the default authentication accepts any key
+and maps it to the account (000000000000 unless configured), so a key made here signs requests of
+its account; GetUser without a name answers for the user whose key signed the request.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from ...protocol.context import RequestContext
+from .common import (already_exists, arn, check_path, delete_conflict, limit_exceeded, merged_tags, new_id,
+                     no_such_entity, now_iso, page, tags_of, timestamp)
+
+MAX_ACCESS_KEYS = 2
+_USER_FIELDS = ("Path", "UserName", "UserId", "Arn", "PermissionsBoundary", "Tags")
+
+
+def user_output(doc: dict) -> dict:
+    out = {k: doc[k] for k in _USER_FIELDS if doc.get(k) not in (None, [])}
+    out["CreateDate"] = timestamp(doc["CreateDate"])
+    return out
+
+
+class UsersMixin:
+    def _user(self, ctx: RequestContext, name: str) -> dict:
+        doc = self.store.get(ctx.account_id, "user", name)
+        if doc is None:
+            raise no_such_entity(f"The user with name {name} cannot be found.")
+        return doc
+
+    def create_user(self, ctx: RequestContext, params: dict) -> dict:
+        path = check_path(params.get("Path"))
+        name = params["UserName"]
+        with self.store.lock:
+            if self.store.get(ctx.account_id, "user", name) is not None:
+                raise already_exists(f"User with name {name} already exists.")
+            boundary = params.get("PermissionsBoundary")
+            doc = {"Path": path, "UserName": name, "UserId": new_id("AIDA"), "Arn": arn(ctx.account_id, "user", path, name),
+                   "CreateDate": now_iso(self), "Tags": tags_of(params),
+                   "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
+                   if boundary else None}
+            self.store.put(ctx.account_id, "user", name, doc)
+        return {"User": user_output(doc)}
+
+    def get_user(self, ctx: RequestContext, params: dict) -> dict:
+        name = params.get("UserName")
+        if name is None:
+            key = self.store.get(ctx.account_id, "access-key", ctx.access_key or "")
+            if key is None:
+                # Long-term keys lakebox did not issue belong to the account itself (its root user).
+                return {"User": {"UserId": ctx.account_id, "Arn": f"arn:aws:iam::{ctx.account_id}:root",
+                                 "CreateDate": timestamp(now_iso(self))}}
+            name = key["UserName"]
+        return {"User": user_output(self._user(ctx, name))}
+
+    def list_users(self, ctx: RequestContext, params: dict) -> dict:
+        prefix = params.get("PathPrefix") or "/"
+        users = [u for u in self.store.all(ctx.account_id, "user") if u["Path"].startswith(prefix)]
+        out = page(users, params, "Users", lambda u: u["UserName"])
+        out["Users"] = [user_output(u) for u in out["Users"]]
+        return out
+
+    def update_user(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["UserName"]
+        with self.store.lock:
+            doc = self._user(ctx, name)
+            new_name = params.get("NewUserName") or name
+            if new_name != name and self.store.get(ctx.account_id, "user", new_name) is not None:
+                raise already_exists(f"User with name {new_name} already exists.")
+            doc["Path"] = check_path(params.get("NewPath") or doc["Path"])
+            doc["UserName"] = new_name
+            doc["Arn"] = arn(ctx.account_id, "user", doc["Path"], new_name)
+            keys = [k for k in self.store.all(ctx.account_id, "access-key") if k["UserName"] == name]
+            for key in keys:
+                key["UserName"] = new_name
+            if new_name != name:
+                self.store.delete(ctx.account_id, "user", name)
+            self.store.put_many(ctx.account_id, [("user", new_name, doc)] +
+                                [("access-key", k["AccessKeyId"], k) for k in keys])
+        return {}
+
+    def delete_user(self, ctx: RequestContext, params: dict) -> dict:
+        name = params["UserName"]
+        with self.store.lock:
+            doc = self._user(ctx, name)
+            if doc.get("AttachedPolicies") or doc.get("InlinePolicies"):
+                raise delete_conflict("Cannot delete entity, must detach all policies first.")
+            if any(k["UserName"] == name for k in self.store.all(ctx.account_id, "access-key")):
+                raise delete_conflict("Cannot delete entity, must delete access keys first.")
+            self.store.delete(ctx.account_id, "user", name)
+        return {}
+
+    def tag_user(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._user(ctx, params["UserName"])
+            doc["Tags"] = merged_tags(doc.get("Tags") or [], params["Tags"])
+            self.store.put(ctx.account_id, "user", doc["UserName"], doc)
+        return {}
+
+    def untag_user(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._user(ctx, params["UserName"])
+            doc["Tags"] = [t for t in doc.get("Tags") or [] if t["Key"] not in params["TagKeys"]]
+            self.store.put(ctx.account_id, "user", doc["UserName"], doc)
+        return {}
+
+    def list_user_tags(self, ctx: RequestContext, params: dict) -> dict:
+        return page(self._user(ctx, params["UserName"]).get("Tags") or [], params, "Tags", lambda t: t["Key"])
+
+    def put_user_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._put_inline(ctx, "user", params["UserName"], params["PolicyName"], params["PolicyDocument"])
+
+    def get_user_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._get_inline(ctx, "user", params["UserName"], params["PolicyName"])
+
+    def delete_user_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._delete_inline(ctx, "user", params["UserName"], params["PolicyName"])
+
+    def list_user_policies(self, ctx: RequestContext, params: dict) -> dict:
+        return self._list_inline(ctx, "user", params["UserName"], params)
+
+    def attach_user_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._attach(ctx, "user", params["UserName"], params["PolicyArn"])
+
+    def detach_user_policy(self, ctx: RequestContext, params: dict) -> dict:
+        return self._detach(ctx, "user", params["UserName"], params["PolicyArn"])
+
+    def list_attached_user_policies(self, ctx: RequestContext, params: dict) -> dict:
+        return self._list_attached(ctx, "user", params["UserName"], params)
+
+    # -- access keys --------------------------------------------------------------------------------
+
+    def _key_owner(self, ctx: RequestContext, params: dict) -> str:
+        if params.get("UserName"):
+            return self._user(ctx, params["UserName"])["UserName"]
+        key = self.store.get(ctx.account_id, "access-key", ctx.access_key or "")
+        if key is None:
+            raise no_such_entity("lakebox keeps no access keys for the account's root user; name a user.")
+        return key["UserName"]
+
+    def create_access_key(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            user = self._key_owner(ctx, params)
+            if sum(k["UserName"] == user for k in self.store.all(ctx.account_id, "access-key")) >= MAX_ACCESS_KEYS:
+                raise limit_exceeded(f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}")
+            key = {"UserName": user, "AccessKeyId": new_id("AKIA", 16), "Status": "Active",
+                   "SecretAccessKey": secrets.token_urlsafe(30)[:40], "CreateDate": now_iso(self)}
+            self.store.put(ctx.account_id, "access-key", key["AccessKeyId"], key)
+        return {"AccessKey": {**key, "CreateDate": timestamp(key["CreateDate"])}}
+
+    def list_access_keys(self, ctx: RequestContext, params: dict) -> dict:
+        user = self._key_owner(ctx, params)
+        keys = [{"UserName": k["UserName"], "AccessKeyId": k["AccessKeyId"], "Status": k["Status"],
+                 "CreateDate": timestamp(k["CreateDate"])}
+                for k in self.store.all(ctx.account_id, "access-key") if k["UserName"] == user]
+        return page(keys, params, "AccessKeyMetadata", lambda k: k["AccessKeyId"])
+
+    def _access_key(self, ctx: RequestContext, params: dict) -> dict:
+        key = self.store.get(ctx.account_id, "access-key", params["AccessKeyId"])
+        if key is None or (params.get("UserName") and key["UserName"] != params["UserName"]):
+            raise no_such_entity(f"The Access Key with id {params['AccessKeyId']} cannot be found.")
+        return key
+
+    def update_access_key(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            key = self._access_key(ctx, params)
+            key["Status"] = params["Status"]
+            self.store.put(ctx.account_id, "access-key", key["AccessKeyId"], key)
+        return {}
+
+    def delete_access_key(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            key = self._access_key(ctx, params)
+            self.store.delete(ctx.account_id, "access-key", key["AccessKeyId"])
+        return {}
