@@ -188,3 +188,28 @@ def test_entities_survive_a_restart_and_belong_to_their_account(tmp_path):
         assert [u["UserName"] for u in iam.list_users()["Users"]] == ["u"]
         other = iam_client(server, "OTHERKEY", "secret")
         assert other.list_roles()["Roles"] == []
+
+
+def test_tags_on_roles_users_and_policies(iam):
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+    iam.create_user(UserName="u")
+    arn = iam.create_policy(PolicyName="p", PolicyDocument=json.dumps(S3_READ))["Policy"]["Arn"]
+    calls = {
+        "role": (lambda t: iam.tag_role(RoleName="r", Tags=t), lambda k: iam.untag_role(RoleName="r", TagKeys=k),
+                 lambda: iam.list_role_tags(RoleName="r")),
+        "user": (lambda t: iam.tag_user(UserName="u", Tags=t), lambda k: iam.untag_user(UserName="u", TagKeys=k),
+                 lambda: iam.list_user_tags(UserName="u")),
+        "policy": (lambda t: iam.tag_policy(PolicyArn=arn, Tags=t), lambda k: iam.untag_policy(PolicyArn=arn, TagKeys=k),
+                   lambda: iam.list_policy_tags(PolicyArn=arn)),
+    }
+    for tag, untag, listed in calls.values():
+        tag([{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+        tag([{"Key": "a", "Value": "3"}])
+        untag(["b"])
+        assert listed()["Tags"] == [{"Key": "a", "Value": "3"}]
+        with pytest.raises(ClientError) as info:
+            tag([{"Key": f"k{i}", "Value": "v"} for i in range(50)])
+        assert _error(info) == ("LimitExceeded", 409)
+    with pytest.raises(ClientError) as info:
+        iam.list_user_tags(UserName="nobody")
+    assert _error(info) == ("NoSuchEntity", 404)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...protocol.context import RequestContext
 from .attachments import AWS_MANAGED
 from .common import (already_exists, arn, check_path, checked_document, delete_conflict, encoded, limit_exceeded,
-                     merged_tags, new_id, no_such_entity, now_iso, page, tags_of, timestamp)
+                     new_id, no_such_entity, now_iso, page, tags_of, timestamp)
 
 MAX_VERSIONS = 5
 
@@ -143,21 +143,7 @@ class PoliciesMixin:
             if wanted in (None, "User") else []
         return {"PolicyGroups": [], "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": False}
 
-    def tag_policy(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.lock:
-            doc = self._policy(ctx, params["PolicyArn"])
-            doc["Tags"] = merged_tags(doc.get("Tags") or [], params["Tags"])
-            self.store.put(ctx.account_id, "policy", doc["Arn"], doc)
-        return {}
 
-    def untag_policy(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.lock:
-            doc = self._policy(ctx, params["PolicyArn"])
-            doc["Tags"] = [t for t in doc.get("Tags") or [] if t["Key"] not in params["TagKeys"]]
-            self.store.put(ctx.account_id, "policy", doc["Arn"], doc)
-        return {}
 
-    def list_policy_tags(self, ctx: RequestContext, params: dict) -> dict:
-        return page(self._policy(ctx, params["PolicyArn"]).get("Tags") or [], params, "Tags", lambda t: t["Key"])
 
 

@@ -16,10 +16,11 @@ from .policies import PoliciesMixin
 from .profiles import ProfilesMixin
 from .roles import RolesMixin
 from .store import IamStore
+from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
-class IAMProvider(RolesMixin, UsersMixin, PoliciesMixin, ProfilesMixin, AttachmentsMixin, Provider):
+class IAMProvider(RolesMixin, UsersMixin, PoliciesMixin, ProfilesMixin, AttachmentsMixin, TaggingMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...protocol.context import RequestContext
 from .common import (already_exists, arn, check_path, checked_document, delete_conflict, encoded, invalid_input,
-                     merged_tags, new_id, no_such_entity, now_iso, page, tags_of, timestamp)
+                     new_id, no_such_entity, now_iso, page, tags_of, timestamp)
 
 _ROLE_FIELDS = ("Path", "RoleName", "RoleId", "Arn", "CreateDate", "Description", "MaxSessionDuration",
                 "PermissionsBoundary", "Tags")
@@ -99,22 +99,8 @@ class RolesMixin:
             self.store.delete(ctx.account_id, "role", name)
         return {}
 
-    def tag_role(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.lock:
-            doc = self._role(ctx, params["RoleName"])
-            doc["Tags"] = merged_tags(doc.get("Tags") or [], params["Tags"])
-            self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
-        return {}
 
-    def untag_role(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.lock:
-            doc = self._role(ctx, params["RoleName"])
-            doc["Tags"] = [t for t in doc.get("Tags") or [] if t["Key"] not in params["TagKeys"]]
-            self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
-        return {}
 
-    def list_role_tags(self, ctx: RequestContext, params: dict) -> dict:
-        return page(self._role(ctx, params["RoleName"]).get("Tags") or [], params, "Tags", lambda t: t["Key"])
 
     def put_role_policy(self, ctx: RequestContext, params: dict) -> dict:
         return self._put_inline(ctx, "role", params["RoleName"], params["PolicyName"], params["PolicyDocument"])

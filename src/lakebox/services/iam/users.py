@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 
 from ...protocol.context import RequestContext
-from .common import (already_exists, arn, check_path, delete_conflict, limit_exceeded, merged_tags, new_id,
+from .common import (already_exists, arn, check_path, delete_conflict, limit_exceeded, new_id,
                      no_such_entity, now_iso, page, tags_of, timestamp)
 
 MAX_ACCESS_KEYS = 2
@@ -92,22 +92,8 @@ class UsersMixin:
             self.store.delete(ctx.account_id, "user", name)
         return {}
 
-    def tag_user(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.lock:
-            doc = self._user(ctx, params["UserName"])
-            doc["Tags"] = merged_tags(doc.get("Tags") or [], params["Tags"])
-            self.store.put(ctx.account_id, "user", doc["UserName"], doc)
-        return {}
 
-    def untag_user(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.lock:
-            doc = self._user(ctx, params["UserName"])
-            doc["Tags"] = [t for t in doc.get("Tags") or [] if t["Key"] not in params["TagKeys"]]
-            self.store.put(ctx.account_id, "user", doc["UserName"], doc)
-        return {}
 
-    def list_user_tags(self, ctx: RequestContext, params: dict) -> dict:
-        return page(self._user(ctx, params["UserName"]).get("Tags") or [], params, "Tags", lambda t: t["Key"])
 
     def put_user_policy(self, ctx: RequestContext, params: dict) -> dict:
         return self._put_inline(ctx, "user", params["UserName"], params["PolicyName"], params["PolicyDocument"])
