@@ -70,6 +70,8 @@ class Deliverer(ClockedWorker):
                             self._warned.add(stream.id)
                             log.warning("firehose %s: delivery to %s failed, records stay buffered: %s",
                                         stream.name, stream.destination.get("BucketARN"), exc)
+                    except Exception:  # noqa: BLE001 - one stream's failure must not stop the others
+                        log.exception("firehose %s: delivery failed, records stay buffered", stream.name)
         return written
 
     def sources(self, stream: DeliveryStream) -> list[Source]:
@@ -119,6 +121,8 @@ class Deliverer(ClockedWorker):
             return None
         records.sort(key=lambda r: r[1])
         written = self._write(stream, records, now)
+        if not self.store.is_live(stream):
+            return None  # deleted meanwhile: its progress and buffer went with it
         for source in sources:
             if source.name in ends:
                 self.store.advance(stream, source.name, ends[source.name])
