@@ -10,7 +10,7 @@ BufferingHints, or when the oldest has waited IntervalInSeconds on the service c
    and the failed records under the ErrorOutputPrefix, through the lake (temp file, fsync, rename);
 4. then commits how far each source was delivered, and drops the delivered part of the buffer.
 A bucket that is missing keeps the records buffered, and the next pass tries again (AWS retries
-delivery for up to 24 hours); the log says so once per stream.
+delivery for up to 24 hours); the log says so once per stream, until a delivery succeeds again.
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ class Deliverer(ClockedWorker):
                             log.warning("firehose %s: delivery to %s failed, records stay buffered: %s",
                                         stream.name, stream.destination.get("BucketARN"), exc)
                     except Exception:  # noqa: BLE001 - one stream's failure must not stop the others
-                        log.exception("firehose %s: delivery failed, records stay buffered", stream.name)
+                        if stream.id not in self._warned:
+                            self._warned.add(stream.id)
+                            log.exception("firehose %s: delivery failed, records stay buffered", stream.name)
         return written
 
     def sources(self, stream: DeliveryStream) -> list[Source]:
