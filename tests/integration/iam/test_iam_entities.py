@@ -13,6 +13,7 @@ from lakebox.testing import running_lakebox
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+FIREHOSE_TRUST = TRUST.replace("glue.amazonaws.com", "firehose.amazonaws.com")
 S3_READ = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
 
 
@@ -30,10 +31,12 @@ def test_roles_round_trip_with_their_trust_policy(iam):
     assert (role["Path"], role["Description"], role["MaxSessionDuration"]) == ("/service/", "crawlers", 3600)
     assert role["Tags"] == [{"Key": "team", "Value": "data"}] and role["RoleLastUsed"] == {}
     iam.update_role(RoleName="GlueServiceRole", MaxSessionDuration=7200)
-    iam.update_assume_role_policy(RoleName="GlueServiceRole", PolicyDocument=json.dumps(S3_READ))
+    iam.update_assume_role_policy(RoleName="GlueServiceRole", PolicyDocument=FIREHOSE_TRUST)
     role = iam.get_role(RoleName="GlueServiceRole")["Role"]
-    assert role["MaxSessionDuration"] == 7200 and role["AssumeRolePolicyDocument"] == S3_READ
-    assert [r["RoleName"] for r in iam.list_roles(PathPrefix="/service/")["Roles"]] == ["GlueServiceRole"]
+    assert role["MaxSessionDuration"] == 7200 and role["AssumeRolePolicyDocument"] == json.loads(FIREHOSE_TRUST)
+    listed = iam.list_roles(PathPrefix="/service/")["Roles"]
+    assert [r["RoleName"] for r in listed] == ["GlueServiceRole"]
+    assert "Tags" not in listed[0] and "RoleLastUsed" not in listed[0]  # ListRoles leaves them out
     assert iam.list_roles(PathPrefix="/other/")["Roles"] == []
     with pytest.raises(ClientError) as info:
         iam.create_role(RoleName="GlueServiceRole", AssumeRolePolicyDocument=TRUST)
@@ -61,13 +64,70 @@ def test_list_roles_pages_with_marker(iam):
     ("not json", "This policy contains invalid Json"),
     ('{"Version": "2012-10-17"}', "Syntax errors in policy."),
     ('{"Statement": [{"Effect": "Maybe"}]}', "Syntax errors in policy."),
+    ('{"Version": "2012-10-17", "Statement": []}', "Syntax errors in policy."),
+    ('{"Version": "2099-01-01", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}',
+     "The policy must contain a valid version string"),
+    ('{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}', "Missing required field Principal"),
+    ('{"Statement": [{"Effect": "Allow", "Principal": "*"}]}', "Policy statement must contain actions."),
 ])
-def test_malformed_policy_documents_are_refused(iam, document, message):
+def test_malformed_trust_policies_are_refused(iam, document, message):
     with pytest.raises(ClientError) as info:
         iam.create_role(RoleName="bad", AssumeRolePolicyDocument=document)
     assert _error(info) == ("MalformedPolicyDocument", 400)
     assert info.value.response["Error"]["Message"] == message
     assert iam.list_roles()["Roles"] == []
+
+
+def test_identity_policies_need_resources_and_fit_the_quotas(iam):
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+    no_resource = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"}]})
+    with pytest.raises(ClientError) as info:
+        iam.put_role_policy(RoleName="r", PolicyName="p", PolicyDocument=no_resource)
+    assert _error(info) == ("MalformedPolicyDocument", 400)
+    big = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{i:05d}/*"} for i in range(300)]})
+    with pytest.raises(ClientError) as info:
+        iam.create_policy(PolicyName="big", PolicyDocument=big)  # managed policies: 6,144 characters
+    assert _error(info) == ("LimitExceeded", 409)
+    iam.put_role_policy(RoleName="r", PolicyName="first", PolicyDocument=json.dumps(S3_READ))
+    with pytest.raises(ClientError) as info:
+        iam.put_role_policy(RoleName="r", PolicyName="big", PolicyDocument=big)  # 10,240 for all of a role's
+    assert _error(info) == ("LimitExceeded", 409)
+    assert iam.list_role_policies(RoleName="r")["PolicyNames"] == ["first"]
+
+
+def test_names_follow_the_model_pattern_and_ignore_case(iam):
+    iam.create_role(RoleName="Alpha", AssumeRolePolicyDocument=TRUST)
+    with pytest.raises(ClientError) as info:
+        iam.create_role(RoleName="alpha", AssumeRolePolicyDocument=TRUST)
+    assert _error(info) == ("EntityAlreadyExists", 409)
+    assert iam.get_role(RoleName="ALPHA")["Role"]["RoleName"] == "Alpha"
+    for call in (lambda: iam.create_role(RoleName="a/b c", AssumeRolePolicyDocument=TRUST),
+                 lambda: iam.create_user(UserName="no spaces"),
+                 lambda: iam.create_policy(PolicyName="a:b", PolicyDocument=json.dumps(S3_READ))):
+        with pytest.raises(ClientError) as info:
+            call()
+        assert _error(info) == ("ValidationError", 400)
+        assert "regular expression pattern" in info.value.response["Error"]["Message"]
+
+
+def test_a_permissions_boundary_must_exist(iam):
+    with pytest.raises(ClientError) as info:
+        iam.create_role(RoleName="b", AssumeRolePolicyDocument=TRUST,
+                        PermissionsBoundary="arn:aws:iam::000000000000:policy/none")
+    assert _error(info) == ("NoSuchEntity", 404)
+    arn = iam.create_policy(PolicyName="boundary", PolicyDocument=json.dumps(S3_READ))["Policy"]["Arn"]
+    role = iam.create_role(RoleName="b", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=arn)["Role"]
+    assert role["PermissionsBoundary"] == {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn}
+
+
+def test_a_marker_survives_the_deletion_of_the_role_it_follows(iam):
+    for i in range(4):
+        iam.create_role(RoleName=f"m{i}", AssumeRolePolicyDocument=TRUST)
+    first = iam.list_roles(MaxItems=2)
+    iam.delete_role(RoleName="m1")
+    iam.delete_role(RoleName="m2")
+    assert [r["RoleName"] for r in iam.list_roles(Marker=first["Marker"])["Roles"]] == ["m3"]
 
 
 def test_model_violations_are_validation_errors(lakebox_server):
@@ -99,8 +159,13 @@ def test_inline_and_managed_policies_on_a_role(iam):
         with pytest.raises(ClientError) as info:
             call()
         assert _error(info) == ("DeleteConflict", 409)
+    assert info.value.response["Error"]["Message"] == "Cannot delete a policy attached to entities."
     iam.detach_role_policy(RoleName="r", PolicyArn=arn)
     iam.detach_role_policy(RoleName="r", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole")
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 0
+    with pytest.raises(ClientError) as info:
+        iam.delete_role(RoleName="r")
+    assert info.value.response["Error"]["Message"] == "Cannot delete entity, must delete policies first."
     iam.delete_role_policy(RoleName="r", PolicyName="read")
     iam.delete_role(RoleName="r")
     iam.delete_policy(PolicyArn=arn)

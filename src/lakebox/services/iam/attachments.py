@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .common import checked_document, encoded, limit_exceeded, no_such_entity, page
+from .common import (INLINE_ROLE_POLICY_LIMIT, INLINE_USER_POLICY_LIMIT, check_name, checked_document, encoded,
+                     limit_exceeded, no_such_entity, page)
 
 AWS_MANAGED = re.compile(r"arn:aws[a-z-]*:iam::aws:policy(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]+)")
 MAX_ATTACHED = 10
@@ -40,7 +41,7 @@ class AttachmentsMixin:
                 if len(attached) >= MAX_ATTACHED:
                     raise limit_exceeded(f"Cannot exceed quota for PoliciesPer{kind.capitalize()}: {MAX_ATTACHED}")
                 attached.append(policy_arn)
-                self.store.put(ctx.account_id, kind, name, doc)
+                self._save_with_count(ctx, kind, name, doc, policy_arn, +1)
         return {}
 
     def _detach(self, ctx, kind: str, name: str, policy_arn: str) -> dict:
@@ -50,8 +51,17 @@ class AttachmentsMixin:
             if policy_arn not in attached:
                 raise no_such_entity(f"Policy {policy_arn} was not found.")
             attached.remove(policy_arn)
-            self.store.put(ctx.account_id, kind, name, doc)
+            self._save_with_count(ctx, kind, name, doc, policy_arn, -1)
         return {}
+
+    def _save_with_count(self, ctx, kind: str, name: str, doc: dict, policy_arn: str, change: int) -> None:
+        """Save the holder and, in the same transaction, a customer managed policy's AttachmentCount."""
+        writes = [(kind, name, doc)]
+        policy = self.store.get(ctx.account_id, "policy", policy_arn)
+        if policy is not None:
+            policy["AttachmentCount"] = policy.get("AttachmentCount", 0) + change
+            writes.append(("policy", policy_arn, policy))
+        self.store.put_many(ctx.account_id, writes)
 
     def _list_attached(self, ctx, kind: str, name: str, params: dict) -> dict:
         doc = self._holder(ctx, kind, name)
@@ -61,9 +71,15 @@ class AttachmentsMixin:
         return page(items, params, "AttachedPolicies", lambda p: p["PolicyArn"])
 
     def _put_inline(self, ctx, kind: str, name: str, policy_name: str, document: str) -> dict:
+        check_name(policy_name, "policyName")
         with self.store.lock:
             doc = self._holder(ctx, kind, name)
-            doc.setdefault("InlinePolicies", {})[policy_name] = checked_document(document)
+            inline = doc.setdefault("InlinePolicies", {})
+            inline[policy_name] = checked_document(document)
+            # The quota is on all of a role's (or user's) inline policies together.
+            limit = INLINE_ROLE_POLICY_LIMIT if kind == "role" else INLINE_USER_POLICY_LIMIT
+            checked_document(document, limit=limit - sum(len("".join(d.split())) for n, d in inline.items()
+                                                          if n != policy_name))
             self.store.put(ctx.account_id, kind, name, doc)
         return {}
 
@@ -85,4 +101,4 @@ class AttachmentsMixin:
 
     def _list_inline(self, ctx, kind: str, name: str, params: dict) -> dict:
         doc = self._holder(ctx, kind, name)
-        return page(sorted(doc.get("InlinePolicies", {})), params, "PolicyNames", lambda n: n)
+        return page(list(doc.get("InlinePolicies", {})), params, "PolicyNames", lambda n: n)

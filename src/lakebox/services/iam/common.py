@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
 import secrets
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import quote
 
 from ...protocol.errors import AwsError
@@ -14,6 +15,14 @@ from ...protocol.errors import AwsError
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 PATH = re.compile(r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)")
 DEFAULT_MAX_ITEMS = 100
+#: The model's pattern for role, user, policy and instance profile names (not checked generically).
+NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
+#: Size limits of policy documents, in characters without white space (AWS IAM quotas).
+INLINE_ROLE_POLICY_LIMIT = 10_240
+INLINE_USER_POLICY_LIMIT = 2_048
+MANAGED_POLICY_LIMIT = 6_144
+TRUST_POLICY_LIMIT = 2_048
 
 
 def no_such_entity(message: str) -> AwsError:
@@ -49,6 +58,14 @@ def arn(account: str, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{account}:{kind}{path}{name}"
 
 
+def check_name(name: str, member: str) -> str:
+    if not NAME.fullmatch(name):
+        raise AwsError("ValidationError", f"1 validation error detected: Value '{name}' at '{member}' failed to "
+                                          f"satisfy constraint: Member must satisfy regular expression pattern: "
+                                          f"{NAME.pattern}", 400)
+    return name
+
+
 def check_path(path: Optional[str]) -> str:
     path = path or "/"
     if not PATH.fullmatch(path):
@@ -57,18 +74,33 @@ def check_path(path: Optional[str]) -> str:
     return path
 
 
-def checked_document(text: str) -> str:
-    """A policy document as given, once it parses as a policy: JSON with a Statement (or trust policy)."""
+def checked_document(text: str, *, trust: bool = False, limit: Optional[int] = None) -> str:
+    """A policy document as given, once it reads as one: JSON with statements that have an Effect, an
+    Action and (identity policies) a Resource or (trust policies) a Principal, within `limit`."""
     try:
         document = json.loads(text)
     except (TypeError, ValueError):
         raise malformed_policy("This policy contains invalid Json") from None
     if not isinstance(document, dict) or "Statement" not in document:
         raise malformed_policy("Syntax errors in policy.")
+    if "Version" in document and document["Version"] not in POLICY_VERSIONS:
+        raise malformed_policy("The policy must contain a valid version string")
     statements = document["Statement"]
-    for statement in statements if isinstance(statements, list) else [statements]:
+    statements = statements if isinstance(statements, list) else [statements]
+    if not statements:
+        raise malformed_policy("Syntax errors in policy.")
+    for statement in statements:
         if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
             raise malformed_policy("Syntax errors in policy.")
+        if "Action" not in statement and "NotAction" not in statement:
+            raise malformed_policy("Policy statement must contain actions.")
+        if trust and "Principal" not in statement and "NotPrincipal" not in statement:
+            raise malformed_policy("Has prohibited field Resource." if "Resource" in statement
+                                   else "Missing required field Principal")
+        if not trust and "Resource" not in statement and "NotResource" not in statement:
+            raise malformed_policy("Policy statement must contain resources.")
+    if limit is not None and len(re.sub(r"\s", "", text)) > limit:
+        raise limit_exceeded(f"Cannot exceed quota for PolicySize: {limit}")
     return text
 
 
@@ -85,18 +117,37 @@ def timestamp(iso: str) -> dt.datetime:
     return dt.datetime.fromisoformat(iso)
 
 
-def page(items: list, params: dict, key: str, marker_of) -> dict:
-    """IAM's Marker/MaxItems paging over `items` (already in order)."""
+def _marker(sort_key: str) -> str:
+    return base64.urlsafe_b64encode(sort_key.encode()).decode()
+
+
+def marker_position(params: dict) -> Optional[str]:
+    """The sort key the page starts after, from an opaque Marker we handed out."""
     marker = params.get("Marker")
-    if marker:
-        position = next((i for i, item in enumerate(items) if marker_of(item) == marker), None)
-        if position is None:
-            raise invalid_input("Invalid Marker.")
-        items = items[position:]
+    if not marker:
+        return None
+    try:
+        return base64.urlsafe_b64decode(marker.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise invalid_input("Invalid Marker.") from None
+
+
+def page(items: list, params: dict, key: str, sort_key: Callable) -> dict:
+    """IAM's Marker/MaxItems paging over `items`, in the order of `sort_key`. A marker names the
+    last item shown, so a page goes on after it even if it was deleted meanwhile."""
+    items = sorted(items, key=sort_key)
+    after = marker_position(params)
+    if after is not None:
+        items = [item for item in items if sort_key(item) > after]
+    return page_of(items, params, key, sort_key)
+
+
+def page_of(items: list, params: dict, key: str, sort_key: Callable) -> dict:
+    """The page for `items` that already start after the marker (at most MaxItems + 1 of them)."""
     limit = params.get("MaxItems") or DEFAULT_MAX_ITEMS
     out = {key: items[:limit], "IsTruncated": len(items) > limit}
     if len(items) > limit:
-        out["Marker"] = marker_of(items[limit])
+        out["Marker"] = _marker(sort_key(items[limit - 1]))
     return out
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ...protocol.context import RequestContext
 from .attachments import AWS_MANAGED
-from .common import (already_exists, arn, check_path, checked_document, delete_conflict, encoded, limit_exceeded,
-                     new_id, no_such_entity, now_iso, page, tags_of, timestamp)
+from .common import (MANAGED_POLICY_LIMIT, already_exists, arn, check_name, check_path, checked_document,
+                     delete_conflict, encoded, limit_exceeded, new_id, no_such_entity, now_iso, page, page_of, tags_of,
+                     timestamp)
 
 MAX_VERSIONS = 5
 
@@ -21,29 +22,30 @@ class PoliciesMixin:
         return {kind: [d for d in self.store.all(ctx.account_id, kind) if policy_arn in d.get("AttachedPolicies", [])]
                 for kind in ("role", "user")}
 
-    def _policy_output(self, ctx: RequestContext, doc: dict) -> dict:
-        count = sum(len(v) for v in self._attached_to(ctx, doc["Arn"]).values())
-        out = {k: doc[k] for k in ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "Description", "Tags")
-               if doc.get(k) not in (None, [])}
-        out.update(AttachmentCount=count, PermissionsBoundaryUsageCount=0, IsAttachable=True,
+    @staticmethod
+    def _policy_output(doc: dict, *, listed: bool = False) -> dict:
+        """A Policy as IAM shows it; ListPolicies leaves out its tags and description."""
+        fields = ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId") + (() if listed else ("Description", "Tags"))
+        out = {k: doc[k] for k in fields if doc.get(k) not in (None, [])}
+        out.update(AttachmentCount=doc.get("AttachmentCount", 0), PermissionsBoundaryUsageCount=0, IsAttachable=True,
                    CreateDate=timestamp(doc["CreateDate"]), UpdateDate=timestamp(doc["UpdateDate"]))
         return out
 
     def create_policy(self, ctx: RequestContext, params: dict) -> dict:
         path = check_path(params.get("Path"))
-        name = params["PolicyName"]
+        name = check_name(params["PolicyName"], "policyName")
         policy_arn = arn(ctx.account_id, "policy", path, name)
-        document = checked_document(params["PolicyDocument"])
+        document = checked_document(params["PolicyDocument"], limit=MANAGED_POLICY_LIMIT)
         with self.store.lock:
             if self.store.get(ctx.account_id, "policy", policy_arn) is not None:
                 raise already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
             now = now_iso(self)
             doc = {"PolicyName": name, "PolicyId": new_id("ANPA"), "Arn": policy_arn, "Path": path,
                    "DefaultVersionId": "v1", "Description": params.get("Description"), "CreateDate": now,
-                   "UpdateDate": now, "Tags": tags_of(params), "NextVersion": 2,
+                   "UpdateDate": now, "Tags": tags_of(params), "NextVersion": 2, "AttachmentCount": 0,
                    "Versions": [{"VersionId": "v1", "Document": document, "CreateDate": now}]}
             self.store.put(ctx.account_id, "policy", policy_arn, doc)
-        return {"Policy": self._policy_output(ctx, doc)}
+        return {"Policy": self._policy_output(doc)}
 
     def get_policy(self, ctx: RequestContext, params: dict) -> dict:
         policy_arn = params["PolicyArn"]
@@ -53,22 +55,22 @@ class PoliciesMixin:
             count = sum(len(v) for v in self._attached_to(ctx, policy_arn).values())
             return {"Policy": {"PolicyName": match.group(2), "Arn": policy_arn, "Path": match.group(1),
                                "DefaultVersionId": "v1", "AttachmentCount": count, "IsAttachable": True}}
-        return {"Policy": self._policy_output(ctx, self._policy(ctx, policy_arn))}
+        return {"Policy": self._policy_output(self._policy(ctx, policy_arn))}
 
     def list_policies(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix") or "/"
         policies = [] if params.get("Scope") == "AWS" else [
             p for p in self.store.all(ctx.account_id, "policy") if p["Path"].startswith(prefix)]
-        shown = [self._policy_output(ctx, p) for p in policies]
+        shown = [self._policy_output(p, listed=True) for p in policies]
         if params.get("OnlyAttached"):
             shown = [p for p in shown if p["AttachmentCount"]]
-        return page(shown, params, "Policies", lambda p: p["Arn"])
+        return page(shown, params, "Policies", lambda p: p["Arn"].lower())
 
     def delete_policy(self, ctx: RequestContext, params: dict) -> dict:
         policy_arn = params["PolicyArn"]
         with self.store.lock:
             doc = self._policy(ctx, policy_arn)
-            if any(self._attached_to(ctx, policy_arn).values()):
+            if doc.get("AttachmentCount", 0):
                 raise delete_conflict("Cannot delete a policy attached to entities.")
             if len(doc["Versions"]) > 1:
                 raise delete_conflict("Cannot delete a policy with non-default versions; delete them first.")
@@ -76,7 +78,7 @@ class PoliciesMixin:
         return {}
 
     def create_policy_version(self, ctx: RequestContext, params: dict) -> dict:
-        document = checked_document(params["PolicyDocument"])
+        document = checked_document(params["PolicyDocument"], limit=MANAGED_POLICY_LIMIT)
         with self.store.lock:
             doc = self._policy(ctx, params["PolicyArn"])
             if len(doc["Versions"]) >= MAX_VERSIONS:
@@ -111,8 +113,9 @@ class PoliciesMixin:
 
     def list_policy_versions(self, ctx: RequestContext, params: dict) -> dict:
         doc = self._policy(ctx, params["PolicyArn"])
+        # Newest first; at most five, so one page unless MaxItems is smaller.
         versions = [self._version_output(doc, v, with_document=False) for v in reversed(doc["Versions"])]
-        return page(versions, params, "Versions", lambda v: v["VersionId"])
+        return page_of(versions, params, "Versions", lambda v: v["VersionId"])
 
     def delete_policy_version(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:

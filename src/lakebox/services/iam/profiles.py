@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...protocol.context import RequestContext
-from .common import (already_exists, arn, check_path, delete_conflict, limit_exceeded, new_id, no_such_entity,
+from .common import (already_exists, arn, check_name, check_path, delete_conflict, limit_exceeded, new_id, no_such_entity,
                      now_iso, page, tags_of, timestamp)
 from .roles import role_output
 
@@ -24,7 +24,7 @@ class ProfilesMixin:
 
     def create_instance_profile(self, ctx: RequestContext, params: dict) -> dict:
         path = check_path(params.get("Path"))
-        name = params["InstanceProfileName"]
+        name = check_name(params["InstanceProfileName"], "instanceProfileName")
         with self.store.lock:
             if self.store.get(ctx.account_id, "instance-profile", name) is not None:
                 raise already_exists(f"Instance Profile {name} already exists.")
@@ -40,14 +40,14 @@ class ProfilesMixin:
     def list_instance_profiles(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix") or "/"
         docs = [p for p in self.store.all(ctx.account_id, "instance-profile") if p["Path"].startswith(prefix)]
-        out = page(docs, params, "InstanceProfiles", lambda p: p["InstanceProfileName"])
+        out = page(docs, params, "InstanceProfiles", lambda p: p["InstanceProfileName"].lower())
         out["InstanceProfiles"] = [self._profile_output(ctx, p) for p in out["InstanceProfiles"]]
         return out
 
     def list_instance_profiles_for_role(self, ctx: RequestContext, params: dict) -> dict:
         self._role(ctx, params["RoleName"])
         docs = [p for p in self.store.all(ctx.account_id, "instance-profile") if params["RoleName"] in p["RoleNames"]]
-        out = page(docs, params, "InstanceProfiles", lambda p: p["InstanceProfileName"])
+        out = page(docs, params, "InstanceProfiles", lambda p: p["InstanceProfileName"].lower())
         out["InstanceProfiles"] = [self._profile_output(ctx, p) for p in out["InstanceProfiles"]]
         return out
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from ...protocol.context import RequestContext
-from .common import (already_exists, arn, check_path, checked_document, delete_conflict, encoded, invalid_input,
-                     new_id, no_such_entity, now_iso, page, tags_of, timestamp)
+from .attachments import policy_exists
+from .common import (TRUST_POLICY_LIMIT, already_exists, arn, check_name, check_path, checked_document,
+                     delete_conflict, encoded, invalid_input, marker_position, new_id, no_such_entity, now_iso, page,
+                     page_of, tags_of, timestamp)
 
 _ROLE_FIELDS = ("Path", "RoleName", "RoleId", "Arn", "CreateDate", "Description", "MaxSessionDuration",
                 "PermissionsBoundary", "Tags")
 
 
-def role_output(doc: dict, *, last_used: bool = False) -> dict:
-    """A Role as IAM shows it; GetRole adds RoleLastUsed (empty: lakebox records no use)."""
-    out = {k: doc[k] for k in _ROLE_FIELDS if doc.get(k) not in (None, [])}
+def role_output(doc: dict, *, last_used: bool = False, listed: bool = False) -> dict:
+    """A Role as IAM shows it; GetRole adds RoleLastUsed (empty: lakebox records no use), and
+    ListRoles leaves out the tags and the permissions boundary, as AWS documents."""
+    out = {k: doc[k] for k in _ROLE_FIELDS if doc.get(k) not in (None, [])
+           and not (listed and k in ("Tags", "PermissionsBoundary"))}
     out["CreateDate"] = timestamp(doc["CreateDate"])
     if doc.get("AssumeRolePolicyDocument"):
         out["AssumeRolePolicyDocument"] = encoded(doc["AssumeRolePolicyDocument"])
@@ -21,9 +25,18 @@ def role_output(doc: dict, *, last_used: bool = False) -> dict:
     return out
 
 
-def _boundary(params: dict):
+def boundary_of(provider, ctx: RequestContext, params: dict):
+    """The PermissionsBoundary to keep for a role or user: it must name a policy that exists."""
     boundary = params.get("PermissionsBoundary")
-    return {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary} if boundary else None
+    if not boundary:
+        return None
+    if not policy_exists(provider, ctx.account_id, boundary):
+        raise no_such_entity(f"Scope ARN: {boundary} does not exist or is not attachable.")
+    return {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
+
+
+def _role_key(doc: dict) -> str:
+    return doc["RoleName"].lower()
 
 
 class RolesMixin:
@@ -34,19 +47,20 @@ class RolesMixin:
         return doc
 
     def _new_role(self, ctx: RequestContext, name: str, path: str, trust: str, params: dict) -> dict:
+        check_name(name, "roleName")
         with self.store.lock:
             if self.store.get(ctx.account_id, "role", name) is not None:
                 raise already_exists(f"Role with name {name} already exists.")
             doc = {"Path": path, "RoleName": name, "RoleId": new_id("AROA"), "Arn": arn(ctx.account_id, "role", path, name),
                    "CreateDate": now_iso(self), "AssumeRolePolicyDocument": trust,
                    "Description": params.get("Description"), "MaxSessionDuration": params.get("MaxSessionDuration") or 3600,
-                   "PermissionsBoundary": _boundary(params), "Tags": tags_of(params)}
+                   "PermissionsBoundary": boundary_of(self, ctx, params), "Tags": tags_of(params)}
             self.store.put(ctx.account_id, "role", name, doc)
         return doc
 
     def create_role(self, ctx: RequestContext, params: dict) -> dict:
         path = check_path(params.get("Path"))
-        trust = checked_document(params["AssumeRolePolicyDocument"])
+        trust = checked_document(params["AssumeRolePolicyDocument"], trust=True, limit=TRUST_POLICY_LIMIT)
         return {"Role": role_output(self._new_role(ctx, params["RoleName"], path, trust, params))}
 
     def create_service_linked_role(self, ctx: RequestContext, params: dict) -> dict:
@@ -62,9 +76,15 @@ class RolesMixin:
 
     def list_roles(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix") or "/"
-        roles = [r for r in self.store.all(ctx.account_id, "role") if r["Path"].startswith(prefix)]
-        out = page(roles, params, "Roles", lambda r: r["RoleName"])
-        out["Roles"] = [role_output(r) for r in out["Roles"]]
+        if prefix == "/":
+            # Every role matches: read just the page from the store, in name order.
+            limit = (params.get("MaxItems") or 100) + 1
+            out = page_of(self.store.after(ctx.account_id, "role", marker_position(params), limit), params, "Roles",
+                          _role_key)
+        else:
+            roles = [r for r in self.store.all(ctx.account_id, "role") if r["Path"].startswith(prefix)]
+            out = page(roles, params, "Roles", _role_key)
+        out["Roles"] = [role_output(r, listed=True) for r in out["Roles"]]
         return out
 
     def update_role(self, ctx: RequestContext, params: dict) -> dict:
@@ -84,7 +104,8 @@ class RolesMixin:
     def update_assume_role_policy(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:
             doc = self._role(ctx, params["RoleName"])
-            doc["AssumeRolePolicyDocument"] = checked_document(params["PolicyDocument"])
+            doc["AssumeRolePolicyDocument"] = checked_document(params["PolicyDocument"], trust=True,
+                                                               limit=TRUST_POLICY_LIMIT)
             self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
         return {}
 
@@ -92,11 +113,14 @@ class RolesMixin:
         name = params["RoleName"]
         with self.store.lock:
             doc = self._role(ctx, name)
-            if doc.get("AttachedPolicies") or doc.get("InlinePolicies"):
+            if doc.get("AttachedPolicies"):
                 raise delete_conflict("Cannot delete entity, must detach all policies first.")
-            if any(name in p.get("RoleNames", []) for p in self.store.all(ctx.account_id, "instance-profile")):
+            if doc.get("InlinePolicies"):
+                raise delete_conflict("Cannot delete entity, must delete policies first.")
+            if any(doc["RoleName"] in p.get("RoleNames", [])
+                   for p in self.store.all(ctx.account_id, "instance-profile")):
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
-            self.store.delete(ctx.account_id, "role", name)
+            self.store.delete(ctx.account_id, "role", doc["RoleName"])
         return {}
 
 
@@ -126,7 +150,7 @@ class RolesMixin:
     def put_role_permissions_boundary(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:
             doc = self._role(ctx, params["RoleName"])
-            doc["PermissionsBoundary"] = _boundary(params)
+            doc["PermissionsBoundary"] = boundary_of(self, ctx, params)
             self.store.put(ctx.account_id, "role", doc["RoleName"], doc)
         return {}
 

@@ -1,7 +1,9 @@
 """`IamStore`: every IAM entity as one JSON document in SQLite, keyed by account, kind and name.
 
-IAM is global, so entities belong to an account, not a region. A change is read, modified and
-written back under one lock inside one transaction, so a refused request leaves nothing changed.
+IAM is global, so entities belong to an account, not a region. Names are not distinguished by case
+(AWS: no roles `Role1` and `role1` in one account), so the key is the name in lower case and the
+document keeps it as given. A change is read, modified and written back under one lock inside one
+transaction, so a refused request leaves nothing changed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class IamStore:
 
     def get(self, account: str, kind: str, name: str) -> Optional[dict]:
         rows = self.db.read("SELECT doc FROM entities WHERE account = ? AND kind = ? AND name = ?",
-                            (account, kind, name))
+                            (account, kind, name.lower()))
         return json.loads(rows[0]["doc"]) if rows else None
 
     def all(self, account: str, kind: str) -> list[dict]:
@@ -36,21 +38,25 @@ class IamStore:
                             (account, kind))
         return [json.loads(row["doc"]) for row in rows]
 
+    def after(self, account: str, kind: str, after: Optional[str], limit: int) -> list[dict]:
+        """Up to `limit` entities whose key sorts after `after` (a name, any case), in key order."""
+        rows = self.db.read("SELECT doc FROM entities WHERE account = ? AND kind = ? AND name > ? ORDER BY name "
+                            "LIMIT ?", (account, kind, (after or "").lower(), limit))
+        return [json.loads(row["doc"]) for row in rows]
+
     def put(self, account: str, kind: str, name: str, doc: dict) -> None:
-        with self.db.write() as db:
-            db.execute("INSERT INTO entities (account, kind, name, doc) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (account, kind, name) DO UPDATE SET doc = excluded.doc",
-                       (account, kind, name, json.dumps(doc)))
+        self.put_many(account, [(kind, name, doc)])
 
     def put_many(self, account: str, docs: list[tuple[str, str, dict]]) -> None:
         with self.db.write() as db:
             db.executemany("INSERT INTO entities (account, kind, name, doc) VALUES (?, ?, ?, ?) "
                            "ON CONFLICT (account, kind, name) DO UPDATE SET doc = excluded.doc",
-                           [(account, kind, name, json.dumps(doc)) for kind, name, doc in docs])
+                           [(account, kind, name.lower(), json.dumps(doc)) for kind, name, doc in docs])
 
     def delete(self, account: str, kind: str, name: str) -> None:
         with self.db.write() as db:
-            db.execute("DELETE FROM entities WHERE account = ? AND kind = ? AND name = ?", (account, kind, name))
+            db.execute("DELETE FROM entities WHERE account = ? AND kind = ? AND name = ?",
+                       (account, kind, name.lower()))
 
     def close(self) -> None:
         self.db.close()

@@ -10,15 +10,18 @@ from __future__ import annotations
 import secrets
 
 from ...protocol.context import RequestContext
-from .common import (already_exists, arn, check_path, delete_conflict, limit_exceeded, new_id,
+from .common import (already_exists, arn, check_name, check_path, delete_conflict, limit_exceeded, new_id,
                      no_such_entity, now_iso, page, tags_of, timestamp)
+from .roles import boundary_of
 
 MAX_ACCESS_KEYS = 2
 _USER_FIELDS = ("Path", "UserName", "UserId", "Arn", "PermissionsBoundary", "Tags")
 
 
-def user_output(doc: dict) -> dict:
-    out = {k: doc[k] for k in _USER_FIELDS if doc.get(k) not in (None, [])}
+def user_output(doc: dict, *, listed: bool = False) -> dict:
+    """A User as IAM shows it; ListUsers leaves out the tags and the permissions boundary."""
+    out = {k: doc[k] for k in _USER_FIELDS if doc.get(k) not in (None, [])
+           and not (listed and k in ("Tags", "PermissionsBoundary"))}
     out["CreateDate"] = timestamp(doc["CreateDate"])
     return out
 
@@ -32,15 +35,13 @@ class UsersMixin:
 
     def create_user(self, ctx: RequestContext, params: dict) -> dict:
         path = check_path(params.get("Path"))
-        name = params["UserName"]
+        name = check_name(params["UserName"], "userName")
         with self.store.lock:
             if self.store.get(ctx.account_id, "user", name) is not None:
                 raise already_exists(f"User with name {name} already exists.")
-            boundary = params.get("PermissionsBoundary")
             doc = {"Path": path, "UserName": name, "UserId": new_id("AIDA"), "Arn": arn(ctx.account_id, "user", path, name),
                    "CreateDate": now_iso(self), "Tags": tags_of(params),
-                   "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
-                   if boundary else None}
+                   "PermissionsBoundary": boundary_of(self, ctx, params)}
             self.store.put(ctx.account_id, "user", name, doc)
         return {"User": user_output(doc)}
 
@@ -58,24 +59,25 @@ class UsersMixin:
     def list_users(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix") or "/"
         users = [u for u in self.store.all(ctx.account_id, "user") if u["Path"].startswith(prefix)]
-        out = page(users, params, "Users", lambda u: u["UserName"])
-        out["Users"] = [user_output(u) for u in out["Users"]]
+        out = page(users, params, "Users", lambda u: u["UserName"].lower())
+        out["Users"] = [user_output(u, listed=True) for u in out["Users"]]
         return out
 
     def update_user(self, ctx: RequestContext, params: dict) -> dict:
         name = params["UserName"]
         with self.store.lock:
             doc = self._user(ctx, name)
-            new_name = params.get("NewUserName") or name
-            if new_name != name and self.store.get(ctx.account_id, "user", new_name) is not None:
+            new_name = check_name(params.get("NewUserName") or doc["UserName"], "newUserName")
+            renamed = new_name.lower() != name.lower()
+            if renamed and self.store.get(ctx.account_id, "user", new_name) is not None:
                 raise already_exists(f"User with name {new_name} already exists.")
             doc["Path"] = check_path(params.get("NewPath") or doc["Path"])
             doc["UserName"] = new_name
             doc["Arn"] = arn(ctx.account_id, "user", doc["Path"], new_name)
-            keys = [k for k in self.store.all(ctx.account_id, "access-key") if k["UserName"] == name]
+            keys = [k for k in self.store.all(ctx.account_id, "access-key") if k["UserName"].lower() == name.lower()]
             for key in keys:
                 key["UserName"] = new_name
-            if new_name != name:
+            if renamed:
                 self.store.delete(ctx.account_id, "user", name)
             self.store.put_many(ctx.account_id, [("user", new_name, doc)] +
                                 [("access-key", k["AccessKeyId"], k) for k in keys])
@@ -85,9 +87,11 @@ class UsersMixin:
         name = params["UserName"]
         with self.store.lock:
             doc = self._user(ctx, name)
-            if doc.get("AttachedPolicies") or doc.get("InlinePolicies"):
+            if doc.get("AttachedPolicies"):
                 raise delete_conflict("Cannot delete entity, must detach all policies first.")
-            if any(k["UserName"] == name for k in self.store.all(ctx.account_id, "access-key")):
+            if doc.get("InlinePolicies"):
+                raise delete_conflict("Cannot delete entity, must delete policies first.")
+            if any(k["UserName"] == doc["UserName"] for k in self.store.all(ctx.account_id, "access-key")):
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
             self.store.delete(ctx.account_id, "user", name)
         return {}
