@@ -19,7 +19,7 @@ import logging
 import os
 import tempfile
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Optional
@@ -50,6 +50,8 @@ class SessionCredential:
     arn: str
     user_id: str
     kind: str = ASSUMED_ROLE
+    #: Session tags marked transitive: a session assumed with these credentials inherits them.
+    transitive_tags: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         out = asdict(self)

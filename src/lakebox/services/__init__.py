@@ -44,5 +44,8 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # reads Kinesis: it comes first in the list, so its delivery stops before those stores close.
     firehose = FirehoseProvider(config, lake=s3.store, catalog=GlueCatalog(glue), kinesis=kinesis)
     logs.firehose = firehose
-    providers: list[Provider] = [firehose, athena, glue, s3, STSProvider(config), IAMProvider(config), logs, kinesis]
+    # STS answers with IAM's RoleId for the roles IAM holds.
+    iam, sts = IAMProvider(config), STSProvider(config)
+    sts.iam = iam
+    providers: list[Provider] = [firehose, athena, glue, s3, sts, iam, logs, kinesis]
     return {p.service_name: p for p in providers}

@@ -61,7 +61,10 @@ class RolesMixin:
     def create_role(self, ctx: RequestContext, params: dict) -> dict:
         path = check_path(params.get("Path"))
         trust = checked_document(params["AssumeRolePolicyDocument"], trust=True, limit=TRUST_POLICY_LIMIT)
-        return {"Role": role_output(self._new_role(ctx, params["RoleName"], path, trust, params))}
+        out = role_output(self._new_role(ctx, params["RoleName"], path, trust, params))
+        if params.get("MaxSessionDuration") is None:
+            out.pop("MaxSessionDuration")  # CreateRole shows it only when given (GetRole always does)
+        return {"Role": out}
 
     def create_service_linked_role(self, ctx: RequestContext, params: dict) -> dict:
         service = params["AWSServiceName"]

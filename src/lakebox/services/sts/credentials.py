@@ -52,10 +52,15 @@ class Role:
     partition: str
     account_id: str
     name: str
+    #: The RoleId IAM gave the role, when IAM holds it.
+    known_id: Optional[str] = None
 
     @property
     def role_id(self) -> str:
-        """The role's unique id (AROA + 17 characters), the same every time the ARN is assumed."""
+        """The role's unique id (AROA + 17 characters): IAM's for a role it holds, else one made from
+        the ARN, the same every time the ARN is assumed."""
+        if self.known_id:
+            return self.known_id
         digest = hashlib.sha256(self.arn.encode("utf-8")).digest()
         return "AROA" + "".join(_BASE32[b % 32] for b in digest[:17])
 
@@ -133,9 +138,34 @@ def mint(account_id: str, arn: str, user_id: str, kind: str, now: datetime, seco
     )
 
 
-def mint_for_role(role: Role, session_name: str, now: datetime, seconds: int) -> SessionCredential:
+def mint_for_role(role: Role, session_name: str, now: datetime, seconds: int,
+                  transitive_tags: Optional[dict] = None) -> SessionCredential:
     arn = f"arn:{role.partition}:sts::{role.account_id}:assumed-role/{role.name}/{session_name}"
-    return mint(role.account_id, arn, f"{role.role_id}:{session_name}", ASSUMED_ROLE, now, seconds)
+    credential = mint(role.account_id, arn, f"{role.role_id}:{session_name}", ASSUMED_ROLE, now, seconds)
+    credential.transitive_tags = dict(transitive_tags or {})
+    return credential
+
+
+def session_tags(params: dict, caller_transitive: dict) -> dict:
+    """Check AssumeRole's session tags as STS does; returns the transitive tags the new session carries
+    (the calling session's, which a chained session cannot override, plus the ones marked now)."""
+    tags = {t["Key"]: t.get("Value", "") for t in params.get("Tags") or []}
+    lowered = {k.lower() for k in tags}
+    if len(lowered) != len(tags):
+        raise invalid_parameter("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    transitive = params.get("TransitiveTagKeys") or []
+    if any(k.lower() not in lowered for k in transitive):
+        raise invalid_parameter("The specified transitive tag key must be included in the requested tags.")
+    inherited = {k.lower() for k in caller_transitive}
+    if lowered & inherited:
+        raise invalid_parameter("One of the specified transitive tag keys can't be set because it conflicts with a "
+                                "transitive tag key from the calling session.")
+    marked = {k.lower() for k in transitive}
+    return {**caller_transitive, **{k: v for k, v in tags.items() if k.lower() in marked}}
+
+
+def invalid_parameter(message: str) -> AwsError:
+    return AwsError("InvalidParameterValue", message, 400)
 
 
 def mint_federated(account_id: str, partition: str, name: str, now: datetime, seconds: int) -> SessionCredential:

@@ -7,7 +7,8 @@ with them act as the role's account (the caller's, for the last two).
 
 from __future__ import annotations
 
-from typing import Optional
+import dataclasses
+from typing import Any, Optional
 
 from ...auth.sessions import ASSUMED_ROLE, SESSION_TOKEN, SessionCredential
 from ...protocol.context import RequestContext
@@ -20,6 +21,8 @@ from . import saml
 
 class STSProvider(Provider):
     service_name = "sts"
+    #: The IAM provider, set by `build_providers`, for the RoleIds of the roles it holds.
+    iam: Any = None
 
     def get_caller_identity(self, ctx: RequestContext, params: dict) -> dict:
         session = self._session(ctx)
@@ -108,15 +111,22 @@ class STSProvider(Provider):
     def _assume(self, ctx: RequestContext, params: dict, chained: bool) -> dict:
         session_name = params["RoleSessionName"]
         creds.check_session_name(session_name)
-        role = creds.parse_role_arn(params["RoleArn"])
+        role = self._known(creds.parse_role_arn(params["RoleArn"]))
         seconds = creds.role_duration(params.get("DurationSeconds"), chained)
-        return self._issue_for_role(role, session_name, seconds, params, params.get("SourceIdentity"))
+        caller = self._session(ctx)
+        transitive = creds.session_tags(params, caller.transitive_tags if caller is not None else {})
+        return self._issue_for_role(role, session_name, seconds, params, params.get("SourceIdentity"), transitive)
+
+    def _known(self, role: creds.Role) -> creds.Role:
+        """The role with IAM's RoleId when IAM holds it (AssumedRoleId then starts with it, as on AWS)."""
+        held = self.iam.store.get(role.account_id, "role", role.name) if self.iam is not None else None
+        return dataclasses.replace(role, known_id=held["RoleId"]) if held is not None else role
 
     def _issue_for_role(self, role: creds.Role, session_name: str, seconds: int, params: dict,
-                        source_identity: Optional[str]) -> dict:
+                        source_identity: Optional[str], transitive_tags: Optional[dict] = None) -> dict:
         # Measured first: a policy too large must leave no credentials behind.
         packed = creds.packed_policy_size(params.get("Policy"), params.get("PolicyArns"))
-        credential = creds.mint_for_role(role, session_name, self._now(), seconds)
+        credential = creds.mint_for_role(role, session_name, self._now(), seconds, transitive_tags)
         self._record(credential)
         out: dict = {
             "Credentials": creds.credentials_output(credential),
