@@ -33,7 +33,7 @@ def test_assumed_role_id_is_the_iam_role_id(iam, lakebox_server):
 def test_session_tags_are_checked(iam, lakebox_server, tags, transitive, message):
     arn = iam.create_role(RoleName="tagged", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     with pytest.raises(ClientError) as info:
-        _sts(lakebox_server).assume_role(RoleArn=arn, RoleSessionName="s", Tags=tags, TransitiveTagKeys=transitive)
+        _sts(lakebox_server).assume_role(RoleArn=arn, RoleSessionName="s0", Tags=tags, TransitiveTagKeys=transitive)
     assert info.value.response["Error"] == {"Type": "Sender", "Code": "InvalidParameterValue", "Message": message}
 
 
