@@ -146,11 +146,12 @@ def test_source_without_versioning_is_refused(s3, bucket, destination):
     assert error_of(exc) == (400, "InvalidRequest")
     assert exc.value.response["Error"]["Message"] == \
         "Versioning must be 'Enabled' on the bucket to apply a replication configuration"
+    assert "BucketName" not in exc.value.response["Error"]
 
 
 def test_destination_must_exist_be_versioned_and_differ_from_the_source(s3, source, bucket):
     cases = [
-        (f"missing-{uuid.uuid4().hex[:12]}", "Destination bucket must exist."),
+        (f"missing-{uuid.uuid4().hex[:12]}", "Destination bucket must have versioning enabled."),
         (bucket, "Destination bucket must have versioning enabled."),
         (source, "Destination bucket cannot be the same as the source bucket."),
     ]
