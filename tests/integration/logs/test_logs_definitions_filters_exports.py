@@ -352,15 +352,16 @@ def test_schema_2_database_is_upgraded_in_place(tmp_path):
     LogsStore(path).close()
     with sqlite3.connect(path) as db:  # make it look like a file written by schema 2
         for table in ["metric_filters", "query_definitions", "resource_policies", "export_tasks",
-                      "subscription_filters"]:
+                      "subscription_filters", "destinations"]:
             db.execute(f"DROP TABLE {table}")
         db.execute("INSERT INTO log_groups (account, region, name, created_ms) VALUES ('1', 'r', 'kept', 5)")
         db.execute("PRAGMA user_version=2")
     store = LogsStore(path)
     try:
-        assert store.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 4
+        assert store.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 5
         group = store.get_group("1", "r", "kept")
         assert group.created_ms == 5 and group.metric_filter_count == 0
         assert store.read("SELECT COUNT(*) FROM export_tasks")[0][0] == 0
+        assert store.read("SELECT COUNT(*) FROM destinations")[0][0] == 0
     finally:
         store.close()

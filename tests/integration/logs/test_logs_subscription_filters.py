@@ -326,11 +326,12 @@ def test_schema_3_database_is_upgraded_in_place(tmp_path):
     LogsStore(path).close()
     with sqlite3.connect(path) as db:  # make it look like a file written by schema 3
         db.execute("DROP TABLE subscription_filters")
+        db.execute("DROP TABLE destinations")
         db.execute("INSERT INTO log_groups (account, region, name, created_ms) VALUES ('1', 'r', 'kept', 5)")
         db.execute("PRAGMA user_version=3")
     store = LogsStore(path)
     try:
-        assert store.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 4
+        assert store.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 5
         group = store.get_group("1", "r", "kept")
         assert store.subscription_filters(group) == []
         store.put_subscription_filter(group, "f", pattern="", destination_arn="arn", role_arn=None,

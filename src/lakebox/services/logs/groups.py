@@ -18,6 +18,7 @@ from .common import (
     stream_arn,
     translated,
 )
+from .destinations import parse_destination_arn
 from .ingest import RETENTION_DAYS
 
 DESCRIBE_LIMIT = 50
@@ -177,16 +178,24 @@ class GroupsMixin:
         return account, region, name
 
     def tag_resource(self, ctx: RequestContext, params: dict) -> dict:
+        if parse_destination_arn(params["resourceArn"]):
+            self.destination_tags(ctx, params["resourceArn"], add=params["tags"])
+            return {}
         account, region, name = self._tagged_group(ctx, params["resourceArn"])
         self._update_tags(account, region, name, add=params["tags"])
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
+        if parse_destination_arn(params["resourceArn"]):
+            self.destination_tags(ctx, params["resourceArn"], remove=params["tagKeys"])
+            return {}
         account, region, name = self._tagged_group(ctx, params["resourceArn"])
         self._update_tags(account, region, name, remove=params["tagKeys"])
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
+        if parse_destination_arn(params["resourceArn"]):
+            return {"tags": self.destination_tags(ctx, params["resourceArn"])}
         account, region, name = self._tagged_group(ctx, params["resourceArn"])
         with translated():
             return {"tags": self.store.get_group(account, region, name).tags}

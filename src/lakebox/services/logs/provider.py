@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import Provider
+from .destinations import DestinationsMixin
 from .events import EventsMixin
 from .exports import ExportsMixin, fail_interrupted_exports
 from .groups import GroupsMixin
@@ -27,7 +28,7 @@ from .subscriptions import SubscriptionsMixin
 
 
 class LogsProvider(GroupsMixin, EventsMixin, MetricFiltersMixin, QueryDefinitionsMixin, ResourcePoliciesMixin,
-                   ExportsMixin, SubscriptionsMixin, InsightsMixin, InputErrorsMixin, Provider):
+                   ExportsMixin, SubscriptionsMixin, DestinationsMixin, InsightsMixin, InputErrorsMixin, Provider):
     service_name = "logs"
 
     def __init__(self, config: Any, *, lake: Any = None):

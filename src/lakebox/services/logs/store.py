@@ -26,7 +26,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: The tables schema 3 added: a new file gets them with SCHEMA, an older one through UPGRADES[2].
 SCHEMA_3_TABLES = """
 CREATE TABLE metric_filters (
@@ -94,7 +94,21 @@ CREATE TABLE subscription_filters (
     UNIQUE (group_id, name)
 );
 """
-SCHEMA = SCHEMA_3_TABLES + SCHEMA_4_TABLES + """
+#: The table schema 5 added: subscription destinations (PutDestination).
+SCHEMA_5_TABLES = """
+CREATE TABLE destinations (
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    target_arn TEXT NOT NULL,
+    role_arn TEXT NOT NULL,
+    access_policy TEXT,
+    tags TEXT NOT NULL DEFAULT '{}',
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (account, region, name)
+);
+"""
+SCHEMA = SCHEMA_3_TABLES + SCHEMA_4_TABLES + SCHEMA_5_TABLES + """
 CREATE TABLE log_groups (
     id INTEGER PRIMARY KEY,
     account TEXT NOT NULL,
@@ -136,6 +150,7 @@ UPGRADES = {
     1: ["ALTER TABLE log_groups ADD COLUMN deletion_protection INTEGER NOT NULL DEFAULT 0"],
     2: [statement for statement in SCHEMA_3_TABLES.split(";") if statement.strip()],
     3: [statement for statement in SCHEMA_4_TABLES.split(";") if statement.strip()],
+    4: [statement for statement in SCHEMA_5_TABLES.split(";") if statement.strip()],
 }
 
 

@@ -37,7 +37,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Callable, Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
@@ -61,10 +61,21 @@ class DeliveryFailed(Exception):
 
 
 class Destinations:
-    """The providers a filter can deliver to (set by `build_providers`; None where not served)."""
+    """The providers a filter can deliver to (set by `build_providers`; None where not served), and
+    how a CloudWatch Logs destination's ARN resolves to its target's (None: no such destination)."""
 
-    def __init__(self, kinesis: Any = None, firehose: Any = None):
-        self.kinesis, self.firehose = kinesis, firehose
+    def __init__(self, kinesis: Any = None, firehose: Any = None,
+                 resolve: Callable[[str], Optional[str]] = lambda arn: None):
+        self.kinesis, self.firehose, self.resolve = kinesis, firehose, resolve
+
+    def target(self, arn: str) -> str:
+        """The stream's ARN a filter's destination stands for (the ARN itself, unless a Logs destination)."""
+        if arn.split(":")[2:3] != ["logs"]:
+            return arn
+        target = self.resolve(arn)
+        if target is None:
+            raise DeliveryFailed(f"the destination {arn} does not exist")
+        return target
 
 
 def is_firehose(arn: str) -> bool:
@@ -73,6 +84,7 @@ def is_firehose(arn: str) -> bool:
 
 def send_control_message(to: Destinations, account: str, region: str, arn: str, now_ms: int) -> None:
     """Write the health-check record PutSubscriptionFilter sends; raises DeliveryFailed."""
+    arn = to.target(arn)
     message = FIREHOSE_CONTROL_MESSAGE if is_firehose(arn) else CONTROL_MESSAGE
     payload = {"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "",
                "subscriptionFilters": [], "logEvents": [{"id": "", "timestamp": now_ms, "message": message}]}
@@ -130,6 +142,7 @@ def _chunks(account: str, group: str, stream: str, filter_name: str, events: Seq
 
 
 def _max_record_bytes(to: Destinations, account: str, region: str, arn: str) -> int:
+    arn = to.target(arn)
     if is_firehose(arn):
         return FIREHOSE_MAX_RECORD_BYTES
     found = to.kinesis.store.find(account, region, arn.rpartition("/")[2]) if to.kinesis is not None else None
@@ -137,6 +150,7 @@ def _max_record_bytes(to: Destinations, account: str, region: str, arn: str) -> 
 
 
 def _put(to: Destinations, account: str, region: str, arn: str, records: list[tuple[str, bytes]]) -> None:
+    arn = to.target(arn)
     if is_firehose(arn):
         _put_firehose(to.firehose, arn, records)
     elif to.kinesis is None:

@@ -16,9 +16,11 @@ account's Lambda ARN gets AccessDeniedException, not ResourceNotFoundException):
   goes into its buffer and is delivered with the data, as AWS's does, and a stream that is missing or
   takes no direct puts fails the put with "Could not deliver test message to specified Firehose
   stream ...".
-- Lambda functions and CloudWatch Logs destinations: lakebox serves neither, so a put naming one gets
-  the answer AWS gives when the destination does not exist (after the same role and cross-account
-  checks AWS makes first).
+- a CloudWatch Logs destination (`destinations.py`), which stands for a Kinesis or Firehose stream,
+  often of another account; no `roleArn` is needed (the destination has its own). A destination that
+  does not exist fails the put with "Could not deliver test message to specified destination ...".
+- Lambda functions: lakebox serves none, so a put naming one gets the answer AWS gives when the
+  function does not exist (after the same role and cross-account checks AWS makes first).
 
 Matching events are delivered by `subscription_delivery.py`, called from events.py. `distribution`
 (default ByLogStream) picks the records' partition key; `applyOnTransformedLogs`,
@@ -64,7 +66,7 @@ class SubscriptionsMixin:
 
     @property
     def _destinations(self) -> Destinations:
-        return Destinations(self.kinesis, self.firehose)
+        return Destinations(self.kinesis, self.firehose, self.destination_target)
 
     def put_subscription_filter(self, ctx: RequestContext, params: dict) -> dict:
         arn, role = params["destinationArn"], params.get("roleArn")
@@ -83,7 +85,7 @@ class SubscriptionsMixin:
         try:
             send_control_message(self._destinations, ctx.account_id, ctx.region, arn, self._now_ms())
         except DeliveryFailed:
-            raise invalid(FIREHOSE_UNREACHABLE if is_firehose(arn) else KINESIS_UNREACHABLE) from None
+            raise invalid(_unreachable(arn)) from None
         options = {k: params[k] for k in _OPTIONS if params.get(k) is not None}
         try:
             with translated():
@@ -144,8 +146,15 @@ def _check_destination(ctx: RequestContext, arn: str, role) -> None:
             raise AwsError("AccessDeniedException", LAMBDA_CROSS_ACCOUNT, 400)
         raise invalid(LAMBDA_UNREACHABLE)
     if service == "logs" and kind == "destination":
-        raise invalid(DESTINATION_UNREACHABLE)
+        return
     raise invalid(f"Invalid destinationArn: {arn}")
+
+
+def _unreachable(arn: str) -> str:
+    """What AWS says when the test message cannot be delivered to the filter's destination."""
+    if arn.split(":")[2:3] == ["logs"]:
+        return DESTINATION_UNREACHABLE
+    return FIREHOSE_UNREACHABLE if is_firehose(arn) else KINESIS_UNREACHABLE
 
 
 def _limit_exceeded() -> AwsError:
