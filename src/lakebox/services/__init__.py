@@ -42,7 +42,7 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     logs.kinesis = kinesis
     # Firehose delivers to the lake, reads its conversion schemas from Glue and, for a Kinesis source,
     # reads Kinesis: it comes first in the list, so its delivery stops before those stores close.
-    firehose = FirehoseProvider(config, lake=s3.store, catalog=GlueCatalog(glue), kinesis=kinesis)
+    firehose = FirehoseProvider(config, lake=s3.store, catalog=GlueCatalog(glue), kinesis=kinesis, logs=logs)
     logs.firehose = firehose
     # STS answers with IAM's RoleId for the roles IAM holds.
     iam, sts = IAMProvider(config), STSProvider(config)

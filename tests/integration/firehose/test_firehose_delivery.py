@@ -306,3 +306,22 @@ def test_backup_enabled_without_its_configuration_is_refused(firehose, lake):
         create(firehose, "nobk", S3BackupMode="Enabled")
     assert info.value.response["Error"]["Code"] == "InvalidArgumentException"
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
+def test_delivery_errors_are_logged_to_cloudwatch_logs_when_enabled(firehose, s3, lakebox_server):
+    logs = client(lakebox_server, "logs")
+    logs.create_log_group(logGroupName="/aws/kinesisfirehose/logged")
+    logs.create_log_stream(logGroupName="/aws/kinesisfirehose/logged", logStreamName="DestinationDelivery")
+    firehose.create_delivery_stream(DeliveryStreamName="logged", ExtendedS3DestinationConfiguration=s3_destination(
+        bucket="not-yet", BufferingHints={"IntervalInSeconds": 60},
+        CloudWatchLoggingOptions={"Enabled": True, "LogGroupName": "/aws/kinesisfirehose/logged",
+                                  "LogStreamName": "DestinationDelivery"}))
+    firehose.put_record(DeliveryStreamName="logged", Record={"Data": b"x"})
+    lakebox_server.advance_clock("2m")
+    events = logs.get_log_events(logGroupName="/aws/kinesisfirehose/logged",
+                                 logStreamName="DestinationDelivery")["events"]
+    assert events, "the failed delivery was not logged"
+    entry = json.loads(events[0]["message"])
+    assert entry == {"deliveryStreamARN": "arn:aws:firehose:us-east-1:000000000000:deliverystream/logged",
+                     "destination": "arn:aws:s3:::not-yet", "deliveryStreamVersionId": 1,
+                     "message": "The specified bucket does not exist.", "errorCode": "S3.NoSuchBucket"}

@@ -21,10 +21,11 @@ import threading
 from typing import Any, Optional
 
 from ...storage.api import ObjectMeta
-from ...storage.errors import StorageError
+from ...storage.errors import NoSuchBucketError, StorageError
 from ..periodic import ClockedWorker
 from . import compression, conversion, prefixes
 from . import destination as dest
+from .error_logging import log_delivery_error
 from .model import KINESIS_SOURCE, DeliveryStream
 from .partitioning import Failure, Item, error_line, process
 
@@ -66,6 +67,8 @@ class Deliverer(ClockedWorker):
                     try:
                         written += self.deliver_due(stream)
                     except StorageError as exc:
+                        log_delivery_error(self.provider.logs, stream, self.provider.now_ms(),
+                                           *_storage_error(exc, stream))
                         if stream.id not in self._warned:
                             self._warned.add(stream.id)
                             log.warning("firehose %s: delivery to %s failed, records stay buffered: %s",
@@ -197,6 +200,9 @@ class Deliverer(ClockedWorker):
                       now: int) -> int:
         if not failures:
             return 0
+        log_delivery_error(self.provider.logs, stream, now, failures[0].code,
+                           f"{len(failures)} record(s) failed and were written to the error output: "
+                           f"{failures[0].message}")
         oldest = min(f.arrival_ms for f in failures)
         body = b"".join(error_line(f, now) for f in failures)
         key = prefixes.evaluate(stream.destination.get("ErrorOutputPrefix"), oldest, tz, error_type=kind) + \
@@ -205,3 +211,10 @@ class Deliverer(ClockedWorker):
         log.info("firehose %s: %d record(s) failed (%s), written to s3://%s/%s", stream.name, len(failures), kind,
                  bucket, key)
         return 1
+
+
+def _storage_error(exc: StorageError, stream: DeliveryStream) -> tuple[str, str]:
+    """The errorCode and message Firehose logs for a delivery the lake refused."""
+    if isinstance(exc, NoSuchBucketError):
+        return "S3.NoSuchBucket", "The specified bucket does not exist."
+    return "S3.InternalError", f"Delivery to {stream.destination.get('BucketARN')} failed: {exc}"

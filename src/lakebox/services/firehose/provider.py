@@ -1,8 +1,8 @@
 """The Amazon Data Firehose provider: delivery streams from DirectPut or a Kinesis stream to S3.
 
 State is in `FirehoseStore`; delivery runs in `Deliverer`, a worker on the service clock. The lake
-(S3's store) receives the objects, the Glue catalog gives conversion its schema, and Kinesis is the
-source of KinesisStreamAsSource streams.
+(S3's store) receives the objects, the Glue catalog gives conversion its schema, Kinesis is the
+source of KinesisStreamAsSource streams, and CloudWatch Logs receives delivery errors when asked.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from .streams import StreamsMixin
 class FirehoseProvider(StreamsMixin, RecordsMixin, Provider):
     service_name = "firehose"
 
-    def __init__(self, config: Any, *, lake, catalog, kinesis):
+    def __init__(self, config: Any, *, lake, catalog, kinesis, logs=None):
         super().__init__(config)
-        self.lake, self.catalog, self.kinesis = lake, catalog, kinesis
+        self.lake, self.catalog, self.kinesis, self.logs = lake, catalog, kinesis, logs
         self.store = FirehoseStore(config.data_dir / ".lakebox" / "firehose")
         self.deliverer = Deliverer(self)
         config.clock.subscribe(self.deliverer.on_clock_jump)
