@@ -117,6 +117,19 @@ def test_convert_types_the_rows_and_separates_bad_ones():
         (2, "DataFormatConversion.InvalidSchema"), (3, "DataFormatConversion.MalformedData")]
 
 
+def test_epoch_numbers_fill_timestamp_columns():
+    import datetime as dt
+    import pyarrow.parquet as pq
+
+    config = {"OutputFormatConfiguration": {"Serializer": {"ParquetSerDe": {}}}}
+    items = [partitioning.Item(b'{"ts": 1705314600}', 1), partitioning.Item(b'{"ts": 1705314600123}', 2),
+             partitioning.Item(b'{"ts": "2024-01-15T10:30:00Z"}', 3)]
+    body, failures = conversion.convert(items, [("ts", "TIMESTAMP")], config)
+    assert failures == []
+    assert [r["ts"] for r in pq.read_table(io.BytesIO(body)).to_pylist()] == [
+        dt.datetime(2024, 1, 15, 10, 30), dt.datetime(2024, 1, 15, 10, 30, 0, 123000), dt.datetime(2024, 1, 15, 10, 30)]
+
+
 def test_orc_output():
     from pyarrow import orc
 

@@ -5,7 +5,8 @@ What Firehose documents, done with the engines lakebox already has:
   read when the object is written, so a table changed later applies to later objects;
 - the OpenX JSON SerDe matches keys case-insensitively (unless told not to), can turn dots in keys
   into underscores, and maps columns to other keys with ColumnToJsonKeyMappings; a key that is not a
-  column is dropped and a missing column is null;
+  column is dropped and a missing column is null; a number in a timestamp column is epoch seconds
+  (or milliseconds);
 - DuckDB casts the values to the columns' types, Arrow writes the file (ParquetSerDe: SNAPPY unless
   GZIP or UNCOMPRESSED; OrcSerDe: SNAPPY unless ZLIB or NONE).
 A record that is not a JSON object, or whose values do not fit the columns, goes to the error output
@@ -14,6 +15,7 @@ as "format-conversion-failed"; the others are converted.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -56,10 +58,20 @@ def _row(record: bytes, columns: list[tuple[str, str]], serde: dict) -> dict:
         keys[name.lower() if case_insensitive else name] = item
     mapping = {k.lower(): v for k, v in (serde.get("ColumnToJsonKeyMappings") or {}).items()}
     row = {}
-    for column, _ in columns:
+    for column, kind in columns:
         key = mapping.get(column, column)
-        row[column] = keys.get(key.lower() if case_insensitive else key)
+        item = keys.get(key.lower() if case_insensitive else key)
+        if kind.startswith("TIMESTAMP") and isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = _epoch_to_iso(item)
+        row[column] = item
     return row
+
+
+def _epoch_to_iso(value: float) -> str:
+    """The SerDes read a number in a timestamp column as epoch seconds, or milliseconds when it is
+    too large to be seconds (after the year 5138)."""
+    seconds = value / 1000 if abs(value) >= 1e11 else value
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _to_arrow(rows: list[dict], columns: list[tuple[str, str]]):
