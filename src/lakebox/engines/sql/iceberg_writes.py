@@ -127,13 +127,13 @@ def load(catalog: Any, db: str, name: str):
 def append(table, rows: pa.Table) -> int:
     if rows.num_rows:
         with _commit(table):
-            table.append(_conformed(table, rows))
+            table.append(conformed(table, rows))
     return rows.num_rows
 
 
 def overwrite(table, rows: pa.Table) -> None:
     with _commit(table):
-        table.overwrite(_conformed(table, rows))
+        table.overwrite(conformed(table, rows))
 
 
 @contextlib.contextmanager
@@ -149,7 +149,7 @@ def _commit(table):
                                                  f"{'.'.join(table.name())}: {error}") from None
 
 
-def _conformed(table, rows: pa.Table) -> pa.Table:
+def conformed(table, rows: pa.Table) -> pa.Table:
     """`rows` with the table's column names (DuckDB lower-cases them) in the table's order."""
     wanted = table.schema().as_arrow()
     by_name = {name.lower(): index for index, name in enumerate(rows.column_names)}

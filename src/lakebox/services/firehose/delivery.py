@@ -23,7 +23,7 @@ from typing import Any, Optional
 from ...storage.api import ObjectMeta
 from ...storage.errors import NoSuchBucketError, StorageError
 from ..periodic import ClockedWorker
-from . import compression, conversion, prefixes
+from . import compression, conversion, iceberg_destination, prefixes
 from . import destination as dest
 from .error_logging import log_delivery_error
 from .model import KINESIS_SOURCE, DeliveryStream
@@ -142,6 +142,8 @@ class Deliverer(ClockedWorker):
         description = stream.destination
         bucket = dest.bucket_of(description)
         tz = prefixes.zone(description.get("CustomTimeZone"))
+        if stream.iceberg is not None:
+            return self._write_iceberg(stream, records, bucket, tz, now)
         items, failures = process(description, records)
         groups: dict[str, list[Item]] = {}
         for item in items:
@@ -182,6 +184,34 @@ class Deliverer(ClockedWorker):
         written += self._write_errors(stream, bucket, tz, conversion_failures, "format-conversion-failed", now)
         return written
 
+    def _write_iceberg(self, stream: DeliveryStream, records: list[tuple[bytes, int]], bucket: str, tz,
+                       now: int) -> int:
+        """An Iceberg stream's delivery: commits to its tables, failed records to its S3 bucket."""
+        from ...engines.sql.iceberg_io import catalog_for
+
+        config = stream.iceberg
+        items, failures = process(config, records, extract=True)
+        catalog = catalog_for(self.provider.catalog, self.provider.lake, stream.account, stream.region)
+        commits, failed, error_prefixes = iceberg_destination.deliver(catalog, config, items)
+        written = commits
+        if config.get("S3BackupMode") == "AllData":
+            written += self._write_raw(stream, bucket, stream.destination.get("Prefix"), records, tz)
+        written += self._write_errors(stream, bucket, tz, failures, "processing-failed", now)
+        by_prefix: dict[Optional[str], list[Failure]] = {}
+        for failure in failed:
+            by_prefix.setdefault(error_prefixes.get(id(failure)), []).append(failure)
+        for prefix, group in by_prefix.items():
+            written += self._write_errors(stream, bucket, tz, group, "iceberg-failed", now, prefix=prefix)
+        return written
+
+    def _write_raw(self, stream: DeliveryStream, bucket: str, prefix: Optional[str],
+                   records: list[tuple[bytes, int]], tz) -> int:
+        oldest = records[0][1]
+        key = prefixes.evaluate(prefix, oldest, tz) + prefixes.object_suffix(stream.name, stream.version, oldest, tz, "")
+        self.provider.lake.put_object(bucket, key, b"".join(data for data, _ in records),
+                                      ObjectMeta(content_type="application/octet-stream"))
+        return 1
+
     def _write_backup(self, stream: DeliveryStream, records: list[tuple[bytes, int]], tz) -> int:
         """Source record backup: the records as they arrived, in the backup bucket."""
         config = dest.backup(stream.destination)
@@ -197,7 +227,7 @@ class Deliverer(ClockedWorker):
         return 1
 
     def _write_errors(self, stream: DeliveryStream, bucket: str, tz, failures: list[Failure], kind: str,
-                      now: int) -> int:
+                      now: int, prefix: Optional[str] = None) -> int:
         if not failures:
             return 0
         log_delivery_error(self.provider.logs, stream, now, failures[0].code,
@@ -205,7 +235,7 @@ class Deliverer(ClockedWorker):
                            f"{failures[0].message}")
         oldest = min(f.arrival_ms for f in failures)
         body = b"".join(error_line(f, now) for f in failures)
-        key = prefixes.evaluate(stream.destination.get("ErrorOutputPrefix"), oldest, tz, error_type=kind) + \
+        key = prefixes.evaluate(prefix or stream.destination.get("ErrorOutputPrefix"), oldest, tz, error_type=kind) + \
             prefixes.object_suffix(stream.name, stream.version, oldest, tz, "")
         self.provider.lake.put_object(bucket, key, body, ObjectMeta(content_type="application/octet-stream"))
         log.info("firehose %s: %d record(s) failed (%s), written to s3://%s/%s", stream.name, len(failures), kind,

@@ -8,9 +8,9 @@ Source record backup (S3BackupMode Enabled) is kept as S3BackupDescription: the 
 arrived, before processing and conversion, go to the backup bucket too, with its own prefix and
 compression.
 
-Only S3 destinations are delivered: the other destinations (Redshift, OpenSearch, Splunk, HTTP,
-Snowflake, Iceberg) are refused with InvalidArgumentException naming the destination, before
-anything is created.
+Destinations delivered: S3, and Iceberg tables (iceberg_destination.py), whose S3Configuration is
+kept here as an S3 destination. The others (Redshift, OpenSearch, Splunk, HTTP, Snowflake) are
+refused with InvalidArgumentException naming the destination, before anything is created.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ BUCKET_ARN = re.compile(r"arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]
 OTHER_DESTINATIONS = ("RedshiftDestinationConfiguration", "ElasticsearchDestinationConfiguration",
                       "AmazonopensearchserviceDestinationConfiguration", "SplunkDestinationConfiguration",
                       "HttpEndpointDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration",
-                      "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration")
+                      "SnowflakeDestinationConfiguration")
 _PLAIN_FIELDS = ("RoleARN", "BucketARN", "Prefix", "ErrorOutputPrefix", "BufferingHints", "CompressionFormat",
                  "EncryptionConfiguration", "CloudWatchLoggingOptions")
 #: Buffering floor when records are converted or partitioned (AWS: 64 MiB; default then 128 MiB).
@@ -65,13 +65,18 @@ def from_create(params: dict) -> dict:
     others = [name for name in OTHER_DESTINATIONS if params.get(name) is not None]
     if others:
         kind = others[0].replace("DestinationConfiguration", "")
-        raise invalid(f"lakebox delivers to Amazon S3 only; the {kind} destination is not supported.")
-    plain, extended = params.get("S3DestinationConfiguration"), params.get("ExtendedS3DestinationConfiguration")
-    if plain is not None and extended is not None:
+        raise invalid(f"lakebox delivers to Amazon S3 and Iceberg tables only; the {kind} destination is not supported.")
+    given_kinds = [params.get(k) for k in ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration",
+                                           "IcebergDestinationConfiguration")]
+    if sum(g is not None for g in given_kinds) > 1:
         raise invalid("Exactly one destination configuration must be specified.")
-    if plain is None and extended is None:
+    if all(g is None for g in given_kinds):
         raise invalid("A destination configuration must be specified.")
-    given = copy.deepcopy(extended if extended is not None else plain)
+    plain, extended, iceberg = given_kinds
+    if iceberg is not None:
+        given = copy.deepcopy(iceberg.get("S3Configuration") or {})
+    else:
+        given = copy.deepcopy(extended if extended is not None else plain)
     backup = given.pop("S3BackupConfiguration", None)
     if given.get("S3BackupMode") == "Enabled":
         if backup is None:

@@ -28,6 +28,9 @@ class DeliveryStream:
     tags: list = field(default_factory=list)
     #: DeliveryStreamEncryptionConfiguration, once StartDeliveryStreamEncryption was called.
     encryption: Optional[dict] = None
+    #: IcebergDestinationDescription for a stream that writes Iceberg tables; `destination` then
+    #: holds its S3Configuration (where failed records, and with AllData every record, go).
+    iceberg: Optional[dict] = None
 
     @property
     def arn(self) -> str:
@@ -36,5 +39,5 @@ class DeliveryStream:
     @property
     def buffering(self) -> tuple[int, int]:
         """(bytes, milliseconds) after which the buffer is delivered."""
-        hints = self.destination.get("BufferingHints") or {}
+        hints = (self.iceberg or self.destination).get("BufferingHints") or {}
         return int(hints.get("SizeInMBs", 5)) << 20, int(hints.get("IntervalInSeconds", 300)) * 1000

@@ -59,14 +59,18 @@ class Failure:
     message: str
 
 
-def process(description: dict, records: list[tuple[bytes, int]]) -> tuple[list[Item], list[Failure]]:
-    """Run the stream's processors over (data, arrival ms) records."""
+def process(description: dict, records: list[tuple[bytes, int]],
+            extract: Optional[bool] = None) -> tuple[list[Item], list[Failure]]:
+    """Run the stream's processors over (data, arrival ms) records. The MetadataExtraction query runs
+    when dynamic partitioning is on, or when `extract` says so (an Iceberg stream's routing)."""
     items = [Item(data, arrival) for data, arrival in records]
     deaggregation = _processor(description, "RecordDeAggregation")
     if deaggregation is not None:
         items = [Item(part, item.arrival_ms) for item in items for part in _split(item.data, deaggregation)]
     failures: list[Failure] = []
-    query = query_of(description) if dest.dynamic_partitioning(description) else None
+    if extract is None:
+        extract = dest.dynamic_partitioning(description)
+    query = query_of(description) if extract else None
     if query is not None:
         kept = []
         for item in items:

@@ -9,6 +9,7 @@ import re
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from . import destination as dest
+from . import iceberg_destination
 from .model import DESTINATION_ID, DIRECT_PUT, KINESIS_SOURCE, DeliveryStream
 from .store import StreamExists, StreamGone
 
@@ -26,6 +27,15 @@ def not_found(name: str, account: str) -> AwsError:
 
 def timestamp(ms: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
+
+
+def _destination_output(stream: DeliveryStream) -> dict:
+    shown = dest.describe(stream.destination)
+    if stream.iceberg is None:
+        return shown
+    return {"DestinationId": shown["DestinationId"],
+            "IcebergDestinationDescription": {**stream.iceberg,
+                                              "S3DestinationDescription": shown["S3DestinationDescription"]}}
 
 
 class StreamsMixin:
@@ -51,6 +61,9 @@ class StreamsMixin:
         if kind == DIRECT_PUT and source_config:
             raise dest.invalid("KinesisStreamSourceConfiguration is only allowed for the KinesisStreamAsSource type.")
         description = dest.from_create(params)
+        iceberg = None
+        if params.get("IcebergDestinationConfiguration") is not None:
+            iceberg = iceberg_destination.from_create(params["IcebergDestinationConfiguration"])
         tags = params.get("Tags") or []
         if len(tags) > MAX_TAGS:
             raise AwsError("LimitExceededException", f"A delivery stream cannot have more than {MAX_TAGS} tags.", 400)
@@ -69,7 +82,7 @@ class StreamsMixin:
             source = {"KinesisStreamARN": arn, "RoleARN": source_config.get("RoleARN"),
                       "DeliveryStartTimestamp": now}
         stream = DeliveryStream(id=0, account=ctx.account_id, region=ctx.region, name=name, type=kind,
-                                created_ms=now, destination=description, source=source,
+                                created_ms=now, destination=description, source=source, iceberg=iceberg,
                                 tags=[{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags],
                                 encryption=encryption)
         try:
@@ -107,7 +120,7 @@ class StreamsMixin:
             "DeliveryStreamType": stream.type,
             "VersionId": str(stream.version),
             "CreateTimestamp": timestamp(stream.created_ms),
-            "Destinations": [dest.describe(stream.destination)],
+            "Destinations": [_destination_output(stream)],
             "HasMoreDestinations": False,
         }
         if stream.updated_ms is not None:
@@ -136,19 +149,26 @@ class StreamsMixin:
         given_version = params["CurrentDeliveryStreamVersionId"]
         if params["DestinationId"] != DESTINATION_ID:
             raise dest.invalid(f"Destination Id {params['DestinationId']} not found.")
+        kind = "IcebergDestinationUpdate" if stream.iceberg is not None else None
         others = [k for k in params if k.endswith("DestinationUpdate") and k not in (
-            "S3DestinationUpdate", "ExtendedS3DestinationUpdate") and params[k] is not None]
-        if others:
-            raise dest.invalid("lakebox delivers to Amazon S3 only; "
-                               f"{others[0].replace('DestinationUpdate', '')} cannot be configured.")
+            "S3DestinationUpdate", "ExtendedS3DestinationUpdate", "IcebergDestinationUpdate") and params[k] is not None]
+        if others or (params.get("IcebergDestinationUpdate") is not None) != (kind is not None):
+            raise dest.invalid("Changing the destination type of a delivery stream is not supported; lakebox "
+                               "delivers to Amazon S3 and Iceberg tables.")
         update = params.get("ExtendedS3DestinationUpdate") or params.get("S3DestinationUpdate") or {}
+        iceberg_update = params.get("IcebergDestinationUpdate") or {}
 
         def change(s: DeliveryStream) -> None:
             if given_version != str(s.version):
                 raise AwsError("ConcurrentModificationException",
                                f"Cannot update firehose: {s.name} since the current version id: {s.version} and "
                                f"specified version id: {given_version} do not match", 400)
-            s.destination = dest.apply_update(s.destination, update)
+            if s.iceberg is not None:
+                s.iceberg = iceberg_destination.apply_update(s.iceberg, iceberg_update)
+                if iceberg_update.get("S3Configuration"):
+                    s.destination = dest.apply_update(s.destination, iceberg_update["S3Configuration"])
+            else:
+                s.destination = dest.apply_update(s.destination, update)
             s.version += 1
             s.updated_ms = self.now_ms()
 
