@@ -23,6 +23,8 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     from .glue.provider import GlueProvider
     from .iam.provider import IAMProvider
     from .kinesis.provider import KinesisProvider
+    from .redshift.provider import RedshiftProvider
+    from .redshift_data.provider import RedshiftDataProvider
     from .logs.provider import LogsProvider
     from .s3.provider import S3Provider
     from .sts.provider import STSProvider
@@ -47,5 +49,9 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # STS answers with IAM's RoleId for the roles IAM holds.
     iam, sts = IAMProvider(config), STSProvider(config)
     sts.iam = iam
-    providers: list[Provider] = [firehose, athena, glue, s3, sts, iam, logs, kinesis]
+    # Redshift's SQL reads the lake (COPY, UNLOAD, Spectrum) and the Glue catalog (Spectrum); the Data
+    # API runs on the clusters' databases, so it is closed before them.
+    redshift = RedshiftProvider(config, lake=s3.store, glue_catalog=GlueCatalog(glue))
+    redshift_data = RedshiftDataProvider(config, redshift=redshift)
+    providers: list[Provider] = [firehose, redshift_data, redshift, athena, glue, s3, sts, iam, logs, kinesis]
     return {p.service_name: p for p in providers}

@@ -1,0 +1,22 @@
+"""Amazon Redshift's SQL engine: Redshift SQL run for real on DuckDB, one DuckDB file per cluster
+database (DESIGN D6).
+
+`database.RedshiftDatabase` is the interface the Postgres wire server and the Redshift APIs use;
+`translate` turns Redshift SQL into DuckDB SQL, `copy_unload` moves rows between tables and lake files.
+Imports duckdb, sqlglot and `lakebox.engines.sql` (the Glue table reader, shared with Athena); the lake
+and the Glue catalog are passed in.
+
+`RedshiftError` lives here, below every module of the package, so that each of them can raise it.
+"""
+
+from __future__ import annotations
+
+
+class RedshiftError(Exception):
+    """A statement that fails, as the Postgres endpoint reports it: a message and its SQLSTATE
+    (42P01 undefined table, 42601 syntax error, 0A000 feature not supported, XX000 internal ...)."""
+
+    def __init__(self, message: str, sqlstate: str = "XX000"):
+        super().__init__(message)
+        self.message = message
+        self.sqlstate = sqlstate

@@ -1,0 +1,449 @@
+"""`RedshiftDatabase`: one Redshift database as a DuckDB file; SQL text in, Postgres-shaped results out.
+
+Each statement of a string is dispatched on its first words: COPY and UNLOAD to `copy_unload`;
+CREATE EXTERNAL SCHEMA registers a Spectrum schema (a Glue database); VACUUM, ANALYZE, GRANT are
+accepted and do nothing, since DuckDB has no use for them; transactions and SET are handled here;
+everything else is translated by `translate` and run on DuckDB. Tables of a Spectrum schema become
+temporary views over the lake for the one statement that names them, built by the Glue table reader
+Athena uses (`lakebox.engines.sql.reader`), so the same files read the same way in both services.
+
+What DuckDB does not keep (DISTKEY, SORTKEY, ENCODE, IDENTITY, unenforced keys, declared types) is
+recorded in the schema `_lakebox` of the same file, as are the external schemas, so that all of it
+survives a restart with the data. Redshift's `public` schema is a DuckDB schema made the default.
+
+One connection and one lock per database: DuckDB keeps one writer per file (DESIGN D7).
+Imports duckdb, sqlglot, lakebox.engines.sql.reader and this package.
+"""
+
+from __future__ import annotations
+
+import itertools
+import pathlib
+import re
+import threading
+from dataclasses import dataclass
+from typing import Optional
+
+import duckdb
+from sqlglot import exp
+
+from ..sql import reader
+from ..sql.errors import QueryError
+from ..sql.types import HiveTypeError, hive_to_duckdb
+from . import RedshiftError, copy_unload, translate
+
+__all__ = ["Column", "Result", "RedshiftError", "RedshiftDatabase"]
+
+_META = "_lakebox"
+_HIDDEN_SCHEMAS = {"main", "information_schema", "pg_catalog", _META}
+_SIMPLE_TYPES = {
+    "BOOLEAN": "boolean", "TINYINT": "smallint", "SMALLINT": "smallint", "INTEGER": "integer", "BIGINT": "bigint",
+    "HUGEINT": "numeric(38,0)", "UTINYINT": "smallint", "USMALLINT": "integer", "UINTEGER": "bigint",
+    "UBIGINT": "numeric(20,0)", "FLOAT": "real", "DOUBLE": "double precision", "VARCHAR": "character varying",
+    "DATE": "date", "TIMESTAMP": "timestamp without time zone", "TIMESTAMP_S": "timestamp without time zone",
+    "TIMESTAMP_MS": "timestamp without time zone", "TIMESTAMP_NS": "timestamp without time zone",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "TIME": "time without time zone",
+    "TIME WITH TIME ZONE": "time with time zone", "INTERVAL": "interval", "BLOB": "varbyte", "JSON": "super",
+    "UUID": "character varying", '"NULL"': "character varying", "NULL": "character varying",
+}
+_TRANSACTION_WORDS = {"BEGIN": "BEGIN", "START": "BEGIN", "COMMIT": "COMMIT", "END": "COMMIT",
+                      "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK"}
+_NO_OPS = {"VACUUM": "VACUUM", "ANALYZE": "ANALYZE", "GRANT": "GRANT", "REVOKE": "REVOKE", "COMMENT": "COMMENT"}
+
+
+@dataclass
+class Column:
+    name: str
+    type_name: str
+
+
+@dataclass
+class Result:
+    columns: list[Column]
+    rows: list[tuple]
+    command: str
+    rowcount: int
+
+
+def pg_type_name(duck_type) -> str:
+    """A DuckDB type as the Postgres/Redshift type name: `numeric(10,2)`, `character varying`; lists,
+    structs and maps are SUPER values in Redshift."""
+    text = str(duck_type)
+    match = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", text)
+    if match:
+        return f"numeric({match.group(1)},{match.group(2)})"
+    if text.endswith("]") or text.startswith(("STRUCT", "MAP", "UNION")):
+        return "super"
+    return _SIMPLE_TYPES.get(text, text.lower())
+
+
+class RedshiftDatabase:
+    def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str):
+        self.path = pathlib.Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.lake, self.glue_catalog, self.account, self.region = lake, glue_catalog, account, region
+        self._lock = threading.RLock()
+        self._in_transaction = False
+        self._views = itertools.count()
+        self._con = duckdb.connect(str(self.path))
+        for sql in ("CREATE SCHEMA IF NOT EXISTS public", f"CREATE SCHEMA IF NOT EXISTS {_META}",
+                    f"CREATE TABLE IF NOT EXISTS {_META}.table_design (schema_name VARCHAR, table_name VARCHAR, "
+                    "column_name VARCHAR, attribute VARCHAR, value VARCHAR)",
+                    f"CREATE TABLE IF NOT EXISTS {_META}.external_schemas (schema_name VARCHAR PRIMARY KEY, "
+                    "glue_database VARCHAR, iam_role VARCHAR)",
+                    "SET schema = 'public'", "SET TimeZone = 'UTC'"):
+            self._con.execute(sql)
+
+    # -- the interface -----------------------------------------------------------------------------
+
+    def execute(self, sql: str) -> list[Result]:
+        """One Result per statement; the first failing statement raises, and the ones before it keep
+        their effects (they are listed on the error as `.results`)."""
+        with self._lock:
+            results: list[Result] = []
+            for statement in translate.split_statements(sql):
+                try:
+                    results.append(self._run(statement))
+                except RedshiftError as error:
+                    error.results = results
+                    raise
+            return results
+
+    def list_schemas(self) -> list[str]:
+        with self._lock:
+            local = [r[0] for r in self._con.execute(
+                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
+                "AND NOT internal").fetchall() if r[0] not in _HIDDEN_SCHEMAS]
+            return sorted(set(local + ["public"] + list(self._external_schemas())))
+
+    def list_tables(self, schema: str) -> list[tuple[str, str]]:
+        with self._lock:
+            external = self._external_schemas().get(schema)
+            if external is not None:
+                tables = self.glue_catalog.list_tables(self.account, self.region, external)
+                return sorted((t["Name"], "EXTERNAL TABLE") for t in tables)
+            rows = self._con.execute(
+                "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = ? AND NOT temporary UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() "
+                "WHERE database_name = current_database() AND schema_name = ? AND NOT temporary AND NOT internal",
+                [schema, schema]).fetchall()
+            return sorted((name, kind) for name, kind in rows)
+
+    def describe_table(self, schema: str, table: str) -> list[Column]:
+        with self._lock:
+            external = self._external_schemas().get(schema)
+            if external is not None:
+                glue = self._glue_table(schema, external, table)
+                sd = glue.get("StorageDescriptor") or {}
+                try:
+                    return [Column(c["Name"].lower(), pg_type_name(hive_to_duckdb(c.get("Type") or "string")))
+                            for c in (sd.get("Columns") or []) + (glue.get("PartitionKeys") or [])]
+                except HiveTypeError as error:
+                    raise RedshiftError(str(error), "0A000") from None
+            rows = self._con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = "
+                "current_database() AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                [schema, table]).fetchall()
+            if not rows:
+                raise RedshiftError(f'relation "{schema}.{table}" does not exist', "42P01")
+            declared = dict(self._con.execute(
+                f"SELECT column_name, value FROM {_META}.table_design WHERE schema_name = ? AND table_name = ? "
+                "AND attribute = 'TYPE'", [schema, table]).fetchall())
+            return [Column(name, declared.get(name) or pg_type_name(kind)) for name, kind in rows]
+
+    def table_design(self, schema: str, table: str) -> list[tuple]:
+        """What CREATE TABLE said that DuckDB does not keep: (column or None, attribute, value) rows."""
+        with self._lock:
+            return self._con.execute(
+                f"SELECT column_name, attribute, value FROM {_META}.table_design WHERE schema_name = ? "
+                "AND table_name = ? AND attribute <> 'TYPE'", [schema, table]).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    # -- dispatch ----------------------------------------------------------------------------------
+
+    def _run(self, statement: str) -> Result:
+        words = translate.leading_words(statement, 4)
+        first = words[0] if words else ""
+        if first == "COPY":
+            return self._copy(statement)
+        if first == "UNLOAD":
+            return self._unload(statement)
+        if first in _NO_OPS:
+            return Result([], [], _NO_OPS[first], -1)
+        if first in _TRANSACTION_WORDS:
+            return self._transaction(_TRANSACTION_WORDS[first])
+        if first in ("SET", "RESET"):
+            return self._set(statement, first)
+        if words[:3] == ["CREATE", "EXTERNAL", "SCHEMA"]:
+            return self._create_external_schema(statement)
+        if words[:2] == ["CREATE", "EXTERNAL"]:
+            raise RedshiftError("CREATE EXTERNAL TABLE is not supported; create the table in the Glue catalog",
+                                "0A000")
+        if words[:2] == ["DROP", "SCHEMA"] and self._drop_external_schema(statement):
+            return Result([], [], "DROP SCHEMA", -1)
+        return self._sql(statement)
+
+    def _sql(self, statement: str) -> Result:
+        views: list = []
+        try:
+            try:
+                return self._translated(statement, views, trunc_dates=False)
+            except duckdb.BinderException as error:
+                if not re.search(r"trunc\((TIMESTAMP|DATE)", str(error)):
+                    raise
+                return self._translated(statement, views, trunc_dates=True)
+        except duckdb.Error as error:
+            raise duck_error(error) from None
+        finally:
+            self._drop_views(views)
+
+    def _translated(self, statement: str, views: list, trunc_dates: bool) -> Result:
+        plan = translate.translate(statement, default_schema=self._current_schema(),
+                                   rewrite_table=lambda table: self._spectrum_view(table, views),
+                                   trunc_dates=trunc_dates)
+        for sql in plan.statements[:-1]:
+            self._con.execute(sql)
+        cursor = self._con.execute(plan.statements[-1])
+        if plan.design is not None:
+            self._record_design(plan.design)
+        for schema, table in plan.dropped:
+            self._forget_table(schema or self._current_schema(), table)
+        if plan.returns_rows:
+            columns = [Column(d[0], pg_type_name(d[1])) for d in cursor.description]
+            rows = cursor.fetchall()
+            return Result(columns, rows, _with_count(plan.tag, len(rows)), len(rows))
+        if plan.tag in ("INSERT", "UPDATE", "DELETE", "MERGE", "SELECT"):
+            row = cursor.fetchone()
+            count = int(row[0]) if row and isinstance(row[0], int) else 0
+            return Result([], [], _with_count(plan.tag, count), count)
+        return Result([], [], plan.tag, -1)
+
+    def _current_schema(self) -> str:
+        return self._con.execute("SELECT current_schema()").fetchone()[0]
+
+    # -- transactions and settings -----------------------------------------------------------------
+
+    def _transaction(self, tag: str) -> Result:
+        """Postgres answers COMMIT or ROLLBACK outside a transaction with a warning, BEGIN inside one
+        too; DuckDB raises, so the state is tracked here."""
+        if tag == "BEGIN" and not self._in_transaction:
+            self._con.execute("BEGIN TRANSACTION")
+            self._in_transaction = True
+        elif tag != "BEGIN" and self._in_transaction:
+            self._in_transaction = False
+            try:
+                self._con.execute(tag)
+            except duckdb.Error as error:
+                raise duck_error(error) from None
+        return Result([], [], tag, -1)
+
+    def _set(self, statement: str, first: str) -> Result:
+        """SET search_path is honoured; other session settings (datestyle, query_group ...) are
+        accepted and ignored."""
+        match = re.match(r"(?is)\s*SET\s+(?:SESSION\s+)?search_path\s*(?:TO|=)\s*(.+)", statement)
+        if match:
+            schemas = [s.strip().strip("'\"").lower() for s in match.group(1).split(",") if s.strip()]
+            schemas = [s for s in schemas if s != "$user"] or ["public"]
+            try:
+                self._con.execute(f"SET search_path = {_literal(','.join(schemas))}")
+                self._con.execute(f"SET schema = {_literal(schemas[0])}")
+            except duckdb.Error as error:
+                raise duck_error(error) from None
+        return Result([], [], first, -1)
+
+    # -- table design ------------------------------------------------------------------------------
+
+    def _record_design(self, design: translate.TableDesign) -> None:
+        self._con.execute(f"DELETE FROM {_META}.table_design WHERE schema_name = ? AND table_name = ?",
+                          [design.schema, design.table])
+        if design.attributes:
+            self._con.executemany(f"INSERT INTO {_META}.table_design VALUES (?, ?, ?, ?, ?)",
+                                  [[design.schema, design.table, c, a, v] for c, a, v in design.attributes])
+
+    def _forget_table(self, schema: str, table: str) -> None:
+        identity = self._con.execute(
+            f"SELECT column_name FROM {_META}.table_design WHERE schema_name = ? AND table_name = ? "
+            "AND attribute = 'IDENTITY'", [schema, table]).fetchall()
+        for (column,) in identity:
+            self._con.execute(f"DROP SEQUENCE IF EXISTS {translate.qualified(schema, f'{table}_{column}_seq')}")
+        self._con.execute(f"DELETE FROM {_META}.table_design WHERE schema_name = ? AND table_name = ?",
+                          [schema, table])
+
+    def _identity_columns(self, schema: str, table: str) -> set:
+        return {r[0] for r in self._con.execute(
+            f"SELECT column_name FROM {_META}.table_design WHERE schema_name = ? AND table_name = ? "
+            "AND attribute = 'IDENTITY'", [schema, table]).fetchall()}
+
+    # -- COPY and UNLOAD ---------------------------------------------------------------------------
+
+    def _copy(self, statement: str) -> Result:
+        spec = copy_unload.parse_copy(statement)
+        schema = spec.schema or self._current_schema()
+        columns = self._con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ? ORDER BY column_index", [schema, spec.table]).fetchall()
+        if not columns:
+            raise RedshiftError(f'relation "{spec.table}" does not exist', "42P01")
+        try:
+            identity = self._identity_columns(schema, spec.table)
+            count = copy_unload.copy_into(self._con, spec, self.lake, columns, identity)
+        except duckdb.Error as error:
+            raise duck_error(error) from None
+        return Result([], [], f"COPY {count}", count)
+
+    def _unload(self, statement: str) -> Result:
+        spec = copy_unload.parse_unload(statement)
+        views: list = []
+        try:
+            plan = translate.translate(spec.query, default_schema=self._current_schema(),
+                                       rewrite_table=lambda table: self._spectrum_view(table, views))
+            if not plan.returns_rows or len(plan.statements) != 1:
+                raise RedshiftError("UNLOAD needs a SELECT query", "42601")
+            count, _ = copy_unload.unload(self._con, spec, self.lake, plan.statements[0], str(self.path.parent))
+        except duckdb.Error as error:
+            raise duck_error(error) from None
+        finally:
+            self._drop_views(views)
+        return Result([], [], "UNLOAD", count)
+
+    # -- Spectrum ----------------------------------------------------------------------------------
+
+    def _external_schemas(self) -> dict:
+        return dict(self._con.execute(f"SELECT schema_name, glue_database FROM {_META}.external_schemas").fetchall())
+
+    def _create_external_schema(self, statement: str) -> Result:
+        """CREATE EXTERNAL SCHEMA [IF NOT EXISTS] name FROM DATA CATALOG DATABASE 'db' IAM_ROLE '...'
+        [REGION '...'] [CREATE EXTERNAL DATABASE IF NOT EXISTS]."""
+        tokens = translate.tokenize(statement)
+        words = [t.text.upper() for t in tokens]
+        i = 3
+        if words[i:i + 3] == ["IF", "NOT", "EXISTS"]:
+            i += 3
+        if i >= len(tokens):
+            raise RedshiftError("syntax error at end of input", "42601")
+        name = tokens[i].text.lower()
+        text = " ".join(words[i + 1:])
+        match = re.search(r"\bDATABASE\b", text)
+        if not text.startswith("FROM") or match is None:
+            raise RedshiftError("CREATE EXTERNAL SCHEMA supports FROM DATA CATALOG DATABASE '<glue database>' only",
+                                "0A000")
+        index = words.index("DATABASE", i)
+        glue_database = tokens[index + 1].text.lower()
+        role = tokens[words.index("IAM_ROLE") + 1].text if "IAM_ROLE" in words else None
+        exists = name in self._external_schemas() or self._con.execute(
+            "SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database() AND schema_name = ?",
+            [name]).fetchone()
+        if exists:
+            if words[3:6] == ["IF", "NOT", "EXISTS"]:
+                return Result([], [], "CREATE SCHEMA", -1)
+            raise RedshiftError(f'Schema "{name}" already exists', "42P06")
+        if "CREATE EXTERNAL DATABASE" in text and hasattr(self.glue_catalog, "get_database") and \
+                self.glue_catalog.get_database(self.account, self.region, glue_database) is None:
+            self.glue_catalog.create_database(self.account, self.region, {"Name": glue_database})
+        self._con.execute(f"INSERT INTO {_META}.external_schemas VALUES (?, ?, ?)", [name, glue_database, role])
+        return Result([], [], "CREATE SCHEMA", -1)
+
+    def _drop_external_schema(self, statement: str) -> bool:
+        tokens = translate.tokenize(statement)
+        words = [t.text.upper() for t in tokens]
+        i = 4 if words[2:4] == ["IF", "EXISTS"] else 2
+        if i >= len(tokens):
+            return False
+        name = tokens[i].text.lower()
+        if name not in self._external_schemas():
+            return False
+        self._con.execute(f"DELETE FROM {_META}.external_schemas WHERE schema_name = ?", [name])
+        return True
+
+    def _glue_table(self, schema: str, glue_database: str, table: str) -> dict:
+        glue = self.glue_catalog.get_table(self.account, self.region, glue_database, table)
+        if glue is None:
+            raise RedshiftError(f'relation "{schema}.{table}" does not exist', "42P01")
+        return glue
+
+    def _spectrum_view(self, table: exp.Table, views: list) -> Optional[exp.Expression]:
+        """A reference to a Spectrum table, replaced by a temporary view over its files (partition
+        columns included) that lives for the one statement."""
+        glue_database = self._external_schemas().get(table.db) if table.db and not table.catalog else None
+        if glue_database is None:
+            return None
+        glue = self._glue_table(table.db, glue_database, table.name)
+        partitions = None
+        if glue.get("PartitionKeys"):
+            partitions = self.glue_catalog.get_partitions(self.account, self.region, glue_database, table.name)
+        view = f"__spectrum_{next(self._views)}"
+        try:
+            scan = reader.build_scan(self._con, self.lake, glue, partitions, None, view)
+        except QueryError as error:
+            raise RedshiftError(error.message, "0A000" if error.error_type == "NOT_SUPPORTED" else "XX000") from None
+        views.append((view, list(scan.arrow_tables)))
+        self._con.execute(f"CREATE OR REPLACE TEMP VIEW {reader.quote_ident(view)} AS {scan.sql}")
+        return exp.Table(this=exp.to_identifier(view),
+                         alias=exp.TableAlias(this=exp.to_identifier(table.alias or table.name)))
+
+    def _drop_views(self, views: list) -> None:
+        for view, arrow_tables in views:
+            self._con.execute(f"DROP VIEW IF EXISTS temp.main.{reader.quote_ident(view)}")
+            for name in arrow_tables:
+                self._con.unregister(name)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _with_count(tag: str, count: int) -> str:
+    return f"INSERT 0 {count}" if tag == "INSERT" else f"{tag} {count}"
+
+
+_MISSING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? does not exist')
+_MISSING_SCHEMA = re.compile(r'[Ss]chema (?:with name )?"?([^"!\s]+)"? does not exist')
+_MISSING_COLUMN = re.compile(r'Referenced column "?([^"]+)"? not found')
+_EXISTING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? already exists')
+_MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
+_BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
+
+
+def duck_error(error: duckdb.Error) -> RedshiftError:
+    """A DuckDB error as Redshift words it, with its SQLSTATE."""
+    text = str(error)
+    first = text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, duckdb.CatalogException):
+        match = _MISSING_TABLE.search(first)
+        if match and "because schema" in first:
+            schema = _MISSING_SCHEMA.search(first)
+            return RedshiftError(f'schema "{schema.group(1) if schema else match.group(1)}" does not exist', "3F000")
+        if match:
+            return RedshiftError(f'relation "{match.group(1)}" does not exist', "42P01")
+        match = _EXISTING_TABLE.search(first)
+        if match:
+            return RedshiftError(f'relation "{match.group(1)}" already exists', "42P07")
+        match = _MISSING_FUNCTION.search(first)
+        if match:
+            return RedshiftError(f"function {match.group(1)} does not exist", "42883")
+        match = _MISSING_SCHEMA.search(first)
+        if match:
+            return RedshiftError(f'schema "{match.group(1)}" does not exist', "3F000")
+    if isinstance(error, duckdb.BinderException):
+        match = _MISSING_COLUMN.search(first)
+        if match:
+            return RedshiftError(f'column "{match.group(1)}" does not exist', "42703")
+        return RedshiftError(first.replace("Binder Error: ", ""), "42804" if "type" in first.lower() else "42601")
+    if isinstance(error, duckdb.ParserException):
+        return RedshiftError(first.replace("Parser Error: ", ""), "42601")
+    if isinstance(error, duckdb.ConversionException):
+        match = _BAD_INPUT.search(first)
+        if match:
+            return RedshiftError(f'invalid input syntax for type {match.group(2).lower()}: "{match.group(1)}"',
+                                 "22P02")
+        return RedshiftError(first.replace("Conversion Error: ", ""), "22P02")
+    if isinstance(error, duckdb.ConstraintException):
+        return RedshiftError(first.replace("Constraint Error: ", ""), "23502" if "NOT NULL" in first else "23505")
+    if isinstance(error, duckdb.OutOfRangeException):
+        return RedshiftError(first.replace("Out of Range Error: ", ""), "22003")
+    if isinstance(error, duckdb.NotImplementedException):
+        return RedshiftError(first.replace("Not implemented Error: ", ""), "0A000")
+    return RedshiftError(first, "XX000")

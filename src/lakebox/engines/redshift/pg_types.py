@@ -1,0 +1,306 @@
+"""Postgres wire types: Redshift type names to OIDs, Python values to text/binary column values, and
+bound parameters back to SQL literals.
+
+The session speaks Redshift type names and Python values; clients speak OIDs and bytes. This module is
+the whole translation, so the protocol code (pgwire.py) never looks inside a value. Standard library
+only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import struct
+from decimal import Decimal
+from typing import Any, NamedTuple, Optional
+
+BOOL, BYTEA, NAME, INT8, INT2, INT4, TEXT, OID = 16, 17, 19, 20, 21, 23, 25, 26
+FLOAT4, FLOAT8, UNKNOWN = 700, 701, 705
+BPCHAR, VARCHAR, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, TIMETZ = 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1266
+NUMERIC, GEOMETRY, GEOGRAPHY, SUPER, VARBYTE = 1700, 3000, 3001, 4000, 6551
+
+#: Redshift's type names (and the aliases a session may use) -> OID. Anything else is sent as text.
+_OIDS = {
+    "smallint": INT2, "int2": INT2, "integer": INT4, "int": INT4, "int4": INT4, "bigint": INT8, "int8": INT8,
+    "real": FLOAT4, "float4": FLOAT4, "double precision": FLOAT8, "float8": FLOAT8, "float": FLOAT8,
+    "double": FLOAT8, "numeric": NUMERIC, "decimal": NUMERIC,
+    "character varying": VARCHAR, "varchar": VARCHAR, "nvarchar": VARCHAR, "character": BPCHAR, "char": BPCHAR,
+    "nchar": BPCHAR, "bpchar": BPCHAR, "text": TEXT, "name": NAME, "oid": OID,
+    "boolean": BOOL, "bool": BOOL, "date": DATE,
+    "timestamp": TIMESTAMP, "timestamp without time zone": TIMESTAMP,
+    "timestamptz": TIMESTAMPTZ, "timestamp with time zone": TIMESTAMPTZ,
+    "time": TIME, "time without time zone": TIME, "timetz": TIMETZ, "time with time zone": TIMETZ,
+    "interval": INTERVAL, "super": SUPER, "varbyte": VARBYTE, "varbinary": VARBYTE, "binary varying": VARBYTE,
+    "geometry": GEOMETRY, "geography": GEOGRAPHY, "unknown": UNKNOWN,
+}
+
+#: OID -> pg_type.typlen, for RowDescription (-1: variable width).
+_SIZES = {BOOL: 1, INT2: 2, INT4: 4, OID: 4, FLOAT4: 4, DATE: 4, INT8: 8, FLOAT8: 8, TIME: 8, TIMESTAMP: 8,
+          TIMESTAMPTZ: 8, TIMETZ: 12, INTERVAL: 16, NAME: 64}
+
+#: OID -> the SQL type a NULL or a text parameter is cast to, so the statement keeps the client's type.
+_SQL_TYPES = {INT2: "SMALLINT", INT4: "INTEGER", INT8: "BIGINT", OID: "BIGINT", FLOAT4: "REAL",
+              FLOAT8: "DOUBLE PRECISION", NUMERIC: "NUMERIC", BOOL: "BOOLEAN", DATE: "DATE", TIME: "TIME",
+              TIMESTAMP: "TIMESTAMP", TIMESTAMPTZ: "TIMESTAMPTZ", INTERVAL: "INTERVAL", VARCHAR: "VARCHAR",
+              BPCHAR: "CHAR"}
+
+_PG_EPOCH = dt.datetime(2000, 1, 1)
+_PG_EPOCH_DATE = _PG_EPOCH.date()
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+class PgTypeError(ValueError):
+    """A value that cannot travel in the format the client asked for (SQLSTATE 22P03 or 22P02)."""
+
+    def __init__(self, message: str, sqlstate: str = "22P03"):
+        super().__init__(message)
+        self.message, self.sqlstate = message, sqlstate
+
+
+class ColumnType(NamedTuple):
+    oid: int
+    size: int
+    modifier: int
+
+
+def column_type(type_name: str) -> ColumnType:
+    """OID, typlen and typmod of a Redshift type name such as "numeric(18,2)" or "character varying(256)"."""
+    name = (type_name or "").strip().lower()
+    args: list[int] = []
+    if "(" in name:
+        name, _, rest = name.partition("(")
+        args = [int(a) for a in re.findall(r"\d+", rest.split(")")[0])]
+        name = name.strip() + rest.split(")", 1)[-1]   # "timestamp(6) with time zone" keeps its tail
+        name = " ".join(name.split())
+    if name.endswith("[]"):
+        return ColumnType(TEXT, -1, -1)
+    oid = _OIDS.get(name, TEXT)
+    modifier = -1
+    if oid == NUMERIC and args:
+        modifier = ((args[0] << 16) | (args[1] if len(args) > 1 else 0)) + 4
+    elif oid in (VARCHAR, BPCHAR) and args:
+        modifier = args[0] + 4
+    return ColumnType(oid, _SIZES.get(oid, -1), modifier)
+
+
+# -- result values ---------------------------------------------------------------------------------
+
+def encode_text(value: Any, oid: int) -> bytes:
+    """Postgres' text output of a value (what psql prints); None is the caller's NULL."""
+    return _text(value, oid).encode("utf-8")
+
+
+def _text(value: Any, oid: int) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, Decimal):
+        return "NaN" if value.is_nan() else format(value, "f")
+    if isinstance(value, dt.datetime):
+        if oid == TIMESTAMPTZ:
+            utc = value.astimezone(dt.timezone.utc) if value.tzinfo else value
+            return _trim_fraction(utc.replace(tzinfo=None).isoformat(" ")) + "+00"
+        return _trim_fraction(value.replace(tzinfo=None).isoformat(" "))
+    if isinstance(value, dt.time):
+        return _trim_fraction(value.replace(tzinfo=None).isoformat())
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return _interval_text(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, separators=(",", ":"), default=str)   # SUPER prints as JSON
+    return str(value)
+
+
+def _float_text(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))      # Postgres prints 1, not Python's 1.0
+    return repr(value)
+
+
+def _trim_fraction(text: str) -> str:
+    """Postgres prints "05.25", not Python's "05.250000"."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _interval_text(value: dt.timedelta) -> str:
+    days, seconds = value.days, value.seconds
+    clock = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    if value.microseconds:
+        clock = _trim_fraction(f"{clock}.{value.microseconds:06d}")
+    return f"{days} days {clock}" if days else clock
+
+
+def encode_binary(value: Any, oid: int) -> bytes:
+    """Postgres' binary send format for the types drivers ask binary for (redshift_connector: integers,
+    floats, bool, text-like, date, timestamps). Raises PgTypeError for any other type."""
+    try:
+        if oid == BOOL:
+            return b"\x01" if _as_bool(value) else b"\x00"
+        if oid in _INT_FORMATS:
+            return struct.pack(_INT_FORMATS[oid], int(value))
+        if oid == FLOAT4:
+            return struct.pack("!f", float(value))
+        if oid == FLOAT8:
+            return struct.pack("!d", float(value))
+        if oid in (TEXT, VARCHAR, BPCHAR, NAME, UNKNOWN, SUPER):
+            return encode_text(value, oid)
+        if oid == DATE:
+            day = value.date() if isinstance(value, dt.datetime) else value
+            return struct.pack("!i", (day - _PG_EPOCH_DATE).days)
+        if oid in (TIMESTAMP, TIMESTAMPTZ):
+            return struct.pack("!q", _micros_since_epoch(value))
+        if oid == TIME:
+            return struct.pack("!q", ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
+                               + value.microsecond)
+    except (TypeError, ValueError, AttributeError, struct.error, OverflowError) as exc:
+        raise PgTypeError(f"cannot send {value!r} as binary type {oid}: {exc}") from None
+    raise PgTypeError(f"binary format is not supported for type {oid}")
+
+
+_INT_FORMATS = {INT2: "!h", INT4: "!i", INT8: "!q", OID: "!I"}
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("t", "true", "1", "y", "yes", "on")
+    return bool(value)
+
+
+def _micros_since_epoch(value: Any) -> int:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    elif not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return (value - _PG_EPOCH) // _MICROSECOND
+
+
+# -- bound parameters ------------------------------------------------------------------------------
+
+class Cast(NamedTuple):
+    """A parameter sent as text for a type whose text must reach the engine as that type."""
+
+    text: str
+    sql_type: str
+
+
+def decode_param(raw: Optional[bytes], oid: int, binary: bool) -> Any:
+    """A Bind parameter as a Python value (or a Cast), by the type OID the client declared in Parse."""
+    if raw is None:
+        return None
+    if binary:
+        return _decode_binary(raw, oid)
+    text = raw.decode("utf-8")
+    try:
+        if oid in (INT2, INT4, INT8, OID):
+            return int(text)
+        if oid in (FLOAT4, FLOAT8):
+            return float(text)
+        if oid == NUMERIC:
+            return Decimal(text)
+        if oid == BOOL:
+            return _as_bool(text)
+    except ValueError:
+        raise PgTypeError(f'invalid input syntax for type {_SQL_TYPES[oid].lower()}: "{text}"', "22P02") from None
+    if oid in (DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
+        return Cast(text, _SQL_TYPES[oid])
+    return text
+
+
+def _decode_binary(raw: bytes, oid: int) -> Any:
+    try:
+        if oid == BOOL:
+            return raw != b"\x00"
+        if oid in _INT_FORMATS:
+            return struct.unpack(_INT_FORMATS[oid], raw)[0]
+        if oid == FLOAT4:
+            return struct.unpack("!f", raw)[0]
+        if oid == FLOAT8:
+            return struct.unpack("!d", raw)[0]
+        if oid == DATE:
+            return _PG_EPOCH_DATE + dt.timedelta(days=struct.unpack("!i", raw)[0])
+        if oid == TIMESTAMP:
+            return _PG_EPOCH + dt.timedelta(microseconds=struct.unpack("!q", raw)[0])
+        if oid == TIMESTAMPTZ:
+            moment = _PG_EPOCH + dt.timedelta(microseconds=struct.unpack("!q", raw)[0])
+            return moment.replace(tzinfo=dt.timezone.utc)
+        if oid == INTERVAL:
+            micros, days, months = struct.unpack("!qii", raw)
+            return Cast(f"{months} months {days} days {micros / 1e6} seconds", "INTERVAL")
+    except (struct.error, OverflowError) as exc:
+        raise PgTypeError(f"malformed binary parameter of type {oid}: {exc}") from None
+    if oid in (TEXT, VARCHAR, BPCHAR, NAME, UNKNOWN, 0):
+        return raw.decode("utf-8")
+    raise PgTypeError(f"binary format is not supported for parameter type {oid}")
+
+
+def sql_literal(value: Any) -> str:
+    """A parameter value as a Redshift SQL literal: backslashes are escapes there, so they are doubled,
+    and negative numbers are parenthesized so `a-$1` never becomes the comment `a--1`."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, Cast):
+        return f"CAST({_quote(value.text)} AS {value.sql_type})"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, Decimal, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"CAST('{_float_text(value)}' AS DOUBLE PRECISION)"
+        if isinstance(value, Decimal) and not value.is_finite():
+            return "CAST('NaN' AS NUMERIC)"
+        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        return f"({text})" if text.startswith("-") else text
+    if isinstance(value, dt.datetime):
+        sql_type = "TIMESTAMPTZ" if value.tzinfo else "TIMESTAMP"
+        return f"CAST({_quote(_text(value, TIMESTAMPTZ if value.tzinfo else TIMESTAMP))} AS {sql_type})"
+    if isinstance(value, dt.date):
+        return f"CAST('{value.isoformat()}' AS DATE)"
+    return _quote(str(value))
+
+
+def null_literal(oid: int) -> str:
+    """A typed NULL standing in for a parameter, to learn a statement's columns before it is bound."""
+    sql_type = _SQL_TYPES.get(oid)
+    return f"CAST(NULL AS {sql_type})" if sql_type else "NULL"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+# A $n placeholder, or a span in which "$n" is not one: quoted strings, quoted identifiers, comments
+# and dollar-quoted bodies (CREATE PROCEDURE ... AS $$ ... $1 ... $$ refers to its own arguments).
+_SPANS = re.compile(
+    r"""(?P<skip>'(?:[^'\\]|\\.|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|(?P<tag>\$[A-Za-z_]*\$).*?(?P=tag))"""
+    r"""|(?P<param>\$(?P<n>\d+))""",
+    re.DOTALL,
+)
+
+
+def parameter_count(sql: str) -> int:
+    """The highest $n the statement refers to."""
+    return max((int(m.group("n")) for m in _SPANS.finditer(sql) if m.group("param")), default=0)
+
+
+def bind_parameters(sql: str, literals: list[str]) -> str:
+    """The statement with each $n replaced by literals[n-1]."""
+    def replace(match: re.Match) -> str:
+        if not match.group("param"):
+            return match.group(0)
+        return literals[int(match.group("n")) - 1]
+    return _SPANS.sub(replace, sql)

@@ -1,0 +1,386 @@
+"""Redshift SQL to DuckDB SQL, with sqlglot (`read="redshift", write="duckdb"`).
+
+Three steps per statement:
+- the physical-design attributes DuckDB has no use for (DISTSTYLE, DISTKEY, [COMPOUND|INTERLEAVED]
+  SORTKEY, BACKUP, column ENCODE) are cut out of the text token by token, because sqlglot parses only
+  some of them and gives up on the rest; they are returned so the database can record them;
+- the statement is parsed, identifiers are folded to lower case as Redshift folds them, and the AST
+  is adjusted: IDENTITY columns become a sequence default, constraints Redshift does not enforce
+  (PRIMARY KEY, UNIQUE, REFERENCES) are dropped and recorded, Redshift types get their DuckDB kin;
+- DuckDB SQL is generated with unsupported constructs raising, so nothing is silently mistranslated.
+
+Statements sqlglot only recognises as an opaque `Command`, and types DuckDB cannot hold, answer 0A000.
+Imports sqlglot only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.redshift import Redshift
+from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.tokens import TokenType
+
+from . import RedshiftError
+
+_REDSHIFT = Redshift()
+#: Redshift types DuckDB cannot store: spatial types and HyperLogLog sketches.
+_UNSUPPORTED_TYPES = {exp.DataType.Type.GEOMETRY, exp.DataType.Type.GEOGRAPHY}
+_TEXT_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR,
+               exp.DataType.Type.NVARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.BPCHAR}
+#: sqlglot type -> the Postgres name Redshift reports for a declared column (pg_table_def.type).
+_DECLARED_NAMES = {
+    "SMALLINT": "smallint", "INT": "integer", "BIGINT": "bigint", "FLOAT": "real", "DOUBLE": "double precision",
+    "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp without time zone",
+    "TIMESTAMPTZ": "timestamp with time zone", "TIME": "time without time zone", "TIMETZ": "time with time zone",
+    "SUPER": "super", "VARBINARY": "varbyte", "TEXT": "character varying", "BPCHAR": "character",
+    "TINYINT": "smallint",
+}
+_PROJECTION_NAMES = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
+                     exp.CurrentTimestamp: "getdate"}
+
+
+@dataclass
+class TableDesign:
+    """What a CREATE TABLE said that DuckDB does not keep, as (column or None, attribute, value) rows:
+    ("customer_id" is None for table attributes) DISTKEY, SORTKEY, DISTSTYLE, ENCODE, IDENTITY,
+    PRIMARY KEY, TYPE (the declared Redshift type)."""
+    schema: Optional[str] = None
+    table: str = ""
+    attributes: list = field(default_factory=list)
+    sequences: list = field(default_factory=list)  # names of the IDENTITY sequences, in the table's schema
+
+
+@dataclass
+class Translated:
+    """One Redshift statement as DuckDB runs it."""
+    tag: str                     # "SELECT", "INSERT", "CREATE TABLE" ... (counts are added after the run)
+    statements: list             # DuckDB SQL, run in order; the last one gives the result
+    returns_rows: bool = False
+    design: Optional[TableDesign] = None
+    dropped: list = field(default_factory=list)  # [(schema or None, table)] of a DROP TABLE
+
+
+# -- splitting -------------------------------------------------------------------------------------
+
+def tokenize(sql: str) -> list:
+    try:
+        return _REDSHIFT.tokenize(sql)
+    except TokenError as error:
+        raise RedshiftError(f"syntax error: {error}", "42601") from None
+
+
+def split_statements(sql: str) -> list[str]:
+    """The statements of a multi-statement string, cut at top-level semicolons (never inside a string,
+    a quoted name or a $$ body), empty ones left out."""
+    pieces, start = [], 0
+    for token in tokenize(sql):
+        if token.token_type == TokenType.SEMICOLON:
+            pieces.append(sql[start:token.start])
+            start = token.end + 1
+    pieces.append(sql[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def leading_words(sql: str, count: int = 3) -> list[str]:
+    """The first words of a statement, upper-cased, for dispatching statements sqlglot cannot parse."""
+    words = []
+    for token in tokenize(sql)[:count]:
+        words.append(token.text.upper())
+    return words
+
+
+# -- physical design attributes --------------------------------------------------------------------
+
+def strip_design(sql: str) -> tuple[str, list]:
+    """Cut DISTSTYLE/DISTKEY/SORTKEY/BACKUP/ENCODE out of a CREATE TABLE; return the text left and the
+    (column or None, attribute, value) rows they said."""
+    tokens = tokenize(sql)
+    cuts, found = [], []
+    depth, column, element_start = 0, None, False
+    i = 0
+    while i < len(tokens):
+        token, word = tokens[i], tokens[i].text.upper()
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+            element_start = depth == 1
+            i += 1
+            continue
+        if token.token_type == TokenType.R_PAREN:
+            depth -= 1
+            i += 1
+            continue
+        if depth == 1 and token.token_type == TokenType.COMMA:
+            element_start = True
+            i += 1
+            continue
+        if depth == 1 and element_start:
+            column = token.text if token.token_type == TokenType.IDENTIFIER else token.text.lower()
+            element_start = False
+            i += 1
+            continue
+        if depth == 1 and word == "ENCODE" and i + 1 < len(tokens):
+            found.append((column, "ENCODE", tokens[i + 1].text.upper()))
+            cuts.append((token.start, tokens[i + 1].end))
+            i += 2
+            continue
+        if depth == 1 and word in ("DISTKEY", "SORTKEY"):
+            found.append((None, word, column))
+            cuts.append((token.start, token.end))
+            i += 1
+            continue
+        if depth == 0 and i > 2:
+            end, attribute = _table_attribute(tokens, i)
+            if attribute:
+                found.append((None, *attribute))
+                cuts.append((token.start, tokens[end - 1].end))
+                i = end
+                continue
+            if token.token_type in (TokenType.ALIAS, TokenType.SELECT):  # CTAS: the query is not ours
+                break
+        i += 1
+    for start, end in reversed(cuts):
+        sql = sql[:start] + " " + sql[end + 1:]
+    return sql, found
+
+
+def _table_attribute(tokens: list, i: int) -> tuple[int, Optional[tuple]]:
+    """The table attribute starting at token i: (index after it, (attribute, value)) or (i, None)."""
+    word = tokens[i].text.upper()
+    following = tokens[i + 1].text.upper() if i + 1 < len(tokens) else ""
+    if word == "DISTSTYLE" and following in ("AUTO", "EVEN", "KEY", "ALL"):
+        return i + 2, ("DISTSTYLE", following)
+    if word == "BACKUP" and following in ("YES", "NO"):
+        return i + 2, ("BACKUP", following)
+    if word == "ENCODE" and following == "AUTO":
+        return i + 2, ("ENCODE", "AUTO")
+    kind = ""
+    if word in ("COMPOUND", "INTERLEAVED") and following == "SORTKEY":
+        kind, i, word = word + " ", i + 1, "SORTKEY"
+        following = tokens[i + 1].text.upper() if i + 1 < len(tokens) else ""
+    if word in ("DISTKEY", "SORTKEY"):
+        if following == "AUTO":
+            return i + 2, (kind + word, "AUTO")
+        if following == "(":
+            names, j = [], i + 2
+            while j < len(tokens) and tokens[j].token_type != TokenType.R_PAREN:
+                if tokens[j].token_type != TokenType.COMMA:
+                    names.append(tokens[j].text if tokens[j].token_type == TokenType.IDENTIFIER
+                                 else tokens[j].text.lower())
+                j += 1
+            return j + 1, (kind + word, ",".join(names))
+    return i, None
+
+
+# -- translation -----------------------------------------------------------------------------------
+
+def parse(sql: str) -> exp.Expression:
+    """One Redshift statement as a sqlglot AST, identifiers folded to lower case."""
+    try:
+        expressions = [e for e in sqlglot.parse(sql, read="redshift") if e is not None]
+    except (ParseError, TokenError) as error:
+        raise RedshiftError(_syntax_message(error, sql), "42601") from None
+    if len(expressions) != 1:
+        raise RedshiftError("syntax error: expected exactly one statement", "42601")
+    return normalize_identifiers(expressions[0], dialect="redshift")
+
+
+def _syntax_message(error: Exception, sql: str) -> str:
+    errors = getattr(error, "errors", None) or []
+    if errors and errors[0].get("highlight"):
+        return f'syntax error at or near "{errors[0]["highlight"]}"'
+    return f"syntax error: {str(error).splitlines()[0]}"
+
+
+def translate(sql: str, *, default_schema: str = "public",
+              rewrite_table: Optional[Callable[[exp.Table], Optional[exp.Expression]]] = None,
+              trunc_dates: bool = False) -> Translated:
+    """`rewrite_table` may replace a table reference (Spectrum tables become views over the lake).
+    `trunc_dates`: read one-argument TRUNC as Redshift's TRUNC(timestamp) -> date (DuckDB has only the
+    numeric TRUNC, so the caller retries with this when DuckDB cannot bind TRUNC on a timestamp)."""
+    attributes: list = []
+    words = leading_words(sql, 4)
+    if words[:1] == ["CREATE"] and "TABLE" in words:
+        sql, attributes = strip_design(sql)
+    tree = parse(sql)
+    if isinstance(tree, exp.Command):
+        raise RedshiftError(f"{tree.name.upper()} {str(tree.expression or '')[:60]}... is not supported".strip(),
+                            "0A000")
+    if rewrite_table is not None:
+        for table in list(tree.find_all(exp.Table)):
+            replacement = rewrite_table(table)
+            if replacement is not None:
+                table.replace(replacement)
+    design = None
+    if isinstance(tree, exp.Create) and tree.kind == "TABLE":
+        design = _table_design(tree, attributes, default_schema)
+    if isinstance(tree, (exp.Select, exp.SetOperation)):
+        _name_projections(tree)
+    tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
+    statements = []
+    if design is not None:
+        statements += [f"CREATE SEQUENCE IF NOT EXISTS {qualified(design.schema, name)} START {start} "
+                       f"INCREMENT {step}" for name, start, step in design.sequences]
+        design.sequences = [name for name, _, _ in design.sequences]
+    statements.append(_generate(tree))
+    return Translated(tag=_tag(tree), statements=statements, returns_rows=_returns_rows(tree), design=design,
+                      dropped=_dropped(tree))
+
+
+def _generate(tree: exp.Expression) -> str:
+    try:
+        return tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as error:
+        raise RedshiftError(f"not supported: {error}", "0A000") from None
+
+
+def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
+    if isinstance(node, exp.DataType):
+        if node.this in _UNSUPPORTED_TYPES or (node.this == exp.DataType.Type.USERDEFINED
+                                               and str(node.args.get("kind", "")).upper() == "HLLSKETCH"):
+            raise RedshiftError(f"type {node.sql('redshift')} is not supported", "0A000")
+        if node.this == exp.DataType.Type.SUPER:
+            return exp.DataType.build("JSON")
+        if node.this in _TEXT_TYPES:
+            return exp.DataType.build("VARCHAR")
+    if isinstance(node, exp.CurrentTimestamp) and not isinstance(node.parent, exp.AtTimeZone):
+        # GETDATE() is a timestamp without time zone (sqlglot reads it as CURRENT_TIMESTAMP).
+        return exp.cast(node.copy(), "TIMESTAMP")
+    if trunc_dates and isinstance(node, (exp.Trunc, exp.Anonymous)) and _is_one_arg_trunc(node):
+        return exp.cast(node.this if isinstance(node, exp.Trunc) else node.expressions[0], "DATE")
+    return node
+
+
+def _is_one_arg_trunc(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Anonymous):
+        return node.name.upper() == "TRUNC" and len(node.expressions) == 1
+    return not node.args.get("decimals")
+
+
+def qualified(schema: Optional[str], name: str) -> str:
+    quoted = '"' + name.replace('"', '""') + '"'
+    return quoted if not schema else '"' + schema.replace('"', '""') + '".' + quoted
+
+
+def _table_design(tree: exp.Create, attributes: list, default_schema: str) -> TableDesign:
+    """Turn IDENTITY into sequence defaults and drop unenforced constraints, recording both."""
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    design = TableDesign(schema=target.db or default_schema, table=target.name, attributes=list(attributes))
+    schema = tree.this if isinstance(tree.this, exp.Schema) else None
+    for element in list(schema.expressions if schema else []):
+        if isinstance(element, exp.ColumnDef):
+            _column_design(element, design)
+        elif isinstance(element, (exp.PrimaryKey, exp.ForeignKey, exp.UniqueColumnConstraint, exp.Constraint)):
+            kind = {exp.PrimaryKey: "PRIMARY KEY", exp.ForeignKey: "FOREIGN KEY"}.get(type(element), "CONSTRAINT")
+            columns = ",".join(e.name for e in element.expressions) if element.expressions else element.sql()
+            design.attributes.append((None, kind, columns))
+            element.pop()
+    return design
+
+
+def _column_design(column: exp.ColumnDef, design: TableDesign) -> None:
+    name = column.name
+    if column.args.get("kind") is not None:
+        design.attributes.append((name, "TYPE", declared_type(column.args["kind"])))
+    for constraint in list(column.constraints):
+        kind = constraint.kind
+        if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
+            start = int(kind.args["start"].name) if kind.args.get("start") else 1
+            step = int(kind.args["increment"].name) if kind.args.get("increment") else 1
+            sequence = f"{design.table}_{name}_seq"
+            design.sequences.append((sequence, start, step))
+            design.attributes.append((name, "IDENTITY", f"{start},{step}"))
+            default = exp.Anonymous(this="nextval",
+                                    expressions=[exp.Literal.string(f"{design.schema}.{sequence}")])
+            constraint.set("kind", exp.DefaultColumnConstraint(this=default))
+        elif isinstance(kind, (exp.PrimaryKeyColumnConstraint, exp.UniqueColumnConstraint, exp.Reference)):
+            label = {exp.PrimaryKeyColumnConstraint: "PRIMARY KEY", exp.UniqueColumnConstraint: "UNIQUE"}
+            design.attributes.append((name, label.get(type(kind), "REFERENCES"), kind.sql("redshift")))
+            constraint.pop()
+        elif isinstance(kind, exp.EncodeColumnConstraint):
+            design.attributes.append((name, "ENCODE", kind.name.upper()))
+            constraint.pop()
+
+
+def declared_type(kind: exp.DataType) -> str:
+    """A column type as Redshift's catalog shows it: `character varying(64)`, `numeric(10,2)`."""
+    params = [p.sql("redshift") for p in kind.expressions]
+    name = kind.this.name
+    if name in ("VARCHAR", "NVARCHAR"):
+        return "character varying" + (f"({params[0]})" if params else "(256)")
+    if name in ("CHAR", "NCHAR"):
+        return f"character({params[0] if params else 1})"
+    if name == "DECIMAL":
+        return f"numeric({','.join(params) if params else '18,0'})"
+    return _DECLARED_NAMES.get(name, kind.sql("redshift").lower())
+
+
+def _name_projections(tree: exp.Expression) -> None:
+    """Name result columns as Redshift does: an unaliased aggregate is `count`, `sum` ...; any other
+    expression that is not a column `?column?` (DuckDB would name it by its text)."""
+    select = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if not isinstance(select, exp.Select):
+        return
+    for projection in list(select.expressions):
+        if isinstance(projection, (exp.Alias, exp.Column, exp.Star)) or projection.find(exp.Star) is projection:
+            continue
+        if isinstance(projection, exp.CurrentTimestamp) and projection.args.get("sysdate"):
+            name = "sysdate"
+        elif isinstance(projection, exp.Cast) and isinstance(projection.this, exp.Column):
+            name = projection.this.name
+        elif isinstance(projection, (exp.Func, exp.WithinGroup)):
+            spelled = re.match(r"(\w+)\s*\(", projection.sql("redshift"))
+            name = _PROJECTION_NAMES.get(type(projection)) or (spelled.group(1).lower() if spelled else "?column?")
+        else:
+            name = "?column?"
+        projection.replace(exp.alias_(projection.copy(), name, quoted=True))
+
+
+def _tag(tree: exp.Expression) -> str:
+    if isinstance(tree, (exp.Select, exp.SetOperation, exp.Values)):
+        return "SELECT"
+    if isinstance(tree, exp.Insert):
+        return "INSERT"
+    if isinstance(tree, exp.Update):
+        return "UPDATE"
+    if isinstance(tree, exp.Delete):
+        return "DELETE"
+    if isinstance(tree, exp.Merge):
+        return "MERGE"
+    if isinstance(tree, exp.Create):
+        if tree.kind == "TABLE" and tree.expression is not None:
+            return "SELECT"
+        return f"CREATE {tree.kind}"
+    if isinstance(tree, exp.Drop):
+        return f"DROP {tree.kind}"
+    if isinstance(tree, exp.Alter):
+        return f"ALTER {tree.args.get('kind') or 'TABLE'}"
+    if isinstance(tree, exp.TruncateTable):
+        return "TRUNCATE TABLE"
+    if isinstance(tree, exp.Transaction):
+        return "BEGIN"
+    if isinstance(tree, exp.Commit):
+        return "COMMIT"
+    if isinstance(tree, exp.Rollback):
+        return "ROLLBACK"
+    raise RedshiftError(f"{type(tree).__name__.upper()} statements are not supported", "0A000")
+
+
+def _returns_rows(tree: exp.Expression) -> bool:
+    if isinstance(tree, (exp.Select, exp.SetOperation, exp.Values)):
+        return True
+    return isinstance(tree, (exp.Insert, exp.Update, exp.Delete)) and tree.args.get("returning") is not None
+
+
+def _dropped(tree: exp.Expression) -> list:
+    if isinstance(tree, exp.Drop) and tree.kind == "TABLE":
+        tables = list(tree.args.get("tables") or []) or [tree.this]
+        return [(t.db or None, t.name) for t in tables if isinstance(t, exp.Table)]
+    return []

@@ -1,0 +1,309 @@
+"""The Amazon Redshift provider: clusters, their tags and temporary credentials.
+
+A cluster is available as soon as CreateCluster answers (AWS takes minutes; a waiter sees it at its
+first poll). Its Endpoint is a real Postgres listener on the server's host, from port 5439 (or the
+Port asked for) up to the first free one. Networking and encryption settings (subnet group, security
+groups, KMS key, public access) are recorded and shown, not enforced: there is one host.
+Pausing stops the listener; resuming starts it again; deleting removes the cluster's databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from typing import Any, Optional
+
+from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
+from ..base import Provider
+from .runtime import ClusterRuntime
+from .store import ClusterStore, password_hash
+
+log = logging.getLogger("lakebox.redshift")
+
+DEFAULT_PORT = 5439
+NODE_TYPES = {"dc2.large", "dc2.8xlarge", "ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge", "ds2.xlarge",
+              "ds2.8xlarge"}
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+_DB_NAME = re.compile(r"[a-z_][a-z0-9_$]{0,63}")
+_PASSWORD_FORBIDDEN = set("'\"\\/@ ")
+
+
+def invalid(message: str) -> AwsError:
+    return AwsError("InvalidParameterValue", message, 400)
+
+
+def not_found(identifier: str) -> AwsError:
+    return AwsError("ClusterNotFound", f"Cluster {identifier} not found.", 404)
+
+
+def _check_password(password: str) -> None:
+    if not (8 <= len(password) <= 64) or not re.search(r"[A-Z]", password) or not re.search(r"[a-z]", password) \
+            or not re.search(r"[0-9]", password) or _PASSWORD_FORBIDDEN & set(password):
+        raise invalid("The parameter MasterUserPassword is not a valid password. It must be 8 to 64 characters, "
+                      "with at least one uppercase letter, one lowercase letter and one number, and cannot contain "
+                      "/, @, \", ', \\ or spaces.")
+
+
+class RedshiftProvider(Provider):
+    service_name = "redshift"
+
+    def __init__(self, config: Any, *, lake: Any, glue_catalog: Any):
+        super().__init__(config)
+        self.lake, self.glue_catalog = lake, glue_catalog
+        self.store = ClusterStore(config.data_dir / ".lakebox" / "redshift")
+        self.runtimes: dict[tuple[str, str], ClusterRuntime] = {}
+        for doc in self.store.all():
+            if doc["ClusterStatus"] == "available":
+                self._start(doc)
+
+    # -- runtimes -----------------------------------------------------------------------------------
+
+    def runtime(self, account: str, identifier: str) -> Optional[ClusterRuntime]:
+        return self.runtimes.get((account, identifier))
+
+    def _start(self, doc: dict) -> ClusterRuntime:
+        account = doc["Account"]
+        runtime = ClusterRuntime(doc, self.store.data_dir(account, doc["ClusterIdentifier"]), lake=self.lake,
+                                 glue_catalog=self.glue_catalog, account=account, region=doc["Region"])
+        port = runtime.start(self.config.host, doc["Endpoint"]["Port"])
+        if port != doc["Endpoint"]["Port"]:
+            doc["Endpoint"]["Port"] = port
+            self.store.put(account, doc)
+        self.runtimes[(account, doc["ClusterIdentifier"])] = runtime
+        return runtime
+
+    def _stop(self, account: str, identifier: str) -> None:
+        runtime = self.runtimes.pop((account, identifier), None)
+        if runtime is not None:
+            runtime.close()
+
+    # -- clusters -----------------------------------------------------------------------------------
+
+    def _cluster(self, ctx: RequestContext, identifier: str) -> dict:
+        doc = self.store.get(ctx.account_id, identifier)
+        if doc is None or doc["Region"] != ctx.region:
+            raise not_found(identifier)
+        return doc
+
+    def create_cluster(self, ctx: RequestContext, params: dict) -> dict:
+        identifier = params["ClusterIdentifier"]
+        if not _IDENTIFIER.fullmatch(identifier) or len(identifier) > 63:
+            raise invalid("The parameter ClusterIdentifier must be lowercase letters, digits and single hyphens, "
+                          "start with a letter, not end with a hyphen, and be at most 63 characters.")
+        node_type = params["NodeType"]
+        if node_type not in NODE_TYPES:
+            raise invalid(f"Invalid node type: {node_type}")
+        cluster_type = params.get("ClusterType") or ("multi-node" if (params.get("NumberOfNodes") or 1) > 1
+                                                      else "single-node")
+        nodes = params.get("NumberOfNodes") or (2 if cluster_type == "multi-node" else 1)
+        if cluster_type == "single-node" and nodes != 1:
+            raise invalid("Number of nodes for cluster type single-node must be 1.")
+        if cluster_type == "multi-node" and nodes < 2:
+            raise invalid("Number of nodes for cluster type multi-node must be greater than or equal to 2.")
+        db_name = params.get("DBName") or "dev"
+        if not _DB_NAME.fullmatch(db_name):
+            raise invalid("DBName must be lowercase letters, digits, underscores or dollar signs, starting with a "
+                          "letter or underscore, at most 64 characters.")
+        password = params.get("MasterUserPassword")
+        if not password and not params.get("ManageMasterPassword"):
+            raise invalid("The parameter MasterUserPassword must be specified.")
+        if password:
+            _check_password(password)
+        with self.store.lock:
+            if self.store.get(ctx.account_id, identifier) is not None:
+                raise AwsError("ClusterAlreadyExists", "Cluster already exists", 400)
+            now = dt.datetime.now(dt.timezone.utc).isoformat()
+            doc = {
+                "Account": ctx.account_id, "Region": ctx.region, "ClusterIdentifier": identifier,
+                "NodeType": node_type, "ClusterStatus": "available", "ClusterAvailabilityStatus": "Available",
+                "MasterUsername": params["MasterUsername"], "DBName": db_name, "PasswordHash": password_hash(password or ""),
+                "Endpoint": {"Address": self.config.host, "Port": params.get("Port") or DEFAULT_PORT},
+                "ClusterCreateTime": now, "NumberOfNodes": nodes, "ClusterType": cluster_type,
+                "AutomatedSnapshotRetentionPeriod": params.get("AutomatedSnapshotRetentionPeriod", 1),
+                "ManualSnapshotRetentionPeriod": params.get("ManualSnapshotRetentionPeriod", -1),
+                "VpcSecurityGroups": [{"VpcSecurityGroupId": g, "Status": "active"}
+                                      for g in params.get("VpcSecurityGroupIds") or []],
+                "ClusterSubnetGroupName": params.get("ClusterSubnetGroupName") or "default",
+                "AvailabilityZone": params.get("AvailabilityZone") or f"{ctx.region}a",
+                "PreferredMaintenanceWindow": params.get("PreferredMaintenanceWindow") or "sun:23:00-sun:23:30",
+                "ClusterVersion": "1.0", "AllowVersionUpgrade": params.get("AllowVersionUpgrade", True),
+                "PubliclyAccessible": params.get("PubliclyAccessible", False),
+                "Encrypted": params.get("Encrypted", False), "KmsKeyId": params.get("KmsKeyId"),
+                "EnhancedVpcRouting": params.get("EnhancedVpcRouting", False),
+                "IamRoles": [{"IamRoleArn": r, "ApplyStatus": "in-sync"} for r in params.get("IamRoles") or []],
+                "DefaultIamRoleArn": params.get("DefaultIamRoleArn"),
+                "Tags": [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []],
+            }
+            self.store.put(ctx.account_id, doc)
+            try:
+                self._start(doc)
+            except Exception:
+                self.store.delete(ctx.account_id, identifier)
+                raise
+        log.info("redshift cluster %s created (%s x %d), endpoint %s:%d", identifier, node_type, nodes,
+                 doc["Endpoint"]["Address"], doc["Endpoint"]["Port"])
+        return {"Cluster": self._output(ctx, self.store.get(ctx.account_id, identifier))}
+
+    def _output(self, ctx: RequestContext, doc: dict) -> dict:
+        keep = ("ClusterIdentifier", "NodeType", "ClusterStatus", "ClusterAvailabilityStatus", "MasterUsername",
+                "DBName", "AutomatedSnapshotRetentionPeriod", "ManualSnapshotRetentionPeriod", "VpcSecurityGroups",
+                "ClusterSubnetGroupName", "AvailabilityZone", "PreferredMaintenanceWindow", "ClusterVersion",
+                "AllowVersionUpgrade", "NumberOfNodes", "PubliclyAccessible", "Encrypted", "KmsKeyId",
+                "EnhancedVpcRouting", "IamRoles", "DefaultIamRoleArn", "Tags")
+        out = {k: doc[k] for k in keep if doc.get(k) is not None}
+        out["ClusterCreateTime"] = dt.datetime.fromisoformat(doc["ClusterCreateTime"])
+        if doc["ClusterStatus"] == "available":
+            out["Endpoint"] = dict(doc["Endpoint"])
+        out["ClusterNamespaceArn"] = (f"arn:aws:redshift:{doc['Region']}:{doc['Account']}:namespace:"
+                                      f"{doc['ClusterIdentifier']}")
+        out["ClusterNodes"] = [{"NodeRole": "LEADER" if doc["NumberOfNodes"] > 1 else "SHARED",
+                                "PrivateIPAddress": "127.0.0.1", "PublicIPAddress": "127.0.0.1"}]
+        out["PendingModifiedValues"] = {}
+        return out
+
+    def describe_clusters(self, ctx: RequestContext, params: dict) -> dict:
+        if params.get("ClusterIdentifier"):
+            return {"Clusters": [self._output(ctx, self._cluster(ctx, params["ClusterIdentifier"]))]}
+        docs = [d for d in self.store.all(ctx.account_id) if d["Region"] == ctx.region]
+        keys, values = set(params.get("TagKeys") or []), set(params.get("TagValues") or [])
+        if keys or values:
+            docs = [d for d in docs if any((not keys or t["Key"] in keys) and (not values or t["Value"] in values)
+                                           for t in d.get("Tags", []))]
+        after = params.get("Marker")
+        if after:
+            docs = [d for d in docs if d["ClusterIdentifier"] > after]
+        limit = params.get("MaxRecords") or 100
+        out: dict = {"Clusters": [self._output(ctx, d) for d in docs[:limit]]}
+        if len(docs) > limit:
+            out["Marker"] = docs[limit - 1]["ClusterIdentifier"]
+        return out
+
+    def delete_cluster(self, ctx: RequestContext, params: dict) -> dict:
+        identifier = params["ClusterIdentifier"]
+        if not params.get("SkipFinalClusterSnapshot") and not params.get("FinalClusterSnapshotIdentifier"):
+            raise invalid("FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is specified.")
+        if params.get("FinalClusterSnapshotIdentifier") and not params.get("SkipFinalClusterSnapshot"):
+            raise AwsError("UnsupportedOperation", "lakebox keeps no cluster snapshots: delete with "
+                                                   "SkipFinalClusterSnapshot=True.", 400)
+        with self.store.lock:
+            doc = self._cluster(ctx, identifier)
+            self._stop(ctx.account_id, identifier)
+            self.store.delete(ctx.account_id, identifier)
+        doc["ClusterStatus"] = "deleting"
+        log.info("redshift cluster %s deleted", identifier)
+        return {"Cluster": self._output(ctx, doc)}
+
+    def modify_cluster(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._cluster(ctx, params["ClusterIdentifier"])
+            if params.get("NewClusterIdentifier"):
+                raise AwsError("UnsupportedOperation", "lakebox does not rename clusters.", 400)
+            if params.get("MasterUserPassword"):
+                _check_password(params["MasterUserPassword"])
+                doc["PasswordHash"] = password_hash(params["MasterUserPassword"])
+            if params.get("NodeType"):
+                if params["NodeType"] not in NODE_TYPES:
+                    raise invalid(f"Invalid node type: {params['NodeType']}")
+                doc["NodeType"] = params["NodeType"]
+            for name in ("NumberOfNodes", "ClusterType", "PubliclyAccessible", "Encrypted", "KmsKeyId",
+                         "AutomatedSnapshotRetentionPeriod", "ManualSnapshotRetentionPeriod", "AllowVersionUpgrade",
+                         "PreferredMaintenanceWindow", "EnhancedVpcRouting"):
+                if params.get(name) is not None:
+                    doc[name] = params[name]
+            self.store.put(ctx.account_id, doc)
+            runtime = self.runtime(ctx.account_id, doc["ClusterIdentifier"])
+            if runtime is not None:
+                runtime.doc = doc
+        return {"Cluster": self._output(ctx, doc)}
+
+    def pause_cluster(self, ctx: RequestContext, params: dict) -> dict:
+        return {"Cluster": self._output(ctx, self._set_state(ctx, params["ClusterIdentifier"], "paused"))}
+
+    def resume_cluster(self, ctx: RequestContext, params: dict) -> dict:
+        return {"Cluster": self._output(ctx, self._set_state(ctx, params["ClusterIdentifier"], "available"))}
+
+    def _set_state(self, ctx: RequestContext, identifier: str, state: str) -> dict:
+        with self.store.lock:
+            doc = self._cluster(ctx, identifier)
+            if doc["ClusterStatus"] == state or (state == "paused" and doc["ClusterStatus"] != "available"):
+                raise AwsError("InvalidClusterState",
+                               f"You can only {'pause' if state == 'paused' else 'resume'} a cluster that is "
+                               f"{'available' if state == 'paused' else 'paused'}.", 400)
+            doc["ClusterStatus"] = state
+            doc["ClusterAvailabilityStatus"] = "Available" if state == "available" else "Paused"
+            self.store.put(ctx.account_id, doc)
+            if state == "paused":
+                self._stop(ctx.account_id, identifier)
+            else:
+                self._start(doc)
+        return self.store.get(ctx.account_id, identifier)
+
+    def get_cluster_credentials(self, ctx: RequestContext, params: dict) -> dict:
+        doc = self._cluster(ctx, params["ClusterIdentifier"])
+        runtime = self.runtime(ctx.account_id, doc["ClusterIdentifier"])
+        if runtime is None:
+            raise AwsError("InvalidClusterState", f"Cluster {doc['ClusterIdentifier']} is not available.", 400)
+        seconds = params.get("DurationSeconds") or 900
+        if not 900 <= seconds <= 3600:
+            raise invalid("DurationSeconds must be between 900 and 3600.")
+        user = params["DbUser"]
+        login = f"IAM:{user}"
+        password = runtime.temporary_login(login, seconds)
+        expiration = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds)
+        return {"DbUser": login, "DbPassword": password, "Expiration": expiration}
+
+    # -- tags ---------------------------------------------------------------------------------------
+
+    def _tagged(self, ctx: RequestContext, arn: str) -> dict:
+        match = re.fullmatch(r"arn:aws[a-z-]*:redshift:([a-z0-9-]+):(\d{12}):cluster:(.+)", arn or "")
+        if match is None or match.group(2) != ctx.account_id:
+            raise AwsError("InvalidTagFault" if match is None else "ResourceNotFoundFault",
+                           f"The specified resource name is not valid: {arn}" if match is None
+                           else f"The resource {arn} could not be found.", 400 if match is None else 404)
+        doc = self.store.get(ctx.account_id, match.group(3))
+        if doc is None:
+            raise AwsError("ResourceNotFoundFault", f"The resource {arn} could not be found.", 404)
+        return doc
+
+    def create_tags(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._tagged(ctx, params["ResourceName"])
+            tags = {t["Key"]: t["Value"] for t in doc.get("Tags", [])}
+            tags.update({t["Key"]: t.get("Value", "") for t in params["Tags"]})
+            if len(tags) > 50:
+                raise AwsError("TagLimitExceededFault", "You have exceeded the number of tags allowed.", 400)
+            doc["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+            self.store.put(ctx.account_id, doc)
+        return {}
+
+    def delete_tags(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._tagged(ctx, params["ResourceName"])
+            doc["Tags"] = [t for t in doc.get("Tags", []) if t["Key"] not in params["TagKeys"]]
+            self.store.put(ctx.account_id, doc)
+        return {}
+
+    def describe_tags(self, ctx: RequestContext, params: dict) -> dict:
+        if params.get("ResourceName"):
+            docs = [self._tagged(ctx, params["ResourceName"])]
+        else:
+            docs = [d for d in self.store.all(ctx.account_id) if d["Region"] == ctx.region]
+        tagged = []
+        for doc in docs:
+            arn = f"arn:aws:redshift:{doc['Region']}:{doc['Account']}:cluster:{doc['ClusterIdentifier']}"
+            for tag in doc.get("Tags", []):
+                if params.get("TagKeys") and tag["Key"] not in params["TagKeys"]:
+                    continue
+                tagged.append({"Tag": tag, "ResourceName": arn, "ResourceType": "cluster"})
+        return {"TaggedResources": tagged}
+
+    def state(self) -> dict:
+        return {"state": "running", "clusters": {f"{a}/{i}": r.doc["Endpoint"]["Port"]
+                                                 for (a, i), r in self.runtimes.items()}}
+
+    def close(self) -> None:
+        for key in list(self.runtimes):
+            self._stop(*key)
+        self.store.close()

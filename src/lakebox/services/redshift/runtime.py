@@ -1,0 +1,108 @@
+"""A running cluster: its databases (DuckDB files) and its Postgres listener.
+
+The listener is what `describe_clusters` names as the Endpoint: psql, redshift_connector and any
+Postgres driver connect there with the master user's password (or the temporary credentials of
+GetClusterCredentials) and run SQL on the cluster's databases. The Redshift Data API runs on the same
+databases. A cluster has the database named at creation (DBName, default `dev`) and `dev`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from ...engines.redshift.database import RedshiftDatabase, RedshiftError
+from .store import password_matches
+
+log = logging.getLogger("lakebox.redshift")
+
+
+class Session:
+    """One Postgres connection's SQL, on one database of the cluster."""
+
+    def __init__(self, database: RedshiftDatabase):
+        self.database = database
+
+    def execute(self, sql: str):
+        return self.database.execute(sql)
+
+    def close(self) -> None:
+        """The database outlives its connections."""
+
+
+class ClusterRuntime:
+    def __init__(self, doc: dict, data_dir: Path, *, lake: Any, glue_catalog: Any, account: str, region: str):
+        self.doc = doc
+        self.data_dir = Path(data_dir)
+        self._context = dict(lake=lake, glue_catalog=glue_catalog, account=account, region=region)
+        self._databases: dict[str, RedshiftDatabase] = {}
+        self._lock = threading.Lock()
+        self._server = None
+        #: user -> (password, expires at) of GetClusterCredentials' temporary logins.
+        self._temporary: dict[str, tuple[str, float]] = {}
+
+    @property
+    def database_names(self) -> list[str]:
+        return sorted({self.doc.get("DBName") or "dev", "dev"})
+
+    def database(self, name: str) -> RedshiftDatabase:
+        if name not in self.database_names:
+            raise RedshiftError(f'database "{name}" does not exist', "3D000")
+        with self._lock:
+            found = self._databases.get(name)
+            if found is None:
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+                found = RedshiftDatabase(self.data_dir / f"{name}.duckdb", **self._context)
+                self._databases[name] = found
+            return found
+
+    def temporary_login(self, user: str, seconds: int) -> str:
+        password = secrets.token_urlsafe(24)
+        self._temporary[user] = (password, time.time() + seconds)
+        return password
+
+    def authenticate(self, user: str, password: str, database: str) -> Session:
+        from ...engines.redshift.pgwire import PgAuthError
+
+        temporary = self._temporary.get(user)
+        master = user.lower() == (self.doc.get("MasterUsername") or "").lower() and \
+            password_matches(self.doc["PasswordHash"], password)
+        if not master and not (temporary and temporary[0] == password and temporary[1] > time.time()):
+            raise PgAuthError(f'password authentication failed for user "{user}"')
+        try:
+            return Session(self.database(database or self.doc.get("DBName") or "dev"))
+        except RedshiftError as exc:
+            raise PgAuthError(exc.message) from None
+
+    def start(self, host: str, port: int) -> int:
+        """Listen for Postgres clients on `port`, or the next free port above it; returns the port."""
+        from ...engines.redshift.pgwire import PgWireServer
+
+        last_error: Optional[OSError] = None
+        for candidate in range(port, port + 100):
+            server = PgWireServer(host, candidate, self.authenticate)
+            try:
+                bound = server.start()
+            except OSError as exc:
+                last_error = exc
+                continue
+            self._server = server
+            log.info("redshift cluster %s listening on %s:%d", self.doc["ClusterIdentifier"], host, bound)
+            return bound
+        raise RuntimeError(f"no free port from {port}: {last_error}")
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def close(self) -> None:
+        self.stop()
+        with self._lock:
+            for database in self._databases.values():
+                database.close()
+            self._databases.clear()

@@ -1,0 +1,68 @@
+"""`ClusterStore`: Redshift clusters as JSON documents in SQLite, one row per account and identifier.
+
+A cluster's databases are DuckDB files under `<root>/<account>/<cluster>/`; deleting a cluster
+removes them (AWS deletes a cluster's data unless a final snapshot is taken, which lakebox does not
+keep). The master password is kept as a salted hash, since only the Postgres login checks it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Optional
+
+from ...storage.sqlite_db import SqliteDatabase
+
+SCHEMA_VERSION = 1
+SCHEMA = ["""CREATE TABLE clusters (
+    account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (account, identifier))"""]
+
+
+def password_hash(password: str, salt: Optional[str] = None) -> str:
+    salt = salt or os.urandom(8).hex()
+    return salt + "$" + hashlib.sha256((salt + password).encode()).hexdigest()
+
+
+def password_matches(stored: str, password: str) -> bool:
+    salt = stored.split("$", 1)[0]
+    return password_hash(password, salt) == stored
+
+
+class ClusterStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.db = SqliteDatabase(self.root / "clusters.db")
+        self.db.apply_schema(SCHEMA, version=SCHEMA_VERSION)
+        self.lock = threading.RLock()
+
+    def get(self, account: str, identifier: str) -> Optional[dict]:
+        rows = self.db.read("SELECT doc FROM clusters WHERE account = ? AND identifier = ?", (account, identifier))
+        return json.loads(rows[0]["doc"]) if rows else None
+
+    def all(self, account: Optional[str] = None) -> list[dict]:
+        if account is None:
+            rows = self.db.read("SELECT doc FROM clusters ORDER BY account, identifier")
+        else:
+            rows = self.db.read("SELECT doc FROM clusters WHERE account = ? ORDER BY identifier", (account,))
+        return [json.loads(row["doc"]) for row in rows]
+
+    def put(self, account: str, doc: dict) -> None:
+        with self.db.write() as db:
+            db.execute("INSERT INTO clusters (account, identifier, doc) VALUES (?, ?, ?) ON CONFLICT (account, identifier) "
+                       "DO UPDATE SET doc = excluded.doc", (account, doc["ClusterIdentifier"], json.dumps(doc)))
+
+    def delete(self, account: str, identifier: str) -> None:
+        with self.db.write() as db:
+            db.execute("DELETE FROM clusters WHERE account = ? AND identifier = ?", (account, identifier))
+        shutil.rmtree(self.data_dir(account, identifier), ignore_errors=True)
+
+    def data_dir(self, account: str, identifier: str) -> Path:
+        return self.root / account / identifier
+
+    def close(self) -> None:
+        self.db.close()

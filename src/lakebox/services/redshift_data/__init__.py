@@ -1,0 +1,1 @@
+"""The Redshift Data API: SQL on a cluster's databases over HTTP, run in the background."""

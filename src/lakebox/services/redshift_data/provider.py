@@ -1,0 +1,288 @@
+"""The Redshift Data API provider: statements run in the background on a cluster's databases.
+
+ExecuteStatement and BatchExecuteStatement answer at once with an Id; a worker thread runs the SQL
+on the cluster's database (the same DuckDB files the Postgres endpoint serves) and keeps the result.
+DescribeStatement waits up to 100 ms for a running statement, so a polling loop sees the end when
+it happens. A batch runs its statements in order in one transaction-like sequence and stops at the
+first failure. `:name` parameters are bound as quoted literals. Results are kept in memory for the
+server's lifetime (AWS keeps them 24 hours); the tables they produced are in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Optional
+
+from ...engines.redshift.database import RedshiftError
+from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
+from ..base import Provider
+from . import results
+
+log = logging.getLogger("lakebox.redshift")
+WAIT_SECONDS = 0.1
+
+
+def validation(message: str) -> AwsError:
+    return AwsError("ValidationException", message, 400)
+
+
+def not_found(message: str) -> AwsError:
+    return AwsError("ResourceNotFoundException", message, 400)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def bind(sql: str, parameters: list[dict]) -> str:
+    """`:name` placeholders replaced by the parameters' values, as quoted literals."""
+    import re
+
+    values = {p["name"]: p["value"] for p in parameters or []}
+    used = set()
+
+    def replace(match):
+        name = match.group(1)
+        if name not in values:
+            return match.group(0)
+        used.add(name)
+        return _literal(values[name])
+
+    bound = re.sub(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)", replace, sql)
+    missing = set(values) - used
+    if missing:
+        raise validation(f"Parameter {sorted(missing)[0]} is not used in the SQL statement.")
+    return bound
+
+
+class Statement:
+    def __init__(self, sid: str, sql: str, ctx: RequestContext, params: dict, database: str):
+        self.id, self.sql, self.database = sid, sql, database
+        self.account, self.region = ctx.account_id, ctx.region
+        self.cluster = params.get("ClusterIdentifier")
+        self.db_user, self.secret_arn = params.get("DbUser"), params.get("SecretArn")
+        self.name = params.get("StatementName")
+        self.parameters = params.get("Parameters")
+        self.status = "SUBMITTED"
+        self.error: Optional[str] = None
+        self.created = dt.datetime.now(dt.timezone.utc)
+        self.updated = self.created
+        self.duration_ns = -1
+        self.result = None
+        self.subs: list["Statement"] = []
+        self.done = threading.Event()
+        self.query_id = int(time.time() * 1000) % 10_000_000
+
+    def describe(self) -> dict:
+        out = {"Id": self.id, "Status": self.status, "QueryString": self.sql, "CreatedAt": self.created,
+               "UpdatedAt": self.updated, "Duration": self.duration_ns, "HasResultSet": self.has_result,
+               "ResultRows": self.result.rowcount if self.result is not None else -1,
+               "ResultSize": results.size_of(self.result.rows) if self.has_result else 0,
+               "RedshiftPid": 1073741824 + self.query_id % 1000, "RedshiftQueryId": self.query_id,
+               "Database": self.database}
+        for key, value in (("ClusterIdentifier", self.cluster), ("DbUser", self.db_user), ("SecretArn", self.secret_arn),
+                           ("Error", self.error), ("QueryParameters", self.parameters)):
+            if value is not None:
+                out[key] = value
+        return out
+
+    @property
+    def has_result(self) -> bool:
+        return self.result is not None and bool(self.result.columns)
+
+
+class RedshiftDataProvider(Provider):
+    service_name = "redshift-data"
+
+    def __init__(self, config: Any, *, redshift: Any):
+        super().__init__(config)
+        self.redshift = redshift
+        self.statements: dict[str, Statement] = {}
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redshift-data")
+
+    # -- running ------------------------------------------------------------------------------------
+
+    def _runtime(self, ctx: RequestContext, params: dict):
+        if params.get("WorkgroupName"):
+            raise not_found(f"Workgroup {params['WorkgroupName']} not found: lakebox runs provisioned clusters, "
+                            "not Redshift Serverless.")
+        identifier = params.get("ClusterIdentifier")
+        if not identifier:
+            raise validation("Either ClusterIdentifier or WorkgroupName must be specified.")
+        if not params.get("DbUser") and not params.get("SecretArn"):
+            raise validation("Either DbUser or SecretArn must be specified for a provisioned cluster.")
+        runtime = self.redshift.runtime(ctx.account_id, identifier)
+        doc = self.redshift.store.get(ctx.account_id, identifier)
+        if doc is None or doc["Region"] != ctx.region:
+            raise validation("Redshift endpoint doesn't exist in this region.")
+        if runtime is None:
+            raise validation(f"Cluster {identifier} is not available: its status is {doc['ClusterStatus']}.")
+        return runtime
+
+    def execute_statement(self, ctx: RequestContext, params: dict) -> dict:
+        runtime = self._runtime(ctx, params)
+        database = params.get("Database")
+        if not database:
+            raise validation("Database must be specified.")
+        sql = bind(params["Sql"], params.get("Parameters"))
+        statement = Statement(str(uuid.uuid4()), params["Sql"], ctx, params, database)
+        self.statements[statement.id] = statement
+        self.pool.submit(self._run, statement, runtime, [sql])
+        return {"Id": statement.id, "CreatedAt": statement.created, "ClusterIdentifier": statement.cluster,
+                "Database": database, **({"DbUser": statement.db_user} if statement.db_user else {}),
+                **({"SecretArn": statement.secret_arn} if statement.secret_arn else {})}
+
+    def batch_execute_statement(self, ctx: RequestContext, params: dict) -> dict:
+        runtime = self._runtime(ctx, params)
+        database = params.get("Database")
+        if not database:
+            raise validation("Database must be specified.")
+        sqls = params["Sqls"]
+        statement = Statement(str(uuid.uuid4()), "; ".join(sqls), ctx, params, database)
+        statement.subs = [Statement(f"{statement.id}:{i}", sql, ctx, params, database)
+                          for i, sql in enumerate(sqls, start=1)]
+        self.statements[statement.id] = statement
+        for sub in statement.subs:
+            self.statements[sub.id] = sub
+        self.pool.submit(self._run_batch, statement, runtime)
+        return {"Id": statement.id, "CreatedAt": statement.created, "ClusterIdentifier": statement.cluster,
+                "Database": database}
+
+    def _run(self, statement: Statement, runtime, sqls: list[str]) -> None:
+        start = time.monotonic_ns()
+        statement.status = "STARTED"
+        try:
+            outcome = runtime.database(statement.database).execute(sqls[0])
+            statement.result = outcome[-1] if outcome else None
+            statement.status = "FINISHED"
+        except RedshiftError as exc:
+            statement.status, statement.error = "FAILED", f"ERROR: {exc.message}"
+        except Exception as exc:  # noqa: BLE001 - the statement fails; the service goes on
+            log.exception("redshift-data statement %s failed", statement.id)
+            statement.status, statement.error = "FAILED", f"ERROR: {exc}"
+        statement.duration_ns = time.monotonic_ns() - start
+        statement.updated = dt.datetime.now(dt.timezone.utc)
+        statement.done.set()
+
+    def _run_batch(self, statement: Statement, runtime) -> None:
+        start = time.monotonic_ns()
+        statement.status = "STARTED"
+        for sub in statement.subs:
+            if statement.status == "FAILED":
+                sub.status = "ABORTED"
+                sub.done.set()
+                continue
+            self._run(sub, runtime, [sub.sql])
+            if sub.status == "FAILED":
+                statement.status, statement.error = "FAILED", sub.error
+        if statement.status != "FAILED":
+            statement.status = "FINISHED"
+        statement.duration_ns = time.monotonic_ns() - start
+        statement.updated = dt.datetime.now(dt.timezone.utc)
+        statement.done.set()
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def _statement(self, ctx: RequestContext, sid: str) -> Statement:
+        statement = self.statements.get(sid)
+        if statement is None or statement.account != ctx.account_id:
+            raise not_found("Query does not exist.")
+        return statement
+
+    def describe_statement(self, ctx: RequestContext, params: dict) -> dict:
+        statement = self._statement(ctx, params["Id"])
+        statement.done.wait(WAIT_SECONDS)
+        out = statement.describe()
+        if statement.subs:
+            out["SubStatements"] = [{k: v for k, v in s.describe().items() if k in (
+                "Id", "Status", "QueryString", "CreatedAt", "UpdatedAt", "Duration", "HasResultSet", "ResultRows",
+                "ResultSize", "RedshiftQueryId", "Error")} for s in statement.subs]
+            out["HasResultSet"] = False
+        return out
+
+    def get_statement_result(self, ctx: RequestContext, params: dict) -> dict:
+        statement = self._statement(ctx, params["Id"])
+        if not statement.done.is_set() or not statement.has_result:
+            raise not_found("Query does not have result. Please check query status with DescribeStatement.")
+        rows = statement.result.rows
+        start = int(params.get("NextToken") or 0)
+        page = rows[start:start + 1000]
+        out = {"Records": [[results.field(v) for v in row] for row in page],
+               "ColumnMetadata": [results.column_metadata(c) for c in statement.result.columns],
+               "TotalNumRows": len(rows)}
+        if start + 1000 < len(rows):
+            out["NextToken"] = str(start + 1000)
+        return out
+
+    def cancel_statement(self, ctx: RequestContext, params: dict) -> dict:
+        statement = self._statement(ctx, params["Id"])
+        if statement.done.is_set():
+            raise validation(f"Could not cancel a query that is already in {statement.status} state with ID: "
+                             f"{statement.id}")
+        return {"Status": False}
+
+    def list_statements(self, ctx: RequestContext, params: dict) -> dict:
+        wanted = params.get("Status") or "ALL"
+        found = [s for s in self.statements.values() if s.account == ctx.account_id and ":" not in s.id
+                 and (wanted == "ALL" or s.status == wanted)
+                 and (not params.get("StatementName") or (s.name or "").startswith(params["StatementName"]))]
+        found.sort(key=lambda s: s.created, reverse=True)
+        start = int(params.get("NextToken") or 0)
+        limit = params.get("MaxResults") or 100
+        out = {"Statements": [{"Id": s.id, "Status": s.status, "QueryString": s.sql, "CreatedAt": s.created,
+                               "UpdatedAt": s.updated, "IsBatchStatement": bool(s.subs),
+                               **({"StatementName": s.name} if s.name else {}),
+                               **({"QueryStrings": [x.sql for x in s.subs]} if s.subs else {})}
+                              for s in found[start:start + limit]]}
+        if start + limit < len(found):
+            out["NextToken"] = str(start + limit)
+        return out
+
+    # -- catalog ------------------------------------------------------------------------------------
+
+    def list_databases(self, ctx: RequestContext, params: dict) -> dict:
+        return {"Databases": self._runtime(ctx, params).database_names}
+
+    def list_schemas(self, ctx: RequestContext, params: dict) -> dict:
+        database = self._runtime(ctx, params).database(params["Database"])
+        pattern = _like(params.get("SchemaPattern"))
+        return {"Schemas": [s for s in database.list_schemas() if pattern(s)]}
+
+    def list_tables(self, ctx: RequestContext, params: dict) -> dict:
+        database = self._runtime(ctx, params).database(params["Database"])
+        schemas, tables = _like(params.get("SchemaPattern")), _like(params.get("TablePattern"))
+        out = [{"name": name, "schema": schema, "type": kind}
+               for schema in database.list_schemas() if schemas(schema)
+               for name, kind in database.list_tables(schema) if tables(name)]
+        return {"Tables": out}
+
+    def describe_table(self, ctx: RequestContext, params: dict) -> dict:
+        database = self._runtime(ctx, params).database(params["Database"])
+        schema, table = params.get("Schema") or "public", params.get("Table")
+        if not table:
+            return {"ColumnList": []}
+        try:
+            columns = database.describe_table(schema, table)
+        except RedshiftError as exc:
+            raise validation(exc.message) from None
+        return {"TableName": table, "ColumnList": [{**results.column_metadata(c), "schemaName": schema,
+                                                     "tableName": table} for c in columns]}
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _like(pattern: Optional[str]):
+    """A Data API SQL LIKE pattern (% and _) as a predicate; None matches everything."""
+    import re
+
+    if not pattern:
+        return lambda name: True
+    regex = re.compile("".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern), re.I)
+    return lambda name: bool(regex.fullmatch(name))

@@ -1,0 +1,115 @@
+"""The Redshift Data API on a cluster: statements that run for real, typed results, batches, errors."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import client
+
+DDL = """CREATE TABLE sales (
+    sale_id BIGINT IDENTITY(1,1),
+    order_date DATE NOT NULL,
+    customer_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL,
+    quantity INT,
+    amount DECIMAL(10,2),
+    PRIMARY KEY (sale_id)
+)
+DISTKEY (customer_id)
+SORTKEY (order_date);"""
+
+
+@pytest.fixture
+def data(lakebox_server, cluster):
+    return client(lakebox_server, "redshift-data")
+
+
+def run(data, sql: str, **extra) -> dict:
+    started = data.execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
+                                     Sql=sql, **extra)
+    for _ in range(300):
+        described = data.describe_statement(Id=started["Id"])
+        if described["Status"] in ("FINISHED", "FAILED", "ABORTED"):
+            return described
+    raise AssertionError(f"{sql} did not end")
+
+
+def test_ddl_inserts_and_typed_results(data):
+    assert run(data, DDL)["Status"] == "FINISHED"
+    inserted = run(data, "INSERT INTO sales (order_date, customer_id, product_id, quantity, amount) VALUES "
+                         "('2024-01-15', 7, 100, 2, 19.90), ('2024-02-01', 8, 101, NULL, 5.00)")
+    assert (inserted["Status"], inserted["ResultRows"], inserted["HasResultSet"]) == ("FINISHED", 2, False)
+    selected = run(data, "SELECT sale_id, order_date, customer_id, quantity, amount, amount > 10 AS big "
+                         "FROM sales ORDER BY sale_id")
+    assert selected["HasResultSet"] and selected["ResultRows"] == 2
+    result = data.get_statement_result(Id=selected["Id"])
+    assert [c["name"] for c in result["ColumnMetadata"]] == ["sale_id", "order_date", "customer_id", "quantity",
+                                                            "amount", "big"]
+    assert [c["typeName"] for c in result["ColumnMetadata"]][:3] == ["int8", "date", "int8"]
+    assert result["TotalNumRows"] == 2
+    assert result["Records"][0] == [{"longValue": 1}, {"stringValue": "2024-01-15"}, {"longValue": 7},
+                                    {"longValue": 2}, {"stringValue": "19.90"}, {"booleanValue": True}]
+    assert result["Records"][1][3] == {"isNull": True}
+
+
+def test_parameters_bind_by_name(data):
+    run(data, "CREATE TABLE people (id INT, name VARCHAR(20))")
+    run(data, "INSERT INTO people VALUES (1, 'ana'), (2, 'bo''b')")
+    found = run(data, "SELECT name FROM people WHERE id = :id", Parameters=[{"name": "id", "value": "2"}])
+    assert data.get_statement_result(Id=found["Id"])["Records"] == [[{"stringValue": "bo'b"}]]
+
+
+def test_a_failed_statement_says_why(data):
+    failed = run(data, "SELECT * FROM no_such_table")
+    assert failed["Status"] == "FAILED" and 'relation "no_such_table" does not exist' in failed["Error"]
+    with pytest.raises(ClientError) as info:
+        data.get_statement_result(Id=failed["Id"])
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_batches_run_in_order_and_stop_at_the_first_failure(data):
+    started = data.batch_execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
+                                           Sqls=["CREATE TABLE b (x INT)", "INSERT INTO b VALUES (1), (2)",
+                                                 "SELECT sum(x) AS s FROM b"])
+    for _ in range(300):
+        described = data.describe_statement(Id=started["Id"])
+        if described["Status"] in ("FINISHED", "FAILED"):
+            break
+    assert described["Status"] == "FINISHED"
+    assert [s["Status"] for s in described["SubStatements"]] == ["FINISHED"] * 3
+    assert data.get_statement_result(Id=f"{started['Id']}:3")["Records"] == [[{"longValue": 3}]]
+    broken = data.batch_execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
+                                          Sqls=["SELECT nope FROM b", "INSERT INTO b VALUES (3)"])
+    for _ in range(300):
+        described = data.describe_statement(Id=broken["Id"])
+        if described["Status"] in ("FINISHED", "FAILED"):
+            break
+    assert described["Status"] == "FAILED"
+    assert [s["Status"] for s in described["SubStatements"]] == ["FAILED", "ABORTED"]
+
+
+def test_catalog_calls(data):
+    run(data, "CREATE TABLE events (id BIGINT, kind VARCHAR(10))")
+    base = {"ClusterIdentifier": "my-dw-cluster", "DbUser": "admin"}
+    assert "analytics" in data.list_databases(Database="analytics", **base)["Databases"]
+    assert "public" in data.list_schemas(Database="analytics", **base)["Schemas"]
+    tables = data.list_tables(Database="analytics", SchemaPattern="public", TablePattern="ev%", **base)["Tables"]
+    assert [(t["name"], t["schema"]) for t in tables] == [("events", "public")]
+    columns = data.describe_table(Database="analytics", Table="events", **base)["ColumnList"]
+    assert [(c["name"], c["typeName"]) for c in columns] == [("id", "int8"), ("kind", "varchar")]
+
+
+def test_requests_aws_refuses(lakebox_server, cluster):
+    data = client(lakebox_server, "redshift-data")
+    cases = [
+        (dict(ClusterIdentifier="none", Database="dev", DbUser="admin", Sql="select 1"), "ValidationException"),
+        (dict(ClusterIdentifier="my-dw-cluster", Database="dev", Sql="select 1"), "ValidationException"),
+        (dict(WorkgroupName="my-workgroup", Database="dev", Sql="select 1"), "ResourceNotFoundException"),
+    ]
+    for params, code in cases:
+        with pytest.raises(ClientError) as info:
+            data.execute_statement(**params)
+        assert info.value.response["Error"]["Code"] == code
+    with pytest.raises(ClientError) as info:
+        data.describe_statement(Id="00000000-0000-0000-0000-000000000000")
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
