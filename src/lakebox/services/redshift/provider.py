@@ -241,6 +241,8 @@ class RedshiftProvider(Provider):
         return self.store.get(ctx.account_id, identifier)
 
     def get_cluster_credentials(self, ctx: RequestContext, params: dict) -> dict:
+        if not params.get("ClusterIdentifier"):
+            raise invalid("ClusterIdentifier must be specified: lakebox clusters have no custom domain names.")
         doc = self._cluster(ctx, params["ClusterIdentifier"])
         runtime = self.runtime(ctx.account_id, doc["ClusterIdentifier"])
         if runtime is None:

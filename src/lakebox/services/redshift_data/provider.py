@@ -211,7 +211,7 @@ class RedshiftDataProvider(Provider):
         if not statement.done.is_set() or not statement.has_result:
             raise not_found("Query does not have result. Please check query status with DescribeStatement.")
         rows = statement.result.rows
-        start = int(params.get("NextToken") or 0)
+        start = _token(params)
         page = rows[start:start + 1000]
         out = {"Records": [[results.field(v) for v in row] for row in page],
                "ColumnMetadata": [results.column_metadata(c) for c in statement.result.columns],
@@ -233,7 +233,7 @@ class RedshiftDataProvider(Provider):
                  and (wanted == "ALL" or s.status == wanted)
                  and (not params.get("StatementName") or (s.name or "").startswith(params["StatementName"]))]
         found.sort(key=lambda s: s.created, reverse=True)
-        start = int(params.get("NextToken") or 0)
+        start = _token(params)
         limit = params.get("MaxResults") or 100
         out = {"Statements": [{"Id": s.id, "Status": s.status, "QueryString": s.sql, "CreatedAt": s.created,
                                "UpdatedAt": s.updated, "IsBatchStatement": bool(s.subs),
@@ -276,6 +276,16 @@ class RedshiftDataProvider(Provider):
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _token(params: dict) -> int:
+    """The position a NextToken we handed out stands for."""
+    token = params.get("NextToken")
+    if not token:
+        return 0
+    if not token.isdigit():
+        raise validation("The NextToken is not valid.")
+    return int(token)
 
 
 def _like(pattern: Optional[str]):
