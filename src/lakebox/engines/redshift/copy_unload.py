@@ -70,12 +70,20 @@ class UnloadSpec:
 
 # -- parsing ---------------------------------------------------------------------------------------
 
+#: Blank space and SQL comments before a statement's first keyword (as scripts and the guide write them).
+_LEADING_COMMENTS = r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*"
+#: What a Parquet COPY accepts besides FROM and the credentials (Redshift's COPY from columnar formats).
+_PARQUET_OPTIONS = {"FORMAT", "FORMAT_ARG", "MANIFEST", "ACCEPTINVCHARS", "FILLRECORD", "EXPLICIT_IDS", "STATUPDATE",
+                    "IAM_ROLE", "CREDENTIALS", "REGION", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN",
+                    "SERIALIZETOJSON"}
+
+
 class _Reader:
     """A cursor over the statement's tokens after its leading keyword (cut off first: sqlglot's
     tokenizer reads the rest of an UNLOAD, which it knows only as a command, as one string)."""
 
     def __init__(self, sql: str, keyword: str):
-        match = re.match(rf"\s*{keyword}\b", sql, re.IGNORECASE)
+        match = re.match(rf"{_LEADING_COMMENTS}{keyword}\b", sql, re.IGNORECASE)
         if match is None:
             raise RedshiftError(f"syntax error: expected {keyword}", "42601")
         self.tokens = tokenize(sql[match.end():])
@@ -130,7 +138,12 @@ def parse_copy(sql: str) -> CopySpec:
         cur.next()
     cur.word("FROM")
     source = cur.string()
-    return CopySpec(schema, table, columns, source, _options(cur))
+    options = _options(cur)
+    if options.values.get("FORMAT") == "PARQUET":
+        refused = sorted(set(options.values) - _PARQUET_OPTIONS)
+        if refused:
+            raise RedshiftError(f"{refused[0]} argument is not supported for PARQUET based COPY", "0A000")
+    return CopySpec(schema, table, columns, source, options)
 
 
 def parse_unload(sql: str) -> UnloadSpec:
@@ -236,6 +249,9 @@ def source_files(lake, spec: CopySpec) -> list[str]:
             raise RedshiftError(f"Manifest file '{spec.source}' is not valid JSON with \"entries\"", "XX000") from None
     files = []
     for entry in entries:
+        if spec.options.get("FORMAT") == "PARQUET" and "content_length" not in (entry.get("meta") or {}):
+            raise RedshiftError(f"The manifest entry for '{entry.get('url')}' has no meta.content_length, which a "
+                                "Parquet COPY requires", "XX000")
         entry_bucket, entry_key = split_url(entry["url"])
         path = os.path.join(lake.bucket_path(entry_bucket), entry_key)
         if os.path.isfile(path):

@@ -386,7 +386,10 @@ class RedshiftDatabase:
 
     def _drop_views(self, views: list) -> None:
         for view, arrow_tables in views:
-            self._con.execute(f"DROP VIEW IF EXISTS temp.main.{reader.quote_ident(view)}")
+            try:
+                self._con.execute(f"DROP VIEW IF EXISTS temp.main.{reader.quote_ident(view)}")
+            except duckdb.Error:
+                pass  # a failed transaction: its rollback drops the view, and the first error is the one to tell
             for name in arrow_tables:
                 self._con.unregister(name)
 
@@ -402,6 +405,7 @@ def _with_count(tag: str, count: int) -> str:
 _MISSING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? does not exist')
 _MISSING_SCHEMA = re.compile(r'[Ss]chema (?:with name )?"?([^"!\s]+)"? does not exist')
 _MISSING_COLUMN = re.compile(r'Referenced column "?([^"]+)"? not found')
+_MISSING_QUALIFIED_COLUMN = re.compile(r'(?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"')
 _EXISTING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? already exists')
 _MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
 _BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
@@ -431,6 +435,9 @@ def duck_error(error: duckdb.Error) -> RedshiftError:
         match = _MISSING_COLUMN.search(first)
         if match:
             return RedshiftError(f'column "{match.group(1)}" does not exist', "42703")
+        match = _MISSING_QUALIFIED_COLUMN.search(first)
+        if match:
+            return RedshiftError(f"column {match.group(1)}.{match.group(2)} does not exist", "42703")
         return RedshiftError(first.replace("Binder Error: ", ""), "42804" if "type" in first.lower() else "42601")
     if isinstance(error, duckdb.ParserException):
         return RedshiftError(first.replace("Parser Error: ", ""), "42601")
