@@ -25,8 +25,7 @@ Every answer is checked against the data written: the row count after each COPY,
 values, the UNLOAD files (listed, then read back with pyarrow), the Spectrum join's rows.
 
 The tests at the end pin behaviours found while writing this (a COPY or UNLOAD after a comment, the
-options a Parquet COPY refuses, the errors of unknown columns); `current_user` answering the
-logged-in user is still an xfail.
+options a Parquet COPY refuses, the errors of unknown columns, `current_user`).
 '''
 
 from __future__ import annotations
@@ -526,7 +525,6 @@ def test_copy_and_unload_may_start_with_a_comment(conn, statement):
     conn.cursor().execute(statement)  # as written, comment included (run() would strip it)
 
 
-@pytest.mark.xfail(strict=True, reason="lakebox bug: current_user is DuckDB's 'duckdb', not the user logged in")
 def test_current_user_is_the_user_logged_in(conn):
     assert query(conn, "SELECT current_user") == [("admin",)]
 

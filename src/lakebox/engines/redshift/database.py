@@ -83,6 +83,7 @@ class RedshiftDatabase:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lake, self.glue_catalog, self.account, self.region = lake, glue_catalog, account, region
         self._lock = threading.RLock()
+        self._user: Optional[str] = None
         self._in_transaction = False
         self._views = itertools.count()
         self._con = duckdb.connect(str(self.path))
@@ -96,10 +97,11 @@ class RedshiftDatabase:
 
     # -- the interface -----------------------------------------------------------------------------
 
-    def execute(self, sql: str) -> list[Result]:
+    def execute(self, sql: str, user: Optional[str] = None) -> list[Result]:
         """One Result per statement; the first failing statement raises, and the ones before it keep
-        their effects (they are listed on the error as `.results`)."""
+        their effects (they are listed on the error as `.results`). `user` is who CURRENT_USER names."""
         with self._lock:
+            self._user = user
             results: list[Result] = []
             for statement in translate.split_statements(sql):
                 try:
@@ -203,7 +205,7 @@ class RedshiftDatabase:
     def _translated(self, statement: str, views: list, trunc_dates: bool) -> Result:
         plan = translate.translate(statement, default_schema=self._current_schema(),
                                    rewrite_table=lambda table: self._spectrum_view(table, views),
-                                   trunc_dates=trunc_dates)
+                                   trunc_dates=trunc_dates, user=self._user)
         for sql in plan.statements[:-1]:
             self._con.execute(sql)
         cursor = self._con.execute(plan.statements[-1])

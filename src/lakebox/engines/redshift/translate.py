@@ -199,7 +199,7 @@ def _syntax_message(error: Exception, sql: str) -> str:
 
 def translate(sql: str, *, default_schema: str = "public",
               rewrite_table: Optional[Callable[[exp.Table], Optional[exp.Expression]]] = None,
-              trunc_dates: bool = False) -> Translated:
+              trunc_dates: bool = False, user: Optional[str] = None) -> Translated:
     """`rewrite_table` may replace a table reference (Spectrum tables become views over the lake).
     `trunc_dates`: read one-argument TRUNC as Redshift's TRUNC(timestamp) -> date (DuckDB has only the
     numeric TRUNC, so the caller retries with this when DuckDB cannot bind TRUNC on a timestamp)."""
@@ -222,6 +222,10 @@ def translate(sql: str, *, default_schema: str = "public",
     if isinstance(tree, (exp.Select, exp.SetOperation)):
         _name_projections(tree)
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
+    if user is not None:
+        # CURRENT_USER, USER and SESSION_USER name the user logged in (DuckDB's own answer is "duckdb").
+        tree = tree.transform(lambda node: exp.Literal.string(user)
+                              if isinstance(node, (exp.CurrentUser, exp.SessionUser)) else node)
     statements = []
     if design is not None:
         statements += [f"CREATE SEQUENCE IF NOT EXISTS {qualified(design.schema, name)} START {start} "

@@ -22,13 +22,13 @@ log = logging.getLogger("lakebox.redshift")
 
 
 class Session:
-    """One Postgres connection's SQL, on one database of the cluster."""
+    """One Postgres connection's SQL, on one database of the cluster, as the user who logged in."""
 
-    def __init__(self, database: RedshiftDatabase):
-        self.database = database
+    def __init__(self, database: RedshiftDatabase, user: str):
+        self.database, self.user = database, user
 
     def execute(self, sql: str):
-        return self.database.execute(sql)
+        return self.database.execute(sql, user=self.user)
 
     def close(self) -> None:
         """The database outlives its connections."""
@@ -74,7 +74,7 @@ class ClusterRuntime:
         if not master and not (temporary and temporary[0] == password and temporary[1] > time.time()):
             raise PgAuthError(f'password authentication failed for user "{user}"')
         try:
-            return Session(self.database(database or self.doc.get("DBName") or "dev"))
+            return Session(self.database(database or self.doc.get("DBName") or "dev"), user)
         except RedshiftError as exc:
             raise PgAuthError(exc.message) from None
 

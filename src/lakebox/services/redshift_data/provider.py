@@ -158,7 +158,7 @@ class RedshiftDataProvider(Provider):
         start = time.monotonic_ns()
         statement.status = "STARTED"
         try:
-            outcome = runtime.database(statement.database).execute(sqls[0])
+            outcome = runtime.database(statement.database).execute(sqls[0], user=statement.db_user)
             statement.result = outcome[-1] if outcome else None
             statement.status = "FINISHED"
         except RedshiftError as exc:
