@@ -7,6 +7,18 @@ import pytest
 from botocore.config import Config
 
 PASSWORD = "SecurePass123!"
+#: The guide's sales table ("DDL e Data Loading"), as written.
+GUIDE_DDL = """CREATE TABLE sales (
+    sale_id BIGINT IDENTITY(1,1),
+    order_date DATE NOT NULL,
+    customer_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL,
+    quantity INT,
+    amount DECIMAL(10,2),
+    PRIMARY KEY (sale_id)
+)
+DISTKEY (customer_id)
+SORTKEY (order_date);"""
 
 
 def client(server, service: str, *, validate: bool = True):

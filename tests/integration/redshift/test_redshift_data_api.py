@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import client
+from conftest import GUIDE_DDL, client
 
-DDL = """CREATE TABLE sales (
-    sale_id BIGINT IDENTITY(1,1),
-    order_date DATE NOT NULL,
-    customer_id BIGINT NOT NULL,
-    product_id BIGINT NOT NULL,
-    quantity INT,
-    amount DECIMAL(10,2),
-    PRIMARY KEY (sale_id)
-)
-DISTKEY (customer_id)
-SORTKEY (order_date);"""
 
 
 @pytest.fixture
@@ -35,7 +24,7 @@ def run(data, sql: str, **extra) -> dict:
 
 
 def test_ddl_inserts_and_typed_results(data):
-    assert run(data, DDL)["Status"] == "FINISHED"
+    assert run(data, GUIDE_DDL)["Status"] == "FINISHED"
     inserted = run(data, "INSERT INTO sales (order_date, customer_id, product_id, quantity, amount) VALUES "
                          "('2024-01-15', 7, 100, 2, 19.90), ('2024-02-01', 8, 101, NULL, 5.00)")
     assert (inserted["Status"], inserted["ResultRows"], inserted["HasResultSet"]) == ("FINISHED", 2, False)

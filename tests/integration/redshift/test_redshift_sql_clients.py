@@ -13,19 +13,8 @@ import subprocess
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import PASSWORD, client
+from conftest import GUIDE_DDL, PASSWORD, client
 
-GUIDE_DDL = """CREATE TABLE sales (
-    sale_id BIGINT IDENTITY(1,1),
-    order_date DATE NOT NULL,
-    customer_id BIGINT NOT NULL,
-    product_id BIGINT NOT NULL,
-    quantity INT,
-    amount DECIMAL(10,2),
-    PRIMARY KEY (sale_id)
-)
-DISTKEY (customer_id)
-SORTKEY (order_date);"""
 
 
 @pytest.fixture

@@ -347,17 +347,17 @@ def _name_projections(tree: exp.Expression) -> None:
         projection.replace(exp.alias_(projection.copy(), name, quoted=True))
 
 
+#: Statement classes whose CommandComplete tag is a fixed word.
+_TAGS = ((exp.Select, "SELECT"), (exp.SetOperation, "SELECT"), (exp.Values, "SELECT"), (exp.Insert, "INSERT"),
+         (exp.Update, "UPDATE"), (exp.Delete, "DELETE"), (exp.Merge, "MERGE"), (exp.TruncateTable, "TRUNCATE TABLE"),
+         (exp.Transaction, "BEGIN"), (exp.Commit, "COMMIT"), (exp.Rollback, "ROLLBACK"))
+
+
 def _tag(tree: exp.Expression) -> str:
-    if isinstance(tree, (exp.Select, exp.SetOperation, exp.Values)):
-        return "SELECT"
-    if isinstance(tree, exp.Insert):
-        return "INSERT"
-    if isinstance(tree, exp.Update):
-        return "UPDATE"
-    if isinstance(tree, exp.Delete):
-        return "DELETE"
-    if isinstance(tree, exp.Merge):
-        return "MERGE"
+    """The Postgres CommandComplete tag of a statement (without its row count)."""
+    for kind, tag in _TAGS:
+        if isinstance(tree, kind):
+            return tag
     if isinstance(tree, exp.Create):
         if tree.kind == "TABLE" and tree.expression is not None:
             return "SELECT"
@@ -366,14 +366,6 @@ def _tag(tree: exp.Expression) -> str:
         return f"DROP {tree.kind}"
     if isinstance(tree, exp.Alter):
         return f"ALTER {tree.args.get('kind') or 'TABLE'}"
-    if isinstance(tree, exp.TruncateTable):
-        return "TRUNCATE TABLE"
-    if isinstance(tree, exp.Transaction):
-        return "BEGIN"
-    if isinstance(tree, exp.Commit):
-        return "COMMIT"
-    if isinstance(tree, exp.Rollback):
-        return "ROLLBACK"
     raise RedshiftError(f"{type(tree).__name__.upper()} statements are not supported", "0A000")
 
 
