@@ -53,5 +53,6 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # API runs on the clusters' databases, so it is closed before them.
     redshift = RedshiftProvider(config, lake=s3.store, glue_catalog=GlueCatalog(glue))
     redshift_data = RedshiftDataProvider(config, redshift=redshift)
+    firehose.redshift = redshift
     providers: list[Provider] = [firehose, redshift_data, redshift, athena, glue, s3, sts, iam, logs, kinesis]
     return {p.service_name: p for p in providers}

@@ -158,7 +158,7 @@ def test_server_side_encryption_starts_and_stops(firehose, lake):
                                            "RoleARN": ROLE},
       "ExtendedS3DestinationConfiguration": s3_destination()}, "does not exist"),
     ({"HttpEndpointDestinationConfiguration": {"EndpointConfiguration": {"Url": "https://x"},
-                                               "S3Configuration": s3_destination()}}, "Amazon S3 and Iceberg tables only"),
+                                               "S3Configuration": s3_destination()}}, "Amazon S3, Iceberg tables and Redshift only"),
 ])
 def test_bad_configurations_are_invalid_argument_and_create_nothing(firehose, lake, params, message):
     with pytest.raises(ClientError) as info:

@@ -23,7 +23,7 @@ from typing import Any, Optional
 from ...storage.api import ObjectMeta
 from ...storage.errors import NoSuchBucketError, StorageError
 from ..periodic import ClockedWorker
-from . import compression, conversion, iceberg_destination, prefixes
+from . import compression, conversion, iceberg_destination, prefixes, redshift_destination
 from . import destination as dest
 from .error_logging import log_delivery_error
 from .model import KINESIS_SOURCE, DeliveryStream
@@ -144,6 +144,8 @@ class Deliverer(ClockedWorker):
         tz = prefixes.zone(description.get("CustomTimeZone"))
         if stream.iceberg is not None:
             return self._write_iceberg(stream, records, bucket, tz, now)
+        if stream.redshift is not None:
+            return self._write_redshift(stream, records, bucket, tz, now)
         items, failures = process(description, records)
         groups: dict[str, list[Item]] = {}
         for item in items:
@@ -203,6 +205,29 @@ class Deliverer(ClockedWorker):
         for prefix, group in by_prefix.items():
             written += self._write_errors(stream, bucket, tz, group, "iceberg-failed", now, prefix=prefix)
         return written
+
+    def _write_redshift(self, stream: DeliveryStream, records: list[tuple[bytes, int]], bucket: str, tz,
+                        now: int) -> int:
+        """A Redshift stream's delivery: the records staged in S3, then COPY into the cluster's table."""
+        config = stream.redshift
+        items, failures = process(config, records)
+        written = self._write_errors(stream, bucket, tz, failures, "processing-failed", now)
+        if not items:
+            return written
+        fmt = stream.destination.get("CompressionFormat", "UNCOMPRESSED")
+        oldest = items[0].arrival_ms
+        name = prefixes.object_suffix(stream.name, stream.version, oldest, tz, compression.EXTENSIONS.get(fmt, ""))
+        key = prefixes.evaluate(stream.destination.get("Prefix"), oldest, tz) + name
+        body = compression.compress(b"".join(i.data for i in items), fmt, name)
+        self.provider.lake.put_object(bucket, key, body, ObjectMeta(
+            content_type=compression.CONTENT_TYPES.get(fmt, "application/octet-stream")))
+        error = redshift_destination.load(self.provider.redshift, stream.account, config, bucket, key, fmt)
+        if error is not None:
+            log_delivery_error(self.provider.logs, stream, now, "Redshift.CopyFailed", error)
+            log.warning("firehose %s: COPY of s3://%s/%s failed: %s", stream.name, bucket, key, error)
+            written += self._write_errors(stream, bucket, tz, [Failure(
+                f"s3://{bucket}/{key}".encode(), oldest, "Redshift.CopyFailed", error)], "redshift-failed", now)
+        return written + 1
 
     def _write_raw(self, stream: DeliveryStream, bucket: str, prefix: Optional[str],
                    records: list[tuple[bytes, int]], tz) -> int:

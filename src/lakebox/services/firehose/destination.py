@@ -8,9 +8,10 @@ Source record backup (S3BackupMode Enabled) is kept as S3BackupDescription: the 
 arrived, before processing and conversion, go to the backup bucket too, with its own prefix and
 compression.
 
-Destinations delivered: S3, and Iceberg tables (iceberg_destination.py), whose S3Configuration is
-kept here as an S3 destination. The others (Redshift, OpenSearch, Splunk, HTTP, Snowflake) are
-refused with InvalidArgumentException naming the destination, before anything is created.
+Destinations delivered: S3, Iceberg tables (iceberg_destination.py) and Redshift clusters
+(redshift_destination.py), whose S3Configuration is kept here as an S3 destination. The others
+(OpenSearch, Splunk, HTTP, Snowflake) are refused with InvalidArgumentException naming the
+destination, before anything is created.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ...protocol.errors import AwsError
 from . import prefixes
 
 BUCKET_ARN = re.compile(r"arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])")
-OTHER_DESTINATIONS = ("RedshiftDestinationConfiguration", "ElasticsearchDestinationConfiguration",
+OTHER_DESTINATIONS = ("ElasticsearchDestinationConfiguration",
                       "AmazonopensearchserviceDestinationConfiguration", "SplunkDestinationConfiguration",
                       "HttpEndpointDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration",
                       "SnowflakeDestinationConfiguration")
@@ -65,16 +66,16 @@ def from_create(params: dict) -> dict:
     others = [name for name in OTHER_DESTINATIONS if params.get(name) is not None]
     if others:
         kind = others[0].replace("DestinationConfiguration", "")
-        raise invalid(f"lakebox delivers to Amazon S3 and Iceberg tables only; the {kind} destination is not supported.")
+        raise invalid(f"lakebox delivers to Amazon S3, Iceberg tables and Redshift only; the {kind} destination is not supported.")
     given_kinds = [params.get(k) for k in ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration",
-                                           "IcebergDestinationConfiguration")]
+                                           "IcebergDestinationConfiguration", "RedshiftDestinationConfiguration")]
     if sum(g is not None for g in given_kinds) > 1:
         raise invalid("Exactly one destination configuration must be specified.")
     if all(g is None for g in given_kinds):
         raise invalid("A destination configuration must be specified.")
-    plain, extended, iceberg = given_kinds
-    if iceberg is not None:
-        given = copy.deepcopy(iceberg.get("S3Configuration") or {})
+    plain, extended, iceberg, redshift = given_kinds
+    if iceberg is not None or redshift is not None:
+        given = copy.deepcopy((iceberg or redshift).get("S3Configuration") or {})
     else:
         given = copy.deepcopy(extended if extended is not None else plain)
     backup = given.pop("S3BackupConfiguration", None)

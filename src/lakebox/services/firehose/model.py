@@ -31,6 +31,9 @@ class DeliveryStream:
     #: IcebergDestinationDescription for a stream that writes Iceberg tables; `destination` then
     #: holds its S3Configuration (where failed records, and with AllData every record, go).
     iceberg: Optional[dict] = None
+    #: RedshiftDestinationDescription (with the password) for a stream that loads a Redshift table;
+    #: `destination` then holds its S3Configuration, where records are staged for COPY.
+    redshift: Optional[dict] = None
 
     @property
     def arn(self) -> str:

@@ -22,6 +22,8 @@ class FirehoseProvider(StreamsMixin, RecordsMixin, Provider):
     def __init__(self, config: Any, *, lake, catalog, kinesis, logs=None):
         super().__init__(config)
         self.lake, self.catalog, self.kinesis, self.logs = lake, catalog, kinesis, logs
+        #: The Redshift provider, set by `build_providers`, for the Redshift destination's COPY.
+        self.redshift = None
         self.store = FirehoseStore(config.data_dir / ".lakebox" / "firehose")
         self.deliverer = Deliverer(self)
         config.clock.subscribe(self.deliverer.on_clock_jump)

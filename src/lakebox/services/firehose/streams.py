@@ -9,7 +9,7 @@ import re
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from . import destination as dest
-from . import iceberg_destination
+from . import iceberg_destination, redshift_destination
 from .model import DESTINATION_ID, DIRECT_PUT, KINESIS_SOURCE, DeliveryStream
 from .store import StreamExists, StreamGone
 
@@ -31,6 +31,10 @@ def timestamp(ms: int) -> dt.datetime:
 
 def _destination_output(stream: DeliveryStream) -> dict:
     shown = dest.describe(stream.destination)
+    if stream.redshift is not None:
+        return {"DestinationId": shown["DestinationId"],
+                "RedshiftDestinationDescription": {**redshift_destination.shown(stream.redshift),
+                                                   "S3DestinationDescription": shown["S3DestinationDescription"]}}
     if stream.iceberg is None:
         return shown
     return {"DestinationId": shown["DestinationId"],
@@ -61,9 +65,11 @@ class StreamsMixin:
         if kind == DIRECT_PUT and source_config:
             raise dest.invalid("KinesisStreamSourceConfiguration is only allowed for the KinesisStreamAsSource type.")
         description = dest.from_create(params)
-        iceberg = None
+        iceberg = redshift = None
         if params.get("IcebergDestinationConfiguration") is not None:
             iceberg = iceberg_destination.from_create(params["IcebergDestinationConfiguration"])
+        if params.get("RedshiftDestinationConfiguration") is not None:
+            redshift = redshift_destination.from_create(params["RedshiftDestinationConfiguration"])
         tags = params.get("Tags") or []
         if len(tags) > MAX_TAGS:
             raise AwsError("LimitExceededException", f"A delivery stream cannot have more than {MAX_TAGS} tags.", 400)
@@ -82,7 +88,7 @@ class StreamsMixin:
             source = {"KinesisStreamARN": arn, "RoleARN": source_config.get("RoleARN"),
                       "DeliveryStartTimestamp": now}
         stream = DeliveryStream(id=0, account=ctx.account_id, region=ctx.region, name=name, type=kind,
-                                created_ms=now, destination=description, source=source, iceberg=iceberg,
+                                created_ms=now, destination=description, source=source, iceberg=iceberg, redshift=redshift,
                                 tags=[{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags],
                                 encryption=encryption)
         try:
@@ -149,12 +155,13 @@ class StreamsMixin:
         given_version = params["CurrentDeliveryStreamVersionId"]
         if params["DestinationId"] != DESTINATION_ID:
             raise dest.invalid(f"Destination Id {params['DestinationId']} not found.")
-        kind = "IcebergDestinationUpdate" if stream.iceberg is not None else None
-        others = [k for k in params if k.endswith("DestinationUpdate") and k not in (
-            "S3DestinationUpdate", "ExtendedS3DestinationUpdate", "IcebergDestinationUpdate") and params[k] is not None]
-        if others or (params.get("IcebergDestinationUpdate") is not None) != (kind is not None):
-            raise dest.invalid("Changing the destination type of a delivery stream is not supported; lakebox "
-                               "delivers to Amazon S3 and Iceberg tables.")
+        kind = ("IcebergDestinationUpdate" if stream.iceberg is not None else
+                "RedshiftDestinationUpdate" if stream.redshift is not None else None)
+        given = [k for k in params if k.endswith("DestinationUpdate") and params[k] is not None]
+        allowed = {kind} if kind else {"S3DestinationUpdate", "ExtendedS3DestinationUpdate"}
+        if any(k not in allowed for k in given):
+            raise dest.invalid("Changing the destination type of a delivery stream is not supported.")
+        redshift_update = params.get("RedshiftDestinationUpdate") or {}
         update = params.get("ExtendedS3DestinationUpdate") or params.get("S3DestinationUpdate") or {}
         iceberg_update = params.get("IcebergDestinationUpdate") or {}
 
@@ -167,6 +174,10 @@ class StreamsMixin:
                 s.iceberg = iceberg_destination.apply_update(s.iceberg, iceberg_update)
                 if iceberg_update.get("S3Configuration"):
                     s.destination = dest.apply_update(s.destination, iceberg_update["S3Configuration"])
+            elif s.redshift is not None:
+                s.redshift = redshift_destination.apply_update(s.redshift, redshift_update)
+                if redshift_update.get("S3Update"):
+                    s.destination = dest.apply_update(s.destination, redshift_update["S3Update"])
             else:
                 s.destination = dest.apply_update(s.destination, update)
             s.version += 1
