@@ -129,3 +129,32 @@ def test_redshift_connector_parameters_and_errors(connection):
     with pytest.raises(redshift_connector.ProgrammingError) as info:
         cursor.execute("SELECT * FROM nowhere")
     assert "does not exist" in str(info.value)
+
+
+def test_each_connection_has_its_own_transaction(cluster):
+    import redshift_connector
+
+    endpoint = cluster["Endpoint"]
+
+    def connect():
+        return redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database="analytics",
+                                          user="admin", password=PASSWORD, ssl=False)
+
+    a, b = connect(), connect()
+    try:
+        first, second = a.cursor(), b.cursor()
+        first.execute("CREATE TABLE t (x INT)")
+        a.commit()
+        first.execute("INSERT INTO t VALUES (1)")  # not committed yet
+        second.execute("SELECT count(*) FROM t")
+        assert second.fetchall()[0][0] == 0  # another session does not see it
+        second.execute("INSERT INTO t VALUES (2)")
+        b.commit()
+        a.rollback()  # undoes only a's insert
+        second.execute("SELECT x FROM t ORDER BY x")
+        assert [r[0] for r in second.fetchall()] == [2]
+        first.execute("SELECT current_user")
+        assert first.fetchall()[0][0] == "admin"
+    finally:
+        a.close()
+        b.close()

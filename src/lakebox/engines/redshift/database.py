@@ -17,6 +17,7 @@ Imports duckdb, sqlglot, lakebox.engines.sql.reader and this package.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import pathlib
 import re
@@ -94,6 +95,19 @@ class RedshiftDatabase:
                     "glue_database VARCHAR, iam_role VARCHAR)",
                     "SET schema = 'public'", "SET TimeZone = 'UTC'"):
             self._con.execute(sql)
+
+    def session(self) -> "RedshiftDatabase":
+        """A connection of its own to the same database, for one client: its transactions, search
+        path and temporary views are its alone (DuckDB isolates them between connections), as a
+        Postgres session's are. Closing it closes only that connection."""
+        clone = copy.copy(self)
+        clone._con = self._con.cursor()
+        clone._lock = threading.RLock()
+        clone._in_transaction = False
+        clone._user = None
+        for sql in ("SET schema = 'public'", "SET TimeZone = 'UTC'"):
+            clone._con.execute(sql)
+        return clone
 
     # -- the interface -----------------------------------------------------------------------------
 

@@ -22,16 +22,17 @@ log = logging.getLogger("lakebox.redshift")
 
 
 class Session:
-    """One Postgres connection's SQL, on one database of the cluster, as the user who logged in."""
+    """One Postgres connection's SQL, on one database of the cluster, as the user who logged in, on a
+    DuckDB connection of its own (so its transactions are its own)."""
 
     def __init__(self, database: RedshiftDatabase, user: str):
-        self.database, self.user = database, user
+        self.connection, self.user = database.session(), user
 
     def execute(self, sql: str):
-        return self.database.execute(sql, user=self.user)
+        return self.connection.execute(sql, user=self.user)
 
     def close(self) -> None:
-        """The database outlives its connections."""
+        self.connection.close()
 
 
 class ClusterRuntime:
