@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
-from botocore.config import Config
-
-
-def iam_client(server, key: str = "test", secret: str = "test", *, validate: bool = True):
-    return boto3.client("iam", endpoint_url=server.endpoint_url, region_name="us-east-1", aws_access_key_id=key,
-                        aws_secret_access_key=secret,
-                        config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
+from iam_helpers import iam_client
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import iam_client
+from iam_helpers import iam_client
 
 from lakebox.config import Credential
 from lakebox.testing import running_lakebox

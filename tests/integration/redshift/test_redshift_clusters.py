@@ -6,7 +6,7 @@ import socket
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import PASSWORD, client
+from redshift_helpers import PASSWORD, client
 
 from lakebox.testing import running_lakebox
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import GUIDE_DDL, client
+from redshift_helpers import GUIDE_DDL, client
 
 
 

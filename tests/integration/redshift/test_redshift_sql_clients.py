@@ -13,7 +13,7 @@ import subprocess
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import GUIDE_DDL, PASSWORD, client
+from redshift_helpers import GUIDE_DDL, PASSWORD, client
 
 
 
