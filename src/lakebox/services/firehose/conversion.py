@@ -67,11 +67,19 @@ def _row(record: bytes, columns: list[tuple[str, str]], serde: dict) -> dict:
     return row
 
 
+def moment(value) -> dt.datetime:
+    """A timestamp value of a JSON record as the SerDes read it: a number is epoch seconds, or
+    milliseconds when too large to be seconds (after the year 5138); text is ISO 8601 (UTC unless
+    it says otherwise)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if abs(value) >= 1e11 else value
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
 def _epoch_to_iso(value: float) -> str:
-    """The SerDes read a number in a timestamp column as epoch seconds, or milliseconds when it is
-    too large to be seconds (after the year 5138)."""
-    seconds = value / 1000 if abs(value) >= 1e11 else value
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment(value).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _to_arrow(rows: list[dict], columns: list[tuple[str, str]]):

@@ -28,6 +28,7 @@ import re
 from typing import Any, Optional
 
 from ...protocol.errors import AwsError
+from .conversion import moment
 from .partitioning import Failure, Item
 
 CATALOG_ARN = re.compile(r"arn:aws[a-z-]*:glue:([a-z0-9-]+):(\d{12}):catalog")
@@ -188,10 +189,10 @@ def _value(item, kind):
     if item is None:
         return None
     if pa.types.is_timestamp(kind):
-        moment = _moment(item)
-        return moment if kind.tz else moment.replace(tzinfo=None)
+        value = moment(item)
+        return value if kind.tz else value.replace(tzinfo=None)
     if pa.types.is_date(kind):
-        return _moment(item).date() if not isinstance(item, str) or "T" in item else dt.date.fromisoformat(item)
+        return moment(item).date() if not isinstance(item, str) or "T" in item else dt.date.fromisoformat(item)
     if pa.types.is_decimal(kind):
         return decimal.Decimal(str(item))
     if pa.types.is_integer(kind):
@@ -208,10 +209,3 @@ def _value(item, kind):
         return item if isinstance(item, str) else json.dumps(item)
     return item
 
-
-def _moment(item) -> dt.datetime:
-    if isinstance(item, (int, float)) and not isinstance(item, bool):
-        seconds = item / 1000 if abs(item) >= 1e11 else item
-        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
-    moment = dt.datetime.fromisoformat(str(item).replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
