@@ -2,7 +2,7 @@
 database (DESIGN D6).
 
 `database.RedshiftDatabase` is the interface the Postgres wire server and the Redshift APIs use;
-`translate` turns Redshift SQL into DuckDB SQL, `copy_unload` moves rows between tables and lake files.
+`translate` turns Redshift SQL into DuckDB SQL, `copy_unload` loads lake files into tables and `unloading` writes query rows to the lake.
 Imports duckdb, sqlglot and `lakebox.engines.sql` (the Glue table reader, shared with Athena); the lake
 and the Glue catalog are passed in.
 

@@ -1,6 +1,6 @@
 """`RedshiftDatabase`: one Redshift database as a DuckDB file; SQL text in, Postgres-shaped results out.
 
-Each statement of a string is dispatched on its first words: COPY and UNLOAD to `copy_unload`;
+Each statement of a string is dispatched on its first words: COPY to `copy_unload` and UNLOAD to `unloading`;
 CREATE EXTERNAL SCHEMA registers a Spectrum schema (a Glue database); VACUUM, ANALYZE, GRANT are
 accepted and do nothing, since DuckDB has no use for them; transactions and SET are handled here;
 everything else is translated by `translate` and run on DuckDB. Tables of a Spectrum schema become
@@ -31,7 +31,7 @@ from sqlglot import exp
 from ..sql import reader
 from ..sql.errors import QueryError
 from ..sql.types import HiveTypeError, hive_to_duckdb
-from . import RedshiftError, copy_unload, translate
+from . import RedshiftError, copy_unload, translate, unloading
 
 __all__ = ["Column", "Result", "RedshiftError", "RedshiftDatabase"]
 
@@ -318,7 +318,7 @@ class RedshiftDatabase:
                                        rewrite_table=lambda table: self._spectrum_view(table, views))
             if not plan.returns_rows or len(plan.statements) != 1:
                 raise RedshiftError("UNLOAD needs a SELECT query", "42601")
-            count, _ = copy_unload.unload(self._con, spec, self.lake, plan.statements[0], str(self.path.parent))
+            count, _ = unloading.unload(self._con, spec, self.lake, plan.statements[0], str(self.path.parent))
         except duckdb.Error as error:
             raise duck_error(error) from None
         finally:
