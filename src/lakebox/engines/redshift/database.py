@@ -1,11 +1,10 @@
 """`RedshiftDatabase`: one Redshift database as a DuckDB file; SQL text in, Postgres-shaped results out.
 
-Each statement of a string is dispatched on its first words: COPY to `copy_unload` and UNLOAD to `unloading`;
-CREATE EXTERNAL SCHEMA registers a Spectrum schema (a Glue database); VACUUM, ANALYZE, GRANT are
-accepted and do nothing, since DuckDB has no use for them; transactions and SET are handled here;
-everything else is translated by `translate` and run on DuckDB. Tables of a Spectrum schema become
-temporary views over the lake for the one statement that names them, built by the Glue table reader
-Athena uses (`lakebox.engines.sql.reader`), so the same files read the same way in both services.
+Each statement of a string is dispatched on its first words: COPY to `copy_unload`, UNLOAD to
+`unloading`, CREATE EXTERNAL SCHEMA to `spectrum` (whose tables are read from the lake); VACUUM,
+ANALYZE, GRANT are accepted and do nothing, since DuckDB has no use for them; transactions and SET
+are handled here; everything else is translated by `translate` and run on DuckDB, and its errors are
+worded by `errors`.
 
 What DuckDB does not keep (DISTKEY, SORTKEY, ENCODE, IDENTITY, unenforced keys, declared types) is
 recorded in the schema `_lakebox` of the same file, as are the external schemas, so that all of it
@@ -22,20 +21,19 @@ import itertools
 import pathlib
 import re
 import threading
-from dataclasses import dataclass
 from typing import Optional
 
 import duckdb
-from sqlglot import exp
 
-from ..sql import reader
-from ..sql.errors import QueryError
 from ..sql.types import HiveTypeError, hive_to_duckdb
 from . import RedshiftError, copy_unload, translate, unloading
+from .errors import duck_error
+from .results import Column, Result
+from .spectrum import META as _META
+from .spectrum import SpectrumMixin
 
 __all__ = ["Column", "Result", "RedshiftError", "RedshiftDatabase"]
 
-_META = "_lakebox"
 _HIDDEN_SCHEMAS = {"main", "information_schema", "pg_catalog", _META}
 _SIMPLE_TYPES = {
     "BOOLEAN": "boolean", "TINYINT": "smallint", "SMALLINT": "smallint", "INTEGER": "integer", "BIGINT": "bigint",
@@ -52,19 +50,6 @@ _TRANSACTION_WORDS = {"BEGIN": "BEGIN", "START": "BEGIN", "COMMIT": "COMMIT", "E
 _NO_OPS = {"VACUUM": "VACUUM", "ANALYZE": "ANALYZE", "GRANT": "GRANT", "REVOKE": "REVOKE", "COMMENT": "COMMENT"}
 
 
-@dataclass
-class Column:
-    name: str
-    type_name: str
-
-
-@dataclass
-class Result:
-    columns: list[Column]
-    rows: list[tuple]
-    command: str
-    rowcount: int
-
 
 def pg_type_name(duck_type) -> str:
     """A DuckDB type as the Postgres/Redshift type name: `numeric(10,2)`, `character varying`; lists,
@@ -78,7 +63,7 @@ def pg_type_name(duck_type) -> str:
     return _SIMPLE_TYPES.get(text, text.lower())
 
 
-class RedshiftDatabase:
+class RedshiftDatabase(SpectrumMixin):
     def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str):
         self.path = pathlib.Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -325,90 +310,6 @@ class RedshiftDatabase:
             self._drop_views(views)
         return Result([], [], "UNLOAD", count)
 
-    # -- Spectrum ----------------------------------------------------------------------------------
-
-    def _external_schemas(self) -> dict:
-        return dict(self._con.execute(f"SELECT schema_name, glue_database FROM {_META}.external_schemas").fetchall())
-
-    def _create_external_schema(self, statement: str) -> Result:
-        """CREATE EXTERNAL SCHEMA [IF NOT EXISTS] name FROM DATA CATALOG DATABASE 'db' IAM_ROLE '...'
-        [REGION '...'] [CREATE EXTERNAL DATABASE IF NOT EXISTS]."""
-        tokens = translate.tokenize(statement)
-        words = [t.text.upper() for t in tokens]
-        i = 3
-        if words[i:i + 3] == ["IF", "NOT", "EXISTS"]:
-            i += 3
-        if i >= len(tokens):
-            raise RedshiftError("syntax error at end of input", "42601")
-        name = tokens[i].text.lower()
-        text = " ".join(words[i + 1:])
-        match = re.search(r"\bDATABASE\b", text)
-        if not text.startswith("FROM") or match is None:
-            raise RedshiftError("CREATE EXTERNAL SCHEMA supports FROM DATA CATALOG DATABASE '<glue database>' only",
-                                "0A000")
-        index = words.index("DATABASE", i)
-        glue_database = tokens[index + 1].text.lower()
-        role = tokens[words.index("IAM_ROLE") + 1].text if "IAM_ROLE" in words else None
-        exists = name in self._external_schemas() or self._con.execute(
-            "SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database() AND schema_name = ?",
-            [name]).fetchone()
-        if exists:
-            if words[3:6] == ["IF", "NOT", "EXISTS"]:
-                return Result([], [], "CREATE SCHEMA", -1)
-            raise RedshiftError(f'Schema "{name}" already exists', "42P06")
-        if "CREATE EXTERNAL DATABASE" in text and hasattr(self.glue_catalog, "get_database") and \
-                self.glue_catalog.get_database(self.account, self.region, glue_database) is None:
-            self.glue_catalog.create_database(self.account, self.region, {"Name": glue_database})
-        self._con.execute(f"INSERT INTO {_META}.external_schemas VALUES (?, ?, ?)", [name, glue_database, role])
-        return Result([], [], "CREATE SCHEMA", -1)
-
-    def _drop_external_schema(self, statement: str) -> bool:
-        tokens = translate.tokenize(statement)
-        words = [t.text.upper() for t in tokens]
-        i = 4 if words[2:4] == ["IF", "EXISTS"] else 2
-        if i >= len(tokens):
-            return False
-        name = tokens[i].text.lower()
-        if name not in self._external_schemas():
-            return False
-        self._con.execute(f"DELETE FROM {_META}.external_schemas WHERE schema_name = ?", [name])
-        return True
-
-    def _glue_table(self, schema: str, glue_database: str, table: str) -> dict:
-        glue = self.glue_catalog.get_table(self.account, self.region, glue_database, table)
-        if glue is None:
-            raise RedshiftError(f'relation "{schema}.{table}" does not exist', "42P01")
-        return glue
-
-    def _spectrum_view(self, table: exp.Table, views: list) -> Optional[exp.Expression]:
-        """A reference to a Spectrum table, replaced by a temporary view over its files (partition
-        columns included) that lives for the one statement."""
-        glue_database = self._external_schemas().get(table.db) if table.db and not table.catalog else None
-        if glue_database is None:
-            return None
-        glue = self._glue_table(table.db, glue_database, table.name)
-        partitions = None
-        if glue.get("PartitionKeys"):
-            partitions = self.glue_catalog.get_partitions(self.account, self.region, glue_database, table.name)
-        view = f"__spectrum_{next(self._views)}"
-        try:
-            scan = reader.build_scan(self._con, self.lake, glue, partitions, None, view)
-        except QueryError as error:
-            raise RedshiftError(error.message, "0A000" if error.error_type == "NOT_SUPPORTED" else "XX000") from None
-        views.append((view, list(scan.arrow_tables)))
-        self._con.execute(f"CREATE OR REPLACE TEMP VIEW {reader.quote_ident(view)} AS {scan.sql}")
-        return exp.Table(this=exp.to_identifier(view),
-                         alias=exp.TableAlias(this=exp.to_identifier(table.alias or table.name)))
-
-    def _drop_views(self, views: list) -> None:
-        for view, arrow_tables in views:
-            try:
-                self._con.execute(f"DROP VIEW IF EXISTS temp.main.{reader.quote_ident(view)}")
-            except duckdb.Error:
-                pass  # a failed transaction: its rollback drops the view, and the first error is the one to tell
-            for name in arrow_tables:
-                self._con.unregister(name)
-
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -416,57 +317,3 @@ def _literal(text: str) -> str:
 
 def _with_count(tag: str, count: int) -> str:
     return f"INSERT 0 {count}" if tag == "INSERT" else f"{tag} {count}"
-
-
-_MISSING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? does not exist')
-_MISSING_SCHEMA = re.compile(r'[Ss]chema (?:with name )?"?([^"!\s]+)"? does not exist')
-_MISSING_COLUMN = re.compile(r'Referenced column "?([^"]+)"? not found')
-_MISSING_QUALIFIED_COLUMN = re.compile(r'(?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"')
-_EXISTING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? already exists')
-_MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
-_BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
-
-
-def duck_error(error: duckdb.Error) -> RedshiftError:
-    """A DuckDB error as Redshift words it, with its SQLSTATE."""
-    text = str(error)
-    first = text.splitlines()[0] if text else type(error).__name__
-    if isinstance(error, duckdb.CatalogException):
-        match = _MISSING_TABLE.search(first)
-        if match and "because schema" in first:
-            schema = _MISSING_SCHEMA.search(first)
-            return RedshiftError(f'schema "{schema.group(1) if schema else match.group(1)}" does not exist', "3F000")
-        if match:
-            return RedshiftError(f'relation "{match.group(1)}" does not exist', "42P01")
-        match = _EXISTING_TABLE.search(first)
-        if match:
-            return RedshiftError(f'relation "{match.group(1)}" already exists', "42P07")
-        match = _MISSING_FUNCTION.search(first)
-        if match:
-            return RedshiftError(f"function {match.group(1)} does not exist", "42883")
-        match = _MISSING_SCHEMA.search(first)
-        if match:
-            return RedshiftError(f'schema "{match.group(1)}" does not exist', "3F000")
-    if isinstance(error, duckdb.BinderException):
-        match = _MISSING_COLUMN.search(first)
-        if match:
-            return RedshiftError(f'column "{match.group(1)}" does not exist', "42703")
-        match = _MISSING_QUALIFIED_COLUMN.search(first)
-        if match:
-            return RedshiftError(f"column {match.group(1)}.{match.group(2)} does not exist", "42703")
-        return RedshiftError(first.replace("Binder Error: ", ""), "42804" if "type" in first.lower() else "42601")
-    if isinstance(error, duckdb.ParserException):
-        return RedshiftError(first.replace("Parser Error: ", ""), "42601")
-    if isinstance(error, duckdb.ConversionException):
-        match = _BAD_INPUT.search(first)
-        if match:
-            return RedshiftError(f'invalid input syntax for type {match.group(2).lower()}: "{match.group(1)}"',
-                                 "22P02")
-        return RedshiftError(first.replace("Conversion Error: ", ""), "22P02")
-    if isinstance(error, duckdb.ConstraintException):
-        return RedshiftError(first.replace("Constraint Error: ", ""), "23502" if "NOT NULL" in first else "23505")
-    if isinstance(error, duckdb.OutOfRangeException):
-        return RedshiftError(first.replace("Out of Range Error: ", ""), "22003")
-    if isinstance(error, duckdb.NotImplementedException):
-        return RedshiftError(first.replace("Not implemented Error: ", ""), "0A000")
-    return RedshiftError(first, "XX000")

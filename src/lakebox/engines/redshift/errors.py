@@ -1,0 +1,67 @@
+"""DuckDB's errors as Redshift words them, with their Postgres SQLSTATEs (42P01, 42703, 22P02 ...).
+
+Clients read the SQLSTATE (redshift_connector raises ProgrammingError from it, psql prints the
+message), so each DuckDB error class and message is mapped to what Redshift answers for the same
+mistake; anything unmapped is XX000 with DuckDB's first line.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from . import RedshiftError
+
+_MISSING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? does not exist')
+_MISSING_SCHEMA = re.compile(r'[Ss]chema (?:with name )?"?([^"!\s]+)"? does not exist')
+_MISSING_COLUMN = re.compile(r'Referenced column "?([^"]+)"? not found')
+_MISSING_QUALIFIED_COLUMN = re.compile(r'(?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"')
+_EXISTING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? already exists')
+_MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
+_BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
+
+
+def duck_error(error: duckdb.Error) -> RedshiftError:
+    """A DuckDB error as Redshift words it, with its SQLSTATE."""
+    text = str(error)
+    first = text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, duckdb.CatalogException):
+        match = _MISSING_TABLE.search(first)
+        if match and "because schema" in first:
+            schema = _MISSING_SCHEMA.search(first)
+            return RedshiftError(f'schema "{schema.group(1) if schema else match.group(1)}" does not exist', "3F000")
+        if match:
+            return RedshiftError(f'relation "{match.group(1)}" does not exist', "42P01")
+        match = _EXISTING_TABLE.search(first)
+        if match:
+            return RedshiftError(f'relation "{match.group(1)}" already exists', "42P07")
+        match = _MISSING_FUNCTION.search(first)
+        if match:
+            return RedshiftError(f"function {match.group(1)} does not exist", "42883")
+        match = _MISSING_SCHEMA.search(first)
+        if match:
+            return RedshiftError(f'schema "{match.group(1)}" does not exist', "3F000")
+    if isinstance(error, duckdb.BinderException):
+        match = _MISSING_COLUMN.search(first)
+        if match:
+            return RedshiftError(f'column "{match.group(1)}" does not exist', "42703")
+        match = _MISSING_QUALIFIED_COLUMN.search(first)
+        if match:
+            return RedshiftError(f"column {match.group(1)}.{match.group(2)} does not exist", "42703")
+        return RedshiftError(first.replace("Binder Error: ", ""), "42804" if "type" in first.lower() else "42601")
+    if isinstance(error, duckdb.ParserException):
+        return RedshiftError(first.replace("Parser Error: ", ""), "42601")
+    if isinstance(error, duckdb.ConversionException):
+        match = _BAD_INPUT.search(first)
+        if match:
+            return RedshiftError(f'invalid input syntax for type {match.group(2).lower()}: "{match.group(1)}"',
+                                 "22P02")
+        return RedshiftError(first.replace("Conversion Error: ", ""), "22P02")
+    if isinstance(error, duckdb.ConstraintException):
+        return RedshiftError(first.replace("Constraint Error: ", ""), "23502" if "NOT NULL" in first else "23505")
+    if isinstance(error, duckdb.OutOfRangeException):
+        return RedshiftError(first.replace("Out of Range Error: ", ""), "22003")
+    if isinstance(error, duckdb.NotImplementedException):
+        return RedshiftError(first.replace("Not implemented Error: ", ""), "0A000")
+    return RedshiftError(first, "XX000")
