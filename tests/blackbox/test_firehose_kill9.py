@@ -3,10 +3,11 @@
 PutRecord and PutRecordBatch answer only once the records are fsynced into the stream's buffer, so
 a record the server acknowledged must reach S3 even if the server dies before delivering it.
 
-A writer process (this file run as a script) sends 200 PutRecordBatch calls of 100 records each to a
-DirectPut stream whose buffer is far from due (128 MiB, 900 s): each record has a unique id, a
-random length of up to ~2 KiB derived from that id, and ends with a newline. The writer logs each
-batch before sending it and each acknowledgement after. Once about half the batches are acknowledged,
+A writer process (this file run as a script) sends PutRecordBatch calls of 100 records each, until
+the server is gone (at most 1,000 calls), to a DirectPut stream whose buffer is far from due
+(128 MiB, 900 s): each record has a unique id, a random length of up to ~2 KiB derived from that
+id, and ends with a newline. The writer logs each
+batch before sending it and each acknowledgement after. Once 100 batches are acknowledged,
 and while the next one is in flight, the server gets SIGKILL. After a restart on the same data
 folder, nothing is delivered until the service clock moves; `/_lakebox/clock` then advances 20
 minutes (past the 900 s interval) and every delivered object is read back. What must hold:
@@ -34,14 +35,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from writer_log import WriterLog
 
 pytestmark = [pytest.mark.blackbox, pytest.mark.timeout(120)]
 
 STREAM = "kill9"
 BUCKET = "kill9-lake"
 BATCH = 100
-BATCHES = 200
-KILL_AFTER_BATCHES = BATCHES // 2
+BATCHES = 1000  # the writer's limit (about 100 MB, under the 128 MiB buffer); the kill comes at 100
+KILL_AFTER_BATCHES = 100
 ALPHABET = (string.ascii_letters + string.digits).encode()
 
 
@@ -134,12 +136,13 @@ def test_kill9_delivers_every_acknowledged_firehose_record(serve_factory, tmp_pa
     log_path = tmp_path / "writer.log"
     writer = subprocess.Popen([sys.executable, __file__, "--writer", server.endpoint, str(log_path)],
                               stderr=subprocess.PIPE, text=True)
+    log = WriterLog(log_path)
     deadline = time.monotonic() + 60  # a guard against a hung writer, not a speed check
     while True:
-        events = _events(log_path)
+        events = log.poll()
         acked_batches = sum(1 for e in events if e["event"] == "ack")
-        if acked_batches >= KILL_AFTER_BATCHES and events[-1]["event"] == "begin":
-            in_flight = set(range(events[-1]["first"], events[-1]["first"] + BATCH))
+        if acked_batches >= KILL_AFTER_BATCHES and log.last.get("event") == "begin":
+            in_flight = set(range(log.last["first"], log.last["first"] + BATCH))
             break  # a batch is in flight right now
         assert writer.poll() is None, f"writer ended before the kill: {writer.stderr.read()}"
         assert time.monotonic() < deadline, f"only {acked_batches} batches acknowledged in 60 s"

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from writer_log import WriterLog
 
 pytestmark = [pytest.mark.blackbox, pytest.mark.timeout(300)]
 
@@ -101,11 +102,12 @@ def test_kill9_keeps_every_acknowledged_put_and_tears_nothing(serve_factory, tmp
                               stderr=subprocess.PIPE, text=True)
 
     # Kill once ~200 PUTs are acknowledged and a large body is in flight, so the crash hits a write.
+    log = WriterLog(log_path)
     deadline = time.monotonic() + 120  # a guard against a hung writer, not a speed check
     while True:
-        events = _events(log_path)
+        events = log.poll()
         acks = sum(e["event"] == "ack" for e in events)
-        last = events[-1] if events else {}
+        last = log.last
         in_flight_large = last.get("event") == "begin" and last["size"] >= 2 << 20
         if acks >= KILL_AFTER_ACKS and (in_flight_large or acks >= KILL_AFTER_ACKS + 15):
             time.sleep(random.uniform(0.005, 0.05))

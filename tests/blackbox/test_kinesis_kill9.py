@@ -1,7 +1,7 @@
 """Acknowledged Kinesis records survive `kill -9`, exactly once and in order (DESIGN D5).
 
-A writer process (this file run as a script) puts 20,000 records into a 4-shard stream with
-PutRecords, 250 at a time, and logs every batch it sends and every acknowledgement with the shard
+A writer process (this file run as a script) puts records into a 4-shard stream with PutRecords,
+250 at a time, until the server is gone (at most 99,000 records), and logs every batch it sends and every acknowledgement with the shard
 and sequence number AWS-style that the server gave each record. Once about half are acknowledged the
 server gets SIGKILL mid-run. After a restart on the same data folder, a TRIM_HORIZON read of every
 shard must return:
@@ -20,11 +20,12 @@ import time
 from pathlib import Path
 
 import pytest
+from writer_log import WriterLog
 
 pytestmark = [pytest.mark.blackbox, pytest.mark.timeout(300)]
 
 STREAM = "kill9"
-TOTAL = 20_000
+TOTAL = 99_000  # the writer's limit; the kill comes long before, once KILL_AFTER_ACKS are in
 BATCH = 250
 SHARDS = 4
 KILL_AFTER_ACKS = 10_000
@@ -96,11 +97,12 @@ def test_kill9_keeps_every_acknowledged_record_exactly_once_in_order(serve_facto
     log_path = tmp_path / "writer.log"
     writer = subprocess.Popen([sys.executable, __file__, "--writer", server.endpoint, str(log_path)],
                               stderr=subprocess.PIPE, text=True)
+    log = WriterLog(log_path)
     deadline = time.monotonic() + 180  # a guard against a hung writer, not a speed check
     while True:
-        events = _events(log_path)
+        events = log.poll()
         acks = sum(len(e["records"]) for e in events if e["event"] == "ack")
-        if acks >= KILL_AFTER_ACKS and events and events[-1]["event"] == "begin":
+        if acks >= KILL_AFTER_ACKS and log.last.get("event") == "begin":
             break  # a batch is in flight right now
         assert writer.poll() is None, f"writer ended before the kill: {writer.stderr.read()}"
         assert time.monotonic() < deadline, f"only {acks} records acknowledged in 180 s"
