@@ -11,6 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: serve test install install-test bench clean
 
 $(VENV)/.installed: pyproject.toml
+	@bash tools/ensure_java.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --disable-pip-version-check --upgrade pip
 	$(PIP) install -q --disable-pip-version-check -e .
