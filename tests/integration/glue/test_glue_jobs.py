@@ -306,21 +306,6 @@ def test_model_violations_are_invalid_input(lakebox_server):
     assert raw.list_jobs()["JobNames"] == []
 
 
-@pytest.mark.parametrize("operation, kwargs", [
-    ("start_job_run", {"JobName": "etl"}),
-    ("get_job_run", {"JobName": "etl", "RunId": "jr_1"}),
-    ("get_job_runs", {"JobName": "etl"}),
-    ("batch_stop_job_run", {"JobName": "etl", "JobRunIds": ["jr_1"]}),
-])
-def test_job_runs_still_answer_501_naming_the_operation(glue, operation, kwargs):
-    create(glue)
-    with pytest.raises(ClientError) as exc:
-        getattr(glue, operation)(**kwargs)
-    status, code, message = error_of(exc)
-    name = "".join(part.capitalize() for part in operation.split("_"))
-    assert (status, code) == (501, "NotImplemented") and name in message
-
-
 def test_jobs_and_their_tags_survive_a_restart(tmp_path):
     from lakebox.testing import running_lakebox
 

@@ -186,7 +186,8 @@ def test_workflow_run_statistics_count_the_real_crawls(glue, s3):
     assert run["Status"] == "COMPLETED"
     assert run["Statistics"]["TotalActions"] == 3
     assert run["Statistics"]["SucceededActions"] == 2
-    assert run["Statistics"]["ErroredActions"] == 1  # the job action: lakebox runs no jobs, so never started
+    # The job action really runs: its script s3://lake/etl.py does not exist, so the run fails.
+    assert run["Statistics"]["FailedActions"] == 1 and run["Statistics"]["ErroredActions"] == 0
     assert run["Statistics"]["RunningActions"] == 0
     assert run["WorkflowRunProperties"] == {"env": "dev", "day": "2"}
     assert glue.get_table(DatabaseName="raw_data", Name="users")["Table"]["Name"] == "users"
@@ -195,7 +196,9 @@ def test_workflow_run_statistics_count_the_real_crawls(glue, s3):
     assert set(nodes) == {("TRIGGER", "start"), ("TRIGGER", "after-a"), ("CRAWLER", "a"), ("CRAWLER", "b"),
                           ("JOB", "etl")}
     assert [c["State"] for c in nodes[("CRAWLER", "b")]["CrawlerDetails"]["Crawls"]] == ["SUCCEEDED"]
-    assert nodes[("JOB", "etl")]["JobDetails"]["JobRuns"] == []
+    job_runs = nodes[("JOB", "etl")]["JobDetails"]["JobRuns"]
+    assert [(r["JobRunState"], r["TriggerName"]) for r in job_runs] == [("FAILED", "after-a")]
+    assert "s3://lake/etl.py does not exist" in job_runs[0]["ErrorMessage"]
     ids = {n["UniqueId"]: name for name, n in nodes.items()}
     edges = {(ids[e["SourceId"]], ids[e["DestinationId"]]) for e in graph["Edges"]}
     assert edges == {(("TRIGGER", "start"), ("CRAWLER", "a")), (("CRAWLER", "a"), ("TRIGGER", "after-a")),
@@ -387,10 +390,12 @@ def test_on_demand_trigger_of_a_workflow_starts_a_run(glue):
     glue.create_workflow(Name="wf")
     glue.create_trigger(Name="go", WorkflowName="wf", Type="ON_DEMAND", Actions=[{"JobName": "etl"}])
     glue.start_trigger(Name="go")
-    run = glue.get_workflow_runs(Name="wf")["Runs"][0]
-    # The job cannot run in lakebox: the action is counted as errored, never as started or succeeded.
-    assert run["Status"] == "COMPLETED" and run["Statistics"]["ErroredActions"] == 1
-    assert run["Statistics"]["SucceededActions"] == 0
+    run_id = glue.get_workflow_runs(Name="wf")["Runs"][0]["WorkflowRunId"]
+    run = _wait(lambda: _run_done(glue, "wf", run_id))
+    # The job's run really starts; its script s3://lake/etl.py does not exist, so it fails.
+    assert run["Status"] == "COMPLETED" and run["Statistics"]["FailedActions"] == 1
+    assert run["Statistics"]["SucceededActions"] == 0 and run["Statistics"]["ErroredActions"] == 0
+    assert glue.get_job_runs(JobName="etl")["JobRuns"][0]["TriggerName"] == "go"
 
 
 def test_run_cut_short_by_a_restart_ends_error(tmp_path, slow_crawls):

@@ -1,8 +1,7 @@
 """Job definitions: CreateJob, GetJob, GetJobs, ListJobs, BatchGetJobs, UpdateJob, DeleteJob.
 
-Only definitions, kept in the `JobStore` (`<data>/.lakebox/glue/jobs.db`): running jobs on Spark is a
-later piece of work, so StartJobRun, GetJobRun(s) and BatchStopJobRun have no method here and keep
-answering 501 NotImplemented. The document is built and checked by job_definition.py; a job's tags
+Only definitions, kept in the `JobStore` (`<data>/.lakebox/glue/jobs.db`): running them (StartJobRun,
+GetJobRun(s), BatchStopJobRun, the bookmarks) is job_runs.py's, on the Spark engine. The document is built and checked by job_definition.py; a job's tags
 (CreateJob's `Tags`, TagResource on `arn:aws:glue:<region>:<account>:job/<name>`) are in the catalog
 store's `tags`, like every Glue resource's.
 

@@ -6,6 +6,11 @@ All state lives in `<data>/.lakebox/glue/catalog.db`, never in memory here, so a
 Crawlers read the lake through the S3 provider's `LakeStore` (`lake`) and log through the CloudWatch
 Logs provider (`logs`); their definitions and history are in `<data>/.lakebox/glue/crawlers.db`, and
 their crawls and schedules run on the `CrawlWorker`'s threads, stopped in `close()`.
+
+Job runs (`<data>/.lakebox/glue/job_runs.db`) run their scripts on the Spark engine from the
+`JobRunWorker`'s threads: the drivers read scripts from the lake, log to CloudWatch Logs and call back
+into this server at its endpoint; `close()` stops them. Triggers and workflow runs hear of crawls' and
+job runs' ends through the `TriggerEngine`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from .crawlers import CrawlersMixin
 from .databases import DatabasesMixin
 from .functions import FunctionsMixin
 from .indexes import PartitionIndexesMixin
+from .job_run_worker import JobRunEnv, JobRunWorker
+from .job_runs import JobRunsMixin
 from .jobs import JobsMixin
 from .partition_batch import PartitionBatchMixin
 from .partitions import PartitionsMixin
@@ -54,6 +61,7 @@ class GlueProvider(
     ClassifiersMixin,
     CatalogSettingsMixin,
     JobsMixin,
+    JobRunsMixin,
     SchemaRegistryMixin,
     TriggersMixin,
     WorkflowsMixin,
@@ -69,27 +77,43 @@ class GlueProvider(
         env = CrawlEnv(lake=lake, catalog=self, logs=logs, crawler_store=self.crawler_store, clock=self.clock)
         self.crawl_worker = CrawlWorker(self.crawler_store, self.clock.now,
                                         lambda key, doc, crawl: run_crawl(env, key, doc, crawl))
-        # Triggers and workflows (workflows.db) fire crawls through the worker and hear of their ends.
+        self.job_runner = JobRunWorker(JobRunEnv(
+            store=self.job_run_store, job_store=self.job_store, clock=self.clock, data_dir=config.data_dir,
+            lake=lake, logs=logs, endpoint=lambda: server_endpoint(config)))
+        self.job_runner.recover()
+        # Triggers and workflows (workflows.db) fire crawls and job runs through the workers and hear
+        # of their ends.
         self.trigger_engine = TriggerEngine(self.workflow_store, self.crawler_store, self.crawl_worker,
-                                            self.job_store, self.clock)
+                                            self.job_runner, self.clock)
         self.crawl_worker.on_crawl_end = self.trigger_engine.crawl_ended
+        self.job_runner.on_run_end = self.trigger_engine.job_ended
         self.crawl_worker.start()
         self.clock.subscribe(self.crawl_worker.on_clock_jump)
         self.trigger_engine.start()
 
     def state(self) -> dict:
         return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path,
-                "jobs": self.job_store.path,
+                "jobs": self.job_store.path, "job_runs": self.job_run_store.path,
                 "workflows": self.workflow_store.path, "settings": self.settings_store.path,
                 "schemas": self.schema_store.path}
 
     def close(self) -> None:
-        # Schedules, then crawls: a stopping crawl still writes its end to every store.
+        # Schedules, then job runs and crawls: a stopping run or crawl still writes its end to every store.
         self.trigger_engine.close()
+        self.job_runner.close()
         self.crawl_worker.close()
         self.workflow_store.close()
         self.crawler_store.close()
+        self.job_run_store.close()
         self.job_store.close()
         self.settings_store.close()
         self.schema_store.close()
         self.store.close()
+
+
+def server_endpoint(config: Any) -> str:
+    """`http://host:port` where job drivers reach this server (a wildcard address means this machine)."""
+    host = config.host if config.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{config.port}"

@@ -1,14 +1,18 @@
-"""Firing triggers for real: starting their crawler actions, and noticing when those crawls end.
+"""Firing triggers for real: starting their crawler and job actions, and noticing when those end.
 
 Why one engine: a trigger fires from four places (StartTrigger, a schedule coming due on the service
-clock, a crawl's end satisfying a CONDITIONAL predicate, and StartWorkflowRun), and all of them must
-agree on what "fired" means. Firing starts each CRAWLER action through the `CrawlWorker`, exactly as
-StartCrawler does. A JOB action cannot run (lakebox has no job runs yet): it is recorded as not
-started, state ERROR with the reason, and never given a made-up run id.
+clock, a crawl's or job run's end satisfying a CONDITIONAL predicate, and StartWorkflowRun), and all
+of them must agree on what "fired" means. Firing starts each CRAWLER action through the `CrawlWorker`,
+exactly as StartCrawler does, and each JOB action through the `JobRunWorker`, exactly as StartJobRun
+does (TriggerName set, the action's Arguments, Timeout, SecurityConfiguration and NotificationProperty
+for the run, and PredecessorRuns naming the job runs whose ends fired a CONDITIONAL trigger). An
+action that cannot start (a crawler already running, a job at its MaxConcurrentRuns) is recorded as
+state ERROR with the reason, never given a made-up id.
 
-A trigger inside a workflow fires within one workflow run (workflow_runs.py keeps its state); a
-trigger outside any workflow records each firing in the store's `firings`. One lock serialises the
-engine, so a crawl that ends at once cannot be looked for before its run has recorded it.
+A trigger inside a workflow fires within one workflow run (workflow_runs.py keeps its state; the job
+runs it starts get Glue's `--WORKFLOW_NAME` and `--WORKFLOW_RUN_ID` arguments); a trigger outside any
+workflow records each firing in the store's `firings`. One lock serialises the engine, so a crawl or
+run that ends at once cannot be looked for before its start has been recorded.
 """
 
 from __future__ import annotations
@@ -21,25 +25,24 @@ from typing import Any
 from ...protocol.errors import AwsError
 from ..periodic import PeriodicPass
 from .crawler_cron import CronError, parse_cron
+from .job_run_store import public as public_run
 from .trigger_rules import predicate_met, watches
-from .workflow_runs import RunBook
+from .workflow_runs import RunBook, job_record
 from .workflow_store import WorkflowStore
 
 log = logging.getLogger("lakebox.glue.triggers")
 
 #: Seconds of wall time between two looks at the trigger schedules.
 SCHEDULE_INTERVAL = 2.0
-#: Why a JOB action is never started.
-JOB_NOT_RUN = "Not started: lakebox does not run Glue jobs yet (StartJobRun is not implemented)"
 #: A crawl's end (Status of LastCrawl) as a CrawlState.
 CRAWL_STATES = {"SUCCEEDED": "SUCCEEDED", "CANCELLED": "CANCELLED", "FAILED": "FAILED"}
 
 
 class TriggerEngine:
-    def __init__(self, store: WorkflowStore, crawler_store: Any, crawl_worker: Any, job_store: Any, clock: Any,
+    def __init__(self, store: WorkflowStore, crawler_store: Any, crawl_worker: Any, job_runner: Any, clock: Any,
                  *, interval: float = SCHEDULE_INTERVAL):
         self.store, self.crawler_store, self.crawl_worker = store, crawler_store, crawl_worker
-        self.job_store, self.clock = job_store, clock
+        self.job_runner, self.clock = job_runner, clock
         self.lock = threading.RLock()
         self.runs = RunBook(store, self)
         self._checked: dict[tuple[str, str], dt.datetime] = {}
@@ -64,23 +67,41 @@ class TriggerEngine:
 
     # -- starting actions ----------------------------------------------------------------------------
 
-    def start_actions(self, key: str, trigger: dict) -> tuple[list[dict], list]:
-        """Begin the trigger's actions: (action records, crawls to launch once the records are saved)."""
+    def start_actions(self, key: str, trigger: dict, *, predecessors: list[dict] | None = None,
+                      workflow_run: tuple[str, str] | None = None) -> tuple[list[dict], list]:
+        """Begin the trigger's actions: (action records, crawls and runs to launch once the records are
+        saved). `workflow_run` is the (workflow, run id) the actions belong to."""
         now = self.clock.now()
         records, launches = [], []
         for action in trigger.get("Actions") or []:
             if action.get("CrawlerName"):
                 record, crawl = self._begin_crawl(key, action["CrawlerName"], now)
                 if crawl is not None:
-                    launches.append((action["CrawlerName"], crawl))
+                    launches.append(("CRAWLER", action["CrawlerName"], crawl))
             else:
-                name = action["JobName"]
-                reason = JOB_NOT_RUN if self.job_store.get_job(key, name) is not None else f"Job {name} not found."
-                record = {"Type": "JOB", "Name": name, "State": "ERROR", "ErrorMessage": reason, "StartedOn": now,
-                          "CompletedOn": now}
+                record, run = self._begin_job(key, action, trigger["Name"], now, predecessors, workflow_run)
+                if run is not None:
+                    launches.append(("JOB", action["JobName"], run))
             record["Trigger"] = trigger["Name"]
             records.append(record)
         return records, launches
+
+    def _begin_job(self, key: str, action: dict, trigger: str, now: dt.datetime, predecessors: list[dict] | None,
+                   workflow_run: tuple[str, str] | None) -> tuple[dict, Any]:
+        name = action["JobName"]
+        params = {member: action[member] for member in ("Arguments", "Timeout", "SecurityConfiguration",
+                                                        "NotificationProperty") if action.get(member) is not None}
+        if workflow_run is not None:
+            params["Arguments"] = {**(params.get("Arguments") or {}), "--WORKFLOW_NAME": workflow_run[0],
+                                   "--WORKFLOW_RUN_ID": workflow_run[1]}
+        try:
+            if self._closed:
+                raise AwsError("InternalServiceException", "lakebox is shutting down", 500)
+            run = self.job_runner.begin(key, name, params, trigger=trigger, predecessors=predecessors)
+        except AwsError as exc:
+            return {"Type": "JOB", "Name": name, "State": "ERROR", "ErrorMessage": exc.message, "StartedOn": now,
+                    "CompletedOn": now}, None
+        return job_record(public_run(run)), run
 
     def _begin_crawl(self, key: str, name: str, now: dt.datetime) -> tuple[dict, Any]:
         with self.crawler_store.write() as db:
@@ -96,17 +117,20 @@ class TriggerEngine:
                 "StartedOn": crawl.started, "LogGroup": "/aws-glue/crawlers", "LogStream": name}, crawl
 
     def launch(self, key: str, launches: list) -> None:
-        for name, crawl in launches:
-            self.crawl_worker.launch(key, name, crawl)
+        for kind, name, started in launches:
+            if kind == "CRAWLER":
+                self.crawl_worker.launch(key, name, started)
+            else:
+                self.job_runner.launch(key, started)
 
     # -- firing --------------------------------------------------------------------------------------
 
-    def fire(self, key: str, trigger: dict) -> str | None:
+    def fire(self, key: str, trigger: dict, *, predecessors: list[dict] | None = None) -> str | None:
         """Fire now: a workflow's trigger starts a workflow run (its id), any other starts its actions."""
         with self.lock:
             if trigger.get("WorkflowName"):
                 return self.runs.start(key, trigger["WorkflowName"], None, starter=trigger)
-            records, launches = self.start_actions(key, trigger)
+            records, launches = self.start_actions(key, trigger, predecessors=predecessors)
             with self.store.write() as db:
                 self.store.add_firing(db, key, trigger["Name"], {"Trigger": trigger["Name"],
                                                                  "FiredOn": self.clock.now(), "Actions": records})
@@ -123,38 +147,58 @@ class TriggerEngine:
         try:
             with self.lock:
                 self.runs.action_ended(key, crawl.id, state, self.clock.now(), outcome.error)
-                self._fire_conditions(key, name, state)
+                self._fire_conditions(key, "CRAWLER", name, state)
         except Exception:
             log.exception("triggers after the crawl %s of crawler %s failed", crawl.id, name)
 
-    def _fire_conditions(self, key: str, crawler: str, state: str) -> None:
-        """CONDITIONAL triggers outside workflows that watch this crawler and now hold.
+    def job_ended(self, key: str, run: dict) -> None:
+        """JobRunWorker hook (a run's last attempt ended): update the workflow run that started it, and
+        fire what its end satisfies."""
+        state, name = run["JobRunState"], run["JobName"]
+        try:
+            with self.lock:
+                self.runs.action_ended(key, run["_Origin"], state, self.clock.now(), run.get("ErrorMessage"),
+                                       job_run=public_run(run))
+                self._fire_conditions(key, "JOB", name, state, run)
+        except Exception:
+            log.exception("triggers after the run %s of job %s failed", run["Id"], name)
 
-        ANY fires when a condition on this crawler matches its end; AND when, in addition, every other
-        condition matches the latest crawl of its crawler (a job condition never does: no job runs).
+    def _fire_conditions(self, key: str, kind: str, name: str, state: str, run: dict | None = None) -> None:
+        """CONDITIONAL triggers outside workflows that watch this crawler or job and now hold.
+
+        ANY fires when a condition on this crawler or job matches its end; AND when, in addition, every
+        other condition matches the latest crawl of its crawler or the latest run of its job.
         """
+        field, state_field = ("CrawlerName", "CrawlState") if kind == "CRAWLER" else ("JobName", "State")
         for _, trigger in self.store.triggers(key):
             if (trigger["Type"] != "CONDITIONAL" or trigger["State"] != "ACTIVATED" or trigger.get("WorkflowName")
-                    or not watches(trigger, "CRAWLER", crawler)):
+                    or not watches(trigger, kind, name)):
                 continue
             predicate = trigger["Predicate"]
-            mine = [c for c in predicate["Conditions"] if c.get("CrawlerName") == crawler]
-            if not any(c.get("CrawlState") == state for c in mine):
+            mine = [c for c in predicate["Conditions"] if c.get(field) == name]
+            if not any(c.get(state_field) == state for c in mine):
                 continue
-            states = self._latest_crawl_states(key, predicate)
-            states[("CRAWLER", crawler)] = state
+            states, latest = self._latest_states(key, predicate)
+            states[(kind, name)] = state
+            if run is not None:
+                latest[name] = run
             if predicate_met(predicate, states):
-                log.info("crawler %s ended %s: trigger %s fires", crawler, state, trigger["Name"])
-                self.fire(key, trigger)
+                log.info("%s %s ended %s: trigger %s fires", kind.lower(), name, state, trigger["Name"])
+                self.fire(key, trigger, predecessors=_predecessors(predicate, latest))
 
-    def _latest_crawl_states(self, key: str, predicate: dict) -> dict:
-        states = {}
+    def _latest_states(self, key: str, predicate: dict) -> tuple[dict, dict]:
+        """(the latest end state of each watched crawler and job, the latest ended run of each job)."""
+        states, runs = {}, {}
         for condition in predicate.get("Conditions") or []:
-            name = condition.get("CrawlerName")
-            doc = self.crawler_store.get_crawler(key, name) if name else None
+            crawler, job = condition.get("CrawlerName"), condition.get("JobName")
+            doc = self.crawler_store.get_crawler(key, crawler) if crawler else None
             if doc and doc.get("LastCrawl"):
-                states[("CRAWLER", name)] = CRAWL_STATES.get(doc["LastCrawl"]["Status"], "FAILED")
-        return states
+                states[("CRAWLER", crawler)] = CRAWL_STATES.get(doc["LastCrawl"]["Status"], "FAILED")
+            run = self.job_runner.env.store.latest_ended(key, job) if job else None
+            if run is not None and run.get("_Final"):
+                states[("JOB", job)] = run["JobRunState"]
+                runs[job] = run
+        return states, runs
 
     # -- schedules -----------------------------------------------------------------------------------
 
@@ -194,3 +238,9 @@ class TriggerEngine:
         """A trigger (re)activated or changed counts its schedule from that change."""
         with self.lock:
             self._checked.pop((key, name), None)
+
+
+def _predecessors(predicate: dict, runs: dict) -> list[dict]:
+    """PredecessorRuns of the job runs a CONDITIONAL trigger starts: the watched jobs' runs."""
+    names = dict.fromkeys(c["JobName"] for c in predicate.get("Conditions") or [] if c.get("JobName"))
+    return [{"JobName": name, "RunId": runs[name]["Id"]} for name in names if name in runs]

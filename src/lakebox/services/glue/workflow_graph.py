@@ -3,8 +3,9 @@
 Why derived and never stored: the graph is only the workflow's triggers and the crawlers and jobs they
 name, so building it from the current triggers keeps it right after any CreateTrigger, UpdateTrigger or
 DeleteTrigger. Edges go from a watched crawler or job to the CONDITIONAL trigger watching it, and from
-a trigger to each of its actions. In a run's graph, a crawler node lists the crawls that run started;
-a job node lists no job runs, because lakebox starts none.
+a trigger to each of its actions. In a run's graph, a crawler node lists the crawls that run started
+and a job node the job runs it started (as they were when the run last heard of them: at their start,
+then at their end).
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def graph(workflow: str, triggers: list[dict], run: dict | None = None) -> dict:
                 node["CrawlerDetails"] = {"Crawls": [_crawl(a) for a in run.get("_Actions") or []
                                                      if a["Type"] == "CRAWLER" and a["Name"] == node["Name"]]}
             elif node["Type"] == "JOB":
-                node["JobDetails"] = {"JobRuns": []}
+                node["JobDetails"] = {"JobRuns": [a["JobRun"] for a in run.get("_Actions") or []
+                                                  if a["Type"] == "JOB" and a["Name"] == node["Name"]
+                                                  and a.get("JobRun")]}
     unique = {(e["SourceId"], e["DestinationId"]): e for e in edges}
     return {"Nodes": list(nodes.values()), "Edges": list(unique.values())}
 

@@ -7,8 +7,9 @@ write transaction in the `WorkflowStore`, made under the `TriggerEngine`'s lock.
 A run is RUNNING while any action it started runs or a CONDITIONAL trigger of the workflow can still
 fire; it is COMPLETED when nothing is left to do (at once, with zero actions, for a workflow without a
 start trigger), STOPPING/STOPPED after StopWorkflowRun. Its Statistics are counted from its actions:
-crawls by their real end (SUCCEEDED, FAILED, CANCELLED -> Stopped), and JOB actions, which lakebox
-cannot run, as errored.
+crawls by their real end (SUCCEEDED, FAILED, CANCELLED -> Stopped), job runs by theirs (SUCCEEDED,
+FAILED, STOPPED, TIMEOUT; a run Glue retries counts once, by its last attempt), and actions that could
+not start as errored. A JOB action keeps the job run's document (`JobRun`) for the run's graph.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from .trigger_rules import predicate_met
 
 #: Crawl/action state -> the WorkflowRunStatistics counter it adds to.
 _COUNTERS = {"RUNNING": "RunningActions", "SUCCEEDED": "SucceededActions", "FAILED": "FailedActions",
-             "CANCELLED": "StoppedActions", "ERROR": "ErroredActions", "TIMEOUT": "TimeoutActions"}
+             "CANCELLED": "StoppedActions", "STOPPED": "StoppedActions", "ERROR": "ErroredActions",
+             "TIMEOUT": "TimeoutActions"}
 _ZERO = ("TotalActions", "TimeoutActions", "FailedActions", "StoppedActions", "SucceededActions",
          "RunningActions", "ErroredActions", "WaitingActions")
 
@@ -45,9 +47,23 @@ def statistics(actions: list[dict]) -> dict:
     return stats
 
 
+def job_record(run: dict) -> dict:
+    """The action record of a job run a trigger started (`run` as the API shows it)."""
+    return {"Type": "JOB", "Name": run["JobName"], "JobRunId": run["Id"], "State": "RUNNING",
+            "StartedOn": run["StartedOn"], "JobRun": run}
+
+
 def _latest_states(actions: list[dict]) -> dict:
-    """The latest real run state of each crawler in the run (not-started JOB actions have none)."""
-    return {("CRAWLER", a["Name"]): a["State"] for a in actions if a.get("CrawlId") and a["State"] != "RUNNING"}
+    """The latest end state of each crawler and job in the run (actions that never started have none)."""
+    return {(a["Type"], a["Name"]): a["State"] for a in actions
+            if (a.get("CrawlId") or a.get("JobRunId")) and a["State"] != "RUNNING"}
+
+
+def _predecessors(trigger: dict, actions: list[dict]) -> list[dict]:
+    """The job runs of the run whose ends a CONDITIONAL trigger watches (their latest, by job)."""
+    watched = {c["JobName"] for c in (trigger.get("Predicate") or {}).get("Conditions") or [] if c.get("JobName")}
+    latest = {a["Name"]: a for a in actions if a.get("JobRunId") and a["Name"] in watched}
+    return [{"JobName": name, "RunId": (a.get("JobRun") or {}).get("Id", a["JobRunId"])} for name, a in latest.items()]
 
 
 class RunBook:
@@ -84,7 +100,12 @@ class RunBook:
 
     def fire_in_run(self, key: str, workflow: str, run_id: str, trigger: dict, *, resumed: bool = False) -> None:
         """Start the trigger's actions within the run (`resumed`: nodes restarted by ResumeWorkflowRun)."""
-        records, launches = self.engine.start_actions(key, trigger)
+        predecessors = None
+        if trigger.get("Type") == "CONDITIONAL":
+            run = self.store.run(key, workflow, run_id)
+            predecessors = _predecessors(trigger, run["_Actions"] if run else [])
+        records, launches = self.engine.start_actions(key, trigger, predecessors=predecessors,
+                                                      workflow_run=(workflow, run_id))
         with self.store.write() as db:
             run = self.store.load_run(db, key, workflow, run_id)
             run["_Actions"] = run["_Actions"] + records
@@ -93,18 +114,22 @@ class RunBook:
             self.store.put_run(db, key, run)
         self.engine.launch(key, launches)
 
-    def action_ended(self, key: str, crawl_id: str, state: str, now: dt.datetime, error: str | None) -> None:
-        """A crawl ended: record it in the active run that started it, then move that run on."""
+    def action_ended(self, key: str, action_id: str, state: str, now: dt.datetime, error: str | None, *,
+                     job_run: dict | None = None) -> None:
+        """A crawl or a job run (`action_id`: its CrawlId, or its first attempt's JobRunId) ended: record it
+        in the active run that started it, then move that run on."""
         moved = []
         with self.store.write() as db:
             for catalog, run in self.store.active_runs(db):
                 if catalog != key:
                     continue
                 for action in run["_Actions"]:
-                    if action.get("CrawlId") == crawl_id and action["State"] == "RUNNING":
+                    if action_id in (action.get("CrawlId"), action.get("JobRunId")) and action["State"] == "RUNNING":
                         action.update(State=state, CompletedOn=now)
                         if error:
                             action["ErrorMessage"] = error[:2048]
+                        if job_run is not None:
+                            action["JobRun"] = job_run
                         run["Statistics"] = statistics(run["_Actions"])
                         self.store.put_run(db, key, run)
                         moved.append(run)
@@ -141,7 +166,7 @@ class RunBook:
             return
 
     def stop(self, key: str, workflow: str, run_id: str) -> None:
-        """StopWorkflowRun: no more triggers fire, and the run's running crawls are stopped."""
+        """StopWorkflowRun: no more triggers fire, and the run's running crawls and job runs are stopped."""
         engine = self.engine
         with engine.lock:
             with self.store.write() as db:
@@ -158,6 +183,8 @@ class RunBook:
             for action in run["_Actions"]:
                 if action["State"] == "RUNNING" and action.get("CrawlId"):
                     self._stop_crawl(key, action["Name"], action["CrawlId"])
+                elif action["State"] == "RUNNING" and action.get("JobRunId"):
+                    engine.job_runner.stop_attempts(key, action["Name"], action["JobRunId"])
             self.advance(key, workflow, run_id)
 
     def _stop_crawl(self, key: str, name: str, crawl_id: str) -> None:
@@ -172,12 +199,19 @@ class RunBook:
         self.engine.crawl_worker.cancel(key, name)
 
     def recover(self) -> None:
-        """Runs a stopped process left active end ERROR, their crawls as the crawler history says."""
+        """Runs a stopped process left active end ERROR, their crawls as the crawler history says and
+        their job runs as the job run store says (the JobRunWorker has recovered first)."""
         now = self.engine.clock.now()
         with self.store.write() as db:
             for key, run in self.store.active_runs(db):
                 for action in run["_Actions"]:
-                    if action["State"] == "RUNNING":
+                    if action["State"] == "RUNNING" and action.get("JobRunId"):
+                        last = self.engine.job_runner.env.store.last_attempt(key, action["Name"], action["JobRunId"])
+                        ended = last is not None and last["JobRunState"] not in ("STARTING", "RUNNING", "STOPPING")
+                        action.update(State=last["JobRunState"] if ended else "FAILED", CompletedOn=now)
+                        if last is not None:
+                            action["JobRun"] = {k: v for k, v in last.items() if not k.startswith("_")}
+                    elif action["State"] == "RUNNING":
                         action.update(State=self._crawl_state(key, action), CompletedOn=now)
                 run.update(Status="ERROR", CompletedOn=now, Statistics=statistics(run["_Actions"]),
                            ErrorMessage="lakebox stopped while the workflow run was running")
