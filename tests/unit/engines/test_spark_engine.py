@@ -34,6 +34,11 @@ DRIVER = textwrap.dedent('''
     path = jvm.org.apache.hadoop.fs.Path("s3n://lake/silver/items/")
     fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     out["listing"] = sorted(str(s.getPath()) for s in fs.listStatus(path))
+    files, found = fs.listFiles(path, True), []
+    while files.hasNext():
+        status = files.next()
+        found.append([str(status.getPath()), status.getLen(), str(status.getPermission())])
+    out["recursive"] = sorted(found)
     spark.read.text("s3://lake/raw/notes.txt").write.mode("overwrite").text("s3://lake/raw-copy/")
     for name, target in (("missing_bucket", "s3://no-such-bucket/x/"), ("escape", "s3://lake/../other/x")):
         try:
@@ -89,6 +94,14 @@ def test_spark_sees_lake_paths_never_local_ones(spark_run):
     assert result["listing"] == [f"s3n://lake/silver/items/part=k{i}" for i in range(3)]
     assert result["input_files"] and all(f.startswith("s3a://lake/silver/items/part=k") for f in result["input_files"])
     assert str(data) not in json.dumps(result["input_files"])
+
+
+def test_a_recursive_listing_gives_lake_paths_sizes_and_default_permissions(spark_run):
+    data, result = spark_run
+    files = [p for p in (data / "s3" / "lake" / "silver" / "items").rglob("*") if p.is_file()]
+    expected = sorted(["s3n://lake/" + str(p.relative_to(data / "s3" / "lake")), p.stat().st_size] for p in files)
+    assert [[path, size] for path, size, _ in result["recursive"]] == expected
+    assert {perm for *_, perm in result["recursive"]} == {"rw-rw-rw-"}
 
 
 def test_text_read_and_written_through_s3_paths(spark_run):

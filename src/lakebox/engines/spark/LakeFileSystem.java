@@ -81,15 +81,22 @@ public class LakeFileSystem extends RawLocalFileSystem {
     return file;
   }
 
-  /** The status with its local path replaced by the lake path of the same file. */
+  /**
+   * A status for the same file under its lake path. A new plain FileStatus, not the local one with
+   * its path swapped: the local status loads owner and permissions lazily from its path (with an
+   * `ls` process per file, lacking native IO), which fails on an s3 path. Objects have neither, so
+   * the defaults stand.
+   */
   private FileStatus toLake(FileStatus status) {
     String local = status.getPath().toUri().getPath();
     String prefix = bucketDir.getPath();
+    Path path = status.getPath();
     if (local.equals(prefix) || local.startsWith(prefix + "/")) {
       String key = local.substring(prefix.length());
-      status.setPath(new Path(uri.getScheme(), uri.getAuthority(), key.isEmpty() ? "/" : key));
+      path = new Path(uri.getScheme(), uri.getAuthority(), key.isEmpty() ? "/" : key);
     }
-    return status;
+    return new FileStatus(status.getLen(), status.isDirectory(), status.getReplication(), status.getBlockSize(),
+        status.getModificationTime(), status.getAccessTime(), null, null, null, path);
   }
 
   @Override
@@ -105,8 +112,8 @@ public class LakeFileSystem extends RawLocalFileSystem {
   @Override
   public FileStatus[] listStatus(Path f) throws IOException {
     FileStatus[] statuses = super.listStatus(f);
-    for (FileStatus status : statuses) {
-      toLake(status);
+    for (int i = 0; i < statuses.length; i++) {
+      statuses[i] = toLake(statuses[i]);
     }
     return statuses;
   }
