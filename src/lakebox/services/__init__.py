@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def build_providers(config: "Config") -> dict[str, "Provider"]:
     """Every provider lakebox serves, keyed by botocore service name."""
     from .athena.provider import AthenaProvider
+    from .emr.provider import EmrProvider
     from .firehose.provider import FirehoseProvider
     from .glue.catalog_api import GlueCatalog
     from .glue.provider import GlueProvider
@@ -54,5 +55,6 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     redshift = RedshiftProvider(config, lake=s3.store, glue_catalog=GlueCatalog(glue))
     redshift_data = RedshiftDataProvider(config, redshift=redshift)
     firehose.redshift = redshift
-    providers: list[Provider] = [firehose, redshift_data, redshift, athena, glue, s3, sts, iam, logs, kinesis]
+    providers: list[Provider] = [EmrProvider(config, lake=s3.store), firehose, redshift_data, redshift, athena, glue,
+                                 s3, sts, iam, logs, kinesis]
     return {p.service_name: p for p in providers}

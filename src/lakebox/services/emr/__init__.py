@@ -1,0 +1,8 @@
+"""Amazon EMR: clusters whose steps really run on local Spark (DESIGN D4).
+
+provider.py is the thin provider; clusters.py, steps.py, instances.py and job_flows.py hold the
+operations; lifecycle.py the state machines; store.py the SQLite state; step_runner.py the worker
+thread per cluster; step_launch.py and spark_submit.py turn a `command-runner.jar` step into a Spark
+application; step_logs.py publishes the driver logs under the cluster's LogUri. Bootstrap actions are
+recorded and listed, never run. May import the protocol layer, storage and the Spark engine.
+"""

@@ -1,0 +1,133 @@
+"""From a step's `HadoopJarStep` to a `SparkApp` ready to start, or a `StepFailure` saying why not.
+
+Only one kind of step can run here: `command-runner.jar` running `spark-submit` with a Python
+application. Everything else fails the step with a clear reason, never a silent COMPLETED: a custom
+JAR (a Java program, or `script-runner.jar`), and other command-runner programs (`hive-script`,
+`s3-dist-cp`, `hadoop-streaming`, `bash` ...).
+
+The application, `--py-files`, `--files`, `--jars` and `--archives` given as s3:// (s3a://, s3n://)
+URIs are copied from the lake, through its API so every key the lake holds can be read, into the
+step's run folder `<data>/.lakebox/emr/runs/<cluster>/<step>/`; file:// URIs and plain paths are
+taken from this machine. A missing application fails the step before any JVM starts.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ...storage.errors import NoSuchBucketError, StorageError
+from .spark_submit import SparkSubmitError, parse
+
+
+class StepFailure(Exception):
+    """A step that cannot run or could not start: FailureDetails' Reason and Message."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(f"{reason}: {message}")
+        self.reason, self.message = reason, message
+
+
+COMMAND_RUNNER = "command-runner.jar"
+#: Files of the log folder that a --files name must not replace.
+RESERVED_LOG_NAMES = {"stdout", "stderr", "lakebox-ignored-options"}
+_S3_URI = re.compile(r"^s3[an]?://([^/]+)/(.+)$")
+
+
+def is_command_runner(jar: str) -> bool:
+    return jar.rstrip("/").rsplit("/", 1)[-1] == COMMAND_RUNNER
+
+
+def build_app(step: dict, run_dir: Path, lake: Any, app_name: str):
+    """The SparkApp that runs `step`; raises StepFailure for a step lakebox cannot run."""
+    config = step["Config"]
+    jar, args = config.get("Jar", ""), list(config.get("Args") or [])
+    if not is_command_runner(jar):
+        main = f" (main class {config['MainClass']})" if config.get("MainClass") else ""
+        raise StepFailure("Custom JAR steps cannot run on lakebox",
+                          f"The step runs the JAR {jar}{main}, a Java program. lakebox runs EMR steps on local "
+                          "PySpark: use command-runner.jar with spark-submit and a Python application.")
+    if not args:
+        raise StepFailure("No command", "command-runner.jar was given no arguments; the first names the program "
+                                        "to run (spark-submit).")
+    program = args[0].rsplit("/", 1)[-1]
+    if program != "spark-submit":
+        raise StepFailure(f"command-runner.jar program {program} is not supported",
+                          f"lakebox runs command-runner.jar steps of spark-submit only; {args[0]} cannot run here.")
+    try:
+        submit = parse(args[1:])
+    except SparkSubmitError as exc:
+        raise StepFailure("Unsupported spark-submit command", str(exc)) from None
+    fetcher = _Fetcher(lake, run_dir)
+    script = fetcher.fetch(submit.application, "app")
+    conf = dict(submit.conf)
+    if submit.files:
+        # Into the driver's working folder (its log folder), where YARN puts them too.
+        conf["spark.files"] = ",".join(str(fetcher.fetch(item, "logs")) for item in submit.files)
+    if submit.jars:
+        conf["spark.jars"] = ",".join(str(fetcher.fetch(item, "files")) for item in submit.jars)
+    if submit.archives:
+        # `uri#alias` unpacks the archive under the alias, as on YARN.
+        conf["spark.archives"] = ",".join(
+            str(fetcher.fetch(item.split("#", 1)[0], "files")) + ("#" + item.split("#", 1)[1] if "#" in item else "")
+            for item in submit.archives)
+    py_files = [str(fetcher.fetch(item, "deps")) for item in submit.py_files]
+    log_dir = run_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    if submit.ignored:
+        (log_dir / "lakebox-ignored-options").write_text(
+            "Options that place or size the job on a cluster, ignored on local Spark:\n" +
+            "\n".join(submit.ignored) + "\n")
+    from ...engines.spark import SparkApp
+
+    # spark-submit's --name is the application's name, as on EMR; else the step's own.
+    return SparkApp(name=submit.name or app_name, script=str(script), args=submit.app_args, log_dir=str(log_dir),
+                    conf=conf, py_files=py_files)
+
+
+class _Fetcher:
+    """Copies the step's files into its run folder, each under its own name in `<run>/<area>/`."""
+
+    def __init__(self, lake: Any, run_dir: Path):
+        self.lake, self.run_dir = lake, run_dir
+        self.used: set[Path] = set()
+
+    def _target(self, area: str, name: str) -> Path:
+        target = self.run_dir / area / name
+        n = 0
+        while target in self.used or (area == "logs" and name in RESERVED_LOG_NAMES and n == 0):
+            n += 1
+            target = self.run_dir / area / str(n) / name
+        self.used.add(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def fetch(self, uri: str, area: str) -> Path:
+        match = _S3_URI.match(uri)
+        if match:
+            return self._from_lake(uri, match.group(1), match.group(2), area)
+        path = Path(uri[len("file://"):] if uri.startswith("file://") else uri)
+        if not path.is_absolute() or not path.is_file():
+            raise StepFailure("File not found",
+                              f"{uri} does not exist on this machine (give an s3:// URI to read it from the lake).")
+        target = self._target(area, path.name)
+        shutil.copyfile(path, target)
+        return target
+
+    def _from_lake(self, uri: str, bucket: str, key: str, area: str) -> Path:
+        try:
+            info = self.lake.head_object(bucket, key)
+            if info is None or info.is_delete_marker:
+                raise StepFailure("File not found", f"{uri} does not exist: there is no object {key} in bucket "
+                                                    f"{bucket}.")
+            target = self._target(area, key.rsplit("/", 1)[-1])
+            with self.lake.open_object(info) as reader, open(target, "wb") as out:
+                for chunk in reader:
+                    out.write(chunk)
+        except NoSuchBucketError:
+            raise StepFailure("File not found", f"{uri} does not exist: there is no bucket {bucket}.") from None
+        except StorageError as exc:
+            raise StepFailure("File not found", f"{uri} cannot be read from the lake: {exc}") from None
+        return target
