@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import textwrap
-import time
 
 import pytest
 from awsglue_helpers import (LAZY_SIMPLE, OPENX_JSON, PARQUET, add_partition, clients, create_table, json_lines,
@@ -389,99 +387,3 @@ def test_purge_s3_path_keeps_files_newer_than_retention(glue_ctx, aws, lake_serv
     assert sorted(manifest) == [f"s3://{bucket}/old/a.json", f"s3://{bucket}/old/b/c.json"]
     glue_ctx.get_logger().info("purged")
     assert "INFO GlueLogger: purged" in capsys.readouterr().err
-
-
-# -- the guide's script, end to end through the Spark launcher --------------------------------------
-# The guide's "Glue ETL Job (PySpark)" script, verbatim.
-GUIDE_SCRIPT = """\
-import sys
-from awsglue.transforms import *
-from awsglue.utils import getResolvedOptions
-from pyspark.context import SparkContext
-from awsglue.context import GlueContext
-from awsglue.job import Job
-from pyspark.sql.functions import *
-
-# Initialize
-args = getResolvedOptions(sys.argv, ['JOB_NAME', 'input_path', 'output_path'])
-sc = SparkContext()
-glueContext = GlueContext(sc)
-spark = glueContext.spark_session
-job = Job(glueContext)
-job.init(args['JOB_NAME'], args)
-
-# Read from Glue Catalog
-datasource = glueContext.create_dynamic_frame.from_catalog(
-    database="raw_data",
-    table_name="orders"
-)
-
-# Transform to DataFrame
-df = datasource.toDF()
-
-# Transformations
-df_clean = df \\
-    .filter(col("order_id").isNotNull()) \\
-    .withColumn("order_date", to_date(col("order_timestamp"))) \\
-    .withColumn("year", year(col("order_date"))) \\
-    .withColumn("month", month(col("order_date"))) \\
-    .dropDuplicates(["order_id"])
-
-# Write to S3 (partitioned Parquet)
-df_clean.write \\
-    .mode("overwrite") \\
-    .partitionBy("year", "month") \\
-    .parquet(args['output_path'])
-
-job.commit()
-"""
-
-
-def test_guide_script_runs_unchanged_on_a_catalog_table(lake_server, aws, tmp_path):
-    from lakebox.engines.spark import SparkApp, SparkLauncher
-
-    s3, glue = aws
-    s3.create_bucket(Bucket="my-data-lake")
-    location = "s3://my-data-lake/bronze/orders/"
-    create_table(glue, "raw_data", "orders", location,
-                 [("order_id", "bigint"), ("customer_id", "bigint"), ("order_timestamp", "string"),
-                  ("total_amount", "double")], OPENX_JSON,
-                 partition_keys=[("year", "string"), ("month", "string"), ("day", "string")],
-                 parameters={"classification": "json"})
-    batches = {("2024", "01", "15"): [{"order_id": 1, "customer_id": 7, "order_timestamp": "2024-01-15T10:00:00",
-                                       "total_amount": 10.5},
-                                      {"order_id": 1, "customer_id": 7, "order_timestamp": "2024-01-15T10:00:00",
-                                       "total_amount": 10.5},
-                                      {"order_id": None, "customer_id": 8, "order_timestamp": "2024-01-15T11:00:00",
-                                       "total_amount": 1.0}],
-               ("2024", "02", "01"): [{"order_id": 2, "customer_id": 9, "order_timestamp": "2024-02-01T09:30:00",
-                                       "total_amount": 99.0}]}
-    for (year, month, day), records in batches.items():
-        prefix = f"bronze/orders/year={year}/month={month}/day={day}/"
-        s3.put_object(Bucket="my-data-lake", Key=prefix + "orders.json", Body=json_lines(records))
-        add_partition(glue, "raw_data", "orders", [year, month, day], f"s3://my-data-lake/{prefix}")
-    script = tmp_path / "orders_etl.py"
-    script.write_text(GUIDE_SCRIPT)
-
-    launcher = SparkLauncher(lake_server.data_dir, lake_server.endpoint_url)
-    started = time.monotonic()
-    process = launcher.start(SparkApp(
-        name="guide-orders-etl", script=str(script), log_dir=str(tmp_path / "logs"), glue_libs=True,
-        env={"LAKEBOX_GLUE_BOOKMARK_PATH": str(tmp_path / "bookmark.json")},
-        args=["--JOB_NAME", "orders-etl", "--JOB_RUN_ID", "jr_guide", "--input_path", location, "--output_path",
-              "s3://my-data-lake/silver/orders/", "--job-bookmark-option", "job-bookmark-enable"]))
-    code = process.wait(timeout=240)
-    stderr = open(process.stderr_path).read()
-    assert code == 0, textwrap.shorten(process.error_summary() + " | " + stderr[-3000:], 4000)
-    assert time.monotonic() - started < 240
-
-    folders = sorted({os.path.dirname(f) for f in lake_files(lake_server, "my-data-lake", "silver/orders")})
-    assert folders == ["year=2024/month=1", "year=2024/month=2"]
-    written = parquet_rows(lake_server, "my-data-lake", "silver/orders", "order_id")
-    assert [(r["order_id"], r["customer_id"], r["total_amount"], r["day"], r["order_date"], r["year"], r["month"])
-            for r in written] == [(1, 7, 10.5, "15", datetime.date(2024, 1, 15), 2024, 1),
-                                  (2, 9, 99.0, "01", datetime.date(2024, 2, 1), 2024, 2)]
-    # job.commit() in the driver saved the bookmark (the catalog read named no transformation_ctx)
-    bookmark = json.loads((tmp_path / "bookmark.json").read_text())
-    assert (bookmark["job_name"], bookmark["version"], bookmark["run_id"], bookmark["contexts"]) == \
-        ("orders-etl", 1, "jr_guide", {})

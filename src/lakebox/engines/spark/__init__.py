@@ -8,7 +8,7 @@ package, which a Glue job's driver imports.
 
 from .java_runtime import SparkUnavailable, unavailable_reason
 from .lake_filesystem import lake_conf
-from .launcher import SparkApp, SparkLauncher, SparkProcess, error_summary
+from .launcher import SparkApp, SparkLauncher, SparkProcess, error_summary, tail_text
 
 __all__ = ["SparkApp", "SparkLauncher", "SparkProcess", "SparkUnavailable", "error_summary", "lake_conf",
-           "unavailable_reason"]
+           "tail_text", "unavailable_reason"]

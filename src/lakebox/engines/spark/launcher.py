@@ -109,10 +109,10 @@ class SparkProcess:
         spark-submit runs a Python driver with its stderr merged into stdout, so a script's
         traceback is in stdout; the JVM's own failures are in stderr.
         """
-        stdout = _tail(self.stdout_path)
+        stdout = tail_text(self.stdout_path)
         if "Traceback (most recent call last)" in stdout:
             return error_summary(stdout[stdout.rindex("Traceback (most recent call last)"):], limit)
-        return error_summary(_tail(self.stderr_path) or stdout, limit)
+        return error_summary(tail_text(self.stderr_path) or stdout, limit)
 
 
 def error_summary(stderr: str, limit: int = 2048) -> str:
@@ -125,7 +125,8 @@ def error_summary(stderr: str, limit: int = 2048) -> str:
     return (lines[-1].strip() if lines else "The driver ended without output")[:limit]
 
 
-def _tail(path: str, size: int = 64 * 1024) -> str:
+def tail_text(path: str, size: int = 64 * 1024) -> str:
+    """The last `size` bytes of a log file as text ("" when it cannot be read)."""
     try:
         with open(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ...clock import ServiceClock
-from ...engines.spark import SparkLauncher, SparkUnavailable, error_summary
+from ...engines.spark import SparkLauncher, SparkUnavailable, error_summary, tail_text
 from ...protocol.errors import AwsError
 from .errors import entity_not_found
 from .job_run_app import PreparedRun, RunSetupError, prepare
@@ -336,23 +336,13 @@ class JobRunWorker:
 def _failure(process: Any, prepared: PreparedRun) -> str:
     """The failed driver's exception line: from the script's own stderr first (Spark jobs)."""
     if prepared.driver_stderr:
-        text = _tail(prepared.driver_stderr)
+        text = tail_text(prepared.driver_stderr)
         marker = "Traceback (most recent call last)"
         if marker in text:
             return error_summary(text[text.rindex(marker):], MAX_ERROR)
     code = process.poll()
     summary = process.error_summary()
     return summary if summary else f"The driver exited with code {code}"
-
-
-def _tail(path: str, size: int = 64 * 1024) -> str:
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - size))
-            return handle.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 def _kill_orphan(run: dict) -> None:
