@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from ..job_drivers import driver_environment, server_endpoint
 from . import lifecycle
 from .common import CLUSTER_TERMINAL
 from .step_launch import StepFailure, build_app
@@ -110,9 +111,7 @@ class StepRunner:
         if self._launcher is None:
             from ...engines.spark import SparkLauncher
 
-            host = self.config.host
-            host = "127.0.0.1" if host in ("", "0.0.0.0") else ("[::1]" if host == "::" else host)
-            self._launcher = SparkLauncher(Path(self.config.data_dir), f"http://{host}:{self.config.port}")
+            self._launcher = SparkLauncher(Path(self.config.data_dir), server_endpoint(self.config))
         return self._launcher
 
     def change(self, cluster_id: str, fn: Callable[[dict, list[dict], float], Any]) -> Optional[dict]:
@@ -207,6 +206,8 @@ class ClusterWorker(threading.Thread):
         name = f"emr cluster {self.cluster_id} step {step['Id']} ({step['Name']})"
         try:
             app = build_app(step, run_dir, self.runner.lake, name)
+            # The driver acts for the cluster's account and region.
+            app.env = {**driver_environment(self.runner.config, cluster["Account"], cluster["Region"]), **app.env}
             process = self.runner.launcher().start(app)
         except StepFailure as failure:
             self._fail_early(step, log_dir, failure.reason, failure.message)

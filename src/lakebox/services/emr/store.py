@@ -48,8 +48,9 @@ class EmrStore(SqliteDatabase):
 
     def clusters(self, account: str, region: str) -> list[dict]:
         """The owner's clusters, newest first (the order ListClusters returns)."""
-        rows = self.read("SELECT doc FROM clusters WHERE account = ? AND region = ? ORDER BY created DESC, id",
-                         (account, region))
+        # rowid breaks ties in creation order: clusters made in the same instant keep theirs.
+        rows = self.read("SELECT doc FROM clusters WHERE account = ? AND region = ? "
+                         "ORDER BY created DESC, rowid DESC", (account, region))
         return [json.loads(r["doc"]) for r in rows]
 
     def live_clusters(self) -> list[dict]:

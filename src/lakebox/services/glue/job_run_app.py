@@ -72,9 +72,8 @@ def prepare(data_dir: Path, lake: Any, key: str, job: dict, run: dict) -> Prepar
         notes.append("lakebox does not install --additional-python-modules "
                      f"({arguments['--additional-python-modules']}): the driver has the packages installed with "
                      "lakebox")
-    region = key.partition(":")[0]
-    env = {BOOKMARK_ENV: str(bookmark_path(data_dir, key, job["Name"])), "AWS_DEFAULT_REGION": region,
-           "AWS_REGION": region}
+    # The driver's keys and region come from the worker (job_drivers.py); this is the run's own.
+    env = {BOOKMARK_ENV: str(bookmark_path(data_dir, key, job["Name"]))}
     name = f"glue job {job['Name']} run {run['Id']}"
     if kind == PYTHON_SHELL:
         # Plain Python imports from folders and archives: a .py file goes on the path by its folder.

@@ -69,6 +69,8 @@ class JobRunEnv:
     lake: Any  # the S3 provider's LakeStore, where scripts are
     logs: Any  # the CloudWatch Logs provider (write_events), or None
     endpoint: Callable[[], str]  # this server's http://host:port, for the drivers' AWS calls
+    #: (account, region) -> the AWS_* variables of a driver acting for them (job_drivers.py)
+    identity: Callable[[str, str], dict[str, str]] = lambda account, region: {}
 
 
 @dataclasses.dataclass
@@ -231,6 +233,8 @@ class JobRunWorker:
             if job is None:
                 raise RunSetupError(f"Job {item.job} was deleted before the run started")
             prepared = prepare(env.data_dir, env.lake, key, job, run)
+            region, _, account = key.partition(":")
+            prepared.app.env = {**env.identity(account, region), **prepared.app.env}
             for note in prepared.notes:
                 logs.note(note)
             if item.stop.is_set() or env.store.run(key, item.job, item.run_id)["JobRunState"] == "STOPPING":

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import Provider
+from ..job_drivers import driver_environment, server_endpoint
 from .catalog_settings import CatalogSettingsMixin
 from .classifiers import ClassifiersMixin
 from .column_stats import ColumnStatisticsMixin
@@ -79,7 +80,8 @@ class GlueProvider(
                                         lambda key, doc, crawl: run_crawl(env, key, doc, crawl))
         self.job_runner = JobRunWorker(JobRunEnv(
             store=self.job_run_store, job_store=self.job_store, clock=self.clock, data_dir=config.data_dir,
-            lake=lake, logs=logs, endpoint=lambda: server_endpoint(config)))
+            lake=lake, logs=logs, endpoint=lambda: server_endpoint(config),
+            identity=lambda account, region: driver_environment(config, account, region)))
         self.job_runner.recover()
         # Triggers and workflows (workflows.db) fire crawls and job runs through the workers and hear
         # of their ends.
@@ -109,11 +111,3 @@ class GlueProvider(
         self.settings_store.close()
         self.schema_store.close()
         self.store.close()
-
-
-def server_endpoint(config: Any) -> str:
-    """`http://host:port` where job drivers reach this server (a wildcard address means this machine)."""
-    host = config.host if config.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{config.port}"
