@@ -25,6 +25,15 @@ def test_health_reports_version_data_dir_and_services(lakebox_server):
     assert body["services"]["sts"]["state"] == "running"
 
 
+def test_health_says_whether_spark_can_run_glue_jobs_and_emr_steps(lakebox_server):
+    from lakebox.engines.spark import unavailable_reason
+
+    services = requests.get(lakebox_server.endpoint_url + "/_lakebox/health").json()["services"]
+    reason = unavailable_reason()
+    expected = f"unavailable: {reason}" if reason else "ready: pyspark 3.5.7 on Java "
+    assert services["glue"]["spark"].startswith(expected) and services["emr"]["spark"] == services["glue"]["spark"]
+
+
 def test_fixture_sets_aws_endpoint_url(lakebox_server):
     import os
 

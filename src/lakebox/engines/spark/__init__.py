@@ -6,9 +6,9 @@ build a `SparkApp`, start it with a `SparkLauncher` and watch the `SparkProcess`
 package, which a Glue job's driver imports.
 """
 
-from .java_runtime import SparkUnavailable, unavailable_reason
+from .java_runtime import SparkUnavailable, status, unavailable_reason
 from .lake_filesystem import lake_conf
 from .launcher import SparkApp, SparkLauncher, SparkProcess, error_summary, tail_text
 
 __all__ = ["SparkApp", "SparkLauncher", "SparkProcess", "SparkUnavailable", "error_summary", "lake_conf",
-           "tail_text", "unavailable_reason"]
+           "status", "tail_text", "unavailable_reason"]

@@ -80,3 +80,13 @@ def unavailable_reason() -> Optional[str]:
     except SparkUnavailable as exc:
         return str(exc)
     return None
+
+
+def status() -> str:
+    """One line for `/_lakebox/health`: what Spark runs on, or why it cannot run."""
+    reason = unavailable_reason()
+    if reason:
+        return f"unavailable: {reason}"
+    import pyspark
+
+    return f"ready: pyspark {pyspark.__version__} on Java {java_version()}"

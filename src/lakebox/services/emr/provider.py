@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...engines.spark import status as spark_status
 from ..base import Provider
 from .clusters import ClustersMixin
 from .instances import InstancesMixin
@@ -34,7 +35,7 @@ class EmrProvider(ClustersMixin, StepsMixin, InstancesMixin, JobFlowsMixin, Prov
 
     def state(self) -> dict:
         return {"state": "running", "live_clusters": len(self.store.live_clusters()),
-                "running_steps": self.runner.running_drivers()}
+                "running_steps": self.runner.running_drivers(), "spark": spark_status()}
 
     def close(self) -> None:
         self.runner.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...engines.spark import status as spark_status
 from ..base import Provider
 from ..job_drivers import driver_environment, server_endpoint
 from .catalog_settings import CatalogSettingsMixin
@@ -97,7 +98,7 @@ class GlueProvider(
         return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path,
                 "jobs": self.job_store.path, "job_runs": self.job_run_store.path,
                 "workflows": self.workflow_store.path, "settings": self.settings_store.path,
-                "schemas": self.schema_store.path}
+                "schemas": self.schema_store.path, "spark": spark_status()}
 
     def close(self) -> None:
         # Schedules, then job runs and crawls: a stopping run or crawl still writes its end to every store.
