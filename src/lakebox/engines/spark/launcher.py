@@ -68,6 +68,8 @@ class SparkApp:
     env: dict[str, str] = dataclasses.field(default_factory=dict)
     #: lakebox's `awsglue` package is importable by the script.
     glue_libs: bool = False
+    #: Spark SQL resolves table names in the Glue Data Catalog (glue_lib/lakebox_glue_catalog.py).
+    glue_catalog: bool = False
     #: False runs the script with plain Python and no JVM (Glue's pythonshell jobs).
     spark: bool = True
 
@@ -177,7 +179,7 @@ class SparkLauncher:
     def _environment(self, app: SparkApp) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("PYSPARK_", "SPARK_", "AWS_PROFILE", "PYTEST_"))}
-        python_path = [str(GLUE_LIBS)] if app.glue_libs else []
+        python_path = [str(GLUE_LIBS)] if app.glue_libs or app.glue_catalog else []
         python_path += [path for path in app.py_files]
         if env.get("PYTHONPATH"):
             python_path.append(env["PYTHONPATH"])
@@ -192,6 +194,8 @@ class SparkLauncher:
         env.pop("AWS_SESSION_TOKEN", None)
         if python_path:
             env["PYTHONPATH"] = os.pathsep.join(python_path)
+        if app.glue_catalog:
+            env["LAKEBOX_GLUE_CATALOG"] = "1"
         if app.spark:
             env.update({"SPARK_HOME": str(spark_home()), "PYSPARK_PYTHON": sys.executable,
                         "PYSPARK_DRIVER_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1",
