@@ -59,7 +59,7 @@ def test_bad_input_is_refused_and_creates_nothing(emr, raw_emr):
                              ({"InstanceGroups": [{"InstanceRole": "CORE", "InstanceType": "m5.xlarge",
                                                    "InstanceCount": 2}]}, "Exactly one MASTER"),
                              ({"InstanceGroups": [{"InstanceRole": "MASTER", "InstanceType": "m5.xlarge",
-                                                   "InstanceCount": 2}]}, "1 or 3 instances")):
+                                                   "InstanceCount": 2}]}, "exactly 3 instances for HA")):
         error = error_of(emr.run_job_flow, Name="bad", Instances=instances)
         assert error["Error"]["Code"] == "ValidationException" and words in error["Error"]["Message"]
     error = error_of(emr.run_job_flow, Name="bad", StepConcurrencyLevel=300, **SMALL)

@@ -1,5 +1,5 @@
 """Clusters: RunJobFlow, DescribeCluster, ListClusters, TerminateJobFlows, SetTerminationProtection,
-SetVisibleToAllUsers, ModifyCluster, AddTags, RemoveTags and GetBlockPublicAccessConfiguration.
+SetVisibleToAllUsers, ModifyCluster, AddTags and RemoveTags.
 
 RunJobFlow commits the cluster and its steps in one transaction and starts the cluster's worker.
 There is no EC2 to boot, so the cluster leaves STARTING before RunJobFlow returns: RUNNING when it has
@@ -17,10 +17,9 @@ from typing import Any, Callable
 
 from ...protocol.context import RequestContext
 from . import lifecycle
-from .cluster_config import (MAX_STEP_CONCURRENCY, cluster_output, cluster_summary, merge_tags, new_cluster,
-                             owned, require_cluster)
-from .common import (CLUSTER_ENDING, cluster_not_valid, invalid_request, job_flow_ended, job_flow_not_found,
-                     page, validation)
+from .cluster_config import MAX_STEP_CONCURRENCY, cluster_output, cluster_summary, merge_tags, new_cluster
+from .common import (CLUSTER_ENDING, cluster_not_valid, invalid_request, job_flow_ended, job_flow_not_found, owned,
+                     page, require_cluster, validation)
 from .steps import check_actions, new_steps
 from .store import EmrStore
 
@@ -35,8 +34,7 @@ class ClustersMixin:
 
     def run_job_flow(self, ctx: RequestContext, params: dict) -> dict:
         now = self.now()
-        host = self.config.host
-        cluster = new_cluster(ctx, params, now, "localhost" if host in ("", "0.0.0.0", "::") else host)
+        cluster = new_cluster(ctx, params, now, self.config.host)
         configs = params.get("Steps") or []
         check_actions(cluster, configs)
         steps = new_steps(cluster, configs, now, params.get("StepExecutionRoleArn"))
@@ -164,20 +162,6 @@ class ClustersMixin:
                 raise invalid_request(f"Resource id '{resource_id}' is not valid.", "INVALID_RESOURCE_ID")
             change(cluster)
             self.store.save_cluster(db, cluster)
-
-    # -- account settings ----------------------------------------------------------------------------------
-
-    def get_block_public_access_configuration(self, ctx: RequestContext, params: dict) -> dict:
-        # EMR's default for every account and region: public rules blocked, except port 22.
-        return {
-            "BlockPublicAccessConfiguration": {
-                "BlockPublicSecurityGroupRules": True,
-                "PermittedPublicSecurityGroupRuleRanges": [{"MinRange": 22, "MaxRange": 22}],
-            },
-            "BlockPublicAccessConfigurationMetadata": {
-                "CreationDateTime": 0.0, "CreatedByArn": f"arn:aws:iam::{ctx.account_id}:root",
-            },
-        }
 
 
 def _must_be_live(cluster: dict) -> None:

@@ -1,4 +1,4 @@
-"""What every EMR area shares: ids and ARNs, the service's two error kinds, and Marker paging.
+"""What every EMR area shares: ids and ARNs, the service's two error kinds, cluster lookups and Marker paging.
 
 EMR answers bad requests in two ways, and clients tell them apart. The newer operations (DescribeCluster,
 ListSteps, DescribeStep, CancelSteps, AddTags ...) raise `InvalidRequestException`, whose modeled body
@@ -19,6 +19,7 @@ import secrets
 import string
 from typing import Optional
 
+from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 
 #: List operations return at most this many items per page, with a Marker for the next (as EMR does).
@@ -65,6 +66,24 @@ def job_flow_not_found() -> AwsError:
 
 def job_flow_ended() -> AwsError:
     return validation("A job flow that is shutting down, terminated, or finished may not be modified.")
+
+
+# -- lookups ---------------------------------------------------------------------------------------------
+
+def owned(cluster: Optional[dict], ctx: RequestContext) -> Optional[dict]:
+    """The cluster if it belongs to the caller's account and region (ids are looked up globally)."""
+    if cluster is not None and (cluster["Account"], cluster["Region"]) == (ctx.account_id, ctx.region):
+        return cluster
+    return None
+
+
+def require_cluster(store, ctx: RequestContext, cluster_id: str, missing=None) -> dict:
+    """The caller's cluster, or the operation's error for an unknown id (InvalidRequestException by
+    default; the job-flow operations pass their ValidationException)."""
+    found = owned(store.cluster(cluster_id), ctx)
+    if found is None:
+        raise (missing() if missing else cluster_not_valid(cluster_id))
+    return found
 
 
 # -- paging ----------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """ListInstanceGroups, ListInstances and ListBootstrapActions: what a cluster was asked to be made of.
 
 No EC2 instance exists: every step runs on this machine. The groups (or fleets) and their instances
-are the ones RunJobFlow requested, with the ids given at creation, RUNNING while the cluster lives and
-TERMINATED once it has ended. Bootstrap actions are listed as given; lakebox never runs them (there
-is no node to install anything on), so a script they name does not even have to exist.
+are the ones RunJobFlow requested (and AddInstanceGroups or ModifyInstanceGroups changed), with
+stable ids, RUNNING while the cluster lives and TERMINATED once it has ended. Bootstrap actions are
+listed as given; lakebox never runs them (there is no node to install anything on), so a script they
+name does not even have to exist.
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from ...protocol.context import RequestContext
-from .cluster_config import require_cluster
-from .common import CLUSTER_TERMINAL, invalid_request, page
+from .common import CLUSTER_TERMINAL, invalid_request, page, require_cluster
+from .groups import GROUP_FIELDS
 from .store import EmrStore
 
-_GROUP_FIELDS = ("Name", "Market", "BidPrice", "InstanceType", "Configurations", "CustomAmiId")
 
-
-def _timeline(cluster: dict) -> dict:
-    timeline = {"CreationDateTime": cluster["Created"]}
-    for key, name in (("Ready", "ReadyDateTime"), ("Ended", "EndDateTime")):
-        if cluster.get(key) is not None:
-            timeline[name] = cluster[key]
+def _timeline(cluster: dict, owner: dict) -> dict:
+    """A group's (or its instances') timeline: made when the cluster was or when the group was added,
+    ready at once, ended with the cluster."""
+    created = owner.get("Created", cluster["Created"])
+    timeline = {"CreationDateTime": created}
+    if cluster.get("Ready") is not None:
+        timeline["ReadyDateTime"] = max(created, cluster["Ready"])
+    if cluster.get("Ended") is not None:
+        timeline["EndDateTime"] = cluster["Ended"]
     return timeline
 
 
@@ -32,30 +35,37 @@ def _ended(cluster: dict) -> bool:
 
 def instance_group_output(cluster: dict, group: dict) -> dict:
     ended = _ended(cluster)
-    running = 0 if ended else len(group["Instances"])
-    out = {k: group[k] for k in _GROUP_FIELDS if k in group}
+    out = {k: group[k] for k in GROUP_FIELDS if k in group}
     out.update({
         "Id": group["Id"], "InstanceGroupType": group["InstanceRole"], "RequestedInstanceCount": group["InstanceCount"],
-        "RunningInstanceCount": running, "ConfigurationsVersion": 0, "EbsBlockDevices": [], "EbsOptimized": False,
+        "RunningInstanceCount": 0 if ended else len(group["Instances"]),
+        "ConfigurationsVersion": group.get("ConfigurationsVersion", 0),
+        "EbsBlockDevices": group.get("EbsBlockDevices") or [], "EbsOptimized": group.get("EbsOptimized", False),
         "Status": {"State": "TERMINATED" if ended else "RUNNING",
                    "StateChangeReason": ({"Code": "CLUSTER_TERMINATED", "Message": "Cluster was terminated."}
-                                         if ended else {}),
-                   "Timeline": _timeline(cluster)},
+                                         if ended else {"Message": ""}),
+                   "Timeline": _timeline(cluster, group)},
     })
+    if group.get("AutoScalingPolicy"):
+        out["AutoScalingPolicy"] = group["AutoScalingPolicy"]
     return out
 
 
 def instance_output(cluster: dict, owner: dict, instance: dict, fleet: bool) -> dict:
+    """One instance. Its private address is bookkeeping; its public one is this machine's, where the
+    cluster's work really happens (the master node's MasterPublicDnsName)."""
     ip = instance["PrivateIp"]
     out = {
         "Id": instance["Id"], "Ec2InstanceId": instance["Ec2InstanceId"], "PrivateIpAddress": ip,
         "PrivateDnsName": f"ip-{ip.replace('.', '-')}.ec2.internal",
+        "PublicDnsName": cluster.get("MasterPublicDnsName"), "PublicIpAddress": cluster.get("PublicIp"),
         "Status": {"State": "TERMINATED" if _ended(cluster) else "RUNNING", "StateChangeReason": {},
-                   "Timeline": _timeline(cluster)},
-        "Market": owner.get("Market", "ON_DEMAND"), "InstanceType": owner["InstanceType"], "EbsVolumes": [],
+                   "Timeline": _timeline(cluster, owner)},
+        "Market": owner.get("Market", "ON_DEMAND"), "InstanceType": owner["InstanceType"],
+        "EbsVolumes": instance.get("EbsVolumes") or [],
     }
     out["InstanceFleetId" if fleet else "InstanceGroupId"] = owner["Id"]
-    return out
+    return {k: v for k, v in out.items() if v is not None}
 
 
 class InstancesMixin:

@@ -48,12 +48,13 @@ def _step_detail(step: dict) -> dict:
 
 def _group_detail(cluster: dict, group: dict) -> dict:
     ended = cluster["State"] in ("TERMINATED", "TERMINATED_WITH_ERRORS")
+    ready = None if cluster.get("Ready") is None else max(cluster["Ready"], group.get("Created", cluster["Created"]))
     detail = {
         "InstanceGroupId": group["Id"], "Name": group.get("Name"), "Market": group.get("Market", "ON_DEMAND"),
         "InstanceRole": group["InstanceRole"], "BidPrice": group.get("BidPrice"), "InstanceType": group["InstanceType"],
         "InstanceRequestCount": group["InstanceCount"], "InstanceRunningCount": 0 if ended else group["InstanceCount"],
-        "State": "ENDED" if ended else "RUNNING", "CreationDateTime": cluster["Created"],
-        "StartDateTime": cluster.get("Ready"), "ReadyDateTime": cluster.get("Ready"),
+        "State": "ENDED" if ended else "RUNNING", "CreationDateTime": group.get("Created", cluster["Created"]),
+        "StartDateTime": ready, "ReadyDateTime": ready,
         "EndDateTime": cluster.get("Ended"),
     }
     return {k: v for k, v in detail.items() if v is not None}

@@ -1,9 +1,10 @@
 """From a step's `HadoopJarStep` to a `SparkApp` ready to start, or a `StepFailure` saying why not.
 
-Only one kind of step can run here: `command-runner.jar` running `spark-submit` with a Python
-application. Everything else fails the step with a clear reason, never a silent COMPLETED: a custom
-JAR (a Java program, or `script-runner.jar`), and other command-runner programs (`hive-script`,
-`s3-dist-cp`, `hadoop-streaming`, `bash` ...).
+Two kinds of step can run here, both `command-runner.jar`: `spark-submit` with a Python application,
+and `hadoop-streaming` (hadoop_streaming.py), whose job runs on Spark through streaming_driver.py.
+Everything else fails the step with a clear reason, never a silent COMPLETED: a custom JAR (a Java
+program, or `script-runner.jar`), and other command-runner programs (`hive-script`, `s3-dist-cp`,
+`bash` ...).
 
 The application, `--py-files`, `--files`, `--jars` and `--archives` given as s3:// (s3a://, s3n://)
 URIs are copied from the lake, through its API so every key the lake holds can be read, into the
@@ -13,12 +14,14 @@ taken from this machine. A missing application fails the step before any JVM sta
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from ...storage.errors import NoSuchBucketError, StorageError
+from . import hadoop_streaming
 from .spark_submit import SparkSubmitError, parse
 
 
@@ -34,6 +37,8 @@ COMMAND_RUNNER = "command-runner.jar"
 #: Files of the log folder that a --files name must not replace.
 RESERVED_LOG_NAMES = {"stdout", "stderr", "lakebox-ignored-options"}
 _S3_URI = re.compile(r"^s3[an]?://([^/]+)/(.+)$")
+#: The driver that runs a hadoop-streaming job on Spark.
+STREAMING_DRIVER = Path(__file__).with_name("streaming_driver.py")
 
 
 def is_command_runner(jar: str) -> bool:
@@ -53,9 +58,12 @@ def build_app(step: dict, run_dir: Path, lake: Any, app_name: str):
         raise StepFailure("No command", "command-runner.jar was given no arguments; the first names the program "
                                         "to run (spark-submit).")
     program = args[0].rsplit("/", 1)[-1]
+    if program == "hadoop-streaming":
+        return _streaming_app(args[1:], run_dir, lake, app_name)
     if program != "spark-submit":
         raise StepFailure(f"command-runner.jar program {program} is not supported",
-                          f"lakebox runs command-runner.jar steps of spark-submit only; {args[0]} cannot run here.")
+                          f"lakebox runs command-runner.jar steps of spark-submit and hadoop-streaming only; {args[0]} "
+                          "cannot run here.")
     try:
         submit = parse(args[1:])
     except SparkSubmitError as exc:
@@ -87,6 +95,26 @@ def build_app(step: dict, run_dir: Path, lake: Any, app_name: str):
                     conf=conf, py_files=py_files)
 
 
+def _streaming_app(args: list[str], run_dir: Path, lake: Any, app_name: str):
+    """A hadoop-streaming job: streaming_driver.py on Spark, its -files in the working folder under their names."""
+    try:
+        job = hadoop_streaming.parse(args)
+    except hadoop_streaming.StreamingError as exc:
+        raise StepFailure("Unsupported hadoop-streaming command", str(exc)) from None
+    fetcher = _Fetcher(lake, run_dir)
+    for uri, name in job.files:
+        fetcher.fetch(uri, "logs", name)
+    log_dir = run_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    if job.ignored:
+        (log_dir / "lakebox-ignored-options").write_text(
+            "Options that tune MapReduce and mean nothing to the result, ignored on local Spark:\n" +
+            "\n".join(job.ignored) + "\n")
+    from ...engines.spark import SparkApp
+
+    return SparkApp(name=app_name, script=str(STREAMING_DRIVER), args=[json.dumps(job.spec())], log_dir=str(log_dir))
+
+
 class _Fetcher:
     """Copies the step's files into its run folder, each under its own name in `<run>/<area>/`."""
 
@@ -104,25 +132,26 @@ class _Fetcher:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def fetch(self, uri: str, area: str) -> Path:
+    def fetch(self, uri: str, area: str, name: Optional[str] = None) -> Path:
+        """Copy `uri` into `<run>/<area>/`, as `name` if given (else under its own name)."""
         match = _S3_URI.match(uri)
         if match:
-            return self._from_lake(uri, match.group(1), match.group(2), area)
+            return self._from_lake(uri, match.group(1), match.group(2), area, name)
         path = Path(uri[len("file://"):] if uri.startswith("file://") else uri)
         if not path.is_absolute() or not path.is_file():
             raise StepFailure("File not found",
                               f"{uri} does not exist on this machine (give an s3:// URI to read it from the lake).")
-        target = self._target(area, path.name)
+        target = self._target(area, name or path.name)
         shutil.copyfile(path, target)
         return target
 
-    def _from_lake(self, uri: str, bucket: str, key: str, area: str) -> Path:
+    def _from_lake(self, uri: str, bucket: str, key: str, area: str, name: Optional[str]) -> Path:
         try:
             info = self.lake.head_object(bucket, key)
             if info is None or info.is_delete_marker:
                 raise StepFailure("File not found", f"{uri} does not exist: there is no object {key} in bucket "
                                                     f"{bucket}.")
-            target = self._target(area, key.rsplit("/", 1)[-1])
+            target = self._target(area, name or key.rsplit("/", 1)[-1])
             with self.lake.open_object(info) as reader, open(target, "wb") as out:
                 for chunk in reader:
                     out.write(chunk)

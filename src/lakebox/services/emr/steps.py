@@ -16,9 +16,8 @@ from typing import Any, Callable
 
 from ...protocol.context import RequestContext
 from . import lifecycle
-from .cluster_config import owned, require_cluster
 from .common import (CLUSTER_ENDING, MAX_ACTIVE_STEPS, STEP_ACTIVE, cluster_not_valid, invalid_request,
-                     job_flow_ended, job_flow_not_found, new_id, page, validation)
+                     job_flow_ended, job_flow_not_found, new_id, owned, page, require_cluster, validation)
 from .store import EmrStore
 
 DEFAULT_ACTION_ON_FAILURE = "TERMINATE_CLUSTER"

@@ -1,4 +1,5 @@
-"""EMR's state: clusters and their steps in one SQLite file, `<data>/.lakebox/emr/emr.db`.
+"""EMR's state: clusters and their steps, and each account's settings and security configurations,
+in one SQLite file, `<data>/.lakebox/emr/emr.db`.
 
 Built like every lakebox store (`SqliteDatabase`: WAL, one writer, write-through). Each cluster and
 each step is one JSON document, rewritten whole when it changes; timestamps in them are epoch seconds
@@ -19,7 +20,16 @@ from typing import Optional
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Version 2: an account's settings (block public access) and its security configurations.
+ACCOUNT_TABLES = [
+    """CREATE TABLE settings (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (account, region, name))""",
+    """CREATE TABLE security_configurations (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, created REAL NOT NULL,
+        body TEXT NOT NULL, PRIMARY KEY (account, region, name))""",
+]
 SCHEMA = [
     """CREATE TABLE clusters (
         id TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, created REAL NOT NULL,
@@ -28,7 +38,10 @@ SCHEMA = [
     """CREATE TABLE steps (
         id TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL)""",
     "CREATE UNIQUE INDEX steps_by_cluster ON steps (cluster_id, seq)",
+    *ACCOUNT_TABLES,
 ]
+#: What turns a file of an older schema version into the next one, keyed by the old version.
+UPGRADES = {1: ACCOUNT_TABLES}
 
 
 def _dump(doc: dict) -> str:
@@ -38,6 +51,7 @@ def _dump(doc: dict) -> str:
 class EmrStore(SqliteDatabase):
     def __init__(self, root: Path):
         super().__init__(Path(root) / "emr.db")
+        self.upgrade(UPGRADES, SCHEMA_VERSION)
         self.apply_schema(SCHEMA, SCHEMA_VERSION)
 
     # -- reads (each sees the latest commit) ----------------------------------------------------------
@@ -63,7 +77,44 @@ class EmrStore(SqliteDatabase):
         rows = self.read("SELECT doc FROM steps WHERE cluster_id = ? ORDER BY seq", (cluster_id,))
         return [json.loads(r["doc"]) for r in rows]
 
+    def setting(self, account: str, region: str, name: str) -> Optional[dict]:
+        rows = self.read("SELECT doc FROM settings WHERE account = ? AND region = ? AND name = ?",
+                         (account, region, name))
+        return json.loads(rows[0]["doc"]) if rows else None
+
+    def security_configurations(self, account: str, region: str) -> list[dict]:
+        """{"Name", "Created", "Body"} of the owner's security configurations, oldest first."""
+        rows = self.read("SELECT name, created, body FROM security_configurations WHERE account = ? AND region = ? "
+                         "ORDER BY created, name", (account, region))
+        return [{"Name": r["name"], "Created": r["created"], "Body": r["body"]} for r in rows]
+
     # -- inside a write() transaction -------------------------------------------------------------------
+
+    @staticmethod
+    def clusters_in(db: sqlite3.Connection, account: str, region: str) -> list[dict]:
+        rows = db.execute("SELECT doc FROM clusters WHERE account = ? AND region = ? ORDER BY created DESC, rowid DESC",
+                          (account, region)).fetchall()
+        return [json.loads(r["doc"]) for r in rows]
+
+    @staticmethod
+    def put_setting(db: sqlite3.Connection, account: str, region: str, name: str, doc: dict) -> None:
+        db.execute("INSERT INTO settings (account, region, name, doc) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (account, region, name) DO UPDATE SET doc = excluded.doc",
+                   (account, region, name, _dump(doc)))
+
+    @staticmethod
+    def insert_security_configuration(db: sqlite3.Connection, account: str, region: str, name: str, created: float,
+                                      body: str) -> bool:
+        """False when the owner already has a configuration of that name."""
+        cursor = db.execute("INSERT INTO security_configurations (account, region, name, created, body) "
+                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", (account, region, name, created, body))
+        return cursor.rowcount == 1
+
+    @staticmethod
+    def delete_security_configuration(db: sqlite3.Connection, account: str, region: str, name: str) -> bool:
+        cursor = db.execute("DELETE FROM security_configurations WHERE account = ? AND region = ? AND name = ?",
+                            (account, region, name))
+        return cursor.rowcount == 1
 
     @staticmethod
     def load_cluster(db: sqlite3.Connection, cluster_id: str) -> Optional[dict]:
