@@ -30,6 +30,7 @@ from typing import Any, Callable, Optional
 from ..job_drivers import driver_environment, server_endpoint
 from . import lifecycle
 from .common import CLUSTER_TERMINAL
+from .configurations import spark_defaults, uses_glue_catalog
 from .step_launch import StepFailure, build_app
 from .step_logs import publish, record_exit
 
@@ -206,8 +207,10 @@ class ClusterWorker(threading.Thread):
         name = f"emr cluster {self.cluster_id} step {step['Id']} ({step['Name']})"
         try:
             app = build_app(step, run_dir, self.runner.lake, name)
-            # The driver acts for the cluster's account and region.
+            # The driver acts for the cluster's account and region, with the cluster's Spark settings.
             app.env = {**driver_environment(self.runner.config, cluster["Account"], cluster["Region"]), **app.env}
+            app.conf = {**spark_defaults(cluster), **app.conf}
+            app.glue_catalog = uses_glue_catalog(cluster)
             process = self.runner.launcher().start(app)
         except StepFailure as failure:
             self._fail_early(step, log_dir, failure.reason, failure.message)
