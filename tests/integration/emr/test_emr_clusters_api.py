@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from emr_helpers import SMALL, client, error_of, missing_script_step, run_cluster, wait_cluster, wait_for
+from emr_helpers import SMALL, client, cluster_state, error_of, missing_script_step, run_cluster, wait_cluster, wait_for
 
 from lakebox.testing import running_lakebox
 
@@ -120,6 +120,8 @@ def test_list_clusters_filters_by_state_and_creation_time(emr, lakebox_server):
     lakebox_server.advance_clock("2h")
     late = run_cluster(emr, name="late")
     gone = emr.run_job_flow(Name="gone", Instances={"MasterInstanceType": "m5.xlarge"})["JobFlowId"]
+    assert cluster_state(emr, gone) == "WAITING"  # for a first step, for a minute of service time
+    lakebox_server.advance_clock("61s")  # with none, it ends (KeepJobFlowAliveWhenNoSteps is false)
     created = {c: emr.describe_cluster(ClusterId=c)["Cluster"]["Status"]["Timeline"]["CreationDateTime"]
                for c in (early, late)}
 

@@ -56,10 +56,10 @@ def test_a_step_queries_glue_tables_by_name_with_the_clusters_spark_defaults(lak
     s3.put_object(Bucket="shop", Key="sales/part-0.parquet", Body=buffer.getvalue())
     s3.put_object(Bucket="shop", Key="scripts/report.py", Body=SCRIPT)
     glue.create_database(DatabaseInput={"Name": "shop"})
-    glue.create_table(DatabaseName="shop", TableInput={"Name": "sales", "Parameters": {"classification": "parquet"},
-                                                       "StorageDescriptor": {"Location": "s3://shop/sales/", "Columns": [
-                                                           {"Name": "region", "Type": "string"},
-                                                           {"Name": "amount", "Type": "double"}]}})
+    columns = [{"Name": "region", "Type": "string"}, {"Name": "amount", "Type": "double"}]
+    glue.create_table(DatabaseName="shop", TableInput={
+        "Name": "sales", "Parameters": {"classification": "parquet"},
+        "StorageDescriptor": {"Location": "s3://shop/sales/", "Columns": columns}})
     step = spark_step("report", "s3://shop/scripts/report.py")
     step["HadoopJarStep"]["Args"][1:1] = ["--conf", "spark.lakebox.step=from-step"]
     cluster_id = run_cluster(emr, "glue-metastore", [step], LogUri="s3://logs/emr/",

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from emr_helpers import (error_of, gunzip_object, missing_script_step, run_cluster, spark_step, step_states,
-                         wait_cluster, wait_for)
+from emr_helpers import (cluster_state, error_of, gunzip_object, missing_script_step, run_cluster, spark_step,
+                         step_states, wait_cluster, wait_for)
 
 
 def test_terminate_cluster_on_failure_ends_the_cluster_with_errors_and_cancels_the_rest(emr):
@@ -82,12 +82,24 @@ def test_a_cluster_not_kept_alive_terminates_after_its_last_step(emr):
         "COMPLETED"
 
 
-def test_a_cluster_without_steps_or_keep_alive_terminates_at_once(emr):
-    cluster_id = emr.run_job_flow(Name="idle", Instances={"MasterInstanceType": "m5.xlarge"})["JobFlowId"]
-    cluster = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
+def test_a_cluster_without_steps_or_keep_alive_waits_a_minute_for_steps_then_terminates(emr, lakebox_server):
+    # Steps added right after RunJobFlow run, as they do while a real cluster boots; then it ends.
+    busy = emr.run_job_flow(Name="busy", Instances={"MasterInstanceType": "m5.xlarge"})["JobFlowId"]
+    assert cluster_state(emr, busy) == "WAITING"
+    emr.add_job_flow_steps(JobFlowId=busy, Steps=[missing_script_step("first", "CONTINUE")])
+    ended = wait_cluster(emr, busy, "TERMINATED")
+    assert ended["Status"]["StateChangeReason"]["Code"] == "ALL_STEPS_COMPLETED"
+    assert step_states(emr, busy) == ["FAILED"]
+
+    # With no step within 60 s of service time, it ends with none.
+    idle = emr.run_job_flow(Name="idle", Instances={"MasterInstanceType": "m5.xlarge"})["JobFlowId"]
+    lakebox_server.advance_clock("59s")
+    assert cluster_state(emr, idle) == "WAITING"
+    lakebox_server.advance_clock("2s")
+    cluster = emr.describe_cluster(ClusterId=idle)["Cluster"]
     assert cluster["Status"]["State"] == "TERMINATED"
     assert cluster["Status"]["StateChangeReason"]["Code"] == "ALL_STEPS_COMPLETED"
-    error = error_of(emr.add_job_flow_steps, JobFlowId=cluster_id, Steps=[missing_script_step("late", "CONTINUE")])
+    error = error_of(emr.add_job_flow_steps, JobFlowId=idle, Steps=[missing_script_step("late", "CONTINUE")])
     assert error["Error"] == {"Code": "ValidationException", "Message":
                               "A job flow that is shutting down, terminated, or finished may not be modified."}
 

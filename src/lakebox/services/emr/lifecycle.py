@@ -13,6 +13,9 @@ documented behaviour in one place:
   and the cluster waits; CONTINUE goes on. A termination-protected cluster is not terminated by a
   step: it cancels and waits instead. With StepConcurrencyLevel above 1 neither cancelling nor
   terminating happens (AWS documents the same for a level raised while a step runs);
+- a cluster created with no steps and without KeepJobFlowAliveWhenNoSteps waits STARTUP_GRACE
+  seconds (service clock) for steps before it ends: on AWS such a cluster takes minutes to boot, and
+  steps added meanwhile (AddJobFlowSteps right after RunJobFlow) run before it terminates;
 - a cluster with a running driver cannot end at once: it is TERMINATING until its worker has
   stopped the driver, then it takes the state kept in `EndState`.
 """
@@ -27,6 +30,8 @@ RUNNING_MESSAGE = "Running step"
 WAITING_MESSAGE = "Cluster ready to run steps."
 TERMINATE_ACTIONS = ("TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW")
 RESTART_REASON = "lakebox restarted"
+#: Seconds a cluster made without steps (and without keep-alive) waits for its first step.
+STARTUP_GRACE = 60.0
 
 
 def reason(code: Optional[str], message: str) -> dict:
@@ -95,13 +100,21 @@ def settle(cluster: dict, steps: list[dict], now: float) -> None:
     if any(s["State"] in ("PENDING", "RUNNING", "CANCEL_PENDING") for s in steps):
         if state != "RUNNING":
             cluster["State"], cluster["Reason"] = "RUNNING", reason(None, RUNNING_MESSAGE)
-    elif cluster.get("KeepAlive"):
+    elif cluster.get("KeepAlive") or grace_ends(cluster, steps, now) is not None:
         if state != "WAITING":
             cluster["State"], cluster["Reason"] = "WAITING", reason(None, WAITING_MESSAGE)
     else:
         failed = any(s["State"] == "FAILED" for s in steps)
         end_cluster(cluster, steps, "TERMINATED", "ALL_STEPS_COMPLETED",
                     "Steps completed with errors" if failed else "Steps completed", now)
+
+
+def grace_ends(cluster: dict, steps: list[dict], now: float) -> Optional[float]:
+    """When a step-less, auto-terminating cluster stops waiting for its first step (None: not waiting)."""
+    if steps or cluster.get("KeepAlive"):
+        return None
+    ends = cluster["Created"] + STARTUP_GRACE
+    return ends if now < ends else None
 
 
 def recover(cluster: dict, steps: list[dict], now: float, log_files: Optional[dict] = None) -> None:

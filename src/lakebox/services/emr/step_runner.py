@@ -66,6 +66,17 @@ class StepRunner:
             after = self.change(cluster["Id"], lambda c, steps, now: lifecycle.recover(c, steps, now, log_files))
             if after is not None and after["State"] not in CLUSTER_TERMINAL:
                 self.ensure(cluster["Id"])
+        if getattr(self.config, "clock", None) is not None:
+            self.config.clock.subscribe(self.on_clock_jump)
+
+    def on_clock_jump(self, _now) -> None:
+        """The service clock moved: a cluster waiting out its grace for a first step may be due to end,
+        and ends before the jump returns (as lifecycle actions do on every jump)."""
+        for cluster in self.store.live_clusters():
+            after = self.change(cluster["Id"], lifecycle.settle)
+            worker = self._workers.get(cluster["Id"])
+            if worker is not None and after is not None and after["State"] in CLUSTER_TERMINAL:
+                worker.wake()
 
     def close(self) -> None:
         with self._lock:
@@ -149,7 +160,7 @@ class ClusterWorker(threading.Thread):
                 self._wake.clear()
                 if not self._tick():
                     break
-                self._wake.wait(POLL_SECONDS if self.runs else None)
+                self._wake.wait(POLL_SECONDS if self.runs else self._idle_timeout())
         except Exception:  # noqa: BLE001 - a worker must not die silently; the cluster keeps its state
             log.exception("emr %s: the step worker failed", self.cluster_id)
         finally:
@@ -158,6 +169,15 @@ class ClusterWorker(threading.Thread):
                 for run in self.runs.values():
                     run.process.stop()
             self.runner.forget(self)
+
+    def _idle_timeout(self) -> Optional[float]:
+        """Seconds until an idle cluster must be looked at again: the end of its wait for a first step."""
+        cluster = self.runner.store.cluster(self.cluster_id)
+        if cluster is None or cluster["State"] in CLUSTER_TERMINAL:
+            return None
+        now = self.runner.now()
+        ends = lifecycle.grace_ends(cluster, self.runner.store.steps(self.cluster_id), now)
+        return None if ends is None else max(0.05, ends - now)
 
     def _tick(self) -> bool:
         for step_id, run in list(self.runs.items()):
