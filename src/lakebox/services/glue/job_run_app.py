@@ -86,8 +86,17 @@ def prepare(data_dir: Path, lake: Any, key: str, job: dict, run: dict) -> Prepar
     driver_stderr = str(folder / "driver-stderr")
     app = SparkApp(name=name, script=str(driver), args=[driver_stderr, script, *argv(arguments)],
                    log_dir=str(folder), conf=spark_conf(arguments.get("--conf")), py_files=py_files, env=env,
-                   glue_libs=True, spark=True)
+                   glue_libs=True, spark=True, glue_catalog=uses_glue_catalog(arguments))
     return PreparedRun(app, driver_stderr, notes)
+
+
+def uses_glue_catalog(arguments: dict) -> bool:
+    """Whether Spark SQL's metastore is the Glue Data Catalog (`--enable-glue-datacatalog`).
+
+    On by default: Glue Studio and the console set the argument on every job, and a script that
+    names catalog tables in spark.sql expects it; `--enable-glue-datacatalog false` turns it off.
+    """
+    return str(arguments.get("--enable-glue-datacatalog", "true")).strip().lower() != "false"
 
 
 def fetch(lake: Any, uri: str, folder: Path, what: str) -> str:
