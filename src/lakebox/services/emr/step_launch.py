@@ -82,17 +82,22 @@ def build_app(step: dict, run_dir: Path, lake: Any, app_name: str):
             str(fetcher.fetch(item.split("#", 1)[0], "files")) + ("#" + item.split("#", 1)[1] if "#" in item else "")
             for item in submit.archives)
     py_files = [str(fetcher.fetch(item, "deps")) for item in submit.py_files]
-    log_dir = run_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    if submit.ignored:
-        (log_dir / "lakebox-ignored-options").write_text(
-            "Options that place or size the job on a cluster, ignored on local Spark:\n" +
-            "\n".join(submit.ignored) + "\n")
+    log_dir = _log_dir(run_dir, "Options that place or size the job on a cluster, ignored on local Spark",
+                       submit.ignored)
     from ...engines.spark import SparkApp
 
     # spark-submit's --name is the application's name, as on EMR; else the step's own.
     return SparkApp(name=submit.name or app_name, script=str(script), args=submit.app_args, log_dir=str(log_dir),
                     conf=conf, py_files=py_files)
+
+
+def _log_dir(run_dir: Path, header: str, ignored: list[str]) -> Path:
+    """The step's log folder, with a note of the options the step gave that mean nothing here."""
+    log_dir = run_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    if ignored:
+        (log_dir / "lakebox-ignored-options").write_text(f"{header}:\n" + "\n".join(ignored) + "\n")
+    return log_dir
 
 
 def _streaming_app(args: list[str], run_dir: Path, lake: Any, app_name: str):
@@ -104,12 +109,8 @@ def _streaming_app(args: list[str], run_dir: Path, lake: Any, app_name: str):
     fetcher = _Fetcher(lake, run_dir)
     for uri, name in job.files:
         fetcher.fetch(uri, "logs", name)
-    log_dir = run_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    if job.ignored:
-        (log_dir / "lakebox-ignored-options").write_text(
-            "Options that tune MapReduce and mean nothing to the result, ignored on local Spark:\n" +
-            "\n".join(job.ignored) + "\n")
+    log_dir = _log_dir(run_dir, "Options that tune MapReduce and mean nothing to the result, ignored on local Spark",
+                       job.ignored)
     from ...engines.spark import SparkApp
 
     return SparkApp(name=app_name, script=str(STREAMING_DRIVER), args=[json.dumps(job.spec())], log_dir=str(log_dir))
