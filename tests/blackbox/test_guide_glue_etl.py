@@ -5,7 +5,8 @@ crawled into `raw_data.orders` (the guide's crawler section), the script uploade
 created for it with the two arguments the script asks for (the guide shows the script, not the
 CreateJob call). The script then runs verbatim on Spark: it reads the table through the Data
 Catalog, cleans the rows, and writes Parquet partitioned by year and month, which is read back here
-and checked row by row.
+and checked row by row. The pipeline then goes on as the guide draws it: a crawler catalogs the
+silver output and Athena answers from it.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ def orders_table(lakebox_endpoint):
     return lakebox_endpoint
 
 
-def test_guide_glue_etl_job_runs_on_spark(orders_table):
+@pytest.fixture(scope="module")
+def etl_run(orders_table) -> dict:
+    """The guide's script run once by StartJobRun, to its end; the run."""
     s3, glue = boto3.client("s3"), boto3.client("glue")
     s3.put_object(Bucket="my-data-lake", Key="scripts/orders_etl.py", Body=GUIDE_SCRIPT.encode())
     glue.create_job(Name="orders-etl", Role="arn:aws:iam::123456789:role/GlueServiceRole", GlueVersion="4.0",
@@ -117,7 +120,12 @@ def test_guide_glue_etl_job_runs_on_spark(orders_table):
     run_id = glue.start_job_run(JobName="orders-etl")["JobRunId"]
     run = _wait(lambda: glue.get_job_run(JobName="orders-etl", RunId=run_id)["JobRun"],
                 lambda r: r["JobRunState"] not in ("STARTING", "RUNNING", "STOPPING"), "job run")
-    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    return run
+
+
+def test_guide_glue_etl_job_runs_on_spark(etl_run):
+    s3 = boto3.client("s3")
+    assert etl_run["JobRunState"] == "SUCCEEDED", etl_run.get("ErrorMessage")
 
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="my-data-lake", Prefix="silver/orders/")["Contents"])
     assert keys and all(k.endswith(".parquet") for k in keys)
@@ -128,3 +136,27 @@ def test_guide_glue_etl_job_runs_on_spark(orders_table):
         month = int(key.split("/")[3].split("=")[1])
         rows += [(r["order_id"], r["customer_id"], str(r["order_date"]), month) for r in table.to_pylist()]
     assert sorted(rows) == [(1, "c-17", "2024-01-15", 1), (2, "c-03", "2024-01-15", 1), (3, "c-17", "2024-02-03", 2)]
+
+
+def test_the_jobs_output_is_crawled_and_queried_with_athena(etl_run):
+    """The guide's pipeline goes on: the silver Parquet that the job wrote is crawled into the catalog
+    and Athena answers from it."""
+    glue, athena = boto3.client("glue"), boto3.client("athena")
+    assert etl_run["JobRunState"] == "SUCCEEDED", etl_run.get("ErrorMessage")
+    glue.create_crawler(Name="silver-orders", Role="arn:aws:iam::123456789:role/GlueServiceRole",
+                        DatabaseName="silver", Targets={"S3Targets": [{"Path": "s3://my-data-lake/silver/orders/"}]})
+    glue.start_crawler(Name="silver-orders")
+    _wait(lambda: glue.get_crawler(Name="silver-orders")["Crawler"],
+          lambda c: c["State"] == "READY" and c.get("LastCrawl"), "crawl")
+    table = glue.get_table(DatabaseName="silver", Name="orders")["Table"]
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["year", "month"]
+    query_id = athena.start_query_execution(
+        QueryString="SELECT month, COUNT(*) AS orders, SUM(amount) AS total FROM silver.orders GROUP BY month "
+                    "ORDER BY month",
+        ResultConfiguration={"OutputLocation": "s3://my-data-lake/athena-results/"})["QueryExecutionId"]
+    state = _wait(lambda: athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"],
+                  lambda s: s["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"), "query")
+    assert state["State"] == "SUCCEEDED", state
+    rows = athena.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]
+    assert [[c.get("VarCharValue") for c in r["Data"]] for r in rows] == \
+        [["month", "orders", "total"], ["1", "2", "24.9"], ["2", "1", "120.25"]]
