@@ -127,6 +127,29 @@ def error_summary(stderr: str, limit: int = 2048) -> str:
     return (lines[-1].strip() if lines else "The driver ended without output")[:limit]
 
 
+def kill_orphan(pid: Optional[int], marker: str) -> bool:
+    """SIGKILL the process group of a driver that a dead server left running; True if one was killed.
+
+    Only when `pid` is still that driver: its command line must contain `marker` (the run's or the
+    step's id, which names its run folder), so a pid reused by another process is never hit.
+    """
+    if not pid:
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return False
+    if marker not in command:
+        return False
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return False
+    log.info("killed the orphaned driver %d of %s", pid, marker)
+    return True
+
+
 def tail_text(path: str, size: int = 64 * 1024) -> str:
     """The last `size` bytes of a log file as text ("" when it cannot be read)."""
     try:

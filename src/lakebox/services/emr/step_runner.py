@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from ...engines.spark import kill_orphan
 from ..job_drivers import driver_environment, server_endpoint
 from . import lifecycle
 from .common import CLUSTER_TERMINAL
@@ -61,6 +62,8 @@ class StepRunner:
         """Finish what a previous run left in flight, then start the live clusters' workers."""
         for cluster in self.store.live_clusters():
             in_flight = [s for s in self.store.steps(cluster["Id"]) if s["State"] in ("RUNNING", "CANCEL_PENDING")]
+            for step in in_flight:
+                kill_orphan(step.get("_Pid"), step["Id"])
             log_files = {s["Id"]: publish(self.lake, cluster.get("LogUri"), cluster["Id"], s["Id"],
                                           self.run_dir(cluster["Id"], s["Id"]) / "logs") for s in in_flight}
             after = self.change(cluster["Id"], lambda c, steps, now: lifecycle.recover(c, steps, now, log_files))
@@ -244,6 +247,14 @@ class ClusterWorker(threading.Thread):
             return
         log.info("emr %s: step %s (%s) started", self.cluster_id, step["Id"], step["Name"])
         self.runs[step["Id"]] = _Run(process, log_dir)
+
+        def remember_pid(_cluster: dict, steps: list[dict], _now: float) -> None:
+            # So that a restart after kill -9 can stop the driver this server can no longer watch.
+            for candidate in steps:
+                if candidate["Id"] == step["Id"]:
+                    candidate["_Pid"] = process.pid
+
+        self.runner.change(self.cluster_id, remember_pid)
 
     def _fail_early(self, step: dict, log_dir: Path, reason: str, message: str) -> None:
         """A step that failed before its driver started: the reason in its stderr, then FAILED."""

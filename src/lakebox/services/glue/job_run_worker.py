@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-import signal
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ...clock import ServiceClock
-from ...engines.spark import SparkLauncher, SparkUnavailable, error_summary, tail_text
+from ...engines.spark import SparkLauncher, SparkUnavailable, error_summary, kill_orphan, tail_text
 from ...protocol.errors import AwsError
 from .errors import entity_not_found
 from .job_run_app import PreparedRun, RunSetupError, prepare
@@ -350,19 +348,5 @@ def _failure(process: Any, prepared: PreparedRun) -> str:
 
 
 def _kill_orphan(run: dict) -> None:
-    """Stop a driver a dead lakebox left running, if the process is still that run's (its command
-    line names the run id, so a reused pid is never hit)."""
-    pid = run.get("_Pid")
-    if not pid:
-        return
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            command = handle.read().decode("utf-8", "replace")
-    except OSError:
-        return
-    if run["Id"] not in command:
-        return
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """Stop a driver a dead lakebox left running (its command line names the run id)."""
+    kill_orphan(run.get("_Pid"), run["Id"])
