@@ -82,10 +82,10 @@ def test_kill9_fails_the_running_emr_step_and_kills_its_driver(serve_factory, tm
     s3.create_bucket(Bucket="code")
     s3.put_object(Bucket="code", Key="sleeper.py", Body=SLEEPER.replace(
         b'os.environ.get("PID_FILE", "/dev/null")', repr(str(tmp_path / "emr.pid")).encode()))
-    cluster_id = emr.run_job_flow(Name="kill9", Instances={"MasterInstanceType": "m5.xlarge",
-                                                           "KeepJobFlowAliveWhenNoSteps": True},
-                                  Steps=[{"Name": "sleep", "ActionOnFailure": "CONTINUE", "HadoopJarStep": {
-                                      "Jar": "command-runner.jar", "Args": ["spark-submit", "s3://code/sleeper.py"]}}])["JobFlowId"]
+    step = {"Name": "sleep", "ActionOnFailure": "CONTINUE", "HadoopJarStep": {
+        "Jar": "command-runner.jar", "Args": ["spark-submit", "s3://code/sleeper.py"]}}
+    cluster_id = emr.run_job_flow(Name="kill9", Steps=[step], Instances={
+        "MasterInstanceType": "m5.xlarge", "KeepJobFlowAliveWhenNoSteps": True})["JobFlowId"]
     pid = _pid_in(tmp_path / "emr.pid")
     step_id = emr.list_steps(ClusterId=cluster_id)["Steps"][0]["Id"]
     server.kill9()
