@@ -131,7 +131,8 @@ class CrawlersMixin:
         key = owner_key(ctx)
         name = params["CrawlerName"]
         if self.crawler_store.get_crawler(key, name) is None:
-            raise crawler_not_found(name)
+            # ListCrawls words it differently from the other crawler operations (checked on AWS).
+            raise entity_not_found(f"Crawler entry with name {name} does not exist")
         filters = [_checked_filter(index, condition) for index, condition in enumerate(params.get("Filters") or [], 1)]
         crawls = [_public(c) for c in self.crawler_store.crawls(key, name)]
         for condition in filters:

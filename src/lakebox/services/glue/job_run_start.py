@@ -89,6 +89,9 @@ def _capacity(job: dict, params: dict) -> dict[str, Any]:
     """The run's capacity: the job's, with the run's WorkerType/NumberOfWorkers or MaxCapacity instead."""
     worker, workers = params.get("WorkerType"), params.get("NumberOfWorkers")
     max_capacity = params.get("MaxCapacity")
+    if max_capacity is not None and params.get("AllocatedCapacity") is not None:
+        # The deprecated AllocatedCapacity is MaxCapacity's old name: one run takes one of them.
+        raise invalid_input("Please set only Allocated Capacity or Max Capacity")
     if max_capacity is None and params.get("AllocatedCapacity") is not None:
         max_capacity = float(params["AllocatedCapacity"])
     pythonshell = (job.get("Command") or {}).get("Name") == "pythonshell"

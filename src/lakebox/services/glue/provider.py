@@ -74,6 +74,7 @@ class GlueProvider(
     def __init__(self, config: Any, *, lake: Any = None, logs: Any = None):
         super().__init__(config)
         self.clock = config.clock
+        self.lake = lake
         self.store = CatalogStore(config.data_dir / ".lakebox" / "glue" / "catalog.db")
         self.crawler_store = CrawlerStore(config.data_dir / ".lakebox" / "glue" / "crawlers.db")
         env = CrawlEnv(lake=lake, catalog=self, logs=logs, crawler_store=self.crawler_store, clock=self.clock)

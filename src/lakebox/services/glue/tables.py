@@ -33,6 +33,7 @@ from .errors import (
 )
 from .indexes import add_partition_index
 from .store import CatalogStore, decode, encode
+from .table_iceberg_input import create_iceberg_table
 from .tags import forget_tags
 
 #: Store tables that hold a table's parts, all keyed by (catalog, db, tbl).
@@ -77,6 +78,16 @@ class TablesMixin:
         if given is None:
             raise invalid_input("TableInput is required.")
         name = lower(params.get("Name") or given["Name"])
+        iceberg = (params.get("OpenTableFormatInput") or {}).get("IcebergInput")
+        if iceberg is not None:
+            # Glue writes the table's Iceberg metadata and registers it (table_iceberg_input.py).
+            with self.store.write() as db:
+                load_database(db, catalog, database)
+                if db.execute("SELECT 1 FROM tables WHERE catalog = ? AND db = ? AND name = ?",
+                              (catalog, database, name)).fetchone():
+                    raise already_exists("Table already exists.")
+            create_iceberg_table(self, getattr(self, "lake", None), ctx, database, name, given, iceberg)
+            return {}
         now = self.clock.now()
         doc = table_document(given, name, database, catalog_id(ctx, params), ctx.account_id,
                              created=now, updated=now, version=0)

@@ -16,6 +16,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 
+from ...protocol.errors import AwsError
 from .crawler_cron import CronError, parse_cron
 from .errors import invalid_input
 
@@ -88,12 +89,21 @@ def check_predicate(predicate: dict | None) -> None:
         raise invalid_input("Predicate cannot be null or empty")
     if predicate.get("Logical", "AND") not in ("AND", "ANY"):
         raise invalid_input(f"Invalid Logical {predicate.get('Logical')}")
-    for condition in conditions:
-        if condition.get("LogicalOperator") != "EQUALS":
+    for index, condition in enumerate(conditions, 1):
+        operator = condition.get("LogicalOperator")
+        if not operator:
             raise invalid_input("Logical operator cannot be null or empty")
+        if operator != "EQUALS":
+            # Enum validation, worded as Glue words it (ValidationException, no "1 validation error" lead).
+            raise AwsError("ValidationException", f"Value '{operator}' at 'predicate.conditions.{index}.member."
+                           "logicalOperator' failed to satisfy constraint: Member must satisfy enum value set: "
+                           "[Equals]", 400)
         job, crawler = condition.get("JobName"), condition.get("CrawlerName")
         if job and crawler:
-            raise invalid_input("Both JobName and CrawlerName cannot be set together in a condition")
+            # The job's half of the condition wins; the crawler's is not stored.
+            condition.pop("CrawlerName", None)
+            condition.pop("CrawlState", None)
+            crawler = None
         if job and not condition.get("State"):
             raise invalid_input("State cannot be null or empty, choose from one of the following job state: "
                                 "[SUCCEEDED, STOPPED, FAILED, TIMEOUT]")
