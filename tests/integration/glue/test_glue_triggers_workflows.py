@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from crawler_helpers import ROLE, make_s3, put_json_lines, wait_ready
 from glue_helpers import error_of
+from glue_job_helpers import wait_for
 
 BUCKET = "lake"
 
@@ -45,14 +46,7 @@ def _error(call, **kwargs) -> tuple[int, str, str]:
 
 
 def _wait(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
+    return wait_for(check, timeout)
 
 
 def _run_done(glue, workflow, run_id):
