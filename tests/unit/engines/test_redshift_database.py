@@ -13,20 +13,10 @@ import os
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from redshift_guide_sql import GUIDE_SALES_DDL
 
 from lakebox.engines.redshift.database import Column, RedshiftDatabase, RedshiftError
 
-SALES_DDL = """CREATE TABLE sales (
-    sale_id BIGINT IDENTITY(1,1),
-    order_date DATE NOT NULL,
-    customer_id BIGINT NOT NULL,
-    product_id BIGINT NOT NULL,
-    quantity INT,
-    amount DECIMAL(10,2),
-    PRIMARY KEY (sale_id)
-)
-DISTKEY (customer_id)
-SORTKEY (order_date);"""
 PARQUET = {"InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
            "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}
 CSV = {"InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
@@ -105,7 +95,7 @@ def rows(db, sql):
 
 def test_guide_ddl_creates_tables_and_records_their_design(env):
     db, *_ = env
-    results = db.execute(SALES_DDL + "CREATE TABLE dim_country (code CHAR(2), name VARCHAR(64)) DISTSTYLE ALL;"
+    results = db.execute(GUIDE_SALES_DDL + "CREATE TABLE dim_country (code CHAR(2), name VARCHAR(64)) DISTSTYLE ALL;"
                          "CREATE TABLE logs (ts TIMESTAMP, msg VARCHAR(256)) SORTKEY (ts);"
                          "CREATE TABLE t (order_id BIGINT ENCODE AZ64, status VARCHAR(20) ENCODE LZO) "
                          "COMPOUND SORTKEY (order_id, status);"
@@ -125,7 +115,7 @@ def test_guide_ddl_creates_tables_and_records_their_design(env):
 
 def test_identity_fills_in_and_primary_key_is_not_enforced(env):
     db, *_ = env
-    db.execute(SALES_DDL)
+    db.execute(GUIDE_SALES_DDL)
     result = one(db, "INSERT INTO sales (order_date, customer_id, product_id, quantity, amount) VALUES "
                      "('2024-01-01', 7, 1, 2, 10.50), ('2024-01-02', 8, 1, 1, 3)")
     assert (result.command, result.rowcount) == ("INSERT 0 2", 2)
@@ -136,10 +126,10 @@ def test_identity_fills_in_and_primary_key_is_not_enforced(env):
 
 def test_drop_table_forgets_design_and_sequence(env):
     db, *_ = env
-    db.execute(SALES_DDL)
+    db.execute(GUIDE_SALES_DDL)
     assert one(db, "DROP TABLE sales").command == "DROP TABLE"
     assert db.table_design("public", "sales") == []
-    db.execute(SALES_DDL)  # the sequence was dropped too, so it starts again
+    db.execute(GUIDE_SALES_DDL)  # the sequence was dropped too, so it starts again
     db.execute("INSERT INTO sales (order_date, customer_id, product_id) VALUES ('2024-01-01', 1, 1)")
     assert rows(db, "SELECT sale_id FROM sales") == [(1,)]
 
@@ -148,7 +138,7 @@ def test_drop_table_forgets_design_and_sequence(env):
 
 def test_select_returns_python_values_postgres_types_and_tags(env):
     db, *_ = env
-    db.execute(SALES_DDL + "INSERT INTO sales (order_date, customer_id, product_id, quantity, amount) VALUES "
+    db.execute(GUIDE_SALES_DDL + "INSERT INTO sales (order_date, customer_id, product_id, quantity, amount) VALUES "
                            "('2024-01-01', 7, 1, 2, 10.50), ('2024-01-31', 7, 2, 1, 3)")
     result = one(db, "SELECT customer_id, SUM(amount), COUNT(*), MAX(order_date), LISTAGG(product_id::varchar, ',') "
                      "WITHIN GROUP (ORDER BY product_id) AS products FROM sales GROUP BY customer_id")
@@ -211,7 +201,7 @@ def test_failing_statement_stops_a_multi_statement_string(env):
 
 def test_tables_rows_and_design_survive_reopening(env):
     db, lake, glue, tmp_path = env
-    db.execute(SALES_DDL + "INSERT INTO sales (order_date, customer_id, product_id) VALUES ('2024-01-01', 1, 1);"
+    db.execute(GUIDE_SALES_DDL + "INSERT INTO sales (order_date, customer_id, product_id) VALUES ('2024-01-01', 1, 1);"
                "CREATE SCHEMA staging; CREATE TABLE staging.x (a INT); "
                "CREATE EXTERNAL SCHEMA spectrum FROM DATA CATALOG DATABASE 'raw_data' IAM_ROLE 'arn:aws:iam::1:role/r'")
     db.close()
@@ -230,7 +220,7 @@ def test_tables_rows_and_design_survive_reopening(env):
 
 def test_copy_csv_with_header_fills_identity(env):
     db, lake, *_ = env
-    db.execute(SALES_DDL)
+    db.execute(GUIDE_SALES_DDL)
     put_file(lake, "in/sales/part-1.csv", b"order_date,customer_id,product_id,quantity,amount\n"
                                           b"2024-01-01,1,10,2,5.50\n2024-01-02,2,11,,\"7\"\n")
     put_file(lake, "in/sales/part-2.csv", b"order_date,customer_id,product_id,quantity,amount\n2024-01-03,3,12,1,1\n")
@@ -257,7 +247,7 @@ def test_copy_default_pipe_text_gzip_and_column_list(env):
 
 def test_copy_parquet_by_column_name(env):
     db, lake, *_ = env
-    db.execute(SALES_DDL)
+    db.execute(GUIDE_SALES_DDL)
     table = pa.table({"order_date": [dt.date(2024, 5, 1)], "customer_id": [4], "product_id": [5],
                       "quantity": [6], "amount": [decimal.Decimal("1.25")]})
     pq.write_table(table, put_file(lake, "pq/sales.parquet", b""))
@@ -354,7 +344,7 @@ def test_spectrum_tables_are_readable_and_joinable(env):
         for day in ("2024-01-01", "2024-01-02")]
     assert one(db, "CREATE EXTERNAL SCHEMA spectrum FROM DATA CATALOG DATABASE 'raw_data' "
                    "IAM_ROLE 'arn:aws:iam::1:role/r' CREATE EXTERNAL DATABASE IF NOT EXISTS").command == "CREATE SCHEMA"
-    db.execute(SALES_DDL + "INSERT INTO sales (order_date, customer_id, product_id, amount) VALUES "
+    db.execute(GUIDE_SALES_DDL + "INSERT INTO sales (order_date, customer_id, product_id, amount) VALUES "
                            "('2024-01-01', 1, 1, 5), ('2024-01-01', 2, 1, 7)")
     assert rows(db, "SELECT r.customer_id, r.amount, e.event FROM sales r JOIN spectrum.events e "
                     "ON r.customer_id = e.customer_id ORDER BY 1") == [(1, decimal.Decimal("5.00"), "view"),

@@ -10,7 +10,6 @@ import socket
 import struct
 import subprocess
 import threading
-from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
@@ -20,6 +19,7 @@ from sqlglot import exp
 
 from lakebox.engines.redshift import pg_types
 from lakebox.engines.redshift.pgwire import PgAuthError, PgWireServer
+from lakebox.engines.redshift.results import Column, Result
 
 redshift_connector = pytest.importorskip("redshift_connector")
 
@@ -32,20 +32,6 @@ _REDSHIFT_NAMES = {"INTEGER": "integer", "BIGINT": "bigint", "SMALLINT": "smalli
                    "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp without time zone",
                    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "DOUBLE": "double precision",
                    "FLOAT": "real", "INTEGER[]": "super"}
-
-
-@dataclass
-class Column:
-    name: str
-    type_name: str
-
-
-@dataclass
-class Result:
-    columns: list
-    rows: list
-    command: str
-    rowcount: int
 
 
 class FakeError(Exception):

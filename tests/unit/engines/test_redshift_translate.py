@@ -4,6 +4,7 @@ cut out of CREATE TABLE and recorded, and the constructs that must fail rather t
 from __future__ import annotations
 
 import pytest
+from redshift_guide_sql import GUIDE_SALES_DDL
 
 from lakebox.engines.redshift import RedshiftError
 from lakebox.engines.redshift.translate import split_statements, strip_design, translate
@@ -40,17 +41,7 @@ def test_one_argument_trunc_becomes_a_date_cast_when_asked():
 
 
 def test_guide_sales_ddl_becomes_sequence_and_plain_table():
-    plan = translate("""CREATE TABLE sales (
-    sale_id BIGINT IDENTITY(1,1),
-    order_date DATE NOT NULL,
-    customer_id BIGINT NOT NULL,
-    product_id BIGINT NOT NULL,
-    quantity INT,
-    amount DECIMAL(10,2),
-    PRIMARY KEY (sale_id)
-)
-DISTKEY (customer_id)
-SORTKEY (order_date)""")
+    plan = translate(GUIDE_SALES_DDL.removesuffix(";"))
     assert plan.tag == "CREATE TABLE"
     assert plan.statements == [
         'CREATE SEQUENCE IF NOT EXISTS "public"."sales_sale_id_seq" START 1 INCREMENT 1',
