@@ -17,9 +17,10 @@ from lakebox.engines.spark import unavailable_reason
 
 pytestmark = [pytest.mark.blackbox, pytest.mark.timeout(300)]
 
-SLEEPER = b"""
-import os, sys, time
-open(os.environ.get("PID_FILE", "/dev/null"), "w").write(str(os.getpid()))
+#: A driver that writes its pid to PID_FILE, then sleeps for ten minutes.
+SLEEPER = """
+import os, time
+open(PID_FILE, "w").write(str(os.getpid()))
 print("sleeping", flush=True)
 time.sleep(600)
 """
@@ -48,6 +49,13 @@ def _wait(check, what: str, timeout: float = 120.0):
         time.sleep(0.1)
 
 
+def _upload_sleeper(s3, pid_file):
+    """SLEEPER, writing to `pid_file`, as s3://code/sleeper.py; the pid file."""
+    s3.create_bucket(Bucket="code")
+    s3.put_object(Bucket="code", Key="sleeper.py", Body=SLEEPER.replace("PID_FILE", repr(str(pid_file))).encode())
+    return pid_file
+
+
 def _pid_in(pid_file) -> int:
     return _wait(lambda: pid_file.exists() and pid_file.read_text().strip() and int(pid_file.read_text()),
                  f"the driver's pid in {pid_file}")
@@ -57,13 +65,11 @@ def test_kill9_fails_the_running_glue_job_run_and_kills_its_driver(serve_factory
     data = tmp_path / "data"
     server = serve_factory.start(data)
     s3, glue = _client(server.endpoint, "s3"), _client(server.endpoint, "glue")
-    s3.create_bucket(Bucket="code")
-    s3.put_object(Bucket="code", Key="sleeper.py", Body=SLEEPER.replace(
-        b'os.environ.get("PID_FILE", "/dev/null")', repr(str(tmp_path / "glue.pid")).encode()))
+    pid_file = _upload_sleeper(s3, tmp_path / "glue.pid")
     glue.create_job(Name="sleeper", Role="arn:aws:iam::000000000000:role/Glue",
                     Command={"Name": "pythonshell", "ScriptLocation": "s3://code/sleeper.py"})
     run_id = glue.start_job_run(JobName="sleeper")["JobRunId"]
-    pid = _pid_in(tmp_path / "glue.pid")
+    pid = _pid_in(pid_file)
     assert glue.get_job_run(JobName="sleeper", RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING"
     server.kill9()
     assert _alive(pid), "the driver died with the server: nothing to recover"
@@ -79,14 +85,12 @@ def test_kill9_fails_the_running_emr_step_and_kills_its_driver(serve_factory, tm
     data = tmp_path / "data"
     server = serve_factory.start(data)
     s3, emr = _client(server.endpoint, "s3"), _client(server.endpoint, "emr")
-    s3.create_bucket(Bucket="code")
-    s3.put_object(Bucket="code", Key="sleeper.py", Body=SLEEPER.replace(
-        b'os.environ.get("PID_FILE", "/dev/null")', repr(str(tmp_path / "emr.pid")).encode()))
+    pid_file = _upload_sleeper(s3, tmp_path / "emr.pid")
     step = {"Name": "sleep", "ActionOnFailure": "CONTINUE", "HadoopJarStep": {
         "Jar": "command-runner.jar", "Args": ["spark-submit", "s3://code/sleeper.py"]}}
     cluster_id = emr.run_job_flow(Name="kill9", Steps=[step], Instances={
         "MasterInstanceType": "m5.xlarge", "KeepJobFlowAliveWhenNoSteps": True})["JobFlowId"]
-    pid = _pid_in(tmp_path / "emr.pid")
+    pid = _pid_in(pid_file)
     step_id = emr.list_steps(ClusterId=cluster_id)["Steps"][0]["Id"]
     server.kill9()
     assert _alive(pid), "the driver died with the server: nothing to recover"
