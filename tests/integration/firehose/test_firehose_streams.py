@@ -157,8 +157,9 @@ def test_server_side_encryption_starts_and_stops(firehose, lake):
       "KinesisStreamSourceConfiguration": {"KinesisStreamARN": "arn:aws:kinesis:us-east-1:000000000000:stream/none",
                                            "RoleARN": ROLE},
       "ExtendedS3DestinationConfiguration": s3_destination()}, "does not exist"),
-    ({"HttpEndpointDestinationConfiguration": {"EndpointConfiguration": {"Url": "https://x"},
-                                               "S3Configuration": s3_destination()}}, "Amazon S3, Iceberg tables and Redshift only"),
+    ({"SplunkDestinationConfiguration": {"HECEndpoint": "https://splunk:8088", "HECEndpointType": "Raw",
+                                         "HECToken": "t", "S3Configuration": s3_destination()}},
+     "Amazon S3, Iceberg tables, Redshift and HTTP endpoints only"),
 ])
 def test_bad_configurations_are_invalid_argument_and_create_nothing(firehose, lake, params, message):
     with pytest.raises(ClientError) as info:

@@ -161,7 +161,7 @@ CONVERSION = {"SchemaConfiguration": {"DatabaseName": "d", "TableName": "t", "Ro
 @pytest.mark.parametrize("config, message", [
     ({"S3DestinationConfiguration": _extended(), "ExtendedS3DestinationConfiguration": _extended()}, "Exactly one"),
     ({}, "A destination configuration must be specified"),
-    ({"ElasticsearchDestinationConfiguration": {}}, "Amazon S3, Iceberg tables and Redshift only"),
+    ({"ElasticsearchDestinationConfiguration": {}}, "Amazon S3, Iceberg tables, Redshift and HTTP endpoints only"),
     ({"S3DestinationConfiguration": _extended(BucketARN="arn:aws:s3:::B")}, "not a valid S3 bucket ARN"),
     ({"ExtendedS3DestinationConfiguration": _extended(Prefix="p/!{timestamp:yyyy}/")}, "ErrorOutputPrefix cannot be null"),
     ({"ExtendedS3DestinationConfiguration": _extended(CompressionFormat="GZIP", DataFormatConversionConfiguration=CONVERSION)},

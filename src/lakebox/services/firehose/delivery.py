@@ -18,18 +18,32 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from ...storage.api import ObjectMeta
 from ...storage.errors import NoSuchBucketError, StorageError
 from ..periodic import ClockedWorker
-from . import compression, conversion, iceberg_destination, prefixes, redshift_destination
+from . import compression, conversion, http_destination, iceberg_destination, prefixes, redshift_destination
 from . import destination as dest
 from .error_logging import log_delivery_error
 from .model import KINESIS_SOURCE, DeliveryStream
 from .partitioning import Failure, Item, error_line, process
 
 log = logging.getLogger("lakebox.firehose")
+
+
+class RetryLater(Exception):
+    """The destination refused this delivery for now: the records stay buffered for the next pass."""
+
+
+@dataclass
+class HttpRetry:
+    """A batch an HTTP endpoint has not accepted yet: every attempt carries the same request id."""
+
+    request_id: str
+    first_failure_ms: int
+    attempts: int
 
 
 class Source:
@@ -53,6 +67,7 @@ class Deliverer(ClockedWorker):
         self.provider = provider
         self._lock = threading.Lock()  # one pass at a time: the timer's and a clock jump's
         self._warned: set[int] = set()
+        self._http_retries: dict[int, HttpRetry] = {}  # by stream id; a restart starts a batch afresh
 
     @property
     def store(self):
@@ -103,7 +118,10 @@ class Deliverer(ClockedWorker):
             arrivals = [a for a in (s.oldest_arrival for s in sources) if a is not None]
             if not arrivals or (pending < limit and now - min(arrivals) < interval):
                 return written
-            delivered = self._deliver(stream, sources, limit, now)
+            try:
+                delivered = self._deliver(stream, sources, limit, now)
+            except RetryLater:
+                return written
             if delivered is None:
                 return written
             written += delivered
@@ -134,8 +152,12 @@ class Deliverer(ClockedWorker):
                 if source.name == "buffer":
                     source.log.drop_below(ends[source.name])
         self._warned.discard(stream.id)
-        log.info("firehose %s: delivered %d record(s) in %d object(s) to %s", stream.name, len(records), written,
-                 stream.destination.get("BucketARN"))
+        if stream.http is not None:
+            log.info("firehose %s: delivered %d record(s) to %s (%d object(s) written to S3)", stream.name,
+                     len(records), stream.http["EndpointConfiguration"]["Url"], written)
+        else:
+            log.info("firehose %s: delivered %d record(s) in %d object(s) to %s", stream.name, len(records), written,
+                     stream.destination.get("BucketARN"))
         return written
 
     def _write(self, stream: DeliveryStream, records: list[tuple[bytes, int]], now: int) -> int:
@@ -146,6 +168,8 @@ class Deliverer(ClockedWorker):
             return self._write_iceberg(stream, records, bucket, tz, now)
         if stream.redshift is not None:
             return self._write_redshift(stream, records, bucket, tz, now)
+        if stream.http is not None:
+            return self._write_http(stream, records, bucket, tz, now)
         items, failures = process(description, records)
         groups: dict[str, list[Item]] = {}
         for item in items:
@@ -229,6 +253,42 @@ class Deliverer(ClockedWorker):
                 f"s3://{bucket}/{key}".encode(), oldest, "Redshift.CopyFailed", error)], "redshift-failed", now)
         return written + 1
 
+    def _write_http(self, stream: DeliveryStream, records: list[tuple[bytes, int]], bucket: str, tz,
+                    now: int) -> int:
+        """An HTTP endpoint stream's delivery: one POST of the processed records. A refused POST is
+        retried (RetryLater) until RetryOptions.DurationInSeconds have passed since its first failure;
+        then its records go to the error output as `http-endpoint-failed`."""
+        config = stream.http
+        items, failures = process(config, records)
+        refused: list[Failure] = []
+        attempts = 1
+        if items:
+            retry = self._http_retries.get(stream.id)
+            request_id = retry.request_id if retry is not None else http_destination.new_request_id()
+            attempts = (retry.attempts if retry is not None else 0) + 1
+            attempt = http_destination.post(config, request_id, stream.arn, now, [i.data for i in items])
+            if attempt.code is None:
+                self._http_retries.pop(stream.id, None)
+            else:
+                log_delivery_error(self.provider.logs, stream, now, attempt.code, attempt.message,
+                                   options=config.get("CloudWatchLoggingOptions"),
+                                   destination=config["EndpointConfiguration"]["Url"])
+                first = retry.first_failure_ms if retry is not None else now
+                if now - first < int(config["RetryOptions"].get("DurationInSeconds", 300)) * 1000:
+                    self._http_retries[stream.id] = HttpRetry(request_id, first, attempts)
+                    if retry is None:
+                        log.warning("firehose %s: %s refused delivery (%s), retrying: %s", stream.name,
+                                    config["EndpointConfiguration"]["Url"], attempt.code, attempt.message)
+                    raise RetryLater()
+                self._http_retries.pop(stream.id, None)
+                refused = [Failure(i.data, i.arrival_ms, attempt.code, attempt.message) for i in items]
+        written = 0
+        if config.get("S3BackupMode") == "AllData":
+            written += self._write_copy(stream, stream.destination, records, tz)
+        written += self._write_errors(stream, bucket, tz, failures, "processing-failed", now)
+        written += self._write_errors(stream, bucket, tz, refused, "http-endpoint-failed", now, attempts=attempts)
+        return written
+
     def _write_raw(self, stream: DeliveryStream, bucket: str, prefix: Optional[str],
                    records: list[tuple[bytes, int]], tz) -> int:
         oldest = records[0][1]
@@ -240,7 +300,13 @@ class Deliverer(ClockedWorker):
     def _write_backup(self, stream: DeliveryStream, records: list[tuple[bytes, int]], tz) -> int:
         """Source record backup: the records as they arrived, in the backup bucket."""
         config = dest.backup(stream.destination)
-        if config is None or not records:
+        if config is None:
+            return 0
+        return self._write_copy(stream, config, records, tz)
+
+    def _write_copy(self, stream: DeliveryStream, config: dict, records: list[tuple[bytes, int]], tz) -> int:
+        """The records as they arrived, in one object of the bucket, prefix and compression of `config`."""
+        if not records:
             return 0
         oldest = records[0][1]
         fmt = config.get("CompressionFormat", "UNCOMPRESSED")
@@ -252,14 +318,14 @@ class Deliverer(ClockedWorker):
         return 1
 
     def _write_errors(self, stream: DeliveryStream, bucket: str, tz, failures: list[Failure], kind: str,
-                      now: int, prefix: Optional[str] = None) -> int:
+                      now: int, prefix: Optional[str] = None, attempts: int = 1) -> int:
         if not failures:
             return 0
         log_delivery_error(self.provider.logs, stream, now, failures[0].code,
                            f"{len(failures)} record(s) failed and were written to the error output: "
                            f"{failures[0].message}")
         oldest = min(f.arrival_ms for f in failures)
-        body = b"".join(error_line(f, now) for f in failures)
+        body = b"".join(error_line(f, now, {"attemptsMade": attempts} if attempts != 1 else None) for f in failures)
         key = prefixes.evaluate(prefix or stream.destination.get("ErrorOutputPrefix"), oldest, tz, error_type=kind) + \
             prefixes.object_suffix(stream.name, stream.version, oldest, tz, "")
         self.provider.lake.put_object(bucket, key, body, ObjectMeta(content_type="application/octet-stream"))

@@ -8,10 +8,10 @@ Source record backup (S3BackupMode Enabled) is kept as S3BackupDescription: the 
 arrived, before processing and conversion, go to the backup bucket too, with its own prefix and
 compression.
 
-Destinations delivered: S3, Iceberg tables (iceberg_destination.py) and Redshift clusters
-(redshift_destination.py), whose S3Configuration is kept here as an S3 destination. The others
-(OpenSearch, Splunk, HTTP, Snowflake) are refused with InvalidArgumentException naming the
-destination, before anything is created.
+Destinations delivered: S3, Iceberg tables (iceberg_destination.py), Redshift clusters
+(redshift_destination.py) and HTTP endpoints (http_destination.py), whose S3Configuration is kept
+here as an S3 destination. The others (OpenSearch, Splunk, Snowflake) are refused with
+InvalidArgumentException naming the destination, before anything is created.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from . import prefixes
 BUCKET_ARN = re.compile(r"arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])")
 OTHER_DESTINATIONS = ("ElasticsearchDestinationConfiguration",
                       "AmazonopensearchserviceDestinationConfiguration", "SplunkDestinationConfiguration",
-                      "HttpEndpointDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration",
+                      "AmazonOpenSearchServerlessDestinationConfiguration",
                       "SnowflakeDestinationConfiguration")
 _PLAIN_FIELDS = ("RoleARN", "BucketARN", "Prefix", "ErrorOutputPrefix", "BufferingHints", "CompressionFormat",
                  "EncryptionConfiguration", "CloudWatchLoggingOptions")
@@ -66,16 +66,18 @@ def from_create(params: dict) -> dict:
     others = [name for name in OTHER_DESTINATIONS if params.get(name) is not None]
     if others:
         kind = others[0].replace("DestinationConfiguration", "")
-        raise invalid(f"lakebox delivers to Amazon S3, Iceberg tables and Redshift only; the {kind} destination is not supported.")
+        raise invalid(f"lakebox delivers to Amazon S3, Iceberg tables, Redshift and HTTP endpoints only; the {kind} "
+                      "destination is not supported.")
     given_kinds = [params.get(k) for k in ("S3DestinationConfiguration", "ExtendedS3DestinationConfiguration",
-                                           "IcebergDestinationConfiguration", "RedshiftDestinationConfiguration")]
+                                           "IcebergDestinationConfiguration", "RedshiftDestinationConfiguration",
+                                           "HttpEndpointDestinationConfiguration")]
     if sum(g is not None for g in given_kinds) > 1:
         raise invalid("Exactly one destination configuration must be specified.")
     if all(g is None for g in given_kinds):
         raise invalid("A destination configuration must be specified.")
-    plain, extended, iceberg, redshift = given_kinds
-    if iceberg is not None or redshift is not None:
-        given = copy.deepcopy((iceberg or redshift).get("S3Configuration") or {})
+    plain, extended, iceberg, redshift, http = given_kinds
+    if iceberg is not None or redshift is not None or http is not None:
+        given = copy.deepcopy((iceberg or redshift or http).get("S3Configuration") or {})
     else:
         given = copy.deepcopy(extended if extended is not None else plain)
     backup = given.pop("S3BackupConfiguration", None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
+from typing import Any, Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
@@ -21,12 +21,15 @@ from .model import DeliveryStream
 log = logging.getLogger("lakebox.firehose")
 
 
-def log_delivery_error(logs: Any, stream: DeliveryStream, now_ms: int, code: str, message: str) -> None:
-    options = stream.destination.get("CloudWatchLoggingOptions") or {}
+def log_delivery_error(logs: Any, stream: DeliveryStream, now_ms: int, code: str, message: str, *,
+                       options: Optional[dict] = None, destination: Optional[str] = None) -> None:
+    """Log one failed delivery; `options` and `destination` default to the stream's S3 destination's."""
+    if options is None:
+        options = stream.destination.get("CloudWatchLoggingOptions") or {}
     if logs is None or not options.get("Enabled") or not options.get("LogGroupName") \
             or not options.get("LogStreamName"):
         return
-    event = {"deliveryStreamARN": stream.arn, "destination": stream.destination.get("BucketARN"),
+    event = {"deliveryStreamARN": stream.arn, "destination": destination or stream.destination.get("BucketARN"),
              "deliveryStreamVersionId": stream.version, "message": message, "errorCode": code}
     ctx = RequestContext(request=None, request_id=f"firehose-logging-{uuid.uuid4()}", service="logs",
                          region=stream.region, account_id=stream.account)

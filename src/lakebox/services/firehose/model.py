@@ -34,6 +34,9 @@ class DeliveryStream:
     #: RedshiftDestinationDescription (with the password) for a stream that loads a Redshift table;
     #: `destination` then holds its S3Configuration, where records are staged for COPY.
     redshift: Optional[dict] = None
+    #: HttpEndpointDestinationDescription (with the access key) for a stream that POSTs to a URL;
+    #: `destination` then holds its S3Configuration, for failed records and AllData backups.
+    http: Optional[dict] = None
 
     @property
     def arn(self) -> str:
@@ -42,5 +45,5 @@ class DeliveryStream:
     @property
     def buffering(self) -> tuple[int, int]:
         """(bytes, milliseconds) after which the buffer is delivered."""
-        hints = (self.iceberg or self.destination).get("BufferingHints") or {}
+        hints = (self.iceberg or self.http or self.destination).get("BufferingHints") or {}
         return int(hints.get("SizeInMBs", 5)) << 20, int(hints.get("IntervalInSeconds", 300)) * 1000

@@ -9,7 +9,7 @@ import re
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from . import destination as dest
-from . import iceberg_destination, redshift_destination
+from . import http_destination, iceberg_destination, redshift_destination
 from .model import DESTINATION_ID, DIRECT_PUT, KINESIS_SOURCE, DeliveryStream
 from .store import StreamExists, StreamGone
 
@@ -35,6 +35,10 @@ def _destination_output(stream: DeliveryStream) -> dict:
         return {"DestinationId": shown["DestinationId"],
                 "RedshiftDestinationDescription": {**redshift_destination.shown(stream.redshift),
                                                    "S3DestinationDescription": shown["S3DestinationDescription"]}}
+    if stream.http is not None:
+        return {"DestinationId": shown["DestinationId"],
+                "HttpEndpointDestinationDescription": {**http_destination.shown(stream.http),
+                                                       "S3DestinationDescription": shown["S3DestinationDescription"]}}
     if stream.iceberg is None:
         return shown
     return {"DestinationId": shown["DestinationId"],
@@ -65,11 +69,13 @@ class StreamsMixin:
         if kind == DIRECT_PUT and source_config:
             raise dest.invalid("KinesisStreamSourceConfiguration is only allowed for the KinesisStreamAsSource type.")
         description = dest.from_create(params)
-        iceberg = redshift = None
+        iceberg = redshift = http = None
         if params.get("IcebergDestinationConfiguration") is not None:
             iceberg = iceberg_destination.from_create(params["IcebergDestinationConfiguration"])
         if params.get("RedshiftDestinationConfiguration") is not None:
             redshift = redshift_destination.from_create(params["RedshiftDestinationConfiguration"])
+        if params.get("HttpEndpointDestinationConfiguration") is not None:
+            http = http_destination.from_create(params["HttpEndpointDestinationConfiguration"])
         tags = params.get("Tags") or []
         if len(tags) > MAX_TAGS:
             raise AwsError("LimitExceededException", f"A delivery stream cannot have more than {MAX_TAGS} tags.", 400)
@@ -89,6 +95,7 @@ class StreamsMixin:
                       "DeliveryStartTimestamp": now}
         stream = DeliveryStream(id=0, account=ctx.account_id, region=ctx.region, name=name, type=kind,
                                 created_ms=now, destination=description, source=source, iceberg=iceberg, redshift=redshift,
+                                http=http,
                                 tags=[{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags],
                                 encryption=encryption)
         try:
@@ -96,7 +103,8 @@ class StreamsMixin:
         except StreamExists:
             raise AwsError("ResourceInUseException",
                            f"Firehose {name} under accountId {ctx.account_id} already exists", 400) from None
-        log.info("firehose %s created (%s, to %s)", name, kind, description["BucketARN"])
+        target = http["EndpointConfiguration"]["Url"] if http is not None else description["BucketARN"]
+        log.info("firehose %s created (%s, to %s)", name, kind, target)
         return {"DeliveryStreamARN": stream.arn}
 
     @staticmethod
@@ -156,7 +164,8 @@ class StreamsMixin:
         if params["DestinationId"] != DESTINATION_ID:
             raise dest.invalid(f"Destination Id {params['DestinationId']} not found.")
         kind = ("IcebergDestinationUpdate" if stream.iceberg is not None else
-                "RedshiftDestinationUpdate" if stream.redshift is not None else None)
+                "RedshiftDestinationUpdate" if stream.redshift is not None else
+                "HttpEndpointDestinationUpdate" if stream.http is not None else None)
         given = [k for k in params if k.endswith("DestinationUpdate") and params[k] is not None]
         allowed = {kind} if kind else {"S3DestinationUpdate", "ExtendedS3DestinationUpdate"}
         if any(k not in allowed for k in given):
@@ -164,6 +173,7 @@ class StreamsMixin:
         redshift_update = params.get("RedshiftDestinationUpdate") or {}
         update = params.get("ExtendedS3DestinationUpdate") or params.get("S3DestinationUpdate") or {}
         iceberg_update = params.get("IcebergDestinationUpdate") or {}
+        http_update = params.get("HttpEndpointDestinationUpdate") or {}
 
         def change(s: DeliveryStream) -> None:
             if given_version != str(s.version):
@@ -174,6 +184,10 @@ class StreamsMixin:
                 s.iceberg = iceberg_destination.apply_update(s.iceberg, iceberg_update)
                 if iceberg_update.get("S3Configuration"):
                     s.destination = dest.apply_update(s.destination, iceberg_update["S3Configuration"])
+            elif s.http is not None:
+                s.http = http_destination.apply_update(s.http, http_update)
+                if http_update.get("S3Update"):
+                    s.destination = dest.apply_update(s.destination, http_update["S3Update"])
             elif s.redshift is not None:
                 s.redshift = redshift_destination.apply_update(s.redshift, redshift_update)
                 if redshift_update.get("S3Update"):
