@@ -159,6 +159,22 @@ class RedshiftDatabase(SpectrumMixin):
                 f"SELECT column_name, attribute, value FROM {_META}.table_design WHERE schema_name = ? "
                 "AND table_name = ? AND attribute <> 'TYPE'", [schema, table]).fetchall()
 
+    def copy_to(self, path: pathlib.Path) -> None:
+        """Copy the whole database into a new DuckDB file at `path` (a cluster snapshot): the view of
+        one transaction, taken on a cursor of its own while other sessions go on working."""
+        with self._lock:
+            cursor = self._con.cursor()
+        try:
+            name = cursor.execute("SELECT current_database()").fetchone()[0]
+            target = str(path).replace("'", "''")
+            cursor.execute(f"ATTACH '{target}' AS lakebox_snapshot")
+            try:
+                cursor.execute(f'COPY FROM DATABASE "{name}" TO lakebox_snapshot')
+            finally:
+                cursor.execute("DETACH lakebox_snapshot")
+        finally:
+            cursor.close()
+
     def close(self) -> None:
         with self._lock:
             self._con.close()

@@ -4,7 +4,8 @@ A cluster is available as soon as CreateCluster answers (AWS takes minutes; a wa
 first poll). Its Endpoint is a real Postgres listener on the server's host, from port 5439 (or the
 Port asked for) up to the first free one. Networking and encryption settings (subnet group, security
 groups, KMS key, public access) are recorded and shown, not enforced: there is one host.
-Pausing stops the listener; resuming starts it again; deleting removes the cluster's databases.
+Pausing stops the listener; resuming starts it again; rebooting restarts it; deleting removes the
+cluster's databases, after copying them into a final snapshot if one is named (snapshots.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
 from .runtime import ClusterRuntime
+from .snapshots import SnapshotsMixin
 from .store import ClusterStore, password_hash
 
 log = logging.getLogger("lakebox.redshift")
@@ -38,6 +40,12 @@ def not_found(identifier: str) -> AwsError:
     return AwsError("ClusterNotFound", f"Cluster {identifier} not found.", 404)
 
 
+def check_cluster_identifier(identifier: str) -> None:
+    if not _IDENTIFIER.fullmatch(identifier) or len(identifier) > 63:
+        raise invalid("The parameter ClusterIdentifier must be lowercase letters, digits and single hyphens, "
+                      "start with a letter, not end with a hyphen, and be at most 63 characters.")
+
+
 def _check_password(password: str) -> None:
     if not (8 <= len(password) <= 64) or not re.search(r"[A-Z]", password) or not re.search(r"[a-z]", password) \
             or not re.search(r"[0-9]", password) or _PASSWORD_FORBIDDEN & set(password):
@@ -46,7 +54,7 @@ def _check_password(password: str) -> None:
                       "/, @, \", ', \\ or spaces.")
 
 
-class RedshiftProvider(Provider):
+class RedshiftProvider(SnapshotsMixin, Provider):
     service_name = "redshift"
 
     def __init__(self, config: Any, *, lake: Any, glue_catalog: Any):
@@ -89,9 +97,7 @@ class RedshiftProvider(Provider):
 
     def create_cluster(self, ctx: RequestContext, params: dict) -> dict:
         identifier = params["ClusterIdentifier"]
-        if not _IDENTIFIER.fullmatch(identifier) or len(identifier) > 63:
-            raise invalid("The parameter ClusterIdentifier must be lowercase letters, digits and single hyphens, "
-                          "start with a letter, not end with a hyphen, and be at most 63 characters.")
+        check_cluster_identifier(identifier)
         node_type = params["NodeType"]
         if node_type not in NODE_TYPES:
             raise invalid(f"Invalid node type: {node_type}")
@@ -161,6 +167,9 @@ class RedshiftProvider(Provider):
         out["ClusterNodes"] = [{"NodeRole": "LEADER" if doc["NumberOfNodes"] > 1 else "SHARED",
                                 "PrivateIPAddress": "127.0.0.1", "PublicIPAddress": "127.0.0.1"}]
         out["PendingModifiedValues"] = {}
+        if doc.get("RestoredFromSnapshot"):
+            out["RestoreStatus"] = {"Status": "completed", "CurrentRestoreRateInMegaBytesPerSecond": 0.0,
+                                    "ElapsedTimeInSeconds": 0, "EstimatedTimeToCompletionInSeconds": 0}
         return out
 
     def describe_clusters(self, ctx: RequestContext, params: dict) -> dict:
@@ -182,13 +191,16 @@ class RedshiftProvider(Provider):
 
     def delete_cluster(self, ctx: RequestContext, params: dict) -> dict:
         identifier = params["ClusterIdentifier"]
-        if not params.get("SkipFinalClusterSnapshot") and not params.get("FinalClusterSnapshotIdentifier"):
+        final = params.get("FinalClusterSnapshotIdentifier")
+        if params.get("SkipFinalClusterSnapshot") and final:
+            raise invalid("FinalClusterSnapshotIdentifier must not be specified when SkipFinalClusterSnapshot "
+                          "is true.")
+        if not params.get("SkipFinalClusterSnapshot") and not final:
             raise invalid("FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is specified.")
-        if params.get("FinalClusterSnapshotIdentifier") and not params.get("SkipFinalClusterSnapshot"):
-            raise AwsError("UnsupportedOperation", "lakebox keeps no cluster snapshots: delete with "
-                                                   "SkipFinalClusterSnapshot=True.", 400)
         with self.store.lock:
             doc = self._cluster(ctx, identifier)
+            if final:
+                self._take_snapshot(ctx, doc, final, params.get("FinalClusterSnapshotRetentionPeriod", -1), [])
             self._stop(ctx.account_id, identifier)
             self.store.delete(ctx.account_id, identifier)
         doc["ClusterStatus"] = "deleting"
@@ -217,6 +229,18 @@ class RedshiftProvider(Provider):
             if runtime is not None:
                 runtime.doc = doc
         return {"Cluster": self._output(ctx, doc)}
+
+    def reboot_cluster(self, ctx: RequestContext, params: dict) -> dict:
+        """Restart the cluster's listener: open connections end, as a reboot ends them."""
+        with self.store.lock:
+            doc = self._cluster(ctx, params["ClusterIdentifier"])
+            if doc["ClusterStatus"] != "available":
+                raise AwsError("InvalidClusterState", f"The cluster {doc['ClusterIdentifier']} is not in the "
+                                                      "available state.", 400)
+            self._stop(ctx.account_id, doc["ClusterIdentifier"])
+            self._start(doc)
+        log.info("redshift cluster %s rebooted", doc["ClusterIdentifier"])
+        return {"Cluster": self._output(ctx, self.store.get(ctx.account_id, doc["ClusterIdentifier"]))}
 
     def pause_cluster(self, ctx: RequestContext, params: dict) -> dict:
         return {"Cluster": self._output(ctx, self._set_state(ctx, params["ClusterIdentifier"], "paused"))}

@@ -61,6 +61,11 @@ class ClusterRuntime:
                 self._databases[name] = found
             return found
 
+    def snapshot_to(self, folder: Path) -> None:
+        """Write a copy of every database of the cluster into `folder` (see RedshiftDatabase.copy_to)."""
+        for name in self.database_names:
+            self.database(name).copy_to(folder / f"{name}.duckdb")
+
     def temporary_login(self, user: str, seconds: int) -> str:
         password = secrets.token_urlsafe(24)
         self._temporary[user] = (password, time.time() + seconds)

@@ -1,8 +1,10 @@
 """`ClusterStore`: Redshift clusters as JSON documents in SQLite, one row per account and identifier.
 
 A cluster's databases are DuckDB files under `<root>/<account>/<cluster>/`; deleting a cluster
-removes them (AWS deletes a cluster's data unless a final snapshot is taken, which lakebox does not
-keep). The master password is kept as a salted hash, since only the Postgres login checks it.
+removes them. A manual snapshot is a copy of those files under `<root>/snapshots/<account>/<id>/`
+with its own row, so it outlives its cluster (a final snapshot is how a deleted cluster's data is
+kept, as on AWS). The master password is kept as a salted hash, since only the Postgres login
+checks it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from typing import Optional
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+_SNAPSHOTS = """CREATE TABLE snapshots (
+    account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (account, identifier))"""
 SCHEMA = ["""CREATE TABLE clusters (
     account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
-    PRIMARY KEY (account, identifier))"""]
+    PRIMARY KEY (account, identifier))""", _SNAPSHOTS]
+UPGRADES = {1: [_SNAPSHOTS]}
 
 
 def password_hash(password: str, salt: Optional[str] = None) -> str:
@@ -37,8 +43,12 @@ class ClusterStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.db = SqliteDatabase(self.root / "clusters.db")
+        self.db.upgrade(UPGRADES, version=SCHEMA_VERSION)
         self.db.apply_schema(SCHEMA, version=SCHEMA_VERSION)
         self.lock = threading.RLock()
+        # A snapshot being written when the process was killed left only its staging folder.
+        for staging in (self.root / "snapshots").glob("*/.tmp-*"):
+            shutil.rmtree(staging, ignore_errors=True)
 
     def get(self, account: str, identifier: str) -> Optional[dict]:
         rows = self.db.read("SELECT doc FROM clusters WHERE account = ? AND identifier = ?", (account, identifier))
@@ -63,6 +73,30 @@ class ClusterStore:
 
     def data_dir(self, account: str, identifier: str) -> Path:
         return self.root / account / identifier
+
+    # -- snapshots: a row per snapshot, its files under snapshot_dir ------------------------------
+
+    def get_snapshot(self, account: str, identifier: str) -> Optional[dict]:
+        rows = self.db.read("SELECT doc FROM snapshots WHERE account = ? AND identifier = ?", (account, identifier))
+        return json.loads(rows[0]["doc"]) if rows else None
+
+    def snapshots(self, account: str) -> list[dict]:
+        rows = self.db.read("SELECT doc FROM snapshots WHERE account = ? ORDER BY identifier", (account,))
+        return [json.loads(row["doc"]) for row in rows]
+
+    def put_snapshot(self, account: str, doc: dict) -> None:
+        with self.db.write() as db:
+            db.execute("INSERT INTO snapshots (account, identifier, doc) VALUES (?, ?, ?) ON CONFLICT (account, "
+                       "identifier) DO UPDATE SET doc = excluded.doc",
+                       (account, doc["SnapshotIdentifier"], json.dumps(doc)))
+
+    def delete_snapshot(self, account: str, identifier: str) -> None:
+        with self.db.write() as db:
+            db.execute("DELETE FROM snapshots WHERE account = ? AND identifier = ?", (account, identifier))
+        shutil.rmtree(self.snapshot_dir(account, identifier), ignore_errors=True)
+
+    def snapshot_dir(self, account: str, identifier: str) -> Path:
+        return self.root / "snapshots" / account / identifier
 
     def close(self) -> None:
         self.db.close()

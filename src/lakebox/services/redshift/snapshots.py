@@ -1,0 +1,225 @@
+"""Manual cluster snapshots: CreateClusterSnapshot, DescribeClusterSnapshots, DeleteClusterSnapshot,
+RestoreFromClusterSnapshot, and the final snapshot of DeleteCluster.
+
+A snapshot is a real copy of the cluster's databases (RedshiftDatabase.copy_to, one transaction's
+view of each) taken while clients go on working; restoring it makes a new cluster with those tables
+and rows. Its files are written in a temp folder, fsynced, and renamed into place before the
+snapshot's row is committed, so a snapshot that is listed is whole, and survives `kill -9`.
+Snapshots are "manual" (lakebox takes no automated ones); they outlive their cluster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
+from ...storage.atomic import fsync_dir
+
+log = logging.getLogger("lakebox.redshift")
+
+#: Cluster settings a snapshot remembers, and a restore gives the new cluster unless told otherwise.
+_CLUSTER_FIELDS = ("NodeType", "NumberOfNodes", "ClusterType", "MasterUsername", "DBName", "PasswordHash",
+                   "Encrypted", "KmsKeyId", "EnhancedVpcRouting", "ClusterVersion", "AvailabilityZone")
+_SHOWN = ("SnapshotIdentifier", "ClusterIdentifier", "Status", "Port", "AvailabilityZone", "MasterUsername",
+          "ClusterVersion", "SnapshotType", "NodeType", "NumberOfNodes", "DBName", "Encrypted", "KmsKeyId",
+          "EncryptedWithHSM", "OwnerAccount", "TotalBackupSizeInMegaBytes", "ActualIncrementalBackupSizeInMegaBytes",
+          "BackupProgressInMegaBytes", "CurrentBackupRateInMegaBytesPerSecond", "EstimatedSecondsToCompletion",
+          "ElapsedTimeInSeconds", "Tags", "EnhancedVpcRouting", "ManualSnapshotRetentionPeriod",
+          "ManualSnapshotRemainingDays")
+_SNAPSHOT_ID_RULES = ("The snapshot identifier must be 1 to 255 lowercase letters, digits or hyphens, start with a "
+                      "letter, and contain no two consecutive hyphens nor end with one.")
+
+
+def snapshot_not_found(identifier: str) -> AwsError:
+    return AwsError("ClusterSnapshotNotFound", f"Snapshot {identifier} not found.", 404)
+
+
+def _valid_snapshot_id(identifier: str) -> bool:
+    return (0 < len(identifier) <= 255 and identifier[0].isalpha() and not identifier.endswith("-")
+            and "--" not in identifier and all(c.islower() or c.isdigit() or c == "-" for c in identifier))
+
+
+def _size_mib(folder: Path) -> float:
+    total = sum(f.stat().st_size for f in folder.glob("*.duckdb"))
+    return round(total / (1 << 20), 3)
+
+
+class SnapshotsMixin:
+    """Needs the provider's store, runtimes, `_cluster`, `_output` and `_start`."""
+
+    # -- taking one -------------------------------------------------------------------------------
+
+    def _take_snapshot(self, ctx: RequestContext, cluster: dict, identifier: str, retention: int,
+                       tags: list) -> dict:
+        """Copy the cluster's databases into a new snapshot; the caller holds the store's lock."""
+        if not _valid_snapshot_id(identifier):
+            raise AwsError("InvalidParameterValue", _SNAPSHOT_ID_RULES, 400)
+        if self.store.get_snapshot(ctx.account_id, identifier) is not None:
+            raise AwsError("ClusterSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the "
+                                                           f"identifier {identifier} already exists.", 400)
+        final = self.store.snapshot_dir(ctx.account_id, identifier)
+        staging = final.parent / f".tmp-{uuid.uuid4().hex}"
+        staging.mkdir(parents=True)
+        started = dt.datetime.now(dt.timezone.utc)
+        try:
+            runtime = self.runtime(ctx.account_id, cluster["ClusterIdentifier"])
+            if runtime is not None:
+                runtime.snapshot_to(staging)
+            else:  # a paused cluster: nobody has its files open
+                source = self.store.data_dir(ctx.account_id, cluster["ClusterIdentifier"])
+                for path in source.glob("*.duckdb"):
+                    shutil.copyfile(path, staging / path.name)
+            for path in staging.iterdir():
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            fsync_dir(str(staging))
+            os.rename(staging, final)
+            fsync_dir(str(final.parent))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
+        size = _size_mib(final)
+        doc = {
+            "SnapshotIdentifier": identifier, "ClusterIdentifier": cluster["ClusterIdentifier"],
+            "SnapshotCreateTime": started.isoformat(), "ClusterCreateTime": cluster["ClusterCreateTime"],
+            "Status": "available", "Port": cluster["Endpoint"]["Port"], "SnapshotType": "manual",
+            "OwnerAccount": ctx.account_id, "Region": ctx.region, "EncryptedWithHSM": False,
+            "TotalBackupSizeInMegaBytes": size, "ActualIncrementalBackupSizeInMegaBytes": size,
+            "BackupProgressInMegaBytes": size, "CurrentBackupRateInMegaBytesPerSecond": 0.0,
+            "EstimatedSecondsToCompletion": 0, "ElapsedTimeInSeconds": int(elapsed),
+            "ManualSnapshotRetentionPeriod": retention,
+            "Tags": [{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags or []],
+            **{k: cluster.get(k) for k in _CLUSTER_FIELDS},
+        }
+        self.store.put_snapshot(ctx.account_id, doc)
+        log.info("redshift snapshot %s of cluster %s taken (%.3f MiB)", identifier, cluster["ClusterIdentifier"], size)
+        return doc
+
+    def _snapshot_output(self, doc: dict) -> dict:
+        out = {k: doc[k] for k in _SHOWN if doc.get(k) is not None}
+        out["SnapshotCreateTime"] = dt.datetime.fromisoformat(doc["SnapshotCreateTime"])
+        out["ClusterCreateTime"] = dt.datetime.fromisoformat(doc["ClusterCreateTime"])
+        out["SnapshotRetentionStartTime"] = out["SnapshotCreateTime"]
+        out["SnapshotArn"] = (f"arn:aws:redshift:{doc['Region']}:{doc['OwnerAccount']}:snapshot:"
+                              f"{doc['ClusterIdentifier']}/{doc['SnapshotIdentifier']}")
+        return out
+
+    def _snapshot(self, ctx: RequestContext, identifier: str) -> dict:
+        doc = self.store.get_snapshot(ctx.account_id, identifier)
+        if doc is None or doc["Region"] != ctx.region:
+            raise snapshot_not_found(identifier)
+        return doc
+
+    # -- the operations ---------------------------------------------------------------------------
+
+    def create_cluster_snapshot(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            cluster = self._cluster(ctx, params["ClusterIdentifier"])
+            doc = self._take_snapshot(ctx, cluster, params["SnapshotIdentifier"],
+                                      params.get("ManualSnapshotRetentionPeriod", -1), params.get("Tags") or [])
+        return {"Snapshot": self._snapshot_output(doc)}
+
+    def describe_cluster_snapshots(self, ctx: RequestContext, params: dict) -> dict:
+        cluster_id, snapshot_id = params.get("ClusterIdentifier"), params.get("SnapshotIdentifier")
+        if snapshot_id:
+            docs = [self._snapshot(ctx, snapshot_id)]
+        else:
+            docs = [d for d in self.store.snapshots(ctx.account_id) if d["Region"] == ctx.region]
+        if cluster_id:
+            docs = [d for d in docs if d["ClusterIdentifier"] == cluster_id]
+            if not docs and not snapshot_id and self.store.get(ctx.account_id, cluster_id) is None:
+                from .provider import not_found
+
+                raise not_found(cluster_id)
+        kind = params.get("SnapshotType")
+        if kind is not None and kind not in ("manual", "automated"):
+            raise AwsError("InvalidParameterValue", f"Invalid snapshot type: {kind}. Valid values are "
+                                                    "manual and automated.", 400)
+        if kind is not None:
+            docs = [d for d in docs if d["SnapshotType"] == kind]
+        start, end = params.get("StartTime"), params.get("EndTime")
+        if start is not None:
+            docs = [d for d in docs if dt.datetime.fromisoformat(d["SnapshotCreateTime"]) >= start]
+        if end is not None:
+            docs = [d for d in docs if dt.datetime.fromisoformat(d["SnapshotCreateTime"]) <= end]
+        keys, values = set(params.get("TagKeys") or []), set(params.get("TagValues") or [])
+        if keys or values:
+            docs = [d for d in docs if any((not keys or t["Key"] in keys) and (not values or t["Value"] in values)
+                                           for t in d.get("Tags", []))]
+        docs.sort(key=lambda d: d["SnapshotCreateTime"])
+        after = params.get("Marker")
+        if after:
+            docs = [d for d in docs if d["SnapshotIdentifier"] > after] if after else docs
+        limit = params.get("MaxRecords") or 100
+        out: dict = {"Snapshots": [self._snapshot_output(d) for d in docs[:limit]]}
+        if len(docs) > limit:
+            out["Marker"] = docs[limit - 1]["SnapshotIdentifier"]
+        return out
+
+    def delete_cluster_snapshot(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._snapshot(ctx, params["SnapshotIdentifier"])
+            if params.get("SnapshotClusterIdentifier") and params["SnapshotClusterIdentifier"] != doc["ClusterIdentifier"]:
+                raise snapshot_not_found(params["SnapshotIdentifier"])
+            self.store.delete_snapshot(ctx.account_id, doc["SnapshotIdentifier"])
+        log.info("redshift snapshot %s deleted", doc["SnapshotIdentifier"])
+        doc["Status"] = "deleted"
+        return {"Snapshot": self._snapshot_output(doc)}
+
+    def restore_from_cluster_snapshot(self, ctx: RequestContext, params: dict) -> dict:
+        from .provider import DEFAULT_PORT, NODE_TYPES, check_cluster_identifier, invalid
+
+        identifier = params["ClusterIdentifier"]
+        check_cluster_identifier(identifier)
+        with self.store.lock:
+            snapshot = self._snapshot(ctx, params["SnapshotIdentifier"])
+            if params.get("SnapshotClusterIdentifier") and params["SnapshotClusterIdentifier"] != snapshot["ClusterIdentifier"]:
+                raise snapshot_not_found(params["SnapshotIdentifier"])
+            if self.store.get(ctx.account_id, identifier) is not None:
+                raise AwsError("ClusterAlreadyExists", "Cluster already exists", 400)
+            node_type = params.get("NodeType") or snapshot["NodeType"]
+            if node_type not in NODE_TYPES:
+                raise invalid(f"Invalid node type: {node_type}")
+            target = self.store.data_dir(ctx.account_id, identifier)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(self.store.snapshot_dir(ctx.account_id, snapshot["SnapshotIdentifier"]), target)
+            now = dt.datetime.now(dt.timezone.utc).isoformat()
+            doc = {
+                "Account": ctx.account_id, "Region": ctx.region, "ClusterIdentifier": identifier,
+                **{k: snapshot.get(k) for k in _CLUSTER_FIELDS}, "NodeType": node_type,
+                "NumberOfNodes": params.get("NumberOfNodes") or snapshot["NumberOfNodes"],
+                "ClusterStatus": "available", "ClusterAvailabilityStatus": "Available",
+                "Endpoint": {"Address": self.config.host, "Port": params.get("Port") or snapshot.get("Port") or DEFAULT_PORT},
+                "ClusterCreateTime": now,
+                "AutomatedSnapshotRetentionPeriod": params.get("AutomatedSnapshotRetentionPeriod", 1),
+                "ManualSnapshotRetentionPeriod": params.get("ManualSnapshotRetentionPeriod", -1),
+                "VpcSecurityGroups": [{"VpcSecurityGroupId": g, "Status": "active"}
+                                      for g in params.get("VpcSecurityGroupIds") or []],
+                "ClusterSubnetGroupName": params.get("ClusterSubnetGroupName") or "default",
+                "AvailabilityZone": params.get("AvailabilityZone") or snapshot.get("AvailabilityZone"),
+                "PreferredMaintenanceWindow": params.get("PreferredMaintenanceWindow") or "sun:23:00-sun:23:30",
+                "AllowVersionUpgrade": params.get("AllowVersionUpgrade", True),
+                "PubliclyAccessible": params.get("PubliclyAccessible", False),
+                "IamRoles": [{"IamRoleArn": r, "ApplyStatus": "in-sync"} for r in params.get("IamRoles") or []],
+                "DefaultIamRoleArn": params.get("DefaultIamRoleArn"),
+                "Tags": [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []],
+                "RestoredFromSnapshot": snapshot["SnapshotIdentifier"],
+            }
+            self.store.put(ctx.account_id, doc)
+            try:
+                self._start(doc)
+            except Exception:
+                self.store.delete(ctx.account_id, identifier)
+                raise
+        log.info("redshift cluster %s restored from snapshot %s", identifier, snapshot["SnapshotIdentifier"])
+        return {"Cluster": self._output(ctx, self.store.get(ctx.account_id, identifier))}

@@ -1,0 +1,160 @@
+"""Cluster snapshots: a snapshot copies the cluster's tables and rows; restoring it makes a new cluster
+that answers SQL from them; a final snapshot keeps a deleted cluster's data; reboots restart the
+listener."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from botocore.exceptions import ClientError
+from redshift_helpers import PASSWORD
+
+from lakebox.testing import running_lakebox
+
+
+def _connect(redshift, identifier: str, database: str = "analytics"):
+    import redshift_connector
+
+    endpoint = redshift.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]["Endpoint"]
+    return redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database=database,
+                                      user="admin", password=PASSWORD, ssl=False)
+
+
+def _sql(redshift, identifier: str, *statements: str) -> list:
+    conn = _connect(redshift, identifier)
+    try:
+        cursor = conn.cursor()
+        rows: list = []
+        for statement in statements:
+            cursor.execute(statement)
+            rows = [list(r) for r in cursor.fetchall()] if cursor.description else []
+        conn.commit()
+        return rows
+    finally:
+        conn.close()
+
+
+def _code(info) -> tuple[str, int]:
+    return info.value.response["Error"]["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+@pytest.fixture
+def filled(redshift, cluster):
+    _sql(redshift, "my-dw-cluster", "CREATE TABLE sales (id INT, amount DECIMAL(10,2))",
+         "INSERT INTO sales VALUES (1, 10.50), (2, 20.25)",
+         "CREATE VIEW big_sales AS SELECT id FROM sales WHERE amount > 15")
+    return cluster
+
+
+def test_restore_makes_a_cluster_with_the_snapshots_rows(redshift, filled):
+    snapshot = redshift.create_cluster_snapshot(SnapshotIdentifier="before-change", ClusterIdentifier="my-dw-cluster",
+                                                Tags=[{"Key": "team", "Value": "data"}])["Snapshot"]
+    assert (snapshot["Status"], snapshot["SnapshotType"], snapshot["ClusterIdentifier"]) == \
+        ("available", "manual", "my-dw-cluster")
+    assert (snapshot["MasterUsername"], snapshot["DBName"], snapshot["NodeType"]) == ("admin", "analytics", "dc2.large")
+    assert snapshot["TotalBackupSizeInMegaBytes"] > 0
+    assert snapshot["SnapshotArn"].endswith(":snapshot:my-dw-cluster/before-change")
+    _sql(redshift, "my-dw-cluster", "INSERT INTO sales VALUES (3, 99.00)")  # after the snapshot: not in it
+
+    restored = redshift.restore_from_cluster_snapshot(ClusterIdentifier="restored", SnapshotIdentifier="before-change")
+    assert restored["Cluster"]["ClusterStatus"] == "available"
+    assert restored["Cluster"]["RestoreStatus"]["Status"] == "completed"
+    assert _sql(redshift, "restored", "SELECT id, amount FROM sales ORDER BY id") == [[1, Decimal("10.50")],
+                                                                                       [2, Decimal("20.25")]]
+    assert _sql(redshift, "restored", "SELECT id FROM big_sales") == [[2]]
+    assert _sql(redshift, "my-dw-cluster", "SELECT count(*) FROM sales") == [[3]]
+    # The two clusters are separate from here on.
+    _sql(redshift, "restored", "DELETE FROM sales")
+    assert _sql(redshift, "my-dw-cluster", "SELECT count(*) FROM sales") == [[3]]
+
+
+def test_describe_filters_and_delete(redshift, filled):
+    redshift.create_cluster_snapshot(SnapshotIdentifier="snap-a", ClusterIdentifier="my-dw-cluster",
+                                     Tags=[{"Key": "env", "Value": "ci"}])
+    redshift.create_cluster_snapshot(SnapshotIdentifier="snap-b", ClusterIdentifier="my-dw-cluster")
+    every = redshift.describe_cluster_snapshots()["Snapshots"]
+    assert [s["SnapshotIdentifier"] for s in every] == ["snap-a", "snap-b"]
+    assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots(TagKeys=["env"])["Snapshots"]] == ["snap-a"]
+    assert redshift.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"] == []
+    one = redshift.describe_cluster_snapshots(SnapshotIdentifier="snap-b")["Snapshots"]
+    assert [s["SnapshotIdentifier"] for s in one] == ["snap-b"]
+    deleted = redshift.delete_cluster_snapshot(SnapshotIdentifier="snap-a")["Snapshot"]
+    assert deleted["Status"] == "deleted"
+    assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots(
+        ClusterIdentifier="my-dw-cluster")["Snapshots"]] == ["snap-b"]
+    with pytest.raises(ClientError) as info:
+        redshift.describe_cluster_snapshots(SnapshotIdentifier="snap-a")
+    assert _code(info) == ("ClusterSnapshotNotFound", 404)
+    assert info.value.response["Error"]["Message"] == "Snapshot snap-a not found."
+
+
+def test_final_snapshot_keeps_a_deleted_clusters_data(redshift, filled):
+    redshift.delete_cluster(ClusterIdentifier="my-dw-cluster", FinalClusterSnapshotIdentifier="final")
+    with pytest.raises(ClientError) as info:
+        redshift.describe_clusters(ClusterIdentifier="my-dw-cluster")
+    assert _code(info)[0] == "ClusterNotFound"
+    (final,) = redshift.describe_cluster_snapshots(ClusterIdentifier="my-dw-cluster")["Snapshots"]
+    assert final["SnapshotIdentifier"] == "final"
+    redshift.restore_from_cluster_snapshot(ClusterIdentifier="my-dw-cluster", SnapshotIdentifier="final")
+    assert _sql(redshift, "my-dw-cluster", "SELECT count(*) FROM sales") == [[2]]
+
+
+def test_bad_snapshot_requests(redshift, filled):
+    redshift.create_cluster_snapshot(SnapshotIdentifier="taken", ClusterIdentifier="my-dw-cluster")
+    cases = [
+        (lambda: redshift.create_cluster_snapshot(SnapshotIdentifier="taken", ClusterIdentifier="my-dw-cluster"),
+         ("ClusterSnapshotAlreadyExists", 400)),
+        (lambda: redshift.create_cluster_snapshot(SnapshotIdentifier="x", ClusterIdentifier="no-such-cluster"),
+         ("ClusterNotFound", 404)),
+        (lambda: redshift.create_cluster_snapshot(SnapshotIdentifier="Bad_Id", ClusterIdentifier="my-dw-cluster"),
+         ("InvalidParameterValue", 400)),
+        (lambda: redshift.delete_cluster_snapshot(SnapshotIdentifier="missing"), ("ClusterSnapshotNotFound", 404)),
+        (lambda: redshift.restore_from_cluster_snapshot(ClusterIdentifier="new", SnapshotIdentifier="missing"),
+         ("ClusterSnapshotNotFound", 404)),
+        (lambda: redshift.restore_from_cluster_snapshot(ClusterIdentifier="my-dw-cluster", SnapshotIdentifier="taken"),
+         ("ClusterAlreadyExists", 400)),
+        (lambda: redshift.delete_cluster(ClusterIdentifier="my-dw-cluster", FinalClusterSnapshotIdentifier="taken"),
+         ("ClusterSnapshotAlreadyExists", 400)),
+        (lambda: redshift.describe_cluster_snapshots(ClusterIdentifier="no-such-cluster"), ("ClusterNotFound", 404)),
+    ]
+    for call, expected in cases:
+        with pytest.raises(ClientError) as info:
+            call()
+        assert _code(info) == expected
+    # None of them changed anything: the cluster is still there, with its one snapshot.
+    assert redshift.describe_clusters(ClusterIdentifier="my-dw-cluster")["Clusters"][0]["ClusterStatus"] == "available"
+    assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]] == ["taken"]
+
+
+def test_snapshot_of_a_paused_cluster(redshift, filled):
+    redshift.pause_cluster(ClusterIdentifier="my-dw-cluster")
+    redshift.create_cluster_snapshot(SnapshotIdentifier="paused-copy", ClusterIdentifier="my-dw-cluster")
+    redshift.restore_from_cluster_snapshot(ClusterIdentifier="copy", SnapshotIdentifier="paused-copy")
+    assert _sql(redshift, "copy", "SELECT count(*) FROM sales") == [[2]]
+
+
+def test_reboot_restarts_the_listener_and_keeps_the_data(redshift, filled):
+    rebooted = redshift.reboot_cluster(ClusterIdentifier="my-dw-cluster")["Cluster"]
+    assert rebooted["ClusterStatus"] == "available"
+    assert _sql(redshift, "my-dw-cluster", "SELECT count(*) FROM sales") == [[2]]
+    redshift.pause_cluster(ClusterIdentifier="my-dw-cluster")
+    with pytest.raises(ClientError) as info:
+        redshift.reboot_cluster(ClusterIdentifier="my-dw-cluster")
+    assert _code(info) == ("InvalidClusterState", 400)
+
+
+def test_snapshots_survive_a_restart(tmp_path):
+    from redshift_helpers import client
+
+    with running_lakebox(tmp_path) as server:
+        redshift = client(server, "redshift")
+        redshift.create_cluster(ClusterIdentifier="dw", NodeType="dc2.large", MasterUsername="admin",
+                                MasterUserPassword=PASSWORD, DBName="analytics", ClusterType="single-node")
+        _sql(redshift, "dw", "CREATE TABLE t (x INT)", "INSERT INTO t VALUES (7)")
+        redshift.delete_cluster(ClusterIdentifier="dw", FinalClusterSnapshotIdentifier="dw-final")
+    with running_lakebox(tmp_path) as server:
+        redshift = client(server, "redshift")
+        assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]] == ["dw-final"]
+        redshift.restore_from_cluster_snapshot(ClusterIdentifier="dw", SnapshotIdentifier="dw-final")
+        assert _sql(redshift, "dw", "SELECT x FROM t") == [[7]]
