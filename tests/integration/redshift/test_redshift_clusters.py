@@ -63,7 +63,7 @@ def test_errors_for_missing_and_duplicate_clusters(redshift, cluster):
     assert _error(info) == ("ClusterAlreadyExists", 400)
     with pytest.raises(ClientError) as info:
         redshift.delete_cluster(ClusterIdentifier="my-dw-cluster")  # a final snapshot is required by default
-    assert _error(info)[0] == "InvalidParameterValue"
+    assert _error(info) == ("InvalidParameterCombination", 400)
 
 
 def test_pause_resume_tags_and_delete(redshift, cluster):

@@ -116,7 +116,9 @@ def test_bad_snapshot_requests(redshift, filled):
          ("ClusterAlreadyExists", 400)),
         (lambda: redshift.delete_cluster(ClusterIdentifier="my-dw-cluster", FinalClusterSnapshotIdentifier="taken"),
          ("ClusterSnapshotAlreadyExists", 400)),
-        (lambda: redshift.describe_cluster_snapshots(ClusterIdentifier="no-such-cluster"), ("ClusterNotFound", 404)),
+        (lambda: redshift.delete_cluster(ClusterIdentifier="my-dw-cluster"), ("InvalidParameterCombination", 400)),
+        (lambda: redshift.delete_cluster(ClusterIdentifier="my-dw-cluster", SkipFinalClusterSnapshot=True,
+                                         FinalClusterSnapshotIdentifier="both"), ("InvalidParameterCombination", 400)),
     ]
     for call, expected in cases:
         with pytest.raises(ClientError) as info:
@@ -125,6 +127,7 @@ def test_bad_snapshot_requests(redshift, filled):
     # None of them changed anything: the cluster is still there, with its one snapshot.
     assert redshift.describe_clusters(ClusterIdentifier="my-dw-cluster")["Clusters"][0]["ClusterStatus"] == "available"
     assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]] == ["taken"]
+    assert redshift.describe_cluster_snapshots(ClusterIdentifier="no-such-cluster")["Snapshots"] == []
 
 
 def test_snapshot_of_a_paused_cluster(redshift, filled):

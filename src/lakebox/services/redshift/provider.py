@@ -193,10 +193,11 @@ class RedshiftProvider(SnapshotsMixin, Provider):
         identifier = params["ClusterIdentifier"]
         final = params.get("FinalClusterSnapshotIdentifier")
         if params.get("SkipFinalClusterSnapshot") and final:
-            raise invalid("FinalClusterSnapshotIdentifier must not be specified when SkipFinalClusterSnapshot "
-                          "is true.")
+            raise AwsError("InvalidParameterCombination", "FinalClusterSnapshotIdentifier must not be specified "
+                                                          "when SkipFinalClusterSnapshot is true.", 400)
         if not params.get("SkipFinalClusterSnapshot") and not final:
-            raise invalid("FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is specified.")
+            raise AwsError("InvalidParameterCombination", "FinalClusterSnapshotIdentifier is required unless "
+                                                          "SkipFinalClusterSnapshot is specified.", 400)
         with self.store.lock:
             doc = self._cluster(ctx, identifier)
             if final:

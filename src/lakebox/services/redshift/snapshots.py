@@ -135,12 +135,8 @@ class SnapshotsMixin:
             docs = [self._snapshot(ctx, snapshot_id)]
         else:
             docs = [d for d in self.store.snapshots(ctx.account_id) if d["Region"] == ctx.region]
-        if cluster_id:
+        if cluster_id:  # a filter: a cluster long deleted still has its final snapshot listed
             docs = [d for d in docs if d["ClusterIdentifier"] == cluster_id]
-            if not docs and not snapshot_id and self.store.get(ctx.account_id, cluster_id) is None:
-                from .provider import not_found
-
-                raise not_found(cluster_id)
         kind = params.get("SnapshotType")
         if kind is not None and kind not in ("manual", "automated"):
             raise AwsError("InvalidParameterValue", f"Invalid snapshot type: {kind}. Valid values are "
@@ -159,7 +155,7 @@ class SnapshotsMixin:
         docs.sort(key=lambda d: d["SnapshotCreateTime"])
         after = params.get("Marker")
         if after:
-            docs = [d for d in docs if d["SnapshotIdentifier"] > after] if after else docs
+            docs = [d for d in docs if d["SnapshotIdentifier"] > after]
         limit = params.get("MaxRecords") or 100
         out: dict = {"Snapshots": [self._snapshot_output(d) for d in docs[:limit]]}
         if len(docs) > limit:
