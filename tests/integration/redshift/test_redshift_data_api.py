@@ -102,3 +102,9 @@ def test_requests_aws_refuses(lakebox_server, cluster):
     with pytest.raises(ClientError) as info:
         data.describe_statement(Id="00000000-0000-0000-0000-000000000000")
     assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert info.value.response["Error"]["Message"] == "Query does not exist."
+    for call in (data.describe_statement, data.get_statement_result, data.cancel_statement):
+        with pytest.raises(ClientError) as info:
+            call(Id="not-a-statement-id")
+        assert info.value.response["Error"]["Code"] == "ValidationException"
+        assert info.value.response["Error"]["Message"].startswith("id must satisfy regex pattern: ")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import time
 import uuid
@@ -26,6 +27,8 @@ from . import results
 
 log = logging.getLogger("lakebox.redshift")
 WAIT_SECONDS = 0.1
+#: What a statement id must look like (a sub-statement of a batch adds `:<n>`), as AWS checks it.
+STATEMENT_ID = re.compile(r"^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d+)?$")
 
 
 def validation(message: str) -> AwsError:
@@ -190,6 +193,8 @@ class RedshiftDataProvider(Provider):
     # -- reading ------------------------------------------------------------------------------------
 
     def _statement(self, ctx: RequestContext, sid: str) -> Statement:
+        if not STATEMENT_ID.fullmatch(sid):
+            raise validation(f"id must satisfy regex pattern: {STATEMENT_ID.pattern}")
         statement = self.statements.get(sid)
         if statement is None or statement.account != ctx.account_id:
             raise not_found("Query does not exist.")
