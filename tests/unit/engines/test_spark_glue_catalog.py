@@ -103,3 +103,64 @@ def test_spark_sql_reads_and_writes_glue_catalog_tables_by_name(tmp_path):
         rows = [r for k in keys for r in pq.read_table(io.BytesIO(
             s3.get_object(Bucket="lake", Key=k)["Body"].read())).to_pylist()]
         assert rows == [{"order_id": 9, "customer_id": "c1", "amount": 1000.0}]
+
+
+WRITE_BACK_DRIVER = textwrap.dedent('''
+    import json
+    from pyspark.sql import SparkSession
+    spark = SparkSession.builder.getOrCreate()
+    rows = [("p1", 10.0, "north"), ("p2", 5.5, "south"), ("p3", 2.5, "north")]
+    df = spark.createDataFrame(rows, "product string, total double, region string")
+    df.write.mode("overwrite").partitionBy("region").format("parquet").saveAsTable("analytics.sales_summary")
+    spark.sql("CREATE TABLE analytics.top_regions USING parquet AS "
+              "SELECT region, SUM(total) AS total FROM analytics.sales_summary GROUP BY region")
+    spark.sql("INSERT INTO analytics.sales_summary VALUES ('p4', 1.0, 'west')")
+    spark.sql("CREATE DATABASE staging LOCATION 's3://lake/staging/'")
+    spark.sql("CREATE TABLE staging.scratch (x INT) USING parquet")
+    spark.sql("DROP TABLE staging.scratch")
+    print("RESULT " + json.dumps({"done": True}))
+''')
+
+
+@pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
+def test_tables_spark_creates_are_written_back_to_the_glue_catalog(tmp_path):
+    with running_lakebox(tmp_path / "data", set_env=False) as server:
+        def client(service):
+            return boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
+                                aws_access_key_id="test", aws_secret_access_key="test")
+
+        s3, glue = client("s3"), client("glue")
+        s3.create_bucket(Bucket="lake")
+        glue.create_database(DatabaseInput={"Name": "analytics", "LocationUri": "s3://lake/analytics/"})
+        script = tmp_path / "driver.py"
+        script.write_text(WRITE_BACK_DRIVER)
+        process = SparkLauncher(server.data_dir, server.endpoint_url).start(SparkApp(
+            name="glue-catalog-write-back", script=str(script), log_dir=str(tmp_path / "run"), glue_catalog=True))
+        code = process.wait(300)
+        stdout = open(process.stdout_path).read()
+        assert code == 0, stdout[-3000:] + open(process.stderr_path).read()[-3000:]
+
+        summary = glue.get_table(DatabaseName="analytics", Name="sales_summary")["Table"]
+        storage = summary["StorageDescriptor"]
+        assert storage["Location"].rstrip("/") == "s3://lake/analytics/sales_summary"
+        assert [(c["Name"], c["Type"]) for c in storage["Columns"]] == [("product", "string"), ("total", "double")]
+        assert summary["PartitionKeys"] == [{"Name": "region", "Type": "string"}]
+        assert storage["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+        partitions = glue.get_partitions(DatabaseName="analytics", TableName="sales_summary")["Partitions"]
+        assert sorted(p["Values"][0] for p in partitions) == ["north", "south", "west"]
+        north = next(p for p in partitions if p["Values"] == ["north"])["StorageDescriptor"]["Location"]
+        assert north.rstrip("/") == "s3://lake/analytics/sales_summary/region=north"
+        # The files are in the lake, where the catalog says.
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="lake", Prefix="analytics/sales_summary/region=north/")[
+            "Contents"] if o["Key"].endswith(".parquet")]
+        rows = sorted(r["product"] for k in keys for r in pq.read_table(io.BytesIO(
+            s3.get_object(Bucket="lake", Key=k)["Body"].read())).to_pylist())
+        assert rows == ["p1", "p3"]
+
+        top = glue.get_table(DatabaseName="analytics", Name="top_regions")["Table"]
+        assert top["StorageDescriptor"]["Location"].rstrip("/") == "s3://lake/analytics/top_regions"
+        assert [c["Name"] for c in top["StorageDescriptor"]["Columns"]] == ["region", "total"]
+
+        assert glue.get_database(Name="staging")["Database"]["LocationUri"] == "s3://lake/staging/"
+        with pytest.raises(glue.exceptions.EntityNotFoundException):
+            glue.get_table(DatabaseName="staging", Name="scratch")

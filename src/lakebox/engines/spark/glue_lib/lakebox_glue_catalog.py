@@ -13,8 +13,8 @@ Why on demand, not a copy of the catalog at start: a catalog can hold thousands 
 reads a few, and a table created by a crawler while the job runs is still found.
 
 `install()` patches SparkSession.sql, SparkSession.table and DataFrameReader.table; `sitecustomize`
-calls it in a driver whose environment sets LAKEBOX_GLUE_CATALOG=1. Nothing is written back to the
-Glue catalog: tables created with Spark SQL or saveAsTable live in the session only.
+calls it in a driver whose environment sets LAKEBOX_GLUE_CATALOG=1. What Spark SQL and saveAsTable
+create or drop is written back to the Glue catalog (lakebox_glue_sync.py).
 """
 
 from __future__ import annotations
@@ -110,9 +110,28 @@ def install() -> None:
     """Patch pyspark so that table names fall back to the Glue catalog (idempotent)."""
     from pyspark.sql import DataFrameReader, SparkSession
 
+    from pyspark.sql import DataFrameWriter
+
+    import lakebox_glue_sync
+
     if getattr(SparkSession.sql, "_lakebox_glue_catalog", False):
         return
     for owner, method in ((SparkSession, "sql"), (SparkSession, "table"), (DataFrameReader, "table")):
         patched = _resolving(getattr(owner, method))
         patched._lakebox_glue_catalog = True
         setattr(owner, method, patched)
+    resolving_sql = SparkSession.sql
+
+    @functools.wraps(resolving_sql)
+    def sql(self, sqlQuery, *args, **kwargs):
+        return lakebox_glue_sync.around_sql(self, sqlQuery, lambda: resolving_sql(self, sqlQuery, *args, **kwargs))
+
+    sql._lakebox_glue_catalog = True
+    SparkSession.sql = sql
+    save_as_table = DataFrameWriter.saveAsTable
+
+    @functools.wraps(save_as_table)
+    def saveAsTable(self, name, *args, **kwargs):  # noqa: N802 - pyspark's name
+        return lakebox_glue_sync.save_as_table(self, name, lambda: save_as_table(self, name, *args, **kwargs))
+
+    DataFrameWriter.saveAsTable = saveAsTable
