@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="keys for --auth strict: a file, or ACCESS:SECRET[:ACCOUNT] entries; default $LAKEBOX_CREDENTIALS",
     )
     serve.add_argument(
+        "--spark-master",
+        default=None,
+        help="where Glue jobs and EMR steps run: local[*] (default, or $LAKEBOX_SPARK_MASTER), "
+        "spark://HOST:PORT, yarn or k8s://URL; its executors must see the data folder",
+    )
+    serve.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -109,6 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             auth=args.auth,
             credentials=credentials,
             log_level=args.log_level,
+            **({"spark_master": args.spark_master} if args.spark_master else {}),
         )
     except ValueError as exc:  # a bad setting from the environment (LAKEBOX_S3_OBJECT_OWNERSHIP)
         print(f"lakebox: {exc}", file=sys.stderr)

@@ -28,6 +28,13 @@ def _s3_object_ownership_from_env() -> str:
 KINESIS_THROUGHPUT_LIMITS_ENV = "LAKEBOX_KINESIS_THROUGHPUT_LIMITS"
 
 
+SPARK_MASTER_ENV = "LAKEBOX_SPARK_MASTER"
+
+
+def _spark_master_from_env() -> str:
+    return (os.environ.get(SPARK_MASTER_ENV) or "").strip() or "local[*]"
+
+
 def _kinesis_throughput_limits_from_env() -> bool:
     return (os.environ.get(KINESIS_THROUGHPUT_LIMITS_ENV) or "").strip().lower() in ("1", "on", "true", "yes")
 
@@ -55,6 +62,9 @@ class Config:
     s3_object_ownership: str = field(default_factory=_s3_object_ownership_from_env)
     #: Kinesis's per-shard throughput limits (off by default; LAKEBOX_KINESIS_THROUGHPUT_LIMITS=on).
     kinesis_throughput_limits: bool = field(default_factory=_kinesis_throughput_limits_from_env)
+    #: The Spark master Glue job runs and EMR steps are submitted to (LAKEBOX_SPARK_MASTER): local[*]
+    #: by default; a standalone (spark://), YARN or Kubernetes master runs them on that cluster.
+    spark_master: str = field(default_factory=_spark_master_from_env)
     #: Seconds a request body may stall before S3's RequestTimeout (AWS waits about 20).
     body_idle_timeout: float = 20.0
     #: The service clock every time-based feature reads; persisted with the data.

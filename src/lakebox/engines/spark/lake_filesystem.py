@@ -75,6 +75,7 @@ def lake_conf(data_dir: Path) -> dict[str, str]:
     """Spark conf mapping s3://, s3a:// and s3n:// onto `<data_dir>/s3/`, and writing like S3 committers do."""
     conf = {
         "spark.driver.extraClassPath": str(filesystem_jar()),
+        "spark.executor.extraClassPath": str(filesystem_jar()),
         "spark.hadoop.fs.lakebox.root": str(Path(data_dir).absolute() / "s3"),
         # No _SUCCESS marker files among the data that crawlers and Athena read.
         "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",

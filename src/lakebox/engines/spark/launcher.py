@@ -3,8 +3,10 @@
 Why subprocesses and `spark-submit`: a driver is the user's script, run as on AWS, with its own
 JVM. Running it in the server's process would share the GIL, the JVM and the crash of one job with
 every request (DESIGN D7). Each driver gets:
-- master `local[*]` and the lake file system (lake_filesystem.py), so `s3://` paths are the lake's
-  files;
+- the server's Spark master (`local[*]` unless `--spark-master` names a standalone, YARN or
+  Kubernetes one), and the lake file system (lake_filesystem.py) on the driver's and the executors'
+  class paths, so `s3://` paths are the lake's files (executors elsewhere must see the data folder
+  at the same path: a shared file system);
 - AWS_ENDPOINT_URL pointing back at this server with dummy credentials, so boto3 calls from the
   script (the Glue catalog, S3) reach lakebox;
 - a quiet log4j configuration (warnings only), because Spark's INFO lines would bury the script's
@@ -164,9 +166,10 @@ def tail_text(path: str, size: int = 64 * 1024) -> str:
 class SparkLauncher:
     """Starts drivers against one lakebox server's lake and endpoint."""
 
-    def __init__(self, data_dir: Path, endpoint: str):
+    def __init__(self, data_dir: Path, endpoint: str, master: str = "local[*]"):
         self.data_dir = Path(data_dir)
         self.endpoint = endpoint
+        self.master = master
 
     def unavailable_reason(self) -> Optional[str]:
         return unavailable_reason()
@@ -187,11 +190,12 @@ class SparkLauncher:
         return SparkProcess(app, popen, stdout_path, stderr_path)
 
     def _spark_command(self, app: SparkApp) -> list[str]:
-        conf = {**BASE_CONF, **lake_conf(self.data_dir), **app.conf}
-        # The lake file system must be on the JVM's own class path; keep any the app adds.
-        ours = lake_conf(self.data_dir)["spark.driver.extraClassPath"]
-        if app.conf.get("spark.driver.extraClassPath"):
-            conf["spark.driver.extraClassPath"] = f"{ours}:{app.conf['spark.driver.extraClassPath']}"
+        conf = {**BASE_CONF, "spark.master": self.master, **lake_conf(self.data_dir), **app.conf}
+        # The lake file system must be on the JVMs' own class paths; keep any the app adds.
+        for key in ("spark.driver.extraClassPath", "spark.executor.extraClassPath"):
+            ours = lake_conf(self.data_dir)[key]
+            if app.conf.get(key):
+                conf[key] = f"{ours}:{app.conf[key]}"
         command = [str(spark_home() / "bin" / "spark-submit"), "--name", app.name]
         for key, value in conf.items():
             command += ["--conf", f"{key}={value}"]

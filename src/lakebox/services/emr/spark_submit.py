@@ -6,7 +6,8 @@ same application on its local Spark (DESIGN D4), so the options are sorted by wh
 - kept: `--conf` (minus the keys below), `--name`, `--py-files`, `--files`, `--jars`, `--archives`,
   `--packages`, `--repositories`, `--exclude-packages`, `--driver-java-options`,
   `--driver-class-path`, `--driver-library-path`;
-- ignored, because the driver runs locally with `local[*]`: `--master`, `--deploy-mode`, the
+- ignored, because the driver runs on lakebox's Spark master (`local[*]` unless `lakebox serve
+  --spark-master` names another): `--master`, `--deploy-mode`, the
   executor and driver resources (`--executor-memory`, `--num-executors`, `--driver-memory` ...),
   `--queue`, `--supervise`, `--verbose`, and the same settings given as `--conf` keys;
 - refused (SparkSubmitError): `--class` and any main resource other than a `.py` file (a Java or

@@ -126,7 +126,8 @@ class StepRunner:
         if self._launcher is None:
             from ...engines.spark import SparkLauncher
 
-            self._launcher = SparkLauncher(Path(self.config.data_dir), server_endpoint(self.config))
+            self._launcher = SparkLauncher(Path(self.config.data_dir), server_endpoint(self.config),
+                                              master=self.config.spark_master)
         return self._launcher
 
     def change(self, cluster_id: str, fn: Callable[[dict, list[dict], float], Any]) -> Optional[dict]:

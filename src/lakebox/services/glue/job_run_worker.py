@@ -69,6 +69,8 @@ class JobRunEnv:
     endpoint: Callable[[], str]  # this server's http://host:port, for the drivers' AWS calls
     #: (account, region) -> the AWS_* variables of a driver acting for them (job_drivers.py)
     identity: Callable[[str, str], dict[str, str]] = lambda account, region: {}
+    #: The Spark master drivers are submitted to (Config.spark_master).
+    spark_master: str = "local[*]"
 
 
 @dataclasses.dataclass
@@ -328,7 +330,7 @@ class JobRunWorker:
     def _launcher_for_runs(self) -> Any:
         with self._lock:
             if self._launcher is None:
-                self._launcher = SparkLauncher(self.env.data_dir, self.env.endpoint())
+                self._launcher = SparkLauncher(self.env.data_dir, self.env.endpoint(), master=self.env.spark_master)
             return self._launcher
 
     def _now_ms(self) -> int:

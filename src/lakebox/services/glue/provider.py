@@ -83,7 +83,8 @@ class GlueProvider(
         self.job_runner = JobRunWorker(JobRunEnv(
             store=self.job_run_store, job_store=self.job_store, clock=self.clock, data_dir=config.data_dir,
             lake=lake, logs=logs, endpoint=lambda: server_endpoint(config),
-            identity=lambda account, region: driver_environment(config, account, region)))
+            identity=lambda account, region: driver_environment(config, account, region),
+            spark_master=config.spark_master))
         self.job_runner.recover()
         # Triggers and workflows (workflows.db) fire crawls and job runs through the workers and hear
         # of their ends.
