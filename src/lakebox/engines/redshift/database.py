@@ -29,6 +29,7 @@ from ..sql.types import HiveTypeError, hive_to_duckdb
 from . import RedshiftError, copy_unload, translate, unloading
 from .errors import duck_error
 from .results import Column, Result
+from .users import is_user_statement
 from .spectrum import META as _META
 from .spectrum import SpectrumMixin
 
@@ -72,6 +73,9 @@ class RedshiftDatabase(SpectrumMixin):
         self._user: Optional[str] = None
         self._in_transaction = False
         self._views = itertools.count()
+        #: The cluster's users (users.py): an object with `apply(statement) -> tag`, or None, which
+        #: leaves CREATE/ALTER/DROP USER unsupported (a database without a cluster).
+        self.users = None
         self._con = duckdb.connect(str(self.path))
         for sql in ("CREATE SCHEMA IF NOT EXISTS public", f"CREATE SCHEMA IF NOT EXISTS {_META}",
                     f"CREATE TABLE IF NOT EXISTS {_META}.table_design (schema_name VARCHAR, table_name VARCHAR, "
@@ -188,6 +192,8 @@ class RedshiftDatabase(SpectrumMixin):
             return self._copy(statement)
         if first == "UNLOAD":
             return self._unload(statement)
+        if self.users is not None and is_user_statement(words):
+            return Result([], [], self.users.apply(statement), -1)
         if first in _NO_OPS:
             return Result([], [], _NO_OPS[first], -1)
         if first in _TRANSACTION_WORDS:

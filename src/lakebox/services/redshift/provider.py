@@ -18,6 +18,7 @@ from typing import Any, Optional
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
+from .audit_logging import AuditLogger, LoggingMixin
 from .runtime import ClusterRuntime
 from .snapshots import SnapshotsMixin
 from .store import ClusterStore, password_hash
@@ -54,7 +55,7 @@ def _check_password(password: str) -> None:
                       "/, @, \", ', \\ or spaces.")
 
 
-class RedshiftProvider(SnapshotsMixin, Provider):
+class RedshiftProvider(SnapshotsMixin, LoggingMixin, Provider):
     service_name = "redshift"
 
     def __init__(self, config: Any, *, lake: Any, glue_catalog: Any):
@@ -62,6 +63,7 @@ class RedshiftProvider(SnapshotsMixin, Provider):
         self.lake, self.glue_catalog = lake, glue_catalog
         self.store = ClusterStore(config.data_dir / ".lakebox" / "redshift")
         self.runtimes: dict[tuple[str, str], ClusterRuntime] = {}
+        self.audit = AuditLogger(lake, config.clock)
         for doc in self.store.all():
             if doc["ClusterStatus"] == "available":
                 self._start(doc)
@@ -74,7 +76,9 @@ class RedshiftProvider(SnapshotsMixin, Provider):
     def _start(self, doc: dict) -> ClusterRuntime:
         account = doc["Account"]
         runtime = ClusterRuntime(doc, self.store.data_dir(account, doc["ClusterIdentifier"]), lake=self.lake,
-                                 glue_catalog=self.glue_catalog, account=account, region=doc["Region"])
+                                 glue_catalog=self.glue_catalog, account=account, region=doc["Region"],
+                                 audit=self.audit,
+                                 save_users=lambda users: self._save_users(account, doc["ClusterIdentifier"], users))
         port = runtime.start(self.config.host, doc["Endpoint"]["Port"])
         if port != doc["Endpoint"]["Port"]:
             doc["Endpoint"]["Port"] = port
@@ -82,10 +86,19 @@ class RedshiftProvider(SnapshotsMixin, Provider):
         self.runtimes[(account, doc["ClusterIdentifier"])] = runtime
         return runtime
 
+    def _save_users(self, account: str, identifier: str, users: dict) -> dict:
+        """Keep a cluster's database users (CREATE/ALTER/DROP USER) with its settings; the new doc."""
+        with self.store.lock:
+            doc = self.store.get(account, identifier)
+            doc["Users"] = users
+            self.store.put(account, doc)
+            return doc
+
     def _stop(self, account: str, identifier: str) -> None:
         runtime = self.runtimes.pop((account, identifier), None)
         if runtime is not None:
             runtime.close()
+        self.audit.flush(account, identifier)
 
     # -- clusters -----------------------------------------------------------------------------------
 
@@ -333,4 +346,5 @@ class RedshiftProvider(SnapshotsMixin, Provider):
     def close(self) -> None:
         for key in list(self.runtimes):
             self._stop(*key)
+        self.audit.close()
         self.store.close()

@@ -8,6 +8,7 @@ databases. A cluster has the database named at creation (DBName, default `dev`) 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
 import threading
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from ...engines.redshift import users as db_users
 from ...engines.redshift.database import RedshiftDatabase, RedshiftError
 from .store import password_matches
 
@@ -23,21 +25,37 @@ log = logging.getLogger("lakebox.redshift")
 
 class Session:
     """One Postgres connection's SQL, on one database of the cluster, as the user who logged in, on a
-    DuckDB connection of its own (so its transactions are its own)."""
+    DuckDB connection of its own (so its transactions are its own). With audit logging on, its
+    statements and its end are logged (audit_logging.py)."""
 
-    def __init__(self, database: RedshiftDatabase, user: str):
+    def __init__(self, database: RedshiftDatabase, user: str, runtime: Optional["ClusterRuntime"] = None,
+                 database_name: str = "", pid: int = 0):
         self.connection, self.user = database.session(), user
+        self._runtime, self._database_name, self._pid = runtime, database_name, pid
+        self._started = time.monotonic()
 
     def execute(self, sql: str):
+        if self._runtime is not None and self._runtime.audit is not None:
+            self._runtime.audit.user_statement(self._runtime.doc, self._database_name, self.user, self._pid, sql)
         return self.connection.execute(sql, user=self.user)
 
     def close(self) -> None:
         self.connection.close()
+        if self._runtime is not None and self._runtime.audit is not None:
+            duration = int((time.monotonic() - self._started) * 1_000_000)
+            self._runtime.audit.connection(self._runtime.doc, "disconnecting session", self._database_name,
+                                           self.user, self._pid, duration)
 
 
 class ClusterRuntime:
-    def __init__(self, doc: dict, data_dir: Path, *, lake: Any, glue_catalog: Any, account: str, region: str):
+    def __init__(self, doc: dict, data_dir: Path, *, lake: Any, glue_catalog: Any, account: str, region: str,
+                 audit: Any = None, save_users: Any = None):
         self.doc = doc
+        #: Persists the cluster's users after CREATE/ALTER/DROP USER: save_users(users) -> the new doc.
+        self._save_users = save_users
+        self._users_lock = threading.Lock()
+        self.audit = audit  # the provider's AuditLogger, or None
+        self._sessions = itertools.count(1000)
         self.data_dir = Path(data_dir)
         self._context = dict(lake=lake, glue_catalog=glue_catalog, account=account, region=region)
         self._databases: dict[str, RedshiftDatabase] = {}
@@ -58,6 +76,8 @@ class ClusterRuntime:
             if found is None:
                 self.data_dir.mkdir(parents=True, exist_ok=True)
                 found = RedshiftDatabase(self.data_dir / f"{name}.duckdb", **self._context)
+                if self._save_users is not None:
+                    found.users = self  # CREATE/ALTER/DROP USER come to `apply`
                 self._databases[name] = found
             return found
 
@@ -65,6 +85,13 @@ class ClusterRuntime:
         """Write a copy of every database of the cluster into `folder` (see RedshiftDatabase.copy_to)."""
         for name in self.database_names:
             self.database(name).copy_to(folder / f"{name}.duckdb")
+
+    def apply(self, statement: str) -> str:
+        """Run a CREATE/ALTER/DROP USER statement on the cluster's users; its command tag."""
+        with self._users_lock:
+            users, tag = db_users.apply(statement, self.doc.get("Users") or {}, self.doc.get("MasterUsername") or "")
+            self.doc = self._save_users(users)
+        return tag
 
     def temporary_login(self, user: str, seconds: int) -> str:
         password = secrets.token_urlsafe(24)
@@ -77,12 +104,22 @@ class ClusterRuntime:
         temporary = self._temporary.get(user)
         master = user.lower() == (self.doc.get("MasterUsername") or "").lower() and \
             password_matches(self.doc["PasswordHash"], password)
-        if not master and not (temporary and temporary[0] == password and temporary[1] > time.time()):
+        created = (self.doc.get("Users") or {}).get(user.lower())
+        name = database or self.doc.get("DBName") or "dev"
+        pid = next(self._sessions)
+        if not master and not (created is not None and db_users.password_matches(created, user.lower(), password)) \
+                and not (temporary and temporary[0] == password and temporary[1] > time.time()):
+            if self.audit is not None:
+                self.audit.connection(self.doc, "authentication failure", name, user, pid)
             raise PgAuthError(f'password authentication failed for user "{user}"')
         try:
-            return Session(self.database(database or self.doc.get("DBName") or "dev"), user)
+            session = Session(self.database(name), user, self, name, pid)
         except RedshiftError as exc:
             raise PgAuthError(exc.message) from None
+        if self.audit is not None:
+            self.audit.connection(self.doc, "authenticated", name, user, pid)
+            self.audit.connection(self.doc, "initiating session", name, user, pid)
+        return session
 
     def start(self, host: str, port: int) -> int:
         """Listen for Postgres clients on `port`, or the next free port above it; returns the port."""
