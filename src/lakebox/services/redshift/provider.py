@@ -47,6 +47,25 @@ def check_cluster_identifier(identifier: str) -> None:
                       "start with a letter, not end with a hyphen, and be at most 63 characters.")
 
 
+def requested_settings(params: dict, default_zone: str) -> dict:
+    """The settings CreateCluster and RestoreFromClusterSnapshot both take, with AWS's defaults:
+    recorded and shown, not enforced (one host, no VPC)."""
+    return {
+        "AutomatedSnapshotRetentionPeriod": params.get("AutomatedSnapshotRetentionPeriod", 1),
+        "ManualSnapshotRetentionPeriod": params.get("ManualSnapshotRetentionPeriod", -1),
+        "VpcSecurityGroups": [{"VpcSecurityGroupId": g, "Status": "active"} for g in params.get("VpcSecurityGroupIds") or []],
+        "ClusterSubnetGroupName": params.get("ClusterSubnetGroupName") or "default",
+        "AvailabilityZone": params.get("AvailabilityZone") or default_zone,
+        "PreferredMaintenanceWindow": params.get("PreferredMaintenanceWindow") or "sun:23:00-sun:23:30",
+        "AllowVersionUpgrade": params.get("AllowVersionUpgrade", True),
+        "PubliclyAccessible": params.get("PubliclyAccessible", False),
+        "EnhancedVpcRouting": params.get("EnhancedVpcRouting", False),
+        "IamRoles": [{"IamRoleArn": r, "ApplyStatus": "in-sync"} for r in params.get("IamRoles") or []],
+        "DefaultIamRoleArn": params.get("DefaultIamRoleArn"),
+        "Tags": [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []],
+    }
+
+
 def _check_password(password: str) -> None:
     if not (8 <= len(password) <= 64) or not re.search(r"[A-Z]", password) or not re.search(r"[a-z]", password) \
             or not re.search(r"[0-9]", password) or _PASSWORD_FORBIDDEN & set(password):
@@ -140,20 +159,8 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, Provider):
                 "MasterUsername": params["MasterUsername"], "DBName": db_name, "PasswordHash": password_hash(password or ""),
                 "Endpoint": {"Address": self.config.host, "Port": params.get("Port") or DEFAULT_PORT},
                 "ClusterCreateTime": now, "NumberOfNodes": nodes, "ClusterType": cluster_type,
-                "AutomatedSnapshotRetentionPeriod": params.get("AutomatedSnapshotRetentionPeriod", 1),
-                "ManualSnapshotRetentionPeriod": params.get("ManualSnapshotRetentionPeriod", -1),
-                "VpcSecurityGroups": [{"VpcSecurityGroupId": g, "Status": "active"}
-                                      for g in params.get("VpcSecurityGroupIds") or []],
-                "ClusterSubnetGroupName": params.get("ClusterSubnetGroupName") or "default",
-                "AvailabilityZone": params.get("AvailabilityZone") or f"{ctx.region}a",
-                "PreferredMaintenanceWindow": params.get("PreferredMaintenanceWindow") or "sun:23:00-sun:23:30",
-                "ClusterVersion": "1.0", "AllowVersionUpgrade": params.get("AllowVersionUpgrade", True),
-                "PubliclyAccessible": params.get("PubliclyAccessible", False),
-                "Encrypted": params.get("Encrypted", False), "KmsKeyId": params.get("KmsKeyId"),
-                "EnhancedVpcRouting": params.get("EnhancedVpcRouting", False),
-                "IamRoles": [{"IamRoleArn": r, "ApplyStatus": "in-sync"} for r in params.get("IamRoles") or []],
-                "DefaultIamRoleArn": params.get("DefaultIamRoleArn"),
-                "Tags": [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []],
+                "ClusterVersion": "1.0", "Encrypted": params.get("Encrypted", False), "KmsKeyId": params.get("KmsKeyId"),
+                **requested_settings(params, f"{ctx.region}a"),
             }
             self.store.put(ctx.account_id, doc)
             try:

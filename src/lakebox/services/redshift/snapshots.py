@@ -173,7 +173,7 @@ class SnapshotsMixin:
         return {"Snapshot": self._snapshot_output(doc)}
 
     def restore_from_cluster_snapshot(self, ctx: RequestContext, params: dict) -> dict:
-        from .provider import DEFAULT_PORT, NODE_TYPES, check_cluster_identifier, invalid
+        from .provider import DEFAULT_PORT, NODE_TYPES, check_cluster_identifier, invalid, requested_settings
 
         identifier = params["ClusterIdentifier"]
         check_cluster_identifier(identifier)
@@ -197,18 +197,7 @@ class SnapshotsMixin:
                 "ClusterStatus": "available", "ClusterAvailabilityStatus": "Available",
                 "Endpoint": {"Address": self.config.host, "Port": params.get("Port") or snapshot.get("Port") or DEFAULT_PORT},
                 "ClusterCreateTime": now,
-                "AutomatedSnapshotRetentionPeriod": params.get("AutomatedSnapshotRetentionPeriod", 1),
-                "ManualSnapshotRetentionPeriod": params.get("ManualSnapshotRetentionPeriod", -1),
-                "VpcSecurityGroups": [{"VpcSecurityGroupId": g, "Status": "active"}
-                                      for g in params.get("VpcSecurityGroupIds") or []],
-                "ClusterSubnetGroupName": params.get("ClusterSubnetGroupName") or "default",
-                "AvailabilityZone": params.get("AvailabilityZone") or snapshot.get("AvailabilityZone"),
-                "PreferredMaintenanceWindow": params.get("PreferredMaintenanceWindow") or "sun:23:00-sun:23:30",
-                "AllowVersionUpgrade": params.get("AllowVersionUpgrade", True),
-                "PubliclyAccessible": params.get("PubliclyAccessible", False),
-                "IamRoles": [{"IamRoleArn": r, "ApplyStatus": "in-sync"} for r in params.get("IamRoles") or []],
-                "DefaultIamRoleArn": params.get("DefaultIamRoleArn"),
-                "Tags": [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []],
+                **requested_settings(params, snapshot.get("AvailabilityZone") or f"{ctx.region}a"),
                 "RestoredFromSnapshot": snapshot["SnapshotIdentifier"],
             }
             self.store.put(ctx.account_id, doc)
