@@ -24,3 +24,29 @@ def client(server, service: str, *, validate: bool = True):
     return boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
                         aws_access_key_id="test", aws_secret_access_key="test",
                         config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
+
+
+def connect(redshift, cluster: str = "my-dw-cluster", user: str = "admin", password: str = PASSWORD,
+            database: str = "analytics"):
+    """A redshift_connector connection to the cluster's endpoint, as describe_clusters gives it."""
+    import redshift_connector
+
+    endpoint = redshift.describe_clusters(ClusterIdentifier=cluster)["Clusters"][0]["Endpoint"]
+    return redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database=database,
+                                      user=user, password=password, ssl=False)
+
+
+def run_sql(redshift, *statements: str, cluster: str = "my-dw-cluster", user: str = "admin",
+            password: str = PASSWORD) -> list:
+    """Run the statements on one connection, commit; the last one's rows (lists), if it has any."""
+    conn = connect(redshift, cluster, user, password)
+    try:
+        cursor = conn.cursor()
+        rows: list = []
+        for statement in statements:
+            cursor.execute(statement)
+            rows = [list(r) for r in cursor.fetchall()] if cursor.description else []
+        conn.commit()
+        return rows
+    finally:
+        conn.close()

@@ -7,26 +7,11 @@ import gzip
 
 import pytest
 from botocore.exceptions import ClientError
-from redshift_helpers import PASSWORD, client
-
-
-def _connect(redshift, password: str = PASSWORD):
-    import redshift_connector
-
-    endpoint = redshift.describe_clusters(ClusterIdentifier="my-dw-cluster")["Clusters"][0]["Endpoint"]
-    return redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database="analytics",
-                                      user="admin", password=password, ssl=False)
+from redshift_helpers import client, connect, run_sql
 
 
 def _run(redshift, *statements: str) -> None:
-    conn = _connect(redshift)
-    try:
-        cursor = conn.cursor()
-        for statement in statements:
-            cursor.execute(statement)
-        conn.commit()
-    finally:
-        conn.close()
+    run_sql(redshift, *statements)
 
 
 def _logs(s3, bucket: str, prefix: str) -> dict[str, list[str]]:
@@ -54,7 +39,7 @@ def test_s3_audit_logs_hold_the_sessions_and_statements(redshift, cluster, lakeb
     assert sorted(status["LogExports"]) == ["connectionlog", "useractivitylog", "userlog"]
     _run(redshift, "CREATE TABLE t (x INT)", "INSERT INTO t VALUES (1)", "CREATE USER analyst PASSWORD 'Secret123'")
     with pytest.raises(Exception):
-        _connect(redshift, password="WrongPass1")
+        connect(redshift, password="WrongPass1")
     redshift.disable_logging(ClusterIdentifier="my-dw-cluster")  # delivers what is buffered
 
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="audit")["Contents"]]

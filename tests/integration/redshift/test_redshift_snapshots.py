@@ -8,31 +8,13 @@ from decimal import Decimal
 
 import pytest
 from botocore.exceptions import ClientError
-from redshift_helpers import PASSWORD
+from redshift_helpers import PASSWORD, run_sql
 
 from lakebox.testing import running_lakebox
 
 
-def _connect(redshift, identifier: str, database: str = "analytics"):
-    import redshift_connector
-
-    endpoint = redshift.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]["Endpoint"]
-    return redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database=database,
-                                      user="admin", password=PASSWORD, ssl=False)
-
-
 def _sql(redshift, identifier: str, *statements: str) -> list:
-    conn = _connect(redshift, identifier)
-    try:
-        cursor = conn.cursor()
-        rows: list = []
-        for statement in statements:
-            cursor.execute(statement)
-            rows = [list(r) for r in cursor.fetchall()] if cursor.description else []
-        conn.commit()
-        return rows
-    finally:
-        conn.close()
+    return run_sql(redshift, *statements, cluster=identifier)
 
 
 def _code(info) -> tuple[str, int]:

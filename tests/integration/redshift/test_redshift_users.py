@@ -7,36 +7,20 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from redshift_helpers import PASSWORD, client
+from redshift_helpers import PASSWORD, client, connect, run_sql
 
 from lakebox.testing import running_lakebox
 
 
-def _connect(redshift, user: str, password: str, cluster: str = "my-dw-cluster"):
-    import redshift_connector
-
-    endpoint = redshift.describe_clusters(ClusterIdentifier=cluster)["Clusters"][0]["Endpoint"]
-    return redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database="analytics",
-                                      user=user, password=password, ssl=False)
-
-
 def _sql(redshift, sql: str, user: str = "admin", password: str = PASSWORD, cluster: str = "my-dw-cluster"):
-    conn = _connect(redshift, user, password, cluster)
-    try:
-        cursor = conn.cursor()
-        cursor.execute(sql)
-        rows = [list(r) for r in cursor.fetchall()] if cursor.description else []
-        conn.commit()
-        return rows
-    finally:
-        conn.close()
+    return run_sql(redshift, sql, cluster=cluster, user=user, password=password)
 
 
 def _login_fails(redshift, user: str, password: str) -> str:
     import redshift_connector
 
     with pytest.raises(redshift_connector.Error) as info:
-        _connect(redshift, user, password)
+        connect(redshift, user=user, password=password)
     return str(info.value)
 
 

@@ -47,6 +47,23 @@ DRIVER = textwrap.dedent('''
 ''')
 
 
+def _client(server, service: str):
+    return boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
+                        aws_access_key_id="test", aws_secret_access_key="test")
+
+
+def _run_driver(server, tmp_path: Path, source: str, name: str) -> dict:
+    """Run `source` as a driver with the Glue catalog on; the JSON it printed after `RESULT `."""
+    script = tmp_path / f"{name}.py"
+    script.write_text(source)
+    process = SparkLauncher(server.data_dir, server.endpoint_url).start(SparkApp(
+        name=name, script=str(script), log_dir=str(tmp_path / name), glue_catalog=True))
+    code = process.wait(300)
+    stdout = open(process.stdout_path).read()
+    assert code == 0, stdout[-3000:] + open(process.stderr_path).read()[-3000:]
+    return json.loads(next(line for line in stdout.splitlines() if line.startswith("RESULT "))[7:])
+
+
 def test_relation_names_split_into_database_and_table():
     assert relation_parts("`raw_data`.`orders`") == ["raw_data", "orders"]
     assert relation_parts("`spark_catalog`.`db`.`t`") == ["db", "t"]
@@ -58,8 +75,7 @@ def test_relation_names_split_into_database_and_table():
 def test_spark_sql_reads_and_writes_glue_catalog_tables_by_name(tmp_path):
     with running_lakebox(tmp_path / "data", set_env=False) as server:
         def client(service):
-            return boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
-                                aws_access_key_id="test", aws_secret_access_key="test")
+            return _client(server, service)
 
         s3, glue = client("s3"), client("glue")
         s3.create_bucket(Bucket="lake")
@@ -84,14 +100,7 @@ def test_spark_sql_reads_and_writes_glue_catalog_tables_by_name(tmp_path):
                 "SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
                 "Parameters": {"field.delim": ","}},
                 "Columns": [{"Name": "customer_id", "Type": "string"}, {"Name": "region", "Type": "string"}]}})
-        script = tmp_path / "driver.py"
-        script.write_text(DRIVER)
-        process = SparkLauncher(server.data_dir, server.endpoint_url).start(SparkApp(
-            name="glue-catalog-sql", script=str(script), log_dir=str(tmp_path / "run"), glue_catalog=True))
-        code = process.wait(300)
-        stdout = open(process.stdout_path).read()
-        assert code == 0, stdout[-3000:] + open(process.stderr_path).read()[-3000:]
-        result = json.loads(next(line for line in stdout.splitlines() if line.startswith("RESULT "))[7:])
+        result = _run_driver(server, tmp_path, DRIVER, "glue-catalog-sql")
 
         assert result["join"] == [["north", "2023", 10.0], ["north", "2024", 2.5], ["south", "2023", 5.5]]
         assert result["table"] == 2
@@ -126,19 +135,12 @@ WRITE_BACK_DRIVER = textwrap.dedent('''
 def test_tables_spark_creates_are_written_back_to_the_glue_catalog(tmp_path):
     with running_lakebox(tmp_path / "data", set_env=False) as server:
         def client(service):
-            return boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
-                                aws_access_key_id="test", aws_secret_access_key="test")
+            return _client(server, service)
 
         s3, glue = client("s3"), client("glue")
         s3.create_bucket(Bucket="lake")
         glue.create_database(DatabaseInput={"Name": "analytics", "LocationUri": "s3://lake/analytics/"})
-        script = tmp_path / "driver.py"
-        script.write_text(WRITE_BACK_DRIVER)
-        process = SparkLauncher(server.data_dir, server.endpoint_url).start(SparkApp(
-            name="glue-catalog-write-back", script=str(script), log_dir=str(tmp_path / "run"), glue_catalog=True))
-        code = process.wait(300)
-        stdout = open(process.stdout_path).read()
-        assert code == 0, stdout[-3000:] + open(process.stderr_path).read()[-3000:]
+        assert _run_driver(server, tmp_path, WRITE_BACK_DRIVER, "glue-catalog-write-back") == {"done": True}
 
         summary = glue.get_table(DatabaseName="analytics", Name="sales_summary")["Table"]
         storage = summary["StorageDescriptor"]

@@ -21,7 +21,7 @@ from . import RedshiftError
 _NAME = r'("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _CREATE = re.compile(rf"^\s*CREATE\s+USER\s+{_NAME}(.*)$", re.I | re.S)
 _ALTER = re.compile(rf"^\s*ALTER\s+USER\s+{_NAME}(.*)$", re.I | re.S)
-_DROP = re.compile(rf"^\s*DROP\s+USER\s+(IF\s+EXISTS\s+)?(.+?)\s*;?\s*$", re.I | re.S)
+_DROP = re.compile(r"^\s*DROP\s+USER\s+(IF\s+EXISTS\s+)?(.+?)\s*;?\s*$", re.I | re.S)
 _PASSWORD = re.compile(r"\bPASSWORD\s+(?:'((?:[^']|'')*)'|(DISABLE))", re.I)
 _VALID_UNTIL = re.compile(r"\bVALID\s+UNTIL\s+'([^']*)'", re.I)
 _RENAME = re.compile(rf"^\s*RENAME\s+TO\s+{_NAME}\s*;?\s*$", re.I)
