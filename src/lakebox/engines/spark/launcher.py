@@ -74,6 +74,9 @@ class SparkApp:
     glue_catalog: bool = False
     #: False runs the script with plain Python and no JVM (Glue's pythonshell jobs).
     spark: bool = True
+    #: Folders put first on the driver's (and its Python workers') import path, ahead of everything
+    #: else: packages installed for this app (Glue's --additional-python-modules).
+    python_path: list[str] = dataclasses.field(default_factory=list)
 
 
 class SparkProcess:
@@ -206,7 +209,8 @@ class SparkLauncher:
     def _environment(self, app: SparkApp) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("PYSPARK_", "SPARK_", "AWS_PROFILE", "PYTEST_"))}
-        python_path = [str(GLUE_LIBS)] if app.glue_libs or app.glue_catalog else []
+        python_path = list(app.python_path)
+        python_path += [str(GLUE_LIBS)] if app.glue_libs or app.glue_catalog else []
         python_path += [path for path in app.py_files]
         if env.get("PYTHONPATH"):
             python_path.append(env["PYTHONPATH"])

@@ -6,7 +6,8 @@ fail the run with a message the user can act on (`RunSetupError`), before any JV
 The run's folder is `<data>/.lakebox/glue/job-runs/<run id>/`: the driver's working folder and its
 logs (`stdout`, `stderr`, and for Spark jobs `driver-stderr`, see job_run_driver.py), with the code
 Glue downloads from S3 in `code/`: the script (`Command.ScriptLocation`) and `--extra-py-files`,
-which go on the driver's import path. `--extra-files` are copied into the working folder, where
+which go on the driver's import path, as do the packages of `--additional-python-modules`
+(python_modules.py). `--extra-files` are copied into the working folder, where
 Glue puts them. The kinds of jobs are Glue's: `glueetl` and `gluestreaming` run on Spark,
 `pythonshell` on plain Python; both can import lakebox's `awsglue`.
 """
@@ -23,6 +24,7 @@ from ...engines.spark import SparkApp
 from .job_bookmarks import BOOKMARK_ENV, bookmark_path
 from .job_definition import SPARK_COMMANDS
 from .job_run_start import argv, driver_arguments
+from .python_modules import InstallError, prepare_modules
 
 DRIVER = Path(__file__).with_name("job_run_driver.py")
 DRIVER_NAME = "_lakebox_glue_driver.py"
@@ -39,7 +41,7 @@ class PreparedRun:
     app: SparkApp
     #: Where a Spark driver's Python stderr goes (None for Python shell jobs: their stderr is the process's).
     driver_stderr: Optional[str]
-    #: Lines for the run's error log before the driver's own (arguments lakebox cannot honour).
+    #: Lines for the run's error log before the driver's own (what was done to prepare the run).
     notes: list[str]
 
 
@@ -67,11 +69,15 @@ def prepare(data_dir: Path, lake: Any, key: str, job: dict, run: dict) -> Prepar
                 for i, uri in enumerate(_uris(arguments.get("--extra-py-files")))]
     for uri in _uris(arguments.get("--extra-files")):
         fetch(lake, uri, folder, "--extra-files file")
-    notes = []
-    if arguments.get("--additional-python-modules"):
-        notes.append("lakebox does not install --additional-python-modules "
-                     f"({arguments['--additional-python-modules']}): the driver has the packages installed with "
-                     "lakebox")
+    notes: list[str] = []
+    try:
+        modules = prepare_modules(data_dir, arguments,
+                                  lambda uri, where: fetch(lake, uri, where, "--additional-python-modules wheel"))
+    except InstallError as exc:
+        raise RunSetupError(str(exc)) from None
+    if modules:
+        notes.append(f"Installed --additional-python-modules {arguments['--additional-python-modules']} "
+                     f"in {modules[0]}")
     # The driver's keys and region come from the worker (job_drivers.py); this is the run's own.
     env = {BOOKMARK_ENV: str(bookmark_path(data_dir, key, job["Name"]))}
     name = f"glue job {job['Name']} run {run['Id']}"
@@ -79,14 +85,14 @@ def prepare(data_dir: Path, lake: Any, key: str, job: dict, run: dict) -> Prepar
         # Plain Python imports from folders and archives: a .py file goes on the path by its folder.
         paths = [str(Path(p).parent) if p.endswith(".py") else p for p in py_files]
         app = SparkApp(name=name, script=script, args=argv(arguments), log_dir=str(folder), py_files=paths,
-                       env=env, glue_libs=True, spark=False)
+                       env=env, glue_libs=True, spark=False, python_path=modules)
         return PreparedRun(app, None, notes)
     driver = code / DRIVER_NAME
     shutil.copyfile(DRIVER, driver)
     driver_stderr = str(folder / "driver-stderr")
     app = SparkApp(name=name, script=str(driver), args=[driver_stderr, script, *argv(arguments)],
                    log_dir=str(folder), conf=spark_conf(arguments.get("--conf")), py_files=py_files, env=env,
-                   glue_libs=True, spark=True, glue_catalog=uses_glue_catalog(arguments))
+                   glue_libs=True, spark=True, glue_catalog=uses_glue_catalog(arguments), python_path=modules)
     return PreparedRun(app, driver_stderr, notes)
 
 
