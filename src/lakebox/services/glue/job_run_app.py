@@ -7,9 +7,9 @@ The run's folder is `<data>/.lakebox/glue/job-runs/<run id>/`: the driver's work
 logs (`stdout`, `stderr`, and for Spark jobs `driver-stderr`, see job_run_driver.py), with the code
 Glue downloads from S3 in `code/`: the script (`Command.ScriptLocation`) and `--extra-py-files`,
 which go on the driver's import path, as do the packages of `--additional-python-modules`
-(python_modules.py). `--extra-files` are copied into the working folder, where
-Glue puts them. The kinds of jobs are Glue's: `glueetl` and `gluestreaming` run on Spark,
-`pythonshell` on plain Python; both can import lakebox's `awsglue`.
+(python_modules.py), and `--extra-jars`, which go on the JVMs' class paths. `--extra-files` are
+copied into the working folder, where Glue puts them. The kinds of jobs are Glue's: `glueetl` and
+`gluestreaming` run on Spark, `pythonshell` on plain Python; both can import lakebox's `awsglue`.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def prepare(data_dir: Path, lake: Any, key: str, job: dict, run: dict) -> Prepar
     shutil.copyfile(DRIVER, driver)
     driver_stderr = str(folder / "driver-stderr")
     app = SparkApp(name=name, script=str(driver), args=[driver_stderr, script, *argv(arguments)],
-                   log_dir=str(folder), conf=spark_conf(arguments.get("--conf")), py_files=py_files, env=env,
+                   log_dir=str(folder), conf=jar_conf(lake, code, arguments), py_files=py_files, env=env,
                    glue_libs=True, spark=True, glue_catalog=uses_glue_catalog(arguments), python_path=modules)
     return PreparedRun(app, driver_stderr, notes)
 
@@ -129,6 +129,19 @@ def fetch(lake: Any, uri: str, folder: Path, what: str) -> str:
             out.write(chunk)
     os.replace(staged, target)
     return str(target)
+
+
+def jar_conf(lake: Any, code: Path, arguments: dict) -> dict[str, str]:
+    """The Spark conf of a Spark job: its `--conf`, and the `--extra-jars` (fetched from S3) on the
+    driver's and executors' class paths, ahead of Spark's own with `--user-jars-first true`."""
+    conf = spark_conf(arguments.get("--conf"))
+    jars = [fetch(lake, uri, code / f"jar{i}", "--extra-jars file")
+            for i, uri in enumerate(_uris(arguments.get("--extra-jars")))]
+    if jars:
+        conf["spark.jars"] = ",".join(filter(None, [conf.get("spark.jars"), *jars]))
+        if str(arguments.get("--user-jars-first", "")).strip().lower() == "true":
+            conf["spark.driver.userClassPathFirst"] = conf["spark.executor.userClassPathFirst"] = "true"
+    return conf
 
 
 def spark_conf(value: Optional[str]) -> dict[str, str]:

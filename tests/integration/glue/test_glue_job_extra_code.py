@@ -1,5 +1,6 @@
-"""`--additional-python-modules`: a wheel from S3 installed with pip before the run, importable by a
-Python shell job and by a Spark job's driver and its Python workers; a failed install fails the run."""
+"""A job's own code besides its script: `--additional-python-modules` (a wheel from S3 installed with
+pip before the run, importable by a Python shell job and by a Spark job's driver and its Python
+workers; a failed install fails the run) and `--extra-jars` (on the driver's class path)."""
 
 from __future__ import annotations
 
@@ -108,3 +109,43 @@ def test_a_spark_jobs_python_workers_import_the_module(glue, s3, wheel_uri):
     run = wait_run(glue, "greet-spark", run_id, timeout=300)
     assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
     assert sorted(r["greeting"] for r in read_parquet_rows(s3, "greetings/")) == ["hello a", "hello b"]
+
+
+JAVA_SOURCE = """
+package lakebox.tests;
+public class Greeter {
+    public static String greet(String name) { return "hello from java, " + name; }
+}
+"""
+JAR_SCRIPT = """
+from awsglue.context import GlueContext
+from pyspark.context import SparkContext
+sc = SparkContext.getOrCreate()
+print("JAVA " + sc._jvm.lakebox.tests.Greeter.greet("glue"))
+"""
+
+
+@pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
+def test_extra_jars_from_s3_are_on_the_drivers_class_path(glue, s3, logs, tmp_path):
+    import subprocess
+
+    from lakebox.engines.spark.java_runtime import javac
+
+    source = tmp_path / "src" / "lakebox" / "tests" / "Greeter.java"
+    source.parent.mkdir(parents=True)
+    source.write_text(JAVA_SOURCE)
+    classes = tmp_path / "classes"
+    subprocess.run([javac(), "-d", str(classes), str(source)], check=True)
+    jar = tmp_path / "greeter.jar"
+    with zipfile.ZipFile(jar, "w") as archive:
+        archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+        archive.write(classes / "lakebox" / "tests" / "Greeter.class", "lakebox/tests/Greeter.class")
+    s3.put_object(Bucket=BUCKET, Key="jars/greeter.jar", Body=jar.read_bytes())
+    location = put_script(s3, "scripts/java_greeter.py", JAR_SCRIPT)
+    glue.create_job(Name="java-greeter", Role=ROLE, GlueVersion="4.0",
+                    Command={"Name": "glueetl", "ScriptLocation": location},
+                    DefaultArguments={"--extra-jars": f"s3://{BUCKET}/jars/greeter.jar"})
+    run_id = glue.start_job_run(JobName="java-greeter")["JobRunId"]
+    run = wait_run(glue, "java-greeter", run_id, timeout=300)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert "JAVA hello from java, glue" in log_lines(logs, "/aws-glue/jobs/output", run_id)
