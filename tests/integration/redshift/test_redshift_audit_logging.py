@@ -14,6 +14,18 @@ def _run(redshift, *statements: str) -> None:
     run_sql(redshift, *statements)
 
 
+@pytest.fixture
+def activity_logging(redshift, cluster):
+    """The cluster on a parameter group with enable_user_activity_logging on, as AWS needs for the
+    useractivitylog."""
+    redshift.create_cluster_parameter_group(ParameterGroupName="audited", ParameterGroupFamily="redshift-2.0",
+                                            Description="user activity logging on")
+    redshift.modify_cluster_parameter_group(ParameterGroupName="audited", Parameters=[
+        {"ParameterName": "enable_user_activity_logging", "ParameterValue": "true"}])
+    redshift.modify_cluster(ClusterIdentifier="my-dw-cluster", ClusterParameterGroupName="audited")
+    return cluster
+
+
 def _logs(s3, bucket: str, prefix: str) -> dict[str, list[str]]:
     """log type -> its lines, from every object under the prefix."""
     found: dict[str, list[str]] = {}
@@ -30,7 +42,7 @@ def test_logging_is_off_until_enabled(redshift, cluster):
     assert status == {"LoggingEnabled": False}
 
 
-def test_s3_audit_logs_hold_the_sessions_and_statements(redshift, cluster, lakebox_server):
+def test_s3_audit_logs_hold_the_sessions_and_statements(redshift, activity_logging, lakebox_server):
     s3 = client(lakebox_server, "s3")
     s3.create_bucket(Bucket="audit")
     status = redshift.enable_logging(ClusterIdentifier="my-dw-cluster", BucketName="audit", S3KeyPrefix="dw/")
@@ -63,7 +75,17 @@ def test_s3_audit_logs_hold_the_sessions_and_statements(redshift, cluster, lakeb
     assert len(s3.list_objects_v2(Bucket="audit")["Contents"]) == len(keys)
 
 
-def test_log_exports_choose_the_logs(redshift, cluster, lakebox_server):
+def test_without_the_parameter_there_is_no_user_activity_log(redshift, cluster, lakebox_server):
+    s3 = client(lakebox_server, "s3")
+    s3.create_bucket(Bucket="audit")
+    redshift.enable_logging(ClusterIdentifier="my-dw-cluster", BucketName="audit",
+                            LogExports=["connectionlog", "useractivitylog"])
+    _run(redshift, "SELECT 1")
+    redshift.disable_logging(ClusterIdentifier="my-dw-cluster")
+    assert set(_logs(s3, "audit", "")) == {"connectionlog"}
+
+
+def test_log_exports_choose_the_logs(redshift, activity_logging, lakebox_server):
     s3 = client(lakebox_server, "s3")
     s3.create_bucket(Bucket="audit")
     redshift.enable_logging(ClusterIdentifier="my-dw-cluster", BucketName="audit", LogExports=["connectionlog"])
@@ -72,7 +94,7 @@ def test_log_exports_choose_the_logs(redshift, cluster, lakebox_server):
     assert set(_logs(s3, "audit", "")) == {"connectionlog"}
 
 
-def test_cloudwatch_destination_writes_log_groups_at_once(redshift, cluster, lakebox_server):
+def test_cloudwatch_destination_writes_log_groups_at_once(redshift, activity_logging, lakebox_server):
     logs = client(lakebox_server, "logs")
     redshift.enable_logging(ClusterIdentifier="my-dw-cluster", LogDestinationType="cloudwatch",
                             LogExports=["connectionlog", "useractivitylog"])
@@ -87,7 +109,7 @@ def test_cloudwatch_destination_writes_log_groups_at_once(redshift, cluster, lak
     assert status["LogDestinationType"] == "cloudwatch" and "BucketName" not in status
 
 
-def test_data_api_statements_are_user_activity(redshift, cluster, lakebox_server):
+def test_data_api_statements_are_user_activity(redshift, activity_logging, lakebox_server):
     logs = client(lakebox_server, "logs")
     redshift.enable_logging(ClusterIdentifier="my-dw-cluster", LogDestinationType="cloudwatch",
                             LogExports=["useractivitylog"])

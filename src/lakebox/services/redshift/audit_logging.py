@@ -16,8 +16,8 @@ Where they go, as LogDestinationType says:
   is turned off or the cluster stops. A second delivery in the same minute adds a gzip member to
   that object.
 
-One difference from AWS: useractivitylog is written whenever LogExports names it; AWS also wants the
-parameter group's `enable_user_activity_logging`, and lakebox has no parameter groups.
+As on AWS, the useractivitylog is written only when the cluster's parameter group sets
+`enable_user_activity_logging` to true (parameter_groups.py).
 Lines buffered for S3 are in memory: a `kill -9` loses at most the last minute of them.
 """
 
@@ -134,11 +134,14 @@ class AuditLogger:
                 entry = self._buffers[key] = (dict(settings), region, time.monotonic(), [])
             entry[3].append(line)
 
-    def user_statement(self, doc: dict, database: str, user: str, pid: int, sql: str) -> None:
-        """The lines a statement adds: its useractivitylog line, and a userlog line for user DDL."""
+    def user_statement(self, doc: dict, database: str, user: str, pid: int, sql: str, *,
+                       user_activity: bool) -> None:
+        """The lines a statement adds: its useractivitylog line (when the cluster's parameter group has
+        enable_user_activity_logging on), and a userlog line for user DDL."""
         moment = self.now()
-        self.record(doc, "useractivitylog", f"'{moment:%Y-%m-%dT%H:%M:%SZ} UTC [ db={database} user={user} "
-                                            f"pid={pid} userid=100 xid={pid} ]' LOG: {sql.strip()}")
+        if user_activity:
+            self.record(doc, "useractivitylog", f"'{moment:%Y-%m-%dT%H:%M:%SZ} UTC [ db={database} "
+                                                f"user={user} pid={pid} userid=100 xid={pid} ]' LOG: {sql.strip()}")
         match = _USER_DDL.match(sql)
         if match is not None:
             action, name = match.group(1).lower(), match.group(2)

@@ -19,6 +19,7 @@ from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
 from .audit_logging import AuditLogger, LoggingMixin
+from .parameter_groups import ParameterGroupsMixin, default_group, session_settings
 from .runtime import ClusterRuntime
 from .snapshots import SnapshotsMixin
 from .store import ClusterStore, password_hash
@@ -74,7 +75,7 @@ def _check_password(password: str) -> None:
                       "/, @, \", ', \\ or spaces.")
 
 
-class RedshiftProvider(SnapshotsMixin, LoggingMixin, Provider):
+class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
     service_name = "redshift"
 
     def __init__(self, config: Any, *, lake: Any, glue_catalog: Any):
@@ -97,7 +98,8 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, Provider):
         runtime = ClusterRuntime(doc, self.store.data_dir(account, doc["ClusterIdentifier"]), lake=self.lake,
                                  glue_catalog=self.glue_catalog, account=account, region=doc["Region"],
                                  audit=self.audit,
-                                 save_users=lambda users: self._save_users(account, doc["ClusterIdentifier"], users))
+                                 save_users=lambda users: self._save_users(account, doc["ClusterIdentifier"], users),
+                                 settings=lambda: session_settings(self.cluster_group_values(account, runtime.doc)))
         port = runtime.start(self.config.host, doc["Endpoint"]["Port"])
         if port != doc["Endpoint"]["Port"]:
             doc["Endpoint"]["Port"] = port
@@ -144,6 +146,7 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, Provider):
         if not _DB_NAME.fullmatch(db_name):
             raise invalid("DBName must be lowercase letters, digits, underscores or dollar signs, starting with a "
                           "letter or underscore, at most 64 characters.")
+        group = self._resolve_group_name(ctx, params.get("ClusterParameterGroupName"))
         password = params.get("MasterUserPassword")
         if not password and not params.get("ManageMasterPassword"):
             raise invalid("The parameter MasterUserPassword must be specified.")
@@ -160,6 +163,7 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, Provider):
                 "Endpoint": {"Address": self.config.host, "Port": params.get("Port") or DEFAULT_PORT},
                 "ClusterCreateTime": now, "NumberOfNodes": nodes, "ClusterType": cluster_type,
                 "ClusterVersion": "1.0", "Encrypted": params.get("Encrypted", False), "KmsKeyId": params.get("KmsKeyId"),
+                "ClusterParameterGroupName": group,
                 **requested_settings(params, f"{ctx.region}a"),
             }
             self.store.put(ctx.account_id, doc)
@@ -187,6 +191,9 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, Provider):
         out["ClusterNodes"] = [{"NodeRole": "LEADER" if doc["NumberOfNodes"] > 1 else "SHARED",
                                 "PrivateIPAddress": "127.0.0.1", "PublicIPAddress": "127.0.0.1"}]
         out["PendingModifiedValues"] = {}
+        out["ClusterParameterGroups"] = [{
+            "ParameterGroupName": doc.get("ClusterParameterGroupName") or default_group("redshift-2.0"),
+            "ParameterApplyStatus": "in-sync"}]
         if doc.get("RestoredFromSnapshot"):
             out["RestoreStatus"] = {"Status": "completed", "CurrentRestoreRateInMegaBytesPerSecond": 0.0,
                                     "ElapsedTimeInSeconds": 0, "EstimatedTimeToCompletionInSeconds": 0}
@@ -236,6 +243,8 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, Provider):
             if params.get("MasterUserPassword"):
                 _check_password(params["MasterUserPassword"])
                 doc["PasswordHash"] = password_hash(params["MasterUserPassword"])
+            if params.get("ClusterParameterGroupName"):
+                doc["ClusterParameterGroupName"] = self._resolve_group_name(ctx, params["ClusterParameterGroupName"])
             if params.get("NodeType"):
                 if params["NodeType"] not in NODE_TYPES:
                     raise invalid(f"Invalid node type: {params['NodeType']}")

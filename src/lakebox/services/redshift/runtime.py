@@ -36,7 +36,8 @@ class Session:
 
     def execute(self, sql: str):
         if self._runtime is not None and self._runtime.audit is not None:
-            self._runtime.audit.user_statement(self._runtime.doc, self._database_name, self.user, self._pid, sql)
+            self._runtime.audit.user_statement(self._runtime.doc, self._database_name, self.user, self._pid, sql,
+                                               user_activity=self._runtime.settings()["user_activity"])
         return self.connection.execute(sql, user=self.user)
 
     def close(self) -> None:
@@ -49,8 +50,10 @@ class Session:
 
 class ClusterRuntime:
     def __init__(self, doc: dict, data_dir: Path, *, lake: Any, glue_catalog: Any, account: str, region: str,
-                 audit: Any = None, save_users: Any = None):
+                 audit: Any = None, save_users: Any = None, settings: Any = None):
         self.doc = doc
+        #: What sessions take from the cluster's parameter group (parameter_groups.session_settings).
+        self.settings = settings or (lambda: {"search_path": ["public"], "user_activity": False})
         #: Persists the cluster's users after CREATE/ALTER/DROP USER: save_users(users) -> the new doc.
         self._save_users = save_users
         self._users_lock = threading.Lock()
@@ -113,7 +116,11 @@ class ClusterRuntime:
                 self.audit.connection(self.doc, "authentication failure", name, user, pid)
             raise PgAuthError(f'password authentication failed for user "{user}"')
         try:
-            session = Session(self.database(name), user, self, name, pid)
+            database = self.database(name)
+            session = Session(database, user, self, name, pid)
+            path = [s for s in self.settings()["search_path"] if s in database.list_schemas()]
+            if path and path != ["public"]:  # the parameter group's search_path (missing schemas skipped)
+                session.connection.execute("SET search_path TO " + ", ".join(f'"{s}"' for s in path))
         except RedshiftError as exc:
             raise PgAuthError(exc.message) from None
         if self.audit is not None:

@@ -198,6 +198,7 @@ class SnapshotsMixin:
                 "Endpoint": {"Address": self.config.host, "Port": params.get("Port") or snapshot.get("Port") or DEFAULT_PORT},
                 "ClusterCreateTime": now,
                 **requested_settings(params, snapshot.get("AvailabilityZone") or f"{ctx.region}a"),
+                "ClusterParameterGroupName": self._resolve_group_name(ctx, params.get("ClusterParameterGroupName")),
                 "RestoredFromSnapshot": snapshot["SnapshotIdentifier"],
             }
             self.store.put(ctx.account_id, doc)

@@ -19,14 +19,17 @@ from typing import Optional
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SNAPSHOTS = """CREATE TABLE snapshots (
     account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (account, identifier))"""
+_PARAMETER_GROUPS = """CREATE TABLE parameter_groups (
+    account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (account, name))"""
 SCHEMA = ["""CREATE TABLE clusters (
     account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
-    PRIMARY KEY (account, identifier))""", _SNAPSHOTS]
-UPGRADES = {1: [_SNAPSHOTS]}
+    PRIMARY KEY (account, identifier))""", _SNAPSHOTS, _PARAMETER_GROUPS]
+UPGRADES = {1: [_SNAPSHOTS], 2: [_PARAMETER_GROUPS]}
 
 
 def password_hash(password: str, salt: Optional[str] = None) -> str:
@@ -94,6 +97,25 @@ class ClusterStore:
         with self.db.write() as db:
             db.execute("DELETE FROM snapshots WHERE account = ? AND identifier = ?", (account, identifier))
         shutil.rmtree(self.snapshot_dir(account, identifier), ignore_errors=True)
+
+    # -- parameter groups (custom ones; the default groups are not stored) -----------------------
+
+    def get_parameter_group(self, account: str, name: str) -> Optional[dict]:
+        rows = self.db.read("SELECT doc FROM parameter_groups WHERE account = ? AND name = ?", (account, name))
+        return json.loads(rows[0]["doc"]) if rows else None
+
+    def parameter_groups(self, account: str) -> list[dict]:
+        rows = self.db.read("SELECT doc FROM parameter_groups WHERE account = ? ORDER BY name", (account,))
+        return [json.loads(row["doc"]) for row in rows]
+
+    def put_parameter_group(self, account: str, doc: dict) -> None:
+        with self.db.write() as db:
+            db.execute("INSERT INTO parameter_groups (account, name, doc) VALUES (?, ?, ?) ON CONFLICT (account, name) "
+                       "DO UPDATE SET doc = excluded.doc", (account, doc["ParameterGroupName"], json.dumps(doc)))
+
+    def delete_parameter_group(self, account: str, name: str) -> None:
+        with self.db.write() as db:
+            db.execute("DELETE FROM parameter_groups WHERE account = ? AND name = ?", (account, name))
 
     def snapshot_dir(self, account: str, identifier: str) -> Path:
         return self.root / "snapshots" / account / identifier
