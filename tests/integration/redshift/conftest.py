@@ -20,3 +20,9 @@ def cluster(redshift):
         VpcSecurityGroupIds=['sg-12345678'], PubliclyAccessible=False, Encrypted=True,
         KmsKeyId='arn:aws:kms:us-east-1:123456789:key/abc123')
     return redshift.describe_clusters(ClusterIdentifier="my-dw-cluster")["Clusters"][0]
+
+
+@pytest.fixture
+def raw_redshift(lakebox_server):
+    """A client that sends bad input as it is, to see the server's own errors."""
+    return client(lakebox_server, "redshift", validate=False)

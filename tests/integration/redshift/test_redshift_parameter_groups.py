@@ -113,3 +113,28 @@ def test_bad_requests_change_nothing(redshift, cluster, call, code):
     assert _values(redshift, "custom", Source="user") == {}
     assert redshift.describe_clusters(ClusterIdentifier="my-dw-cluster")["Clusters"][0][
         "ClusterParameterGroups"][0]["ParameterGroupName"] == "default.redshift-2.0"
+
+
+def test_max_records_is_between_20_and_100_and_pages_follow_the_marker(redshift, cluster):
+    for call in (redshift.describe_clusters, redshift.describe_cluster_snapshots,
+                 redshift.describe_cluster_parameter_groups):
+        for bad in (0, 19, 101):
+            with pytest.raises(ClientError) as info:
+                call(MaxRecords=bad)
+            assert _code(info) == ("InvalidParameterValue", 400)
+    for i in range(22):
+        redshift.create_cluster_parameter_group(ParameterGroupName=f"g-{i:02d}", ParameterGroupFamily="redshift-2.0",
+                                                Description="paging")
+    first = redshift.describe_cluster_parameter_groups(MaxRecords=20)
+    second = redshift.describe_cluster_parameter_groups(MaxRecords=20, Marker=first["Marker"])
+    names = [g["ParameterGroupName"] for g in first["ParameterGroups"] + second["ParameterGroups"]]
+    assert len(names) == 24 and len(set(names)) == 24 and "Marker" not in second
+
+
+def test_a_parameter_change_needs_a_name_and_a_value(raw_redshift, cluster):
+    raw_redshift.create_cluster_parameter_group(ParameterGroupName="custom", ParameterGroupFamily="redshift-2.0",
+                                                Description="x")
+    for parameters in ([{"ParameterValue": "true"}], [{"ParameterName": "auto_analyze"}]):
+        with pytest.raises(ClientError) as info:
+            raw_redshift.modify_cluster_parameter_group(ParameterGroupName="custom", Parameters=parameters)
+        assert _code(info) == ("InvalidParameterValue", 400)

@@ -106,6 +106,12 @@ def _checked_value(name: str, value: str) -> str:
     return value
 
 
+def _parameter_name(parameter: dict) -> str:
+    if not parameter.get("ParameterName"):
+        raise _fault("InvalidParameterValue", "Each parameter must have a ParameterName.")
+    return parameter["ParameterName"]
+
+
 def session_settings(values: dict) -> dict:
     """What new sessions take from a group: {"search_path": [schemas], "user_activity": bool}."""
     path = values.get("search_path", _PARAMETERS["search_path"][0])
@@ -176,14 +182,9 @@ class ParameterGroupsMixin:
         if keys or values:
             docs = [d for d in docs if any((not keys or t["Key"] in keys) and (not values or t["Value"] in values)
                                            for t in d.get("Tags", []))]
-        after = params.get("Marker")
-        if after:
-            docs = [d for d in docs if d["ParameterGroupName"] > after]
-        limit = params.get("MaxRecords") or 100
-        out: dict = {"ParameterGroups": [self._group_output(d) for d in docs[:limit]]}
-        if len(docs) > limit:
-            out["Marker"] = docs[limit - 1]["ParameterGroupName"]
-        return out
+        from .provider import page
+
+        return page(docs, params, "ParameterGroupName", "ParameterGroups", self._group_output)
 
     def describe_cluster_parameters(self, ctx: RequestContext, params: dict) -> dict:
         doc = self._group(ctx, params["ParameterGroupName"])
@@ -199,12 +200,16 @@ class ParameterGroupsMixin:
         return {"DefaultClusterParameters": {"ParameterGroupFamily": family, "Parameters": family_parameters(family)}}
 
     def modify_cluster_parameter_group(self, ctx: RequestContext, params: dict) -> dict:
-        return self._change_values(ctx, params["ParameterGroupName"], lambda values: {
-            **values, **{p["ParameterName"]: _checked_value(p["ParameterName"], p.get("ParameterValue", ""))
-                         for p in params["Parameters"]}})
+        changes = {}
+        for parameter in params["Parameters"]:
+            name = _parameter_name(parameter)
+            if parameter.get("ParameterValue") is None:
+                raise _fault("InvalidParameterValue", f"A value must be given for parameter {name}.")
+            changes[name] = _checked_value(name, parameter["ParameterValue"])
+        return self._change_values(ctx, params["ParameterGroupName"], lambda values: {**values, **changes})
 
     def reset_cluster_parameter_group(self, ctx: RequestContext, params: dict) -> dict:
-        names = [p["ParameterName"] for p in params.get("Parameters") or []]
+        names = [_parameter_name(p) for p in params.get("Parameters") or []]
         if not params.get("ResetAllParameters") and not names:
             raise _fault("InvalidParameterValue", "Either ResetAllParameters or Parameters must be given.")
         for name in names:

@@ -48,6 +48,23 @@ def check_cluster_identifier(identifier: str) -> None:
                       "start with a letter, not end with a hyphen, and be at most 63 characters.")
 
 
+def page(items: list[dict], params: dict, key: str, out_name: str, shown) -> dict:
+    """One page of a Describe answer: MaxRecords (20 to 100, default 100) items after the Marker,
+    and the Marker of the next page when there is one."""
+    limit = params.get("MaxRecords")
+    if limit is None:
+        limit = 100
+    elif not 20 <= limit <= 100:
+        raise invalid("MaxRecords must be between 20 and 100.")
+    after = params.get("Marker")
+    if after:
+        items = [item for item in items if item[key] > after]
+    out: dict = {out_name: [shown(item) for item in items[:limit]]}
+    if len(items) > limit:
+        out["Marker"] = items[limit - 1][key]
+    return out
+
+
 def requested_settings(params: dict, default_zone: str) -> dict:
     """The settings CreateCluster and RestoreFromClusterSnapshot both take, with AWS's defaults:
     recorded and shown, not enforced (one host, no VPC)."""
@@ -207,14 +224,7 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
         if keys or values:
             docs = [d for d in docs if any((not keys or t["Key"] in keys) and (not values or t["Value"] in values)
                                            for t in d.get("Tags", []))]
-        after = params.get("Marker")
-        if after:
-            docs = [d for d in docs if d["ClusterIdentifier"] > after]
-        limit = params.get("MaxRecords") or 100
-        out: dict = {"Clusters": [self._output(ctx, d) for d in docs[:limit]]}
-        if len(docs) > limit:
-            out["Marker"] = docs[limit - 1]["ClusterIdentifier"]
-        return out
+        return page(docs, params, "ClusterIdentifier", "Clusters", lambda d: self._output(ctx, d))
 
     def delete_cluster(self, ctx: RequestContext, params: dict) -> dict:
         identifier = params["ClusterIdentifier"]

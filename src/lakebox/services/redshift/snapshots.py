@@ -152,15 +152,10 @@ class SnapshotsMixin:
         if keys or values:
             docs = [d for d in docs if any((not keys or t["Key"] in keys) and (not values or t["Value"] in values)
                                            for t in d.get("Tags", []))]
-        docs.sort(key=lambda d: d["SnapshotCreateTime"])
-        after = params.get("Marker")
-        if after:
-            docs = [d for d in docs if d["SnapshotIdentifier"] > after]
-        limit = params.get("MaxRecords") or 100
-        out: dict = {"Snapshots": [self._snapshot_output(d) for d in docs[:limit]]}
-        if len(docs) > limit:
-            out["Marker"] = docs[limit - 1]["SnapshotIdentifier"]
-        return out
+        from .provider import page
+
+        docs.sort(key=lambda d: d["SnapshotIdentifier"])  # the Marker is an identifier: pages follow its order
+        return page(docs, params, "SnapshotIdentifier", "Snapshots", self._snapshot_output)
 
     def delete_cluster_snapshot(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:
