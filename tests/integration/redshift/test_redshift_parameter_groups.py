@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from redshift_helpers import run_sql
+from redshift_helpers import connect, run_sql
 
 
 def _values(redshift, group: str, **filters) -> dict[str, tuple[str, str]]:
@@ -138,3 +138,31 @@ def test_a_parameter_change_needs_a_name_and_a_value(raw_redshift, cluster):
         with pytest.raises(ClientError) as info:
             raw_redshift.modify_cluster_parameter_group(ParameterGroupName="custom", Parameters=parameters)
         assert _code(info) == ("InvalidParameterValue", 400)
+
+
+def test_statement_timeout_cancels_long_statements(redshift, cluster):
+    import redshift_connector
+
+    long_query = "SELECT count(*) FROM (SELECT a.n FROM generate_series(1, 100000) a(n), generate_series(1, 100000) b(m)) x"
+    conn = connect(redshift)
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SET statement_timeout TO 200")
+        with pytest.raises(redshift_connector.ProgrammingError) as info:
+            cursor.execute(long_query)
+        assert info.value.args[0]["C"] == "57014"
+        assert "statement timeout" in info.value.args[0]["M"]
+        conn.rollback()
+        cursor.execute("SELECT 1")  # the session goes on
+        assert [list(row) for row in cursor.fetchall()] == [[1]]
+    finally:
+        conn.close()
+    redshift.create_cluster_parameter_group(ParameterGroupName="short", ParameterGroupFamily="redshift-2.0",
+                                            Description="short statements")
+    redshift.modify_cluster_parameter_group(ParameterGroupName="short", Parameters=[
+        {"ParameterName": "statement_timeout", "ParameterValue": "200"}])
+    redshift.modify_cluster(ClusterIdentifier="my-dw-cluster", ClusterParameterGroupName="short")
+    with pytest.raises(redshift_connector.ProgrammingError) as info:
+        run_sql(redshift, long_query)
+    assert info.value.args[0]["C"] == "57014"
+    assert run_sql(redshift, "SELECT 2") == [[2]]

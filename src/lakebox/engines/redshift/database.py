@@ -76,6 +76,8 @@ class RedshiftDatabase(SpectrumMixin):
         #: The cluster's users (users.py): an object with `apply(statement) -> tag`, or None, which
         #: leaves CREATE/ALTER/DROP USER unsupported (a database without a cluster).
         self.users = None
+        #: Milliseconds a statement may run before it is cancelled (statement_timeout; 0: no limit).
+        self.statement_timeout_ms = 0
         self._con = duckdb.connect(str(self.path))
         for sql in ("CREATE SCHEMA IF NOT EXISTS public", f"CREATE SCHEMA IF NOT EXISTS {_META}",
                     f"CREATE TABLE IF NOT EXISTS {_META}.table_design (schema_name VARCHAR, table_name VARCHAR, "
@@ -108,11 +110,28 @@ class RedshiftDatabase(SpectrumMixin):
             results: list[Result] = []
             for statement in translate.split_statements(sql):
                 try:
-                    results.append(self._run(statement))
+                    results.append(self._timed(statement))
                 except RedshiftError as error:
                     error.results = results
                     raise
             return results
+
+    def _timed(self, statement: str) -> Result:
+        """Run one statement, cancelled after statement_timeout as Postgres and Redshift cancel it."""
+        if self.statement_timeout_ms <= 0:
+            return self._run(statement)
+        timer = threading.Timer(self.statement_timeout_ms / 1000, self._con.interrupt)
+        timer.start()
+        try:
+            return self._run(statement)
+        except duckdb.InterruptException:
+            raise RedshiftError("canceling statement due to statement timeout", "57014") from None
+        except RedshiftError as error:
+            if "Interrupted" in error.message and not timer.is_alive():
+                raise RedshiftError("canceling statement due to statement timeout", "57014") from None
+            raise
+        finally:
+            timer.cancel()
 
     def list_schemas(self) -> list[str]:
         with self._lock:
@@ -264,8 +283,13 @@ class RedshiftDatabase(SpectrumMixin):
         return Result([], [], tag, -1)
 
     def _set(self, statement: str, first: str) -> Result:
-        """SET search_path is honoured; other session settings (datestyle, query_group ...) are
-        accepted and ignored."""
+        """SET search_path and SET statement_timeout are honoured; other session settings (datestyle,
+        query_group ...) are accepted and ignored."""
+        timeout = re.match(r"(?is)\s*SET\s+(?:SESSION\s+)?statement_timeout\s*(?:TO|=)\s*'?(\d+)'?\s*;?\s*$",
+                           statement)
+        if timeout:
+            self.statement_timeout_ms = int(timeout.group(1))
+            return Result([], [], first, -1)
         match = re.match(r"(?is)\s*SET\s+(?:SESSION\s+)?search_path\s*(?:TO|=)\s*(.+)", statement)
         if match:
             schemas = [s.strip().strip("'\"").lower() for s in match.group(1).split(",") if s.strip()]

@@ -8,7 +8,9 @@ family's default group.
 What a group changes in lakebox (for sessions that start after the change, dynamic or static):
 - `enable_user_activity_logging`: whether audit logging writes the useractivitylog (as on AWS, it
   must be true for that log, whatever LogExports says);
-- `search_path`: the schemas a session's unqualified names resolve in.
+- `search_path`: the schemas a session's unqualified names resolve in;
+- `statement_timeout`: the milliseconds after which a session's statement is cancelled (SQLSTATE
+  57014), as `SET statement_timeout` does for one session.
 The others are kept and shown, not applied. `require_ssl` defaults to false here (AWS's default
 became true in 2025): lakebox's Postgres endpoint serves no TLS.
 """
@@ -113,11 +115,13 @@ def _parameter_name(parameter: dict) -> str:
 
 
 def session_settings(values: dict) -> dict:
-    """What new sessions take from a group: {"search_path": [schemas], "user_activity": bool}."""
+    """What new sessions take from a group: {"search_path": [schemas], "user_activity": bool,
+    "statement_timeout_ms": int}."""
     path = values.get("search_path", _PARAMETERS["search_path"][0])
     schemas = [s.strip().strip('"') for s in path.split(",") if s.strip() and s.strip() != "$user"]
     return {"search_path": schemas or ["public"],
-            "user_activity": values.get("enable_user_activity_logging", "false") == "true"}
+            "user_activity": values.get("enable_user_activity_logging", "false") == "true",
+            "statement_timeout_ms": int(values.get("statement_timeout", "0"))}
 
 
 class ParameterGroupsMixin:

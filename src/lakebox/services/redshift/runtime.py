@@ -53,7 +53,8 @@ class ClusterRuntime:
                  audit: Any = None, save_users: Any = None, settings: Any = None):
         self.doc = doc
         #: What sessions take from the cluster's parameter group (parameter_groups.session_settings).
-        self.settings = settings or (lambda: {"search_path": ["public"], "user_activity": False})
+        self.settings = settings or (lambda: {"search_path": ["public"], "user_activity": False,
+                                              "statement_timeout_ms": 0})
         #: Persists the cluster's users after CREATE/ALTER/DROP USER: save_users(users) -> the new doc.
         self._save_users = save_users
         self._users_lock = threading.Lock()
@@ -118,7 +119,9 @@ class ClusterRuntime:
         try:
             database = self.database(name)
             session = Session(database, user, self, name, pid)
-            path = [s for s in self.settings()["search_path"] if s in database.list_schemas()]
+            settings = self.settings()
+            session.connection.statement_timeout_ms = settings.get("statement_timeout_ms", 0)
+            path = [s for s in settings["search_path"] if s in database.list_schemas()]
             if path and path != ["public"]:  # the parameter group's search_path (missing schemas skipped)
                 session.connection.execute("SET search_path TO " + ", ".join(f'"{s}"' for s in path))
         except RedshiftError as exc:
