@@ -11,7 +11,7 @@ import threading
 
 import pytest
 from botocore.exceptions import ClientError
-from firehose_helpers import ROLE, objects
+from firehose_helpers import ROLE, client, objects
 
 STREAM = "to-http"
 
@@ -245,3 +245,17 @@ def test_buffer_size_over_the_model_limit_is_a_validation_error(raw_firehose, la
     error = caught.value.response["Error"]
     assert error["Code"] == "InvalidArgumentException"
     assert "less than or equal to 64" in error["Message"]
+
+
+def test_a_kinesis_sourced_stream_posts_the_streams_records(firehose, lake, lakebox_server, receiver):
+    kinesis = client(lakebox_server, "kinesis")
+    kinesis.create_stream(StreamName="clicks", ShardCount=2)
+    arn = kinesis.describe_stream_summary(StreamName="clicks")["StreamDescriptionSummary"]["StreamARN"]
+    firehose.create_delivery_stream(DeliveryStreamName=STREAM, DeliveryStreamType="KinesisStreamAsSource",
+                                    KinesisStreamSourceConfiguration={"KinesisStreamARN": arn, "RoleARN": ROLE},
+                                    HttpEndpointDestinationConfiguration=_destination(receiver.url))
+    sent = [f"click-{i}".encode() for i in range(10)]
+    kinesis.put_records(StreamName="clicks", Records=[{"Data": d, "PartitionKey": f"user{i}"} for i, d in enumerate(sent)])
+    lakebox_server.advance_clock("61s")
+    received = [record for index in range(len(receiver.requests)) for record in receiver.records(index)]
+    assert sorted(received) == sorted(sent)
