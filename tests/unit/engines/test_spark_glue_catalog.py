@@ -74,10 +74,7 @@ def test_relation_names_split_into_database_and_table():
 @pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
 def test_spark_sql_reads_and_writes_glue_catalog_tables_by_name(tmp_path):
     with running_lakebox(tmp_path / "data", set_env=False) as server:
-        def client(service):
-            return _client(server, service)
-
-        s3, glue = client("s3"), client("glue")
+        s3, glue = _client(server, "s3"), _client(server, "glue")
         s3.create_bucket(Bucket="lake")
         for year, rows in (("2023", [(1, "c1", 10.0), (2, "c2", 5.5)]), ("2024", [(3, "c1", 2.5)])):
             buffer = io.BytesIO()
@@ -134,10 +131,7 @@ WRITE_BACK_DRIVER = textwrap.dedent('''
 @pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
 def test_tables_spark_creates_are_written_back_to_the_glue_catalog(tmp_path):
     with running_lakebox(tmp_path / "data", set_env=False) as server:
-        def client(service):
-            return _client(server, service)
-
-        s3, glue = client("s3"), client("glue")
+        s3, glue = _client(server, "s3"), _client(server, "glue")
         s3.create_bucket(Bucket="lake")
         glue.create_database(DatabaseInput={"Name": "analytics", "LocationUri": "s3://lake/analytics/"})
         assert _run_driver(server, tmp_path, WRITE_BACK_DRIVER, "glue-catalog-write-back") == {"done": True}
