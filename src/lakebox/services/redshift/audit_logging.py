@@ -28,6 +28,7 @@ import gzip
 import logging
 import re
 import threading
+import time
 from typing import Any, Optional
 
 from ...protocol.context import RequestContext
@@ -112,9 +113,13 @@ class AuditLogger:
 
     # -- recording ----------------------------------------------------------------------------------
 
+    @staticmethod
+    def enabled(doc: dict) -> bool:
+        return bool((doc.get("Logging") or {}).get("LoggingEnabled"))
+
     def record(self, doc: dict, log_type: str, line: str) -> None:
         settings = doc.get("Logging") or {}
-        if not settings.get("LoggingEnabled") or log_type not in settings.get("LogExports", LOG_TYPES):
+        if not self.enabled(doc) or log_type not in settings.get("LogExports", LOG_TYPES):
             return
         account, cluster, region = doc["Account"], doc["ClusterIdentifier"], doc["Region"]
         if settings.get("LogDestinationType") == "cloudwatch":
@@ -123,8 +128,6 @@ class AuditLogger:
                 self.logs.write_events(account, region, f"/aws/redshift/cluster/{cluster}/{log_type}", cluster,
                                        [(stamp, line)])
             return
-        import time
-
         with self._lock:
             key = (account, cluster, log_type)
             entry = self._buffers.get(key)
@@ -138,6 +141,8 @@ class AuditLogger:
                        user_activity: bool) -> None:
         """The lines a statement adds: its useractivitylog line (when the cluster's parameter group has
         enable_user_activity_logging on), and a userlog line for user DDL."""
+        if not self.enabled(doc):
+            return
         moment = self.now()
         if user_activity:
             self.record(doc, "useractivitylog", f"'{moment:%Y-%m-%dT%H:%M:%SZ} UTC [ db={database} "
@@ -149,6 +154,8 @@ class AuditLogger:
                                                   _connection_time(moment)]))
 
     def connection(self, doc: dict, event: str, database: str, user: str, pid: int, duration_us: int = 0) -> None:
+        if not self.enabled(doc):
+            return
         self.record(doc, "connectionlog", "|".join([
             event, _connection_time(self.now()), "127.0.0.1", "", str(pid), database, user, "password",
             str(duration_us), "", "", "", "", "", "", "", "", "", "", "", "", ""]))
@@ -156,8 +163,6 @@ class AuditLogger:
     # -- delivering ---------------------------------------------------------------------------------
 
     def flush_due(self) -> None:
-        import time
-
         with self._lock:
             due = [k for k, entry in self._buffers.items() if time.monotonic() - entry[2] >= FLUSH_AFTER]
             for key in due:

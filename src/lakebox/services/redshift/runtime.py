@@ -29,15 +29,17 @@ class Session:
     statements and its end are logged (audit_logging.py)."""
 
     def __init__(self, database: RedshiftDatabase, user: str, runtime: Optional["ClusterRuntime"] = None,
-                 database_name: str = "", pid: int = 0):
+                 database_name: str = "", pid: int = 0, user_activity: bool = False):
         self.connection, self.user = database.session(), user
         self._runtime, self._database_name, self._pid = runtime, database_name, pid
+        #: The parameter group's enable_user_activity_logging when the session started.
+        self._user_activity = user_activity
         self._started = time.monotonic()
 
     def execute(self, sql: str):
         if self._runtime is not None and self._runtime.audit is not None:
             self._runtime.audit.user_statement(self._runtime.doc, self._database_name, self.user, self._pid, sql,
-                                               user_activity=self._runtime.settings()["user_activity"])
+                                               user_activity=self._user_activity)
         return self.connection.execute(sql, user=self.user)
 
     def close(self) -> None:
@@ -118,12 +120,13 @@ class ClusterRuntime:
             raise PgAuthError(f'password authentication failed for user "{user}"')
         try:
             database = self.database(name)
-            session = Session(database, user, self, name, pid)
-            settings = self.settings()
-            session.connection.statement_timeout_ms = settings.get("statement_timeout_ms", 0)
-            path = [s for s in settings["search_path"] if s in database.list_schemas()]
-            if path and path != ["public"]:  # the parameter group's search_path (missing schemas skipped)
-                session.connection.execute("SET search_path TO " + ", ".join(f'"{s}"' for s in path))
+            settings = self.settings()  # the parameter group's values, read once per session
+            session = Session(database, user, self, name, pid, user_activity=settings["user_activity"])
+            session.connection.statement_timeout_ms = settings["statement_timeout_ms"]
+            if settings["search_path"] != ["public"]:  # the group's search_path, missing schemas skipped
+                path = [s for s in settings["search_path"] if s in database.list_schemas()]
+                if path:
+                    session.connection.execute("SET search_path TO " + ", ".join(f'"{s}"' for s in path))
         except RedshiftError as exc:
             raise PgAuthError(exc.message) from None
         if self.audit is not None:

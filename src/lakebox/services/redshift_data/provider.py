@@ -161,7 +161,7 @@ class RedshiftDataProvider(Provider):
         start = time.monotonic_ns()
         statement.status = "STARTED"
         try:
-            if runtime.audit is not None:  # the Data API's statements are the cluster's user activity too
+            if runtime.audit is not None and runtime.audit.enabled(runtime.doc):  # the cluster's user activity too
                 runtime.audit.user_statement(runtime.doc, statement.database, statement.db_user or "", 0, sqls[0],
                                              user_activity=runtime.settings()["user_activity"])
             outcome = runtime.database(statement.database).execute(sqls[0], user=statement.db_user)
