@@ -42,6 +42,34 @@ def password_matches(stored: str, password: str) -> bool:
     return password_hash(password, salt) == stored
 
 
+class _DocTable:
+    """One table of JSON documents keyed by (account, name): clusters, snapshots, parameter groups."""
+
+    def __init__(self, db: SqliteDatabase, table: str, key_column: str, key_field: str):
+        self.db, self.table, self.key_column, self.key_field = db, table, key_column, key_field
+
+    def get(self, account: str, key: str) -> Optional[dict]:
+        rows = self.db.read(f"SELECT doc FROM {self.table} WHERE account = ? AND {self.key_column} = ?", (account, key))
+        return json.loads(rows[0]["doc"]) if rows else None
+
+    def all(self, account: Optional[str] = None) -> list[dict]:
+        if account is None:
+            rows = self.db.read(f"SELECT doc FROM {self.table} ORDER BY account, {self.key_column}")
+        else:
+            rows = self.db.read(f"SELECT doc FROM {self.table} WHERE account = ? ORDER BY {self.key_column}", (account,))
+        return [json.loads(row["doc"]) for row in rows]
+
+    def put(self, account: str, doc: dict) -> None:
+        with self.db.write() as db:
+            db.execute(f"INSERT INTO {self.table} (account, {self.key_column}, doc) VALUES (?, ?, ?) ON CONFLICT "
+                       f"(account, {self.key_column}) DO UPDATE SET doc = excluded.doc",
+                       (account, doc[self.key_field], json.dumps(doc)))
+
+    def delete(self, account: str, key: str) -> None:
+        with self.db.write() as db:
+            db.execute(f"DELETE FROM {self.table} WHERE account = ? AND {self.key_column} = ?", (account, key))
+
+
 class ClusterStore:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -49,29 +77,24 @@ class ClusterStore:
         self.db.upgrade(UPGRADES, version=SCHEMA_VERSION)
         self.db.apply_schema(SCHEMA, version=SCHEMA_VERSION)
         self.lock = threading.RLock()
+        self._clusters = _DocTable(self.db, "clusters", "identifier", "ClusterIdentifier")
+        self._snapshots = _DocTable(self.db, "snapshots", "identifier", "SnapshotIdentifier")
+        self._parameter_groups = _DocTable(self.db, "parameter_groups", "name", "ParameterGroupName")
         # A snapshot being written when the process was killed left only its staging folder.
         for staging in (self.root / "snapshots").glob("*/.tmp-*"):
             shutil.rmtree(staging, ignore_errors=True)
 
     def get(self, account: str, identifier: str) -> Optional[dict]:
-        rows = self.db.read("SELECT doc FROM clusters WHERE account = ? AND identifier = ?", (account, identifier))
-        return json.loads(rows[0]["doc"]) if rows else None
+        return self._clusters.get(account, identifier)
 
     def all(self, account: Optional[str] = None) -> list[dict]:
-        if account is None:
-            rows = self.db.read("SELECT doc FROM clusters ORDER BY account, identifier")
-        else:
-            rows = self.db.read("SELECT doc FROM clusters WHERE account = ? ORDER BY identifier", (account,))
-        return [json.loads(row["doc"]) for row in rows]
+        return self._clusters.all(account)
 
     def put(self, account: str, doc: dict) -> None:
-        with self.db.write() as db:
-            db.execute("INSERT INTO clusters (account, identifier, doc) VALUES (?, ?, ?) ON CONFLICT (account, identifier) "
-                       "DO UPDATE SET doc = excluded.doc", (account, doc["ClusterIdentifier"], json.dumps(doc)))
+        self._clusters.put(account, doc)
 
     def delete(self, account: str, identifier: str) -> None:
-        with self.db.write() as db:
-            db.execute("DELETE FROM clusters WHERE account = ? AND identifier = ?", (account, identifier))
+        self._clusters.delete(account, identifier)
         shutil.rmtree(self.data_dir(account, identifier), ignore_errors=True)
 
     def data_dir(self, account: str, identifier: str) -> Path:
@@ -80,42 +103,31 @@ class ClusterStore:
     # -- snapshots: a row per snapshot, its files under snapshot_dir ------------------------------
 
     def get_snapshot(self, account: str, identifier: str) -> Optional[dict]:
-        rows = self.db.read("SELECT doc FROM snapshots WHERE account = ? AND identifier = ?", (account, identifier))
-        return json.loads(rows[0]["doc"]) if rows else None
+        return self._snapshots.get(account, identifier)
 
     def snapshots(self, account: str) -> list[dict]:
-        rows = self.db.read("SELECT doc FROM snapshots WHERE account = ? ORDER BY identifier", (account,))
-        return [json.loads(row["doc"]) for row in rows]
+        return self._snapshots.all(account)
 
     def put_snapshot(self, account: str, doc: dict) -> None:
-        with self.db.write() as db:
-            db.execute("INSERT INTO snapshots (account, identifier, doc) VALUES (?, ?, ?) ON CONFLICT (account, "
-                       "identifier) DO UPDATE SET doc = excluded.doc",
-                       (account, doc["SnapshotIdentifier"], json.dumps(doc)))
+        self._snapshots.put(account, doc)
 
     def delete_snapshot(self, account: str, identifier: str) -> None:
-        with self.db.write() as db:
-            db.execute("DELETE FROM snapshots WHERE account = ? AND identifier = ?", (account, identifier))
+        self._snapshots.delete(account, identifier)
         shutil.rmtree(self.snapshot_dir(account, identifier), ignore_errors=True)
 
     # -- parameter groups (custom ones; the default groups are not stored) -----------------------
 
     def get_parameter_group(self, account: str, name: str) -> Optional[dict]:
-        rows = self.db.read("SELECT doc FROM parameter_groups WHERE account = ? AND name = ?", (account, name))
-        return json.loads(rows[0]["doc"]) if rows else None
+        return self._parameter_groups.get(account, name)
 
     def parameter_groups(self, account: str) -> list[dict]:
-        rows = self.db.read("SELECT doc FROM parameter_groups WHERE account = ? ORDER BY name", (account,))
-        return [json.loads(row["doc"]) for row in rows]
+        return self._parameter_groups.all(account)
 
     def put_parameter_group(self, account: str, doc: dict) -> None:
-        with self.db.write() as db:
-            db.execute("INSERT INTO parameter_groups (account, name, doc) VALUES (?, ?, ?) ON CONFLICT (account, name) "
-                       "DO UPDATE SET doc = excluded.doc", (account, doc["ParameterGroupName"], json.dumps(doc)))
+        self._parameter_groups.put(account, doc)
 
     def delete_parameter_group(self, account: str, name: str) -> None:
-        with self.db.write() as db:
-            db.execute("DELETE FROM parameter_groups WHERE account = ? AND name = ?", (account, name))
+        self._parameter_groups.delete(account, name)
 
     def snapshot_dir(self, account: str, identifier: str) -> Path:
         return self.root / "snapshots" / account / identifier
