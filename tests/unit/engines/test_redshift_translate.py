@@ -26,7 +26,7 @@ RULES = [
     ("SELECT NVL2(a, 1, 2) FROM t", 'SELECT CASE WHEN NOT a IS NULL THEN 1 ELSE 2 END AS "nvl2" FROM t'),
     ("SELECT COUNT(*), 1 FROM T", 'SELECT COUNT(*) AS "count", 1 AS "?column?" FROM t'),
     ("SELECT Amount AS Total FROM Sales", "SELECT amount AS total FROM sales"),
-    ("CREATE TABLE j (a SUPER, b VARCHAR(MAX), c CHAR(2))", "CREATE TABLE j (a JSON, b TEXT, c TEXT)"),
+    ("CREATE TABLE j (a SUPER, b VARCHAR(MAX), c CHAR(2))", 'CREATE TABLE j (a JSON, b TEXT CHECK (STRLEN("b") <= 65535), c TEXT CHECK (STRLEN(RTRIM("c")) <= 2))'),
 ]
 
 
@@ -57,11 +57,11 @@ def test_guide_sales_ddl_becomes_sequence_and_plain_table():
 
 @pytest.mark.parametrize("ddl, duckdb, attributes", [
     ("CREATE TABLE dim_country (code CHAR(2), name VARCHAR(64)) DISTSTYLE ALL",
-     "CREATE TABLE dim_country (code TEXT, name TEXT)", [(None, "DISTSTYLE", "ALL")]),
+     'CREATE TABLE dim_country (code TEXT CHECK (STRLEN(RTRIM("code")) <= 2), name TEXT CHECK (STRLEN("name") <= 64))', [(None, "DISTSTYLE", "ALL")]),
     ("CREATE TABLE logs (ts TIMESTAMP, msg VARCHAR(256)) SORTKEY (ts)",
-     "CREATE TABLE logs (ts TIMESTAMP, msg TEXT)", [(None, "SORTKEY", "ts")]),
+     'CREATE TABLE logs (ts TIMESTAMP, msg TEXT CHECK (STRLEN("msg") <= 256))', [(None, "SORTKEY", "ts")]),
     ("CREATE TABLE t (order_id BIGINT ENCODE AZ64, status VARCHAR(20) ENCODE LZO) COMPOUND SORTKEY (order_id, status)",
-     "CREATE TABLE t (order_id BIGINT, status TEXT)",
+     'CREATE TABLE t (order_id BIGINT, status TEXT CHECK (STRLEN("status") <= 20))',
      [("order_id", "ENCODE", "AZ64"), ("status", "ENCODE", "LZO"), (None, "COMPOUND SORTKEY", "order_id,status")]),
     ("CREATE TABLE u (a INT DISTKEY, b INT SORTKEY) INTERLEAVED SORTKEY (a, b) BACKUP NO DISTSTYLE KEY",
      "CREATE TABLE u (a INT, b INT)",

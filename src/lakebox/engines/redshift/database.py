@@ -31,7 +31,9 @@ from .errors import duck_error
 from .results import Column, Result
 from .users import is_user_statement
 from .spectrum import META as _META
+from .external_tables import ExternalTablesMixin
 from .spectrum import SpectrumMixin
+from .system_tables import SystemTablesMixin
 
 __all__ = ["Column", "Result", "RedshiftError", "RedshiftDatabase"]
 
@@ -64,7 +66,7 @@ def pg_type_name(duck_type) -> str:
     return _SIMPLE_TYPES.get(text, text.lower())
 
 
-class RedshiftDatabase(SpectrumMixin):
+class RedshiftDatabase(ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
     def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str):
         self.path = pathlib.Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,8 +223,11 @@ class RedshiftDatabase(SpectrumMixin):
             return self._set(statement, first)
         if words[:3] == ["CREATE", "EXTERNAL", "SCHEMA"]:
             return self._create_external_schema(statement)
+        external = self._external_table_ddl(statement, words)
+        if external is not None:
+            return external
         if words[:2] == ["CREATE", "EXTERNAL"]:
-            raise RedshiftError("CREATE EXTERNAL TABLE is not supported; create the table in the Glue catalog",
+            raise RedshiftError(f"CREATE EXTERNAL {words[2] if len(words) > 2 else ''} is not supported".strip(),
                                 "0A000")
         if words[:2] == ["DROP", "SCHEMA"] and self._drop_external_schema(statement):
             return Result([], [], "DROP SCHEMA", -1)
@@ -244,7 +249,7 @@ class RedshiftDatabase(SpectrumMixin):
 
     def _translated(self, statement: str, views: list, trunc_dates: bool) -> Result:
         plan = translate.translate(statement, default_schema=self._current_schema(),
-                                   rewrite_table=lambda table: self._spectrum_view(table, views),
+                                   rewrite_table=lambda table: self._rewrite_table(table, views),
                                    trunc_dates=trunc_dates, user=self._user)
         for sql in plan.statements[:-1]:
             self._con.execute(sql)
@@ -262,6 +267,10 @@ class RedshiftDatabase(SpectrumMixin):
             count = int(row[0]) if row and isinstance(row[0], int) else 0
             return Result([], [], _with_count(plan.tag, count), count)
         return Result([], [], plan.tag, -1)
+
+    def _rewrite_table(self, table, views: list):
+        """A system view or a Spectrum table named by a statement, as a relation DuckDB can read."""
+        return self._system_view(table, views) or self._spectrum_view(table, views)
 
     def _current_schema(self) -> str:
         return self._con.execute("SELECT current_schema()").fetchone()[0]
@@ -346,7 +355,7 @@ class RedshiftDatabase(SpectrumMixin):
         views: list = []
         try:
             plan = translate.translate(spec.query, default_schema=self._current_schema(),
-                                       rewrite_table=lambda table: self._spectrum_view(table, views))
+                                       rewrite_table=lambda table: self._rewrite_table(table, views))
             if not plan.returns_rows or len(plan.statements) != 1:
                 raise RedshiftError("UNLOAD needs a SELECT query", "42601")
             count, _ = unloading.unload(self._con, spec, self.lake, plan.statements[0], str(self.path.parent))

@@ -19,6 +19,7 @@ _MISSING_COLUMN = re.compile(r'Referenced column "?([^"]+)"? not found')
 _MISSING_QUALIFIED_COLUMN = re.compile(r'(?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"')
 _EXISTING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? already exists')
 _MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
+_TOO_LONG = re.compile(r'CHECK\(\(strlen\((rtrim\()?"?[^)"]*"?\)?\) <= (\d+)\)\)', re.IGNORECASE)
 _BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
 
 
@@ -59,6 +60,10 @@ def duck_error(error: duckdb.Error) -> RedshiftError:
                                  "22P02")
         return RedshiftError(first.replace("Conversion Error: ", ""), "22P02")
     if isinstance(error, duckdb.ConstraintException):
+        match = _TOO_LONG.search(first)
+        if match:
+            kind = "character" if match.group(1) else "character varying"
+            return RedshiftError(f"value too long for type {kind}({match.group(2)})", "22001")
         return RedshiftError(first.replace("Constraint Error: ", ""), "23502" if "NOT NULL" in first else "23505")
     if isinstance(error, duckdb.OutOfRangeException):
         return RedshiftError(first.replace("Out of Range Error: ", ""), "22003")

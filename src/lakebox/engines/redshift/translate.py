@@ -291,6 +291,7 @@ def _column_design(column: exp.ColumnDef, design: TableDesign) -> None:
     name = column.name
     if column.args.get("kind") is not None:
         design.attributes.append((name, "TYPE", declared_type(column.args["kind"])))
+        _limit_length(column)
     for constraint in list(column.constraints):
         kind = constraint.kind
         if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
@@ -309,6 +310,27 @@ def _column_design(column: exp.ColumnDef, design: TableDesign) -> None:
         elif isinstance(kind, exp.EncodeColumnConstraint):
             design.attributes.append((name, "ENCODE", kind.name.upper()))
             constraint.pop()
+
+
+_T = exp.DataType.Type
+#: Character types and the length Redshift gives them when none is said (TEXT is VARCHAR(256)).
+_CHARACTER_LENGTHS = {_T.VARCHAR: 256, _T.NVARCHAR: 256, _T.TEXT: 256, _T.CHAR: 1, _T.NCHAR: 1, _T.BPCHAR: 256}
+
+
+def _limit_length(column: exp.ColumnDef) -> None:
+    """DuckDB ignores VARCHAR(n); Redshift refuses a longer value (22001), counting UTF-8 bytes. So a
+    character column gets a CHECK on its byte length, which `errors` words as Redshift does. CHAR
+    pads with blanks, so trailing blanks do not count against a CHAR's length."""
+    kind = column.args["kind"]
+    if kind.this not in _CHARACTER_LENGTHS:
+        return
+    size = kind.expressions[0].name if kind.expressions else ""
+    limit = 65535 if size.upper() == "MAX" else int(size) if size.isdigit() else _CHARACTER_LENGTHS[kind.this]
+    value: exp.Expression = exp.column(column.name, quoted=True)
+    if kind.this in (_T.CHAR, _T.NCHAR, _T.BPCHAR):
+        value = exp.Anonymous(this="rtrim", expressions=[value])
+    check = exp.LTE(this=exp.Anonymous(this="strlen", expressions=[value]), expression=exp.Literal.number(limit))
+    column.append("constraints", exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=check)))
 
 
 def declared_type(kind: exp.DataType) -> str:

@@ -1,0 +1,250 @@
+"""Redshift's system views that scripts and tools read: PG_TABLE_DEF, SVV_TABLE_INFO, the SVV_EXTERNAL_*
+views of Spectrum, and the load history and load errors COPY records (`load_log`).
+
+DuckDB has none of them, and their answers come from three places: DuckDB's own catalog (columns,
+sizes, row counts), what CREATE TABLE said that DuckDB does not keep (`_lakebox.table_design`), and
+the Glue catalog (external schemas' tables and partitions). So a statement that names one of them
+gets, for that statement only, a relation computed from those now: an Arrow table registered on the
+connection (catalog views) or a view over lakebox's own tables (load views). Column names and order
+are AWS's documented ones.
+
+Imports duckdb, pyarrow and this package.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Callable, Optional
+
+import pyarrow as pa
+from sqlglot import exp
+
+from .spectrum import META
+
+_TEXT, _INT, _BIG, _BOOL, _FLOAT = pa.string(), pa.int32(), pa.int64(), pa.bool_(), pa.float64()
+#: The schemas a system view may be named in: none (found through the search path) or pg_catalog.
+_SYSTEM_SCHEMAS = {"", "pg_catalog"}
+#: DuckDB stores a table in blocks of this size; SVV_TABLE_INFO counts 1 MB blocks.
+_DUCKDB_BLOCK = 262144
+
+
+class SystemTablesMixin:
+    """Needs `_con`, `_views`, `_external_schemas()`, `glue_catalog`, `account`, `region`."""
+
+    def _system_view(self, table: exp.Table, views: list) -> Optional[exp.Expression]:
+        if table.catalog or table.db.lower() not in _SYSTEM_SCHEMAS:
+            return None
+        name = table.name.lower()
+        try:
+            from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
+        except ImportError:
+            LOAD_VIEWS = {}
+        view = f"__system_{next(self._views)}"
+        if name in LOAD_VIEWS:
+            self._con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {LOAD_VIEWS[name]}')
+            views.append((view, []))
+        elif name in _CATALOG_VIEWS:
+            schema, rows = _CATALOG_VIEWS[name](self)
+            self._con.register(view, pa.Table.from_pylist(rows, schema=pa.schema(schema)))
+            views.append((view, [view]))
+        else:
+            return None
+        return exp.Table(this=exp.to_identifier(view), alias=exp.TableAlias(this=exp.to_identifier(table.alias or name)))
+
+    # -- the cluster's own tables ----------------------------------------------------------------
+
+    def _design_by_table(self) -> dict:
+        """{(schema, table): [(column or None, attribute, value)]} of every table CREATE TABLE described."""
+        found: dict = {}
+        for schema, table, column, attribute, value in self._con.execute(
+                f"SELECT schema_name, table_name, column_name, attribute, value FROM {META}.table_design").fetchall():
+            found.setdefault((schema, table), []).append((column, attribute, value))
+        return found
+
+    def _user_columns(self, schemas: Optional[list] = None) -> list:
+        """(schema, table, table oid, column, DuckDB type, nullable) of every user table, in order."""
+        sql = ("SELECT c.schema_name, c.table_name, c.table_oid, c.column_name, c.data_type, c.is_nullable "
+               "FROM duckdb_columns() c JOIN duckdb_tables() t ON t.table_oid = c.table_oid "
+               "WHERE c.database_name = current_database() AND NOT t.temporary AND c.schema_name NOT IN "
+               f"('{META}', 'information_schema', 'pg_catalog')")
+        params: list = []
+        if schemas is not None:
+            sql += f" AND c.schema_name IN ({', '.join('?' for _ in schemas)})"
+            params = list(schemas)
+        return self._con.execute(sql + " ORDER BY c.schema_name, c.table_name, c.column_index", params).fetchall()
+
+    def _search_path(self) -> list:
+        path = self._con.execute("SELECT current_setting('search_path')").fetchone()[0] or ""
+        schemas = [s.strip().strip('"') for s in path.split(",") if s.strip()]
+        return schemas or [self._con.execute("SELECT current_schema()").fetchone()[0]]
+
+
+def _pg_table_def(db) -> tuple:
+    """PG_TABLE_DEF: one row per column of the tables in schemas on the search path."""
+    from .database import pg_type_name
+
+    design = db._design_by_table()
+    rows = []
+    for schema, table, _, column, duck_type, nullable in db._user_columns(db._search_path()):
+        said = design.get((schema, table), [])
+        declared = {a: v for c, a, v in said if c == column}
+        table_wide = {a: v for c, a, v in said if c is None}
+        sort_columns, interleaved = _sort_key(table_wide)
+        position = sort_columns.index(column) + 1 if column in sort_columns else 0
+        rows.append({"schemaname": schema, "tablename": table, "column": column,
+                     "type": declared.get("TYPE") or pg_type_name(duck_type),
+                     "encoding": (declared.get("ENCODE") or "none").lower(),
+                     "distkey": table_wide.get("DISTKEY") == column,
+                     "sortkey": -position if interleaved else position, "notnull": not nullable})
+    return ([("schemaname", _TEXT), ("tablename", _TEXT), ("column", _TEXT), ("type", _TEXT),
+             ("encoding", _TEXT), ("distkey", _BOOL), ("sortkey", _INT), ("notnull", _BOOL)], rows)
+
+
+def _sort_key(table_wide: dict) -> tuple[list, bool]:
+    for attribute in ("SORTKEY", "COMPOUND SORTKEY", "INTERLEAVED SORTKEY"):
+        value = table_wide.get(attribute)
+        if value and value != "AUTO":
+            return value.split(","), attribute.startswith("INTERLEAVED")
+    return [], False
+
+
+def _svv_table_info(db) -> tuple:
+    """SVV_TABLE_INFO: one row per table that holds rows (AWS leaves empty tables out)."""
+    design = db._design_by_table()
+    tables: dict = {}
+    for schema, table, oid, column, _, _ in db._user_columns():
+        tables.setdefault((schema, table, oid), []).append(column)
+    database = db._con.execute("SELECT current_database()").fetchone()[0]
+    rows = []
+    for (schema, table, oid), columns in tables.items():
+        qualified = f'"{schema}"."{table}"'
+        count = db._con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0]
+        if count == 0:
+            continue
+        blocks = db._con.execute(f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{schema}.{table}') "
+                                 "WHERE block_id >= 0").fetchall()[0][0]  # fetchone leaves the pragma open
+        said = design.get((schema, table), [])
+        table_wide = {a: v for c, a, v in said if c is None}
+        sort_columns, interleaved = _sort_key(table_wide)
+        encodes = {c: v.lower() for c, a, v in said if a == "ENCODE" and c}
+        lengths = [int(v.split("(")[1].rstrip(")")) for c, a, v in said
+                   if a == "TYPE" and v.startswith("character varying(")]
+        size_mb = max(1, math.ceil(blocks * _DUCKDB_BLOCK / (1 << 20)))
+        rows.append({
+            "database": database, "schema": schema, "table_id": oid, "table": table,
+            "encoded": "Y" if encodes else "Y, AUTO(ENCODE)", "diststyle": _dist_style(table_wide),
+            "sortkey1": ("INTERLEAVED" if interleaved else sort_columns[0]) if sort_columns else "AUTO(SORTKEY)",
+            "max_varchar": max(lengths) if lengths else 0,
+            "sortkey1_enc": (encodes.get(sort_columns[0], "none") if sort_columns and not interleaved else None),
+            "sortkey_num": len(sort_columns), "size": size_mb, "pct_used": 0.0, "empty": 0,
+            "unsorted": 0.0 if sort_columns else None, "stats_off": 0.0, "tbl_rows": count,
+            "skew_sortkey1": 1.0 if sort_columns else None, "skew_rows": 1.0,
+            "estimated_visible_rows": count, "risk_event": None, "vacuum_sort_benefit": 0.0 if sort_columns else None,
+            "create_time": None})
+    return ([("database", _TEXT), ("schema", _TEXT), ("table_id", _BIG), ("table", _TEXT), ("encoded", _TEXT),
+             ("diststyle", _TEXT), ("sortkey1", _TEXT), ("max_varchar", _INT), ("sortkey1_enc", _TEXT),
+             ("sortkey_num", _INT), ("size", _BIG), ("pct_used", _FLOAT), ("empty", _BIG), ("unsorted", _FLOAT),
+             ("stats_off", _FLOAT), ("tbl_rows", _BIG), ("skew_sortkey1", _FLOAT), ("skew_rows", _FLOAT),
+             ("estimated_visible_rows", _BIG), ("risk_event", _TEXT), ("vacuum_sort_benefit", _FLOAT),
+             ("create_time", pa.timestamp("us"))], rows)
+
+
+def _dist_style(table_wide: dict) -> str:
+    if table_wide.get("DISTKEY") and table_wide["DISTKEY"] != "AUTO":
+        return f"KEY({table_wide['DISTKEY']})"
+    style = table_wide.get("DISTSTYLE")
+    return style if style in ("EVEN", "ALL") else "AUTO(ALL)"
+
+
+# -- Spectrum ------------------------------------------------------------------------------------
+
+def _external_schema_rows(db) -> list:
+    return db._con.execute(f"SELECT schema_name, glue_database, iam_role FROM {META}.external_schemas "
+                           "ORDER BY schema_name").fetchall()
+
+
+def _svv_external_schemas(db) -> tuple:
+    rows = [{"esoid": 100000 + i, "eskind": 1, "schemaname": schema, "esowner": 100, "databasename": database,
+             "esoptions": json.dumps({"IAM_ROLE": role}) if role else None}
+            for i, (schema, database, role) in enumerate(_external_schema_rows(db))]
+    return ([("esoid", _BIG), ("eskind", _INT), ("schemaname", _TEXT), ("esowner", _INT), ("databasename", _TEXT),
+             ("esoptions", _TEXT)], rows)
+
+
+def _svv_external_databases(db) -> tuple:
+    rows = []
+    for database in sorted({d for _, d, _ in _external_schema_rows(db)}):
+        found = db.glue_catalog.get_database(db.account, db.region, database) or {}
+        rows.append({"eskind": 1, "esoptions": None, "databasename": database,
+                     "location": found.get("LocationUri") or "",
+                     "parameters": json.dumps(found.get("Parameters") or {})})
+    return ([("eskind", _INT), ("esoptions", _TEXT), ("databasename", _TEXT), ("location", _TEXT),
+             ("parameters", _TEXT)], rows)
+
+
+def _external_tables(db):
+    """(schema, Glue table) of every table in the external schemas' Glue databases."""
+    for schema, database, _ in _external_schema_rows(db):
+        for table in sorted(db.glue_catalog.list_tables(db.account, db.region, database), key=lambda t: t["Name"]):
+            yield schema, table
+
+
+def _storage(sd: dict) -> dict:
+    serde = sd.get("SerdeInfo") or {}
+    return {"location": sd.get("Location") or "", "input_format": sd.get("InputFormat") or "",
+            "output_format": sd.get("OutputFormat") or "", "serialization_lib": serde.get("SerializationLibrary") or "",
+            "serde_parameters": json.dumps(serde.get("Parameters") or {}), "compressed": 1 if sd.get("Compressed") else 0}
+
+
+_STORAGE_COLUMNS = [("location", _TEXT), ("input_format", _TEXT), ("output_format", _TEXT),
+                    ("serialization_lib", _TEXT), ("serde_parameters", _TEXT), ("compressed", _INT)]
+
+
+def _svv_external_tables(db) -> tuple:
+    database = db._con.execute("SELECT current_database()").fetchone()[0]
+    rows = [{"redshift_database_name": database, "schemaname": schema, "tablename": table["Name"],
+             "tabletype": "VIEW" if table.get("TableType") == "VIRTUAL_VIEW" else "TABLE",
+             **_storage(table.get("StorageDescriptor") or {}), "parameters": json.dumps(table.get("Parameters") or {})}
+            for schema, table in _external_tables(db)]
+    return ([("redshift_database_name", _TEXT), ("schemaname", _TEXT), ("tablename", _TEXT), ("tabletype", _TEXT),
+             *_STORAGE_COLUMNS, ("parameters", _TEXT)], rows)
+
+
+def _svv_external_columns(db) -> tuple:
+    database = db._con.execute("SELECT current_database()").fetchone()[0]
+    rows = []
+    for schema, table in _external_tables(db):
+        columns = (table.get("StorageDescriptor") or {}).get("Columns") or []
+        keys = table.get("PartitionKeys") or []
+        for number, column in enumerate(columns + keys, start=1):
+            part_key = number - len(columns) if number > len(columns) else 0
+            rows.append({"redshift_database_name": database, "schemaname": schema, "tablename": table["Name"],
+                         "columnname": column["Name"], "external_type": column.get("Type") or "",
+                         "columnnum": number, "part_key": part_key, "is_nullable": "true"})
+    return ([("redshift_database_name", _TEXT), ("schemaname", _TEXT), ("tablename", _TEXT), ("columnname", _TEXT),
+             ("external_type", _TEXT), ("columnnum", _INT), ("part_key", _INT), ("is_nullable", _TEXT)], rows)
+
+
+def _svv_external_partitions(db) -> tuple:
+    rows = []
+    for schema, database, _ in _external_schema_rows(db):
+        for table in db.glue_catalog.list_tables(db.account, db.region, database):
+            if not table.get("PartitionKeys"):
+                continue
+            for partition in db.glue_catalog.get_partitions(db.account, db.region, database, table["Name"]):
+                rows.append({"schemaname": schema, "tablename": table["Name"],
+                             "values": json.dumps(partition.get("Values") or []),
+                             **_storage(partition.get("StorageDescriptor") or {}),
+                             "parameters": json.dumps(partition.get("Parameters") or {})})
+    rows.sort(key=lambda r: (r["schemaname"], r["tablename"], r["values"]))
+    return ([("schemaname", _TEXT), ("tablename", _TEXT), ("values", _TEXT), *_STORAGE_COLUMNS,
+             ("parameters", _TEXT)], rows)
+
+
+_CATALOG_VIEWS: dict[str, Callable] = {
+    "pg_table_def": _pg_table_def, "svv_table_info": _svv_table_info,
+    "svv_external_schemas": _svv_external_schemas, "svv_external_databases": _svv_external_databases,
+    "svv_external_tables": _svv_external_tables, "svv_external_columns": _svv_external_columns,
+    "svv_external_partitions": _svv_external_partitions,
+}
