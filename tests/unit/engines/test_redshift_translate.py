@@ -26,7 +26,18 @@ RULES = [
     ("SELECT NVL2(a, 1, 2) FROM t", 'SELECT CASE WHEN NOT a IS NULL THEN 1 ELSE 2 END AS "nvl2" FROM t'),
     ("SELECT COUNT(*), 1 FROM T", 'SELECT COUNT(*) AS "count", 1 AS "?column?" FROM t'),
     ("SELECT Amount AS Total FROM Sales", "SELECT amount AS total FROM sales"),
-    ("CREATE TABLE j (a SUPER, b VARCHAR(MAX), c CHAR(2))", 'CREATE TABLE j (a JSON, b TEXT CHECK (STRLEN("b") <= 65535), c TEXT CHECK (STRLEN(RTRIM("c")) <= 2))'),
+    ("CREATE TABLE j (a SUPER, b VARCHAR(MAX), c CHAR(2))",
+     'CREATE TABLE j (a JSON, b TEXT CHECK (STRLEN("b") <= 65535), c TEXT CHECK (STRLEN(RTRIM("c")) <= 2))'),
+    # What psql's and drivers' catalog queries send.
+    ("SELECT version()", "SELECT 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
+                         "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467' AS \"version\""),
+    ("SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c",
+     'SELECT PG_GET_USERBYID(c.relowner) AS "pg_get_userbyid" FROM pg_catalog.pg_class AS c'),
+    ("SELECT c.oid FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(t1)$' "
+     "COLLATE pg_catalog.default", "SELECT c.oid FROM pg_catalog.pg_class AS c WHERE REGEXP_MATCHES(c.relname, '^(t1)$')"),
+    ("SELECT c.oid::pg_catalog.regclass::pg_catalog.text FROM pg_class c",
+     'SELECT CAST(CAST(c.oid AS TEXT) AS TEXT) AS "cast" FROM pg_class AS c'),
+    ("CREATE VIEW v AS SELECT a FROM s.t WITH NO SCHEMA BINDING", "CREATE VIEW v AS SELECT a FROM s.t"),
 ]
 
 

@@ -2,7 +2,9 @@
 database (DESIGN D6).
 
 `database.RedshiftDatabase` is the interface the Postgres wire server and the Redshift APIs use;
-`translate` turns Redshift SQL into DuckDB SQL, `copy_unload` loads lake files into tables and `unloading` writes query rows to the lake.
+`translate` turns Redshift SQL into DuckDB SQL, `copy_unload` parses COPY and UNLOAD, `loading` loads
+lake files into tables (`load_checks` rejects bad rows, `load_log` keeps them for STL_LOAD_ERRORS and
+the other load views) and `unloading` writes query rows to the lake.
 Imports duckdb, sqlglot and `lakebox.engines.sql` (the Glue table reader, shared with Athena); the lake
 and the Glue catalog are passed in.
 

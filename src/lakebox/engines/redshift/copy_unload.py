@@ -1,11 +1,11 @@
-"""COPY (lake files into a table), and the parsing of COPY and UNLOAD (unloading.py runs UNLOAD).
+"""The parsing of COPY and UNLOAD, and the lake objects a COPY reads (loading.py runs COPY,
+unloading.py runs UNLOAD).
 
 sqlglot does not parse COPY's and UNLOAD's options, so both statements are read here from the
-tokens. COPY reads the bucket folder's files directly with DuckDB (read_parquet, read_csv, read_json):
-a FROM prefix matches every object whose key starts with it, as in Redshift, or a MANIFEST lists the
-objects.
+tokens. A FROM prefix matches every object whose key starts with it, as in Redshift, or a MANIFEST
+lists the objects.
 
-Imports duckdb, lakebox.storage (ObjectMeta, NoSuchBucketError) and this package.
+Imports sqlglot's tokenizer and this package.
 """
 
 from __future__ import annotations
@@ -16,26 +16,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-import duckdb
 from sqlglot.tokens import TokenType
 
 from . import RedshiftError
 from .translate import tokenize
 
 _COMPRESSION = {"GZIP": ("gzip", ".gz"), "ZSTD": ("zstd", ".zst"), "BZIP2": (None, ".bz2"), "LZOP": (None, ".lzo")}
-#: Options that take no value and change nothing here.
+#: Options that take no value. Those loading.py and load_checks.py read (EMPTYASNULL, BLANKSASNULL,
+#: TRIMBLANKS, TRUNCATECOLUMNS, ROUNDEC, FILLRECORD, NOLOAD, IGNOREALLERRORS, EXPLICIT_IDS, MANIFEST ...)
+#: act; the others are accepted and change nothing here.
 _FLAGS = {"ESCAPE", "REMOVEQUOTES", "EMPTYASNULL", "BLANKSASNULL", "TRIMBLANKS", "TRUNCATECOLUMNS",
           "ACCEPTANYDATE", "ROUNDEC", "IGNOREBLANKLINES", "SERIALIZETOJSON", "WITH", "EXPLICIT_IDS",
           "FILLRECORD", "NOLOAD", "MANIFEST", "HEADER", "ADDQUOTES", "ALLOWOVERWRITE", "CLEANPATH",
-          "VERBOSE", "INCLUDE", "ENCRYPTED"}
+          "VERBOSE", "INCLUDE", "ENCRYPTED", "IGNOREALLERRORS"}
 #: Options followed by one value that is accepted and ignored (credentials, tuning).
 _IGNORED_VALUES = {"IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN", "REGION",
-                   "MASTER_SYMMETRIC_KEY", "KMS_KEY_ID", "ENCODING", "MAXERROR", "COMPUPDATE", "STATUPDATE",
-                   "ACCEPTINVCHARS"}
-#: Redshift datetime format elements -> strftime.
-_FORMAT_ELEMENTS = [("YYYY", "%Y"), ("YY", "%y"), ("MONTH", "%B"), ("MON", "%b"), ("MM", "%m"), ("DD", "%d"),
-                    ("HH24", "%H"), ("HH12", "%I"), ("HH", "%H"), ("MI", "%M"), ("SS", "%S"), ("AM", "%p"),
-                    ("PM", "%p"), (".US", ".%f"), (".MS", ".%g")]
+                   "MASTER_SYMMETRIC_KEY", "KMS_KEY_ID", "ENCODING", "COMPUPDATE", "STATUPDATE"}
 
 
 @dataclass
@@ -167,6 +163,13 @@ def _options(cur: _Reader) -> Options:
         elif word in ("DELIMITER", "QUOTE", "DATEFORMAT", "TIMEFORMAT", "NULL", "EXTENSION"):
             cur.skip_as()
             options.values[word] = cur.string()
+        elif word == "MAXERROR":
+            cur.skip_as()
+            options.values[word] = int(float(cur.next().text))
+        elif word == "ACCEPTINVCHARS":
+            # The replacement character is optional and defaults to '?'.
+            cur.skip_as()
+            options.values[word] = cur.string() if cur.is_string() else "?"
         elif word in ("IGNOREHEADER", "MAXFILESIZE", "ROWGROUPSIZE"):
             cur.skip_as()
             number = float(cur.next().text)
@@ -190,8 +193,6 @@ def _options(cur: _Reader) -> Options:
             options.values["PARTITION BY"] = names
         elif word in _IGNORED_VALUES:
             cur.skip_as()
-            if word == "ACCEPTINVCHARS" and not cur.is_string():
-                continue
             if cur.peek() is not None:
                 cur.next()
         elif word in _FLAGS:
@@ -228,12 +229,18 @@ def list_prefix(lake, bucket: str, prefix: str) -> list[tuple[str, str]]:
 
 def source_files(lake, spec: CopySpec) -> list[str]:
     """The local files a COPY reads: every non-empty object under the prefix, or the manifest's."""
+    return [path for _, path in source_objects(lake, spec)]
+
+
+def source_objects(lake, spec: CopySpec) -> list[tuple[str, str]]:
+    """(s3:// URL, local path) of every non-empty object a COPY reads, in the order it reads them:
+    the URL is what Redshift's load logs name, the path is what DuckDB reads."""
     bucket, key = split_url(spec.source)
     if not spec.options.get("MANIFEST"):
         found = list_prefix(lake, bucket, key)
         if not found:
             raise RedshiftError(f"The specified S3 prefix '{key}' does not exist", "XX000")
-        return [path for _, path in found if os.path.getsize(path) > 0]
+        return [(f"s3://{bucket}/{object_key}", path) for object_key, path in found if os.path.getsize(path) > 0]
     manifest = os.path.join(lake.bucket_path(bucket), key)
     if not os.path.isfile(manifest):
         raise RedshiftError(f"Manifest file '{spec.source}' does not exist", "XX000")
@@ -250,14 +257,12 @@ def source_files(lake, spec: CopySpec) -> list[str]:
         entry_bucket, entry_key = split_url(entry["url"])
         path = os.path.join(lake.bucket_path(entry_bucket), entry_key)
         if os.path.isfile(path):
-            files.append(path)
+            files.append((entry["url"], path))
         elif entry.get("mandatory"):
             raise RedshiftError(f"S3 file '{entry['url']}' does not exist, and its manifest entry is mandatory",
                                 "XX000")
-    return [path for path in files if os.path.getsize(path) > 0]
+    return [(url, path) for url, path in files if os.path.getsize(path) > 0]
 
-
-# -- COPY ------------------------------------------------------------------------------------------
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -267,119 +272,3 @@ def _s(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def copy_into(con, spec: CopySpec, lake, table_columns: list, identity: set) -> int:
-    """Load the files into the table; return the rows loaded. `table_columns` is [(name, DuckDB type)]
-    of the target; `identity` names its IDENTITY columns, which get sequence values unless the
-    statement lists them (or says EXPLICIT_IDS)."""
-    opts = spec.options
-    fmt = opts.get("FORMAT", "TEXT")
-    if fmt in ("AVRO", "ORC", "FIXEDWIDTH", "SHAPEFILE"):
-        raise RedshiftError(f"COPY from {fmt} is not supported", "0A000")
-    if opts.get("COMPRESSION") in ("BZIP2", "LZOP"):
-        raise RedshiftError(f"COPY with {opts.get('COMPRESSION')} is not supported", "0A000")
-    types = dict(table_columns)
-    if spec.columns:
-        unknown = [c for c in spec.columns if c not in types]
-        if unknown:
-            raise RedshiftError(f'column "{unknown[0]}" of relation "{spec.table}" does not exist', "42703")
-        targets = spec.columns
-    else:
-        explicit = opts.get("EXPLICIT_IDS")
-        targets = [name for name, _ in table_columns if explicit or name not in identity]
-    files = source_files(lake, spec)
-    if not files or opts.get("NOLOAD"):
-        return 0
-    listed = "[" + ", ".join(_s(path) for path in files) + "]"
-    if fmt == "PARQUET":
-        source = f"read_parquet({listed}, union_by_name=true)"
-        targets, exprs = _match_columns(con, source, targets, types, by_position_allowed=not spec.columns)
-    elif fmt == "JSON":
-        if opts.get("FORMAT_ARG", "auto").lower() not in ("auto", "auto ignorecase"):
-            raise RedshiftError("COPY with a JSONPaths file or 'noshred' is not supported", "0A000")
-        source = f"read_json({listed}, format='auto', union_by_name=true{_compression(opts)})"
-        targets, exprs = _match_columns(con, source, targets, types, by_position_allowed=False)
-    else:
-        source, fields = _delimited_source(listed, opts, len(targets))
-        exprs = [_from_text(field_name, types[name], opts) for field_name, name in zip(fields, targets)]
-    table = _q(spec.table) if not spec.schema else f"{_q(spec.schema)}.{_q(spec.table)}"
-    sql = (f"INSERT INTO {table} ({', '.join(_q(t) for t in targets)}) "
-           f"SELECT {', '.join(exprs)} FROM {source}")
-    try:
-        return con.execute(sql).fetchone()[0]
-    except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.ConstraintException) as error:
-        raise RedshiftError(f"Load into table '{spec.table}' failed. Check 'sys_load_error_detail' system table "
-                            f"for details. ({str(error).splitlines()[0]})", "XX000") from None
-
-
-def _compression(opts: Options) -> str:
-    codec = _COMPRESSION.get(opts.get("COMPRESSION") or "", (None, ""))[0]
-    return f", compression='{codec}'" if codec else ""
-
-
-def _delimited_source(listed: str, opts: Options, count: int) -> tuple[str, list]:
-    """read_csv over the files, every field a string: CSV quotes fields, Redshift's default text
-    format (pipe-delimited) does not."""
-    csv = opts.get("FORMAT") == "CSV"
-    delimiter = opts.get("DELIMITER", "," if csv else "|")
-    quote = opts.get("QUOTE", '"') if csv else ""
-    fields = [f"f{i}" for i in range(count)]
-    columns = "{" + ", ".join(f"'{f}': 'VARCHAR'" for f in fields) + "}"
-    null = opts.get("NULL", "")
-    escape = quote if csv else ""
-    source = (f"read_csv({listed}, columns={columns}, header=false, skip={int(opts.get('IGNOREHEADER', 0))}, "
-              f"delim={_s(delimiter)}, quote={_s(quote)}, escape={_s(escape)}, auto_detect=false, "
-              f"nullstr={_s(null)}, null_padding={'true' if opts.get('FILLRECORD') else 'false'}"
-              f"{_compression(opts)})")
-    return source, fields
-
-
-def _from_text(field_name: str, duck_type: str, opts: Options) -> str:
-    """A text field as the column's type, with DATEFORMAT / TIMEFORMAT when they name a format."""
-    value = _q(field_name)
-    upper = duck_type.upper()
-    if upper == "DATE" and opts.get("DATEFORMAT", "auto").lower() != "auto":
-        return f"CAST(strptime({value}, {_s(_strftime(opts.get('DATEFORMAT')))}) AS DATE)"
-    if upper.startswith("TIMESTAMP") and opts.get("TIMEFORMAT", "auto").lower() != "auto":
-        form = opts.get("TIMEFORMAT").lower()
-        if form == "epochsecs":
-            return f"CAST(to_timestamp(CAST({value} AS DOUBLE)) AS {duck_type})"
-        if form == "epochmillisecs":
-            return f"CAST(epoch_ms(CAST({value} AS BIGINT)) AS {duck_type})"
-        return f"CAST(strptime({value}, {_s(_strftime(opts.get('TIMEFORMAT')))}) AS {duck_type})"
-    return f"CAST({value} AS {duck_type})"
-
-
-def _strftime(redshift_format: str) -> str:
-    out, i = "", 0
-    while i < len(redshift_format):
-        for element, code in _FORMAT_ELEMENTS:
-            if redshift_format[i:i + len(element)].upper() == element:
-                out, i = out + code, i + len(element)
-                break
-        else:
-            out, i = out + redshift_format[i], i + 1
-    return out
-
-
-def _match_columns(con, source: str, targets: list, types: dict, by_position_allowed: bool) -> tuple[list, list]:
-    """Columns of a self-describing file (Parquet, JSON) matched to the table's: by name when every
-    field names a column of the table (case-insensitive), else by position as Redshift maps Parquet."""
-    fields = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    kinds = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})").fetchall())
-    lower = {f.lower(): f for f in fields}
-    if all(f.lower() in types for f in fields) or not by_position_allowed:
-        chosen = [t for t in targets if t.lower() in lower] or targets
-        exprs = [_cast_field(lower[t.lower()], kinds[lower[t.lower()]], types[t]) if t.lower() in lower
-                 else f"CAST(NULL AS {types[t]})" for t in chosen]
-        return chosen, exprs
-    if len(fields) != len(targets):
-        raise RedshiftError(f"Load failed: the file has {len(fields)} columns, the table has {len(targets)} "
-                            "to load (columns are matched by position)", "XX000")
-    return targets, [_cast_field(f, kinds[f], types[t]) for f, t in zip(fields, targets)]
-
-
-def _cast_field(field_name: str, file_type: str, duck_type: str) -> str:
-    nested = file_type.startswith(("STRUCT", "MAP")) or file_type.endswith("]")
-    if nested and duck_type.upper() in ("VARCHAR", "JSON"):
-        return f"CAST(to_json({_q(field_name)}) AS {duck_type})"
-    return f"CAST({_q(field_name)} AS {duck_type})"

@@ -17,6 +17,7 @@ Imports duckdb, sqlglot, lakebox.engines.sql.reader and this package.
 from __future__ import annotations
 
 import copy
+import datetime
 import itertools
 import pathlib
 import re
@@ -26,12 +27,13 @@ from typing import Optional
 import duckdb
 
 from ..sql.types import HiveTypeError, hive_to_duckdb
-from . import RedshiftError, copy_unload, translate, unloading
+from . import RedshiftError, copy_unload, load_log, loading, materialized_views, translate, unloading
 from .errors import duck_error
 from .results import Column, Result
 from .users import is_user_statement
 from .spectrum import META as _META
 from .external_tables import ExternalTablesMixin
+from .materialized_views import MaterializedViewsMixin
 from .spectrum import SpectrumMixin
 from .system_tables import SystemTablesMixin
 
@@ -66,13 +68,14 @@ def pg_type_name(duck_type) -> str:
     return _SIMPLE_TYPES.get(text, text.lower())
 
 
-class RedshiftDatabase(ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
+class RedshiftDatabase(MaterializedViewsMixin, ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
     def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str):
         self.path = pathlib.Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lake, self.glue_catalog, self.account, self.region = lake, glue_catalog, account, region
         self._lock = threading.RLock()
         self._user: Optional[str] = None
+        self._functions_defined = False
         self._in_transaction = False
         self._views = itertools.count()
         #: The cluster's users (users.py): an object with `apply(statement) -> tag`, or None, which
@@ -86,6 +89,7 @@ class RedshiftDatabase(ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
                     "column_name VARCHAR, attribute VARCHAR, value VARCHAR)",
                     f"CREATE TABLE IF NOT EXISTS {_META}.external_schemas (schema_name VARCHAR PRIMARY KEY, "
                     "glue_database VARCHAR, iam_role VARCHAR)",
+                    *load_log.SETUP_SQL, materialized_views.SETUP,
                     "SET schema = 'public'", "SET TimeZone = 'UTC'"):
             self._con.execute(sql)
 
@@ -98,6 +102,7 @@ class RedshiftDatabase(ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
         clone._lock = threading.RLock()
         clone._in_transaction = False
         clone._user = None
+        clone._functions_defined = False
         for sql in ("SET schema = 'public'", "SET TimeZone = 'UTC'"):
             clone._con.execute(sql)
         return clone
@@ -108,6 +113,9 @@ class RedshiftDatabase(ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
         """One Result per statement; the first failing statement raises, and the ones before it keep
         their effects (they are listed on the error as `.results`). `user` is who CURRENT_USER names."""
         with self._lock:
+            if user != self._user or not self._functions_defined:
+                self._define_session_functions(user)
+                self._functions_defined = True
             self._user = user
             results: list[Result] = []
             for statement in translate.split_statements(sql):
@@ -223,6 +231,9 @@ class RedshiftDatabase(ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
             return self._set(statement, first)
         if words[:3] == ["CREATE", "EXTERNAL", "SCHEMA"]:
             return self._create_external_schema(statement)
+        materialized = self._materialized_view(statement, words)
+        if materialized is not None:
+            return materialized
         external = self._external_table_ddl(statement, words)
         if external is not None:
             return external
@@ -273,7 +284,7 @@ class RedshiftDatabase(ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
         return self._system_view(table, views) or self._spectrum_view(table, views)
 
     def _current_schema(self) -> str:
-        return self._con.execute("SELECT current_schema()").fetchone()[0]
+        return self._con.execute("SELECT current_schema()").fetchall()[0][0]  # leaves no result open
 
     # -- transactions and settings -----------------------------------------------------------------
 
@@ -336,16 +347,31 @@ class RedshiftDatabase(ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
     # -- COPY and UNLOAD ---------------------------------------------------------------------------
 
     def _copy(self, statement: str) -> Result:
+        """COPY into a table, its columns checked against the types CREATE TABLE declared; the COPY
+        and the rows it rejected are kept for the load system views (load_log)."""
+        started = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
         spec = copy_unload.parse_copy(statement)
         schema = spec.schema or self._current_schema()
-        columns = self._con.execute(
-            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ? ORDER BY column_index", [schema, spec.table]).fetchall()
-        if not columns:
+        rows = self._con.execute(
+            "SELECT c.column_name, c.data_type, NOT c.is_nullable, t.table_oid FROM duckdb_columns() c "
+            "JOIN duckdb_tables() t USING (database_name, schema_name, table_name) WHERE c.database_name = "
+            "current_database() AND c.schema_name = ? AND c.table_name = ? ORDER BY c.column_index",
+            [schema, spec.table]).fetchall()
+        if not rows:
             raise RedshiftError(f'relation "{spec.table}" does not exist', "42P01")
+        declared = dict(self._con.execute(
+            f"SELECT column_name, value FROM {_META}.table_design WHERE schema_name = ? AND table_name = ? "
+            "AND attribute = 'TYPE'", [schema, spec.table]).fetchall())
+        columns = [loading.TargetColumn(name, kind, declared.get(name), not_null)
+                   for name, kind, not_null, _ in rows]
+        session, xid = self._con.execute("SELECT current_connection_id(), txid_current()").fetchall()[0]
+        record = load_log.LoadRecord(
+            query=load_log.next_query_id(self._con), user_name=self._user or "", session=session, xid=xid,
+            database_name=self.path.stem, schema_name=schema, table_name=spec.table, tbl=rows[0][3],
+            data_source=spec.source, starttime=started)
         try:
             identity = self._identity_columns(schema, spec.table)
-            count = copy_unload.copy_into(self._con, spec, self.lake, columns, identity)
+            count = loading.copy_into(self._con, spec, self.lake, columns, identity, record)
         except duckdb.Error as error:
             raise duck_error(error) from None
         return Result([], [], f"COPY {count}", count)

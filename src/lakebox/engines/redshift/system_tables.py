@@ -20,6 +20,7 @@ from typing import Callable, Optional
 import pyarrow as pa
 from sqlglot import exp
 
+from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
 from .spectrum import META
 
 _TEXT, _INT, _BIG, _BOOL, _FLOAT = pa.string(), pa.int32(), pa.int64(), pa.bool_(), pa.float64()
@@ -29,17 +30,44 @@ _SYSTEM_SCHEMAS = {"", "pg_catalog"}
 _DUCKDB_BLOCK = 262144
 
 
+#: DuckDB's own schemas, which a Redshift database does not have: left out of the catalog views.
+_INTERNAL = f"('{META}', 'main')"
+#: Catalog views whose DuckDB rows include lakebox's and DuckDB's internals: read filtered.
+_FILTERED = {
+    ("pg_catalog", "pg_namespace"): f"SELECT * FROM pg_catalog.pg_namespace WHERE nspname NOT IN {_INTERNAL}",
+    ("pg_catalog", "pg_class"): "SELECT * FROM pg_catalog.pg_class WHERE relnamespace NOT IN (SELECT oid FROM "
+                                f"pg_catalog.pg_namespace WHERE nspname IN {_INTERNAL})",
+    ("pg_catalog", "pg_tables"): "SELECT schemaname, tablename, pg_get_userbyid(100) AS tableowner, tablespace, "
+                                 "hasindexes, hasrules, hastriggers FROM pg_catalog.pg_tables "
+                                 f"WHERE schemaname NOT IN {_INTERNAL}",
+    ("pg_catalog", "pg_views"): "SELECT schemaname, viewname, pg_get_userbyid(100) AS viewowner, definition "
+                                f"FROM pg_catalog.pg_views WHERE schemaname NOT IN {_INTERNAL}",
+    # Redshift has no table inheritance; psql's \d asks anyway.
+    ("pg_catalog", "pg_inherits"): "SELECT CAST(NULL AS BIGINT) AS inhrelid, CAST(NULL AS BIGINT) AS inhparent, "
+                                   "CAST(NULL AS INTEGER) AS inhseqno WHERE false",
+    ("information_schema", "schemata"): "SELECT * FROM information_schema.schemata "
+                                        f"WHERE schema_name NOT IN {_INTERNAL}",
+    **{("information_schema", view): f"SELECT * FROM information_schema.{view} WHERE table_schema NOT IN {_INTERNAL}"
+       for view in ("tables", "columns", "views", "table_constraints", "key_column_usage")},
+}
+
+
 class SystemTablesMixin:
     """Needs `_con`, `_views`, `_external_schemas()`, `glue_catalog`, `account`, `region`."""
 
     def _system_view(self, table: exp.Table, views: list) -> Optional[exp.Expression]:
-        if table.catalog or table.db.lower() not in _SYSTEM_SCHEMAS:
+        if table.catalog:
             return None
         name = table.name.lower()
-        try:
-            from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
-        except ImportError:
-            LOAD_VIEWS = {}
+        filtered = _FILTERED.get((table.db.lower() or "pg_catalog", name))
+        if filtered is not None:
+            view = f"__system_{next(self._views)}"
+            self._con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {filtered}')
+            views.append((view, []))
+            return exp.Table(this=exp.to_identifier(view),
+                             alias=exp.TableAlias(this=exp.to_identifier(table.alias or name)))
+        if table.db.lower() not in _SYSTEM_SCHEMAS:
+            return None
         view = f"__system_{next(self._views)}"
         if name in LOAD_VIEWS:
             self._con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {LOAD_VIEWS[name]}')
@@ -51,6 +79,17 @@ class SystemTablesMixin:
         else:
             return None
         return exp.Table(this=exp.to_identifier(view), alias=exp.TableAlias(this=exp.to_identifier(table.alias or name)))
+
+    def _define_session_functions(self, user: Optional[str]) -> None:
+        """Postgres catalog functions psql's and drivers' catalog queries call that DuckDB lacks, as
+        macros of this session: pg_get_userbyid answers rdsdb for Redshift's system user (1) and the
+        user logged in for any other id (DuckDB records no owners)."""
+        name = (user or "rdsdb").replace("'", "''")
+        self._con.execute(f"CREATE OR REPLACE TEMP MACRO pg_get_userbyid(id) AS "
+                          f"CASE WHEN id = 1 THEN 'rdsdb' ELSE '{name}' END")
+        # Postgres's three-argument form (pretty-printing), which psql's \d sends.
+        self._con.execute("CREATE OR REPLACE TEMP MACRO pg_get_expr(node, relation) AS node, "
+                          "(node, relation, pretty) AS node")
 
     # -- the cluster's own tables ----------------------------------------------------------------
 
@@ -75,9 +114,15 @@ class SystemTablesMixin:
         return self._con.execute(sql + " ORDER BY c.schema_name, c.table_name, c.column_index", params).fetchall()
 
     def _search_path(self) -> list:
-        path = self._con.execute("SELECT current_setting('search_path')").fetchone()[0] or ""
+        path = _one(self, "SELECT current_setting('search_path')") or ""
         schemas = [s.strip().strip('"') for s in path.split(",") if s.strip()]
-        return schemas or [self._con.execute("SELECT current_schema()").fetchone()[0]]
+        return schemas or [_one(self, "SELECT current_schema()")]
+
+
+def _one(db, sql: str):
+    """The one value `sql` answers. fetchall, not fetchone: a result left open makes DuckDB refuse
+    the `register` of the view that follows on the same connection."""
+    return db._con.execute(sql).fetchall()[0][0]
 
 
 def _pg_table_def(db) -> tuple:
@@ -115,15 +160,15 @@ def _svv_table_info(db) -> tuple:
     tables: dict = {}
     for schema, table, oid, column, _, _ in db._user_columns():
         tables.setdefault((schema, table, oid), []).append(column)
-    database = db._con.execute("SELECT current_database()").fetchone()[0]
+    database = _one(db, "SELECT current_database()")
     rows = []
     for (schema, table, oid), columns in tables.items():
         qualified = f'"{schema}"."{table}"'
-        count = db._con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0]
+        count = _one(db, f"SELECT count(*) FROM {qualified}")
         if count == 0:
             continue
         blocks = db._con.execute(f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{schema}.{table}') "
-                                 "WHERE block_id >= 0").fetchall()[0][0]  # fetchone leaves the pragma open
+                                 "WHERE block_id >= 0").fetchall()[0][0]
         said = design.get((schema, table), [])
         table_wide = {a: v for c, a, v in said if c is None}
         sort_columns, interleaved = _sort_key(table_wide)
@@ -202,7 +247,7 @@ _STORAGE_COLUMNS = [("location", _TEXT), ("input_format", _TEXT), ("output_forma
 
 
 def _svv_external_tables(db) -> tuple:
-    database = db._con.execute("SELECT current_database()").fetchone()[0]
+    database = _one(db, "SELECT current_database()")
     rows = [{"redshift_database_name": database, "schemaname": schema, "tablename": table["Name"],
              "tabletype": "VIEW" if table.get("TableType") == "VIRTUAL_VIEW" else "TABLE",
              **_storage(table.get("StorageDescriptor") or {}), "parameters": json.dumps(table.get("Parameters") or {})}
@@ -212,7 +257,7 @@ def _svv_external_tables(db) -> tuple:
 
 
 def _svv_external_columns(db) -> tuple:
-    database = db._con.execute("SELECT current_database()").fetchone()[0]
+    database = _one(db, "SELECT current_database()")
     rows = []
     for schema, table in _external_tables(db):
         columns = (table.get("StorageDescriptor") or {}).get("Columns") or []
@@ -242,7 +287,84 @@ def _svv_external_partitions(db) -> tuple:
              ("parameters", _TEXT)], rows)
 
 
+# -- users and the unified views -------------------------------------------------------------------
+
+def _pg_user(db) -> tuple:
+    """PG_USER: rdsdb (Redshift's system user), the master user and the users CREATE USER made."""
+    doc = getattr(db.users, "doc", None) or {}
+    rows = [{"usename": "rdsdb", "usesysid": 1, "usecreatedb": True, "usesuper": True, "usecatupd": True,
+             "passwd": "********", "valuntil": None, "useconfig": None}]
+    master = (doc.get("MasterUsername") or "").lower()
+    if master:
+        rows.append({"usename": master, "usesysid": 100, "usecreatedb": True, "usesuper": True, "usecatupd": False,
+                     "passwd": "********", "valuntil": None, "useconfig": None})
+    for number, (name, entry) in enumerate(sorted((doc.get("Users") or {}).items()), start=101):
+        until = entry.get("valid_until")
+        rows.append({"usename": name, "usesysid": number, "usecreatedb": bool(entry.get("createdb")),
+                     "usesuper": bool(entry.get("superuser")), "usecatupd": False, "passwd": "********",
+                     "valuntil": until[:19].replace("T", " ") if until else None, "useconfig": None})
+    return ([("usename", _TEXT), ("usesysid", _INT), ("usecreatedb", _BOOL), ("usesuper", _BOOL),
+             ("usecatupd", _BOOL), ("passwd", _TEXT), ("valuntil", _TEXT), ("useconfig", _TEXT)], rows)
+
+
+def _svv_tables(db) -> tuple:
+    """SVV_TABLES: the database's tables and views, and the external schemas' tables."""
+    database = _one(db, "SELECT current_database()")
+    local = db._con.execute(
+        "SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_catalog = "
+        f"current_database() AND table_schema NOT IN {_INTERNAL} AND table_schema NOT IN "
+        "('information_schema', 'pg_catalog') ORDER BY 1, 2").fetchall()
+    rows = [{"table_catalog": database, "table_schema": schema, "table_name": name,
+             "table_type": "VIEW" if kind == "VIEW" else "BASE TABLE", "remarks": None}
+            for schema, name, kind in local]
+    rows += [{"table_catalog": database, "table_schema": schema, "table_name": table["Name"],
+              "table_type": "EXTERNAL TABLE", "remarks": table.get("Description")}
+             for schema, table in _external_tables(db)]
+    return ([("table_catalog", _TEXT), ("table_schema", _TEXT), ("table_name", _TEXT), ("table_type", _TEXT),
+             ("remarks", _TEXT)], rows)
+
+
+def _svv_columns(db) -> tuple:
+    """SVV_COLUMNS: every column of the database's tables and views and of the external tables, with
+    the declared type for tables CREATE TABLE made."""
+    from .database import pg_type_name
+
+    database = _one(db, "SELECT current_database()")
+    design = db._design_by_table()
+    rows = []
+    for schema, table, column, position, default, nullable, kind in db._con.execute(
+            "SELECT table_schema, table_name, column_name, ordinal_position, column_default, is_nullable, data_type "
+            "FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema NOT IN "
+            f"{_INTERNAL} AND table_schema NOT IN ('information_schema', 'pg_catalog') "
+            "ORDER BY 1, 2, 4").fetchall():
+        declared = {c: v for c, a, v in design.get((schema, table), []) if a == "TYPE"}
+        type_name = declared.get(column) or pg_type_name(kind)
+        rows.append(_column_row(database, schema, table, column, position, default, nullable == "YES", type_name))
+    for schema, table in _external_tables(db):
+        columns = ((table.get("StorageDescriptor") or {}).get("Columns") or []) + (table.get("PartitionKeys") or [])
+        for position, column in enumerate(columns, start=1):
+            rows.append(_column_row(database, schema, table["Name"], column["Name"], position, None, True,
+                                    column.get("Type") or ""))
+    return ([("table_catalog", _TEXT), ("table_schema", _TEXT), ("table_name", _TEXT), ("column_name", _TEXT),
+             ("ordinal_position", _INT), ("column_default", _TEXT), ("is_nullable", _TEXT), ("data_type", _TEXT),
+             ("character_maximum_length", _INT), ("numeric_precision", _INT), ("numeric_scale", _INT),
+             ("remarks", _TEXT)], rows)
+
+
+def _column_row(database, schema, table, column, position, default, nullable, type_name: str) -> dict:
+    """One SVV_COLUMNS row; `type_name` like `character varying(20)`, `numeric(10,2)` or `int`."""
+    base, _, size = type_name.partition("(")
+    numbers = [int(n) for n in size.rstrip(")").split(",") if n.strip().isdigit()] if size else []
+    text = base.strip() in ("character varying", "character", "varchar", "char")
+    return {"table_catalog": database, "table_schema": schema, "table_name": table, "column_name": column,
+            "ordinal_position": position, "column_default": default, "is_nullable": "YES" if nullable else "NO",
+            "data_type": base.strip(), "character_maximum_length": numbers[0] if text and numbers else None,
+            "numeric_precision": numbers[0] if not text and numbers else None,
+            "numeric_scale": numbers[1] if not text and len(numbers) > 1 else None, "remarks": None}
+
+
 _CATALOG_VIEWS: dict[str, Callable] = {
+    "pg_user": _pg_user, "svv_tables": _svv_tables, "svv_columns": _svv_columns,
     "pg_table_def": _pg_table_def, "svv_table_info": _svv_table_info,
     "svv_external_schemas": _svv_external_schemas, "svv_external_databases": _svv_external_databases,
     "svv_external_tables": _svv_external_tables, "svv_external_columns": _svv_external_columns,

@@ -41,7 +41,12 @@ _DECLARED_NAMES = {
     "SUPER": "super", "VARBINARY": "varbyte", "TEXT": "character varying", "BPCHAR": "character",
     "TINYINT": "smallint",
 }
-_PROJECTION_NAMES = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
+#: What `SELECT version()` answers on Redshift; drivers and tools parse it to know the server.
+REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
+                    "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
+_PROJECTION_NAMES = {exp.CurrentUser: "current_user", exp.SessionUser: "session_user",
+                     exp.CurrentVersion: "version",
+                     exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
                      exp.CurrentTimestamp: "getdate"}
 
 
@@ -179,8 +184,21 @@ def _table_attribute(tokens: list, i: int) -> tuple[int, Optional[tuple]]:
 
 # -- translation -----------------------------------------------------------------------------------
 
+#: Postgres spellings psql's catalog queries use that sqlglot does not read: `OPERATOR(pg_catalog.~)`
+#: is the operator itself, and `COLLATE pg_catalog.default` changes nothing.
+_CATALOG_SPELLINGS = [(re.compile(r"OPERATOR\s*\(\s*pg_catalog\s*\.\s*([^\s()]+)\s*\)", re.I), r"\1"),
+                      (re.compile(r"\s+COLLATE\s+pg_catalog\s*\.\s*\"?default\"?", re.I), ""),
+                      (re.compile(r"::\s*pg_catalog\s*\.\s*", re.I), "::")]
+
+
+_NO_SCHEMA_BINDING = re.compile(r"(?is)\s+WITH\s+NO\s+SCHEMA\s+BINDING\s*;?\s*$")
+
+
 def parse(sql: str) -> exp.Expression:
     """One Redshift statement as a sqlglot AST, identifiers folded to lower case."""
+    if "pg_catalog" in sql:
+        for pattern, replacement in _CATALOG_SPELLINGS:
+            sql = pattern.sub(replacement, sql)
     try:
         expressions = [e for e in sqlglot.parse(sql, read="redshift") if e is not None]
     except (ParseError, TokenError) as error:
@@ -205,6 +223,9 @@ def translate(sql: str, *, default_schema: str = "public",
     numeric TRUNC, so the caller retries with this when DuckDB cannot bind TRUNC on a timestamp)."""
     attributes: list = []
     words = leading_words(sql, 4)
+    if words[:2] == ["CREATE", "VIEW"] or words[:4] == ["CREATE", "OR", "REPLACE", "VIEW"]:
+        # A late-binding view; DuckDB binds every view when it is read, which is what this asks.
+        sql = _NO_SCHEMA_BINDING.sub("", sql)
     if words[:1] == ["CREATE"] and "TABLE" in words:
         sql, attributes = strip_design(sql)
     tree = parse(sql)
@@ -250,11 +271,19 @@ def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
             raise RedshiftError(f"type {node.sql('redshift')} is not supported", "0A000")
         if node.this == exp.DataType.Type.SUPER:
             return exp.DataType.build("JSON")
+        if isinstance(node.this, str) and node.this.upper() in ("REGTYPE", "REGCLASS", "REGPROC", "REGNAMESPACE"):
+            return exp.DataType.build("VARCHAR")  # psql's catalog queries cast oids to names for display
         if node.this in _TEXT_TYPES:
             return exp.DataType.build("VARCHAR")
     if isinstance(node, exp.CurrentTimestamp) and not isinstance(node.parent, exp.AtTimeZone):
         # GETDATE() is a timestamp without time zone (sqlglot reads it as CURRENT_TIMESTAMP).
         return exp.cast(node.copy(), "TIMESTAMP")
+    if isinstance(node, exp.CurrentVersion):
+        return exp.Literal.string(REDSHIFT_VERSION)
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func) and node.this.name.lower() == "pg_catalog":
+        # pg_catalog.f(...) as psql and drivers write it: DuckDB finds its own pg_catalog functions
+        # and the session's (pg_compat) without the qualifier, and only its own with it.
+        return node.expression
     if trunc_dates and isinstance(node, (exp.Trunc, exp.Anonymous)) and _is_one_arg_trunc(node):
         return exp.cast(node.this if isinstance(node, exp.Trunc) else node.expressions[0], "DATE")
     return node
@@ -361,8 +390,9 @@ def _name_projections(tree: exp.Expression) -> None:
             name = "sysdate"
         elif isinstance(projection, exp.Cast) and isinstance(projection.this, exp.Column):
             name = projection.this.name
-        elif isinstance(projection, (exp.Func, exp.WithinGroup)):
-            spelled = re.match(r"(\w+)\s*\(", projection.sql("redshift"))
+        elif isinstance(projection, (exp.Func, exp.WithinGroup)) or (
+                isinstance(projection, exp.Dot) and isinstance(projection.expression, exp.Func)):
+            spelled = re.match(r"(?:\w+\.)?(\w+)\s*\(", projection.sql("redshift"))
             name = _PROJECTION_NAMES.get(type(projection)) or (spelled.group(1).lower() if spelled else "?column?")
         else:
             name = "?column?"

@@ -1,0 +1,102 @@
+"""What clients read to learn about the server and its tables: version(), CURRENT_USER, psql's \\dt,
+\\dn and \\d, pg_tables and information_schema. lakebox's own bookkeeping schema and DuckDB's `main`
+never show, since a Redshift database has neither."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from redshift_helpers import GUIDE_DDL, PASSWORD, run_sql
+
+
+@pytest.fixture
+def psql(cluster):
+    if shutil.which("psql") is None:
+        pytest.skip("psql is not installed (Debian: apt-get install postgresql-client)")
+    endpoint = cluster["Endpoint"]
+    base = ["psql", "-h", endpoint["Address"], "-p", str(endpoint["Port"]), "-U", "admin", "-d", "analytics",
+            "-X", "-A", "-F", "|"]
+
+    def run(*commands: str) -> str:
+        args = [part for command in commands for part in ("-c", command)]
+        done = subprocess.run([*base, *args], env={**os.environ, "PGPASSWORD": PASSWORD}, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return run
+
+
+def test_version_and_current_user_answer_as_redshift(redshift, cluster):
+    assert run_sql(redshift, "select version()") == [[
+        "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), "
+        "Redshift 1.0.77467"]]
+    import redshift_connector
+
+    endpoint = cluster["Endpoint"]
+    conn = redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database="analytics",
+                                      user="admin", password=PASSWORD, ssl=False)
+    try:
+        cursor = conn.cursor()
+        cursor.execute("select current_user, pg_catalog.pg_get_userbyid(1)")
+        assert [d[0] for d in cursor.description] == ["current_user", "pg_get_userbyid"]
+        assert list(cursor.fetchone()) == ["admin", "rdsdb"]
+    finally:
+        conn.close()
+
+
+def test_psql_lists_and_describes_tables(psql):
+    psql(GUIDE_DDL, "create table notes (id int not null, body varchar(40))", "create view recent as select 1 as a")
+    tables = psql("\\dt")
+    assert "public|notes|table|admin" in tables and "public|sales|table|admin" in tables
+    assert "_lakebox" not in tables and "main" not in tables
+    schemas = psql("\\dn")
+    assert "public|admin" in schemas and "_lakebox" not in schemas and "main|" not in schemas
+    assert "public|recent|view|admin" in psql("\\dv")
+    described = psql("\\d notes")
+    assert 'Table "public.notes"' in described
+    assert "id|int4||not null|" in described and "body|varchar|||" in described
+    assert "nextval('public.sales_sale_id_seq')" in psql("\\d sales")
+
+
+def test_catalog_views_show_only_the_users_schemas(redshift, cluster):
+    run_sql(redshift, "create table events (id int)")
+    assert run_sql(redshift, "select schemaname, tablename, tableowner from pg_tables order by 2") == [
+        ["public", "events", "admin"]]
+    assert run_sql(redshift, "select table_schema, table_name from information_schema.tables") == [
+        ["public", "events"]]
+    assert run_sql(redshift, "select nspname from pg_namespace where nspname in ('public', '_lakebox', 'main')") == [
+        ["public"]]
+
+
+def test_pg_user_lists_the_clusters_users(redshift, cluster):
+    run_sql(redshift, "create user etl_user password 'EtlPass123' createdb valid until '2030-01-01'")
+    assert run_sql(redshift, "select usename, usesysid, usesuper, usecreatedb, valuntil from pg_user order by 2") == [
+        ["rdsdb", 1, True, True, None], ["admin", 100, True, True, None],
+        ["etl_user", 101, False, True, "2030-01-01 00:00:00"]]
+
+
+def test_svv_tables_and_svv_columns_cover_local_and_external_tables(redshift, cluster, lakebox_server):
+    from redshift_helpers import client
+
+    glue = client(lakebox_server, "glue")
+    glue.create_database(DatabaseInput={"Name": "lake"})
+    glue.create_table(DatabaseName="lake", TableInput={
+        "Name": "clicks", "TableType": "EXTERNAL_TABLE", "PartitionKeys": [{"Name": "dt", "Type": "string"}],
+        "StorageDescriptor": {"Columns": [{"Name": "url", "Type": "string"}], "Location": "s3://lake/clicks/"}})
+    run_sql(redshift, "create table orders (id int not null, note varchar(20), amount decimal(10,2))",
+            "create view big_orders as select id from orders where amount > 100",
+            "create external schema ext from data catalog database 'lake' iam_role 'arn:aws:iam::1:role/r'")
+    assert run_sql(redshift, "select table_schema, table_name, table_type from svv_tables order by 2") == [
+        ["public", "big_orders", "VIEW"], ["ext", "clicks", "EXTERNAL TABLE"], ["public", "orders", "BASE TABLE"]]
+    assert run_sql(redshift, "select table_name, column_name, ordinal_position, is_nullable, data_type, "
+                             "character_maximum_length, numeric_precision, numeric_scale from svv_columns "
+                             "where table_name in ('orders', 'clicks') order by 1, 3") == [
+        ["clicks", "url", 1, "YES", "string", None, None, None],
+        ["clicks", "dt", 2, "YES", "string", None, None, None],
+        ["orders", "id", 1, "NO", "integer", None, None, None],
+        ["orders", "note", 2, "YES", "character varying", 20, None, None],
+        ["orders", "amount", 3, "YES", "numeric", None, 10, 2]]
