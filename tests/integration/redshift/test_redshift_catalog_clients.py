@@ -100,3 +100,31 @@ def test_svv_tables_and_svv_columns_cover_local_and_external_tables(redshift, cl
         ["orders", "id", 1, "NO", "integer", None, None, None],
         ["orders", "note", 2, "YES", "character varying", 20, None, None],
         ["orders", "amount", 3, "YES", "numeric", None, 10, 2]]
+
+
+def test_pg_last_copy_id_finds_a_failed_copys_errors(redshift, cluster, lakebox_server):
+    import redshift_connector
+    from redshift_helpers import client, connect
+
+    s3 = client(lakebox_server, "s3")
+    s3.create_bucket(Bucket="loads")
+    s3.put_object(Bucket="loads", Key="venue/part-0.txt", Body=b"1|Toyota Park\n2|x\nthree|RFK\n")
+    conn = connect(redshift)
+    conn.autocommit = True
+    try:
+        cursor = conn.cursor()
+        cursor.execute("select pg_last_copy_id(), pg_last_copy_count()")
+        assert list(cursor.fetchone()) == [-1, -1]
+        cursor.execute("create table venue (venueid smallint, venuename varchar(12))")
+        with pytest.raises(redshift_connector.ProgrammingError):
+            cursor.execute("copy venue from 's3://loads/venue/' iam_role 'arn:aws:iam::1:role/r' delimiter '|'")
+        cursor.execute("select line_number, colname, err_code, raw_field_value from stl_load_errors "
+                       "where query = pg_last_copy_id()")
+        assert [list(r) for r in cursor.fetchall()] == [[3, "venueid", 1207, "three"]]
+        cursor.execute("select pg_last_copy_count()")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("copy venue from 's3://loads/venue/' iam_role 'arn:aws:iam::1:role/r' delimiter '|' maxerror 1")
+        cursor.execute("select pg_last_copy_count(), (select count(*) from venue)")
+        assert list(cursor.fetchone()) == [2, 2]
+    finally:
+        conn.close()

@@ -76,6 +76,8 @@ class RedshiftDatabase(MaterializedViewsMixin, ExternalTablesMixin, SystemTables
         self._lock = threading.RLock()
         self._user: Optional[str] = None
         self._functions_defined = False
+        #: Values of the functions that read the session's state (translate's session_values).
+        self._session_values = {"pg_last_copy_id": -1, "pg_last_copy_count": -1}
         self._in_transaction = False
         self._views = itertools.count()
         #: The cluster's users (users.py): an object with `apply(statement) -> tag`, or None, which
@@ -103,6 +105,7 @@ class RedshiftDatabase(MaterializedViewsMixin, ExternalTablesMixin, SystemTables
         clone._in_transaction = False
         clone._user = None
         clone._functions_defined = False
+        clone._session_values = {"pg_last_copy_id": -1, "pg_last_copy_count": -1}
         for sql in ("SET schema = 'public'", "SET TimeZone = 'UTC'"):
             clone._con.execute(sql)
         return clone
@@ -261,7 +264,8 @@ class RedshiftDatabase(MaterializedViewsMixin, ExternalTablesMixin, SystemTables
     def _translated(self, statement: str, views: list, trunc_dates: bool) -> Result:
         plan = translate.translate(statement, default_schema=self._current_schema(),
                                    rewrite_table=lambda table: self._rewrite_table(table, views),
-                                   trunc_dates=trunc_dates, user=self._user)
+                                   trunc_dates=trunc_dates, user=self._user,
+                                   session_values=self._session_values)
         for sql in plan.statements[:-1]:
             self._con.execute(sql)
         cursor = self._con.execute(plan.statements[-1])
@@ -369,11 +373,16 @@ class RedshiftDatabase(MaterializedViewsMixin, ExternalTablesMixin, SystemTables
             query=load_log.next_query_id(self._con), user_name=self._user or "", session=session, xid=xid,
             database_name=self.path.stem, schema_name=schema, table_name=spec.table, tbl=rows[0][3],
             data_source=spec.source, starttime=started)
+        count = 0
         try:
             identity = self._identity_columns(schema, spec.table)
             count = loading.copy_into(self._con, spec, self.lake, columns, identity, record)
         except duckdb.Error as error:
             raise duck_error(error) from None
+        finally:
+            # What PG_LAST_COPY_ID() and PG_LAST_COPY_COUNT() answer next, failed COPYs included, so
+            # that `... FROM stl_load_errors WHERE query = pg_last_copy_id()` finds a failure's rows.
+            self._session_values = {"pg_last_copy_id": record.query, "pg_last_copy_count": count}
         return Result([], [], f"COPY {count}", count)
 
     def _unload(self, statement: str) -> Result:

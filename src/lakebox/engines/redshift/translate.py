@@ -217,7 +217,8 @@ def _syntax_message(error: Exception, sql: str) -> str:
 
 def translate(sql: str, *, default_schema: str = "public",
               rewrite_table: Optional[Callable[[exp.Table], Optional[exp.Expression]]] = None,
-              trunc_dates: bool = False, user: Optional[str] = None) -> Translated:
+              trunc_dates: bool = False, user: Optional[str] = None,
+              session_values: Optional[dict] = None) -> Translated:
     """`rewrite_table` may replace a table reference (Spectrum tables become views over the lake).
     `trunc_dates`: read one-argument TRUNC as Redshift's TRUNC(timestamp) -> date (DuckDB has only the
     numeric TRUNC, so the caller retries with this when DuckDB cannot bind TRUNC on a timestamp)."""
@@ -243,6 +244,11 @@ def translate(sql: str, *, default_schema: str = "public",
     if isinstance(tree, (exp.Select, exp.SetOperation)):
         _name_projections(tree)
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
+    if session_values:
+        # Functions answered from the session's state, such as PG_LAST_COPY_ID(): their values.
+        tree = tree.transform(lambda node: exp.Literal.number(session_values[node.name.lower()])
+                              if isinstance(node, exp.Anonymous) and not node.expressions
+                              and node.name.lower() in session_values else node)
     if user is not None:
         # CURRENT_USER, USER and SESSION_USER name the user logged in (DuckDB's own answer is "duckdb").
         tree = tree.transform(lambda node: exp.Literal.string(user)
