@@ -128,3 +128,32 @@ def test_pg_last_copy_id_finds_a_failed_copys_errors(redshift, cluster, lakebox_
         assert list(cursor.fetchone()) == [2, 2]
     finally:
         conn.close()
+
+
+def test_show_commands_list_databases_schemas_tables_and_columns(redshift, cluster, lakebox_server):
+    import redshift_connector
+    from redshift_helpers import client
+
+    client(lakebox_server, "glue").create_database(DatabaseInput={"Name": "lake"})
+    run_sql(redshift, "create table orders (id int not null, note varchar(20))", "create table items (a int)",
+            "create view v_orders as select id from orders",
+            "create external schema ext from data catalog database 'lake' iam_role 'arn:aws:iam::1:role/r'")
+    assert run_sql(redshift, "show databases") == [
+        ["analytics", 100, "local", None, None, "Snapshot Isolation"],
+        ["dev", 100, "local", None, None, "Snapshot Isolation"]]
+    assert [r[1:4] + [r[5]] for r in run_sql(redshift, "show schemas from database analytics")] == [
+        ["ext", 100, "external", "lake"], ["public", 100, "local", None]]
+    assert run_sql(redshift, "show tables from schema analytics.public") == [
+        ["analytics", "public", "items", "TABLE", None, None], ["analytics", "public", "orders", "TABLE", None, None],
+        ["analytics", "public", "v_orders", "VIEW", None, None]]
+    assert [r[2] for r in run_sql(redshift, "show tables from schema analytics.public like 'o%' limit 5")] == ["orders"]
+    assert run_sql(redshift, "show columns from table analytics.public.orders") == [
+        ["analytics", "public", "orders", "id", 1, None, "NO", "integer", None, None, None, None],
+        ["analytics", "public", "orders", "note", 2, None, "YES", "character varying", 20, None, None, None]]
+    assert run_sql(redshift, "show search_path") == [["public"]]
+    for sql, sqlstate in (("show tables from schema analytics.nope", "3F000"),
+                          ("show columns from table analytics.public.nope", "42P01"),
+                          ("show tables from schema nodb.public", "3D000"), ("show nothing_like_it", "42704")):
+        with pytest.raises(redshift_connector.ProgrammingError) as error:
+            run_sql(redshift, sql)
+        assert error.value.args[0]["C"] == sqlstate, sql

@@ -34,6 +34,7 @@ from .users import is_user_statement
 from .spectrum import META as _META
 from .external_tables import ExternalTablesMixin
 from .materialized_views import MaterializedViewsMixin
+from .show_commands import ShowCommandsMixin
 from .spectrum import SpectrumMixin
 from .system_tables import SystemTablesMixin
 
@@ -68,7 +69,7 @@ def pg_type_name(duck_type) -> str:
     return _SIMPLE_TYPES.get(text, text.lower())
 
 
-class RedshiftDatabase(MaterializedViewsMixin, ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
+class RedshiftDatabase(ShowCommandsMixin, MaterializedViewsMixin, ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
     def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str):
         self.path = pathlib.Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -234,6 +235,9 @@ class RedshiftDatabase(MaterializedViewsMixin, ExternalTablesMixin, SystemTables
             return self._set(statement, first)
         if words[:3] == ["CREATE", "EXTERNAL", "SCHEMA"]:
             return self._create_external_schema(statement)
+        shown = self._show(statement, words)
+        if shown is not None:
+            return shown
         materialized = self._materialized_view(statement, words)
         if materialized is not None:
             return materialized
