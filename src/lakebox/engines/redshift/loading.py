@@ -93,6 +93,10 @@ class _Load:
 
     def run(self) -> int:
         try:
+            if self.fmt in ("PARQUET", "JSON"):
+                loaded = self._load_if_clean()
+                if loaded is not None:
+                    return loaded
             unreadable = None
             try:
                 self._check(self._stage())
@@ -187,7 +191,39 @@ class _Load:
                              position or 0, raw_line or "", "", code, reason)
             self.rejected.append({**row, "path": path})
 
+    def _load_if_clean(self) -> Optional[int]:
+        """Parquet and JSON loads whose every row converts and fits (nearly all of them) go straight
+        from the files into the table: one pass checks and counts the rows per file, a second inserts
+        them. Nothing is staged. None when some row is bad: then the staged path finds and logs them."""
+        fields = self._self_describing_fields()
+        converted = self._converted_sql(fields, self._self_describing_source())
+        first = f"coalesce({', '.join(f'__e{i}' for i in range(len(fields)))})" if fields else "NULL"
+        errs = ", ".join(f"{checks.error(f'__p{i}', f'__v{i}', f, t, self.opts)} AS __e{i}"
+                         for i, (f, t) in enumerate(zip(fields, self.targets)))
+        per_file = {path: (rows, bad) for path, rows, bad in self.con.execute(
+            f"SELECT __file, count(*), count({first}) FROM (SELECT *, {errs or 'NULL AS __e'} FROM ({converted})) "
+            "GROUP BY __file").fetchall()}
+        if any(bad for _, bad in per_file.values()):
+            return None
+        self.record.files = [(self.urls[path], per_file.get(path, (0, 0))[0], 0, os.path.getsize(path))
+                             for path in self.paths]
+        self.record.error_count = 0
+        if self.opts.get("NOLOAD"):
+            return 0
+        return self._insert_from(f"({converted})", "")
+
+    def _self_describing_source(self) -> str:
+        reader, extra = ("read_parquet", "") if self.fmt == "PARQUET" else \
+            ("read_json", f", format='auto'{_compression(self.opts)}")
+        return f"{reader}({self._listed()}, union_by_name=true, filename='__file'{extra})"
+
     def _stage_self_describing(self) -> list[Field]:
+        fields = self._self_describing_fields()
+        self.con.execute(f"CREATE TEMP TABLE {_q(self.names['stage'])} AS SELECT *, row_number() OVER () AS __seq "
+                         f"FROM {self._self_describing_source()}")
+        return fields
+
+    def _self_describing_fields(self) -> list[Field]:
         """Parquet and JSON columns matched to the table's: by name when every field names a column
         of the table (case-insensitive), else (Parquet only) by position, as Redshift maps them."""
         listed = self._listed()
@@ -195,8 +231,6 @@ class _Load:
             ("read_json", f", format='auto'{_compression(self.opts)}")
         described = self.con.execute(f"DESCRIBE SELECT * FROM {reader}({listed}, union_by_name=true{extra})").fetchall()
         kinds = {name: kind for name, kind, *_ in described}
-        self.con.execute(f"CREATE TEMP TABLE {_q(self.names['stage'])} AS SELECT *, row_number() OVER () AS __seq "
-                         f"FROM {reader}({listed}, union_by_name=true, filename='__file'{extra})")
         lower = {name.lower(): name for name in kinds}
         if all(name.lower() in self.table_columns for name in kinds) or self.fmt == "JSON" or self.spec.columns:
             matched = [t for t in self.targets if t.name.lower() in lower] or self.targets
@@ -212,6 +246,13 @@ class _Load:
         return "[" + ", ".join(_s(path) for path in self.paths) + "]"
 
     # -- checking and loading ----------------------------------------------------------------------
+
+    def _converted_sql(self, fields: list[Field], source: str) -> str:
+        """The rows of `source` with each field prepared (__p) and converted (__v)."""
+        pairs = list(enumerate(zip(fields, self.targets)))
+        prep = ", ".join(f"{checks.prepared(f, t, self.opts)} AS __p{i}" for i, (f, t) in pairs)
+        conv = ", ".join(f"{checks.converted(f'__p{i}', f, t, self.opts)} AS __v{i}" for i, (f, t) in pairs)
+        return f"SELECT *, {conv} FROM (SELECT *, {prep} FROM {source})"
 
     def _check(self, fields: list[Field]) -> None:
         """The staging rows with each field prepared (__p), converted (__v) and checked (__e), and
@@ -273,13 +314,17 @@ class _Load:
         return self.record.error_count
 
     def _insert(self) -> int:
+        return self._insert_from(_q(self.names["checked"]), " WHERE __err IS NULL ORDER BY __seq")
+
+    def _insert_from(self, rows: str, condition: str) -> int:
+        """Insert the converted values (__v) of `rows` into the table."""
         table = _q(self.spec.table) if not self.spec.schema else f"{_q(self.spec.schema)}.{_q(self.spec.table)}"
         values = ", ".join(f"__v{i}" for i in range(len(self.targets)))
         refused = None
         try:
             count = self.con.execute(
                 f"INSERT INTO {table} ({', '.join(_q(t.name) for t in self.targets)}) SELECT {values} "
-                f"FROM {_q(self.names['checked'])} WHERE __err IS NULL ORDER BY __seq").fetchall()[0][0]
+                f"FROM {rows}{condition}").fetchall()[0][0]
         except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.ConstraintException) as error:
             refused = str(error).splitlines()[0]
         if refused is not None:
