@@ -93,10 +93,10 @@ class _Load:
 
     def run(self) -> int:
         try:
-            if self.fmt in ("PARQUET", "JSON"):
-                loaded = self._load_if_clean()
-                if loaded is not None:
-                    return loaded
+            loaded = self._load_if_clean()
+            if loaded is not None:
+                return loaded
+            self._drop("rejects", "scans")
             unreadable = None
             try:
                 self._check(self._stage())
@@ -157,22 +157,27 @@ class _Load:
         """read_csv over the files, every field a string: CSV quotes fields, Redshift's default text
         format (pipe-delimited) does not. Lines the reader cannot split into the table's fields are
         kept aside (store_rejects) with their line numbers."""
+        names = [f"__f{i}" for i in range(len(self.targets))]
+        self.con.execute(f"CREATE TEMP TABLE {_q(self.names['stage'])} AS SELECT __file, "
+                         f"row_number() OVER () AS __seq, {', '.join(names)} FROM {self._delimited_source(True)}")
+        self._read_rejects(dict(zip(names, self.targets)))
+        return [Field(name, text=True) for name in names]
+
+    def _delimited_source(self, keep_rejects: bool) -> str:
+        """read_csv of the files, field i as text column __f<i>; `keep_rejects` sets the lines it
+        cannot split aside in the rejects tables instead of failing."""
         opts, csv = self.opts, self.fmt == "CSV"
         delimiter = opts.get("DELIMITER", "," if csv else "|")
         quote = opts.get("QUOTE", '"') if csv else ""
-        names = [f"__f{i}" for i in range(len(self.targets))]
-        columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
-        source = (f"read_csv({self._listed()}, columns={columns}, header=false, "
-                  f"skip={int(opts.get('IGNOREHEADER', 0))}, delim={_s(delimiter)}, quote={_s(quote)}, "
-                  f"escape={_s(quote if csv else '')}, auto_detect=false, "
-                  f"nullstr={_s(opts.get('NULL', _DEFAULT_NULL))}, "
-                  f"null_padding={'true' if opts.get('FILLRECORD') else 'false'}, filename='__file', "
-                  f"store_rejects=true, rejects_table={_s(self.names['rejects'])}, "
-                  f"rejects_scan={_s(self.names['scans'])}{_compression(opts)})")
-        self.con.execute(f"CREATE TEMP TABLE {_q(self.names['stage'])} AS SELECT __file, "
-                         f"row_number() OVER () AS __seq, {', '.join(names)} FROM {source}")
-        self._read_rejects(dict(zip(names, self.targets)))
-        return [Field(name, text=True) for name in names]
+        columns = "{" + ", ".join(f"'__f{i}': 'VARCHAR'" for i in range(len(self.targets))) + "}"
+        rejects = (f", store_rejects=true, rejects_table={_s(self.names['rejects'])}, "
+                   f"rejects_scan={_s(self.names['scans'])}") if keep_rejects else ""
+        return (f"read_csv({self._listed()}, columns={columns}, header=false, "
+                f"skip={int(opts.get('IGNOREHEADER', 0))}, delim={_s(delimiter)}, quote={_s(quote)}, "
+                f"escape={_s(quote if csv else '')}, auto_detect=false, "
+                f"nullstr={_s(opts.get('NULL', _DEFAULT_NULL))}, "
+                f"null_padding={'true' if opts.get('FILLRECORD') else 'false'}, filename='__file'"
+                f"{rejects}{_compression(opts)})")
 
     def _read_rejects(self, by_field: dict) -> None:
         rows = self.con.execute(
@@ -192,11 +197,17 @@ class _Load:
             self.rejected.append({**row, "path": path})
 
     def _load_if_clean(self) -> Optional[int]:
-        """Parquet and JSON loads whose every row converts and fits (nearly all of them) go straight
-        from the files into the table: one pass checks and counts the rows per file, a second inserts
-        them. Nothing is staged. None when some row is bad: then the staged path finds and logs them."""
-        fields = self._self_describing_fields()
-        converted = self._converted_sql(fields, self._self_describing_source())
+        """Loads whose every line splits and every row converts and fits (nearly all of them) go
+        straight from the files into the table: one pass checks and counts the rows per file, a
+        second inserts them. Nothing is staged. None when some row is bad: then the staged path
+        finds and logs them."""
+        if self.fmt in ("PARQUET", "JSON"):
+            fields = self._self_describing_fields()
+            checked_source, insert_source = (self._self_describing_source(),) * 2
+        else:
+            fields = [Field(f"__f{i}", text=True) for i in range(len(self.targets))]
+            checked_source, insert_source = self._delimited_source(True), self._delimited_source(False)
+        converted = self._converted_sql(fields, checked_source)
         first = f"coalesce({', '.join(f'__e{i}' for i in range(len(fields)))})" if fields else "NULL"
         errs = ", ".join(f"{checks.error(f'__p{i}', f'__v{i}', f, t, self.opts)} AS __e{i}"
                          for i, (f, t) in enumerate(zip(fields, self.targets)))
@@ -205,12 +216,15 @@ class _Load:
             "GROUP BY __file").fetchall()}
         if any(bad for _, bad in per_file.values()):
             return None
+        if self.fmt not in ("PARQUET", "JSON") and self.con.execute(
+                f"SELECT count(*) FROM {_q(self.names['rejects'])}").fetchall()[0][0]:
+            return None
         self.record.files = [(self.urls[path], per_file.get(path, (0, 0))[0], 0, os.path.getsize(path))
                              for path in self.paths]
         self.record.error_count = 0
         if self.opts.get("NOLOAD"):
             return 0
-        return self._insert_from(f"({converted})", "")
+        return self._insert_from(f"({self._converted_sql(fields, insert_source)})", "")
 
     def _self_describing_source(self) -> str:
         reader, extra = ("read_parquet", "") if self.fmt == "PARQUET" else \
