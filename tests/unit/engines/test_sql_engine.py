@@ -155,3 +155,11 @@ def test_a_query_run_again_reuses_its_translation_but_sees_new_files_and_types(e
         "Name", "PartitionKeys", "StorageDescriptor", "Parameters", "TableType")})
     again = engine.execute("SELECT typeof(id) FROM orders LIMIT 1", "sales")
     assert again.rows == [["integer"]]  # a changed Glue type is a new schema, so a new translation
+
+
+def test_a_row_field_is_named_after_the_field(env):
+    engine, _ = env
+    outcome = engine.execute("SELECT CAST(ROW(1, 'a') AS ROW(x int, y varchar)).y, "
+                             "CAST(ROW(2) AS ROW(z int)).z AS renamed, 3", "sales")
+    assert [c["Name"] for c in outcome.columns] == ["y", "renamed", "_col2"]
+    assert outcome.rows[0] == ["a", "2", "3"]

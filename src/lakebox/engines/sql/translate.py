@@ -364,6 +364,10 @@ def name_columns(tree: exp.Expression) -> None:
         items = select.expressions
         has_star = any(isinstance(i, exp.Star) or (isinstance(i, exp.Column) and i.is_star) for i in items)
         for position, item in enumerate(items):
+            if isinstance(item, exp.Dot) and item.name:
+                # A row field `expr.y` is named `y`, as Trino names it (DuckDB would use its text).
+                item.replace(exp.alias_(item.copy(), item.name, quoted=True))
+                continue
             if _named(item):
                 continue
             alias = f"{UNNAMED}{position}" if has_star else f"_col{position}"
