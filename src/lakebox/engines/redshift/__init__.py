@@ -4,7 +4,9 @@ database (DESIGN D6).
 `database.RedshiftDatabase` is the interface the Postgres wire server and the Redshift APIs use;
 `translate` turns Redshift SQL into DuckDB SQL, `copy_unload` parses COPY and UNLOAD, `loading` loads
 lake files into tables (`load_checks` rejects bad rows, `load_log` keeps them for STL_LOAD_ERRORS and
-the other load views) and `unloading` writes query rows to the lake.
+the other load views, `jsonpaths` reads a JSONPaths file) and `unloading` writes query rows to the lake.
+`external_tables` and `spectrum` are Spectrum's DDL and reads over the Glue catalog,
+`materialized_views`, `show_commands` and `system_tables` the statements and catalog views DuckDB lacks.
 Imports duckdb, sqlglot and `lakebox.engines.sql` (the Glue table reader, shared with Athena); the lake
 and the Glue catalog are passed in.
 

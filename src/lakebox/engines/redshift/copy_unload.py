@@ -21,6 +21,8 @@ from sqlglot.tokens import TokenType
 from . import RedshiftError
 from .translate import tokenize
 
+#: The columnar formats: loaded by column, with few options (Redshift's COPY from columnar data formats).
+COLUMNAR = ("PARQUET", "ORC")
 _COMPRESSION = {"GZIP": ("gzip", ".gz"), "ZSTD": ("zstd", ".zst"), "BZIP2": (None, ".bz2"), "LZOP": (None, ".lzo")}
 #: Options that take no value. Those loading.py and load_checks.py read (EMPTYASNULL, BLANKSASNULL,
 #: TRIMBLANKS, TRUNCATECOLUMNS, ROUNDEC, FILLRECORD, NOLOAD, IGNOREALLERRORS, EXPLICIT_IDS, MANIFEST ...)
@@ -63,7 +65,8 @@ class UnloadSpec:
 
 #: Blank space and SQL comments before a statement's first keyword (as scripts and the guide write them).
 _LEADING_COMMENTS = r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*"
-#: What a Parquet COPY accepts besides FROM and the credentials (Redshift's COPY from columnar formats).
+#: What a Parquet or ORC COPY accepts besides FROM and the credentials (Redshift's COPY from columnar
+#: formats).
 _PARQUET_OPTIONS = {"FORMAT", "FORMAT_ARG", "MANIFEST", "ACCEPTINVCHARS", "FILLRECORD", "EXPLICIT_IDS", "STATUPDATE",
                     "IAM_ROLE", "CREDENTIALS", "REGION", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN",
                     "SERIALIZETOJSON"}
@@ -130,10 +133,11 @@ def parse_copy(sql: str) -> CopySpec:
     cur.word("FROM")
     source = cur.string()
     options = _options(cur)
-    if options.values.get("FORMAT") == "PARQUET":
+    if options.values.get("FORMAT") in COLUMNAR:
         refused = sorted(set(options.values) - _PARQUET_OPTIONS)
         if refused:
-            raise RedshiftError(f"{refused[0]} argument is not supported for PARQUET based COPY", "0A000")
+            raise RedshiftError(f"{refused[0]} argument is not supported for {options.values['FORMAT']} based COPY",
+                                "0A000")
     return CopySpec(schema, table, columns, source, options)
 
 
@@ -156,8 +160,12 @@ def _options(cur: _Reader) -> Options:
             word = cur.word()
         if word in ("CSV", "PARQUET", "JSON", "AVRO", "ORC", "FIXEDWIDTH", "SHAPEFILE"):
             options.values["FORMAT"] = word
-            if word in ("JSON", "AVRO", "FIXEDWIDTH") and cur.is_string():
-                options.values["FORMAT_ARG"] = cur.string()
+            if word in ("JSON", "AVRO", "FIXEDWIDTH"):
+                if cur.peek() == "AS":  # JSON [AS] 'json_option'
+                    cur.skip_as()
+                    options.values["FORMAT_ARG"] = cur.string()
+                elif cur.is_string():
+                    options.values["FORMAT_ARG"] = cur.string()
         elif word in _COMPRESSION:
             options.values["COMPRESSION"] = word
         elif word in ("DELIMITER", "QUOTE", "DATEFORMAT", "TIMEFORMAT", "NULL", "EXTENSION"):
@@ -251,9 +259,9 @@ def source_objects(lake, spec: CopySpec) -> list[tuple[str, str]]:
             raise RedshiftError(f"Manifest file '{spec.source}' is not valid JSON with \"entries\"", "XX000") from None
     files = []
     for entry in entries:
-        if spec.options.get("FORMAT") == "PARQUET" and "content_length" not in (entry.get("meta") or {}):
+        if spec.options.get("FORMAT") in COLUMNAR and "content_length" not in (entry.get("meta") or {}):
             raise RedshiftError(f"The manifest entry for '{entry.get('url')}' has no meta.content_length, which a "
-                                "Parquet COPY requires", "XX000")
+                                "COPY from Parquet or ORC requires", "XX000")
         entry_bucket, entry_key = split_url(entry["url"])
         path = os.path.join(lake.bucket_path(entry_bucket), entry_key)
         if os.path.isfile(path):

@@ -7,8 +7,8 @@ both, so the checks work from the type CREATE TABLE declared (kept in `_lakebox.
 read text fields strictly. A field goes through three steps, each a column of its own so that no
 expression is written twice: the *prepared* text (EMPTYASNULL, BLANKSASNULL, TRIMBLANKS applied),
 the *value* (converted, TRUNCATECOLUMNS applied) and the *error* (NULL, or a struct naming the load
-error). Self-describing files (JSON, Parquet) bring typed values, which are only cast and
-length-checked.
+error). Self-describing files (JSON, Parquet, ORC) bring typed values, which are only cast and
+length-checked; values a JSONPaths file selects are read as text.
 
 Error codes are those of AWS's load error reference; the reasons are worded as Redshift words them
 where AWS shows the wording (1204, 1205 length, 1206, 1207, 1213, 1220), else after the code's
@@ -97,9 +97,12 @@ class TargetColumn:
 @dataclass
 class Field:
     """Where a column's value comes from: a SQL expression over the staging table; `text` when it is
-    a field of a delimited file, read as strictly as Redshift reads text."""
+    a field of a delimited file (or a JSONPaths value), read as strictly as Redshift reads text.
+    `refused` is SQL giving the reason a row has no value to give at all (a JSONPath that cannot be
+    followed in it), else NULL: such a row is a load error before any conversion."""
     expr: str
     text: bool
+    refused: Optional[str] = None
 
 
 def prepared(field: Field, column: TargetColumn, opts: Options) -> str:
@@ -148,9 +151,10 @@ def converted(prep: str, field: Field, column: TargetColumn, opts: Options) -> s
 
 def error(prep: str, value: str, field: Field, column: TargetColumn, opts: Options) -> str:
     """NULL, or the struct (ERROR_TYPE) of the load error this column's field raises: the first
-    that applies of a conversion error, a multibyte character in a CHAR, a string too long, a NULL
-    for a NOT NULL column."""
-    cases = [(f"{prep} IS NOT NULL AND {value} IS NULL", *_conversion_error(prep, field, column, opts))]
+    that applies of a refused field, a conversion error, a multibyte character in a CHAR, a string
+    too long, a NULL for a NOT NULL column."""
+    cases = [(f"{field.refused} IS NOT NULL", "1216", field.refused, "0")] if field.refused else []
+    cases.append((f"{prep} IS NOT NULL AND {value} IS NULL", *_conversion_error(prep, field, column, opts)))
     if column.kind == "char":
         first = f"regexp_extract({prep}, '{NOT_ASCII}')"
         cases.append((f"regexp_matches({prep}, '{NOT_ASCII}')", "1220",

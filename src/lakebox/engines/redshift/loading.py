@@ -8,7 +8,11 @@ line numbers) or when a field does not convert or does not fit its column. Up to
 are skipped; one more and nothing is inserted and the COPY fails as Redshift's does. Either way the
 COPY and its bad rows are written to the load log (`load_log`), which survives the failure.
 
-Imports duckdb, cramjam (ACCEPTINVCHARS in compressed files) and this package.
+Self-describing files are read with their own types: Parquet and JSON by DuckDB, ORC by pyarrow
+(registered on the connection for the COPY's duration). A JSONPaths file maps each JSON record's
+values to the columns by position (`jsonpaths`), as text fields checked like a delimited file's.
+
+Imports duckdb, pyarrow (ORC), cramjam (ACCEPTINVCHARS in compressed files) and this package.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from typing import Optional
 
 import cramjam
 import duckdb
+import pyarrow as pa
+import pyarrow.orc as orc
 
-from . import RedshiftError
+from . import RedshiftError, jsonpaths, load_log
 from . import load_checks as checks
-from . import load_log
 from .copy_unload import _COMPRESSION, CopySpec, Options, _q, _s, source_objects
 from .load_checks import Field, TargetColumn
 
@@ -38,7 +43,9 @@ _REJECTS = {"MISSING COLUMNS": (1214, "Delimiter not found"), "TOO MANY COLUMNS"
 #: Redshift's text format reads this as NULL unless NULL AS says otherwise.
 _DEFAULT_NULL = "\\N"
 #: SYS_LOAD_HISTORY.file_format.
-_FILE_FORMATS = {"CSV": "csv", "JSON": "json", "PARQUET": "parquet"}
+_FILE_FORMATS = {"CSV": "csv", "JSON": "json", "PARQUET": "parquet", "ORC": "orc"}
+#: Formats whose files name (and type) their columns; the others are delimited text.
+_SELF_DESCRIBING = ("PARQUET", "ORC", "JSON")
 
 
 def copy_into(con, spec: CopySpec, lake, columns: list[TargetColumn], identity: set,
@@ -48,12 +55,14 @@ def copy_into(con, spec: CopySpec, lake, columns: list[TargetColumn], identity: 
     (or says EXPLICIT_IDS). `record` is filled in and written to the load log."""
     opts = spec.options
     fmt = opts.get("FORMAT", "TEXT")
-    if fmt in ("AVRO", "ORC", "FIXEDWIDTH", "SHAPEFILE"):
+    if fmt in ("AVRO", "FIXEDWIDTH", "SHAPEFILE"):
         raise RedshiftError(f"COPY from {fmt} is not supported", "0A000")
     if opts.get("COMPRESSION") in ("BZIP2", "LZOP"):
         raise RedshiftError(f"COPY with {opts.get('COMPRESSION')} is not supported", "0A000")
-    if fmt == "JSON" and opts.get("FORMAT_ARG", "auto").lower() not in ("auto", "auto ignorecase"):
-        raise RedshiftError("COPY with a JSONPaths file or 'noshred' is not supported", "0A000")
+    argument = opts.get("FORMAT_ARG", "auto") if fmt == "JSON" else "auto"
+    if argument.lower() == "noshred":
+        raise RedshiftError("COPY with JSON 'noshred' is not supported", "0A000")
+    paths = None if argument.lower() in ("auto", "auto ignorecase") else jsonpaths.read(lake, argument)
     by_name = {column.name: column for column in columns}
     if spec.columns:
         unknown = [c for c in spec.columns if c not in by_name]
@@ -62,11 +71,13 @@ def copy_into(con, spec: CopySpec, lake, columns: list[TargetColumn], identity: 
         targets = [by_name[c] for c in spec.columns]
     else:
         targets = [c for c in columns if opts.get("EXPLICIT_IDS") or c.name not in identity]
+    if paths is not None and len(paths) != len(targets):
+        raise jsonpaths.count_mismatch(len(paths), len(targets))
     record.file_format = _FILE_FORMATS.get(fmt, "txt")
     objects = source_objects(lake, spec)
     record.files = [(url, 0, 0, os.path.getsize(path)) for url, path in objects]
     try:
-        load = _Load(con, spec, objects, targets, {c.name.lower() for c in columns}, record)
+        load = _Load(con, spec, objects, targets, {c.name.lower() for c in columns}, record, paths)
         count = load.run() if objects else 0
     except BaseException:
         record.status = "aborted"
@@ -80,19 +91,24 @@ class _Load:
     """One COPY's staging, checking and insert, on temporary tables named after its query id."""
 
     def __init__(self, con, spec: CopySpec, objects: list, targets: list[TargetColumn], table_columns: set,
-                 record: load_log.LoadRecord):
+                 record: load_log.LoadRecord, paths: Optional[list] = None):
         self.con, self.spec, self.opts, self.record = con, spec, spec.options, record
         self.targets, self.table_columns = targets, table_columns
+        #: The JSONPaths file's parsed expressions, one per target column; None loads JSON by name.
+        self.jsonpaths = paths
         self.urls = {path: url for url, path in objects}
         self.paths = [path for _, path in objects]
         self.fmt = self.opts.get("FORMAT", "TEXT")
         self.names = {part: f"__lakebox_copy_{part}_{record.query}"
-                      for part in ("stage", "checked", "rejects", "scans")}
+                      for part in ("stage", "checked", "rejects", "scans", "orc")}
         self.rejected: list[dict] = []
         self.folder: Optional[str] = None
+        self.registered = False
 
     def run(self) -> int:
         try:
+            if self.fmt == "ORC":
+                self._register_orc()
             loaded = self._load_if_clean()
             if loaded is not None:
                 return loaded
@@ -113,6 +129,8 @@ class _Load:
             return self._insert()
         finally:
             self._drop("stage", "checked", "rejects", "scans")
+            if self.registered:
+                self.con.unregister(self.names["orc"])
             if self.folder:
                 shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -136,7 +154,7 @@ class _Load:
     # -- staging -----------------------------------------------------------------------------------
 
     def _stage(self) -> list[Field]:
-        if self.fmt in ("PARQUET", "JSON"):
+        if self.fmt in _SELF_DESCRIBING:
             return self._stage_self_describing()
         fields = self._stage_delimited()
         replacement = self.opts.get("ACCEPTINVCHARS")
@@ -201,7 +219,7 @@ class _Load:
         straight from the files into the table: one pass checks and counts the rows per file, a
         second inserts them. Nothing is staged. None when some row is bad: then the staged path
         finds and logs them."""
-        if self.fmt in ("PARQUET", "JSON"):
+        if self.fmt in _SELF_DESCRIBING:
             fields = self._self_describing_fields()
             checked_source, insert_source = (self._self_describing_source(),) * 2
         else:
@@ -216,7 +234,7 @@ class _Load:
             "GROUP BY __file").fetchall()}
         if any(bad for _, bad in per_file.values()):
             return None
-        if self.fmt not in ("PARQUET", "JSON") and self.con.execute(
+        if self.fmt not in _SELF_DESCRIBING and self.con.execute(
                 f"SELECT count(*) FROM {_q(self.names['rejects'])}").fetchall()[0][0]:
             return None
         self.record.files = [(self.urls[path], per_file.get(path, (0, 0))[0], 0, os.path.getsize(path))
@@ -227,9 +245,31 @@ class _Load:
         return self._insert_from(f"({self._converted_sql(fields, insert_source)})", "")
 
     def _self_describing_source(self) -> str:
-        reader, extra = ("read_parquet", "") if self.fmt == "PARQUET" else \
-            ("read_json", f", format='auto'{_compression(self.opts)}")
-        return f"{reader}({self._listed()}, union_by_name=true, filename='__file'{extra})"
+        """The files' rows, with the file each came from (__file). JSON is read as a stream of values
+        (one per row, newline-delimited or not, each on as many lines as it likes); with a
+        JSONPaths file each value is kept whole, as JSON, in one column (jsonpaths.RECORD)."""
+        if self.fmt == "ORC":
+            return _q(self.names["orc"])
+        if self.fmt == "PARQUET":
+            return f"read_parquet({self._listed()}, union_by_name=true, filename='__file')"
+        shape = "union_by_name=true"
+        if self.jsonpaths is not None:
+            shape = f"records=false, columns={{{_s(jsonpaths.RECORD)}: 'JSON'}}"
+        return (f"read_json({self._listed()}, format='unstructured', {shape}, filename='__file'"
+                f"{_compression(self.opts)})")
+
+    def _register_orc(self) -> None:
+        """The ORC files as one Arrow table on the connection (their columns united by name), for
+        as long as the COPY runs: DuckDB has no ORC reader."""
+        tables = []
+        for path in self.paths:
+            try:
+                table = orc.read_table(path)
+            except (pa.ArrowException, OSError) as error:
+                raise RedshiftError(f"Failed to read ORC file '{self.urls[path]}': {error}", "XX000") from None
+            tables.append(table.append_column("__file", pa.array([path] * table.num_rows, pa.string())))
+        self.con.register(self.names["orc"], pa.concat_tables(tables, promote_options="permissive"))
+        self.registered = True
 
     def _stage_self_describing(self) -> list[Field]:
         fields = self._self_describing_fields()
@@ -238,12 +278,13 @@ class _Load:
         return fields
 
     def _self_describing_fields(self) -> list[Field]:
-        """Parquet and JSON columns matched to the table's: by name when every field names a column
-        of the table (case-insensitive), else (Parquet only) by position, as Redshift maps them."""
-        listed = self._listed()
-        reader, extra = ("read_parquet", "") if self.fmt == "PARQUET" else \
-            ("read_json", f", format='auto'{_compression(self.opts)}")
-        described = self.con.execute(f"DESCRIBE SELECT * FROM {reader}({listed}, union_by_name=true{extra})").fetchall()
+        """Parquet, ORC and JSON columns matched to the table's: by name when every field names a
+        column of the table (case-insensitive), else (Parquet and ORC only) by position, as Redshift
+        maps them. A JSONPaths file maps its expressions to the target columns in order."""
+        if self.jsonpaths is not None:
+            return [jsonpaths.field(steps, target) for steps, target in zip(self.jsonpaths, self.targets)]
+        described = self.con.execute(
+            f"DESCRIBE SELECT * EXCLUDE (__file) FROM {self._self_describing_source()}").fetchall()
         kinds = {name: kind for name, kind, *_ in described}
         lower = {name.lower(): name for name in kinds}
         if all(name.lower() in self.table_columns for name in kinds) or self.fmt == "JSON" or self.spec.columns:
@@ -286,7 +327,9 @@ class _Load:
     def _raw_line(self, fields: list[Field]) -> str:
         """The line an error row shows: the fields joined again (delimited files; quotes are not
         restored) or the row as JSON; at most 1024 characters, multibyte ones as periods."""
-        if self.fmt in ("PARQUET", "JSON"):
+        if self.jsonpaths is not None:
+            line = f"CAST({_q(jsonpaths.RECORD)} AS VARCHAR)"
+        elif self.fmt in _SELF_DESCRIBING:
             line = "CAST(to_json(struct_pack(" + ", ".join(
                 f"{_q(t.name)} := {f.expr}" for f, t in zip(fields, self.targets)) + ")) AS VARCHAR)"
         else:
@@ -299,7 +342,7 @@ class _Load:
         """Count the bad rows and keep the first of them, with their files' line counts, on the
         record; return the number of bad rows."""
         checked, skip = _q(self.names["checked"]), int(self.opts.get("IGNOREHEADER", 0))
-        delimited = self.fmt not in ("PARQUET", "JSON")
+        delimited = self.fmt not in _SELF_DESCRIBING
         lines_before = {}
         for reject in self.rejected:
             lines_before.setdefault(reject["path"], []).append(reject["line_number"])
