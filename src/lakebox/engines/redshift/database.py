@@ -35,6 +35,7 @@ from .spectrum import META as _META
 from .external_tables import ExternalTablesMixin
 from .materialized_views import MaterializedViewsMixin
 from .show_commands import ShowCommandsMixin
+from .table_ddl import TableDdlMixin
 from .spectrum import SpectrumMixin
 from .system_tables import SystemTablesMixin
 
@@ -69,7 +70,7 @@ def pg_type_name(duck_type) -> str:
     return _SIMPLE_TYPES.get(text, text.lower())
 
 
-class RedshiftDatabase(ShowCommandsMixin, MaterializedViewsMixin, ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
+class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin, ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
     def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str):
         self.path = pathlib.Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -235,6 +236,9 @@ class RedshiftDatabase(ShowCommandsMixin, MaterializedViewsMixin, ExternalTables
             return self._set(statement, first)
         if words[:3] == ["CREATE", "EXTERNAL", "SCHEMA"]:
             return self._create_external_schema(statement)
+        altered = self._table_ddl(statement, words)
+        if altered is not None:
+            return altered
         shown = self._show(statement, words)
         if shown is not None:
             return shown
@@ -270,10 +274,14 @@ class RedshiftDatabase(ShowCommandsMixin, MaterializedViewsMixin, ExternalTables
                                    rewrite_table=lambda table: self._rewrite_table(table, views),
                                    trunc_dates=trunc_dates, user=self._user,
                                    session_values=self._session_values)
+        # CREATE TABLE IF NOT EXISTS on a table that exists changes nothing, its recorded design included.
+        existed = plan.design is not None and bool(self._con.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
+            "AND table_name = ?", [plan.design.schema, plan.design.table]).fetchall())
         for sql in plan.statements[:-1]:
             self._con.execute(sql)
         cursor = self._con.execute(plan.statements[-1])
-        if plan.design is not None:
+        if plan.design is not None and not existed:
             self._record_design(plan.design)
         for schema, table in plan.dropped:
             self._forget_table(schema or self._current_schema(), table)
@@ -360,11 +368,15 @@ class RedshiftDatabase(ShowCommandsMixin, MaterializedViewsMixin, ExternalTables
         started = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
         spec = copy_unload.parse_copy(statement)
         schema = spec.schema or self._current_schema()
+        # An unqualified name finds a temporary table first (the staging table of an upsert), as in Postgres.
         rows = self._con.execute(
             "SELECT c.column_name, c.data_type, NOT c.is_nullable, t.table_oid FROM duckdb_columns() c "
-            "JOIN duckdb_tables() t USING (database_name, schema_name, table_name) WHERE c.database_name = "
-            "current_database() AND c.schema_name = ? AND c.table_name = ? ORDER BY c.column_index",
-            [schema, spec.table]).fetchall()
+            "JOIN duckdb_tables() t USING (database_name, schema_name, table_name) WHERE c.table_name = ? AND "
+            "((c.database_name = current_database() AND c.schema_name = ?) OR (? AND c.database_name = 'temp')) "
+            "ORDER BY c.database_name = 'temp' DESC, c.column_index",
+            [spec.table, schema, spec.schema is None]).fetchall()
+        if rows and len({r[3] for r in rows}) > 1:
+            rows = [r for r in rows if r[3] == rows[0][3]]
         if not rows:
             raise RedshiftError(f'relation "{spec.table}" does not exist', "42P01")
         declared = dict(self._con.execute(

@@ -34,7 +34,7 @@ SETUP = (f"CREATE TABLE IF NOT EXISTS {META}.materialized_views (schema_name VAR
 
 
 class MaterializedViewsMixin:
-    """Needs `_con`, `_current_schema()`, `_rewrite_table()`, `_drop_views()`, `_in_transaction`."""
+    """Needs `_con`, `_current_schema()`, `_rewrite_table()`, `_drop_views()`, `_atomically()`."""
 
     def _materialized_view(self, statement: str, words: list) -> Optional[Result]:
         if words[:1] not in (["CREATE"], ["REFRESH"], ["DROP"]):
@@ -102,15 +102,14 @@ class MaterializedViewsMixin:
         return (parts[0], parts[1]) if len(parts) == 2 else (self._current_schema(), parts[0])
 
     def _recorded_view(self, schema: str, name: str) -> Optional[str]:
-        row = self._con.execute(f"SELECT query FROM {META}.materialized_views WHERE schema_name = ? AND "
-                                "view_name = ?", [schema, name]).fetchone()
-        return row[0] if row else None
+        rows = self._con.execute(f"SELECT query FROM {META}.materialized_views WHERE schema_name = ? AND "
+                                 "view_name = ?", [schema, name]).fetchall()
+        return rows[0][0] if rows else None
 
     def _in_one_transaction(self, statements_for, query: Optional[str]) -> None:
-        """Translate `query` (Redshift SQL) and run the statements made from it as one transaction,
-        joined to the session's own when one is open."""
+        """Translate `query` (Redshift SQL) and run the statements made from it as one transaction
+        (`_atomically`), joined to the session's own when one is open."""
         views: list = []
-        own = not self._in_transaction
         try:
             sql = None
             if query is not None:
@@ -119,20 +118,7 @@ class MaterializedViewsMixin:
                 if not plan.returns_rows or len(plan.statements) != 1:
                     raise RedshiftError("a materialized view's query must be a SELECT", "42601")
                 sql = plan.statements[0]
-            if own:
-                self._con.execute("BEGIN TRANSACTION")
-            try:
-                for item in statements_for(sql):
-                    if isinstance(item, tuple):
-                        self._con.execute(*item)
-                    else:
-                        self._con.execute(item)
-                if own:
-                    self._con.execute("COMMIT")
-            except BaseException:
-                if own:
-                    self._con.execute("ROLLBACK")
-                raise
+            self._atomically(statements_for(sql))
         except duckdb.Error as error:
             raise duck_error(error) from None
         finally:

@@ -90,6 +90,12 @@ class SystemTablesMixin:
         # Postgres's three-argument form (pretty-printing), which psql's \d sends.
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_get_expr(node, relation) AS node, "
                           "(node, relation, pretty) AS node")
+        # Redshift functions DuckDB lacks: STRTOL(text, base) and IS_VALID_JSON_ARRAY.
+        self._con.execute("CREATE OR REPLACE TEMP MACRO strtol(text, base) AS list_reduce(list_transform("
+                          "string_split(lower(trim(text)), ''), lambda c: CAST(position(c IN "
+                          "'0123456789abcdefghijklmnopqrstuvwxyz') - 1 AS BIGINT)), lambda acc, d: acc * base + d)")
+        self._con.execute("CREATE OR REPLACE TEMP MACRO is_valid_json_array(text) AS "
+                          "coalesce(json_valid(text) AND json_type(text) = 'ARRAY', false)")
 
     # -- the cluster's own tables ----------------------------------------------------------------
 

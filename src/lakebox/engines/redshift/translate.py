@@ -41,6 +41,8 @@ _DECLARED_NAMES = {
     "SUPER": "super", "VARBINARY": "varbyte", "TEXT": "character varying", "BPCHAR": "character",
     "TINYINT": "smallint",
 }
+#: Redshift functions that are DuckDB's under another name.
+_RENAMED_FUNCTIONS = {"replicate": "repeat", "is_valid_json": "json_valid", "func_sha1": "sha1"}
 #: What `SELECT version()` answers on Redshift; drivers and tools parse it to know the server.
 REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
                     "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
@@ -258,7 +260,14 @@ def translate(sql: str, *, default_schema: str = "public",
         statements += [f"CREATE SEQUENCE IF NOT EXISTS {qualified(design.schema, name)} START {start} "
                        f"INCREMENT {step}" for name, start, step in design.sequences]
         design.sequences = [name for name, _, _ in design.sequences]
-    statements.append(_generate(tree))
+    if isinstance(tree, exp.Drop) and len(tree.args.get("tables") or []) > 1:
+        # DROP TABLE a, b: Redshift drops several at once, DuckDB one per statement.
+        for table in tree.args["tables"]:
+            single = tree.copy()
+            single.set("tables", [table.copy()])
+            statements.append(_generate(single))
+    else:
+        statements.append(_generate(tree))
     return Translated(tag=_tag(tree), statements=statements, returns_rows=_returns_rows(tree), design=design,
                       dropped=_dropped(tree))
 
@@ -284,6 +293,10 @@ def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
     if isinstance(node, exp.CurrentTimestamp) and not isinstance(node.parent, exp.AtTimeZone):
         # GETDATE() is a timestamp without time zone (sqlglot reads it as CURRENT_TIMESTAMP).
         return exp.cast(node.copy(), "TIMESTAMP")
+    if isinstance(node, exp.FromBase):  # STRTOL(text, base): a session macro (system_tables)
+        return exp.Anonymous(this="strtol", expressions=[node.this, node.expression])
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED_FUNCTIONS:
+        return exp.Anonymous(this=_RENAMED_FUNCTIONS[node.name.lower()], expressions=node.expressions)
     if isinstance(node, exp.CurrentVersion):
         return exp.Literal.string(REDSHIFT_VERSION)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func) and node.this.name.lower() == "pg_catalog":
