@@ -103,3 +103,12 @@ def test_drop_several_tables_and_redshift_functions(redshift, cluster):
     assert run_sql(redshift, "select strtol('ff', 16), strtol('0101', 2), replicate('ab', 2), "
                              "is_valid_json('{\"a\": 1}'), is_valid_json('nope'), is_valid_json_array('[1]')") == [
         [255, 5, "abab", True, False, True]]
+
+
+def test_listagg_as_redshift_concatenates(redshift, cluster):
+    run_sql(redshift, "create table tags (id int, tag varchar(5))",
+            "insert into tags values (1, 'a'), (1, 'b'), (1, 'b'), (2, 'c')")
+    assert run_sql(redshift, "select listagg(tag) within group (order by tag) from tags") == [["abbc"]]
+    assert run_sql(redshift, "select listagg(distinct tag, ',') within group (order by tag) from tags") == [["a,b,c"]]
+    assert run_sql(redshift, "select distinct id, listagg(distinct tag, '|') within group (order by tag) "
+                             "over (partition by id) from tags order by id") == [[1, "a|b"], [2, "c"]]

@@ -38,6 +38,13 @@ RULES = [
     ("SELECT c.oid::pg_catalog.regclass::pg_catalog.text FROM pg_class c",
      'SELECT CAST(CAST(c.oid AS TEXT) AS TEXT) AS "cast" FROM pg_class AS c'),
     ("CREATE VIEW v AS SELECT a FROM s.t WITH NO SCHEMA BINDING", "CREATE VIEW v AS SELECT a FROM s.t"),
+    ("SELECT LISTAGG(DISTINCT s, ',') WITHIN GROUP (ORDER BY s) FROM t",
+     """SELECT LISTAGG(DISTINCT s, ',' ORDER BY s) AS "listagg" FROM t"""),
+    ("SELECT LISTAGG(s) FROM t", """SELECT LISTAGG(s, '') AS "listagg" FROM t"""),
+    ("SELECT ROW_NUMBER() OVER (ORDER BY a) FROM t", 'SELECT ROW_NUMBER() OVER (ORDER BY a) AS "row_number" FROM t'),
+    ("SELECT STRTOL(s, 16), REPLICATE(s, 2), IS_VALID_JSON(s) FROM t",
+     'SELECT STRTOL(s, 16) AS "strtol", REPEAT(s, 2) AS "replicate", JSON_VALID(s) AS "is_valid_json" FROM t'),
+    ("DROP TABLE IF EXISTS a, s.b CASCADE", "DROP TABLE IF EXISTS s.b CASCADE"),
 ]
 
 

@@ -293,6 +293,14 @@ def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
     if isinstance(node, exp.CurrentTimestamp) and not isinstance(node.parent, exp.AtTimeZone):
         # GETDATE() is a timestamp without time zone (sqlglot reads it as CURRENT_TIMESTAMP).
         return exp.cast(node.copy(), "TIMESTAMP")
+    if isinstance(node, exp.GroupConcat) and isinstance(node.this, exp.Distinct) \
+            and len(node.this.expressions) == 2 and node.args.get("separator") is None:
+        # LISTAGG(DISTINCT x, ',') is read with the separator inside the DISTINCT.
+        value, separator = node.this.expressions
+        return exp.GroupConcat(this=exp.Distinct(expressions=[value.copy()]), separator=separator.copy())
+    if isinstance(node, exp.GroupConcat) and node.args.get("separator") is None:
+        # Redshift's LISTAGG without a delimiter uses none; DuckDB's would put commas in.
+        return exp.GroupConcat(this=node.this.copy(), separator=exp.Literal.string(""))
     if isinstance(node, exp.FromBase):  # STRTOL(text, base): a session macro (system_tables)
         return exp.Anonymous(this="strtol", expressions=[node.this, node.expression])
     if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED_FUNCTIONS:
@@ -409,8 +417,9 @@ def _name_projections(tree: exp.Expression) -> None:
             name = "sysdate"
         elif isinstance(projection, exp.Cast) and isinstance(projection.this, exp.Column):
             name = projection.this.name
-        elif isinstance(projection, (exp.Func, exp.WithinGroup)) or (
+        elif isinstance(projection, (exp.Func, exp.WithinGroup, exp.Window)) or (
                 isinstance(projection, exp.Dot) and isinstance(projection.expression, exp.Func)):
+            # A window function is named after its function: `listagg`, `row_number`, `sum`.
             spelled = re.match(r"(?:\w+\.)?(\w+)\s*\(", projection.sql("redshift"))
             name = _PROJECTION_NAMES.get(type(projection)) or (spelled.group(1).lower() if spelled else "?column?")
         else:
