@@ -103,6 +103,9 @@ def test_drop_several_tables_and_redshift_functions(redshift, cluster):
     assert run_sql(redshift, "select strtol('ff', 16), strtol('0101', 2), replicate('ab', 2), "
                              "is_valid_json('{\"a\": 1}'), is_valid_json('nope'), is_valid_json_array('[1]')") == [
         [255, 5, "abab", True, False, True]]
+    assert run_sql(redshift, "select octet_length('héllo'), date_cmp('2024-01-01', '2024-01-02'), "
+                             "timestamp_cmp('2024-01-02 00:00', '2024-01-01'), "
+                             "json_serialize(json_parse('{\"a\": 1}'))") == [[6, -1, 1, '{"a":1}']]
 
 
 def test_listagg_as_redshift_concatenates(redshift, cluster):

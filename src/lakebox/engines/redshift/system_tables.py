@@ -90,12 +90,20 @@ class SystemTablesMixin:
         # Postgres's three-argument form (pretty-printing), which psql's \d sends.
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_get_expr(node, relation) AS node, "
                           "(node, relation, pretty) AS node")
-        # Redshift functions DuckDB lacks: STRTOL(text, base) and IS_VALID_JSON_ARRAY.
+        # Redshift functions DuckDB lacks: STRTOL(text, base), IS_VALID_JSON_ARRAY, JSON_SERIALIZE and
+        # the DATE_CMP family.
         self._con.execute("CREATE OR REPLACE TEMP MACRO strtol(text, base) AS list_reduce(list_transform("
                           "string_split(lower(trim(text)), ''), lambda c: CAST(position(c IN "
                           "'0123456789abcdefghijklmnopqrstuvwxyz') - 1 AS BIGINT)), lambda acc, d: acc * base + d)")
         self._con.execute("CREATE OR REPLACE TEMP MACRO is_valid_json_array(text) AS "
                           "coalesce(json_valid(text) AND json_type(text) = 'ARRAY', false)")
+        self._con.execute("CREATE OR REPLACE TEMP MACRO json_serialize(value) AS CAST(value AS VARCHAR)")
+        for name, kind in (("date_cmp", "DATE"), ("timestamp_cmp", "TIMESTAMP"), ("date_cmp_timestamp", "TIMESTAMP"),
+                           ("timestamp_cmp_date", "TIMESTAMP")):
+            # -1, 0 or 1 as the first value is earlier, equal or later.
+            self._con.execute(f"CREATE OR REPLACE TEMP MACRO {name}(a, b) AS CASE WHEN CAST(a AS {kind}) < "
+                              f"CAST(b AS {kind}) THEN -1 WHEN CAST(a AS {kind}) > CAST(b AS {kind}) THEN 1 "
+                              "WHEN a IS NOT NULL AND b IS NOT NULL THEN 0 END")
 
     # -- the cluster's own tables ----------------------------------------------------------------
 

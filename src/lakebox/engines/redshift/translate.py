@@ -42,7 +42,8 @@ _DECLARED_NAMES = {
     "TINYINT": "smallint",
 }
 #: Redshift functions that are DuckDB's under another name.
-_RENAMED_FUNCTIONS = {"replicate": "repeat", "is_valid_json": "json_valid", "func_sha1": "sha1"}
+_RENAMED_FUNCTIONS = {"replicate": "repeat", "is_valid_json": "json_valid", "func_sha1": "sha1",
+                      "octet_length": "strlen"}
 #: What `SELECT version()` answers on Redshift; drivers and tools parse it to know the server.
 REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
                     "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
