@@ -60,6 +60,8 @@ def test_psql_lists_and_describes_tables(psql):
     assert 'Table "public.notes"' in described
     assert "id|int4||not null|" in described and "body|varchar|||" in described
     assert "nextval('public.sales_sale_id_seq')" in psql("\\d sales")
+    databases = psql("\\l")
+    assert "analytics|admin|UTF8|" in databases and "dev|admin|UTF8|" in databases
 
 
 def test_catalog_views_show_only_the_users_schemas(redshift, cluster):

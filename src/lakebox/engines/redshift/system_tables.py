@@ -98,6 +98,8 @@ class SystemTablesMixin:
         self._con.execute("CREATE OR REPLACE TEMP MACRO is_valid_json_array(text) AS "
                           "coalesce(json_valid(text) AND json_type(text) = 'ARRAY', false)")
         self._con.execute("CREATE OR REPLACE TEMP MACRO json_serialize(value) AS CAST(value AS VARCHAR)")
+        self._con.execute("CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(encoding) AS "
+                          "CASE WHEN encoding = 6 THEN 'UTF8' ELSE 'SQL_ASCII' END")
         for name, kind in (("date_cmp", "DATE"), ("timestamp_cmp", "TIMESTAMP"), ("date_cmp_timestamp", "TIMESTAMP"),
                            ("timestamp_cmp_date", "TIMESTAMP")):
             # -1, 0 or 1 as the first value is earlier, equal or later.
@@ -377,8 +379,19 @@ def _column_row(database, schema, table, column, position, default, nullable, ty
             "numeric_scale": numbers[1] if not text and len(numbers) > 1 else None, "remarks": None}
 
 
+def _pg_database(db) -> tuple:
+    """PG_DATABASE: the cluster's databases (DuckDB's own view has no owner, encoding or ACL)."""
+    names = getattr(db.users, "database_names", None) or [_one(db, "SELECT current_database()")]
+    rows = [{"oid": 100000 + i, "datname": name, "datdba": 100, "encoding": 6, "datcollate": "C", "datctype": "C",
+             "datistemplate": False, "datallowconn": True, "datconfig": None, "datacl": None}
+            for i, name in enumerate(sorted(names))]
+    return ([("oid", _BIG), ("datname", _TEXT), ("datdba", _INT), ("encoding", _INT), ("datcollate", _TEXT),
+             ("datctype", _TEXT), ("datistemplate", _BOOL), ("datallowconn", _BOOL), ("datconfig", _TEXT),
+             ("datacl", pa.list_(pa.string()))], rows)
+
+
 _CATALOG_VIEWS: dict[str, Callable] = {
-    "pg_user": _pg_user, "svv_tables": _svv_tables, "svv_columns": _svv_columns,
+    "pg_user": _pg_user, "pg_database": _pg_database, "svv_tables": _svv_tables, "svv_columns": _svv_columns,
     "pg_table_def": _pg_table_def, "svv_table_info": _svv_table_info,
     "svv_external_schemas": _svv_external_schemas, "svv_external_databases": _svv_external_databases,
     "svv_external_tables": _svv_external_tables, "svv_external_columns": _svv_external_columns,
