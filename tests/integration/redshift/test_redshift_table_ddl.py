@@ -115,3 +115,11 @@ def test_listagg_as_redshift_concatenates(redshift, cluster):
     assert run_sql(redshift, "select listagg(distinct tag, ',') within group (order by tag) from tags") == [["a,b,c"]]
     assert run_sql(redshift, "select distinct id, listagg(distinct tag, '|') within group (order by tag) "
                              "over (partition by id) from tags order by id") == [[1, "a|b"], [2, "c"]]
+
+
+def test_to_char_formats_numbers_and_dates(redshift, cluster):
+    run_sql(redshift, "create table amounts (n decimal(10,2), i int, d date)",
+            "insert into amounts values (1234.5, -42, '2024-03-15')")
+    assert run_sql(redshift, "select to_char(n, 'FM9,999.00'), to_char(n, '99999D99'), to_char(i, '999S'), "
+                             "to_char(i, '999PR'), to_char(d, 'YYYY-MM-DD') from amounts") == [
+        ["1,234.50", "  1234.50", " 42-", " <42>", "2024-03-15"]]

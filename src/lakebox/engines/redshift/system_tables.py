@@ -17,10 +17,12 @@ import json
 import math
 from typing import Callable, Optional
 
+import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
+from .number_format import to_char_number
 from .spectrum import META
 
 _TEXT, _INT, _BIG, _BOOL, _FLOAT = pa.string(), pa.int32(), pa.int64(), pa.bool_(), pa.float64()
@@ -98,6 +100,11 @@ class SystemTablesMixin:
         self._con.execute("CREATE OR REPLACE TEMP MACRO is_valid_json_array(text) AS "
                           "coalesce(json_valid(text) AND json_type(text) = 'ARRAY', false)")
         self._con.execute("CREATE OR REPLACE TEMP MACRO json_serialize(value) AS CAST(value AS VARCHAR)")
+        try:
+            self._con.create_function("redshift_to_char_number", to_char_number, ["VARCHAR", "VARCHAR"], "VARCHAR",
+                                      side_effects=False)
+        except duckdb.Error:
+            pass  # already defined on this connection
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(encoding) AS "
                           "CASE WHEN encoding = 6 THEN 'UTF8' ELSE 'SQL_ASCII' END")
         for name, kind in (("date_cmp", "DATE"), ("timestamp_cmp", "TIMESTAMP"), ("date_cmp_timestamp", "TIMESTAMP"),

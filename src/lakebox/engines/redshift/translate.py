@@ -10,7 +10,7 @@ Three steps per statement:
 - DuckDB SQL is generated with unsupported constructs raising, so nothing is silently mistranslated.
 
 Statements sqlglot only recognises as an opaque `Command`, and types DuckDB cannot hold, answer 0A000.
-Imports sqlglot only.
+Imports sqlglot, and `number_format` for TO_CHAR of numbers.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import TokenType
 
 from . import RedshiftError
+from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
 #: Redshift types DuckDB cannot store: spatial types and HyperLogLog sketches.
@@ -302,6 +303,12 @@ def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
     if isinstance(node, exp.GroupConcat) and node.args.get("separator") is None:
         # Redshift's LISTAGG without a delimiter uses none; DuckDB's would put commas in.
         return exp.GroupConcat(this=node.this.copy(), separator=exp.Literal.string(""))
+    if isinstance(node, exp.TimeToStr) and isinstance(node.args.get("format"), exp.Literal):
+        # TO_CHAR(number, '999D99'): sqlglot reads every template as a date's ('D' became '%u').
+        template = node.args["format"].this.replace("%u", "D")
+        if is_number_template(template):
+            return exp.Anonymous(this="redshift_to_char_number",
+                                 expressions=[exp.cast(node.this.copy(), "VARCHAR"), exp.Literal.string(template)])
     if isinstance(node, exp.FromBase):  # STRTOL(text, base): a session macro (system_tables)
         return exp.Anonymous(this="strtol", expressions=[node.this, node.expression])
     if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED_FUNCTIONS:
