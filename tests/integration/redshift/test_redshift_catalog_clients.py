@@ -159,3 +159,31 @@ def test_show_commands_list_databases_schemas_tables_and_columns(redshift, clust
         with pytest.raises(redshift_connector.ProgrammingError) as error:
             run_sql(redshift, sql)
         assert error.value.args[0]["C"] == sqlstate, sql
+
+
+def test_query_history_shows_what_ran_and_copy_ids_match(redshift, cluster, lakebox_server):
+    import redshift_connector
+    from redshift_helpers import client
+
+    s3 = client(lakebox_server, "s3")
+    s3.create_bucket(Bucket="history")
+    s3.put_object(Bucket="history", Key="in/a.txt", Body=b"1\n2\n")
+    run_sql(redshift, "create table h (a int)", "insert into h values (1), (2)", "select * from h")
+    with pytest.raises(redshift_connector.ProgrammingError):
+        run_sql(redshift, "select * from nope")
+    texts = ("create table h (a int)", "insert into h values (1), (2)", "select * from h", "select * from nope")
+    listed = ", ".join("'" + t.replace("'", "''") + "'" for t in texts)
+    assert run_sql(redshift, "select query_type, status, returned_rows, query_text, user_name, database_name "
+                             f"from sys_query_history where query_text in ({listed}) order by query_id") == [
+        ["DDL", "success", 0, texts[0], "admin", "analytics"], ["INSERT", "success", 0, texts[1], "admin", "analytics"],
+        ["SELECT", "success", 2, texts[2], "admin", "analytics"], ["SELECT", "failed", 0, texts[3], "admin", "analytics"]]
+    assert run_sql(redshift, f"select querytxt, aborted from stl_query where querytxt in ({listed}) order by query") == [
+        [texts[1], 0], [texts[2], 0], [texts[3], 1]]
+    copied = run_sql(redshift, "copy h from 's3://history/in/' iam_role 'arn:aws:iam::1:role/r'",
+                     "select pg_last_copy_id(), (select max(query) from stl_query where querytxt like 'copy h%')")
+    # The load log is written outside the session's transaction, so a later session reads it.
+    assert copied[0][0] == copied[0][1] == run_sql(redshift, "select max(query_id) from sys_load_history")[0][0]
+    assert run_sql(redshift, "select type, text from svl_statementtext where text = 'create table h (a int)'") == [
+        ["DDL", "create table h (a int)"]]
+    assert run_sql(redshift, "select status, query from stv_recents where query like 'select status, query from stv%'") == [
+        ["Running", "select status, query from stv_recents where query like 'select status, query from stv%'"]]

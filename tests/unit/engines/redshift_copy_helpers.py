@@ -55,3 +55,9 @@ def view(db, name: str, columns: str = "*", where: str = "true", order: str = "1
 
 def view_columns(db, name: str) -> list[str]:
     return [d[0] for d in db._con.execute(f"SELECT * FROM ({SYSTEM_VIEWS[name]}) LIMIT 0").description]
+
+
+def copy_ids(db) -> list[int]:
+    """The query ids of the COPYs run so far, oldest first (every statement takes an id, so a COPY's
+    depends on what ran before it)."""
+    return [query for (query,) in db._con.execute("SELECT query FROM _lakebox.load_history ORDER BY query").fetchall()]

@@ -13,7 +13,7 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from redshift_copy_helpers import new_database, put_file, rows, view, view_columns
+from redshift_copy_helpers import copy_ids, new_database, put_file, rows, view, view_columns
 
 from lakebox.engines.redshift.database import RedshiftDatabase, RedshiftError
 
@@ -60,10 +60,11 @@ def test_maxerror_n_tolerates_n_bad_rows_and_one_more_fails_loading_nothing(env)
     assert (error.message, error.sqlstate) == (FAILED.format("t"), "XX000")
     assert rows(db, "SELECT id FROM t ORDER BY id") == [(1,), (2,), (3,)]
     # The failed COPY's errors are kept as well as the successful one's.
+    first, second = copy_ids(db)
     assert view(db, "stl_load_errors", "query, line_number, raw_field_value", order="query, line_number") == [
-        (1, 2, "x"), (1, 4, "y"), (2, 2, "x"), (2, 4, "y")]
+        (first, 2, "x"), (first, 4, "y"), (second, 2, "x"), (second, 4, "y")]
     assert view(db, "sys_load_history", "query_id, status, loaded_rows, error_count", order="query_id") == [
-        (1, "completed", 3, 2), (2, "aborted", 0, 2)]
+        (first, "completed", 3, 2), (second, "aborted", 0, 2)]
 
 
 def test_maxerror_defaults_to_zero_and_ignoreallerrors_lifts_the_limit(env):
@@ -250,18 +251,20 @@ def test_each_copy_is_in_the_history_and_its_files_in_the_commits(env):
     second = put_file(lake, "in/part-2.txt", b"3|c\nx|d\n")
     db.execute("COPY sales FROM 's3://lake/in/part' IAM_ROLE 'r' MAXERROR 1", user="etl")
     size = sum(len(open(path, "rb").read()) for path in (first, second))
+    (query,) = copy_ids(db)
     assert view(db, "sys_load_history", "query_id, status, table_name, data_source, file_format, loaded_rows, "
                                         "source_file_count, source_file_bytes, error_count, database_name") == [
-        (1, "completed", "sales", "s3://lake/in/part", "txt", 3, 2, size, 1, "dev")]
+        (query, "completed", "sales", "s3://lake/in/part", "txt", 3, 2, size, 1, "dev")]
     assert view(db, "stl_load_commits", "query, name, filename, lines_scanned, errors, file_format",
                 order="filename") == [
-        (1, "sales", "s3://lake/in/part-1.txt", 2, 0, "Text"), (1, "sales", "s3://lake/in/part-2.txt", 2, 1, "Text")]
+        (query, "sales", "s3://lake/in/part-1.txt", 2, 0, "Text"),
+        (query, "sales", "s3://lake/in/part-2.txt", 2, 1, "Text")]
     detail = view(db, "sys_load_error_detail", "query_id, file_name, line_number, column_name, column_type, "
                                                "error_code, error_message, database_name")
-    assert detail == [(1, "s3://lake/in/part-2.txt", 2, "id", "int4", 1207,
+    assert detail == [(query, "s3://lake/in/part-2.txt", 2, "id", "int4", 1207,
                        "Invalid digit, Value 'x', Pos 0, Type: Integer", "dev")]
     table_oid = db._con.execute("SELECT table_oid FROM duckdb_tables() WHERE table_name = 'sales'").fetchone()[0]
-    assert view(db, "stl_load_errors", "tbl, query") == [(table_oid, 1)]
+    assert view(db, "stl_load_errors", "tbl, query") == [(table_oid, query)]
 
 
 def test_query_ids_are_unique_across_sessions_and_survive_a_reopen(env, tmp_path):
@@ -277,6 +280,10 @@ def test_query_ids_are_unique_across_sessions_and_survive_a_reopen(env, tmp_path
                      account="000000000000", region="us-east-1")
     try:
         reopened.execute("COPY t FROM 's3://lake/in/' IAM_ROLE 'r'")
-        assert view(reopened, "sys_load_history", "query_id, loaded_rows") == [(1, 1), (2, 1), (3, 1)]
+        history = view(reopened, "sys_load_history", "query_id, loaded_rows")
+        # Every statement takes an id; COPY's are unique and keep increasing across the reopen.
+        assert [rows for _, rows in history] == [1, 1, 1]
+        ids = [query for query, _ in history]
+        assert ids == sorted(ids) and len(set(ids)) == 3
     finally:
         reopened.close()

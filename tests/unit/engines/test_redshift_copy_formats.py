@@ -14,7 +14,7 @@ import json
 import pyarrow as pa
 import pyarrow.orc as orc
 import pytest
-from redshift_copy_helpers import new_database, put_file, rows, view
+from redshift_copy_helpers import copy_ids, new_database, put_file, rows, view
 
 from lakebox.engines.redshift.database import RedshiftError
 from lakebox.engines.redshift.jsonpaths import parse
@@ -123,16 +123,17 @@ def test_a_string_in_an_integer_column_is_a_1207_error_row_under_maxerror(env):
     assert db._con.execute(
         "SELECT query, filename, line_number, colname, type, col_length, position, raw_line, raw_field_value, "
         "err_code, err_reason FROM _lakebox.load_errors ORDER BY line_number").fetchall() == [
-        (1, "s3://lake/in/a.json", 2, "id", "int4", "0", 0, '{"key":{"id":"x2","name":"cd"}}', "x2", 1207,
-         "Invalid digit, Value 'x', Pos 0, Type: Integer"),
-        (1, "s3://lake/in/a.json", 3, "name", "varchar", "3", 3, '{"key":{"id":3,"name":"long"}}', "long", 1204,
+        (copy_ids(db)[0], "s3://lake/in/a.json", 2, "id", "int4", "0", 0, '{"key":{"id":"x2","name":"cd"}}', "x2",
+         1207, "Invalid digit, Value 'x', Pos 0, Type: Integer"),
+        (copy_ids(db)[0], "s3://lake/in/a.json", 3, "name", "varchar", "3", 3, '{"key":{"id":3,"name":"long"}}', "long", 1204,
          "String length exceeds DDL length")]
     # One bad row more than MAXERROR allows, and nothing is loaded.
     error = failed_copy(db, "COPY t FROM 's3://lake/in/' IAM_ROLE 'r' JSON 's3://lake/p.json' MAXERROR 1")
     assert (error.message, error.sqlstate) == (FAILED.format("t"), "XX000")
     assert rows(db, "SELECT count(*) FROM t") == [(2,)]
     assert view(db, "sys_load_history", "query_id, status, file_format, loaded_rows, error_count",
-                order="query_id") == [(1, "completed", "json", 2, 2), (2, "aborted", "json", 0, 2)]
+                order="query_id") == [(copy_ids(db)[0], "completed", "json", 2, 2),
+                                      (copy_ids(db)[1], "aborted", "json", 0, 2)]
 
 
 def test_a_member_of_something_that_is_not_an_object_is_a_load_error_and_a_missing_one_is_null(env):

@@ -27,7 +27,8 @@ from typing import Optional
 import duckdb
 
 from ..sql.types import HiveTypeError, hive_to_duckdb
-from . import RedshiftError, copy_unload, load_log, loading, materialized_views, translate, unloading
+from . import (RedshiftError, copy_unload, load_log, loading, materialized_views, query_history, translate,
+               unloading)
 from .errors import duck_error
 from .results import Column, Result
 from .users import is_user_statement
@@ -40,6 +41,9 @@ from .spectrum import SpectrumMixin
 from .system_tables import SystemTablesMixin
 
 __all__ = ["Column", "Result", "RedshiftError", "RedshiftDatabase"]
+
+#: A statement's first word, after any comments: its kind for the query history.
+_FIRST_WORD = re.compile(r"(?s)\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(\w+)")
 
 _HIDDEN_SCHEMAS = {"main", "information_schema", "pg_catalog", _META}
 _SIMPLE_TYPES = {
@@ -96,6 +100,10 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
                     *load_log.SETUP_SQL, materialized_views.SETUP,
                     "SET schema = 'public'", "SET TimeZone = 'UTC'"):
             self._con.execute(sql)
+        #: The statements of every session of this database, and their query ids (query_history).
+        self.query_log = query_history.QueryLog(query_history.highest_logged_query(self._con))
+        self._current_query: Optional[query_history.QueryRecord] = None
+        self.pid = 0
 
     def session(self) -> "RedshiftDatabase":
         """A connection of its own to the same database, for one client: its transactions, search
@@ -108,6 +116,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         clone._user = None
         clone._functions_defined = False
         clone._session_values = {"pg_last_copy_id": -1, "pg_last_copy_count": -1}
+        clone._current_query, clone.pid = None, 0  # the cluster's runtime sets the session's pid
         for sql in ("SET schema = 'public'", "SET TimeZone = 'UTC'"):
             clone._con.execute(sql)
         return clone
@@ -124,11 +133,20 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             self._user = user
             results: list[Result] = []
             for statement in translate.split_statements(sql):
+                first = _FIRST_WORD.match(statement)
+                self._current_query = self.query_log.begin(user, self.pid, self.path.stem, statement,
+                                                           [first.group(1).upper()] if first else [])
                 try:
-                    results.append(self._timed(statement))
+                    result = self._timed(statement)
                 except RedshiftError as error:
+                    query_history.finish(self._current_query, error=error.message)
                     error.results = results
                     raise
+                except BaseException as error:
+                    query_history.finish(self._current_query, error=str(error) or type(error).__name__)
+                    raise
+                query_history.finish(self._current_query, rows=result.rowcount)
+                results.append(result)
             return results
 
     def _timed(self, statement: str) -> Result:
@@ -386,7 +404,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
                    for name, kind, not_null, _ in rows]
         session, xid = self._con.execute("SELECT current_connection_id(), txid_current()").fetchall()[0]
         record = load_log.LoadRecord(
-            query=load_log.next_query_id(self._con), user_name=self._user or "", session=session, xid=xid,
+            query=self._current_query.query if self._current_query else self.query_log.next_id(),
+            user_name=self._user or "", session=session, xid=xid,
             database_name=self.path.stem, schema_name=schema, table_name=spec.table, tbl=rows[0][3],
             data_source=spec.source, starttime=started)
         count = 0

@@ -7,7 +7,7 @@ Redshift's system tables are not transactional: a failed COPY rolls its rows bac
 errors behind, which is the point of them. So the log is written on a cursor of its own (a
 connection of its own, committing at once), never inside the statement's or the session's
 transaction (a session inside an explicit transaction sees the entries once that transaction ends:
-DuckDB's snapshot). Query ids come from a sequence in `_lakebox`, unique in the database.
+DuckDB's snapshot). Query ids are the statements' own (query_history), unique in the database.
 
 Imports `spectrum.META` (the schema lakebox keeps its tables in) only; the connection is passed in.
 """
@@ -23,7 +23,6 @@ from .spectrum import META
 MAX_RECORDED_ERRORS = 100
 
 SETUP_SQL = [
-    f"CREATE SEQUENCE IF NOT EXISTS {META}.query_ids START 1",
     f"CREATE TABLE IF NOT EXISTS {META}.load_history (query BIGINT, userid INTEGER, user_name VARCHAR, "
     "session INTEGER, xid BIGINT, database_name VARCHAR, schema_name VARCHAR, table_name VARCHAR, tbl BIGINT, "
     "status VARCHAR, starttime TIMESTAMP, endtime TIMESTAMP, data_source VARCHAR, file_format VARCHAR, "
@@ -89,14 +88,6 @@ class LoadRecord:
     #: Rejected rows, at most MAX_RECORDED_ERRORS: dicts with the STL_LOAD_ERRORS columns from
     #: filename to err_reason.
     errors: list = field(default_factory=list)
-
-
-def next_query_id(con) -> int:
-    cursor = con.cursor()
-    try:
-        return cursor.execute(f"SELECT nextval('{META}.query_ids')").fetchone()[0]
-    finally:
-        cursor.close()
 
 
 def write(con, record: LoadRecord) -> None:

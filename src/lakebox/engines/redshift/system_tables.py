@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from . import query_history
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
 from .number_format import to_char_number
 from .spectrum import META
@@ -398,7 +399,7 @@ def _pg_database(db) -> tuple:
 
 
 _CATALOG_VIEWS: dict[str, Callable] = {
-    "pg_user": _pg_user, "pg_database": _pg_database, "svv_tables": _svv_tables, "svv_columns": _svv_columns,
+    **query_history.VIEWS, "pg_user": _pg_user, "pg_database": _pg_database, "svv_tables": _svv_tables, "svv_columns": _svv_columns,
     "pg_table_def": _pg_table_def, "svv_table_info": _svv_table_info,
     "svv_external_schemas": _svv_external_schemas, "svv_external_databases": _svv_external_databases,
     "svv_external_tables": _svv_external_tables, "svv_external_columns": _svv_external_columns,

@@ -31,6 +31,7 @@ class Session:
     def __init__(self, database: RedshiftDatabase, user: str, runtime: Optional["ClusterRuntime"] = None,
                  database_name: str = "", pid: int = 0, user_activity: bool = False):
         self.connection, self.user = database.session(), user
+        self.connection.pid = pid  # the session id the query history shows
         self._runtime, self._database_name, self._pid = runtime, database_name, pid
         #: The parameter group's enable_user_activity_logging when the session started.
         self._user_activity = user_activity
