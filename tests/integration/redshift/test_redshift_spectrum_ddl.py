@@ -199,3 +199,41 @@ def test_character_lengths_are_enforced_in_bytes_as_redshift_does(cursor):
     cursor.execute("insert into customers (code, name) values ('abc   ', 'éé')")
     assert _rows(cursor, "select rtrim(code), name, note from customers order by name") == [
         ("ab", "abcde", "x"), ("abc", "éé", None)]
+
+
+def test_create_external_table_as_select_writes_the_lake_and_glue(cursor, lakebox_server):
+    import redshift_connector
+
+    cursor.execute("create table src (id int, region varchar(10), amt decimal(10,2), d date)")
+    cursor.execute("insert into src values (1, 'eu', 1.5, '2024-01-01'), (2, 'us', 2.5, '2024-01-02'), "
+                   "(3, 'eu', 3.5, '2024-01-03')")
+    cursor.execute("create external table spectrum.sales_by_region partitioned by (region) stored as parquet "
+                   "location 's3://tickit/out/sales_by_region/' as select id, amt, d, region from src")
+    assert _rows(cursor, "select id, amt, d, region from spectrum.sales_by_region order by id") == [
+        (1, decimal.Decimal("1.50"), dt.date(2024, 1, 1), "eu"), (2, decimal.Decimal("2.50"), dt.date(2024, 1, 2), "us"),
+        (3, decimal.Decimal("3.50"), dt.date(2024, 1, 3), "eu")]
+    glue = client(lakebox_server, "glue")
+    table = glue.get_table(DatabaseName="spectrumdb", Name="sales_by_region")["Table"]
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == [
+        ("id", "int"), ("amt", "decimal(10,2)"), ("d", "date")]
+    assert table["PartitionKeys"] == [{"Name": "region", "Type": "string"}]
+    partitions = glue.get_partitions(DatabaseName="spectrumdb", TableName="sales_by_region")["Partitions"]
+    assert sorted((p["Values"], p["StorageDescriptor"]["Location"]) for p in partitions) == [
+        (["eu"], "s3://tickit/out/sales_by_region/region=eu/"), (["us"], "s3://tickit/out/sales_by_region/region=us/")]
+    keys = [o["Key"] for o in client(lakebox_server, "s3").list_objects_v2(
+        Bucket="tickit", Prefix="out/sales_by_region/")["Contents"]]
+    assert keys == ["out/sales_by_region/region=eu/0000_part_00.parquet",
+                    "out/sales_by_region/region=us/0000_part_00.parquet"]
+    cursor.execute("create external table spectrum.ids row format delimited fields terminated by ',' "
+                   "stored as textfile location 's3://tickit/out/ids/' as select id, region from src where id < 3")
+    body = client(lakebox_server, "s3").get_object(Bucket="tickit", Key="out/ids/0000_part_00")["Body"].read()
+    assert sorted(body.decode().splitlines()) == ["1,eu", "2,us"]
+    for sql, sqlstate in (
+            ("create external table spectrum.ids stored as textfile location 's3://tickit/out/other/' as select 1 as a",
+             "42P07"),
+            ("create external table spectrum.again stored as textfile location 's3://tickit/out/ids/' as select 1 as a",
+             "XX000")):
+        with pytest.raises(redshift_connector.ProgrammingError) as error:
+            cursor.execute(sql)
+        assert error.value.args[0]["C"] == sqlstate
+    assert "Contents" not in client(lakebox_server, "s3").list_objects_v2(Bucket="tickit", Prefix="out/other/")

@@ -33,6 +33,7 @@ from .errors import duck_error
 from .results import Column, Result
 from .users import is_user_statement
 from .spectrum import META as _META
+from .external_table_as import ExternalTableAsMixin
 from .external_tables import ExternalTablesMixin
 from .materialized_views import MaterializedViewsMixin
 from .show_commands import ShowCommandsMixin
@@ -74,7 +75,8 @@ def pg_type_name(duck_type) -> str:
     return _SIMPLE_TYPES.get(text, text.lower())
 
 
-class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin, ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
+class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin, ExternalTableAsMixin,
+                       ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
     def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str):
         self.path = pathlib.Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

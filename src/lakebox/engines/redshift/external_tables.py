@@ -11,6 +11,7 @@ Imports sqlglot, lakebox.engines.sql.ddl and this package.
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from sqlglot import exp
@@ -76,10 +77,9 @@ class ExternalTablesMixin:
         if glue_database is None:
             raise RedshiftError(f'External tables must be created in an external schema; "{schema or name}" '
                                 "is not one", "3F000")
-        if "SELECT" in words[after:]:
-            raise RedshiftError("CREATE EXTERNAL TABLE AS SELECT is not supported; UNLOAD the query and create "
-                                "the table over its files", "0A000")
         rest = statement[tokens[after - 1].end + 1:]
+        if re.search(r"(?is)\bAS\s+(SELECT|WITH|\()", rest) and not rest.lstrip().startswith("("):
+            return self._create_external_table_as(rest, schema, name, glue_database, start == 6)
         hive = _table_properties_as_hive(_hive_columns(rest))
         exists = "IF NOT EXISTS " if start == 6 else ""
         return self._run_hive_ddl(f"CREATE EXTERNAL TABLE {exists}{_hive_name(glue_database, name)} {hive}",
