@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 
-from lakebox.engines.redshift.database import RedshiftDatabase
+import pytest
+
+from lakebox.engines.redshift.database import RedshiftDatabase, RedshiftError
 from lakebox.engines.redshift.load_log import SYSTEM_VIEWS
 
 
@@ -61,3 +63,10 @@ def copy_ids(db) -> list[int]:
     """The query ids of the COPYs run so far, oldest first (every statement takes an id, so a COPY's
     depends on what ran before it)."""
     return [query for (query,) in db._con.execute("SELECT query FROM _lakebox.load_history ORDER BY query").fetchall()]
+
+
+def failed_copy(db, sql: str):
+    """The RedshiftError a statement fails with (pytest fails the test when it does not fail)."""
+    with pytest.raises(RedshiftError) as caught:
+        db.execute(sql)
+    return caught.value

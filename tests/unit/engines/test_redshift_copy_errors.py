@@ -13,9 +13,9 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from redshift_copy_helpers import copy_ids, new_database, put_file, rows, view, view_columns
+from redshift_copy_helpers import copy_ids, failed_copy, new_database, put_file, rows, view, view_columns
 
-from lakebox.engines.redshift.database import RedshiftDatabase, RedshiftError
+from lakebox.engines.redshift.database import RedshiftDatabase
 
 FAILED = "Load into table '{}' failed.  Check 'stl_load_errors' system table for details."
 ERRORS = "filename, line_number, colname, err_code, err_reason"
@@ -26,12 +26,6 @@ def env(tmp_path):
     db, lake = new_database(tmp_path)
     yield db, lake
     db.close()
-
-
-def failed_copy(db, sql: str) -> RedshiftError:
-    with pytest.raises(RedshiftError) as caught:
-        db.execute(sql)
-    return caught.value
 
 
 # -- MAXERROR --------------------------------------------------------------------------------------

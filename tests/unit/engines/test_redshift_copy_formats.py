@@ -14,7 +14,7 @@ import json
 import pyarrow as pa
 import pyarrow.orc as orc
 import pytest
-from redshift_copy_helpers import copy_ids, new_database, put_file, rows, view
+from redshift_copy_helpers import copy_ids, failed_copy, new_database, put_file, rows, view
 
 from lakebox.engines.redshift.database import RedshiftError
 from lakebox.engines.redshift.jsonpaths import parse
@@ -29,12 +29,6 @@ def env(tmp_path):
     db, lake = new_database(tmp_path)
     yield db, lake
     db.close()
-
-
-def failed_copy(db, sql: str) -> RedshiftError:
-    with pytest.raises(RedshiftError) as caught:
-        db.execute(sql)
-    return caught.value
 
 
 def put_paths(lake, key: str, *expressions: str) -> None:

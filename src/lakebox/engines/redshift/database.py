@@ -256,18 +256,11 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             return self._set(statement, first)
         if words[:3] == ["CREATE", "EXTERNAL", "SCHEMA"]:
             return self._create_external_schema(statement)
-        altered = self._table_ddl(statement, words)
-        if altered is not None:
-            return altered
-        shown = self._show(statement, words)
-        if shown is not None:
-            return shown
-        materialized = self._materialized_view(statement, words)
-        if materialized is not None:
-            return materialized
-        external = self._external_table_ddl(statement, words)
-        if external is not None:
-            return external
+        # Statements DuckDB has no form of, each answering None when the statement is not its own.
+        for handler in (self._table_ddl, self._show, self._materialized_view, self._external_table_ddl):
+            result = handler(statement, words)
+            if result is not None:
+                return result
         if words[:2] == ["CREATE", "EXTERNAL"]:
             raise RedshiftError(f"CREATE EXTERNAL {words[2] if len(words) > 2 else ''} is not supported".strip(),
                                 "0A000")
