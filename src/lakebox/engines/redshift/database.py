@@ -43,6 +43,8 @@ from .system_tables import SystemTablesMixin
 
 __all__ = ["Column", "Result", "RedshiftError", "RedshiftDatabase"]
 
+#: What PG_LAST_COPY_ID() and PG_LAST_COPY_COUNT() answer in a session that has run no COPY.
+_NO_COPY_YET = {"pg_last_copy_id": -1, "pg_last_copy_count": -1}
 #: A statement's first word, after any comments: its kind for the query history.
 _FIRST_WORD = re.compile(r"(?s)\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(\w+)")
 
@@ -85,7 +87,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         self._user: Optional[str] = None
         self._functions_defined = False
         #: Values of the functions that read the session's state (translate's session_values).
-        self._session_values = {"pg_last_copy_id": -1, "pg_last_copy_count": -1}
+        self._session_values = dict(_NO_COPY_YET)
         self._in_transaction = False
         self._views = itertools.count()
         #: The cluster's users (users.py): an object with `apply(statement) -> tag`, or None, which
@@ -117,7 +119,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         clone._in_transaction = False
         clone._user = None
         clone._functions_defined = False
-        clone._session_values = {"pg_last_copy_id": -1, "pg_last_copy_count": -1}
+        clone._session_values = dict(_NO_COPY_YET)
         clone._current_query, clone.pid = None, 0  # the cluster's runtime sets the session's pid
         for sql in ("SET schema = 'public'", "SET TimeZone = 'UTC'"):
             clone._con.execute(sql)
