@@ -33,7 +33,8 @@ _SHOW = re.compile(
 
 
 class ShowCommandsMixin:
-    """Needs `_con`, `_current_schema()`, `users` (the cluster, for its database names)."""
+    """Needs `_con`, `_current_schema()`, `_external_schemas()`, `list_schemas()` and `users` (the
+    cluster, for its database names)."""
 
     def _show(self, statement: str, words: list) -> Optional[Result]:
         if words[:1] != ["SHOW"]:
@@ -102,8 +103,7 @@ class ShowCommandsMixin:
 
     def _show_schemas(self, parts: list) -> tuple:
         database = self._checked_database(parts[0])
-        external = dict(self._con.execute("SELECT schema_name, glue_database FROM _lakebox.external_schemas")
-                        .fetchall())
+        external = self._external_schemas()
         rows = [(database, schema, 100, "external" if schema in external else "local", None,
                  external.get(schema), None)
                 for schema in self.list_schemas()]
