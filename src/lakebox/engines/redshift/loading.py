@@ -225,13 +225,9 @@ class _Load:
         else:
             fields = [Field(f"__f{i}", text=True) for i in range(len(self.targets))]
             checked_source, insert_source = self._delimited_source(True), self._delimited_source(False)
-        converted = self._converted_sql(fields, checked_source)
-        first = f"coalesce({', '.join(f'__e{i}' for i in range(len(fields)))})" if fields else "NULL"
-        errs = ", ".join(f"{checks.error(f'__p{i}', f'__v{i}', f, t, self.opts)} AS __e{i}"
-                         for i, (f, t) in enumerate(zip(fields, self.targets)))
+        checked, first = self._checked_sql(fields, checked_source)
         per_file = {path: (rows, bad) for path, rows, bad in self.con.execute(
-            f"SELECT __file, count(*), count({first}) FROM (SELECT *, {errs or 'NULL AS __e'} FROM ({converted})) "
-            "GROUP BY __file").fetchall()}
+            f"SELECT __file, count(*), count({first}) FROM ({checked}) GROUP BY __file").fetchall()}
         if any(bad for _, bad in per_file.values()):
             return None
         if self.fmt not in _SELF_DESCRIBING and self.con.execute(
@@ -309,20 +305,23 @@ class _Load:
         conv = ", ".join(f"{checks.converted(f'__p{i}', f, t, self.opts)} AS __v{i}" for i, (f, t) in pairs)
         return f"SELECT *, {conv} FROM (SELECT *, {prep} FROM {source})"
 
-    def _check(self, fields: list[Field]) -> None:
-        """The staging rows with each field prepared (__p), converted (__v) and checked (__e), and
-        the row's first error (__err); each step a query level of its own."""
-        pairs = list(enumerate(zip(fields, self.targets)))
-        prep = ", ".join(f"{checks.prepared(f, t, self.opts)} AS __p{i}" for i, (f, t) in pairs)
-        conv = ", ".join(f"{checks.converted(f'__p{i}', f, t, self.opts)} AS __v{i}" for i, (f, t) in pairs)
-        errs = ", ".join(f"{checks.error(f'__p{i}', f'__v{i}', f, t, self.opts)} AS __e{i}" for i, (f, t) in pairs)
+    def _checked_sql(self, fields: list[Field], source: str) -> tuple[str, str]:
+        """The rows of `source` with each field prepared, converted and checked (__e), and the
+        expression of a row's first error; each step a query level of its own."""
+        errs = ", ".join(f"{checks.error(f'__p{i}', f'__v{i}', f, t, self.opts)} AS __e{i}"
+                         for i, (f, t) in enumerate(zip(fields, self.targets)))
         first = f"coalesce({', '.join(f'__e{i}' for i in range(len(fields)))})" if fields else "NULL"
-        raw_line = self._raw_line(fields)
+        return f"SELECT *, {errs or 'NULL AS __e'} FROM ({self._converted_sql(fields, source)})", first
+
+    def _check(self, fields: list[Field]) -> None:
+        """The staging rows, checked, with the row's first error (__err), the line it shows (__raw_line)
+        and its position in its file (__ord), kept in a table for the accounting and the insert."""
+        numbered = (f"(SELECT *, __seq - min(__seq) OVER (PARTITION BY __file) + 1 AS __ord "
+                    f"FROM {_q(self.names['stage'])})")
+        checked, first = self._checked_sql(fields, numbered)
         self.con.execute(
             f"CREATE TEMP TABLE {_q(self.names['checked'])} AS SELECT *, {first} AS __err, "
-            f"CASE WHEN {first} IS NOT NULL THEN {raw_line} END AS __raw_line FROM (SELECT *, {errs} FROM "
-            f"(SELECT *, {conv} FROM (SELECT *, {prep}, __seq - min(__seq) OVER (PARTITION BY __file) + 1 AS __ord "
-            f"FROM {_q(self.names['stage'])})))")
+            f"CASE WHEN {first} IS NOT NULL THEN {self._raw_line(fields)} END AS __raw_line FROM ({checked})")
 
     def _raw_line(self, fields: list[Field]) -> str:
         """The line an error row shows: the fields joined again (delimited files; quotes are not
