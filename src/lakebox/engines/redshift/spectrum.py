@@ -24,7 +24,13 @@ META = "_lakebox"
 
 class SpectrumMixin:
     def _external_schemas(self) -> dict:
-        return dict(self._con.execute(f"SELECT schema_name, glue_database FROM {META}.external_schemas").fetchall())
+        """{external schema: its Glue database}."""
+        return {schema: database for schema, database, _ in self._external_schema_rows()}
+
+    def _external_schema_rows(self) -> list:
+        """(schema, Glue database, IAM role) of every external schema, by schema name."""
+        return self._con.execute(f"SELECT schema_name, glue_database, iam_role FROM {META}.external_schemas "
+                                 "ORDER BY schema_name").fetchall()
 
     def _create_external_schema(self, statement: str) -> Result:
         """CREATE EXTERNAL SCHEMA [IF NOT EXISTS] name FROM DATA CATALOG DATABASE 'db' IAM_ROLE '...'

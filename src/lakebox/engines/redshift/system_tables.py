@@ -228,22 +228,17 @@ def _dist_style(table_wide: dict) -> str:
 
 # -- Spectrum ------------------------------------------------------------------------------------
 
-def _external_schema_rows(db) -> list:
-    return db._con.execute(f"SELECT schema_name, glue_database, iam_role FROM {META}.external_schemas "
-                           "ORDER BY schema_name").fetchall()
-
-
 def _svv_external_schemas(db) -> tuple:
     rows = [{"esoid": 100000 + i, "eskind": 1, "schemaname": schema, "esowner": 100, "databasename": database,
              "esoptions": json.dumps({"IAM_ROLE": role}) if role else None}
-            for i, (schema, database, role) in enumerate(_external_schema_rows(db))]
+            for i, (schema, database, role) in enumerate(db._external_schema_rows())]
     return ([("esoid", _BIG), ("eskind", _INT), ("schemaname", _TEXT), ("esowner", _INT), ("databasename", _TEXT),
              ("esoptions", _TEXT)], rows)
 
 
 def _svv_external_databases(db) -> tuple:
     rows = []
-    for database in sorted({d for _, d, _ in _external_schema_rows(db)}):
+    for database in sorted({d for _, d, _ in db._external_schema_rows()}):
         found = db.glue_catalog.get_database(db.account, db.region, database) or {}
         rows.append({"eskind": 1, "esoptions": None, "databasename": database,
                      "location": found.get("LocationUri") or "",
@@ -254,7 +249,7 @@ def _svv_external_databases(db) -> tuple:
 
 def _external_tables(db):
     """(schema, Glue table) of every table in the external schemas' Glue databases."""
-    for schema, database, _ in _external_schema_rows(db):
+    for schema, database, _ in db._external_schema_rows():
         for table in sorted(db.glue_catalog.list_tables(db.account, db.region, database), key=lambda t: t["Name"]):
             yield schema, table
 
@@ -297,15 +292,14 @@ def _svv_external_columns(db) -> tuple:
 
 def _svv_external_partitions(db) -> tuple:
     rows = []
-    for schema, database, _ in _external_schema_rows(db):
-        for table in db.glue_catalog.list_tables(db.account, db.region, database):
-            if not table.get("PartitionKeys"):
-                continue
-            for partition in db.glue_catalog.get_partitions(db.account, db.region, database, table["Name"]):
-                rows.append({"schemaname": schema, "tablename": table["Name"],
-                             "values": json.dumps(partition.get("Values") or []),
-                             **_storage(partition.get("StorageDescriptor") or {}),
-                             "parameters": json.dumps(partition.get("Parameters") or {})})
+    for schema, table in _external_tables(db):
+        if not table.get("PartitionKeys"):
+            continue
+        for partition in db.glue_catalog.get_partitions(db.account, db.region, table["DatabaseName"], table["Name"]):
+            rows.append({"schemaname": schema, "tablename": table["Name"],
+                         "values": json.dumps(partition.get("Values") or []),
+                         **_storage(partition.get("StorageDescriptor") or {}),
+                         "parameters": json.dumps(partition.get("Parameters") or {})})
     rows.sort(key=lambda r: (r["schemaname"], r["tablename"], r["values"]))
     return ([("schemaname", _TEXT), ("tablename", _TEXT), ("values", _TEXT), *_STORAGE_COLUMNS,
              ("parameters", _TEXT)], rows)
