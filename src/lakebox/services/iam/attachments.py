@@ -1,23 +1,21 @@
 """Managed policies attached to roles and users, and inline policies embedded in them.
 
 A role's or user's document keeps `AttachedPolicies` (ARNs, in attach order) and `InlinePolicies`
-(name -> document). AWS managed policies (`arn:aws:iam::aws:policy/...`) can be attached: lakebox does
-not carry AWS's catalogue of them, so any such ARN counts as one.
+(name -> document). AWS managed policies (`arn:aws:iam::aws:policy/...`) can be attached too; which
+of those ARNs count is aws_managed.py's business.
 """
 
 from __future__ import annotations
 
-import re
-
+from .aws_managed import is_aws_managed
 from .common import (INLINE_ROLE_POLICY_LIMIT, INLINE_USER_POLICY_LIMIT, check_name, checked_document, encoded,
                      limit_exceeded, no_such_entity, page)
 
-AWS_MANAGED = re.compile(r"arn:aws[a-z-]*:iam::aws:policy(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]+)")
 MAX_ATTACHED = 10
 
 
 def policy_exists(provider, account: str, policy_arn: str) -> bool:
-    return bool(AWS_MANAGED.fullmatch(policy_arn)) or provider.store.get(account, "policy", policy_arn) is not None
+    return is_aws_managed(policy_arn) or provider.store.get(account, "policy", policy_arn) is not None
 
 
 def policy_name_of(policy_arn: str) -> str:

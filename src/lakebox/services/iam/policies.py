@@ -1,9 +1,12 @@
-"""Customer managed policies and their versions (at most five, one of them the default)."""
+"""Customer managed policies and their versions (at most five, one of them the default), and the
+read operations on AWS managed policies (aws_managed.py)."""
 
 from __future__ import annotations
 
+import json
+
 from ...protocol.context import RequestContext
-from .attachments import AWS_MANAGED
+from .aws_managed import is_aws_managed, known_policy, known_policy_arns, name_and_path
 from .common import (MANAGED_POLICY_LIMIT, already_exists, arn, check_name, check_path, checked_document,
                      delete_conflict, encoded, limit_exceeded, new_id, no_such_entity, now_iso, page, page_of, tags_of,
                      timestamp)
@@ -49,19 +52,31 @@ class PoliciesMixin:
 
     def get_policy(self, ctx: RequestContext, params: dict) -> dict:
         policy_arn = params["PolicyArn"]
-        match = AWS_MANAGED.fullmatch(policy_arn)
-        if match is not None and self.store.get(ctx.account_id, "policy", policy_arn) is None:
-            # An AWS managed policy: lakebox knows its name and path, not AWS's document for it.
-            count = sum(len(v) for v in self._attached_to(ctx, policy_arn).values())
-            return {"Policy": {"PolicyName": match.group(2), "Arn": policy_arn, "Path": match.group(1),
-                               "DefaultVersionId": "v1", "AttachmentCount": count, "IsAttachable": True}}
+        if is_aws_managed(policy_arn):
+            return {"Policy": self._aws_policy_output(ctx, policy_arn)}
         return {"Policy": self._policy_output(self._policy(ctx, policy_arn))}
+
+    def _aws_policy_output(self, ctx: RequestContext, policy_arn: str) -> dict:
+        """An AWS managed policy as IAM shows it; this account's attachments make its AttachmentCount."""
+        name, path = name_and_path(policy_arn)
+        count = sum(len(v) for v in self._attached_to(ctx, policy_arn).values())
+        out = {"PolicyName": name, "Arn": policy_arn, "Path": path, "DefaultVersionId": "v1",
+               "AttachmentCount": count, "PermissionsBoundaryUsageCount": 0, "IsAttachable": True}
+        known = known_policy(policy_arn)
+        if known is not None:
+            out.update(DefaultVersionId=known["DefaultVersionId"], CreateDate=timestamp(known["CreateDate"]),
+                       UpdateDate=timestamp(known["CreateDate"]))
+        return out
 
     def list_policies(self, ctx: RequestContext, params: dict) -> dict:
         prefix = params.get("PathPrefix") or "/"
-        policies = [] if params.get("Scope") == "AWS" else [
+        scope = params.get("Scope") or "All"
+        policies = [] if scope == "AWS" else [
             p for p in self.store.all(ctx.account_id, "policy") if p["Path"].startswith(prefix)]
         shown = [self._policy_output(p, listed=True) for p in policies]
+        if scope != "Local":
+            shown += [self._aws_policy_output(ctx, a) for a in known_policy_arns()
+                      if name_and_path(a)[1].startswith(prefix)]
         if params.get("OnlyAttached"):
             shown = [p for p in shown if p["AttachmentCount"]]
         return page(shown, params, "Policies", lambda p: p["Arn"].lower())
@@ -108,11 +123,21 @@ class PoliciesMixin:
         return found
 
     def get_policy_version(self, ctx: RequestContext, params: dict) -> dict:
-        doc = self._policy(ctx, params["PolicyArn"])
+        doc = self._policy_or_known(ctx, params["PolicyArn"])
         return {"PolicyVersion": self._version_output(doc, self._version(doc, params["VersionId"]))}
 
+    def _policy_or_known(self, ctx: RequestContext, policy_arn: str) -> dict:
+        """A customer managed policy, or a known AWS managed one in the same shape: one version, its
+        default (the only one AWS publishes). An AWS policy lakebox has no document for is NoSuchEntity."""
+        known = known_policy(policy_arn)
+        if known is None:
+            return self._policy(ctx, policy_arn)
+        return {"Arn": policy_arn, "DefaultVersionId": known["DefaultVersionId"],
+                "Versions": [{"VersionId": known["DefaultVersionId"], "CreateDate": known["CreateDate"],
+                              "Document": json.dumps(known["Document"], indent=4)}]}
+
     def list_policy_versions(self, ctx: RequestContext, params: dict) -> dict:
-        doc = self._policy(ctx, params["PolicyArn"])
+        doc = self._policy_or_known(ctx, params["PolicyArn"])
         # Newest first; at most five, so one page unless MaxItems is smaller.
         versions = [self._version_output(doc, v, with_document=False) for v in reversed(doc["Versions"])]
         return page_of(versions, params, "Versions", lambda v: v["VersionId"])
@@ -136,7 +161,7 @@ class PoliciesMixin:
 
     def list_entities_for_policy(self, ctx: RequestContext, params: dict) -> dict:
         policy_arn = params["PolicyArn"]
-        if not AWS_MANAGED.fullmatch(policy_arn):
+        if not is_aws_managed(policy_arn):
             self._policy(ctx, policy_arn)
         attached = self._attached_to(ctx, policy_arn)
         wanted = params.get("EntityFilter")
