@@ -54,6 +54,9 @@ def engine():
     ("SELECT cardinality(CAST(NULL AS array(integer)))", None, "bigint"),
     ("SELECT array_agg(x) FROM (VALUES 1, 2) t(x)", "[1, 2]", "array"),
     ("SELECT map_agg(k, v) FROM (VALUES ('a', 1), ('b', 2)) t(k, v)", "{a=1, b=2}", "map"),
+    # a repeated key keeps its first value and a NULL key is skipped, as in Trino
+    ("SELECT map_agg(k, v) FROM (VALUES ('a', 1), ('b', 2), ('a', 3), (NULL, 4)) t(k, v)", "{a=1, b=2}", "map"),
+    ("SELECT map_agg(k, v) FROM (VALUES ('a', 1)) t(k, v) WHERE false", None, "map"),
     ("SELECT contains(ARRAY[1,2,3], 2)", "true", "boolean"),
     ("SELECT max(n) FROM UNNEST(ARRAY['a','b']) WITH ORDINALITY AS t(x, n)", "2", "bigint"),
     # aggregates

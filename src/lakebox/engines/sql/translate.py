@@ -217,8 +217,12 @@ def _typeof(node: exp.Typeof) -> exp.Expression:
 
 
 def _map_agg(node: exp.Anonymous) -> exp.Expression:
+    """Trino's map_agg skips NULL keys and keeps one value for a repeated key (the first it meets);
+    DuckDB's MAP() refuses repeated keys, so the entries are filtered to each key's first place."""
     key, value = node.expressions
-    return template("MAP(LIST(__p_k), LIST(__p_v))", k=key, v=value)
+    entries = "LIST({'k': __p_k, 'v': __p_v}) FILTER (WHERE __p_k IS NOT NULL)"
+    return template(f"map_from_entries(list_filter({entries}, (e, i) -> "
+                    f"list_position(list_transform({entries}, y -> y.k), e.k) = i))", k=key, v=value)
 
 
 def _cardinality(node: exp.ArraySize) -> exp.Expression:
