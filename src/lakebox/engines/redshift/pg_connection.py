@@ -3,6 +3,11 @@ extended query protocol, and the messages each answers with.
 
 A connection runs on its own thread (pgwire.py accepts them) and hands SQL to its session; values
 go out and come in through pg_types. The protocol definitions the server shares live here too.
+
+TLS: given the server's `ssl.SSLContext`, a connection answers SSLRequest with `S` and goes on over
+TLS, as Redshift does on every cluster (without one, it answers `N` and goes on in plain text). When
+`require_tls()` says so (the parameter group's require_ssl), a plain-text startup is refused the way
+Postgres refuses it. GSSAPI encryption is never offered.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ import logging
 import re
 import secrets
 import socket
+import ssl
 import struct
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Protocol, Sequence
+from typing import Any, BinaryIO, Callable, Optional, Protocol, Sequence
 
 from . import pg_types
 
@@ -25,6 +31,9 @@ SSL_REQUEST, GSSENC_REQUEST, CANCEL_REQUEST, PROTOCOL_3 = 80877103, 80877104, 80
 MAX_MESSAGE = 1 << 30
 #: Flush the output buffer once it holds this much, so a large result streams instead of piling up.
 FLUSH_AT = 1 << 16
+#: Seconds a client has to finish the TLS handshake it asked for, so a stalled one does not keep a
+#: thread forever.
+HANDSHAKE_TIMEOUT = 30
 
 
 class Column(Protocol):
@@ -115,9 +124,14 @@ class _Buffer:
 class _Connection:
     """One client: startup and authentication, then simple and extended queries until Terminate."""
 
-    def __init__(self, sock: socket.socket, authenticate: Callable, pid: int, forget: Callable):
+    def __init__(self, sock: socket.socket, authenticate: Callable, pid: int, forget: Callable,
+                 tls: Optional[ssl.SSLContext] = None, require_tls: Optional[Callable[[], bool]] = None):
         self.sock, self.authenticate, self.pid, self.forget = sock, authenticate, pid, forget
-        self.reader = sock.makefile("rb")
+        #: The server's TLS context (None: SSLRequest is answered N), and whether plain text is refused.
+        self.tls, self.require_tls = tls, require_tls or (lambda: False)
+        self.encrypted = False
+        #: Built once the startup packets are read (see negotiate), on the socket they left in place.
+        self.reader: Optional[BinaryIO] = None
         self.out = bytearray()
         self.session: Optional[Session] = None
         self.status = "I"            # ReadyForQuery's transaction status: I idle, T in a block, E failed
@@ -148,30 +162,21 @@ class _Connection:
             if self.session is not None:
                 self.session.close()
         finally:
-            self.reader.close()
+            if self.reader is not None:
+                self.reader.close()
             self.sock.close()
             self.forget(self)
 
     # -- startup -----------------------------------------------------------------------------------
 
     def startup(self) -> bool:
-        while True:
-            body = _Buffer(self.read_exact(self.read_length(8) - 4))
-            code = body.int32()
-            if code in (SSL_REQUEST, GSSENC_REQUEST):
-                self.sock.sendall(b"N")    # no TLS: the client goes on in plain text
-            elif code == CANCEL_REQUEST:
-                return False               # cancelling is not supported; the request is simply dropped
-            elif code == PROTOCOL_3:
-                break
-            else:
-                self.try_send_error("FATAL", "0A000", f"unsupported frontend protocol {code >> 16}.{code & 0xFFFF}")
-                return False
-        params = {}
-        while body.pos < len(body.data) and body.data[body.pos] != 0:
-            key = body.cstring()
-            params[key] = body.cstring()
+        params = self.negotiate()
+        if params is None:
+            return False
+        self.reader = self.sock.makefile("rb")
         user = params.get("user", "")
+        if self.refuses_plain_text(user, params.get("database") or user):
+            return False
         self.send(b"R", struct.pack("!i", 3))   # AuthenticationCleartextPassword
         self.flush()
         kind, body = self.read_message()
@@ -192,6 +197,55 @@ class _Connection:
             self.send(b"S", _cstr(key) + _cstr(value))
         self.send(b"K", struct.pack("!ii", self.pid, secrets.randbits(31)))
         self.ready()
+        return True
+
+    def negotiate(self) -> Optional[dict]:
+        """Read startup packets up to the protocol 3.0 one, answering SSLRequest and GSSENCRequest on the
+        way; its parameters, or None when the connection ends here (a cancel request, a failed TLS
+        handshake, an unknown protocol).
+
+        Unbuffered, straight from the socket: after an SSLRequest the next bytes are the TLS handshake,
+        and any plain-text bytes a client slipped in before it must fail that handshake, not sit in a
+        buffer to be read later as if they had come encrypted (CVE-2021-23214)."""
+        while True:
+            body = _Buffer(self.read_exact(self.read_length(8) - 4))
+            code = body.int32()
+            if code == SSL_REQUEST and self.tls is not None and not self.encrypted:
+                self.sock.sendall(b"S")
+                if not self.start_tls():
+                    return None
+            elif code in (SSL_REQUEST, GSSENC_REQUEST):
+                self.sock.sendall(b"N")    # the client goes on as it is (plain text, or already TLS)
+            elif code == CANCEL_REQUEST:
+                return None                # cancelling is not supported; the request is simply dropped
+            elif code == PROTOCOL_3:
+                return _startup_params(body)
+            else:
+                self.try_send_error("FATAL", "0A000", f"unsupported frontend protocol {code >> 16}.{code & 0xFFFF}")
+                return None
+
+    def start_tls(self) -> bool:
+        """Go on over TLS, server side. A client that asked for TLS and then fails the handshake (it does
+        not trust the certificate, or never meant to speak TLS) is logged in one line and closed."""
+        try:
+            self.sock = self.tls.wrap_socket(self.sock, server_side=True, do_handshake_on_connect=False)
+            self.sock.settimeout(HANDSHAKE_TIMEOUT)
+            self.sock.do_handshake()
+            self.sock.settimeout(None)
+        except OSError as exc:   # ssl.SSLError, a timeout, or the client hanging up
+            log.info("pgwire connection %d: TLS handshake failed: %s", self.pid, exc)
+            return False
+        self.encrypted = True
+        return True
+
+    def refuses_plain_text(self, user: str, database: str) -> bool:
+        """With require_ssl on, a connection without TLS is turned away before its password is asked
+        for, with the FATAL error Redshift (Postgres with only `hostssl` lines in pg_hba.conf) gives."""
+        if self.encrypted or not self.require_tls():
+            return False
+        host = self.sock.getpeername()[0]
+        self.try_send_error("FATAL", "28000", f'no pg_hba.conf entry for host "{host}", user "{user}", '
+                                              f'database "{database}", SSL off')
         return True
 
     # -- message loop ------------------------------------------------------------------------------
@@ -447,10 +501,21 @@ class _Connection:
         return length
 
     def read_exact(self, n: int) -> bytes:
+        if self.reader is None:   # still negotiating: straight from the socket (see negotiate)
+            return self.recv_exact(n)
         data = self.reader.read(n)
         if len(data) < n:
             raise _Closed()
         return data
+
+    def recv_exact(self, n: int) -> bytes:
+        data = bytearray()
+        while len(data) < n:
+            chunk = self.sock.recv(min(n - len(data), FLUSH_AT))
+            if not chunk:
+                raise _Closed()
+            data += chunk
+        return bytes(data)
 
 
 _ROW_RETURNING = {"SELECT", "WITH", "SHOW", "VALUES", "EXPLAIN", "TABLE", "FETCH"}
@@ -461,6 +526,15 @@ _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/|\()*", re.DOTALL)
 def _first_keyword(sql: str) -> str:
     match = re.match(r"[A-Za-z]+", sql[_LEADING.match(sql).end():])
     return match.group(0).upper() if match else ""
+
+
+def _startup_params(body: _Buffer) -> dict:
+    """The name/value pairs of a startup packet, after its protocol code."""
+    params = {}
+    while body.pos < len(body.data) and body.data[body.pos] != 0:
+        key = body.cstring()
+        params[key] = body.cstring()
+    return params
 
 
 def _format_of(formats: list[int], index: int) -> int:

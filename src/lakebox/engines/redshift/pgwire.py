@@ -6,11 +6,15 @@ given (`authenticate(user, password, database) -> session`, `session.execute(sql
 are duck-typed so that these modules import only the standard library and pg_types. The listener is
 here; each connection (pg_connection.py) runs on a thread of its own, because a session's execute
 blocks (DuckDB) and clients are few.
+
+Given an `ssl.SSLContext` (tls.py makes the certificate), clients that ask for TLS get it; given
+`require_tls`, asked at each new connection, plain-text clients are refused while it answers true.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from typing import Callable, Optional
 
@@ -20,8 +24,10 @@ __all__ = ["PgAuthError", "PgError", "PgWireServer"]
 
 
 class PgWireServer:
-    def __init__(self, host: str, port: int, authenticate: Callable[[str, str, str], Session]):
+    def __init__(self, host: str, port: int, authenticate: Callable[[str, str, str], Session], *,
+                 tls: Optional[ssl.SSLContext] = None, require_tls: Optional[Callable[[], bool]] = None):
         self.host, self.port, self.authenticate = host, port, authenticate
+        self.tls, self.require_tls = tls, require_tls
         self._listener: Optional[socket.socket] = None
         self._thread: Optional[threading.Thread] = None
         self._connections: set[_Connection] = set()
@@ -72,7 +78,8 @@ class PgWireServer:
                     sock.close()
                     return
                 self._next_pid += 1
-                connection = _Connection(sock, self.authenticate, self._next_pid, self._forget)
+                connection = _Connection(sock, self.authenticate, self._next_pid, self._forget,
+                                         tls=self.tls, require_tls=self.require_tls)
                 self._connections.add(connection)
             connection.thread.start()
 

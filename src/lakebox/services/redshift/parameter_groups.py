@@ -10,9 +10,12 @@ What a group changes in lakebox (for sessions that start after the change, dynam
   must be true for that log, whatever LogExports says);
 - `search_path`: the schemas a session's unqualified names resolve in;
 - `statement_timeout`: the milliseconds after which a session's statement is cancelled (SQLSTATE
-  57014), as `SET statement_timeout` does for one session.
-The others are kept and shown, not applied. `require_ssl` defaults to false here (AWS's default
-became true in 2025): lakebox's Postgres endpoint serves no TLS.
+  57014), as `SET statement_timeout` does for one session;
+- `require_ssl`: whether the Postgres endpoint refuses connections without TLS (FATAL 28000, "no
+  pg_hba.conf entry ... SSL off"); TLS itself is served on every cluster (engines/redshift/tls.py).
+  It defaults to false here (AWS's default became true in 2025), so that clients set up for
+  lakebox with `ssl=False` keep working.
+The others are kept and shown, not applied.
 """
 
 from __future__ import annotations
@@ -116,12 +119,13 @@ def _parameter_name(parameter: dict) -> str:
 
 def session_settings(values: dict) -> dict:
     """What new sessions take from a group: {"search_path": [schemas], "user_activity": bool,
-    "statement_timeout_ms": int}."""
+    "statement_timeout_ms": int, "require_ssl": bool}."""
     path = values.get("search_path", _PARAMETERS["search_path"][0])
     schemas = [s.strip().strip('"') for s in path.split(",") if s.strip() and s.strip() != "$user"]
     return {"search_path": schemas or ["public"],
             "user_activity": values.get("enable_user_activity_logging", "false") == "true",
-            "statement_timeout_ms": int(values.get("statement_timeout", "0"))}
+            "statement_timeout_ms": int(values.get("statement_timeout", "0")),
+            "require_ssl": values.get("require_ssl", _PARAMETERS["require_ssl"][0]) == "true"}
 
 
 class ParameterGroupsMixin:

@@ -6,6 +6,8 @@ Port asked for) up to the first free one. Networking and encryption settings (su
 groups, KMS key, public access) are recorded and shown, not enforced: there is one host.
 Pausing stops the listener; resuming starts it again; rebooting restarts it; deleting removes the
 cluster's databases, after copying them into a final snapshot if one is named (snapshots.py).
+Every listener serves TLS with one certificate, signed by a local CA, both made once per data folder
+under `<data>/.lakebox/redshift/tls/` when the first cluster starts (engines/redshift/tls.py).
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import ssl
+import threading
 from typing import Any, Optional
 
+from ...engines.redshift import tls
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
@@ -101,6 +106,8 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
         self.store = ClusterStore(config.data_dir / ".lakebox" / "redshift")
         self.runtimes: dict[tuple[str, str], ClusterRuntime] = {}
         self.audit = AuditLogger(lake, config.clock)
+        self._tls: Optional[ssl.SSLContext] = None
+        self._tls_lock = threading.Lock()
         for doc in self.store.all():
             if doc["ClusterStatus"] == "available":
                 self._start(doc)
@@ -116,13 +123,23 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
                                  glue_catalog=self.glue_catalog, account=account, region=doc["Region"],
                                  audit=self.audit,
                                  save_users=lambda users: self._save_users(account, doc["ClusterIdentifier"], users),
-                                 settings=lambda: session_settings(self.cluster_group_values(account, runtime.doc)))
+                                 settings=lambda: session_settings(self.cluster_group_values(account, runtime.doc)),
+                                 tls=self.tls_context())
         port = runtime.start(self.config.host, doc["Endpoint"]["Port"])
         if port != doc["Endpoint"]["Port"]:
             doc["Endpoint"]["Port"] = port
             self.store.put(account, doc)
         self.runtimes[(account, doc["ClusterIdentifier"])] = runtime
         return runtime
+
+    def tls_context(self) -> ssl.SSLContext:
+        """The listeners' TLS context, made when the first cluster starts, so that a server that never
+        runs a cluster writes no certificate; the files are reused across restarts."""
+        with self._tls_lock:
+            if self._tls is None:
+                files = tls.ensure_files(self.store.root / "tls", [self.config.host])
+                self._tls = tls.server_context(files)
+            return self._tls
 
     def _save_users(self, account: str, identifier: str, users: dict) -> dict:
         """Keep a cluster's database users (CREATE/ALTER/DROP USER) with its settings; the new doc."""

@@ -2,8 +2,10 @@
 
 The listener is what `describe_clusters` names as the Endpoint: psql, redshift_connector and any
 Postgres driver connect there with the master user's password (or the temporary credentials of
-GetClusterCredentials) and run SQL on the cluster's databases. The Redshift Data API runs on the same
-databases. A cluster has the database named at creation (DBName, default `dev`) and `dev`.
+GetClusterCredentials) and run SQL on the cluster's databases, in plain text or over TLS (the
+provider's certificate, engines/redshift/tls.py; plain text is refused while the parameter group's
+require_ssl is true). The Redshift Data API runs on the same databases. A cluster has the database
+named at creation (DBName, default `dev`) and `dev`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import secrets
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -53,11 +56,14 @@ class Session:
 
 class ClusterRuntime:
     def __init__(self, doc: dict, data_dir: Path, *, lake: Any, glue_catalog: Any, account: str, region: str,
-                 audit: Any = None, save_users: Any = None, settings: Any = None):
+                 audit: Any = None, save_users: Any = None, settings: Any = None,
+                 tls: Optional[ssl.SSLContext] = None):
         self.doc = doc
         #: What sessions take from the cluster's parameter group (parameter_groups.session_settings).
         self.settings = settings or (lambda: {"search_path": ["public"], "user_activity": False,
-                                              "statement_timeout_ms": 0})
+                                              "statement_timeout_ms": 0, "require_ssl": False})
+        #: The listener's TLS context; None serves plain text only.
+        self.tls = tls
         #: Persists the cluster's users after CREATE/ALTER/DROP USER: save_users(users) -> the new doc.
         self._save_users = save_users
         self._users_lock = threading.Lock()
@@ -135,13 +141,17 @@ class ClusterRuntime:
             self.audit.connection(self.doc, "initiating session", name, user, pid)
         return session
 
+    def requires_tls(self) -> bool:
+        """The parameter group's require_ssl, read at each new connection as the other settings are."""
+        return bool(self.settings().get("require_ssl"))
+
     def start(self, host: str, port: int) -> int:
         """Listen for Postgres clients on `port`, or the next free port above it; returns the port."""
         from ...engines.redshift.pgwire import PgWireServer
 
         last_error: Optional[OSError] = None
         for candidate in range(port, port + 100):
-            server = PgWireServer(host, candidate, self.authenticate)
+            server = PgWireServer(host, candidate, self.authenticate, tls=self.tls, require_tls=self.requires_tls)
             try:
                 bound = server.start()
             except OSError as exc:
