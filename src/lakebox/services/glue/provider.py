@@ -11,6 +11,10 @@ Job runs (`<data>/.lakebox/glue/job_runs.db`) run their scripts on the Spark eng
 `JobRunWorker`'s threads: the drivers read scripts from the lake, log to CloudWatch Logs and call back
 into this server at its endpoint; `close()` stops them. Triggers and workflow runs hear of crawls' and
 job runs' ends through the `TriggerEngine`.
+
+Data Quality rulesets, evaluation runs and results (`<data>/.lakebox/glue/data_quality.db`) evaluate
+DQDL against the catalog's tables on the `DataQualityRunner`'s threads, through the Athena SQL engine
+over the lake; `close()` stops them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from .crawler_run import CrawlEnv, run_crawl
 from .crawler_store import CrawlerStore
 from .crawler_worker import CrawlWorker
 from .crawlers import CrawlersMixin
+from .data_quality import DataQualityMixin
 from .databases import DatabasesMixin
 from .functions import FunctionsMixin
 from .indexes import PartitionIndexesMixin
@@ -67,6 +72,7 @@ class GlueProvider(
     SchemaRegistryMixin,
     TriggersMixin,
     WorkflowsMixin,
+    DataQualityMixin,
     Provider,
 ):
     service_name = "glue"
@@ -76,6 +82,8 @@ class GlueProvider(
         self.clock = config.clock
         self.lake = lake
         self.store = CatalogStore(config.data_dir / ".lakebox" / "glue" / "catalog.db")
+        # Data Quality runs read the catalog's tables through the Athena SQL engine over the lake.
+        self.start_data_quality()
         self.crawler_store = CrawlerStore(config.data_dir / ".lakebox" / "glue" / "crawlers.db")
         env = CrawlEnv(lake=lake, catalog=self, logs=logs, crawler_store=self.crawler_store, clock=self.clock)
         self.crawl_worker = CrawlWorker(self.crawler_store, self.clock.now,
@@ -100,11 +108,12 @@ class GlueProvider(
         return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path,
                 "jobs": self.job_store.path, "job_runs": self.job_run_store.path,
                 "workflows": self.workflow_store.path, "settings": self.settings_store.path,
-                "schemas": self.schema_store.path, "spark": spark_status()}
+                "schemas": self.schema_store.path, "data_quality": self.dq_store.path, "spark": spark_status()}
 
     def close(self) -> None:
         # Schedules, then job runs and crawls: a stopping run or crawl still writes its end to every store.
         self.trigger_engine.close()
+        self.close_data_quality()
         self.job_runner.close()
         self.crawl_worker.close()
         self.workflow_store.close()

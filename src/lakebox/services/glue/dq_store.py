@@ -1,0 +1,94 @@
+"""Data Quality state: `<data>/.lakebox/glue/data_quality.db`, beside the catalog and built the same way
+(WAL, one writer, write-through; see store.py), so an acknowledged ruleset, run or result survives a
+restart and `kill -9`.
+
+Why a file of its own: evaluation runs write their progress and results from worker threads, and
+should never queue behind catalog writes, nor join a catalog transaction.
+
+- `rulesets`: each ruleset's document, shaped like GetDataQualityRuleset's output, plus its `Tags`
+  (kept here so that a create writes the ruleset and its tags in one transaction);
+- `runs`: each evaluation run, shaped like GetDataQualityRulesetEvaluationRun's output;
+- `results`: each result, shaped like GetDataQualityResult's output.
+Rows are keyed by `catalog`, `<region>:<account>`; runs and results also by when they started, which
+is how their lists are ordered.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Optional
+
+from .store import CatalogStore, decode, encode
+
+DQ_SCHEMA_VERSION = 1
+
+DQ_SCHEMA = [
+    "CREATE TABLE rulesets (catalog TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, name))",
+    ("CREATE TABLE runs (catalog TEXT NOT NULL, run_id TEXT NOT NULL, started TEXT NOT NULL, status TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY (catalog, run_id))"),
+    "CREATE INDEX runs_by_status ON runs (status)",
+    ("CREATE TABLE results (catalog TEXT NOT NULL, result_id TEXT NOT NULL, started TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY (catalog, result_id))"),
+]
+
+
+class DataQualityStore(CatalogStore):
+    def _create_schema(self) -> None:
+        self.apply_schema(DQ_SCHEMA, DQ_SCHEMA_VERSION)
+
+    # -- rulesets --------------------------------------------------------------------------------------
+
+    def ruleset(self, catalog: str, name: str) -> Optional[dict]:
+        return self.named_doc("rulesets", catalog, name)
+
+    def rulesets(self, catalog: str) -> list[dict]:
+        return self.named_docs("rulesets", catalog)
+
+    def load_ruleset(self, db: sqlite3.Connection, catalog: str, name: str) -> Optional[dict]:
+        return self.load_named_doc(db, "rulesets", catalog, name)
+
+    def put_ruleset(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
+        self.put_named_doc(db, "rulesets", catalog, doc)
+
+    def delete_ruleset(self, catalog: str, name: str) -> bool:
+        with self.write() as db:
+            return db.execute("DELETE FROM rulesets WHERE catalog = ? AND name = ?", (catalog, name)).rowcount > 0
+
+    # -- runs ------------------------------------------------------------------------------------------
+
+    def run(self, catalog: str, run_id: str) -> Optional[dict]:
+        rows = self.read("SELECT doc FROM runs WHERE catalog = ? AND run_id = ?", (catalog, run_id))
+        return decode(rows[0]["doc"]) if rows else None
+
+    def runs(self, catalog: str) -> list[dict]:
+        """Every run of the account and region, the latest first."""
+        rows = self.read("SELECT doc FROM runs WHERE catalog = ? ORDER BY started DESC, run_id", (catalog,))
+        return [decode(r["doc"]) for r in rows]
+
+    def unfinished_runs(self) -> list[tuple[str, dict]]:
+        """(catalog, run) of every run that is still starting, running or stopping."""
+        rows = self.read("SELECT catalog, doc FROM runs WHERE status IN ('STARTING', 'RUNNING', 'STOPPING')")
+        return [(r["catalog"], decode(r["doc"])) for r in rows]
+
+    def put_run(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
+        db.execute("INSERT OR REPLACE INTO runs (catalog, run_id, started, status, doc) VALUES (?, ?, ?, ?, ?)",
+                   (catalog, doc["RunId"], doc["StartedOn"].isoformat(), doc["Status"], encode(doc)))
+
+    def load_run(self, db: sqlite3.Connection, catalog: str, run_id: str) -> Optional[dict]:
+        row = db.execute("SELECT doc FROM runs WHERE catalog = ? AND run_id = ?", (catalog, run_id)).fetchone()
+        return decode(row["doc"]) if row else None
+
+    # -- results ---------------------------------------------------------------------------------------
+
+    def result(self, catalog: str, result_id: str) -> Optional[dict]:
+        rows = self.read("SELECT doc FROM results WHERE catalog = ? AND result_id = ?", (catalog, result_id))
+        return decode(rows[0]["doc"]) if rows else None
+
+    def results(self, catalog: str) -> list[dict]:
+        """Every result of the account and region, the latest first."""
+        rows = self.read("SELECT doc FROM results WHERE catalog = ? ORDER BY started DESC, result_id", (catalog,))
+        return [decode(r["doc"]) for r in rows]
+
+    def put_result(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
+        db.execute("INSERT INTO results (catalog, result_id, started, doc) VALUES (?, ?, ?, ?)",
+                   (catalog, doc["ResultId"], doc["StartedOn"].isoformat(), encode(doc)))
