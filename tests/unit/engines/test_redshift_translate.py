@@ -12,7 +12,7 @@ from lakebox.engines.redshift.translate import split_statements, strip_design, t
 RULES = [
     ("SELECT GETDATE()", 'SELECT CAST(CURRENT_TIMESTAMP AS TIMESTAMP) AS "getdate"'),
     ("SELECT SYSDATE", "SELECT CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP) AS \"sysdate\""),
-    ("SELECT DATEADD(day, 1, d) FROM t", 'SELECT CAST(d AS TIMESTAMP) + INTERVAL 1 DAY AS "dateadd" FROM t'),
+    ("SELECT DATEADD(day, 1, d) FROM t", 'SELECT CAST(d AS TIMESTAMP) + INTERVAL 1 DAY AS "date_add" FROM t'),
     ("SELECT DATEDIFF(day, a, b) FROM t",
      """SELECT DATE_DIFF('DAY', CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP)) AS "datediff" FROM t"""),
     ("SELECT NVL(a, b) FROM t", 'SELECT COALESCE(a, b) AS "coalesce" FROM t'),

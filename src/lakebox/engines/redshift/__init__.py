@@ -6,7 +6,9 @@ database (DESIGN D6).
 lake files into tables (`load_checks` rejects bad rows, `load_log` keeps them for STL_LOAD_ERRORS and
 the other load views, `jsonpaths` reads a JSONPaths file) and `unloading` writes query rows to the lake.
 `external_tables` and `spectrum` are Spectrum's DDL and reads over the Glue catalog,
-`materialized_views`, `show_commands` and `system_tables` the statements and catalog views DuckDB lacks.
+`materialized_views`, `show_commands` and `system_tables` the statements and catalog views DuckDB lacks;
+`semantics` gives Redshift's meaning where DuckDB's differs (AVG of integers, SIMILAR TO, ADD_MONTHS ...),
+with the session functions of `similar_to`, `datetime_format`, `number_format` and `hashes`.
 Imports duckdb, sqlglot and `lakebox.engines.sql` (the Glue table reader, shared with Athena); the lake
 and the Glue catalog are passed in.
 

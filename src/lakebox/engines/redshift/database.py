@@ -2,8 +2,8 @@
 
 Each statement of a string is dispatched on its first words: COPY to `copy_unload`, UNLOAD to
 `unloading`, CREATE EXTERNAL SCHEMA to `spectrum` (whose tables are read from the lake); VACUUM,
-ANALYZE, GRANT are accepted and do nothing, since DuckDB has no use for them; transactions and SET
-are handled here; everything else is translated by `translate` and run on DuckDB, and its errors are
+ANALYZE, GRANT are accepted and do nothing, since DuckDB has no use for them; transactions, SET and
+LOCK are handled here; everything else is translated by `translate` and run on DuckDB, and its errors are
 worded by `errors`.
 
 What DuckDB does not keep (DISTKEY, SORTKEY, ENCODE, IDENTITY, unenforced keys, declared types) is
@@ -61,6 +61,9 @@ _SIMPLE_TYPES = {
 }
 _TRANSACTION_WORDS = {"BEGIN": "BEGIN", "START": "BEGIN", "COMMIT": "COMMIT", "END": "COMMIT",
                       "ROLLBACK": "ROLLBACK", "ABORT": "ROLLBACK"}
+#: What every DuckDB connection of a database is set to, as a Redshift session is: the default
+#: schema, UTC, and integer division (Redshift's 7/2 is 3, DuckDB's 3.5 unless told otherwise).
+_SESSION_SETTINGS = ("SET schema = 'public'", "SET TimeZone = 'UTC'", "SET integer_division = true")
 _NO_OPS = {"VACUUM": "VACUUM", "ANALYZE": "ANALYZE", "GRANT": "GRANT", "REVOKE": "REVOKE", "COMMENT": "COMMENT"}
 
 
@@ -102,12 +105,16 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
                     f"CREATE TABLE IF NOT EXISTS {_META}.external_schemas (schema_name VARCHAR PRIMARY KEY, "
                     "glue_database VARCHAR, iam_role VARCHAR)",
                     *load_log.SETUP_SQL, materialized_views.SETUP,
-                    "SET schema = 'public'", "SET TimeZone = 'UTC'"):
+                    *_SESSION_SETTINGS):
             self._con.execute(sql)
         #: The statements of every session of this database, and their query ids (query_history).
         self.query_log = query_history.QueryLog(query_history.highest_logged_query(self._con))
         self._current_query: Optional[query_history.QueryRecord] = None
         self.pid = 0
+        #: The sessions open on this database, shared by all of them (STV_SESSIONS): id -> session.
+        self._open_sessions: dict = {}
+        self._sessions_lock = threading.Lock()
+        self.started = _utcnow()
 
     def session(self) -> "RedshiftDatabase":
         """A connection of its own to the same database, for one client: its transactions, search
@@ -121,9 +128,17 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         clone._functions_defined = False
         clone._session_values = dict(_NO_COPY_YET)
         clone._current_query, clone.pid = None, 0  # the cluster's runtime sets the session's pid
-        for sql in ("SET schema = 'public'", "SET TimeZone = 'UTC'"):
+        clone.started = _utcnow()
+        for sql in _SESSION_SETTINGS:
             clone._con.execute(sql)
+        with self._sessions_lock:
+            self._open_sessions[id(clone)] = clone
         return clone
+
+    def open_sessions(self) -> list["RedshiftDatabase"]:
+        """The sessions of this database not yet closed, oldest first."""
+        with self._sessions_lock:
+            return sorted(self._open_sessions.values(), key=lambda session: session.started)
 
     # -- the interface -----------------------------------------------------------------------------
 
@@ -236,6 +251,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             cursor.close()
 
     def close(self) -> None:
+        with self._sessions_lock:
+            self._open_sessions.pop(id(self), None)
         with self._lock:
             self._con.close()
 
@@ -256,6 +273,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             return self._transaction(_TRANSACTION_WORDS[first])
         if first in ("SET", "RESET"):
             return self._set(statement, first)
+        if first == "LOCK":
+            return self._lock_tables(statement)
         if words[:3] == ["CREATE", "EXTERNAL", "SCHEMA"]:
             return self._create_external_schema(statement)
         # Statements DuckDB has no form of, each answering None when the statement is not its own.
@@ -288,7 +307,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         plan = translate.translate(statement, default_schema=self._current_schema(),
                                    rewrite_table=lambda table: self._rewrite_table(table, views),
                                    trunc_dates=trunc_dates, user=self._user,
-                                   session_values=self._session_values)
+                                   session_values={**self._session_values, "pg_backend_pid": self.pid})
         # CREATE TABLE IF NOT EXISTS on a table that exists changes nothing, its recorded design included.
         existed = plan.design is not None and bool(self._con.execute(
             "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
@@ -351,6 +370,17 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             except duckdb.Error as error:
                 raise duck_error(error) from None
         return Result([], [], first, -1)
+
+    def _lock_tables(self, statement: str) -> Result:
+        """LOCK [TABLE] t1 [, t2 ...]: Redshift locks the tables until the transaction ends (awswrangler's
+        to_sql(lock=True) sends it). DuckDB's own serialization of writers stands in for the lock, so
+        what is left is Redshift's check that every table exists (42P01 when one does not)."""
+        match = _LOCK.match(statement)
+        if not match:
+            raise RedshiftError('syntax error at or near "LOCK"', "42601")
+        for name in _TABLE_NAME.findall(match.group(1)):
+            self._sql(f"SELECT 1 FROM {name} LIMIT 0")
+        return Result([], [], "LOCK TABLE", -1)
 
     # -- table design ------------------------------------------------------------------------------
 
@@ -431,6 +461,15 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         finally:
             self._drop_views(views)
         return Result([], [], "UNLOAD", count)
+
+
+#: A table name, possibly qualified, each part possibly quoted; LOCK [TABLE] and a list of them.
+_TABLE_NAME = re.compile(r'(?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))?')
+_LOCK = re.compile(rf"(?is)\s*LOCK\s+(?:TABLE\s+)?({_TABLE_NAME.pattern}(?:\s*,\s*{_TABLE_NAME.pattern})*)\s*;?\s*$")
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def _literal(text: str) -> str:

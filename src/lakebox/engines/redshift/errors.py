@@ -21,6 +21,7 @@ _EXISTING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? already exists')
 _MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
 _TOO_LONG = re.compile(r'CHECK\(\(strlen\((rtrim\()?"?[^)"]*"?\)?\) <= (\d+)\)\)', re.IGNORECASE)
 _BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
+_UDF_BAD_INPUT = re.compile(r"while executing the UDF: ValueError: (invalid input syntax for type .*)")
 
 
 def duck_error(error: duckdb.Error) -> RedshiftError:
@@ -67,6 +68,11 @@ def duck_error(error: duckdb.Error) -> RedshiftError:
         return RedshiftError(first.replace("Constraint Error: ", ""), "23502" if "NOT NULL" in first else "23505")
     if isinstance(error, duckdb.OutOfRangeException):
         return RedshiftError(first.replace("Out of Range Error: ", ""), "22003")
+    if isinstance(error, duckdb.InvalidInputException) and first.startswith("Invalid Input Error: Division by zero"):
+        return RedshiftError("division by zero", "22012")
+    match = _UDF_BAD_INPUT.search(first)
+    if match:  # a session function (TO_NUMBER ...) refusing its input, in Postgres's words
+        return RedshiftError(match.group(1), "22P02")
     if isinstance(error, duckdb.NotImplementedException):
         return RedshiftError(first.replace("Not implemented Error: ", ""), "0A000")
     return RedshiftError(first, "XX000")

@@ -8,7 +8,8 @@ one position for the sign; a number with more integer digits than the template h
 shown as `#`s, as Postgres shows it.
 
 Registered on each session's DuckDB connection as `redshift_to_char_number(text, template)`; the
-value arrives as its exact decimal text. Imports nothing from lakebox.
+value arrives as its exact decimal text. TO_NUMBER, the other way, is `redshift_to_number`.
+Imports nothing from lakebox.
 """
 
 from __future__ import annotations
@@ -101,3 +102,25 @@ def _signed(body: str, negative: bool, mode: str, currency: str, fill: bool) -> 
     if fill:
         result = result.strip(" ")
     return result
+
+
+def template_scale(template: str) -> int:
+    """The digits a numeric template has after its decimal point (`.` or `D`): TO_NUMBER's scale."""
+    _, point, fraction = template.upper().replace("D", ".").partition(".")
+    return sum(ch in "90" for ch in fraction) if point else 0
+
+
+def to_number(text: Optional[str], template: str) -> Optional[str]:
+    """TO_NUMBER(text, template): the number `text` shows, as decimal text (cast to the template's
+    scale by the caller). Group separators, currency signs and blanks are dropped; a minus sign
+    anywhere, or angle brackets (PR), make it negative. Text with no number in it raises, as it
+    does in Redshift."""
+    if text is None:
+        return None
+    negative = "-" in text or (text.strip().startswith("<") and text.strip().endswith(">"))
+    kept = "".join(ch for ch in text if ch.isdigit() or ch == ".")
+    try:
+        number = Decimal(kept)
+    except InvalidOperation:
+        raise ValueError(f'invalid input syntax for type numeric: "{text}"') from None
+    return f"{-number if negative else number:f}"

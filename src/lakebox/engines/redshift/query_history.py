@@ -1,5 +1,6 @@
-"""What ran: SYS_QUERY_HISTORY, STL_QUERY, SVL_STATEMENTTEXT and STV_RECENTS, from every statement
-the database's sessions run (the Postgres endpoint's and the Data API's).
+"""What ran: SYS_QUERY_HISTORY, STL_QUERY, SVL_QLOG, SVL_STATEMENTTEXT and STV_RECENTS, from every
+statement the database's sessions run (the Postgres endpoint's and the Data API's); and who is
+connected: STV_SESSIONS, from the sessions the database has open.
 
 Each statement gets a query id when it starts, from one counter per database that COPY's load log
 shares, so `stl_load_errors.query` and `stl_query.query` name the same COPY. The counter starts above
@@ -26,6 +27,8 @@ import pyarrow as pa
 
 from .spectrum import META
 
+#: The statement kinds STL_QUERY and SVL_QLOG keep.
+_QUERY_TYPES = ("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "UNLOAD")
 #: Statements remembered per database.
 KEEP = 10000
 _TEXT, _INT, _BIG, _TIME = pa.string(), pa.int32(), pa.int64(), pa.timestamp("us")
@@ -119,18 +122,43 @@ def stl_query(db) -> tuple:
     rows = [{"userid": 100, "query": r.query, "label": "default", "xid": r.xid, "pid": r.pid,
              "database": r.database, "querytxt": r.text[:4000], "starttime": r.start, "endtime": r.end,
              "aborted": 0 if r.status == "success" else 1, "insert_pristine": 0, "concurrency_scaling_status": 0}
-            for r in db.query_log.records() if r.query_type in ("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE",
-                                                                 "COPY", "UNLOAD") and r.end is not None]
+            for r in _finished_queries(db)]
     return ([("userid", _INT), ("query", _INT), ("label", _TEXT), ("xid", _BIG), ("pid", _INT), ("database", _TEXT),
              ("querytxt", _TEXT), ("starttime", _TIME), ("endtime", _TIME), ("aborted", _INT),
              ("insert_pristine", _INT), ("concurrency_scaling_status", _INT)], rows)
+
+
+def svl_qlog(db) -> tuple:
+    """SVL_QLOG: STL_QUERY's queries, with their elapsed microseconds and first 60 characters."""
+    rows = [{"userid": 100, "query": r.query, "xid": r.xid, "pid": r.pid, "starttime": r.start, "endtime": r.end,
+             "elapsed": _micros(r), "aborted": 0 if r.status == "success" else 1, "label": "default",
+             "substring": r.text[:60], "source_query": None,
+             "concurrency_scaling_status_txt": "Ran on the main cluster", "from_sp_call": None}
+            for r in _finished_queries(db)]
+    return ([("userid", _INT), ("query", _INT), ("xid", _BIG), ("pid", _INT), ("starttime", _TIME),
+             ("endtime", _TIME), ("elapsed", _BIG), ("aborted", _INT), ("label", _TEXT), ("substring", _TEXT),
+             ("source_query", _INT), ("concurrency_scaling_status_txt", _TEXT), ("from_sp_call", _INT)], rows)
+
+
+def stv_sessions(db) -> tuple:
+    """STV_SESSIONS: the sessions open on the database (the Postgres endpoint's connections); a
+    session's user is known from its first statement on."""
+    rows = [{"starttime": s.started, "process": s.pid, "user_name": s._user or "", "db_name": s.path.stem,
+             "timeout_sec": 0} for s in db.open_sessions()]
+    return ([("starttime", _TIME), ("process", _INT), ("user_name", _TEXT), ("db_name", _TEXT),
+             ("timeout_sec", _INT)], rows)
+
+
+def _finished_queries(db) -> list:
+    """The statements STL_QUERY keeps (queries, not DDL or utility statements) that have ended."""
+    return [r for r in db.query_log.records() if r.query_type in _QUERY_TYPES and r.end is not None]
 
 
 def svl_statementtext(db) -> tuple:
     """Every statement's text in pieces of 200 characters, as SVL_STATEMENTTEXT splits it."""
     rows = []
     for r in db.query_log.records():
-        kind = "QUERY" if r.query_type in ("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "UNLOAD") \
+        kind = "QUERY" if r.query_type in _QUERY_TYPES \
             else r.query_type if r.query_type == "DDL" else "UTILITY"
         for sequence, start in enumerate(range(0, max(len(r.text), 1), 200)):
             rows.append({"userid": 100, "xid": r.xid, "pid": r.pid, "label": "default", "starttime": r.start,
@@ -149,4 +177,4 @@ def stv_recents(db) -> tuple:
 
 
 VIEWS = {"sys_query_history": sys_query_history, "stl_query": stl_query, "svl_statementtext": svl_statementtext,
-         "stv_recents": stv_recents}
+         "stv_recents": stv_recents, "svl_qlog": svl_qlog, "stv_sessions": stv_sessions}

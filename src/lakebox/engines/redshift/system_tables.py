@@ -1,5 +1,6 @@
-"""Redshift's system views that scripts and tools read: PG_TABLE_DEF, SVV_TABLE_INFO, the SVV_EXTERNAL_*
-views of Spectrum, and the load history and load errors COPY records (`load_log`).
+"""Redshift's system views that scripts and tools read: PG_TABLE_DEF, SVV_TABLE_INFO, STV_TBL_PERM,
+SVV_DISKUSAGE, the SVV_EXTERNAL_* views of Spectrum, the load history and load errors COPY records
+(`load_log`), and the query history and sessions (`query_history`).
 
 DuckDB has none of them, and their answers come from three places: DuckDB's own catalog (columns,
 sizes, row counts), what CREATE TABLE said that DuckDB does not keep (`_lakebox.table_design`), and
@@ -23,7 +24,7 @@ from sqlglot import exp
 
 from . import query_history
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
-from .number_format import to_char_number
+from .semantics import SESSION_FUNCTIONS, SESSION_MACROS
 from .spectrum import META
 
 _TEXT, _INT, _BIG, _BOOL, _FLOAT = pa.string(), pa.int32(), pa.int64(), pa.bool_(), pa.float64()
@@ -101,11 +102,14 @@ class SystemTablesMixin:
         self._con.execute("CREATE OR REPLACE TEMP MACRO is_valid_json_array(text) AS "
                           "coalesce(json_valid(text) AND json_type(text) = 'ARRAY', false)")
         self._con.execute("CREATE OR REPLACE TEMP MACRO json_serialize(value) AS CAST(value AS VARCHAR)")
-        try:
-            self._con.create_function("redshift_to_char_number", to_char_number, ["VARCHAR", "VARCHAR"], "VARCHAR",
-                                      side_effects=False)
-        except duckdb.Error:
-            pass  # already defined on this connection
+        # What `semantics` rewrites Redshift's TO_CHAR, SIMILAR TO, AVG, SUM, ADD_MONTHS ... into.
+        for name, function, arguments, result in SESSION_FUNCTIONS:
+            try:
+                self._con.create_function(name, function, arguments, result, side_effects=False)
+            except duckdb.Error:
+                pass  # already defined on this connection
+        for sql in SESSION_MACROS:
+            self._con.execute(sql)
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(encoding) AS "
                           "CASE WHEN encoding = 6 THEN 'UTF8' ELSE 'SQL_ASCII' END")
         for name, kind in (("date_cmp", "DATE"), ("timestamp_cmp", "TIMESTAMP"), ("date_cmp_timestamp", "TIMESTAMP"),
@@ -191,15 +195,13 @@ def _svv_table_info(db) -> tuple:
         count = _one(db, f"SELECT count(*) FROM {qualified}")
         if count == 0:
             continue
-        blocks = db._con.execute(f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{schema}.{table}') "
-                                 "WHERE block_id >= 0").fetchall()[0][0]
         said = design.get((schema, table), [])
         table_wide = {a: v for c, a, v in said if c is None}
         sort_columns, interleaved = _sort_key(table_wide)
         encodes = {c: v.lower() for c, a, v in said if a == "ENCODE" and c}
         lengths = [int(v.split("(")[1].rstrip(")")) for c, a, v in said
                    if a == "TYPE" and v.startswith("character varying(")]
-        size_mb = max(1, math.ceil(blocks * _DUCKDB_BLOCK / (1 << 20)))
+        size_mb = _size_mb(db, schema, table)
         rows.append({
             "database": database, "schema": schema, "table_id": oid, "table": table,
             "encoded": "Y" if encodes else "Y, AUTO(ENCODE)", "diststyle": _dist_style(table_wide),
@@ -217,6 +219,92 @@ def _svv_table_info(db) -> tuple:
              ("stats_off", _FLOAT), ("tbl_rows", _BIG), ("skew_sortkey1", _FLOAT), ("skew_rows", _FLOAT),
              ("estimated_visible_rows", _BIG), ("risk_event", _TEXT), ("vacuum_sort_benefit", _FLOAT),
              ("create_time", pa.timestamp("us"))], rows)
+
+
+def _stv_tbl_perm(db) -> tuple:
+    """STV_TBL_PERM: one row per table, the session's temporary tables included (temp = 1), all on
+    slice 0 (DuckDB has no slices), its rows all sorted (DuckDB keeps no unsorted region)."""
+    design = db._design_by_table()
+    database_id = _database_id(db)
+    rows = []
+    for schema, table, oid, temporary in db._con.execute(
+            "SELECT schema_name, table_name, table_oid, temporary FROM duckdb_tables() WHERE temporary OR "
+            f"(database_name = current_database() AND schema_name NOT IN ('{META}', 'information_schema', "
+            "'pg_catalog')) ORDER BY table_oid").fetchall():
+        count = _one(db, f"SELECT count(*) FROM {_qualified(schema, table, temporary)}")
+        table_wide = {a: v for c, a, v in design.get((schema, table), []) if c is None}
+        rows.append({"slice": 0, "id": oid, "name": table, "rows": count, "sorted_rows": count,
+                     "temp": int(temporary), "db_id": database_id, "insert_pristine": 0, "delete_pristine": 0,
+                     "backup": 0 if table_wide.get("BACKUP") == "NO" else 1,
+                     "dist_style": _DIST_STYLE_IDS[_dist_style(table_wide).split("(")[0]],
+                     "block_count": _size_mb(db, schema, table) if count and not temporary else 0})
+    return ([("slice", _INT), ("id", _INT), ("name", _TEXT), ("rows", _BIG), ("sorted_rows", _BIG), ("temp", _INT),
+             ("db_id", _INT), ("insert_pristine", _INT), ("delete_pristine", _INT), ("backup", _INT),
+             ("dist_style", _INT), ("block_count", _INT)], rows)
+
+
+def _svv_diskusage(db) -> tuple:
+    """SVV_DISKUSAGE: one row per block; here one block per column of each table that holds rows,
+    the three hidden columns Redshift appends (INSERT_XID, DELETE_XID, ROW_ID) included, holding all
+    of the table's values. minvalue and maxvalue are the column's for integer columns, else 0."""
+    design = db._design_by_table()
+    database_id = _database_id(db)
+    tables: dict = {}
+    for schema, table, oid, column, duck_type, _ in db._user_columns():
+        tables.setdefault((schema, table, oid), []).append((column, duck_type))
+    rows = []
+    for (schema, table, oid), columns in tables.items():
+        integers = [name for name, duck_type in columns if duck_type in _INTEGER_TYPES]
+        bounds = "".join(f", min({_quote(c)}), max({_quote(c)})" for c in integers)
+        count, *values = db._con.execute(f"SELECT count(*){bounds} FROM {_qualified(schema, table)}").fetchall()[0]
+        if not count:
+            continue
+        limits = {name: (values[2 * i], values[2 * i + 1]) for i, name in enumerate(integers)}
+        sorted_table = bool(_sort_key({a: v for c, a, v in design.get((schema, table), []) if c is None})[0])
+        for number, name in enumerate([name for name, _ in columns] + list(_HIDDEN_COLUMNS)):
+            low, high = limits.get(name, (0, 0))
+            rows.append({"db_id": database_id, "name": table, "slice": 0, "col": number, "tbl": oid, "blocknum": 0,
+                         "num_values": count, "minvalue": low or 0, "maxvalue": high or 0, "sb_pos": number,
+                         "pinned": 0, "on_disk": 0, "modified": 0, "hdr_modified": 0,
+                         "unsorted": 0 if sorted_table else 1, "tombstone": 0, "preferred_diskno": 0,
+                         "temporary": 0, "newblock": 0})
+    return ([("db_id", _INT), ("name", _TEXT), ("slice", _INT), ("col", _INT), ("tbl", _INT), ("blocknum", _INT),
+             ("num_values", _INT), ("minvalue", _BIG), ("maxvalue", _BIG), ("sb_pos", _INT), ("pinned", _INT),
+             ("on_disk", _INT), ("modified", _INT), ("hdr_modified", _INT), ("unsorted", _INT), ("tombstone", _INT),
+             ("preferred_diskno", _INT), ("temporary", _INT), ("newblock", _INT)], rows)
+
+
+#: Redshift's numbers for distribution styles (RELEFFECTIVEDISTSTYLE; STV_TBL_PERM.dist_style).
+_DIST_STYLE_IDS = {"EVEN": 0, "KEY": 1, "ALL": 8, "AUTO": 10}
+#: DuckDB column types whose values SVV_DISKUSAGE gives as minvalue and maxvalue.
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT"}
+#: The columns Redshift appends to every table, after its own.
+_HIDDEN_COLUMNS = ("insert_xid", "delete_xid", "row_id")
+
+
+def _size_mb(db, schema: str, table: str) -> int:
+    """The 1 MB blocks a table takes: DuckDB's blocks of the table, rounded up, at least one."""
+    blocks = _one(db, f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{schema}.{table}') "
+                      "WHERE block_id >= 0")
+    return max(1, math.ceil(blocks * _DUCKDB_BLOCK / (1 << 20)))
+
+
+def _qualified(schema: str, table: str, temporary: bool = False) -> str:
+    return f"temp.main.{_quote(table)}" if temporary else f"{_quote(schema)}.{_quote(table)}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _database_id(db) -> int:
+    """The oid PG_DATABASE gives the database a statement runs in."""
+    return _database_ids(db).get(_one(db, "SELECT current_database()"), 100000)
+
+
+def _database_ids(db) -> dict:
+    names = getattr(db.users, "database_names", None) or [_one(db, "SELECT current_database()")]
+    return {name: 100000 + i for i, name in enumerate(sorted(names))}
 
 
 def _dist_style(table_wide: dict) -> str:
@@ -383,10 +471,9 @@ def _column_row(database, schema, table, column, position, default, nullable, ty
 
 def _pg_database(db) -> tuple:
     """PG_DATABASE: the cluster's databases (DuckDB's own view has no owner, encoding or ACL)."""
-    names = getattr(db.users, "database_names", None) or [_one(db, "SELECT current_database()")]
-    rows = [{"oid": 100000 + i, "datname": name, "datdba": 100, "encoding": 6, "datcollate": "C", "datctype": "C",
+    rows = [{"oid": oid, "datname": name, "datdba": 100, "encoding": 6, "datcollate": "C", "datctype": "C",
              "datistemplate": False, "datallowconn": True, "datconfig": None, "datacl": None}
-            for i, name in enumerate(sorted(names))]
+            for name, oid in _database_ids(db).items()]
     return ([("oid", _BIG), ("datname", _TEXT), ("datdba", _INT), ("encoding", _INT), ("datcollate", _TEXT),
              ("datctype", _TEXT), ("datistemplate", _BOOL), ("datallowconn", _BOOL), ("datconfig", _TEXT),
              ("datacl", pa.list_(pa.string()))], rows)
@@ -394,7 +481,8 @@ def _pg_database(db) -> tuple:
 
 _CATALOG_VIEWS: dict[str, Callable] = {
     **query_history.VIEWS, "pg_user": _pg_user, "pg_database": _pg_database, "svv_tables": _svv_tables, "svv_columns": _svv_columns,
-    "pg_table_def": _pg_table_def, "svv_table_info": _svv_table_info,
+    "pg_table_def": _pg_table_def, "svv_table_info": _svv_table_info, "stv_tbl_perm": _stv_tbl_perm,
+    "svv_diskusage": _svv_diskusage,
     "svv_external_schemas": _svv_external_schemas, "svv_external_databases": _svv_external_databases,
     "svv_external_tables": _svv_external_tables, "svv_external_columns": _svv_external_columns,
     "svv_external_partitions": _svv_external_partitions,

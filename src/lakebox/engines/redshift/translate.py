@@ -4,13 +4,15 @@ Three steps per statement:
 - the physical-design attributes DuckDB has no use for (DISTSTYLE, DISTKEY, [COMPOUND|INTERLEAVED]
   SORTKEY, BACKUP, column ENCODE) are cut out of the text token by token, because sqlglot parses only
   some of them and gives up on the rest; they are returned so the database can record them;
-- the statement is parsed, identifiers are folded to lower case as Redshift folds them, and the AST
-  is adjusted: IDENTITY columns become a sequence default, constraints Redshift does not enforce
-  (PRIMARY KEY, UNIQUE, REFERENCES) are dropped and recorded, Redshift types get their DuckDB kin;
+- the statement is parsed, identifiers are folded to lower case as Redshift folds them, constructs
+  DuckDB would answer differently are rewritten (`semantics`), and the AST is adjusted: IDENTITY
+  columns become a sequence default, constraints Redshift does not enforce (PRIMARY KEY, UNIQUE,
+  REFERENCES) are dropped and recorded, Redshift types get their DuckDB kin;
 - DuckDB SQL is generated with unsupported constructs raising, so nothing is silently mistranslated.
 
 Statements sqlglot only recognises as an opaque `Command`, and types DuckDB cannot hold, answer 0A000.
-Imports sqlglot, and `number_format` for TO_CHAR of numbers.
+Imports sqlglot, `semantics` (Redshift's meaning where DuckDB's differs) and `number_format` for
+TO_CHAR's templates.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from . import RedshiftError
+from . import RedshiftError, semantics
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
@@ -44,14 +47,16 @@ _DECLARED_NAMES = {
 }
 #: Redshift functions that are DuckDB's under another name.
 _RENAMED_FUNCTIONS = {"replicate": "repeat", "is_valid_json": "json_valid", "func_sha1": "sha1",
-                      "octet_length": "strlen"}
+                      "octet_length": "strlen", "dexp": "exp", "dlog1": "ln", "dlog10": "log10"}
 #: What `SELECT version()` answers on Redshift; drivers and tools parse it to know the server.
 REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
                     "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
 _PROJECTION_NAMES = {exp.CurrentUser: "current_user", exp.SessionUser: "session_user",
                      exp.CurrentVersion: "version",
                      exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
-                     exp.CurrentTimestamp: "getdate"}
+                     exp.CurrentTimestamp: "getdate", exp.CurrentSchema: "current_schema",
+                     # AWS's DATEADD page: "The default column name for a DATEADD function is DATE_ADD".
+                     exp.TsOrDsAdd: "date_add"}
 
 
 @dataclass
@@ -209,7 +214,20 @@ def parse(sql: str) -> exp.Expression:
         raise RedshiftError(_syntax_message(error, sql), "42601") from None
     if len(expressions) != 1:
         raise RedshiftError("syntax error: expected exactly one statement", "42601")
-    return normalize_identifiers(expressions[0], dialect="redshift")
+    return normalize_identifiers(_read_add_months(expressions[0], sql), dialect="redshift")
+
+
+def _read_add_months(tree: exp.Expression, sql: str) -> exp.Expression:
+    """sqlglot reads ADD_MONTHS(d, n) as DATEADD(month, n, d), but they differ at a month's end
+    (`semantics`): the function name, found through the position sqlglot keeps of it, tells them apart."""
+    for node in list(tree.find_all(exp.TsOrDsAdd)):
+        start, end = node.meta.get("start"), node.meta.get("end")
+        if start is not None and end is not None and sql[start:end + 1].upper() == "ADD_MONTHS":
+            replacement = exp.AddMonths(this=node.this, expression=node.expression)
+            if node is tree:
+                return replacement
+            node.replace(replacement)
+    return tree
 
 
 def _syntax_message(error: Exception, sql: str) -> str:
@@ -247,6 +265,7 @@ def translate(sql: str, *, default_schema: str = "public",
         design = _table_design(tree, attributes, default_schema)
     if isinstance(tree, (exp.Select, exp.SetOperation)):
         _name_projections(tree)
+    tree = semantics.apply(tree)
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
     if session_values:
         # Functions answered from the session's state, such as PG_LAST_COPY_ID(): their values.
@@ -304,11 +323,7 @@ def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
         # Redshift's LISTAGG without a delimiter uses none; DuckDB's would put commas in.
         return exp.GroupConcat(this=node.this.copy(), separator=exp.Literal.string(""))
     if isinstance(node, exp.TimeToStr) and isinstance(node.args.get("format"), exp.Literal):
-        # TO_CHAR(number, '999D99'): sqlglot reads every template as a date's ('D' became '%u').
-        template = node.args["format"].this.replace("%u", "D")
-        if is_number_template(template):
-            return exp.Anonymous(this="redshift_to_char_number",
-                                 expressions=[exp.cast(node.this.copy(), "VARCHAR"), exp.Literal.string(template)])
+        return _to_char(node)
     if isinstance(node, exp.FromBase):  # STRTOL(text, base): a session macro (system_tables)
         return exp.Anonymous(this="strtol", expressions=[node.this, node.expression])
     if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED_FUNCTIONS:
@@ -322,6 +337,18 @@ def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
     if trunc_dates and isinstance(node, (exp.Trunc, exp.Anonymous)) and _is_one_arg_trunc(node):
         return exp.cast(node.this if isinstance(node, exp.Trunc) else node.expressions[0], "DATE")
     return node
+
+
+def _to_char(node: exp.TimeToStr) -> exp.Expression:
+    """TO_CHAR(value, 'template') through the session function for a number's template or a date's
+    (number_format, datetime_format): sqlglot turned the template into strftime codes, which are
+    turned back here, and neither kind of template is DuckDB's."""
+    template = format_time(node.args["format"].this, Redshift.INVERSE_TIME_MAPPING, Redshift.INVERSE_TIME_TRIE)
+    if is_number_template(template):
+        return exp.Anonymous(this="redshift_to_char_number",
+                             expressions=[exp.cast(node.this.copy(), "VARCHAR"), exp.Literal.string(template)])
+    return exp.Anonymous(this="redshift_to_char_time",
+                         expressions=[exp.cast(node.this.copy(), "TIMESTAMP"), exp.Literal.string(template)])
 
 
 def _is_one_arg_trunc(node: exp.Expression) -> bool:
@@ -428,7 +455,7 @@ def _name_projections(tree: exp.Expression) -> None:
         elif isinstance(projection, (exp.Func, exp.WithinGroup, exp.Window)) or (
                 isinstance(projection, exp.Dot) and isinstance(projection.expression, exp.Func)):
             # A window function is named after its function: `listagg`, `row_number`, `sum`.
-            spelled = re.match(r"(?:\w+\.)?(\w+)\s*\(", projection.sql("redshift"))
+            spelled = re.match(r"(?:APPROXIMATE\s+)?(?:\w+\.)?(\w+)\s*\(", projection.sql("redshift"), re.I)
             name = _PROJECTION_NAMES.get(type(projection)) or (spelled.group(1).lower() if spelled else "?column?")
         else:
             name = "?column?"

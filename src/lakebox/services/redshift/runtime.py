@@ -135,7 +135,7 @@ class ClusterRuntime:
                 if path:
                     session.connection.execute("SET search_path TO " + ", ".join(f'"{s}"' for s in path))
         except RedshiftError as exc:
-            raise PgAuthError(exc.message) from None
+            raise PgAuthError(exc.message, exc.sqlstate) from None  # 3D000 for a database that does not exist
         if self.audit is not None:
             self.audit.connection(self.doc, "authenticated", name, user, pid)
             self.audit.connection(self.doc, "initiating session", name, user, pid)

@@ -1,0 +1,231 @@
+"""Redshift's answers where DuckDB would answer otherwise: rewrites of a parsed statement, and the
+session macros the rewritten statements call.
+
+DuckDB parses these constructs and runs them, but not with Redshift's meaning:
+- AVG of an integer is a BIGINT, truncated (DuckDB: a DOUBLE), and SUM of integers a BIGINT
+  (DuckDB: a HUGEINT, which clients see as a numeric); both become typed session macros, which pick
+  their body by the argument's type when the statement is bound;
+- SIMILAR TO takes a SQL regular expression (`%`, `_`, a backslash escape), DuckDB's a POSIX one;
+- LIKE and ILIKE escape with a backslash when no ESCAPE clause is given, DuckDB's with nothing;
+- RATIO_TO_REPORT (unknown to DuckDB) is the value over the SUM of its partition, a FLOAT8;
+- a string literal where a date function takes a date or timestamp is cast, as Redshift casts it
+  implicitly (DuckDB cannot choose between its overloads);
+- ADD_MONTHS keeps a month's end at the month's end, MONTHS_BETWEEN counts the time of day in its
+  fraction, DATEADD(year, ...) counts Feb 29's day from the month's start, DATE_PART_YEAR is the year;
+- TO_NUMBER, CRC32, FNV_HASH, BPCHARCMP, QUOTE_IDENT, QUOTE_LITERAL, which DuckDB lacks, are session
+  functions and macros;
+- MERGE's `WHEN NOT MATCHED THEN INSERT VALUES (...)`, which sqlglot reads as a column list.
+Integer division is DuckDB's `integer_division` setting, made on every connection (database.py).
+
+The rewrite runs children first, so a construct inside another one is rewritten too. Imports
+sqlglot and the modules of the Python session functions.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from sqlglot import exp
+
+from . import RedshiftError
+from .datetime_format import to_char_time
+from .hashes import FNV_FUNCTIONS, FNV_SEED, crc32
+from .number_format import template_scale, to_char_number, to_number
+from .similar_to import similar_to_regex
+
+#: Python functions the rewritten statements call, made on each session's connection (system_tables):
+#: (name, function, argument types, result type).
+SESSION_FUNCTIONS = [
+    ("redshift_to_char_number", to_char_number, ["VARCHAR", "VARCHAR"], "VARCHAR"),
+    ("redshift_to_char_time", to_char_time, ["TIMESTAMP", "VARCHAR"], "VARCHAR"),
+    ("redshift_to_number", to_number, ["VARCHAR", "VARCHAR"], "VARCHAR"),
+    ("redshift_similar_regex", similar_to_regex, ["VARCHAR", "VARCHAR"], "VARCHAR"),
+    ("crc32", crc32, ["VARCHAR"], "VARCHAR"),
+    *[(name, function, [kind, "BIGINT"], "BIGINT") for kind, (name, function) in FNV_FUNCTIONS.items()],
+]
+
+#: The macros the rewritten statements call, made on each session's connection (system_tables). A
+#: typed macro takes its first body for an argument that casts implicitly to BIGINT (any integer).
+SESSION_MACROS = [
+    "CREATE OR REPLACE TEMP MACRO redshift_sum(a BIGINT) AS CAST(sum(a) AS BIGINT), (a) AS sum(a)",
+    "CREATE OR REPLACE TEMP MACRO redshift_sum_distinct(a BIGINT) AS CAST(sum(DISTINCT a) AS BIGINT), "
+    "(a) AS sum(DISTINCT a)",
+    "CREATE OR REPLACE TEMP MACRO redshift_avg(a BIGINT) AS CAST(trunc(avg(a)) AS BIGINT), (a) AS avg(a)",
+    "CREATE OR REPLACE TEMP MACRO redshift_avg_distinct(a BIGINT) AS CAST(trunc(avg(DISTINCT a)) AS BIGINT), "
+    "(a) AS avg(DISTINCT a)",
+    # ADD_MONTHS: from a month's last day to the result month's last day, the time of day kept.
+    "CREATE OR REPLACE TEMP MACRO redshift_add_months_ts(ts, n) AS CASE "
+    "WHEN last_day(ts) = CAST(ts AS DATE) THEN CAST(last_day(ts + to_months(n)) AS TIMESTAMP) "
+    "+ (ts - date_trunc('day', ts)) ELSE ts + to_months(n) END",
+    "CREATE OR REPLACE TEMP MACRO redshift_add_months(ts, n) AS "
+    "redshift_add_months_ts(CAST(ts AS TIMESTAMP), CAST(n AS INTEGER))",
+    # MONTHS_BETWEEN: whole months from year and month; the fraction from the days and the time of
+    # day over a 31-day month, unless both are the same day of the month or both a month's end.
+    "CREATE OR REPLACE TEMP MACRO redshift_seconds_of_day(ts) AS epoch(ts) - epoch(date_trunc('day', ts))",
+    "CREATE OR REPLACE TEMP MACRO redshift_months_between_ts(a, b) AS "
+    "CAST((year(a) - year(b)) * 12 + month(a) - month(b) AS DOUBLE) + CASE "
+    "WHEN day(a) = day(b) OR (last_day(a) = CAST(a AS DATE) AND last_day(b) = CAST(b AS DATE)) THEN 0 "
+    "ELSE (day(a) - day(b) + (redshift_seconds_of_day(a) - redshift_seconds_of_day(b)) / 86400.0) / 31.0 END",
+    "CREATE OR REPLACE TEMP MACRO redshift_months_between(a, b) AS "
+    "redshift_months_between_ts(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP))",
+    # DATEADD(year, n, d): AWS's DATEADD page has dateadd(year, 1, '2016-02-29') = 2017-03-01 (the
+    # day is counted from the month's start), where dateadd(month, 12, ...) gives 2017-02-28.
+    "CREATE OR REPLACE TEMP MACRO redshift_add_years_ts(ts, n) AS "
+    "date_trunc('month', ts) + to_years(n) + (ts - date_trunc('month', ts))",
+    "CREATE OR REPLACE TEMP MACRO redshift_add_years(ts, n) AS "
+    "redshift_add_years_ts(CAST(ts AS TIMESTAMP), CAST(n AS INTEGER))",
+    # BPCHARCMP and its synonym BTTEXT_PATTERN_CMP: -1, 0 or 1, bytewise, CHAR's trailing blanks aside.
+    *[f"CREATE OR REPLACE TEMP MACRO {name}(a, b) AS CASE WHEN rtrim(a) < rtrim(b) THEN -1 "
+      "WHEN rtrim(a) > rtrim(b) THEN 1 WHEN a IS NOT NULL AND b IS NOT NULL THEN 0 END"
+      for name in ("bpcharcmp", "bttext_pattern_cmp")],
+    # QUOTE_IDENT quotes only a name that needs it; QUOTE_LITERAL doubles quotes and backslashes.
+    r"""CREATE OR REPLACE TEMP MACRO quote_ident(s) AS CASE WHEN regexp_full_match(s, '[a-z_][a-z0-9_$]*') """
+    r"""THEN s ELSE '"' || replace(s, '"', '""') || '"' END""",
+    r"""CREATE OR REPLACE TEMP MACRO quote_literal(s) AS """
+    r"""'''' || replace(replace(CAST(s AS VARCHAR), '\', '\\'), '''', '''''') || ''''""",
+    # JSON_EXTRACT_ARRAY_ELEMENT_TEXT: '' for a position out of the array; with null_if_invalid, NULL
+    # for text that is not JSON.
+    "CREATE OR REPLACE TEMP MACRO json_extract_array_element_text(j, pos) AS CASE WHEN pos < 0 THEN '' "
+    "ELSE coalesce(json_extract_string(j, '$[' || CAST(pos AS VARCHAR) || ']'), '') END, "
+    "(j, pos, null_if_invalid) AS CASE WHEN null_if_invalid AND NOT json_valid(j) THEN NULL WHEN pos < 0 "
+    "THEN '' ELSE coalesce(json_extract_string(j, '$[' || CAST(pos AS VARCHAR) || ']'), '') END",
+    # TIMEOFDAY(): the current time as text, as Redshift shows it (the session runs in UTC).
+    "CREATE OR REPLACE TEMP MACRO timeofday() AS strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')",
+    # FNV_HASH(value [, seed]): the function for the value's binary form (hashes.py).
+    "CREATE OR REPLACE TEMP MACRO fnv_hash" + ", ".join(
+        [f"(v {kind}) AS {name}(v, {FNV_SEED})" for kind, (name, _) in FNV_FUNCTIONS.items()]
+        + [f"(v {kind}, seed BIGINT) AS {name}(v, seed)" for kind, (name, _) in FNV_FUNCTIONS.items()]),
+]
+
+#: Date functions, and the argument of each that is a date or timestamp.
+_DATE_ARGUMENTS = {exp.LastDay: "this", exp.TimestampTrunc: "this", exp.DateTrunc: "this",
+                   exp.Extract: "expression", exp.NextDay: "this"}
+#: Aggregates whose result type Redshift decides differently, and their macros (plain, DISTINCT).
+_AGGREGATE_MACROS = {exp.Sum: ("redshift_sum", "redshift_sum_distinct"),
+                     exp.Avg: ("redshift_avg", "redshift_avg_distinct")}
+
+
+def apply(tree: exp.Expression) -> exp.Expression:
+    """`tree` with every rule applied, children before their parents; the (possibly new) root."""
+    for node in reversed(list(tree.walk())):
+        replacement = _rewrite(node)
+        if replacement is not node:
+            if node is tree:
+                tree = replacement
+            else:
+                node.replace(replacement)
+    return tree
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    for rule in _RULES:
+        replacement = rule(node)
+        if replacement is not None:
+            return replacement
+    return node
+
+
+def _aggregate(node: exp.Expression) -> Optional[exp.Expression]:
+    macros = _AGGREGATE_MACROS.get(type(node))
+    if macros is None:
+        return None
+    argument = node.this
+    if isinstance(argument, exp.Distinct) and len(argument.expressions) == 1:
+        return exp.Anonymous(this=macros[1], expressions=[argument.expressions[0]])
+    return exp.Anonymous(this=macros[0], expressions=[argument])
+
+
+def _date_literal(node: exp.Expression) -> Optional[exp.Expression]:
+    key = _DATE_ARGUMENTS.get(type(node))
+    value = node.args.get(key) if key else None
+    if isinstance(value, exp.Literal) and value.is_string:
+        node.set(key, exp.cast(value, "TIMESTAMP"))
+        return node
+    return None
+
+
+def _date_functions(node: exp.Expression) -> Optional[exp.Expression]:
+    if isinstance(node, exp.TsOrDsAdd) and node.text("unit").upper() == "YEAR":
+        return exp.Anonymous(this="redshift_add_years", expressions=[node.this, node.expression])
+    if isinstance(node, exp.AddMonths):
+        return exp.Anonymous(this="redshift_add_months", expressions=[node.this, node.expression])
+    if isinstance(node, exp.MonthsBetween):
+        return exp.Anonymous(this="redshift_months_between", expressions=[node.this, node.expression])
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "date_part_year" and len(node.expressions) == 1:
+        return exp.Year(this=exp.cast(node.expressions[0], "DATE"))
+    return None
+
+
+def _to_number(node: exp.Expression) -> Optional[exp.Expression]:
+    """TO_NUMBER(text, 'template'): a numeric with the template's scale (number_format)."""
+    if not isinstance(node, exp.ToNumber):
+        return None
+    template = node.args.get("format")
+    if not (isinstance(template, exp.Literal) and template.is_string):
+        raise RedshiftError("TO_NUMBER needs a literal format template here", "0A000")
+    text = exp.Anonymous(this="redshift_to_number", expressions=[exp.cast(node.this, "VARCHAR"), template])
+    return exp.cast(text, exp.DataType.build(f"DECIMAL(38, {template_scale(template.this)})"))
+
+
+def _integer_result(node: exp.Expression) -> Optional[exp.Expression]:
+    """REGEXP_INSTR is an INTEGER in Redshift; sqlglot's DuckDB form of it is a numeric."""
+    return exp.cast(node.copy(), "INT") if isinstance(node, exp.RegexpInstr) else None
+
+
+def _similar_to(node: exp.Expression) -> Optional[exp.Expression]:
+    """SIMILAR TO as a whole-string regular-expression match; its ESCAPE clause is read here too."""
+    if isinstance(node, exp.Escape) and isinstance(node.this, exp.SimilarTo):
+        return _regex_match(node.this, node.expression)
+    if isinstance(node, exp.SimilarTo) and not isinstance(node.parent, exp.Escape):
+        return _regex_match(node, exp.Literal.string("\\"))
+    return None
+
+
+def _regex_match(similar: exp.SimilarTo, escape: exp.Expression) -> exp.Expression:
+    pattern = similar.expression
+    if isinstance(pattern, exp.Literal) and pattern.is_string and isinstance(escape, exp.Literal):
+        regex: exp.Expression = exp.Literal.string(similar_to_regex(pattern.this, escape.this))
+    else:
+        regex = exp.Anonymous(this="redshift_similar_regex", expressions=[pattern, escape])
+    return exp.Anonymous(this="regexp_full_match", expressions=[similar.this, regex])
+
+
+def _like_escape(node: exp.Expression) -> Optional[exp.Expression]:
+    """LIKE 'a\\_b': Redshift's LIKE escapes with a backslash by default, DuckDB's has no escape.
+    Only patterns that may hold a backslash get the clause (a literal without one needs none)."""
+    if not isinstance(node, (exp.Like, exp.ILike)) or isinstance(node.parent, exp.Escape):
+        return None
+    pattern = node.expression
+    if isinstance(pattern, exp.Literal) and "\\" not in pattern.this:
+        return None
+    return exp.Escape(this=node.copy(), expression=exp.Literal.string("\\"))
+
+
+def _ratio_to_report(node: exp.Expression) -> Optional[exp.Expression]:
+    """RATIO_TO_REPORT(x) OVER (PARTITION BY p): x / SUM(x) OVER (PARTITION BY p), as FLOAT8."""
+    if not (isinstance(node, exp.Window) and isinstance(node.this, exp.Anonymous)
+            and node.this.name.lower() == "ratio_to_report"):
+        return None
+    if node.args.get("order") or node.args.get("spec") or len(node.this.expressions) != 1:
+        raise RedshiftError("RATIO_TO_REPORT takes one argument and a window of PARTITION BY only", "42601")
+    value = exp.cast(node.this.expressions[0], "DOUBLE")
+    total = exp.Window(this=exp.Sum(this=value.copy()), partition_by=[p.copy() for p in node.args.get(
+        "partition_by") or []], over="OVER")
+    return exp.Div(this=value, expression=total)
+
+
+def _merge_insert_values(node: exp.Expression) -> Optional[exp.Expression]:
+    """`WHEN NOT MATCHED THEN INSERT VALUES (a, b)`: Redshift's tokenizer has no VALUES keyword, so
+    sqlglot reads the VALUES list as a column list holding a function call named VALUES."""
+    if not (isinstance(node, exp.Insert) and isinstance(node.parent, exp.When)
+            and isinstance(node.this, exp.Tuple) and len(node.this.expressions) == 1 and not node.expression):
+        return None
+    values = node.this.expressions[0]
+    if not (isinstance(values, exp.Anonymous) and values.name.upper() == "VALUES"):
+        return None
+    return exp.Insert(this=None, expression=exp.Tuple(expressions=values.expressions))
+
+
+_RULES: list[Callable[[exp.Expression], Optional[exp.Expression]]] = [
+    _aggregate, _date_literal, _date_functions, _to_number, _integer_result, _similar_to, _like_escape,
+    _ratio_to_report, _merge_insert_values]
