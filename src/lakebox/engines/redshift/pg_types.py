@@ -20,6 +20,10 @@ BOOL, BYTEA, NAME, INT8, INT2, INT4, TEXT, OID = 16, 17, 19, 20, 21, 23, 25, 26
 FLOAT4, FLOAT8, UNKNOWN = 700, 701, 705
 BPCHAR, VARCHAR, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, TIMETZ = 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1266
 NUMERIC, GEOMETRY, GEOGRAPHY, SUPER, VARBYTE = 1700, 3000, 3001, 4000, 6551
+#: Array type OID -> its element's OID: drivers bind a Python list as one of these (`oid = ANY(%s)`).
+ARRAY_ELEMENTS = {1000: BOOL, 1005: INT2, 1007: INT4, 1016: INT8, 1028: OID, 1021: FLOAT4, 1022: FLOAT8,
+                  1231: NUMERIC, 1009: TEXT, 1015: VARCHAR, 1014: BPCHAR, 1003: NAME, 1182: DATE,
+                  1115: TIMESTAMP, 1185: TIMESTAMPTZ}
 
 #: Redshift's type names (and the aliases a session may use) -> OID. Anything else is sent as text.
 _OIDS = {
@@ -203,6 +207,8 @@ def decode_param(raw: Optional[bytes], oid: int, binary: bool) -> Any:
     """A Bind parameter as a Python value (or a Cast), by the type OID the client declared in Parse."""
     if raw is None:
         return None
+    if oid in ARRAY_ELEMENTS:
+        return _decode_array(raw, ARRAY_ELEMENTS[oid], binary)
     if binary:
         return _decode_binary(raw, oid)
     text = raw.decode("utf-8")
@@ -220,6 +226,58 @@ def decode_param(raw: Optional[bytes], oid: int, binary: bool) -> Any:
     if oid in (DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
         return Cast(text, _SQL_TYPES[oid])
     return text
+
+
+def _decode_array(raw: bytes, element_oid: int, binary: bool) -> list:
+    """A one-dimensional array parameter as a list: Postgres's binary array layout (dimensions, a null
+    flag, the element OID, then each element's length and bytes), or its text form `{1,2,"a b"}`."""
+    if not binary:
+        return [decode_param(None if item is None else item.encode(), element_oid, False)
+                for item in _array_text_items(raw.decode("utf-8"))]
+    try:
+        dims, _, element = struct.unpack_from("!iiI", raw)
+        if dims == 0:
+            return []
+        if dims != 1:
+            raise PgTypeError("multidimensional array parameters are not supported")
+        count, _ = struct.unpack_from("!ii", raw, 12)
+        items, pos = [], 20
+        for _ in range(count):
+            (size,) = struct.unpack_from("!i", raw, pos)
+            pos += 4
+            items.append(None if size < 0 else decode_param(raw[pos:pos + size], element or element_oid, True))
+            pos += max(size, 0)
+        return items
+    except struct.error as exc:
+        raise PgTypeError(f"malformed binary array parameter: {exc}") from None
+
+
+def _array_text_items(text: str) -> list[Optional[str]]:
+    """The elements of a one-dimensional array literal `{a,"b c",NULL}` (quotes and backslashes undone)."""
+    if not (text.startswith("{") and text.endswith("}")):
+        raise PgTypeError(f'malformed array literal: "{text}"', "22P02")
+    items, current, quoted, was_quoted, escape = [], [], False, False, False
+    for char in text[1:-1]:
+        if escape:
+            current.append(char)
+            escape = False
+        elif char == "\\":
+            escape = True
+        elif char == '"':
+            quoted, was_quoted = not quoted, True
+        elif char == "," and not quoted:
+            items.append(_array_item(current, was_quoted))
+            current, was_quoted = [], False
+        else:
+            current.append(char)
+    if current or was_quoted or items:
+        items.append(_array_item(current, was_quoted))
+    return items
+
+
+def _array_item(chars: list[str], was_quoted: bool) -> Optional[str]:
+    item = "".join(chars)
+    return None if not was_quoted and item.strip().upper() == "NULL" else (item if was_quoted else item.strip())
 
 
 def _decode_binary(raw: bytes, oid: int) -> Any:
@@ -270,6 +328,8 @@ def sql_literal(value: Any) -> str:
         return f"CAST({_quote(_text(value, TIMESTAMPTZ if value.tzinfo else TIMESTAMP))} AS {sql_type})"
     if isinstance(value, dt.date):
         return f"CAST('{value.isoformat()}' AS DATE)"
+    if isinstance(value, list):
+        return "ARRAY[" + ", ".join(sql_literal(item) for item in value) + "]"
     return _quote(str(value))
 
 
