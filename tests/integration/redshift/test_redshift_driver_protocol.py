@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import redshift_connector
 from redshift_helpers import connect
@@ -23,3 +25,16 @@ def test_a_login_to_a_database_that_does_not_exist_is_3d000(redshift, cluster):
         connect(redshift, database="nosuchdb")
     error = info.value.args[0]
     assert (error["S"], error["C"], error["M"]) == ("FATAL", "3D000", 'database "nosuchdb" does not exist')
+
+
+def test_timetz_comes_back_in_binary_as_utc_whatever_the_session_zone(redshift, cluster):
+    moment = dt.time(10, 14, 56, tzinfo=dt.timezone.utc)
+    with connect(redshift) as conn:
+        cursor = conn.cursor()
+        cursor.execute("CREATE TABLE shifts (starts TIMETZ)")
+        cursor.execute("INSERT INTO shifts VALUES (%s)", (moment,))
+        cursor.execute("SELECT starts, '12:00:00+02'::timetz FROM shifts")
+        assert cursor.fetchall() == ([moment, dt.time(10, 0, tzinfo=dt.timezone.utc)],)
+        cursor.execute("SET timezone = 'America/New_York'")
+        cursor.execute("SELECT starts FROM shifts")
+        assert cursor.fetchall() == ([moment],)

@@ -148,9 +148,13 @@ def _interval_text(value: dt.timedelta) -> str:
     return f"{days} days {clock}" if days else clock
 
 
+def _time_micros(value: dt.time) -> int:
+    return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
+
+
 def encode_binary(value: Any, oid: int) -> bytes:
     """Postgres' binary send format for the types drivers ask binary for (redshift_connector: integers,
-    floats, bool, text-like, date, timestamps). Raises PgTypeError for any other type."""
+    floats, bool, text-like, date, timestamps, times). Raises PgTypeError for any other type."""
     try:
         if oid == BOOL:
             return b"\x01" if _as_bool(value) else b"\x00"
@@ -168,8 +172,11 @@ def encode_binary(value: Any, oid: int) -> bytes:
         if oid in (TIMESTAMP, TIMESTAMPTZ):
             return struct.pack("!q", _micros_since_epoch(value))
         if oid == TIME:
-            return struct.pack("!q", ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
-                               + value.microsecond)
+            return struct.pack("!q", _time_micros(value))
+        if oid == TIMETZ:
+            # The time of day and the zone in seconds west of UTC, as Postgres' timetz_send writes them.
+            offset = value.utcoffset() or dt.timedelta(0)
+            return struct.pack("!qi", _time_micros(value), -int(offset.total_seconds()))
     except (TypeError, ValueError, AttributeError, struct.error, OverflowError) as exc:
         raise PgTypeError(f"cannot send {value!r} as binary type {oid}: {exc}") from None
     raise PgTypeError(f"binary format is not supported for type {oid}")
