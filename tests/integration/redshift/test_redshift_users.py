@@ -58,6 +58,13 @@ def test_md5_password_and_disabled_password(redshift, cluster):
     _login_fails(redshift, "hashed", "HashedPass1")
 
 
+def test_sha256_form_takes_the_clear_text_without_its_rules(redshift, cluster):
+    # As redshift_connector's own suite creates such a user: non-ASCII, not the clear-text rules.
+    _sql(redshift, "CREATE USER sha_user PASSWORD 'sha256|My_sha256_PaSsWoRdŽ'")
+    assert _sql(redshift, "SELECT current_user", user="sha_user", password="My_sha256_PaSsWoRdŽ") == [["sha_user"]]
+    _login_fails(redshift, "sha_user", "sha256|My_sha256_PaSsWoRdŽ")
+
+
 @pytest.mark.parametrize("sql, sqlstate, message", [
     ("CREATE USER weak PASSWORD 'short'", "22023", "Password must"),
     ("CREATE USER nodigit PASSWORD 'NoDigitsHere'", "22023", "contain a number"),
