@@ -1,4 +1,5 @@
-"""Array parameters as drivers bind them (`oid = ANY(%s)` with a list): decoded and written back as SQL."""
+"""Parameters as drivers bind them: arrays (`oid = ANY(%s)` with a list) decoded and written back as SQL,
+and which `$n` in a statement are placeholders."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import struct
 
 import pytest
 
-from lakebox.engines.redshift.pg_types import INT2, INT4, TEXT, PgTypeError, decode_param, sql_literal
+from lakebox.engines.redshift.pg_types import (INT2, INT4, TEXT, PgTypeError, bind_parameters, decode_param,
+                                              parameter_count, sql_literal)
 
 
 def _binary_array(element_oid: int, items: list, fmt: str) -> bytes:
@@ -56,3 +58,10 @@ def test_malformed_arrays_are_refused():
         decode_param(b"1,2", 1007, binary=False)
     with pytest.raises(PgTypeError):
         decode_param(b"\x00\x00", 1007, binary=True)
+
+
+def test_a_dollar_digit_inside_an_identifier_is_no_placeholder():
+    sql = 'SELECT * FROM "x$1".t, catalog$123standard.u WHERE a = $1 AND b = ($2)'
+    assert parameter_count(sql) == 2
+    assert bind_parameters(sql, ["7", "'b'"]) == \
+        'SELECT * FROM "x$1".t, catalog$123standard.u WHERE a = 7 AND b = (\'b\')'

@@ -86,7 +86,7 @@ class FakeSession:
 def server():
     database, closed = duckdb.connect(), []
 
-    def authenticate(user: str, password: str, db: str) -> FakeSession:
+    def authenticate(user: str, password: str, db: str, client: dict | None = None) -> FakeSession:
         if password != PASSWORD:
             raise PgAuthError(f'password authentication failed for user "{user}"')
         return FakeSession(database, closed)

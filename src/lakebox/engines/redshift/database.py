@@ -27,9 +27,10 @@ from typing import Optional
 import duckdb
 
 from ..sql.types import HiveTypeError, hive_to_duckdb
-from . import (RedshiftError, copy_unload, load_log, loading, materialized_views, query_history, translate,
-               unloading)
+from . import (RedshiftError, connection_log, copy_unload, database_ddl, load_log, loading, materialized_views,
+               query_history, translate, unloading)
 from .errors import duck_error
+from . import procedures
 from .results import Column, Result
 from .users import is_user_statement
 from .spectrum import META as _META
@@ -82,8 +83,11 @@ def pg_type_name(duck_type) -> str:
 
 class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin, ExternalTableAsMixin,
                        ExternalTablesMixin, SystemTablesMixin, SpectrumMixin):
-    def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str):
+    def __init__(self, path: pathlib.Path, *, lake, glue_catalog, account: str, region: str,
+                 name: Optional[str] = None):
         self.path = pathlib.Path(path)
+        #: The database's name, as its cluster knows it (the file's name may escape some characters).
+        self.name = name or self.path.stem
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lake, self.glue_catalog, self.account, self.region = lake, glue_catalog, account, region
         self._lock = threading.RLock()
@@ -96,6 +100,9 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         #: The cluster's users (users.py): an object with `apply(statement) -> tag`, or None, which
         #: leaves CREATE/ALTER/DROP USER unsupported (a database without a cluster).
         self.users = None
+        #: The cluster (its runtime): runs CREATE/ALTER/DROP DATABASE (`database_statement`) and keeps
+        #: STL_CONNECTION_LOG (`connection_log`); None for a database without a cluster.
+        self.cluster = None
         #: Milliseconds a statement may run before it is cancelled (statement_timeout; 0: no limit).
         self.statement_timeout_ms = 0
         self._con = duckdb.connect(str(self.path))
@@ -153,7 +160,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             results: list[Result] = []
             for statement in translate.split_statements(sql):
                 first = _FIRST_WORD.match(statement)
-                self._current_query = self.query_log.begin(user, self.pid, self.path.stem, statement,
+                self._current_query = self.query_log.begin(user, self.pid, self.name, statement,
                                                            [first.group(1).upper()] if first else [])
                 try:
                     result = self._timed(statement)
@@ -267,6 +274,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             return self._unload(statement)
         if self.users is not None and is_user_statement(words):
             return Result([], [], self.users.apply(statement), -1)
+        if words[1:2] == ["DATABASE"] and first in ("CREATE", "DROP", "ALTER"):
+            return database_ddl.run(self, statement)
         if first in _NO_OPS:
             return Result([], [], _NO_OPS[first], -1)
         if first in _TRANSACTION_WORDS:
@@ -278,7 +287,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         if words[:3] == ["CREATE", "EXTERNAL", "SCHEMA"]:
             return self._create_external_schema(statement)
         # Statements DuckDB has no form of, each answering None when the statement is not its own.
-        for handler in (self._table_ddl, self._show, self._materialized_view, self._external_table_ddl):
+        for handler in (self._table_ddl, self._show, self._materialized_view, self._external_table_ddl,
+                        self._procedure):
             result = handler(statement, words)
             if result is not None:
                 return result
@@ -288,6 +298,10 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         if words[:2] == ["DROP", "SCHEMA"] and self._drop_external_schema(statement):
             return Result([], [], "DROP SCHEMA", -1)
         return self._sql(statement)
+
+    def _procedure(self, statement: str, words: list) -> Optional[Result]:
+        """Stored procedures: CREATE/DROP/ALTER PROCEDURE, CALL, and their cursors (`procedures`)."""
+        return procedures.handle(self, statement, words)
 
     def _sql(self, statement: str) -> Result:
         views: list = []
@@ -331,7 +345,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
 
     def _rewrite_table(self, table, views: list):
         """A system view or a Spectrum table named by a statement, as a relation DuckDB can read."""
-        return self._system_view(table, views) or self._spectrum_view(table, views)
+        return (self._system_view(table, views) or connection_log.system_view(self, table, views)
+                or self._spectrum_view(table, views))
 
     def _current_schema(self) -> str:
         return self._con.execute("SELECT current_schema()").fetchall()[0][0]  # leaves no result open
@@ -433,7 +448,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         record = load_log.LoadRecord(
             query=self._current_query.query if self._current_query else self.query_log.next_id(),
             user_name=self._user or "", session=session, xid=xid,
-            database_name=self.path.stem, schema_name=schema, table_name=spec.table, tbl=rows[0][3],
+            database_name=self.name, schema_name=schema, table_name=spec.table, tbl=rows[0][3],
             data_source=spec.source, starttime=started)
         count = 0
         try:

@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable, Optional, Protocol, Sequence
 
-from . import pg_types
+from . import pg_types, procedures
 
 log = logging.getLogger("lakebox.redshift.pgwire")
 
@@ -185,7 +185,8 @@ class _Connection:
             return False
         password = body.cstring()
         try:
-            self.session = self.authenticate(user, password, params.get("database") or user)
+            self.session = self.authenticate(user, password, params.get("database") or user,
+                                             client=self.client_info(params))
         except PgAuthError as exc:
             self.try_send_error("FATAL", exc.sqlstate, exc.message)
             return False
@@ -198,6 +199,17 @@ class _Connection:
         self.send(b"K", struct.pack("!ii", self.pid, secrets.randbits(31)))
         self.ready()
         return True
+
+    def client_info(self, params: dict) -> dict:
+        """What the session's connection events record of the client (STL_CONNECTION_LOG): the startup
+        packet's parameters (redshift_connector sends application_name, driver_version, os_version,
+        client_protocol_version and, with an IdP plugin, plugin_name), its address, and its TLS."""
+        try:
+            address = self.sock.getpeername()[:2]
+        except OSError:
+            address = ("", "")
+        tls = (self.sock.version() or "", (self.sock.cipher() or ("",))[0]) if self.encrypted else None
+        return {"startup": dict(params), "address": address, "tls": tls}
 
     def negotiate(self) -> Optional[dict]:
         """Read startup packets up to the protocol 3.0 one, answering SSLRequest and GSSENCRequest on the
@@ -380,7 +392,10 @@ class _Connection:
         optional `describe(sql)` answers without running it; otherwise a row-returning statement is run
         with NULL parameters (and, when it has none, that run is its result)."""
         if statement.columns is None:
-            if _first_keyword(statement.sql) not in _ROW_RETURNING:
+            if _first_keyword(statement.sql) == "CALL":  # OUT arguments, from the definition: never run to describe
+                statement.columns = procedures.call_columns(getattr(self.session, "connection", self.session),
+                                                            statement.sql)
+            elif _first_keyword(statement.sql) not in _ROW_RETURNING:
                 statement.columns = []
             else:
                 sql = pg_types.bind_parameters(statement.sql, [pg_types.null_literal(o) for o in statement.param_oids])
@@ -422,6 +437,7 @@ class _Connection:
         try:
             results = self.session.execute(sql)
         except Exception as exc:
+            self.send_notices(getattr(exc, "notices", ()))
             if self.status == "T":
                 self.status = "E"
             if getattr(exc, "sqlstate", None) is None:
@@ -429,6 +445,7 @@ class _Connection:
                 raise PgError(f"internal error: {exc}", "XX000") from None
             raise PgError(getattr(exc, "message", str(exc)), exc.sqlstate) from None
         for result in results:
+            self.send_notices(getattr(result, "notices", ()))  # a stored procedure's RAISE INFO ...
             tag = result.command.split(" ", 1)[0].upper()
             if tag in ("BEGIN", "START"):
                 self.status = "T"
@@ -465,6 +482,14 @@ class _Connection:
         fields = b"".join(code + _cstr(value) for code, value in
                           ((b"S", severity), (b"V", severity), (b"C", sqlstate), (b"M", message)))
         self.send(b"E", fields + b"\0")
+
+    def send_notices(self, notices) -> None:
+        """NoticeResponse messages, one per (level, message): what RAISE INFO/NOTICE/WARNING say."""
+        for level, message in notices:
+            sqlstate = "01000" if level == "WARNING" else "00000"
+            fields = b"".join(code + _cstr(value) for code, value in
+                              ((b"S", level), (b"V", level), (b"C", sqlstate), (b"M", message)))
+            self.send(b"N", fields + b"\0")
 
     def try_send_error(self, severity: str, sqlstate: str, message: str) -> None:
         """Report a fatal error if the client is still there to read it."""

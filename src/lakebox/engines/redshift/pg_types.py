@@ -352,9 +352,11 @@ def _quote(text: str) -> str:
 
 # A $n placeholder, or a span in which "$n" is not one: quoted strings, quoted identifiers, comments
 # and dollar-quoted bodies (CREATE PROCEDURE ... AS $$ ... $1 ... $$ refers to its own arguments).
+# Identifiers may hold `$` and digits (`catalog$123`), so a `$` right after a word character is no
+# placeholder.
 _SPANS = re.compile(
     r"""(?P<skip>'(?:[^'\\]|\\.|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|(?P<tag>\$[A-Za-z_]*\$).*?(?P=tag))"""
-    r"""|(?P<param>\$(?P<n>\d+))""",
+    r"""|(?P<param>(?<![\w$])\$(?P<n>\d+))""",  # not inside an identifier: `name$1` is a name
     re.DOTALL,
 )
 

@@ -2,7 +2,8 @@
 Postgres drivers connect here and run SQL through a session.
 
 It knows the protocol and nothing of SQL: authentication and every statement go to the callbacks it is
-given (`authenticate(user, password, database) -> session`, `session.execute(sql) -> [result]`), which
+given (`authenticate(user, password, database, client=...) -> session`, `session.execute(sql) -> [result]`;
+`client` is a dict of what the connection knows of its client), which
 are duck-typed so that these modules import only the standard library and pg_types. The listener is
 here; each connection (pg_connection.py) runs on a thread of its own, because a session's execute
 blocks (DuckDB) and clients are few.
@@ -24,7 +25,7 @@ __all__ = ["PgAuthError", "PgError", "PgWireServer"]
 
 
 class PgWireServer:
-    def __init__(self, host: str, port: int, authenticate: Callable[[str, str, str], Session], *,
+    def __init__(self, host: str, port: int, authenticate: Callable[..., Session], *,
                  tls: Optional[ssl.SSLContext] = None, require_tls: Optional[Callable[[], bool]] = None):
         self.host, self.port, self.authenticate = host, port, authenticate
         self.tls, self.require_tls = tls, require_tls

@@ -2,7 +2,8 @@
 
 What a cluster with logging on records, in the formats of AWS's "Database audit logging" page:
 - connectionlog: `authenticated`, `initiating session`, `disconnecting session` (with its duration)
-  and `authentication failure`, one pipe-separated line each;
+  and `authentication failure`, one pipe-separated line each, the fields of STL_CONNECTION_LOG's row
+  for the same event (engines/redshift/connection_log.py);
 - useractivitylog: every statement a session runs,
   `'<time> UTC [ db=<db> user=<user> pid=<pid> userid=<id> xid=<xid> ]' LOG: <sql>`;
 - userlog: CREATE, ALTER and DROP USER statements.
@@ -23,6 +24,7 @@ Lines buffered for S3 are in memory: a `kill -9` loses at most the last minute o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import logging
@@ -31,6 +33,7 @@ import threading
 import time
 from typing import Any, Optional
 
+from ...engines.redshift.connection_log import ConnectionEvent
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ...storage.api import ObjectMeta
@@ -153,12 +156,13 @@ class AuditLogger:
             self.record(doc, "userlog", "|".join(["100", name, " ", action, "0", "0", "0", " ", str(pid), str(pid),
                                                   _connection_time(moment)]))
 
-    def connection(self, doc: dict, event: str, database: str, user: str, pid: int, duration_us: int = 0) -> None:
+    def connection(self, doc: dict, event: ConnectionEvent) -> None:
+        """A connectionlog line: the event STL_CONNECTION_LOG also records, its fields in that order."""
         if not self.enabled(doc):
             return
-        self.record(doc, "connectionlog", "|".join([
-            event, _connection_time(self.now()), "127.0.0.1", "", str(pid), database, user, "password",
-            str(duration_us), "", "", "", "", "", "", "", "", "", "", "", "", ""]))
+        fields = [str(v) for v in dataclasses.astuple(event)]
+        fields[1] = _connection_time(event.recordtime.replace(tzinfo=dt.timezone.utc))
+        self.record(doc, "connectionlog", "|".join(fields))
 
     # -- delivering ---------------------------------------------------------------------------------
 

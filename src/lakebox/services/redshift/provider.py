@@ -123,6 +123,8 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
                                  glue_catalog=self.glue_catalog, account=account, region=doc["Region"],
                                  audit=self.audit,
                                  save_users=lambda users: self._save_users(account, doc["ClusterIdentifier"], users),
+                                 save_databases=lambda databases: self._save_field(account, doc["ClusterIdentifier"],
+                                                                                   "Databases", databases),
                                  settings=lambda: session_settings(self.cluster_group_values(account, runtime.doc)),
                                  tls=self.tls_context())
         port = runtime.start(self.config.host, doc["Endpoint"]["Port"])
@@ -143,9 +145,13 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
 
     def _save_users(self, account: str, identifier: str, users: dict) -> dict:
         """Keep a cluster's database users (CREATE/ALTER/DROP USER) with its settings; the new doc."""
+        return self._save_field(account, identifier, "Users", users)
+
+    def _save_field(self, account: str, identifier: str, field: str, value: Any) -> dict:
+        """Keep what SQL changed of a cluster (its users, its databases' attributes); the new doc."""
         with self.store.lock:
             doc = self.store.get(account, identifier)
-            doc["Users"] = users
+            doc[field] = value
             self.store.put(account, doc)
             return doc
 

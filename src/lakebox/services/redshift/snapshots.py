@@ -25,7 +25,8 @@ log = logging.getLogger("lakebox.redshift")
 
 #: Cluster settings a snapshot remembers, and a restore gives the new cluster unless told otherwise.
 _CLUSTER_FIELDS = ("NodeType", "NumberOfNodes", "ClusterType", "MasterUsername", "DBName", "PasswordHash",
-                   "Encrypted", "KmsKeyId", "EnhancedVpcRouting", "ClusterVersion", "AvailabilityZone", "Users")
+                   "Encrypted", "KmsKeyId", "EnhancedVpcRouting", "ClusterVersion", "AvailabilityZone", "Users",
+                   "Databases")
 _SHOWN = ("SnapshotIdentifier", "ClusterIdentifier", "Status", "Port", "AvailabilityZone", "MasterUsername",
           "ClusterVersion", "SnapshotType", "NodeType", "NumberOfNodes", "DBName", "Encrypted", "KmsKeyId",
           "EncryptedWithHSM", "OwnerAccount", "TotalBackupSizeInMegaBytes", "ActualIncrementalBackupSizeInMegaBytes",
