@@ -77,7 +77,10 @@ def load(redshift: Any, account: str, config: dict, bucket: str, key: str, compr
         return f"No available cluster listens on port {port} ({config['ClusterJDBCURL']})."
     try:
         session = runtime.authenticate(config["Username"], config["Password"], database)
-        session.execute(copy_statement(config, bucket, key, compression))
+        try:
+            session.execute(copy_statement(config, bucket, key, compression))
+        finally:
+            session.close()  # an open session would hold its database (DROP DATABASE waits for it)
     except RedshiftError as exc:
         return exc.message
     except Exception as exc:  # noqa: BLE001 - PgAuthError and kin: the load failed, say why
