@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable, Optional, Protocol, Sequence
 
-from . import pg_types, procedures
+from . import pg_types
 
 log = logging.getLogger("lakebox.redshift.pgwire")
 
@@ -390,11 +390,12 @@ class _Connection:
     def describe_statement(self, statement: _Statement) -> list:
         """The columns a statement will return, before its parameters are known: the session's
         optional `describe(sql)` answers without running it; otherwise a row-returning statement is run
-        with NULL parameters (and, when it has none, that run is its result)."""
+        with NULL parameters (and, when it has none, that run is its result). A CALL is described by
+        the session's optional `describe_call(sql)`, from the procedure's definition."""
         if statement.columns is None:
             if _first_keyword(statement.sql) == "CALL":  # OUT arguments, from the definition: never run to describe
-                statement.columns = procedures.call_columns(getattr(self.session, "connection", self.session),
-                                                            statement.sql)
+                describe_call = getattr(self.session, "describe_call", None)
+                statement.columns = list(describe_call(statement.sql)) if describe_call is not None else []
             elif _first_keyword(statement.sql) not in _ROW_RETURNING:
                 statement.columns = []
             else:

@@ -57,6 +57,13 @@ class Session:
                                                user_activity=self._user_activity)
         return self.connection.execute(sql, user=self.user)
 
+    def describe_call(self, sql: str) -> list:
+        """The columns a CALL answers with (its OUT and INOUT arguments), read from the procedure's
+        definition: the statement is never run just to describe it."""
+        from ...engines.redshift import procedures
+
+        return procedures.call_columns(self.connection, sql)
+
     def close(self) -> None:
         self.connection.close()
         if self._runtime is not None:
