@@ -256,9 +256,11 @@ def test_field_transforms(people, capsys):
 def test_record_transforms_filter_map_join_split_rows(people, spark, glue_ctx):
     adults = Filter.apply(frame=people, f=lambda r: int(r["age"]) >= 18)  # noqa: F405
     assert rows(adults, "name") == [("Cy",)]
-    assert adults.errorsCount() == 1  # "x" is not a number: an error record, not a crash
-    [error] = adults.errorsAsDynamicFrame().toDF().collect()
-    assert "ValueError" in error.error and json.loads(error.record)["name"] == "Bob"
+    assert adults.errorsCount() == 0  # "x" is not a number: a ValueError is "no match", as in AWS's Filter
+    ratio = Filter.apply(frame=people, f=lambda r: 100 / (len(r["name"]) - 3) > 0)  # noqa: F405
+    assert ratio.errorsCount() == 2  # any other exception is an error record, not a crash
+    error = ratio.errorsAsDynamicFrame().toDF().collect()[0]
+    assert "ZeroDivisionError" in error.error and json.loads(error.record)["name"] in ("Ann", "Bob")
 
     def tag(record):
         record["label"] = f"{record['name']}@{record['address']['country']}"

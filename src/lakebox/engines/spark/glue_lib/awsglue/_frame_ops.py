@@ -31,7 +31,10 @@ def cast_to(expr: Column, source: T.DataType, type_name: str) -> Column:
 
 
 def apply_mapping(df: DataFrame, mappings: Sequence, case_sensitive: bool = False) -> DataFrame:
-    """Only the mapped fields, renamed and cast; a mapping whose source is absent yields no field."""
+    """Only the mapped fields, renamed and cast; a mapping whose source is absent yields no field.
+    One mapping may be given as a bare tuple, as Glue accepts."""
+    if isinstance(mappings, tuple):
+        mappings = [mappings]
     tree = FieldTree()
     for mapping in mappings:
         if not isinstance(mapping, (tuple, list)) or len(mapping) != 4:
@@ -102,6 +105,8 @@ def resolve_choice(df: DataFrame, specs: Optional[Sequence], choice: str,
 
     `catalog_columns` ({name: type}) is given when an action is match_catalog.
     """
+    if isinstance(specs, tuple):  # one (path, action) spec, as Glue accepts
+        specs = [specs]
     if specs and choice:
         raise ValueError("resolveChoice takes either specs or choice, not both")
     if not specs and not choice:

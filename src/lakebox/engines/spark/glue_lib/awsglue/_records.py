@@ -49,20 +49,27 @@ def _error(exc: BaseException, record) -> tuple:
 def guarded(f, kind: str):
     """A function for RDD.map that runs `f` on one row: (OK, value), (DROPPED, None) or (ERROR, json).
 
-    kind "filter": the value is the row itself, kept when `f` says so; kind "map": the value is the
-    JSON text of the record `f` returned.
+    kind "filter": the value is the row itself, kept when `f` says so; a KeyError, ValueError or
+    TypeError from `f` means "no match", as in AWS's library, and any other exception an error record.
+    kind "map": the value is the JSON text of the record `f` returned; any exception is an error record.
     """
 
     def run(row):
         record = row.asDict(recursive=True)
         try:
             out = f(record)
-            if kind == "filter":
-                return (OK, row) if out else (DROPPED, None)
-            if not isinstance(out, dict):
-                raise TypeError(f"the map function returned {type(out).__name__}, not a record (dict)")
-            return OK, to_json(out)
+        except (KeyError, ValueError, TypeError) as exc:
+            # AWS's Filter reads these as "no match" and drops the record; Map makes an error record.
+            return (DROPPED, None) if kind == "filter" else _error(exc, record)
         except Exception as exc:  # noqa: BLE001 - Glue turns a failing record into an error record
+            return _error(exc, record)
+        if kind == "filter":
+            return (OK, row) if out else (DROPPED, None)
+        if not isinstance(out, dict):
+            return _error(TypeError(f"the map function returned {type(out).__name__}, not a record (dict)"), record)
+        try:
+            return OK, to_json(out)
+        except Exception as exc:  # noqa: BLE001 - a value JSON cannot hold: an error record
             return _error(exc, record)
 
     return run

@@ -13,9 +13,12 @@ import sys
 import time
 from typing import Any, Optional
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession, SQLContext
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from . import _hadoopfs, readers, writers
+from ._fields import parse_type
 from .catalog import CatalogTable, glue_client, matching_partitions
 from .data_sink import DataSink
 from .data_source import DataSource
@@ -109,9 +112,11 @@ class DynamicFrameWriter:
         return self._ctx.write_dynamic_frame_from_catalog(frame, database, table_name, redshift_tmp_dir,
                                                           transformation_ctx, additional_options, catalog_id, **kwargs)
 
-    def from_jdbc_conf(self, frame: DynamicFrame, catalog_connection: str, **kwargs: Any) -> DynamicFrame:
-        raise NotImplementedError("write_dynamic_frame.from_jdbc_conf needs a JDBC connection, which lakebox's "
-                                  "awsglue does not provide; write to s3 or a catalog table instead")
+    def from_jdbc_conf(self, frame: DynamicFrame, catalog_connection: str, connection_options: Optional[dict] = None,
+                       redshift_tmp_dir: str = "", transformation_ctx: str = "",
+                       catalog_id: Optional[str] = None) -> DynamicFrame:
+        return self._ctx.write_dynamic_frame_from_jdbc_conf(frame, catalog_connection, connection_options,
+                                                            redshift_tmp_dir, transformation_ctx, catalog_id)
 
 
 class DataFrameWriter:
@@ -124,12 +129,20 @@ class DataFrameWriter:
                                                    table_name, **kwargs)
 
 
-class GlueContext:
-    """The Glue entry point over a SparkContext: `GlueContext(SparkContext.getOrCreate())`."""
+class GlueContext(SQLContext):
+    """The Glue entry point over a SparkContext: `GlueContext(SparkContext.getOrCreate())`.
 
-    def __init__(self, sparkContext: Any, **options: Any):
-        self._sc = sparkContext
-        self.spark_session = SparkSession.builder.getOrCreate()
+    A SQLContext, as AWS's is, so `glueContext.sql(...)`, `.read`, `.table(...)` and `.sparkSession`
+    work; it may also be made from a SparkSession, or from nothing (the active session).
+    """
+
+    def __init__(self, sparkContext: Any = None, **options: Any):
+        if isinstance(sparkContext, SparkSession):
+            session = sparkContext
+        else:
+            session = SparkSession.builder.getOrCreate()
+        super().__init__(session.sparkContext, session)
+        self.spark_session = session
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.create_data_frame = DataFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
@@ -159,6 +172,49 @@ class GlueContext:
                                       sample_ratio: Optional[float] = None,
                                       transformation_ctx: str = "") -> DynamicFrame:
         return DynamicFrame(self.spark_session.createDataFrame(data, schema, sample_ratio), self, name)
+
+    def create_data_frame_from_catalog(self, database: Optional[str] = None, table_name: Optional[str] = None,
+                                      redshift_tmp_dir: str = "", transformation_ctx: str = "",
+                                      push_down_predicate: str = "", additional_options: Optional[dict] = None,
+                                      catalog_id: Optional[str] = None, **kwargs: Any) -> DataFrame:
+        return self.create_dynamic_frame_from_catalog(database, table_name, redshift_tmp_dir, transformation_ctx,
+                                                      push_down_predicate, additional_options, catalog_id,
+                                                      **kwargs).toDF()
+
+    def create_data_frame_from_options(self, connection_type: str, connection_options: Optional[dict] = None,
+                                       format: Optional[str] = None, format_options: Optional[dict] = None,
+                                       transformation_ctx: str = "", push_down_predicate: str = "",
+                                       **kwargs: Any) -> DataFrame:
+        return self.create_dynamic_frame_from_options(connection_type, connection_options, format, format_options,
+                                                      transformation_ctx, push_down_predicate, **kwargs).toDF()
+
+    def create_sample_dynamic_frame_from_catalog(self, database: Optional[str] = None,
+                                                 table_name: Optional[str] = None, num: Optional[int] = None,
+                                                 sample_options: Optional[dict] = None, redshift_tmp_dir: str = "",
+                                                 transformation_ctx: str = "", push_down_predicate: str = "",
+                                                 additional_options: Optional[dict] = None,
+                                                 catalog_id: Optional[str] = None, **kwargs: Any) -> DynamicFrame:
+        """The first `num` records of the table (all of them without num); sample_options are accepted
+        and ignored (Glue's sample reads stop early; here the read is the same, then limited)."""
+        frame = self.create_dynamic_frame_from_catalog(database, table_name, redshift_tmp_dir, transformation_ctx,
+                                                       push_down_predicate, additional_options, catalog_id, **kwargs)
+        return _limited(frame, num)
+
+    def create_sample_dynamic_frame_from_options(self, connection_type: str,
+                                                 connection_options: Optional[dict] = None, num: Optional[int] = None,
+                                                 sample_options: Optional[dict] = None, format: Optional[str] = None,
+                                                 format_options: Optional[dict] = None, transformation_ctx: str = "",
+                                                 push_down_predicate: str = "", **kwargs: Any) -> DynamicFrame:
+        frame = self.create_dynamic_frame_from_options(connection_type, connection_options, format, format_options,
+                                                       transformation_ctx, push_down_predicate, **kwargs)
+        return _limited(frame, num)
+
+    def get_catalog_schema_as_spark_schema(self, database: Optional[str] = None, table_name: Optional[str] = None,
+                                           catalog_id: Optional[str] = None) -> T.StructType:
+        """The table's columns, then its partition keys, as a Spark schema."""
+        table = CatalogTable.load(database, table_name, catalog_id)
+        return T.StructType([T.StructField(name, parse_type(type_name))
+                             for name, type_name in table.columns + table.partition_keys])
 
     def getSource(self, connection_type: str, format: Optional[str] = None, transformation_ctx: str = "",
                   push_down_predicate: str = "", **options: Any) -> DataSource:
@@ -192,6 +248,22 @@ class GlueContext:
         writers.write_catalog(frame.toDF(), table, additional_options)
         return frame
 
+    def write_data_frame_from_catalog(self, frame: DataFrame, database: Optional[str] = None,
+                                      table_name: Optional[str] = None, redshift_tmp_dir: str = "",
+                                      transformation_ctx: str = "", additional_options: Optional[dict] = None,
+                                      catalog_id: Optional[str] = None, **kwargs: Any) -> None:
+        self.write_dynamic_frame_from_catalog(DynamicFrame(frame, self, table_name or ""), database, table_name,
+                                              redshift_tmp_dir, transformation_ctx, additional_options, catalog_id,
+                                              **kwargs)
+
+    def write_dynamic_frame_from_jdbc_conf(self, frame: DynamicFrame, catalog_connection: str,
+                                           connection_options: Optional[dict] = None, redshift_tmp_dir: str = "",
+                                           transformation_ctx: str = "", catalog_id: Optional[str] = None) -> None:
+        raise NotImplementedError("write_dynamic_frame.from_jdbc_conf needs a JDBC connection, which lakebox's "
+                                  "awsglue does not provide; write to s3 or a catalog table instead")
+
+    write_from_jdbc_conf = write_dynamic_frame_from_jdbc_conf
+
     def getSink(self, connection_type: str, format: Optional[str] = None, transformation_ctx: str = "",
                 **options: Any) -> DataSink:
         _s3_only(connection_type)
@@ -206,6 +278,23 @@ class GlueContext:
     # -- housekeeping -------------------------------------------------------------------------------
     def get_logger(self) -> GlueLogger:
         return GlueLogger()
+
+    def currentTimeMillis(self) -> int:
+        return int(time.time() * 1000)
+
+    def add_ingestion_time_columns(self, frame: Any, time_granularity: str) -> Any:
+        """The frame (DataFrame or DynamicFrame) with ingest_year, ingest_month, ingest_day, and down to
+        the granularity (`hour`, `minute`) ingest_hour and ingest_minute: the time of this call, as text."""
+        levels = {"year": 1, "month": 2, "day": 3, "hour": 4, "minute": 5}
+        depth = levels.get(str(time_granularity).lower())
+        if depth is None:
+            raise ValueError(f"time_granularity {time_granularity!r} is not one of {', '.join(levels)}")
+        now = time.gmtime()
+        parts = [("ingest_year", "%Y"), ("ingest_month", "%m"), ("ingest_day", "%d"), ("ingest_hour", "%H"),
+                 ("ingest_minute", "%M")][:depth]
+        df = frame.toDF() if isinstance(frame, DynamicFrame) else frame
+        df = df.withColumns({name: F.lit(time.strftime(fmt, now)) for name, fmt in parts})
+        return DynamicFrame(df, self, frame.name) if isinstance(frame, DynamicFrame) else df
 
     def purge_s3_path(self, s3_path: str, options: Optional[dict] = None, transformation_ctx: str = "") -> None:
         """Delete the files under s3_path older than `retentionPeriod` hours (default 168, one week)."""
@@ -251,3 +340,7 @@ class GlueContext:
             _hadoopfs.write_text(self.spark_session, manifest.rstrip("/") + "/Success.csv",
                                  "".join(f"{uri}\n" for uri in deleted))
         return bool(deleted) and kept == 0
+
+
+def _limited(frame: DynamicFrame, num: Optional[int]) -> DynamicFrame:
+    return frame if num is None else DynamicFrame(frame.toDF().limit(int(num)), frame.glue_ctx, frame.name)

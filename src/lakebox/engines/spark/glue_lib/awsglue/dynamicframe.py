@@ -19,13 +19,21 @@ from . import _frame_ops as ops
 from . import _records, gluetypes
 from ._fields import resolve
 
-__all__ = ["DynamicFrame", "DynamicFrameCollection", "ErrorThresholdExceeded"]
+__all__ = ["DynamicFrame", "DynamicFrameCollection", "ErrorThresholdExceeded", "ResolveOption"]
 
 _records.ship_by_value()
 
 
 class ErrorThresholdExceeded(Exception):
     """More records failed in a transform than its stageThreshold or totalThreshold allows."""
+
+
+class ResolveOption:
+    """How `toDF(options)` settles a choice field: action "KeepAsStruct", or "Project" to `target` (a
+    Spark DataType). A lakebox frame holds no choices, so Project casts and KeepAsStruct keeps."""
+
+    def __init__(self, path: str, action: str, target: Any = None):
+        self.path, self.action, self.target = path, action, target
 
 
 class DynamicFrame:
@@ -48,7 +56,17 @@ class DynamicFrame:
         return DynamicFrame(dataframe, glue_ctx, name)
 
     def toDF(self, options: Optional[list] = None) -> DataFrame:
-        return self._df
+        df = self._df
+        for option in options or []:
+            action = str(option.action).upper()
+            if action not in ("KEEPASSTRUCT", "PROJECT"):
+                raise ValueError(f"Invalid resolve action {option.action}. Action must be one of KeepAsStruct "
+                                 "and Project.")
+            if action == "PROJECT":
+                if option.target is None:
+                    raise ValueError("Target type must be specified with project action.")
+                df = ops.resolve_choice(df, [(option.path, f"cast:{option.target.simpleString()}")], "", None)
+        return df
 
     def _next(self, df: DataFrame, name: Optional[str] = None, stage_errors: Any = None) -> "DynamicFrame":
         return DynamicFrame(df, self.glue_ctx, self.name if name is None else name, stage_errors,
@@ -79,11 +97,12 @@ class DynamicFrame:
     def getNumPartitions(self) -> int:
         return self._df.rdd.getNumPartitions()
 
-    def repartition(self, num_partitions: int, transformation_ctx: str = "", **kwargs: Any) -> "DynamicFrame":
+    def repartition(self, num_partitions: int, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0,
+                    totalThreshold: int = 0) -> "DynamicFrame":
         return self._next(self._df.repartition(num_partitions))
 
-    def coalesce(self, num_partitions: int, shuffle: bool = False, transformation_ctx: str = "",
-                 **kwargs: Any) -> "DynamicFrame":
+    def coalesce(self, num_partitions: int, shuffle: bool = False, transformation_ctx: str = "", info: str = "",
+                 stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
         df = self._df.repartition(num_partitions) if shuffle else self._df.coalesce(num_partitions)
         return self._next(df)
 
@@ -91,6 +110,12 @@ class DynamicFrame:
     def apply_mapping(self, mappings: list, case_sensitive: bool = False, transformation_ctx: str = "",
                       info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
         return self._next(ops.apply_mapping(self._df, mappings, case_sensitive))
+
+    def applyMapping(self, *args: Any, **kwargs: Any) -> "DynamicFrame":
+        """The older name of apply_mapping (a leading DynamicFrame argument, as old scripts pass, is skipped)."""
+        if args and isinstance(args[0], DynamicFrame):
+            args = args[1:]
+        return self.apply_mapping(*args, **kwargs)
 
     def select_fields(self, paths: list, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0,
                       totalThreshold: int = 0) -> "DynamicFrame":
@@ -108,6 +133,8 @@ class DynamicFrame:
                       table_name: Optional[str] = None, transformation_ctx: str = "", info: str = "",
                       stageThreshold: int = 0, totalThreshold: int = 0,
                       catalog_id: Optional[str] = None) -> "DynamicFrame":
+        if isinstance(specs, tuple):  # one (path, action) spec, as Glue accepts
+            specs = [specs]
         wants_catalog = choice == "match_catalog" or any(
             isinstance(s, (tuple, list)) and len(s) == 2 and s[1] == "match_catalog" for s in specs or [])
         columns = None
@@ -252,7 +279,11 @@ def _errors_of(tagged: Any) -> Any:
 class DynamicFrameCollection:
     """Named DynamicFrames, as SplitFields, SplitRows and Relationalize return them."""
 
-    def __init__(self, dynamic_frames: dict, glue_ctx: Any):
+    def __init__(self, dynamic_frames: Any, glue_ctx: Any):
+        if isinstance(dynamic_frames, list):  # a list of frames is keyed by their names, as on Glue
+            dynamic_frames = {frame.name: frame for frame in dynamic_frames}
+        elif not isinstance(dynamic_frames, dict):
+            raise TypeError("dynamic_frames must be list or dict.")
         self._frames = dict(dynamic_frames)
         self.glue_ctx = glue_ctx
 
@@ -272,8 +303,12 @@ class DynamicFrameCollection:
         return self._frames.values()
 
     def select(self, key: str, transformation_ctx: str = "") -> DynamicFrame:
+        """The frame named key; an empty frame of that name when the collection has none (as on Glue,
+        where e.g. Relationalize makes no child table for a frame without arrays)."""
         if key not in self._frames:
-            raise KeyError(f"No DynamicFrame named {key!r} in this collection (it has {sorted(self._frames)})")
+            spark = self.glue_ctx.spark_session
+            empty = spark.createDataFrame(spark.sparkContext.emptyRDD(), "struct<>")
+            return DynamicFrame(empty, self.glue_ctx, key)
         return self._frames[key]
 
     def map(self, callable: Callable, transformation_ctx: str = "") -> "DynamicFrameCollection":

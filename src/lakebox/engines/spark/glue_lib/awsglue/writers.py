@@ -46,7 +46,7 @@ def writer_options(fmt: Optional[str], format_options: Optional[dict]) -> tuple[
         raise NotImplementedError(f"lakebox's awsglue does not write the {fmt!r} format")
     if fmt == "csv":
         out = {"header": str(flag(opts.get("writeHeader", True))).lower(), "sep": str(opts.get("separator", ","))}
-        if opts.get("quoteChar") not in (None, "-1"):
+        if opts.get("quoteChar") is not None and str(opts["quoteChar"]) != "-1":  # -1 (int or text): no quoting
             out["quote"] = str(opts["quoteChar"])
         if "escaper" in opts:
             out["escape"] = str(opts["escaper"])

@@ -6,10 +6,11 @@ Only capitalized class names are exported, so a star import cannot shadow a buil
 
 from .field_transforms import (ApplyMapping, DropFields, DropNullFields, RenameField, ResolveChoice, SelectFields,
                                SplitFields, Unbox, UnnestFrame)
-from .record_transforms import (ErrorsAsDynamicFrame, Filter, FlatMap, Join, Map, MapToCollection, Relationalize,
-                                SelectFromCollection, Spigot, SplitRows)
+from .record_transforms import (Coalesce, ErrorsAsDynamicFrame, Filter, FlatMap, Join, Map, MapToCollection,
+                                Relationalize, Repartition, SelectFromCollection, Spigot, SplitRows, Union)
 from .transform import GlueTransform
 
-__all__ = ["ApplyMapping", "DropFields", "DropNullFields", "ErrorsAsDynamicFrame", "Filter", "FlatMap",
-           "GlueTransform", "Join", "Map", "MapToCollection", "Relationalize", "RenameField", "ResolveChoice",
-           "SelectFields", "SelectFromCollection", "Spigot", "SplitFields", "SplitRows", "Unbox", "UnnestFrame"]
+__all__ = ["ApplyMapping", "Coalesce", "DropFields", "DropNullFields", "ErrorsAsDynamicFrame", "Filter", "FlatMap",
+           "GlueTransform", "Join", "Map", "MapToCollection", "Relationalize", "RenameField", "Repartition",
+           "ResolveChoice", "SelectFields", "SelectFromCollection", "Spigot", "SplitFields", "SplitRows", "Unbox",
+           "Union", "UnnestFrame"]

@@ -30,6 +30,30 @@ class Join(GlueTransform):
         return frame1.join(keys1, keys2, frame2, transformation_ctx)
 
 
+class Union(GlueTransform):
+    """Every record of frame1 and of frame2 (fields matched by name; a field one frame lacks is null)."""
+
+    def __call__(self, frame1: Any, frame2: Any, transformation_ctx: str = "", info: str = "",
+                 stageThreshold: int = 0, totalThreshold: int = 0) -> Any:
+        return frame1.union(frame2, transformation_ctx, info, stageThreshold, totalThreshold)
+
+
+class Repartition(GlueTransform):
+    """The frame spread over num_partitions partitions (a shuffle)."""
+
+    def __call__(self, frame: Any, num_partitions: int, transformation_ctx: str = "", info: str = "",
+                 stageThreshold: int = 0, totalThreshold: int = 0) -> Any:
+        return frame.repartition(num_partitions, transformation_ctx, info, stageThreshold, totalThreshold)
+
+
+class Coalesce(GlueTransform):
+    """The frame in at most num_partitions partitions (no shuffle unless asked)."""
+
+    def __call__(self, frame: Any, num_partitions: int, shuffle: bool = False, transformation_ctx: str = "",
+                 info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> Any:
+        return frame.coalesce(num_partitions, shuffle, transformation_ctx, info, stageThreshold, totalThreshold)
+
+
 class SplitRows(GlueTransform):
     """Two frames: records meeting every comparison ({path: {operator: value}}), and the others."""
 
