@@ -5,8 +5,10 @@ The instances are bookkeeping (groups.py): lakebox runs every step on this machi
 on, the address a client really reaches (as Redshift's endpoint is), and it stays in the description
 after the cluster ends, as on EMR. Application versions come from the release (releases.py).
 
-A cluster with three master nodes is, as AWS documents, protected from termination and kept alive
-when it has no steps, whatever the request said; its protection can be turned off afterwards.
+Instance fleets are built by fleets.py; the managed scaling and auto-termination policies that
+RunJobFlow may carry are checked by policies.py. A cluster with three master nodes is, as AWS
+documents, protected from termination and kept alive when it has no steps, whatever the request
+said; its protection can be turned off afterwards.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Optional
 
 from ...protocol.context import RequestContext
 from .common import cluster_arn, new_id, validation
-from .groups import HA_MASTERS, initial_fleets, initial_groups
+from .fleets import initial_fleets
+from .groups import HA_MASTERS, initial_groups
+from .policies import auto_termination, check_managed_scaling
 from .releases import check_release, cluster_applications, hadoop_version
 
 MAX_STEP_CONCURRENCY = 256
@@ -72,17 +76,23 @@ def new_cluster(ctx: RequestContext, params: dict, now: float, host: str) -> dic
     }
     if params.get("PlacementGroupConfigs"):
         doc["Extra"]["PlacementGroups"] = params["PlacementGroupConfigs"]
+    if "UnhealthyNodeReplacement" in instances:
+        doc["UnhealthyNodeReplacement"] = instances["UnhealthyNodeReplacement"]
     if instances.get("InstanceFleets"):
-        if instances.get("InstanceGroups"):
+        if instances.get("InstanceGroups") or instances.get("MasterInstanceType") or instances.get("SlaveInstanceType"):
             raise validation("Instance fleets and instance groups are mutually exclusive.")
         doc["CollectionType"] = "INSTANCE_FLEET"
-        doc["InstanceFleets"] = initial_fleets(doc, instances["InstanceFleets"])
+        doc["InstanceFleets"] = initial_fleets(doc, instances["InstanceFleets"], now, validation)
         doc["InstanceGroups"] = []
     else:
         doc["CollectionType"], doc["InstanceGroups"] = "INSTANCE_GROUP", initial_groups(doc, instances, now)
         master = next(g for g in doc["InstanceGroups"] if g["InstanceRole"] == "MASTER")
         if master["InstanceCount"] == HA_MASTERS:
             doc["TerminationProtected"], doc["KeepAlive"] = True, True
+    if params.get("ManagedScalingPolicy"):
+        doc["ManagedScalingPolicy"] = check_managed_scaling(doc, params["ManagedScalingPolicy"], validation)
+    if "AutoTerminationPolicy" in params:
+        doc["AutoTerminationPolicy"] = auto_termination(doc, params["AutoTerminationPolicy"], now, validation)
     return doc
 
 
@@ -132,6 +142,7 @@ def cluster_output(cluster: dict) -> dict:
         "ReleaseLabel": cluster.get("ReleaseLabel"), "RequestedAmiVersion": cluster.get("AmiVersion"),
         "RunningAmiVersion": cluster.get("AmiVersion"), "AutoTerminate": not cluster["KeepAlive"],
         "TerminationProtected": cluster["TerminationProtected"], "VisibleToAllUsers": cluster["VisibleToAllUsers"],
+        "UnhealthyNodeReplacement": cluster.get("UnhealthyNodeReplacement"),
         "Applications": cluster["Applications"], "Tags": cluster["Tags"], "ServiceRole": cluster.get("ServiceRole"),
         "NormalizedInstanceHours": 0, "ClusterArn": cluster["Arn"],
         "MasterPublicDnsName": cluster.get("MasterPublicDnsName"),

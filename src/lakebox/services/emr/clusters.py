@@ -1,10 +1,14 @@
 """Clusters: RunJobFlow, DescribeCluster, ListClusters, TerminateJobFlows, SetTerminationProtection,
-SetVisibleToAllUsers, ModifyCluster, AddTags and RemoveTags.
+SetVisibleToAllUsers, SetKeepJobFlowAliveWhenNoSteps, SetUnhealthyNodeReplacement, ModifyCluster,
+AddTags and RemoveTags.
 
 RunJobFlow commits the cluster and its steps in one transaction and starts the cluster's worker.
 There is no EC2 to boot, so the cluster leaves STARTING before RunJobFlow returns: RUNNING when it has
 steps, WAITING when it is kept alive without any, TERMINATED (ALL_STEPS_COMPLETED) when it is neither.
 A `cluster_running` waiter therefore succeeds on its first call.
+
+SetKeepJobFlowAliveWhenNoSteps takes effect at once: a WAITING cluster whose steps are done and that
+is no longer kept alive terminates (ALL_STEPS_COMPLETED); a RUNNING one ends after its last step.
 
 TerminateJobFlows checks every id before it changes anything: an unknown id, or a cluster under
 termination protection, refuses the whole request and every cluster stays as it was. A cluster with
@@ -104,6 +108,21 @@ class ClustersMixin:
             cluster["VisibleToAllUsers"] = params["VisibleToAllUsers"]
 
         self._change_job_flows(ctx, params["JobFlowIds"], show, _must_be_live)
+        return {}
+
+    def set_keep_job_flow_alive_when_no_steps(self, ctx: RequestContext, params: dict) -> dict:
+        def keep(cluster: dict, steps: list, now: float) -> None:
+            cluster["KeepAlive"] = params["KeepJobFlowAliveWhenNoSteps"]
+            lifecycle.settle(cluster, steps, now)
+
+        self._change_job_flows(ctx, params["JobFlowIds"], keep, _must_be_live)
+        return {}
+
+    def set_unhealthy_node_replacement(self, ctx: RequestContext, params: dict) -> dict:
+        def replace(cluster: dict, steps: list, now: float) -> None:
+            cluster["UnhealthyNodeReplacement"] = params["UnhealthyNodeReplacement"]
+
+        self._change_job_flows(ctx, params["JobFlowIds"], replace, _must_be_live)
         return {}
 
     def modify_cluster(self, ctx: RequestContext, params: dict) -> dict:

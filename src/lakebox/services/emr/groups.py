@@ -1,7 +1,7 @@
-"""Instance groups and fleets: their documents, and AddInstanceGroups, ModifyInstanceGroups,
-PutAutoScalingPolicy and RemoveAutoScalingPolicy.
+"""Instance groups: their documents, and AddInstanceGroups, ModifyInstanceGroups,
+PutAutoScalingPolicy and RemoveAutoScalingPolicy (instance fleets are in fleets.py).
 
-There is no EC2 here: every step runs on this machine (DESIGN D4), so groups, fleets and their
+There is no EC2 here: every step runs on this machine (DESIGN D4), so groups and their
 instances are what the cluster asked for, recorded with stable ids. A resize really changes the
 group's instances (new ones get new ids, removed ones go, EC2InstanceIdsToTerminate first) and is
 done at once, there being nothing to provision. Each instance has the EBS volumes its group's
@@ -33,14 +33,14 @@ _CLUSTER_ID_PLACEHOLDER = re.compile(r"\$\{emr\.clusterId\}", re.IGNORECASE)
 GROUP_FIELDS = ("Name", "Market", "BidPrice", "InstanceType", "Configurations", "CustomAmiId", "ShrinkPolicy")
 
 
-def _devices(ebs: Optional[dict]) -> list[dict]:
+def devices(ebs: Optional[dict]) -> list[dict]:
     """The EbsBlockDevices of an EbsConfiguration: one per volume of each config, /dev/sdb onwards."""
-    devices = []
+    found = []
     for config in (ebs or {}).get("EbsBlockDeviceConfigs") or []:
         for _ in range(config.get("VolumesPerInstance", 1)):
-            letter = string.ascii_lowercase[1 + len(devices)]
-            devices.append({"VolumeSpecification": config["VolumeSpecification"], "Device": f"/dev/sd{letter}"})
-    return devices
+            letter = string.ascii_lowercase[1 + len(found)]
+            found.append({"VolumeSpecification": config["VolumeSpecification"], "Device": f"/dev/sd{letter}"})
+    return found
 
 
 def new_instances(cluster: dict, owner: dict, count: int) -> list[dict]:
@@ -76,7 +76,7 @@ def new_group(cluster: dict, config: dict, now: float) -> dict:
     group = {k: v for k, v in config.items() if k not in ("AutoScalingPolicy", "EbsConfiguration")}
     group.update({"Id": new_id("ig-"), "Created": now, "ConfigurationsVersion": 0,
                   "EbsOptimized": bool((config.get("EbsConfiguration") or {}).get("EbsOptimized", False)),
-                  "EbsBlockDevices": _devices(config.get("EbsConfiguration"))})
+                  "EbsBlockDevices": devices(config.get("EbsConfiguration"))})
     group.setdefault("Market", "ON_DEMAND")
     group.setdefault("Name", config["InstanceRole"])
     if config.get("AutoScalingPolicy"):
@@ -111,23 +111,6 @@ def initial_groups(cluster: dict, instances: dict, now: float) -> list[dict]:
     if master["InstanceCount"] not in (1, HA_MASTERS):
         raise validation("Master instance group must have exactly 3 instances for HA clusters.")
     return [new_group(cluster, config, now) for config in configs]
-
-
-def initial_fleets(cluster: dict, configs: list[dict]) -> list[dict]:
-    if [f["InstanceFleetType"] for f in configs].count("MASTER") != 1:
-        raise validation("Exactly one MASTER instance fleet must be specified.")
-    fleets = []
-    for config in configs:
-        fleet = dict(config)
-        fleet["Id"] = "if-" + new_id("")
-        types = config.get("InstanceTypeConfigs") or [{}]
-        fleet["InstanceType"] = types[0].get("InstanceType", "m5.xlarge")
-        fleet["EbsBlockDevices"] = _devices(types[0].get("EbsConfiguration"))
-        count = config.get("TargetOnDemandCapacity", 0) + config.get("TargetSpotCapacity", 0)
-        fleet["Instances"] = new_instances(cluster, fleet, max(count, 1 if config["InstanceFleetType"] == "MASTER"
-                                                               else 0))
-        fleets.append(fleet)
-    return fleets
 
 
 def _resize(cluster: dict, group: dict, count: int, terminate: list[str]) -> None:

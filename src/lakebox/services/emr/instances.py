@@ -61,7 +61,9 @@ def instance_output(cluster: dict, owner: dict, instance: dict, fleet: bool) -> 
         "PublicDnsName": cluster.get("MasterPublicDnsName"), "PublicIpAddress": cluster.get("PublicIp"),
         "Status": {"State": "TERMINATED" if _ended(cluster) else "RUNNING", "StateChangeReason": {},
                    "Timeline": _timeline(cluster, owner)},
-        "Market": owner.get("Market", "ON_DEMAND"), "InstanceType": owner["InstanceType"],
+        # A fleet's instances each have their market and type; a group's are the group's.
+        "Market": instance.get("Market") or owner.get("Market", "ON_DEMAND"),
+        "InstanceType": instance.get("InstanceType") or owner["InstanceType"],
         "EbsVolumes": instance.get("EbsVolumes") or [],
     }
     out["InstanceFleetId" if fleet else "InstanceGroupId"] = owner["Id"]

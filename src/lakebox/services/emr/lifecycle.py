@@ -16,6 +16,10 @@ documented behaviour in one place:
 - a cluster created with no steps and without KeepJobFlowAliveWhenNoSteps waits STARTUP_GRACE
   seconds (service clock) for steps before it ends: on AWS such a cluster takes minutes to boot, and
   steps added meanwhile (AddJobFlowSteps right after RunJobFlow) run before it terminates;
+- a cluster with an auto-termination policy (policies.py) terminates once it has had no step pending
+  or running for IdleTimeout seconds (service clock), counted from the latest of its becoming ready,
+  the policy being attached, and any step being added or ending. The API has no reason code for it:
+  the cluster ends TERMINATED with ALL_STEPS_COMPLETED and a message naming the idle timeout;
 - a cluster with a running driver cannot end at once: it is TERMINATING until its worker has
   stopped the driver, then it takes the state kept in `EndState`.
 """
@@ -100,6 +104,10 @@ def settle(cluster: dict, steps: list[dict], now: float) -> None:
     if any(s["State"] in ("PENDING", "RUNNING", "CANCEL_PENDING") for s in steps):
         if state != "RUNNING":
             cluster["State"], cluster["Reason"] = "RUNNING", reason(None, RUNNING_MESSAGE)
+    elif _idle_too_long(cluster, steps, now):
+        timeout = cluster["AutoTerminationPolicy"]["IdleTimeout"]
+        end_cluster(cluster, steps, "TERMINATED", "ALL_STEPS_COMPLETED",
+                    f"Auto-termination policy: the cluster was idle for {timeout:g} seconds", now)
     elif cluster.get("KeepAlive") or grace_ends(cluster, steps, now) is not None:
         if state != "WAITING":
             cluster["State"], cluster["Reason"] = "WAITING", reason(None, WAITING_MESSAGE)
@@ -115,6 +123,27 @@ def grace_ends(cluster: dict, steps: list[dict], now: float) -> Optional[float]:
         return None
     ends = cluster["Created"] + STARTUP_GRACE
     return ends if now < ends else None
+
+
+def _idle_too_long(cluster: dict, steps: list[dict], now: float) -> bool:
+    ends = idle_ends(cluster, steps)
+    return ends is not None and ends <= now
+
+
+def idle_ends(cluster: dict, steps: list[dict]) -> Optional[float]:
+    """When an idle cluster's auto-termination policy ends it (None: no policy, or a step is active)."""
+    policy = cluster.get("AutoTerminationPolicy")
+    if not policy or any(s["State"] in ("PENDING", "RUNNING", "CANCEL_PENDING") for s in steps):
+        return None
+    marks = [cluster.get("Ready") or cluster["Created"], policy["Attached"]]
+    marks += [s[key] for s in steps for key in ("Created", "Ended") if s.get(key) is not None]
+    return max(marks) + policy["IdleTimeout"]
+
+
+def next_change(cluster: dict, steps: list[dict], now: float) -> Optional[float]:
+    """When an idle cluster must be settled again without any event: its grace or its idle time ends."""
+    times = [t for t in (grace_ends(cluster, steps, now), idle_ends(cluster, steps)) if t is not None]
+    return min(times) if times else None
 
 
 def recover(cluster: dict, steps: list[dict], now: float, log_files: Optional[dict] = None) -> None:

@@ -1,5 +1,6 @@
-"""The Amazon EMR provider: clusters, steps run on local Spark, their instances and logs, the releases,
-and the account's settings and security configurations.
+"""The Amazon EMR provider: clusters, steps run on local Spark, their instance groups or fleets, their
+managed scaling and auto-termination policies, their logs, the releases, and the account's settings
+and security configurations.
 
 State is in `EmrStore` (`<data>/.lakebox/emr/emr.db`); each live cluster's steps run on a worker of
 `StepRunner`, which starts their drivers through the Spark engine. The lake (S3's store) provides the
@@ -14,17 +15,19 @@ from ...engines.spark import status as spark_status
 from ..base import Provider
 from .account_settings import AccountSettingsMixin
 from .clusters import ClustersMixin
+from .fleets import InstanceFleetsMixin
 from .groups import InstanceGroupsMixin
 from .instances import InstancesMixin
 from .job_flows import JobFlowsMixin
+from .policies import PoliciesMixin
 from .releases import ReleasesMixin
 from .step_runner import StepRunner
 from .steps import StepsMixin
 from .store import EmrStore
 
 
-class EmrProvider(ClustersMixin, StepsMixin, InstancesMixin, InstanceGroupsMixin, JobFlowsMixin, ReleasesMixin,
-                  AccountSettingsMixin, Provider):
+class EmrProvider(ClustersMixin, StepsMixin, InstancesMixin, InstanceGroupsMixin, InstanceFleetsMixin,
+                  PoliciesMixin, JobFlowsMixin, ReleasesMixin, AccountSettingsMixin, Provider):
     service_name = "emr"
 
     def __init__(self, config: Any, *, lake):

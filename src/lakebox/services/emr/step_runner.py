@@ -73,8 +73,9 @@ class StepRunner:
             self.config.clock.subscribe(self.on_clock_jump)
 
     def on_clock_jump(self, _now) -> None:
-        """The service clock moved: a cluster waiting out its grace for a first step may be due to end,
-        and ends before the jump returns (as lifecycle actions do on every jump)."""
+        """The service clock moved: a cluster waiting out its grace for a first step, or idle past its
+        auto-termination policy, may be due to end, and ends before the jump returns (as lifecycle
+        actions do on every jump)."""
         for cluster in self.store.live_clusters():
             after = self.change(cluster["Id"], lifecycle.settle)
             worker = self._workers.get(cluster["Id"])
@@ -175,12 +176,13 @@ class ClusterWorker(threading.Thread):
             self.runner.forget(self)
 
     def _idle_timeout(self) -> Optional[float]:
-        """Seconds until an idle cluster must be looked at again: the end of its wait for a first step."""
+        """Seconds until an idle cluster must be looked at again: the end of its wait for a first step,
+        or of the idle time its auto-termination policy allows."""
         cluster = self.runner.store.cluster(self.cluster_id)
         if cluster is None or cluster["State"] in CLUSTER_TERMINAL:
             return None
         now = self.runner.now()
-        ends = lifecycle.grace_ends(cluster, self.runner.store.steps(self.cluster_id), now)
+        ends = lifecycle.next_change(cluster, self.runner.store.steps(self.cluster_id), now)
         return None if ends is None else max(0.05, ends - now)
 
     def _tick(self) -> bool:
