@@ -58,7 +58,8 @@ def test_psql_lists_and_describes_tables(psql):
     assert "public|recent|view|admin" in psql("\\dv")
     described = psql("\\d notes")
     assert 'Table "public.notes"' in described
-    assert "id|int4||not null|" in described and "body|varchar|||" in described
+    # psql words types with format_type, as Postgres names them.
+    assert "id|integer||not null|" in described and "body|character varying(40)|||" in described
     assert "nextval('public.sales_sale_id_seq')" in psql("\\d sales")
     databases = psql("\\l")
     assert "analytics|admin|UTF8|" in databases and "dev|admin|UTF8|" in databases
@@ -99,7 +100,7 @@ def test_svv_tables_and_svv_columns_cover_local_and_external_tables(redshift, cl
                              "where table_name in ('orders', 'clicks') order by 1, 3") == [
         ["clicks", "url", 1, "YES", "string", None, None, None],
         ["clicks", "dt", 2, "YES", "string", None, None, None],
-        ["orders", "id", 1, "NO", "integer", None, None, None],
+        ["orders", "id", 1, "NO", "integer", None, 32, 0],
         ["orders", "note", 2, "YES", "character varying", 20, None, None],
         ["orders", "amount", 3, "YES", "numeric", None, 10, 2]]
 
@@ -150,7 +151,7 @@ def test_show_commands_list_databases_schemas_tables_and_columns(redshift, clust
         ["analytics", "public", "v_orders", "VIEW", None, None]]
     assert [r[2] for r in run_sql(redshift, "show tables from schema analytics.public like 'o%' limit 5")] == ["orders"]
     assert run_sql(redshift, "show columns from table analytics.public.orders") == [
-        ["analytics", "public", "orders", "id", 1, None, "NO", "integer", None, None, None, None],
+        ["analytics", "public", "orders", "id", 1, None, "NO", "integer", None, 32, 0, None],
         ["analytics", "public", "orders", "note", 2, None, "YES", "character varying", 20, None, None, None]]
     assert run_sql(redshift, "show search_path") == [["public"]]
     for sql, sqlstate in (("show tables from schema analytics.nope", "3F000"),

@@ -18,6 +18,7 @@ _MISSING_SCHEMA = re.compile(r'[Ss]chema (?:with name )?"?([^"!\s]+)"? does not 
 _MISSING_COLUMN = re.compile(r'Referenced column "?([^"]+)"? not found')
 _MISSING_QUALIFIED_COLUMN = re.compile(r'(?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"')
 _EXISTING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? already exists')
+_MISSING_TYPE = re.compile(r'Type with name "?([^"!\s]+)"? does not exist')
 _MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
 _TOO_LONG = re.compile(r'CHECK\(\(strlen\((rtrim\()?"?[^)"]*"?\)?\) <= (\d+)\)\)', re.IGNORECASE)
 _BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
@@ -41,6 +42,9 @@ def duck_error(error: duckdb.Error) -> RedshiftError:
         match = _MISSING_FUNCTION.search(first)
         if match:
             return RedshiftError(f"function {match.group(1)} does not exist", "42883")
+        match = _MISSING_TYPE.search(first)
+        if match:
+            return RedshiftError(f'type "{match.group(1).lower()}" does not exist', "42704")
         match = _MISSING_SCHEMA.search(first)
         if match:
             return RedshiftError(f'schema "{match.group(1)}" does not exist', "3F000")

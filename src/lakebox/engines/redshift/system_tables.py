@@ -1,6 +1,8 @@
 """Redshift's system views that scripts and tools read: PG_TABLE_DEF, SVV_TABLE_INFO, STV_TBL_PERM,
-SVV_DISKUSAGE, the SVV_EXTERNAL_* views of Spectrum, the load history and load errors COPY records
-(`load_log`), and the query history and sessions (`query_history`).
+SVV_DISKUSAGE, STL_UNDONE, the SVV_EXTERNAL_* views of Spectrum, the load history and load errors COPY
+records (`load_log`), the query history and sessions (`query_history`), the views listing tables,
+columns, schemas and databases (SVV_TABLES, SVV_ALL_*, SVV_REDSHIFT_*: `svv_all_views`), and the
+pg_catalog tables DuckDB lacks or answers otherwise (`pg_catalog_tables`).
 
 DuckDB has none of them, and their answers come from three places: DuckDB's own catalog (columns,
 sizes, row counts), what CREATE TABLE said that DuckDB does not keep (`_lakebox.table_design`), and
@@ -22,10 +24,14 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from . import query_history
+from . import RedshiftError, pg_catalog_tables, query_history, svv_all_views
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
 from .semantics import SESSION_FUNCTIONS, SESSION_MACROS
 from .spectrum import META
+from .svv_all_views import sort_key
+
+#: SVV_TABLES and SVV_COLUMNS, which SHOW TABLES and SHOW COLUMNS read too (show_commands).
+_svv_tables, _svv_columns = svv_all_views.svv_tables, svv_all_views.svv_columns
 
 _TEXT, _INT, _BIG, _BOOL, _FLOAT = pa.string(), pa.int32(), pa.int64(), pa.bool_(), pa.float64()
 #: The schemas a system view may be named in: none (found through the search path) or pg_catalog.
@@ -39,8 +45,6 @@ _INTERNAL = f"('{META}', 'main')"
 #: Catalog views whose DuckDB rows include lakebox's and DuckDB's internals: read filtered.
 _FILTERED = {
     ("pg_catalog", "pg_namespace"): f"SELECT * FROM pg_catalog.pg_namespace WHERE nspname NOT IN {_INTERNAL}",
-    ("pg_catalog", "pg_class"): "SELECT * FROM pg_catalog.pg_class WHERE relnamespace NOT IN (SELECT oid FROM "
-                                f"pg_catalog.pg_namespace WHERE nspname IN {_INTERNAL})",
     ("pg_catalog", "pg_tables"): "SELECT schemaname, tablename, pg_get_userbyid(100) AS tableowner, tablespace, "
                                  "hasindexes, hasrules, hastriggers FROM pg_catalog.pg_tables "
                                  f"WHERE schemaname NOT IN {_INTERNAL}",
@@ -62,8 +66,13 @@ class SystemTablesMixin:
     def _system_view(self, table: exp.Table, views: list) -> Optional[exp.Expression]:
         if table.catalog:
             return None
+        if isinstance(table.this, exp.Func):
+            return self._system_function(table, views)
         name = table.name.lower()
-        filtered = _FILTERED.get((table.db.lower() or "pg_catalog", name))
+        schema = table.db.lower() or "pg_catalog"
+        filtered = _FILTERED.get((schema, name))
+        if filtered is None and schema == "pg_catalog" and name in pg_catalog_tables.VIEWS:
+            filtered = pg_catalog_tables.VIEWS[name](self)
         if filtered is not None:
             view = f"__system_{next(self._views)}"
             self._con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {filtered}')
@@ -77,12 +86,34 @@ class SystemTablesMixin:
             self._con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {LOAD_VIEWS[name]}')
             views.append((view, []))
         elif name in _CATALOG_VIEWS:
-            schema, rows = _CATALOG_VIEWS[name](self)
-            self._con.register(view, pa.Table.from_pylist(rows, schema=pa.schema(schema)))
-            views.append((view, [view]))
+            self._register(view, *_CATALOG_VIEWS[name](self), views)
         else:
             return None
         return exp.Table(this=exp.to_identifier(view), alias=exp.TableAlias(this=exp.to_identifier(table.alias or name)))
+
+    def _system_function(self, table: exp.Table, views: list) -> Optional[exp.Expression]:
+        """PG_GET_LATE_BINDING_VIEW_COLS() in FROM, with the column list Postgres asks of a function
+        returning records: a relation of its rows (none: see pg_catalog_tables), its columns named
+        as the list names them."""
+        function = table.this
+        if function.name.lower() != "pg_get_late_binding_view_cols":
+            return None
+        alias = table.args.get("alias")
+        defined = [c.name for c in (alias.columns if alias else [])]
+        columns = pg_catalog_tables.LATE_BINDING_VIEW_COLUMNS
+        if defined and len(defined) != len(columns):
+            raise RedshiftError("a column definition list must name the function's "
+                                f"{len(columns)} columns", "42601")
+        view = f"__system_{next(self._views)}"
+        self._register(view, [(new or old, kind) for new, (old, kind) in
+                              zip(defined or [None] * len(columns), columns)], [], views)
+        return exp.Table(this=exp.to_identifier(view),
+                         alias=exp.TableAlias(this=exp.to_identifier(alias.name if alias and alias.name
+                                                                      else "pg_get_late_binding_view_cols")))
+
+    def _register(self, view: str, schema: list, rows: list, views: list) -> None:
+        self._con.register(view, pa.Table.from_pylist(rows, schema=pa.schema(schema)))
+        views.append((view, [view]))
 
     def _define_session_functions(self, user: Optional[str]) -> None:
         """Postgres catalog functions psql's and drivers' catalog queries call that DuckDB lacks, as
@@ -108,7 +139,7 @@ class SystemTablesMixin:
                 self._con.create_function(name, function, arguments, result, side_effects=False)
             except duckdb.Error:
                 pass  # already defined on this connection
-        for sql in SESSION_MACROS:
+        for sql in SESSION_MACROS + pg_catalog_tables.SESSION_MACROS:
             self._con.execute(sql)
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(encoding) AS "
                           "CASE WHEN encoding = 6 THEN 'UTF8' ELSE 'SQL_ASCII' END")
@@ -163,7 +194,7 @@ def _pg_table_def(db) -> tuple:
         said = design.get((schema, table), [])
         declared = {a: v for c, a, v in said if c == column}
         table_wide = {a: v for c, a, v in said if c is None}
-        sort_columns, interleaved = _sort_key(table_wide)
+        sort_columns, interleaved = sort_key(table_wide)
         position = sort_columns.index(column) + 1 if column in sort_columns else 0
         rows.append({"schemaname": schema, "tablename": table, "column": column,
                      "type": declared.get("TYPE") or pg_type_name(duck_type),
@@ -172,14 +203,6 @@ def _pg_table_def(db) -> tuple:
                      "sortkey": -position if interleaved else position, "notnull": not nullable})
     return ([("schemaname", _TEXT), ("tablename", _TEXT), ("column", _TEXT), ("type", _TEXT),
              ("encoding", _TEXT), ("distkey", _BOOL), ("sortkey", _INT), ("notnull", _BOOL)], rows)
-
-
-def _sort_key(table_wide: dict) -> tuple[list, bool]:
-    for attribute in ("SORTKEY", "COMPOUND SORTKEY", "INTERLEAVED SORTKEY"):
-        value = table_wide.get(attribute)
-        if value and value != "AUTO":
-            return value.split(","), attribute.startswith("INTERLEAVED")
-    return [], False
 
 
 def _svv_table_info(db) -> tuple:
@@ -197,7 +220,7 @@ def _svv_table_info(db) -> tuple:
             continue
         said = design.get((schema, table), [])
         table_wide = {a: v for c, a, v in said if c is None}
-        sort_columns, interleaved = _sort_key(table_wide)
+        sort_columns, interleaved = sort_key(table_wide)
         encodes = {c: v.lower() for c, a, v in said if a == "ENCODE" and c}
         lengths = [int(v.split("(")[1].rstrip(")")) for c, a, v in said
                    if a == "TYPE" and v.startswith("character varying(")]
@@ -260,7 +283,7 @@ def _svv_diskusage(db) -> tuple:
         if not count:
             continue
         limits = {name: (values[2 * i], values[2 * i + 1]) for i, name in enumerate(integers)}
-        sorted_table = bool(_sort_key({a: v for c, a, v in design.get((schema, table), []) if c is None})[0])
+        sorted_table = bool(sort_key({a: v for c, a, v in design.get((schema, table), []) if c is None})[0])
         for number, name in enumerate([name for name, _ in columns] + list(_HIDDEN_COLUMNS)):
             low, high = limits.get(name, (0, 0))
             rows.append({"db_id": database_id, "name": table, "slice": 0, "col": number, "tbl": oid, "blocknum": 0,
@@ -413,60 +436,13 @@ def _pg_user(db) -> tuple:
              ("usecatupd", _BOOL), ("passwd", _TEXT), ("valuntil", _TEXT), ("useconfig", _TEXT)], rows)
 
 
-def _svv_tables(db) -> tuple:
-    """SVV_TABLES: the database's tables and views, and the external schemas' tables."""
-    database = _one(db, "SELECT current_database()")
-    local = db._con.execute(
-        "SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_catalog = "
-        f"current_database() AND table_schema NOT IN {_INTERNAL} AND table_schema NOT IN "
-        "('information_schema', 'pg_catalog') ORDER BY 1, 2").fetchall()
-    rows = [{"table_catalog": database, "table_schema": schema, "table_name": name,
-             "table_type": "VIEW" if kind == "VIEW" else "BASE TABLE", "remarks": None}
-            for schema, name, kind in local]
-    rows += [{"table_catalog": database, "table_schema": schema, "table_name": table["Name"],
-              "table_type": "EXTERNAL TABLE", "remarks": table.get("Description")}
-             for schema, table in _external_tables(db)]
-    return ([("table_catalog", _TEXT), ("table_schema", _TEXT), ("table_name", _TEXT), ("table_type", _TEXT),
-             ("remarks", _TEXT)], rows)
-
-
-def _svv_columns(db) -> tuple:
-    """SVV_COLUMNS: every column of the database's tables and views and of the external tables, with
-    the declared type for tables CREATE TABLE made."""
-    from .database import pg_type_name
-
-    database = _one(db, "SELECT current_database()")
-    design = db._design_by_table()
-    rows = []
-    for schema, table, column, position, default, nullable, kind in db._con.execute(
-            "SELECT table_schema, table_name, column_name, ordinal_position, column_default, is_nullable, data_type "
-            "FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema NOT IN "
-            f"{_INTERNAL} AND table_schema NOT IN ('information_schema', 'pg_catalog') "
-            "ORDER BY 1, 2, 4").fetchall():
-        declared = {c: v for c, a, v in design.get((schema, table), []) if a == "TYPE"}
-        type_name = declared.get(column) or pg_type_name(kind)
-        rows.append(_column_row(database, schema, table, column, position, default, nullable == "YES", type_name))
-    for schema, table in _external_tables(db):
-        columns = ((table.get("StorageDescriptor") or {}).get("Columns") or []) + (table.get("PartitionKeys") or [])
-        for position, column in enumerate(columns, start=1):
-            rows.append(_column_row(database, schema, table["Name"], column["Name"], position, None, True,
-                                    column.get("Type") or ""))
-    return ([("table_catalog", _TEXT), ("table_schema", _TEXT), ("table_name", _TEXT), ("column_name", _TEXT),
-             ("ordinal_position", _INT), ("column_default", _TEXT), ("is_nullable", _TEXT), ("data_type", _TEXT),
-             ("character_maximum_length", _INT), ("numeric_precision", _INT), ("numeric_scale", _INT),
-             ("remarks", _TEXT)], rows)
-
-
-def _column_row(database, schema, table, column, position, default, nullable, type_name: str) -> dict:
-    """One SVV_COLUMNS row; `type_name` like `character varying(20)`, `numeric(10,2)` or `int`."""
-    base, _, size = type_name.partition("(")
-    numbers = [int(n) for n in size.rstrip(")").split(",") if n.strip().isdigit()] if size else []
-    text = base.strip() in ("character varying", "character", "varchar", "char")
-    return {"table_catalog": database, "table_schema": schema, "table_name": table, "column_name": column,
-            "ordinal_position": position, "column_default": default, "is_nullable": "YES" if nullable else "NO",
-            "data_type": base.strip(), "character_maximum_length": numbers[0] if text and numbers else None,
-            "numeric_precision": numbers[0] if not text and numbers else None,
-            "numeric_scale": numbers[1] if not text and len(numbers) > 1 else None, "remarks": None}
+def _stl_undone(db) -> tuple:
+    """STL_UNDONE, AWS's columns and no rows. Redshift logs here each table whose changes an undo
+    transaction removed when a write transaction was rolled back. DuckDB rolls a transaction back
+    inside the transaction itself, and lakebox keeps no record of rollbacks, so it has no row to give
+    for one; a write transaction rolled back on lakebox is not listed, as it would be on Redshift."""
+    return ([("userid", _INT), ("xact_id", _BIG), ("xact_id_undone", _BIG), ("undo_start_ts", pa.timestamp("us")),
+             ("undo_end_ts", pa.timestamp("us")), ("table_id", _BIG)], [])
 
 
 def _pg_database(db) -> tuple:
@@ -480,7 +456,8 @@ def _pg_database(db) -> tuple:
 
 
 _CATALOG_VIEWS: dict[str, Callable] = {
-    **query_history.VIEWS, "pg_user": _pg_user, "pg_database": _pg_database, "svv_tables": _svv_tables, "svv_columns": _svv_columns,
+    **query_history.VIEWS, **svv_all_views.VIEWS, **pg_catalog_tables.TABLES,
+    "pg_user": _pg_user, "pg_database": _pg_database, "stl_undone": _stl_undone,
     "pg_table_def": _pg_table_def, "svv_table_info": _svv_table_info, "stv_tbl_perm": _stv_tbl_perm,
     "svv_diskusage": _svv_diskusage,
     "svv_external_schemas": _svv_external_schemas, "svv_external_databases": _svv_external_databases,

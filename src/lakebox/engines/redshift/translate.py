@@ -29,12 +29,12 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from . import RedshiftError, semantics
+from . import RedshiftError, semantics, unsupported_types
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
 #: Redshift types DuckDB cannot store: spatial types and HyperLogLog sketches.
-_UNSUPPORTED_TYPES = {exp.DataType.Type.GEOMETRY, exp.DataType.Type.GEOGRAPHY}
+_UNSUPPORTED_TYPES = {exp.DataType.Type.GEOMETRY, exp.DataType.Type.GEOGRAPHY, exp.DataType.Type.HLLSKETCH}
 _TEXT_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR,
                exp.DataType.Type.NVARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.BPCHAR}
 #: sqlglot type -> the Postgres name Redshift reports for a declared column (pg_table_def.type).
@@ -55,6 +55,7 @@ _PROJECTION_NAMES = {exp.CurrentUser: "current_user", exp.SessionUser: "session_
                      exp.CurrentVersion: "version",
                      exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
                      exp.CurrentTimestamp: "getdate", exp.CurrentSchema: "current_schema",
+                     exp.CurrentDatabase: "current_database",
                      # AWS's DATEADD page: "The default column name for a DATEADD function is DATE_ADD".
                      exp.TsOrDsAdd: "date_add"}
 
@@ -163,6 +164,21 @@ def strip_design(sql: str) -> tuple[str, list]:
     return sql, found
 
 
+def _without_second_precision(sql: str) -> str:
+    """`INTERVAL DAY TO SECOND (4)`, Redshift's interval type with the fractional digits of its seconds,
+    without them: DuckDB keeps microseconds, and sqlglot does not read the digits."""
+    tokens = tokenize(sql)
+    cuts = []
+    for i, token in enumerate(tokens[:-3]):
+        if token.text.upper() == "SECOND" and tokens[i + 1].token_type == TokenType.L_PAREN \
+                and tokens[i + 2].token_type == TokenType.NUMBER and tokens[i + 3].token_type == TokenType.R_PAREN \
+                and any(t.text.upper() == "INTERVAL" for t in tokens[max(0, i - 3):i]):
+            cuts.append((tokens[i + 1].start, tokens[i + 3].end))
+    for start, end in reversed(cuts):
+        sql = sql[:start] + sql[end + 1:]
+    return sql
+
+
 def _table_attribute(tokens: list, i: int) -> tuple[int, Optional[tuple]]:
     """The table attribute starting at token i: (index after it, (attribute, value)) or (i, None)."""
     word = tokens[i].text.upper()
@@ -201,6 +217,12 @@ _CATALOG_SPELLINGS = [(re.compile(r"OPERATOR\s*\(\s*pg_catalog\s*\.\s*([^\s()]+)
 
 
 _NO_SCHEMA_BINDING = re.compile(r"(?is)\s+WITH\s+NO\s+SCHEMA\s+BINDING\s*;?\s*$")
+_SCHEMA_NAME = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)'
+#: CREATE SCHEMA [IF NOT EXISTS] [name] [AUTHORIZATION user] [QUOTA ...]: Redshift's owner and disk quota.
+_CREATE_SCHEMA = re.compile(rf"(?is)^\s*CREATE\s+SCHEMA\s+(?P<exists>IF\s+NOT\s+EXISTS\s+)?"
+                            rf"(?:(?!AUTHORIZATION\b)(?P<name>{_SCHEMA_NAME})\s*)?"
+                            rf"(?:AUTHORIZATION\s+(?P<owner>{_SCHEMA_NAME})\s*)?"
+                            r"(?:QUOTA\s+(?:UNLIMITED|\d+(?:\.\d+)?\s*(?:MB|GB|TB)?)\s*)?;?\s*$")
 
 
 def parse(sql: str) -> exp.Expression:
@@ -230,6 +252,18 @@ def _read_add_months(tree: exp.Expression, sql: str) -> exp.Expression:
     return tree
 
 
+def _create_schema(sql: str) -> str:
+    """CREATE SCHEMA without Redshift's AUTHORIZATION and QUOTA, which lakebox does not keep (it records
+    no owners and sets no quotas); `CREATE SCHEMA AUTHORIZATION user` names the schema after its user."""
+    match = _CREATE_SCHEMA.match(sql)
+    if match is None or not (match.group("owner") or re.search(r"(?i)\bQUOTA\b", sql)):
+        return sql
+    name = match.group("name") or match.group("owner")
+    if name is None:
+        raise RedshiftError('syntax error at or near "QUOTA"', "42601")
+    return f"CREATE SCHEMA {match.group('exists') or ''}{name}"
+
+
 def _syntax_message(error: Exception, sql: str) -> str:
     errors = getattr(error, "errors", None) or []
     if errors and errors[0].get("highlight"):
@@ -249,8 +283,11 @@ def translate(sql: str, *, default_schema: str = "public",
     if words[:2] == ["CREATE", "VIEW"] or words[:4] == ["CREATE", "OR", "REPLACE", "VIEW"]:
         # A late-binding view; DuckDB binds every view when it is read, which is what this asks.
         sql = _NO_SCHEMA_BINDING.sub("", sql)
-    if words[:1] == ["CREATE"] and "TABLE" in words:
-        sql, attributes = strip_design(sql)
+    if words[:2] == ["CREATE", "SCHEMA"]:
+        sql = _create_schema(sql)
+    if words[:1] == ["CREATE"] and "TABLE" in words and "EXTERNAL" not in words:
+        unsupported_types.check_create_table(tokenize(sql))
+        sql, attributes = strip_design(_without_second_precision(sql))
     tree = parse(sql)
     if isinstance(tree, exp.Command):
         raise RedshiftError(f"{tree.name.upper()} {str(tree.expression or '')[:60]}... is not supported".strip(),
@@ -301,12 +338,16 @@ def _generate(tree: exp.Expression) -> str:
 
 
 def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
+    if isinstance(node, exp.Table) and isinstance(node.this, _SCALAR_FROM_FUNCTIONS):
+        return _scalar_relation(node)
     if isinstance(node, exp.DataType):
         if node.this in _UNSUPPORTED_TYPES or (node.this == exp.DataType.Type.USERDEFINED
                                                and str(node.args.get("kind", "")).upper() == "HLLSKETCH"):
             raise RedshiftError(f"type {node.sql('redshift')} is not supported", "0A000")
         if node.this == exp.DataType.Type.SUPER:
             return exp.DataType.build("JSON")
+        if node.this == exp.DataType.Type.VARBINARY and node.expressions:
+            return exp.DataType.build("BLOB")  # VARBYTE(n): DuckDB's BLOB takes no length
         if isinstance(node.this, str) and node.this.upper() in ("REGTYPE", "REGCLASS", "REGPROC", "REGNAMESPACE"):
             return exp.DataType.build("VARCHAR")  # psql's catalog queries cast oids to names for display
         if node.this in _TEXT_TYPES:
@@ -337,6 +378,22 @@ def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
     if trunc_dates and isinstance(node, (exp.Trunc, exp.Anonymous)) and _is_one_arg_trunc(node):
         return exp.cast(node.this if isinstance(node, exp.Trunc) else node.expressions[0], "DATE")
     return node
+
+
+#: Scalar functions Postgres lets a FROM clause name (`FROM current_database()`), which DuckDB reads
+#: only as table functions.
+_SCALAR_FROM_FUNCTIONS = (exp.CurrentDatabase, exp.CurrentSchema, exp.CurrentUser, exp.SessionUser)
+
+
+def _scalar_relation(table: exp.Table) -> exp.Expression:
+    """A scalar function in FROM is, in Postgres, a one-row relation whose one column is named after
+    the function, as the relation is unless an alias names it."""
+    name = _PROJECTION_NAMES.get(type(table.this)) or table.this.sql("redshift").split("(")[0].lower()
+    alias = table.args.get("alias")
+    column = alias.columns[0].name if alias and alias.columns else name
+    query = exp.select(exp.alias_(table.this.copy(), column, quoted=True))
+    return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias.name if alias and alias.name
+                                                                              else name)))
 
 
 def _to_char(node: exp.TimeToStr) -> exp.Expression:
@@ -427,13 +484,15 @@ def _limit_length(column: exp.ColumnDef) -> None:
 def declared_type(kind: exp.DataType) -> str:
     """A column type as Redshift's catalog shows it: `character varying(64)`, `numeric(10,2)`."""
     params = [p.sql("redshift") for p in kind.expressions]
-    name = kind.this.name
+    name = kind.this.name if isinstance(kind.this, exp.DataType.Type) else str(kind.this).upper()
     if name in ("VARCHAR", "NVARCHAR"):
         return "character varying" + (f"({params[0]})" if params else "(256)")
     if name in ("CHAR", "NCHAR"):
         return f"character({params[0] if params else 1})"
     if name == "DECIMAL":
         return f"numeric({','.join(params) if params else '18,0'})"
+    if name == "VARBINARY" and params:
+        return f"varbyte({params[0]})"
     return _DECLARED_NAMES.get(name, kind.sql("redshift").lower())
 
 
