@@ -8,6 +8,8 @@ Pausing stops the listener; resuming starts it again; rebooting restarts it; del
 cluster's databases, after copying them into a final snapshot if one is named (snapshots.py).
 Every listener serves TLS with one certificate, signed by a local CA, both made once per data folder
 under `<data>/.lakebox/redshift/tls/` when the first cluster starts (engines/redshift/tls.py).
+What clusters go through is recorded as Redshift events (events.py); subnet groups, snapshot copies
+and sharing, single-table restores and scheduled actions each have a module of their own.
 """
 
 from __future__ import annotations
@@ -24,10 +26,16 @@ from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
 from .audit_logging import AuditLogger, LoggingMixin
+from .cluster_options import ClusterOptionsMixin
+from .events import EventsMixin
 from .parameter_groups import ParameterGroupsMixin, default_group, session_settings
 from .runtime import ClusterRuntime
+from .scheduled_actions import ScheduledActionsMixin, ScheduleRunner
+from .snapshot_ops import SnapshotOpsMixin
 from .snapshots import SnapshotsMixin
 from .store import ClusterStore, password_hash
+from .subnet_groups import SubnetGroupsMixin
+from .table_restore import TableRestoresMixin
 
 log = logging.getLogger("lakebox.redshift")
 
@@ -97,7 +105,8 @@ def _check_password(password: str) -> None:
                       "/, @, \", ', \\ or spaces.")
 
 
-class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
+class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
+                       EventsMixin, ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
     service_name = "redshift"
 
     def __init__(self, config: Any, *, lake: Any, glue_catalog: Any):
@@ -111,6 +120,10 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
         for doc in self.store.all():
             if doc["ClusterStatus"] == "available":
                 self._start(doc)
+        self.resume_table_restores()
+        self._schedule_lock = threading.Lock()
+        self.schedules = ScheduleRunner(self, config.clock)
+        self.schedules.start()
 
     # -- runtimes -----------------------------------------------------------------------------------
 
@@ -212,6 +225,8 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
             except Exception:
                 self.store.delete(ctx.account_id, identifier)
                 raise
+        self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2000", identifier,
+                          f"Amazon Redshift cluster '{identifier}' has been created at {{at}} and is ready for use.")
         log.info("redshift cluster %s created (%s x %d), endpoint %s:%d", identifier, node_type, nodes,
                  doc["Endpoint"]["Address"], doc["Endpoint"]["Port"])
         return {"Cluster": self._output(ctx, self.store.get(ctx.account_id, identifier))}
@@ -261,9 +276,13 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
         with self.store.lock:
             doc = self._cluster(ctx, identifier)
             if final:
-                self._take_snapshot(ctx, doc, final, params.get("FinalClusterSnapshotRetentionPeriod", -1), [])
+                self._take_snapshot(ctx, doc, final, params.get("FinalClusterSnapshotRetentionPeriod", -1), [],
+                                    final_of=True)
             self._stop(ctx.account_id, identifier)
             self.store.delete(ctx.account_id, identifier)
+        self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2001", identifier,
+                          f"Amazon Redshift cluster '{identifier}' has been deleted at {{at}}. A final snapshot was "
+                          f"{'' if final else 'not '}saved.")
         doc["ClusterStatus"] = "deleting"
         log.info("redshift cluster %s deleted", identifier)
         return {"Cluster": self._output(ctx, doc)}
@@ -278,6 +297,9 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
                 doc["PasswordHash"] = password_hash(params["MasterUserPassword"])
             if params.get("ClusterParameterGroupName"):
                 doc["ClusterParameterGroupName"] = self._resolve_group_name(ctx, params["ClusterParameterGroupName"])
+                self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-1001", doc["ClusterIdentifier"],
+                                  f"Your Amazon Redshift cluster '{doc['ClusterIdentifier']}' was modified to use "
+                                  f"parameter group '{doc['ClusterParameterGroupName']}' at {{at}}.")
             if params.get("NodeType"):
                 if params["NodeType"] not in NODE_TYPES:
                     raise invalid(f"Invalid node type: {params['NodeType']}")
@@ -302,6 +324,8 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
                                                       "available state.", 400)
             self._stop(ctx.account_id, doc["ClusterIdentifier"])
             self._start(doc)
+        self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-3000", doc["ClusterIdentifier"],
+                          f"Amazon Redshift cluster '{doc['ClusterIdentifier']}' was rebooted at {{at}}.")
         log.info("redshift cluster %s rebooted", doc["ClusterIdentifier"])
         return {"Cluster": self._output(ctx, self.store.get(ctx.account_id, doc["ClusterIdentifier"]))}
 
@@ -321,10 +345,16 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
             doc["ClusterStatus"] = state
             doc["ClusterAvailabilityStatus"] = "Available" if state == "available" else "Paused"
             self.store.put(ctx.account_id, doc)
+            verb = "pause" if state == "paused" else "resume"
+            started, done = ("3618", "3619") if state == "paused" else ("3620", "3621")
+            self.record_event(ctx.account_id, ctx.region, f"REDSHIFT-EVENT-{started}", identifier,
+                              f"The cluster '{identifier}' {verb} operation started at {{at}}.")
             if state == "paused":
                 self._stop(ctx.account_id, identifier)
             else:
                 self._start(doc)
+            self.record_event(ctx.account_id, ctx.region, f"REDSHIFT-EVENT-{done}", identifier,
+                              f"Amazon Redshift cluster '{identifier}' was successfully {verb}d at {{at}}.")
         return self.store.get(ctx.account_id, identifier)
 
     def get_cluster_credentials(self, ctx: RequestContext, params: dict) -> dict:
@@ -393,6 +423,7 @@ class RedshiftProvider(SnapshotsMixin, LoggingMixin, ParameterGroupsMixin, Provi
                                                  for (a, i), r in self.runtimes.items()}}
 
     def close(self) -> None:
+        self.schedules.stop()
         for key in list(self.runtimes):
             self._stop(*key)
         self.audit.close()

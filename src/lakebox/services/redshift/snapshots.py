@@ -32,7 +32,7 @@ _SHOWN = ("SnapshotIdentifier", "ClusterIdentifier", "Status", "Port", "Availabi
           "EncryptedWithHSM", "OwnerAccount", "TotalBackupSizeInMegaBytes", "ActualIncrementalBackupSizeInMegaBytes",
           "BackupProgressInMegaBytes", "CurrentBackupRateInMegaBytesPerSecond", "EstimatedSecondsToCompletion",
           "ElapsedTimeInSeconds", "Tags", "EnhancedVpcRouting", "ManualSnapshotRetentionPeriod",
-          "ManualSnapshotRemainingDays")
+          "ManualSnapshotRemainingDays", "AccountsWithRestoreAccess")
 _SNAPSHOT_ID_RULES = ("The snapshot identifier must be 1 to 255 lowercase letters, digits or hyphens, start with a "
                       "letter, and contain no two consecutive hyphens nor end with one.")
 
@@ -46,6 +46,33 @@ def _valid_snapshot_id(identifier: str) -> bool:
             and "--" not in identifier and all(c.islower() or c.isdigit() or c == "-" for c in identifier))
 
 
+def check_retention(days: int) -> None:
+    if days != -1 and not 1 <= days <= 3653:
+        raise AwsError("InvalidRetentionPeriodFault", "The retention period must be -1 (indefinitely) or between "
+                                                      "1 and 3653 days.", 400)
+
+
+def write_snapshot_files(final: Path, fill) -> None:
+    """Make a snapshot's folder whole or not at all: `fill(staging)` writes the files into a temp
+    folder, which is fsynced and renamed to `final`."""
+    staging = final.parent / f".tmp-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
+    try:
+        fill(staging)
+        for path in staging.iterdir():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_dir(str(staging))
+        os.rename(staging, final)
+        fsync_dir(str(final.parent))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def _size_mib(folder: Path) -> float:
     total = sum(f.stat().st_size for f in folder.glob("*.duckdb"))
     return round(total / (1 << 20), 3)
@@ -57,18 +84,22 @@ class SnapshotsMixin:
     # -- taking one -------------------------------------------------------------------------------
 
     def _take_snapshot(self, ctx: RequestContext, cluster: dict, identifier: str, retention: int,
-                       tags: list) -> dict:
+                       tags: list, final_of: bool = False) -> dict:
         """Copy the cluster's databases into a new snapshot; the caller holds the store's lock."""
         if not _valid_snapshot_id(identifier):
             raise AwsError("InvalidParameterValue", _SNAPSHOT_ID_RULES, 400)
         if self.store.get_snapshot(ctx.account_id, identifier) is not None:
             raise AwsError("ClusterSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the "
                                                            f"identifier {identifier} already exists.", 400)
+        check_retention(retention)
         final = self.store.snapshot_dir(ctx.account_id, identifier)
-        staging = final.parent / f".tmp-{uuid.uuid4().hex}"
-        staging.mkdir(parents=True)
         started = dt.datetime.now(dt.timezone.utc)
-        try:
+        kind = "final" if final_of else "user"
+        self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2012" if final_of else "REDSHIFT-EVENT-2009",
+                          identifier, f"The {kind} snapshot '{identifier}' for Amazon Redshift cluster "
+                                      f"'{cluster['ClusterIdentifier']}' was started at {{at}}.")
+
+        def fill(staging: Path) -> None:
             runtime = self.runtime(ctx.account_id, cluster["ClusterIdentifier"])
             if runtime is not None:
                 runtime.snapshot_to(staging)
@@ -76,18 +107,8 @@ class SnapshotsMixin:
                 source = self.store.data_dir(ctx.account_id, cluster["ClusterIdentifier"])
                 for path in source.glob("*.duckdb"):
                     shutil.copyfile(path, staging / path.name)
-            for path in staging.iterdir():
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-            fsync_dir(str(staging))
-            os.rename(staging, final)
-            fsync_dir(str(final.parent))
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+
+        write_snapshot_files(final, fill)
         elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
         size = _size_mib(final)
         doc = {
@@ -103,6 +124,9 @@ class SnapshotsMixin:
             **{k: cluster.get(k) for k in _CLUSTER_FIELDS},
         }
         self.store.put_snapshot(ctx.account_id, doc)
+        self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-3005" if final_of else "REDSHIFT-EVENT-3004",
+                          identifier, f"The {kind} snapshot '{identifier}' for Amazon Redshift cluster "
+                                      f"'{cluster['ClusterIdentifier']}' completed successfully at {{at}}.")
         log.info("redshift snapshot %s of cluster %s taken (%.3f MiB)", identifier, cluster["ClusterIdentifier"], size)
         return doc
 
@@ -111,6 +135,10 @@ class SnapshotsMixin:
         out["SnapshotCreateTime"] = dt.datetime.fromisoformat(doc["SnapshotCreateTime"])
         out["ClusterCreateTime"] = dt.datetime.fromisoformat(doc["ClusterCreateTime"])
         out["SnapshotRetentionStartTime"] = out["SnapshotCreateTime"]
+        retention = doc.get("ManualSnapshotRetentionPeriod", -1)
+        if retention is not None and retention != -1:
+            started = dt.datetime.fromisoformat(doc.get("RetentionStartTime") or doc["SnapshotCreateTime"])
+            out["ManualSnapshotRemainingDays"] = max(0, retention - (self.config.clock.now() - started).days)
         out["SnapshotArn"] = (f"arn:aws:redshift:{doc['Region']}:{doc['OwnerAccount']}:snapshot:"
                               f"{doc['ClusterIdentifier']}/{doc['SnapshotIdentifier']}")
         return out
@@ -163,10 +191,16 @@ class SnapshotsMixin:
             doc = self._snapshot(ctx, params["SnapshotIdentifier"])
             if params.get("SnapshotClusterIdentifier") and params["SnapshotClusterIdentifier"] != doc["ClusterIdentifier"]:
                 raise snapshot_not_found(params["SnapshotIdentifier"])
-            self.store.delete_snapshot(ctx.account_id, doc["SnapshotIdentifier"])
-        log.info("redshift snapshot %s deleted", doc["SnapshotIdentifier"])
+            self._delete_snapshot(ctx, doc)
         doc["Status"] = "deleted"
         return {"Snapshot": self._snapshot_output(doc)}
+
+    def _delete_snapshot(self, ctx: RequestContext, doc: dict) -> None:
+        self.store.delete_snapshot(ctx.account_id, doc["SnapshotIdentifier"])
+        self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2011", doc["SnapshotIdentifier"],
+                          f"The cluster snapshot '{doc['SnapshotIdentifier']}' for Amazon Redshift cluster "
+                          f"'{doc['ClusterIdentifier']}' was deleted at {{at}}.")
+        log.info("redshift snapshot %s deleted", doc["SnapshotIdentifier"])
 
     def restore_from_cluster_snapshot(self, ctx: RequestContext, params: dict) -> dict:
         from .provider import DEFAULT_PORT, NODE_TYPES, check_cluster_identifier, invalid, requested_settings
@@ -203,5 +237,8 @@ class SnapshotsMixin:
             except Exception:
                 self.store.delete(ctx.account_id, identifier)
                 raise
+        self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-3003", identifier,
+                          f"Amazon Redshift cluster '{identifier}' was successfully created from snapshot "
+                          f"'{snapshot['SnapshotIdentifier']}' and is available for use.")
         log.info("redshift cluster %s restored from snapshot %s", identifier, snapshot["SnapshotIdentifier"])
         return {"Cluster": self._output(ctx, self.store.get(ctx.account_id, identifier))}

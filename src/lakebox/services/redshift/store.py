@@ -1,7 +1,8 @@
 """`ClusterStore`: Redshift clusters as JSON documents in SQLite, one row per account and identifier.
 
 A cluster's databases are DuckDB files under `<root>/<account>/<cluster>/`; deleting a cluster
-removes them. A manual snapshot is a copy of those files under `<root>/snapshots/<account>/<id>/`
+removes them. Subnet groups, scheduled actions and table restores are documents too; events are rows
+appended in order (events.py). A manual snapshot is a copy of those files under `<root>/snapshots/<account>/<id>/`
 with its own row, so it outlives its cluster (a final snapshot is how a deleted cluster's data is
 kept, as on AWS). The master password is kept as a salted hash, since only the Postgres login
 checks it.
@@ -19,17 +20,24 @@ from typing import Optional
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SNAPSHOTS = """CREATE TABLE snapshots (
     account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (account, identifier))"""
 _PARAMETER_GROUPS = """CREATE TABLE parameter_groups (
     account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (account, name))"""
+#: Subnet groups, scheduled actions and table restores are documents keyed by name (or request id);
+#: events are appended, numbered in order.
+_NAMED = [f"""CREATE TABLE {table} (
+    account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (account, name))""" for table in ("subnet_groups", "scheduled_actions", "table_restores")]
+_EVENTS = """CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, date TEXT NOT NULL, doc TEXT NOT NULL)"""
 SCHEMA = ["""CREATE TABLE clusters (
     account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
-    PRIMARY KEY (account, identifier))""", _SNAPSHOTS, _PARAMETER_GROUPS]
-UPGRADES = {1: [_SNAPSHOTS], 2: [_PARAMETER_GROUPS]}
+    PRIMARY KEY (account, identifier))""", _SNAPSHOTS, _PARAMETER_GROUPS, *_NAMED, _EVENTS]
+UPGRADES = {1: [_SNAPSHOTS], 2: [_PARAMETER_GROUPS], 3: [*_NAMED, _EVENTS]}
 
 
 def password_hash(password: str, salt: Optional[str] = None) -> str:
@@ -80,6 +88,9 @@ class ClusterStore:
         self._clusters = _DocTable(self.db, "clusters", "identifier", "ClusterIdentifier")
         self._snapshots = _DocTable(self.db, "snapshots", "identifier", "SnapshotIdentifier")
         self._parameter_groups = _DocTable(self.db, "parameter_groups", "name", "ParameterGroupName")
+        self.subnet_groups = _DocTable(self.db, "subnet_groups", "name", "ClusterSubnetGroupName")
+        self.scheduled_actions = _DocTable(self.db, "scheduled_actions", "name", "ScheduledActionName")
+        self.table_restores = _DocTable(self.db, "table_restores", "name", "TableRestoreRequestId")
         # A snapshot being written when the process was killed left only its staging folder.
         for staging in (self.root / "snapshots").glob("*/.tmp-*"):
             shutil.rmtree(staging, ignore_errors=True)
@@ -128,6 +139,21 @@ class ClusterStore:
 
     def delete_parameter_group(self, account: str, name: str) -> None:
         self._parameter_groups.delete(account, name)
+
+    # -- events: appended, read in order ----------------------------------------------------------
+
+    def add_event(self, account: str, doc: dict) -> None:
+        with self.db.write() as db:
+            db.execute("INSERT INTO events (account, date, doc) VALUES (?, ?, ?)", (account, doc["Date"], json.dumps(doc)))
+
+    def events(self, account: str, since: str) -> list[tuple[int, dict]]:
+        """The account's events dated `since` (an ISO time) or later, oldest first, with their numbers."""
+        rows = self.db.read("SELECT seq, doc FROM events WHERE account = ? AND date >= ? ORDER BY seq", (account, since))
+        return [(row["seq"], json.loads(row["doc"])) for row in rows]
+
+    def forget_events(self, before: str) -> None:
+        with self.db.write() as db:
+            db.execute("DELETE FROM events WHERE date < ?", (before,))
 
     def snapshot_dir(self, account: str, identifier: str) -> Path:
         return self.root / "snapshots" / account / identifier
