@@ -1,12 +1,14 @@
-"""What redshift_connector sends beyond plain SQL: array parameters, and the login errors it reads."""
+"""What redshift_connector sends beyond plain SQL: array parameters, the result protocol it asks for (binary by
+default), and the login errors it reads."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import redshift_connector
-from redshift_helpers import connect
+from redshift_helpers import PASSWORD, connect
 
 
 def test_a_list_parameter_binds_as_an_array_for_any(redshift, cluster):
@@ -38,3 +40,22 @@ def test_timetz_comes_back_in_binary_as_utc_whatever_the_session_zone(redshift, 
         cursor.execute("SET timezone = 'America/New_York'")
         cursor.execute("SELECT starts FROM shifts")
         assert cursor.fetchall() == ([moment],)
+
+
+@pytest.mark.parametrize("version", [0, 1, 2])
+def test_each_result_protocol_the_driver_asks_for_is_agreed_and_values_read_back(redshift, cluster, version):
+    import redshift_connector
+
+    endpoint = cluster["Endpoint"]
+    with redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database="analytics",
+                                    user="admin", password=PASSWORD, ssl=False,
+                                    client_protocol_version=version) as conn:
+        assert conn._client_protocol_version == version  # server_protocol_version came back as asked
+        cursor = conn.cursor()
+        # `big` travels in 16 bytes; 28 digits, since the driver reads it in Decimal's default context.
+        cursor.execute("SELECT 12.345::numeric(10,3) AS price, -0.5::decimal(5,2) AS delta, "
+                       "CAST('1234567890123456789012345678' AS numeric(38,0)) AS big, "
+                       "'2024-02-29'::date AS day, '23:59:58.5'::time AS clock, NULL::numeric(4,1) AS nothing")
+        assert [d[0] for d in cursor.description] == ["price", "delta", "big", "day", "clock", "nothing"]
+        assert cursor.fetchall() == ([Decimal("12.345"), Decimal("-0.50"), Decimal("1234567890123456789012345678"),
+                                      dt.date(2024, 2, 29), dt.time(23, 59, 58, 500000), None],)

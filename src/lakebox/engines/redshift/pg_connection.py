@@ -130,6 +130,9 @@ class _Connection:
         #: The server's TLS context (None: SSLRequest is answered N), and whether plain text is refused.
         self.tls, self.require_tls = tls, require_tls or (lambda: False)
         self.encrypted = False
+        #: Redshift's result protocol agreed at startup (server_protocol_version): 0 plain Postgres,
+        #: 1 extended result metadata in RowDescription, 2 that plus numeric/date/time values in binary.
+        self.protocol = 0
         #: Built once the startup packets are read (see negotiate), on the socket they left in place.
         self.reader: Optional[BinaryIO] = None
         self.out = bytearray()
@@ -191,10 +194,14 @@ class _Connection:
             self.try_send_error("FATAL", exc.sqlstate, exc.message)
             return False
         self.send(b"R", struct.pack("!i", 0))
-        for key, value in (("server_version", "8.0.2"), ("server_encoding", "UTF8"), ("client_encoding", "UTF8"),
-                           ("DateStyle", "ISO, MDY"), ("TimeZone", "UTC"), ("integer_datetimes", "on"),
-                           ("standard_conforming_strings", "on"), ("is_superuser", "on"),
-                           ("session_authorization", user), ("application_name", params.get("application_name", ""))):
+        statuses = [("server_version", "8.0.2"), ("server_encoding", "UTF8"), ("client_encoding", "UTF8"),
+                    ("DateStyle", "ISO, MDY"), ("TimeZone", "UTC"), ("integer_datetimes", "on"),
+                    ("standard_conforming_strings", "on"), ("is_superuser", "on"),
+                    ("session_authorization", user), ("application_name", params.get("application_name", ""))]
+        self.protocol = _agreed_protocol(params.get("client_protocol_version"))
+        if self.protocol:
+            statuses.append(("server_protocol_version", str(self.protocol)))
+        for key, value in statuses:
             self.send(b"S", _cstr(key) + _cstr(value))
         self.send(b"K", struct.pack("!ii", self.pid, secrets.randbits(31)))
         self.ready()
@@ -293,7 +300,7 @@ class _Connection:
         if not results:
             self.send(b"I", b"")   # EmptyQueryResponse
         for result in results:
-            types = [pg_types.column_type(c.type_name) for c in result.columns]
+            types = self.column_types(result.columns)
             if result.columns:
                 self.send_row_description(result.columns, types, [0] * len(types))
             self.send_rows(result.rows, types, [0] * len(types))
@@ -350,7 +357,7 @@ class _Connection:
             portal = self.portal(name)
             columns, formats = self.portal_columns(portal), portal.formats
         if columns:
-            types = [pg_types.column_type(c.type_name) for c in columns]
+            types = self.column_types(columns)
             self.send_row_description(columns, types, [_format_of(formats, i) for i in range(len(types))])
         else:
             self.send(b"n", b"")   # NoData
@@ -362,7 +369,7 @@ class _Connection:
         if result is None:
             self.send(b"I", b"")
             return
-        types = [pg_types.column_type(c.type_name) for c in columns]
+        types = self.column_types(columns)
         formats = [_format_of(portal.formats, i) for i in range(len(types))]
         end = len(result.rows) if limit <= 0 else min(len(result.rows), portal.sent + limit)
         self.send_rows(result.rows[portal.sent:end], types, formats)
@@ -456,14 +463,28 @@ class _Connection:
 
     # -- output --------------------------------------------------------------------------------------
 
+    def column_types(self, columns: Sequence) -> list:
+        """The wire types of result columns. Under the binary protocol a numeric travels as its unscaled
+        integer and the client takes the scale from the typmod, so a numeric never goes without one."""
+        types = [pg_types.column_type(c.type_name) for c in columns]
+        if self.protocol >= 2:
+            types = [pg_types.NUMERIC_WITHOUT_TYPMOD if t.oid == pg_types.NUMERIC and t.modifier == -1 else t
+                     for t in types]
+        return types
+
     def send_row_description(self, columns: Sequence, types: list, formats: list[int]) -> None:
         parts = [struct.pack("!h", len(columns))]
         for column, typ, fmt in zip(columns, types, formats):
             parts.append(_cstr(column.name) + struct.pack("!ihihih", 0, 0, typ.oid, typ.size, typ.modifier, fmt))
+            if self.protocol >= 1:
+                # Redshift's extended metadata: schema, table, column and catalog names (lakebox's results
+                # do not track where a column came from, so only the column's own name is given), then
+                # flags: nullable (bit 0) and searchable (bit 12).
+                parts.append(_cstr("") + _cstr("") + _cstr(column.name) + _cstr("") + struct.pack("!h", 0x1001))
         self.send(b"T", b"".join(parts))
 
     def send_rows(self, rows: Sequence[tuple], types: list, formats: list[int]) -> None:
-        encoders = [(pg_types.encode_binary if fmt == 1 else pg_types.encode_text, typ.oid)
+        encoders = [(_binary_encoder(typ) if fmt == 1 else pg_types.encode_text, typ.oid)
                     for typ, fmt in zip(types, formats)]
         count = struct.pack("!h", len(encoders))
         for row in rows:
@@ -552,6 +573,22 @@ _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/|\()*", re.DOTALL)
 def _first_keyword(sql: str) -> str:
     match = re.match(r"[A-Za-z]+", sql[_LEADING.match(sql).end():])
     return match.group(0).upper() if match else ""
+
+
+def _agreed_protocol(requested: Optional[str]) -> int:
+    """The result protocol to use for a client's `client_protocol_version` (redshift_connector asks for
+    2, binary, by default): the highest lakebox speaks that is not above it."""
+    try:
+        return max(0, min(int(requested or 0), 2))
+    except ValueError:
+        return 0
+
+
+def _binary_encoder(typ) -> Callable[[Any, int], bytes]:
+    if typ.oid == pg_types.NUMERIC:
+        scale = pg_types.numeric_scale(typ.modifier)
+        return lambda value, oid: pg_types.encode_numeric_binary(value, scale)
+    return pg_types.encode_binary
 
 
 def _startup_params(body: _Buffer) -> dict:

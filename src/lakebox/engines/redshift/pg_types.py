@@ -89,6 +89,28 @@ def column_type(type_name: str) -> ColumnType:
     return ColumnType(oid, _SIZES.get(oid, -1), modifier)
 
 
+#: A numeric column whose precision lakebox does not know, under the binary protocol (which needs a
+#: scale to send the unscaled integer): numeric(38,10).
+NUMERIC_WITHOUT_TYPMOD = ColumnType(NUMERIC, -1, ((38 << 16) | 10) + 4)
+
+
+def numeric_scale(modifier: int) -> int:
+    return (modifier - 4) & 0xFFFF if modifier != -1 else 0
+
+
+def encode_numeric_binary(value: Any, scale: int) -> bytes:
+    """Redshift's binary numeric: the value times 10^scale as a big-endian signed integer of 8 bytes,
+    or 16 when it does not fit in 8 (what redshift_connector's binary protocol reads)."""
+    try:
+        unscaled = int((Decimal(value) if not isinstance(value, Decimal) else value).scaleb(scale)
+                       .to_integral_value())
+        if -(1 << 63) <= unscaled < (1 << 63):
+            return unscaled.to_bytes(8, "big", signed=True)
+        return unscaled.to_bytes(16, "big", signed=True)
+    except (ArithmeticError, OverflowError, TypeError, ValueError) as exc:
+        raise PgTypeError(f"cannot send {value!r} as a binary numeric: {exc}") from None
+
+
 # -- result values ---------------------------------------------------------------------------------
 
 def encode_text(value: Any, oid: int) -> bytes:
