@@ -59,3 +59,18 @@ def test_each_result_protocol_the_driver_asks_for_is_agreed_and_values_read_back
         assert [d[0] for d in cursor.description] == ["price", "delta", "big", "day", "clock", "nothing"]
         assert cursor.fetchall() == ([Decimal("12.345"), Decimal("-0.50"), Decimal("1234567890123456789012345678"),
                                       dt.date(2024, 2, 29), dt.time(23, 59, 58, 500000), None],)
+
+
+@pytest.mark.parametrize("version", [0, 2])
+def test_varbyte_reads_back_as_the_driver_expects_under_either_protocol(redshift, cluster, version):
+    import redshift_connector
+
+    endpoint = cluster["Endpoint"]
+    with redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database="analytics",
+                                    user="admin", password=PASSWORD, ssl=False,
+                                    client_protocol_version=version) as conn:
+        cursor = conn.cursor()
+        cursor.execute("CREATE TABLE blobs (v VARBYTE)")
+        cursor.execute("INSERT INTO blobs VALUES (%s)", (b"00",))  # the driver sends the hex text '3030'
+        cursor.execute("SELECT v FROM blobs")
+        assert cursor.fetchall() == (["3030"],)  # the hex of the bytes the driver sent

@@ -472,6 +472,13 @@ class _Connection:
                      for t in types]
         return types
 
+    def text_encoder(self, typ) -> Callable[[Any, int], bytes]:
+        """Text output; but under the binary protocol Redshift sends a VARBYTE's bytes as they are, where
+        its text output is their hex (redshift_connector reads one or the other by the protocol)."""
+        if self.protocol >= 2 and typ.oid == pg_types.VARBYTE:
+            return lambda value, oid: bytes(value)
+        return pg_types.encode_text
+
     def send_row_description(self, columns: Sequence, types: list, formats: list[int]) -> None:
         parts = [struct.pack("!h", len(columns))]
         for column, typ, fmt in zip(columns, types, formats):
@@ -484,7 +491,7 @@ class _Connection:
         self.send(b"T", b"".join(parts))
 
     def send_rows(self, rows: Sequence[tuple], types: list, formats: list[int]) -> None:
-        encoders = [(_binary_encoder(typ) if fmt == 1 else pg_types.encode_text, typ.oid)
+        encoders = [(_binary_encoder(typ) if fmt == 1 else self.text_encoder(typ), typ.oid)
                     for typ, fmt in zip(types, formats)]
         count = struct.pack("!h", len(encoders))
         for row in rows:
