@@ -216,21 +216,18 @@ def parse(body: str) -> Block:
     return block
 
 
-class _Parser:
+class TokenReader:
+    """Reading a statement's tokens one by one: the body parser's and the CALL/CREATE PROCEDURE
+    readers' common ground. A token that does not fit is Redshift's 42601 syntax error at it."""
+
     def __init__(self, text: str):
         self.text = text
         self.tokens = tokenize(text)
         self.pos = 0
 
-    # -- token helpers
-
     def peek(self, ahead: int = 0) -> Optional[Token]:
         index = self.pos + ahead
         return self.tokens[index] if index < len(self.tokens) else None
-
-    def word(self, ahead: int = 0) -> str:
-        token = self.peek(ahead)
-        return token.upper if token is not None and token.kind == "word" else ""
 
     def accept(self, *words: str) -> bool:
         token = self.peek()
@@ -251,6 +248,14 @@ class _Parser:
         if token is None:
             raise RedshiftError("syntax error at end of input", "42601")
         raise RedshiftError(f'syntax error at or near "{token.text}"', "42601")
+
+
+class _Parser(TokenReader):
+    # -- token helpers
+
+    def word(self, ahead: int = 0) -> str:
+        token = self.peek(ahead)
+        return token.upper if token is not None and token.kind == "word" else ""
 
     def name(self) -> str:
         token = self.peek()

@@ -30,7 +30,7 @@ from typing import Optional
 import duckdb
 
 from . import RedshiftError, plpgsql_parse, plpgsql_run, translate
-from .plpgsql_parse import Token, tokenize
+from .plpgsql_parse import Token, TokenReader
 from .results import Column, Result
 from .spectrum import META
 
@@ -472,39 +472,16 @@ def _cursor_statement(db, statement: str) -> Optional[Result]:
 
 # -- reading the statements ------------------------------------------------------------------------
 
-class _Header:
+class _Header(TokenReader):
     """A token reader for the statements around a body: CREATE/DROP/ALTER PROCEDURE and CALL."""
 
     def __init__(self, statement: str):
+        super().__init__(statement.rstrip().rstrip(";"))
         self.text = statement
-        self.tokens = tokenize(statement.rstrip().rstrip(";"))
-        self.pos = 0
-
-    def peek(self) -> Optional[Token]:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def peek_text(self) -> str:
         token = self.peek()
         return token.upper if token is not None else ""
-
-    def accept(self, *words: str) -> bool:
-        if self.peek_text() in words:
-            self.pos += 1
-            return True
-        return False
-
-    def expect(self, *words: str) -> Token:
-        token = self.peek()
-        if token is None or token.upper not in words:
-            self.fail()
-        self.pos += 1
-        return token
-
-    def fail(self):
-        token = self.peek()
-        if token is None:
-            raise RedshiftError("syntax error at end of input", "42601")
-        raise RedshiftError(f'syntax error at or near "{token.text}"', "42601")
 
     def end(self) -> None:
         if self.peek() is not None:
