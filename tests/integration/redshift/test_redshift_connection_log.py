@@ -42,7 +42,7 @@ def test_the_drivers_values_are_logged(redshift, cluster):
                   "limit 1")[0]
         assert (event, dbname, username, authmethod) == ("authenticated", "analytics", "admin", "password")
         assert remotehost == "127.0.0.1" and int(remoteport) > 0 and pid == _rows(conn, "select pg_backend_pid()")[0][0]
-        assert protocol == 0 and len(session) == 36
+        assert protocol == 2 and len(session) == 36  # the driver asks for the binary protocol by default
         columns = [d[0] for d in conn.cursor().execute("select * from stl_connection_log limit 0").description]
     assert columns == ["event", "recordtime", "remotehost", "remoteport", "pid", "dbname", "username", "authmethod",
                        "duration", "sslversion", "sslcipher", "mtu", "sslcompression", "sslexpansion", "iamauthguid",

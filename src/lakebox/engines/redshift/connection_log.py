@@ -42,9 +42,6 @@ log = logging.getLogger("lakebox.redshift")
 KEEP = 10000
 #: Days an event is kept, as AWS keeps its STL logs.
 KEEP_DAYS = 7
-#: The protocol version the endpoint agrees to: it sends no `server_protocol_version`, so drivers
-#: that ask for a higher one fall back to the base protocol (0).
-SERVER_PROTOCOL_VERSION = 0
 _TEXT, _INT, _TIME = pa.string(), pa.int32(), pa.timestamp("us")
 _INT_MAX = 2 ** 31 - 1
 
@@ -109,15 +106,11 @@ class ClientInfo:
         startup = client.get("startup") or {}
         host, port = (client.get("address") or ("", ""))[:2]
         version, cipher = client.get("tls") or ("", "")
-        try:
-            asked = int(startup.get("client_protocol_version") or 0)
-        except ValueError:
-            asked = 0
         return cls(remotehost=str(host or ""), remoteport=str(port or ""), sslversion=version or "",
                    sslcipher=cipher or "", application_name=startup.get("application_name", "")[:250],
                    os_version=startup.get("os_version", "")[:64], driver_version=startup.get("driver_version", "")[:64],
                    plugin_name=startup.get("plugin_name", "")[:32],
-                   protocol_version=max(0, min(asked, SERVER_PROTOCOL_VERSION)), sessionid=str(uuid.uuid4()))
+                   protocol_version=int(client.get("protocol") or 0), sessionid=str(uuid.uuid4()))
 
     def event(self, event: str, pid: int, dbname: str, username: str, duration_us: int = 0) -> ConnectionEvent:
         return ConnectionEvent(event=event, recordtime=_utcnow(), pid=pid, dbname=dbname, username=username,

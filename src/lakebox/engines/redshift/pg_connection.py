@@ -210,13 +210,15 @@ class _Connection:
     def client_info(self, params: dict) -> dict:
         """What the session's connection events record of the client (STL_CONNECTION_LOG): the startup
         packet's parameters (redshift_connector sends application_name, driver_version, os_version,
-        client_protocol_version and, with an IdP plugin, plugin_name), its address, and its TLS."""
+        client_protocol_version and, with an IdP plugin, plugin_name), its address, its TLS, and the
+        result protocol agreed with it."""
         try:
             address = self.sock.getpeername()[:2]
         except OSError:
             address = ("", "")
         tls = (self.sock.version() or "", (self.sock.cipher() or ("",))[0]) if self.encrypted else None
-        return {"startup": dict(params), "address": address, "tls": tls}
+        return {"startup": dict(params), "address": address, "tls": tls,
+                "protocol": _agreed_protocol(params.get("client_protocol_version"))}
 
     def negotiate(self) -> Optional[dict]:
         """Read startup packets up to the protocol 3.0 one, answering SSLRequest and GSSENCRequest on the
