@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from redshift_helpers import PASSWORD, client
+from redshift_helpers import PASSWORD, client, connect
 
 
 @pytest.fixture
@@ -26,3 +26,12 @@ def cluster(redshift):
 def raw_redshift(lakebox_server):
     """A client that sends bad input as it is, to see the server's own errors."""
     return client(lakebox_server, "redshift", validate=False)
+
+
+@pytest.fixture
+def cursor(cluster, redshift):
+    """An autocommit cursor on the guide's cluster, closed after the test."""
+    conn = connect(redshift)
+    conn.autocommit = True
+    yield conn.cursor()
+    conn.close()

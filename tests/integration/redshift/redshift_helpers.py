@@ -50,3 +50,9 @@ def run_sql(redshift, *statements: str, cluster: str = "my-dw-cluster", user: st
         return rows
     finally:
         conn.close()
+
+
+def rows(cursor, sql: str) -> list:
+    """Run one statement on the cursor; its rows as lists (none for a statement without a result)."""
+    cursor.execute(sql)
+    return [list(r) for r in cursor.fetchall()] if cursor.description else []

@@ -11,19 +11,7 @@ import decimal
 
 import pytest
 from redshift_helpers import connect
-
-
-@pytest.fixture
-def cursor(cluster, redshift):
-    conn = connect(redshift)
-    conn.autocommit = True
-    yield conn.cursor()
-    conn.close()
-
-
-def _rows(cursor, sql: str) -> list:
-    cursor.execute(sql)
-    return [list(r) for r in cursor.fetchall()]
+from redshift_helpers import rows as _rows
 
 
 def _sqlstate(cursor, sql: str) -> tuple:

@@ -5,20 +5,8 @@ sort keys, dropping several tables at once, and a few Redshift functions DuckDB 
 from __future__ import annotations
 
 import pytest
-from redshift_helpers import client, connect, run_sql
-
-
-@pytest.fixture
-def cursor(cluster, redshift):
-    conn = connect(redshift)
-    conn.autocommit = True
-    yield conn.cursor()
-    conn.close()
-
-
-def _rows(cursor, sql: str) -> list:
-    cursor.execute(sql)
-    return [list(r) for r in cursor.fetchall()] if cursor.description else []
+from redshift_helpers import client, run_sql
+from redshift_helpers import rows as _rows
 
 
 def test_the_staged_upsert_pattern(cursor, lakebox_server):
