@@ -176,21 +176,37 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             return results
 
     def _timed(self, statement: str) -> Result:
-        """Run one statement, cancelled after statement_timeout as Postgres and Redshift cancel it."""
+        """Run one statement, cancelled after statement_timeout as Postgres and Redshift cancel it.
+
+        DuckDB forgets an interrupt that arrives before its query starts executing (a long translation
+        on a busy machine), so once the deadline passes the watchdog keeps interrupting until the
+        statement returns."""
         if self.statement_timeout_ms <= 0:
             return self._run(statement)
-        timer = threading.Timer(self.statement_timeout_ms / 1000, self._con.interrupt)
+        finished = threading.Event()
+        expired = threading.Event()
+
+        def watchdog() -> None:
+            if finished.wait(self.statement_timeout_ms / 1000):
+                return
+            expired.set()
+            while not finished.is_set():
+                self._con.interrupt()
+                finished.wait(0.05)
+
+        timer = threading.Thread(target=watchdog, name="redshift-statement-timeout", daemon=True)
         timer.start()
         try:
             return self._run(statement)
         except duckdb.InterruptException:
             raise RedshiftError("canceling statement due to statement timeout", "57014") from None
         except RedshiftError as error:
-            if "Interrupted" in error.message and not timer.is_alive():
+            if "Interrupted" in error.message and expired.is_set():
                 raise RedshiftError("canceling statement due to statement timeout", "57014") from None
             raise
         finally:
-            timer.cancel()
+            finished.set()
+            timer.join()
 
     def list_schemas(self) -> list[str]:
         with self._lock:
