@@ -32,6 +32,8 @@ _PLAIN_FIELDS = ("RoleARN", "BucketARN", "Prefix", "ErrorOutputPrefix", "Bufferi
                  "EncryptionConfiguration", "CloudWatchLoggingOptions")
 #: Buffering floor when records are converted or partitioned (AWS: 64 MiB; default then 128 MiB).
 MIN_CONVERSION_MIB = 64
+#: DynamicPartitioningConfiguration.RetryOptions.DurationInSeconds when none is given.
+DEFAULT_PARTITION_RETRY_SECONDS = 300
 
 
 def invalid(message: str) -> AwsError:
@@ -108,6 +110,12 @@ def _with_defaults(given: dict) -> dict:
         if schema is not None:
             config["SchemaConfiguration"] = {"VersionId": "LATEST", **schema}
         description["DataFormatConversionConfiguration"] = config
+    if dynamic_partitioning(description):
+        # AWS describes the retry window it applies to a partition's delivery, 300 s unless given.
+        config = dict(description["DynamicPartitioningConfiguration"])
+        config["RetryOptions"] = {"DurationInSeconds": DEFAULT_PARTITION_RETRY_SECONDS,
+                                  **(config.get("RetryOptions") or {})}
+        description["DynamicPartitioningConfiguration"] = config
     return description
 
 

@@ -130,13 +130,16 @@ class StreamsMixin:
             "DeliveryStreamName": stream.name,
             "DeliveryStreamARN": stream.arn,
             "DeliveryStreamStatus": stream.status,
-            "DeliveryStreamEncryptionConfiguration": stream.encryption or {"Status": "DISABLED"},
             "DeliveryStreamType": stream.type,
             "VersionId": str(stream.version),
             "CreateTimestamp": timestamp(stream.created_ms),
             "Destinations": [_destination_output(stream)],
             "HasMoreDestinations": False,
         }
+        if stream.type != KINESIS_SOURCE:
+            # A stream reading a Kinesis stream cannot be encrypted by Firehose (the source is), and AWS
+            # leaves the member out of its description rather than answering DISABLED.
+            out["DeliveryStreamEncryptionConfiguration"] = stream.encryption or {"Status": "DISABLED"}
         if stream.updated_ms is not None:
             out["LastUpdateTimestamp"] = timestamp(stream.updated_ms)
         if stream.source is not None:
