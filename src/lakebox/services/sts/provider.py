@@ -143,14 +143,22 @@ class STSProvider(Provider):
             return None
         return self.config.sessions.get(ctx.access_key)
 
-    @staticmethod
-    def _long_term_identity(ctx: RequestContext) -> dict:
-        # lakebox has no IAM users: every long-term key acts as its account's root identity.
+    def _long_term_identity(self, ctx: RequestContext) -> dict:
+        """An access key IAM issued acts as its user; any other long-term key as its account's root."""
+        user = self._iam_user_of(ctx)
+        if user is not None:
+            return {"UserId": user["UserId"], "Account": ctx.account_id, "Arn": user["Arn"]}
         return {
             "UserId": ctx.account_id if not ctx.access_key else ctx.access_key,
             "Account": ctx.account_id,
             "Arn": f"arn:aws:iam::{ctx.account_id}:root",
         }
+
+    def _iam_user_of(self, ctx: RequestContext) -> Optional[dict]:
+        if self.iam is None or not ctx.access_key:
+            return None
+        key = self.iam.store.get(ctx.account_id, "access-key", ctx.access_key)
+        return self.iam.store.get(ctx.account_id, "user", key["UserName"]) if key is not None else None
 
     def _now(self):
         return self.config.clock.now()
