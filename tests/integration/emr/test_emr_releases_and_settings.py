@@ -20,8 +20,8 @@ SECURITY = json.dumps({"EncryptionConfiguration": {
 
 def test_release_labels_newest_first_with_prefix_and_application_filters_and_pages(emr):
     labels = emr.list_release_labels()["ReleaseLabels"]
-    assert labels[:3] == ["emr-6.5.0", "emr-6.4.0", "emr-6.3.1"] and labels[-1] == "emr-4.0.0"
-    assert len(labels) == len(set(labels)) == 114
+    assert labels[:3] == ["emr-7.14.0", "emr-7.13.0", "emr-7.12.0"] and labels[-1] == "emr-4.0.0"
+    assert len(labels) == len(set(labels)) == 143
     assert emr.list_release_labels(Filters={"Prefix": "emr-5.3"})["ReleaseLabels"][:3] == [
         "emr-5.34.0", "emr-5.33.1", "emr-5.33.0"]
     assert emr.list_release_labels(Filters={"Application": "Spark@3.1.1"})["ReleaseLabels"] == ["emr-6.3.1",
@@ -40,7 +40,7 @@ def test_describe_release_label_lists_the_applications_it_ships(emr):
     assert release["ReleaseLabel"] == "emr-5.31.0"
     assert (apps["spark"], apps["hadoop"], apps["hive"], apps["hudi"]) == ("2.4.6", "2.10.0", "2.3.7", "0.6.0")
     assert "trino" not in apps and [a["Name"] for a in release["Applications"]] == sorted(apps)
-    assert emr.describe_release_label()["ReleaseLabel"] == "emr-6.5.0"
+    assert emr.describe_release_label()["ReleaseLabel"] == "emr-7.14.0"
     assert {a["Name"]: a["Version"] for a in emr.describe_release_label(ReleaseLabel="emr-4.0.0")["Applications"]} == {
         "hadoop": "2.6.0", "hive": "1.0.0", "mahout": "0.10.0", "pig": "0.14.0", "spark": "1.4.1"}
     for label in ("emr-9.9.9", "spark-3"):
@@ -84,7 +84,7 @@ def test_applications_report_the_release_versions_and_the_request_version_is_not
         {"Name": "Spark", "Version": "3.1.2"}, {"Name": "Hive", "Version": "3.1.2"}, {"Name": "NotAnApp"}]
     assert emr.describe_job_flows(JobFlowIds=[cluster_id])["JobFlows"][0]["Instances"]["HadoopVersion"] == "3.2.1"
     # A release the table does not list reports what really runs the steps here.
-    newer = emr.run_job_flow(Name="newer", ReleaseLabel="emr-6.10.0", Applications=[{"Name": "Spark"}],
+    newer = emr.run_job_flow(Name="newer", ReleaseLabel="emr-8.0.0", Applications=[{"Name": "Spark"}],
                              **SMALL)["JobFlowId"]
     assert emr.describe_cluster(ClusterId=newer)["Cluster"]["Applications"] == [
         {"Name": "Spark", "Version": installed_versions()["Spark"]}]

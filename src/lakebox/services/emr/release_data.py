@@ -1,13 +1,22 @@
 """The Amazon EMR releases and the application versions each one ships, as a data table.
 
-From AWS's Amazon EMR Release Guide ("Application versions in Amazon EMR 4.x / 5.x / 6.x releases"),
-as archived by AWS in the public awsdocs/amazon-emr-release-guide repository: every release from
-emr-4.0.0 to emr-5.34.0 and emr-6.5.0. Versions are the concise ones DescribeReleaseLabel answers
-(the `-amzn-N` build suffix dropped). Releases published after that archive are not listed;
-`releases.py` treats their labels as valid but unknown.
+It lists every release from emr-4.0.0 to emr-7.14.0. Versions are the concise ones DescribeReleaseLabel
+answers (the `-amzn-N` build suffix dropped, and Livy's `-incubating`). Sources, all AWS's:
+- emr-4.0.0 to emr-6.5.0: the Amazon EMR Release Guide ("Application versions in Amazon EMR 4.x / 5.x /
+  6.x releases") as archived by AWS in the public awsdocs/amazon-emr-release-guide repository.
+- emr-6.6.0 to emr-7.14.0: the current Amazon EMR Release Guide (docs.aws.amazon.com and
+  docs.amazonaws.cn, English and translated copies): each release's "application versions" table (that
+  release and the three before it), "Application versions in Amazon EMR 7.x releases", and the
+  per-application release histories (Hudi, Iceberg, Hadoop, HCatalog, Hive, Presto, Spark, Tez,
+  Zeppelin, ZooKeeper); the Presto page for emr-6.14.0. Where none of those showed Spark, Hive or Tez
+  for a release, the EMR Serverless page of the same release label gave them.
+A version none of those pages showed for a release is left out (`App=?`) rather than guessed; so the
+later releases list fewer applications than they ship. `releases.py` treats a label the table does not
+list as valid but unknown.
 
 The table is a delta encoding, oldest release first: each release names only the applications whose
-version changed from the release before it in version order, `App=-` for one it no longer ships.
+version changed from the release before it in version order, `App=-` for one it no longer ships and
+`App=?` for one whose version for this release the sources did not show.
 """
 
 from __future__ import annotations
@@ -145,6 +154,40 @@ emr-6.3.1
 emr-6.4.0 Flink=1.13.1 HBase=2.4.4 Hudi=0.8.0 JupyterHub=1.4.1 Livy=0.7.1 MXNet=1.8.0 Phoenix=5.1.2
     Presto=0.254.1 PrestoSQL=- Spark=3.1.2 Trino=359 ZooKeeper=3.5.7
 emr-6.5.0 Flink=1.14.0 Hudi=0.9.0 Iceberg=0.12.0 Presto=0.261 Trino=360 Zeppelin=0.10.0
+emr-6.6.0 Flink=1.14.2 Hudi=0.10.1 Hue=4.10.0 Iceberg=0.13.1 MXNet=? Oozie=? Phoenix=? Pig=? Presto=? Spark=3.2.0
+    Sqoop=? TensorFlow=? Trino=? Zeppelin=? ZooKeeper=?
+emr-6.7.0 HCatalog=3.1.3 Hive=3.1.3 Hudi=0.11.0 JupyterHub=? Livy=? Spark=? Tez=?
+emr-6.8.0 Flink=1.15.1 HBase=2.4.12 Hudi=0.11.1 Iceberg=0.14.0 Spark=3.3.0 Tez=0.9.2
+emr-6.8.1 JupyterHub=1.4.1 Livy=0.7.1 Spark=? Tez=?
+emr-6.9.0 Delta=2.1.0 Flink=1.15.2 Hadoop=3.3.3 HBase=2.4.13 Hudi=0.12.1 Iceberg=0.14.1
+    JupyterEnterpriseGateway=2.6.0 MXNet=1.9.1
+emr-6.9.1
+emr-6.10.0 Delta=2.2.0 Flink=1.16.0 HBase=2.4.15 Hudi=0.12.2 Iceberg=1.1.0 JupyterHub=1.5.0 Spark=3.3.1 Tez=0.10.2
+emr-6.10.1 JupyterHub=? Livy=? MXNet=? Spark=? Tez=?
+emr-6.11.0 Hudi=0.13.0 Hue=4.11.0 Iceberg=1.2.0
+emr-6.11.1
+emr-6.12.0 Delta=2.4.0 Flink=1.17.0 HBase=2.4.17 Hudi=0.13.1 Iceberg=1.3.0 JupyterHub=1.4.1 Livy=0.7.1 MXNet=1.9.1
+    Oozie=5.2.1 Phoenix=5.1.3 Spark=3.4.0 Tez=0.10.2
+emr-6.13.0 JupyterHub=1.5.0 Pig=0.17.0 Spark=3.4.1
+emr-6.14.0 Flink=1.17.1 Iceberg=1.3.1 Presto=0.281
+emr-6.15.0 Hadoop=3.3.6 Hudi=0.14.0 Iceberg=1.4.0 Presto=? Spark=? Tez=?
+emr-7.0.0 AmazonCloudWatchAgent=1.300031.1 Delta=3.0.0 Flink=1.18.0 Ganglia=- Hadoop=? HBase=? HCatalog=? Hue=?
+    Iceberg=1.4.2 JupyterEnterpriseGateway=? JupyterHub=? Livy=? MXNet=? Oozie=? Phoenix=? Pig=? Spark=3.5.0
+    Tez=0.10.2
+emr-7.1.0 AmazonCloudWatchAgent=1.300032.2 Flink=1.18.1 Hudi=0.14.1 Iceberg=1.4.3
+emr-7.2.0 Delta=3.1.0 Hadoop=3.3.6 Iceberg=1.5.0 Spark=? Tez=?
+emr-7.3.0 Delta=3.2.0 Hudi=0.15.0 Iceberg=1.5.2 Spark=3.5.1 Tez=0.10.2
+emr-7.4.0 Flink=1.19.1 Hadoop=? Iceberg=1.6.1 Spark=3.5.2
+emr-7.5.0 Delta=3.2.1 HBase=2.5.10
+emr-7.6.0 Flink=1.20.0 HBase=2.6.1 Spark=3.5.3
+emr-7.7.0 Hadoop=3.4.0 Iceberg=1.7.1 Presto=0.287
+emr-7.8.0 Delta=3.3.0 Hadoop=3.4.1 Spark=3.5.4 Zeppelin=0.11.1
+emr-7.9.0 HBase=2.6.2 Spark=3.5.5 ZooKeeper=3.9.3
+emr-7.10.0 Hive=? Iceberg=1.8.1
+emr-7.11.0 Delta=3.3.2 HBase=? HCatalog=3.1.3 Hudi=1.0.2 Iceberg=1.9.1 Spark=3.5.6 Tez=?
+emr-7.12.0 Iceberg=1.10.0
+emr-7.13.0 AmazonCloudWatchAgent=? Delta=? Flink=? Hadoop=3.4.2 ZooKeeper=?
+emr-7.14.0 Hadoop=? HCatalog=? Hudi=? Iceberg=1.10.1 Presto=? Spark=? Zeppelin=?
 """
 
 
@@ -171,7 +214,7 @@ def releases() -> dict[str, dict[str, str]]:
             words = words[1:]
         for word in words:
             app, version = word.split("=", 1)
-            if version == "-":
+            if version in ("-", "?"):
                 current.pop(app, None)
             else:
                 current[app] = version

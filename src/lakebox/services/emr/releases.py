@@ -6,7 +6,9 @@ reference says, from release 4.0 on an application is requested by name only: it
 the release ships, so a `Version` in the request is not taken. A cluster of a release the table does
 not list (a newer one), of an AMI version (2.x/3.x) or of neither reports, for Spark and Hadoop, the
 versions that really run its steps here (the installed pyspark and the Hadoop client bundled with it)
-and, for other applications, the version the request gave, if any.
+and, for other applications, the version the request gave, if any. So does a cluster of a listed
+release for Spark or Hadoop when the table has no version for them (every release ships both; the
+table leaves out versions its sources did not show).
 """
 
 from __future__ import annotations
@@ -65,20 +67,23 @@ def cluster_applications(params: dict) -> list[dict]:
     for app in requested:
         name = app.get("Name", "")
         extra = {k: app[k] for k in ("Args", "AdditionalInfo") if app.get(k)}
-        if shipped is not None:
-            canonical = next((n for n in shipped if n.lower() == name.lower()), None)
-            if canonical is not None:
-                out.append({"Name": canonical, "Version": shipped[canonical], **extra})
-                continue
-            out.append({"Name": name, **extra})
-            continue
-        installed = {n.lower(): (n, v) for n, v in installed_versions().items()}
-        if name.lower() in installed:
-            canonical, version = installed[name.lower()]
-            out.append({"Name": canonical, "Version": version, **extra})
+        canonical = next((n for n in shipped or {} if n.lower() == name.lower()), None)
+        if canonical is not None:
+            out.append({"Name": canonical, "Version": shipped[canonical], **extra})
+        elif (here := _installed(name)) is not None:
+            out.append({"Name": here[0], "Version": here[1], **extra})
+        elif shipped is None and app.get("Version"):
+            out.append({"Name": name, "Version": app["Version"], **extra})
         else:
-            out.append({"Name": name, **({"Version": app["Version"]} if app.get("Version") else {}), **extra})
+            out.append({"Name": name, **extra})
     return out
+
+
+def _installed(name: str) -> Optional[tuple[str, str]]:
+    """(canonical name, version) of Spark or Hadoop as installed here; None for other applications."""
+    if name.lower() not in ("spark", "hadoop"):
+        return None
+    return next(((n, v) for n, v in installed_versions().items() if n.lower() == name.lower()), None)
 
 
 def hadoop_version(params: dict) -> Optional[str]:
