@@ -7,7 +7,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from . import DEFAULT_ACCOUNT_ID
 from .auth.sessions import SessionCredentialStore
@@ -49,6 +49,15 @@ class Credential:
     canonical_id: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class IssuedKey:
+    """An access key IAM issued to a user: its secret, account and whether it is Active."""
+    access_key: str
+    secret_key: str
+    account_id: str
+    active: bool
+
+
 @dataclass
 class Config:
     host: str = "127.0.0.1"
@@ -71,6 +80,9 @@ class Config:
     clock: Optional[ServiceClock] = field(default=None, compare=False, repr=False)
     #: Temporary credentials issued by STS (AssumeRole, GetSessionToken ...); persisted with the data.
     sessions: Optional[SessionCredentialStore] = field(default=None, compare=False, repr=False)
+    #: The access keys IAM issued (CreateAccessKey): access key id -> IssuedKey, or None. Set when
+    #: the IAM provider is built; such a key authenticates as its user's account in every mode.
+    issued_keys: Optional[Callable[[str], Optional["IssuedKey"]]] = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -93,7 +105,10 @@ class Config:
         if cred is not None:
             return cred.account_id
         session = self.sessions.get(access_key) if self.sessions is not None else None
-        return session.account_id if session is not None else DEFAULT_ACCOUNT_ID
+        if session is not None:
+            return session.account_id
+        issued = self.issued_keys(access_key) if self.issued_keys is not None and access_key else None
+        return issued.account_id if issued is not None else DEFAULT_ACCOUNT_ID
 
     def declared_canonical_ids(self) -> frozenset[str]:
         """Every configured canonical user id, whatever its account (S3 ACL grantees may name them)."""

@@ -90,6 +90,8 @@ class Authenticate:
       signs wrongly is a broken client, not an anonymous one.
     - Temporary credentials issued by STS act as their account; their signature is checked in
       both modes, their session token and expiry in strict mode.
+    - Access keys IAM issued (CreateAccessKey) act as their user's account; their signature is
+      checked in both modes, and an Inactive key is refused.
     - Strict mode refuses unknown keys; open mode maps them to the default account unchecked.
     - An expired presigned URL is refused in every mode: its expiry is part of the URL.
     - Unsigned S3 requests go on to the provider, which allows them only where an ACL makes them
@@ -140,6 +142,14 @@ class Authenticate:
                 auth.check_session_token(info, session, self.config.clock.now())
             auth.verify_signature(ctx.request, info, session.secret_key, now)
             return session.secret_key
+        issued = self.config.issued_keys(info.access_key) if self.config.issued_keys and info.access_key else None
+        if issued is not None:
+            # A key IAM issued: its signature is checked in both modes, and a deactivated key is
+            # refused as AWS refuses it.
+            if not issued.active:
+                raise auth.invalid_access_key_id(info.access_key)
+            auth.verify_signature(ctx.request, info, issued.secret_key, now)
+            return issued.secret_key
         if strict:
             raise auth.invalid_access_key_id(info.access_key)
         auth.check_expiry(info, now)

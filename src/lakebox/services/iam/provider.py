@@ -8,8 +8,9 @@ AWS's answers and errors, and the entities persist in `<data>/.lakebox/iam/iam.d
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
+from ...config import IssuedKey
 from ..base import Provider
 from .attachments import AttachmentsMixin
 from .policies import PoliciesMixin
@@ -26,6 +27,15 @@ class IAMProvider(RolesMixin, UsersMixin, PoliciesMixin, ProfilesMixin, Attachme
     def __init__(self, config: Any):
         super().__init__(config)
         self.store = IamStore(config.data_dir / ".lakebox" / "iam")
+        config.issued_keys = self.issued_key
+
+    def issued_key(self, access_key_id: str) -> Optional[IssuedKey]:
+        """The gateway's view of an access key CreateAccessKey issued (see Config.issued_keys)."""
+        found = self.store.access_key(access_key_id)
+        if found is None:
+            return None
+        account, doc = found
+        return IssuedKey(doc["AccessKeyId"], doc["SecretAccessKey"], account, doc.get("Status") == "Active")
 
     def close(self) -> None:
         self.store.close()

@@ -27,6 +27,16 @@ class IamStore:
         self.db.apply_schema(SCHEMA, version=SCHEMA_VERSION)
         #: Held across a read-modify-write, so two changes never interleave.
         self.lock = threading.RLock()
+        #: access key id -> (account, document) of every key IAM issued. The gateway resolves the
+        #: caller's key on every request, so they are held in memory too, kept in step by the writes.
+        self._access_keys: dict[str, tuple[str, dict]] = {}
+        for row in self.db.read("SELECT account, doc FROM entities WHERE kind = 'access-key'", ()):
+            doc = json.loads(row["doc"])
+            self._access_keys[doc["AccessKeyId"]] = (row["account"], doc)
+
+    def access_key(self, access_key_id: str) -> Optional[tuple[str, dict]]:
+        """(account, document) of an access key IAM issued, whichever account holds it."""
+        return self._access_keys.get(access_key_id)
 
     def get(self, account: str, kind: str, name: str) -> Optional[dict]:
         rows = self.db.read("SELECT doc FROM entities WHERE account = ? AND kind = ? AND name = ?",
@@ -52,11 +62,18 @@ class IamStore:
             db.executemany("INSERT INTO entities (account, kind, name, doc) VALUES (?, ?, ?, ?) "
                            "ON CONFLICT (account, kind, name) DO UPDATE SET doc = excluded.doc",
                            [(account, kind, name.lower(), json.dumps(doc)) for kind, name, doc in docs])
+        for kind, _, doc in docs:
+            if kind == "access-key":
+                self._access_keys[doc["AccessKeyId"]] = (account, doc)
 
     def delete(self, account: str, kind: str, name: str) -> None:
         with self.db.write() as db:
             db.execute("DELETE FROM entities WHERE account = ? AND kind = ? AND name = ?",
                        (account, kind, name.lower()))
+        if kind == "access-key":
+            for key_id in [k for k, (owner, _) in self._access_keys.items()
+                           if owner == account and k.lower() == name.lower()]:
+                del self._access_keys[key_id]
 
     def close(self) -> None:
         self.db.close()
