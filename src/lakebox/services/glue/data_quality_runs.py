@@ -7,9 +7,12 @@ the catalog table exists (EntityNotFoundException, as GetTable says it), Results
 then records the run STARTING and hands it to the `DataQualityRunner` (dq_runs.py), which evaluates it
 on a thread against the table's data. Lists are the latest first.
 
+AdditionalDataSources name the reference datasets that rules such as ReferentialIntegrity and
+DatasetMatch read, by alias; each must name an existing catalog table (EntityNotFoundException, as for
+the DataSource). CompositeRuleEvaluationMethod ROW judges composite rules row by row.
+
 Not modelled: CloudWatchMetricsEnabled (lakebox has no CloudWatch metrics; it is stored as given),
-NumberOfWorkers (the engine is one process), CompositeRuleEvaluationMethod ROW (composites are judged
-as the default COLUMN method does), and PreProcessingQuery (refused rather than ignored).
+NumberOfWorkers (the engine is one process), and PreProcessingQuery (refused rather than ignored).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Optional
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
 from .common import load_table, lower, owner_key, page
-from .dq_runs import DataQualityRunner, new_run_id
+from .dq_runs import DataQualityRunner, new_run_id, same_table
 from .dq_store import DataQualityStore
 from .errors import entity_not_found, invalid_input
 from .store import CatalogStore
@@ -35,14 +38,6 @@ _RESULT_SUMMARY = ("ResultId", "DataSource", "JobName", "JobRunId", "StartedOn")
 def glue_table(source: dict) -> Optional[dict]:
     """The table a `DataSource` names (GlueTable, or DataQualityGlueTable)."""
     return source.get("GlueTable") or source.get("DataQualityGlueTable")
-
-
-def same_table(one: dict, other: dict, account: str) -> bool:
-    """Whether two table references name the same table (names case-insensitively, CatalogId
-    defaulting to the caller's account)."""
-    return (lower(one["DatabaseName"]) == lower(other["DatabaseName"])
-            and lower(one["TableName"]) == lower(other["TableName"])
-            and (one.get("CatalogId") or account) == (other.get("CatalogId") or account))
 
 
 def _latest_first(started: dt.datetime, ident: str) -> str:
@@ -65,6 +60,8 @@ class DataQualityRunsMixin:
     def start_data_quality_ruleset_evaluation_run(self, ctx: RequestContext, params: dict) -> dict:
         catalog = owner_key(ctx)
         self._check_source(ctx, params["DataSource"])
+        for source in (params.get("AdditionalDataSources") or {}).values():
+            self._check_source(ctx, source)
         names = params["RulesetNames"]
         for name in names:
             if self.dq_store.ruleset(catalog, name) is None:

@@ -65,7 +65,9 @@ def number_value(expr) -> Optional[float]:
             return left / right if right else None
         return {"+": left + right, "-": left - right, "*": left * right}[expr.op]
     if isinstance(expr, Call):
-        raise Unsupported(f"Dynamic rules ({expr}) are only supported in AWS Glue ETL")
+        # Dynamic values are resolved against a measured metric's history (dq_dynamic.py); a row-level
+        # condition has no metric to take them from.
+        raise Unsupported(f"A dynamic value ({expr}) compares a measured metric; it cannot judge each row")
     raise Unsupported(f"{expr} is not a number")
 
 

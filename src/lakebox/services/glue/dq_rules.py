@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from .dq_conditions import (
     Unsupported, date_predicate, duration_predicate, failed_message, holds, number_predicate,
     ratio_sql, sql_ident, sql_string, string_predicate,
 )
+from .dq_dynamic import resolved
 from .dqdl_model import Condition, Number, Rule
 
 
@@ -32,6 +33,7 @@ class Outcome:
     result: str  # PASS, FAIL or ERROR
     message: Optional[str] = None
     metrics: dict = field(default_factory=dict)
+    observations: list = field(default_factory=list)  # DataQualityObservation shapes (DetectAnomalies)
 
 
 class MissingColumn(Exception):
@@ -42,17 +44,25 @@ class QueryFailed(Exception):
     """The SQL engine refused or failed a query; the message is the engine's."""
 
 
+def _no_source(alias: str) -> Optional["Dataset"]:
+    return None
+
+
 @dataclass
 class Dataset:
     """The table a run evaluates: its name, its columns (data columns, then partition keys, with their
-    Glue types), the service clock's time, and `run_sql` (Trino SQL -> rows of rendered values, raising
-    QueryFailed)."""
+    Glue types), the service clock's time, `run_sql` (Trino SQL -> rows of rendered values, raising
+    QueryFailed), `source` (a reference dataset by its alias, None if the run has no such alias;
+    dq_reference.py reads them), and the table's Location and the lake's files (dq_files.py)."""
 
     database: str
     table: str
     columns: list[tuple[str, str]]
     now: dt.datetime
     run_sql: Callable[[str], list[list]]
+    source: Callable[[str], Optional["Dataset"]] = _no_source
+    location: Optional[str] = None  # the table's S3 Location (file rules read its objects)
+    files: Any = None  # dq_files.LakeFiles, when the lake can be read
 
     @property
     def relation(self) -> str:
@@ -99,11 +109,12 @@ def ratio(part: Optional[float], whole: Optional[float]) -> Optional[float]:
 
 
 def judged(metric: str, value: Optional[float], condition: Condition) -> Outcome:
-    """PASS when the measured value meets the condition; FAIL with Glue's message otherwise."""
+    """PASS when the measured value meets the condition; FAIL with Glue's message otherwise. A dynamic
+    condition (`> avg(last(3))`) is first resolved over the metric's earlier values (dq_dynamic.py)."""
     if value is None:
         return Outcome("FAIL", f"Empty state for {metric}: there were no values to measure.")
     metrics = {metric: value}
-    if holds(condition, value):
+    if holds(resolved(condition, metric), value):
         return Outcome("PASS", None, metrics)
     return Outcome("FAIL", failed_message(value), metrics)
 
@@ -326,8 +337,8 @@ _DATA_TYPES = {"BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp", "
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
 
 
-def _column_data_type(rule: Rule, data: Dataset, rows: Rows) -> Plan:
-    """The share of rows whose value casts to the type (`=`) or does not (`!=`); NULL never casts."""
+def data_type_predicate(rule: Rule, data: Dataset) -> str:
+    """Rows whose value casts to the ColumnDataType rule's type (`=`) or does not (`!=`); NULL never casts."""
     column = data.column(rule.parameters[0])
     if rule.condition.operator not in ("=", "!=") or len(rule.condition.operands) != 1:
         raise Unsupported("ColumnDataType rule only supports EQUALS (=) or NOT_EQUALS (!=) operators")
@@ -339,19 +350,26 @@ def _column_data_type(rule: Rule, data: Dataset, rows: Rows) -> Plan:
     if sql_type is None:
         raise Unsupported(f"Unrecognized data type: {name}")
     casts = f"TRY_CAST({column} AS {sql_type}) IS NOT NULL"
-    predicate = casts if rule.condition.operator == "=" else f"NOT ({casts})"
-    return _compliance_plan(rule, _column_metric(rule, "ColumnDataType.Compliance"), predicate)
+    return f"({casts})" if rule.condition.operator == "=" else f"(NOT ({casts}))"
 
 
-def _data_freshness(rule: Rule, data: Dataset, rows: Rows) -> Plan:
-    """The share of rows whose time is within the condition's age, in hours before the service clock's
-    now (rounded to hundredths, as Glue does); every row must be."""
+def _column_data_type(rule: Rule, data: Dataset, rows: Rows) -> Plan:
+    return _compliance_plan(rule, _column_metric(rule, "ColumnDataType.Compliance"), data_type_predicate(rule, data))
+
+
+def freshness_predicate(rule: Rule, data: Dataset) -> str:
+    """Rows whose time is within the DataFreshness rule's age, in hours before the service clock's now
+    (rounded to hundredths, as Glue does)."""
     column = data.column(rule.parameters[0])
     now = data.now.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
     hours = (f"round(date_diff('second', TRY_CAST({column} AS timestamp), TIMESTAMP {sql_string(now)}) "
              f"/ 3600.0, 2)")
-    return _compliance_plan(rule, _column_metric(rule, "DataFreshness.Compliance"),
-                            duration_predicate(hours, rule.condition))
+    return duration_predicate(hours, rule.condition)
+
+
+def _data_freshness(rule: Rule, data: Dataset, rows: Rows) -> Plan:
+    """The share of rows that are fresh enough; every row must be."""
+    return _compliance_plan(rule, _column_metric(rule, "DataFreshness.Compliance"), freshness_predicate(rule, data))
 
 
 HANDLERS: dict[str, Handler] = {
@@ -380,9 +398,10 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def plan_rule(rule: Rule, data: Dataset) -> Union[Plan, Outcome]:
-    """The rule's plan, or its outcome when it needs no aggregate (or cannot be evaluated)."""
-    handler = HANDLERS.get(rule.rule_type)
+def plan_rule(rule: Rule, data: Dataset, handlers: Optional[dict[str, Handler]] = None) -> Union[Plan, Outcome]:
+    """The rule's plan, or its outcome when it needs no aggregate (or cannot be evaluated). `handlers`:
+    the rule types' table (HANDLERS, unless the evaluator adds the rule types of other modules)."""
+    handler = (HANDLERS if handlers is None else handlers).get(rule.rule_type)
     try:
         if handler is None:
             raise Unsupported(f"Rule type {rule.rule_type} is not supported by lakebox's Data Quality evaluation")
@@ -393,4 +412,5 @@ def plan_rule(rule: Rule, data: Dataset) -> Union[Plan, Outcome]:
         return Outcome("ERROR", str(error))
 
 
-__all__ = ["Dataset", "Outcome", "Plan", "QueryFailed", "Rows", "plan_rule"]
+__all__ = ["HANDLERS", "Dataset", "Handler", "MissingColumn", "Outcome", "Plan", "QueryFailed", "Rows",
+           "data_type_predicate", "freshness_predicate", "judged", "plan_rule"]

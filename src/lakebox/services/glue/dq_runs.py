@@ -3,8 +3,10 @@ STOPPED or TIMEOUT.
 
 Why threads: the gateway never blocks on a scan (DESIGN D7), so StartDataQualityRulesetEvaluationRun
 only records the run (STARTING) and hands it here. A run reads the catalog table through the Athena
-SQL engine (`RunEnv.engine`), evaluates each ruleset (dq_evaluate.py), writes the results JSON under
-the run's ResultsS3Prefix through the lake, then records its end and its results in one transaction.
+SQL engine (`RunEnv.engine`), with the run's AdditionalDataSources as reference datasets and the stored
+results of earlier runs as each ruleset's history, evaluates each ruleset (dq_evaluate.py), writes the
+results JSON under the run's ResultsS3Prefix through the lake, then records its end and its results in
+one transaction.
 
 Cancelling sets the run's event, which also interrupts the query in flight (the engine watches it);
 the Timeout (minutes) does the same through a timer. A run that a stopped process left unfinished
@@ -24,7 +26,9 @@ from typing import Any, Callable, Optional
 from ...engines.sql.errors import QueryError
 from ...storage.api import ObjectMeta
 from ...storage.errors import NoSuchBucketError, StorageError
+from .common import lower
 from .dq_evaluate import Cancelled, evaluate
+from .dq_files import LakeFiles
 from .dq_rules import Dataset, QueryFailed
 from .dq_store import DataQualityStore
 from .dqdl import DqdlError, parse_ruleset
@@ -146,14 +150,12 @@ class DataQualityRunner:
         return ("FAILED" if error else "SUCCEEDED"), results, error
 
     def _evaluate(self, control: RunControl, run: dict) -> list[dict]:
-        region, account = control.catalog.split(":", 1)
         source = run["DataSource"].get("GlueTable") or run["DataSource"]["DataQualityGlueTable"]
-        catalog_id = source.get("CatalogId") or account
-        table = self.env.table(region, catalog_id, source["DatabaseName"], source["TableName"])
-        if table is None:
+        data = self._dataset(control, source)
+        if data is None:
             raise RunFailed(f"Table {source['DatabaseName']}.{source['TableName']} not found.")
-        data = Dataset(table["DatabaseName"], table["Name"], _columns(table), self.env.now(),
-                       _sql_runner(self.env.engine(catalog_id, region), table["DatabaseName"], control))
+        data.source = self._sources(control, run.get("AdditionalDataSources") or {})
+        method = (run.get("AdditionalRunOptions") or {}).get("CompositeRuleEvaluationMethod") or "COLUMN"
         results = []
         for name in run["RulesetNames"]:
             doc = self.env.store.ruleset(control.catalog, name)
@@ -164,11 +166,45 @@ class DataQualityRunner:
             except DqdlError as error:  # checked when stored; kept in case the language's rules change
                 raise RunFailed(f"Ruleset {name} is not valid DQDL: {error}") from None
             started = self.env.now()
-            answer = evaluate(ruleset, data)
+            answer = evaluate(ruleset, data, self._earlier(control.catalog, name, source), method)
             results.append({"ResultId": new_result_id(), "DataSource": run["DataSource"], "RulesetName": name,
                             "EvaluationContext": name, "StartedOn": started, "CompletedOn": self.env.now(),
                             "RulesetEvaluationRunId": control.run_id, **answer})
         return results
+
+    def _dataset(self, control: RunControl, source: dict) -> Optional[Dataset]:
+        """The catalog table a GlueTable names, as a Dataset read through the SQL engine; None if missing."""
+        region, account = control.catalog.split(":", 1)
+        catalog_id = source.get("CatalogId") or account
+        table = self.env.table(region, catalog_id, source["DatabaseName"], source["TableName"])
+        if table is None:
+            return None
+        return Dataset(table["DatabaseName"], table["Name"], _columns(table), self.env.now(),
+                       _sql_runner(self.env.engine(catalog_id, region), table["DatabaseName"], control),
+                       location=(table.get("StorageDescriptor") or {}).get("Location"), files=LakeFiles(self.env.lake))
+
+    def _sources(self, control: RunControl, additional: dict) -> Callable[[str], Optional[Dataset]]:
+        """The reference datasets by alias: the run's AdditionalDataSources (an alias matched exactly,
+        else ignoring case), else a catalog table named `<database>.<table>`; each read once per run."""
+        by_lower = {alias.lower(): alias for alias in additional}
+        found: dict[str, Optional[Dataset]] = {}
+
+        def source(alias: str) -> Optional[Dataset]:
+            if alias not in found:
+                named = additional.get(alias) or additional.get(by_lower.get(alias.lower(), ""))
+                table = (named or {}).get("GlueTable") or (named or {}).get("DataQualityGlueTable")
+                if table is None and "." in alias:
+                    database, _, name = alias.rpartition(".")
+                    table = {"DatabaseName": database, "TableName": name}
+                found[alias] = self._dataset(control, table) if table else None
+            return found[alias]
+        return source
+
+    def _earlier(self, catalog: str, ruleset: str, source: dict) -> list[dict]:
+        """The stored results of this ruleset on this table, the most recent first."""
+        account = catalog.split(":", 1)[1]
+        return [result for result in self.env.store.results(catalog) if result.get("RulesetName") == ruleset
+                and same_table(_glue_table(result.get("DataSource") or {}), source, account)]
 
     def _export(self, run: dict, results: list[dict]) -> Optional[str]:
         """Write each result as `<ResultsS3Prefix>/<ResultId>.json`; the error string if that fails."""
@@ -216,6 +252,20 @@ class DataQualityRunner:
 def _expire(control: RunControl) -> None:
     control.timed_out = True
     control.cancel.set()
+
+
+def _glue_table(source: dict) -> dict:
+    return source.get("GlueTable") or source.get("DataQualityGlueTable") or {}
+
+
+def same_table(one: dict, other: dict, account: str) -> bool:
+    """Whether two table references name the same table (names case-insensitively, CatalogId
+    defaulting to the caller's account)."""
+    if not one or not other:
+        return False
+    return (lower(one["DatabaseName"]) == lower(other["DatabaseName"])
+            and lower(one["TableName"]) == lower(other["TableName"])
+            and (one.get("CatalogId") or account) == (other.get("CatalogId") or account))
 
 
 def _columns(table: dict) -> list[tuple[str, str]]:

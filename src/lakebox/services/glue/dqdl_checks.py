@@ -57,7 +57,8 @@ def typed_condition(name: str, spec: RuleType, condition: Optional[Condition]) -
         raise DqdlError(f"'matches' takes a quoted regular expression (rule type: {name})")
     if kind == "STRING" and condition.operator not in ("=", "!=", "in", "not in", "matches", "not matches"):
         raise DqdlError(f"Operator {condition.operator} does not apply to strings (rule type: {name})")
-    if kind == "DATE" and any(o.time is not None for o in condition.operands if isinstance(o, DateExpr)):
+    times = any(o.time is not None for o in condition.operands if isinstance(o, DateExpr))
+    if kind == "DATE" and times and name != "FileFreshness":  # only FileFreshness takes a time of day
         raise DqdlError(f"A time of day is not a date (rule type: {name})")
     return Condition(kind, condition.operator, _as_kind(condition.operands, kind))
 

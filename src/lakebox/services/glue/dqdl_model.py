@@ -97,7 +97,7 @@ class Arithmetic:
 
 @dataclass(frozen=True)
 class Call:
-    """A dynamic-rule function such as `avg(last(10))`: valid DQDL, evaluated only by Glue ETL."""
+    """A dynamic-rule function such as `avg(last(10))`, resolved over earlier results (dq_dynamic.py)."""
 
     name: str
     args: tuple["NumberExpr", ...]
