@@ -2,9 +2,10 @@
 
 `provider.py` composes `groups.py` (groups, streams, retention, tags), `events.py` (PutLogEvents,
 GetLogEvents, FilterLogEvents), `metric_filters.py`, `query_definitions.py`, `resource_policies.py`,
-`exports.py` (export tasks, which write to the S3 lake) and `subscriptions.py` (subscription filters,
-whose events `subscription_delivery.py` puts on Kinesis streams through the Kinesis provider) over one
-`LogsStore` (`store.py`).
+`exports.py` (export tasks, which write to the S3 lake), `deliveries.py` (vended-log delivery sources,
+destinations and deliveries, kept as configuration; `delivery_catalog.py` holds their defaults) and
+`subscriptions.py` (subscription filters, whose events `subscription_delivery.py` puts on Kinesis
+streams through the Kinesis provider) over one `LogsStore` (`store.py`).
 Logs Insights queries: `insights.py` (the four query operations and their worker threads) over
 `insights_store.py` (query records in their own `insights.db`), `insights_language.py` (the query
 language's parser), `insights_sql.py` (its translation to DuckDB SQL) and `insights_runner.py`

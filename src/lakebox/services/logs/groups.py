@@ -18,6 +18,7 @@ from .common import (
     stream_arn,
     translated,
 )
+from .deliveries import parse_delivery_arn
 from .destinations import parse_destination_arn
 from .ingest import RETENTION_DAYS
 
@@ -203,6 +204,9 @@ class GroupsMixin:
         return account, region, name
 
     def tag_resource(self, ctx: RequestContext, params: dict) -> dict:
+        if parse_delivery_arn(params["resourceArn"]):
+            self.delivery_tags(ctx, params["resourceArn"], add=params["tags"])
+            return {}
         if parse_destination_arn(params["resourceArn"]):
             self.destination_tags(ctx, params["resourceArn"], add=params["tags"])
             return {}
@@ -211,6 +215,9 @@ class GroupsMixin:
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict) -> dict:
+        if parse_delivery_arn(params["resourceArn"]):
+            self.delivery_tags(ctx, params["resourceArn"], remove=params["tagKeys"])
+            return {}
         if parse_destination_arn(params["resourceArn"]):
             self.destination_tags(ctx, params["resourceArn"], remove=params["tagKeys"])
             return {}
@@ -219,6 +226,8 @@ class GroupsMixin:
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext, params: dict) -> dict:
+        if parse_delivery_arn(params["resourceArn"]):
+            return {"tags": self.delivery_tags(ctx, params["resourceArn"])}
         if parse_destination_arn(params["resourceArn"]):
             return {"tags": self.destination_tags(ctx, params["resourceArn"])}
         account, region, name = self._tagged_group(ctx, params["resourceArn"])

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import Provider
+from .deliveries import DeliveriesMixin
+from .delivery_store import DeliveryStore
 from .destinations import DestinationsMixin
 from .events import EventsMixin
 from .exports import ExportsMixin, fail_interrupted_exports
@@ -28,7 +30,8 @@ from .subscriptions import SubscriptionsMixin
 
 
 class LogsProvider(GroupsMixin, EventsMixin, MetricFiltersMixin, QueryDefinitionsMixin, ResourcePoliciesMixin,
-                   ExportsMixin, SubscriptionsMixin, DestinationsMixin, InsightsMixin, InputErrorsMixin, Provider):
+                   ExportsMixin, SubscriptionsMixin, DestinationsMixin, DeliveriesMixin, InsightsMixin,
+                   InputErrorsMixin, Provider):
     service_name = "logs"
 
     def __init__(self, config: Any, *, lake: Any = None):
@@ -36,6 +39,7 @@ class LogsProvider(GroupsMixin, EventsMixin, MetricFiltersMixin, QueryDefinition
         self.lake = lake
         self.store = LogsStore(config.data_dir / ".lakebox" / "logs" / "logs.db")
         fail_interrupted_exports(self.store)
+        self.delivery_store = DeliveryStore(config.data_dir / ".lakebox" / "logs" / "deliveries.db")
         self.open_insights(config.data_dir / ".lakebox" / "logs" / "insights.db")
 
     def state(self) -> dict:
@@ -43,4 +47,5 @@ class LogsProvider(GroupsMixin, EventsMixin, MetricFiltersMixin, QueryDefinition
 
     def close(self) -> None:
         self.close_insights()
+        self.delivery_store.close()
         self.store.close()

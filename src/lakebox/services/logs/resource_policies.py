@@ -2,7 +2,13 @@
 
 Why stored but not enforced: on AWS these policies let other services (Route 53, EventBridge,
 OpenSearch ...) write into log groups. lakebox has no such callers and no IAM evaluation, so a policy
-is kept, validated (the document must be JSON) and listed exactly as written, and never consulted.
+is kept, validated (the document must be JSON) and never consulted.
+
+PutResourcePolicy echoes the document exactly as written, but DescribeResourcePolicies shows the form
+AWS keeps (recorded 2026): a missing `Version` reads "2008-10-17" (IAM's default), each statement's
+members come in the order Sid, Effect, Principal, Action, Resource, Condition, and a principal given
+as a one-item list (`{"Service": ["route53.amazonaws.com"]}`) is shown as the bare value. A document
+already in that form (or with no `Statement`) is shown exactly as written.
 
 Two scopes, as AWS has them: an ACCOUNT policy has a name (at most 10 per account and region); a
 RESOURCE policy belongs to one log group, named by `resourceArn`, and a group has at most one.
@@ -91,7 +97,7 @@ class ResourcePoliciesMixin:
             sql += " AND (resource_arn, name) > (?, ?)"
             args += list(after)
         rows = self.store.read(sql + " ORDER BY resource_arn, name LIMIT ?", [*args, limit + 1])
-        result: dict = {"resourcePolicies": [_policy_output(r) for r in rows[:limit]]}
+        result: dict = {"resourcePolicies": [_policy_output(r, as_kept=True) for r in rows[:limit]]}
         if len(rows) > limit:
             last = rows[limit - 1]
             result["nextToken"] = encode_token("resource-policies", [last["resource_arn"], last["name"]])
@@ -121,8 +127,46 @@ def _current(db, ctx: RequestContext, arn: str, name: str):
                       "AND name = ?", (ctx.account_id, ctx.region, name)).fetchone()
 
 
-def _policy_output(row) -> dict:
-    out = {"policyName": row["name"] or None, "policyDocument": row["document"],
+#: Statement members in the order AWS writes a kept policy back; others follow in their own order.
+_STATEMENT_ORDER = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+                    "Condition")
+#: The policy language's default version, which AWS fills in for a document that names none.
+DEFAULT_POLICY_VERSION = "2008-10-17"
+
+
+def kept_form(document: str) -> str:
+    """The document as DescribeResourcePolicies shows it (see the module docstring)."""
+    policy = json.loads(document)
+    if not isinstance(policy, dict) or "Statement" not in policy:
+        return document
+    kept = {"Version": policy.get("Version", DEFAULT_POLICY_VERSION),
+            **{key: value for key, value in policy.items() if key != "Version"}}
+    statements = kept.get("Statement")
+    if isinstance(statements, list):
+        kept["Statement"] = [_kept_statement(s) for s in statements]
+    elif isinstance(statements, dict):
+        kept["Statement"] = _kept_statement(statements)
+    if json.dumps(kept) == json.dumps(policy):
+        return document  # already in the kept form: the text as written, spacing and all
+    return json.dumps(kept, separators=(",", ":"))
+
+
+def _kept_statement(statement):
+    if not isinstance(statement, dict):
+        return statement
+    ordered = {key: statement[key] for key in _STATEMENT_ORDER if key in statement}
+    ordered.update((key, value) for key, value in statement.items() if key not in ordered)
+    for member in ("Principal", "NotPrincipal"):
+        principal = ordered.get(member)
+        if isinstance(principal, dict):
+            ordered[member] = {kind: ids[0] if isinstance(ids, list) and len(ids) == 1 else ids
+                               for kind, ids in principal.items()}
+    return ordered
+
+
+def _policy_output(row, *, as_kept: bool = False) -> dict:
+    document = kept_form(row["document"]) if as_kept else row["document"]
+    out = {"policyName": row["name"] or None, "policyDocument": document,
            "lastUpdatedTime": row["updated_ms"], "policyScope": "RESOURCE" if row["resource_arn"] else "ACCOUNT"}
     if row["resource_arn"]:
         out.update(resourceArn=row["resource_arn"], revisionId=row["revision_id"])
