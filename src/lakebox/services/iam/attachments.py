@@ -1,15 +1,15 @@
-"""Managed policies attached to roles and users, and inline policies embedded in them.
+"""Managed policies attached to roles, users and groups, and inline policies embedded in them.
 
-A role's or user's document keeps `AttachedPolicies` (ARNs, in attach order) and `InlinePolicies`
-(name -> document). AWS managed policies (`arn:aws:iam::aws:policy/...`) can be attached too; which
+A role's, user's or group's document keeps `AttachedPolicies` (ARNs, in attach order) and
+`InlinePolicies` (name -> document). AWS managed policies (`arn:aws:iam::aws:policy/...`) can be attached too; which
 of those ARNs count is aws_managed.py's business.
 """
 
 from __future__ import annotations
 
 from .aws_managed import is_aws_managed
-from .common import (INLINE_ROLE_POLICY_LIMIT, INLINE_USER_POLICY_LIMIT, check_name, checked_document, encoded,
-                     limit_exceeded, no_such_entity, page)
+from .common import (INLINE_GROUP_POLICY_LIMIT, INLINE_ROLE_POLICY_LIMIT, INLINE_USER_POLICY_LIMIT, check_arn,
+                     check_name, checked_document, encoded, limit_exceeded, no_such_entity, page)
 
 MAX_ATTACHED = 10
 
@@ -30,6 +30,7 @@ class AttachmentsMixin:
         return doc
 
     def _attach(self, ctx, kind: str, name: str, policy_arn: str) -> dict:
+        check_arn(policy_arn)
         with self.store.lock:
             doc = self._holder(ctx, kind, name)
             if not policy_exists(self, ctx.account_id, policy_arn):
@@ -43,6 +44,7 @@ class AttachmentsMixin:
         return {}
 
     def _detach(self, ctx, kind: str, name: str, policy_arn: str) -> dict:
+        check_arn(policy_arn)
         with self.store.lock:
             doc = self._holder(ctx, kind, name)
             attached = doc.get("AttachedPolicies", [])
@@ -74,8 +76,9 @@ class AttachmentsMixin:
             doc = self._holder(ctx, kind, name)
             inline = doc.setdefault("InlinePolicies", {})
             inline[policy_name] = checked_document(document)
-            # The quota is on all of a role's (or user's) inline policies together.
-            limit = INLINE_ROLE_POLICY_LIMIT if kind == "role" else INLINE_USER_POLICY_LIMIT
+            # The quota is on all of a role's (user's, group's) inline policies together.
+            limit = {"role": INLINE_ROLE_POLICY_LIMIT, "user": INLINE_USER_POLICY_LIMIT,
+                     "group": INLINE_GROUP_POLICY_LIMIT}[kind]
             checked_document(document, limit=limit - sum(len("".join(d.split())) for n, d in inline.items()
                                                           if n != policy_name))
             self.store.put(ctx.account_id, kind, name, doc)

@@ -21,6 +21,7 @@ POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
 #: Size limits of policy documents, in characters without white space (AWS IAM quotas).
 INLINE_ROLE_POLICY_LIMIT = 10_240
 INLINE_USER_POLICY_LIMIT = 2_048
+INLINE_GROUP_POLICY_LIMIT = 5_120
 MANAGED_POLICY_LIMIT = 6_144
 TRUST_POLICY_LIMIT = 2_048
 
@@ -47,6 +48,19 @@ def invalid_input(message: str) -> AwsError:
 
 def malformed_policy(message: str) -> AwsError:
     return AwsError("MalformedPolicyDocument", message, 400)
+
+
+def validation_error(message: str) -> AwsError:
+    return AwsError("ValidationError", message, 400)
+
+
+def check_arn(value: str) -> str:
+    """An ARN as IAM parses it before looking anything up: `arn:partition:service:region:account:resource`.
+    A bare name is refused with AWS's words (the double space is theirs)."""
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+        raise validation_error("Invalid ARN:  Could not be parsed!")
+    return value
 
 
 def new_id(prefix: str, length: int = 17) -> str:

@@ -23,7 +23,7 @@ class PoliciesMixin:
 
     def _attached_to(self, ctx: RequestContext, policy_arn: str) -> dict[str, list[dict]]:
         return {kind: [d for d in self.store.all(ctx.account_id, kind) if policy_arn in d.get("AttachedPolicies", [])]
-                for kind in ("role", "user")}
+                for kind in ("role", "user", "group")}
 
     @staticmethod
     def _policy_output(doc: dict, *, listed: bool = False) -> dict:
@@ -84,7 +84,9 @@ class PoliciesMixin:
     def delete_policy(self, ctx: RequestContext, params: dict) -> dict:
         policy_arn = params["PolicyArn"]
         with self.store.lock:
-            doc = self._policy(ctx, policy_arn)
+            doc = self.store.get(ctx.account_id, "policy", policy_arn)
+            if doc is None:  # DeletePolicy words it differently from the other policy operations
+                raise no_such_entity(f"Policy {policy_arn} was not found.")
             if doc.get("AttachmentCount", 0):
                 raise delete_conflict("Cannot delete a policy attached to entities.")
             if len(doc["Versions"]) > 1:
@@ -169,7 +171,9 @@ class PoliciesMixin:
             if wanted in (None, "Role") else []
         users = [{"UserName": d["UserName"], "UserId": d["UserId"]} for d in attached["user"]] \
             if wanted in (None, "User") else []
-        return {"PolicyGroups": [], "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": False}
+        groups = [{"GroupName": d["GroupName"], "GroupId": d["GroupId"]} for d in attached["group"]] \
+            if wanted in (None, "Group") else []
+        return {"PolicyGroups": groups, "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": False}
 
 
 

@@ -13,15 +13,20 @@ from typing import Any, Optional
 from ...config import IssuedKey
 from ..base import Provider
 from .attachments import AttachmentsMixin
+from .groups import GroupsMixin
 from .policies import PoliciesMixin
 from .profiles import ProfilesMixin
 from .roles import RolesMixin
+from .service_credentials import ServiceCredentialsMixin
+from .service_linked import ServiceLinkedRolesMixin
+from .simulation import SimulationMixin
 from .store import IamStore
 from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
-class IAMProvider(RolesMixin, UsersMixin, PoliciesMixin, ProfilesMixin, AttachmentsMixin, TaggingMixin, Provider):
+class IAMProvider(RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin, ServiceCredentialsMixin, PoliciesMixin,
+                  ProfilesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

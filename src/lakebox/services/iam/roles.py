@@ -1,6 +1,9 @@
-"""Roles: create, read, list, update, tag, delete; their policies; service-linked roles."""
+"""Roles: create, read, list, update, delete; their policies and permissions boundary (service-linked
+roles are service_linked.py's, tags tagging.py's)."""
 
 from __future__ import annotations
+
+from typing import Optional
 
 from ...protocol.context import RequestContext
 from .attachments import policy_exists
@@ -46,7 +49,8 @@ class RolesMixin:
             raise no_such_entity(f"The role with name {name} cannot be found.")
         return doc
 
-    def _new_role(self, ctx: RequestContext, name: str, path: str, trust: str, params: dict) -> dict:
+    def _new_role(self, ctx: RequestContext, name: str, path: str, trust: str, params: dict,
+                  attached: Optional[list[str]] = None) -> dict:
         check_name(name, "roleName")
         with self.store.lock:
             if self.store.get(ctx.account_id, "role", name) is not None:
@@ -54,7 +58,8 @@ class RolesMixin:
             doc = {"Path": path, "RoleName": name, "RoleId": new_id("AROA"), "Arn": arn(ctx.account_id, "role", path, name),
                    "CreateDate": now_iso(self), "AssumeRolePolicyDocument": trust,
                    "Description": params.get("Description"), "MaxSessionDuration": params.get("MaxSessionDuration") or 3600,
-                   "PermissionsBoundary": boundary_of(self, ctx, params), "Tags": tags_of(params)}
+                   "PermissionsBoundary": boundary_of(self, ctx, params), "Tags": tags_of(params),
+                   "AttachedPolicies": attached or []}
             self.store.put(ctx.account_id, "role", name, doc)
         return doc
 
@@ -65,14 +70,6 @@ class RolesMixin:
         if params.get("MaxSessionDuration") is None:
             out.pop("MaxSessionDuration")  # CreateRole shows it only when given (GetRole always does)
         return {"Role": out}
-
-    def create_service_linked_role(self, ctx: RequestContext, params: dict) -> dict:
-        service = params["AWSServiceName"]
-        base = service.split(".")[0]
-        name = f"AWSServiceRoleFor{base[:1].upper()}{base[1:]}" + (f"_{params['CustomSuffix']}" if params.get("CustomSuffix") else "")
-        trust = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"%s"},'
-                 '"Action":"sts:AssumeRole"}]}' % service)
-        return {"Role": role_output(self._new_role(ctx, name, f"/aws-service-role/{service}/", trust, params))}
 
     def get_role(self, ctx: RequestContext, params: dict) -> dict:
         return {"Role": role_output(self._role(ctx, params["RoleName"]), last_used=True)}
@@ -125,9 +122,6 @@ class RolesMixin:
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
             self.store.delete(ctx.account_id, "role", doc["RoleName"])
         return {}
-
-
-
 
     def put_role_policy(self, ctx: RequestContext, params: dict) -> dict:
         return self._put_inline(ctx, "role", params["RoleName"], params["PolicyName"], params["PolicyDocument"])

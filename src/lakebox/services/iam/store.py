@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 from ...storage.sqlite_db import SqliteDatabase
 
@@ -57,23 +57,30 @@ class IamStore:
     def put(self, account: str, kind: str, name: str, doc: dict) -> None:
         self.put_many(account, [(kind, name, doc)])
 
-    def put_many(self, account: str, docs: list[tuple[str, str, dict]]) -> None:
+    def put_many(self, account: str, docs: list[tuple[str, str, dict]],
+                 deletes: Iterable[tuple[str, str]] = ()) -> None:
+        """Write `docs` and remove the (kind, name) entities in `deletes`, in one transaction."""
+        deletes = list(deletes)
         with self.db.write() as db:
+            db.executemany("DELETE FROM entities WHERE account = ? AND kind = ? AND name = ?",
+                           [(account, kind, name.lower()) for kind, name in deletes])
             db.executemany("INSERT INTO entities (account, kind, name, doc) VALUES (?, ?, ?, ?) "
                            "ON CONFLICT (account, kind, name) DO UPDATE SET doc = excluded.doc",
                            [(account, kind, name.lower(), json.dumps(doc)) for kind, name, doc in docs])
+        for kind, name in deletes:
+            if kind == "access-key":
+                self._forget_key(account, name)
         for kind, _, doc in docs:
             if kind == "access-key":
                 self._access_keys[doc["AccessKeyId"]] = (account, doc)
 
     def delete(self, account: str, kind: str, name: str) -> None:
-        with self.db.write() as db:
-            db.execute("DELETE FROM entities WHERE account = ? AND kind = ? AND name = ?",
-                       (account, kind, name.lower()))
-        if kind == "access-key":
-            for key_id in [k for k, (owner, _) in self._access_keys.items()
-                           if owner == account and k.lower() == name.lower()]:
-                del self._access_keys[key_id]
+        self.put_many(account, [], deletes=[(kind, name)])
+
+    def _forget_key(self, account: str, name: str) -> None:
+        for key_id in [k for k, (owner, _) in self._access_keys.items()
+                       if owner == account and k.lower() == name.lower()]:
+            del self._access_keys[key_id]
 
     def close(self) -> None:
         self.db.close()

@@ -1,4 +1,5 @@
-"""Tags on roles, users and policies: one way to change, remove and page them for every kind."""
+"""Tags on roles, users, policies and instance profiles: one way to change, remove and page them for
+every kind."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from .common import merged_tags, page
 class TaggingMixin:
     def _entity_getter(self, kind: str) -> Callable[[RequestContext, str], dict]:
         """The look-up that answers NoSuchEntity in the kind's own words."""
-        return {"role": self._role, "user": self._user, "policy": self._policy}[kind]
+        return {"role": self._role, "user": self._user, "policy": self._policy,
+                "instance-profile": self._profile}[kind]
 
     @staticmethod
     def _key_of(kind: str, doc: dict) -> str:
-        return doc["Arn"] if kind == "policy" else doc[f"{kind.capitalize()}Name"]
+        """The store key: a policy's ARN, any other entity's name."""
+        return doc["Arn"] if kind == "policy" else doc[{"role": "RoleName", "user": "UserName",
+                                                        "instance-profile": "InstanceProfileName"}[kind]]
 
     def _tag(self, ctx: RequestContext, kind: str, name: str, tags: list[dict]) -> dict:
         with self.store.lock:
@@ -60,3 +64,12 @@ class TaggingMixin:
 
     def list_policy_tags(self, ctx: RequestContext, params: dict) -> dict:
         return self._list_tags(ctx, "policy", params["PolicyArn"], params)
+
+    def tag_instance_profile(self, ctx: RequestContext, params: dict) -> dict:
+        return self._tag(ctx, "instance-profile", params["InstanceProfileName"], params["Tags"])
+
+    def untag_instance_profile(self, ctx: RequestContext, params: dict) -> dict:
+        return self._untag(ctx, "instance-profile", params["InstanceProfileName"], params["TagKeys"])
+
+    def list_instance_profile_tags(self, ctx: RequestContext, params: dict) -> dict:
+        return self._list_tags(ctx, "instance-profile", params["InstanceProfileName"], params)

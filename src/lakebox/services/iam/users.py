@@ -8,11 +8,14 @@ its account; GetUser without a name answers for the user whose key signed the re
 from __future__ import annotations
 
 import secrets
+from typing import Optional
 
+from ...auth.sessions import ASSUMED_ROLE, FEDERATED_USER
 from ...protocol.context import RequestContext
 from .common import (already_exists, arn, check_name, check_path, delete_conflict, limit_exceeded, new_id,
-                     no_such_entity, now_iso, page, tags_of, timestamp)
+                     no_such_entity, now_iso, page, tags_of, timestamp, validation_error)
 from .roles import boundary_of
+from .service_credentials import check_status
 
 MAX_ACCESS_KEYS = 2
 _USER_FIELDS = ("Path", "UserName", "UserId", "Arn", "PermissionsBoundary", "Tags")
@@ -45,15 +48,25 @@ class UsersMixin:
             self.store.put(ctx.account_id, "user", name, doc)
         return {"User": user_output(doc)}
 
+    def _calling_user(self, ctx: RequestContext) -> Optional[str]:
+        """The name of the user whose credentials signed the request: an access key IAM issued, or a
+        GetSessionToken session of such a key; None for the account's root user. A role's or a
+        federated session's credentials have no user, and AWS says so instead of answering."""
+        sessions = self.config.sessions
+        session = sessions.get(ctx.access_key) if sessions is not None and ctx.access_key else None
+        if session is not None:
+            if session.kind in (ASSUMED_ROLE, FEDERATED_USER):
+                raise validation_error("Must specify userName when calling with non-User credentials")
+            return session.arn.rsplit("/", 1)[-1] if ":user/" in session.arn else None
+        key = self.store.get(ctx.account_id, "access-key", ctx.access_key or "")
+        return key["UserName"] if key is not None else None
+
     def get_user(self, ctx: RequestContext, params: dict) -> dict:
-        name = params.get("UserName")
+        name = params.get("UserName") or self._calling_user(ctx)
         if name is None:
-            key = self.store.get(ctx.account_id, "access-key", ctx.access_key or "")
-            if key is None:
-                # Long-term keys lakebox did not issue belong to the account itself (its root user).
-                return {"User": {"UserId": ctx.account_id, "Arn": f"arn:aws:iam::{ctx.account_id}:root",
-                                 "CreateDate": timestamp(now_iso(self))}}
-            name = key["UserName"]
+            # Long-term keys lakebox did not issue belong to the account itself (its root user).
+            return {"User": {"UserId": ctx.account_id, "Arn": f"arn:aws:iam::{ctx.account_id}:root",
+                             "CreateDate": timestamp(now_iso(self))}}
         return {"User": user_output(self._user(ctx, name))}
 
     def list_users(self, ctx: RequestContext, params: dict) -> dict:
@@ -75,12 +88,13 @@ class UsersMixin:
             doc["UserName"] = new_name
             doc["Arn"] = arn(ctx.account_id, "user", doc["Path"], new_name)
             keys = [k for k in self.store.all(ctx.account_id, "access-key") if k["UserName"].lower() == name.lower()]
-            for key in keys:
-                key["UserName"] = new_name
-            if renamed:
-                self.store.delete(ctx.account_id, "user", name)
+            credentials = self.service_credentials_of(ctx, name)
+            for owned in keys + credentials:
+                owned["UserName"] = new_name
             self.store.put_many(ctx.account_id, [("user", new_name, doc)] +
-                                [("access-key", k["AccessKeyId"], k) for k in keys])
+                                [("access-key", k["AccessKeyId"], k) for k in keys] +
+                                [("service-credential", c["ServiceSpecificCredentialId"], c) for c in credentials],
+                                deletes=[("user", name)] if renamed else [])
         return {}
 
     def delete_user(self, ctx: RequestContext, params: dict) -> dict:
@@ -93,11 +107,26 @@ class UsersMixin:
                 raise delete_conflict("Cannot delete entity, must delete policies first.")
             if any(k["UserName"] == doc["UserName"] for k in self.store.all(ctx.account_id, "access-key")):
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
+            if self.groups_of(ctx, doc):
+                raise delete_conflict("Cannot delete entity, must remove users from group first.")
+            if self.service_credentials_of(ctx, doc["UserName"]):
+                raise delete_conflict("Cannot delete entity, must remove referenced objects first.")
             self.store.delete(ctx.account_id, "user", name)
         return {}
 
+    def put_user_permissions_boundary(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._user(ctx, params["UserName"])
+            doc["PermissionsBoundary"] = boundary_of(self, ctx, params)
+            self.store.put(ctx.account_id, "user", doc["UserName"], doc)
+        return {}
 
-
+    def delete_user_permissions_boundary(self, ctx: RequestContext, params: dict) -> dict:
+        with self.store.lock:
+            doc = self._user(ctx, params["UserName"])
+            doc["PermissionsBoundary"] = None
+            self.store.put(ctx.account_id, "user", doc["UserName"], doc)
+        return {}
 
     def put_user_policy(self, ctx: RequestContext, params: dict) -> dict:
         return self._put_inline(ctx, "user", params["UserName"], params["PolicyName"], params["PolicyDocument"])
@@ -125,10 +154,10 @@ class UsersMixin:
     def _key_owner(self, ctx: RequestContext, params: dict) -> str:
         if params.get("UserName"):
             return self._user(ctx, params["UserName"])["UserName"]
-        key = self.store.get(ctx.account_id, "access-key", ctx.access_key or "")
-        if key is None:
+        name = self._calling_user(ctx)
+        if name is None:
             raise no_such_entity("lakebox keeps no access keys for the account's root user; name a user.")
-        return key["UserName"]
+        return name
 
     def create_access_key(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:
@@ -154,9 +183,10 @@ class UsersMixin:
         return key
 
     def update_access_key(self, ctx: RequestContext, params: dict) -> dict:
+        status = check_status(params["Status"])
         with self.store.lock:
             key = self._access_key(ctx, params)
-            key["Status"] = params["Status"]
+            key["Status"] = status
             self.store.put(ctx.account_id, "access-key", key["AccessKeyId"], key)
         return {}
 
