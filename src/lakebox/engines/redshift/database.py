@@ -27,8 +27,8 @@ from typing import Optional
 import duckdb
 
 from ..sql.types import HiveTypeError, hive_to_duckdb
-from . import (RedshiftError, connection_log, copy_unload, database_ddl, load_log, loading, materialized_views,
-               query_history, translate, unloading)
+from . import (RedshiftError, column_cache, connection_log, copy_unload, database_ddl, load_log, loading,
+               materialized_views, query_history, translate, unloading)
 from .errors import duck_error
 from . import procedures
 from .results import Column, Result
@@ -106,6 +106,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         #: Milliseconds a statement may run before it is cancelled (statement_timeout; 0: no limit).
         self.statement_timeout_ms = 0
         self._con = duckdb.connect(str(self.path))
+        #: Column types the SQL translation asked for, shared by the sessions (column_cache.py).
+        self.column_types = column_cache.ColumnTypeCache()
         for sql in ("CREATE SCHEMA IF NOT EXISTS public", f"CREATE SCHEMA IF NOT EXISTS {_META}",
                     f"CREATE TABLE IF NOT EXISTS {_META}.table_design (schema_name VARCHAR, table_name VARCHAR, "
                     "column_name VARCHAR, attribute VARCHAR, value VARCHAR)",
@@ -163,7 +165,11 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
                 self._current_query = self.query_log.begin(user, self.pid, self.name, statement,
                                                            [first.group(1).upper()] if first else [])
                 try:
-                    result = self._timed(statement)
+                    try:
+                        result = self._timed(statement)
+                    finally:
+                        if column_cache.changes_catalog(statement):
+                            self.column_types.forget()
                 except RedshiftError as error:
                     query_history.finish(self._current_query, error=error.message)
                     error.results = results
@@ -334,10 +340,12 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             self._drop_views(views)
 
     def _translated(self, statement: str, views: list, trunc_dates: bool) -> Result:
-        plan = translate.translate(statement, default_schema=self._current_schema(),
+        schema = self._current_schema()
+        plan = translate.translate(statement, default_schema=schema,
                                    rewrite_table=lambda table: self._rewrite_table(table, views),
                                    trunc_dates=trunc_dates, user=self._user,
-                                   session_values={**self._session_values, "pg_backend_pid": self.pid})
+                                   session_values={**self._session_values, "pg_backend_pid": self.pid},
+                                   column_types=lambda table: self._column_types(table, schema))
         # CREATE TABLE IF NOT EXISTS on a table that exists changes nothing, its recorded design included.
         existed = plan.design is not None and bool(self._con.execute(
             "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
@@ -363,6 +371,26 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         """A system view or a Spectrum table named by a statement, as a relation DuckDB can read."""
         return (self._system_view(table, views) or connection_log.system_view(self, table, views)
                 or self._spectrum_view(table, views))
+
+    def _column_types(self, table, default_schema: Optional[str] = None) -> Optional[dict]:
+        """A table's or view's columns and their DuckDB types, for the results that depend on them
+        (numeric_types, semantics.text_columns); None for a name DuckDB does not know, whose statement
+        then fails as usual. Kept in the database's ColumnTypeCache."""
+        schema = table.db or default_schema or self._current_schema()
+        return self.column_types.get((schema, table.name), lambda: self._catalog_column_types(schema, table.name))
+
+    def _catalog_column_types(self, schema: str, name: str) -> Optional[dict]:
+        # From the catalog, never by DESCRIBE: a failed statement would abort the open transaction.
+        rows = self._con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND schema_name = ? "
+            "AND database_name IN (current_database(), 'temp') ORDER BY database_name = 'temp' DESC, column_index",
+            [name, schema]).fetchall()
+        if not rows:
+            return None
+        columns: dict = {}
+        for column, kind in rows:  # a temporary view hides a table of the same name
+            columns.setdefault(column, kind)
+        return columns
 
     def _current_schema(self) -> str:
         return self._con.execute("SELECT current_schema()").fetchall()[0][0]  # leaves no result open
@@ -483,7 +511,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         views: list = []
         try:
             plan = translate.translate(spec.query, default_schema=self._current_schema(),
-                                       rewrite_table=lambda table: self._rewrite_table(table, views))
+                                       rewrite_table=lambda table: self._rewrite_table(table, views),
+                                       column_types=self._column_types)
             if not plan.returns_rows or len(plan.statements) != 1:
                 raise RedshiftError("UNLOAD needs a SELECT query", "42601")
             count, _ = unloading.unload(self._con, spec, self.lake, plan.statements[0], str(self.path.parent))

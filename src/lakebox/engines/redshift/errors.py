@@ -22,6 +22,7 @@ _MISSING_TYPE = re.compile(r'Type with name "?([^"!\s]+)"? does not exist')
 _MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
 _TOO_LONG = re.compile(r'CHECK\(\(strlen\((rtrim\()?"?[^)"]*"?\)?\) <= (\d+)\)\)', re.IGNORECASE)
 _BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
+_MACRO_BAD_INPUT = "Invalid Input Error: invalid input syntax"
 _UDF_BAD_INPUT = re.compile(r"while executing the UDF: ValueError: (invalid input syntax for type .*)")
 
 
@@ -74,6 +75,8 @@ def duck_error(error: duckdb.Error) -> RedshiftError:
         return RedshiftError(first.replace("Out of Range Error: ", ""), "22003")
     if isinstance(error, duckdb.InvalidInputException) and first.startswith("Invalid Input Error: Division by zero"):
         return RedshiftError("division by zero", "22012")
+    if isinstance(error, duckdb.InvalidInputException) and first.startswith(_MACRO_BAD_INPUT):
+        return RedshiftError(first[len("Invalid Input Error: "):], "22P02")  # a session macro refusing text
     match = _UDF_BAD_INPUT.search(first)
     if match:  # a session function (TO_NUMBER ...) refusing its input, in Postgres's words
         return RedshiftError(match.group(1), "22P02")

@@ -61,7 +61,8 @@ class ExternalTableAsMixin:
         views: list = []
         try:
             plan = translate.translate(match.group("query"), default_schema=self._current_schema(),
-                                       rewrite_table=lambda table: self._rewrite_table(table, views))
+                                       rewrite_table=lambda table: self._rewrite_table(table, views),
+                                       column_types=self._column_types)
             if not plan.returns_rows or len(plan.statements) != 1:
                 raise RedshiftError("CREATE EXTERNAL TABLE AS needs a SELECT query", "42601")
             query_sql = plan.statements[0]

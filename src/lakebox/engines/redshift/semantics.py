@@ -14,7 +14,14 @@ DuckDB parses these constructs and runs them, but not with Redshift's meaning:
   fraction, DATEADD(year, ...) counts Feb 29's day from the month's start, DATE_PART_YEAR is the year;
 - TO_NUMBER, CRC32, FNV_HASH, BPCHARCMP, QUOTE_IDENT, QUOTE_LITERAL, which DuckDB lacks, are session
   functions and macros;
-- MERGE's `WHEN NOT MATCHED THEN INSERT VALUES (...)`, which sqlglot reads as a column list.
+- MERGE's `WHEN NOT MATCHED THEN INSERT VALUES (...)`, which sqlglot reads as a column list;
+- a comparison (=, <>, <, <=, >, >=, BETWEEN, IN a list) disregards trailing blanks of character values
+  (AWS "Significance of trailing blanks"); LIKE and the other pattern matches keep them;
+- CAST of text to SMALLINT, INTEGER or BIGINT takes only an integer's digits ('1.5' is 22P02, where
+  DuckDB rounds); a numeric value is still rounded, as Redshift rounds it;
+- LEN, LENGTH and OCTET_LENGTH of a VARBYTE count its bytes (DuckDB has no LENGTH of a BLOB).
+The division of DECIMAL values and AVG of a DECIMAL, which need the operands' types, are in
+`numeric_types`.
 Integer division is DuckDB's `integer_division` setting, made on every connection (database.py).
 
 The rewrite runs children first, so a construct inside another one is rewritten too. Imports
@@ -23,6 +30,7 @@ sqlglot and the modules of the Python session functions.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Optional
 
 from sqlglot import exp
@@ -43,6 +51,11 @@ SESSION_FUNCTIONS = [
     ("crc32", crc32, ["VARCHAR"], "VARCHAR"),
     *[(name, function, [kind, "BIGINT"], "BIGINT") for kind, (name, function) in FNV_FUNCTIONS.items()],
 ]
+
+#: Integer types of a CAST, and the macro that casts to each, its DuckDB type and the word of its error.
+_INTEGER_CASTS = {exp.DataType.Type.SMALLINT: ("redshift_text_to_int2", "SMALLINT", "integer"),
+                  exp.DataType.Type.INT: ("redshift_text_to_int4", "INTEGER", "integer"),
+                  exp.DataType.Type.BIGINT: ("redshift_text_to_int8", "BIGINT", "type bigint")}
 
 #: The macros the rewritten statements call, made on each session's connection (system_tables). A
 #: typed macro takes its first body for an argument that casts implicitly to BIGINT (any integer).
@@ -91,6 +104,21 @@ SESSION_MACROS = [
     "THEN '' ELSE coalesce(json_extract_string(j, '$[' || CAST(pos AS VARCHAR) || ']'), '') END",
     # TIMEOFDAY(): the current time as text, as Redshift shows it (the session runs in UTC).
     "CREATE OR REPLACE TEMP MACRO timeofday() AS strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')",
+    # Trailing blanks of a character value do not count in a comparison; other values compare as they
+    # are. Only columns are passed (see _trailing_blanks): a column's type is bound when the macro is.
+    "CREATE OR REPLACE TEMP MACRO redshift_blank_trim(a VARCHAR) AS rtrim(a), (a) AS a",
+    # CAST(x AS SMALLINT | INTEGER | BIGINT): text must be an integer's digits (blanks around them
+    # allowed); other values cast as DuckDB casts them. One untyped body that branches on typeof(): an
+    # overloaded macro would take an aggregate's argument as VARCHAR (DuckDB binds aggregates later).
+    *[f"CREATE OR REPLACE TEMP MACRO {name}(a) AS CASE WHEN typeof(a) = 'VARCHAR' AND NOT "
+      rf"regexp_full_match(CAST(a AS VARCHAR), '\s*[+-]?[0-9]+\s*') THEN "
+      f"""error('invalid input syntax for {word}: "' || CAST(a AS VARCHAR) || '"') ELSE CAST(a AS {kind}) END"""
+      for name, kind, word in _INTEGER_CASTS.values()],
+    # LEN / LENGTH and OCTET_LENGTH: a VARBYTE's bytes; a character value's characters and bytes.
+    "CREATE OR REPLACE TEMP MACRO redshift_length(a) AS CASE WHEN typeof(a) = 'BLOB' "
+    "THEN octet_length(CAST(a AS BLOB)) ELSE length(CAST(a AS VARCHAR)) END",
+    "CREATE OR REPLACE TEMP MACRO redshift_octet_length(a) AS CASE WHEN typeof(a) = 'BLOB' "
+    "THEN octet_length(CAST(a AS BLOB)) ELSE strlen(CAST(a AS VARCHAR)) END",
     # FNV_HASH(value [, seed]): the function for the value's binary form (hashes.py).
     "CREATE OR REPLACE TEMP MACRO fnv_hash" + ", ".join(
         [f"(v {kind}) AS {name}(v, {FNV_SEED})" for kind, (name, _) in FNV_FUNCTIONS.items()]
@@ -105,10 +133,13 @@ _AGGREGATE_MACROS = {exp.Sum: ("redshift_sum", "redshift_sum_distinct"),
                      exp.Avg: ("redshift_avg", "redshift_avg_distinct")}
 
 
-def apply(tree: exp.Expression) -> exp.Expression:
-    """`tree` with every rule applied, children before their parents; the (possibly new) root."""
+def apply(tree: exp.Expression, text_columns: frozenset = frozenset()) -> exp.Expression:
+    """`tree` with every rule applied, children before their parents; the (possibly new) root.
+    `text_columns`: the statement's character columns (see text_columns())."""
+    rules = [functools.partial(rule, text_columns=text_columns) if rule is _trailing_blanks else rule
+             for rule in _RULES]
     for node in reversed(list(tree.walk())):
-        replacement = _rewrite(node)
+        replacement = _rewrite(node, rules)
         if replacement is not node:
             if node is tree:
                 tree = replacement
@@ -117,8 +148,8 @@ def apply(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def _rewrite(node: exp.Expression) -> exp.Expression:
-    for rule in _RULES:
+def _rewrite(node: exp.Expression, rules: list) -> exp.Expression:
+    for rule in rules:
         replacement = rule(node)
         if replacement is not None:
             return replacement
@@ -226,6 +257,99 @@ def _merge_insert_values(node: exp.Expression) -> Optional[exp.Expression]:
     return exp.Insert(this=None, expression=exp.Tuple(expressions=values.expressions))
 
 
-_RULES: list[Callable[[exp.Expression], Optional[exp.Expression]]] = [
+#: Comparisons in which trailing blanks do not count, and the arguments of each that are compared.
+_COMPARISONS = {exp.EQ: ("this", "expression"), exp.NEQ: ("this", "expression"), exp.LT: ("this", "expression"),
+                exp.LTE: ("this", "expression"), exp.GT: ("this", "expression"), exp.GTE: ("this", "expression"),
+                exp.Between: ("this", "low", "high")}
+def _trailing_blanks(node: exp.Expression, text_columns: frozenset) -> Optional[exp.Expression]:
+    """`a = 'x  '` as `redshift_blank_trim(a) = 'x'` when `a` is a character column of the statement's
+    tables (`text_columns`, lower-case names). Only such columns are wrapped: DuckDB binds an aggregate
+    or an alias of one after the macro, which would then take it for text. String literals lose their
+    trailing blanks. `x IN (SELECT ...)` and ANY/ALL comparisons are left as they are."""
+    if node.find_ancestor(exp.ColumnDef):  # a CHECK or DEFAULT is kept by DuckDB, and the macros are a session's
+        return None
+    if isinstance(node, exp.EQ) and isinstance(node.parent, (exp.Update, exp.SetItem)) \
+            and node.arg_key in ("expressions", "this"):
+        return None  # an assignment: UPDATE ... SET a = b, SET name = value
+    if isinstance(node, exp.EQ):
+        equal = _column_equals_text(node.this, node.expression, text_columns) \
+            or _column_equals_text(node.expression, node.this, text_columns)
+        if equal is not None:
+            return equal
+    keys = _COMPARISONS.get(type(node))
+    if keys is None and isinstance(node, exp.In) and node.expressions and not node.args.get("query"):
+        keys = ("this",)
+        node.set("expressions", [_blank_trimmed(e, text_columns) for e in node.expressions])
+    if keys is None or any(isinstance(node.args.get(key), (exp.Any, exp.All)) for key in keys):
+        return None  # `x = ANY(...)`, `x > ALL (SELECT ...)`: left as they are
+    for key in keys:
+        if node.args.get(key) is not None:
+            node.set(key, _blank_trimmed(node.args[key], text_columns))
+    return node
+
+
+def _blank_trimmed(operand: exp.Expression, text_columns: frozenset) -> exp.Expression:
+    if isinstance(operand, exp.Literal):
+        return exp.Literal.string(operand.this.rstrip(" ")) if operand.is_string else operand
+    if isinstance(operand, exp.Column) and operand.name.lower() in text_columns:
+        return exp.Anonymous(this="redshift_blank_trim", expressions=[operand])
+    return operand
+
+
+def _column_equals_text(column: exp.Expression, literal: exp.Expression,
+                        text_columns: frozenset) -> Optional[exp.Expression]:
+    """`c = 'x  '` for a character column c, as `c >= 'x' AND c < 'x!' AND (c = 'x' OR rtrim(c) = 'x')`:
+    the values that are 'x' and blanks sort in that range ('!' follows the blank), so DuckDB still
+    filters the scan by the range (zone maps, compressed segments), and trims only the values left
+    that are not 'x' itself."""
+    if not (isinstance(column, exp.Column) and column.name.lower() in text_columns
+            and isinstance(literal, exp.Literal) and literal.is_string):
+        return None
+    text = literal.this.rstrip(" ")
+    exact = exp.EQ(this=column.copy(), expression=exp.Literal.string(text))
+    trimmed = exp.EQ(this=_blank_trimmed(column, text_columns), expression=exp.Literal.string(text))
+    return exp.paren(exp.and_(exp.GTE(this=column.copy(), expression=exp.Literal.string(text)),
+                              exp.LT(this=column.copy(), expression=exp.Literal.string(text + "!")),
+                              exp.or_(exact, trimmed)), copy=False)
+
+
+def text_columns(tree: exp.Expression, column_types: Optional[Callable[[exp.Table], Optional[dict]]]) -> frozenset:
+    """The lower-case names of the character columns of the tables a statement reads, less the names
+    it gives its aggregates (`HAVING total > 1` names one), for _trailing_blanks. Empty when the
+    statement compares nothing."""
+    if column_types is None or not any(isinstance(n, (*_COMPARISONS, exp.In)) for n in tree.walk()):
+        return frozenset()
+    names: set = set()
+    for table in tree.find_all(exp.Table):
+        if table.name and isinstance(table.this, exp.Identifier) and not table.args.get("catalog"):
+            for name, kind in (column_types(table) or {}).items():
+                if str(kind).upper().startswith("VARCHAR"):
+                    names.add(name.lower())
+    aggregates = {alias.alias.lower() for alias in tree.find_all(exp.Alias)
+                  if alias.alias and alias.this.find(exp.AggFunc, exp.Window) is not None}
+    return frozenset(names - aggregates)
+
+
+def _integer_cast(node: exp.Expression) -> Optional[exp.Expression]:
+    """CAST(x AS INTEGER) through the macro that refuses text that is not an integer (a number is rounded
+    by DuckDB's own cast, as Redshift rounds it); a numeric literal needs no macro."""
+    if not isinstance(node, exp.Cast) or isinstance(node, exp.TryCast) or node.find_ancestor(exp.ColumnDef):
+        return None
+    target = _INTEGER_CASTS.get(node.to.this)
+    if target is None or (isinstance(node.this, exp.Literal) and not node.this.is_string):
+        return None
+    return exp.Anonymous(this=target[0], expressions=[node.this])
+
+
+def _byte_length(node: exp.Expression) -> Optional[exp.Expression]:
+    """LEN, LENGTH and OCTET_LENGTH through macros that count a VARBYTE's bytes."""
+    if isinstance(node, exp.Length) and not node.args.get("binary"):
+        return exp.Anonymous(this="redshift_length", expressions=[node.this])
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "octet_length" and len(node.expressions) == 1:
+        return exp.Anonymous(this="redshift_octet_length", expressions=node.expressions)
+    return None
+
+
+_RULES: list[Callable[..., Optional[exp.Expression]]] = [
     _aggregate, _date_literal, _date_functions, _to_number, _integer_result, _similar_to, _like_escape,
-    _ratio_to_report, _merge_insert_values]
+    _ratio_to_report, _merge_insert_values, _trailing_blanks, _integer_cast, _byte_length]

@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from . import RedshiftError, pg_catalog_tables, query_history, svv_all_views
+from . import RedshiftError, numeric_types, pg_catalog_tables, query_history, svv_all_views
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
 from .semantics import SESSION_FUNCTIONS, SESSION_MACROS
 from .spectrum import META
@@ -139,7 +139,7 @@ class SystemTablesMixin:
                 self._con.create_function(name, function, arguments, result, side_effects=False)
             except duckdb.Error:
                 pass  # already defined on this connection
-        for sql in SESSION_MACROS + pg_catalog_tables.SESSION_MACROS:
+        for sql in SESSION_MACROS + numeric_types.SESSION_MACROS + pg_catalog_tables.SESSION_MACROS:
             self._con.execute(sql)
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(encoding) AS "
                           "CASE WHEN encoding = 6 THEN 'UTF8' ELSE 'SQL_ASCII' END")

@@ -29,7 +29,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from . import RedshiftError, semantics, unsupported_types
+from . import RedshiftError, numeric_types, semantics, unsupported_types
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
@@ -47,7 +47,7 @@ _DECLARED_NAMES = {
 }
 #: Redshift functions that are DuckDB's under another name.
 _RENAMED_FUNCTIONS = {"replicate": "repeat", "is_valid_json": "json_valid", "func_sha1": "sha1",
-                      "octet_length": "strlen", "dexp": "exp", "dlog1": "ln", "dlog10": "log10"}
+                      "dexp": "exp", "dlog1": "ln", "dlog10": "log10"}
 #: What `SELECT version()` answers on Redshift; drivers and tools parse it to know the server.
 REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
                     "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
@@ -274,8 +274,10 @@ def _syntax_message(error: Exception, sql: str) -> str:
 def translate(sql: str, *, default_schema: str = "public",
               rewrite_table: Optional[Callable[[exp.Table], Optional[exp.Expression]]] = None,
               trunc_dates: bool = False, user: Optional[str] = None,
-              session_values: Optional[dict] = None) -> Translated:
+              session_values: Optional[dict] = None,
+              column_types: Optional[numeric_types.ColumnTypes] = None) -> Translated:
     """`rewrite_table` may replace a table reference (Spectrum tables become views over the lake).
+    `column_types` tells a table's columns and types, for the numeric results that depend on them.
     `trunc_dates`: read one-argument TRUNC as Redshift's TRUNC(timestamp) -> date (DuckDB has only the
     numeric TRUNC, so the caller retries with this when DuckDB cannot bind TRUNC on a timestamp)."""
     attributes: list = []
@@ -302,7 +304,8 @@ def translate(sql: str, *, default_schema: str = "public",
         design = _table_design(tree, attributes, default_schema)
     if isinstance(tree, (exp.Select, exp.SetOperation)):
         _name_projections(tree)
-    tree = semantics.apply(tree)
+    tree = numeric_types.apply(tree, column_types, default_schema)
+    tree = semantics.apply(tree, semantics.text_columns(tree, column_types))
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
     if session_values:
         # Functions answered from the session's state, such as PG_LAST_COPY_ID(): their values.
@@ -352,6 +355,8 @@ def _rewrite(node: exp.Expression, trunc_dates: bool) -> exp.Expression:
             return exp.DataType.build("VARCHAR")  # psql's catalog queries cast oids to names for display
         if node.this in _TEXT_TYPES:
             return exp.DataType.build("VARCHAR")
+        if node.this == exp.DataType.Type.DECIMAL and not node.expressions:
+            return exp.DataType.build("DECIMAL(18, 0)")  # Redshift's default; DuckDB's is DECIMAL(18,3)
     if isinstance(node, exp.CurrentTimestamp) and not isinstance(node.parent, exp.AtTimeZone):
         # GETDATE() is a timestamp without time zone (sqlglot reads it as CURRENT_TIMESTAMP).
         return exp.cast(node.copy(), "TIMESTAMP")
