@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Optional
 
 from ...storage.api import ObjectInfo
-from .errors import invalid_argument, no_such_key, precondition_failed, s3_error
+from .errors import invalid_argument, invalid_request, no_such_key, precondition_failed, s3_error
 from .headers import unquote_etag
 
 NOT_MODIFIED = 304
@@ -107,6 +107,30 @@ def check_copy_source(info: ObjectInfo, params: dict, now: Optional[datetime] = 
 
 
 # -- conditional writes --------------------------------------------------------------------------
+
+_UNACCEPTED_VALUE = "We don't accept the provided value of {} header for this API"
+
+
+def refuse_unsupported_write_conditions(params: dict, *, star_only: bool = False) -> None:
+    """S3's 501 NotImplemented for write conditions it does not evaluate, checked before anything else.
+
+    A write may carry If-Match or If-None-Match, never both. With `star_only` the values are held to
+    what S3 takes on CopyObject: If-None-Match only as `*`, If-Match only as an ETag. PutObject and
+    CompleteMultipartUpload stay lenient there (an ETag in If-None-Match is compared, `If-Match: *`
+    means "any current object"), as Ceph and MinIO answer and the S3 compatibility suite expects.
+    """
+    if_match, if_none_match = params.get("IfMatch"), params.get("IfNoneMatch")
+    if if_match is not None and if_none_match is not None:
+        raise s3_error("NotImplemented", Header="If-Match,If-None-Match",
+                       additionalMessage="Multiple conditional request headers present in the request")
+    if not star_only:
+        return
+    if if_none_match is not None and if_none_match.strip() != "*":
+        raise s3_error("NotImplemented", Header="If-None-Match",
+                       additionalMessage=_UNACCEPTED_VALUE.format("If-None-Match"))
+    if if_match is not None and if_match.strip() == "*":
+        raise s3_error("NotImplemented", Header="If-Match", additionalMessage=_UNACCEPTED_VALUE.format("If-Match"))
+
 
 def write_precondition(params: dict, key: str) -> Optional[Callable[[Optional[ObjectInfo]], None]]:
     """The check a conditional write runs under the key's lock, against the object it would replace.
@@ -255,6 +279,11 @@ def parse_copy_range(header: Optional[str], size: int) -> ByteRange:
             "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last "
             "are the zero-based offsets of the first and last bytes to copy",
             "x-amz-copy-source-range", header)
+    # A range that starts beyond the source is a 400 InvalidRequest on S3. One that only ends beyond
+    # it S3 answers 400 InvalidArgument ("Range specified is not valid for source object of size: N");
+    # lakebox keeps InvalidRange there, the code the S3 compatibility suite requires.
+    if start >= size:
+        raise invalid_request("The specified copy range is invalid for the source object size")
     if end >= size:
         raise s3_error("InvalidRange", RangeRequested=header, ActualObjectSize=size)
     return ByteRange(start, end)

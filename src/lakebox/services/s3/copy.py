@@ -18,7 +18,7 @@ from ...protocol.errors import AwsError
 from ...storage.api import NULL_VERSION, ObjectInfo, ObjectMeta
 from . import checksums, restore, sse_c
 from .common import S3Base, log, with_retries
-from .conditions import check_copy_source, write_precondition
+from .conditions import check_copy_source, refuse_unsupported_write_conditions, write_precondition
 from .encryption import bucket_rule
 from .expiration import expiration_fields
 from .errors import invalid_argument, invalid_request, translated
@@ -109,6 +109,7 @@ class CopyMixin(S3Base):
         return sse_c.plain_view(src)
 
     def copy_object(self, ctx: RequestContext, params: dict) -> dict:
+        refuse_unsupported_write_conditions(params, star_only=True)
         bucket_info = self.require_bucket(params)
         bucket = bucket_info.name
         key = params["Key"]

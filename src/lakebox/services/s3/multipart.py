@@ -17,7 +17,7 @@ from ...storage import errors as st
 from ...storage.api import ObjectInfo, PartInfo, UploadInfo
 from . import checksums, sse_c
 from .common import S3Base, log, with_retries
-from .conditions import parse_copy_range, write_precondition
+from .conditions import parse_copy_range, refuse_unsupported_write_conditions, write_precondition
 from .encryption import bucket_rule
 from .expiration import abort_fields, expiration_fields
 from .errors import (
@@ -188,6 +188,7 @@ class MultipartMixin(S3Base):
         return out
 
     def complete_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
+        refuse_unsupported_write_conditions(params)
         bucket = self.require_bucket(params).name
         key, upload_id = params["Key"], params["UploadId"]
         given = (params.get("MultipartUpload") or {}).get("Parts") or []

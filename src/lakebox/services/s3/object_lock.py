@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...protocol.context import RequestContext
 from ...storage.api import ENABLED, NULL_VERSION, BucketInfo, ObjectInfo
@@ -63,6 +64,9 @@ DAYS_PER_YEAR = 365
 _LOCKED = "Access Denied because object protected by object lock."
 _MISSING = "Bucket is missing Object Lock Configuration"
 _PAST = "The retain until date must be in the future!"
+#: PutObjectRetention echoes a past date the way S3's servers print a date: Java's Date.toString
+#: in US Pacific time ("Tue Dec 31 16:00:00 PST 2019").
+_ECHO_ZONE = "America/Los_Angeles"
 _BYPASS_WITHOUT_LOCK = "x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets."
 _INTEGRITY = ("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock "
               "parameters")
@@ -335,7 +339,7 @@ class ObjectLockMixin(S3Base):
         new = None
         if mode is not None:
             if until <= now:
-                raise invalid_argument(_PAST, "RetainUntilDate", format_date(until))
+                raise invalid_argument(_PAST, "RetainUntilDate", _echo_date(until))
             new = {"Mode": mode, "RetainUntilDate": format_date(_to_millis(until))}
         info = self.object_for(bucket, params, method=ctx.request.method)
         check_retention_change(info, new, now, bool(params.get("BypassGovernanceRetention")))
@@ -379,3 +383,11 @@ class ObjectLockMixin(S3Base):
         own = {name: extra.get(name) for name in (RETENTION, LEGAL_HOLD)}
         with translated(bucket=bucket.name, key=info.key):
             self.store.update_object_meta(bucket.name, info.key, info.version_id or NULL_VERSION, extra_updates=own)
+
+
+def _echo_date(when: datetime) -> str:
+    try:
+        zone = ZoneInfo(_ECHO_ZONE)
+    except ZoneInfoNotFoundError:  # no time zone database on this machine
+        return format_date(when)
+    return when.astimezone(zone).strftime("%a %b %d %H:%M:%S %Z %Y")

@@ -22,6 +22,7 @@ from .conditions import (
     delete_precondition,
     parse_range,
     refuse_directory_only,
+    refuse_unsupported_write_conditions,
     write_precondition,
 )
 from .encryption import bucket_rule
@@ -111,6 +112,7 @@ class ObjectsMixin(S3Base):
         bucket = bucket_info.name
         key = params["Key"]
         check_key(key)
+        refuse_unsupported_write_conditions(params)
         body = request_body(ctx, params)
         length = declared_length(ctx, body)
         if length is not None and length > MAX_PUT_BYTES:
