@@ -72,13 +72,17 @@ def validation_error(service_name: str, problems: list[str]) -> AwsError:
     return AwsError(code, message, 400)
 
 
+def input_problems(params: Optional[dict], operation: OperationModel) -> list[str]:
+    """Every violation of `operation`'s input shape in `params`, each "Value ... failed to satisfy ..."."""
+    problems: list[str] = []
+    if operation.input_shape is not None:
+        _Validator(problems).check(params if params is not None else {}, operation.input_shape, "")
+    return problems
+
+
 def validate_input(params: dict, operation: OperationModel, service_name: str) -> None:
     """Raise the service's validation AwsError if `params` violate `operation`'s input shape."""
-    shape = operation.input_shape
-    if shape is None:
-        return
-    problems: list[str] = []
-    _Validator(problems).check(params if params is not None else {}, shape, "")
+    problems = input_problems(params, operation)
     if problems:
         schema_error = SCHEMA_CHECKED_OPERATIONS.get((service_name, operation.name))
         if schema_error is not None:

@@ -135,10 +135,10 @@ def test_put_texts(kinesis, stream):
 
 
 def test_limit_texts(kinesis, stream):
-    assert _error(kinesis.create_stream, StreamName="huge", ShardCount=1000) == (
+    assert _error(kinesis.create_stream, StreamName="huge", ShardCount=20_000) == (
         "LimitExceededException", f"This request would exceed the shard limit for the account {ACCOUNT} in "
-                                  "us-east-1. Current shard count for the account: 2. Limit: 500. Number of additional "
-                                  "shards that would have resulted from this request: 1000. Refer to the AWS Service "
+                                  "us-east-1. Current shard count for the account: 2. Limit: 20000. Number of additional "
+                                  "shards that would have resulted from this request: 20000. Refer to the AWS Service "
                                   "Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) "
                                   "for current limits and how to request higher limits.")
     assert _error(kinesis.update_shard_count, StreamName=stream, TargetShardCount=5,

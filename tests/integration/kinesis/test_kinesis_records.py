@@ -232,7 +232,9 @@ def test_forged_tokens_and_iterators_get_invalid_argument_not_500(kinesis, strea
                                            ShardIteratorType="AT_SEQUENCE_NUMBER",
                                            StartingSequenceNumber="\u00b2" * 56),
     ]
-    for call in calls:
+    for index, call in enumerate(calls):
         with pytest.raises(ClientError) as excinfo:
             call()
-        assert _error(excinfo)[0] == "InvalidArgumentException", _error(excinfo)
+        # The last three break the model's ASCII-digit patterns, which AWS refuses as a ValidationException.
+        expected = "ValidationException" if index >= len(calls) - 3 else "InvalidArgumentException"
+        assert _error(excinfo)[0] == expected, _error(excinfo)

@@ -146,12 +146,12 @@ def test_bad_shard_count_gets_validation_error(kinesis, raw_kinesis):
 
 def test_shard_limit_raises_limit_exceeded(kinesis):
     with pytest.raises(ClientError) as excinfo:
-        kinesis.create_stream(StreamName="huge", ShardCount=501)
+        kinesis.create_stream(StreamName="huge", ShardCount=20_001)
     code, message = _error(excinfo)
     assert code == "LimitExceededException" and "shard limit" in message
     assert kinesis.list_streams()["StreamNames"] == []
     limits = kinesis.describe_limits()
-    assert limits["ShardLimit"] == 500 and limits["OpenShardCount"] == 0
+    assert limits["ShardLimit"] == 20_000 and limits["OpenShardCount"] == 0
 
 
 def test_delete_stream_removes_it_and_its_records(kinesis, lakebox_server):

@@ -31,6 +31,13 @@ class KinesisJSONResponseSerializer(JSONResponseSerializer):
     def serialize_response(self, operation: OperationModel, result: dict, request_id: str) -> HttpResponse:
         if operation.name == "SubscribeToShard" and result and result.get("EventStream") is not None:
             return self._event_stream(operation, result["EventStream"], request_id)
+        if operation.output_shape is None:
+            # An operation without output (CreateStream, MergeShards, AddTagsToStream ...) is answered
+            # with an empty body on Kinesis, not `{}`.
+            response = super().serialize_response(operation, result, request_id)
+            response.body = b""
+            response.headers["Content-Length"] = "0"
+            return response
         if operation.name != "GetRecords" or not result or not is_raw_page(result.get("Records")):
             return super().serialize_response(operation, result, request_id)
         rest = {name: value for name, value in result.items() if name != "Records"}

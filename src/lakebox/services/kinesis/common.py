@@ -88,14 +88,24 @@ def shard_from(stream: Stream, shard_id_text: str, *, resharding: bool = False) 
         if number is None or resharding:
             shown = shard_id_text if number is None else shard_id(number)
             raise not_found(f"Could not find shard {shown} in stream {stream.name} under account {stream.account}.")
-        raise not_found(f"Shard {shard_id(number)} in stream {stream.name} under account {stream.account} "
-                        "does not exist")
+        raise shard_missing(number, stream.name, stream.account)
     return shard
 
 
+def shard_missing(number: int, stream_name: str, account: str) -> AwsError:
+    return not_found(f"Shard {shard_id(number)} in stream {stream_name} under account {account} does not exist")
+
+
+def check_shard_id_form(shard_id_text: str, stream_name: str, account: str) -> None:
+    """AWS reads a ShardId before it looks the stream up: one that names no shard number is "Could
+    not find shard ..." even in a stream that does not exist."""
+    if shard_number(shard_id_text) is None:
+        raise not_found(f"Could not find shard {shard_id_text} in stream {stream_name} under account {account}.")
+
+
 def validation(message: str) -> AwsError:
-    """A model-level violation the generic validation leaves to the service (a regex pattern), or an
-    operation the stream's capacity mode does not support."""
+    """A model-level violation the generic validation leaves to the service, or an operation the
+    stream's capacity mode does not support. (Regex patterns are checked in input_checks.py.)"""
     return AwsError("ValidationException", message, 400)
 
 
@@ -111,9 +121,18 @@ def ms_of(value: dt.datetime) -> int:
 
 # -- shard iterators --------------------------------------------------------------------------------
 
+#: AWS's iterators are base64 of an 8-byte version (1) and a payload in 16-byte blocks, 152 bytes at
+#: the least; ours have the same outer form, so tools that check it accept them.
+_ITERATOR_VERSION = (1).to_bytes(8, "big")
+_ITERATOR_MIN_BYTES, _ITERATOR_BLOCK = 152, 16
+
+
 def encode_iterator(stream: Stream, shard: Shard, offset: int, issued_ms: int) -> str:
-    raw = json.dumps([stream.id, stream.name, shard.number, offset, issued_ms], separators=(",", ":"))
-    return base64.b64encode(raw.encode()).decode()
+    payload = json.dumps([stream.id, stream.name, shard.number, offset, issued_ms], separators=(",", ":")).encode()
+    size = max(_ITERATOR_MIN_BYTES, len(_ITERATOR_VERSION) + len(payload))
+    size += -(size - _ITERATOR_MIN_BYTES) % _ITERATOR_BLOCK
+    # JSON ignores the trailing blanks that fill the last block.
+    return base64.b64encode((_ITERATOR_VERSION + payload).ljust(size)).decode()
 
 
 def decode_iterator(token: str) -> tuple[int, str, int, int, int]:
@@ -124,7 +143,10 @@ def decode_iterator(token: str) -> tuple[int, str, int, int, int]:
     if len(token) >= 2 and token[0] == token[-1] == '"':
         token = token[1:-1]
     try:
-        value: Any = json.loads(base64.b64decode(token, validate=True))
+        raw = base64.b64decode(token, validate=True)
+        if not raw.startswith(_ITERATOR_VERSION):
+            raise ValueError(token)
+        value: Any = json.loads(raw[len(_ITERATOR_VERSION):])
         stream_id, name, number, offset, issued = value
         if not all(isinstance(v, int) for v in (stream_id, number, offset, issued)) or not isinstance(name, str):
             raise ValueError(token)

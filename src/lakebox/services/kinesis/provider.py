@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ...protocol.context import RequestContext
 from ..base import Provider
 from .account_settings import AccountSettingsMixin
 from .consumers import ConsumersMixin
+from .input_checks import check_patterns, combined_validation_error
 from .records import RecordsMixin
 from .resharding import ReshardingMixin
 from .settings import SettingsMixin
@@ -34,6 +36,16 @@ class KinesisProvider(StreamsMixin, RecordsMixin, ReshardingMixin, SettingsMixin
         self.throttle = ShardThrottle(bool(getattr(config, "kinesis_throughput_limits", False)))
         config.clock.subscribe(self._trim_after_clock_jump)
         self._trim_after_clock_jump(None)
+
+    def dispatch(self, ctx: RequestContext, params: dict) -> dict:
+        check_patterns(ctx, params)
+        return super().dispatch(ctx, params)
+
+    def check_target(self, ctx: RequestContext, _uri_params: dict) -> None:
+        """Called by the gateway when the input breaks the model: the patterns join that error."""
+        error = combined_validation_error(ctx)
+        if error is not None:
+            raise error
 
     def _trim_after_clock_jump(self, _now) -> None:
         """Retention is measured on the service clock: a jump may expire whole segments at once."""

@@ -13,7 +13,7 @@ from typing import Optional
 from ...protocol.context import RequestContext
 from ...storage.shard_log import ShardSealed
 from . import common as c
-from .model import MAX_HASH_KEY, Shard, Stream, hash_key_of, parse_sequence_number
+from .model import MAX_HASH_KEY, Shard, Stream, hash_key_of, parse_sequence_number, shard_number
 from .page import ShardPage
 from .throttle import throughput_exceeded
 
@@ -177,7 +177,12 @@ class RecordsMixin:
         raise c.invalid(f"ShardIteratorType {kind} is not valid.")
 
     def get_shard_iterator(self, ctx: RequestContext, params: dict) -> dict:
-        stream = c.stream_from(self, ctx, params)
+        # AWS finds the shard by (stream, shard) at once: a missing stream reads as a missing shard.
+        name = c.stream_name_from(ctx, params)
+        c.check_shard_id_form(params["ShardId"], name, ctx.account_id)
+        stream = self.store.find(ctx.account_id, ctx.region, name)
+        if stream is None:
+            raise c.shard_missing(shard_number(params["ShardId"]), name, ctx.account_id)
         shard = c.shard_from(stream, params["ShardId"])
         offset = self.start_offset(ctx, stream, shard, params["ShardIteratorType"],
                                    params.get("StartingSequenceNumber"), params.get("Timestamp"))
@@ -199,7 +204,8 @@ class RecordsMixin:
         now = c.now_ms(self)
         stream = self.store.find(ctx.account_id, ctx.region, name)
         if stream is None or stream.id != stream_id:
-            raise c.stream_missing(name, ctx.account_id)
+            # The iterator's shard went with its stream (a namesake created since has other shards).
+            raise c.shard_missing(number, name, ctx.account_id)
         shard = c.shard_from(stream, f"shardId-{number:012d}")
         if now - issued > c.ITERATOR_LIFETIME_MS:
             raise c.expired_iterator(issued, now)

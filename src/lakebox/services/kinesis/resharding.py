@@ -48,14 +48,23 @@ class ReshardingMixin:
                                "this operation is only supported for data streams in PROVISIONED capacity mode.")
         return stream
 
+    def _resharded_stream(self, ctx: RequestContext, params: dict, shard_ids: list[str]) -> Stream:
+        """The stream to reshard; like AWS, a ShardId that names no shard number is refused first,
+        even when the stream does not exist."""
+        name = c.stream_name_from(ctx, params)
+        for text in shard_ids:
+            c.check_shard_id_form(text, name, ctx.account_id)
+        return self._provisioned(c.stream_from(self, ctx, params, active=True))
+
     def split_shard(self, ctx: RequestContext, params: dict) -> dict:
-        stream = self._provisioned(c.stream_from(self, ctx, params, active=True))
+        stream = self._resharded_stream(ctx, params, [params["ShardToSplit"]])
         shard = c.shard_from(stream, params["ShardToSplit"], resharding=True)
         if not shard.is_open:
             raise self._closed_already(stream, shard)
         text = params["NewStartingHashKey"]
         key = int(text) if text.isascii() and text.isdigit() else None
-        if key is None or not shard.hash_start < key <= shard.hash_end:
+        # As AWS's message says: strictly above StartingHashKey + 1 and strictly below EndingHashKey.
+        if key is None or not shard.hash_start + 1 < key < shard.hash_end:
             raise c.invalid(f"NewStartingHashKey {text} used in SplitShard() on shard {shard.id} in stream "
                             f"{stream.name} under account {ctx.account_id} is not both greater than one plus the "
                             f"shard's StartingHashKey {shard.hash_start} and less than the shard's EndingHashKey "
@@ -66,17 +75,17 @@ class ReshardingMixin:
         return {}
 
     def merge_shards(self, ctx: RequestContext, params: dict) -> dict:
-        stream = self._provisioned(c.stream_from(self, ctx, params, active=True))
+        stream = self._resharded_stream(ctx, params, [params["ShardToMerge"], params["AdjacentShardToMerge"]])
         first = c.shard_from(stream, params["ShardToMerge"], resharding=True)
         second = c.shard_from(stream, params["AdjacentShardToMerge"], resharding=True)
         for shard in (first, second):
             if not shard.is_open:
                 raise self._closed_already(stream, shard)
-        low, high = sorted((first, second), key=lambda s: s.hash_start)
-        if first.number == second.number or low.hash_end + 1 != high.hash_start:
+        # AWS takes the pair in hash key order only: AdjacentShardToMerge's range must follow ShardToMerge's.
+        if first.number == second.number or first.hash_end + 1 != second.hash_start:
             raise c.invalid(f"Shards {first.id} and {second.id} in stream {stream.name} under account "
                             f"{ctx.account_id} are not an adjacent pair of shards eligible for merging")
-        self._reshard(stream, [first, second], [(low.hash_start, high.hash_end, first.number, second.number)])
+        self._reshard(stream, [first, second], [(first.hash_start, second.hash_end, first.number, second.number)])
         return {}
 
     def update_shard_count(self, ctx: RequestContext, params: dict) -> dict:

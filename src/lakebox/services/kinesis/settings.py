@@ -6,6 +6,7 @@ from __future__ import annotations
 from ...protocol.context import RequestContext
 from ...protocol.errors import not_implemented
 from . import common as c
+from .input_checks import check_tag_characters
 from .model import Stream
 
 MIN_RETENTION, MAX_RETENTION = 24, 8760
@@ -52,6 +53,7 @@ class SettingsMixin:
     # -- tags ---------------------------------------------------------------------------------------
 
     def _tag(self, stream: Stream, tags: dict) -> None:
+        check_tag_characters(tags)  # after the stream look-up, as AWS orders them
         merged = {**stream.tags, **tags}
         if len(merged) > MAX_TAGS:
             raise c.invalid(f"Failed to add tags to stream {stream.name} under account {stream.account} because a "
@@ -59,6 +61,8 @@ class SettingsMixin:
         self.store.update(stream, lambda s: s.tags.update(tags))
 
     def _untag(self, stream: Stream, keys: list) -> None:
+        check_tag_characters(dict.fromkeys(keys, ""))
+
         def change(s: Stream) -> None:
             for key in keys:
                 s.tags.pop(key, None)

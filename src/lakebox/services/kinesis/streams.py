@@ -5,18 +5,24 @@ WarmThroughput) is checked and reported by account_settings.py."""
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from ...protocol.context import RequestContext
 from . import common as c
 from . import store as st
+from .input_checks import check_tag_characters
 from .model import Shard, Stream, shard_number
 
-STREAM_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
-SHARD_LIMIT = 500
+#: AWS's default shard quota per account and region (provisioned streams): 20,000 in the three largest
+#: regions, 1,000 in the others (some have 6,000; the lower number is the safe default).
+LARGE_SHARD_QUOTA_REGIONS = frozenset({"us-east-1", "us-west-2", "eu-west-1"})
+LARGE_SHARD_LIMIT, SHARD_LIMIT = 20_000, 1_000
 ON_DEMAND_STREAM_LIMIT = 50
 ON_DEMAND_SHARDS = 4
+
+
+def shard_limit(region: str) -> int:
+    return LARGE_SHARD_LIMIT if region in LARGE_SHARD_QUOTA_REGIONS else SHARD_LIMIT
 
 
 def shard_description(stream: Stream, shard: Shard) -> dict:
@@ -51,21 +57,18 @@ class StreamsMixin:
         return sum(len(s.open_shards) for s in self.store.streams(ctx.account_id, ctx.region))
 
     def check_shard_limit(self, ctx: RequestContext, more: int) -> None:
-        current = self.open_shard_count(ctx)
-        if current + more > SHARD_LIMIT:
+        current, limit = self.open_shard_count(ctx), shard_limit(ctx.region)
+        if current + more > limit:
             raise c.limit_exceeded(
                 f"This request would exceed the shard limit for the account {ctx.account_id} in {ctx.region}. "
-                f"Current shard count for the account: {current}. Limit: {SHARD_LIMIT}. Number of additional "
+                f"Current shard count for the account: {current}. Limit: {limit}. Number of additional "
                 f"shards that would have resulted from this request: {more}. Refer to the AWS Service Limits "
                 "page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits "
                 "and how to request higher limits.")
 
     def create_stream(self, ctx: RequestContext, params: dict) -> dict:
-        name = params["StreamName"]
-        if not STREAM_NAME.fullmatch(name):
-            # The model's pattern, which the generic validation leaves to each service.
-            raise c.validation(f"1 validation error detected: Value '{name}' at 'streamName' failed to satisfy "
-                            "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+        name = params["StreamName"]  # its pattern is checked before dispatch (input_checks)
+        check_tag_characters(params.get("Tags") or {})
         # AWS creates a stream named with neither a ShardCount nor a mode as an on-demand stream
         # (four shards); PROVISIONED is the mode only of a stream given a ShardCount.
         default_mode = "PROVISIONED" if params.get("ShardCount") is not None else "ON_DEMAND"
@@ -227,6 +230,6 @@ class StreamsMixin:
 
     def describe_limits(self, ctx: RequestContext, params: dict) -> dict:
         streams = self.store.streams(ctx.account_id, ctx.region)
-        return {"ShardLimit": SHARD_LIMIT, "OpenShardCount": sum(len(s.open_shards) for s in streams),
+        return {"ShardLimit": shard_limit(ctx.region), "OpenShardCount": sum(len(s.open_shards) for s in streams),
                 "OnDemandStreamCount": sum(1 for s in streams if s.mode == "ON_DEMAND"),
                 "OnDemandStreamCountLimit": ON_DEMAND_STREAM_LIMIT}
