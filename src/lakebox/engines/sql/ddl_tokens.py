@@ -48,6 +48,17 @@ def tokenize(sql: str) -> list[Token]:
     return tokens
 
 
+def _is_name(token: Token) -> bool:
+    """A word, a `quoted` word, or a "quoted" identifier (which the pattern reads as a string)."""
+    return token.kind == "word" or (token.kind == "str" and token.text.startswith('"'))
+
+
+def _unquoted(token: Token) -> str:
+    if token.text[:1] in ('"', "`"):
+        return token.text[1:-1]
+    return token.text
+
+
 class Cursor:
     def __init__(self, sql: str):
         self.tokens = tokenize(sql)
@@ -81,10 +92,20 @@ class Cursor:
 
     def name(self) -> str:
         token = self.peek()
-        if token is None or token.kind != "word":
+        if token is None or not _is_name(token):
             self.fail("expecting a name")
         self.pos += 1
-        return token.value
+        parts = [token]
+        # A qualified name with quoted parts (`db`.`t`, "db"."t", db.`t`) comes as several adjacent tokens.
+        while True:
+            last, following = parts[-1], self.peek()
+            if following is None or not _is_name(following) or following.column != last.column + len(last.text):
+                break
+            if not (last.text.endswith(".") or following.text.startswith(".")):
+                break
+            parts.append(following)
+            self.pos += 1
+        return "".join(_unquoted(p) for p in parts)
 
     def string(self) -> str:
         token = self.peek()

@@ -239,12 +239,15 @@ class SqlEngine:
             star_selects -= scan_columns.top_selects(tree)
         scanned, schema = 0, {}
         hidden: dict = {}
+        unaliased: set = set()
         for number, table in enumerate(list(tree.find_all(exp.Table))):
             if not table.name or isinstance(table.this, exp.Func):
                 continue
             if not table.db and table.name.lower() in ctes:
                 continue
             db = (table.db or database or "default").lower()
+            if not table.alias:
+                unaliased.add((db, table.name.lower()))
             self.check_catalog(table.catalog)
             name = table.name.lower()
             if metadata_tables.is_metadata_table(db, name):
@@ -296,6 +299,7 @@ class SqlEngine:
             if sources is not None:
                 sources[id(resolved)] = _declared_source(glue, scan.columns)
         hidden_stars.exclude_hidden_from_stars(tree, hidden)
+        _unqualify_columns(tree, unaliased)
         return scanned, schema
 
     def _snapshot_for(self, con, glue: dict, version: Optional[exp.Expression]) -> Optional[int]:
@@ -346,6 +350,16 @@ class SqlEngine:
 
 
 _MAX_VIEW_DEPTH = 32
+
+
+def _unqualify_columns(tree: exp.Expression, tables: set) -> None:
+    """`db.t.c` (or `catalog.db.t.c`) names column c of table db.t, which is now a view aliased `t`: keep
+    only `t.c`. `tables` holds the (db, name) of the tables read without an alias; any other
+    three-part name is a struct field (`t.col.field`) and stays as it is."""
+    for column in tree.find_all(exp.Column):
+        if column.args.get("db") is not None and (column.db.lower(), column.table.lower()) in tables:
+            column.set("db", None)
+            column.set("catalog", None)
 
 
 def _bind(tree: exp.Expression, parameters: list) -> None:

@@ -87,6 +87,11 @@ def text_expr(source: str, node: HiveTypeNode, level: int, seps: list[str], null
         if node.duck == "BOOLEAN":  # Hive's LazyBoolean knows only true/false, in any case
             return (f"CASE WHEN lower({source}) = 'true' THEN true WHEN lower({source}) = 'false' THEN false "
                     f"ELSE NULL END")
+        if node.duck == "BLOB":
+            # Hive writes binary fields base64-encoded and reads back a field that is not base64 as its bytes.
+            return (f"CASE WHEN {null_test} THEN NULL WHEN length({source}) % 4 = 0 AND "
+                    f"regexp_full_match({source}, '[A-Za-z0-9+/]*={{0,2}}') THEN from_base64({source}) "
+                    f"ELSE encode({source}) END")
         return f"CASE WHEN {null_test} THEN NULL ELSE TRY_CAST({source} AS {node.duck}) END"
     sep = _str(_sep(seps, level))
     var = f"__v{level}"

@@ -381,7 +381,7 @@ def _read(con, fmt: str, table: dict, sd: dict, columns: list, paths: list, name
         return reader_text.regex_columns(columns)
     lib = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or _LAZY_SIMPLE
     try:
-        scan.sql, exprs = reader_text.read_delimited(files, lib, serde, skip, columns)
+        scan.sql, exprs = reader_text.read_delimited(files, lib, serde, skip, columns, paths)
     except ValueError as error:
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
     return exprs

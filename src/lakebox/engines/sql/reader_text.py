@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import os
 import re
 from typing import Optional
 
@@ -60,9 +61,10 @@ def separators(serde: dict) -> list[str]:
     return seps
 
 
-def read_delimited(files_sql: str, lib: str, serde: dict, skip: int, columns: list) -> tuple[str, list]:
+def read_delimited(files_sql: str, lib: str, serde: dict, skip: int, columns: list,
+                   paths: Optional[list] = None) -> tuple[str, list]:
     """(FROM source, data column expressions) for a LazySimpleSerDe or OpenCSVSerde table.
-    `columns` is [(name, DuckDB type, Hive type)]."""
+    `columns` is [(name, DuckDB type, Hive type)]; `paths` the files, whose empty lines are rows."""
     if lib == OPEN_CSV:
         delim = serde.get("separatorChar", ",")
         quote = serde.get("quoteChar", '"')
@@ -79,6 +81,11 @@ def read_delimited(files_sql: str, lib: str, serde: dict, skip: int, columns: li
     source = (f"read_csv({files_sql}, delim={quote_str(delim)}, quote={quote_str(quote)}, "
               f"escape={quote_str(escape)}, header=false, skip={skip}, columns={spec}, auto_detect=false, "
               f"null_padding=true, strict_mode=false{null_opt})")
+    blanks = blank_lines(paths) if lib != OPEN_CSV and paths else 0
+    if blanks:
+        # DuckDB skips empty lines; Hive reads each as a row whose first field is "" and the rest NULL.
+        fill = ", ".join(["'' AS c0"] + [f"NULL AS c{i}" for i in range(1, len(columns))])
+        source = f"(SELECT * FROM {source} UNION ALL SELECT {fill} FROM range({blanks})) AS __lines"
     out = []
     for i, (name, duck_type, hive_type) in enumerate(columns):
         field = f"c{i}"
@@ -89,6 +96,37 @@ def read_delimited(files_sql: str, lib: str, serde: dict, skip: int, columns: li
             expr = text_expr(field, parse_hive_type(hive_type), 1, seps, null_format or "")
         out.append(f"{expr} AS {quote_ident(name)}")
     return source, out
+
+
+_BLANK_LINE = re.compile(rb"\n(?=\r?\n)")
+_BLANKS_SEEN: dict = {}
+
+
+def blank_lines(paths: list) -> int:
+    """How many empty lines the files have (kept per file version, so a table read again costs a stat)."""
+    total = 0
+    for path in paths:
+        info = os.stat(path)
+        key = (path, info.st_size, info.st_mtime_ns)
+        if key not in _BLANKS_SEEN:
+            if len(_BLANKS_SEEN) > 4096:
+                _BLANKS_SEEN.clear()
+            _BLANKS_SEEN[key] = _count_blank_lines(path)
+        total += _BLANKS_SEEN[key]
+    return total
+
+
+def _count_blank_lines(path: str) -> int:
+    count, previous = 0, b"\n"  # a file that starts with a newline starts with an empty line
+    with _open_text(path) as handle:
+        while True:
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                return count
+            if previous == b"\n" and (chunk[:1] == b"\n" or chunk[:2] == b"\r\n"):
+                count += 1
+            count += len(_BLANK_LINE.findall(chunk))
+            previous = chunk[-1:]
 
 
 # -- RegexSerDe ----------------------------------------------------------------------------------

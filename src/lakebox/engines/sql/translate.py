@@ -24,7 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from . import syntax_errors, trino_types
+from . import syntax_errors, trino_types, typed_literals
 from .function_rules import FUNCTION_RULES
 from .scalar_rules import SCALAR_RULES
 from .sql_template import template
@@ -299,7 +299,14 @@ for _name in UNSUPPORTED:
 def parse(sql: str) -> exp.Expression:
     """Parse one Trino statement; a syntax error becomes Athena's SYNTAX_ERROR with its position."""
     try:
-        statements = [s for s in sqlglot.parse(sql, read="trino") if s is not None]
+        explicit = typed_literals.explicit_decimal_literals(sql)
+        try:
+            statements = [s for s in sqlglot.parse(explicit, read="trino") if s is not None]
+        except (ParseError, sqlglot.errors.TokenError):
+            if explicit is sql:
+                raise
+            # Report the error at its place in the statement as written.
+            statements = [s for s in sqlglot.parse(sql, read="trino") if s is not None]
     except ParseError as error:
         raise syntax_errors.position_error(sql, error) from None
     except sqlglot.errors.TokenError as error:

@@ -141,6 +141,16 @@ def write_files(con, select_sql: str, fmt: FileFormat, folder: str, stem: str,
     return written
 
 
+def _optional_columns(con, sql: str) -> str:
+    """`sql` with every column nullable. DuckDB writes a column it can prove never NULL (a constant, a
+    scan with statistics) as a required Parquet field; Trino's writers make every field optional, and
+    readers of the files' schema (pyarrow) see the difference. A UNION ALL with a row of typed NULLs
+    that is never produced makes every column nullable, and keeps the rows' order."""
+    types = con.sql(f"SELECT * FROM ({sql}) AS __t").types
+    nulls = ", ".join(f"CAST(NULL AS {kind})" for kind in types)
+    return f"SELECT * FROM ({sql}) AS __t UNION ALL SELECT * FROM (SELECT {nulls}) AS __n WHERE random() > 2"
+
+
 def _write_one(con, sql: str, fmt: FileFormat, codec: str, path: str) -> None:
     if fmt.name == AVRO:
         write_avro.write_avro(con.sql(sql).to_arrow_table(), path, codec)
@@ -151,6 +161,7 @@ def _write_one(con, sql: str, fmt: FileFormat, codec: str, path: str) -> None:
         return
     if fmt.name == PARQUET:
         options = f"FORMAT parquet, COMPRESSION {codec}"
+        sql = _optional_columns(con, sql)
     elif fmt.name == JSON:
         options = f"FORMAT json, COMPRESSION {codec}"
     else:

@@ -6,6 +6,7 @@ own operations, so both services always agree.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from ...engines.sql.errors import QueryError
@@ -42,7 +43,11 @@ class MetadataMixin:
             return getattr(self.glue, operation)(ctx, params)
         except AwsError as exc:
             if exc.code == "EntityNotFoundException":
-                raise metadata_error(exc.message) from None
+                # Athena passes Glue's error on inside its own, with the service, status and code that
+                # clients look for (pyathena reads the code to tell a missing table from other failures).
+                raise metadata_error(f"{exc.message} (Service: AmazonDataCatalog; Status Code: 400; "
+                                     f"Error Code: EntityNotFoundException; Request ID: {uuid.uuid4()}; "
+                                     "Proxy: null)") from None
             raise
 
     def list_databases(self, ctx: RequestContext, params: dict) -> dict:
@@ -94,8 +99,13 @@ def _columns(columns: list[dict]) -> list[dict]:
 def _table(doc: dict) -> dict:
     storage = doc.get("StorageDescriptor") or {}
     params = dict(doc.get("Parameters") or {})
+    if doc.get("Description"):  # the table's COMMENT, a Hive table parameter, its whitespace squashed
+        params.setdefault("comment", " ".join(doc["Description"].split()))
     if storage.get("Location"):
-        params.setdefault("location", storage["Location"])
+        # Athena shows the location as a Hadoop Path: no trailing slash, except a bucket's own.
+        location = storage["Location"]
+        trimmed = location.rstrip("/")
+        params.setdefault("location", trimmed if "/" in trimmed.partition("://")[2] else location)
     if storage.get("InputFormat"):
         params.setdefault("inputformat", storage["InputFormat"])
     if storage.get("OutputFormat"):

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# tools/pyathena_tests.sh - PyAthena's own integration suite (written against real Athena) on lakebox.
+#
+# usage: tools/pyathena_tests.sh [--ratchet] [--update-ratchet] [-- pytest args]
+#
+#   --ratchet          fail (exit 1) if a test listed in tests/pyathena_compat/passing.txt does not pass
+#   --update-ratchet   write this run's passing tests to tests/pyathena_compat/passing.txt
+#
+# The suite is PyAthena's `tests/pyathena` (github.com/laughingman7743/PyAthena) at PYA_REF (default
+# v3.25.0, the newest tag of the mirror; the project pins pyathena 4.2.1, whose tests are not tagged
+# there). It is never copied into this repo: it is exported from a git mirror (PYA_SRC) into a temp
+# folder and run against the pinned driver (PYA_DRIVER, default pyathena==4.2.1). Left out:
+# `tests/pyathena/spark` (Athena for Apache Spark sessions and calculations) and the SQLAlchemy
+# dialect compliance suite `tests/sqlalchemy` (a separate session with its own setup).
+#
+# It starts `lakebox serve` on a free port with a temp data dir, creates the staging bucket and the
+# workgroups the suite expects (`pyathena` with its own result location, like the suite's CloudFormation
+# template; `primary` exists already), points every AWS client at lakebox through AWS_ENDPOINT_URL
+# with dummy credentials, and runs pytest with PYA_WORKERS xdist workers (default 4: the tests mostly
+# wait on polling) from a venv of its own (PYA_VENV, default /tmp/pyathena-tests-venv). Results go to $PYA_OUT (default /tmp/lakebox-pya/out-<time>): junit.xml,
+# pytest.log, passed.txt, failed.txt, server.log. The last line printed before the results folder is
+# "pyathena: N passed, N failed, N skipped" (failed counts errors too).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SRC=${PYA_SRC:-/work/.mirror/laughingman7743+PyAthena/repo}
+REF=${PYA_REF:-v3.25.0}
+DRIVER=${PYA_DRIVER:-pyathena==4.2.1}
+VENV=${PYA_VENV:-/tmp/pyathena-tests-venv}
+LAKEBOX=${LAKEBOX:-$REPO/.venv/bin/lakebox}
+PYTHON=${LAKEBOX_PYTHON:-$REPO/.venv/bin/python}
+RATCHET_FILE=$REPO/tests/pyathena_compat/passing.txt
+BUCKET=pyathena-test
+WORKGROUP=pyathena
+
+RATCHET=0; UPDATE=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --ratchet) RATCHET=1; shift ;;
+    --update-ratchet) UPDATE=1; shift ;;
+    --) shift; break ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) break ;;
+  esac
+done
+
+OUT=${PYA_OUT:-/tmp/lakebox-pya/out-$(date +%Y%m%d-%H%M%S)}
+WORK=$(mktemp -d /tmp/lakebox-pya-work.XXXXXX)
+mkdir -p "$OUT"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+
+if [ ! -x "$VENV/bin/pytest" ]; then
+  echo "creating the suite's venv in $VENV"
+  python3 -m venv "$VENV"
+  # The suite's test dependencies (its pyproject's dev group, at its uv.lock versions where the
+  # pinned driver allows them: pyathena 4 needs pandas 3, pyarrow 22+ and polars 1.39+, and its
+  # SQLAlchemy dialect a newer SQLAlchemy 2.0 than the suite's lock file has).
+  "$VENV/bin/pip" install -q --disable-pip-version-check "$DRIVER" \
+    sqlalchemy==2.0.58 pandas==3.1.1 numpy==2.4.6 pyarrow==26.0.1 polars==1.44.2 Jinja2==3.1.5 \
+    pytest==8.3.4 pytest-xdist==3.6.1 pytest-dependency==0.6.0 pytest-timeout==2.4.0
+fi
+
+git --git-dir="$SRC" archive "$REF" tests pyproject.toml 2>/dev/null | tar x -C "$WORK" \
+  || git -C "$SRC" archive "$REF" tests pyproject.toml | tar x -C "$WORK"
+# Only the suite's folder is exported, so `import pyathena` finds the venv's pinned driver.
+# pyarrow's S3 filesystem (ArrowCursor's result reader) ignores AWS_ENDPOINT_URL, which every other
+# client of the suite honours; this plugin gives it the same endpoint.
+mkdir -p "$WORK/plugins"
+cat > "$WORK/plugins/lakebox_endpoint.py" <<'PY'
+import os
+from urllib.parse import urlsplit
+
+from pyarrow import fs
+
+_S3FileSystem = fs.S3FileSystem
+
+
+def _s3_at_endpoint(**kwargs):
+    endpoint = urlsplit(os.environ["AWS_ENDPOINT_URL"])
+    kwargs.setdefault("endpoint_override", endpoint.netloc)
+    kwargs.setdefault("scheme", endpoint.scheme)
+    return _S3FileSystem(**kwargs)
+
+
+fs.S3FileSystem = _s3_at_endpoint
+PY
+
+"$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$WORK/data" > "$OUT/server.out" 2> "$OUT/server.log" &
+SERVER=$!
+cleanup() {
+  kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for _ in $(seq 300); do
+  grep -q "lakebox ready on" "$OUT/server.out" 2>/dev/null && break
+  kill -0 "$SERVER" 2>/dev/null || { echo "lakebox serve exited:" >&2; tail -20 "$OUT/server.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_DEFAULT_REGION=us-west-2
+export AWS_ATHENA_S3_STAGING_DIR=s3://$BUCKET/staging/ AWS_ATHENA_WORKGROUP=$WORKGROUP
+export AWS_ATHENA_SPARK_WORKGROUP=$WORKGROUP-spark AWS_ATHENA_DEFAULT_WORKGROUP=primary
+"$PYTHON" - "$BUCKET" "$WORKGROUP" <<'PY'
+import sys
+import boto3
+bucket, workgroup = sys.argv[1:]
+boto3.client("s3").create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+boto3.client("athena").create_work_group(Name=workgroup, Configuration={
+    "ResultConfiguration": {"OutputLocation": f"s3://{bucket}/workgroup={workgroup}/"},
+    "EnforceWorkGroupConfiguration": False, "PublishCloudWatchMetricsEnabled": False,
+    "EngineVersion": {"SelectedEngineVersion": "Athena engine version 3"}})
+PY
+echo "lakebox on 127.0.0.1:$PORT, suite $REF, driver $("$VENV/bin/python" -c 'import pyathena; print(pyathena.__version__)')"
+
+set +e
+(cd "$WORK" && PYTHONPATH="$WORK/plugins" "$VENV/bin/pytest" -q -p no:cacheprovider -p lakebox_endpoint \
+  -n "${PYA_WORKERS:-4}" --timeout 300 -W ignore -rfE --continue-on-collection-errors \
+  --junitxml="$OUT/junit.xml" --ignore=tests/pyathena/spark "${@:-tests/pyathena}") > "$OUT/pytest.log" 2>&1
+set -e
+
+python3 - "$OUT" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+out = sys.argv[1]
+passed, failed, skipped = [], [], []
+for case in ET.parse(f"{out}/junit.xml").iter("testcase"):
+    node = f"{case.get('classname')}::{case.get('name')}"
+    if case.find("error") is not None or case.find("failure") is not None:
+        failed.append(node)
+    elif case.find("skipped") is not None:
+        skipped.append(node)
+    else:
+        passed.append(node)
+open(f"{out}/passed.txt", "w").write("".join(n + "\n" for n in sorted(set(passed))))
+open(f"{out}/failed.txt", "w").write("".join(n + "\n" for n in sorted(set(failed))))
+print(f"pyathena: {len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
+PY
+RC=0
+if [ "$RATCHET" = 1 ]; then
+  missing=$(comm -23 <(grep -v '^#' "$RATCHET_FILE" | sort) <(sort "$OUT/passed.txt"))
+  if [ -n "$missing" ]; then
+    echo "ratchet: these listed tests no longer pass:"; echo "$missing"; RC=1
+  fi
+fi
+if [ "$UPDATE" = 1 ]; then
+  mkdir -p "$(dirname "$RATCHET_FILE")"
+  { echo "# PyAthena $REF integration tests (driver $DRIVER) lakebox passes. Written by tools/pyathena_tests.sh --update-ratchet."
+    echo "# Checked by tools/pyathena_tests.sh --ratchet: any of these failing is a regression."
+    cat "$OUT/passed.txt"; } > "$RATCHET_FILE"
+  echo "ratchet: $(grep -vc '^#' "$RATCHET_FILE") tests written to $RATCHET_FILE"
+fi
+echo "results: $OUT"
+exit "$RC"
