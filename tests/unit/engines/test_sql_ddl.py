@@ -210,7 +210,7 @@ def test_show_and_describe(env):
     assert ["analytics"] in run("SHOW DATABASES").rows
     assert run("SHOW TABLES IN analytics").rows == [["customers"], ["orders"]]
     assert run("SHOW TABLES 'ord*'", "analytics").rows == [["orders"]]
-    assert run("SHOW COLUMNS IN analytics.orders").rows[-2:] == [["year"], ["month"]]
+    assert run("SHOW COLUMNS IN analytics.orders").rows[-2:] == [["year".ljust(20)], ["month".ljust(20)]]
     props = run("SHOW TBLPROPERTIES analytics.orders")
     assert ["EXTERNAL", "TRUE"] in props.rows
     create = "\n".join(r[0] for r in run("SHOW CREATE TABLE analytics.orders").rows)

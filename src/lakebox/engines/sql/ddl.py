@@ -461,7 +461,8 @@ class _Run:
             table = self._with_log_schema(self._need_table(db, name))
             cols = (table.get("StorageDescriptor") or {}).get("Columns") or []
             cols = cols + (table.get("PartitionKeys") or [])
-            return DdlResult("SHOW_COLUMNS", [("field", "string")], [[c["Name"]] for c in cols])
+            # Hive's layout, which Athena passes on: each name left-aligned in 20 characters.
+            return DdlResult("SHOW_COLUMNS", [("field", "string")], [[c["Name"].ljust(20)] for c in cols])
         if cur.accept("CREATE", "TABLE"):
             db, name = _split_name(cur.name(), self.database, self.check_catalog)
             cur.end()
