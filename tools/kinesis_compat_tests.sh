@@ -32,6 +32,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+. "$REPO/tools/compat_lib.sh"
 SRC=${KC_SRC:-/work/.mirror/mhart+kinesalite/repo}
 REF=${KC_REF:-c76689d}
 REGION=${KC_REGION:-us-east-1}
@@ -57,7 +58,7 @@ command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm 
 OUT=${KC_OUT:-/tmp/lakebox-kinesis-compat/out-$(date +%Y%m%d-%H%M%S)}
 WORK=$(mktemp -d /tmp/lakebox-kinesis-compat-work.XXXXXX)
 mkdir -p "$OUT"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 
 # The mirror may be a bare repository or hold one in .git.
 { git --git-dir="$SRC/.git" archive "$REF" 2>/dev/null || git --git-dir="$SRC" archive "$REF"; } | tar x -C "$WORK"
@@ -119,22 +120,7 @@ Runner.prototype.uncaught = function(err) {
 }
 JS
 
-"$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$WORK/data" > "$OUT/server.out" 2> "$OUT/server.log" &
-SERVER=$!
-cleanup() {
-  if kill -0 "$SERVER" 2>/dev/null; then
-    kill -TERM "$SERVER"
-    wait "$SERVER" || echo "lakebox exited with $? on SIGTERM" >&2
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 600); do
-  grep -q "lakebox ready on" "$OUT/server.out" 2>/dev/null && break
-  kill -0 "$SERVER" 2>/dev/null || { echo "lakebox serve exited:" >&2; tail -20 "$OUT/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q "lakebox ready on" "$OUT/server.out" || { echo "lakebox serve not ready after 60 s" >&2; exit 1; }
+start_lakebox "$OUT" "$WORK" "$PORT" "$WORK/data"
 echo "lakebox on 127.0.0.1:$PORT, data $WORK/data, suite kinesalite $REF"
 
 SKIP='should connect to SSL'
@@ -186,18 +172,12 @@ PY
 RC=0
 if [ "$RATCHET" = 1 ]; then
   # --quick leaves the iterator expiry test out, so it is not expected then.
-  missing=$(comm -23 <(grep -v '^#' "$RATCHET_FILE" | { [ "$QUICK" = 1 ] && grep -v 'ShardIterator has expired' || cat; } \
-    | sort) <(sort "$OUT/passed.txt"))
-  if [ -n "$missing" ]; then
-    echo "ratchet: these listed tests no longer pass:"; echo "$missing"; RC=1
-  fi
+  expected=$OUT/expected.txt
+  grep -v '^#' "$RATCHET_FILE" | { [ "$QUICK" = 1 ] && grep -v 'ShardIterator has expired' || cat; } > "$expected"
+  ratchet_check "$expected" "$OUT/passed.txt" || RC=1
 fi
 if [ "$UPDATE" = 1 ]; then
-  mkdir -p "$(dirname "$RATCHET_FILE")"
-  { echo "# kinesalite $REF tests lakebox passes. Written by tools/kinesis_compat_tests.sh --update-ratchet."
-    echo "# Checked by tools/kinesis_compat_tests.sh --ratchet: any of these failing is a regression."
-    cat "$OUT/passed.txt"; } > "$RATCHET_FILE"
-  echo "ratchet: $(grep -vc '^#' "$RATCHET_FILE") tests written to $RATCHET_FILE"
+  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "kinesalite $REF tests" tools/kinesis_compat_tests.sh
 fi
 echo "results: $OUT"
 cat "$OUT/summary.txt"

@@ -28,6 +28,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+. "$REPO/tools/compat_lib.sh"
 RUNNER=${RUN_S3_TESTS:-$REPO/../shared/tools/run-s3-tests.sh}
 SRC=${S3TESTS_SRC:-/work/.mirror/ceph+s3-tests/repo}
 export S3T_REF=${S3T_REF:-8f0ae7b404a3a2fcf7038bf1e6bf29544fe9b6a3}
@@ -60,7 +61,7 @@ esac
 OUT=${S3T_OUT:-/tmp/lakebox-s3tests/out-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 DATA=$(mktemp -d /tmp/lakebox-s3tests-data.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 
 # main -> account 111111111111, alt -> 222222222222, tenant -> 333333333333 (run-s3-tests.sh's default keys)
 MAIN_KEY=${S3T_MAIN_ACCESS_KEY:-0555b35654ad1656d804}
@@ -77,24 +78,7 @@ TENANT_ID='testx$9876543210abcdef0123456789abcdef0123456789abcdef0123456789abcde
 # the suite's bucket cleanup also lists with the tenant key, so strict mode must know it too
 export LAKEBOX_CREDENTIALS="$MAIN_KEY:$MAIN_SECRET:111111111111:$MAIN_ID,$ALT_KEY:$ALT_SECRET:222222222222:$ALT_ID,$TENANT_KEY:$TENANT_SECRET:333333333333:$TENANT_ID"
 
-LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter \
-  "$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$DATA/data" --auth "$AUTH" \
-  > "$OUT/server.out" 2> "$OUT/server.log" &
-SERVER=$!
-cleanup() {
-  if kill -0 "$SERVER" 2>/dev/null; then
-    kill -TERM "$SERVER"
-    wait "$SERVER" || echo "lakebox exited with $? on SIGTERM" >&2
-  fi
-  rm -rf "$DATA"
-}
-trap cleanup EXIT
-for _ in $(seq 600); do
-  grep -q "lakebox ready on" "$OUT/server.out" 2>/dev/null && break
-  kill -0 "$SERVER" 2>/dev/null || { echo "lakebox serve exited:" >&2; tail -20 "$OUT/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q "lakebox ready on" "$OUT/server.out" || { echo "lakebox serve not ready after 60 s" >&2; exit 1; }
+LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter start_lakebox "$OUT" "$DATA" "$PORT" "$DATA/data" --auth "$AUTH"
 echo "lakebox on 127.0.0.1:$PORT, --auth $AUTH, data $DATA/data, scope ${SCOPE_FILE:-core profile}"
 
 EXTRA=()
@@ -112,11 +96,7 @@ set -e
 python3 "$REPO/tools/s3tests_report.py" "$OUT" ${SCOPE_FILE:+--scope "$SCOPE_FILE"} > "$OUT/report.md" || true
 head -n 22 "$OUT/report.md"
 if [ "$UPDATE" = 1 ] && [ -s "$OUT/junit.xml" ]; then
-  mkdir -p "$(dirname "$RATCHET_FILE")"
-  { echo "# ceph/s3-tests ($S3T_REF) tests lakebox passes, scope: ${SCOPE}. Written by tools/s3tests.sh --update-ratchet."
-    echo "# Checked by tools/s3tests.sh --ratchet: any of these failing is a regression."
-    cat "$OUT/passed.txt"; } > "$RATCHET_FILE"
-  echo "ratchet: $(grep -vc '^#' "$RATCHET_FILE") tests written to $RATCHET_FILE"
+  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "ceph/s3-tests ($S3T_REF) tests of the $SCOPE scope" tools/s3tests.sh
 fi
 echo "results: $OUT"
 tail -n 1 "$OUT/run.txt"

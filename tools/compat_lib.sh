@@ -1,0 +1,55 @@
+# What the compatibility-suite runners share (s3tests.sh, kinesis_compat_tests.sh, pyathena_tests.sh,
+# redshift_driver_tests.sh): a free port, a `lakebox serve` started for one run and stopped after it,
+# and the ratchet of tests that passed. Sourced by them, never run.
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_lakebox OUT SCRATCH PORT DATA [serve options...]
+# Starts `$LAKEBOX serve` on 127.0.0.1:PORT with its data in DATA, output in OUT/server.out and
+# OUT/server.log, and waits for its ready line (60 s at most). On exit the server gets SIGTERM and
+# the SCRATCH folder is removed. Sets SERVER to its pid.
+start_lakebox() {
+  local out=$1 port=$3 data=$4
+  LAKEBOX_SCRATCH=$2
+  shift 4
+  "$LAKEBOX" serve --host 127.0.0.1 --port "$port" --data "$data" "$@" > "$out/server.out" 2> "$out/server.log" &
+  SERVER=$!
+  trap _stop_lakebox EXIT
+  for _ in $(seq 600); do
+    grep -q "lakebox ready on" "$out/server.out" 2>/dev/null && return 0
+    kill -0 "$SERVER" 2>/dev/null || { echo "lakebox serve exited:" >&2; tail -20 "$out/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "lakebox serve not ready after 60 s" >&2
+  exit 1
+}
+
+_stop_lakebox() {
+  if kill -0 "$SERVER" 2>/dev/null; then
+    kill -TERM "$SERVER"
+    wait "$SERVER" || echo "lakebox exited with $? on SIGTERM" >&2
+  fi
+  rm -rf "$LAKEBOX_SCRATCH"
+}
+
+# ratchet_check RATCHET_FILE PASSED_FILE: names the listed tests that did not pass; 1 if any.
+ratchet_check() {
+  local missing
+  missing=$(comm -23 <(grep -v '^#' "$1" | sort) <(sort "$2"))
+  if [ -n "$missing" ]; then
+    echo "ratchet: these listed tests no longer pass:"
+    echo "$missing"
+    return 1
+  fi
+}
+
+# ratchet_write RATCHET_FILE PASSED_FILE WHAT SCRIPT: the passed tests become the ratchet.
+ratchet_write() {
+  mkdir -p "$(dirname "$1")"
+  { echo "# $3 lakebox passes. Written by $4 --update-ratchet."
+    echo "# Checked by $4 --ratchet: any of these failing is a regression."
+    cat "$2"; } > "$1"
+  echo "ratchet: $(grep -vc '^#' "$1") tests written to $1"
+}
