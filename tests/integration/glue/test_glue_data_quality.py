@@ -12,6 +12,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 from crawler_helpers import ROLE, make_s3, put_parquet
+from data_quality_helpers import glue_source, wait_for_run
 from glue_helpers import error_of, make_glue
 
 from lakebox.services.glue.dq_store import DataQualityStore
@@ -89,18 +90,10 @@ def _make_table(endpoint: str) -> None:
 
 
 def _source() -> dict:
-    return {"GlueTable": {"DatabaseName": DATABASE, "TableName": TABLE}}
+    return glue_source(DATABASE, TABLE)
 
 
-def _wait(glue, run_id: str, timeout: float = 120.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        run = glue.get_data_quality_ruleset_evaluation_run(RunId=run_id)
-        if run["Status"] not in ("STARTING", "RUNNING", "STOPPING"):
-            return run
-        if time.monotonic() > deadline:
-            raise AssertionError(f"run {run_id} still {run['Status']} after {timeout}s")
-        time.sleep(0.1)
+_wait = wait_for_run
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...storage.errors import NoSuchBucketError
 from .dq_conditions import Unsupported, failed_message, holds
-from .dq_rules import IS_ONE, Dataset, Handler, Outcome, Rows
+from .dq_rules import IS_ONE, Dataset, Handler, Outcome, Rows, RuleFails, failing_on_error
 from .dqdl_model import Condition, DateExpr, Number, Rule, Size, Text
 
 _SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
@@ -101,12 +101,8 @@ def _files(rule: Rule, data: Dataset, path: Optional[str]) -> list:
             raise Unsupported(f"recentFiles takes a whole number of files, not {recent}")
         files = sorted(files, key=lambda f: f.last_modified, reverse=True)[:int(recent)]
     if not files:
-        raise _NoFiles(f"No files found at {uri}")
+        raise RuleFails(f"No files found at {uri}")
     return files
-
-
-class _NoFiles(Exception):
-    """The path holds no data file: the rule fails with this message."""
 
 
 def _path(rule: Rule) -> Optional[str]:
@@ -241,20 +237,11 @@ def _same_files(rule: Rule, data: Dataset, algorithm: str) -> Outcome:
                    metrics)
 
 
-def _failing(handler: Handler) -> Handler:
-    def run(rule: Rule, data: Dataset, rows: Rows) -> Outcome:
-        try:
-            return handler(rule, data, rows)
-        except _NoFiles as missing:
-            return Outcome("FAIL", str(missing))
-    return run
-
-
 FILE_HANDLERS: dict[str, Handler] = {
-    "FileFreshness": _failing(_file_freshness),
-    "FileSize": _failing(_file_size),
-    "FileUniqueness": _failing(_file_uniqueness),
-    "FileMatch": _failing(_file_match),
+    "FileFreshness": failing_on_error(_file_freshness),
+    "FileSize": failing_on_error(_file_size),
+    "FileUniqueness": failing_on_error(_file_uniqueness),
+    "FileMatch": failing_on_error(_file_match),
 }
 
 __all__ = ["FILE_HANDLERS", "LakeFiles"]

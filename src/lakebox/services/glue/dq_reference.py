@@ -28,14 +28,10 @@ from typing import Optional
 
 from .dq_conditions import Unsupported, holds, java_double, sql_ident
 from .dq_dynamic import resolved
-from .dq_rules import Dataset, Handler, Outcome, Rows
+from .dq_rules import Dataset, Handler, Outcome, Rows, RuleFails, failing_on_error
 from .dqdl_model import Condition, Rule
 
 PRIMARY = "primary"
-
-
-class _Failed(Exception):
-    """The comparison cannot be made; the rule fails with this message."""
 
 
 def _constraint_message(value: float) -> str:
@@ -54,7 +50,7 @@ def _source(data: Dataset, alias: str, missing: str) -> Dataset:
         return data
     found = data.source(alias)
     if found is None:
-        raise _Failed(missing.format(alias=alias))
+        raise RuleFails(missing.format(alias=alias))
     return found
 
 
@@ -62,7 +58,7 @@ def _column(data: Dataset, name: str, side: str) -> str:
     for column, _ in data.columns:
         if column.lower() == name.lower():
             return sql_ident(column)
-    raise _Failed(f"Column {name} does not exist in {side} data frame.")
+    raise RuleFails(f"Column {name} does not exist in {side} data frame.")
 
 
 def _count(data: Dataset, where: Optional[str] = None) -> float:
@@ -88,17 +84,17 @@ def _referential_integrity(rule: Rule, data: Dataset, rows: Rows) -> Outcome:
     alias, reference_names = match.group(1), _columns_list(match.group(2))
     reference = _source(data, alias, "{alias} not found in additional sources")
     if not primary_names:
-        raise _Failed("Empty list provided for columns to check from the primary data frame.")
+        raise RuleFails("Empty list provided for columns to check from the primary data frame.")
     if not reference_names:
-        raise _Failed("Empty list provided for columns to check from the reference data frame.")
+        raise RuleFails("Empty list provided for columns to check from the reference data frame.")
     if len(primary_names) != len(reference_names):
-        raise _Failed("The number of columns to check from the primary data frame must equal the number of "
+        raise RuleFails("The number of columns to check from the primary data frame must equal the number of "
                       "columns to check from the reference data frame.")
     primary_columns = [_column(data, name, "primary") for name in primary_names]
     reference_columns = [_column(reference, name, "reference") for name in reference_names]
     total = _count(data)
     if not total:
-        raise _Failed("Primary data frame contains no data.")
+        raise RuleFails("Primary data frame contains no data.")
     keys = ", ".join(f"{c} AS k{i}" for i, c in enumerate(reference_columns))
     joined = " AND ".join(f"p.{c} = r.k{i}" for i, c in enumerate(primary_columns))
     matched = data.run_sql(
@@ -126,27 +122,27 @@ def _dataset_match(rule: Rule, data: Dataset, rows: Rows) -> Outcome:
     missing_primary = [p for p, _ in keys if not _has(data, p)]
     missing_reference = [r for _, r in keys if not _has(reference, r)]
     if missing_primary:
-        raise _Failed(f"The following key columns were not found in the first dataset: {', '.join(missing_primary)}")
+        raise RuleFails(f"The following key columns were not found in the first dataset: {', '.join(missing_primary)}")
     if missing_reference:
-        raise _Failed("The following key columns were not found in the second dataset: "
+        raise RuleFails("The following key columns were not found in the second dataset: "
                       f"{', '.join(missing_reference)}")
     if len(rule.parameters) > 2:
         compared = _mappings(rule.parameters[2])
         absent = [p for p, _ in compared if not _has(data, p)]
         if absent:
-            raise _Failed(f"The following columns were not found in the first dataset: {', '.join(absent)}")
+            raise RuleFails(f"The following columns were not found in the first dataset: {', '.join(absent)}")
         absent = [r for _, r in compared if not _has(reference, r)]
         if absent:
-            raise _Failed(f"The following columns were not found in the second dataset: {', '.join(absent)}")
+            raise RuleFails(f"The following columns were not found in the second dataset: {', '.join(absent)}")
     else:
         key_names = {p.lower() for p, _ in keys}
         compared = [(name, name) for name, _ in data.columns if name.lower() not in key_names]
         if not all(_has(reference, name) for name, _ in compared):
-            raise _Failed("Non key columns in the given data frames do not match.")
+            raise RuleFails("Non key columns in the given data frames do not match.")
     _check_unique_keys(data, reference, keys)
     total = _count(data)
     if not total:
-        raise _Failed("Cannot evaluate: primary DataFrame is empty")
+        raise RuleFails("Cannot evaluate: primary DataFrame is empty")
     on = [f"p.{_column(data, p, 'primary')} = r.{_column(reference, r, 'reference')}" for p, r in keys]
     on += [f"p.{_column(data, p, 'primary')} IS NOT DISTINCT FROM r.{_column(reference, r, 'reference')}"
            for p, r in compared]
@@ -171,7 +167,7 @@ def _check_unique_keys(data: Dataset, reference: Dataset, keys: list[tuple[str, 
     if unique1 != rows1 or unique2 != rows2:
         combo1 = ", ".join(p for p, _ in keys)
         combo2 = ", ".join(r for _, r in keys)
-        raise _Failed("The selected columns are not comparable due to duplicates present in the dataset."
+        raise RuleFails("The selected columns are not comparable due to duplicates present in the dataset."
                       "Comparison keys must be unique, but "
                       f"in Dataframe 1, there are {unique1} unique records and {rows1} rows, and "
                       f"in Dataframe 2, there are {unique2} unique records and {rows2} rows, "
@@ -234,22 +230,12 @@ def _aggregate_match(rule: Rule, data: Dataset, rows: Rows) -> Outcome:
     return _judge(f"Column.{instance}.AggregateMatch", ratio, rule.condition)
 
 
-def _failing(handler: Handler) -> Handler:
-    """A comparison that cannot be made fails the rule (deequ's outcome), with its message."""
-    def run(rule: Rule, data: Dataset, rows: Rows) -> Outcome:
-        try:
-            return handler(rule, data, rows)
-        except _Failed as failure:
-            return Outcome("FAIL", str(failure))
-    return run
-
-
 REFERENCE_HANDLERS: dict[str, Handler] = {
-    "ReferentialIntegrity": _failing(_referential_integrity),
-    "DatasetMatch": _failing(_dataset_match),
-    "SchemaMatch": _failing(_schema_match),
-    "AggregateMatch": _failing(_aggregate_match),
-    "RowCountMatch": _failing(_row_count_match),
+    "ReferentialIntegrity": failing_on_error(_referential_integrity),
+    "DatasetMatch": failing_on_error(_dataset_match),
+    "SchemaMatch": failing_on_error(_schema_match),
+    "AggregateMatch": failing_on_error(_aggregate_match),
+    "RowCountMatch": failing_on_error(_row_count_match),
 }
 
 __all__ = ["PRIMARY", "REFERENCE_HANDLERS"]

@@ -44,6 +44,21 @@ class QueryFailed(Exception):
     """The SQL engine refused or failed a query; the message is the engine's."""
 
 
+class RuleFails(Exception):
+    """The check cannot be made on this data (no files, a missing reference column ...): the rule
+    FAILs with this message rather than ending in ERROR, as AWS's rules do."""
+
+
+def failing_on_error(handler: "Handler") -> "Handler":
+    """`handler`, with a RuleFails it raises turned into the rule's FAIL outcome."""
+    def run(rule: Rule, data: "Dataset", rows: "Rows") -> "Union[Plan, Outcome]":
+        try:
+            return handler(rule, data, rows)
+        except RuleFails as failure:
+            return Outcome("FAIL", str(failure))
+    return run
+
+
 def _no_source(alias: str) -> Optional["Dataset"]:
     return None
 
