@@ -26,6 +26,8 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
+from .semantics import rewritten_bottom_up
+
 #: A table's columns and their DuckDB types ({"price": "DECIMAL(8,2)"}), or None when it is not known.
 ColumnTypes = Callable[[exp.Table], Optional[dict]]
 
@@ -87,14 +89,7 @@ def apply(tree: exp.Expression, column_types: Optional[ColumnTypes], default_sch
     if tree.find(exp.Div, exp.Avg) is None:
         return tree
     typer = _Typer(_column_types(tree, column_types, default_schema) if column_types else {})
-    for node in reversed(list(tree.walk())):
-        replacement = _rewrite(node, typer)
-        if replacement is not None:
-            if node is tree:
-                tree = replacement
-            else:
-                node.replace(replacement)
-    return tree
+    return rewritten_bottom_up(tree, lambda node: _rewrite(node, typer))
 
 
 def _rewrite(node: exp.Expression, typer: "_Typer") -> Optional[exp.Expression]:

@@ -138,9 +138,16 @@ def apply(tree: exp.Expression, text_columns: frozenset = frozenset()) -> exp.Ex
     `text_columns`: the statement's character columns (see text_columns())."""
     rules = [functools.partial(rule, text_columns=text_columns) if rule is _trailing_blanks else rule
              for rule in _RULES]
+    return rewritten_bottom_up(tree, lambda node: _rewrite(node, rules))
+
+
+def rewritten_bottom_up(tree: exp.Expression,
+                        rewrite: Callable[[exp.Expression], Optional[exp.Expression]]) -> exp.Expression:
+    """`tree` with each node replaced by `rewrite(node)` (None or the node itself: kept), children
+    before their parents; the (possibly new) root."""
     for node in reversed(list(tree.walk())):
-        replacement = _rewrite(node, rules)
-        if replacement is not node:
+        replacement = rewrite(node)
+        if replacement is not None and replacement is not node:
             if node is tree:
                 tree = replacement
             else:
@@ -148,12 +155,12 @@ def apply(tree: exp.Expression, text_columns: frozenset = frozenset()) -> exp.Ex
     return tree
 
 
-def _rewrite(node: exp.Expression, rules: list) -> exp.Expression:
+def _rewrite(node: exp.Expression, rules: list) -> Optional[exp.Expression]:
     for rule in rules:
         replacement = rule(node)
         if replacement is not None:
             return replacement
-    return node
+    return None
 
 
 def _aggregate(node: exp.Expression) -> Optional[exp.Expression]:
