@@ -26,6 +26,8 @@ from .errors import AwsError
 #: InvalidParameterValue for bad parameters. Kinesis Data Streams answers model violations (ShardCount 0,
 #: Limit over 10000, an empty PartitionKey) with ValidationException, and keeps InvalidArgumentException
 #: for its own checks (kinesalite's test suite, written against the live service, shows both).
+#: Firehose does the same: its front end answers model violations with ValidationException (as
+#: error logs from the live service show), its own checks with InvalidArgumentException.
 VALIDATION_ERROR_CODES: dict[str, str] = {
     "s3": "InvalidArgument",
     "sts": "ValidationError",
@@ -33,7 +35,7 @@ VALIDATION_ERROR_CODES: dict[str, str] = {
     "glue": "InvalidInputException",
     "athena": "InvalidRequestException",
     "kinesis": "ValidationException",
-    "firehose": "InvalidArgumentException",
+    "firehose": "ValidationException",
     "emr": "ValidationException",
     "redshift": "InvalidParameterValue",
     "redshift-data": "ValidationException",

@@ -243,7 +243,7 @@ def test_buffer_size_over_the_model_limit_is_a_validation_error(raw_firehose, la
         raw_firehose.create_delivery_stream(DeliveryStreamName=STREAM, HttpEndpointDestinationConfiguration=_destination(
             receiver.url, BufferingHints={"SizeInMBs": 65, "IntervalInSeconds": 60}))
     error = caught.value.response["Error"]
-    assert error["Code"] == "InvalidArgumentException"
+    assert error["Code"] == "ValidationException"
     assert "less than or equal to 64" in error["Message"]
 
 

@@ -174,7 +174,7 @@ def test_a_name_outside_the_model_pattern_is_refused(raw_firehose, lake, name):
     with pytest.raises(ClientError) as info:
         raw_firehose.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=s3_destination())
     code, message, status = _error(info)
-    assert (code, status) == ("InvalidArgumentException", 400) and "regular expression pattern" in message
+    assert (code, status) == ("ValidationException", 400) and "regular expression pattern" in message
     assert raw_firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
@@ -182,10 +182,10 @@ def test_record_limits(firehose, raw_firehose, lake):
     create(firehose, "limits")
     with pytest.raises(ClientError) as info:
         raw_firehose.put_record(DeliveryStreamName="limits", Record={"Data": b"x" * 1_024_001})
-    assert _error(info)[0] == "InvalidArgumentException"
+    assert _error(info)[0] == "ValidationException"  # the model's limits: the front end's error
     with pytest.raises(ClientError) as info:
         raw_firehose.put_record_batch(DeliveryStreamName="limits", Records=[{"Data": b"x"}] * 501)
-    assert _error(info)[0] == "InvalidArgumentException"
+    assert _error(info)[0] == "ValidationException"
     with pytest.raises(ClientError) as info:
         firehose.put_record_batch(DeliveryStreamName="limits", Records=[{"Data": b"x" * 1_000_000}] * 5)
     assert _error(info) == ("InvalidArgumentException", "Records size exceeds 4 MiB limit", 400)

@@ -125,7 +125,7 @@ def test_sensitive_values_are_not_echoed():
 @pytest.mark.parametrize(
     "service,expected",
     [("sts", "ValidationError"), ("emr", "ValidationException"), ("redshift-data", "ValidationException"),
-     ("firehose", "InvalidArgumentException"), ("s3", "InvalidArgument")],
+     ("firehose", "ValidationException"), ("s3", "InvalidArgument")],
 )
 def test_each_service_answers_with_its_own_code(service, expected):
     model = load_service_model(service)

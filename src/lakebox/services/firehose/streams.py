@@ -8,10 +8,12 @@ import re
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
+from ...protocol.validation import describe_value, validation_error
 from . import destination as dest
 from . import http_destination, iceberg_destination, redshift_destination
 from .model import DESTINATION_ID, DIRECT_PUT, KINESIS_SOURCE, DeliveryStream
 from .store import StreamExists, StreamGone
+from .tag_checks import check_tag_keys, check_tags
 
 log = logging.getLogger("lakebox.firehose")
 MAX_TAGS = 50
@@ -57,8 +59,10 @@ class StreamsMixin:
     def create_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
         name = params["DeliveryStreamName"]
         if not STREAM_NAME.fullmatch(name):
-            raise dest.invalid(f"1 validation error detected: Value '{name}' at 'deliveryStreamName' failed to "
-                               f"satisfy constraint: Member must satisfy regular expression pattern: {STREAM_NAME.pattern}")
+            raise validation_error("firehose", [
+                f"Value {describe_value(name)} at 'deliveryStreamName' failed to satisfy constraint: "
+                f"Member must satisfy regular expression pattern: {STREAM_NAME.pattern}"])
+        check_tags(params.get("Tags") or [])
         kind = params.get("DeliveryStreamType") or DIRECT_PUT
         if kind not in (DIRECT_PUT, KINESIS_SOURCE):
             raise dest.invalid(f"lakebox supports the DirectPut and KinesisStreamAsSource types; {kind} is not "
@@ -212,6 +216,7 @@ class StreamsMixin:
     # -- tags ---------------------------------------------------------------------------------------
 
     def tag_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        check_tags(params["Tags"])
         stream = self.stream_from(ctx, params)
 
         def change(s: DeliveryStream) -> None:
@@ -227,6 +232,7 @@ class StreamsMixin:
         return {}
 
     def untag_delivery_stream(self, ctx: RequestContext, params: dict) -> dict:
+        check_tag_keys(params["TagKeys"])
         stream = self.stream_from(ctx, params)
         gone = set(params["TagKeys"])
         self._update(stream, lambda s: setattr(s, "tags", [t for t in s.tags if t["Key"] not in gone]))
