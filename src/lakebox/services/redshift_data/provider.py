@@ -58,9 +58,10 @@ def bind(sql: str, parameters: list[dict]) -> str:
         return _literal(values[name])
 
     bound = re.sub(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)", replace, sql)
-    missing = set(values) - used
-    if missing:
-        raise validation(f"Parameter {sorted(missing)[0]} is not used in the SQL statement.")
+    # AWS names every unused parameter, in a Java list's spelling, and runs nothing.
+    unused = [name for name in dict.fromkeys(p["name"] for p in parameters or []) if name not in used]
+    if unused:
+        raise validation(f"Parameters list contains unused parameters. Unused parameters: [{', '.join(unused)}]")
     return bound
 
 
