@@ -36,6 +36,10 @@ STORED_AS = {
             "com.amazon.ionhiveserde.IonHiveSerDe"),
 }
 
+#: SerDes whose tables Athena gives another OutputFormat when the DDL has no STORED AS: the OpenX JSON
+#: SerDe's get Hive's plain IgnoreKeyTextOutputFormat, as Athena's JSON examples spell it.
+SERDE_DEFAULT_OUTPUT = {"org.openx.data.jsonserde.JsonSerDe": "org.apache.hadoop.hive.ql.io.IgnoreKeyTextOutputFormat"}
+
 #: ROW FORMAT DELIMITED clause -> LazySimpleSerDe parameter. (Hive spells the collection one
 #: "colelction.delim"; Athena's Glue entries carry "collection.delim".)
 DELIMITERS = {"fields": "field.delim", "escaped": "escape.delim", "collection_items": "collection.delim",
@@ -76,8 +80,10 @@ def storage(properties: list[exp.Expression]) -> tuple[str, str, dict]:
     serde_params: dict = {}
     explicit_serde = None
     delimited = None
+    stored_as = False
     for prop in properties:
         if isinstance(prop, exp.FileFormatProperty):
+            stored_as = True
             fmt = prop.this
             if isinstance(fmt, exp.InputOutputFormat):
                 input_format = fmt.args["input_format"].name
@@ -95,6 +101,8 @@ def storage(properties: list[exp.Expression]) -> tuple[str, str, dict]:
             delimited = prop
     if explicit_serde:
         serde = explicit_serde
+        if not stored_as:
+            output_format = SERDE_DEFAULT_OUTPUT.get(serde, output_format)
     elif delimited is not None:
         serde = LAZY_SIMPLE
         for arg, param in DELIMITERS.items():

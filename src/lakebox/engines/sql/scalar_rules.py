@@ -1,6 +1,7 @@
 """Translation rules for Trino's scalar math, string and JSON functions that DuckDB names or answers
 differently: codepoint, normalize, regexp_position, width_bucket, from_base, infinity/nan,
-random(n), sign, current_timezone, every, json_array_contains, json_size and json_array_get.
+random(n), sign, current_timezone, every, json_array_contains, json_size, json_array_get and CAST of a
+string to JSON.
 
 Builders take the typed sqlglot node of the Trino call and return the DuckDB expression with
 Trino's answer and type; `translate.RULES` merges `SCALAR_RULES`. Imports sqlglot and this package.
@@ -112,6 +113,17 @@ def _json_size(node: exp.Expression) -> exp.Expression:
         j=json, p=path), "bigint")
 
 
+def _string_to_json(node: exp.Cast) -> exp.Expression:
+    """Trino's CAST of a varchar to JSON makes a JSON string of it (`'{"a":1}'` -> `"{\\"a\\":1}"`),
+    where DuckDB parses the text; json_parse is the function that parses."""
+    source = node.this.type
+    text = (isinstance(node.this, exp.Literal) and node.this.is_string) or (
+        source is not None and source.is_type(*exp.DataType.TEXT_TYPES))
+    if node.to.is_type(exp.DataType.Type.JSON) and text:
+        return typed(template("to_json(__p_v)", v=node.this), "json")
+    return node
+
+
 def _json_array_get(node: exp.Expression) -> exp.Expression:
     """The element at a 0-based index, negative counting from the end; NULL out of range."""
     json, index = node.expressions
@@ -135,4 +147,5 @@ SCALAR_RULES: dict = {
     exp.JSONArrayContains: _json_array_contains,
     "json_size": _json_size,
     "json_array_get": _json_array_get,
+    exp.Cast: _string_to_json,
 }

@@ -2,8 +2,9 @@
 relation, plus the Hive names of DuckDB types and Hive's partition folder names.
 
 Every file is written under a hidden temporary name in its final folder and then renamed, so the
-lake (and a reader) sees a file whole or not at all. Parquet, JSON and text go through DuckDB's COPY;
-ORC through pyarrow; Avro through fastavro (`write_avro`).
+lake (and a reader) sees a file whole or not at all. Parquet, JSON and text go through DuckDB's COPY
+(Parquet with timestamps, which Athena writes as INT96, through pyarrow); ORC through pyarrow; Avro
+through fastavro (`write_avro`).
 
 Imports duckdb (type objects), pyarrow and this package.
 """
@@ -151,6 +152,27 @@ def _optional_columns(con, sql: str) -> str:
     return f"SELECT * FROM ({sql}) AS __t UNION ALL SELECT * FROM (SELECT {nulls}) AS __n WHERE random() > 2"
 
 
+#: DuckDB's Parquet codec names -> pyarrow's.
+_ARROW_CODECS = {"lz4_raw": "lz4", "uncompressed": "none"}
+
+
+def _write_int96_parquet(relation, path: str, codec: str) -> None:
+    """Athena's Parquet writer stores timestamps as INT96, as Hive does (readers such as pyarrow see
+    them as nanoseconds); DuckDB can only write them as INT64 micros, so such results go through
+    pyarrow, a batch at a time so that a large result never sits in memory. Arrow fields from DuckDB
+    are all nullable: every Parquet field is optional, as Trino writes."""
+    import pyarrow.parquet as pq
+    batches = relation.fetch_record_batch(_INT96_BATCH_ROWS)
+    with pq.ParquetWriter(path, batches.schema, compression=_ARROW_CODECS.get(codec, codec),
+                          use_deprecated_int96_timestamps=True) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+
+
+#: Rows per batch of the INT96 writer (about a row group's worth).
+_INT96_BATCH_ROWS = 122_880
+
+
 def _write_one(con, sql: str, fmt: FileFormat, codec: str, path: str) -> None:
     if fmt.name == AVRO:
         write_avro.write_avro(con.sql(sql).to_arrow_table(), path, codec)
@@ -160,6 +182,10 @@ def _write_one(con, sql: str, fmt: FileFormat, codec: str, path: str) -> None:
         orc.write_table(con.sql(sql).to_arrow_table(), path, compression=codec)
         return
     if fmt.name == PARQUET:
+        relation = con.sql(sql)
+        if any("TIMESTAMP" in str(kind) for kind in relation.types):
+            _write_int96_parquet(relation, path, codec)
+            return
         options = f"FORMAT parquet, COMPRESSION {codec}"
         sql = _optional_columns(con, sql)
     elif fmt.name == JSON:

@@ -6,6 +6,7 @@ own operations, so both services always agree.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -76,6 +77,9 @@ class MetadataMixin:
         return {"TableMetadata": _table(table["Table"])}
 
 
+_SPACES = re.compile(r" {2,}")
+
+
 def _database(doc: dict) -> dict:
     out = {"Name": doc["Name"]}
     if doc.get("Description"):
@@ -114,7 +118,9 @@ def _table(doc: dict) -> dict:
     if serde.get("SerializationLibrary"):
         params.setdefault("serde.serialization.lib", serde["SerializationLibrary"])
     for key, value in (serde.get("Parameters") or {}).items():
-        params.setdefault(f"serde.param.{key}", value)
+        # Athena gives a SerDe parameter back with each run of spaces squashed to one (an Avro schema
+        # literal's indentation, for one); line breaks are kept.
+        params.setdefault(f"serde.param.{key}", _SPACES.sub(" ", value) if isinstance(value, str) else value)
     out = {"Name": doc["Name"], "TableType": doc.get("TableType", "EXTERNAL_TABLE"),
            "Columns": _columns(storage.get("Columns")), "PartitionKeys": _columns(doc.get("PartitionKeys")),
            "Parameters": params}
