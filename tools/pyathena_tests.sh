@@ -26,6 +26,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+. "$REPO/tools/compat_lib.sh"
 SRC=${PYA_SRC:-/work/.mirror/laughingman7743+PyAthena/repo}
 REF=${PYA_REF:-v3.25.0}
 DRIVER=${PYA_DRIVER:-pyathena==3.25.0}
@@ -54,7 +55,6 @@ done
 OUT=${PYA_OUT:-/tmp/lakebox-pya/out-$(date +%Y%m%d-%H%M%S)}
 WORK=$(mktemp -d /tmp/lakebox-pya-work.XXXXXX)
 mkdir -p "$OUT"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 
 # The venv is rebuilt whenever the driver or the dependency list changes.
@@ -93,18 +93,7 @@ def _s3_at_endpoint(**kwargs):
 fs.S3FileSystem = _s3_at_endpoint
 PY
 
-"$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$WORK/data" > "$OUT/server.out" 2> "$OUT/server.log" &
-SERVER=$!
-cleanup() {
-  kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 300); do
-  grep -q "lakebox ready on" "$OUT/server.out" 2>/dev/null && break
-  kill -0 "$SERVER" 2>/dev/null || { echo "lakebox serve exited:" >&2; tail -20 "$OUT/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+start_lakebox "$OUT" "$WORK" "$PORT" "$WORK/data"
 
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 export AWS_DEFAULT_REGION=us-west-2
@@ -147,17 +136,10 @@ print(f"pyathena: {len(passed)} passed, {len(failed)} failed, {len(skipped)} ski
 PY
 RC=0
 if [ "$RATCHET" = 1 ]; then
-  missing=$(comm -23 <(grep -v '^#' "$RATCHET_FILE" | sort) <(sort "$OUT/passed.txt"))
-  if [ -n "$missing" ]; then
-    echo "ratchet: these listed tests no longer pass:"; echo "$missing"; RC=1
-  fi
+  ratchet_check "$RATCHET_FILE" "$OUT/passed.txt" || RC=1
 fi
 if [ "$UPDATE" = 1 ]; then
-  mkdir -p "$(dirname "$RATCHET_FILE")"
-  { echo "# PyAthena $REF integration tests (driver $DRIVER) lakebox passes. Written by tools/pyathena_tests.sh --update-ratchet."
-    echo "# Checked by tools/pyathena_tests.sh --ratchet: any of these failing is a regression."
-    cat "$OUT/passed.txt"; } > "$RATCHET_FILE"
-  echo "ratchet: $(grep -vc '^#' "$RATCHET_FILE") tests written to $RATCHET_FILE"
+  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "PyAthena $REF integration tests (driver $DRIVER)" tools/pyathena_tests.sh
 fi
 echo "results: $OUT"
 exit "$RC"
