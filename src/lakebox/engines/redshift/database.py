@@ -27,7 +27,7 @@ from typing import Optional
 import duckdb
 
 from ..sql.types import HiveTypeError, hive_to_duckdb
-from . import (RedshiftError, column_cache, connection_log, copy_unload, database_ddl, load_log, loading,
+from . import (RedshiftError, column_cache, connection_log, copy_unload, database_ddl, intervals, load_log, loading,
                materialized_views, query_history, translate, unloading)
 from .errors import duck_error
 from . import procedures
@@ -360,6 +360,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         if plan.returns_rows:
             columns = [Column(d[0], pg_type_name(d[1])) for d in cursor.description]
             rows = cursor.fetchall()
+            if plan.interval_columns:
+                columns, rows = _interval_results(columns, rows, plan.interval_columns)
             return Result(columns, rows, _with_count(plan.tag, len(rows)), len(rows))
         if plan.tag in ("INSERT", "UPDATE", "DELETE", "MERGE", "SELECT"):
             row = cursor.fetchone()
@@ -390,6 +392,13 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         columns: dict = {}
         for column, kind in rows:  # a temporary view hides a table of the same name
             columns.setdefault(column, kind)
+        if "INTERVAL" in columns.values():
+            # DuckDB stores both of Redshift's interval types as INTERVAL; the declared one tells which.
+            for column, declared in self._con.execute(
+                    f"SELECT column_name, value FROM {_META}.table_design WHERE schema_name = ? AND table_name = ? "
+                    "AND attribute = 'TYPE' AND value LIKE 'interval %'", [schema, name]).fetchall():
+                if columns.get(column) == "INTERVAL":
+                    columns[column] = declared.upper()
         return columns
 
     def _current_schema(self) -> str:
@@ -526,6 +535,16 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
 #: A table name, possibly qualified, each part possibly quoted; LOCK [TABLE] and a list of them.
 _TABLE_NAME = re.compile(r'(?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))?')
 _LOCK = re.compile(rf"(?is)\s*LOCK\s+(?:TABLE\s+)?({_TABLE_NAME.pattern}(?:\s*,\s*{_TABLE_NAME.pattern})*)\s*;?\s*$")
+
+
+def _interval_results(columns: list, rows: list, kinds: dict) -> tuple[list, list]:
+    """The columns of Redshift's interval types (sent by DuckDB as months or microseconds) as values of
+    those types."""
+    makers = {index: intervals.YearToMonth if kind == intervals.Y2M else intervals.DayToSecond
+              for index, kind in kinds.items() if index < len(columns)}
+    columns = [Column(c.name, kinds[i]) if i in makers else c for i, c in enumerate(columns)]
+    rows = [tuple(makers[i](v) if i in makers and v is not None else v for i, v in enumerate(row)) for row in rows]
+    return columns, rows
 
 
 def _utcnow() -> datetime.datetime:

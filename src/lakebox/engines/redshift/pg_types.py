@@ -16,9 +16,13 @@ import struct
 from decimal import Decimal
 from typing import Any, NamedTuple, Optional
 
+from .intervals import DayToSecond, YearToMonth
+
 BOOL, BYTEA, NAME, INT8, INT2, INT4, TEXT, OID = 16, 17, 19, 20, 21, 23, 25, 26
 FLOAT4, FLOAT8, UNKNOWN = 700, 701, 705
 BPCHAR, VARCHAR, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, TIMETZ = 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1266
+#: Redshift's INTERVAL YEAR TO MONTH and INTERVAL DAY TO SECOND.
+INTERVALY2M, INTERVALD2S = 1188, 1190
 NUMERIC, GEOMETRY, GEOGRAPHY, SUPER, VARBYTE = 1700, 3000, 3001, 4000, 6551
 #: Array type OID -> its element's OID: drivers bind a Python list as one of these (`oid = ANY(%s)`).
 ARRAY_ELEMENTS = {1000: BOOL, 1005: INT2, 1007: INT4, 1016: INT8, 1028: OID, 1021: FLOAT4, 1022: FLOAT8,
@@ -36,19 +40,23 @@ _OIDS = {
     "timestamp": TIMESTAMP, "timestamp without time zone": TIMESTAMP,
     "timestamptz": TIMESTAMPTZ, "timestamp with time zone": TIMESTAMPTZ,
     "time": TIME, "time without time zone": TIME, "timetz": TIMETZ, "time with time zone": TIMETZ,
-    "interval": INTERVAL, "super": SUPER, "varbyte": VARBYTE, "varbinary": VARBYTE, "binary varying": VARBYTE,
+    "interval": INTERVAL, "intervaly2m": INTERVALY2M, "interval year to month": INTERVALY2M,
+    "interval year": INTERVALY2M, "interval month": INTERVALY2M, "intervald2s": INTERVALD2S,
+    **{f"interval {q}": INTERVALD2S for q in ("day to second", "day", "hour", "minute", "second", "day to hour",
+                                              "day to minute", "hour to minute", "hour to second", "minute to second")},
+    "super": SUPER, "varbyte": VARBYTE, "varbinary": VARBYTE, "binary varying": VARBYTE,
     "geometry": GEOMETRY, "geography": GEOGRAPHY, "unknown": UNKNOWN,
 }
 
 #: OID -> pg_type.typlen, for RowDescription (-1: variable width).
 _SIZES = {BOOL: 1, INT2: 2, INT4: 4, OID: 4, FLOAT4: 4, DATE: 4, INT8: 8, FLOAT8: 8, TIME: 8, TIMESTAMP: 8,
-          TIMESTAMPTZ: 8, TIMETZ: 12, INTERVAL: 16, NAME: 64}
+          TIMESTAMPTZ: 8, TIMETZ: 12, INTERVAL: 16, INTERVALY2M: 4, INTERVALD2S: 8, NAME: 64}
 
 #: OID -> the SQL type a NULL or a text parameter is cast to, so the statement keeps the client's type.
 _SQL_TYPES = {INT2: "SMALLINT", INT4: "INTEGER", INT8: "BIGINT", OID: "BIGINT", FLOAT4: "REAL",
               FLOAT8: "DOUBLE PRECISION", NUMERIC: "NUMERIC", BOOL: "BOOLEAN", DATE: "DATE", TIME: "TIME",
               TIMESTAMP: "TIMESTAMP", TIMESTAMPTZ: "TIMESTAMPTZ", INTERVAL: "INTERVAL", VARCHAR: "VARCHAR",
-              BPCHAR: "CHAR"}
+              BPCHAR: "CHAR", INTERVALY2M: "INTERVAL YEAR TO MONTH", INTERVALD2S: "INTERVAL DAY TO SECOND"}
 
 _PG_EPOCH = dt.datetime(2000, 1, 1)
 _PG_EPOCH_DATE = _PG_EPOCH.date()
@@ -199,6 +207,10 @@ def encode_binary(value: Any, oid: int) -> bytes:
             # The time of day and the zone in seconds west of UTC, as Postgres' timetz_send writes them.
             offset = value.utcoffset() or dt.timedelta(0)
             return struct.pack("!qi", _time_micros(value), -int(offset.total_seconds()))
+        if oid == INTERVALY2M:  # the months, as redshift_connector's intervaly2m_recv reads them
+            return struct.pack("!i", value.months if isinstance(value, YearToMonth) else int(value))
+        if oid == INTERVALD2S:  # the microseconds (intervald2s_recv)
+            return struct.pack("!q", value.microseconds if isinstance(value, DayToSecond) else int(value))
     except (TypeError, ValueError, AttributeError, struct.error, OverflowError) as exc:
         raise PgTypeError(f"cannot send {value!r} as binary type {oid}: {exc}") from None
     raise PgTypeError(f"binary format is not supported for type {oid}")
@@ -252,7 +264,7 @@ def decode_param(raw: Optional[bytes], oid: int, binary: bool) -> Any:
             return _as_bool(text)
     except ValueError:
         raise PgTypeError(f'invalid input syntax for type {_SQL_TYPES[oid].lower()}: "{text}"', "22P02") from None
-    if oid in (DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
+    if oid in (DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, INTERVALY2M, INTERVALD2S):
         return Cast(text, _SQL_TYPES[oid])
     return text
 
@@ -329,6 +341,10 @@ def _decode_binary(raw: bytes, oid: int) -> Any:
         if oid == INTERVAL:
             micros, days, months = struct.unpack("!qii", raw)
             return Cast(f"{months} months {days} days {micros / 1e6} seconds", "INTERVAL")
+        if oid == INTERVALY2M:
+            return Cast(str(YearToMonth(struct.unpack("!i", raw)[0])), _SQL_TYPES[oid])
+        if oid == INTERVALD2S:
+            return Cast(str(DayToSecond(struct.unpack("!q", raw)[0])), _SQL_TYPES[oid])
     except (struct.error, OverflowError) as exc:
         raise PgTypeError(f"malformed binary parameter of type {oid}: {exc}") from None
     if oid in (TEXT, VARCHAR, BPCHAR, NAME, UNKNOWN, 0):

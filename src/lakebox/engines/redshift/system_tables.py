@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from . import RedshiftError, numeric_types, pg_catalog_tables, query_history, svv_all_views
+from . import RedshiftError, interval_types, numeric_types, pg_catalog_tables, query_history, svv_all_views
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
 from .semantics import SESSION_FUNCTIONS, SESSION_MACROS
 from .spectrum import META
@@ -134,7 +134,7 @@ class SystemTablesMixin:
                           "coalesce(json_valid(text) AND json_type(text) = 'ARRAY', false)")
         self._con.execute("CREATE OR REPLACE TEMP MACRO json_serialize(value) AS CAST(value AS VARCHAR)")
         # What `semantics` rewrites Redshift's TO_CHAR, SIMILAR TO, AVG, SUM, ADD_MONTHS ... into.
-        for name, function, arguments, result in SESSION_FUNCTIONS:
+        for name, function, arguments, result in SESSION_FUNCTIONS + interval_types.SESSION_FUNCTIONS:
             try:
                 self._con.create_function(name, function, arguments, result, side_effects=False)
             except duckdb.Error:

@@ -29,7 +29,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from . import RedshiftError, numeric_types, semantics, unsupported_types
+from . import RedshiftError, interval_types, numeric_types, semantics, unsupported_types
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
@@ -79,6 +79,8 @@ class Translated:
     returns_rows: bool = False
     design: Optional[TableDesign] = None
     dropped: list = field(default_factory=list)  # [(schema or None, table)] of a DROP TABLE
+    #: {result column index: "intervaly2m" or "intervald2s"}: columns sent as months or microseconds.
+    interval_columns: dict = field(default_factory=dict)
 
 
 # -- splitting -------------------------------------------------------------------------------------
@@ -290,6 +292,8 @@ def translate(sql: str, *, default_schema: str = "public",
     if words[:1] == ["CREATE"] and "TABLE" in words and "EXTERNAL" not in words:
         unsupported_types.check_create_table(tokenize(sql))
         sql, attributes = strip_design(_without_second_precision(sql))
+    if "interval" in sql.lower():
+        sql = interval_types.spell_type_names(sql, tokenize(sql))
     tree = parse(sql)
     if isinstance(tree, exp.Command):
         raise RedshiftError(f"{tree.name.upper()} {str(tree.expression or '')[:60]}... is not supported".strip(),
@@ -304,6 +308,7 @@ def translate(sql: str, *, default_schema: str = "public",
         design = _table_design(tree, attributes, default_schema)
     if isinstance(tree, (exp.Select, exp.SetOperation)):
         _name_projections(tree)
+    tree, interval_columns = interval_types.apply(tree, column_types)
     tree = numeric_types.apply(tree, column_types, default_schema)
     tree = semantics.apply(tree, semantics.text_columns(tree, column_types))
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
@@ -330,7 +335,7 @@ def translate(sql: str, *, default_schema: str = "public",
     else:
         statements.append(_generate(tree))
     return Translated(tag=_tag(tree), statements=statements, returns_rows=_returns_rows(tree), design=design,
-                      dropped=_dropped(tree))
+                      dropped=_dropped(tree), interval_columns=interval_columns)
 
 
 def _generate(tree: exp.Expression) -> str:
@@ -516,6 +521,8 @@ def _name_projections(tree: exp.Expression) -> None:
             name = "sysdate"
         elif isinstance(projection, exp.Cast) and isinstance(projection.this, exp.Column):
             name = projection.this.name
+        elif isinstance(projection, exp.Cast) and interval_types.interval_kind(projection.to):
+            name = interval_types.interval_kind(projection.to)  # `select '1-2'::intervaly2m` is "intervaly2m"
         elif isinstance(projection, (exp.Func, exp.WithinGroup, exp.Window)) or (
                 isinstance(projection, exp.Dot) and isinstance(projection.expression, exp.Func)):
             # A window function is named after its function: `listagg`, `row_number`, `sum`.
