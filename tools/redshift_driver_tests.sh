@@ -21,6 +21,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+. "$REPO/tools/compat_lib.sh"
 SRC=${RSD_SRC:-/work/.mirror/aws+amazon-redshift-python-driver/repo}
 REF=${RSD_REF:-v2.1.8}
 VENV=${RSD_VENV:-/tmp/redshift-driver-tests-venv}
@@ -42,7 +43,6 @@ done
 OUT=${RSD_OUT:-/tmp/lakebox-rsd/out-$(date +%Y%m%d-%H%M%S)}
 WORK=$(mktemp -d /tmp/lakebox-rsd-work.XXXXXX)
 mkdir -p "$OUT"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port); CLUSTER_PORT=$(free_port)
 
 if [ ! -x "$VENV/bin/pytest" ]; then
@@ -70,18 +70,7 @@ ssl = false
 sslmode = verify-ca
 INI
 
-"$LAKEBOX" serve --host 127.0.0.1 --port "$PORT" --data "$WORK/data" > "$OUT/server.out" 2> "$OUT/server.log" &
-SERVER=$!
-cleanup() {
-  kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 300); do
-  grep -q "lakebox ready on" "$OUT/server.out" 2>/dev/null && break
-  kill -0 "$SERVER" 2>/dev/null || { echo "lakebox serve exited:" >&2; tail -20 "$OUT/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+start_lakebox "$OUT" "$WORK" "$PORT" "$WORK/data"
 AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
   "$PYTHON" - "$CLUSTER_PORT" <<'PY'
 import sys
@@ -118,17 +107,10 @@ print(f"redshift-driver-tests: {len(passed)} passed, {len(failed)} failed, {len(
 PY
 RC=0
 if [ "$RATCHET" = 1 ]; then
-  missing=$(comm -23 <(grep -v '^#' "$RATCHET_FILE" | sort) <(sort "$OUT/passed.txt"))
-  if [ -n "$missing" ]; then
-    echo "ratchet: these listed tests no longer pass:"; echo "$missing"; RC=1
-  fi
+  ratchet_check "$RATCHET_FILE" "$OUT/passed.txt" || RC=1
 fi
 if [ "$UPDATE" = 1 ]; then
-  mkdir -p "$(dirname "$RATCHET_FILE")"
-  { echo "# redshift_connector $REF integration tests lakebox passes. Written by tools/redshift_driver_tests.sh --update-ratchet."
-    echo "# Checked by tools/redshift_driver_tests.sh --ratchet: any of these failing is a regression."
-    cat "$OUT/passed.txt"; } > "$RATCHET_FILE"
-  echo "ratchet: $(grep -vc '^#' "$RATCHET_FILE") tests written to $RATCHET_FILE"
+  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "redshift_connector $REF integration tests" tools/redshift_driver_tests.sh
 fi
 echo "results: $OUT"
 exit "$RC"
