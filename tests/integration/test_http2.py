@@ -51,7 +51,7 @@ def _kinesis(client: httpx.Client, endpoint: str, operation: str, payload: dict)
     response = client.post(endpoint + "/", content=body, headers=headers)
     assert response.http_version == "HTTP/2"
     assert response.status_code == 200, response.text
-    return response.json()
+    return response.json() if response.content else {}  # an operation without output answers no body
 
 
 @pytest.fixture
