@@ -92,7 +92,6 @@ def test_requests_aws_refuses(lakebox_server, cluster):
     data = client(lakebox_server, "redshift-data")
     cases = [
         (dict(ClusterIdentifier="none", Database="dev", DbUser="admin", Sql="select 1"), "ValidationException"),
-        (dict(ClusterIdentifier="my-dw-cluster", Database="dev", Sql="select 1"), "ValidationException"),
         (dict(WorkgroupName="my-workgroup", Database="dev", Sql="select 1"), "ResourceNotFoundException"),
     ]
     for params, code in cases:

@@ -2,6 +2,7 @@
 
 A parameter that the SQL never names is refused before anything runs, with the message the Data
 API gives ("Parameters list contains unused parameters. Unused parameters: [id]"), naming each one.
+A statement with neither DbUser nor SecretArn runs (AWS takes the caller's IAM identity).
 """
 
 from __future__ import annotations
@@ -52,3 +53,12 @@ def test_parameters_the_sql_names_still_bind(data):
     assert _finished(data, started["Id"])["Status"] == "FINISHED"
     records = data.get_statement_result(Id=started["Id"])["Records"]
     assert records == [[{"stringValue": "it's"}, {"stringValue": "3"}]]
+
+
+def test_a_statement_without_db_user_or_secret_runs_as_the_callers_iam_identity(data):
+    """AWS authenticates such a call with the caller's IAM identity (GetClusterCredentialsWithIAM),
+    as awswrangler's `data_api.redshift.connect(cluster_id=..., database=...)` does."""
+    started = data.execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", Sql="SELECT 41 + 1 AS n")
+    assert "DbUser" not in started and "SecretArn" not in started
+    assert _finished(data, started["Id"])["Status"] == "FINISHED"
+    assert data.get_statement_result(Id=started["Id"])["Records"] == [[{"longValue": 42}]]

@@ -119,8 +119,8 @@ class RedshiftDataProvider(Provider):
         identifier = params.get("ClusterIdentifier")
         if not identifier:
             raise validation("Either ClusterIdentifier or WorkgroupName must be specified.")
-        if not params.get("DbUser") and not params.get("SecretArn"):
-            raise validation("Either DbUser or SecretArn must be specified for a provisioned cluster.")
+        # With neither DbUser nor SecretArn, AWS authenticates the caller's IAM identity
+        # (GetClusterCredentialsWithIAM); lakebox runs such statements as the cluster's master user.
         runtime = self.redshift.runtime(ctx.account_id, identifier)
         doc = self.redshift.store.get(ctx.account_id, identifier)
         if doc is None or doc["Region"] != ctx.region:
