@@ -326,6 +326,7 @@ def to_duckdb(tree: exp.Expression, schema: Optional[dict] = None) -> str:
     `schema` maps a relation name to {column: DuckDB type}, for the type annotation the rules use.
     Result columns get Athena's names first (`name_columns`)."""
     name_columns(tree)
+    typed_literals.doubles_for_bare_decimals(tree)
     # Twice: the second pass types columns of subqueries and CTEs from the first pass's answers.
     for attempt in range(2):
         pending = trino_types.type_unqualified_columns(tree, schema or {})

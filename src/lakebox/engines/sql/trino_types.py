@@ -109,7 +109,9 @@ def decimal_of(node: exp.Expression) -> Optional[tuple[int, int]]:
     sqlglot's rather than Trino's (sum(decimal(p,s)) is decimal(38,s) in Trino)."""
     if isinstance(node, _SAME_DECIMAL):
         return decimal_of(node.this)
-    if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)):
+    if isinstance(node, _ARITHMETIC):
+        if _floating_operand(node):
+            return None
         computed = arithmetic_decimal(node)
         if computed is not None:
             return computed
@@ -169,7 +171,26 @@ def _common_decimal(node: exp.Expression) -> Optional[tuple[int, int]]:
     return min(MAX_PRECISION, max(p - s for p, s in kinds) + scale), scale
 
 
+#: Arithmetic: a double or real operand makes the result a double (real), whatever sqlglot annotated.
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_FLOATING = {T.DOUBLE, T.FLOAT}
+
+
+def _floating_operand(node: exp.Expression) -> bool:
+    """Whether + - * / % has a double or real operand (sqlglot types decimal * double as a decimal)."""
+    for side in (node.this, node.expression):
+        while isinstance(side, _SAME_DECIMAL):
+            side = side.this
+        if isinstance(side, _ARITHMETIC) and _floating_operand(side):
+            return True
+        if side is not None and side.type is not None and side.type.this in _FLOATING:
+            return True
+    return False
+
+
 def is_decimal(node: exp.Expression) -> bool:
+    if isinstance(node, _ARITHMETIC) and _floating_operand(node):
+        return False
     if isinstance(node, _SAME_DECIMAL + _DECIMAL_AGGREGATES):
         return is_decimal(node.this)
     if isinstance(node, (exp.Case, exp.If)) and any(is_decimal(b) for b in _branches(node)):
