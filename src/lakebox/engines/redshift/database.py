@@ -69,6 +69,26 @@ _NO_OPS = {"VACUUM": "VACUUM", "ANALYZE": "ANALYZE", "GRANT": "GRANT", "REVOKE":
 
 
 
+#: SET enable_case_sensitive_identifier {TO | =} value, or RESET enable_case_sensitive_identifier.
+_CASE_SETTING = re.compile(r"(?is)\s*(?:(?P<reset>RESET)|SET(?:\s+SESSION)?)\s+enable_case_sensitive_identifier\b"
+                           r"(?(reset)|\s*(?:TO|=)\s*(?P<value>'[^']*'|[\w.]+))\s*;?\s*$")
+#: The spellings of a boolean setting's values.
+_BOOLEAN_WORDS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False,
+                  "0": False}
+
+
+def _boolean_setting(name: str, value: str, default: bool) -> bool:
+    """A boolean setting's value as Postgres reads it: on/off, true/false, yes/no, 1/0 or an
+    unambiguous prefix of one (`t`, `of`; not `o`), and DEFAULT for the value RESET gives."""
+    word = value.strip("'").lower()
+    if word == "default":
+        return default
+    meanings = {meaning for spelled, meaning in _BOOLEAN_WORDS.items() if word and spelled.startswith(word)}
+    if len(meanings) != 1:
+        raise RedshiftError(f'parameter "{name}" requires a Boolean value', "22023")
+    return meanings.pop()
+
+
 def pg_type_name(duck_type) -> str:
     """A DuckDB type as the Postgres/Redshift type name: `numeric(10,2)`, `character varying`; lists,
     structs and maps are SUPER values in Redshift."""
@@ -105,6 +125,9 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         self.cluster = None
         #: Milliseconds a statement may run before it is cancelled (statement_timeout; 0: no limit).
         self.statement_timeout_ms = 0
+        #: enable_case_sensitive_identifier: the session's value, and the one RESET returns to (the
+        #: cluster's parameter group sets both when the session starts).
+        self.case_sensitive_identifiers = self.case_sensitive_default = False
         self._con = duckdb.connect(str(self.path))
         #: Column types the SQL translation asked for, shared by the sessions (column_cache.py).
         self.column_types = column_cache.ColumnTypeCache()
@@ -136,6 +159,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         clone._user = None
         clone._functions_defined = False
         clone._session_values = dict(_NO_COPY_YET)
+        clone.case_sensitive_identifiers = clone.case_sensitive_default
         clone._current_query, clone.pid = None, 0  # the cluster's runtime sets the session's pid
         clone.started = _utcnow()
         for sql in _SESSION_SETTINGS:
@@ -345,7 +369,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
                                    rewrite_table=lambda table: self._rewrite_table(table, views),
                                    trunc_dates=trunc_dates, user=self._user,
                                    session_values={**self._session_values, "pg_backend_pid": self.pid},
-                                   column_types=lambda table: self._column_types(table, schema))
+                                   column_types=lambda table: self._column_types(table, schema),
+                                   case_sensitive=self.case_sensitive_identifiers)
         # CREATE TABLE IF NOT EXISTS on a table that exists changes nothing, its recorded design included.
         existed = plan.design is not None and bool(self._con.execute(
             "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
@@ -421,8 +446,14 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         return Result([], [], tag, -1)
 
     def _set(self, statement: str, first: str) -> Result:
-        """SET search_path and SET statement_timeout are honoured; other session settings (datestyle,
-        query_group ...) are accepted and ignored."""
+        """SET search_path, statement_timeout and enable_case_sensitive_identifier (and RESET of the
+        last) are honoured; other session settings (datestyle, query_group ...) are accepted and ignored."""
+        case = _CASE_SETTING.match(statement)
+        if case:
+            self.case_sensitive_identifiers = self.case_sensitive_default if case.group("reset") \
+                else _boolean_setting("enable_case_sensitive_identifier", case.group("value"),
+                                      self.case_sensitive_default)
+            return Result([], [], first, -1)
         timeout = re.match(r"(?is)\s*SET\s+(?:SESSION\s+)?statement_timeout\s*(?:TO|=)\s*'?(\d+)'?\s*;?\s*$",
                            statement)
         if timeout:
@@ -521,7 +552,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         try:
             plan = translate.translate(spec.query, default_schema=self._current_schema(),
                                        rewrite_table=lambda table: self._rewrite_table(table, views),
-                                       column_types=self._column_types)
+                                       column_types=self._column_types,
+                                       case_sensitive=self.case_sensitive_identifiers)
             if not plan.returns_rows or len(plan.statements) != 1:
                 raise RedshiftError("UNLOAD needs a SELECT query", "42601")
             count, _ = unloading.unload(self._con, spec, self.lake, plan.statements[0], str(self.path.parent))

@@ -17,6 +17,11 @@ _MISSING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? does not exist')
 _MISSING_SCHEMA = re.compile(r'[Ss]chema (?:with name )?"?([^"!\s]+)"? does not exist')
 _MISSING_COLUMN = re.compile(r'Referenced column "?([^"]+)"? not found')
 _MISSING_QUALIFIED_COLUMN = re.compile(r'(?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"')
+#: An INSERT's column list naming a column its table lacks.
+_MISSING_INSERT_COLUMN = re.compile(r'Table "([^"]+)" does not have a column with name "([^"]+)"')
+#: An INSERT with more or fewer values than its (listed or all) target columns: (targets, values).
+_INSERT_COUNTS = re.compile(r'(?:table "[^"]+" has (\d+) columns|Column name/value mismatch for insert on "[^"]+": '
+                            r'expected (\d+) columns) but (\d+) values were supplied')
 _EXISTING_TABLE = re.compile(r'Table with name "?([^"!\s]+)"? already exists')
 _MISSING_TYPE = re.compile(r'Type with name "?([^"!\s]+)"? does not exist')
 _MISSING_FUNCTION = re.compile(r'Function with name "?([^"!\s]+)"? does not exist')
@@ -59,6 +64,16 @@ def duck_error(error: duckdb.Error) -> RedshiftError:
         match = _MISSING_QUALIFIED_COLUMN.search(first)
         if match:
             return RedshiftError(f"column {match.group(1)}.{match.group(2)} does not exist", "42703")
+        match = _MISSING_INSERT_COLUMN.search(first)
+        if match:
+            return RedshiftError(f'column "{match.group(2)}" of relation "{match.group(1)}" does not exist', "42703")
+        match = _INSERT_COUNTS.search(first)
+        # Postgres fills the missing trailing columns of an INSERT without a column list with their
+        # defaults; DuckDB refuses, and that refusal is left in DuckDB's words.
+        if match and not (match.group(1) and int(match.group(3)) < int(match.group(1))):
+            targets, values = int(match.group(1) or match.group(2)), int(match.group(3))
+            more = "expressions than target columns" if values > targets else "target columns than expressions"
+            return RedshiftError(f"INSERT has more {more}", "42601")
         return RedshiftError(first.replace("Binder Error: ", ""), "42804" if "type" in first.lower() else "42601")
     if isinstance(error, duckdb.ParserException):
         return RedshiftError(first.replace("Parser Error: ", ""), "42601")

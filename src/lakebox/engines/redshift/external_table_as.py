@@ -62,7 +62,8 @@ class ExternalTableAsMixin:
         try:
             plan = translate.translate(match.group("query"), default_schema=self._current_schema(),
                                        rewrite_table=lambda table: self._rewrite_table(table, views),
-                                       column_types=self._column_types)
+                                       column_types=self._column_types,
+                                       case_sensitive=self.case_sensitive_identifiers)
             if not plan.returns_rows or len(plan.statements) != 1:
                 raise RedshiftError("CREATE EXTERNAL TABLE AS needs a SELECT query", "42601")
             query_sql = plan.statements[0]

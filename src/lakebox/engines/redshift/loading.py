@@ -289,8 +289,8 @@ class _Load:
             return [_typed_field(lower.get(t.name.lower()), kinds.get(lower.get(t.name.lower(), "")), t)
                     for t in matched]
         if len(kinds) != len(self.targets):
-            raise RedshiftError(f"Load failed: the file has {len(kinds)} columns, the table has {len(self.targets)} "
-                                "to load (columns are matched by position)", "XX000")
+            raise RedshiftError("Spectrum Scan Error: Unmatched number of columns between table and file. "
+                                f"Table columns: {len(self.targets)}, Data columns: {len(kinds)}", "XX000")
         return [_typed_field(name, kinds[name], t) for name, t in zip(kinds, self.targets)]
 
     def _listed(self) -> str:
@@ -391,11 +391,14 @@ class _Load:
 
 
 def _typed_field(name: Optional[str], file_type: Optional[str], target: TargetColumn) -> Field:
-    """A column of a self-describing file; nested values go into a string or SUPER column as JSON."""
+    """A column of a self-describing file; nested values go into a string or SUPER column as JSON.
+    Any value of the file's own type goes into a SUPER column as that SUPER value: a string stays a
+    string scalar (`"{...}"`), never parsed as JSON text (SERIALIZETOJSON serializes, it does not parse)."""
     if name is None:
         return Field("CAST(NULL AS VARCHAR)", text=False)
     nested = (file_type or "").startswith(("STRUCT", "MAP")) or (file_type or "").endswith("]")
-    if nested and target.duck_type.upper() in ("VARCHAR", "JSON"):
+    if (nested and target.duck_type.upper() == "VARCHAR") or (target.duck_type.upper() == "JSON"
+                                                              and file_type != "JSON"):
         return Field(f"to_json({_q(name)})", text=False)
     if file_type == "JSON" and target.duck_type.upper() != "JSON":
         # A JSON key whose values differ in type across rows: read it as the text of each value,

@@ -115,7 +115,8 @@ class MaterializedViewsMixin:
             if query is not None:
                 plan = translate.translate(query, default_schema=self._current_schema(),
                                            rewrite_table=lambda table: self._rewrite_table(table, views),
-                                           column_types=self._column_types)
+                                           column_types=self._column_types,
+                                           case_sensitive=self.case_sensitive_identifiers)
                 if not plan.returns_rows or len(plan.statements) != 1:
                     raise RedshiftError("a materialized view's query must be a SELECT", "42601")
                 sql = plan.statements[0]

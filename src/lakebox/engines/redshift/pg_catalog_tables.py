@@ -11,7 +11,8 @@ Three kinds:
   varbyte ...) and loses DuckDB's oid-less internals; pg_attribute gives each column the type and
   modifier CREATE TABLE declared (`character varying(30)` is varchar with typmod 34, as `format_type`
   and drivers' `atttypmod - 4` expect); a declared PRIMARY KEY is the index relation `<table>_pkey`
-  in pg_class, pg_index and pg_attribute, as Redshift keeps it (drivers' get_primary_keys read it);
+  in pg_class, pg_index and pg_attribute, as Redshift keeps it (drivers' get_primary_keys read it),
+  and PG_INDEXES lists it with its definition (upsert tools parse the key's columns from it);
   pg_proc lists the stored procedures (`procedures`) with DuckDB's functions;
 - PG_PROC_INFO (pg_proc with `prooid`) and PG_GET_LATE_BINDING_VIEW_COLS(), which redshift_connector's
   get_procedures and get_columns read. Every view here binds its columns when it is made, so the
@@ -23,6 +24,7 @@ session macro here, since DuckDB's own answers DuckDB's type names. Imports pyar
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import pyarrow as pa
@@ -233,6 +235,28 @@ def _pg_attribute_sql(db) -> str:
             "ON b.attrelid = k.indrelid AND b.attname = k.attname")
 
 
+def _pg_indexes_sql(db) -> str:
+    """PG_INDEXES: Redshift's only indexes are the primary keys' `<table>_pkey` relations, each with the
+    definition Postgres's pg_get_indexdef words (`CREATE UNIQUE INDEX t_pkey ON t USING btree (id)`,
+    the table qualified when its schema is not on the search path), which upsert tools parse for the
+    key's columns."""
+    keys = _primary_keys(db)
+    columns = ("CAST(NULL AS VARCHAR) AS schemaname, CAST(NULL AS VARCHAR) AS tablename, "
+               "CAST(NULL AS VARCHAR) AS indexname, CAST(NULL AS VARCHAR) AS tablespace, "
+               "CAST(NULL AS VARCHAR) AS indexdef")
+    if not keys:
+        return f"SELECT {columns} WHERE false"
+    path = db._search_path()
+    rows = []
+    for _, _, schema, table, key_columns in keys:
+        relation = _identifier(table) if schema in path else f"{_identifier(schema)}.{_identifier(table)}"
+        definition = (f"CREATE UNIQUE INDEX {_identifier(table + '_pkey')} ON {relation} USING btree "
+                      f"({', '.join(_identifier(column) for column, _ in key_columns)})")
+        rows.append(f"({_literal(schema)}, {_literal(table)}, {_literal(table + '_pkey')}, {_literal(definition)})")
+    return ("SELECT schemaname, tablename, indexname, CAST(NULL AS VARCHAR) AS tablespace, indexdef FROM "
+            f"(VALUES {', '.join(rows)}) k(schemaname, tablename, indexname, indexdef)")
+
+
 #: Stored procedures get oids in this range, from a hash of their identity (schema, name, argument types).
 _PROCEDURE_OID_BASE = 2_000_000_000
 
@@ -261,6 +285,11 @@ def _declared_type_oid(type_name: str) -> tuple:
     return kind.oid, kind.modifier
 
 
+def _identifier(name: str) -> str:
+    """A name as Postgres's quote_identifier writes it: bare when it is a plain lower-case word."""
+    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -271,6 +300,7 @@ VIEWS: dict[str, Callable] = {
     "pg_attribute": _pg_attribute_sql,
     "pg_class": _pg_class_sql,
     "pg_index": _pg_index_sql,
+    "pg_indexes": _pg_indexes_sql,
     "pg_proc": _pg_proc_sql,
     # Redshift's PG_PROC_INFO: pg_proc with the function's oid as `prooid` (DuckDB's pg_proc already
     # has prokind, proargmodes and proallargtypes).

@@ -33,8 +33,8 @@ _SHOW = re.compile(
 
 
 class ShowCommandsMixin:
-    """Needs `_con`, `_current_schema()`, `_external_schemas()`, `list_schemas()` and `users` (the
-    cluster, for its database names)."""
+    """Needs `_con`, `case_sensitive_identifiers`, `statement_timeout_ms`, `_current_schema()`,
+    `_external_schemas()`, `list_schemas()` and `users` (the cluster, for its database names)."""
 
     def _show(self, statement: str, words: list) -> Optional[Result]:
         if words[:1] != ["SHOW"]:
@@ -75,6 +75,8 @@ class ShowCommandsMixin:
             value = ", ".join(s.strip() for s in path.split(",") if s.strip()) or "$user, public"
         elif name == "statement_timeout":
             value = str(self.statement_timeout_ms)
+        elif name == "enable_case_sensitive_identifier":
+            value = "on" if self.case_sensitive_identifiers else "off"
         elif name in _SETTINGS:
             value = _SETTINGS[name]
         else:

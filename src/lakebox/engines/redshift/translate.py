@@ -33,6 +33,9 @@ from . import RedshiftError, interval_types, numeric_types, semantics, unsupport
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
+#: Redshift with enable_case_sensitive_identifier on: a quoted name keeps its case, others fold (as in
+#: Postgres); with it off, the default, Redshift folds every name, quoted or not.
+_CASE_SENSITIVE = Redshift(normalization_strategy="lowercase")
 #: Redshift types DuckDB cannot store: spatial types and HyperLogLog sketches.
 _UNSUPPORTED_TYPES = {exp.DataType.Type.GEOMETRY, exp.DataType.Type.GEOGRAPHY, exp.DataType.Type.HLLSKETCH}
 _TEXT_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR,
@@ -227,8 +230,9 @@ _CREATE_SCHEMA = re.compile(rf"(?is)^\s*CREATE\s+SCHEMA\s+(?P<exists>IF\s+NOT\s+
                             r"(?:QUOTA\s+(?:UNLIMITED|\d+(?:\.\d+)?\s*(?:MB|GB|TB)?)\s*)?;?\s*$")
 
 
-def parse(sql: str) -> exp.Expression:
-    """One Redshift statement as a sqlglot AST, identifiers folded to lower case."""
+def parse(sql: str, *, case_sensitive: bool = False) -> exp.Expression:
+    """One Redshift statement as a sqlglot AST, identifiers folded to lower case (quoted ones keep
+    their case when `case_sensitive`: enable_case_sensitive_identifier)."""
     if "pg_catalog" in sql:
         for pattern, replacement in _CATALOG_SPELLINGS:
             sql = pattern.sub(replacement, sql)
@@ -238,7 +242,8 @@ def parse(sql: str) -> exp.Expression:
         raise RedshiftError(_syntax_message(error, sql), "42601") from None
     if len(expressions) != 1:
         raise RedshiftError("syntax error: expected exactly one statement", "42601")
-    return normalize_identifiers(_read_add_months(expressions[0], sql), dialect="redshift")
+    return normalize_identifiers(_read_add_months(expressions[0], sql),
+                                 dialect=_CASE_SENSITIVE if case_sensitive else "redshift")
 
 
 def _read_add_months(tree: exp.Expression, sql: str) -> exp.Expression:
@@ -277,8 +282,10 @@ def translate(sql: str, *, default_schema: str = "public",
               rewrite_table: Optional[Callable[[exp.Table], Optional[exp.Expression]]] = None,
               trunc_dates: bool = False, user: Optional[str] = None,
               session_values: Optional[dict] = None,
-              column_types: Optional[numeric_types.ColumnTypes] = None) -> Translated:
-    """`rewrite_table` may replace a table reference (Spectrum tables become views over the lake).
+              column_types: Optional[numeric_types.ColumnTypes] = None,
+              case_sensitive: bool = False) -> Translated:
+    """`case_sensitive`: the session's enable_case_sensitive_identifier (see `parse`).
+    `rewrite_table` may replace a table reference (Spectrum tables become views over the lake).
     `column_types` tells a table's columns and types, for the numeric results that depend on them.
     `trunc_dates`: read one-argument TRUNC as Redshift's TRUNC(timestamp) -> date (DuckDB has only the
     numeric TRUNC, so the caller retries with this when DuckDB cannot bind TRUNC on a timestamp)."""
@@ -294,7 +301,7 @@ def translate(sql: str, *, default_schema: str = "public",
         sql, attributes = strip_design(_without_second_precision(sql))
     if "interval" in sql.lower():
         sql = interval_types.spell_type_names(sql, tokenize(sql))
-    tree = parse(sql)
+    tree = parse(sql, case_sensitive=case_sensitive)
     if isinstance(tree, exp.Command):
         raise RedshiftError(f"{tree.name.upper()} {str(tree.expression or '')[:60]}... is not supported".strip(),
                             "0A000")

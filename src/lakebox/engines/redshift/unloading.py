@@ -2,15 +2,22 @@
 
 DuckDB writes the files into a temporary folder, then each one is stored with `lake.put_object` under
 the names Redshift gives them (`<prefix>0000_part_00`, `.parquet` ...), so they are real S3 objects
-with metadata, not files that merely appear in a folder. The statement itself is read by
-`copy_unload.parse_unload`.
+with metadata, not files that merely appear in a folder. With PARTITION BY the name prefix becomes a
+folder holding the partitions' folders (`<prefix>/<column>=<value>/0000_part_00.parquet`).
+
+An existing object under the prefix fails the UNLOAD unless ALLOWOVERWRITE (objects written over) or
+CLEANPATH (the prefix's objects, or with PARTITION BY only those of the partition folders written to,
+deleted first) is given; the two cannot be combined. BZIP2 files are compressed here, after DuckDB
+wrote them, since DuckDB writes no bzip2. The statement itself is read by `copy_unload.parse_unload`.
 """
 
 from __future__ import annotations
 
+import bz2
 import json
 import os
 import re
+import shutil
 import tempfile
 
 from ...storage.api import ObjectMeta
@@ -27,17 +34,23 @@ def unload(con, spec: UnloadSpec, lake, query_sql: str, work_dir: str) -> tuple[
     fmt = opts.get("FORMAT", "TEXT")
     if fmt not in ("TEXT", "CSV", "PARQUET", "JSON"):
         raise RedshiftError(f"UNLOAD to {fmt} is not supported", "0A000")
-    if opts.get("CLEANPATH") or opts.get("COMPRESSION") in ("BZIP2", "LZOP"):
-        raise RedshiftError("UNLOAD with CLEANPATH, BZIP2 or LZOP is not supported", "0A000")
+    if opts.get("COMPRESSION") == "LZOP":
+        raise RedshiftError("UNLOAD with LZOP is not supported", "0A000")
     if fmt == "PARQUET" and (opts.get("COMPRESSION") or opts.get("HEADER") or opts.get("DELIMITER")):
         raise RedshiftError("PARQUET format can't be used with compression, HEADER or DELIMITER options", "42601")
-    if not opts.get("ALLOWOVERWRITE") and list_prefix(lake, bucket, prefix):
+    if opts.get("CLEANPATH") and opts.get("ALLOWOVERWRITE"):
+        raise RedshiftError("CLEANPATH and ALLOWOVERWRITE options are mutually exclusive", "42601")
+    if not opts.get("ALLOWOVERWRITE") and not opts.get("CLEANPATH") and list_prefix(lake, bucket, prefix):
         raise RedshiftError("Specified unload destination on S3 is not empty. Consider using a different bucket / "
                             "prefix, manually removing the target files in S3, or using the ALLOWOVERWRITE option.",
                             "XX000")
     with tempfile.TemporaryDirectory(dir=work_dir) as folder:
         out = os.path.join(folder, "out")
         count = _write(con, query_sql, out, opts, fmt)
+        if opts.get("COMPRESSION") == "BZIP2":
+            _bzip2_files(out)
+        if opts.get("CLEANPATH"):
+            _clean(lake, bucket, prefix, out, opts)
         written = _store(lake, bucket, prefix, out, opts, fmt)
     if opts.get("MANIFEST"):
         written.append(_write_manifest(lake, bucket, prefix, written, opts))
@@ -78,10 +91,37 @@ def _write(con, query_sql: str, out: str, opts: Options, fmt: str) -> int:
     return int(row[0]) if row else 0
 
 
+def _bzip2_files(out: str) -> None:
+    """Compress each file DuckDB wrote with bzip2, in place (in chunks: a file may be large)."""
+    for root, _, files in os.walk(out):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as source, bz2.open(path + ".bz2", "wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+            os.replace(path + ".bz2", path)
+
+
+def _partition_root(prefix: str) -> str:
+    """The folder the partitions' folders go in: the name prefix, made a folder."""
+    return prefix if not prefix or prefix.endswith("/") else prefix + "/"
+
+
+def _clean(lake, bucket: str, prefix: str, out: str, opts: Options) -> None:
+    """CLEANPATH: delete the objects under the prefix, or, with PARTITION BY, those in the partition
+    folders this UNLOAD writes to (other partitions' files stay)."""
+    if opts.get("PARTITION BY"):
+        root = _partition_root(prefix)
+        folders = sorted({os.path.relpath(r, out).replace(os.sep, "/") for r, _, files in os.walk(out) if files})
+        prefixes = [root + folder + "/" for folder in folders if folder != "."]
+    else:
+        prefixes = [prefix]
+    for folder in prefixes:
+        for key, _ in list_prefix(lake, bucket, folder):
+            lake.delete_object(bucket, key)
+
+
 def _store(lake, bucket: str, prefix: str, out: str, opts: Options, fmt: str) -> list:
     """Put each written file as an object named as Redshift names it; return [(url, size)]."""
-    folder_prefix, _, name_prefix = prefix.rpartition("/")
-    folder_prefix = folder_prefix + "/" if folder_prefix else ""
     serial = opts.get("PARALLEL", True) is False and fmt != "PARQUET"
     extension = "." + opts.get("EXTENSION").lstrip(".") if opts.get("EXTENSION") else (
         ".parquet" if fmt == "PARQUET" else _COMPRESSION.get(opts.get("COMPRESSION") or "", (None, ""))[1])
@@ -98,7 +138,7 @@ def _store(lake, bucket: str, prefix: str, out: str, opts: Options, fmt: str) ->
             if partition_dir == ".":
                 key = f"{prefix}{name}{extension}"
             else:
-                key = f"{folder_prefix}{partition_dir.replace(os.sep, '/')}/{name_prefix}{name}{extension}"
+                key = f"{_partition_root(prefix)}{partition_dir.replace(os.sep, '/')}/{name}{extension}"
             written.append((f"s3://{bucket}/{key}", _put(lake, bucket, key, path, fmt)))
     return written
 

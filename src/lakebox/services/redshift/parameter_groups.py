@@ -9,6 +9,8 @@ What a group changes in lakebox (for sessions that start after the change, dynam
 - `enable_user_activity_logging`: whether audit logging writes the useractivitylog (as on AWS, it
   must be true for that log, whatever LogExports says);
 - `search_path`: the schemas a session's unqualified names resolve in;
+- `enable_case_sensitive_identifier`: whether a session's quoted names keep their case (a session
+  may SET it; RESET returns to the group's value);
 - `statement_timeout`: the milliseconds after which a session's statement is cancelled (SQLSTATE
   57014), as `SET statement_timeout` does for one session;
 - `require_ssl`: whether the Postgres endpoint refuses connections without TLS (FATAL 28000, "no
@@ -119,13 +121,14 @@ def _parameter_name(parameter: dict) -> str:
 
 def session_settings(values: dict) -> dict:
     """What new sessions take from a group: {"search_path": [schemas], "user_activity": bool,
-    "statement_timeout_ms": int, "require_ssl": bool}."""
+    "statement_timeout_ms": int, "require_ssl": bool, "case_sensitive_identifiers": bool}."""
     path = values.get("search_path", _PARAMETERS["search_path"][0])
     schemas = [s.strip().strip('"') for s in path.split(",") if s.strip() and s.strip() != "$user"]
     return {"search_path": schemas or ["public"],
             "user_activity": values.get("enable_user_activity_logging", "false") == "true",
             "statement_timeout_ms": int(values.get("statement_timeout", "0")),
-            "require_ssl": values.get("require_ssl", _PARAMETERS["require_ssl"][0]) == "true"}
+            "require_ssl": values.get("require_ssl", _PARAMETERS["require_ssl"][0]) == "true",
+            "case_sensitive_identifiers": values.get("enable_case_sensitive_identifier", "false") == "true"}
 
 
 class ParameterGroupsMixin:

@@ -240,6 +240,9 @@ class ClusterRuntime:
                 session = Session(database, user, self, name, pid, user_activity=settings["user_activity"],
                                   client=info)
             session.connection.statement_timeout_ms = settings["statement_timeout_ms"]
+            connection = session.connection
+            connection.case_sensitive_identifiers = connection.case_sensitive_default = \
+                bool(settings.get("case_sensitive_identifiers"))
             if settings["search_path"] != ["public"]:  # the group's search_path, missing schemas skipped
                 path = [s for s in settings["search_path"] if s in database.list_schemas()]
                 if path:
