@@ -1,5 +1,5 @@
 """Glue Data Quality rulesets: Create, Get, Update, Delete and ListDataQualityRulesets; evaluation runs
-and their results are data_quality_runs.py's.
+and their results are data_quality_runs.py's, rule recommendation runs data_quality_recommendations.py's.
 
 A ruleset is DQDL text (dqdl.py), checked when it is created or updated: text that does not parse is
 InvalidInputException, as on AWS, so a stored ruleset always evaluates. Rulesets, runs and results
@@ -18,7 +18,9 @@ from typing import Any, Optional
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
 from .common import owner_key, page
+from .data_quality_recommendations import DataQualityRecommendationsMixin
 from .data_quality_runs import DataQualityRunsMixin, same_table
+from .dq_recommend_runs import RecommendationRunner
 from .dq_runs import DataQualityRunner, RunEnv
 from .dq_store import DataQualityStore
 from .dqdl import DqdlError, parse_ruleset
@@ -44,7 +46,7 @@ def _public(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k not in _INTERNAL}
 
 
-class DataQualityMixin(DataQualityRunsMixin):
+class DataQualityMixin(DataQualityRunsMixin, DataQualityRecommendationsMixin):
     clock: ServiceClock
     lake: Any
 
@@ -52,16 +54,21 @@ class DataQualityMixin(DataQualityRunsMixin):
         super().__init__(config, *args, **kwargs)
         self.dq_store = DataQualityStore(config.data_dir / ".lakebox" / "glue" / "data_quality.db")
         self.dq_runner: Optional[DataQualityRunner] = None
+        self.dq_recommender: Optional[RecommendationRunner] = None
 
     def start_data_quality(self) -> None:
         """Make the runs' worker (it reads through `self.lake`) and end the runs a stop interrupted."""
-        self.dq_runner = DataQualityRunner(RunEnv(store=self.dq_store, now=self.clock.now, lake=self.lake,
-                                                  table=self._dq_table, engine=self._dq_engine))
+        env = RunEnv(store=self.dq_store, now=self.clock.now, lake=self.lake, table=self._dq_table,
+                     engine=self._dq_engine)
+        self.dq_runner = DataQualityRunner(env)
+        self.dq_recommender = RecommendationRunner(env)
         self.dq_runner.recover()
+        self.dq_recommender.recover()
 
     def close_data_quality(self) -> None:
-        if self.dq_runner is not None:
-            self.dq_runner.close()
+        for runner in (self.dq_runner, self.dq_recommender):
+            if runner is not None:
+                runner.close()
         self.dq_store.close()
 
     def _dq_table(self, region: str, catalog_id: str, database: str, name: str) -> Optional[dict]:

@@ -78,10 +78,15 @@ class Dataset:
     source: Callable[[str], Optional["Dataset"]] = _no_source
     location: Optional[str] = None  # the table's S3 Location (file rules read its objects)
     files: Any = None  # dq_files.LakeFiles, when the lake can be read
+    #: Trino SQL selecting the rows the run reads (the DataSource's pushDownPredicate), None for all.
+    predicate: Optional[str] = None
 
     @property
     def relation(self) -> str:
-        return f"{sql_ident(self.database)}.{sql_ident(self.table)}"
+        """What rules read FROM: the table, or the rows of it that the predicate selects (a subquery
+        with no alias of its own, so that a rule can still alias it)."""
+        table = f"{sql_ident(self.database)}.{sql_ident(self.table)}"
+        return f"(SELECT * FROM {table} WHERE {self.predicate})" if self.predicate else table
 
     def column(self, name: str) -> str:
         """The quoted column a rule names; Glue's column names are case-insensitive."""

@@ -72,6 +72,9 @@ def new_result_id() -> str:
 
 
 class DataQualityRunner:
+    #: The store's table of this runner's runs (dq_store.RUN_TABLES).
+    TABLE = "runs"
+
     def __init__(self, env: RunEnv):
         self.env = env
         self._running: dict[tuple[str, str], RunControl] = {}
@@ -83,13 +86,13 @@ class DataQualityRunner:
         """Runs that a stopped process left unfinished end now: nothing runs them any more."""
         now = self.env.now()
         with self.env.store.write() as db:
-            for catalog, run in self.env.store.unfinished_runs():
+            for catalog, run in self.env.store.unfinished_runs(self.TABLE):
                 stopping = run["Status"] == "STOPPING"
                 run.update(Status="STOPPED" if stopping else "FAILED", CompletedOn=now, LastModifiedOn=now,
                            ExecutionTime=_seconds(run["StartedOn"], now))
                 if not stopping:
-                    run["ErrorString"] = "lakebox stopped while the evaluation run was running"
-                self.env.store.put_run(db, catalog, run)
+                    run["ErrorString"] = "lakebox stopped while the run was running"
+                self.env.store.put_run(db, catalog, run, self.TABLE)
 
     def close(self) -> None:
         with self._lock:
@@ -138,7 +141,7 @@ class DataQualityRunner:
     def _outcome(self, control: RunControl) -> tuple[str, list[dict], Optional[str]]:
         """(final status, results, error string) of the run."""
         try:
-            run = self.env.store.run(control.catalog, control.run_id)
+            run = self.env.store.run(control.catalog, control.run_id, self.TABLE)
             results = self._evaluate(control, run)
         except Cancelled:
             if control.timed_out:
@@ -181,7 +184,8 @@ class DataQualityRunner:
             return None
         return Dataset(table["DatabaseName"], table["Name"], _columns(table), self.env.now(),
                        _sql_runner(self.env.engine(catalog_id, region), table["DatabaseName"], control),
-                       location=(table.get("StorageDescriptor") or {}).get("Location"), files=LakeFiles(self.env.lake))
+                       location=(table.get("StorageDescriptor") or {}).get("Location"), files=LakeFiles(self.env.lake),
+                       predicate=source_predicate(source.get("AdditionalOptions") or {}, _columns(table)))
 
     def _sources(self, control: RunControl, additional: dict) -> Callable[[str], Optional[Dataset]]:
         """The reference datasets by alias: the run's AdditionalDataSources (an alias matched exactly,
@@ -226,10 +230,10 @@ class DataQualityRunner:
 
     def _update(self, control: RunControl, status: str, only_from: tuple[str, ...]) -> None:
         with self.env.store.write() as db:
-            run = self.env.store.load_run(db, control.catalog, control.run_id)
+            run = self.env.store.load_run(db, control.catalog, control.run_id, self.TABLE)
             if run is not None and run["Status"] in only_from:
                 run.update(Status=status, LastModifiedOn=self.env.now())
-                self.env.store.put_run(db, control.catalog, run)
+                self.env.store.put_run(db, control.catalog, run, self.TABLE)
 
     def _finish(self, control: RunControl, status: str, results: list[dict], error: Optional[str]) -> None:
         """The run's end and its results, in one transaction."""
@@ -247,6 +251,55 @@ class DataQualityRunner:
             if error:
                 run["ErrorString"] = error
             self.env.store.put_run(db, control.catalog, run)
+
+
+#: The DataSource options that select the rows a run reads, as AWS Glue's readers take them: Spark SQL
+#: predicates (on partition columns, in practice) that Glue pushes down to the partitions it reads.
+PREDICATE_OPTIONS = ("pushDownPredicate", "catalogPartitionPredicate")
+
+
+def source_predicate(options: dict, columns: list[tuple[str, str]]) -> Optional[str]:
+    """The GlueTable's AdditionalOptions predicates as one Trino SQL condition, None when there are none.
+    A predicate that is not valid Spark SQL fails the run."""
+    import sqlglot
+    from sqlglot.errors import ParseError
+
+    types = {name.lower(): glue_type for name, glue_type in columns}
+    conditions = []
+    for key in PREDICATE_OPTIONS:
+        text = (options.get(key) or "").strip()
+        if not text:
+            continue
+        try:
+            tree = sqlglot.parse_one(text, read="spark")
+        except ParseError as error:
+            raise RunFailed(f"{key} {text!r} is not a valid predicate: {error}") from None
+        conditions.append("(" + _spark_coercions(tree, types).sql(dialect="trino") + ")")
+    return " AND ".join(conditions) or None
+
+
+def _spark_coercions(tree, types: dict[str, str]):
+    """Spark compares a column with a string literal by casting the literal to the column's type (Glue
+    keeps partition values as strings, and `c2 == '0'` is how predicates name an int partition); Trino
+    refuses to compare mixed types, so the cast is written out."""
+    from sqlglot import exp
+
+    def cast_for(column, literal) -> None:
+        glue_type = types.get(column.name.lower(), "")
+        if isinstance(literal, exp.Literal) and literal.is_string and glue_type \
+                and not glue_type.lower().startswith(("string", "varchar", "char")):
+            literal.replace(exp.Cast(this=literal.copy(), to=exp.DataType.build(glue_type, dialect="hive")))
+
+    for node in list(tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)):
+        if isinstance(node.left, exp.Column):
+            cast_for(node.left, node.right)
+        elif isinstance(node.right, exp.Column):
+            cast_for(node.right, node.left)
+    for node in list(tree.find_all(exp.In)):
+        if isinstance(node.this, exp.Column):
+            for item in list(node.expressions):
+                cast_for(node.this, item)
+    return tree
 
 
 def _expire(control: RunControl) -> None:

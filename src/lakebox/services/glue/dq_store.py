@@ -8,6 +8,7 @@ should never queue behind catalog writes, nor join a catalog transaction.
 - `rulesets`: each ruleset's document, shaped like GetDataQualityRuleset's output, plus its `Tags`
   (kept here so that a create writes the ruleset and its tags in one transaction);
 - `runs`: each evaluation run, shaped like GetDataQualityRulesetEvaluationRun's output;
+- `recommendation_runs`: each rule recommendation run, shaped like GetDataQualityRuleRecommendationRun's;
 - `results`: each result, shaped like GetDataQualityResult's output.
 Rows are keyed by `catalog`, `<region>:<account>`; runs and results also by when they started, which
 is how their lists are ordered.
@@ -20,7 +21,18 @@ from typing import Optional
 
 from .store import CatalogStore, decode, encode
 
-DQ_SCHEMA_VERSION = 1
+DQ_SCHEMA_VERSION = 2
+
+#: The tables of runs: evaluation runs, and rule recommendation runs (added in version 2).
+RUN_TABLES = ("runs", "recommendation_runs")
+RECOMMENDATION_RUNS = [
+    ("CREATE TABLE IF NOT EXISTS recommendation_runs (catalog TEXT NOT NULL, run_id TEXT NOT NULL, "
+     "started TEXT NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, run_id))"),
+    "CREATE INDEX IF NOT EXISTS recommendation_runs_by_status ON recommendation_runs (status)",
+]
+
+#: What turns a file of an older schema version into the next one, keyed by the old version.
+DQ_UPGRADES = {1: RECOMMENDATION_RUNS}
 
 DQ_SCHEMA = [
     "CREATE TABLE rulesets (catalog TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, name))",
@@ -29,11 +41,13 @@ DQ_SCHEMA = [
     "CREATE INDEX runs_by_status ON runs (status)",
     ("CREATE TABLE results (catalog TEXT NOT NULL, result_id TEXT NOT NULL, started TEXT NOT NULL, "
      "doc TEXT NOT NULL, PRIMARY KEY (catalog, result_id))"),
+    *RECOMMENDATION_RUNS,
 ]
 
 
 class DataQualityStore(CatalogStore):
     def _create_schema(self) -> None:
+        self.upgrade(DQ_UPGRADES, DQ_SCHEMA_VERSION)
         self.apply_schema(DQ_SCHEMA, DQ_SCHEMA_VERSION)
 
     # -- rulesets --------------------------------------------------------------------------------------
@@ -55,27 +69,32 @@ class DataQualityStore(CatalogStore):
             return db.execute("DELETE FROM rulesets WHERE catalog = ? AND name = ?", (catalog, name)).rowcount > 0
 
     # -- runs ------------------------------------------------------------------------------------------
+    # `table` is one of RUN_TABLES (evaluation runs by default), never request input.
 
-    def run(self, catalog: str, run_id: str) -> Optional[dict]:
-        rows = self.read("SELECT doc FROM runs WHERE catalog = ? AND run_id = ?", (catalog, run_id))
+    def run(self, catalog: str, run_id: str, table: str = "runs") -> Optional[dict]:
+        rows = self.read(f"SELECT doc FROM {_run_table(table)} WHERE catalog = ? AND run_id = ?", (catalog, run_id))
         return decode(rows[0]["doc"]) if rows else None
 
-    def runs(self, catalog: str) -> list[dict]:
+    def runs(self, catalog: str, table: str = "runs") -> list[dict]:
         """Every run of the account and region, the latest first."""
-        rows = self.read("SELECT doc FROM runs WHERE catalog = ? ORDER BY started DESC, run_id", (catalog,))
+        rows = self.read(f"SELECT doc FROM {_run_table(table)} WHERE catalog = ? ORDER BY started DESC, run_id",
+                         (catalog,))
         return [decode(r["doc"]) for r in rows]
 
-    def unfinished_runs(self) -> list[tuple[str, dict]]:
+    def unfinished_runs(self, table: str = "runs") -> list[tuple[str, dict]]:
         """(catalog, run) of every run that is still starting, running or stopping."""
-        rows = self.read("SELECT catalog, doc FROM runs WHERE status IN ('STARTING', 'RUNNING', 'STOPPING')")
+        rows = self.read(f"SELECT catalog, doc FROM {_run_table(table)} "
+                         "WHERE status IN ('STARTING', 'RUNNING', 'STOPPING')")
         return [(r["catalog"], decode(r["doc"])) for r in rows]
 
-    def put_run(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
-        db.execute("INSERT OR REPLACE INTO runs (catalog, run_id, started, status, doc) VALUES (?, ?, ?, ?, ?)",
+    def put_run(self, db: sqlite3.Connection, catalog: str, doc: dict, table: str = "runs") -> None:
+        db.execute(f"INSERT OR REPLACE INTO {_run_table(table)} (catalog, run_id, started, status, doc) "
+                   "VALUES (?, ?, ?, ?, ?)",
                    (catalog, doc["RunId"], doc["StartedOn"].isoformat(), doc["Status"], encode(doc)))
 
-    def load_run(self, db: sqlite3.Connection, catalog: str, run_id: str) -> Optional[dict]:
-        row = db.execute("SELECT doc FROM runs WHERE catalog = ? AND run_id = ?", (catalog, run_id)).fetchone()
+    def load_run(self, db: sqlite3.Connection, catalog: str, run_id: str, table: str = "runs") -> Optional[dict]:
+        row = db.execute(f"SELECT doc FROM {_run_table(table)} WHERE catalog = ? AND run_id = ?",
+                         (catalog, run_id)).fetchone()
         return decode(row["doc"]) if row else None
 
     # -- results ---------------------------------------------------------------------------------------
@@ -92,3 +111,9 @@ class DataQualityStore(CatalogStore):
     def put_result(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
         db.execute("INSERT INTO results (catalog, result_id, started, doc) VALUES (?, ?, ?, ?)",
                    (catalog, doc["ResultId"], doc["StartedOn"].isoformat(), encode(doc)))
+
+
+def _run_table(table: str) -> str:
+    if table not in RUN_TABLES:
+        raise ValueError(f"no run table {table}")
+    return table
