@@ -91,7 +91,8 @@ def test_ddl_accepts_quoted_qualified_names(athena, s3, suite):
     assert results_of(athena, qid)[0][1:] == [["a", "1"]]
     run(athena, "CREATE VIEW v_parts AS SELECT v FROM parts", suite)
     qid, _ = run(athena, 'SHOW CREATE VIEW "suite"."v_parts"', suite)
-    assert "SELECT v FROM parts" in " ".join(r[0] for r in results_of(athena, qid)[0] if r[0])
+    assert [r[0] for r in results_of(athena, qid)[0]] == ["CREATE VIEW suite.v_parts AS", "SELECT v", "FROM",
+                                                           "  parts"]
 
 
 def test_table_metadata_has_the_comment_and_a_location_without_trailing_slash(athena, suite):

@@ -126,7 +126,7 @@ def test_describe_show_create_and_repair(sales):
         ["id", "bigint", False], ["customer", "string", False], ["amount", "double", False],
         ["price", "decimal(10,2)", False], ["day", "date", False], ["region", "string", True]]
     created = wr.athena.show_create_table("sales", database=DATABASE, s3_output=OUTPUT)
-    assert created.startswith(f"CREATE EXTERNAL TABLE `{DATABASE}`.`sales`(")
+    assert created.startswith("CREATE EXTERNAL TABLE `sales`(")
     assert f"LOCATION 's3://{LAKE}/sales'" in created or f"LOCATION 's3://{LAKE}/sales/'" in created
     assert wr.athena.repair_table("sales", database=DATABASE, s3_output=OUTPUT) == "SUCCEEDED"
 

@@ -94,13 +94,28 @@ def test_at_time_zone_and_timestamps_render_as_trino(athena, shop):
     assert [c["Type"] for c in columns[:2]] == ["timestamp", "timestamp with time zone"]
 
 
-@pytest.mark.parametrize("sql,reason", [
-    ("SELECT qty FORM sales", "SYNTAX_ERROR: line 1:17: mismatched input 'sales'. Expecting: ',', 'EXCEPT', "
+@pytest.mark.parametrize("sql,message", [
+    ("SELECT qty FORM sales", "line 1:17: mismatched input 'sales'. Expecting: ',', 'EXCEPT', "
                               "'FETCH', 'FROM', 'GROUP', 'HAVING', 'INTERSECT', 'LIMIT', 'OFFSET', 'ORDER', "
                               "'UNION', 'WHERE', 'WINDOW', <EOF>"),
-    ("SELECT FROM sales", "SYNTAX_ERROR: line 1:8: mismatched input 'FROM'. Expecting: '*', 'ALL', 'DISTINCT', "
-                          "<expression>"),
-    ("SELECT qty\nFROM sales WHERE", "SYNTAX_ERROR: line 2:17: mismatched input '<EOF>'. Expecting: <expression>"),
+    ("SELECT FROM sales", "line 1:8: mismatched input 'FROM'. Expecting: '*', 'ALL', 'DISTINCT', <expression>"),
+    ("SELECT qty\nFROM sales WHERE", "line 2:17: mismatched input '<EOF>'. Expecting: <expression>"),
+    ("SELECT 1; SELECT 2", "Only one sql statement is allowed. Got: SELECT 1; SELECT 2"),
+    ("DROP TABLE IF EXISTS `t`; CREATE TABLE t AS SELECT 1",
+     "Only one sql statement is allowed. Got: DROP TABLE IF EXISTS `t`; CREATE TABLE t AS SELECT 1"),
+])
+def test_a_statement_that_does_not_parse_is_refused_when_submitted(athena, shop, sql, message):
+    """Athena parses in StartQueryExecution: no execution is made, the call fails with the parser's words."""
+    before = athena.list_query_executions()["QueryExecutionIds"]
+    with pytest.raises(ClientError) as info:
+        athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": "shop"},
+                                     ResultConfiguration={"OutputLocation": shop})
+    assert info.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert info.value.response["Error"]["Message"] == message
+    assert athena.list_query_executions()["QueryExecutionIds"] == before
+
+
+@pytest.mark.parametrize("sql,reason", [
     ("SELECT * FROM nope", "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.shop.nope' does not exist"),
     ('SELECT * FROM "shop"."nope"', "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.shop.nope' does not exist"),
     ("SELECT * FROM\n  nodb.sales", "SCHEMA_NOT_FOUND: line 2:3: Schema 'nodb' does not exist"),
@@ -180,7 +195,8 @@ def test_column_info_of_complex_and_binary_types_is_athenas(athena, shop):
                          "CAST(ROW(1, 'x') AS ROW(i integer, s varchar)) AS r, CAST(1.5 AS real) AS f, "
                          "CAST('ab' AS varbinary) AS b, TIME '10:00:00' AS t", shop)
     rows, columns = results_of(athena, qid)
-    assert rows[1] == ["[1, 2]", "{k=1}", "{i=1, s=x}", "1.5", "61 62", "10:00:00.000"]
+    # TIME '10:00:00' is time(0) in Trino (a literal has the precision it is written with): no fraction.
+    assert rows[1] == ["[1, 2]", "{k=1}", "{i=1, s=x}", "1.5", "61 62", "10:00:00"]
     assert [(c["Type"], c["Precision"], c["Scale"]) for c in columns] == [
         ("array", 0, 0), ("map", 0, 0), ("row", 0, 0), ("float", 17, 0), ("varbinary", 1073741824, 0),
         ("time", 3, 0)]

@@ -214,7 +214,9 @@ def test_syntax_error_is_athena_shaped(engine):
     ("SELECT * FROM (SELECT count(*) FROM (VALUES 1) t(x))", ["_col0"]),
     ("VALUES (1, 2)", ["_col0", "_col1"]),
     ("SELECT 1 UNION ALL SELECT 2", ["_col0"]),
-    ("SELECT X AS Upper FROM (VALUES 1) t(x)", ["upper"]),
+    # an alias or column shows as the query spells it (awswrangler's suite, run on AWS, selects `ID`)
+    ("SELECT X AS Upper FROM (VALUES 1) t(x)", ["Upper"]),
+    ("SELECT X FROM (VALUES 1) t(x)", ["X"]),
 ])
 def test_result_names_are_athenas(engine, sql, names):
     assert [c["Name"] for c in engine.execute(sql, None).columns] == names

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from engine_helpers import ACCOUNT, PARQUET, REGION, Lake, new_catalog
 
+from lakebox.engines.sql import view_format
 from lakebox.engines.sql.engine import QueryError, SqlEngine
 from lakebox.engines.sql.types import duckdb_to_hive, duckdb_to_presto
 
@@ -163,11 +164,31 @@ def test_show_create_view_gives_a_statement_that_recreates_it(env):
     outcome = engine.execute("SHOW CREATE VIEW v", "sales")
     assert outcome.columns[0]["Name"] == "Create View"
     statement = "\n".join(r[0] for r in outcome.rows)
-    assert statement == 'CREATE VIEW "awsdatacatalog"."sales"."v" AS\nSELECT id,\n  amount FROM orders'
-    before = glue_table(catalog, "sales", "v")
+    # Trino's formatter lays the query out again: a clause a line, select items after `  ` and `, `.
+    assert statement == "CREATE VIEW sales.v AS\nSELECT\n  id\n, amount\nFROM\n  orders"
+    before = presto_document(glue_table(catalog, "sales", "v"))
     engine.execute("DROP VIEW v", "sales")
     engine.execute(statement, "default")
-    assert presto_document(glue_table(catalog, "sales", "v")) == presto_document(before)
+    after = presto_document(glue_table(catalog, "sales", "v"))
+    assert (after["columns"], after["schema"]) == (before["columns"], before["schema"])
+
+
+@pytest.mark.parametrize("query,lines", [
+    ("SELECT number_of_rows FROM suite.one_row", ["SELECT number_of_rows", "FROM", "  suite.one_row"]),
+    ("select a, b as c, count(*) n from t x join u on x.id = u.id where a > 1 and b is null "
+     "group by a, b order by a desc limit 5",
+     ["SELECT", "  a", ", b c", ", count(*) n", "FROM", "  (t x", "INNER JOIN u ON (x.id = u.id))",
+      "WHERE ((a > 1) AND (b IS NULL))", "GROUP BY a, b", "ORDER BY a DESC", "LIMIT 5"]),
+    ("SELECT CASE WHEN x = 1 THEN 'a' ELSE 'b' END k, DATE '2024-01-01' d FROM t WHERE z IN (1, 2) "
+     "AND w NOT LIKE 'q%'",
+     ["SELECT", "  (CASE WHEN (x = 1) THEN 'a' ELSE 'b' END) k", ", DATE '2024-01-01' d", "FROM", "  t",
+      "WHERE ((z IN (1, 2)) AND (NOT (w LIKE 'q%')))"]),
+    ("SELECT x * 0.5 FROM t", ["SELECT (x * 5E-1)", "FROM", "  t"]),
+    # a window function is outside the formatter's rules: the query as written
+    ("SELECT row_number() OVER (ORDER BY a) FROM t", ["SELECT row_number() OVER (ORDER BY a) FROM t"]),
+])
+def test_show_create_view_lays_the_query_out_as_trino_formats_it(query, lines):
+    assert view_format.show_create_view("db", "v", query) == ["CREATE VIEW db.v AS"] + lines
 
 
 def test_describe_view_lists_its_columns(env):
@@ -208,3 +229,15 @@ def test_view_defined_over_itself_fails_cleanly(env):
 def test_view_column_types(duck, presto, hive):
     duck_type = duckdb.sql(f"SELECT CAST(NULL AS {duck})").types[0]
     assert (duckdb_to_presto(duck_type), duckdb_to_hive(duck_type)) == (presto, hive)
+
+
+def test_result_columns_are_named_as_the_query_spells_them(env):
+    """Trino names a result column by the query's text (`SELECT ID` shows `ID`), `*` by the catalog's."""
+    engine, _, _ = env
+    outcome = engine.execute('SELECT ID, Region AS "Where", amount FROM orders ORDER BY ID LIMIT 1', "sales")
+    assert [c["Name"] for c in outcome.columns] == ["ID", "Where", "amount"]
+    assert outcome.rows == [["0", "north", "0.0"]]
+    assert [c["Name"] for c in engine.execute("SELECT * FROM orders LIMIT 1", "sales").columns] == [
+        "id", "amount", "region"]
+    engine.execute("CREATE VIEW upper_v AS SELECT ID, Region FROM orders", "sales")
+    assert [c["Name"] for c in engine.execute("SELECT * FROM upper_v LIMIT 1", "sales").columns] == ["id", "region"]

@@ -5,6 +5,8 @@ AS, LOCATION, TBLPROPERTIES), DROP TABLE/DATABASE, DESCRIBE, and ALTER TABLE SET
 TBLPROPERTIES / ADD COLUMNS / REPLACE COLUMNS. It falls back to an opaque Command for CREATE
 DATABASE, MSCK REPAIR TABLE, SHOW ..., and ALTER TABLE ADD PARTITION with several specs; those go
 through `ddl_tokens`' small parser, as does ALTER TABLE ADD/DROP PARTITION always (one code path).
+ALTER TABLE CHANGE COLUMN (whose COMMENT, FIRST and AFTER sqlglot does not read) is split by a pattern,
+its column definition parsed by sqlglot. An Iceberg table's ALTER TABLE is iceberg_schema.py's.
 
 Catalog errors (the Glue provider's AwsError) become `DdlError`s with Athena's Hive messages.
 Views are not handled here (the query engine owns CREATE VIEW).
@@ -29,6 +31,12 @@ from .errors import QueryError
 
 _DDL_START = re.compile(r"^\s*(CREATE\s+(DATABASE|SCHEMA|EXTERNAL\s+TABLE|TABLE\s+(?!.*\bAS\b))|DROP\s+(DATABASE|SCHEMA|TABLE)"
                         r"|ALTER\s+(TABLE|DATABASE|SCHEMA)|MSCK|SHOW|DESCRIBE|DESC)\b", re.I | re.S)
+
+
+_NAME = r"(?:`[^`]+`|[\w.]+)"
+_CHANGE = re.compile(rf"ALTER\s+TABLE\s+(?P<table>{_NAME}(?:\.`[^`]+`)?)\s+CHANGE\s+(?:COLUMN\s+)?"
+                     rf"(?P<old>{_NAME})\s+(?P<new>{_NAME})\s+(?P<rest>.*)$", re.I | re.S)
+_POSITION = re.compile(rf"\s(?:FIRST|AFTER\s+(?P<after>{_NAME}))\s*$", re.I)
 
 
 @dataclass
@@ -144,9 +152,21 @@ class _Run:
                                            props)
         return DdlResult("CREATE_TABLE")
 
+    @staticmethod
+    def _current_columns(table: dict) -> dict:
+        """An Iceberg table less the Glue entries its catalog keeps of dropped and renamed columns."""
+        if not iceberg.is_iceberg(table):
+            return table
+        sd = dict(table.get("StorageDescriptor") or {})
+        sd["Columns"] = iceberg.current_columns(sd.get("Columns") or [])
+        return {**table, "StorageDescriptor": sd}
+
     def _with_log_schema(self, table: dict) -> dict:
         """A Delta Lake table's columns are those of its transaction log, as Athena describes it (Glue
-        may hold a placeholder such as `col array<string>`, or nothing)."""
+        may hold a placeholder such as `col array<string>`, or nothing); an Iceberg table's are its
+        current schema's."""
+        if iceberg.is_iceberg(table):
+            return self._current_columns(table)
         if not delta.is_delta(table):
             return table
         from .reader import location_path
@@ -169,6 +189,8 @@ class _Run:
             return self.show(Cursor(text))
         if words[:1] == ["ALTER"] and re.search(r"\b(ADD|DROP)\s+(IF\s+(NOT\s+)?EXISTS\s+)?PARTITION\b", text, re.I):
             return self.alter_partitions(Cursor(text))
+        if words[:1] == ["ALTER"] and _CHANGE.match(text):
+            return self.change_column(text)
         if words[:1] == ["CREATE"] and re.match(r"CREATE\s+(OR\s+REPLACE\s+)?VIEW\b", text, re.I):
             raise DdlError("NOT_SUPPORTED", "CREATE VIEW is run by the query engine, not the DDL executor")
         statement = sqlglot.parse_one(text, read="hive")
@@ -294,10 +316,9 @@ class _Run:
         db, name = _split_name(statement.this.sql(dialect="hive"), self.database, self.check_catalog)
         table = self._need_table(db, name)
         if iceberg.is_iceberg(table):
-            from . import iceberg_statements  # an Iceberg schema changes by commit, not in Glue alone
+            from . import iceberg_schema  # an Iceberg schema changes by commit, not in Glue alone
 
-            return DdlResult(iceberg_statements.alter(self.catalog, self.lake, self.account, self.region, db, name,
-                                                      statement))
+            return DdlResult(iceberg_schema.alter(self._iceberg_catalog(), db, name, statement))
         given = _table_input(table)
         sd = given["StorageDescriptor"]
         kind = "ALTER_TABLE"
@@ -327,6 +348,54 @@ class _Run:
                 raise DdlError("NOT_SUPPORTED", f"NOT_SUPPORTED: ALTER TABLE {action.sql(dialect='hive')[:60]}")
         self._call("update_table", db, given)
         return DdlResult(kind)
+
+    def _iceberg_catalog(self):
+        from . import iceberg_io
+
+        return iceberg_io.catalog_for(self.catalog, self.lake, self.account, self.region)
+
+    def change_column(self, text: str) -> DdlResult:
+        """ALTER TABLE t CHANGE [COLUMN] old new type [COMMENT '…'] [FIRST | AFTER col] (sqlglot's Hive
+        dialect reads only the bare form): an Iceberg table's schema changes by a commit, a Hive
+        table's Glue column is rewritten in place."""
+        from . import iceberg_schema
+
+        found = _CHANGE.match(text)
+        db, name = _split_name(found["table"], self.database, self.check_catalog)
+        rest, position = found["rest"].strip(), None
+        moved = _POSITION.search(rest)
+        if moved is not None:
+            position = "FIRST" if moved["after"] is None else moved["after"].strip("`").lower()
+            rest = rest[:moved.start()].strip()
+        definition = sqlglot.parse_one(f"CREATE TABLE _t ({found['new']} {rest})", read="hive").this.expressions
+        if len(definition) != 1 or not isinstance(definition[0], exp.ColumnDef) or \
+                definition[0].args.get("kind") is None:
+            raise ParseError(0, f"cannot recognize input near '{rest[:20]}': expecting a column type")
+        change = iceberg_schema.Change(found["old"].strip("`").lower(), ddl_hive.column(definition[0]), position)
+        table = self._need_table(db, name)
+        if iceberg.is_iceberg(table):
+            return DdlResult(iceberg_schema.change_column(self._iceberg_catalog(), db, name, change))
+        given = _table_input(table)
+        columns = given["StorageDescriptor"]["Columns"]
+        index = next((i for i, c in enumerate(columns) if c["Name"].lower() == change.old), None)
+        if index is None:
+            raise DdlError("INVALID_INPUT", f"FAILED: SemanticException [Error 10002]: Invalid column reference "
+                                            f"{change.old}")
+        column = {**columns.pop(index), **change.column}
+        names = [c["Name"].lower() for c in columns]
+        if column["Name"] in names + [k["Name"].lower() for k in given["PartitionKeys"]]:
+            raise DdlError("INVALID_INPUT", f"FAILED: SemanticException [Error 10036]: Duplicate column name: "
+                                            f"{column['Name']}")
+        if position == "FIRST":
+            index = 0
+        elif position is not None:
+            if position not in names:
+                raise DdlError("INVALID_INPUT", f"FAILED: SemanticException [Error 10002]: Invalid column reference "
+                                                f"{position}")
+            index = names.index(position) + 1
+        columns.insert(index, column)
+        self._call("update_table", db, given)
+        return DdlResult("ALTER_TABLE_CHANGE_COLUMN")
 
     # -- partitions -------------------------------------------------------------------------------
 
@@ -464,10 +533,13 @@ class _Run:
             # Hive's layout, which Athena passes on: each name left-aligned in 20 characters.
             return DdlResult("SHOW_COLUMNS", [("field", "string")], [[c["Name"].ljust(20)] for c in cols])
         if cur.accept("CREATE", "TABLE"):
-            db, name = _split_name(cur.name(), self.database, self.check_catalog)
+            written = cur.name()
+            db, name = _split_name(written, self.database, self.check_catalog)
             cur.end()
+            # Hive names the table as the statement did: `t` for a bare name, `db`.`t` when qualified.
+            qualified = "." in written
             return DdlResult("SHOW_CREATE_TABLE", [("createtab_stmt", "string")],
-                             ddl_show.show_create_table(self._need_table(db, name)))
+                             ddl_show.show_create_table(self._current_columns(self._need_table(db, name)), qualified))
         if cur.accept("TBLPROPERTIES"):
             db, name = _split_name(cur.name(), self.database, self.check_catalog)
             wanted = None

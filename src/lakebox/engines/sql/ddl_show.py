@@ -46,10 +46,35 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def show_create_table(table: dict) -> list[list[Optional[str]]]:
+_JAVA_ESCAPES = {"\b": "\\b", "\n": "\\n", "\t": "\\t", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def _property(value: str) -> str:
+    """A SERDEPROPERTIES or TBLPROPERTIES value as Hive prints it: Java-escaped (a tab delimiter is
+    a backslash and `t`, non-ASCII a `\\u` escape of each UTF-16 unit), then `'` and `;` backslashed,
+    in single quotes."""
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch in _JAVA_ESCAPES:
+            out.append(_JAVA_ESCAPES[ch])
+        elif code > 0xFFFF:
+            high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
+            out.append(f"\\u{high:04X}\\u{low:04X}")
+        elif code < 32 or code > 0x7F:
+            out.append(f"\\u{code:04X}")
+        elif ch in "';":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "'" + "".join(out) + "'"
+
+
+def show_create_table(table: dict, qualified: bool = True) -> list[list[Optional[str]]]:
+    """Hive's text, which Athena passes on. `qualified`: the statement named the database too."""
     sd = table.get("StorageDescriptor") or {}
     serde = sd.get("SerdeInfo") or {}
-    name = f"`{table['DatabaseName']}`.`{table['Name']}`"
+    name = f"`{table['DatabaseName']}`.`{table['Name']}`" if qualified else f"`{table['Name']}`"
     lines = [f"CREATE EXTERNAL TABLE {name}("]
     cols = sd.get("Columns") or []
     for i, c in enumerate(cols):
@@ -61,17 +86,24 @@ def show_create_table(table: dict) -> list[list[Optional[str]]]:
     if keys:
         lines.append("PARTITIONED BY ( ")
         lines += [f"  `{k['Name']}` {k['Type']}{',' if i < len(keys) - 1 else ')'}" for i, k in enumerate(keys)]
+    buckets = sd.get("BucketColumns") or []
+    if buckets and (sd.get("NumberOfBuckets") or 0) > 0:
+        lines.append("CLUSTERED BY ( ")
+        lines += [f"  `{b}`{', ' if i < len(buckets) - 1 else ') '}" for i, b in enumerate(buckets)]
+        lines.append(f"INTO {sd['NumberOfBuckets']} BUCKETS")
     lines += ["ROW FORMAT SERDE ", f"  {_quote(serde.get('SerializationLibrary', ''))} "]
-    params = serde.get("Parameters") or {}
+    # Hive leaves out serialization.format when it has its default value, "1".
+    params = {k: v for k, v in (serde.get("Parameters") or {}).items()
+              if not (k == "serialization.format" and v == "1")}
     if params:
         lines.append("WITH SERDEPROPERTIES ( ")
         items = sorted(params.items())
-        lines += [f"  {_quote(k)}={_quote(v)}{',' if i < len(items) - 1 else ')'}" for i, (k, v) in enumerate(items)]
+        lines += [f"  '{k}'={_property(v)}{', ' if i < len(items) - 1 else ') '}" for i, (k, v) in enumerate(items)]
     lines += ["STORED AS INPUTFORMAT ", f"  {_quote(sd.get('InputFormat', ''))} ",
               "OUTPUTFORMAT ", f"  {_quote(sd.get('OutputFormat', ''))}",
               "LOCATION", f"  {_quote(sd.get('Location', ''))}"]
     props = sorted((k, v) for k, v in (table.get("Parameters") or {}).items() if k != "EXTERNAL")
     if props:
         lines.append("TBLPROPERTIES (")
-        lines += [f"  {_quote(k)}={_quote(v)}{',' if i < len(props) - 1 else ')'}" for i, (k, v) in enumerate(props)]
+        lines += [f"  '{k}'={_property(v)}{', ' if i < len(props) - 1 else ')'}" for i, (k, v) in enumerate(props)]
     return [[line] for line in lines]

@@ -21,6 +21,7 @@ _NO_MATCH = re.compile(r"(?:No function matches the given name and argument type
 _NOT_AGGREGATE = re.compile(r'column "?([^"\s]+)"? must appear in the GROUP BY clause')
 _OVERFLOW = re.compile(r"Overflow in (addition|subtraction|multiplication) of (INT8|INT16|INT32|INT64)")
 _OVERFLOW_TYPES = {"INT8": "tinyint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint"}
+_INVALID_ARGUMENT = re.compile(r"INVALID_FUNCTION_ARGUMENT: .*")
 _MISSING_FUNCTION = re.compile(r'(?:Scalar|Aggregate|Table) Function with name "?(\w+)"? does not exist', re.IGNORECASE)
 
 
@@ -58,6 +59,9 @@ def athena_error(error: Exception, sql: str) -> QueryError:
         operation, kind = overflow.groups()
         return QueryError("NUMERIC_VALUE_OUT_OF_RANGE",
                           f"NUMERIC_VALUE_OUT_OF_RANGE: {_OVERFLOW_TYPES[kind]} {operation} overflow")
+    argument = _INVALID_ARGUMENT.search(text)
+    if argument:  # raised by a translation's error() where Trino refuses a function's argument
+        return QueryError("INVALID_FUNCTION_ARGUMENT", argument.group(0))
     if "Division by zero" in text:
         return QueryError("DIVISION_BY_ZERO", "DIVISION_BY_ZERO: Division by zero")
     if isinstance(error, duckdb.ConversionException):

@@ -19,6 +19,7 @@ import duckdb
 from sqlglot import exp
 
 from . import (
+    bucketing,
     cancel_watch,
     declared_lengths,
     hidden_stars,
@@ -30,11 +31,12 @@ from . import (
     scan_columns,
     translate,
     translation_cache,
+    trino_types,
     views,
 )
 from .duck_errors import athena_error as _athena_error
 from .errors import QueryError
-from .types import athena_type, precision_scale, render, render_real
+from .types import athena_type, precision_scale, render, render_real, render_time
 
 __all__ = ["QueryOutcome", "QueryError", "SqlEngine"]
 
@@ -169,6 +171,7 @@ class SqlEngine:
         if not isinstance(tree, (exp.Query, exp.Values)):
             raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: statement {tree.key.upper()} is not supported")
         _bind(tree, parameters)
+        translate.keep_written_names(tree)
         parsed = time.perf_counter()
         con = connect()
         watched = None
@@ -176,6 +179,7 @@ class SqlEngine:
             sources: dict = {}
             scanned, schema = self._resolve_tables(con, tree, database, sources=sources)
             declared = declared_lengths.output_types(tree, sources)
+            time_precisions = trino_types.time_output_precisions(tree)
             cache_key = translation_cache.key(body, database, parameters, schema)
             cached = translation_cache.get(cache_key)
             if cached is not None:
@@ -203,9 +207,10 @@ class SqlEngine:
                 plan = "\n".join(str(r[-1]) for r in raw)
                 return QueryOutcome("UTILITY", "EXPLAIN", [column_info("Query Plan", "varchar")],
                                     [[line] for line in plan.splitlines()], 0)
-            names = translate.output_names(names, isinstance(tree, exp.Values))
-            columns = [column_info(n, "timestamp with time zone" if n in zones else athena_type(t), t)
-                       for n, t in zip(names, types)]
+            shown = translate.output_names(names, isinstance(tree, exp.Values), keep_case=True)
+            names = [n.lower() for n in shown]
+            columns = [column_info(label, "timestamp with time zone" if n in zones else athena_type(t), t)
+                       for label, n, t in zip(shown, names, types)]
             if declared is not None and len(declared) == len(columns):
                 for column, kind, duck_type in zip(columns, declared, types):
                     if kind is not None and str(duck_type) == "VARCHAR":
@@ -215,6 +220,10 @@ class SqlEngine:
                 if str(kind) == "FLOAT":  # a real prints as the nearest float32, as Java's Float.toString
                     for row, values in zip(rows, raw):
                         row[position] = render_real(values[position])
+            for position, precision in time_precisions.items():
+                if position < len(types) and str(types[position]) == "TIME":
+                    for row, values in zip(rows, raw):
+                        row[position] = render_time(values[position], precision)
             for position, name in enumerate(names):
                 if name in zones:
                     for row in rows:
@@ -284,9 +293,12 @@ class SqlEngine:
                 else:
                     partitions = self.catalog.get_partitions(self.account, self.region, db, name)
                     prune_sql = " AND ".join(f"({c.sql})" for c in conjuncts) or None
+            spec = bucketing.bucket_spec(glue)
+            buckets = bucketing.wanted_buckets(con, spec, pushdown.pinned_constants(table, spec[0])) if spec else None
             scan = reader.build_scan(con, self.lake, glue, partitions, prune_sql, view,
                                      scan_columns.needed_columns(table, names, star_selects), names,
-                                     snapshot_id=self._snapshot_for(con, glue, table.args.get("version")))
+                                     snapshot_id=self._snapshot_for(con, glue, table.args.get("version")),
+                                     buckets=buckets)
             con.execute(f"CREATE TEMP VIEW {reader.quote_ident(view)} AS {scan.sql}")
             scanned += scan.bytes_read
             schema[view] = scan.columns
@@ -369,7 +381,23 @@ def _bind(tree: exp.Expression, parameters: list) -> None:
         raise QueryError("SYNTAX_ERROR", f"SYNTAX_ERROR: line 1:1: Incorrect number of parameters: "
                                          f"expected {len(placeholders)} but found {len(parameters)}")
     for node, text in zip(placeholders, parameters):
-        node.replace(translate.parse(f"SELECT {text}").expressions[0])
+        node.replace(parameter_value(text))
+
+
+def parameter_value(text: str) -> exp.Expression:
+    """One execution parameter as an expression. A literal (`1`, `'Washington'`, `DATE '2020-01-01'`,
+    `CAST('2014-07-05' AS DATE)`) is itself. A value that is no constant expression, such as a bare
+    word (`Washington`), names no column, since a parameter is a value and not part of the query's
+    text: Athena takes it as the varchar it spells, which is how clients that pass strings unquoted
+    (awswrangler's `paramstyle="qmark"`) find their rows."""
+    try:
+        values = translate.parse(f"SELECT {text}").expressions
+    except QueryError:
+        return exp.Literal.string(text)
+    value = values[0]
+    if len(values) != 1 or isinstance(value, exp.Alias) or value.find(exp.Column) is not None:
+        return exp.Literal.string(text)
+    return value
 
 
 def _position(node: exp.Expression) -> tuple[int, int]:

@@ -115,6 +115,12 @@ def _parse_datetime(node: exp.Expression) -> exp.Expression:
     return typed(template("CAST(__p_x AS TIMESTAMPTZ)", x=parsed), "timestamp(3) with time zone")
 
 
+def _current_timestamp(node: exp.Expression) -> exp.Expression:
+    """current_timestamp and now() are Trino's `timestamp(3) with time zone` (the session zone's
+    instant), which DuckDB's CURRENT_TIMESTAMP also is; sqlglot types it as a plain timestamp."""
+    return typed(node, "timestamp(3) with time zone")
+
+
 def _to_iso8601(node: exp.Expression) -> exp.Expression:
     """'2024-01-15' for a date, '2024-01-15T10:00:00.000' for a timestamp, with 'Z' appended for a
     timestamp with time zone (the engine's session zone is UTC)."""
@@ -274,6 +280,7 @@ FUNCTION_RULES: dict = {
     "to_iso8601": _to_iso8601,
     "zip": _zip,
     exp.ParseDatetime: _parse_datetime,
+    exp.CurrentTimestamp: _current_timestamp,
     exp.ArrayDistinct: _array_distinct,
     exp.GenerateSeries: _sequence,
     exp.Round: _round,

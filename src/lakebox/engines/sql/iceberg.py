@@ -35,6 +35,8 @@ class IcebergFiles:
     position_deletes: list[str] = field(default_factory=list)  # s3:// paths of position delete files
     #: Every live manifest entry's `data_file` record, data and deletes alike (the `$files` table).
     records: list[dict] = field(default_factory=list)
+    #: The current schema's top-level columns: lower-cased name -> Iceberg field id.
+    field_ids: dict[str, int] = field(default_factory=dict)
 
 
 def is_iceberg(table: dict) -> bool:
@@ -54,8 +56,9 @@ def live_files(table: dict, local_path: Callable[[str], str], snapshot_id: Optio
     """The files of the table's current snapshot (or of `snapshot_id`). `local_path` maps an s3://
     path to the lake folder's file. `reading`: refuse what the reader cannot apply (equality deletes,
     files that are not Parquet); False only lists the files."""
-    snapshot = _snapshot(load_metadata(table, local_path), snapshot_id)
-    files = IcebergFiles()
+    metadata = load_metadata(table, local_path)
+    snapshot = _snapshot(metadata, snapshot_id)
+    files = IcebergFiles(field_ids=_field_ids(metadata))
     if snapshot is None:
         return files  # a table created but never written
     manifest_list = snapshot.get("manifest-list")
@@ -68,6 +71,37 @@ def live_files(table: dict, local_path: Callable[[str], str], snapshot_id: Optio
                 continue
             _add(files, entry["data_file"], reading)
     return files
+
+
+def current_columns(columns: list[dict]) -> list[dict]:
+    """An Iceberg table's Glue columns less the entries of earlier schemas: Iceberg's Glue catalog
+    keeps a dropped or renamed column's old entry with `iceberg.field.current` false, and that is no
+    column of the table."""
+    return [c for c in columns
+            if str((c.get("Parameters") or {}).get("iceberg.field.current", "true")).lower() != "false"]
+
+
+def field_id_schema(columns: list[tuple[str, str]], field_ids: dict[str, int]) -> Optional[str]:
+    """read_parquet's `schema` argument that reads each of `columns` ((name, DuckDB type)) by its
+    Iceberg field id, as Iceberg readers do: a renamed column's older files hold it under its old
+    name, a dropped and re-added one's hold other data under the same name. None when a column has
+    no field id (a table whose metadata does not match its Glue columns is read by name)."""
+    if not columns or any(name not in field_ids for name, _ in columns):
+        return None
+    entries = ", ".join(f"{field_ids[name]}: {{name: {_sql_str(name)}, type: {_sql_str(kind)}, default_value: NULL}}"
+                        for name, kind in columns)
+    return f"MAP {{{entries}}}"
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _field_ids(metadata: dict) -> dict[str, int]:
+    wanted = metadata.get("current-schema-id")
+    schemas = metadata.get("schemas") or ([metadata["schema"]] if metadata.get("schema") else [])
+    schema = next((s for s in schemas if s.get("schema-id") == wanted), schemas[-1] if schemas else {})
+    return {f["name"].lower(): f["id"] for f in schema.get("fields") or () if "id" in f and "name" in f}
 
 
 def load_metadata(table: dict, local_path: Callable[[str], str]) -> dict:

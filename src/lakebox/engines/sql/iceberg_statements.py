@@ -1,6 +1,6 @@
-"""The Athena statements that write Iceberg tables, over iceberg_writes.py: CREATE TABLE and ALTER TABLE
-(DDL), CTAS, INSERT INTO, DELETE FROM, UPDATE and MERGE INTO. The rows come from DuckDB through the engine's own table
-resolution and translation, so a statement reads exactly what a SELECT of it would.
+"""The Athena statements that write Iceberg tables, over iceberg_writes.py: CREATE TABLE (DDL; ALTER TABLE
+is iceberg_schema.py's), CTAS, INSERT INTO, DELETE FROM, UPDATE and MERGE INTO. The rows come from DuckDB
+through the engine's own table resolution and translation, so a statement reads exactly what a SELECT of it would.
 
 DELETE and UPDATE evaluate their WHERE once per row (`COALESCE(cond, FALSE)`, so a NULL condition
 touches nothing, as in Trino), then commit the table's new rows as one snapshot; the update count is
@@ -19,7 +19,7 @@ from sqlglot import exp
 from . import iceberg, iceberg_writes, translate
 from .errors import QueryError
 from .reader import quote_ident
-from .types import HiveTypeError, hive_to_duckdb
+from .write_specs import check_names
 
 HIVE_ROWS_UNSUPPORTED = "NOT_SUPPORTED: Modifying Hive table rows is only supported for transactional tables"
 _HIT = "__lakebox_hit"
@@ -47,11 +47,11 @@ def is_iceberg_ctas(tree: exp.Create) -> bool:
 
 def create_from_ddl(glue_catalog: Any, lake: Any, account: str, region: str, db: str, name: str,
                     columns: list[dict], props: list) -> None:
-    """`columns`: Glue columns (Name, Hive Type) of the statement; `props`: its properties."""
-    try:
-        duck = [(c["Name"].lower(), hive_to_duckdb(c["Type"])) for c in columns]
-    except HiveTypeError as error:
-        raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+    """`columns`: Glue columns (Name, Hive Type, optional Comment) of the statement; `props`: its
+    properties."""
+    from . import iceberg_io, iceberg_schema
+
+    schema = iceberg_schema.arrow_schema(columns)
     location, partitioning = None, []
     for prop in props:
         if isinstance(prop, exp.LocationProperty):
@@ -59,50 +59,8 @@ def create_from_ddl(glue_catalog: Any, lake: Any, account: str, region: str, db:
         elif isinstance(prop, exp.PartitionedByProperty):
             node = prop.this
             partitioning = list(node.expressions) if isinstance(node, (exp.Schema, exp.Tuple)) else [node]
-    from . import iceberg_io
-
-    with duckdb.connect() as con:
-        schema = iceberg_writes.arrow_schema(con, duck)
     iceberg_writes.create_table(iceberg_io.catalog_for(glue_catalog, lake, account, region), db, name, schema,
                                 partitioning, location)
-
-
-def alter(glue_catalog: Any, lake: Any, account: str, region: str, db: str, name: str, statement: exp.Alter) -> str:
-    """ALTER TABLE on an Iceberg table: ADD COLUMNS (a schema update) and SET TBLPROPERTIES (table
-    properties), one commit each; the statement type Athena reports."""
-    from . import ddl_hive, iceberg_io
-
-    table = iceberg_io.catalog_for(glue_catalog, lake, account, region).load_table(f"{db}.{name}")
-    kind = "ALTER_TABLE"
-    for action in statement.args.get("actions") or []:
-        if isinstance(action, (exp.Schema, exp.ColumnDef)):
-            defs = action.expressions if isinstance(action, exp.Schema) else [action]
-            columns = [ddl_hive.column(d) for d in defs]
-            existing = {field.name.lower() for field in table.schema().fields}
-            for column in columns:
-                if column["Name"].lower() in existing:
-                    raise QueryError("COLUMN_ALREADY_EXISTS", f"COLUMN_ALREADY_EXISTS: Column '{column['Name']}' "
-                                                              "already exists")
-            try:
-                duck = [(c["Name"].lower(), hive_to_duckdb(c["Type"])) for c in columns]
-            except HiveTypeError as error:
-                raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
-            with duckdb.connect() as con:
-                added = iceberg_writes.arrow_schema(con, duck)
-            with table.update_schema() as update:
-                update.union_by_name(added)
-            kind = "ALTER_TABLE_ADD_COLUMNS"
-        elif isinstance(action, exp.AlterSet) and action.expressions and action.args.get("location") is None:
-            properties = {prop.name: prop.args["value"].name for props in action.expressions
-                          for prop in props.expressions}
-            with table.transaction() as transaction:
-                transaction.set_properties(properties)
-            kind = "ALTER_TABLE_SET_TBLPROPERTIES"
-        else:
-            raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: this ALTER TABLE is not supported for Iceberg tables "
-                                              f"here: {action.sql(dialect='hive')[:60]}")
-        table = iceberg_io.catalog_for(glue_catalog, lake, account, region).load_table(f"{db}.{name}")
-    return kind
 
 
 # -- CTAS, INSERT ------------------------------------------------------------------------------------
@@ -122,8 +80,11 @@ def ctas(write: Any, tree: exp.Create, db: str, name: str, parameters: list) -> 
         raise QueryError("INVALID_TABLE_PROPERTY", f"INVALID_TABLE_PROPERTY: Catalog 'awsdatacatalog' table "
                                                    f"property '{sorted(unknown)[0]}' does not exist")
     translate.require_names(tree.expression)
-    write._materialize(tree.expression, parameters, "__ctas")
+    fields: list = []
+    write._materialize(tree.expression, parameters, "__ctas", fields)
+    check_names(tree.expression, fields)
     rows = write.con.sql("SELECT * FROM __ctas").to_arrow_table()
+    rows = rows.rename_columns([column.lower() for column in rows.column_names])  # Athena's names are lower case
     table = iceberg_writes.create_table(catalog(write.engine), db, name, rows.schema,
                                         options.get("partitioning") or [], options.get("location"))
     return iceberg_writes.append(table, rows)
@@ -246,7 +207,8 @@ def _target(write: Any, table: exp.Table) -> tuple[str, str, dict]:
 
 
 def _columns(glue: dict) -> list[str]:
-    return [c["Name"].lower() for c in (glue.get("StorageDescriptor") or {}).get("Columns") or []]
+    columns = iceberg.current_columns((glue.get("StorageDescriptor") or {}).get("Columns") or [])
+    return [c["Name"].lower() for c in columns]
 
 
 def _condition(tree: exp.Expression) -> str:

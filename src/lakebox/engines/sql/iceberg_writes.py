@@ -149,6 +149,20 @@ def _commit(table):
                                                  f"{'.'.join(table.name())}: {error}") from None
 
 
+@contextlib.contextmanager
+def schema_commit(table):
+    """pyiceberg's UpdateSchema, committed as one new metadata version; a change Iceberg refuses (a
+    type it cannot promote, a column it cannot move) is Athena's NOT_SUPPORTED, and nothing changed."""
+    from pyiceberg.exceptions import ValidationError
+
+    with _commit(table):
+        try:
+            with table.update_schema() as update:
+                yield update
+        except (ValidationError, ValueError) as error:
+            raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
+
+
 def conformed(table, rows: pa.Table) -> pa.Table:
     """`rows` with the table's column names (DuckDB lower-cases them) in the table's order."""
     wanted = table.schema().as_arrow()

@@ -34,6 +34,8 @@ class Footer:
     column_bytes: dict
     #: the footer (Thrift metadata) plus the 8-byte tail (its length and the `PAR1` magic)
     footer_bytes: int
+    #: every top-level column carries a field id (as Iceberg writers write them)
+    field_ids: bool = False
 
 
 def duckdb_type(arrow_type) -> Optional[str]:
@@ -82,7 +84,8 @@ def _read(path: str) -> Footer:
             chunk = row_group.column(index)
             top = chunk.path_in_schema.split(".", 1)[0].lower()
             column_bytes[top] = column_bytes.get(top, 0) + chunk.total_compressed_size
-    return Footer(columns, column_bytes, metadata.serialized_size + 8)
+    field_ids = len(schema) > 0 and all(b"PARQUET:field_id" in (field_.metadata or {}) for field_ in schema)
+    return Footer(columns, column_bytes, metadata.serialized_size + 8, field_ids)
 
 
 FOOTERS = _Footers()

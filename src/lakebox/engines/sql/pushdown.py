@@ -57,6 +57,22 @@ def prune_predicate(table: exp.Table, keys: list) -> list:
     return found
 
 
+def pinned_constants(table: exp.Table, names: list) -> dict:
+    """{column: [DuckDB SQL constant]} for the columns among `names` that a WHERE conjunct of the
+    table's own SELECT pins to constants (`c = v`, `c IN (...)`, `c = a OR c = b`); several such
+    conjuncts on one column keep the first. Used for bucket pruning."""
+    pinned: dict = {}
+    wanted = set(names)
+    for bare in own_conjuncts(table):
+        columns = {c.name for c in bare.find_all(exp.Column)}
+        if len(columns) != 1 or not columns <= wanted or next(iter(columns)) in pinned:
+            continue
+        constants = _equality_constants(bare)
+        if constants is not None:
+            pinned[next(iter(columns))] = constants
+    return pinned
+
+
 def _equality_constants(conjunct: exp.Expression) -> Optional[list]:
     """DuckDB SQL of the constants a one-column conjunct pins the column to, or None when it is not
     an equality against constants."""

@@ -29,7 +29,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import delta, iceberg, parquet_footers, projection, reader_avro, reader_text
+from . import bucketing, bz2_text, delta, iceberg, parquet_footers, projection, reader_avro, reader_text
 from .errors import QueryError
 from .types import HiveTypeError, hive_to_duckdb
 
@@ -135,12 +135,13 @@ def key_types(table: dict) -> list[tuple[str, str]]:
 
 def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Optional[str],
                view_name: str, needed: Optional[set] = None, named: Optional[set] = None,
-               snapshot_id: Optional[int] = None) -> TableScan:
+               snapshot_id: Optional[int] = None, buckets: Optional[set] = None) -> TableScan:
     """`partitions` is None for an unpartitioned table; `prune_sql` is a DuckDB boolean expression over
     the partition key names (unqualified), or None. `needed`: the (lower-case) column names the query
     references, for counting the bytes of a Parquet scan; None counts every column. `named`: every
     name the query uses, which says which hidden columns to add. `snapshot_id`: the Iceberg snapshot
-    to read (time travel); None reads the current one."""
+    to read (time travel); None reads the current one. `buckets`: for a bucketed table, the only
+    bucket numbers whose files can hold matching rows (`bucketing`); None reads every file."""
     sd = table.get("StorageDescriptor") or {}
     if iceberg.is_iceberg(table):
         return _iceberg_scan(lake, table, sd, needed, named, snapshot_id)
@@ -164,6 +165,10 @@ def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Op
     for index, (location, values) in enumerate(units):
         folder = folders.get(location)
         files = list_files(folder) if folder else []
+        if buckets is not None and files:
+            numbers = bucketing.file_buckets(files, (sd.get("NumberOfBuckets") or 0))
+            if numbers is not None:
+                files = [f for f in files if numbers[f[0]] in buckets]
         if not files:
             continue
         if fmt != PARQUET:
@@ -171,7 +176,8 @@ def build_scan(con, lake, table: dict, partitions: Optional[list], prune_sql: Op
         key_exprs = [f"TRY_CAST({_value_sql(v)} AS {t}) AS {quote_ident(n)}" for (n, t), v in zip(keys, values)]
         for part, group in enumerate([[f] for f in files] if hidden else [files]):
             data = _read(con, fmt, table, sd, data_cols, [path for path, _ in group],
-                         f"{view_name}_{index}" + (f"_{part}" if hidden else ""), scan, needed)
+                         f"{view_name}_{index}" + (f"_{part}" if hidden else ""), scan, needed,
+                         getattr(lake, "internal_dir", None))
             extra = _hidden_values(hidden, location, folder, *group[0]) if hidden else []
             selects.append(f"SELECT {', '.join(data + key_exprs + extra)} FROM {scan.sql}")
     _union(scan, selects)
@@ -195,32 +201,44 @@ def _union(scan: TableScan, selects: list) -> None:
 def _iceberg_scan(lake, table: dict, sd: dict, needed: Optional[set], named: Optional[set],
                   snapshot_id: Optional[int]) -> TableScan:
     """The live rows of an Iceberg table's current snapshot (iceberg.py plans the files): its data
-    files read as Parquet by column name, less the rows its position delete files name. Glue's
-    columns are the schema, as Iceberg writers keep them in step with the table's own."""
+    files read as Parquet by field id (by column name when a file has none), less the rows its
+    position delete files name. Glue's current columns are the schema, as Iceberg writers keep them
+    in step with the table's own."""
     try:
-        data_cols = _data_columns(sd)
+        data_cols = _data_columns({"Columns": iceberg.current_columns(sd.get("Columns") or [])})
     except HiveTypeError as error:
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
     hidden = [name for name in HIDDEN_COLUMNS if name in (named or ())]
     scan = TableScan(columns=dict([(n, t) for n, t, _ in data_cols] + [(h, HIDDEN_COLUMNS[h]) for h in hidden]))
     files = iceberg.live_files(table, lambda url: location_path(lake, url), snapshot_id)
     data = [(url, _lake_file(lake, url, "ICEBERG_CANNOT_OPEN_SPLIT")) for url in files.data]
+    # Columns are read by field id where the metadata and the files give them (renamed and re-added
+    # columns; files added without ids are read by name), and never from identity partition folders
+    # (`day=3/`): the files themselves hold the values.
+    by_id = iceberg.field_id_schema([(n, t) for n, t, _ in data_cols], files.field_ids) \
+        if all(parquet_footers.footer(path).field_ids for _, path in data) else None
+    reading = f"hive_partitioning=false, schema={by_id}" if by_id else "hive_partitioning=false"
+
+    def columns_of(paths: list) -> list:
+        exprs = _parquet_columns(paths, data_cols, scan, needed)
+        return [quote_ident(n) for n, _, _ in data_cols] if by_id else exprs
     deletes = [_lake_file(lake, url, "ICEBERG_CANNOT_OPEN_SPLIT") for url in files.position_deletes]
     scan.bytes_read += sum(os.path.getsize(path) for path in deletes)
     if not files.position_deletes and not hidden:
         selects = []
         if data:
-            exprs = _parquet_columns([path for _, path in data], data_cols, scan, needed)
+            exprs = columns_of([path for _, path in data])
             listed = ", ".join(quote_str(path) for _, path in data)
-            selects.append(f"SELECT {', '.join(exprs)} FROM read_parquet([{listed}], union_by_name=true)")
+            union = "" if by_id else ", union_by_name=true"
+            selects.append(f"SELECT {', '.join(exprs)} FROM read_parquet([{listed}]{union}, {reading})")
         _union(scan, selects)
         return scan
     deleted = f"read_parquet([{', '.join(quote_str(path) for path in deletes)}])" if deletes else None
     selects = []
     for url, path in data:
-        exprs = _parquet_columns([path], data_cols, scan, needed)
+        exprs = columns_of([path])
         exprs += _hidden_values(hidden, url, path, path, os.path.getsize(path)) if hidden else []
-        select = f"SELECT {', '.join(exprs)} FROM read_parquet([{quote_str(path)}], file_row_number=true)"
+        select = f"SELECT {', '.join(exprs)} FROM read_parquet([{quote_str(path)}], file_row_number=true, {reading})"
         if deleted is not None:
             select += f" WHERE file_row_number NOT IN (SELECT pos FROM {deleted} WHERE file_path = {quote_str(url)})"
         selects.append(select)
@@ -340,9 +358,15 @@ def _parquet_columns(paths: list, columns: list, scan: TableScan, needed: Option
 
 
 def _read(con, fmt: str, table: dict, sd: dict, columns: list, paths: list, name: str,
-          scan: TableScan, needed: Optional[set] = None) -> list:
+          scan: TableScan, needed: Optional[set] = None, internal_dir: Optional[str] = None) -> list:
     """Set `scan.sql` to the FROM source for `paths` and return the data column expressions.
-    `columns` is [(name, DuckDB type, Hive type)]."""
+    `columns` is [(name, DuckDB type, Hive type)]; `internal_dir` holds the plain copies of bzip2
+    text files (bz2_text)."""
+    if fmt not in (PARQUET, ORC, AVRO, REGEX):
+        try:
+            paths = bz2_text.plain_paths(paths, internal_dir)
+        except (OSError, EOFError) as error:
+            raise QueryError("HIVE_CURSOR_ERROR", f"HIVE_CURSOR_ERROR: {error}") from None
     files = "[" + ", ".join(quote_str(p) for p in paths) + "]"
     serde = (sd.get("SerdeInfo") or {}).get("Parameters") or {}
     params = table.get("Parameters") or {}

@@ -69,12 +69,14 @@ def _constant(sql: str) -> callable:
 
 
 def _random(node: exp.Rand) -> exp.Expression:
-    """random(n) is 0 <= x < n, of n's integer type (sqlglot reads the n as a seed)."""
+    """random(n) is 0 <= x < n, of n's integer type (sqlglot reads the n as a seed); an n that is not
+    positive fails the query, as Trino's `bound must be positive`."""
     bound = node.this
     if bound is None:
         return node
     kind = bound.type.sql("duckdb") if bound.type is not None and bound.type.this in _INTEGRAL else "BIGINT"
-    return template(f"CAST(floor(random() * __p_n) AS {kind})", n=bound)
+    return template(f"CASE WHEN __p_n <= 0 THEN error('INVALID_FUNCTION_ARGUMENT: bound must be positive') "
+                    f"ELSE CAST(floor(random() * __p_n) AS {kind}) END", n=bound)
 
 
 def _sign(node: exp.Sign) -> exp.Expression:

@@ -72,6 +72,29 @@ def position_error(sql: str, error: ParseError) -> QueryError:
 
 
 _STATEMENT_START_WORDS = {w.strip("'") for w in _STATEMENT_STARTS.split(", ")}
+#: What may follow the AS of a CREATE TABLE AS: a query.
+_QUERY_STARTS = "'(', 'SELECT', 'TABLE', 'VALUES', 'WITH'"
+
+
+def ctas_query_error(sql: str) -> Optional[QueryError]:
+    """`CREATE TABLE t [WITH (...)] AS <not a query>` (`AS ALTER TABLE ...`, which sqlglot keeps as an
+    unparsed command): Trino's mismatched input at the word after AS; None when a query follows."""
+    depth = 0
+    tokens = tokens_of(sql)
+    for i, token in enumerate(tokens[:-1]):
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif depth == 0 and token.text.upper() == "AS":
+            body = tokens[i + 1]
+            if body.text.upper() in _QUERY_START_WORDS:
+                return None
+            return _syntax_error(body.line, body.col - len(body.text) + 1, body.text, _QUERY_STARTS)
+    return None
+
+
+_QUERY_START_WORDS = {w.strip("'") for w in _QUERY_STARTS.split(", ")}
 
 
 _NOT_AFTER_COMMA = {"FROM", "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", ")", ",", "UNION", "ON"}

@@ -426,15 +426,32 @@ def zoned_outputs(tree: exp.Expression) -> dict:
     return zones
 
 
-def output_names(names: list, values: bool = False) -> list:
-    """DuckDB's result column names as Athena shows them: lower case, `_col<n>` for unnamed ones, and
-    `_col<n>` for the columns of a bare VALUES (DuckDB says `col<n>`)."""
+def keep_written_names(tree: exp.Expression) -> None:
+    """Alias each column a query's result shows by a name written with capitals (`SELECT ID`) to
+    that text, in place: Trino names the result column as the query spells it, where DuckDB gives
+    the table's spelling (`id`). Only the result's own select list (the first of a set operation)."""
+    while isinstance(tree, exp.SetOperation):
+        tree = tree.left
+    while isinstance(tree, exp.Subquery):
+        tree = tree.this
+    if not isinstance(tree, exp.Select):
+        return
+    for item in list(tree.expressions):
+        if isinstance(item, exp.Column) and not item.is_star and item.name != item.name.lower():
+            item.replace(exp.alias_(item.copy(), item.name, quoted=True))
+
+
+def output_names(names: list, values: bool = False, keep_case: bool = False) -> list:
+    """DuckDB's result column names as Athena shows them: `_col<n>` for unnamed ones and for the
+    columns of a bare VALUES (DuckDB says `col<n>`), others in lower case, or, with `keep_case`, as
+    the query wrote them: a query's result names a column `ID` when it selects `ID` (Trino keeps an
+    identifier's text), where the columns of a table or view made from it are lower case."""
     out = []
     for position, name in enumerate(names):
         if name.startswith(UNNAMED) or (values and name == f"col{position}"):
             out.append(f"_col{position}")
         else:
-            out.append(name.lower())
+            out.append(name if keep_case else name.lower())
     return out
 
 

@@ -254,4 +254,43 @@ def trino_name(kind: exp.DataType) -> Optional[str]:
     if kind.this == T.DECIMAL:
         params = [p.this.sql() if isinstance(p.this, exp.Expression) else str(p.this) for p in kind.expressions]
         return f"decimal({','.join(params)})" if params else "decimal(18,3)"
+    if kind.this == T.TIME:
+        return f"time({time_precision(kind)})"
     return _TRINO_NAMES.get(kind.sql("duckdb").upper())
+
+
+#: Trino's precision of `time` written without one, as in CAST(x AS time).
+DEFAULT_TIME_PRECISION = 3
+
+
+def time_precision(kind: exp.DataType) -> int:
+    """The fractional digits of a `time(p)` type. A TIME literal has as many as it is written with
+    (`TIME '13:24:11'` is time(0)); sqlglot's Trino parser records that as the type's parameter."""
+    if kind.expressions:
+        param = kind.expressions[0].this
+        text = param.this if isinstance(param, exp.Literal) else param
+        if str(text).isdigit():
+            return int(text)
+    return DEFAULT_TIME_PRECISION
+
+
+def time_output_precisions(tree: exp.Expression) -> dict:
+    """{result position: p} of the result columns that are a `time(p)` other than time(3): a TIME
+    literal or a cast to time(p). Trino prints such a value with p fractional digits ('13:24:11' for
+    time(0)), where DuckDB's TIME carries microseconds and the renderer writes milliseconds."""
+    while isinstance(tree, exp.SetOperation):
+        tree = tree.left
+    while isinstance(tree, exp.Subquery):
+        tree = tree.this
+    if not isinstance(tree, exp.Select) or any(isinstance(e, exp.Star) or
+                                                (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+                                                for e in tree.expressions):
+        return {}
+    found = {}
+    for position, item in enumerate(tree.expressions):
+        inner = item.unalias()
+        if isinstance(inner, exp.Cast) and inner.to.this == T.TIME:
+            precision = time_precision(inner.to)
+            if precision != DEFAULT_TIME_PRECISION:
+                found[position] = precision
+    return found

@@ -170,6 +170,16 @@ def _render(value: Any, top: bool = False) -> str:
     return str(value)
 
 
+def render_time(value: Optional[dt.time], precision: int) -> Optional[str]:
+    """A `time(p)` value as Trino prints it: p fractional digits, none (and no point) for time(0)."""
+    if value is None:
+        return None
+    text = value.strftime("%H:%M:%S")
+    if precision <= 0:
+        return text
+    return text + "." + f"{value.microsecond:06d}{'0' * 6}"[:precision]
+
+
 def render_real(value: Optional[float]) -> Optional[str]:
     """A `real` (float32) as Athena writes it: the shortest text that reads back as the same float32
     (1.1, not the 1.100000023841858 of its double widening)."""

@@ -21,7 +21,7 @@ from typing import Any, Optional
 from sqlglot import exp, tokens
 from sqlglot.dialects.trino import Trino
 
-from . import ddl_show, translate
+from . import ddl_show, translate, view_format
 from .ddl import DdlResult
 from .ddl_tokens import Cursor, ParseError
 from .errors import QueryError
@@ -91,7 +91,7 @@ def run(engine: Any, sql: str, database: Optional[str]) -> DdlResult:
     statement = _Statements(engine, (database or "default").lower())
     try:
         if re.match(r"CREATE\b", text, re.I):
-            return statement.create(text)
+            return statement.create(text, sql)
         cur = Cursor(text)
         if cur.accept("DROP", "VIEW"):
             return statement.drop(cur)
@@ -115,10 +115,13 @@ def _qualified(name: str, default_db: str, engine: Any) -> tuple[str, str]:
 
 
 def _body_after_as(text: str) -> str:
-    """The SELECT of `CREATE ... VIEW name AS <select>` exactly as written: Athena keeps the user's text."""
+    """The SELECT of `CREATE ... VIEW name AS <select>` exactly as written: Athena keeps the user's text
+    from the query's first character to the statement's end, trailing line breaks included (only a
+    final `;` goes)."""
     for token in Trino().tokenize(text):
         if token.token_type == tokens.TokenType.ALIAS:
-            return text[token.end + 1:].strip()
+            body = text[token.end + 1:].lstrip()
+            return body.rstrip()[:-1] if body.rstrip().endswith(";") else body
     raise QueryError("SYNTAX_ERROR", "SYNTAX_ERROR: line 1:1: CREATE VIEW needs AS followed by a query")
 
 
@@ -139,14 +142,15 @@ class _Statements:
             raise QueryError("TABLE_NOT_FOUND", f"TABLE_NOT_FOUND: line 1:1: View '{CATALOG}.{db}.{name}' does not exist")
         return table
 
-    def create(self, text: str) -> DdlResult:
+    def create(self, text: str, written: str) -> DdlResult:
+        """`text`: the statement without comments; `written`: as the user sent it."""
         statement = translate.parse(text)
         if not isinstance(statement, exp.Create) or statement.kind != "VIEW" or \
                 not isinstance(statement.expression, (exp.Query, exp.Values)):
             raise QueryError("SYNTAX_ERROR", "SYNTAX_ERROR: line 1:1: expected CREATE [OR REPLACE] VIEW name AS query")
         db, name = _qualified(statement.this.sql(dialect="trino"), self.database, self.engine)
         self._need_database(db)
-        body = _body_after_as(text)
+        body = _body_after_as(written)
         # The view's own names resolve in the schema it is created in, as on Athena.
         columns = [(n.lower(), t) for n, t in self.engine.query_types(body, db)]
         seen = set()
@@ -193,7 +197,7 @@ class _Statements:
         db, name = _qualified(cur.name(), self.database, self.engine)
         cur.end()
         original = definition(self._need_view(db, name))["originalSql"]
-        lines = f'CREATE VIEW "{CATALOG}"."{db}"."{name}" AS\n{original}'.splitlines()
+        lines = view_format.show_create_view(db, name, original)
         return DdlResult("SHOW_CREATE_VIEW", [("Create View", "string")], [[line] for line in lines])
 
     def describe(self, cur: Cursor) -> DdlResult:

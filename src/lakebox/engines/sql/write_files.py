@@ -12,11 +12,14 @@ Imports duckdb (type objects), pyarrow and this package.
 from __future__ import annotations
 
 import os
+import random
+import string
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import write_avro
+from . import bucketing, write_avro
 from .errors import QueryError
 from .reader import quote_ident, quote_str
 
@@ -113,23 +116,29 @@ def folder_has_files(folder: str) -> bool:
 
 def write_files(con, select_sql: str, fmt: FileFormat, folder: str, stem: str,
                 bucket_by: Optional[list] = None, bucket_count: int = 0) -> Written:
-    """Write the rows of `select_sql` into `folder`: one file, or one per bucket (hash of `bucket_by`
-    modulo `bucket_count`), each named `<stem>_<n>` plus the compression's extension. Empty files
-    are not written."""
+    """Write the rows of `select_sql` into `folder`: one file named `<stem>_00000`, or one per bucket
+    of `bucket_by` (Hive's bucketing hash, `bucketing`) named as Trino names them,
+    `<presto query id>_bucket-<n>`; plus the compression's extension. Empty files are not written."""
     codec = fmt.codec()
     os.makedirs(folder, exist_ok=True)
     units = [(select_sql, 0)]
+    name = f"{stem}_{{number:05d}}"
     if bucket_by and bucket_count > 0:
-        key = ", ".join(quote_ident(c) for c in bucket_by)
-        units = [(f"SELECT * FROM ({select_sql}) AS __b WHERE hash({key}) % {bucket_count} = {i}", i)
-                 for i in range(bucket_count)]
+        relation = con.sql(select_sql)
+        kinds = {c.lower(): t for c, t in zip(relation.columns, relation.types)}
+        number_sql = bucketing.bucket_number_sql([(quote_ident(c), kinds.get(c.lower(), "")) for c in bucket_by],
+                                                 bucket_count)
+        if number_sql is None:  # a type without Hive's v1 hash here: DuckDB's hash, and no pruning reads them
+            number_sql = f"hash({', '.join(quote_ident(c) for c in bucket_by)}) % {bucket_count}"
+        units = [(f"SELECT * FROM ({select_sql}) AS __b WHERE {number_sql} = {i}", i) for i in range(bucket_count)]
+        name = f"{_presto_query_id()}_bucket-{{number:05d}}"
     written = Written()
     for sql, number in units:
         count = con.execute(f"SELECT count(*) FROM ({sql}) AS __c").fetchall()[0][0]
         if not count:
             continue
         extension = _TEXT_EXTENSIONS[codec] if fmt.name in (JSON, TEXTFILE) else ""
-        final = os.path.join(folder, f"{stem}_{number:05d}{extension}")
+        final = os.path.join(folder, name.format(number=number) + extension)
         temp = os.path.join(folder, f".{uuid.uuid4().hex}.tmp")
         try:
             _write_one(con, sql, fmt, codec, temp)
@@ -140,6 +149,13 @@ def write_files(con, select_sql: str, fmt: FileFormat, folder: str, stem: str,
         written.files.append(final)
         written.rows += count
     return written
+
+
+def _presto_query_id() -> str:
+    """A query id in Trino's form (`20240101_120000_00042_ab1cd`), which starts the names of the
+    bucket files Athena writes and lets readers tell each file's bucket from its name."""
+    suffix = "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(5))
+    return f"{time.strftime('%Y%m%d_%H%M%S', time.gmtime())}_{random.randrange(100000):05d}_{suffix}"
 
 
 def _optional_columns(con, sql: str) -> str:
@@ -162,7 +178,7 @@ def _write_int96_parquet(relation, path: str, codec: str) -> None:
     pyarrow, a batch at a time so that a large result never sits in memory. Arrow fields from DuckDB
     are all nullable: every Parquet field is optional, as Trino writes."""
     import pyarrow.parquet as pq
-    batches = relation.fetch_record_batch(_INT96_BATCH_ROWS)
+    batches = relation.to_arrow_reader(_INT96_BATCH_ROWS)
     with pq.ParquetWriter(path, batches.schema, compression=_ARROW_CODECS.get(codec, codec),
                           use_deprecated_int96_timestamps=True) as writer:
         for batch in batches:

@@ -117,17 +117,25 @@ def partition_keys(options: dict, columns: list) -> list:
     return keys
 
 
-def check_names(query: exp.Expression, columns: list) -> None:
+def check_names(query: exp.Expression, fields: list) -> None:
+    """The columns of a CTAS's query, as Trino checks them field by field: each has a name, no name
+    repeats, and each has a type (a bare NULL is of type unknown). `fields` are the query's own
+    (name, DuckDB type) pairs, repeats included."""
     select = query if isinstance(query, exp.Select) else None
     if select is not None:
         for position, node in enumerate(select.expressions, 1):
             if not isinstance(node, (exp.Alias, exp.Column, exp.Star)):
-                raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: Column name not specified at position {position}")
+                raise QueryError("MISSING_COLUMN_NAME",
+                                 f"MISSING_COLUMN_NAME: line 1:1: Column name not specified at position {position}")
     seen = set()
-    for column in columns:
+    for column, kind in fields:
         if column.lower() in seen:
-            raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: Column name '{column.lower()}' specified more than once")
+            raise QueryError("DUPLICATE_COLUMN_NAME", f"DUPLICATE_COLUMN_NAME: line 1:1: Column name "
+                                                      f"'{column.lower()}' specified more than once")
         seen.add(column.lower())
+        if str(kind).strip('"').upper() == "NULL":
+            raise QueryError("COLUMN_TYPE_UNKNOWN", f"COLUMN_TYPE_UNKNOWN: line 1:1: Column type is unknown: "
+                                                    f"{column.lower()}")
 
 
 def glue_value(value: Optional[str]) -> str:

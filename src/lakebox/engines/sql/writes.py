@@ -26,7 +26,7 @@ import duckdb
 from sqlglot import exp
 
 from ...protocol.errors import AwsError
-from . import cancel_watch, iceberg, iceberg_maintenance, iceberg_statements, reader, translate
+from . import cancel_watch, iceberg, iceberg_maintenance, iceberg_statements, reader, syntax_errors, translate
 from .errors import QueryError
 from .types import hive_to_duckdb
 from .write_files import (
@@ -73,6 +73,10 @@ def run_write(engine, sql: str, database: Optional[str], parameters: list, cance
         if iceberg_maintenance.is_maintenance(text):
             return QueryOutcome("DML", iceberg_maintenance.run(run, text), [], [], run.scanned)
         tree = translate.parse(text)
+        if isinstance(tree, exp.Command) and tree.name.upper() == "CREATE":
+            refused = syntax_errors.ctas_query_error(text)
+            if refused is not None:
+                raise refused
         if isinstance(tree, exp.Insert):
             rows, files = run.insert(tree, parameters)
             return QueryOutcome("DML", "INSERT", [], [], run.scanned, rows, manifest_files=files)
@@ -115,8 +119,11 @@ class _Write:
         self.engine.check_catalog(table.catalog)
         return (table.db or self.database).lower(), table.name.lower()
 
-    def _materialize(self, query: exp.Expression, parameters: list, name: str) -> tuple[list, list]:
-        """Run `query` into the temporary table `name`; its (column names, DuckDB types)."""
+    def _materialize(self, query: exp.Expression, parameters: list, name: str,
+                     fields: Optional[list] = None) -> tuple[list, list]:
+        """Run `query` into the temporary table `name`; its (column names, DuckDB types). The table's
+        names are unique (DuckDB renames a repeated one); `fields`, when given, receives the query's
+        own (name, DuckDB type) pairs, repeats included."""
         from . import engine as engine_module
         if not isinstance(query, (exp.Query, exp.Values)):
             raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: statement {query.key.upper()} is not supported")
@@ -124,6 +131,12 @@ class _Write:
         scanned, schema = self.engine._resolve_tables(self.con, query, self.database)
         self.scanned += scanned
         duck_sql = translate.to_duckdb(query, schema)
+        if fields is not None:
+            try:
+                described = self.con.sql(duck_sql)  # binds the query, runs nothing
+            except duckdb.Error as error:
+                raise engine_module._athena_error(error, query.sql(dialect="trino")) from None
+            fields.extend(zip(described.columns, described.types))
         watched = cancel_watch.WATCHER.watch(self.cancel, self.con) if self.cancel is not None else None
         try:
             self.con.execute(f"CREATE TEMP TABLE {name} AS {duck_sql}")
@@ -200,8 +213,9 @@ class _Write:
             location = f"{output_location.rstrip('/')}/tables/{self.query_id}"
         self._empty_target(location, f"{db}.{name}")
         translate.require_names(tree.expression)  # before the translation names them _col<n>
-        columns, types = self._materialize(tree.expression, parameters, "__ctas")
-        check_names(tree.expression, columns)
+        fields: list = []
+        columns, types = self._materialize(tree.expression, parameters, "__ctas", fields)
+        check_names(tree.expression, fields)
         columns = [c.lower() for c in columns]
         keys = partition_keys(options, columns)
         bucket_by = [c.lower() for c in options.get("bucketed_by") or []]
@@ -238,7 +252,8 @@ class _Write:
         if not iceberg.is_iceberg(table):
             check_writable(table)
         sd = table.get("StorageDescriptor") or {}
-        data = [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string")) for c in sd.get("Columns") or []]
+        data = [(c["Name"].lower(), hive_to_duckdb(c.get("Type") or "string"))
+                for c in iceberg.current_columns(sd.get("Columns") or [])]
         keys = [(k["Name"].lower(), hive_to_duckdb(k.get("Type") or "string")) for k in table.get("PartitionKeys") or []]
         everything = data + keys
         wanted = named if named is not None else [n for n, _ in everything]

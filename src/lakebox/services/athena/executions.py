@@ -16,19 +16,26 @@ from __future__ import annotations
 
 import threading
 import uuid
+from typing import Any
 
 from ...clock import ServiceClock
+from ...engines.sql import submission_checks
 from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
 from .common import ENGINE_VERSION, page, scope
 from .errors import invalid_request
-from .results import output_file, read_manifest, read_results
+from .result_storage import MANAGED_AND_OUTPUT, ResultStorage, managed_location
+from .results import manifest_of, output_file, output_of, read_manifest, read_results
 from .reuse import find_reusable, reuse, reuse_max_age
 from .runner import QueryRunner
 from .store import AthenaStore, decode, encode
 
-NO_OUTPUT = ("No output location provided. An output location is required either through the Workgroup "
-             "result configuration setting or as an API input.")
+# AWS's wording, its doubled space included.
+NO_OUTPUT = ("No output location provided. You did not provide an output location for  your query results. Either "
+             "specify an S3 bucket location or enable Athena managed query results in your workgroup settings.")
 MAX_RESULTS = 1000
+#: The database Athena runs a query in when its context names none, and which Athena itself creates.
+DEFAULT_DATABASE = "default"
 #: How long GetQueryExecution waits for a running execution to end before answering.
 POLL_HOLD_SECONDS = 0.1
 #: How many GetQueryExecution calls may wait at once (the gateway has 8 workers by default).
@@ -49,6 +56,8 @@ class ExecutionsMixin:
     store: AthenaStore
     clock: ServiceClock
     runner: QueryRunner
+    results: ResultStorage
+    glue: Any
 
     def _load_execution(self, ctx: RequestContext, execution_id: str) -> dict:
         rows = self.store.read("SELECT doc FROM executions WHERE id = ? AND scope = ?", (execution_id, scope(ctx)))
@@ -67,23 +76,43 @@ class ExecutionsMixin:
             if rows:
                 return {"QueryExecutionId": rows[0]["id"]}
         config = wg["Configuration"]
+        managed = (config.get("ManagedQueryResultsConfiguration") or {}).get("Enabled")
         result_config = dict(params.get("ResultConfiguration") or {})
         wg_result = config.get("ResultConfiguration") or {}
-        if config.get("EnforceWorkGroupConfiguration") and wg_result.get("OutputLocation"):
+        enforced = config.get("EnforceWorkGroupConfiguration")
+        if enforced and (wg_result.get("OutputLocation") or managed):
             result_config = dict(wg_result)
         else:
             for key, value in wg_result.items():
                 result_config.setdefault(key, value)
-        if not result_config.get("OutputLocation"):
-            raise invalid_request(NO_OUTPUT)
+        if managed and result_config.get("OutputLocation"):
+            # A client-side S3 location in a managed workgroup that does not override client settings.
+            raise invalid_request(MANAGED_AND_OUTPUT)
         execution_id = str(uuid.uuid4())
-        output_dir = result_config["OutputLocation"]
+        if result_config.get("OutputLocation"):
+            output_dir = result_config["OutputLocation"]
+            result_config["OutputLocation"] = output_file(output_dir, execution_id, None)
+        elif managed:
+            # Athena-owned storage: the execution shows no OutputLocation; GetQueryResults reads it.
+            output_dir = managed_location(scope(ctx), wg["Name"])
+        else:
+            raise invalid_request(NO_OUTPUT)
+        # Athena parses the text in this call: several statements, or one that does not parse, never run.
+        several = submission_checks.statement_count_error(params["QueryString"])
+        if several is not None:
+            raise invalid_request(several)
+        refused = submission_checks.syntax_error(params["QueryString"])
+        if refused is not None:
+            raise invalid_request(submission_checks.request_message(refused))
         context = dict(params.get("QueryExecutionContext") or {})
+        if (context.get("Database") or "").lower() == DEFAULT_DATABASE \
+                and (context.get("Catalog") or "AwsDataCatalog").lower() == "awsdatacatalog":
+            self._ensure_default_database(ctx)
         doc = {
             "QueryExecutionId": execution_id,
             "Query": params["QueryString"],
             "StatementType": _guess_statement_type(params["QueryString"]),
-            "ResultConfiguration": {**result_config, "OutputLocation": output_file(output_dir, execution_id, None)},
+            "ResultConfiguration": result_config,
             "QueryExecutionContext": context,
             "Status": {"State": "QUEUED", "SubmissionDateTime": self.clock.now()},
             "Statistics": {"EngineExecutionTimeInMillis": 0, "DataScannedInBytes": 0,
@@ -95,6 +124,8 @@ class ExecutionsMixin:
             "lakebox": {"OutputDir": output_dir,
                         "BytesScannedCutoffPerQuery": config.get("BytesScannedCutoffPerQuery")},
         }
+        if managed:
+            doc["ManagedQueryResultsConfiguration"] = dict(config["ManagedQueryResultsConfiguration"])
         if params.get("ExecutionParameters"):
             doc["ExecutionParameters"] = list(params["ExecutionParameters"])
         # Athena reports the reuse setting of every query, off unless the request turned it on.
@@ -119,6 +150,23 @@ class ExecutionsMixin:
             if doc["StatementType"] == "DDL":
                 self._hold(execution_id, DDL_HOLD_SECONDS)
         return {"QueryExecutionId": execution_id}
+
+    def _ensure_default_database(self, ctx: RequestContext) -> None:
+        """Athena's default database is `default`, and Athena makes it in the account's Glue Data Catalog
+        when it is first used: a query in `default` on a fresh account finds it (and can CREATE TABLE in
+        it), as on AWS, while Glue shows no `default` until Athena has used it."""
+        try:
+            self.glue.get_database(ctx, {"Name": DEFAULT_DATABASE})
+            return
+        except AwsError as exc:
+            if exc.code != "EntityNotFoundException":
+                raise
+        try:
+            self.glue.create_database(ctx, {"DatabaseInput": {"Name": DEFAULT_DATABASE,
+                                                              "Description": "Default Hive database"}})
+        except AwsError as exc:
+            if exc.code != "AlreadyExistsException":  # made by a concurrent query in the meantime
+                raise
 
     def _hold(self, execution_id: str, seconds: float) -> None:
         """Wait up to `seconds` for the execution to end, if a hold slot is free."""
@@ -179,10 +227,11 @@ class ExecutionsMixin:
         if result_type == "DATA_MANIFEST":
             return self._manifest_rows(doc, params, max_results)
         columns = doc["lakebox"].get("ColumnInfo") or []
-        rows = read_results(self.lake, doc["ResultConfiguration"]["OutputLocation"], len(columns))
+        output = output_of(doc)
+        rows = read_results(self.results, output, len(columns)) if output else None
         if rows is None:
-            raise invalid_request("Unable to find the query results file at "
-                                  f"{doc['ResultConfiguration']['OutputLocation']}", "INVALID_INPUT")
+            where = doc["ResultConfiguration"].get("OutputLocation") or "Athena managed query results storage"
+            raise invalid_request(f"Unable to find the query results file at {where}", "INVALID_INPUT")
         chunk, token = page(rows, params.get("NextToken"), max_results, MAX_RESULTS)
         result = {"UpdateCount": doc["lakebox"].get("UpdateCount", 0),
                   "ResultSet": {"Rows": [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]}
@@ -199,13 +248,14 @@ class ExecutionsMixin:
     def _manifest_rows(self, doc: dict, params: dict, max_results) -> dict:
         """QueryResultType=DATA_MANIFEST: the data files a CTAS, INSERT or UNLOAD wrote, one per row, read
         from its `-manifest.csv`. Any other statement has no manifest, and AWS refuses the call."""
-        manifest = doc.get("Statistics", {}).get("DataManifestLocation")
+        manifest = manifest_of(doc)
         if not manifest:
             raise invalid_request("DATA_MANIFEST is only supported for CREATE TABLE AS SELECT, INSERT and UNLOAD "
                                   "queries", "INVALID_INPUT")
-        files = read_manifest(self.lake, manifest)
+        files = read_manifest(self.results, manifest)
         if files is None:
-            raise invalid_request(f"Unable to find the query manifest file at {manifest}", "INVALID_INPUT")
+            where = doc.get("Statistics", {}).get("DataManifestLocation") or "Athena managed query results storage"
+            raise invalid_request(f"Unable to find the query manifest file at {where}", "INVALID_INPUT")
         chunk, token = page(files, params.get("NextToken"), max_results, MAX_RESULTS)
         result = {"UpdateCount": doc["lakebox"].get("UpdateCount", 0),
                   "ResultSet": {"Rows": [{"Data": [{"VarCharValue": url}]} for url in chunk],

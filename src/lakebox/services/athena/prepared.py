@@ -19,8 +19,9 @@ from .common import page, scope
 from .errors import invalid_request, resource_not_found
 from .store import AthenaStore, decode, encode
 
-_EXECUTE = re.compile(r"^\s*EXECUTE\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+USING\s+(.*?))?\s*;?\s*$",
-                      re.IGNORECASE | re.DOTALL)
+#: The statement name is an identifier: bare, or in double quotes (`EXECUTE "my_statement"`).
+_EXECUTE = re.compile(r'^\s*EXECUTE\s+(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_@:]*))'
+                      r"(?:\s+USING\s+(.*?))?\s*;?\s*$", re.IGNORECASE | re.DOTALL)
 _PREPARE = re.compile(r"^\s*PREPARE\s+([A-Za-z_][A-Za-z0-9_]*)\s+FROM\s+(.*?)\s*;?\s*$", re.IGNORECASE | re.DOTALL)
 _DEALLOCATE = re.compile(r"^\s*DEALLOCATE\s+PREPARE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$", re.IGNORECASE)
 #: StatementName's pattern in the API model: a name that does not match cannot name a statement.
@@ -29,6 +30,10 @@ _STATEMENT_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_@:]{0,255}")
 
 class PreparedStatementMissing(Exception):
     """EXECUTE names a statement the workgroup does not have."""
+
+
+class PreparedStatementParameters(Exception):
+    """EXECUTE ... USING ? is given a different number of ExecutionParameters."""
 
 
 def split_literals(text: str) -> list[str]:
@@ -64,13 +69,25 @@ def resolve_execute(store: AthenaStore, scope_key: str, workgroup: str, sql: str
     match = _EXECUTE.match(sql)
     if not match:
         return sql, parameters
-    name, using = match.group(1), match.group(2)
+    name = match.group(1).replace('""', '"') if match.group(1) is not None else match.group(2)
+    using = match.group(3)
     rows = store.read("SELECT doc FROM prepared WHERE scope = ? AND workgroup = ? AND name = ?",
                       (scope_key, workgroup, name))
     if not rows:
         raise PreparedStatementMissing(f"Prepared statement {name} not found in workgroup {workgroup}")
-    values = split_literals(using) if using else list(parameters or [])
+    values = _using_values(split_literals(using), list(parameters or [])) if using else list(parameters or [])
     return decode(rows[0]["doc"])["QueryStatement"], values or None
+
+
+def _using_values(literals: list[str], parameters: list[str]) -> list[str]:
+    """The USING list with each `?` in it taken, in order, from the ExecutionParameters
+    (`EXECUTE s USING ?, 2` with ExecutionParameters ['1'] binds 1 and 2)."""
+    wanted = sum(literal == "?" for literal in literals)
+    if wanted != len(parameters):
+        raise PreparedStatementParameters(f"Incorrect number of parameters: expected {wanted} but found "
+                                          f"{len(parameters)}")
+    pending = iter(parameters)
+    return [next(pending) if literal == "?" else literal for literal in literals]
 
 
 def run_prepare_statement(store: AthenaStore, scope_key: str, workgroup: str, sql: str,

@@ -17,6 +17,7 @@ from .executions import ExecutionsMixin
 from .metadata import MetadataMixin
 from .named_queries import NamedQueriesMixin
 from .prepared import PreparedStatementsMixin
+from .result_storage import ResultStorage
 from .runner import QueryRunner
 from .store import AthenaStore
 from .tags import TagsMixin
@@ -43,7 +44,9 @@ class AthenaProvider(
         self.glue = glue
         self.catalog = catalog
         self.store = AthenaStore(config.data_dir / ".lakebox" / "athena" / "athena.db")
-        self.runner = QueryRunner(self.store, lake, lambda account, region: self._new_engine(account, region),
+        # Result files: the lake for S3 output locations, a private folder for managed query results.
+        self.results = ResultStorage(lake, str(config.data_dir / ".lakebox" / "athena" / "managed-results"))
+        self.runner = QueryRunner(self.store, self.results, lambda account, region: self._new_engine(account, region),
                                   self.clock.now)
         self.runner.fail_interrupted()
 

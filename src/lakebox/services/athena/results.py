@@ -1,4 +1,5 @@
-"""Result files in the lake, written and read back as Athena does.
+"""Result files, written and read back as Athena does, through `ResultStorage` (the lake for an S3
+output location, Athena-owned storage for a workgroup with managed query results).
 
 A query's results go to `<OutputLocation>/<QueryExecutionId>.csv` (DML, UTILITY) or `.txt` (DDL):
 
@@ -29,8 +30,15 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
-from ...storage.api import ObjectMeta
+from .result_storage import (  # noqa: F401 - re-exported: the runner and tests import them from here
+    ResultLocationError,
+    ResultStorage,
+    is_managed,
+    split_s3_uri,
+)
 
+#: The SubstatementType of CREATE TABLE AS SELECT.
+CTAS = "CREATE_TABLE_AS_SELECT"
 #: Writes each query's `.metadata` file while its result file is being written.
 _WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="athena-results")
 #: One field of a result `.csv` and what follows it: a quoted value (quotes kept, so that `""`, an empty
@@ -38,23 +46,19 @@ _WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="athena-results"
 _FIELD = re.compile(r'("(?:[^"]|"")*"|[^,\n"]*)(,|\n|$)')
 
 
-class ResultLocationError(Exception):
-    """The output location is not an S3 URI, or its bucket does not exist."""
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    if not uri.startswith("s3://"):
-        raise ResultLocationError(f"{uri} is not a valid S3 location")
-    bucket, _, key = uri[5:].partition("/")
-    if not bucket:
-        raise ResultLocationError(f"{uri} is not a valid S3 location")
-    return bucket, key
-
-
-def output_file(location: str, execution_id: str, statement_type: Optional[str]) -> str:
-    """`<location>/<id>.csv`, or `.txt` for DDL, as Athena names them."""
+def output_file(location: str, execution_id: str, statement_type: Optional[str],
+                substatement_type: Optional[str] = None) -> str:
+    """`<location>/<id>.csv`, or `.txt` for DDL, as Athena names them. A CTAS has no result file: its
+    OutputLocation is `<location>/<id>`, with only `<id>.metadata` (and `<id>-manifest.csv`) beside it."""
+    if substatement_type == CTAS:
+        return f"{location.rstrip('/')}/{execution_id}"
     suffix = "txt" if statement_type == "DDL" else "csv"
     return f"{location.rstrip('/')}/{execution_id}.{suffix}"
+
+
+def has_result_file(output: str) -> bool:
+    """False for a CTAS's OutputLocation, which names no file (see `output_file`)."""
+    return output.endswith((".csv", ".txt"))
 
 
 def _quote(value: Optional[str]) -> str:
@@ -173,42 +177,41 @@ def parse_txt(data: bytes) -> list[list[Optional[str]]]:
     return [[line] for line in lines]
 
 
-def check_bucket_owner(lake, output: str, expected_owner: Optional[str]) -> None:
+def check_bucket_owner(storage: ResultStorage, output: str, expected_owner: Optional[str]) -> None:
     """ResultConfiguration.ExpectedBucketOwner: the output bucket must belong to that account, as
     S3 checks it for Athena's writes. Raises ResultLocationError."""
     if not expected_owner:
         return
-    bucket, _ = split_s3_uri(output)
-    info = lake.get_bucket(bucket)
-    if info is not None and info.account_id != expected_owner:
+    owner = storage.bucket_owner(output)
+    if owner is not None and owner != expected_owner:
         raise ResultLocationError(f"Access denied when writing output to url: {output} . Please ensure you are "
                                   "allowed to access the S3 bucket. If you are encrypting query results with KMS "
                                   "key, please ensure you are allowed to access your KMS key")
 
 
-def write_results(lake, output: str, columns: list[dict], rows: list[list[Optional[str]]],
+def write_results(storage: ResultStorage, output: str, columns: list[dict], rows: list[list[Optional[str]]],
                   statement_type: Optional[str], update_count: int) -> int:
     """Write the result file and its `.metadata` next to it; the size of the result file, which is what
     GetQueryRuntimeStatistics reports as the bytes the query returned. Raises ResultLocationError."""
-    bucket, key = split_s3_uri(output)
-    if lake.get_bucket(bucket) is None:
-        raise ResultLocationError(f"Unable to verify/create output bucket {bucket}")
-    body = render_txt(rows) if key.endswith(".txt") else render_csv(columns, rows)
-    content_type = "text/plain" if key.endswith(".txt") else "text/csv"
+    is_txt = output.endswith(".txt")
+    body = render_txt(rows) if is_txt else render_csv(columns, rows)
     meta = {"lakebox": 1, "ColumnInfo": columns, "RowCount": len(rows), "StatementType": statement_type,
             "UpdateCount": update_count}
+    if not has_result_file(output):  # a CTAS: its `.metadata` alone
+        storage.put(output + ".metadata", json.dumps(meta).encode("utf-8"), "application/octet-stream")
+        return 0
     # The two files are written at the same time: each write ends in fsyncs, and the filesystem's
     # journal commits concurrent fsyncs together, so this takes about the time of one.
-    metadata = _WRITERS.submit(lake.put_object, bucket, key + ".metadata", json.dumps(meta).encode("utf-8"),
-                               ObjectMeta(content_type="application/octet-stream"))
+    metadata = _WRITERS.submit(storage.put, output + ".metadata", json.dumps(meta).encode("utf-8"),
+                               "application/octet-stream")
     try:
-        info = lake.put_object(bucket, key, body, ObjectMeta(content_type=content_type))
+        stored = storage.put(output, body, "text/plain" if is_txt else "text/csv")
     finally:
         metadata.result()
-    if not key.endswith(".txt") and columns and info is not None:
+    if not is_txt and columns and stored is not None:
         # Exactly what parse_csv would read back: every non-NULL value is quoted, so none is lost.
         header = [c.get("Label") or c.get("Name", "") for c in columns]
-        _PARSED.put(_identity(lake, info) + (len(columns),), [header, *rows])
+        _PARSED.put(stored.identity + (len(columns),), [header, *rows])
     return len(body)
 
 
@@ -217,13 +220,9 @@ def manifest_file(location: str, execution_id: str) -> str:
     return f"{location.rstrip('/')}/{execution_id}-manifest.csv"
 
 
-def write_manifest(lake, manifest: str, files: list[str]) -> None:
+def write_manifest(storage: ResultStorage, manifest: str, files: list[str]) -> None:
     """One s3:// URL per line, as Athena writes it. Raises ResultLocationError."""
-    bucket, key = split_s3_uri(manifest)
-    if lake.get_bucket(bucket) is None:
-        raise ResultLocationError(f"Unable to verify/create output bucket {bucket}")
-    body = "".join(f"{url}\n" for url in files).encode("utf-8")
-    lake.put_object(bucket, key, body, ObjectMeta(content_type="text/csv"))
+    storage.put(manifest, "".join(f"{url}\n" for url in files).encode("utf-8"), "text/csv")
 
 
 class _ParsedResults:
@@ -270,36 +269,57 @@ class _ParsedResults:
 _PARSED = _ParsedResults()
 
 
-def _identity(lake, info) -> tuple:
-    """What tells one stored version of a result file from any other."""
-    return (id(lake), info.bucket, info.key, info.etag, info.size, info.last_modified, info.version_id)
-
-
-def read_results(lake, output: str, width: int) -> Optional[Sequence]:
+def read_results(storage: ResultStorage, output: str, width: int) -> Optional[Sequence]:
     """The rows of a result file (the header first for a `.csv`), as a sequence of lists that
     supports len() and slicing; None if the file is gone. It is shared with the cache: callers must
-    not change it."""
-    bucket, key = split_s3_uri(output)
-    info = lake.head_object(bucket, key)
-    if info is None:
+    not change it. A CTAS, which has no result file, has no rows."""
+    if not has_result_file(output):
+        return []
+    stored = storage.find(output)
+    if stored is None:
         return None
-    identity = _identity(lake, info) + (width,)
+    identity = stored.identity + (width,)
     rows = _PARSED.get(identity)
     if rows is not None:
         return rows
-    with lake.open_object(info) as reader:
-        data = b"".join(reader)
-    rows = parse_txt(data) if key.endswith(".txt") else read_csv_rows(data)
+    data = stored.read()
+    rows = parse_txt(data) if output.endswith(".txt") else read_csv_rows(data)
     _PARSED.put(identity, rows)
     return rows
 
 
-def read_manifest(lake, manifest: str) -> Optional[list[str]]:
+def read_manifest(storage: ResultStorage, manifest: str) -> Optional[list[str]]:
     """The s3:// URLs listed in a `-manifest.csv`; None if the file is gone."""
-    bucket, key = split_s3_uri(manifest)
-    info = lake.head_object(bucket, key)
-    if info is None:
+    stored = storage.find(manifest)
+    if stored is None:
         return None
-    with lake.open_object(info) as reader:
-        data = b"".join(reader)
-    return [line for line in data.decode("utf-8").splitlines() if line]
+    return [line for line in stored.read().decode("utf-8").splitlines() if line]
+
+
+def record_output(doc: dict, output: str, manifest: Optional[str]) -> None:
+    """Say where a finished execution's result file (and manifest) are: in ResultConfiguration's
+    OutputLocation and Statistics' DataManifestLocation for an S3 location; for managed results, whose
+    storage is Athena's own and shown to no one, only in the private `lakebox` member."""
+    if is_managed(output):
+        doc["lakebox"]["ManagedOutput"] = output
+        if manifest is not None:
+            doc["lakebox"]["ManagedManifest"] = manifest
+        return
+    doc["ResultConfiguration"]["OutputLocation"] = output
+    if manifest is not None:
+        doc["Statistics"]["DataManifestLocation"] = manifest
+
+
+def output_of(doc: dict) -> Optional[str]:
+    """Where an execution's result file is (see `record_output`)."""
+    return doc["ResultConfiguration"].get("OutputLocation") or doc["lakebox"].get("ManagedOutput")
+
+
+def manifest_of(doc: dict) -> Optional[str]:
+    return (doc.get("Statistics") or {}).get("DataManifestLocation") or doc["lakebox"].get("ManagedManifest")
+
+
+def data_location(output_dir: str) -> Optional[str]:
+    """Where a CTAS without `external_location` puts its data: under the S3 output location; managed
+    results have no S3 location to put it under."""
+    return None if is_managed(output_dir) else output_dir

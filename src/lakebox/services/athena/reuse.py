@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from .errors import invalid_request
+from .results import output_of, record_output
 from .store import decode
 
 DEFAULT_MAX_AGE_MINUTES = 60
@@ -72,11 +73,11 @@ def reuse(doc: dict, previous: dict, now: datetime) -> None:
     doc["Status"] = {"State": "SUCCEEDED", "SubmissionDateTime": now, "CompletionDateTime": now}
     doc["StatementType"] = previous.get("StatementType", "DML")
     doc["SubstatementType"] = previous.get("SubstatementType", "SELECT")
-    doc["ResultConfiguration"]["OutputLocation"] = previous["ResultConfiguration"]["OutputLocation"]
     doc["Statistics"] = {"EngineExecutionTimeInMillis": 0, "DataScannedInBytes": 0, "TotalExecutionTimeInMillis": 0,
                          "QueryQueueTimeInMillis": 0, "ServicePreProcessingTimeInMillis": 0,
                          "QueryPlanningTimeInMillis": 0, "ServiceProcessingTimeInMillis": 0,
                          "ResultReuseInformation": {"ReusedPreviousResult": True}}
+    record_output(doc, output_of(previous), None)
     doc["lakebox"].update({"ColumnInfo": copy.deepcopy(previous["lakebox"].get("ColumnInfo") or []),
                            "UpdateCount": previous["lakebox"].get("UpdateCount", 0),
                            # The same result file, so the same rows returned.

@@ -18,12 +18,19 @@ from datetime import datetime
 from typing import Any, Callable, Optional
 
 from .data_catalogs import check_query_catalog
-from .prepared import PreparedStatementMissing, resolve_execute, run_prepare_statement
+from .prepared import (
+    PreparedStatementMissing,
+    PreparedStatementParameters,
+    resolve_execute,
+    run_prepare_statement,
+)
 from .results import (
     ResultLocationError,
     check_bucket_owner,
+    data_location,
     manifest_file,
     output_file,
+    record_output,
     write_manifest,
     write_results,
 )
@@ -50,7 +57,7 @@ class QueryRunner:
     def __init__(self, store: AthenaStore, lake: Any, engine_factory: Callable[[str, str], Any],
                  now: Callable[[], datetime]):
         self.store = store
-        self.lake = lake
+        self.lake = lake  # a result_storage.ResultStorage: the lake, or Athena-owned storage for managed results
         self.now = now
         self._engine_factory = engine_factory
         self._engines = threading.local()
@@ -189,8 +196,7 @@ class QueryRunner:
         from ...engines.sql.errors import QueryError
 
         try:
-            check_bucket_owner(self.lake, doc["ResultConfiguration"]["OutputLocation"],
-                               doc["ResultConfiguration"].get("ExpectedBucketOwner"))
+            check_bucket_owner(self.lake, internal["OutputDir"], doc["ResultConfiguration"].get("ExpectedBucketOwner"))
         except ResultLocationError as exc:
             self._fail(execution_id, athena_error(2, 1301, str(exc)), str(exc))
             return
@@ -207,9 +213,13 @@ class QueryRunner:
                 check_query_catalog(self.store, scope_key, doc.get("QueryExecutionContext", {}).get("Catalog"))
                 outcome = self._engine(scope_key).execute(
                     sql, doc.get("QueryExecutionContext", {}).get("Database"), parameters=parameters, cancel=cancel,
-                    output_location=internal["OutputDir"], query_id=execution_id)
+                    output_location=data_location(internal["OutputDir"]), query_id=execution_id)
         except PreparedStatementMissing as exc:
             self._fail(execution_id, athena_error(2, 1100, str(exc)), str(exc))
+            return
+        except PreparedStatementParameters as exc:
+            reason = f"SYNTAX_ERROR: line 1:1: {exc}"
+            self._fail(execution_id, athena_error(2, 1100, reason), reason)
             return
         except QueryError as exc:
             self._fail(execution_id, _query_error(exc), _reason(exc))
@@ -224,7 +234,8 @@ class QueryRunner:
                 d["Statistics"]["DataScannedInBytes"] = outcome.data_scanned_bytes
             self._update(execution_id, cut, only_if=("RUNNING",))
             return
-        output = output_file(internal["OutputDir"], execution_id, outcome.statement_type)
+        output = output_file(internal["OutputDir"], execution_id, outcome.statement_type,
+                             outcome.substatement_type)
         manifest_files = getattr(outcome, "manifest_files", None)
         manifest = manifest_file(internal["OutputDir"], execution_id) if manifest_files is not None else None
         writing_started = time.perf_counter()
@@ -244,14 +255,12 @@ class QueryRunner:
 
         def succeed(d: dict) -> None:
             self._finish(d, "SUCCEEDED", phases=phases)
-            d["ResultConfiguration"]["OutputLocation"] = output
+            record_output(d, output, manifest)
             d["StatementType"] = outcome.statement_type
             if outcome.substatement_type:
                 d["SubstatementType"] = outcome.substatement_type
             d["Statistics"]["DataScannedInBytes"] = outcome.data_scanned_bytes or 0
             d["Statistics"]["ResultReuseInformation"] = {"ReusedPreviousResult": False}
-            if manifest is not None:
-                d["Statistics"]["DataManifestLocation"] = manifest
             # OutputRows/OutputBytes: what GetQueryRuntimeStatistics reports the query returned.
             d["lakebox"].update({"ColumnInfo": outcome.columns, "UpdateCount": outcome.update_count or 0,
                                  "OutputRows": len(outcome.rows), "OutputBytes": output_bytes})

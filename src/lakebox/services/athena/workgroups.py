@@ -10,6 +10,7 @@ from ...clock import ServiceClock
 from ...protocol.context import RequestContext
 from .common import ENGINE_VERSION, ENGINE_VERSIONS, PRIMARY, arn, forget_tags, page, put_tags, scope
 from .errors import invalid_request
+from .result_storage import MANAGED_AND_OUTPUT
 from .store import AthenaStore, decode, encode
 
 
@@ -39,6 +40,7 @@ class WorkGroupsMixin:
         self._ensure_primary(ctx)
         name = params["Name"]
         doc = _new_workgroup(name, params.get("Configuration") or {}, params.get("Description"), self.clock.now())
+        _check_result_storage(doc["Configuration"])
         with self.store.write() as db:
             if db.execute("SELECT 1 FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), name)).fetchone():
                 raise invalid_request("WorkGroup is already created", "WORKGROUP_ALREADY_EXISTS")
@@ -67,6 +69,7 @@ class WorkGroupsMixin:
         if "State" in params:
             doc["State"] = params["State"]
         _apply_updates(doc["Configuration"], params.get("ConfigurationUpdates") or {})
+        _check_result_storage(doc["Configuration"])
         with self.store.write() as db:
             db.execute("UPDATE workgroups SET doc = ? WHERE scope = ? AND name = ?",
                        (encode(doc), scope(ctx), doc["Name"]))
@@ -132,3 +135,21 @@ def _apply_updates(config: dict, updates: dict) -> None:
             result.pop(key, None)
         elif key in changes:
             result[key] = changes[key]
+    managed_changes = updates.get("ManagedQueryResultsConfigurationUpdates")
+    if managed_changes:
+        managed = config.setdefault("ManagedQueryResultsConfiguration", {"Enabled": False})
+        if "Enabled" in managed_changes:
+            managed["Enabled"] = managed_changes["Enabled"]
+        if managed_changes.get("RemoveEncryptionConfiguration"):
+            managed.pop("EncryptionConfiguration", None)
+        elif "EncryptionConfiguration" in managed_changes:
+            managed["EncryptionConfiguration"] = managed_changes["EncryptionConfiguration"]
+
+
+def _check_result_storage(config: dict) -> None:
+    """Results go to Athena-owned storage (managed query results) or to an S3 OutputLocation, never
+    both: "A workgroup cannot have the ResultConfiguration$OutputLocation parameter when you set this
+    field to true" (ManagedQueryResultsConfiguration.Enabled)."""
+    managed = (config.get("ManagedQueryResultsConfiguration") or {}).get("Enabled")
+    if managed and (config.get("ResultConfiguration") or {}).get("OutputLocation"):
+        raise invalid_request(MANAGED_AND_OUTPUT)

@@ -32,6 +32,7 @@ from .errors import (
     table_not_found,
 )
 from .indexes import add_partition_index
+from .java_maps import hash_map_order
 from .store import CatalogStore, decode, encode
 from .table_iceberg_input import create_iceberg_table
 from .tags import forget_tags
@@ -48,6 +49,8 @@ def table_document(given: dict, name: str, database: str, catalog: str, account:
            "IsMultiDialectView": False, "CreatedBy": f"arn:aws:iam::{account}:root"}
     doc.setdefault("PartitionKeys", [])
     doc.setdefault("Retention", 0)
+    if isinstance(doc.get("Parameters"), dict):
+        doc["Parameters"] = hash_map_order(doc["Parameters"])
     return doc
 
 

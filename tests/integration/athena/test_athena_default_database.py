@@ -1,0 +1,49 @@
+"""Athena's `default` database on a fresh account, through boto3 on a real lakebox server: Glue shows no
+`default` until Athena uses it; the first query run in `default` makes it in the Glue Data Catalog (once,
+durably), so a CTAS into it works as on AWS."""
+
+from __future__ import annotations
+
+from athena_helpers import make_client, result_rows, run_query
+
+from lakebox.testing import running_lakebox
+
+
+def test_fresh_account_has_no_default_database_in_glue(lakebox_server):
+    glue = make_client("glue", lakebox_server.endpoint_url)
+    assert glue.get_databases()["DatabaseList"] == []
+
+
+def test_query_in_default_creates_it_in_glue(athena, results, lakebox_server):
+    glue = make_client("glue", lakebox_server.endpoint_url)
+    qid, _ = run_query(athena, "SELECT 1 AS one", results, database="default")
+    assert result_rows(athena, qid) == [["one"], ["1"]]
+    databases = glue.get_databases()["DatabaseList"]
+    assert [d["Name"] for d in databases] == ["default"]
+    # A second query finds it and makes nothing more.
+    run_query(athena, "SELECT 2", results, database="DEFAULT")
+    assert [d["Name"] for d in glue.get_databases()["DatabaseList"]] == ["default"]
+
+
+def test_ctas_in_default_on_fresh_account(athena, results, lakebox_server):
+    run_query(athena, "CREATE TABLE t AS SELECT 7 AS a", results, database="default")
+    qid, _ = run_query(athena, "SELECT a FROM t", results, database="default")
+    assert result_rows(athena, qid) == [["a"], ["7"]]
+    glue = make_client("glue", lakebox_server.endpoint_url)
+    assert glue.get_table(DatabaseName="default", Name="t")["Table"]["Name"] == "t"
+
+
+def test_query_in_another_database_does_not_create_default(athena, results, lakebox_server):
+    run_query(athena, "CREATE DATABASE shop", results, database="shop")
+    glue = make_client("glue", lakebox_server.endpoint_url)
+    assert [d["Name"] for d in glue.get_databases()["DatabaseList"]] == ["shop"]
+
+
+def test_default_database_survives_a_restart(tmp_path):
+    data = tmp_path / "data"
+    with running_lakebox(data) as server:
+        make_client("s3", server.endpoint_url).create_bucket(Bucket="restart-results")
+        run_query(make_client("athena", server.endpoint_url), "SELECT 1", "s3://restart-results/q/", database="default")
+    with running_lakebox(data) as server:
+        glue = make_client("glue", server.endpoint_url)
+        assert glue.get_database(Name="default")["Database"]["Name"] == "default"
