@@ -16,9 +16,10 @@
 # The suite finds its resources in CloudFormation stack outputs and reads its database password from
 # Secrets Manager; lakebox serves neither, so two adaptations are made to the exported copy, and only
 # there: `extract_cloudformation_outputs()` returns the resources this script creates on lakebox (a
-# versioned bucket, a Glue database, a log group and stream, a Redshift cluster `aws-sdk-pandas` with user
-# `test`, its IAM role and a Glue JDBC connection `aws-sdk-pandas-redshift` to it), and the
-# `db_password` fixture returns that cluster's password. Everything else runs as written.
+# versioned bucket, a Glue database, a log group and stream, a Redshift cluster `aws-sdk-pandas` with
+# user `test`, its IAM role, a Glue JDBC connection `aws-sdk-pandas-redshift` to it, and the suite's
+# Athena workgroups that have no KMS key), and the `db_password` fixture returns that cluster's
+# password. Everything else runs as written.
 #
 # Results go to $AWW_OUT (default /tmp/lakebox-aww/out-<time>): junit.xml, pytest.log, passed.txt,
 # failed.txt, server.log. The last line printed before the results folder is
@@ -112,6 +113,18 @@ redshift.create_cluster(ClusterIdentifier="aws-sdk-pandas", NodeType="ra3.xlplus
                         DBName="test", MasterUsername="test", MasterUserPassword=password, Port=port,
                         IamRoles=[role])
 redshift.get_waiter("cluster_available").wait(ClusterIdentifier="aws-sdk-pandas", WaiterConfig={"Delay": 1})
+# The suite's Athena workgroups without a KMS key, as its long-lived account holds them: the suite
+# creates a missing one from each xdist worker, and two workers creating one at once fail the loser.
+athena = boto3.client("athena")
+for suffix, result in (("0", {}), ("1", {"EncryptionConfiguration": {"EncryptionOption": "SSE_S3"}})):
+    athena.create_work_group(Name=f"aws_sdk_pandas_{suffix}", Description=f"AWS SDK for pandas Test - {suffix}",
+                             Configuration={
+        "ResultConfiguration": {"OutputLocation": f"s3://{bucket}/athena_workgroup{suffix}/", **result},
+        "EnforceWorkGroupConfiguration": True, "PublishCloudWatchMetricsEnabled": True,
+        "BytesScannedCutoffPerQuery": 100_000_000, "RequesterPaysEnabled": False})
+athena.create_work_group(Name="aws_sdk_pandas_managed", Configuration={
+    "ManagedQueryResultsConfiguration": {"Enabled": True}, "EnforceWorkGroupConfiguration": True,
+    "PublishCloudWatchMetricsEnabled": True, "RequesterPaysEnabled": False})
 boto3.client("glue").create_connection(ConnectionInput={
     "Name": "aws-sdk-pandas-redshift", "ConnectionType": "JDBC",
     "ConnectionProperties": {"JDBC_CONNECTION_URL": f"jdbc:redshift://127.0.0.1:{port}/test",
@@ -136,7 +149,10 @@ echo "lakebox on 127.0.0.1:$PORT, cluster aws-sdk-pandas on port $CLUSTER_PORT, 
 TARGETS=()
 for f in $FILES; do TARGETS+=("tests/unit/$f"); done
 set +e
-(cd "$WORK" && "$VENV/bin/pytest" -q -p no:cacheprovider -n "${AWW_WORKERS:-4}" --timeout 300 -W ignore -rfE --tb=native \
+# --dist loadfile: a file's tests share one worker, so the session fixtures that create the KMS-keyed
+# workgroups (test_athena.py's) run once; a second worker would find them and ask KMS about the key.
+(cd "$WORK" && "$VENV/bin/pytest" -q -p no:cacheprovider -n "${AWW_WORKERS:-4}" --dist loadfile --timeout 300 \
+  -W ignore -rfE --tb=native \
   -o addopts= --continue-on-collection-errors --junitxml="$OUT/junit.xml" "${@:-${TARGETS[@]}}") \
   > "$OUT/pytest.log" 2>&1
 set -e
