@@ -1,6 +1,7 @@
 # What the compatibility-suite runners share (s3tests.sh, kinesis_compat_tests.sh, pyathena_tests.sh,
-# redshift_driver_tests.sh): a free port, a `lakebox serve` started for one run and stopped after it,
-# and the ratchet of tests that passed. Sourced by them, never run.
+# awswrangler_tests.sh, redshift_driver_tests.sh): a free port, a `lakebox serve` started for one run
+# and stopped after it, a summary of a JUnit report, and the ratchet of tests that passed. Sourced by
+# them, never run.
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -52,4 +53,26 @@ ratchet_write() {
     echo "# Checked by $4 --ratchet: any of these failing is a regression."
     cat "$2"; } > "$1"
   echo "ratchet: $(grep -vc '^#' "$1") tests written to $1"
+}
+
+# junit_summary OUT LABEL: OUT/passed.txt and OUT/failed.txt (errors count as failures) from
+# OUT/junit.xml, and the line "LABEL: N passed, N failed, N skipped".
+junit_summary() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+out, label = sys.argv[1:]
+passed, failed, skipped = [], [], []
+for case in ET.parse(f"{out}/junit.xml").iter("testcase"):
+    node = f"{case.get('classname')}::{case.get('name')}"
+    if case.find("error") is not None or case.find("failure") is not None:
+        failed.append(node)
+    elif case.find("skipped") is not None:
+        skipped.append(node)
+    else:
+        passed.append(node)
+open(f"{out}/passed.txt", "w").write("".join(n + "\n" for n in sorted(set(passed))))
+open(f"{out}/failed.txt", "w").write("".join(n + "\n" for n in sorted(set(failed))))
+print(f"{label}: {len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
+PY
 }

@@ -117,23 +117,7 @@ set +e
   --junitxml="$OUT/junit.xml" --ignore=tests/pyathena/spark "${@:-tests/pyathena}") > "$OUT/pytest.log" 2>&1
 set -e
 
-python3 - "$OUT" <<'PY'
-import sys
-import xml.etree.ElementTree as ET
-out = sys.argv[1]
-passed, failed, skipped = [], [], []
-for case in ET.parse(f"{out}/junit.xml").iter("testcase"):
-    node = f"{case.get('classname')}::{case.get('name')}"
-    if case.find("error") is not None or case.find("failure") is not None:
-        failed.append(node)
-    elif case.find("skipped") is not None:
-        skipped.append(node)
-    else:
-        passed.append(node)
-open(f"{out}/passed.txt", "w").write("".join(n + "\n" for n in sorted(set(passed))))
-open(f"{out}/failed.txt", "w").write("".join(n + "\n" for n in sorted(set(failed))))
-print(f"pyathena: {len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
-PY
+junit_summary "$OUT" pyathena
 RC=0
 if [ "$RATCHET" = 1 ]; then
   ratchet_check "$RATCHET_FILE" "$OUT/passed.txt" || RC=1

@@ -17,15 +17,14 @@ from typing import Optional
 
 from ...clock import ServiceClock
 from ...protocol.context import RequestContext
-from .common import owner_key, page
-from .data_quality_runs import DEFAULT_TIMEOUT, DEFAULT_WORKERS, _in_window, _latest_first, glue_table
+from .common import owner_key
+from .data_quality_runs import DEFAULT_TIMEOUT, DEFAULT_WORKERS, listed_runs
 from .dq_recommend_runs import RecommendationRunner
-from .dq_runs import new_run_id, same_table
+from .dq_runs import new_run_id
 from .dq_store import DataQualityStore
 from .errors import entity_not_found
 
 _TABLE = RecommendationRunner.TABLE
-_RUN_SUMMARY = ("RunId", "Status", "StartedOn", "DataSource")
 
 
 class DataQualityRecommendationsMixin:
@@ -62,18 +61,7 @@ class DataQualityRecommendationsMixin:
         return run
 
     def list_data_quality_rule_recommendation_runs(self, ctx: RequestContext, params: dict) -> dict:
-        wanted = params.get("Filter") or {}
-        target = glue_table(wanted.get("DataSource") or {})
-        items = []
-        for run in self.dq_store.runs(owner_key(ctx), _TABLE):
-            if target is not None and not same_table(glue_table(run["DataSource"]), target, ctx.account_id):
-                continue
-            if not _in_window(run["StartedOn"], wanted.get("StartedAfter"), wanted.get("StartedBefore")):
-                continue
-            items.append((_latest_first(run["StartedOn"], run["RunId"]),
-                          {k: run[k] for k in _RUN_SUMMARY if k in run}))
-        chunk, token = page(items, params.get("NextToken"), params.get("MaxResults"), 1000)
-        return {"Runs": chunk, "NextToken": token}
+        return listed_runs(self.dq_store.runs(owner_key(ctx), _TABLE), ctx, params)
 
     def cancel_data_quality_rule_recommendation_run(self, ctx: RequestContext, params: dict) -> dict:
         """A starting or running run goes STOPPING, and STOPPED once its thread stops."""

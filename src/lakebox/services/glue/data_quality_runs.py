@@ -40,6 +40,22 @@ def glue_table(source: dict) -> Optional[dict]:
     return source.get("GlueTable") or source.get("DataQualityGlueTable")
 
 
+def listed_runs(runs, ctx: RequestContext, params: dict) -> dict:
+    """A List...Runs answer (evaluation or recommendation runs): the runs of the Filter's table and
+    start-time window, latest first, a page of summaries at a time."""
+    wanted = params.get("Filter") or {}
+    target = glue_table(wanted.get("DataSource") or {})
+    items = []
+    for run in runs:
+        if target is not None and not same_table(glue_table(run["DataSource"]), target, ctx.account_id):
+            continue
+        if not _in_window(run["StartedOn"], wanted.get("StartedAfter"), wanted.get("StartedBefore")):
+            continue
+        items.append((_latest_first(run["StartedOn"], run["RunId"]), {k: run[k] for k in _RUN_SUMMARY if k in run}))
+    chunk, token = page(items, params.get("NextToken"), params.get("MaxResults"), 1000)
+    return {"Runs": chunk, "NextToken": token}
+
+
 def _latest_first(started: dt.datetime, ident: str) -> str:
     """A page key that grows as the list goes on, for lists ordered latest first."""
     return f"{10**16 - int(started.timestamp() * 1e6):017d}/{ident}"
@@ -99,18 +115,7 @@ class DataQualityRunsMixin:
         return run
 
     def list_data_quality_ruleset_evaluation_runs(self, ctx: RequestContext, params: dict) -> dict:
-        wanted = params.get("Filter") or {}
-        target = glue_table(wanted.get("DataSource") or {})
-        items = []
-        for run in self.dq_store.runs(owner_key(ctx)):
-            if target is not None and not same_table(glue_table(run["DataSource"]), target, ctx.account_id):
-                continue
-            if not _in_window(run["StartedOn"], wanted.get("StartedAfter"), wanted.get("StartedBefore")):
-                continue
-            items.append((_latest_first(run["StartedOn"], run["RunId"]),
-                          {k: run[k] for k in _RUN_SUMMARY if k in run}))
-        chunk, token = page(items, params.get("NextToken"), params.get("MaxResults"), 1000)
-        return {"Runs": chunk, "NextToken": token}
+        return listed_runs(self.dq_store.runs(owner_key(ctx)), ctx, params)
 
     def cancel_data_quality_ruleset_evaluation_run(self, ctx: RequestContext, params: dict) -> dict:
         """A starting or running run goes STOPPING, and STOPPED once its thread stops; a run that has
