@@ -165,3 +165,18 @@ def test_step_ids_and_default_action_on_failure(emr):
     described = emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]
     assert described["ActionOnFailure"] == "TERMINATE_CLUSTER"
     wait_cluster(emr, cluster_id, "TERMINATED_WITH_ERRORS")
+
+
+def test_the_debugging_tools_state_pusher_step_completes_with_nothing_to_push(emr, s3):
+    """awswrangler's emr.create_cluster(debugging=True), its default, adds this step first; on EMR it
+    feeds the console's debugging view, which lakebox has not, so it must not fail the cluster."""
+    s3.create_bucket(Bucket="emr-logs")
+    cluster_id = run_cluster(emr, LogUri="s3://emr-logs/logs/", steps=[{
+        "Name": "Setup Hadoop Debugging", "ActionOnFailure": "TERMINATE_CLUSTER",
+        "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["state-pusher-script"]}}])
+    steps = wait_for(lambda: emr.list_steps(ClusterId=cluster_id)["Steps"],
+                     lambda s: s[0]["Status"]["State"] not in ("PENDING", "RUNNING"))
+    assert steps[0]["Status"]["State"] == "COMPLETED"
+    assert cluster_state(emr, cluster_id) == "WAITING"
+    key = f"logs/{cluster_id}/steps/{steps[0]['Id']}/stdout.gz"
+    assert "no EMR debugging console" in gunzip_object(s3, "emr-logs", key)

@@ -4,7 +4,8 @@ Two kinds of step can run here, both `command-runner.jar`: `spark-submit` with a
 and `hadoop-streaming` (hadoop_streaming.py), whose job runs on Spark through streaming_driver.py.
 Everything else fails the step with a clear reason, never a silent COMPLETED: a custom JAR (a Java
 program, or `script-runner.jar`), and other command-runner programs (`hive-script`, `s3-dist-cp`,
-`bash` ...).
+`bash` ...). The one exception is `state-pusher-script`, the EMR debugging tool's, whose work belongs
+to the console: its step completes and its stdout says that nothing was pushed.
 
 The application, `--py-files`, `--files`, `--jars` and `--archives` given as s3:// (s3a://, s3n://)
 URIs are copied from the lake, through its API so every key the lake holds can be read, into the
@@ -23,6 +24,18 @@ from typing import Any, Optional
 from ...storage.errors import NoSuchBucketError, StorageError
 from . import hadoop_streaming
 from .spark_submit import SparkSubmitError, parse
+
+
+class StepWithoutWork(Exception):
+    """A step of an EMR-provided program whose work has no counterpart on this machine: it completes,
+    its stdout saying why nothing ran (the message)."""
+
+
+#: command-runner.jar programs EMR provides whose effect lives outside the cluster's data: the
+#: debugging tool's state pusher (awswrangler's `emr.create_cluster(debugging=True)`, the default,
+#: adds it as a "Setup Hadoop Debugging" step) sends Hadoop's job state to the console's debugging
+#: view, which lakebox does not have.
+NOTHING_TO_DO = {"state-pusher-script": "lakebox has no EMR debugging console: there is no job state to push."}
 
 
 class StepFailure(Exception):
@@ -58,6 +71,8 @@ def build_app(step: dict, run_dir: Path, lake: Any, app_name: str):
         raise StepFailure("No command", "command-runner.jar was given no arguments; the first names the program "
                                         "to run (spark-submit).")
     program = args[0].rsplit("/", 1)[-1]
+    if program in NOTHING_TO_DO:
+        raise StepWithoutWork(NOTHING_TO_DO[program])
     if program == "hadoop-streaming":
         return _streaming_app(args[1:], run_dir, lake, app_name)
     if program != "spark-submit":

@@ -32,7 +32,7 @@ from ..job_drivers import driver_environment, server_endpoint
 from . import lifecycle
 from .common import CLUSTER_TERMINAL
 from .configurations import spark_defaults, uses_glue_catalog
-from .step_launch import StepFailure, build_app
+from .step_launch import StepFailure, StepWithoutWork, build_app
 from .step_logs import publish, record_exit
 
 log = logging.getLogger("lakebox.emr")
@@ -238,6 +238,14 @@ class ClusterWorker(threading.Thread):
             app.conf = {**spark_defaults(cluster), **app.conf}
             app.glue_catalog = uses_glue_catalog(cluster)
             process = self.runner.launcher().start(app)
+        except StepWithoutWork as nothing:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            (log_dir / "stdout").write_text(f"{nothing}\n")
+            (log_dir / "stderr").touch()
+            log.info("emr %s: step %s (%s) completed with nothing to run: %s", self.cluster_id, step["Id"],
+                     step["Name"], nothing)
+            self._commit_end(step["Id"], "COMPLETED", None, log_dir)
+            return
         except StepFailure as failure:
             self._fail_early(step, log_dir, failure.reason, failure.message)
             return
