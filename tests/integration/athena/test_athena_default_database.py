@@ -1,10 +1,11 @@
 """Athena's `default` database on a fresh account, through boto3 on a real lakebox server: Glue shows no
-`default` until Athena uses it; the first query run in `default` makes it in the Glue Data Catalog (once,
-durably), so a CTAS into it works as on AWS."""
+`default` until Athena uses it; the first query run in `default` (named in the context, or with no
+database in the context, which runs there) makes it in the Glue Data Catalog (once, durably), so a
+CTAS or a CREATE EXTERNAL TABLE into it works as on AWS."""
 
 from __future__ import annotations
 
-from athena_helpers import make_client, result_rows, run_query
+from athena_helpers import make_client, result_rows, run_query, wait_for
 
 from lakebox.testing import running_lakebox
 
@@ -31,6 +32,25 @@ def test_ctas_in_default_on_fresh_account(athena, results, lakebox_server):
     assert result_rows(athena, qid) == [["a"], ["7"]]
     glue = make_client("glue", lakebox_server.endpoint_url)
     assert glue.get_table(DatabaseName="default", Name="t")["Table"]["Name"] == "t"
+
+
+def test_a_query_without_a_database_runs_in_default(athena, s3, results, lakebox_server):
+    s3.create_bucket(Bucket="plain-lake")
+    s3.put_object(Bucket="plain-lake", Key="t/a.csv", Body=b"1,x\n")
+
+    def run(sql: str) -> str:
+        qid = athena.start_query_execution(QueryString=sql, ResultConfiguration={"OutputLocation": results})
+        execution = wait_for(athena, qid["QueryExecutionId"])
+        assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
+        assert execution["QueryExecutionContext"] == {}
+        return qid["QueryExecutionId"]
+
+    run("CREATE EXTERNAL TABLE t (a int, b string) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' "
+        "LOCATION 's3://plain-lake/t/'")
+    assert result_rows(athena, run("SELECT * FROM t")) == [["a", "b"], ["1", "x"]]
+    glue = make_client("glue", lakebox_server.endpoint_url)
+    assert glue.get_table(DatabaseName="default", Name="t")["Table"]["StorageDescriptor"]["Location"] == \
+        "s3://plain-lake/t/"
 
 
 def test_query_in_another_database_does_not_create_default(athena, results, lakebox_server):

@@ -105,7 +105,8 @@ class ExecutionsMixin:
         if refused is not None:
             raise invalid_request(submission_checks.request_message(refused))
         context = dict(params.get("QueryExecutionContext") or {})
-        if (context.get("Database") or "").lower() == DEFAULT_DATABASE \
+        # A query names its database in the context, or runs in `default`.
+        if (context.get("Database") or DEFAULT_DATABASE).lower() == DEFAULT_DATABASE \
                 and (context.get("Catalog") or "AwsDataCatalog").lower() == "awsdatacatalog":
             self._ensure_default_database(ctx)
         doc = {
@@ -153,8 +154,9 @@ class ExecutionsMixin:
 
     def _ensure_default_database(self, ctx: RequestContext) -> None:
         """Athena's default database is `default`, and Athena makes it in the account's Glue Data Catalog
-        when it is first used: a query in `default` on a fresh account finds it (and can CREATE TABLE in
-        it), as on AWS, while Glue shows no `default` until Athena has used it."""
+        when it is first used: a query in `default` (named, or with no database in its context) on a
+        fresh account finds it (and can CREATE TABLE in it), as on AWS, while Glue shows no `default`
+        until Athena has used it."""
         try:
             self.glue.get_database(ctx, {"Name": DEFAULT_DATABASE})
             return
