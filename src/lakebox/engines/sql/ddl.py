@@ -4,7 +4,8 @@ Parsing: sqlglot's Hive dialect parses CREATE EXTERNAL TABLE (columns, types, RO
 AS, LOCATION, TBLPROPERTIES), DROP TABLE/DATABASE, DESCRIBE, and ALTER TABLE SET LOCATION / SET
 TBLPROPERTIES / ADD COLUMNS / REPLACE COLUMNS. It falls back to an opaque Command for CREATE
 DATABASE, MSCK REPAIR TABLE, SHOW ..., and ALTER TABLE ADD PARTITION with several specs; those go
-through `ddl_tokens`' small parser, as does ALTER TABLE ADD/DROP PARTITION always (one code path).
+through `ddl_tokens`' small parser, as does ALTER TABLE ADD/DROP PARTITION always (one code path;
+the partition statements are ddl_partitions.py's).
 ALTER TABLE CHANGE COLUMN (whose COMMENT, FIRST and AFTER sqlglot does not read) is split by a pattern,
 its column definition parsed by sqlglot. An Iceberg table's ALTER TABLE is iceberg_schema.py's.
 
@@ -26,6 +27,7 @@ from sqlglot.errors import ParseError as SqlglotParseError
 
 from ...protocol.errors import AwsError
 from . import ddl_hive, ddl_show, delta, iceberg
+from .ddl_partitions import PartitionStatements
 from .ddl_tokens import Cursor, ParseError
 from .errors import QueryError
 
@@ -103,7 +105,7 @@ def _s3(location: str) -> tuple[str, str]:
     return parsed.netloc, parsed.path.lstrip("/")
 
 
-class _Run:
+class _Run(PartitionStatements):
     def __init__(self, catalog, lake, account: str, region: str, database: str,
                  check_catalog: Callable[[str], None]):
         self.catalog, self.lake, self.account, self.region, self.database = catalog, lake, account, region, database
@@ -396,104 +398,6 @@ class _Run:
         columns.insert(index, column)
         self._call("update_table", db, given)
         return DdlResult("ALTER_TABLE_CHANGE_COLUMN")
-
-    # -- partitions -------------------------------------------------------------------------------
-
-    def _spec(self, table: dict, pairs: list[tuple[str, str]]) -> list[str]:
-        keys = [k["Name"] for k in table.get("PartitionKeys") or []]
-        given = {k.lower(): v for k, v in pairs}
-        if set(given) != set(keys):
-            raise DdlError("INVALID_INPUT", "FAILED: SemanticException [Error 10098]: Non-Partition column "
-                           "appears in the partition specification" if set(given) - set(keys) else
-                           "FAILED: SemanticException partition spec is invalid; field(s) "
-                           f"{sorted(set(keys) - set(given))} do not exist or are empty")
-        return [given[k] for k in keys]
-
-    def _partition_input(self, table: dict, values: list[str], location: str) -> dict:
-        sd = {k: v for k, v in (table.get("StorageDescriptor") or {}).items()}
-        sd["Location"] = location
-        return {"Values": values, "StorageDescriptor": sd, "Parameters": {}}
-
-    def alter_partitions(self, cur: Cursor) -> DdlResult:
-        cur.expect("ALTER", "TABLE")
-        db, name = _split_name(cur.name(), self.database, self.check_catalog)
-        table = self._need_table(db, name)
-        base = (table.get("StorageDescriptor") or {}).get("Location", "").rstrip("/")
-        keys = table.get("PartitionKeys") or []
-        if cur.accept("ADD"):
-            if_not_exists = cur.accept("IF", "NOT", "EXISTS")
-            inputs = []
-            while cur.accept("PARTITION"):
-                values = self._spec(table, cur.pairs())
-                location = cur.string() if cur.accept("LOCATION") else \
-                    f"{base}/{ddl_show.partition_name(keys, values)}"
-                inputs.append(self._partition_input(table, values, location))
-            cur.end()
-            if not inputs:
-                cur.fail("expecting PARTITION")
-            existing = {tuple(p["Values"]) for p in self._call("get_partitions", db, name)}
-            clash = [i for i in inputs if tuple(i["Values"]) in existing]
-            if clash and not if_not_exists:
-                raise DdlError("ALREADY_EXISTS", "FAILED: Execution Error, return code 1 from "
-                               "org.apache.hadoop.hive.ql.exec.DDLTask. AlreadyExistsException"
-                               "(message:Partition already exists.)")
-            fresh = [i for i in inputs if tuple(i["Values"]) not in existing]
-            if fresh:
-                self._call("batch_create_partition", db, name, fresh)
-            return DdlResult("ALTER_TABLE_ADD_PARTITION")
-        cur.expect("DROP")
-        if_exists = cur.accept("IF", "EXISTS")
-        cur.expect("PARTITION")
-        specs = [self._spec(table, cur.pairs())]
-        while cur.accept(","):
-            cur.expect("PARTITION")
-            specs.append(self._spec(table, cur.pairs()))
-        cur.end()
-        existing = {tuple(p["Values"]) for p in self._call("get_partitions", db, name)}
-        for values in specs:
-            if tuple(values) not in existing:
-                if if_exists:
-                    continue
-                raise DdlError("NOT_FOUND", "FAILED: SemanticException [Error 10006]: Partition not found "
-                               f"({', '.join(k['Name'] + '=' + repr(v) for k, v in zip(keys, values))})")
-            self._call("delete_partition", db, name, values)
-        return DdlResult("ALTER_TABLE_DROP_PARTITION")
-
-    def msck(self, cur: Cursor) -> DdlResult:
-        cur.expect("MSCK", "REPAIR", "TABLE")
-        db, name = _split_name(cur.name(), self.database, self.check_catalog)
-        cur.end()
-        table = self._need_table(db, name)
-        keys = [k["Name"] for k in table.get("PartitionKeys") or []]
-        if not keys:
-            return DdlResult("MSCK_REPAIR_TABLE")
-        location = (table.get("StorageDescriptor") or {}).get("Location", "")
-        bucket, prefix = _s3(location)
-        if prefix and not prefix.endswith("/"):
-            prefix += "/"
-        found: dict[tuple, str] = {}
-        for key in _keys(self.lake, bucket, prefix):
-            folders = key[len(prefix):].split("/")[:-1]
-            if len(folders) < len(keys):
-                continue
-            values = []
-            for folder, wanted in zip(folders, keys):
-                k, sep, v = folder.partition("=")
-                if not sep or k.lower() != wanted:
-                    break
-                values.append(urllib.parse.unquote(v))
-            else:
-                path = "/".join(folders[:len(keys)])
-                found.setdefault(tuple(values), path)
-        existing = {tuple(p["Values"]) for p in self._call("get_partitions", db, name)}
-        missing = sorted((v, p) for v, p in found.items() if v not in existing)
-        if not missing:
-            return DdlResult("MSCK_REPAIR_TABLE")
-        inputs = [self._partition_input(table, list(v), f"s3://{bucket}/{prefix}{p}") for v, p in missing]
-        self._call("batch_create_partition", db, name, inputs)
-        rows = [["Partitions not in metastore:\t" + "\t".join(f"{name}:{p}" for _, p in missing)]]
-        rows += [[f"Repair: Added partition to metastore {name}:{p}"] for _, p in missing]
-        return DdlResult("MSCK_REPAIR_TABLE", [("result", "string")], rows)
 
     # -- SHOW and DESCRIBE ------------------------------------------------------------------------
 
