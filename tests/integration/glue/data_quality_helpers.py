@@ -40,10 +40,13 @@ def glue_source(database: str, table: str) -> dict:
     return {"GlueTable": {"DatabaseName": database, "TableName": table}}
 
 
-def wait_for_run(glue, run_id: str, timeout: float = 120.0) -> dict:
+def wait_for_run(glue, run_id: str, timeout: float = 120.0, *, recommendation: bool = False) -> dict:
+    """An evaluation run (a rule recommendation run with `recommendation`) once it has ended."""
+    get = glue.get_data_quality_rule_recommendation_run if recommendation \
+        else glue.get_data_quality_ruleset_evaluation_run
     deadline = time.monotonic() + timeout
     while True:
-        run = glue.get_data_quality_ruleset_evaluation_run(RunId=run_id)
+        run = get(RunId=run_id)
         if run["Status"] not in ("STARTING", "RUNNING", "STOPPING"):
             return run
         if time.monotonic() > deadline:

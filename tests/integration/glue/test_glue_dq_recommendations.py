@@ -4,7 +4,6 @@ runs that read only the rows a DataSource's pushDownPredicate selects."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -33,13 +32,7 @@ def table(glue, s3, lakebox_server):
 
 
 def wait_for_recommendation(glue, run_id: str, timeout: float = 60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        run = glue.get_data_quality_rule_recommendation_run(RunId=run_id)
-        if run["Status"] not in ("STARTING", "RUNNING", "STOPPING"):
-            return run
-        assert time.monotonic() < deadline, f"run {run_id} still {run['Status']}"
-        time.sleep(0.05)
+    return wait_for_run(glue, run_id, timeout, recommendation=True)
 
 
 def recommended(glue, table: str, **params) -> dict:
