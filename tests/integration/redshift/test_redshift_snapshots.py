@@ -49,6 +49,10 @@ def test_restore_makes_a_cluster_with_the_snapshots_rows(redshift, filled):
     # The two clusters are separate from here on.
     _sql(redshift, "restored", "DELETE FROM sales")
     assert _sql(redshift, "my-dw-cluster", "SELECT count(*) FROM sales") == [[3]]
+    # A snapshot can be named by its ARN instead of its identifier.
+    by_arn = redshift.restore_from_cluster_snapshot(ClusterIdentifier="by-arn", SnapshotArn=snapshot["SnapshotArn"])
+    assert by_arn["Cluster"]["ClusterIdentifier"] == "by-arn"
+    assert _sql(redshift, "by-arn", "SELECT count(*) FROM sales") == [[2]]
 
 
 def test_describe_filters_and_delete(redshift, filled):
@@ -96,6 +100,10 @@ def test_bad_snapshot_requests(redshift, filled):
          ("ClusterSnapshotNotFound", 404)),
         (lambda: redshift.restore_from_cluster_snapshot(ClusterIdentifier="my-dw-cluster", SnapshotIdentifier="taken"),
          ("ClusterAlreadyExists", 400)),
+        (lambda: redshift.restore_from_cluster_snapshot(ClusterIdentifier="new"), ("InvalidParameterCombination", 400)),
+        (lambda: redshift.restore_from_cluster_snapshot(
+            ClusterIdentifier="new", SnapshotArn="arn:aws:redshift:us-east-1:000000000000:snapshot:my-dw-cluster/missing"),
+         ("ClusterSnapshotNotFound", 404)),
         (lambda: redshift.delete_cluster(ClusterIdentifier="my-dw-cluster", FinalClusterSnapshotIdentifier="taken"),
          ("ClusterSnapshotAlreadyExists", 400)),
         (lambda: redshift.delete_cluster(ClusterIdentifier="my-dw-cluster"), ("InvalidParameterCombination", 400)),

@@ -208,9 +208,8 @@ class SnapshotsMixin:
         identifier = params["ClusterIdentifier"]
         check_cluster_identifier(identifier)
         with self.store.lock:
-            snapshot = self._snapshot(ctx, params["SnapshotIdentifier"])
-            if params.get("SnapshotClusterIdentifier") and params["SnapshotClusterIdentifier"] != snapshot["ClusterIdentifier"]:
-                raise snapshot_not_found(params["SnapshotIdentifier"])
+            # By SnapshotIdentifier or SnapshotArn (the ARN form is how a shared snapshot is named).
+            snapshot = self._shared_snapshot(ctx, params)
             if self.store.get(ctx.account_id, identifier) is not None:
                 raise AwsError("ClusterAlreadyExists", "Cluster already exists", 400)
             node_type = params.get("NodeType") or snapshot["NodeType"]
