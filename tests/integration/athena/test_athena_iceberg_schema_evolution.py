@@ -115,6 +115,26 @@ def test_drop_column_then_re_adding_the_name_does_not_resurrect_old_values(athen
     assert failure(athena, results, "ALTER TABLE orders DROP COLUMN nope").startswith("COLUMN_NOT_FOUND")
 
 
+def test_time_travel_reads_a_snapshot_with_the_schema_it_was_written_with(athena, results, glue, orders):
+    (before,) = sql(athena, results, 'SELECT snapshot_id FROM "orders$snapshots"')[1]
+    sql(athena, results, "ALTER TABLE orders CHANGE COLUMN note remark string")
+    sql(athena, results, "ALTER TABLE orders DROP COLUMN price")
+    sql(athena, results, "ALTER TABLE orders ADD COLUMNS (qty int)")
+    sql(athena, results, "INSERT INTO orders (id, amount, remark, qty) VALUES (3, 30.75, 'c', 7)")
+
+    # As of the first snapshot: its own columns, names and rows (Trino reads time travel this way).
+    old = sql(athena, results, f"SELECT * FROM orders FOR VERSION AS OF {before} ORDER BY id")
+    assert old == [["id", "price", "amount", "note"], ["1", "1.5", "10.25", "a"], ["2", "2.5", "20.50", "b"]]
+    assert types(athena, results, f"SELECT * FROM orders FOR VERSION AS OF {before}") == [
+        ("id", "integer"), ("price", "float"), ("amount", "decimal"), ("note", "varchar")]
+    assert failure(athena, results, f"SELECT qty FROM orders FOR VERSION AS OF {before}").startswith(
+        "COLUMN_NOT_FOUND")
+    # The table itself reads with the current schema.
+    assert sql(athena, results, "SELECT * FROM orders ORDER BY id") == [
+        ["id", "amount", "remark", "qty"], ["1", "10.25", "a", None], ["2", "20.50", "b", None],
+        ["3", "30.75", "c", "7"]]
+
+
 def test_replace_columns_is_not_supported_for_iceberg(athena, results, orders):
     assert failure(athena, results, "ALTER TABLE orders REPLACE COLUMNS (id int)").startswith("NOT_SUPPORTED")
 

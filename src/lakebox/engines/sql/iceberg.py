@@ -35,8 +35,18 @@ class IcebergFiles:
     position_deletes: list[str] = field(default_factory=list)  # s3:// paths of position delete files
     #: Every live manifest entry's `data_file` record, data and deletes alike (the `$files` table).
     records: list[dict] = field(default_factory=list)
-    #: The current schema's top-level columns: lower-cased name -> Iceberg field id.
+    #: The schema's top-level columns: lower-cased name -> Iceberg field id.
     field_ids: dict[str, int] = field(default_factory=dict)
+    #: Time travel to a snapshot written under an earlier schema: that schema's columns as Glue
+    #: spells them ({"Name", "Type"}), which the query sees instead of the table's current ones.
+    #: None when the snapshot's schema is the current one (or the metadata does not say).
+    snapshot_columns: Optional[list[dict]] = None
+
+
+_ICEBERG_PRIMITIVES = {"boolean": "boolean", "int": "int", "long": "bigint", "float": "float", "double": "double",
+                       "date": "date", "time": "string", "timestamp": "timestamp", "timestamptz": "timestamp",
+                       "timestamp_ns": "timestamp", "timestamptz_ns": "timestamp", "string": "string",
+                       "uuid": "string", "binary": "binary"}
 
 
 def is_iceberg(table: dict) -> bool:
@@ -59,6 +69,14 @@ def live_files(table: dict, local_path: Callable[[str], str], snapshot_id: Optio
     metadata = load_metadata(table, local_path)
     snapshot = _snapshot(metadata, snapshot_id)
     files = IcebergFiles(field_ids=_field_ids(metadata))
+    if snapshot_id is not None and snapshot is not None:
+        # Trino (so Athena) reads a time-travelled snapshot with the schema it was written with:
+        # columns added since are absent, dropped ones present, renamed ones under their old names.
+        old_schema = _schema(metadata, snapshot.get("schema-id"))
+        if old_schema is not None and snapshot.get("schema-id") != metadata.get("current-schema-id"):
+            files.field_ids = _ids_of(old_schema)
+            files.snapshot_columns = [{"Name": f["name"], "Type": iceberg_hive_type(f["type"])}
+                                      for f in old_schema.get("fields") or ()]
     if snapshot is None:
         return files  # a table created but never written
     manifest_list = snapshot.get("manifest-list")
@@ -93,6 +111,20 @@ def field_id_schema(columns: list[tuple[str, str]], field_ids: dict[str, int]) -
     return f"MAP {{{entries}}}"
 
 
+def iceberg_hive_type(kind) -> str:
+    """An Iceberg schema type as Glue spells it for Athena (`long` is `bigint`, a struct `struct<…>`)."""
+    if isinstance(kind, str):
+        if kind.startswith(("decimal", "fixed")):
+            return kind.replace(" ", "") if kind.startswith("decimal") else "binary"
+        return _ICEBERG_PRIMITIVES.get(kind, "string")
+    if kind.get("type") == "list":
+        return f"array<{iceberg_hive_type(kind['element'])}>"
+    if kind.get("type") == "map":
+        return f"map<{iceberg_hive_type(kind['key'])},{iceberg_hive_type(kind['value'])}>"
+    fields = ",".join(f"{f['name']}:{iceberg_hive_type(f['type'])}" for f in kind.get("fields") or ())
+    return f"struct<{fields}>"
+
+
 def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -101,7 +133,18 @@ def _field_ids(metadata: dict) -> dict[str, int]:
     wanted = metadata.get("current-schema-id")
     schemas = metadata.get("schemas") or ([metadata["schema"]] if metadata.get("schema") else [])
     schema = next((s for s in schemas if s.get("schema-id") == wanted), schemas[-1] if schemas else {})
+    return _ids_of(schema)
+
+
+def _ids_of(schema: dict) -> dict[str, int]:
     return {f["name"].lower(): f["id"] for f in schema.get("fields") or () if "id" in f and "name" in f}
+
+
+def _schema(metadata: dict, schema_id: Optional[int]) -> Optional[dict]:
+    """The schema `schema_id` names among the metadata's schemas (None when it names none)."""
+    if schema_id is None:
+        return None
+    return next((s for s in metadata.get("schemas") or () if s.get("schema-id") == schema_id), None)
 
 
 def load_metadata(table: dict, local_path: Callable[[str], str]) -> dict:

@@ -203,14 +203,15 @@ def _iceberg_scan(lake, table: dict, sd: dict, needed: Optional[set], named: Opt
     """The live rows of an Iceberg table's current snapshot (iceberg.py plans the files): its data
     files read as Parquet by field id (by column name when a file has none), less the rows its
     position delete files name. Glue's current columns are the schema, as Iceberg writers keep them
-    in step with the table's own."""
+    in step with the table's own; time travel to a snapshot of an earlier schema reads with that one."""
+    files = iceberg.live_files(table, lambda url: location_path(lake, url), snapshot_id)
     try:
-        data_cols = _data_columns({"Columns": iceberg.current_columns(sd.get("Columns") or [])})
+        columns = files.snapshot_columns or iceberg.current_columns(sd.get("Columns") or [])
+        data_cols = _data_columns({"Columns": columns})
     except HiveTypeError as error:
         raise QueryError("NOT_SUPPORTED", f"NOT_SUPPORTED: {error}") from None
     hidden = [name for name in HIDDEN_COLUMNS if name in (named or ())]
     scan = TableScan(columns=dict([(n, t) for n, t, _ in data_cols] + [(h, HIDDEN_COLUMNS[h]) for h in hidden]))
-    files = iceberg.live_files(table, lambda url: location_path(lake, url), snapshot_id)
     data = [(url, _lake_file(lake, url, "ICEBERG_CANNOT_OPEN_SPLIT")) for url in files.data]
     # Columns are read by field id where the metadata and the files give them (renamed and re-added
     # columns; files added without ids are read by name), and never from identity partition folders

@@ -23,6 +23,7 @@ import re
 from typing import Any, Callable, Iterator
 
 from ...engines.sql import delta
+from ...engines.sql.iceberg import iceberg_hive_type
 from ...engines.sql.errors import QueryError
 from ...engines.sql.reader import location_path
 from ...storage.errors import StorageError
@@ -32,10 +33,6 @@ _PARQUET_SERDE = {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.
                   "Parameters": {"serialization.format": "1"}}
 _PARQUET_IN = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 _PARQUET_OUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-_ICEBERG_PRIMITIVES = {"boolean": "boolean", "int": "int", "long": "bigint", "float": "float", "double": "double",
-                       "date": "date", "time": "string", "timestamp": "timestamp", "timestamptz": "timestamp",
-                       "timestamp_ns": "timestamp", "timestamptz_ns": "timestamp", "string": "string",
-                       "uuid": "string", "binary": "binary"}
 _METADATA_FILE = re.compile(r"^(?:v?(\d+)[-.].*)?\.?metadata\.json$")
 DEFAULT_DEPTH = 10
 
@@ -164,16 +161,3 @@ def _iceberg_table(lake: Any, root: str, crawler: str, log: Callable[[str], None
     log(f"INFO : Found Iceberg table at {root} (metadata {newest})")
     return _table(_name(root), metadata.get("location") or root, columns, parameters)
 
-
-def iceberg_hive_type(kind) -> str:
-    """An Iceberg schema type as Glue spells it for Athena (`long` is `bigint`, a struct `struct<…>`)."""
-    if isinstance(kind, str):
-        if kind.startswith(("decimal", "fixed")):
-            return kind.replace(" ", "") if kind.startswith("decimal") else "binary"
-        return _ICEBERG_PRIMITIVES.get(kind, "string")
-    if kind.get("type") == "list":
-        return f"array<{iceberg_hive_type(kind['element'])}>"
-    if kind.get("type") == "map":
-        return f"map<{iceberg_hive_type(kind['key'])},{iceberg_hive_type(kind['value'])}>"
-    fields = ",".join(f"{f['name']}:{iceberg_hive_type(f['type'])}" for f in kind.get("fields") or ())
-    return f"struct<{fields}>"
