@@ -200,6 +200,35 @@ def test_quoted_names_fold_their_ascii_letters(redshift, cluster):
         assert [r[0] for r in _run(conn, "SHOW DATABASES")] == ["analytics", "dev"]
 
 
+def test_a_name_with_characters_duckdb_reads_in_a_path_is_kept_whole(redshift, cluster):
+    name = 'what? "x".y/z'
+    with _autocommit(redshift) as conn:
+        _run(conn, 'CREATE DATABASE "what? ""x"".y/z"')
+        # Listed once, under its own name (a `?` once cut the name and left a stray WAL listed).
+        assert [r[0] for r in _run(conn, "SHOW DATABASES")] == ["analytics", "dev", name]
+    assert _sql(redshift, name, "SELECT current_database()") == [[name]]
+    assert _sql(redshift, name, "SELECT current_database() AS db, 1 AS one") == [[name, 1]]
+    (public,) = [r for r in _sql(redshift, name, 'SHOW SCHEMAS FROM DATABASE "what? ""x"".y/z"') if r[1] == "public"]
+    assert public[0] == name
+    with _autocommit(redshift) as conn:
+        _run(conn, 'DROP DATABASE "what? ""x"".y/z"')
+        assert [r[0] for r in _run(conn, "SHOW DATABASES")] == ["analytics", "dev"]
+
+
+def test_a_quoted_name_keeps_its_case_while_identifiers_are_case_sensitive(redshift, cluster):
+    with _autocommit(redshift) as conn:
+        _run(conn, "SET enable_case_sensitive_identifier TO true")
+        _run(conn, 'CREATE DATABASE "Sales_EU"')
+        _run(conn, "SET enable_case_sensitive_identifier TO false")
+        _run(conn, 'CREATE DATABASE "Sales_US"')
+        assert [r[0] for r in _run(conn, "SHOW DATABASES")] == ["Sales_EU", "analytics", "dev", "sales_us"]
+    assert _sql(redshift, "Sales_EU", "SELECT current_database()") == [["Sales_EU"]]
+    with _autocommit(redshift) as conn:
+        _run(conn, 'DROP DATABASE "Sales_EU"')  # folded to sales_eu, which names it in another case
+        _run(conn, "DROP DATABASE sales_us")
+        assert [r[0] for r in _run(conn, "SHOW DATABASES")] == ["analytics", "dev"]
+
+
 def _make_cluster(redshift, identifier: str = "dw") -> None:
     redshift.create_cluster(ClusterIdentifier=identifier, NodeType="dc2.large", MasterUsername="admin",
                             MasterUserPassword=PASSWORD, DBName="analytics", ClusterType="single-node")

@@ -65,3 +65,11 @@ def test_a_dollar_digit_inside_an_identifier_is_no_placeholder():
     assert parameter_count(sql) == 2
     assert bind_parameters(sql, ["7", "'b'"]) == \
         'SELECT * FROM "x$1".t, catalog$123standard.u WHERE a = 7 AND b = (\'b\')'
+
+
+def test_a_text_parameter_ends_at_a_nul_and_bad_utf8_is_refused():
+    # Redshift reads text values as C strings: what follows a NUL is not part of the value.
+    assert decode_param(b"abc\0def", TEXT, binary=False) == "abc"
+    with pytest.raises(PgTypeError) as raised:
+        decode_param(b"ab\xffc", TEXT, binary=False)
+    assert (raised.value.sqlstate, raised.value.message) == ("22021", 'invalid byte sequence for encoding "UTF8": 0xff')

@@ -313,6 +313,22 @@ def test_extended_protocol_error_skips_messages_until_sync(server):
     assert messages[4][1] == b"SELECT 1\0"
 
 
+def test_a_malformed_message_is_a_protocol_error_the_session_survives(server, caplog):
+    client = RawClient(server.port)
+    # A NUL inside the statement's text ends it early: the parameter count then runs past the body.
+    client.send(b"P", b"\0select 'a\0b'\0\0")
+    client.send(b"S", b"")
+    messages = client.until(b"Z")
+    assert [m[0] for m in messages] == [b"E", b"Z"]
+    assert b"C08P01\0" in messages[0][1] and b"insufficient data left in message" in messages[0][1]
+    client.send(b"Q", b"select \xff\0")
+    messages = client.until(b"Z")
+    assert b"C22021\0" in messages[0][1] and b'invalid byte sequence for encoding "UTF8": 0xff' in messages[0][1]
+    client.send(b"Q", b"select 1\0")
+    assert [m[0] for m in client.until(b"Z")] == [b"T", b"D", b"C", b"Z"]
+    assert "failed" not in caplog.text
+
+
 def test_unexpected_session_exception_is_reported_as_internal_error_and_logged(server, caplog):
     client = RawClient(server.port)
     client.send(b"Q", b"select crash()\0")

@@ -370,7 +370,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
                                    trunc_dates=trunc_dates, user=self._user,
                                    session_values={**self._session_values, "pg_backend_pid": self.pid},
                                    column_types=lambda table: self._column_types(table, schema),
-                                   case_sensitive=self.case_sensitive_identifiers)
+                                   case_sensitive=self.case_sensitive_identifiers, database=self.name)
         # CREATE TABLE IF NOT EXISTS on a table that exists changes nothing, its recorded design included.
         existed = plan.design is not None and bool(self._con.execute(
             "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
@@ -553,7 +553,7 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             plan = translate.translate(spec.query, default_schema=self._current_schema(),
                                        rewrite_table=lambda table: self._rewrite_table(table, views),
                                        column_types=self._column_types,
-                                       case_sensitive=self.case_sensitive_identifiers)
+                                       case_sensitive=self.case_sensitive_identifiers, database=self.name)
             if not plan.returns_rows or len(plan.statements) != 1:
                 raise RedshiftError("UNLOAD needs a SELECT query", "42601")
             count, _ = unloading.unload(self._con, spec, self.lake, plan.statements[0], str(self.path.parent))

@@ -7,7 +7,8 @@ its attributes. What only the session knows is checked here: CREATE and DROP DAT
 inside a transaction block (25001).
 
 Names fold as Redshift folds them while `enable_case_sensitive_identifier` is off: the ASCII letters
-of a name, quoted or not, become lower case; other characters stay as written.
+of a name, quoted or not, become lower case; other characters stay as written. While it is on, a
+quoted name keeps its case.
 
   CREATE DATABASE name [ [ WITH ] [ OWNER [=] user ] [ CONNECTION LIMIT { n | UNLIMITED } ]
                          [ COLLATE { CASE_SENSITIVE | CS | CASE_INSENSITIVE | CI } ]
@@ -62,7 +63,7 @@ def fold(name: str) -> str:
 
 def run(db, statement: str) -> Result:
     """Run a database statement from a session of `db` (a RedshiftDatabase)."""
-    parsed = parse(statement)
+    parsed = parse(statement, case_sensitive=db.case_sensitive_identifiers)
     cluster = getattr(db, "cluster", None)
     if cluster is None:
         raise RedshiftError(f"{parsed.tag} needs a cluster: this database stands alone", "0A000")
@@ -71,9 +72,10 @@ def run(db, statement: str) -> Result:
     return Result([], [], cluster.database_statement(parsed, current=db.name, user=db._user or ""), -1)
 
 
-def parse(statement: str) -> DatabaseStatement:
+def parse(statement: str, case_sensitive: bool = False) -> DatabaseStatement:
+    """`case_sensitive`: the session's enable_case_sensitive_identifier (quoted names keep their case)."""
     tokens = [t for t in translate.tokenize(statement) if t.token_type != TokenType.SEMICOLON]
-    reader = _Reader(tokens)
+    reader = _Reader(tokens, case_sensitive)
     action = reader.word()
     reader.expect("DATABASE")
     parsed = DatabaseStatement(action, reader.name())
@@ -137,7 +139,8 @@ def _option(reader: "_Reader", create: bool) -> tuple[str, object]:
 class _Reader:
     """The statement's tokens, read front to back."""
 
-    def __init__(self, tokens: list):
+    def __init__(self, tokens: list, case_sensitive: bool = False):
+        self.case_sensitive = case_sensitive
         self.tokens, self.pos = tokens, 0
 
     def done(self) -> bool:
@@ -195,4 +198,5 @@ class _Reader:
         if len(text.encode("utf-8")) > MAX_NAME_BYTES:
             raise RedshiftError(f'identifier "{text[:30]}..." is too long: names are at most {MAX_NAME_BYTES} '
                                 "bytes", "42622")
-        return text if user and token.token_type == TokenType.IDENTIFIER else fold(text)
+        quoted = token.token_type == TokenType.IDENTIFIER
+        return text if quoted and (user or self.case_sensitive) else fold(text)

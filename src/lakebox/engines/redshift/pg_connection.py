@@ -100,23 +100,32 @@ class _Portal:
 
 @dataclass
 class _Buffer:
+    """One message's body. A body shorter than its fields say (a client that put a NUL inside a
+    statement's text, say) is Postgres's protocol violation, an ERROR the session survives: messages
+    are framed by their length, so the next one is read where it starts."""
     data: bytes
     pos: int = 0
 
     def int16(self) -> int:
-        self.pos += 2
-        return struct.unpack_from("!h", self.data, self.pos - 2)[0]
+        return struct.unpack("!h", self.take(2))[0]
 
     def int32(self) -> int:
-        self.pos += 4
-        return struct.unpack_from("!i", self.data, self.pos - 4)[0]
+        return struct.unpack("!i", self.take(4))[0]
 
     def cstring(self) -> str:
-        end = self.data.index(b"\0", self.pos)
-        text, self.pos = self.data[self.pos:end].decode("utf-8"), end + 1
-        return text
+        end = self.data.find(b"\0", self.pos)
+        if end < 0:
+            raise PgError("invalid string in message", "08P01")
+        raw, self.pos = self.data[self.pos:end], end + 1
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            bad = raw[error.start:error.start + 1].hex()
+            raise PgError(f'invalid byte sequence for encoding "UTF8": 0x{bad}', "22021") from None
 
     def take(self, n: int) -> bytes:
+        if n < 0 or self.pos + n > len(self.data):
+            raise PgError("insufficient data left in message", "08P01")
         self.pos += n
         return self.data[self.pos - n:self.pos]
 
@@ -154,6 +163,8 @@ class _Connection:
                 self.serve()
         except (_Closed, ConnectionError, OSError):
             pass   # the client hung up or stop() shut the socket: nothing to tell anyone
+        except PgError as exc:   # a malformed startup packet: Postgres ends such a connection too
+            self.try_send_error("FATAL", exc.sqlstate, exc.message)
         except Exception as exc:
             log.exception("pgwire connection %d failed", self.pid)
             self.try_send_error("FATAL", "XX000", f"internal error: {exc}")
@@ -197,7 +208,8 @@ class _Connection:
         statuses = [("server_version", "8.0.2"), ("server_encoding", "UTF8"), ("client_encoding", "UTF8"),
                     ("DateStyle", "ISO, MDY"), ("TimeZone", "UTC"), ("integer_datetimes", "on"),
                     ("standard_conforming_strings", "on"), ("is_superuser", "on"),
-                    ("session_authorization", user), ("application_name", params.get("application_name", ""))]
+                    ("session_authorization", user), ("application_name", params.get("application_name", "")),
+                    ("show_discovery", "2")]
         self.protocol = _agreed_protocol(params.get("client_protocol_version"))
         if self.protocol:
             statuses.append(("server_protocol_version", str(self.protocol)))

@@ -252,7 +252,14 @@ def decode_param(raw: Optional[bytes], oid: int, binary: bool) -> Any:
         return _decode_array(raw, ARRAY_ELEMENTS[oid], binary)
     if binary:
         return _decode_binary(raw, oid)
-    text = raw.decode("utf-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = raw[error.start:error.start + 1].hex()
+        raise PgTypeError(f'invalid byte sequence for encoding "UTF8": 0x{bad}', "22021") from None
+    # Redshift reads a text value as a C string: it ends at a NUL (the driver's own suite, run against
+    # Redshift, sends one inside a name pattern and expects the pattern cut there).
+    text = text.split("\0", 1)[0]
     try:
         if oid in (INT2, INT4, INT8, OID):
             return int(text)

@@ -283,8 +283,10 @@ def translate(sql: str, *, default_schema: str = "public",
               trunc_dates: bool = False, user: Optional[str] = None,
               session_values: Optional[dict] = None,
               column_types: Optional[numeric_types.ColumnTypes] = None,
-              case_sensitive: bool = False) -> Translated:
+              case_sensitive: bool = False, database: Optional[str] = None) -> Translated:
     """`case_sensitive`: the session's enable_case_sensitive_identifier (see `parse`).
+    `database`: the session's database, which CURRENT_DATABASE() names (DuckDB would name its file's
+    catalog, which spells some names escaped).
     `rewrite_table` may replace a table reference (Spectrum tables become views over the lake).
     `column_types` tells a table's columns and types, for the numeric results that depend on them.
     `trunc_dates`: read one-argument TRUNC as Redshift's TRUNC(timestamp) -> date (DuckDB has only the
@@ -328,6 +330,9 @@ def translate(sql: str, *, default_schema: str = "public",
         # CURRENT_USER, USER and SESSION_USER name the user logged in (DuckDB's own answer is "duckdb").
         tree = tree.transform(lambda node: exp.Literal.string(user)
                               if isinstance(node, (exp.CurrentUser, exp.SessionUser)) else node)
+    if database is not None:
+        tree = tree.transform(lambda node: exp.Literal.string(database)
+                              if isinstance(node, exp.CurrentDatabase) else node)
     statements = []
     if design is not None:
         statements += [f"CREATE SEQUENCE IF NOT EXISTS {qualified(design.schema, name)} START {start} "

@@ -8,9 +8,9 @@ records about a database besides its data (owner, connection limit, collation, i
 kept with the cluster's settings by the runtime (runtime.py).
 
 A database's file is `<name>.duckdb`, and DuckDB names its catalog after the file: so a name DuckDB
-would read differently (one with `.`, `/`, `%`, `"` or `\\`, or DuckDB's own `temp`, `system`,
-`main`) is written with those characters %-escaped (`a.b` -> `a%2Eb.duckdb`), and read back by
-unescaping. Only such names show escaped where the engine reports DuckDB's catalog name.
+would read differently (one with `.`, `/`, `%`, `"`, `\\`, or `?`, where DuckDB's path parameters
+begin, or DuckDB's own `temp`, `system`, `main`) is written with those characters %-escaped (`a.b` ->
+`a%2Eb.duckdb`), and read back by unescaping. CURRENT_DATABASE() and SHOW answer with the real name.
 
 Sessions are opened under `lock`, the lock that dropping and renaming take, so that a database with
 a session open is never dropped from under it. A snapshot holds off creating, dropping and renaming
@@ -38,7 +38,7 @@ log = logging.getLogger("lakebox.redshift")
 #: The database every cluster has, which cannot be dropped or renamed.
 DEV = "dev"
 _SUFFIX = ".duckdb"
-_ESCAPED = set('./%"\\')
+_ESCAPED = set('./%"\\?')
 _DUCKDB_RESERVED = {"temp", "system", "main"}
 #: Seconds DROP and RENAME wait for the sessions of a database to end (Postgres waits 5).
 BUSY_WAIT = 5.0
