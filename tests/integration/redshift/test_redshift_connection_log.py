@@ -65,6 +65,28 @@ def test_sessions_end_with_their_duration_and_failures_are_logged(redshift, clus
             [["authentication failure", "analytics"]]
 
 
+def test_pg_terminate_backend_ends_a_session_and_rolls_back_its_work(redshift, cluster):
+    import redshift_connector
+
+    with _connect(redshift) as admin:
+        admin.autocommit = True
+        admin.cursor().execute("create table t_term (x int)")
+        admin.cursor().execute("create user etl password 'EtlPass123'")
+        victim = _connect(redshift)
+        (pid,) = _rows(victim, "select pg_backend_pid()")[0]
+        victim.cursor().execute("insert into t_term values (1)")  # not committed
+        with _connect(redshift, user="etl", password="EtlPass123") as etl:
+            with pytest.raises(redshift_connector.ProgrammingError) as refused:
+                _rows(etl, f"select pg_terminate_backend({pid})")
+            assert refused.value.args[0]["C"] == "42501"  # another user's session, and etl is no superuser
+        assert _rows(admin, f"select pg_terminate_backend({pid})") == [[1]]
+        with pytest.raises(redshift_connector.InterfaceError, match="BrokenPipe: server socket closed"):
+            victim.cursor().execute("select 1")
+        assert _rows(admin, "select pg_terminate_backend(424242)") == [[0]]  # no such session
+        assert _rows(admin, "select count(*) from t_term") == [[0]]
+        assert _rows(admin, "select 1") == [[1]]
+
+
 @pytest.mark.filterwarnings("ignore:ssl.*is deprecated:DeprecationWarning")   # redshift_connector's SSLContext()
 def test_tls_sessions_record_their_version_and_cipher(redshift, cluster, lakebox_server, monkeypatch):
     # redshift_connector checks the certificate against the default trust store, which SSL_CERT_FILE names.

@@ -139,6 +139,11 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
                     *load_log.SETUP_SQL, materialized_views.SETUP,
                     *_SESSION_SETTINGS):
             self._con.execute(sql)
+        # PG_TERMINATE_BACKEND(pid), which translate hands the caller's session id as well. Defined on
+        # this connection, which outlives every session's: DuckDB drops a Python function with the
+        # connection that defined it, while its sessions' cursors would still call it.
+        self._con.create_function("lakebox_terminate_backend", self._terminate_backend, ["BIGINT", "BIGINT"],
+                                  "INTEGER", side_effects=True)
         #: The statements of every session of this database, and their query ids (query_history).
         self.query_log = query_history.QueryLog(query_history.highest_logged_query(self._con))
         self._current_query: Optional[query_history.QueryRecord] = None
@@ -147,6 +152,11 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         self._open_sessions: dict = {}
         self._sessions_lock = threading.Lock()
         self.started = _utcnow()
+
+    def _terminate_backend(self, pid: int, caller_pid: int) -> int:
+        if self.cluster is None:
+            raise RedshiftError("PG_TERMINATE_BACKEND needs a cluster: this database stands alone", "0A000")
+        return self.cluster.terminate_backend(pid, caller_pid)
 
     def session(self) -> "RedshiftDatabase":
         """A connection of its own to the same database, for one client: its transactions, search

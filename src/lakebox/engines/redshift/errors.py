@@ -30,6 +30,7 @@ _BAD_INPUT = re.compile(r"Could not convert string '([^']*)' to (\w+)")
 _MACRO_BAD_INPUT = "Invalid Input Error: invalid input syntax"
 _UDF_BAD_INPUT = re.compile(r"while executing the UDF: ValueError: (invalid input syntax for type .*)")
 _UDF_BAD_INTERVAL = re.compile(r"while executing the UDF: IntervalError: (.*)")
+_UDF_NOT_ALLOWED = re.compile(r"while executing the UDF: PermissionError: (.*)")
 #: intervals.IntervalError's messages -> their SQLSTATEs (anything else it says is 22P02).
 _INTERVAL_STATES = (("interval out of range", "22008"), ("cannot contain", "22007"))
 
@@ -98,6 +99,9 @@ def duck_error(error: duckdb.Error) -> RedshiftError:
     match = _UDF_BAD_INPUT.search(first)
     if match:  # a session function (TO_NUMBER ...) refusing its input, in Postgres's words
         return RedshiftError(match.group(1), "22P02")
+    match = _UDF_NOT_ALLOWED.search(first)
+    if match:  # a session function the user may not call so (PG_TERMINATE_BACKEND of another's session)
+        return RedshiftError(match.group(1), "42501")
     match = _UDF_BAD_INTERVAL.search(first)
     if match:  # Redshift's interval text refused (intervals.IntervalError)
         state = next((s for words, s in _INTERVAL_STATES if words in match.group(1)), "22P02")

@@ -84,6 +84,16 @@ class PgWireServer:
                 self._connections.add(connection)
             connection.thread.start()
 
+    def terminate(self, session_pid: int) -> bool:
+        """End the connection whose session has id `session_pid` (PG_TERMINATE_BACKEND): its socket is
+        shut, so its client sees the server close it; its own thread then closes its session, which
+        rolls back what it had not committed. False when no connection has that session."""
+        with self._lock:
+            found = [c for c in self._connections if getattr(c.session, "pid", None) == session_pid]
+        for connection in found:
+            connection.abort()
+        return bool(found)
+
     def _forget(self, connection: "_Connection") -> None:
         with self._lock:
             self._connections.discard(connection)

@@ -321,6 +321,13 @@ def translate(sql: str, *, default_schema: str = "public",
     tree = numeric_types.apply(tree, column_types, default_schema)
     tree = semantics.apply(tree, semantics.text_columns(tree, column_types))
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
+    if session_values and "pg_backend_pid" in session_values:
+        # PG_TERMINATE_BACKEND(pid) is the cluster's, told which session asks (its user decides).
+        caller = exp.Literal.number(session_values["pg_backend_pid"])
+        tree = tree.transform(lambda node: exp.Anonymous(this="lakebox_terminate_backend",
+                                                         expressions=[node.expressions[0], caller.copy()])
+                              if isinstance(node, exp.Anonymous) and node.name.lower() == "pg_terminate_backend"
+                              and len(node.expressions) == 1 else node)
     if session_values:
         # Functions answered from the session's state, such as PG_LAST_COPY_ID(): their values.
         tree = tree.transform(lambda node: exp.Literal.number(session_values[node.name.lower()])

@@ -51,6 +51,10 @@ class Session:
         self._user_activity = user_activity
         self._started = time.monotonic()
 
+    @property
+    def pid(self) -> int:
+        return self._pid
+
     def execute(self, sql: str):
         if self._runtime is not None and self._runtime.audit is not None:
             self._runtime.audit.user_statement(self._runtime.doc, self._database_name, self.user, self._pid, sql,
@@ -183,6 +187,19 @@ class ClusterRuntime:
         if self.databases.find(new_name) is not None:
             raise RedshiftError(f'database "{new_name}" already exists', "42P04")
         self.databases.rename(name, new_name)  # 55006 while sessions use it
+
+    def terminate_backend(self, pid: int, caller_pid: int) -> int:
+        """PG_TERMINATE_BACKEND(pid) run from session `caller_pid`: 1 once the session's connection is
+        closed, 0 when no session has that id. A user may end its own sessions; a superuser any."""
+        users = {session.pid: session._user or "" for name in self.databases.names()
+                 for session in self.databases.sessions(name)}
+        owner, user = users.get(pid), users.get(caller_pid, "")
+        if owner is None or self._server is None:
+            return 0
+        if owner.lower() != user.lower() and not self._is_superuser(user):
+            # Raised inside DuckDB (the function runs there): errors.duck_error makes it 42501.
+            raise PermissionError("must be superuser or have the same role to terminate other server processes")
+        return 1 if self._server.terminate(pid) else 0
 
     def _is_superuser(self, user: str) -> bool:
         if user.lower() == (self.doc.get("MasterUsername") or "").lower():
