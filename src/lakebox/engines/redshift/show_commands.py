@@ -16,6 +16,7 @@ from typing import Optional
 
 import sqlglot
 
+from ..like_patterns import like_regex
 from . import RedshiftError
 from .results import Column, Result
 from .system_tables import _svv_columns, _svv_tables
@@ -156,15 +157,5 @@ def _literal(text: str) -> str:
 
 
 def _like(pattern: str, value: str) -> bool:
-    """SQL LIKE, case-sensitive, as SHOW's LIKE matches: % any run of characters, _ one character, and a
-    backslash (LIKE's default escape) makes the character after it match only itself."""
-    parts, index = [], 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\" and index + 1 < len(pattern):
-            parts.append(re.escape(pattern[index + 1]))
-            index += 2
-            continue
-        parts.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
-        index += 1
-    return re.fullmatch("".join(parts), value or "", re.DOTALL) is not None
+    """SQL LIKE, case-sensitive, as SHOW's LIKE matches, escaping with a backslash as Redshift's LIKE does."""
+    return re.fullmatch(like_regex(pattern, escape="\\"), value or "", re.DOTALL) is not None

@@ -41,6 +41,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable, Optional, Union
 
+from ...engines.like_patterns import like_regex
+
 Predicate = Callable[[list], bool]
 
 
@@ -536,7 +538,7 @@ def _finish(matches: Predicate, negated: bool) -> Predicate:
 
 def _like_regex(pattern: str) -> str:
     """SQL LIKE to a regular expression: `%` is any run, `_` any one character, the rest literal."""
-    return "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return like_regex(pattern)
 
 
 def compile_filter(expression: Optional[str], partition_keys: list[dict]) -> Predicate:

@@ -19,6 +19,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
+from ...engines.like_patterns import like_regex
 from ...engines.redshift.database import RedshiftError
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
@@ -298,10 +299,9 @@ def _token(params: dict) -> int:
 
 
 def _like(pattern: Optional[str]):
-    """A Data API SQL LIKE pattern (% and _) as a predicate; None matches everything."""
-    import re
-
+    """A Data API SQL LIKE pattern (% and _, a backslash escaping as in Redshift's LIKE) as a predicate;
+    None matches everything."""
     if not pattern:
         return lambda name: True
-    regex = re.compile("".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern), re.I)
+    regex = re.compile(like_regex(pattern, escape="\\"), re.I)
     return lambda name: bool(regex.fullmatch(name))
