@@ -85,7 +85,7 @@ class InProcessServer:
         self.config.clock.advance(parse_duration(duration))
 
     def stop(self) -> None:
-        self._server.should_exit = True
+        self._server.request_exit()
         self._thread.join(timeout=30)
 
 

@@ -216,3 +216,33 @@ def test_in_process_server_listens_on_a_tcp_socket_so_nagle_is_off(lakebox_serve
     response = conn.getresponse()
     assert response.status == 200 and json.loads(response.read())["version"]
     conn.close()
+
+
+def test_stopping_lets_a_response_in_flight_finish_and_closes_idle_connections(tmp_path):
+    """The graceful shutdown: a response being streamed when stop is asked is sent whole; an idle
+    keep-alive connection is closed; the port then refuses connections."""
+    import threading
+
+    from lakebox.testing import running_lakebox
+
+    body = bytes(range(256)) * (16 * 4096)  # 16 MiB
+    with running_lakebox(tmp_path) as server:
+        s3 = boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1")
+        s3.create_bucket(Bucket="drain")
+        s3.put_object(Bucket="drain", Key="big", Body=body)
+        idle = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        idle.request("GET", "/_lakebox/health")
+        assert idle.getresponse().read()
+        streaming = s3.get_object(Bucket="drain", Key="big")["Body"]
+        first = streaming.read(1 << 20)  # the response is under way
+        stopper = threading.Thread(target=server.stop)
+        stopper.start()
+        rest = streaming.read()
+        stopper.join(30)
+        assert first + rest == body
+        assert not stopper.is_alive()
+        with pytest.raises(OSError):
+            idle.request("GET", "/_lakebox/health")
+            idle.getresponse()
+        with pytest.raises(OSError):
+            socket.create_connection((server.host, server.port), timeout=2).close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import gc
@@ -52,11 +53,52 @@ class LakeboxServer(uvicorn.Server):
         if self.started and self.announce:
             print(f"lakebox ready on http://{self.lakebox_config.host}:{self.bound_port()}", flush=True)
 
+    async def main_loop(self) -> None:
+        """uvicorn's loop, which looks at `should_exit` every 0.1 s, except that `request_exit` wakes
+        it at once: the test suite starts and stops thousands of in-process servers."""
+        self._exit_requested = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._exit_requested.wait(), 0.1)
+            should_exit = await self.on_tick(counter)
+
+    def request_exit(self) -> None:
+        """Ask for a graceful shutdown from another thread (the in-process test server's stop)."""
+        self.should_exit = True
+        loop, event = getattr(self, "_loop", None), getattr(self, "_exit_requested", None)
+        if loop is not None and event is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                loop.call_soon_threadsafe(event.set)
+
     async def shutdown(self, sockets=None) -> None:
-        """Open event streams (SubscribeToShard) would keep uvicorn's graceful shutdown waiting for
-        minutes: end them first, as AWS ends a subscription, then shut down as usual."""
+        """uvicorn's graceful shutdown (stop accepting, let connections finish their responses and
+        close, then the lifespan's shutdown), polling every 5 ms where uvicorn sleeps 0.1 s at a
+        time: about 0.2 s saved on every stop. Open event streams (SubscribeToShard) would keep it
+        waiting for minutes, so they are ended first, as AWS ends a subscription."""
         self.app.begin_shutdown()
-        await super().shutdown(sockets=sockets)
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        try:
+            await asyncio.wait_for(self._drain(), timeout=self.config.timeout_graceful_shutdown)
+        except asyncio.TimeoutError:
+            for task in self.server_state.tasks:
+                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
+    async def _drain(self) -> None:
+        while (self.server_state.connections or self.server_state.tasks) and not self.force_exit:
+            await asyncio.sleep(0.005)
+        for server in self.servers:
+            await server.wait_closed()
 
     @contextlib.contextmanager
     def capture_signals(self):
