@@ -1,7 +1,7 @@
 """How steps end and what that does to their cluster, with steps that fail before any JVM starts:
 ActionOnFailure (TERMINATE_CLUSTER, TERMINATE_JOB_FLOW, CANCEL_AND_WAIT, CONTINUE), termination
 protection, clusters that end after their last step, and the steps lakebox cannot run (custom JARs,
-other command-runner programs, Java applications), which FAIL with a reason and never COMPLETE."""
+EMR's own command-runner programs, Java applications), which FAIL with a reason and never COMPLETE."""
 
 from __future__ import annotations
 
@@ -110,9 +110,9 @@ def test_a_cluster_without_steps_or_keep_alive_waits_a_minute_for_steps_then_ter
     ({"Jar": "s3://us-east-1.elasticmapreduce/libs/script-runner/script-runner.jar", "Args": ["s3://s/x.sh"]},
      "Custom JAR steps cannot run on lakebox", "script-runner.jar"),
     ({"Jar": "command-runner.jar", "Args": ["s3-dist-cp", "--src", "s3://a/", "--dest", "s3://b/"]},
-     "command-runner.jar program s3-dist-cp is not supported", "spark-submit and hadoop-streaming only"),
+     "command-runner.jar program s3-dist-cp is not on this machine", "not part of lakebox"),
     ({"Jar": "command-runner.jar", "Args": ["hive-script", "--run-hive-script", "--args", "-f", "s3://s/q.q"]},
-     "command-runner.jar program hive-script is not supported", "spark-submit and hadoop-streaming only"),
+     "command-runner.jar program hive-script is not on this machine", 'Cannot run program "hive-script"'),
     ({"Jar": "command-runner.jar", "Args": ["spark-submit", "--class", "org.example.App", "s3://s/app.jar"]},
      "Unsupported spark-submit command", "Java/Scala"),
     ({"Jar": "command-runner.jar", "Args": ["spark-submit", "s3://s/app.jar", "arg"]},

@@ -8,7 +8,7 @@ package, which a Glue job's driver imports.
 
 from .java_runtime import SparkUnavailable, status, unavailable_reason
 from .lake_filesystem import lake_conf
-from .launcher import SparkApp, SparkLauncher, SparkProcess, error_summary, kill_orphan, tail_text
+from .launcher import NO_OUTPUT, SparkApp, SparkLauncher, SparkProcess, error_summary, kill_orphan, tail_text
 
-__all__ = ["SparkApp", "SparkLauncher", "SparkProcess", "SparkUnavailable", "error_summary", "kill_orphan", "lake_conf",
+__all__ = ["NO_OUTPUT", "SparkApp", "SparkLauncher", "SparkProcess", "SparkUnavailable", "error_summary", "kill_orphan", "lake_conf",
            "status", "tail_text", "unavailable_reason"]

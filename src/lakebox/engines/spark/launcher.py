@@ -77,6 +77,12 @@ class SparkApp:
     #: Folders put first on the driver's (and its Python workers') import path, ahead of everything
     #: else: packages installed for this app (Glue's --additional-python-modules).
     python_path: list[str] = dataclasses.field(default_factory=list)
+    #: A program and its arguments to run as they are, instead of a Python script (an EMR
+    #: command-runner.jar step such as `bash -c ...` or `aws s3 cp ...`); `spark` must be False.
+    command: list[str] = dataclasses.field(default_factory=list)
+    #: The folder the process starts in; the log folder when empty (a driver's files go there, as
+    #: on YARN).
+    work_dir: str = ""
 
 
 class SparkProcess:
@@ -129,7 +135,11 @@ def error_summary(stderr: str, limit: int = 2048) -> str:
     for line in reversed(lines):
         if exception.match(line.strip()):
             return line.strip()[:limit]
-    return (lines[-1].strip() if lines else "The driver ended without output")[:limit]
+    return (lines[-1].strip() if lines else NO_OUTPUT)[:limit]
+
+
+#: error_summary's answer for a process that wrote nothing.
+NO_OUTPUT = "The driver ended without output"
 
 
 def kill_orphan(pid: Optional[int], marker: str) -> bool:
@@ -184,12 +194,16 @@ class SparkLauncher:
                 raise SparkUnavailable(reason)
         log_dir = Path(app.log_dir or (self.data_dir / ".lakebox" / "spark" / "runs" / app.name))
         log_dir.mkdir(parents=True, exist_ok=True)
-        command = self._spark_command(app) if app.spark else [sys.executable, app.script, *app.args]
+        if app.command:
+            command = list(app.command)
+        else:
+            command = self._spark_command(app) if app.spark else [sys.executable, app.script, *app.args]
         stdout_path, stderr_path = str(log_dir / "stdout"), str(log_dir / "stderr")
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             popen = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                                     cwd=str(log_dir), env=self._environment(app), start_new_session=True)
-        log.info("started %s (pid %d): %s", app.name, popen.pid, app.script)
+                                     cwd=app.work_dir or str(log_dir), env=self._environment(app),
+                                     start_new_session=True)
+        log.info("started %s (pid %d): %s", app.name, popen.pid, app.script or " ".join(command))
         return SparkProcess(app, popen, stdout_path, stderr_path)
 
     def _spark_command(self, app: SparkApp) -> list[str]:

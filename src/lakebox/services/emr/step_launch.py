@@ -1,11 +1,16 @@
 """From a step's `HadoopJarStep` to a `SparkApp` ready to start, or a `StepFailure` saying why not.
 
-Two kinds of step can run here, both `command-runner.jar`: `spark-submit` with a Python application,
-and `hadoop-streaming` (hadoop_streaming.py), whose job runs on Spark through streaming_driver.py.
-Everything else fails the step with a clear reason, never a silent COMPLETED: a custom JAR (a Java
-program, or `script-runner.jar`), and other command-runner programs (`hive-script`, `s3-dist-cp`,
-`bash` ...). The one exception is `state-pusher-script`, the EMR debugging tool's, whose work belongs
-to the console: its step completes and its stdout says that nothing was pushed.
+Every step here is `command-runner.jar`, which on EMR runs a program on the master node:
+- `spark-submit` with a Python application runs on local Spark;
+- `hadoop-streaming` (hadoop_streaming.py) runs its job on Spark through streaming_driver.py;
+- `state-pusher-script`, the EMR debugging tool's, completes with nothing to do: its work belongs to
+  the console, and its stdout says that nothing was pushed;
+- any other program (`bash -c ...`, `aws s3 cp ...`, `python3 ...`) runs on this machine as it is,
+  with the step's credentials and lakebox as its AWS endpoint, and lakebox's own tools (the AWS
+  CLI, Python) first on its PATH. A program this machine does not have, such as EMR's `s3-dist-cp`
+  or `hive-script`, fails the step saying so.
+A custom JAR (a Java program, or `script-runner.jar`) fails the step with a clear reason, never a
+silent COMPLETED.
 
 The application, `--py-files`, `--files`, `--jars` and `--archives` given as s3:// (s3a://, s3n://)
 URIs are copied from the lake, through its API so every key the lake holds can be read, into the
@@ -16,8 +21,10 @@ taken from this machine. A missing application fails the step before any JVM sta
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -76,9 +83,7 @@ def build_app(step: dict, run_dir: Path, lake: Any, app_name: str):
     if program == "hadoop-streaming":
         return _streaming_app(args[1:], run_dir, lake, app_name)
     if program != "spark-submit":
-        raise StepFailure(f"command-runner.jar program {program} is not supported",
-                          f"lakebox runs command-runner.jar steps of spark-submit and hadoop-streaming only; {args[0]} "
-                          "cannot run here.")
+        return _command_app(args, run_dir, app_name)
     try:
         submit = parse(args[1:])
     except SparkSubmitError as exc:
@@ -104,6 +109,28 @@ def build_app(step: dict, run_dir: Path, lake: Any, app_name: str):
     # spark-submit's --name is the application's name, as on EMR; else the step's own.
     return SparkApp(name=submit.name or app_name, script=str(script), args=submit.app_args, log_dir=str(log_dir),
                     conf=conf, py_files=py_files)
+
+
+def command_path() -> str:
+    """PATH for a step's program: lakebox's own tools first (the AWS CLI and Python it was installed
+    with, as EMR's master node has them), then this machine's."""
+    return os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", os.defpath)])
+
+
+def _command_app(args: list[str], run_dir: Path, app_name: str):
+    """Any other command-runner program, run as it is, in the step's own work folder."""
+    from ...engines.spark import SparkApp
+
+    path = command_path()
+    if shutil.which(args[0], path=path) is None:
+        raise StepFailure(f"command-runner.jar program {args[0]} is not on this machine",
+                          f"Cannot run program \"{args[0]}\": it is not installed here. lakebox runs spark-submit and "
+                          "hadoop-streaming on local Spark, and other programs from this machine's PATH; EMR's own "
+                          "tools (s3-dist-cp, hive-script, pig-script ...) are not part of lakebox.")
+    work_dir = run_dir / "work"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    return SparkApp(name=app_name, script="", command=list(args), spark=False, log_dir=str(_log_dir(run_dir, "", [])),
+                    work_dir=str(work_dir), env={"PATH": path})
 
 
 def _log_dir(run_dir: Path, header: str, ignored: list[str]) -> Path:

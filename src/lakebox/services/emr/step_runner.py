@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from ...engines.spark import kill_orphan
+from ...engines.spark import NO_OUTPUT, kill_orphan
 from ..job_drivers import driver_environment, server_endpoint
 from . import lifecycle
 from .common import CLUSTER_TERMINAL
@@ -278,6 +278,8 @@ class ClusterWorker(threading.Thread):
     def _finish(self, step_id: str, run: _Run, code: Optional[int]) -> None:
         """A driver that ended (exit `code`) or was stopped (`code` None: the step is cancelled)."""
         del self.runs[step_id]
+        # Read before record_exit ends stderr with the exit line: the failure's own last words.
+        summary = _failure_message(run.process, code) if code else None
         if code is not None:
             record_exit(run.log_dir, code)
         if code is None:
@@ -285,8 +287,8 @@ class ClusterWorker(threading.Thread):
         elif code == 0:
             self._commit_end(step_id, "COMPLETED", None, run.log_dir)
         else:
-            summary = run.process.error_summary() or f"The driver exited with code {code}."
-            self._commit_end(step_id, "FAILED", {"Reason": f"The step's Spark driver exited with code {code}",
+            what = "command" if run.process.app.command else "Spark driver"
+            self._commit_end(step_id, "FAILED", {"Reason": f"The step's {what} exited with code {code}",
                                                  "Message": summary}, run.log_dir)
         log.info("emr %s: step %s ended (%s)", self.cluster_id, step_id,
                  "cancelled" if code is None else f"exit code {code}")
@@ -304,3 +306,12 @@ class ClusterWorker(threading.Thread):
                 lifecycle.finish_step(cluster, steps, step, state, now, failure)
 
         self.runner.change(self.cluster_id, end)
+
+
+def _failure_message(process, code: int) -> str:
+    """FailureDetails' Message: the last exception line of the output, else its last line; for a
+    command that wrote nothing, command-runner's own exit line."""
+    summary = process.error_summary()
+    if summary == NO_OUTPUT and process.app.command:
+        return f"Command exiting with ret '{code}'"
+    return summary
