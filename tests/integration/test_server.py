@@ -49,6 +49,26 @@ def test_sts_get_caller_identity_default_account(lakebox_server):
     assert ident["Arn"] == "arn:aws:iam::000000000000:root"
 
 
+def test_request_ids_have_each_protocols_form(lakebox_server):
+    """S3 answers 16 upper-case hex digits (and an x-amz-id-2); the json and query services a UUID,
+    in the header and, for query, in the body's RequestId too. Errors carry the same id."""
+    import re
+
+    uuid_form = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+    s3_id = client("s3", lakebox_server).list_buckets()["ResponseMetadata"]
+    assert re.fullmatch(r"[0-9A-F]{16}", s3_id["RequestId"]) and s3_id["HostId"]
+    sts = client("sts", lakebox_server).get_caller_identity()["ResponseMetadata"]
+    assert uuid_form.match(sts["RequestId"]) and sts["HTTPHeaders"]["x-amzn-requestid"] == sts["RequestId"]
+    glue = client("glue", lakebox_server)
+    assert uuid_form.match(glue.get_databases()["ResponseMetadata"]["RequestId"])
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        glue.get_database(Name="missing")
+    meta = caught.value.response["ResponseMetadata"]
+    assert uuid_form.match(meta["RequestId"]) and meta["HTTPHeaders"]["x-amzn-requestid"] == meta["RequestId"]
+    ids = {glue.get_databases()["ResponseMetadata"]["RequestId"] for _ in range(3)}
+    assert len(ids) == 3
+
+
 def test_keep_alive_serves_several_requests_on_one_connection(lakebox_server):
     conn = http.client.HTTPConnection(lakebox_server.host, lakebox_server.port)
     for _ in range(3):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from typing import Callable, Iterable, Optional
 
 from .. import auth
@@ -81,6 +82,10 @@ class RouteService:
     def _set_service(ctx: RequestContext, service: str) -> None:
         ctx.service = service
         ctx.service_model = load_service_model(service)
+        if ctx.service_model.protocol != "rest-xml":
+            # S3's request ids are 16 hex digits (the gateway's default); the json and query
+            # services answer a UUID, in x-amzn-RequestId and the body's RequestId.
+            ctx.request_id = str(uuid.uuid4())
 
 
 class Authenticate:
