@@ -212,7 +212,7 @@ def test_update_destination_changes_the_endpoint(firehose, lake, lakebox_server,
         other.server.server_close()
 
 
-def test_changing_to_another_destination_type_is_refused(firehose, lake, receiver):
+def test_changing_to_another_destination_type_without_its_bucket_is_refused(firehose, lake, receiver):
     firehose.create_delivery_stream(DeliveryStreamName=STREAM, HttpEndpointDestinationConfiguration=_destination(receiver.url))
     with pytest.raises(ClientError) as caught:
         firehose.update_destination(DeliveryStreamName=STREAM, CurrentDeliveryStreamVersionId="1",

@@ -25,6 +25,8 @@ class DeliveryStream:
     destination: dict = field(default_factory=dict)
     #: KinesisStreamSourceDescription for a KinesisStreamAsSource stream.
     source: Optional[dict] = None
+    #: DirectPutSourceDescription (ThroughputHintInMBs) of a DirectPut stream created with one.
+    direct_put: Optional[dict] = None
     tags: list = field(default_factory=list)
     #: DeliveryStreamEncryptionConfiguration, once StartDeliveryStreamEncryption was called.
     encryption: Optional[dict] = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from typing import Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
@@ -48,6 +49,48 @@ def _destination_output(stream: DeliveryStream) -> dict:
                                               "S3DestinationDescription": shown["S3DestinationDescription"]}}
 
 
+#: How an UpdateDestination member's nested members are named in the CreateDeliveryStream member
+#: that it stands for when it replaces a destination of another type.
+UPDATE_TO_CONFIGURATION = {"S3Update": "S3Configuration", "S3BackupUpdate": "S3BackupConfiguration"}
+
+
+def _as_configuration_name(update_name: str) -> str:
+    """`RedshiftDestinationUpdate` -> `RedshiftDestinationConfiguration` (every destination is so named)."""
+    return update_name.replace("DestinationUpdate", "DestinationConfiguration")
+
+
+def _destination_type(update_name: str) -> str:
+    """The destination type an UpdateDestination member updates: S3 and ExtendedS3 are one type."""
+    return "ExtendedS3" if update_name == "S3DestinationUpdate" else update_name.replace("DestinationUpdate", "")
+
+
+def _current_update_name(stream: DeliveryStream) -> str:
+    return ("IcebergDestinationUpdate" if stream.iceberg is not None else
+            "RedshiftDestinationUpdate" if stream.redshift is not None else
+            "HttpEndpointDestinationUpdate" if stream.http is not None else "ExtendedS3DestinationUpdate")
+
+
+def _destinations_from(params: dict) -> tuple[dict, Optional[dict], Optional[dict], Optional[dict]]:
+    """A CreateDeliveryStream destination as a stream keeps it: its S3 description (the S3
+    destination, or the S3Configuration of another) and the Iceberg, Redshift or HTTP description."""
+    description = dest.from_create(params)
+    iceberg = redshift = http = None
+    if params.get("IcebergDestinationConfiguration") is not None:
+        iceberg = iceberg_destination.from_create(params["IcebergDestinationConfiguration"])
+    if params.get("RedshiftDestinationConfiguration") is not None:
+        redshift = redshift_destination.from_create(params["RedshiftDestinationConfiguration"])
+    if params.get("HttpEndpointDestinationConfiguration") is not None:
+        http = http_destination.from_create(params["HttpEndpointDestinationConfiguration"])
+    return description, iceberg, redshift, http
+
+
+def _check_version(stream: DeliveryStream, given_version: str) -> None:
+    if given_version != str(stream.version):
+        raise AwsError("ConcurrentModificationException",
+                       f"Cannot update firehose: {stream.name} since the current version id: {stream.version} and "
+                       f"specified version id: {given_version} do not match", 400)
+
+
 class StreamsMixin:
     def stream_from(self, ctx: RequestContext, params: dict) -> DeliveryStream:
         name = params["DeliveryStreamName"]
@@ -72,14 +115,9 @@ class StreamsMixin:
             raise dest.invalid("KinesisStreamSourceConfiguration is required for the KinesisStreamAsSource type.")
         if kind == DIRECT_PUT and source_config:
             raise dest.invalid("KinesisStreamSourceConfiguration is only allowed for the KinesisStreamAsSource type.")
-        description = dest.from_create(params)
-        iceberg = redshift = http = None
-        if params.get("IcebergDestinationConfiguration") is not None:
-            iceberg = iceberg_destination.from_create(params["IcebergDestinationConfiguration"])
-        if params.get("RedshiftDestinationConfiguration") is not None:
-            redshift = redshift_destination.from_create(params["RedshiftDestinationConfiguration"])
-        if params.get("HttpEndpointDestinationConfiguration") is not None:
-            http = http_destination.from_create(params["HttpEndpointDestinationConfiguration"])
+        if kind != DIRECT_PUT and params.get("DirectPutSourceConfiguration"):
+            raise dest.invalid("DirectPutSourceConfiguration is only allowed for the DirectPut type.")
+        description, iceberg, redshift, http = _destinations_from(params)
         tags = params.get("Tags") or []
         if len(tags) > MAX_TAGS:
             raise AwsError("LimitExceededException", f"A delivery stream cannot have more than {MAX_TAGS} tags.", 400)
@@ -99,7 +137,7 @@ class StreamsMixin:
                       "DeliveryStartTimestamp": now}
         stream = DeliveryStream(id=0, account=ctx.account_id, region=ctx.region, name=name, type=kind,
                                 created_ms=now, destination=description, source=source, iceberg=iceberg, redshift=redshift,
-                                http=http,
+                                http=http, direct_put=params.get("DirectPutSourceConfiguration"),
                                 tags=[{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags],
                                 encryption=encryption)
         try:
@@ -149,6 +187,8 @@ class StreamsMixin:
         if stream.source is not None:
             out["Source"] = {"KinesisStreamSourceDescription": {
                 **stream.source, "DeliveryStartTimestamp": timestamp(stream.source["DeliveryStartTimestamp"])}}
+        elif stream.direct_put is not None:
+            out["Source"] = {"DirectPutSourceDescription": stream.direct_put}
         return {"DeliveryStreamDescription": out}
 
     def list_delivery_streams(self, ctx: RequestContext, params: dict) -> dict:
@@ -170,23 +210,20 @@ class StreamsMixin:
         given_version = params["CurrentDeliveryStreamVersionId"]
         if params["DestinationId"] != DESTINATION_ID:
             raise dest.invalid(f"Destination Id {params['DestinationId']} not found.")
-        kind = ("IcebergDestinationUpdate" if stream.iceberg is not None else
-                "RedshiftDestinationUpdate" if stream.redshift is not None else
-                "HttpEndpointDestinationUpdate" if stream.http is not None else None)
-        given = [k for k in params if k.endswith("DestinationUpdate") and params[k] is not None]
-        allowed = {kind} if kind else {"S3DestinationUpdate", "ExtendedS3DestinationUpdate"}
-        if any(k not in allowed for k in given):
-            raise dest.invalid("Changing the destination type of a delivery stream is not supported.")
+        # ExtendedS3DestinationUpdate first: given with S3DestinationUpdate, it is the one that counts.
+        given = sorted((k for k in params if k.endswith("DestinationUpdate") and params[k] is not None),
+                       key=lambda k: k != "ExtendedS3DestinationUpdate")
+        if len({_destination_type(k) for k in given}) > 1:
+            raise dest.invalid("Only one destination type can be given in an UpdateDestination request.")
+        if given and _destination_type(given[0]) != _destination_type(_current_update_name(stream)):
+            return self._replace_destination(stream, given_version, given[0], params[given[0]])
         redshift_update = params.get("RedshiftDestinationUpdate") or {}
         update = params.get("ExtendedS3DestinationUpdate") or params.get("S3DestinationUpdate") or {}
         iceberg_update = params.get("IcebergDestinationUpdate") or {}
         http_update = params.get("HttpEndpointDestinationUpdate") or {}
 
         def change(s: DeliveryStream) -> None:
-            if given_version != str(s.version):
-                raise AwsError("ConcurrentModificationException",
-                               f"Cannot update firehose: {s.name} since the current version id: {s.version} and "
-                               f"specified version id: {given_version} do not match", 400)
+            _check_version(s, given_version)
             if s.iceberg is not None:
                 s.iceberg = iceberg_destination.apply_update(s.iceberg, iceberg_update)
                 if iceberg_update.get("S3Configuration"):
@@ -205,6 +242,22 @@ class StreamsMixin:
             s.updated_ms = self.now_ms()
 
         self._update(stream, change)
+        return {}
+
+    def _replace_destination(self, stream: DeliveryStream, given_version: str, name: str, update: dict) -> dict:
+        """UpdateDestination to another destination type: nothing is merged, so the update must hold
+        everything its destination's CreateDeliveryStream configuration requires."""
+        description, iceberg, redshift, http = _destinations_from({_as_configuration_name(name): {
+            UPDATE_TO_CONFIGURATION.get(k, k): v for k, v in update.items()}})
+
+        def change(s: DeliveryStream) -> None:
+            _check_version(s, given_version)
+            s.destination, s.iceberg, s.redshift, s.http = description, iceberg, redshift, http
+            s.version += 1
+            s.updated_ms = self.now_ms()
+
+        self._update(stream, change)
+        log.info("firehose %s: destination replaced by %s", stream.name, name)
         return {}
 
     def _update(self, stream: DeliveryStream, change) -> DeliveryStream:
