@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import re
 from typing import Any, Optional
 
@@ -128,7 +129,10 @@ _ITERATOR_MIN_BYTES, _ITERATOR_BLOCK = 152, 16
 
 
 def encode_iterator(stream: Stream, shard: Shard, offset: int, issued_ms: int) -> str:
-    payload = json.dumps([stream.id, stream.name, shard.number, offset, issued_ms], separators=(",", ":")).encode()
+    # A random tag makes every iterator handed out differ, as AWS's do, even two for one position
+    # in the same millisecond.
+    payload = json.dumps([stream.id, stream.name, shard.number, offset, issued_ms, os.urandom(6).hex()],
+                         separators=(",", ":")).encode()
     size = max(_ITERATOR_MIN_BYTES, len(_ITERATOR_VERSION) + len(payload))
     size += -(size - _ITERATOR_MIN_BYTES) % _ITERATOR_BLOCK
     # JSON ignores the trailing blanks that fill the last block.
@@ -147,7 +151,9 @@ def decode_iterator(token: str) -> tuple[int, str, int, int, int]:
         if not raw.startswith(_ITERATOR_VERSION):
             raise ValueError(token)
         value: Any = json.loads(raw[len(_ITERATOR_VERSION):])
-        stream_id, name, number, offset, issued = value
+        if not isinstance(value, list) or len(value) not in (5, 6):  # 5: before the random tag
+            raise ValueError(token)
+        stream_id, name, number, offset, issued = value[:5]
         if not all(isinstance(v, int) for v in (stream_id, number, offset, issued)) or not isinstance(name, str):
             raise ValueError(token)
     except (ValueError, TypeError):
