@@ -17,6 +17,7 @@ Imports sqlglot and this package only.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Optional
 
 import sqlglot
@@ -144,12 +145,60 @@ def _approx_percentile(node: exp.ApproxQuantile) -> exp.Expression:
 def _at_time_zone(node: exp.AtTimeZone) -> exp.Expression:
     """Trino's `ts AT TIME ZONE z` is the same instant seen in zone z. The wall-clock time in z is what
     nested functions (hour, date_format) must see; a result column of it is rendered with the zone
-    (`engine` asks `zoned_outputs`). DuckDB's own AT TIME ZONE means the reverse for a timestamp."""
+    (`engine` asks `zoned_outputs`). DuckDB's own AT TIME ZONE means the reverse for a timestamp, and
+    its TIMEZONE() knows named zones only, so a fixed offset (`+05:30`) is added to UTC's clock."""
     instant = _cast(node.this, "TIMESTAMPTZ")
-    local = exp.Anonymous(this="TIMEZONE", expressions=[node.args["zone"], instant])
+    zone = node.args["zone"]
+    offset = _OFFSET_ZONE.match(zone.this) if isinstance(zone, exp.Literal) and zone.is_string else None
+    if offset:
+        minutes = (int(offset.group(2)) * 60 + int(offset.group(3))) * (-1 if offset.group(1) == "-" else 1)
+        utc = exp.Anonymous(this="TIMEZONE", expressions=[exp.Literal.string("UTC"), instant])
+        local = exp.Add(this=utc, expression=exp.Interval(this=exp.Literal.string(str(minutes)),
+                                                          unit=exp.var("MINUTE")))
+    else:
+        local = exp.Anonymous(this="TIMEZONE", expressions=[zone, instant])
     local.type = exp.DataType.build("TIMESTAMP")
     local.meta["trino_type"] = "timestamp(3) with time zone"
     return local
+
+
+#: A time zone given as a fixed offset from UTC, as Trino writes one: `+05:30`, `-03:00`.
+_OFFSET_ZONE = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
+
+def _zone_forms(statement: exp.Expression) -> exp.Expression:
+    """Trino's other spellings of "this instant, seen in a zone" as the one the rules know,
+    `AT TIME ZONE`: `at_timezone(ts, zone)`, and `from_unixtime(seconds, zone)` or
+    `from_unixtime(seconds, hours, minutes)` (a fixed offset)."""
+    for node in list(statement.find_all(exp.Anonymous, exp.UnixToTime)):
+        if isinstance(node, exp.Anonymous):
+            if node.name.lower() == "at_timezone" and len(node.expressions) == 2:
+                node.replace(exp.AtTimeZone(this=node.expressions[0], zone=node.expressions[1]))
+            continue
+        zone, hours, minutes = (node.args.get(k) for k in ("zone", "hours", "minutes"))
+        if zone is None and hours is not None:
+            hours_value, minutes_value = (_integer_literal(v) for v in (hours, minutes or exp.Literal.number(0)))
+            if hours_value is None or minutes_value is None:
+                raise QueryError("NOT_SUPPORTED", "NOT_SUPPORTED: from_unixtime's hours and minutes must be constants "
+                                                  "in lakebox's engine")
+            total = hours_value * 60 + minutes_value
+            zone = exp.Literal.string(f"{'-' if total < 0 else '+'}{abs(total) // 60:02d}:{abs(total) % 60:02d}")
+        if zone is not None:
+            plain = exp.UnixToTime(this=node.this)
+            node.replace(exp.AtTimeZone(this=plain, zone=zone))
+    return statement
+
+
+def _integer_literal(node: exp.Expression) -> Optional[int]:
+    if isinstance(node, exp.Neg):
+        inner = _integer_literal(node.this)
+        return None if inner is None else -inner
+    if isinstance(node, exp.Literal) and not node.is_string:
+        try:
+            return int(node.this)
+        except ValueError:
+            return None
+    return None
 
 
 _STRICT_TYPES = _INTEGRAL | {exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT,
@@ -313,7 +362,7 @@ def parse(sql: str) -> exp.Expression:
         raise QueryError("SYNTAX_ERROR", f"SYNTAX_ERROR: line 1:1: {error}") from None
     if len(statements) != 1:
         raise QueryError("SYNTAX_ERROR", "SYNTAX_ERROR: line 1:1: only one statement may be run at a time")
-    statement = statements[0]
+    statement = _zone_forms(statements[0])
     syntax_errors.refuse_dangling_commas(sql)
     if isinstance(statement, exp.Select) and not statement.expressions:
         raise syntax_errors.empty_select(sql)
