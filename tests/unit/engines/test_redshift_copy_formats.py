@@ -159,8 +159,9 @@ def test_objects_and_arrays_selected_into_a_super_column_stay_json(env):
     put_paths(lake, "p.json", "$.id", "$.doc", "$.doc.tags[1]")
     put_file(lake, "in/a.json", b'{"id": 1, "doc": {"tags": ["x", "y"], "n": 2}}\n{"id": 2, "doc": null}\n')
     db.execute("COPY t FROM 's3://lake/in/' IAM_ROLE 'r' JSON 's3://lake/p.json'")
-    assert rows(db, "SELECT id, CAST(doc AS VARCHAR), CAST(tag AS VARCHAR) FROM t ORDER BY id") == [
-        (1, '{"tags":["x","y"],"n":2}', '"y"'), (2, None, None)]
+    # A SUPER string cast to text is its characters (dynamic typing); an object its JSON.
+    assert rows(db, "SELECT id, CAST(doc AS VARCHAR), CAST(tag AS VARCHAR), JSON_SERIALIZE(tag) FROM t ORDER BY id") == [
+        (1, '{"tags":["x","y"],"n":2}', 'y', '"y"'), (2, None, None, "null")]
 
 
 def test_gzip_json_loads_with_a_jsonpaths_file_and_with_auto_ignorecase(env):

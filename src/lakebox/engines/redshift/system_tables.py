@@ -24,7 +24,8 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from . import RedshiftError, interval_types, numeric_types, pg_catalog_tables, query_history, svv_all_views
+from . import (RedshiftError, interval_types, numeric_types, pg_catalog_tables, query_history, super_values,
+               svv_all_views)
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
 from .semantics import SESSION_FUNCTIONS, SESSION_MACROS
 from .spectrum import META
@@ -132,14 +133,18 @@ class SystemTablesMixin:
                           "'0123456789abcdefghijklmnopqrstuvwxyz') - 1 AS BIGINT)), lambda acc, d: acc * base + d)")
         self._con.execute("CREATE OR REPLACE TEMP MACRO is_valid_json_array(text) AS "
                           "coalesce(json_valid(text) AND json_type(text) = 'ARRAY', false)")
-        self._con.execute("CREATE OR REPLACE TEMP MACRO json_serialize(value) AS CAST(value AS VARCHAR)")
+        # JSON_SERIALIZE of a NULL is the JSON text 'null' (AWS: "always a non-null JSON string").
+        self._con.execute("CREATE OR REPLACE TEMP MACRO json_serialize(value) AS "
+                          "coalesce(CAST(value AS VARCHAR), 'null')")
         # What `semantics` rewrites Redshift's TO_CHAR, SIMILAR TO, AVG, SUM, ADD_MONTHS ... into.
-        for name, function, arguments, result in SESSION_FUNCTIONS + interval_types.SESSION_FUNCTIONS:
+        for name, function, arguments, result in (SESSION_FUNCTIONS + interval_types.SESSION_FUNCTIONS
+                                                  + super_values.SESSION_FUNCTIONS):
             try:
                 self._con.create_function(name, function, arguments, result, side_effects=False)
             except duckdb.Error:
                 pass  # already defined on this connection
-        for sql in SESSION_MACROS + numeric_types.SESSION_MACROS + pg_catalog_tables.SESSION_MACROS:
+        for sql in (SESSION_MACROS + numeric_types.SESSION_MACROS + pg_catalog_tables.SESSION_MACROS
+                    + super_values.SESSION_MACROS):
             self._con.execute(sql)
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(encoding) AS "
                           "CASE WHEN encoding = 6 THEN 'UTF8' ELSE 'SQL_ASCII' END")

@@ -29,7 +29,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from . import RedshiftError, interval_types, numeric_types, semantics, unsupported_types
+from . import RedshiftError, interval_types, numeric_types, semantics, super_values, unsupported_types
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
@@ -319,6 +319,7 @@ def translate(sql: str, *, default_schema: str = "public",
         _name_projections(tree)
     tree, interval_columns = interval_types.apply(tree, column_types)
     tree = numeric_types.apply(tree, column_types, default_schema)
+    tree = super_values.apply(tree, column_types)
     tree = semantics.apply(tree, semantics.text_columns(tree, column_types))
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
     if session_values and "pg_backend_pid" in session_values:
