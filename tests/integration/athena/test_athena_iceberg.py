@@ -159,6 +159,24 @@ def test_athena_creates_writes_updates_and_deletes_an_iceberg_table(athena, resu
         ("category", "identity"), ("id_bucket", "bucket[4]"), ("ts_day", "day")]
 
 
+def test_each_update_delete_and_merge_commits_one_overwrite_snapshot(athena, results, catalog):
+    """As Athena commits them: one snapshot per statement, so time travel to any snapshot reads a
+    state some statement left, never a half-applied UPDATE."""
+    table = catalog.create_table("lake.ledger", schema=events([], []).schema)
+    table.append(events([1, 2, 3], ["a", "b", "c"]))
+    query(athena, results, "UPDATE ledger SET name = 'bb' WHERE id = 2")
+    query(athena, results, "DELETE FROM ledger WHERE id = 1")
+    query(athena, results, "MERGE INTO ledger t USING (SELECT 3 AS id, 'cc' AS name UNION ALL SELECT 4, 'd') s "
+                           "ON t.id = s.id WHEN MATCHED THEN UPDATE SET name = s.name "
+                           "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.name)")
+    snapshots = catalog.load_table("lake.ledger").snapshots()
+    assert [s.summary.operation.value for s in snapshots] == ["append", "overwrite", "overwrite", "overwrite"]
+    states = [query(athena, results, f"SELECT id, name FROM ledger FOR VERSION AS OF {s.snapshot_id} ORDER BY id")
+              for s in snapshots]
+    assert states == [[["1", "a"], ["2", "b"], ["3", "c"]], [["1", "a"], ["2", "bb"], ["3", "c"]],
+                      [["2", "bb"], ["3", "c"]], [["2", "bb"], ["3", "cc"], ["4", "d"]]]
+
+
 def test_ctas_makes_a_partitioned_iceberg_table(athena, results, catalog):
     query(athena, results, "CREATE TABLE sales WITH (table_type = 'ICEBERG', is_external = false, "
                            "location = 's3://iceberg-wh/lake/sales/', partitioning = ARRAY['region', 'bucket(id, 8)']) "

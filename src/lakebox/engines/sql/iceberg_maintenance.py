@@ -89,7 +89,9 @@ def _vacuum(write: Any, table) -> None:
 
 
 def _reachable(write: Any, table) -> set[str]:
-    """Every manifest list, manifest and data or delete file of the table's snapshots."""
+    """Every manifest list, manifest and data or delete file of the table's snapshots. A manifest
+    entry of status DELETED (2) records a file the snapshot removed: it is needed only by the older
+    snapshots that list it as added or existing."""
     import fastavro
 
     lake = write.engine.lake
@@ -103,7 +105,8 @@ def _reachable(write: Any, table) -> set[str]:
         for manifest in manifests:
             reached.add(manifest)
             with open(location_path(lake, manifest), "rb") as handle:
-                reached.update(entry["data_file"]["file_path"] for entry in fastavro.reader(handle))
+                reached.update(entry["data_file"]["file_path"] for entry in fastavro.reader(handle)
+                               if entry["status"] != 2)
     return reached
 
 

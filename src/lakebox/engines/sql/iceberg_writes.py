@@ -132,8 +132,28 @@ def append(table, rows: pa.Table) -> int:
 
 
 def overwrite(table, rows: pa.Table) -> None:
+    """Replace the table's rows with `rows` in one snapshot of operation `overwrite`: its live data
+    files out and the new ones in. Athena's UPDATE, DELETE, MERGE and OPTIMIZE each commit one
+    snapshot; pyiceberg's own overwrite commits a delete and then an append, two snapshots, the first
+    an empty table that time travel could read."""
+    from pyiceberg.io.pyarrow import _dataframe_to_data_files
+    from pyiceberg.manifest import DataFileContent
+
+    rows = conformed(table, rows)
     with _commit(table):
-        table.overwrite(conformed(table, rows))
+        with table.transaction() as transaction:
+            current = transaction.table_metadata.current_snapshot()
+            with transaction.update_snapshot().overwrite() as producer:
+                for manifest in current.manifests(table.io) if current is not None else []:
+                    for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=True):
+                        # Position delete files of other writers stay listed; the data files they
+                        # point at are gone, so they delete nothing.
+                        if entry.data_file.content == DataFileContent.DATA:
+                            producer.delete_data_file(entry.data_file)
+                if rows.num_rows:
+                    for data_file in _dataframe_to_data_files(table_metadata=transaction.table_metadata,
+                                                              write_uuid=producer.commit_uuid, df=rows, io=table.io):
+                        producer.append_data_file(data_file)
 
 
 @contextlib.contextmanager
