@@ -44,6 +44,28 @@ def test_unnamed_columns_are_col_n_everywhere(athena, s3, shop):
     assert body.splitlines() == ['"_col0","s","region"', '"2","7","eu"', '"1","5","us"']
 
 
+@pytest.mark.parametrize("sql,statement_type,substatement_type,suffix", [
+    # AWS: SHOW TABLES "is categorized as UTILITY, not DDL"; UTILITY covers "SHOW CREATE TABLE, or
+    # DESCRIBE TABLE" too. Their results are .txt files, as DDL's are.
+    ("SHOW TABLES", "UTILITY", "SHOW_TABLES", ".txt"),
+    ("SHOW CREATE TABLE sales", "UTILITY", "SHOW_CREATE_TABLE", ".txt"),
+    ("DESCRIBE sales", "UTILITY", "DESCRIBE_TABLE", ".txt"),
+    ("SHOW VIEWS", "UTILITY", "SHOW_VIEWS", ".txt"),
+    ("CREATE VIEW eu AS SELECT qty FROM sales WHERE region = 'eu'", "DDL", "CREATE_VIEW", ".txt"),
+    ("EXPLAIN SELECT 1", "UTILITY", "EXPLAIN", ".csv"),
+])
+def test_statement_types_and_result_files(athena, shop, sql, statement_type, substatement_type, suffix):
+    _, execution = run(athena, sql, shop)
+    assert (execution["StatementType"], execution["SubstatementType"]) == (statement_type, substatement_type)
+    assert execution["ResultConfiguration"]["OutputLocation"].endswith(suffix)
+
+
+def test_show_tables_lists_views_too(athena, shop):
+    run(athena, "CREATE VIEW eu AS SELECT qty FROM sales WHERE region = 'eu'", shop)
+    qid, _ = run(athena, "SHOW TABLES", shop)
+    assert results_of(athena, qid)[0] == [["eu"], ["sales"]]
+
+
 def test_unnamed_columns_after_star_and_in_values(athena, shop):
     qid, _ = run(athena, "SELECT *, qty * 2 FROM (SELECT qty FROM sales WHERE region = 'us')", shop)
     assert results_of(athena, qid)[0] == [["qty", "_col1"], ["5", "10"]]

@@ -148,14 +148,15 @@ def test_drop_view_refuses_a_table(env):
     assert glue_table(catalog, "sales", "orders") is not None
 
 
-def test_show_views_lists_views_only_with_a_pattern(env):
+def test_show_views_lists_views_only_and_show_tables_lists_both(env):
     engine, _, _ = env
     for name in ("v_a", "v_b", "w"):
         engine.execute(f"CREATE VIEW {name} AS SELECT 1 AS x", "sales")
     assert rows(engine, "SHOW VIEWS IN sales", "default") == [["v_a"], ["v_b"], ["w"]]
     assert rows(engine, "SHOW VIEWS 'v*'") == [["v_a"], ["v_b"]]
     assert rows(engine, "SHOW VIEWS LIKE 'w|v_b'") == [["v_b"], ["w"]]
-    assert rows(engine, "SHOW TABLES") == [["orders"]]
+    # AWS: SHOW TABLES "Lists all the base tables and views in a database".
+    assert rows(engine, "SHOW TABLES") == [["orders"], ["v_a"], ["v_b"], ["w"]]
 
 
 def test_show_create_view_gives_a_statement_that_recreates_it(env):

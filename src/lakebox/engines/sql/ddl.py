@@ -412,7 +412,8 @@ class _Run(PartitionStatements):
             db = cur.name().lower() if cur.accept("IN") or cur.accept("FROM") else self.database
             pattern = self._pattern(cur)
             self._need_database(db)
-            names = [t["Name"] for t in self._call("list_tables", db) if t.get("TableType") != "VIRTUAL_VIEW"]
+            # Base tables and views alike (AWS: "Lists all the base tables and views in a database").
+            names = [t["Name"] for t in self._call("list_tables", db)]
             return DdlResult("SHOW_TABLES", [("tab_name", "string")],
                              [[n] for n in names if pattern is None or pattern.fullmatch(n)])
         if cur.accept("PARTITIONS"):

@@ -43,6 +43,13 @@ __all__ = ["QueryOutcome", "QueryError", "SqlEngine"]
 _CATALOG = "awsdatacatalog"
 
 
+def catalog_statement_type(substatement_type: str) -> str:
+    """The StatementType of a statement on the catalog: the SHOW and DESCRIBE statements are UTILITY
+    (AWS: "UTILITY indicates query statements other than DDL and DML, such as SHOW CREATE TABLE, or
+    DESCRIBE TABLE"; SHOW TABLES "is categorized as UTILITY, not DDL"), the others DDL."""
+    return "UTILITY" if substatement_type.startswith(("SHOW_", "DESCRIBE")) else "DDL"
+
+
 @dataclass
 class QueryOutcome:
     statement_type: str
@@ -131,7 +138,7 @@ class SqlEngine:
             return writes.run_write(self, sql, database, parameters or [], cancel, output_location, query_id)
         if views.is_view_statement(sql):
             result = views.run(self, sql, database)
-            return QueryOutcome("DDL", result.substatement_type, [column_info(n, "varchar") for n, _ in result.columns],
+            return QueryOutcome(catalog_statement_type(result.substatement_type), result.substatement_type, [column_info(n, "varchar") for n, _ in result.columns],
                                 result.rows, 0)
         if ddl.is_ddl(sql):
             try:
@@ -139,7 +146,8 @@ class SqlEngine:
                                      check_catalog=self.check_catalog)
             except ddl.DdlError as error:
                 raise QueryError(error.error_type, error.message) from None
-            return QueryOutcome("DDL", result.substatement_type, [_ddl_column(c) for c in result.columns],
+            return QueryOutcome(catalog_statement_type(result.substatement_type), result.substatement_type,
+                                [_ddl_column(c) for c in result.columns],
                                 result.rows, 0)
         return self._query(sql, database, parameters or [], cancel)
 

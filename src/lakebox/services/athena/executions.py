@@ -293,8 +293,8 @@ def _guess_statement_type(sql: str) -> str:
     """The type Athena shows while a query is queued; the engine's answer replaces it."""
     words = sql.lstrip("( \n\t").split(None, 1)
     first = words[0].upper() if words else ""
-    if first in ("CREATE", "DROP", "ALTER", "MSCK", "SHOW", "DESCRIBE"):
+    if first in ("CREATE", "DROP", "ALTER", "MSCK"):
         return "DDL"
-    if first in ("EXPLAIN", "DESC"):
+    if first in ("EXPLAIN", "DESC", "SHOW", "DESCRIBE"):
         return "UTILITY"
     return "DML"

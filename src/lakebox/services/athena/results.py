@@ -1,7 +1,8 @@
 """Result files, written and read back as Athena does, through `ResultStorage` (the lake for an S3
 output location, Athena-owned storage for a workgroup with managed query results).
 
-A query's results go to `<OutputLocation>/<QueryExecutionId>.csv` (DML, UTILITY) or `.txt` (DDL):
+A query's results go to `<OutputLocation>/<QueryExecutionId>.csv` (DML, EXPLAIN) or `.txt` (DDL, and
+the SHOW and DESCRIBE statements, which are UTILITY):
 
 - `.csv`: a header row with the column labels, then one line per row; every value is double-quoted
   (a `"` inside doubled), a NULL is an empty, unquoted field, and lines end with "\n". This is the
@@ -48,11 +49,13 @@ _FIELD = re.compile(r'("(?:[^"]|"")*"|[^,\n"]*)(,|\n|$)')
 
 def output_file(location: str, execution_id: str, statement_type: Optional[str],
                 substatement_type: Optional[str] = None) -> str:
-    """`<location>/<id>.csv`, or `.txt` for DDL, as Athena names them. A CTAS has no result file: its
-    OutputLocation is `<location>/<id>`, with only `<id>.metadata` (and `<id>-manifest.csv`) beside it."""
+    """`<location>/<id>.csv`, or `.txt` for DDL and the SHOW and DESCRIBE statements, as Athena names
+    them. A CTAS has no result file: its OutputLocation is `<location>/<id>`, with only
+    `<id>.metadata` (and `<id>-manifest.csv`) beside it."""
     if substatement_type == CTAS:
         return f"{location.rstrip('/')}/{execution_id}"
-    suffix = "txt" if statement_type == "DDL" else "csv"
+    listing = (substatement_type or "").startswith(("SHOW_", "DESCRIBE"))
+    suffix = "txt" if statement_type == "DDL" or listing else "csv"
     return f"{location.rstrip('/')}/{execution_id}.{suffix}"
 
 
