@@ -8,7 +8,9 @@ the other load views, `jsonpaths` reads a JSONPaths file) and `unloading` writes
 `external_tables` and `spectrum` are Spectrum's DDL and reads over the Glue catalog,
 `materialized_views`, `show_commands` and `system_tables` the statements and catalog views DuckDB lacks;
 `semantics` gives Redshift's meaning where DuckDB's differs (AVG of integers, SIMILAR TO, ADD_MONTHS ...),
-with the session functions of `similar_to`, `datetime_format`, `number_format` and `hashes`.
+with the session functions of `similar_to`, `datetime_format`, `number_format` and `hashes`;
+`datetime_types` writes Redshift's date and time literals as DuckDB reads them (`datetime_input` reads
+them) and answers the old ABSTIME type.
 Imports duckdb, sqlglot and `lakebox.engines.sql` (the Glue table reader, shared with Athena); the lake
 and the Glue catalog are passed in.
 

@@ -27,8 +27,8 @@ from typing import Optional
 import duckdb
 
 from ..sql.types import HiveTypeError, hive_to_duckdb
-from . import (RedshiftError, column_cache, connection_log, copy_unload, database_ddl, intervals, load_log, loading,
-               materialized_views, query_history, translate, unloading)
+from . import (RedshiftError, column_cache, connection_log, copy_unload, database_ddl, datetime_types, intervals,
+               load_log, loading, materialized_views, query_history, translate, unloading)
 from .errors import duck_error
 from . import procedures
 from .results import Column, Result
@@ -397,6 +397,8 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
             rows = cursor.fetchall()
             if plan.interval_columns:
                 columns, rows = _interval_results(columns, rows, plan.interval_columns)
+            if plan.abstime_columns:
+                columns, rows = datetime_types.abstime_results(columns, rows, plan.abstime_columns)
             return Result(columns, rows, _with_count(plan.tag, len(rows)), len(rows))
         if plan.tag in ("INSERT", "UPDATE", "DELETE", "MERGE", "SELECT"):
             row = cursor.fetchone()

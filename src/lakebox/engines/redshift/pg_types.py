@@ -16,10 +16,13 @@ import struct
 from decimal import Decimal
 from typing import Any, NamedTuple, Optional
 
+from .datetime_input import days_from_civil, duckdb_datetime, postgres_datetime_text
 from .intervals import DayToSecond, YearToMonth
 
 BOOL, BYTEA, NAME, INT8, INT2, INT4, TEXT, OID = 16, 17, 19, 20, 21, 23, 25, 26
 FLOAT4, FLOAT8, UNKNOWN = 700, 701, 705
+#: Postgres' obsolete ABSTIME (seconds since 1970 in 4 bytes), which Redshift still casts to.
+ABSTIME = 702
 BPCHAR, VARCHAR, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, TIMETZ = 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1266
 #: Redshift's INTERVAL YEAR TO MONTH and INTERVAL DAY TO SECOND.
 INTERVALY2M, INTERVALD2S = 1188, 1190
@@ -45,11 +48,11 @@ _OIDS = {
     **{f"interval {q}": INTERVALD2S for q in ("day to second", "day", "hour", "minute", "second", "day to hour",
                                               "day to minute", "hour to minute", "hour to second", "minute to second")},
     "super": SUPER, "varbyte": VARBYTE, "varbinary": VARBYTE, "binary varying": VARBYTE,
-    "geometry": GEOMETRY, "geography": GEOGRAPHY, "unknown": UNKNOWN,
+    "geometry": GEOMETRY, "geography": GEOGRAPHY, "unknown": UNKNOWN, "abstime": ABSTIME,
 }
 
 #: OID -> pg_type.typlen, for RowDescription (-1: variable width).
-_SIZES = {BOOL: 1, INT2: 2, INT4: 4, OID: 4, FLOAT4: 4, DATE: 4, INT8: 8, FLOAT8: 8, TIME: 8, TIMESTAMP: 8,
+_SIZES = {BOOL: 1, INT2: 2, INT4: 4, OID: 4, FLOAT4: 4, DATE: 4, ABSTIME: 4, INT8: 8, FLOAT8: 8, TIME: 8, TIMESTAMP: 8,
           TIMESTAMPTZ: 8, TIMETZ: 12, INTERVAL: 16, INTERVALY2M: 4, INTERVALD2S: 8, NAME: 64}
 
 #: OID -> the SQL type a NULL or a text parameter is cast to, so the statement keeps the client's type.
@@ -61,6 +64,8 @@ _SQL_TYPES = {INT2: "SMALLINT", INT4: "INTEGER", INT8: "BIGINT", OID: "BIGINT", 
 _PG_EPOCH = dt.datetime(2000, 1, 1)
 _PG_EPOCH_DATE = _PG_EPOCH.date()
 _MICROSECOND = dt.timedelta(microseconds=1)
+_DAY_US = 86_400_000_000
+_PG_EPOCH_DAYS = days_from_civil(2000, 1, 1)
 
 
 class PgTypeError(ValueError):
@@ -128,7 +133,8 @@ def encode_text(value: Any, oid: int) -> bytes:
 
 def _text(value: Any, oid: int) -> str:
     if isinstance(value, str):
-        return value
+        # DuckDB's own text of a date or time Python's datetime cannot hold (years past 9999, BC, 24:00:00).
+        return postgres_datetime_text(value, oid in (TIME, TIMETZ)) if oid in _DATETIME_OIDS else value
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int):
@@ -143,7 +149,8 @@ def _text(value: Any, oid: int) -> str:
             return _trim_fraction(utc.replace(tzinfo=None).isoformat(" ")) + "+00"
         return _trim_fraction(value.replace(tzinfo=None).isoformat(" "))
     if isinstance(value, dt.time):
-        return _trim_fraction(value.replace(tzinfo=None).isoformat())
+        clock = _trim_fraction(value.replace(tzinfo=None).isoformat())
+        return clock + _zone_text(value.utcoffset()) if oid == TIMETZ else clock
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
@@ -153,6 +160,16 @@ def _text(value: Any, oid: int) -> str:
     if isinstance(value, (list, dict)):
         return json.dumps(value, separators=(",", ":"), default=str)   # SUPER prints as JSON
     return str(value)
+
+
+def _zone_text(offset: Optional[dt.timedelta]) -> str:
+    """A TIMETZ's zone as Postgres prints it: `+00`, `-05`, `+05:30`."""
+    seconds = int(offset.total_seconds()) if offset is not None else 0
+    sign, seconds = ("-" if seconds < 0 else "+"), abs(seconds)
+    text = f"{sign}{seconds // 3600:02d}"
+    if seconds % 3600:
+        text += f":{seconds // 60 % 60:02d}" + (f":{seconds % 60:02d}" if seconds % 60 else "")
+    return text
 
 
 def _float_text(value: float) -> str:
@@ -178,8 +195,21 @@ def _interval_text(value: dt.timedelta) -> str:
     return f"{days} days {clock}" if days else clock
 
 
-def _time_micros(value: dt.time) -> int:
+_DATETIME_OIDS = (DATE, TIMESTAMP, TIMESTAMPTZ, TIME, TIMETZ)
+
+
+def _time_micros(value: Any) -> int:
+    """Microseconds into the day; 24:00:00 is the next day's midnight, 0 (datetime_input)."""
+    if isinstance(value, str):
+        return duckdb_datetime(value)[1] % _DAY_US
     return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
+
+
+def _days_since_epoch(value: Any) -> int:
+    if isinstance(value, str):
+        return duckdb_datetime(value)[0] - _PG_EPOCH_DAYS
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return (day - _PG_EPOCH_DATE).days
 
 
 def encode_binary(value: Any, oid: int) -> bytes:
@@ -197,16 +227,19 @@ def encode_binary(value: Any, oid: int) -> bytes:
         if oid in (TEXT, VARCHAR, BPCHAR, NAME, UNKNOWN, SUPER):
             return encode_text(value, oid)
         if oid == DATE:
-            day = value.date() if isinstance(value, dt.datetime) else value
-            return struct.pack("!i", (day - _PG_EPOCH_DATE).days)
+            return struct.pack("!i", _days_since_epoch(value))
         if oid in (TIMESTAMP, TIMESTAMPTZ):
             return struct.pack("!q", _micros_since_epoch(value))
         if oid == TIME:
             return struct.pack("!q", _time_micros(value))
         if oid == TIMETZ:
             # The time of day and the zone in seconds west of UTC, as Postgres' timetz_send writes them.
+            if isinstance(value, str):
+                return struct.pack("!qi", _time_micros(value), -duckdb_datetime(value)[2])
             offset = value.utcoffset() or dt.timedelta(0)
             return struct.pack("!qi", _time_micros(value), -int(offset.total_seconds()))
+        if oid == ABSTIME:  # seconds since 1970, as redshift_connector's abstime_recv reads them
+            return struct.pack("!i", int(value))
         if oid == INTERVALY2M:  # the months, as redshift_connector's intervaly2m_recv reads them
             return struct.pack("!i", value.months if isinstance(value, YearToMonth) else int(value))
         if oid == INTERVALD2S:  # the microseconds (intervald2s_recv)
@@ -227,8 +260,9 @@ def _as_bool(value: Any) -> bool:
 
 def _micros_since_epoch(value: Any) -> int:
     if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    elif not isinstance(value, dt.datetime):
+        days, micros, zone = duckdb_datetime(value)
+        return (days - _PG_EPOCH_DAYS) * _DAY_US + micros - zone * 1_000_000
+    if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
     if value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)

@@ -29,7 +29,8 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from . import RedshiftError, interval_types, numeric_types, semantics, super_values, unsupported_types
+from . import (RedshiftError, datetime_types, interval_types, numeric_types, semantics, super_values,
+               unsupported_types)
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
@@ -84,6 +85,8 @@ class Translated:
     dropped: list = field(default_factory=list)  # [(schema or None, table)] of a DROP TABLE
     #: {result column index: "intervaly2m" or "intervald2s"}: columns sent as months or microseconds.
     interval_columns: dict = field(default_factory=dict)
+    #: Indexes of the result columns of the ABSTIME type (sent as seconds since 1970).
+    abstime_columns: set = field(default_factory=set)
 
 
 # -- splitting -------------------------------------------------------------------------------------
@@ -303,6 +306,8 @@ def translate(sql: str, *, default_schema: str = "public",
         sql, attributes = strip_design(_without_second_precision(sql))
     if "interval" in sql.lower():
         sql = interval_types.spell_type_names(sql, tokenize(sql))
+    if datetime_types.mentions_abstime(sql):
+        sql = datetime_types.spell_abstime(sql, tokenize(sql))
     tree = parse(sql, case_sensitive=case_sensitive)
     if isinstance(tree, exp.Command):
         raise RedshiftError(f"{tree.name.upper()} {str(tree.expression or '')[:60]}... is not supported".strip(),
@@ -318,6 +323,7 @@ def translate(sql: str, *, default_schema: str = "public",
     if isinstance(tree, (exp.Select, exp.SetOperation)):
         _name_projections(tree)
     tree, interval_columns = interval_types.apply(tree, column_types)
+    tree, abstime_columns = datetime_types.apply(tree, column_types)
     tree = numeric_types.apply(tree, column_types, default_schema)
     tree = super_values.apply(tree, column_types)
     tree = semantics.apply(tree, semantics.text_columns(tree, column_types))
@@ -355,7 +361,7 @@ def translate(sql: str, *, default_schema: str = "public",
     else:
         statements.append(_generate(tree))
     return Translated(tag=_tag(tree), statements=statements, returns_rows=_returns_rows(tree), design=design,
-                      dropped=_dropped(tree), interval_columns=interval_columns)
+                      dropped=_dropped(tree), interval_columns=interval_columns, abstime_columns=abstime_columns)
 
 
 def _generate(tree: exp.Expression) -> str:
