@@ -1,9 +1,17 @@
-"""The boto3 kinesis client the Kinesis tests use, and small readers over it."""
+"""The boto3 kinesis client the Kinesis tests use, small readers over it, and raw CBOR requests (as the
+Java SDK and the KCL send them)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import http.client
+from urllib.parse import urlparse
+
 import boto3
+import cbor2
 from botocore.config import Config
+
+CBOR = "application/x-amz-cbor-1.1"
 
 
 def make_kinesis_client(endpoint_url: str, *, validate: bool = True):
@@ -29,3 +37,26 @@ def read_shard(kinesis, stream: str, shard_id: str, iterator_type: str = "TRIM_H
 
 def shard_ids(kinesis, stream: str) -> list[str]:
     return [s["ShardId"] for s in kinesis.list_shards(StreamName=stream)["Shards"]]
+
+
+def cbor_millis(value, immutable=False):
+    """Tag 1 as AWS's Kinesis writes it: whole epoch milliseconds, never a float."""
+    assert isinstance(value, int), f"tag 1 carries {value!r}, not whole milliseconds"
+    return dt.datetime.fromtimestamp(value / 1000, dt.timezone.utc)
+
+
+def cbor_request(endpoint_url: str, operation: str, body, content_type: str = CBOR,
+                 decode: bool = True) -> tuple[int, dict, bytes, object]:
+    """POST one Kinesis operation with a CBOR body (or `body` as given, if bytes): status, headers
+    (lower-case names), the raw answer and, when it is CBOR, the answer decoded."""
+    url = urlparse(endpoint_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    payload = body if isinstance(body, bytes) else cbor2.dumps(body, datetime_as_timestamp=True)
+    conn.request("POST", "/", payload, {"X-Amz-Target": f"Kinesis_20131202.{operation}", "Content-Type": content_type})
+    response = conn.getresponse()
+    raw = response.read()
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    conn.close()
+    decoded = cbor2.loads(raw, semantic_decoders={1: cbor_millis}) if decode and headers.get("content-type") == CBOR \
+        else raw
+    return response.status, headers, raw, decoded

@@ -9,31 +9,14 @@ from urllib.parse import urlparse
 
 import cbor2
 import pytest
-
-CBOR = "application/x-amz-cbor-1.1"
-
-
-def _millis(value, immutable=False):
-    """Tag 1 as AWS's Kinesis writes it: whole epoch milliseconds."""
-    assert isinstance(value, int), f"tag 1 carries {value!r}, not whole milliseconds"
-    return dt.datetime.fromtimestamp(value / 1000, dt.timezone.utc)
+from kinesis_helpers import CBOR, cbor_millis, cbor_request
 
 
 @pytest.fixture
 def call(lakebox_server):
-    url = urlparse(lakebox_server.endpoint_url)
-
     def send(operation: str, body, content_type: str = CBOR, decode: bool = True) -> tuple[int, dict, object]:
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-        payload = body if isinstance(body, bytes) else cbor2.dumps(body, datetime_as_timestamp=True)
-        conn.request("POST", "/", payload, {"X-Amz-Target": f"Kinesis_20131202.{operation}",
-                                             "Content-Type": content_type})
-        response = conn.getresponse()
-        raw = response.read()
-        headers = {k.lower(): v for k, v in response.getheaders()}
-        conn.close()
-        decoded = cbor2.loads(raw, semantic_decoders={1: _millis}) if decode and headers["content-type"] == CBOR else raw
-        return response.status, headers, decoded
+        status, headers, _, decoded = cbor_request(lakebox_server.endpoint_url, operation, body, content_type, decode)
+        return status, headers, decoded
 
     return send
 
@@ -62,7 +45,7 @@ def test_cbor_timestamps_in_requests_and_answers_are_tag_1(call):
     # milliseconds; never a float of seconds, nor tag 0 (a text date).
     value = raw.index(b"StreamCreationTimestamp") + len(b"StreamCreationTimestamp")
     assert raw[value:value + 2] == b"\xc1\x1b"
-    created = cbor2.loads(raw, semantic_decoders={1: _millis})["StreamDescriptionSummary"]["StreamCreationTimestamp"]
+    created = cbor2.loads(raw, semantic_decoders={1: cbor_millis})["StreamDescriptionSummary"]["StreamCreationTimestamp"]
     assert abs((created - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 3600
     call("PutRecord", {"StreamName": "ts", "Data": b"x", "PartitionKey": "k"})
     past = dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)
@@ -137,7 +120,7 @@ def test_cbor_subscribe_to_shard_sends_its_events_in_cbor(lakebox_server, call):
     assert (initial.headers[":event-type"], initial.headers[":content-type"]) == ("initial-response", CBOR)
     assert cbor2.loads(initial.payload) == {}
     assert event.headers[":content-type"] == CBOR
-    decoded = cbor2.loads(event.payload, semantic_decoders={1: _millis})
+    decoded = cbor2.loads(event.payload, semantic_decoders={1: cbor_millis})
     (record,) = decoded["Records"]
     assert record["Data"] == b"\x00--RECORD--\xff" and record["PartitionKey"] == "k"
     assert isinstance(record["ApproximateArrivalTimestamp"], dt.datetime)

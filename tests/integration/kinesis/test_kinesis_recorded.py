@@ -8,39 +8,24 @@ and shape only."""
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import json
-from urllib.parse import urlparse
 
 import cbor2
 import pytest
 from botocore.exceptions import ClientError
+from kinesis_helpers import CBOR, cbor_request
 
 SHARD0 = "shardId-000000000000"
-CBOR = "application/x-amz-cbor-1.1"
 RECORD_FIELDS = ["ApproximateArrivalTimestamp", "Data", "PartitionKey", "SequenceNumber"]
-
-
-def _millis(value, immutable=False):
-    """Tag 1 as Kinesis writes it: whole epoch milliseconds, never a float."""
-    assert isinstance(value, int), f"tag 1 carries {value!r}, not whole milliseconds"
-    return dt.datetime.fromtimestamp(value / 1000, dt.timezone.utc)
 
 
 @pytest.fixture
 def cbor_call(lakebox_server):
     """POST one Kinesis operation in CBOR: (status, raw body, decoded body)."""
-    url = urlparse(lakebox_server.endpoint_url)
-
     def send(operation: str, payload: dict):
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-        conn.request("POST", "/", cbor2.dumps(payload), {"X-Amz-Target": f"Kinesis_20131202.{operation}",
-                                                         "Content-Type": CBOR})
-        response = conn.getresponse()
-        raw = response.read()
-        conn.close()
-        assert response.getheader("Content-Type") == CBOR
-        return response.status, raw, cbor2.loads(raw, semantic_decoders={1: _millis})
+        status, headers, raw, decoded = cbor_request(lakebox_server.endpoint_url, operation, payload)
+        assert headers["content-type"] == CBOR
+        return status, raw, decoded
 
     return send
 
