@@ -164,6 +164,22 @@ def test_objects_and_arrays_selected_into_a_super_column_stay_json(env):
         (1, '{"tags":["x","y"],"n":2}', 'y', '"y"'), (2, None, None, "null")]
 
 
+def test_json_noshred_loads_each_document_whole_into_the_one_super_column(env):
+    """AWS: with 'noshred', COPY loads the entire JSON document into a single SUPER data column."""
+    db, lake = env
+    db.execute("CREATE TABLE docs (data SUPER)")
+    put_file(lake, "in/a.json", b'{"id": 1, "doc": {"a": [1, 2]}}\n{"id": 2, "doc": "str"}\n[1, 2]\n')
+    db.execute("COPY docs FROM 's3://lake/in/' IAM_ROLE 'r' FORMAT JSON 'noshred'")
+    assert rows(db, "SELECT CAST(data AS VARCHAR) FROM docs") == [
+        ('{"id":1,"doc":{"a":[1,2]}}',), ('{"id":2,"doc":"str"}',), ("[1,2]",)]
+    db.execute("CREATE TABLE two (a SUPER, b SUPER)")
+    with pytest.raises(RedshiftError, match="exactly one column, of type SUPER"):
+        db.execute("COPY two FROM 's3://lake/in/' IAM_ROLE 'r' FORMAT JSON 'noshred'")
+    db.execute("CREATE TABLE plain (a VARCHAR(100))")
+    with pytest.raises(RedshiftError, match="exactly one column, of type SUPER"):
+        db.execute("COPY plain FROM 's3://lake/in/' IAM_ROLE 'r' FORMAT JSON 'noshred'")
+
+
 def test_gzip_json_loads_with_a_jsonpaths_file_and_with_auto_ignorecase(env):
     db, lake = env
     db.execute("CREATE TABLE t (id INT, name VARCHAR(10))")
@@ -219,13 +235,6 @@ def test_a_missing_or_malformed_jsonpaths_file_fails_the_copy(env):
         error = failed_copy(db, f"COPY t FROM 's3://lake/in/' IAM_ROLE 'r' JSON 's3://lake/{key}.json'")
         assert error.sqlstate == "XX000" and error.message.startswith(("Invalid JSONPaths file", "Invalid JSONPath"))
     assert rows(db, "SELECT count(*) FROM t") == [(0,)]
-
-
-def test_json_noshred_is_still_refused(env):
-    db, lake = env
-    db.execute("CREATE TABLE t (doc SUPER)")
-    put_file(lake, "in/a.json", b'{"a": 1}\n')
-    assert failed_copy(db, "COPY t FROM 's3://lake/in/' IAM_ROLE 'r' JSON 'noshred'").sqlstate == "0A000"
 
 
 # -- ORC -----------------------------------------------------------------------------------------

@@ -60,9 +60,11 @@ def copy_into(con, spec: CopySpec, lake, columns: list[TargetColumn], identity: 
     if opts.get("COMPRESSION") in ("BZIP2", "LZOP"):
         raise RedshiftError(f"COPY with {opts.get('COMPRESSION')} is not supported", "0A000")
     argument = opts.get("FORMAT_ARG", "auto") if fmt == "JSON" else "auto"
-    if argument.lower() == "noshred":
-        raise RedshiftError("COPY with JSON 'noshred' is not supported", "0A000")
-    paths = None if argument.lower() in ("auto", "auto ignorecase") else jsonpaths.read(lake, argument)
+    noshred = argument.lower() == "noshred"
+    if noshred:
+        paths: Optional[list] = [[]]  # JSONPath `$`: each document whole, as one SUPER value
+    else:
+        paths = None if argument.lower() in ("auto", "auto ignorecase") else jsonpaths.read(lake, argument)
     by_name = {column.name: column for column in columns}
     if spec.columns:
         unknown = [c for c in spec.columns if c not in by_name]
@@ -71,6 +73,10 @@ def copy_into(con, spec: CopySpec, lake, columns: list[TargetColumn], identity: 
         targets = [by_name[c] for c in spec.columns]
     else:
         targets = [c for c in columns if opts.get("EXPLICIT_IDS") or c.name not in identity]
+    if noshred and (len(targets) != 1 or targets[0].duck_type.upper() != "JSON"):
+        # AWS: 'noshred' loads the entire JSON document into a single SUPER data column.
+        raise RedshiftError("COPY with JSON 'noshred' loads each document into a single SUPER column: the table "
+                            "(or the COPY's column list) must have exactly one column, of type SUPER", "0A000")
     if paths is not None and len(paths) != len(targets):
         raise jsonpaths.count_mismatch(len(paths), len(targets))
     record.file_format = _FILE_FORMATS.get(fmt, "txt")
