@@ -130,6 +130,16 @@ def engine():
     ("SELECT typeof(TIMESTAMP '2024-01-01 10:00:00' AT TIME ZONE 'UTC')", "timestamp(3) with time zone", "varchar"),
     ("SELECT typeof(CAST('2024-01-01' AS timestamp))", "timestamp(3)", "varchar"),
     ("SELECT typeof(ARRAY[1, 2])", "array(integer)", "varchar"),
+    # Trino functions DuckDB spells otherwise or lacks
+    ("SELECT split_to_map('a=1,b=2', ',', '=')['b']", "2", "varchar"),
+    ("SELECT cardinality(split_to_map('', ',', '='))", "0", "bigint"),
+    ("SELECT array_except(ARRAY[1, 2, 3, 1, 4], ARRAY[2])", "[1, 3, 4]", "array"),
+    ("SELECT hamming_distance('abc', 'abd')", "1", "bigint"),
+    ("SELECT bit_count(7, 64)", "3", "bigint"),
+    ("SELECT bit_count(-1, 8)", "8", "bigint"),
+    ("SELECT e() > 2.71", "true", "boolean"),
+    ("SELECT is_json_scalar(JSON '[1]')", "false", "boolean"),
+    ("SELECT round(geometric_mean(x), 4) FROM (VALUES 1.0, 2.0, 4.0, 8.0) t(x)", "2.8284", "double"),
     # function_rules: URL extraction
     ("SELECT url_extract_host('https://u@example.com:8080/a/b?x=1&b=2#f')", "example.com", "varchar"),
     ("SELECT url_extract_port('https://u@example.com:8080/a/b?x=1&b=2#f')", "8080", "bigint"),

@@ -190,6 +190,44 @@ def _array_union(node: exp.Expression) -> exp.Expression:
     return template("list_filter(__p_a, lambda v, i: list_position(__p_a, v) = i)", a=both)
 
 
+def _array_except(node: exp.Expression) -> exp.Expression:
+    """The distinct elements of the first array that are not in the second, in first-seen order
+    (DuckDB's list_distinct would reorder them)."""
+    left, right = node.this, node.expression
+    return template("CASE WHEN __p_a IS NULL OR __p_b IS NULL THEN NULL ELSE list_filter(__p_a, lambda v, i: "
+                    "list_position(__p_a, v) = i AND NOT list_contains(__p_b, v)) END", a=left, b=right)
+
+
+def _split_to_map(node: exp.Expression) -> exp.Expression:
+    """split_to_map(text, entry delimiter, key-value delimiter): each entry's key is what comes before
+    its first key-value delimiter, its value what comes after."""
+    text, entries, pair = node.this, node.args.get("pair_delim"), node.args.get("key_value_delim")
+    if entries is None or pair is None:
+        raise QueryError("FUNCTION_NOT_FOUND", "FUNCTION_NOT_FOUND: line 1:1: Unexpected parameters for function "
+                                               "split_to_map")
+    return typed(template(
+        "map_from_entries(list_transform(list_filter(string_split(__p_t, __p_e), lambda __kv: __kv <> ''), "
+        "lambda __kv: {'key': split_part(__kv, __p_k, 1), "
+        "'value': substr(__kv, length(split_part(__kv, __p_k, 1)) + length(__p_k) + 1)}))",
+        t=text, e=entries, k=pair), "map(varchar, varchar)")
+
+
+def _bit_count(node: exp.Expression) -> exp.Expression:
+    """bit_count(x, bits): the 1 bits of x as a two's complement integer of `bits` bits."""
+    value, bits = _arguments(node, "bit_count", 2)
+    return typed(template("CAST(CASE WHEN __p_b >= 64 THEN bit_count(CAST(__p_x AS BIGINT)) "
+                          "ELSE bit_count(CAST(__p_x AS BIGINT) & CAST((CAST(1 AS HUGEINT) << CAST(__p_b AS INTEGER)) "
+                          "- 1 AS BIGINT)) END AS BIGINT)", x=value, b=bits), "bigint")
+
+
+def _renamed(name: str, sql: str, count: int, trino_type: str) -> Callable:
+    """A Trino function DuckDB has under another name or spelling (`__p_0`, `__p_1` ... its arguments)."""
+    def build(node: exp.Expression) -> exp.Expression:
+        args = _arguments(node, name, count)
+        return typed(template(sql, **{str(i): arg for i, arg in enumerate(args)}), trino_type)
+    return build
+
+
 def _arrays_overlap(node: exp.Expression) -> exp.Expression:
     left, right = _arguments(node, "arrays_overlap", 2)
     return typed(template("list_has_any(__p_a, __p_b)", a=left, b=right), "boolean")
@@ -286,6 +324,13 @@ FUNCTION_RULES: dict = {
     exp.Round: _round,
     exp.Unnest: _unnest,
     "array_union": _array_union,
+    exp.ArrayExcept: _array_except,
+    exp.StrToMap: _split_to_map,
+    "bit_count": _bit_count,
+    "hamming_distance": _renamed("hamming_distance", "hamming(__p_0, __p_1)", 2, "bigint"),
+    "e": _renamed("e", "exp(1)", 0, "double"),
+    "is_json_scalar": _renamed("is_json_scalar", "json_type(CAST(__p_0 AS JSON)) NOT IN ('OBJECT', 'ARRAY')", 1,
+                               "boolean"),
     "arrays_overlap": _arrays_overlap,
     "all_match": _match("all_match", "CASE WHEN len(__p_a) = 0 THEN true ELSE list_bool_and(list_transform(__p_a, __p_f)) END"),
     "any_match": _match("any_match", "CASE WHEN len(__p_a) = 0 THEN false ELSE list_bool_or(list_transform(__p_a, __p_f)) END"),
