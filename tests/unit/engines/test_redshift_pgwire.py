@@ -396,6 +396,10 @@ def test_column_type(type_name, expected):
     (dt.datetime(2024, 1, 2, 3, 4, 5, 250000), 1114, "2024-01-02 03:04:05.25"),
     (dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=2))), 1184, "2024-01-02 01:04:05+00"),
     ({"a": [1, 2]}, 4000, '{"a":[1,2]}'),
+    # INTERVAL in Postgres 8.0's style: "day" or "days", a zero time left out, the sign on each part
+    (dt.timedelta(days=3), 1186, "3 days"), (dt.timedelta(days=1, hours=1, minutes=30), 1186, "1 day 01:30:00"),
+    (dt.timedelta(hours=-1), 1186, "-01:00:00"), (dt.timedelta(days=-1, hours=-1), 1186, "-1 day -01:00:00"),
+    (dt.timedelta(seconds=5.25), 1186, "00:00:05.25"),
 ])
 def test_encode_text(value, oid, text):
     assert pg_types.encode_text(value, oid) == text.encode()
@@ -414,6 +418,13 @@ def test_bind_parameters_leaves_strings_comments_and_dollar_bodies_alone():
     assert pg_types.parameter_count(sql) == 2
     assert pg_types.bind_parameters(sql, ["A", "B"]) == \
         "select A, '$2', \"$2\" -- $2\n, B /* $1 */ from t where x = $$ $1 $$"
+
+
+def test_binary_interval_is_what_redshift_connector_reads():
+    from redshift_connector.utils.type_utils import interval_recv_integer
+
+    payload = pg_types.encode_binary(dt.timedelta(days=3, seconds=5400), 1186)
+    assert interval_recv_integer(payload, 0, len(payload)) == dt.timedelta(days=3, seconds=5400)
 
 
 @pytest.mark.parametrize("oid, value", [(21, -7), (23, 2**31 - 1), (20, -(2**62)), (701, 2.5), (16, True),

@@ -188,11 +188,19 @@ def _trim_fraction(text: str) -> str:
 
 
 def _interval_text(value: dt.timedelta) -> str:
-    days, seconds = value.days, value.seconds
+    """Postgres 8.0's style, which Redshift prints: `3 days`, `1 day 01:30:00`, `-01:00:00`; the sign
+    is on each part, and a zero time of day is left out after days."""
+    total = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    sign = "-" if total < 0 else ""
+    days, micros = divmod(abs(total), 86_400 * 1_000_000)
+    seconds, fraction = divmod(micros, 1_000_000)
     clock = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    if value.microseconds:
-        clock = _trim_fraction(f"{clock}.{value.microseconds:06d}")
-    return f"{days} days {clock}" if days else clock
+    if fraction:
+        clock = _trim_fraction(f"{clock}.{fraction:06d}")
+    if not days:
+        return f"{sign}{clock}"
+    day_part = f"{sign}{days} day{'s' if days != 1 else ''}"
+    return day_part if not micros else f"{day_part} {sign}{clock}"
 
 
 _DATETIME_OIDS = (DATE, TIMESTAMP, TIMESTAMPTZ, TIME, TIMETZ)
@@ -240,6 +248,13 @@ def encode_binary(value: Any, oid: int) -> bytes:
             return struct.pack("!qi", _time_micros(value), -int(offset.total_seconds()))
         if oid == ABSTIME:  # seconds since 1970, as redshift_connector's abstime_recv reads them
             return struct.pack("!i", int(value))
+        if oid == INTERVAL:
+            # The microseconds (days folded in), a zero and the months: the layout redshift_connector's
+            # interval_recv_integer reads (and its interval_send_integer writes), "!qhh".
+            months = getattr(value, "months", 0) or 0
+            micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds \
+                if isinstance(value, dt.timedelta) else int(getattr(value, "microseconds", 0))
+            return struct.pack("!qhh", micros, 0, months)
         if oid == INTERVALY2M:  # the months, as redshift_connector's intervaly2m_recv reads them
             return struct.pack("!i", value.months if isinstance(value, YearToMonth) else int(value))
         if oid == INTERVALD2S:  # the microseconds (intervald2s_recv)
