@@ -67,6 +67,15 @@ def test_request_ids_have_each_protocols_form(lakebox_server):
     assert uuid_form.match(meta["RequestId"]) and meta["HTTPHeaders"]["x-amzn-requestid"] == meta["RequestId"]
     ids = {glue.get_databases()["ResponseMetadata"]["RequestId"] for _ in range(3)}
     assert len(ids) == 3
+    # Kinesis's answers, errors too, also carry an x-amz-id-2: base64 of 64 to 80 bytes.
+    import base64
+
+    kinesis = client("kinesis", lakebox_server)
+    headers = kinesis.list_streams()["ResponseMetadata"]["HTTPHeaders"]
+    assert 64 <= len(base64.b64decode(headers["x-amz-id-2"])) <= 80
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        kinesis.describe_stream(StreamName="missing")
+    assert 64 <= len(base64.b64decode(caught.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amz-id-2"])) <= 80
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(lakebox_server):

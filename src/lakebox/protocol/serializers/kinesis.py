@@ -12,8 +12,10 @@ events come. `cbor_response` turns any Kinesis answer into its CBOR form, for cl
 
 from __future__ import annotations
 
+import base64
 import binascii
 import datetime as dt
+import hashlib
 from typing import Any, AsyncIterator, Optional
 
 import cbor2
@@ -27,7 +29,19 @@ from .json import JSONResponseSerializer
 from .kinesis_records import is_raw_page, render_record_pieces
 
 
+def kinesis_host_id(request_id: str) -> str:
+    """Kinesis's x-amz-id-2: an opaque base64 token of 72 bytes (as AWS's answers carry, 64 to 80
+    bytes long), derived from the request id so that one request's answers agree."""
+    seed = request_id.encode("utf-8")
+    return base64.b64encode(hashlib.sha512(seed).digest() + hashlib.sha256(seed).digest()[:8]).decode("ascii")
+
+
 class KinesisJSONResponseSerializer(JSONResponseSerializer):
+    def _response(self, status: int, body: dict, request_id: str) -> HttpResponse:
+        response = super()._response(status, body, request_id)
+        response.headers["x-amz-id-2"] = kinesis_host_id(request_id)
+        return response
+
     def serialize_response(self, operation: OperationModel, result: dict, request_id: str) -> HttpResponse:
         if operation.name == "SubscribeToShard" and result and result.get("EventStream") is not None:
             return self._event_stream(operation, result["EventStream"], request_id)
@@ -46,7 +60,8 @@ class KinesisJSONResponseSerializer(JSONResponseSerializer):
         payload = PiecesBody(render_record_pieces(result["Records"], b'{"Records":', after))
         version = self.service_model.metadata.get("jsonVersion", "1.0")
         headers = Headers([("Content-Type", f"application/x-amz-json-{version}"),
-                           ("Content-Length", str(payload.length)), ("x-amzn-RequestId", request_id)])
+                           ("Content-Length", str(payload.length)), ("x-amzn-RequestId", request_id),
+                           ("x-amz-id-2", kinesis_host_id(request_id))])
         return HttpResponse(status=200, headers=headers, body=payload)
 
 
@@ -77,7 +92,8 @@ class KinesisJSONResponseSerializer(JSONResponseSerializer):
                 payload = _cbor_dumps(fields) if cbor else orjson.dumps(fields)
                 yield exception_message(error.code, payload, content_type)
 
-        headers = Headers([("Content-Type", "application/vnd.amazon.eventstream"), ("x-amzn-RequestId", request_id)])
+        headers = Headers([("Content-Type", "application/vnd.amazon.eventstream"), ("x-amzn-RequestId", request_id),
+                           ("x-amz-id-2", kinesis_host_id(request_id))])
         body = _StreamBody(frames(), events)
         return HttpResponse(status=200, headers=headers, body=body)
 
