@@ -14,6 +14,9 @@ class AwsError(Exception):
 
     `fields` become extra members of the error body (S3's `<Key>`, `<BucketName>`, json members);
     `headers` are added to the HTTP response (S3's `x-amz-delete-marker` on a 404, for example).
+    `bare` marks an answer of AWS's request front end rather than the service (an unknown
+    X-Amz-Target, a body that is not JSON): a serializer whose service answers those with the error
+    type alone (Kinesis) leaves the message out.
     """
 
     def __init__(
@@ -25,8 +28,10 @@ class AwsError(Exception):
         sender_fault: bool = True,
         fields: Optional[dict[str, Any]] = None,
         headers: Optional[dict[str, str]] = None,
+        bare: bool = False,
     ):
         super().__init__(f"{code}: {message}")
+        self.bare = bare
         self.code = code
         self.message = message
         self.status = status

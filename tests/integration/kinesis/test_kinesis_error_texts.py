@@ -150,3 +150,32 @@ def test_limit_texts(kinesis, stream):
         "InvalidArgumentException", f"Failed to add tags to stream texts under account {ACCOUNT} because a given "
                                     "stream cannot have more than 50 tags associated with it.")
     assert len(kinesis.list_tags_for_stream(StreamName=stream, Limit=50)["Tags"]) == 50
+
+
+@pytest.mark.parametrize("target, body, code", [
+    ("Kinesis_20131202.NoSuchOperation", b"{}", "UnknownOperationException"),
+    ("", b"{}", "UnknownOperationException"),
+    ("Kinesis_20131202.ListStreams", b"{not json", "SerializationException"),
+])
+def test_front_end_errors_are_the_type_alone(lakebox_server, target, body, code):
+    """kinesalite's connection tests (recorded from Kinesis): an unknown target and a body that is not
+    JSON answer 400 with `{"__type": ...}` and nothing else."""
+    import http.client
+    import json
+    from urllib.parse import urlparse
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="POST", url=lakebox_server.endpoint_url + "/", data=body,
+                         headers={"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials("test", "test"), "kinesis", "us-east-1").add_auth(request)
+    url = urlparse(lakebox_server.endpoint_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.request("POST", "/", body, dict(request.headers.items()))
+    response = conn.getresponse()
+    answer = json.loads(response.read())
+    conn.close()
+    assert (response.status, answer) == (400, {"__type": code})
+    assert response.getheader("x-amzn-RequestId") and response.getheader("x-amz-id-2")

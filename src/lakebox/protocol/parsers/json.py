@@ -70,7 +70,7 @@ class JSONRequestParser(RequestParser):
         prefix, _, name = target.rpartition(".")
         expected = self.service_model.metadata.get("targetPrefix")
         if not target or prefix != expected or name not in self.service_model.operation_names:
-            raise AwsError("UnknownOperationException", f"Unknown operation target {target!r}", 400)
+            raise AwsError("UnknownOperationException", f"Unknown operation target {target!r}", 400, bare=True)
         return self.service_model.operation_model(name), {}
 
     def parse(self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, Any]) -> dict:
@@ -81,7 +81,9 @@ class JSONRequestParser(RequestParser):
             try:
                 body = json.loads(raw)
             except (ValueError, UnicodeDecodeError) as exc:
-                raise serialization_error(f"Unable to parse the request body as JSON: {exc}") from exc
+                error = serialization_error(f"Unable to parse the request body as JSON: {exc}")
+                error.bare = True
+                raise error from exc
         if body is None:
             body = {}
         shape = operation.input_shape

@@ -42,6 +42,15 @@ class KinesisJSONResponseSerializer(JSONResponseSerializer):
         response.headers["x-amz-id-2"] = kinesis_host_id(request_id)
         return response
 
+    def serialize_error(self, error: AwsError, operation: Optional[OperationModel], request_id: str) -> HttpResponse:
+        """Kinesis answers an unknown target or a body that is not JSON with the error type alone
+        (`{"__type":"UnknownOperationException"}`), as the kinesalite suite recorded from AWS."""
+        if not error.bare:
+            return super().serialize_error(error, operation, request_id)
+        response = self._response(error.status, {"__type": error.code}, request_id)
+        response.headers["x-amzn-ErrorType"] = error.code
+        return response
+
     def serialize_response(self, operation: OperationModel, result: dict, request_id: str) -> HttpResponse:
         if operation.name == "SubscribeToShard" and result and result.get("EventStream") is not None:
             return self._event_stream(operation, result["EventStream"], request_id)
