@@ -13,8 +13,17 @@ from ..protocol.parsers.kinesis import is_cbor
 from ..protocol.serializers.kinesis import cbor_response
 
 
+#: The one content type Kinesis's front end answers its own errors to in json.
+_JSON_1_1 = "application/x-amz-json-1.1"
+
+
 class CborResponses:
     def __call__(self, ctx: RequestContext) -> None:
-        if ctx.service != "kinesis" or ctx.response is None or not is_cbor(ctx.request):
+        if ctx.service != "kinesis" or ctx.response is None:
             return
-        ctx.response = cbor_response(ctx.response, ctx.operation, is_error=ctx.error is not None)
+        # The front end's own errors (an unknown target, a body it cannot read) are CBOR unless the
+        # request was json 1.1: CBOR is its default (kinesalite's connection tests, run against AWS).
+        front_end = getattr(ctx.error, "bare", False) and \
+            (ctx.request.headers.get("Content-Type") or "").split(";")[0].strip().lower() != _JSON_1_1
+        if is_cbor(ctx.request) or front_end:
+            ctx.response = cbor_response(ctx.response, ctx.operation, is_error=ctx.error is not None)

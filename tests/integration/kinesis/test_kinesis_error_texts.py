@@ -179,3 +179,14 @@ def test_front_end_errors_are_the_type_alone(lakebox_server, target, body, code)
     conn.close()
     assert (response.status, answer) == (400, {"__type": code})
     assert response.getheader("x-amzn-RequestId") and response.getheader("x-amz-id-2")
+
+
+@pytest.mark.parametrize("content_type", ["", "application/json", "application/x-amz-json-1.0", "text/plain"])
+def test_front_end_errors_are_cbor_unless_the_request_was_json_1_1(lakebox_server, content_type):
+    """kinesalite's connection tests: CBOR is the front end's default, so an unknown target sent with
+    any other content type than json 1.1 is answered in CBOR."""
+    from kinesis_helpers import CBOR, cbor_request
+
+    status, headers, _, answer = cbor_request(lakebox_server.endpoint_url, "NoSuchOperation", b"{}", content_type)
+    assert (status, headers["content-type"], answer) == (400, CBOR, {"__type": "UnknownOperationException"})
+
