@@ -59,6 +59,32 @@ def test_records_are_copied_into_the_table(firehose, s3, lakebox_server, jdbc_ur
     assert len(staged) == 1 and next(iter(staged)).endswith(".gz")  # the intermediate object stays
 
 
+def test_a_cluster_whose_port_was_taken_is_found_on_the_port_it_took(firehose, s3, lakebox_server, lake):
+    """The port asked for is held by another program: the cluster listens on the next free one, and
+    its Endpoint and the Firehose COPY both use that one."""
+    import socket
+
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    taken = blocker.getsockname()[1]
+    try:
+        redshift = client(lakebox_server, "redshift")
+        redshift.create_cluster(ClusterIdentifier="dw", NodeType="dc2.large", ClusterType="single-node",
+                                MasterUsername="admin", MasterUserPassword=PASSWORD, DBName="analytics", Port=taken)
+        endpoint = redshift.describe_clusters(ClusterIdentifier="dw")["Clusters"][0]["Endpoint"]
+        assert endpoint["Port"] != taken
+        jdbc_url = f"jdbc:redshift://{endpoint['Address']}:{endpoint['Port']}/analytics"
+        _sql(lakebox_server, "CREATE TABLE events (user_id BIGINT, event_type VARCHAR(32))")
+        firehose.create_delivery_stream(DeliveryStreamName="moved",
+                                        RedshiftDestinationConfiguration=_destination(jdbc_url))
+        firehose.put_record(DeliveryStreamName="moved", Record={"Data": json.dumps({"user_id": 7, "event_type": "x"})})
+        lakebox_server.advance_clock("2m")
+        assert _sql(lakebox_server, "SELECT user_id, event_type FROM events") == [[7, "x"]]
+    finally:
+        blocker.close()
+
+
 def test_a_failed_copy_is_recorded_and_not_retried_twice(firehose, s3, lakebox_server, jdbc_url):
     firehose.create_delivery_stream(DeliveryStreamName="no-table",
                                     RedshiftDestinationConfiguration=_destination(jdbc_url))

@@ -142,8 +142,12 @@ class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, Sch
                                  tls=self.tls_context())
         port = runtime.start(self.config.host, doc["Endpoint"]["Port"])
         if port != doc["Endpoint"]["Port"]:
+            # The port asked for was taken (another server, another lakebox): the cluster listens on
+            # the next free one, which its stored document and its runtime's copy (a new one on a
+            # cluster's first start) must both name, or COPY from Firehose would not find it.
             doc["Endpoint"]["Port"] = port
-            self.store.put(account, doc)
+            runtime.doc["Endpoint"]["Port"] = port
+            self.store.put(account, runtime.doc)
         self.runtimes[(account, doc["ClusterIdentifier"])] = runtime
         return runtime
 
