@@ -184,3 +184,27 @@ def test_the_failure_summary_is_the_scripts_exception(tmp_path):
 ])
 def test_error_summary_picks_the_last_exception_line(stderr, summary):
     assert error_summary(stderr) == summary
+
+
+def test_kill_orphan_finds_a_program_by_its_run_folder_and_spares_others(tmp_path):
+    """A program an EMR step runs as it is (`sleep 600`) names its step only in its working folder;
+    a process of the same command line elsewhere is not touched."""
+    import subprocess
+
+    from lakebox.engines.spark import kill_orphan
+
+    run = tmp_path / "s-ORPHAN123" / "work"
+    run.mkdir(parents=True)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    orphan = subprocess.Popen(["sleep", "600"], cwd=run, start_new_session=True)
+    bystander = subprocess.Popen(["sleep", "600"], cwd=other, start_new_session=True)
+    try:
+        assert not kill_orphan(bystander.pid, "s-ORPHAN123")
+        assert kill_orphan(orphan.pid, "s-ORPHAN123")
+        assert orphan.wait(10) == -9
+        assert bystander.poll() is None
+    finally:
+        for process in (orphan, bystander):
+            process.kill()
+            process.wait()

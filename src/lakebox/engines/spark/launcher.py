@@ -145,8 +145,10 @@ NO_OUTPUT = "The driver ended without output"
 def kill_orphan(pid: Optional[int], marker: str) -> bool:
     """SIGKILL the process group of a driver that a dead server left running; True if one was killed.
 
-    Only when `pid` is still that driver: its command line must contain `marker` (the run's or the
-    step's id, which names its run folder), so a pid reused by another process is never hit.
+    Only when `pid` is still that driver: its command line or its working folder must contain
+    `marker` (the run's or the step's id, which names its run folder; a program an EMR step runs as
+    it is, such as `sleep 600`, names it only in its folder), so a pid reused by another process is
+    never hit.
     """
     if not pid:
         return False
@@ -155,7 +157,11 @@ def kill_orphan(pid: Optional[int], marker: str) -> bool:
             command = handle.read().decode("utf-8", "replace")
     except OSError:
         return False
-    if marker not in command:
+    try:
+        folder = os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        folder = ""
+    if marker not in command and marker not in folder:
         return False
     try:
         os.killpg(pid, signal.SIGKILL)
