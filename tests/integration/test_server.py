@@ -115,6 +115,41 @@ def test_expect_100_continue_gets_interim_response_then_body_is_stored(lakebox_s
     assert s3.get_object(Bucket="continue", Key="big.bin")["Body"].read() == payload
 
 
+def _expect_continue_head(sock, server, path: str, length: int) -> bytes:
+    """Send a PUT's head with `Expect: 100-continue` and no body; the first status line that comes back."""
+    sock.sendall((f"PUT {path} HTTP/1.1\r\nHost: {server.host}:{server.port}\r\n"
+                  f"Content-Length: {length}\r\nExpect: 100-continue\r\n\r\n").encode())
+    sock.settimeout(5)
+    received = b""
+    while b"\r\n" not in received:
+        received += sock.recv(1024)
+    return received.split(b"\r\n", 1)[0]
+
+
+def test_expect_100_continue_refusal_comes_before_the_body_is_asked_for(lakebox_server):
+    """S3 answers a PUT it refuses (403 for a private bucket, 404 for a missing one) instead of
+    `100 Continue`, so the client never sends the body; a small body is no exception. Once the
+    bucket lets anyone write, the same request gets `100 Continue`, then its body is stored."""
+    s3 = client("s3", lakebox_server)
+    s3.create_bucket(Bucket="continue-small", ObjectOwnership="ObjectWriter")
+    with socket.create_connection((lakebox_server.host, lakebox_server.port)) as sock:
+        assert _expect_continue_head(sock, lakebox_server, "/continue-small/a.txt", 123).startswith(b"HTTP/1.1 403")
+    with socket.create_connection((lakebox_server.host, lakebox_server.port)) as sock:
+        assert _expect_continue_head(sock, lakebox_server, "/no-such-bucket-here/a.txt", 123).startswith(
+            b"HTTP/1.1 404")
+    assert "Contents" not in s3.list_objects_v2(Bucket="continue-small")
+    s3.delete_public_access_block(Bucket="continue-small")
+    s3.put_bucket_acl(Bucket="continue-small", ACL="public-read-write")
+    with socket.create_connection((lakebox_server.host, lakebox_server.port)) as sock:
+        assert _expect_continue_head(sock, lakebox_server, "/continue-small/a.txt", 5).startswith(b"HTTP/1.1 100")
+        sock.sendall(b"hello")
+        final = b""
+        while b"\r\n\r\n" not in final:
+            final += sock.recv(4096)
+        assert final.split(b"\r\n", 1)[0].startswith(b"HTTP/1.1 200")
+    assert s3.get_object(Bucket="continue-small", Key="a.txt")["Body"].read() == b"hello"
+
+
 def test_unimplemented_json_operation_answers_501_naming_it(lakebox_server):
     glue = client("glue", lakebox_server)
     with pytest.raises(botocore.exceptions.ClientError) as err:

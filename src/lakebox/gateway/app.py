@@ -33,7 +33,7 @@ log = logging.getLogger("lakebox.request")
 
 #: Bodies up to this size are read before dispatch, and response bodies up to this size are read in
 #: the worker thread: both save thread hops on the small-object path that dominates request rates.
-#: (Reading a small body early answers `Expect: 100-continue` at once; the client sends it anyway.)
+#: (A small body with `Expect: 100-continue` is not read early: the client waits for the verdict.)
 SMALL_BODY = 1 << 20
 
 
@@ -196,13 +196,17 @@ class LakeboxApp:
         length_header = headers.get("content-length")
         length = int(length_header) if length_header and length_header.isdigit() else None
         chunked = "chunked" in (headers.get("transfer-encoding") or "").lower()
+        expects_continue = (headers.get("expect") or "").lower() == "100-continue"
         if length == 0 or (length is None and not chunked):
             body: BodyStream = BytesBody(b"")
-            if (headers.get("expect") or "").lower() == "100-continue":
+            if expects_continue:
                 # Asking for the (empty) body makes the server send `100 Continue`, which clients
                 # like botocore wait for even when there is nothing to send.
                 await receive()
-        elif length is not None and length <= SMALL_BODY:
+        elif length is not None and length <= SMALL_BODY and not expects_continue:
+            # A client that asks `Expect: 100-continue` waits to learn whether the request is
+            # refused (403, 404) before it sends the body, as S3 answers it: such a body, however
+            # small, is read only once the handler chain asks for it.
             try:
                 body = BytesBody(await _read_small_body(receive, self.config.body_idle_timeout))
             except AwsError as error:
