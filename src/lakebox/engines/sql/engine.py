@@ -27,6 +27,7 @@ from . import (
     metadata_tables,
     projection,
     pushdown,
+    python_functions,
     reader,
     scan_columns,
     translate,
@@ -36,7 +37,7 @@ from . import (
 )
 from .duck_errors import athena_error as _athena_error
 from .errors import QueryError
-from .types import athena_type, precision_scale, render, render_real, render_time
+from .types import athena_type, precision_scale, render, render_real, render_time, render_timestamp
 
 __all__ = ["QueryOutcome", "QueryError", "SqlEngine"]
 
@@ -107,6 +108,8 @@ def connect():
             database.execute("SET GLOBAL parquet_metadata_cache = true")
             # Every connection starts in UTC (Athena's session zone) without a SET per query.
             database.execute("SET GLOBAL TimeZone = 'UTC'")
+            # Trino functions computed in Python, defined here once for every cursor of the database.
+            python_functions.register(database)
             _database = database
         return _database.cursor()
 
@@ -188,6 +191,7 @@ class SqlEngine:
             scanned, schema = self._resolve_tables(con, tree, database, sources=sources)
             declared = declared_lengths.output_types(tree, sources)
             time_precisions = trino_types.time_output_precisions(tree)
+            timestamp_precisions = trino_types.timestamp_output_precisions(tree)
             cache_key = translation_cache.key(body, database, parameters, schema)
             cached = translation_cache.get(cache_key)
             if cached is not None:
@@ -232,6 +236,10 @@ class SqlEngine:
                 if position < len(types) and str(types[position]) == "TIME":
                     for row, values in zip(rows, raw):
                         row[position] = render_time(values[position], precision)
+            for position, precision in timestamp_precisions.items():
+                if position < len(types) and str(types[position]) in ("TIMESTAMP", "TIMESTAMP_NS"):
+                    for row, values in zip(rows, raw):
+                        row[position] = render_timestamp(values[position], precision)
             for position, name in enumerate(names):
                 if name in zones:
                     for row in rows:

@@ -1,9 +1,11 @@
 """Translation rules for Trino functions that DuckDB lacks, or has under the same name with another
-meaning: URL extraction, Joda-pattern date formatting and parsing, ISO 8601 text, `zip`, an
-`array_distinct` that keeps first-seen order, date `sequence`s, and `round` of a decimal.
+meaning: URL extraction, Joda-pattern date formatting and parsing, ISO 8601 text, `zip` and
+`zip_with`, an `array_distinct` that keeps first-seen order, date `sequence`s, `round` of a decimal,
+`to_base`, `luhn_check`, the Wilson score interval and `human_readable_seconds`.
 
 Each builder takes the (typed) sqlglot node of the Trino call and returns the DuckDB expression that
-gives Trino's answer, as the rules of `translate` do; `translate.RULES` merges `FUNCTION_RULES`.
+gives Trino's answer, as the rules of `translate` do; `translate.RULES` merges `FUNCTION_RULES`, which
+takes in the rules of the functions computed in Python (`python_functions`: hashes, checksum).
 Imports sqlglot and this package only.
 """
 
@@ -14,7 +16,7 @@ from typing import Callable, Optional
 
 from sqlglot import exp
 
-from . import trino_types
+from . import python_functions, trino_types
 from .errors import QueryError
 from .sql_template import template, typed
 
@@ -242,21 +244,43 @@ def _match(name: str, sql: str) -> Callable:
     return build
 
 
-def _entry_lambda(function: exp.Expression, name: str) -> exp.Lambda:
-    """A Trino `(k, v) -> body` as a lambda over one map entry `e` (`e.key`, `e.value`)."""
-    if not isinstance(function, exp.Lambda) or len(function.expressions) != 2:
-        raise QueryError("FUNCTION_NOT_FOUND", f"FUNCTION_NOT_FOUND: line 1:1: Unexpected parameters for function {name}")
-    key, value = (p.name for p in function.expressions)
-    entry = "__lakebox_entry"
+def _rebound(function: exp.Expression, name: str, variable: str, values: list) -> exp.Lambda:
+    """A Trino `(a, b ...) -> body` as a lambda of the one parameter `variable`, each of its own
+    parameters replaced in the body by the matching expression of `values` (over `variable`)."""
+    if not isinstance(function, exp.Lambda) or len(function.expressions) != len(values):
+        raise QueryError("FUNCTION_NOT_FOUND",
+                         f"FUNCTION_NOT_FOUND: line 1:1: Unexpected parameters for function {name}")
+    bound = {parameter.name: value for parameter, value in zip(function.expressions, values)}
 
     def swap(node):
         # Lambda parameters are bare identifiers in the body (columns, once qualified).
         bare = isinstance(node, exp.Identifier) and not isinstance(node.parent, (exp.Column, exp.Dot, exp.Lambda))
-        if (bare or (isinstance(node, exp.Column) and not node.table)) and node.name in (key, value):
-            return exp.Dot(this=exp.column(entry), expression=exp.to_identifier("key" if node.name == key else "value"))
+        if (bare or (isinstance(node, exp.Column) and not node.table)) and node.name in bound:
+            return bound[node.name].copy()
         return node
 
-    return exp.Lambda(this=function.this.copy().transform(swap), expressions=[exp.to_identifier(entry)])
+    return exp.Lambda(this=function.this.copy().transform(swap), expressions=[exp.to_identifier(variable)])
+
+
+def _entry_lambda(function: exp.Expression, name: str) -> exp.Lambda:
+    """A Trino `(k, v) -> body` as a lambda over one map entry `e` (`e.key`, `e.value`)."""
+    entry = "__lakebox_entry"
+    return _rebound(function, name, entry, [exp.Dot(this=exp.column(entry), expression=exp.to_identifier(field))
+                                            for field in ("key", "value")])
+
+
+def _zip_with(node: exp.Expression) -> exp.Expression:
+    """zip_with(a, b, (x, y) -> ...): the function of the arrays' elements pairwise, the shorter array
+    padded with NULL (as list_zip pads it); NULL if either array is."""
+    left, right, function = _arguments(node, "zip_with", 3)
+    # Named by its depth among lambdas, so that a zip_with in another's function keeps its own pair.
+    depth, outer = 0, node.parent
+    while outer is not None:
+        depth, outer = depth + isinstance(outer, exp.Lambda), outer.parent
+    pair = f"__lakebox_pair{depth}"
+    each = _rebound(function, "zip_with", pair, [template(f"{pair}[1]"), template(f"{pair}[2]")])
+    return template("CASE WHEN __p_a IS NULL OR __p_b IS NULL THEN NULL "
+                    "ELSE list_transform(list_zip(__p_a, __p_b), __p_f) END", a=left, b=right, f=each)
 
 
 def _map_lambda(name: str, sql: str) -> Callable:
@@ -306,6 +330,77 @@ def _unnest(node: exp.Unnest) -> exp.Expression:
     return subquery
 
 
+# -------------------------------------------------------------------------------- numbers and text
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _to_base(node: exp.Expression) -> exp.Expression:
+    """Java's Long.toString(x, radix), as Trino's to_base: lower-case digits, a minus sign before a
+    negative number (DuckDB's to_base writes upper case and refuses negatives). A negative number is
+    written as its quotient by the radix and its last digit, since negating the smallest long overflows."""
+    value, radix = _arguments(node, "to_base", 2)
+    return typed(template(
+        "CASE WHEN __p_r < 2 OR __p_r > 36 THEN error('INVALID_FUNCTION_ARGUMENT: Radix must be between 2 and 36') "
+        "WHEN __p_x >= 0 THEN lower(to_base(__p_x, CAST(__p_r AS INTEGER))) "
+        "ELSE '-' || CASE WHEN __p_x > -__p_r THEN '' "
+        "ELSE lower(to_base(-(__p_x // __p_r), CAST(__p_r AS INTEGER))) END "
+        f"|| substr('{_DIGITS}', CAST(-(__p_x % __p_r) AS INTEGER) + 1, 1) END",
+        x=template("CAST(__p_v AS BIGINT)", v=value), r=template("CAST(__p_v AS BIGINT)", v=radix)), "varchar")
+
+
+def _luhn_check(node: exp.Expression) -> exp.Expression:
+    """true when the digits pass the Luhn check; false for ''; a non-digit fails the query."""
+    (digits,) = _arguments(node, "luhn_check", 1)
+    doubled = "CAST(d AS INTEGER) * 2 - CASE WHEN CAST(d AS INTEGER) > 4 THEN 9 ELSE 0 END"
+    return typed(template(
+        "CASE WHEN __p_s = '' THEN false "
+        "WHEN NOT regexp_full_match(__p_s, '[0-9]+') "
+        "THEN error('INVALID_FUNCTION_ARGUMENT: Input contains non-digit character') "
+        f"ELSE list_sum(list_transform(string_split(reverse(__p_s), ''), lambda d, i: "
+        f"CASE WHEN i % 2 = 0 THEN {doubled} ELSE CAST(d AS INTEGER) END)) % 10 = 0 END", s=digits), "boolean")
+
+
+def _wilson_interval(name: str, sign: str) -> Callable:
+    """The Wilson score interval's bound, in the order of operations of Trino's WilsonInterval (so
+    that the double is the same to the last bit), with its argument checks."""
+    def build(node: exp.Expression) -> exp.Expression:
+        successes, trials, z = _arguments(node, name, 3)
+        fail = "error('INVALID_FUNCTION_ARGUMENT: {}')".format
+        return typed(template(
+            f"CASE WHEN __p_s < 0 THEN {fail('number of successes must not be negative')} "
+            f"WHEN __p_n <= 0 THEN {fail('number of trials must be positive')} "
+            f"WHEN __p_s > __p_n THEN {fail('number of successes must not be larger than number of trials')} "
+            f"WHEN isnan(__p_z) OR __p_z < 0 THEN {fail('z-score must not be negative')} "
+            f"ELSE (__p_p + (__p_z * __p_z) / (2 * __p_d) {sign} __p_z * sqrt((__p_p * (1 - __p_p)) / __p_d "
+            f"+ (__p_z * __p_z) / (4 * __p_d * __p_d))) / (1 + (__p_z * __p_z) / __p_d) END",
+            s=successes, n=trials, z=template("CAST(__p_v AS DOUBLE)", v=z),
+            p=template("CAST(__p_s AS DOUBLE) / CAST(__p_n AS DOUBLE)", s=successes, n=trials),
+            d=template("CAST(__p_n AS DOUBLE)", n=trials)), "double")
+    return build
+
+
+#: human_readable_seconds' units, largest first, each with its count out of the rounded seconds `t`.
+_PERIODS = [("week", "t // 604800"), ("day", "(t % 604800) // 86400"), ("hour", "(t % 86400) // 3600"),
+            ("minute", "(t % 3600) // 60"), ("second", "t % 60")]
+
+
+def _human_readable_seconds(node: exp.Expression) -> exp.Expression:
+    """'1 minute, 36 seconds' for 96: the absolute value rounded to whole seconds, in weeks, days,
+    hours, minutes and seconds, the units that are 0 left out ('0 seconds' if all are)."""
+    (seconds,) = _arguments(node, "human_readable_seconds", 1)
+    parts = ", ".join(f"CASE WHEN {count} > 0 THEN CAST({count} AS VARCHAR) || "
+                      f"CASE WHEN {count} = 1 THEN ' {unit}' ELSE ' {unit}s' END END" for unit, count in _PERIODS)
+    # Java's Math.round saturates at the largest long, where DuckDB's cast would fail.
+    rounded = "CASE WHEN abs(__p_x) >= 9223372036854775807 THEN 9223372036854775807 " \
+              "ELSE CAST(round(abs(__p_x)) AS BIGINT) END"
+    return typed(template(
+        "CASE WHEN isnan(__p_x) OR isinf(__p_x) THEN error('INVALID_FUNCTION_ARGUMENT: Invalid argument found: ' "
+        "|| CASE WHEN isnan(__p_x) THEN 'NaN' WHEN __p_x > 0 THEN 'Infinity' ELSE '-Infinity' END) "
+        f"ELSE list_extract(list_transform([{rounded}], lambda t: "
+        f"coalesce(nullif(concat_ws(', ', {parts}), ''), '0 seconds')), 1) END",
+        x=template("CAST(__p_v AS DOUBLE)", v=seconds)), "varchar")
+
+
 FUNCTION_RULES: dict = {
     "url_extract_protocol": _url_part("url_extract_protocol", _SCHEME, 1),
     "url_extract_host": _url_part("url_extract_host", _AUTHORITY, 1),
@@ -317,6 +412,7 @@ FUNCTION_RULES: dict = {
     "format_datetime": _format_datetime,
     "to_iso8601": _to_iso8601,
     "zip": _zip,
+    "zip_with": _zip_with,
     exp.ParseDatetime: _parse_datetime,
     exp.CurrentTimestamp: _current_timestamp,
     exp.ArrayDistinct: _array_distinct,
@@ -342,4 +438,10 @@ FUNCTION_RULES: dict = {
     "transform_keys": _map_lambda(
         "transform_keys", "map_from_entries(list_transform(map_entries(__p_m), lambda __lakebox_entry: "
                           "{'key': list_extract(list_transform([__lakebox_entry], __p_f), 1), 'value': __lakebox_entry.value}))"),
+    "to_base": _to_base,
+    "luhn_check": _luhn_check,
+    "wilson_interval_lower": _wilson_interval("wilson_interval_lower", "-"),
+    "wilson_interval_upper": _wilson_interval("wilson_interval_upper", "+"),
+    "human_readable_seconds": _human_readable_seconds,
+    **python_functions.RULES,
 }

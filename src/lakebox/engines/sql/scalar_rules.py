@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from . import trino_types
+from . import python_functions, trino_types
 from .sql_template import template, typed
 
 _INTEGRAL = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT, exp.DataType.Type.INT,
@@ -23,10 +23,11 @@ def _codepoint(node: exp.Expression) -> exp.Expression:
 
 
 def _normalize(node: exp.Normalize) -> exp.Expression:
-    """NFC, Trino's default form, is DuckDB's nfc_normalize; other forms are not available."""
+    """NFC, Trino's default form, is DuckDB's nfc_normalize; NFD, NFKC and NFKD are computed in Python."""
     form = node.args.get("form")
-    if form and str(form.name if isinstance(form, exp.Expression) else form).upper() != "NFC":
-        return node  # the generator then refuses it as DuckDB's NORMALIZE, which does not exist
+    name = str(form.name if isinstance(form, exp.Expression) else form).upper() if form else "NFC"
+    if name != "NFC":
+        return python_functions.normalized(node.this, name)
     return typed(template("nfc_normalize(__p_s)", s=node.this), "varchar")
 
 

@@ -256,6 +256,8 @@ def trino_name(kind: exp.DataType) -> Optional[str]:
         return f"decimal({','.join(params)})" if params else "decimal(18,3)"
     if kind.this == T.TIME:
         return f"time({time_precision(kind)})"
+    if kind.this in (T.TIMESTAMP, T.TIMESTAMPNTZ) and time_precision(kind) > DEFAULT_TIME_PRECISION:
+        return f"timestamp({time_precision(kind)})"  # as the result prints it (timestamp_output_precisions)
     return _TRINO_NAMES.get(kind.sql("duckdb").upper())
 
 
@@ -274,10 +276,9 @@ def time_precision(kind: exp.DataType) -> int:
     return DEFAULT_TIME_PRECISION
 
 
-def time_output_precisions(tree: exp.Expression) -> dict:
-    """{result position: p} of the result columns that are a `time(p)` other than time(3): a TIME
-    literal or a cast to time(p). Trino prints such a value with p fractional digits ('13:24:11' for
-    time(0)), where DuckDB's TIME carries microseconds and the renderer writes milliseconds."""
+def _output_casts(tree: exp.Expression) -> list[tuple[int, exp.Cast]]:
+    """(result position, CAST) of the result columns that are a CAST (a typed literal is one), where
+    the positions are known: not after a `*`."""
     while isinstance(tree, exp.SetOperation):
         tree = tree.left
     while isinstance(tree, exp.Subquery):
@@ -285,12 +286,32 @@ def time_output_precisions(tree: exp.Expression) -> dict:
     if not isinstance(tree, exp.Select) or any(isinstance(e, exp.Star) or
                                                 (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
                                                 for e in tree.expressions):
-        return {}
+        return []
+    return [(position, item.unalias()) for position, item in enumerate(tree.expressions)
+            if isinstance(item.unalias(), exp.Cast)]
+
+
+def time_output_precisions(tree: exp.Expression) -> dict:
+    """{result position: p} of the result columns that are a `time(p)` other than time(3): a TIME
+    literal or a cast to time(p). Trino prints such a value with p fractional digits ('13:24:11' for
+    time(0)), where DuckDB's TIME carries microseconds and the renderer writes milliseconds."""
     found = {}
-    for position, item in enumerate(tree.expressions):
-        inner = item.unalias()
-        if isinstance(inner, exp.Cast) and inner.to.this == T.TIME:
-            precision = time_precision(inner.to)
+    for position, cast in _output_casts(tree):
+        if cast.to.this == T.TIME:
+            precision = time_precision(cast.to)
             if precision != DEFAULT_TIME_PRECISION:
+                found[position] = precision
+    return found
+
+
+def timestamp_output_precisions(tree: exp.Expression) -> dict:
+    """{result position: p} of the result columns that are a `timestamp(p)` of more than 3 fractional
+    digits: a TIMESTAMP literal written with them (`TIMESTAMP '2020-01-01 00:00:00.123456'` is
+    timestamp(6)) or a cast to timestamp(p). Trino prints p digits, the renderer milliseconds."""
+    found = {}
+    for position, cast in _output_casts(tree):
+        if cast.to.this in (T.TIMESTAMP, T.TIMESTAMPNTZ):
+            precision = time_precision(cast.to)
+            if precision > DEFAULT_TIME_PRECISION:
                 found[position] = precision
     return found

@@ -180,6 +180,14 @@ def render_time(value: Optional[dt.time], precision: int) -> Optional[str]:
     return text + "." + f"{value.microsecond:06d}{'0' * 6}"[:precision]
 
 
+def render_timestamp(value: Optional[dt.datetime], precision: int) -> Optional[str]:
+    """A `timestamp(p)` value of p > 3 as Trino prints it: p fractional digits. Past 6 the digits are
+    zeros: a Python datetime (which DuckDB's values come back as) holds microseconds."""
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond:06d}{'0' * 3}"[:precision]
+
+
 def render_real(value: Optional[float]) -> Optional[str]:
     """A `real` (float32) as Athena writes it: the shortest text that reads back as the same float32
     (1.1, not the 1.100000023841858 of its double widening)."""
