@@ -27,8 +27,8 @@ from typing import Optional
 import duckdb
 
 from ..sql.types import HiveTypeError, hive_to_duckdb
-from . import (RedshiftError, column_cache, connection_log, copy_unload, database_ddl, datetime_types, intervals,
-               load_log, loading, materialized_views, query_history, translate, unloading)
+from . import (RedshiftError, character_types, column_cache, connection_log, copy_unload, database_ddl,
+               datetime_types, intervals, load_log, loading, materialized_views, query_history, translate, unloading)
 from .errors import duck_error
 from . import procedures
 from .results import Column, Result
@@ -429,13 +429,17 @@ class RedshiftDatabase(TableDdlMixin, ShowCommandsMixin, MaterializedViewsMixin,
         columns: dict = {}
         for column, kind in rows:  # a temporary view hides a table of the same name
             columns.setdefault(column, kind)
-        if "INTERVAL" in columns.values():
-            # DuckDB stores both of Redshift's interval types as INTERVAL; the declared one tells which.
+        if "INTERVAL" in columns.values() or "VARCHAR" in columns.values():
+            # DuckDB stores both of Redshift's interval types as INTERVAL, and CHAR(n) and VARCHAR(n) as
+            # VARCHAR; the declared type tells which (and n: "CHAR(4)", character_types).
             for column, declared in self._con.execute(
                     f"SELECT column_name, value FROM {_META}.table_design WHERE schema_name = ? AND table_name = ? "
-                    "AND attribute = 'TYPE' AND value LIKE 'interval %'", [schema, name]).fetchall():
+                    "AND attribute = 'TYPE' AND (value LIKE 'interval %' OR value LIKE 'character%')",
+                    [schema, name]).fetchall():
                 if columns.get(column) == "INTERVAL":
                     columns[column] = declared.upper()
+                elif columns.get(column) == "VARCHAR":
+                    columns[column] = character_types.duck_type(declared) or "VARCHAR"
         return columns
 
     def _current_schema(self) -> str:

@@ -15,8 +15,10 @@ DuckDB parses these constructs and runs them, but not with Redshift's meaning:
 - TO_NUMBER, CRC32, FNV_HASH, BPCHARCMP, QUOTE_IDENT, QUOTE_LITERAL, which DuckDB lacks, are session
   functions and macros;
 - MERGE's `WHEN NOT MATCHED THEN INSERT VALUES (...)`, which sqlglot reads as a column list;
-- a comparison (=, <>, <, <=, >, >=, BETWEEN, IN a list) disregards trailing blanks of character values
-  (AWS "Significance of trailing blanks"); LIKE and the other pattern matches keep them;
+- a comparison (=, <>, <, <=, >, >=, BETWEEN, IN a list, CASE x WHEN ...) disregards trailing blanks of
+  character values (AWS "Significance of trailing blanks"): of string literals, of the character columns
+  of the statement's tables, of casts to a character type and of string functions' results; LIKE and the
+  other pattern matches keep them;
 - CAST of text to SMALLINT, INTEGER or BIGINT takes only an integer's digits ('1.5' is 22P02, where
   DuckDB rounds); a numeric value is still rounded, as Redshift rounds it;
 - LEN, LENGTH and OCTET_LENGTH of a VARBYTE count its bytes (DuckDB has no LENGTH of a BLOB).
@@ -25,7 +27,7 @@ The division of DECIMAL values and AVG of a DECIMAL, which need the operands' ty
 Integer division is DuckDB's `integer_division` setting, made on every connection (database.py).
 
 The rewrite runs children first, so a construct inside another one is rewritten too. Imports
-sqlglot and the modules of the Python session functions.
+sqlglot, the modules of the Python session functions and `character_types` (which values are text).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Callable, Optional
 from sqlglot import exp
 
 from . import RedshiftError
+from .character_types import is_text
 from .datetime_format import to_char_time
 from .hashes import FNV_FUNCTIONS, FNV_SEED, crc32
 from .number_format import template_scale, to_char_number, to_number
@@ -268,16 +271,28 @@ def _merge_insert_values(node: exp.Expression) -> Optional[exp.Expression]:
 _COMPARISONS = {exp.EQ: ("this", "expression"), exp.NEQ: ("this", "expression"), exp.LT: ("this", "expression"),
                 exp.LTE: ("this", "expression"), exp.GT: ("this", "expression"), exp.GTE: ("this", "expression"),
                 exp.Between: ("this", "low", "high")}
+#: String functions whose results compare without their trailing blanks (through the typed macro, which
+#: leaves a VARBYTE that SUBSTRING or || gives as it is).
+_STRING_RESULTS = (exp.Upper, exp.Lower, exp.Initcap, exp.Substring, exp.Left, exp.Right, exp.Pad, exp.Replace,
+                   exp.DPipe)
+
+
 def _trailing_blanks(node: exp.Expression, text_columns: frozenset) -> Optional[exp.Expression]:
     """`a = 'x  '` as `redshift_blank_trim(a) = 'x'` when `a` is a character column of the statement's
     tables (`text_columns`, lower-case names). Only such columns are wrapped: DuckDB binds an aggregate
     or an alias of one after the macro, which would then take it for text. String literals lose their
-    trailing blanks. `x IN (SELECT ...)` and ANY/ALL comparisons are left as they are."""
+    trailing blanks, and so do casts to a character type and string functions' results, whose type is
+    known. `x IN (SELECT ...)` and ANY/ALL comparisons are left as they are."""
     if node.find_ancestor(exp.ColumnDef):  # a CHECK or DEFAULT is kept by DuckDB, and the macros are a session's
         return None
     if isinstance(node, exp.EQ) and isinstance(node.parent, (exp.Update, exp.SetItem)) \
             and node.arg_key in ("expressions", "this"):
         return None  # an assignment: UPDATE ... SET a = b, SET name = value
+    if isinstance(node, exp.Case) and node.this is not None:  # CASE x WHEN 'a' THEN ...: x = 'a'
+        node.set("this", _blank_trimmed(node.this, text_columns))
+        for branch in node.args.get("ifs") or []:
+            branch.set("this", _blank_trimmed(branch.this, text_columns))
+        return node
     if isinstance(node, exp.EQ):
         equal = _column_equals_text(node.this, node.expression, text_columns) \
             or _column_equals_text(node.expression, node.this, text_columns)
@@ -298,7 +313,10 @@ def _trailing_blanks(node: exp.Expression, text_columns: frozenset) -> Optional[
 def _blank_trimmed(operand: exp.Expression, text_columns: frozenset) -> exp.Expression:
     if isinstance(operand, exp.Literal):
         return exp.Literal.string(operand.this.rstrip(" ")) if operand.is_string else operand
-    if isinstance(operand, exp.Column) and operand.name.lower() in text_columns:
+    if is_text(operand):
+        return exp.Anonymous(this="rtrim", expressions=[operand])
+    if (isinstance(operand, exp.Column) and operand.name.lower() in text_columns) \
+            or isinstance(operand, _STRING_RESULTS):
         return exp.Anonymous(this="redshift_blank_trim", expressions=[operand])
     return operand
 
@@ -324,13 +342,14 @@ def text_columns(tree: exp.Expression, column_types: Optional[Callable[[exp.Tabl
     """The lower-case names of the character columns of the tables a statement reads, less the names
     it gives its aggregates (`HAVING total > 1` names one), for _trailing_blanks. Empty when the
     statement compares nothing."""
-    if column_types is None or not any(isinstance(n, (*_COMPARISONS, exp.In)) for n in tree.walk()):
+    if column_types is None or not any(isinstance(n, (*_COMPARISONS, exp.In)) or (isinstance(n, exp.Case) and n.this)
+                                       for n in tree.walk()):
         return frozenset()
     names: set = set()
     for table in tree.find_all(exp.Table):
         if table.name and isinstance(table.this, exp.Identifier) and not table.args.get("catalog"):
             for name, kind in (column_types(table) or {}).items():
-                if str(kind).upper().startswith("VARCHAR"):
+                if str(kind).upper().startswith(("VARCHAR", "CHAR")):  # declared CHAR(n) too
                     names.add(name.lower())
     aggregates = {alias.alias.lower() for alias in tree.find_all(exp.Alias)
                   if alias.alias and alias.this.find(exp.AggFunc, exp.Window) is not None}

@@ -24,8 +24,8 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from . import (RedshiftError, interval_types, numeric_types, pg_catalog_tables, query_history, super_values,
-               svv_all_views)
+from . import (RedshiftError, character_types, interval_types, numeric_types, pg_catalog_tables, query_history,
+               super_values, svv_all_views)
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
 from .semantics import SESSION_FUNCTIONS, SESSION_MACROS
 from .spectrum import META
@@ -144,7 +144,7 @@ class SystemTablesMixin:
             except duckdb.Error:
                 pass  # already defined on this connection
         for sql in (SESSION_MACROS + numeric_types.SESSION_MACROS + pg_catalog_tables.SESSION_MACROS
-                    + super_values.SESSION_MACROS):
+                    + super_values.SESSION_MACROS + character_types.SESSION_MACROS):
             self._con.execute(sql)
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(encoding) AS "
                           "CASE WHEN encoding = 6 THEN 'UTF8' ELSE 'SQL_ASCII' END")

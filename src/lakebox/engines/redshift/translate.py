@@ -29,8 +29,8 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from . import (RedshiftError, datetime_types, interval_types, numeric_types, semantics, super_values,
-               unsupported_types)
+from . import (RedshiftError, character_types, datetime_types, interval_types, numeric_types, semantics,
+               super_values, unsupported_types)
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
@@ -326,6 +326,7 @@ def translate(sql: str, *, default_schema: str = "public",
     tree, abstime_columns = datetime_types.apply(tree, column_types)
     tree = numeric_types.apply(tree, column_types, default_schema)
     tree = super_values.apply(tree, column_types)
+    tree = character_types.apply(tree, column_types)
     tree = semantics.apply(tree, semantics.text_columns(tree, column_types))
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
     if session_values and "pg_backend_pid" in session_values:
@@ -474,8 +475,10 @@ def _table_design(tree: exp.Create, attributes: list, default_schema: str) -> Ta
 def _column_design(column: exp.ColumnDef, design: TableDesign) -> None:
     name = column.name
     if column.args.get("kind") is not None:
-        design.attributes.append((name, "TYPE", declared_type(column.args["kind"])))
+        declared = declared_type(column.args["kind"])
+        design.attributes.append((name, "TYPE", declared))
         _limit_length(column)
+        character_types.stored_default(column, declared)
     for constraint in list(column.constraints):
         kind = constraint.kind
         if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
