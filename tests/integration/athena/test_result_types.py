@@ -259,3 +259,14 @@ def test_anonymous_row_fields_are_field0_field1_as_athena_shows_them(athena, sho
     assert rows[1] == ["{field0=Bob, field1=38}", "[{field0=1, field1={field0=x, field1=2}}]",
                        "{name=Alice, age=25}"]
     assert [c["Type"] for c in columns] == ["row", "array", "row"]
+
+
+def test_a_parenthesised_list_is_a_row_and_values_rows_are_columns(athena, shop):
+    """Trino reads `(1, 'a')` as ROW(1, 'a'), and a VALUES item that is a row as that row's columns;
+    a list after IN stays a list of values."""
+    qid, _ = run(athena, "SELECT (qty, region), ROW(qty, region) FROM sales WHERE (qty, region) IN ((3, 'eu')) ", shop)
+    rows, columns = results_of(athena, qid)
+    assert rows[1:] == [["{field0=3, field1=eu}", "{field0=3, field1=eu}"]]
+    assert [c["Type"] for c in columns] == ["row", "row"]
+    qid, _ = run(athena, "SELECT y, x FROM (VALUES ROW(1, 'a'), ROW(2, 'b')) AS t(x, y) ORDER BY x", shop)
+    assert results_of(athena, qid)[0][1:] == [["a", "1"], ["b", "2"]]

@@ -369,11 +369,36 @@ def parse(sql: str) -> exp.Expression:
     return statement
 
 
+#: Where a parenthesised list is a value, and so a row: a result column, a function's argument, a
+#: lambda's body, an array's element. Elsewhere (IN lists, VALUES and MERGE's INSERT rows, grouping
+#: sets) it stays a list.
+_ROW_PLACES = (exp.Select, exp.Alias, exp.Lambda, exp.Array, exp.Func)
+_LIST_PLACES = (exp.In, exp.Values, exp.GroupingSets, exp.Cube, exp.Rollup, exp.Group)
+
+
+def rows_for_tuples(tree: exp.Expression) -> exp.Expression:
+    """Trino reads `(1, 'a')` as a row constructor, the same as `ROW(1, 'a')` (`{field0=1, field1=a}`),
+    and a VALUES item that is one row as that row's columns: `VALUES ROW(1, 'a')` is `VALUES (1, 'a')`.
+    sqlglot keeps the first as a tuple, which DuckDB would answer as a list."""
+    def convert(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Tuple) and isinstance(node.parent, exp.Values) and len(node.expressions) == 1 \
+                and isinstance(node.expressions[0], (exp.Struct, exp.Tuple)):
+            node.set("expressions", list(node.expressions[0].expressions))
+            return node
+        if isinstance(node, exp.Tuple) and len(node.expressions) > 1 and isinstance(node.parent, _ROW_PLACES) \
+                and not isinstance(node.parent, _LIST_PLACES):
+            return exp.Struct(expressions=list(node.expressions))
+        return node
+
+    return tree.transform(convert, copy=False)
+
+
 def to_duckdb(tree: exp.Expression, schema: Optional[dict] = None) -> str:
     """Apply the rules to a parsed (and table-resolved) statement and write it as DuckDB SQL.
 
     `schema` maps a relation name to {column: DuckDB type}, for the type annotation the rules use.
     Result columns get Athena's names first (`name_columns`)."""
+    tree = rows_for_tuples(tree)
     name_columns(tree)
     typed_literals.doubles_for_bare_decimals(tree)
     # Twice: the second pass types columns of subqueries and CTEs from the first pass's answers.
