@@ -154,7 +154,8 @@ def test_varchar_and_char_lengths_count_utf8_bytes(env):
     long_text = "x" * 257
     put_file(lake, "in/a.txt", "\n".join(["héé|ab|ok", "hé|ab  |ok", "abcd|é|ok", f"a|b|{long_text}"]).encode())
     assert db.execute("COPY t FROM 's3://lake/in/' IAM_ROLE 'r' MAXERROR 5")[0].command == "COPY 1"
-    assert rows(db, "SELECT * FROM t") == [("hé", "ab  ", "ok")]
+    # CHAR(2) from "ab  ": the extra characters are blanks, so the value is cut to the length.
+    assert rows(db, "SELECT * FROM t") == [("hé", "ab", "ok")]
     assert view(db, "stl_load_errors", "line_number, colname, type, col_length, err_code, err_reason, raw_line",
                 order="line_number") == [
         (1, "v", "varchar", "4", 1204, "String length exceeds DDL length", "h..|ab|ok"),
@@ -163,12 +164,27 @@ def test_varchar_and_char_lengths_count_utf8_bytes(env):
         (4, "t", "varchar", "256", 1204, "String length exceeds DDL length", f"a|b|{long_text}")]
 
 
+def test_blanks_past_the_length_are_cut_and_char_values_are_padded_as_insert_stores_them(env):
+    """AWS: a longer string fails "unless the extra characters are all spaces (blanks), in which case
+    the string is truncated to the maximum length"; CHAR values are padded with blanks. A CHAR value
+    loaded by COPY and the same one inserted are one value (one group)."""
+    db, lake = env
+    db.execute("CREATE TABLE t (v VARCHAR(3), c CHAR(3))")
+    put_file(lake, "in/a.txt", b"abc     |x\nab|xy   \nabcd|z\n")
+    assert db.execute("COPY t FROM 's3://lake/in/' IAM_ROLE 'r' MAXERROR 5")[0].command == "COPY 2"
+    assert rows(db, "SELECT v, c, octet_length(v), octet_length(c) FROM t ORDER BY v") == [
+        ("ab", "xy ", 2, 3), ("abc", "x  ", 3, 3)]
+    db.execute("INSERT INTO t VALUES ('q', 'x')")
+    assert rows(db, "SELECT c, count(*) FROM t GROUP BY c ORDER BY c") == [("x  ", 2), ("xy ", 1)]
+    assert view(db, "stl_load_errors", "line_number, colname, err_code") == [(3, "v", 1204)]
+
+
 def test_truncatecolumns_cuts_to_the_declared_bytes_without_splitting_a_character(env):
     db, lake = env
     db.execute("CREATE TABLE t (v VARCHAR(4), c CHAR(2))")
     put_file(lake, "in/a.txt", "aéé|xyz\nabcdef|ab\n€€|a\n".encode())
     assert db.execute("COPY t FROM 's3://lake/in/' IAM_ROLE 'r' TRUNCATECOLUMNS")[0].command == "COPY 3"
-    assert rows(db, "SELECT * FROM t ORDER BY rowid") == [("aé", "xy"), ("abcd", "ab"), ("€", "a")]
+    assert rows(db, "SELECT * FROM t ORDER BY rowid") == [("aé", "xy"), ("abcd", "ab"), ("€", "a ")]
     assert view(db, "stl_load_errors") == []
 
 

@@ -127,7 +127,7 @@ def converted(prep: str, field: Field, column: TargetColumn, opts: Options) -> s
     """The column value, or NULL where the field does not convert (error() then names why)."""
     kind, duck_type = column.kind, column.duck_type
     if kind in ("varchar", "char"):
-        return _truncated(prep, column.length) if opts.get("TRUNCATECOLUMNS") and column.length else prep
+        return _stored_text(prep, column, opts)
     if not field.text:
         return f"TRY_CAST({prep} AS {duck_type})"
     if kind == "int":
@@ -149,6 +149,25 @@ def converted(prep: str, field: Field, column: TargetColumn, opts: Options) -> s
     return f"TRY_CAST({prep} AS {duck_type})"
 
 
+def _stored_text(prep: str, column: TargetColumn, opts: Options) -> str:
+    """The text a CHAR(n) or VARCHAR(n) column keeps. AWS: a longer string is an error "unless the
+    extra characters are all spaces (blanks), in which case the string is truncated to the maximum
+    length", and CHAR values shorter than n are padded with blanks (as INSERT stores them,
+    character_types.py). TRUNCATECOLUMNS cuts any value to n bytes."""
+    n = column.length
+    if not n:
+        return prep
+    if opts.get("TRUNCATECOLUMNS"):
+        cut = _truncated(prep, n)
+        return f"rpad({cut}, {n}, ' ')" if column.kind == "char" else cut
+    kept = f"rtrim({prep}, ' ')"
+    if column.kind == "char":
+        # A CHAR holds single-byte characters only (error() refuses others), so n bytes are n characters.
+        return f"CASE WHEN strlen({kept}) <= {n} THEN rpad({kept}, {n}, ' ') ELSE {prep} END"
+    return (f"CASE WHEN strlen({prep}) > {n} AND strlen({kept}) <= {n} "
+            f"THEN {kept} || repeat(' ', {n} - strlen({kept})) ELSE {prep} END")
+
+
 def error(prep: str, value: str, field: Field, column: TargetColumn, opts: Options) -> str:
     """NULL, or the struct (ERROR_TYPE) of the load error this column's field raises: the first
     that applies of a refused field, a conversion error, a multibyte character in a CHAR, a string
@@ -161,8 +180,8 @@ def error(prep: str, value: str, field: Field, column: TargetColumn, opts: Optio
                       "'Multibyte character not supported for CHAR (Hint: Try using VARCHAR). Invalid char: ' "
                       f"|| lower(hex(encode({first})))", "0"))
     if column.length and not opts.get("TRUNCATECOLUMNS"):
-        # CHAR pads with blanks, so its trailing blanks do not count against the length.
-        measured = f"rtrim({value})" if column.kind == "char" else value
+        # Blanks past the length are cut, not refused (`_stored_text`).
+        measured = f"rtrim({prep}, ' ')" if column.kind in ("char", "varchar") else value
         cases.append((f"strlen({measured}) > {column.length}", "1204", "'String length exceeds DDL length'",
                       str(column.length)))
     if column.not_null:
