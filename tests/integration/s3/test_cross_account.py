@@ -309,14 +309,6 @@ def test_bucket_policy_deny_wins_over_an_acl(s3, shared, b, anon):
     assert can_list(s3, shared)  # the owner's own requests are not evaluated
 
 
-def test_conditional_statements_are_not_applied(s3, bucket, b):
-    s3.put_object(Bucket=bucket, Key="k", Body=b"mine")
-    s3.put_bucket_policy(Bucket=bucket, Policy=policy({
-        "Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "s3:GetObject",
-        "Resource": f"arn:aws:s3:::{bucket}/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
-    denied(lambda: b.get_object(Bucket=bucket, Key="k"))
-
-
 def test_restrict_public_buckets_shuts_a_public_policy(lakebox_server, s3, bucket, b):
     s3.put_object(Bucket=bucket, Key="k", Body=b"public")
     s3.delete_public_access_block(Bucket=bucket)

@@ -108,7 +108,7 @@ def test_is_public_policy(policy, public):
     assert is_public_policy(policy) is public
 
 
-# -- bucket policies (the plain part, for other accounts and anonymous requests) ---------------------
+# -- bucket policies (for other accounts and anonymous requests) ----------------------------------
 
 
 def _statement(effect="Allow", principal="*", action="s3:GetObject", resource="arn:aws:s3:::b/*", **more) -> str:
@@ -141,8 +141,9 @@ def _statement(effect="Allow", principal="*", action="s3:GetObject", resource="a
     (_statement(effect="Deny"), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", bucket_policy.DENY),
     (_statement(Condition={"Bool": {"aws:SecureTransport": "true"}}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k",
      None),
+    # NotPrincipal: everyone but the owner, so the other account is let in.
     (json.dumps({"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": OWNER}, "Action": "*",
-                                "Resource": "*"}]}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", None),
+                                "Resource": "*"}]}), OTHER, "s3:GetObject", "arn:aws:s3:::b/k", bucket_policy.ALLOW),
     (None, OTHER, "s3:GetObject", "arn:aws:s3:::b/k", None),
 ])
 def test_policy_verdict(policy, account, action, resource, expected):

@@ -11,19 +11,19 @@ default account). The rules:
   without any look-up beyond the bucket itself: that is the common request, and small GETs are
   the hot path. (AWS would refuse a bucket owner the data of an object that another account owns
   under ObjectWriter unless that object's ACL grants it; lakebox does not look.)
-- Anyone else (a request signed by another account, or an unsigned one) gets what the bucket
-  policy allows it (its plain statements, see bucket_policy.py; an explicit Deny wins), else only
-  what an ACL grants to its canonical user, to AuthenticatedUsers (any signed request) or to
-  AllUsers (anyone): READ on the bucket lists it, WRITE creates and overwrites its objects and
-  deletes those the requester owns, READ on an object reads it, READ_ACP and WRITE_ACP read and
-  replace an ACL, FULL_CONTROL is all four. (S3's WRITE lets only "the bucket and object owners of
-  existing objects" delete them: an anonymous DeleteObjects in a public-read-write bucket deletes
-  what it wrote and answers AccessDenied for the bucket owner's keys. An unsigned request is S3's
-  anonymous user, which owns what unsigned requests wrote, see acl.py.) DeleteObjects checks this
-  for each key (`require_key_deletable`), and answers a refusal as that key's error. Under the
-  bucket's IgnorePublicAcls the group grants count for nothing (public_access.py), and under
-  BucketOwnerEnforced no grant does: ACLs are disabled, and only the bucket policy lets others in.
-  Under RestrictPublicBuckets a public policy lets no one in.
+- Anyone else (a request signed by another account, or an unsigned one) gets what the bucket policy
+  allows it (bucket_policy.py, its conditions seeing the request's keys as policy_request_keys.py
+  works them out; an explicit Deny wins), else only what an ACL grants to its canonical user, to
+  AuthenticatedUsers (any signed request) or to AllUsers (anyone): READ on the bucket lists it,
+  WRITE creates and overwrites its objects and deletes those the requester owns, READ on an object
+  reads it, READ_ACP and WRITE_ACP read and replace an ACL, FULL_CONTROL is all four. (S3's WRITE
+  lets only "the bucket and object owners of existing objects" delete them: an anonymous
+  DeleteObjects in a public-read-write bucket deletes what it wrote and answers AccessDenied for the
+  bucket owner's keys. An unsigned request is S3's anonymous user, which owns what unsigned requests
+  wrote, see acl.py.) DeleteObjects checks this for each key (`require_key_deletable`), and answers
+  a refusal as that key's error. Under the bucket's IgnorePublicAcls the group grants count for
+  nothing (public_access.py), and under BucketOwnerEnforced no grant does: ACLs are disabled, and
+  only the bucket policy lets others in. Under RestrictPublicBuckets a public policy lets no one in.
 - The owner of an object (another account, under ObjectWriter) may always read and replace its ACL
   and use its other sub-resources (tagging, attributes). Bucket settings other than the ACL are for
   the bucket owner alone.
@@ -47,6 +47,7 @@ from .bucket_config import POLICY
 from .common import S3Base, is_anonymous
 from .copy import parse_copy_source
 from .errors import no_such_bucket, s3_error, translated
+from .policy_request_keys import RequestKeys
 
 #: Operations that need READ on the bucket (s3:ListBucket and its relatives).
 BUCKET_READ = frozenset({"ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads",
@@ -87,10 +88,15 @@ class AccessMixin(S3Base):
         bucket = self.store.get_bucket(name)
         if bucket is None:
             return None  # the operation answers NoSuchBucket, to anyone
+        copy_source = params.get("CopySource") if operation in COPY_OPERATIONS else None
+        if account == bucket.account_id and not copy_source:
+            return bucket  # the owner's own request: nothing more to look up
+        # What a policy's conditions may ask about the request, worked out only if one asks.
+        keys = RequestKeys(self.config, account, ctx.access_key, ctx.request, ctx.auth, params, operation)
         if account != bucket.account_id:
-            self._check_stranger(account, bucket, operation, params)
-        if operation in COPY_OPERATIONS and params.get("CopySource"):
-            self._check_copy_source(account, params["CopySource"])
+            self._check_stranger(account, bucket, operation, params, keys)
+        if copy_source:
+            self._check_copy_source(account, copy_source, keys)
         return bucket
 
     def check_target(self, ctx: RequestContext, params: dict) -> None:
@@ -103,7 +109,7 @@ class AccessMixin(S3Base):
         if name and ctx.operation_name.startswith("PutBucket") and self.store.get_bucket(name) is None:
             raise no_such_bucket(name)
 
-    def _check_copy_source(self, account: Optional[str], copy_source: str) -> None:
+    def _check_copy_source(self, account: Optional[str], copy_source: str, keys: RequestKeys) -> None:
         try:
             src_bucket, src_key, version = parse_copy_source(copy_source)
         except AwsError:
@@ -112,18 +118,21 @@ class AccessMixin(S3Base):
         if bucket is None or account == bucket.account_id:
             return
         action = bucket_policy.action_for("GetObject", versioned=version is not None)
-        if self._policy_verdict(account, bucket, action, src_key) is None:
-            self.require_object_permission(account, src_bucket, src_key, acl.READ)
+        if self._policy_verdict(account, bucket, action, src_key, keys, version) is None:
+            self.require_object_permission(account, src_bucket, src_key, acl.READ, keys)
 
-    def _policy_verdict(self, account: Optional[str], bucket: BucketInfo, action: str,
-                        key: Optional[str]) -> Optional[str]:
-        """ALLOW or None from the bucket policy (None: the ACLs decide); AccessDenied on a Deny."""
+    def _policy_verdict(self, account: Optional[str], bucket: BucketInfo, action: str, key: Optional[str],
+                        keys: RequestKeys, version_id: Optional[str] = None) -> Optional[str]:
+        """ALLOW or None from the bucket policy (None: the ACLs decide); AccessDenied on a Deny.
+        A statement about an object (`key`, `version_id`) may ask for its tags, read only then."""
         with translated(bucket=bucket.name):
             stored = self.store.get_bucket_config(bucket.name, POLICY)
         if stored is None:
             return None
         text = stored.get("Policy")
-        result = bucket_policy.verdict(text, account, action, bucket_policy.resource_for(bucket.name, key))
+        seen = keys if key is None else keys.for_object(
+            action, lambda: self._existing_tags(bucket.name, key, version_id))
+        result = bucket_policy.verdict(text, account, action, bucket_policy.resource_for(bucket.name, key), seen)
         if result == bucket_policy.DENY:
             raise _denied()
         if result == bucket_policy.ALLOW and public_access.is_public_policy(text) and \
@@ -131,15 +140,33 @@ class AccessMixin(S3Base):
             return None
         return result
 
-    def _check_stranger(self, account: Optional[str], bucket: BucketInfo, operation: str, params: dict) -> None:
+    def _existing_tags(self, bucket: str, key: str, version_id: Optional[str]) -> Optional[dict]:
+        """The tags of the object (or version) a statement is about (s3:ExistingObjectTag); None
+        when there is none, or when the key or version id is malformed (the operation refuses it)."""
+        try:
+            with translated(bucket=bucket, key=key):
+                if version_id is None:
+                    info = self.find_object(bucket, key)
+                else:
+                    info = self.store.head_version(bucket, key, version_id)
+        except AwsError:
+            return None
+        if info is None or info.is_delete_marker:
+            return None
+        return dict(info.meta.tags or {})
+
+    def _check_stranger(self, account: Optional[str], bucket: BucketInfo, operation: str, params: dict,
+                        keys: RequestKeys) -> None:
         """The rules for anyone but the bucket owner (`account` None: an anonymous request)."""
         key = params.get("Key") or ""
-        action = bucket_policy.action_for(operation, versioned=params.get("VersionId") is not None)
-        if self._policy_verdict(account, bucket, action, key if "Key" in params else None) is not None:
-            missing = operation in OBJECT_READ and params.get("VersionId") is None and \
+        version_id = params.get("VersionId")
+        action = bucket_policy.action_for(operation, versioned=version_id is not None)
+        if self._policy_verdict(account, bucket, action, key if "Key" in params else None, keys,
+                                version_id) is not None:
+            missing = operation in OBJECT_READ and version_id is None and \
                 self.find_object(bucket.name, key) is None
             if missing:
-                self._require_listable(account, bucket)  # S3: 403, not 404, to whoever may not list
+                self._require_listable(account, bucket, keys)  # S3: 403, not 404, to whoever may not list
             return
         if operation in BUCKET_READ:
             self.require_bucket_permission(account, bucket, acl.READ)
@@ -150,12 +177,12 @@ class AccessMixin(S3Base):
         elif operation in BUCKET_ACP:
             self.require_bucket_permission(account, bucket, BUCKET_ACP[operation])
         elif operation in OBJECT_READ:
-            self.require_object_permission(account, bucket.name, key, acl.READ)
+            self.require_object_permission(account, bucket.name, key, acl.READ, keys)
         elif operation in OBJECT_ACP:
-            self.require_object_permission(account, bucket.name, key, OBJECT_ACP[operation])
+            self.require_object_permission(account, bucket.name, key, OBJECT_ACP[operation], keys)
         elif account is not None and params.get("Key") is not None:
             # The object's other sub-resources (tagging, attributes ...): its owner's alone.
-            self.require_object_permission(account, bucket.name, key, None)
+            self.require_object_permission(account, bucket.name, key, None, keys)
         else:
             raise _denied()  # bucket settings, DeleteBucket ...: the bucket owner's alone
 
@@ -168,7 +195,9 @@ class AccessMixin(S3Base):
         if account == bucket.account_id:
             return
         action = bucket_policy.action_for("DeleteObject", versioned=version_id is not None)
-        if self._policy_verdict(account, bucket, action, key) is not None:
+        keys = RequestKeys(self.config, account, ctx.access_key, ctx.request, ctx.auth, ctx.params,
+                           ctx.operation_name)
+        if self._policy_verdict(account, bucket, action, key, keys, version_id) is not None:
             return
         self.require_bucket_permission(account, bucket, acl.WRITE)
         self._require_own_object(account, bucket, key, version_id)
@@ -192,10 +221,12 @@ class AccessMixin(S3Base):
 
     def require_form_upload(self, account: Optional[str], bucket: BucketInfo, key: str) -> None:
         """A POST form upload, which authorizes itself (post_upload.py): may its signer (None: an
-        unsigned form) write `key`?"""
+        unsigned form) write `key`? A policy's conditions see the principal, the clock and
+        s3:authType POST; the form's fields are not condition keys yet."""
         if account is not None and account == bucket.account_id:
             return
-        if self._policy_verdict(account, bucket, bucket_policy.action_for("PostObject"), key) is None:
+        keys = RequestKeys(self.config, account, operation="PostObject")
+        if self._policy_verdict(account, bucket, bucket_policy.action_for("PostObject"), key, keys) is None:
             self.require_bucket_permission(account, bucket, acl.WRITE)
 
     def _bucket_acl(self, bucket: BucketInfo) -> Optional[dict]:
@@ -218,22 +249,23 @@ class AccessMixin(S3Base):
         if not acl.allows(self._bucket_acl(bucket), permission, self._grantees(account, bucket)):
             raise _denied()
 
-    def _require_listable(self, account: Optional[str], bucket: BucketInfo) -> None:
+    def _require_listable(self, account: Optional[str], bucket: BucketInfo, keys: RequestKeys) -> None:
         """AccessDenied unless `account` may list the bucket (s3:ListBucket by the policy, or READ by
         its ACL): what a missing object answers depends on it, 404 to a lister, 403 to anyone else."""
-        if self._policy_verdict(account, bucket, "s3:ListBucket", None) is None:
+        if self._policy_verdict(account, bucket, "s3:ListBucket", None, keys) is None:
             self.require_bucket_permission(account, bucket, acl.READ)
 
     def require_object_permission(self, account: Optional[str], bucket_name: str, key: str,
-                                  permission: Optional[str]) -> None:
+                                  permission: Optional[str], keys: RequestKeys) -> None:
         """The object's ACL decides (`permission` None: only its owner may); for a missing object,
-        whether the bucket may be listed does. The bucket owner passes without a look-up."""
+        whether the bucket may be listed does (the policy seeing `keys`). The bucket owner passes
+        without a look-up."""
         bucket = self.store.get_bucket(bucket_name)
         if bucket is None or (account is not None and account == bucket.account_id):
             return
         info = self.find_object(bucket_name, key) if key else None
         if info is None:
-            self._require_listable(account, bucket)
+            self._require_listable(account, bucket, keys)
             return
         object_owner = acl.owner_of(info.meta.acl, bucket.account_id)
         if account is not None and account == object_owner and permission != acl.READ:

@@ -5,8 +5,8 @@ Why together: each is one document per bucket, validated as S3 validates it, sto
 lake's per-bucket configuration store (`LakeStore.put_bucket_config`), and answered back as stored,
 with S3's own "not configured" error or default when it was never set. Ownership controls decide
 who owns new objects and whether ACLs are enabled (acl.py), the public access block refuses
-public ACLs and policies (public_access.py), and the policy's plain statements open the bucket to
-other accounts (bucket_policy.py; conditions wait for the IAM issue). The others do not change how
+public ACLs and policies (public_access.py), and the policy opens the bucket to other accounts or
+shuts it to them, conditions included (bucket_policy.py). The others do not change how
 requests are served yet: logging writes no logs and notifications are not sent. Those effects come
 with later issues; what matters now is that tools which set and read these settings (Terraform,
 the CLI, CDK) see S3's answers.
@@ -151,7 +151,7 @@ class BucketConfigMixin(S3Base):
     def delete_bucket_tagging(self, ctx: RequestContext, params: dict) -> dict:
         return self.forget_config(params, TAGGING)
 
-    # Policy (its plain statements are applied by access.py; conditions wait for the IAM issue)
+    # Policy (applied to other accounts and anonymous requests by access.py)
 
     def put_bucket_policy(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name

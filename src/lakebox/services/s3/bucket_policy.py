@@ -1,16 +1,20 @@
-"""Bucket policies as access.py applies them to other accounts and anonymous requests: the plain part
-of IAM's grammar, without conditions.
+"""Bucket policies as access.py applies them to other accounts and anonymous requests.
 
-Why here and this little: the everyday documents that open a bucket to another account or to
-everyone ("Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*") must
-work the way they work on AWS, while full IAM evaluation (conditions, users and roles, identity
-policies) belongs to the IAM issue. So:
+Why here: the documents that open a bucket to another account or to everyone, or shut it to them
+under conditions ("deny uploads without SSE", "allow reads of objects tagged public", "only from
+this network"), must work the way they work on AWS. Identity policies, users and roles belong to
+the IAM issue. So:
 
-- A statement applies when it names its principal, action and resource plainly: Principal "*",
-  {"AWS": "*"}, an account id or an IAM ARN in the account; Action and Resource with `*` and `?`
-  wildcards. A statement with a Condition, NotPrincipal, NotAction or NotResource is not applied.
+- A statement applies when its principal, action, resource and Condition all match the request.
+  Principal: "*", {"AWS": "*"}, an account id or any IAM ARN in the account. NotPrincipal applies
+  to everyone it does not name; it names an identity exactly (the account id or its root ARN names
+  the account, a role or session ARN that session), and a request is evaluated as the principal
+  and as its account, so a NotPrincipal must name both to spare a user or role. Action and
+  Resource (and their Not forms) use `*` and `?` wildcards. Conditions: policy_conditions.py; the
+  keys they test: policy_request_keys.py.
 - An explicit Deny wins over every Allow and over every ACL grant; an Allow lets the request in
   where no ACL does; no matching statement leaves the decision to the ACLs.
+- Each policy text is parsed and compiled once (`_compiled`, cached by its text).
 - The bucket owner's own requests are not evaluated (access.py lets the owner through).
 """
 
@@ -19,10 +23,16 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from .policy_conditions import ConditionBlock, compile_block, wildcard
+from .policy_request_keys import ObjectKeys, Principal, RequestKeys
 
 ALLOW = "Allow"
 DENY = "Deny"
+
+Keys = Union[RequestKeys, ObjectKeys]
 
 #: S3 operations whose IAM action is not "s3:" + the operation's name.
 _ACTIONS = {
@@ -77,19 +87,19 @@ def resource_for(bucket: str, key: Optional[str]) -> str:
     return f"arn:aws:s3:::{bucket}" if key is None else f"arn:aws:s3:::{bucket}/{key}"
 
 
-@functools.lru_cache(maxsize=1024)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern:
-    """IAM's wildcards: `*` any run of characters, `?` one; nothing else is special."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(regex, (re.IGNORECASE | re.DOTALL) if ignore_case else re.DOTALL)
-
-
 def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _matches(patterns: Any, value: str, ignore_case: bool) -> bool:
-    return any(isinstance(p, str) and _glob(p, ignore_case).fullmatch(value) for p in _as_list(patterns))
+def _patterns(value: Any, ignore_case: bool) -> Optional[tuple[re.Pattern, ...]]:
+    """An Action or Resource element's patterns, compiled (None: the statement has no such element)."""
+    if value is None:
+        return None
+    return tuple(wildcard(p, ignore_case) for p in _as_list(value) if isinstance(p, str))
+
+
+def _matches(patterns: tuple[re.Pattern, ...], value: str) -> bool:
+    return any(p.fullmatch(value) for p in patterns)
 
 
 def _names(principal: Any, account: Optional[str]) -> bool:
@@ -107,26 +117,89 @@ def _names(principal: Any, account: Optional[str]) -> bool:
     return False
 
 
-def verdict(policy_text: Optional[str], account: Optional[str], action: str, resource: str) -> Optional[str]:
-    """DENY, ALLOW, or None (no statement applies) for `account` (None: anonymous)."""
-    if not policy_text:
+def _spares(not_principal: Any, principal: Principal) -> bool:
+    """Whether a NotPrincipal element names every identity the request is evaluated as."""
+    if not_principal == "*":
+        return True
+    if not isinstance(not_principal, dict):
+        return False
+    named = {v for v in _as_list(not_principal.get("AWS", [])) if isinstance(v, str)}
+    if "*" in named:
+        return True
+    return bool(principal.identities) and all(identity & named for identity in principal.identities)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    allow: bool
+    principal: Any
+    not_principal: Any
+    actions: Optional[tuple[re.Pattern, ...]]
+    not_actions: Optional[tuple[re.Pattern, ...]]
+    resources: Optional[tuple[re.Pattern, ...]]
+    not_resources: Optional[tuple[re.Pattern, ...]]
+    condition: Optional[ConditionBlock]
+
+    def names(self, account: Optional[str], keys: Keys) -> bool:
+        if self.not_principal is not None:
+            return not _spares(self.not_principal, keys.principal)
+        return self.principal is not None and _names(self.principal, account)
+
+    def covers(self, action: str, resource: str) -> bool:
+        if self.actions is not None:
+            if not _matches(self.actions, action):
+                return False
+        elif self.not_actions is None or _matches(self.not_actions, action):
+            return False
+        if self.resources is not None:
+            return _matches(self.resources, resource)
+        return self.not_resources is not None and not _matches(self.not_resources, resource)
+
+
+def _statement(raw: dict) -> Optional[_Statement]:
+    effect = raw.get("Effect")
+    if effect not in (ALLOW, DENY):
         return None
+    condition = raw.get("Condition")
+    return _Statement(
+        allow=effect == ALLOW, principal=raw.get("Principal"), not_principal=raw.get("NotPrincipal"),
+        actions=_patterns(raw.get("Action"), ignore_case=True),
+        not_actions=_patterns(raw.get("NotAction"), ignore_case=True),
+        resources=_patterns(raw.get("Resource"), ignore_case=False),
+        not_resources=_patterns(raw.get("NotResource"), ignore_case=False),
+        condition=compile_block(condition) if condition is not None else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(policy_text: str) -> tuple[_Statement, ...]:
+    """A policy's statements, compiled once per text (a stored policy is read on every request)."""
     try:
         document = json.loads(policy_text)
     except ValueError:
-        return None
+        return ()
     if not isinstance(document, dict):
+        return ()
+    statements = (_statement(s) for s in _as_list(document.get("Statement") or []) if isinstance(s, dict))
+    return tuple(s for s in statements if s is not None)
+
+
+def verdict(policy_text: Optional[str], account: Optional[str], action: str, resource: str,
+            keys: Optional[Keys] = None) -> Optional[str]:
+    """DENY, ALLOW, or None (no statement applies) for `account` (None: anonymous), whose request's
+    condition keys `keys` holds (None: only the account's own)."""
+    if not policy_text:
         return None
+    if keys is None:
+        keys = RequestKeys(None, account)
     allowed = False
-    for statement in _as_list(document.get("Statement") or []):
-        if not isinstance(statement, dict) or any(
-                k in statement for k in ("Condition", "NotPrincipal", "NotAction", "NotResource")):
+    for statement in _compiled(policy_text):
+        if allowed and statement.allow:
+            continue  # only a Deny can change the answer now
+        if not (statement.covers(action, resource) and statement.names(account, keys)):
             continue
-        if not (_names(statement.get("Principal"), account)
-                and _matches(statement.get("Action"), action, ignore_case=True)
-                and _matches(statement.get("Resource"), resource, ignore_case=False)):
+        if statement.condition is not None and not statement.condition.holds(keys):
             continue
-        if statement.get("Effect") == DENY:
+        if not statement.allow:
             return DENY
-        allowed = allowed or statement.get("Effect") == ALLOW
+        allowed = True
     return ALLOW if allowed else None

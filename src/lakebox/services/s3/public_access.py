@@ -10,8 +10,8 @@ ACLs are read by the access check, and each of those places must agree on what "
   (see access.py).
 - BlockPublicPolicy: a bucket policy that allows a wildcard principal without a condition that pins
   the caller down gets 403 AccessDenied.
-- RestrictPublicBuckets: stored and answered; it restricts what a public policy grants, and bucket
-  policies are not evaluated yet.
+- RestrictPublicBuckets: a public policy lets no other account and no anonymous request in
+  (access.py).
 
 New buckets get all four flags on, as on AWS since April 2023, unless the server keeps the older
 defaults (`LAKEBOX_S3_OBJECT_OWNERSHIP=ObjectWriter`, see buckets.py).
