@@ -24,8 +24,8 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from . import (RedshiftError, character_types, interval_types, numeric_types, pg_catalog_tables, query_history,
-               super_values, svv_all_views)
+from . import (RedshiftError, character_types, function_rules, interval_types, numeric_types, pg_catalog_tables,
+               query_history, super_values, svv_all_views)
 from .load_log import SYSTEM_VIEWS as LOAD_VIEWS
 from .semantics import SESSION_FUNCTIONS, SESSION_MACROS
 from .spectrum import META
@@ -129,7 +129,9 @@ class SystemTablesMixin:
         # Redshift functions DuckDB lacks: STRTOL(text, base), IS_VALID_JSON_ARRAY, JSON_SERIALIZE and
         # the DATE_CMP family.
         self._con.execute("CREATE OR REPLACE TEMP MACRO strtol(text, base) AS list_reduce(list_transform("
-                          "string_split(lower(trim(text)), ''), lambda c: CAST(position(c IN "
+                          "string_split(CASE WHEN base = 16 AND lower(trim(text)) LIKE '0x%' "
+                          "THEN substr(lower(trim(text)), 3) ELSE lower(trim(text)) END, ''), "
+                          "lambda c: CAST(position(c IN "
                           "'0123456789abcdefghijklmnopqrstuvwxyz') - 1 AS BIGINT)), lambda acc, d: acc * base + d)")
         self._con.execute("CREATE OR REPLACE TEMP MACRO is_valid_json_array(text) AS "
                           "coalesce(json_valid(text) AND json_type(text) = 'ARRAY', false)")
@@ -138,13 +140,15 @@ class SystemTablesMixin:
                           "coalesce(CAST(value AS VARCHAR), 'null')")
         # What `semantics` rewrites Redshift's TO_CHAR, SIMILAR TO, AVG, SUM, ADD_MONTHS ... into.
         for name, function, arguments, result in (SESSION_FUNCTIONS + interval_types.SESSION_FUNCTIONS
-                                                  + super_values.SESSION_FUNCTIONS):
+                                                  + super_values.SESSION_FUNCTIONS
+                                                  + function_rules.SESSION_FUNCTIONS):
             try:
                 self._con.create_function(name, function, arguments, result, side_effects=False)
             except duckdb.Error:
                 pass  # already defined on this connection
         for sql in (SESSION_MACROS + numeric_types.SESSION_MACROS + pg_catalog_tables.SESSION_MACROS
-                    + super_values.SESSION_MACROS + character_types.SESSION_MACROS):
+                    + super_values.SESSION_MACROS + character_types.SESSION_MACROS
+                    + function_rules.SESSION_MACROS):
             self._con.execute(sql)
         self._con.execute("CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(encoding) AS "
                           "CASE WHEN encoding = 6 THEN 'UTF8' ELSE 'SQL_ASCII' END")

@@ -11,7 +11,8 @@ Three steps per statement:
 - DuckDB SQL is generated with unsupported constructs raising, so nothing is silently mistranslated.
 
 Statements sqlglot only recognises as an opaque `Command`, and types DuckDB cannot hold, answer 0A000.
-Imports sqlglot, `semantics` (Redshift's meaning where DuckDB's differs) and `number_format` for
+Imports sqlglot, `semantics` (Redshift's meaning where DuckDB's differs), `function_rules` (functions
+DuckDB lacks or means otherwise) and `number_format` for
 TO_CHAR's templates.
 """
 
@@ -29,8 +30,8 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from . import (RedshiftError, character_types, datetime_types, interval_types, numeric_types, semantics,
-               super_values, unsupported_types)
+from . import (RedshiftError, character_types, datetime_types, function_rules, interval_types, numeric_types,
+               semantics, super_values, unsupported_types)
 from .number_format import is_number_template
 
 _REDSHIFT = Redshift()
@@ -327,6 +328,7 @@ def translate(sql: str, *, default_schema: str = "public",
     tree = numeric_types.apply(tree, column_types, default_schema)
     tree = super_values.apply(tree, column_types)
     tree = character_types.apply(tree, column_types)
+    tree = function_rules.apply(tree)
     tree = semantics.apply(tree, semantics.text_columns(tree, column_types))
     tree = tree.transform(lambda node: _rewrite(node, trunc_dates))
     if session_values and "pg_backend_pid" in session_values:

@@ -1,0 +1,381 @@
+"""Redshift functions DuckDB lacks, or has with another meaning, as rewrites of a parsed statement and
+the session functions and macros the rewrites call.
+
+Each rule is one function of a node, returning its replacement or None; `apply` runs them children
+first. The expected values are those of the examples of AWS's pages for each function:
+- date parts spelled as Redshift spells them (`yearday`, `qtr`, `mils` ...) in DATE_TRUNC, DATE_PART,
+  EXTRACT, DATEADD and DATEDIFF; PGDATE_PART is DATE_PART; DATEDIFF(week, ...) counts the Mondays
+  crossed, as DATE_TRUNC('week') starts a week;
+- TO_DATE and TO_TIMESTAMP read a Postgres template (datetime_parse), out-of-range days and hours
+  carried over as Redshift carries them; TO_TIMESTAMP is a TIMESTAMPTZ;
+- REGEXP_REPLACE replaces every match (DuckDB's only the first), from a position, with the `i`, `c`
+  and `p` parameters; REGEXP_SUBSTR with the `e` parameter gives the first subexpression;
+- SUBSTRING with a start before the first character counts the characters before it in its length;
+- SOUNDEX, DIFFERENCE, OCTETINDEX, INTERVAL_CMP, the TIMESTAMPTZ comparisons, SHA2 of 224, 384 and
+  512 bits, MURMUR3_32_HASH, COLLATE(s, 'case_insensitive');
+- JSON_EXTRACT_PATH_TEXT gives '' for a path that is not there and, with null_if_invalid, NULL for text
+  that is not JSON; so does JSON_ARRAY_LENGTH.
+
+Imports sqlglot, `datetime_parse` (the template reader) and `semantics` (the bottom-up rewrite).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from typing import Optional
+
+from sqlglot import exp
+from sqlglot.dialects.redshift import Redshift
+from sqlglot.time import format_time
+
+from . import RedshiftError
+from .datetime_parse import to_timestamp
+from .semantics import rewritten_bottom_up
+
+
+# -- Python session functions ----------------------------------------------------------------------
+
+_SOUNDEX_CODES = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
+                  "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
+
+
+def soundex(text: Optional[str]) -> Optional[str]:
+    """American Soundex of the ASCII letters of `text` ('' when it has none), as AWS's SOUNDEX page says:
+    the first letter, then the codes of the consonants, H and W not separating equal codes."""
+    if text is None:
+        return None
+    letters = [c for c in text.upper() if "A" <= c <= "Z"]
+    if not letters:
+        return ""
+    code, previous = letters[0], _SOUNDEX_CODES.get(letters[0], "")
+    for letter in letters[1:]:
+        digit = _SOUNDEX_CODES.get(letter, "")
+        if digit and digit != previous:
+            code += digit
+            if len(code) == 4:
+                break
+        if letter not in "HW":
+            previous = digit
+    return code.ljust(4, "0")
+
+
+def difference(a: Optional[str], b: Optional[str]) -> Optional[int]:
+    """How many of the four SOUNDEX characters of two strings agree, place by place (0 when either has
+    no ASCII letter)."""
+    if a is None or b is None:
+        return None
+    first, second = soundex(a), soundex(b)
+    if not first or not second:
+        return 0
+    return sum(x == y for x, y in zip(first, second))
+
+
+_SHA2 = {0: "sha256", 224: "sha224", 256: "sha256", 384: "sha384", 512: "sha512"}
+
+
+def sha2(text: Optional[str], bits: Optional[int]) -> Optional[str]:
+    if text is None or bits is None:
+        return None
+    if bits not in _SHA2:
+        raise ValueError(f"SHA2 bit length {bits} is not one of 0, 224, 256, 384, 512")
+    return hashlib.new(_SHA2[bits], text.encode()).hexdigest()
+
+
+def murmur3_32(data: bytes, seed: int) -> int:
+    """The 32-bit Murmur3 (x86_32) hash of `data`, signed, as Iceberg specifies it."""
+    c1, c2, mask = 0xCC9E2D51, 0x1B873593, 0xFFFFFFFF
+    h = seed & mask
+    blocks = len(data) // 4
+    for (k,) in struct.iter_unpack("<I", data[:blocks * 4]):
+        k = (k * c1) & mask
+        k = ((k << 15) | (k >> 17)) & mask
+        h ^= (k * c2) & mask
+        h = ((h << 13) | (h >> 19)) & mask
+        h = (h * 5 + 0xE6546B64) & mask
+    tail, k = data[blocks * 4:], 0
+    for i in reversed(range(len(tail))):
+        k = (k << 8) | tail[i]
+    if tail:
+        k = (k * c1) & mask
+        k = ((k << 15) | (k >> 17)) & mask
+        h ^= (k * c2) & mask
+    h ^= len(data)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & mask
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & mask
+    h ^= h >> 16
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
+def _murmur(pack):
+    return lambda value, seed: None if value is None or seed is None else murmur3_32(pack(value), seed)
+
+
+#: The binary forms Iceberg's Murmur3 spec hashes: integers (and booleans) as 8-byte longs, floats as
+#: doubles, text as UTF-8.
+MURMUR3_FUNCTIONS = {
+    "BIGINT": ("redshift_murmur3_int8", _murmur(lambda v: struct.pack("<q", v))),
+    "DOUBLE": ("redshift_murmur3_float8", _murmur(lambda v: struct.pack("<d", v))),
+    "BOOLEAN": ("redshift_murmur3_bool", _murmur(lambda v: struct.pack("<q", int(v)))),
+    "VARCHAR": ("redshift_murmur3_text", _murmur(lambda v: v.encode())),
+}
+
+SESSION_FUNCTIONS = [
+    ("redshift_soundex", soundex, ["VARCHAR"], "VARCHAR"),
+    ("redshift_difference", difference, ["VARCHAR", "VARCHAR"], "INTEGER"),
+    ("redshift_sha2", sha2, ["VARCHAR", "INTEGER"], "VARCHAR"),
+    ("redshift_to_timestamp", to_timestamp, ["VARCHAR", "VARCHAR"], "TIMESTAMP"),
+    *[(name, function, [kind, "INTEGER"], "INTEGER") for kind, (name, function) in MURMUR3_FUNCTIONS.items()],
+]
+
+_CMP = ("CASE WHEN CAST(a AS {0}) < CAST(b AS {0}) THEN -1 WHEN CAST(a AS {0}) > CAST(b AS {0}) THEN 1 "
+        "WHEN a IS NOT NULL AND b IS NOT NULL THEN 0 END")
+
+SESSION_MACROS = [
+    # OCTETINDEX: the byte position of the first occurrence (0 when there is none).
+    "CREATE OR REPLACE TEMP MACRO octetindex(needle, haystack) AS CASE WHEN strpos(haystack, needle) = 0 THEN 0 "
+    "ELSE strlen(substr(haystack, 1, strpos(haystack, needle) - 1)) + 1 END",
+    "CREATE OR REPLACE TEMP MACRO interval_cmp(a, b) AS " + _CMP.format("INTERVAL"),
+    *[f"CREATE OR REPLACE TEMP MACRO {name}(a, b) AS " + _CMP.format("TIMESTAMPTZ")
+      for name in ("date_cmp_timestamptz", "timestamptz_cmp", "timestamptz_cmp_date", "timestamptz_cmp_timestamp",
+                   "timestamp_cmp_timestamptz")],
+    "CREATE OR REPLACE TEMP MACRO murmur3_32_hash" + ", ".join(
+        [f"(v {kind}) AS {name}(v, 0)" for kind, (name, _) in MURMUR3_FUNCTIONS.items()]
+        + [f"(v {kind}, seed INTEGER) AS {name}(v, seed)" for kind, (name, _) in MURMUR3_FUNCTIONS.items()]),
+    # JSON_ARRAY_LENGTH(text [, null_if_invalid]).
+    "CREATE OR REPLACE TEMP MACRO redshift_json_array_length(j, null_if_invalid) AS CASE WHEN null_if_invalid "
+    "AND NOT coalesce(json_valid(j), false) THEN NULL ELSE CAST(json_array_length(j) AS INTEGER) END",
+    # JSON_EXTRACT_PATH_TEXT: '' for a path that is not there, NULL for a JSON null.
+    "CREATE OR REPLACE TEMP MACRO redshift_json_path_text(j, path, null_if_invalid) AS CASE WHEN null_if_invalid "
+    "AND NOT coalesce(json_valid(j), false) THEN NULL WHEN json_exists(j, path) THEN json_extract_string(j, path) "
+    "WHEN j IS NOT NULL THEN '' END",
+]
+
+
+# -- rewrites --------------------------------------------------------------------------------------
+
+#: Date part spellings of AWS's "Date parts for date or timestamp functions" page -> the name DuckDB knows.
+_DATE_PARTS = {
+    **dict.fromkeys(("MILLENNIUM", "MILLENNIA", "MIL", "MILS"), "MILLENNIUM"),
+    **dict.fromkeys(("CENTURY", "CENTURIES", "C", "CENT", "CENTS"), "CENTURY"),
+    **dict.fromkeys(("DECADE", "DECADES", "DEC", "DECS"), "DECADE"),
+    **dict.fromkeys(("YEAR", "YEARS", "Y", "YR", "YRS"), "YEAR"),
+    **dict.fromkeys(("QUARTER", "QUARTERS", "QTR", "QTRS"), "QUARTER"),
+    **dict.fromkeys(("MONTH", "MONTHS", "MON", "MONS"), "MONTH"),
+    **dict.fromkeys(("WEEK", "WEEKS", "W"), "WEEK"),
+    **dict.fromkeys(("DAYOFWEEK", "DOW", "DW", "WEEKDAY"), "DOW"),
+    **dict.fromkeys(("DAYOFYEAR", "DOY", "DY", "YEARDAY"), "DOY"),
+    **dict.fromkeys(("DAY", "DAYS", "D"), "DAY"),
+    **dict.fromkeys(("HOUR", "HOURS", "H", "HR", "HRS"), "HOUR"),
+    **dict.fromkeys(("MINUTE", "MINUTES", "M", "MIN", "MINS"), "MINUTE"),
+    **dict.fromkeys(("SECOND", "SECONDS", "S", "SEC", "SECS"), "SECOND"),
+    **dict.fromkeys(("MILLISECOND", "MILLISECONDS", "MS", "MSEC", "MSECS", "MSECOND", "MSECONDS", "MILLISEC",
+                     "MILLISECS", "MILLISECON"), "MILLISECOND"),
+    **dict.fromkeys(("MICROSECOND", "MICROSECONDS", "MICROSEC", "MICROSECS", "USECOND", "USECONDS", "US", "USEC",
+                     "USECS"), "MICROSECOND"),
+}
+_UNIT_KEYS = {exp.Extract: "this", exp.TimestampTrunc: "unit", exp.DateTrunc: "unit", exp.TsOrDsAdd: "unit",
+              exp.TsOrDsDiff: "unit", exp.DateAdd: "unit", exp.DateDiff: "unit", exp.TimestampAdd: "unit",
+              exp.TimestampDiff: "unit"}
+
+
+def _date_part_names(node: exp.Expression) -> Optional[exp.Expression]:
+    key = _UNIT_KEYS.get(type(node))
+    unit = node.args.get(key) if key else None
+    if unit is None:
+        return None
+    written = unit.name.upper()
+    canonical = _DATE_PARTS.get(written)
+    if canonical is None or canonical == written:
+        return None
+    node.set(key, exp.Var(this=canonical) if isinstance(unit, (exp.Var, exp.Column)) else exp.Literal.string(canonical))
+    return node
+
+
+def _pgdate_part(node: exp.Expression) -> Optional[exp.Expression]:
+    """PGDATE_PART(part, value) is DATE_PART."""
+    if not (isinstance(node, exp.Anonymous) and node.name.lower() == "pgdate_part" and len(node.expressions) == 2):
+        return None
+    part, value = node.expressions
+    name = _DATE_PARTS.get(part.name.upper(), part.name.upper())
+    return exp.Extract(this=exp.Var(this=name), expression=exp.cast(value, "TIMESTAMP")
+                       if isinstance(value, exp.Literal) else value)
+
+
+def _week_difference(node: exp.Expression) -> Optional[exp.Expression]:
+    """DATEDIFF(week, a, b): the week boundaries (Mondays) crossed; DuckDB counts whole 7-day spans."""
+    if not (isinstance(node, exp.TsOrDsDiff) and node.text("unit").upper() == "WEEK"):
+        return None
+    def monday(value: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(this="date_trunc", expressions=[exp.Literal.string("week"), exp.cast(value, "TIMESTAMP")])
+    days = exp.Anonymous(this="date_diff", expressions=[exp.Literal.string("day"), monday(node.expression),
+                                                         monday(node.this)])
+    return exp.cast(exp.Div(this=days, expression=exp.Literal.number(7)), "BIGINT")
+
+
+def _template(node: exp.Expression) -> Optional[str]:
+    fmt = node.args.get("format")
+    if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+        return None
+    return format_time(fmt.this, Redshift.INVERSE_TIME_MAPPING, Redshift.INVERSE_TIME_TRIE)
+
+
+def _to_date_time(node: exp.Expression) -> Optional[exp.Expression]:
+    """TO_DATE(text, template) and TO_TIMESTAMP(text, template) through the Postgres template reader."""
+    if not isinstance(node, (exp.StrToDate, exp.StrToTime)):
+        return None
+    template = _template(node)
+    if template is None:
+        return None
+    parsed = exp.Anonymous(this="redshift_to_timestamp", expressions=[exp.cast(node.this, "VARCHAR"),
+                                                                      exp.Literal.string(template)])
+    return exp.cast(parsed, "DATE" if isinstance(node, exp.StrToDate) else "TIMESTAMPTZ")
+
+
+def _regexp_flags(parameters: Optional[exp.Expression], allowed: str) -> str:
+    if parameters is None:
+        return ""
+    if not (isinstance(parameters, exp.Literal) and parameters.is_string):
+        raise RedshiftError("regular expression parameters must be a string literal here", "0A000")
+    text = parameters.this
+    unknown = set(text) - set(allowed)
+    if unknown:
+        raise RedshiftError(f"invalid regular expression parameter: {''.join(sorted(unknown))}", "22023")
+    # Redshift reads the last of c and i; p (Perl syntax) is what RE2 reads anyway.
+    last = max(text.rfind("i"), text.rfind("c"))
+    return "i" if last >= 0 and text[last] == "i" else ""
+
+
+def _regexp_replace(node: exp.Expression) -> Optional[exp.Expression]:
+    """REGEXP_REPLACE(source, pattern [, replacement [, position [, parameters]]]): every match replaced."""
+    if not isinstance(node, exp.RegexpReplace):
+        return None
+    flags = "g" + _regexp_flags(node.args.get("modifiers"), "icp")
+    replacement = node.args.get("replacement") or exp.Literal.string("")
+    source, position = node.this, node.args.get("position")
+    if position is not None and not (isinstance(position, exp.Literal) and position.this == "1"):
+        head = exp.Substring(this=source.copy(), start=exp.Literal.number(1),
+                             length=exp.Sub(this=position.copy(), expression=exp.Literal.number(1)))
+        tail = exp.Substring(this=source.copy(), start=position.copy())
+        replaced = exp.Anonymous(this="regexp_replace", expressions=[tail, node.expression, replacement,
+                                                                      exp.Literal.string(flags)])
+        return exp.DPipe(this=head, expression=replaced, safe=True)
+    return exp.Anonymous(this="regexp_replace", expressions=[source, node.expression, replacement,
+                                                             exp.Literal.string(flags)])
+
+
+def _regexp_substr(node: exp.Expression) -> Optional[exp.Expression]:
+    """REGEXP_SUBSTR with parameters: `i` and `c` for case, `e` for the first subexpression's text."""
+    if not (isinstance(node, exp.RegexpExtract) and node.args.get("parameters") is not None):
+        return None
+    parameters = node.args["parameters"]
+    flags = _regexp_flags(parameters, "icpe")
+    group = 1 if "e" in parameters.this else 0
+    source, pattern = node.this, node.expression
+    if node.args.get("position") is not None:
+        source = exp.Substring(this=source, start=node.args["position"])
+    if flags:
+        pattern = exp.DPipe(this=exp.Literal.string("(?i)"), expression=pattern, safe=True)
+    matches = exp.Anonymous(this="regexp_extract_all", expressions=[source, pattern, exp.Literal.number(group)])
+    occurrence = node.args.get("occurrence") or exp.Literal.number(1)
+    return exp.Coalesce(this=exp.Anonymous(this="list_extract", expressions=[matches, occurrence]),
+                        expressions=[exp.Literal.string("")])
+
+
+def _substring_start(node: exp.Expression) -> Optional[exp.Expression]:
+    """SUBSTRING(s, start, length) with start < 1: the characters before the first count in the
+    length (Postgres); DuckDB counts a negative start from the end."""
+    if not isinstance(node, exp.Substring) or node.args.get("start") is None:
+        return None
+    start = node.args["start"]
+    value = _int_literal(start)
+    if value is not None and value >= 1:
+        return None
+    length = node.args.get("length")
+    if value is not None:
+        node.set("start", exp.Literal.number(1))
+        if length is not None:
+            node.set("length", exp.Anonymous(this="greatest", expressions=[
+                exp.Sub(this=exp.Paren(this=length), expression=exp.Literal.number(1 - value)), exp.Literal.number(0)]))
+        return node
+    if isinstance(start, (exp.Column, exp.Paren, exp.Binary, exp.Func)) and length is not None:
+        first = exp.Anonymous(this="greatest", expressions=[start.copy(), exp.Literal.number(1)])
+        kept = exp.Sub(this=exp.Paren(this=length.copy()),
+                       expression=exp.Paren(this=exp.Sub(this=first.copy(), expression=exp.Paren(this=start.copy()))))
+        node.set("start", first)
+        node.set("length", exp.Anonymous(this="greatest", expressions=[kept, exp.Literal.number(0)]))
+        return node
+    return None
+
+
+def _int_literal(node: exp.Expression) -> Optional[int]:
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and node.this.is_int:
+        return -int(node.this.this)
+    if isinstance(node, exp.Literal) and node.is_int:
+        return int(node.this)
+    return None
+
+
+def _named_functions(node: exp.Expression) -> Optional[exp.Expression]:
+    if isinstance(node, exp.Soundex):
+        return exp.Anonymous(this="redshift_soundex", expressions=[exp.cast(node.this, "VARCHAR")])
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "difference" and len(node.expressions) == 2:
+        return exp.Anonymous(this="redshift_difference", expressions=[exp.cast(e, "VARCHAR") for e in node.expressions])
+    if isinstance(node, exp.SHA2) and node.args.get("length") is not None:
+        return exp.Anonymous(this="redshift_sha2", expressions=[exp.cast(node.this, "VARCHAR"),
+                                                                exp.cast(node.args["length"], "INTEGER")])
+    if isinstance(node, exp.Collate) and isinstance(node.expression, exp.Literal) and node.expression.is_string:
+        # COLLATE(s, 'case_insensitive' | 'case_sensitive'), the function form.
+        kind = node.expression.this.lower()
+        if kind == "case_sensitive":
+            return node.this
+        if kind == "case_insensitive":
+            return exp.Collate(this=node.this, expression=exp.Var(this="NOCASE"))
+        raise RedshiftError(f"collation {node.expression.this} is not supported", "0A000")
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "json_array_length" and len(node.expressions) == 2:
+        return exp.Anonymous(this="redshift_json_array_length", expressions=node.expressions)
+    return None
+
+
+def _json_path_text(node: exp.Expression) -> Optional[exp.Expression]:
+    """JSON_EXTRACT_PATH_TEXT(json, key [, key ...] [, null_if_invalid]) as a JSON path lookup."""
+    if not isinstance(node, exp.JSONExtractScalar):
+        return None
+    first = node.expression
+    if isinstance(first, exp.JSONPath):  # one key is read as a JSON path
+        parts = first.expressions[1:]
+        if not (first.expressions and isinstance(first.expressions[0], exp.JSONPathRoot)
+                and all(isinstance(p, exp.JSONPathKey) and isinstance(p.this, str) for p in parts)):
+            return None
+        first = [exp.Literal.string(p.this) for p in parts]
+    elif isinstance(first, exp.Literal) and first.is_string:
+        first = [first]
+    else:
+        return None
+    keys = [*first, *(node.args.get("expressions") or [])]
+    null_if_invalid: exp.Expression = exp.false()
+    if keys and isinstance(keys[-1], exp.Boolean):
+        null_if_invalid = keys.pop()
+    if not all(isinstance(k, exp.Literal) and k.is_string for k in keys):
+        return None
+    path = "$" + "".join('."' + k.this.replace("\\", "\\\\").replace('"', '\\"') + '"' for k in keys)
+    return exp.Anonymous(this="redshift_json_path_text", expressions=[exp.cast(node.this, "VARCHAR"),
+                                                                      exp.Literal.string(path), null_if_invalid])
+
+
+_RULES = [_date_part_names, _pgdate_part, _week_difference, _to_date_time, _regexp_replace, _regexp_substr,
+          _substring_start, _named_functions, _json_path_text]
+
+
+def apply(tree: exp.Expression) -> exp.Expression:
+    """`tree` with every rule applied, children before their parents; the (possibly new) root."""
+    def rewrite(node: exp.Expression) -> Optional[exp.Expression]:
+        for rule in _RULES:
+            replacement = rule(node)
+            if replacement is not None:
+                return replacement
+        return None
+
+    return rewritten_bottom_up(tree, rewrite)
