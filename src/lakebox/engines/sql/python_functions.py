@@ -23,6 +23,7 @@ import mmh3
 import xxhash
 from sqlglot import exp
 
+from . import python_text_number_functions
 from .errors import QueryError
 from .sql_template import template, typed
 
@@ -101,7 +102,7 @@ FUNCTIONS: dict[str, tuple[Callable, list[str], str]] = {
 def register(database) -> None:
     """Define the functions on `database`, DuckDB's root connection: a Python function lives as long
     as the connection that defined it, and one defined there serves every cursor of the database."""
-    for name, (function, arguments, result) in FUNCTIONS.items():
+    for name, (function, arguments, result) in {**FUNCTIONS, **python_text_number_functions.FUNCTIONS}.items():
         database.create_function(name, function, arguments, result, side_effects=False)
 
 

@@ -27,6 +27,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 
 from . import syntax_errors, trino_types, typed_literals
 from .function_rules import FUNCTION_RULES
+from .text_number_rules import TEXT_NUMBER_RULES
 from .scalar_rules import SCALAR_RULES
 from .sql_template import template
 from .errors import QueryError
@@ -334,11 +335,11 @@ RULES: dict = {
     "map_agg": _map_agg,
     **FUNCTION_RULES,
     **SCALAR_RULES,
+    **TEXT_NUMBER_RULES,
 }
 
 #: Trino functions that reach the generator unchanged but mean something else (or nothing) in DuckDB.
-UNSUPPORTED = {"ngrams", "from_utf8", "to_utf8", "spooky_hash_v2_32", "spooky_hash_v2_64",
-               "map_union", "multimap_agg", "numeric_histogram", "set_agg", "set_union", "qdigest_agg",
+UNSUPPORTED = {"spooky_hash_v2_32", "spooky_hash_v2_64", "numeric_histogram", "qdigest_agg",
                "tdigest_agg", "approx_set", "merge", "classify", "learn_classifier"}
 
 for _name in UNSUPPORTED:
