@@ -12,8 +12,8 @@
 Comparisons that disregard trailing blanks are `semantics`'s (it asks `is_text` here).
 
 A column's declared type comes from the caller's `column_types` ("CHAR(4)", "VARCHAR(20)"; a plain
-"VARCHAR" is a column whose declaration lakebox did not see, left as it is). COPY loads CHAR values
-through `load_checks`, which does not pad them. Imports sqlglot only.
+"VARCHAR" is a column whose declaration lakebox did not see, left as it is). COPY stores values
+through `load_checks`, by the same rules. Imports sqlglot only.
 """
 
 from __future__ import annotations
