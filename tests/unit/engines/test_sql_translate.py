@@ -70,6 +70,9 @@ def engine():
     ("SELECT -7 / 2", "-3", "integer"),
     ("SELECT try_cast('x' AS integer)", None, "integer"),
     ("SELECT typeof(1)", "integer", "varchar"),
+    # never DuckDB's own names (TIMESTAMP_S, TIMESTAMP_MS) for a timestamp literal
+    ("SELECT typeof(TIMESTAMP '2020-01-01 00:00:00')", "timestamp(3)", "varchar"),
+    ("SELECT typeof(TIMESTAMP '2020-01-01 00:00:00.1')", "timestamp(3)", "varchar"),
     ("SELECT sum(x) OVER (ORDER BY x) FROM (VALUES 1) t(x)", "1", "bigint"),
     # Trino's result types where DuckDB's differ
     ("SELECT CAST(10.00 AS decimal(10,2)) / 3", "3.33", "decimal"),
