@@ -242,9 +242,33 @@ def _reduce(node: exp.Reduce) -> exp.Expression:
         exp.Literal.number(1)])
 
 
+#: A Java format specifier: argument index, flags, width, precision, conversion.
+_JAVA_SPECIFIER = re.compile(r"%(\d+\$)?[-#+ 0,(<]*\d*(?:\.\d+)?([tT]?[a-zA-Z%])")
+
+
 def _format(node: exp.Format) -> exp.Expression:
-    """Trino's format is Java's String.format, whose common patterns printf understands."""
-    return exp.Anonymous(this="PRINTF", expressions=[node.this, *node.expressions])
+    """Trino's format is Java's String.format, whose common patterns printf understands. Java's `%s`
+    takes a value of any type as its text (String.valueOf: a NULL is 'null'), where printf's `%s`
+    takes only strings: those arguments are cast to text first."""
+    arguments = list(node.expressions)
+    pattern = node.this
+    if isinstance(pattern, exp.Literal) and pattern.is_string:
+        position = 0
+        for match in _JAVA_SPECIFIER.finditer(pattern.this):
+            conversion = match.group(2)
+            if conversion in ("%", "n"):
+                continue
+            index = int(match.group(1)[:-1]) - 1 if match.group(1) else position
+            if not match.group(1):
+                position += 1
+            if conversion in ("s", "S") and 0 <= index < len(arguments):
+                text = "upper(coalesce(CAST(__p_x AS VARCHAR), 'null'))" if conversion == "S" else \
+                    "coalesce(CAST(__p_x AS VARCHAR), 'null')"
+                arguments[index] = template(text, x=arguments[index].copy())
+        # `%S` is `%s` in upper case: the argument is upper-cased above.
+        pattern = exp.Literal.string(_JAVA_SPECIFIER.sub(
+            lambda m: m.group(0)[:-1] + "s" if m.group(2) == "S" else m.group(0), pattern.this))
+    return exp.Anonymous(this="PRINTF", expressions=[pattern, *arguments])
 
 
 def _typeof(node: exp.Typeof) -> exp.Expression:
