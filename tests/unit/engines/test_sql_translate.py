@@ -70,6 +70,9 @@ def engine():
     ("SELECT -7 / 2", "-3", "integer"),
     ("SELECT try_cast('x' AS integer)", None, "integer"),
     ("SELECT typeof(1)", "integer", "varchar"),
+    # `||` adds an element to either end of an array
+    ("SELECT 'x' || ARRAY['a'] || 'b'", "[x, a, b]", "array"),
+    ("SELECT ARRAY[1] || 2 || 3", "[1, 2, 3]", "array"),
     # format is Java's String.format: %s takes any value as its text, a NULL as 'null'; %S upper-cases
     ("SELECT format('%s|%s|%s|%s', 123, 1.5e0, true, CAST(NULL AS integer))", "123|1.5|true|null", "varchar"),
     ("SELECT format('%2$s %1$S %%s', 'ab', 7)", "7 AB %s", "varchar"),

@@ -271,6 +271,30 @@ def _format(node: exp.Format) -> exp.Expression:
     return exp.Anonymous(this="PRINTF", expressions=[pattern, *arguments])
 
 
+def _array_kind(node: exp.Expression) -> Optional[bool]:
+    """True for an array, False for a value whose type is known and is not one, None when unknown."""
+    if isinstance(node, exp.Array):
+        return True
+    kind = node.type.this if node.type is not None else None
+    if kind in (None, exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
+        return None
+    return kind == exp.DataType.Type.ARRAY
+
+
+def _concatenation(node: exp.DPipe) -> exp.Expression:
+    """Trino's `||` also adds an element to an array, at its end (`ARRAY[1] || 2`) or at its start
+    (`0 || ARRAY[1]`); DuckDB's only joins two strings or two lists."""
+    left, right = _array_kind(node.this), _array_kind(node.expression)
+    if left and right is False:
+        joined, array = template("list_append(__p_a, __p_e)", a=node.this, e=node.expression), node.this
+    elif right and left is False:
+        joined, array = template("list_prepend(__p_e, __p_a)", e=node.this, a=node.expression), node.expression
+    else:
+        return node
+    joined.type = array.type or exp.DataType.build("ARRAY")  # so that a further `|| x` sees an array
+    return joined
+
+
 def _typeof(node: exp.Typeof) -> exp.Expression:
     """Trino's type names (`integer`, `varchar(3)`, `decimal(10,2)`, `timestamp(3)`): from the annotated
     type where known, else DuckDB's runtime typeof mapped to Trino's names."""
@@ -355,6 +379,7 @@ RULES: dict = {
     exp.AtTimeZone: _at_time_zone,
     exp.Reduce: _reduce,
     exp.Format: _format,
+    exp.DPipe: _concatenation,
     exp.Typeof: _typeof,
     exp.CountIf: _count_if,
     exp.ArraySize: _cardinality,
