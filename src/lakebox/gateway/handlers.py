@@ -15,6 +15,7 @@ from .. import auth
 from ..config import Config
 from ..protocol.context import RequestContext
 from ..protocol.http import ClientGone
+from ..auth import json_errors
 from ..auth.errors import incomplete_body
 from ..protocol.errors import AwsError, internal_error
 from ..protocol.parsers import create_parser
@@ -38,7 +39,7 @@ class RouteService:
         request = ctx.request
         try:
             info = auth.parse_auth(request)
-        except AwsError:
+        except AwsError as error:
             if request.method == "OPTIONS":
                 # S3 answers a CORS preflight without authenticating it: whatever the URL claims
                 # about its signature, the preflight is judged by the bucket's CORS rules alone.
@@ -48,6 +49,8 @@ class RouteService:
                 # its bucket (path style), so that the bucket's CORS rules still apply to the answer.
                 self._set_service(ctx, self._pick(request, None))
                 self._path_style(ctx)
+                if ctx.service_model.protocol == "json":
+                    raise json_errors.for_request(request, error) from None
                 raise
         ctx.auth = info
         if unserved.is_unserved(info.service) and routing.service_for_target(request.headers.get("x-amz-target")) is None:
