@@ -47,6 +47,14 @@ def result_rows(athena, qid: str) -> list[list[Optional[str]]]:
     return [[d.get("VarCharValue") for d in r["Data"]] for r in result]
 
 
+def first_row_and_types(athena, sql: str, output: str, *, database: str) -> tuple[list, list]:
+    """Run `sql`; the values of its first result row and the columns' Athena types."""
+    qid, _ = run_query(athena, sql, output, database=database)
+    result = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]
+    rows = [[d.get("VarCharValue") for d in r["Data"]] for r in result["Rows"]]
+    return rows[1], [c["Type"] for c in result["ResultSetMetadata"]["ColumnInfo"]]
+
+
 def error_of(exc) -> tuple[str, str]:
     return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
 

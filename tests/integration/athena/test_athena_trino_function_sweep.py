@@ -7,7 +7,7 @@ documentation where it has them, else what Trino's implementation computes.
 from __future__ import annotations
 
 import pytest
-from athena_helpers import make_client, wait_for
+from athena_helpers import first_row_and_types, make_client, run_query
 
 from lakebox.testing import running_lakebox
 
@@ -16,19 +16,11 @@ OUTPUT = "s3://sweep-results/queries/"
 
 
 def _run(athena, sql: str, state: str = "SUCCEEDED", database: str = DATABASE) -> tuple[str, dict]:
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": database},
-                                       ResultConfiguration={"OutputLocation": OUTPUT})["QueryExecutionId"]
-    execution = wait_for(athena, qid)
-    assert execution["Status"]["State"] == state, execution["Status"]
-    return qid, execution
+    return run_query(athena, sql, OUTPUT, state, database=database)
 
 
 def _answer(athena, sql: str) -> tuple[list, list]:
-    """The values of the first result row and the columns' Athena types."""
-    qid, _ = _run(athena, sql)
-    result = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]
-    rows = [[d.get("VarCharValue") for d in r["Data"]] for r in result["Rows"]]
-    return rows[1], [c["Type"] for c in result["ResultSetMetadata"]["ColumnInfo"]]
+    return first_row_and_types(athena, sql, OUTPUT, database=DATABASE)
 
 
 @pytest.fixture(scope="module")
