@@ -18,29 +18,19 @@ lacks no part keeps the error parse_auth gave (in the json envelope).
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from ..protocol.errors import AwsError
 from ..protocol.http import HttpRequest
+from .parse import first_query_values
 
 _HEADER_PARTS = ("Credential", "Signature", "SignedHeaders")
 _QUERY_PARTS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date")
-
-
-def _query(request: HttpRequest) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for piece in request.query.split("&"):
-        if piece:
-            name, _, value = piece.partition("=")
-            found.setdefault(unquote(name), unquote(value))
-    return found
 
 
 def for_request(request: HttpRequest, refused: AwsError) -> AwsError:
     """The json services' error for a request whose Authorization header or presigned query parse_auth
     `refused`."""
     header = (request.headers.get("authorization") or "").strip()
-    query = _query(request)
+    query = first_query_values(request.query)
     if header and "X-Amz-Algorithm" in query:
         return AwsError("InvalidSignatureException", "Found both 'X-Amz-Algorithm' as a query-string param and "
                                                      "'Authorization' as HTTP header.", 400)

@@ -40,7 +40,7 @@ _SIGV4_QUERY_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature",
 def parse_auth(request: HttpRequest) -> AuthInfo:
     """What the request claims; raises AwsError for malformed authentication (see module doc)."""
     header = request.headers.get("authorization")
-    query = _first_values(request.query)
+    query = first_query_values(request.query)
     has_v4_query = any(name in query for name in _SIGV4_QUERY_PARAMS)
     has_v2_query = "AWSAccessKeyId" in query or "Signature" in query
     header_value = (header or "").strip()
@@ -67,7 +67,7 @@ def parse_auth(request: HttpRequest) -> AuthInfo:
     return info
 
 
-def _first_values(raw_query: str) -> dict[str, str]:
+def first_query_values(raw_query: str) -> dict[str, str]:
     """Decoded query parameters, first value wins (auth parameters never repeat)."""
     out: dict[str, str] = {}
     for piece in raw_query.split("&"):
