@@ -154,14 +154,18 @@ def _nested(node: exp.Expression, array: exp.Expression) -> exp.Expression:
     return node
 
 
+def _windows(size: str, d: int) -> str:
+    """SQL for the runs of `size` adjacent elements of `__p_a`, in order (ngrams, contains_sequence)."""
+    return (f"list_transform(range(1, len(__p_a) - {size} + 2), lambda __lakebox_g{d}: "
+            f"list_slice(__p_a, __lakebox_g{d}, __lakebox_g{d} + {size} - 1))")
+
+
 def _ngrams(node: exp.Expression) -> exp.Expression:
     """The n-grams of adjacent elements in order; the whole array when n exceeds its length."""
     array, n = _arguments(node, "ngrams", 2)
-    d = _depth(node)
     return _nested(template(
         f"CASE WHEN __p_n <= 0 THEN {_fail('N must be positive')} WHEN __p_n >= len(__p_a) THEN [__p_a] "
-        f"ELSE list_transform(range(1, len(__p_a) - __p_n + 2), lambda __lakebox_g{d}: "
-        f"list_slice(__p_a, __lakebox_g{d}, __lakebox_g{d} + __p_n - 1)) END", a=array, n=n), array)
+        f"ELSE {_windows('__p_n', _depth(node))} END", a=array, n=n), array)
 
 
 def _contains_sequence(node: exp.Expression) -> exp.Expression:
@@ -169,9 +173,8 @@ def _contains_sequence(node: exp.Expression) -> exp.Expression:
     d = _depth(node)
     return typed(template(
         f"CASE WHEN __p_a IS NULL OR __p_s IS NULL THEN NULL WHEN len(__p_s) = 0 THEN true "
-        f"ELSE list_bool_or(list_transform(range(1, len(__p_a) - len(__p_s) + 2), lambda __lakebox_g{d}: "
-        f"list_slice(__p_a, __lakebox_g{d}, __lakebox_g{d} + len(__p_s) - 1) IS NOT DISTINCT FROM __p_s)) "
-        "IS TRUE END", a=array, s=sequence), "boolean")
+        f"ELSE list_bool_or(list_transform({_windows('len(__p_s)', d)}, lambda __lakebox_w{d}: "
+        f"__lakebox_w{d} IS NOT DISTINCT FROM __p_s)) IS TRUE END", a=array, s=sequence), "boolean")
 
 
 def _first_seen(values: str, d: int) -> str:
