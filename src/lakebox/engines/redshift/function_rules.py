@@ -25,6 +25,7 @@ import hashlib
 import struct
 from typing import Optional
 
+import mmh3
 from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.time import format_time
@@ -83,30 +84,9 @@ def sha2(text: Optional[str], bits: Optional[int]) -> Optional[str]:
 
 
 def murmur3_32(data: bytes, seed: int) -> int:
-    """The 32-bit Murmur3 (x86_32) hash of `data`, signed, as Iceberg specifies it."""
-    c1, c2, mask = 0xCC9E2D51, 0x1B873593, 0xFFFFFFFF
-    h = seed & mask
-    blocks = len(data) // 4
-    for (k,) in struct.iter_unpack("<I", data[:blocks * 4]):
-        k = (k * c1) & mask
-        k = ((k << 15) | (k >> 17)) & mask
-        h ^= (k * c2) & mask
-        h = ((h << 13) | (h >> 19)) & mask
-        h = (h * 5 + 0xE6546B64) & mask
-    tail, k = data[blocks * 4:], 0
-    for i in reversed(range(len(tail))):
-        k = (k << 8) | tail[i]
-    if tail:
-        k = (k * c1) & mask
-        k = ((k << 15) | (k >> 17)) & mask
-        h ^= (k * c2) & mask
-    h ^= len(data)
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & mask
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & mask
-    h ^= h >> 16
-    return h - (1 << 32) if h >= 1 << 31 else h
+    """The 32-bit Murmur3 (x86_32) hash of `data`, signed, as Iceberg specifies it (mmh3's; a negative
+    seed is its 32-bit two's complement)."""
+    return mmh3.hash(data, seed & 0xFFFFFFFF, signed=True)
 
 
 def _murmur(pack):
