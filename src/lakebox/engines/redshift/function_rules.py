@@ -30,6 +30,7 @@ from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.time import format_time
 
+from ..soundex import code as soundex_code
 from . import RedshiftError
 from .datetime_parse import to_timestamp
 from .semantics import rewritten_bottom_up
@@ -37,28 +38,12 @@ from .semantics import rewritten_bottom_up
 
 # -- Python session functions ----------------------------------------------------------------------
 
-_SOUNDEX_CODES = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
-                  "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
-
-
 def soundex(text: Optional[str]) -> Optional[str]:
-    """American Soundex of the ASCII letters of `text` ('' when it has none), as AWS's SOUNDEX page says:
-    the first letter, then the codes of the consonants, H and W not separating equal codes."""
+    """American Soundex of the ASCII letters of `text` ('' when it has none), as AWS's SOUNDEX page says;
+    other characters are left out."""
     if text is None:
         return None
-    letters = [c for c in text.upper() if "A" <= c <= "Z"]
-    if not letters:
-        return ""
-    code, previous = letters[0], _SOUNDEX_CODES.get(letters[0], "")
-    for letter in letters[1:]:
-        digit = _SOUNDEX_CODES.get(letter, "")
-        if digit and digit != previous:
-            code += digit
-            if len(code) == 4:
-                break
-        if letter not in "HW":
-            previous = digit
-    return code.ljust(4, "0")
+    return soundex_code("".join(c for c in text.upper() if "A" <= c <= "Z"))
 
 
 def difference(a: Optional[str], b: Optional[str]) -> Optional[int]:

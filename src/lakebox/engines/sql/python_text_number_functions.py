@@ -6,7 +6,7 @@ varbinary substr / reverse, format_number, and the normal distribution's cdf and
 
 `FUNCTIONS` maps a DuckDB function name to (function, argument types, result type); NULL in gives
 NULL out without a call. The translation rules that call them live in `text_number_rules`.
-Imports the standard library only.
+Imports the standard library and the engines' shared soundex only.
 """
 
 from __future__ import annotations
@@ -19,37 +19,18 @@ import math
 import struct
 from typing import Callable
 
+from .. import soundex
+
 # ------------------------------------------------------------------------------------- text
 
 
-#: Commons Codec's Soundex.US_ENGLISH_MAPPING_STRING: the digit of each letter A..Z, 0 for vowels.
-_SOUNDEX = "01230120022455012623010202"
-
-
 def _soundex(text: str) -> str:
-    """Soundex.US_ENGLISH: letters only, upper case; H and W are skipped without breaking a run of the
-    same digit, vowels break it. A letter outside A..Z fails, as Commons Codec's map() does."""
-    letters = "".join(c for c in text if c.isalpha()).upper()
-    if not letters:
-        return ""
-
-    def digit(c: str) -> str:
-        index = ord(c) - ord("A")
-        if not 0 <= index < len(_SOUNDEX):
-            raise ValueError(f"INVALID_FUNCTION_ARGUMENT: The character is not mapped: {c}")
-        return _SOUNDEX[index]
-
-    out, last = [letters[0]], digit(letters[0])
-    for c in letters[1:]:
-        if len(out) == 4:
-            break
-        if c in "HW":
-            continue
-        code = digit(c)
-        if code != "0" and code != last:
-            out.append(code)
-        last = code
-    return "".join(out).ljust(4, "0")
+    """Commons Codec's Soundex.US_ENGLISH: the letters only, upper case; a letter outside A..Z that the
+    coding reaches fails, as its map() does."""
+    try:
+        return soundex.code("".join(c for c in text if c.isalpha()).upper())
+    except soundex.UnmappedLetter as unmapped:
+        raise ValueError(f"INVALID_FUNCTION_ARGUMENT: The character is not mapped: {unmapped.letter}") from None
 
 
 def _from_utf8(data: bytes, replacement: str) -> str:
