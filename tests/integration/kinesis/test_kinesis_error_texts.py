@@ -55,9 +55,24 @@ def test_get_shard_iterator_argument_texts(kinesis, lakebox_server, stream):
     assert code == "InvalidArgumentException"
     assert message.startswith("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
                               "timestampInMillis: 4102444800000, currentTimestampInMillis: ")
+    # Small numbers read as AWS's oldest layout, in which 123 encodes shard 123 and 0 fails inside AWS.
     assert _error(_iterator, kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber="123") == (
-        "InvalidArgumentException", f"StartingSequenceNumber 123 used in GetShardIterator on shard "
+        "InvalidArgumentException", "Invalid StartingSequenceNumber. It encodes shardId-000000000123, while it was "
+                                    "used in a call to a shard with shardId-000000000000")
+    assert _error(_iterator, kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber="0") == (
+        "InternalFailure", "")
+    large_date = str(int("13bb2cc3d80000000000000000000000", 16))
+    assert _error(_iterator, kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber=large_date) == (
+        "InvalidArgumentException", f"StartingSequenceNumber {large_date} used in GetShardIterator on shard "
                                     f"shardId-000000000000 in stream texts under account {ACCOUNT} is invalid.")
+    top_bit_index = str(int("20000000000800000000000000000000000000000000002", 16))
+    assert _error(_iterator, kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber=top_bit_index)[1] \
+        == (f"StartingSequenceNumber {top_bit_index} used in GetShardIterator on shard "
+            f"shardId-000000000000 in stream texts under account {ACCOUNT} is invalid.")
+    negative_shard = str(int("20000000000000000000000000000000000000800000002", 16))
+    assert _error(_iterator, kinesis, ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber=negative_shard) \
+        == ("InvalidArgumentException", "Invalid StartingSequenceNumber. It encodes shardId--02147483648, while it was "
+                                        "used in a call to a shard with shardId-000000000000")
     lakebox_server.advance_clock("2s")  # sequence numbers tell streams apart by their creation second
     kinesis.create_stream(StreamName="other", ShardCount=1)
     foreign = kinesis.put_record(StreamName="other", Data=b"y", PartitionKey="k")["SequenceNumber"]
@@ -190,3 +205,24 @@ def test_front_end_errors_are_cbor_unless_the_request_was_json_1_1(lakebox_serve
     status, headers, _, answer = cbor_request(lakebox_server.endpoint_url, "NoSuchOperation", b"{}", content_type)
     assert (status, headers["content-type"], answer) == (400, CBOR, {"__type": "UnknownOperationException"})
 
+
+
+def test_sequence_number_for_ordering_must_be_a_current_aws_number(kinesis, stream):
+    """SequenceNumberForOrdering takes AWS's two current layouts (any shard, any past time); other
+    layouts, an index with its top bit set or a time far ahead are refused, as kinesalite's
+    recordings of the live service show."""
+    taken = kinesis.put_record(StreamName=stream, Data=b"a", PartitionKey="k", ExplicitHashKey="0")["SequenceNumber"]
+    for ordering in (taken, str(int("20000000000000000000000000000000000000000000001", 16)),
+                     str(int("20000000000000000000000000000000000000800000002", 16))):
+        put = kinesis.put_record(StreamName=stream, Data=b"b", PartitionKey="k", ExplicitHashKey="0",
+                                 SequenceNumberForOrdering=ordering)
+        assert int(put["SequenceNumber"]) > int(taken)
+    for digits in ("20000000000800000000000000000000000000000000002", "20000000000000000000000000000000000000000000003",
+                   "30000000000000000000000000000000000000000000001", "2ffffffffff7fffffffffffffff000000000007fffffff2"):
+        ordering = str(int(digits, 16))
+        assert _error(kinesis.put_record, StreamName=stream, Data=b"c", PartitionKey="k",
+                      SequenceNumberForOrdering=ordering) == (
+            "InvalidArgumentException", f"ExclusiveMinimumSequenceNumber {ordering} used in PutRecord on stream "
+                                        f"{stream} under account {ACCOUNT} is invalid.")
+    records = kinesis.get_records(ShardIterator=_iterator(kinesis, ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
+    assert [r["Data"] for r in records["Records"]] == [b"a", b"b", b"b", b"b"]  # the refused puts left nothing

@@ -16,7 +16,7 @@ from lakebox.protocol.serializers.json import JSONResponseSerializer
 from lakebox.protocol.serializers.kinesis import KinesisJSONResponseSerializer, cbor_response
 from lakebox.protocol.serializers.kinesis_records import render_records
 from lakebox.protocol.specs import load_service_model
-from lakebox.services.kinesis.model import sequence_number
+from lakebox.services.kinesis.model import SEQUENCE_INDEX_STEP, SEQUENCE_SECOND_STEP, sequence_number
 from lakebox.services.kinesis.page import ShardPage
 from lakebox.storage.shard_log import ShardLog
 
@@ -32,7 +32,7 @@ def _page(tmp_path, records, *, encryption=None, base=None, arrivals=(1_764_144_
     log = ShardLog(tmp_path / "shard")
     for n, arrival in enumerate(arrivals):  # each batch its own arrival time
         log.append([(k.encode("utf-8"), d) for k, d in records[n::len(arrivals)]], arrival)
-    seq_base = int(sequence_number(1_700_000_000, 3, 0)) if base is None else base
+    seq_base = int(sequence_number(1_700_000_000, 3, 0, 0)) if base is None else base
     return ShardPage(log.read_page(0, 10_000, 64 << 20), seq_base, encryption)
 
 
@@ -64,9 +64,9 @@ def test_fused_rendering_reads_back_like_the_generic_one_for_awkward_keys_and_si
     got = fused["Records"]
     assert sorted((r["PartitionKey"], r["Data"]) for r in got) == sorted(records)
     assert fused["MillisBehindLatest"] == 1234 and fused["NextShardIterator"] == "AAAA/+=="
-    seqs = [int(r["SequenceNumber"]) for r in got]
-    assert seqs == list(range(seqs[0], seqs[0] + len(got)))
-    assert seqs[0] == int(sequence_number(1_700_000_000, 3, 0))
+    assert [r["SequenceNumber"] for r in got] == [
+        sequence_number(1_700_000_000, 3, offset, int(r["ApproximateArrivalTimestamp"].timestamp() * 1000))
+        for offset, r in enumerate(got)]
     stamps = {r["ApproximateArrivalTimestamp"] for r in got}
     assert stamps == {dt.datetime(2025, 11, 26, 8, 8, 25, ms * 1000, tzinfo=dt.timezone.utc)
                       for ms in (123, 124)} | {dt.datetime(2025, 11, 26, 8, 8, 26, tzinfo=dt.timezone.utc)}
@@ -103,13 +103,16 @@ def test_empty_page_with_child_shards_instead_of_an_iterator(tmp_path):
     assert json.loads(response.body_bytes())["Records"] == []
 
 
-@pytest.mark.parametrize("base", [0, 12345, 10**18 - 3, 10**40 + 10**18 - 2, int(sequence_number(2**33, 7, 0))],
-                         ids=["zero", "small", "carry-small", "carry-into-shared-digits", "real"])
-def test_any_sequence_base_gives_base_plus_offset(tmp_path, base):
-    page = _page(tmp_path, _records(["a", "b", "c", "d", "e"], [1]), base=base)
+@pytest.mark.parametrize("base", [0, 12345, 10**18 - 3, int(sequence_number(2**33, 7, 0, 0))],
+                         ids=["zero", "small", "near-a-power-of-ten", "real"])
+def test_any_sequence_base_gives_base_plus_offset_and_arrival_steps(tmp_path, base):
+    arrivals = (1_764_144_505_123, 1_764_144_506_000)
+    page = _page(tmp_path, _records(["a", "b", "c", "d", "e"], [1]), base=base, arrivals=arrivals)
     fused, generic, _ = _both(page, {"MillisBehindLatest": 0})
     assert fused == generic
-    assert [r["SequenceNumber"] for r in fused["Records"]] == [str(base + i) for i in range(5)]
+    seconds = [a // 1000 for a in arrivals]
+    assert [r["SequenceNumber"] for r in fused["Records"]] == [
+        str(base + i * SEQUENCE_INDEX_STEP + seconds[0 if i < 3 else 1] * SEQUENCE_SECOND_STEP) for i in range(5)]
 
 
 def test_render_records_wraps_the_array_in_what_it_is_given(tmp_path):

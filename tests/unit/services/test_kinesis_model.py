@@ -14,9 +14,12 @@ from lakebox.services.kinesis.model import (
     MAX_HASH_KEY,
     Shard,
     Stream,
+    decode_sequence_number,
+    ending_sequence_number,
     hash_key_of,
     parse_sequence_number,
     sequence_number,
+    starting_sequence_number,
     uniform_ranges,
 )
 
@@ -39,11 +42,53 @@ def test_key_12345_routes_to_shard_2_of_5():
 
 
 def test_sequence_numbers_are_56_digits_increase_and_parse_back():
-    seqs = [sequence_number(1_764_000_000, 3, offset) for offset in (0, 1, 2, 10**20)]
+    seqs = [sequence_number(1_764_000_000, 3, offset, 1_764_000_100_000 - offset * 1000)
+            for offset in (0, 1, 2, 10**12)]
     assert all(len(s) == 56 and s.isdigit() for s in seqs)
-    assert [int(s) for s in seqs] == sorted(int(s) for s in seqs)
+    assert [int(s) for s in seqs] == sorted(int(s) for s in seqs)  # the offset outranks the arrival time
     assert parse_sequence_number(seqs[1]) == (1_764_000_000, 3, 1)
-    assert parse_sequence_number("123") is None
+    assert parse_sequence_number("123") is None  # AWS's oldest layout, never one of ours
+
+
+def test_sequence_numbers_have_aws_hex_layout():
+    """2 | creation s | shard's last hex digit | index | 00 | arrival s | shard | 2, read in hex."""
+    created, arrival_ms = 1_764_000_000, 1_764_000_123_456
+    number = sequence_number(created, 0x1B, 41, arrival_ms)
+    digits = f"{int(number):x}"
+    assert len(digits) == 47 and digits[0] == "2" and digits[-1] == "2"
+    assert int(digits[1:10], 16) == created and digits[10] == "b"
+    assert int(digits[11:27], 16) == 42 and digits[27:29] == "00"  # index = offset + 1
+    assert int(digits[29:38], 16) == arrival_ms // 1000 and int(digits[38:46], 16) == 0x1B
+
+
+def test_starting_and_ending_numbers_bracket_every_record():
+    start = starting_sequence_number(1_764_000_000, 2)
+    first = sequence_number(1_764_000_000, 2, 0, 1_764_000_000_000)
+    end = ending_sequence_number(1_764_000_000, 2, 1_764_000_500_000)
+    last = sequence_number(1_764_000_000, 2, 10**9, 1_764_000_400_000)
+    assert int(start) < int(first) < int(last) < int(end)
+    assert parse_sequence_number(start) == (1_764_000_000, 2, -1)
+    assert decode_sequence_number(end).index == 2**63 - 1
+
+
+def _hex(digits: str) -> str:
+    return str(int(digits, 16))
+
+
+def test_decoding_follows_aws_layouts_and_refusals():
+    assert decode_sequence_number("5").version == 0 and decode_sequence_number("5").shard == 5
+    assert decode_sequence_number(_hex("20000000000000000000000000000000000000000000001")).version == 1
+    eight_near_end = decode_sequence_number(_hex("20000000000000000000000000000000000000800000002"))
+    assert eight_near_end.version == 2 and eight_near_end.shard == -2**31  # a signed 32-bit shard
+    refused = ["20000000000800000000000000000000000000000000002",  # index with its top bit set
+               "20000000000000000000000000000000000000000000003",  # unknown version
+               "20000000000000000000000000000000000000000000000",
+               "30000000000000000000000000000000000000000000001",  # above the layouts' range
+               "1ffffffffff7fffffffffffffff000000000007fffffff2",  # between them
+               "2ffffffffff7fffffffffffffff000000000007fffffff2",  # creation time too far ahead
+               "13bb2cc3d80000000000000000000000"]  # the same, in the oldest layout
+    assert [decode_sequence_number(_hex(d)) for d in refused] == [None] * len(refused)
+    assert decode_sequence_number("12a") is None and decode_sequence_number("") is None
 
 
 def test_get_records_fast_path_matches_generic_serializer():

@@ -3,9 +3,9 @@
 Why: a page holds up to 10,000 records, and shaping each into a dict for the generic serializer
 (then into another for orjson) cost more than reading the records from disk. Here each record is
 one formatted line: its frame fields come from the log's page (`entries`), the sequence number is
-the shard's base plus the offset, and what records share is worked out once (the json around an
-arrival time, which the records of one put have in common, and the leading digits of the sequence
-numbers). A partition key is written as its UTF-8 bytes in quotes unless it holds a quote, a
+`sequence_base + offset * sequence_step + arrival second * sequence_second_step` (the service's
+layout is linear in both), and what records share is worked out once per arrival time (the json
+around it, and its part of the sequence number), which the records of one put have in common. A partition key is written as its UTF-8 bytes in quotes unless it holds a quote, a
 backslash or a control character; then orjson escapes it, as the generic path does. `Data` is
 encoded by pybase64 (SIMD), several times faster than binascii, in one call for the whole page
 (`_encode_page_data`).
@@ -15,7 +15,8 @@ both back with botocore's parser): the timestamp as epoch seconds with milliseco
 base64, `EncryptionType` only on an encrypted stream's records.
 
 A page is any object with `entries()` (`(offset, arrival ms, key bytes, data bytes)` per record),
-`sequence_base` (int) and `encryption_type` (str or None); the protocol layer knows no service.
+`sequence_base`, `sequence_step`, `sequence_second_step` (ints) and `encryption_type` (str or None);
+the protocol layer knows no service.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ _NEEDS_ESCAPE = re.compile(rb'["\\\x00-\x1f]').search
 
 class RawRecordPage(Protocol):
     sequence_base: int
+    sequence_step: int
+    sequence_second_step: int
     encryption_type: Optional[str]
 
     def entries(self) -> Iterator[tuple[int, int, bytes, bytes]]: ...
@@ -46,11 +49,6 @@ def _stamp(arrival_ms: int) -> bytes:
     return b'","ApproximateArrivalTimestamp":' + orjson.dumps(arrival_ms / 1000) + b',"Data":"'
 
 
-#: Sequence numbers are a shard's base plus the offset. Bases are multiples of 10**36 (model.py),
-#: so the digits above the last 18 are the same for a whole page and formatted once.
-_LOW_DIGITS = 10**18
-
-
 def render_records(page: RawRecordPage, before: bytes = b"", after: bytes = b"") -> bytes:
     """`before`, the json array of the page's records, then `after`, as one bytes object."""
     return b"".join(render_record_pieces(page, before, after))
@@ -63,28 +61,26 @@ def render_record_pieces(page: RawRecordPage, before: bytes = b"", after: bytes 
     if not entries:
         return [before + b"[]" + after]
     tail = b"}," if not page.encryption_type else b',"EncryptionType":' + orjson.dumps(page.encryption_type) + b"},"
-    high, low = divmod(page.sequence_base, _LOW_DIGITS)
-    if entries[-1][0] + low >= _LOW_DIGITS:  # a carry into the shared digits: not with this log's offsets
-        return [_render_slowly(page, before, after)]
-    # The 18 low digits, zero-padded when there are digits above them.
-    head = b'{"SequenceNumber":"' + (str(high).encode() if high else b"") + (b"%018d%s" if high else b"%d%s")
+    base, index_step, second_step = page.sequence_base, page.sequence_step, page.sequence_second_step
+    head = b'{"SequenceNumber":"%d%s'
     # Indexed by how many '=' end the record's base64.
     plain_key = [b"=" * pad + b'","PartitionKey":"%s"' + tail for pad in range(3)]
     escaped_key = [b"=" * pad + b'","PartitionKey":%s' + tail for pad in range(3)]
     encoded = memoryview(_encode_page_data(entries))
-    stamps: dict[int, bytes] = {}
+    stamps: dict[int, tuple[int, bytes]] = {}  # arrival ms -> (its part of the number, its json)
     lines: list[bytes] = [before + b"["]
     append = lines.append
     needs_escape, dumps = _NEEDS_ESCAPE, orjson.dumps
     at = 0
     for offset, arrival, key, data in entries:
-        stamp = stamps.get(arrival)
-        if stamp is None:
-            stamp = stamps[arrival] = _stamp(arrival)
+        shared = stamps.get(arrival)
+        if shared is None:
+            shared = stamps[arrival] = (base + arrival // 1000 * second_step, _stamp(arrival))
+        arrival_base, stamp = shared
         size = len(data)
         pad = -size % 3
         step = (size + pad) // 3 * 4
-        append(head % (offset + low, stamp))
+        append(head % (arrival_base + offset * index_step, stamp))
         append(encoded[at:at + step - pad])
         at += step
         if needs_escape(key) is None:
@@ -117,12 +113,3 @@ def _encode_page_data(entries: list) -> bytes:
         if pad:
             append(_ZEROS[pad])
     return b64encode(b"".join(parts))
-
-
-def _render_slowly(page: RawRecordPage, before: bytes, after: bytes) -> bytes:
-    """The same json for any sequence base, a record at a time through orjson."""
-    extra = {"EncryptionType": page.encryption_type} if page.encryption_type else {}
-    records = [{"SequenceNumber": str(page.sequence_base + offset), "ApproximateArrivalTimestamp": arrival / 1000,
-                "Data": b64encode(data).decode("ascii"), "PartitionKey": key.decode("utf-8"), **extra}
-               for offset, arrival, key, data in page.entries()]
-    return before + orjson.dumps(records) + after

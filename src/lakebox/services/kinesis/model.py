@@ -4,14 +4,20 @@ Hash keys: a partition key's MD5, read as a big-endian 128-bit integer, picks th
 HashKeyRange holds it. Shard i of N covers [i*floor(2**128/N), (i+1)*floor(2**128/N) - 1], the last
 one ending at 2**128 - 1 (AWS's split; "12345" lands on shard 2 of 5).
 
-Sequence numbers are 56-digit decimal strings, as on AWS. Ours pack
-`4 | stream epoch (10 digits) | shard number (9 digits) | record offset (36 digits)`, so they increase
-per shard, differ between a stream and a re-created namesake, and lead straight back to the record.
+Sequence numbers follow AWS's own layout (what its numbers decode to, and what clients that inspect
+them expect): 47 hex digits, written as one decimal number of 56 digits,
 
-A shard's StartingSequenceNumber is not its first record's: on AWS it marks the point before every
-record of the shard, so AFTER_SEQUENCE_NUMBER of it (what consumers do with a SubscribeToShard
-ContinuationSequenceNumber on a shard that was still empty) reads from the first record. Ours is
-`3 | epoch | shard | 0...0`, below every record of the shard, and parses to offset -1.
+    2 | shard creation, epoch s (9) | shard's last hex digit (1) | index (16) | 00 | arrival, epoch s (9) | shard (8) | 2
+
+Ours take the stream's creation time for every shard, and the index is the record's offset in its
+shard plus one. So numbers increase per shard, differ between a stream and a namesake re-created
+in a later second, and lead straight back to the record. A shard's StartingSequenceNumber (index 0,
+stamped with the creation time) is below every record of the shard and parses to offset -1, so
+AFTER_SEQUENCE_NUMBER of it (what consumers do with a SubscribeToShard ContinuationSequenceNumber
+on a shard that was still empty) reads from the first record. A closed shard's
+EndingSequenceNumber has the largest index, stamped with the closing time, as on AWS.
+`decode_sequence_number` reads AWS's older layouts too (versions 0 and 1), because the errors AWS
+gives for a number depend on which one it is.
 
 ARNs carry the partition of the region (`aws-cn` in cn-north-1, `aws-us-gov` in us-gov-*), as AWS's do.
 """
@@ -27,9 +33,6 @@ from ...regions import partition_of
 
 HASH_SPACE = 1 << 128
 MAX_HASH_KEY = HASH_SPACE - 1
-_OFFSET_DIGITS = 10**36
-_SHARD_DIGITS = 10**9
-_EPOCH_DIGITS = 10**10
 
 
 def uniform_ranges(count: int, start: int = 0, end: int = MAX_HASH_KEY) -> list[tuple[int, int]]:
@@ -44,29 +47,97 @@ def hash_key_of(partition_key: str) -> int:
     return int.from_bytes(hashlib.md5(partition_key.encode("utf-8")).digest(), "big")
 
 
-def sequence_number(epoch: int, shard_number: int, offset: int) -> str:
-    return str(((4 * _EPOCH_DIGITS + epoch) * _SHARD_DIGITS + shard_number) * _OFFSET_DIGITS + offset)
+#: A record's number is `base + offset * SEQUENCE_INDEX_STEP + arrival seconds * SEQUENCE_SECOND_STEP`,
+#: with `base = shard_sequence_base(...)` (which holds index 1): a linear layout, so that a page of
+#: records is numbered without decoding anything.
+SEQUENCE_INDEX_STEP = 1 << 80
+SEQUENCE_SECOND_STEP = 1 << 36
+MAX_SEQUENCE_INDEX = (1 << 63) - 1
+#: AWS refuses creation times from here on (its numbers leave them room, its checks do not).
+_MAX_CREATION_SECONDS = 16_025_175_000
+
+
+def _shard_fields(epoch: int, shard_number: int) -> int:
+    """The digits a shard's numbers share: version 2 (first and last digit), creation time and shard."""
+    return (2 << 184) | (epoch << 148) | ((shard_number & 0xF) << 144) | ((shard_number & 0xFFFFFFFF) << 4) | 2
+
+
+def shard_sequence_base(epoch: int, shard_number: int) -> int:
+    """The number of the shard's offset 0 with arrival second 0 (see SEQUENCE_INDEX_STEP)."""
+    return _shard_fields(epoch, shard_number) + SEQUENCE_INDEX_STEP
+
+
+def sequence_number(epoch: int, shard_number: int, offset: int, arrival_ms: int) -> str:
+    """The number of the record at `offset` of the shard, which arrived at `arrival_ms`."""
+    return str(shard_sequence_base(epoch, shard_number) + offset * SEQUENCE_INDEX_STEP
+               + (arrival_ms // 1000) * SEQUENCE_SECOND_STEP)
 
 
 def starting_sequence_number(epoch: int, shard_number: int) -> str:
     """The number before every record of the shard (its SequenceNumberRange.StartingSequenceNumber)."""
-    return str(((3 * _EPOCH_DIGITS + epoch) * _SHARD_DIGITS + shard_number) * _OFFSET_DIGITS)
+    return str(_shard_fields(epoch, shard_number) + epoch * SEQUENCE_SECOND_STEP)
+
+
+def ending_sequence_number(epoch: int, shard_number: int, closed_ms: int) -> str:
+    """A closed shard's EndingSequenceNumber: above every number the shard ever gave."""
+    return str(_shard_fields(epoch, shard_number) + MAX_SEQUENCE_INDEX * SEQUENCE_INDEX_STEP
+               + (closed_ms // 1000) * SEQUENCE_SECOND_STEP)
+
+
+@dataclass(frozen=True)
+class SequenceFields:
+    """What a sequence number encodes, in any of AWS's three layouts."""
+    version: int
+    created_s: int
+    shard: int
+    index: int = 0
+    arrival_s: int = 0
+
+
+_V0_BELOW = 1 << 124
+_V0_END = 1 << 129
+_V12_START = 1 << 185
+_V12_END = 3 << 184
+
+
+def decode_sequence_number(text: str) -> Optional[SequenceFields]:
+    """The fields of a sequence number, or None where AWS finds it malformed (an unknown layout,
+    an index with its top bit set, a creation time too far ahead). Numbers below 2**124 read as
+    the oldest layout, as on AWS: `5` encodes shard 5."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 60:
+        return None
+    value = int(text)
+    if value < _V0_BELOW:
+        value += _V0_BELOW
+    digits = f"{value:x}"
+    if value < _V0_END:
+        version = 0
+    elif _V12_START < value < _V12_END and digits[-1] in "12":
+        version = int(digits[-1])
+    else:
+        return None
+    created = int(digits[1:10], 16)
+    if version == 0:
+        if created >= _MAX_CREATION_SECONDS:
+            return None
+        return SequenceFields(0, created, int(digits[28:32], 16))
+    shard = int(digits[38:46], 16)
+    shard = shard - (1 << 32) if shard >= 1 << 31 else shard  # a signed 32-bit number
+    if version == 1:
+        return SequenceFields(1, created, shard, int(digits[36:38], 16), int(digits[13:22], 16))
+    index = int(digits[11:27], 16)
+    if index > MAX_SEQUENCE_INDEX or created >= _MAX_CREATION_SECONDS:
+        return None
+    return SequenceFields(2, created, shard, index, int(digits[29:38], 16))
 
 
 def parse_sequence_number(text: str) -> Optional[tuple[int, int, int]]:
-    """(epoch, shard number, offset) of one of our sequence numbers, or None if it is not one; a
-    shard's starting number has offset -1 (it comes before the record at offset 0)."""
-    if not (text.isascii() and text.isdigit()) or len(text) != 56:
+    """(epoch, shard number, offset) of a number in our layout (version 2), or None; a shard's
+    starting number has offset -1 (it comes before the record at offset 0)."""
+    fields = decode_sequence_number(text)
+    if fields is None or fields.version != 2:
         return None
-    value = int(text)
-    rest, offset = divmod(value, _OFFSET_DIGITS)
-    rest, shard = divmod(rest, _SHARD_DIGITS)
-    lead, epoch = divmod(rest, _EPOCH_DIGITS)
-    if lead == 3 and offset == 0:
-        return epoch, shard, -1
-    if lead != 4:
-        return None
-    return epoch, shard, offset
+    return fields.created_s, fields.shard, fields.index - 1
 
 
 def shard_id(number: int) -> str:
@@ -140,7 +211,8 @@ class Stream:
 
     @property
     def epoch(self) -> int:
-        return (self.created_ms // 1000) % _EPOCH_DIGITS
+        """The creation time (epoch seconds) that every one of the stream's sequence numbers carries."""
+        return self.created_ms // 1000
 
     @property
     def arn(self) -> str:
@@ -180,12 +252,15 @@ class Stream:
     def next_shard_number(self) -> int:
         return max((s.number for s in self.shards), default=-1) + 1
 
-    def seq(self, shard: Shard, offset: int) -> str:
-        return sequence_number(self.epoch, shard.number, offset)
+    def seq(self, shard: Shard, offset: int, arrival_ms: int) -> str:
+        return sequence_number(self.epoch, shard.number, offset, arrival_ms)
 
     def starting_seq(self, shard: Shard) -> str:
         return starting_sequence_number(self.epoch, shard.number)
 
+    def ending_seq(self, shard: Shard) -> str:
+        return ending_sequence_number(self.epoch, shard.number, shard.closed_ms or self.created_ms)
+
     def seq_base(self, shard: Shard) -> int:
-        """The sequence number of the shard's offset 0, as an int: `str(base + offset)` is a record's."""
-        return int(sequence_number(self.epoch, shard.number, 0))
+        """The shard's numbers are `seq_base + offset * SEQUENCE_INDEX_STEP + arrival s * SEQUENCE_SECOND_STEP`."""
+        return shard_sequence_base(self.epoch, shard.number)

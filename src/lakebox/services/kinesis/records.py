@@ -13,7 +13,7 @@ from typing import Optional
 from ...protocol.context import RequestContext
 from ...storage.shard_log import ShardSealed
 from . import common as c
-from .model import MAX_HASH_KEY, Shard, Stream, hash_key_of, parse_sequence_number, shard_number
+from .model import MAX_HASH_KEY, Shard, Stream, decode_sequence_number, hash_key_of, shard_id, shard_number
 from .page import ShardPage
 from .throttle import throughput_exceeded
 
@@ -50,12 +50,12 @@ class RecordsMixin:
         return size
 
     def _write(self, ctx: RequestContext, params: dict, entries: list[dict]
-               ) -> tuple[Stream, list[Optional[tuple[Shard, int]]], dict[int, Shard]]:
-        """Route, append and fsync `entries`; their (shard, offset) in request order, None for a record
+               ) -> tuple[Stream, list[Optional[tuple[Shard, int, int]]], dict[int, Shard]]:
+        """Route, append and fsync `entries`; their (shard, offset, arrival ms) in request order, None for a record
         the shard's throughput limit refused (those are also returned, index -> shard)."""
         hash_keys = [self._hash_key(e) for e in entries]
         payloads = [(e["PartitionKey"].encode("utf-8"), e["Data"]) for e in entries]
-        placed: list[Optional[tuple[Shard, int]]] = [None] * len(entries)
+        placed: list[Optional[tuple[Shard, int, int]]] = [None] * len(entries)
         throttled: dict[int, Shard] = {}
         remaining = list(range(len(entries)))
         pending = []
@@ -84,8 +84,8 @@ class RecordsMixin:
                 except ShardSealed:
                     remaining.extend(indexes)  # split or merged meanwhile: route again over the children
                     continue
-                for i, (offset, _arrival) in zip(indexes, offsets):
-                    placed[i] = (shard, offset)
+                for i, (offset, arrival) in zip(indexes, offsets):
+                    placed[i] = (shard, offset, arrival)
                 pending.append((log, offsets[-1][0] + 1))
             if not remaining:
                 self.store.wait_durable(pending)
@@ -98,14 +98,14 @@ class RecordsMixin:
         stream = self._writable_stream(ctx, params)
         self._check_size(stream, params)
         ordering = params.get("SequenceNumberForOrdering")
-        if ordering and parse_sequence_number(ordering) is None:
+        if ordering and not self._orders(ordering):
             raise c.invalid(f"ExclusiveMinimumSequenceNumber {ordering} used in PutRecord "
                             f"on stream {stream.name} under account {ctx.account_id} is invalid.")
         stream, placed, throttled = self._write(ctx, params, [params])
         if throttled:
             raise throughput_exceeded(throttled[0].id, stream.name, ctx.account_id)
-        shard, offset = placed[0]
-        return {"ShardId": shard.id, "SequenceNumber": stream.seq(shard, offset),
+        shard, offset, arrival = placed[0]
+        return {"ShardId": shard.id, "SequenceNumber": stream.seq(shard, offset, arrival),
                 "EncryptionType": stream.encryption_type}
 
     def put_records(self, ctx: RequestContext, params: dict) -> dict:
@@ -116,7 +116,6 @@ class RecordsMixin:
             raise c.invalid(f"Records size {total} bytes exceeds the PutRecords limit of {MAX_PUT_RECORDS_BYTES} "
                             "bytes (partition keys included).")
         stream, placed, throttled = self._write(ctx, params, entries)
-        bases: dict[int, int] = {}
         results = []
         for index, spot in enumerate(placed):
             if spot is None:
@@ -124,12 +123,15 @@ class RecordsMixin:
                 results.append({"ErrorCode": "ProvisionedThroughputExceededException",
                                 "ErrorMessage": throughput_exceeded(shard.id, stream.name, ctx.account_id).message})
                 continue
-            shard, offset = spot
-            base = bases.get(shard.number)
-            if base is None:
-                base = bases[shard.number] = stream.seq_base(shard)
-            results.append({"SequenceNumber": str(base + offset), "ShardId": shard.id})
+            shard, offset, arrival = spot
+            results.append({"SequenceNumber": stream.seq(shard, offset, arrival), "ShardId": shard.id})
         return {"FailedRecordCount": len(throttled), "EncryptionType": stream.encryption_type, "Records": results}
+
+    def _orders(self, ordering: str) -> bool:
+        """Whether a SequenceNumberForOrdering is one AWS takes: a number of its current layouts
+        (versions 1 and 2) that does not come from the future."""
+        fields = decode_sequence_number(ordering)
+        return fields is not None and fields.version != 0 and fields.arrival_s * 1000 <= c.now_ms(self)
 
     # -- reads --------------------------------------------------------------------------------------
 
@@ -148,18 +150,23 @@ class RecordsMixin:
                             "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
                             f"Request specified {kind} and {'no' if by_sequence else 'also a'} StartingSequenceNumber.")
         if by_sequence:
-            parsed = parse_sequence_number(sequence_number)
+            fields = decode_sequence_number(sequence_number)
             where = (f"StartingSequenceNumber {sequence_number} used in GetShardIterator on shard {shard.id} in "
                      f"stream {stream.name} under account {ctx.account_id} is invalid")
-            if parsed is None:
+            if fields is None:
                 raise c.invalid(f"{where}.")
-            if parsed[0] != stream.epoch:
-                raise c.invalid(f"{where} because it did not come from this stream.")
-            if parsed[1] != shard.number:
-                raise c.invalid(f"Invalid StartingSequenceNumber. It encodes {Shard(parsed[1], 0, 0, 0).id}, while "
+            if fields.shard != shard.number:
+                raise c.invalid(f"Invalid StartingSequenceNumber. It encodes {shard_id(fields.shard)}, while "
                                 f"it was used in a call to a shard with {shard.id}")
-            # A shard's StartingSequenceNumber parses to offset -1: at it or after it is the first record.
-            return max(parsed[2] + (1 if kind == "AFTER_SEQUENCE_NUMBER" else 0), 0)
+            if fields.version != 2 or fields.created_s != stream.epoch:
+                if fields.version == 0:  # as AWS answers numbers of its oldest layout
+                    raise c.AwsError("InternalFailure", status=500, sender_fault=False, bare=True)
+                raise c.invalid(f"{where} because it did not come from this stream.")
+            # A shard's StartingSequenceNumber (index 0) is offset -1: at it or after it is the first record.
+            offset = fields.index - 1 + (1 if kind == "AFTER_SEQUENCE_NUMBER" else 0)
+            if not shard.is_open:  # a closed shard's EndingSequenceNumber comes after its last record
+                offset = min(offset, shard.end_offset or 0)
+            return max(offset, 0)
         if kind == "TRIM_HORIZON":
             self.store.trim([stream], c.now_ms(self))
             return self._trim_horizon(stream, shard)
@@ -187,6 +194,15 @@ class RecordsMixin:
         offset = self.start_offset(ctx, stream, shard, params["ShardIteratorType"],
                                    params.get("StartingSequenceNumber"), params.get("Timestamp"))
         return {"ShardIterator": c.encode_iterator(stream, shard, offset, c.now_ms(self))}
+
+    def sequence_before(self, stream: Stream, shard: Shard, offset: int) -> str:
+        """The number of the record before `offset` (a point to resume AFTER_SEQUENCE_NUMBER of),
+        or the shard's starting number at offset 0. A record already trimmed by retention keeps its
+        offset; its arrival second (which the number carries) is then the stream's creation."""
+        if offset <= 0:
+            return stream.starting_seq(shard)
+        arrival = self.store.log(stream, shard).arrival_of(offset - 1)
+        return stream.seq(shard, offset - 1, stream.created_ms if arrival is None else arrival)
 
     def records_page(self, stream: Stream, shard: Shard, offset: int, limit: int) -> tuple[ShardPage, int, int]:
         """(the records, the next offset, MillisBehindLatest) from `offset`."""

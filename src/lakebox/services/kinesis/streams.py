@@ -34,7 +34,7 @@ def shard_description(stream: Stream, shard: Shard) -> dict:
     if shard.adjacent_parent is not None:
         out["AdjacentParentShardId"] = Shard(shard.adjacent_parent, 0, 0, 0).id
     if not shard.is_open:
-        out["SequenceNumberRange"]["EndingSequenceNumber"] = stream.seq(shard, max((shard.end_offset or 1) - 1, 0))
+        out["SequenceNumberRange"]["EndingSequenceNumber"] = stream.ending_seq(shard)
     return out
 
 

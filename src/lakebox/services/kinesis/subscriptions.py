@@ -111,7 +111,8 @@ class SubscriptionsMixin:
         """(an event's records as dicts, the last one's sequence number, the next offset,
         MillisBehindLatest); runs in a worker thread."""
         page, next_offset, millis_behind = self.records_page(stream, shard, offset, EVENT_RECORDS)
-        return page.shaped(), page.last_sequence_number, next_offset, millis_behind
+        records = page.shaped()
+        return records, records[-1]["SequenceNumber"] if records else None, next_offset, millis_behind
 
     async def _events(self, stream: Stream, shard: Shard, offset: int) -> AsyncIterator[dict]:
         loop = asyncio.get_running_loop()
@@ -129,7 +130,7 @@ class SubscriptionsMixin:
         last_event = float("-inf")
         # Before any record is sent, the point just before `offset`: consumers resume
         # AFTER_SEQUENCE_NUMBER of it, so at offset 0 that is the shard's starting number.
-        continuation = stream.seq(shard, offset - 1) if offset > 0 else stream.starting_seq(shard)
+        continuation = self.sequence_before(stream, shard, offset)
         try:
             while loop.time() < deadline:
                 wake.clear()
