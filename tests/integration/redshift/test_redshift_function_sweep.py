@@ -90,3 +90,23 @@ def test_sha2_of_another_bit_length_is_an_error(cursor):
 
     with pytest.raises(redshift_connector.ProgrammingError):
         cursor.execute("select sha2('Amazon Redshift', 100)")
+
+
+def test_extract_gives_the_part_alone_and_date_part_the_whole_seconds(cursor):
+    """AWS's "Date parts" page: EXTRACT returns only the part asked for (an INTEGER, named date_part;
+    a DOUBLE PRECISION from a TIMESTAMPTZ), DATE_PART the whole seconds field in the unit asked for (a
+    DOUBLE PRECISION, named pgdate_part)."""
+    cursor.execute("create table seconds (micro timestamp, zoned timestamptz)")
+    cursor.execute("insert into seconds values ('2009-09-21 11:10:03.189717', '2009-09-21 11:10:03.189717+02')")
+    cursor.execute("select extract(sec from micro), extract(ms from micro), extract(microsec from micro), "
+                   "date_part(sec, micro), date_part(ms, micro), date_part(us, micro), extract(hour from zoned) "
+                   "from seconds")
+    assert [list(r) for r in cursor.fetchall()] == [[3, 189, 717, 3.189717, 3189.717, 3189717.0, 9]]
+    assert [d[0] for d in cursor.description] == ["date_part"] * 3 + ["pgdate_part"] * 3 + ["date_part"]
+    assert [d[1] for d in cursor.description[:4]] == [23, 23, 23, 701]
+    cursor.execute("select extract(ms from timestamp '2009-09-09 12:08:43.101'), "
+                   "extract(year from timestamptz '1.12.1997 07:37:16.00 PST'), "
+                   "extract(hour from timestamptz '2024-03-05 10:11:12+02'), "
+                   "date_part(minute, '20230104 04:05:06.789')")
+    assert [list(r) for r in cursor.fetchall()] == [[101, 1997.0, 8.0, 5.0]]
+    assert [d[1] for d in cursor.description] == [23, 701, 701, 701]

@@ -130,6 +130,13 @@ def apply(tree: exp.Expression, column_types: Optional[Callable[[exp.Table], Opt
     return tree, _abstime_columns(tree)
 
 
+def timestamp_of_text(value: exp.Literal) -> exp.Expression:
+    """A text literal that a date function reads as a TIMESTAMP, cast in DuckDB's form: the casts a
+    rewrite adds after `apply` has read the statement's own."""
+    text = datetime_input.canonical(value.this, datetime_input.TIMESTAMP)
+    return exp.cast(exp.Literal.string(value.this if text is None else text), "TIMESTAMP")
+
+
 def _rewrite_literal(value: exp.Expression, kind: Optional[str]) -> None:
     if kind is None or not isinstance(value, exp.Literal) or not value.is_string:
         return

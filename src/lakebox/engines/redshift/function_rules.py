@@ -29,10 +29,12 @@ import mmh3
 from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.time import format_time
+from sqlglot.tokens import TokenType
 
 from ..soundex import code as soundex_code
 from . import RedshiftError
 from .datetime_parse import to_timestamp
+from .datetime_types import timestamp_of_text
 from .semantics import rewritten_bottom_up
 
 
@@ -159,14 +161,65 @@ def _date_part_names(node: exp.Expression) -> Optional[exp.Expression]:
     return node
 
 
-def _pgdate_part(node: exp.Expression) -> Optional[exp.Expression]:
-    """PGDATE_PART(part, value) is DATE_PART."""
+def spell_date_part(sql: str, tokens: list) -> str:
+    """DATE_PART(...) calls spelled PGDATE_PART(...), its synonym. sqlglot reads DATE_PART and EXTRACT
+    as one node, but Redshift answers them differently (`_date_part`, `_extract`): the other name
+    keeps the call apart through parsing."""
+    pieces, at = [], 0
+    for token, following in zip(tokens, tokens[1:]):
+        if (token.token_type == TokenType.VAR and token.text.upper() == "DATE_PART"
+                and following.token_type == TokenType.L_PAREN):
+            pieces += [sql[at:token.start], "PGDATE_PART"]
+            at = token.end + 1
+    return "".join(pieces) + sql[at:] if pieces else sql
+
+
+def _utc_timestamp(value: exp.Expression) -> exp.Expression:
+    """The value to take date parts of: a literal read as a timestamp, a TIMESTAMPTZ as its UTC
+    wall time (the session's time zone is UTC, as Redshift's is)."""
+    if isinstance(value, exp.Literal) and value.is_string:
+        return timestamp_of_text(value)
+    if isinstance(value, exp.Literal) or value.is_type(exp.DataType.Type.TIMESTAMPTZ):
+        return exp.cast(value, "TIMESTAMP")
+    return value
+
+
+def _part(part: exp.Expression) -> str:
+    return _DATE_PARTS.get(part.name.upper(), part.name.upper())
+
+
+def _date_part(node: exp.Expression) -> Optional[exp.Expression]:
+    """DATE_PART(part, value), a DOUBLE PRECISION: seconds, milliseconds and microseconds are the
+    whole seconds field in that unit (`date_part(sec, '...03.189717')` is 3.189717), as AWS's
+    "Date parts" page shows; other parts as EXTRACT has them."""
     if not (isinstance(node, exp.Anonymous) and node.name.lower() == "pgdate_part" and len(node.expressions) == 2):
         return None
     part, value = node.expressions
-    name = _DATE_PARTS.get(part.name.upper(), part.name.upper())
-    return exp.Extract(this=exp.Var(this=name), expression=exp.cast(value, "TIMESTAMP")
-                       if isinstance(value, exp.Literal) else value)
+    name, value = _part(part), _utc_timestamp(value)
+    micros = exp.Extract(this=exp.Var(this="MICROSECOND"), expression=value)
+    divisor = {"SECOND": 1_000_000, "MILLISECOND": 1000, "MICROSECOND": 1}.get(name)
+    if divisor is not None:
+        return exp.Div(this=exp.cast(micros, "DOUBLE"), expression=exp.Literal.number(divisor))
+    return exp.cast(exp.Extract(this=exp.Var(this=name), expression=value), "DOUBLE")
+
+
+def _extract(node: exp.Expression) -> Optional[exp.Expression]:
+    """EXTRACT(part FROM value): the part alone, an INTEGER (a DOUBLE PRECISION from a TIMESTAMPTZ), as
+    AWS's EXTRACT page has it; seconds leave out the fraction, milliseconds the seconds and the
+    microseconds (`extract(ms from '...43.101')` is 101), microseconds the seconds and milliseconds.
+    EPOCH keeps its fraction."""
+    if not isinstance(node, exp.Extract) or node.meta.get("redshift_extract"):
+        return None
+    name, value = _part(node.this), node.expression
+    with_zone = value.is_type(exp.DataType.Type.TIMESTAMPTZ)
+    extracted = exp.Extract(this=exp.Var(this=name), expression=_utc_timestamp(value))
+    extracted.meta["redshift_extract"] = True
+    if name == "EPOCH":
+        return extracted
+    if name in ("MILLISECOND", "MICROSECOND"):
+        extracted = exp.Mod(this=exp.paren(extracted), expression=exp.Literal.number(1000))
+    # A number already: TRY_CAST, which the text-to-integer rule of `semantics` leaves alone.
+    return exp.TryCast(this=extracted, to=exp.DataType.build("DOUBLE" if with_zone else "INTEGER"))
 
 
 def _week_difference(node: exp.Expression) -> Optional[exp.Expression]:
@@ -330,7 +383,7 @@ def _json_path_text(node: exp.Expression) -> Optional[exp.Expression]:
                                                                       exp.Literal.string(path), null_if_invalid])
 
 
-_RULES = [_date_part_names, _pgdate_part, _week_difference, _to_date_time, _regexp_replace, _regexp_substr,
+_RULES = [_date_part, _extract, _date_part_names, _week_difference, _to_date_time, _regexp_replace, _regexp_substr,
           _substring_start, _named_functions, _json_path_text]
 
 

@@ -40,6 +40,7 @@ from sqlglot import exp
 from . import RedshiftError
 from .character_types import is_text
 from .datetime_format import to_char_time
+from .datetime_types import timestamp_of_text
 from .hashes import FNV_FUNCTIONS, FNV_SEED, crc32
 from .number_format import template_scale, to_char_number, to_number
 from .similar_to import similar_to_regex
@@ -180,7 +181,7 @@ def _date_literal(node: exp.Expression) -> Optional[exp.Expression]:
     key = _DATE_ARGUMENTS.get(type(node))
     value = node.args.get(key) if key else None
     if isinstance(value, exp.Literal) and value.is_string:
-        node.set(key, exp.cast(value, "TIMESTAMP"))
+        node.set(key, timestamp_of_text(value))
         return node
     return None
 

@@ -56,7 +56,7 @@ _RENAMED_FUNCTIONS = {"replicate": "repeat", "is_valid_json": "json_valid", "fun
 #: What `SELECT version()` answers on Redshift; drivers and tools parse it to know the server.
 REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
                     "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
-_PROJECTION_NAMES = {exp.CurrentUser: "current_user", exp.SessionUser: "session_user",
+_PROJECTION_NAMES = {exp.Extract: "date_part", exp.CurrentUser: "current_user", exp.SessionUser: "session_user",
                      exp.CurrentVersion: "version",
                      exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
                      exp.CurrentTimestamp: "getdate", exp.CurrentSchema: "current_schema",
@@ -309,6 +309,8 @@ def translate(sql: str, *, default_schema: str = "public",
         sql = interval_types.spell_type_names(sql, tokenize(sql))
     if datetime_types.mentions_abstime(sql):
         sql = datetime_types.spell_abstime(sql, tokenize(sql))
+    if "date_part" in sql.lower():
+        sql = function_rules.spell_date_part(sql, tokenize(sql))
     tree = parse(sql, case_sensitive=case_sensitive)
     if isinstance(tree, exp.Command):
         raise RedshiftError(f"{tree.name.upper()} {str(tree.expression or '')[:60]}... is not supported".strip(),
