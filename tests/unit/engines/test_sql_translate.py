@@ -47,6 +47,13 @@ def engine():
     ("SELECT transform(ARRAY[1,2], x -> x * 2)", "[2, 4]", "array"),
     ("SELECT filter(ARRAY[1,2,3], x -> x > 1)", "[2, 3]", "array"),
     ("SELECT reduce(ARRAY[1,2,3], 0, (s, x) -> s + x, s -> s * 10)", "60", "integer"),
+    # a lambda's variables take the element types of their arrays: integers divide as integers
+    ("SELECT transform(ARRAY[1,2,3], x -> x / 2)", "[0, 1, 1]", "array"),
+    ("SELECT reduce(ARRAY[5,7], 0, (s, x) -> s + x / 2, s -> s)", "5", "integer"),
+    ("SELECT filter(ARRAY[1,2,3,4], x -> x / 2 = 1)", "[2, 3]", "array"),
+    ("SELECT zip_with(ARRAY[7,9], ARRAY[2,4], (a, b) -> a / b)", "[3, 2]", "array"),
+    ("SELECT transform(ARRAY[ARRAY[3,5]], a -> transform(a, x -> x / 2))", "[[1, 2]]", "array"),
+    ("SELECT transform(ARRAY[7e0], x -> x / 2)", "[3.5]", "array"),
     ("SELECT element_at(ARRAY[1,2,3], 2)", "2", "integer"),
     ("SELECT element_at(MAP(ARRAY['a'], ARRAY[1]), 'a')", "1", "integer"),
     ("SELECT cardinality(ARRAY[1,2,3])", "3", "bigint"),

@@ -25,7 +25,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from . import syntax_errors, trino_types, typed_literals
+from . import lambda_types, syntax_errors, trino_types, typed_literals
 from .function_rules import FUNCTION_RULES
 from .text_number_rules import TEXT_NUMBER_RULES
 from .scalar_rules import SCALAR_RULES
@@ -464,6 +464,14 @@ def to_duckdb(tree: exp.Expression, schema: Optional[dict] = None) -> str:
         except Exception:  # annotation is best effort: rules then see unknown types and keep DuckDB's
             break
         if not pending:
+            break
+    # Lambda variables from the arrays they range over, nested lambdas one level per pass.
+    for _ in range(3):
+        if not lambda_types.type_variables(tree):
+            break
+        try:
+            annotate_types(tree, schema=schema or {}, dialect="duckdb", overwrite_types=False)
+        except Exception:  # as above: best effort
             break
     # Children before parents, so that a rule sees the (typed) translation of its arguments.
     for node in reversed(list(tree.walk(bfs=False))):
