@@ -3,8 +3,8 @@ other accounts and anonymous requests as AWS applies them.
 
 Account A (the default account, the `s3` fixture) owns the buckets; `other` is account
 222222222222 and `third` account 333333333333. Buckets keep S3's current defaults (ACLs disabled,
-public access blocked), so only the policy lets anyone else in. The bucket owner's own requests
-are not evaluated (access.py), which one test pins down.
+public access blocked), so only the policy lets anyone else in. A Deny binds the bucket owner too
+(test_s3_bucket_policy_owner.py has the owner's cases).
 """
 
 from __future__ import annotations
@@ -108,8 +108,9 @@ def test_deny_put_object_without_sse_for_another_account(s3, bucket, other):
     with pytest.raises(ClientError) as missing:
         s3.head_object(Bucket=bucket, Key="plain")
     assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
-    # the bucket owner's own requests are not evaluated
-    s3.put_object(Bucket=bucket, Key="owners", Body=b"mine")
+    # the Deny binds the bucket owner too, as on AWS
+    denied(lambda: s3.put_object(Bucket=bucket, Key="owners", Body=b"mine"))
+    s3.put_object(Bucket=bucket, Key="owners", Body=b"mine", ServerSideEncryption="AES256")
 
 
 def test_deny_a_public_canned_acl(s3, bucket, other):
@@ -248,7 +249,7 @@ def test_deny_with_not_principal_spares_only_the_named_account(s3, bucket, other
     assert body(other, bucket, "k") == b"for 222"
     denied(lambda: third.get_object(Bucket=bucket, Key="k"))
     denied(lambda: anon.get_object(Bucket=bucket, Key="k"))
-    assert body(s3, bucket, "k") == b"for 222"  # the owner is not evaluated
+    denied(lambda: s3.get_object(Bucket=bucket, Key="k"))  # NotPrincipal does not spare the owner
 
 
 def test_allow_with_not_principal(s3, bucket, other, third):

@@ -7,10 +7,13 @@ name is for the bucket owner alone.
 
 Each access key belongs to an account (`LAKEBOX_CREDENTIALS`; in open mode an unknown key is the
 default account). The rules:
-- The bucket owner may do everything with its bucket and the objects in it, and is let through
-  without any look-up beyond the bucket itself: that is the common request, and small GETs are
-  the hot path. (AWS would refuse a bucket owner the data of an object that another account owns
-  under ObjectWriter unless that object's ACL grants it; lakebox does not look.)
+- The bucket owner may do everything with its bucket and the objects in it that its bucket policy
+  does not explicitly deny it: as on AWS, a Deny binds the owner too (an Allow adds nothing). The
+  owner may always read, replace and delete the policy itself, AWS's way back in for a root user
+  that a policy locked out. A bucket without a policy costs the owner's request nothing beyond the
+  bucket's cached settings: that is the common request, and small GETs are the hot path. (AWS
+  would refuse a bucket owner the data of an object that another account owns under ObjectWriter
+  unless that object's ACL grants it; lakebox does not look.)
 - Anyone else (a request signed by another account, or an unsigned one) gets what the bucket policy
   allows it (bucket_policy.py, its conditions seeing the request's keys as policy_request_keys.py
   works them out; an explicit Deny wins), else only what an ACL grants to its canonical user, to
@@ -64,6 +67,8 @@ OBJECT_ACP = {"GetObjectAcl": acl.READ_ACP, "PutObjectAcl": acl.WRITE_ACP}
 ACCOUNT_OPERATIONS = frozenset({"ListBuckets", "CreateBucket"})
 #: Operations that read a source object besides writing their own.
 COPY_OPERATIONS = frozenset({"CopyObject", "UploadPartCopy"})
+#: What the bucket owner may do whatever its bucket policy denies: the root user's way back in.
+POLICY_OPERATIONS = frozenset({"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"})
 #: Operations whose request carries its own authority: a POST form's signed policy (post_upload.py).
 SELF_AUTHORIZED = frozenset({"PostObject"})
 
@@ -89,15 +94,30 @@ class AccessMixin(S3Base):
         if bucket is None:
             return None  # the operation answers NoSuchBucket, to anyone
         copy_source = params.get("CopySource") if operation in COPY_OPERATIONS else None
-        if account == bucket.account_id and not copy_source:
-            return bucket  # the owner's own request: nothing more to look up
+        owner = account == bucket.account_id
+        if owner and not copy_source and not self._has_policy(bucket):
+            return bucket  # the owner's own request, under no policy: nothing more to look up
         # What a policy's conditions may ask about the request, worked out only if one asks.
         keys = RequestKeys(self.config, account, ctx.access_key, ctx.request, ctx.auth, params, operation)
-        if account != bucket.account_id:
+        if not owner:
             self._check_stranger(account, bucket, operation, params, keys)
+        elif operation not in POLICY_OPERATIONS:
+            self._check_owner(account, bucket, operation, params, keys)
         if copy_source:
             self._check_copy_source(account, copy_source, keys)
         return bucket
+
+    def _has_policy(self, bucket: BucketInfo) -> bool:
+        with translated(bucket=bucket.name):
+            return self.store.get_bucket_config(bucket.name, POLICY) is not None
+
+    def _check_owner(self, account: str, bucket: BucketInfo, operation: str, params: dict,
+                     keys: RequestKeys) -> None:
+        """AccessDenied where the bucket policy explicitly denies the owner this request."""
+        version_id = params.get("VersionId")
+        action = bucket_policy.action_for(operation, versioned=version_id is not None)
+        self._policy_verdict(account, bucket, action, params.get("Key") if "Key" in params else None, keys,
+                             version_id)
 
     def check_target(self, ctx: RequestContext, params: dict) -> None:
         """Called before a request whose input is malformed is refused: a bucket configuration
@@ -115,10 +135,11 @@ class AccessMixin(S3Base):
         except AwsError:
             return  # malformed: the operation refuses it, after the checks it makes first
         bucket = self.store.get_bucket(src_bucket)
-        if bucket is None or account == bucket.account_id:
+        if bucket is None:
             return
         action = bucket_policy.action_for("GetObject", versioned=version is not None)
-        if self._policy_verdict(account, bucket, action, src_key, keys, version) is None:
+        if self._policy_verdict(account, bucket, action, src_key, keys, version) is None \
+                and account != bucket.account_id:
             self.require_object_permission(account, src_bucket, src_key, acl.READ, keys)
 
     def _policy_verdict(self, account: Optional[str], bucket: BucketInfo, action: str, key: Optional[str],
@@ -192,12 +213,13 @@ class AccessMixin(S3Base):
         the bucket owner may; anyone else as for a DeleteObject of it (the policy for this key,
         else WRITE on the bucket and owning the object). The request itself passed check_access."""
         account = None if is_anonymous(ctx) else ctx.account_id
-        if account == bucket.account_id:
+        owner = account == bucket.account_id
+        if owner and not self._has_policy(bucket):
             return
         action = bucket_policy.action_for("DeleteObject", versioned=version_id is not None)
         keys = RequestKeys(self.config, account, ctx.access_key, ctx.request, ctx.auth, ctx.params,
                            ctx.operation_name)
-        if self._policy_verdict(account, bucket, action, key, keys, version_id) is not None:
+        if self._policy_verdict(account, bucket, action, key, keys, version_id) is not None or owner:
             return
         self.require_bucket_permission(account, bucket, acl.WRITE)
         self._require_own_object(account, bucket, key, version_id)

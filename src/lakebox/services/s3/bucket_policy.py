@@ -1,4 +1,5 @@
-"""Bucket policies as access.py applies them to other accounts and anonymous requests.
+"""Bucket policies as access.py applies them: to other accounts and anonymous requests, and the
+explicit Deny statements to the bucket owner too.
 
 Why here: the documents that open a bucket to another account or to everyone, or shut it to them
 under conditions ("deny uploads without SSE", "allow reads of objects tagged public", "only from
@@ -15,7 +16,8 @@ the IAM issue. So:
 - An explicit Deny wins over every Allow and over every ACL grant; an Allow lets the request in
   where no ACL does; no matching statement leaves the decision to the ACLs.
 - Each policy text is parsed and compiled once (`_compiled`, cached by its text).
-- The bucket owner's own requests are not evaluated (access.py lets the owner through).
+- The bucket owner is bound by the Deny statements that name it (or everyone), except for the
+  policy operations themselves (access.py).
 """
 
 from __future__ import annotations
