@@ -456,8 +456,8 @@ def to_duckdb(tree: exp.Expression, schema: Optional[dict] = None) -> str:
     typed_literals.doubles_for_bare_decimals(tree)
     # Twice: the second pass types columns of subqueries and CTEs from the first pass's answers.
     for attempt in range(2):
-        pending = trino_types.type_unqualified_columns(tree, schema or {})
-        if attempt and not pending:
+        pending, typed = trino_types.type_unqualified_columns(tree, schema or {})
+        if attempt and not typed:
             break
         try:
             annotate_types(tree, schema=schema or {}, dialect="duckdb", overwrite_types=False)

@@ -34,16 +34,17 @@ def _parsed_type(text: str) -> exp.DataType:
     return exp.DataType.build(text, dialect="duckdb")
 
 
-def type_unqualified_columns(tree: exp.Expression, schema: dict) -> int:
+def type_unqualified_columns(tree: exp.Expression, schema: dict) -> tuple[int, int]:
     """Give each column written without its table the type of the one table of its scope that has it,
     so that sqlglot's annotation (which only follows qualified columns) sees it. Returns how many
-    columns come from a subquery or CTE whose output is not annotated yet (worth a second pass)."""
+    columns come from a subquery or CTE whose output is not annotated yet (worth a second pass), and
+    how many were typed (the expressions around them are then worth annotating again)."""
     lowered = {name.lower(): {c.lower(): t for c, t in columns.items()} for name, columns in schema.items()}
     try:
         scopes = list(traverse_scope(tree))
     except Exception:  # a statement sqlglot cannot scope keeps DuckDB's types
-        return 0
-    pending = 0
+        return 0, 0
+    pending = typed = 0
     for scope in scopes:
         for column in scope.columns:
             known = column.type is not None and column.type.this != T.UNKNOWN
@@ -56,6 +57,7 @@ def type_unqualified_columns(tree: exp.Expression, schema: dict) -> int:
                 kind = _derived_type(owners[0], column.name)
                 if kind is not None:
                     column.type = kind
+                    typed += 1
                 else:
                     pending += 1
                 continue
@@ -64,13 +66,20 @@ def type_unqualified_columns(tree: exp.Expression, schema: dict) -> int:
                 column.type = build_type(duck)
             except Exception:  # a type sqlglot cannot read stays unknown
                 continue
-    return pending
+            typed += 1
+    return pending, typed
 
 
 def _derived_type(source, name: str) -> Optional[exp.DataType]:
     """The type of a subquery's (or CTE's) output column, once a first annotation ran: Trino's decimal
     for decimal arithmetic (sqlglot's annotation does not widen it), else the annotated type."""
     query = getattr(source, "expression", None)
+    if isinstance(query, exp.Values):
+        return _values_type(query, query.alias_column_names, name)
+    if isinstance(query, exp.Select) and isinstance(query.parent, exp.CTE) and query.is_star \
+            and isinstance(query.args.get("from_") and query.args["from_"].this, exp.Values):
+        # WITH t(x) AS (VALUES ...): sqlglot reads it as SELECT * FROM (VALUES ...), named by the CTE.
+        return _values_type(query.args["from_"].this, query.parent.alias_column_names, name)
     for select in getattr(query, "selects", None) or []:
         if select.alias_or_name.lower() != name.lower():
             continue
@@ -80,6 +89,29 @@ def _derived_type(source, name: str) -> Optional[exp.DataType]:
         if select.type is not None and select.type.this != T.UNKNOWN:
             return select.type.copy()
     return None
+
+
+def _values_type(values: exp.Values, names: list, name: str) -> Optional[exp.DataType]:
+    """The type of a VALUES list's column `name` (of `names`): the one type its rows' values share,
+    as annotated (NULLs aside); None when they differ (Trino would coerce them to a common type)."""
+    lowered = [n.lower() for n in names]
+    if name.lower() not in lowered:
+        return None
+    index = lowered.index(name.lower())
+    kinds = set()
+    for row in values.expressions:
+        cells = row.expressions if isinstance(row, exp.Tuple) else [row]
+        if index >= len(cells) or isinstance(cells[index], exp.Null):
+            continue
+        kind = cells[index].type
+        if kind is None:
+            return None
+        if kind.this == T.NULL:
+            continue
+        if kind.this == T.UNKNOWN:
+            return None
+        kinds.add(kind.sql(dialect="duckdb"))
+    return build_type(kinds.pop()) if len(kinds) == 1 else None
 
 
 def _has_column(source, name: str, schema: dict) -> bool:
