@@ -243,7 +243,6 @@ def test_wrong_arguments_are_function_not_found(athena, sql):
 @pytest.mark.parametrize("sql", [
     "SELECT word_stem('running')",
     "SELECT beta_cdf(3, 3.6, 0.3)",
-    "SELECT with_timezone(TIMESTAMP '2024-01-01 10:00:00', 'America/New_York')",
     "SELECT regexp_replace('new york', '(\\w)(\\w*)', x -> upper(x[1]) || lower(x[2]))",
     "SELECT json_value('{\"a\": [1]}', 'lax $.a[*]')",
 ])

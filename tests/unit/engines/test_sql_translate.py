@@ -152,6 +152,18 @@ def engine():
     ("SELECT typeof(avg(1))", "double", "varchar"),
     ("SELECT typeof(CAST(1.5 AS decimal(10,2)) / 3)", "decimal(10,2)", "varchar"),
     ("SELECT typeof(TIMESTAMP '2024-01-01 10:00:00' AT TIME ZONE 'UTC')", "timestamp(3) with time zone", "varchar"),
+    # with_timezone: the instant whose wall time in the zone is the timestamp
+    ("SELECT with_timezone(TIMESTAMP '2024-01-01 10:00:00', 'America/New_York')",
+     "2024-01-01 10:00:00.000 America/New_York", "timestamp with time zone"),
+    ("SELECT with_timezone(TIMESTAMP '2024-01-01 10:00:00.123', '+05:30') AT TIME ZONE 'UTC'",
+     "2024-01-01 04:30:00.123 UTC", "timestamp with time zone"),
+    ("SELECT hour(with_timezone(TIMESTAMP '2024-01-01 10:00:00', 'America/New_York') AT TIME ZONE 'UTC')", "15",
+     "bigint"),
+    ("SELECT to_unixtime(with_timezone(TIMESTAMP '1970-01-01 00:00:00', 'Asia/Tokyo'))", "-32400.0", "double"),
+    # a zoned value is the instant it shows, where the clock does not matter
+    ("SELECT to_unixtime(TIMESTAMP '1970-01-01 00:00:00 UTC' AT TIME ZONE 'Asia/Tokyo')", "0.0", "double"),
+    ("SELECT (TIMESTAMP '1970-01-01 00:00:00 UTC' AT TIME ZONE 'Asia/Tokyo') = TIMESTAMP '1970-01-01 00:00:00 UTC'",
+     "true", "boolean"),
     ("SELECT typeof(CAST('2024-01-01' AS timestamp))", "timestamp(3)", "varchar"),
     ("SELECT typeof(ARRAY[1, 2])", "array(integer)", "varchar"),
     # Trino functions DuckDB spells otherwise or lacks

@@ -414,7 +414,6 @@ UNSUPPORTED = {
     "word_stem": "it needs Lucene's Snowball stemmers",
     "beta_cdf": "its regularized incomplete beta function is Commons Math's, which is not reproduced",
     "inverse_beta_cdf": "its regularized incomplete beta function is Commons Math's, which is not reproduced",
-    "with_timezone": "the zone of a timestamp with time zone value is not kept",
 }
 
 

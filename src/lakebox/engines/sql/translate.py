@@ -147,8 +147,10 @@ def _at_time_zone(node: exp.AtTimeZone) -> exp.Expression:
     """Trino's `ts AT TIME ZONE z` is the same instant seen in zone z. The wall-clock time in z is what
     nested functions (hour, date_format) must see; a result column of it is rendered with the zone
     (`engine` asks `zoned_outputs`). DuckDB's own AT TIME ZONE means the reverse for a timestamp, and
-    its TIMEZONE() knows named zones only, so a fixed offset (`+05:30`) is added to UTC's clock."""
-    instant = _cast(node.this, "TIMESTAMPTZ")
+    its TIMEZONE() knows named zones only, so a fixed offset (`+05:30`) is added to UTC's clock.
+    The instant rides along (`_INSTANT`) for what needs it rather than the clock: to_unixtime,
+    comparisons, and an AT TIME ZONE of the result."""
+    instant = _cast(_instant_of(node.this), "TIMESTAMPTZ")
     zone = node.args["zone"]
     offset = _OFFSET_ZONE.match(zone.this) if isinstance(zone, exp.Literal) and zone.is_string else None
     if offset:
@@ -160,7 +162,26 @@ def _at_time_zone(node: exp.AtTimeZone) -> exp.Expression:
         local = exp.Anonymous(this="TIMEZONE", expressions=[zone, instant])
     local.type = exp.DataType.build("TIMESTAMP")
     local.meta["trino_type"] = "timestamp(3) with time zone"
+    local.meta[_INSTANT] = instant
     return local
+
+
+#: The meta key of a translated `AT TIME ZONE` that holds the instant its wall-clock time shows.
+_INSTANT = "zoned_instant"
+
+
+def _instant_of(node: exp.Expression) -> exp.Expression:
+    """The instant a translated `AT TIME ZONE` (or with_timezone) shows, else the node itself."""
+    inner = node
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    instant = inner.meta.get(_INSTANT)
+    return node if instant is None else instant.copy()
+
+
+def _to_unixtime(node: exp.TimeToUnix) -> exp.Expression:
+    node.set("this", _instant_of(node.this))
+    return node
 
 
 #: A time zone given as a fixed offset from UTC, as Trino writes one: `+05:30`, `-03:00`.
@@ -169,12 +190,16 @@ _OFFSET_ZONE = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 def _zone_forms(statement: exp.Expression) -> exp.Expression:
     """Trino's other spellings of "this instant, seen in a zone" as the one the rules know,
-    `AT TIME ZONE`: `at_timezone(ts, zone)`, and `from_unixtime(seconds, zone)` or
-    `from_unixtime(seconds, hours, minutes)` (a fixed offset)."""
+    `AT TIME ZONE`: `at_timezone(ts, zone)`, `with_timezone(ts, zone)` (the instant whose wall
+    time in the zone is ts), and `from_unixtime(seconds, zone)` or `from_unixtime(seconds, hours,
+    minutes)` (a fixed offset)."""
     for node in list(statement.find_all(exp.Anonymous, exp.UnixToTime)):
         if isinstance(node, exp.Anonymous):
             if node.name.lower() == "at_timezone" and len(node.expressions) == 2:
                 node.replace(exp.AtTimeZone(this=node.expressions[0], zone=node.expressions[1]))
+            elif node.name.lower() == "with_timezone" and len(node.expressions) == 2:
+                wall, zone = node.expressions
+                node.replace(exp.AtTimeZone(this=_instant_of_wall_time(wall, zone), zone=zone.copy()))
             continue
         zone, hours, minutes = (node.args.get(k) for k in ("zone", "hours", "minutes"))
         if zone is None and hours is not None:
@@ -188,6 +213,17 @@ def _zone_forms(statement: exp.Expression) -> exp.Expression:
             plain = exp.UnixToTime(this=node.this)
             node.replace(exp.AtTimeZone(this=plain, zone=zone))
     return statement
+
+
+def _instant_of_wall_time(wall: exp.Expression, zone: exp.Expression) -> exp.Expression:
+    """The TIMESTAMPTZ whose time in `zone` (a name, or a fixed offset such as `+05:30`) is `wall`."""
+    local = exp.cast(wall, "TIMESTAMP")
+    offset = _OFFSET_ZONE.match(zone.this) if isinstance(zone, exp.Literal) and zone.is_string else None
+    if offset is None:
+        return exp.Anonymous(this="TIMEZONE", expressions=[zone, local])
+    minutes = (int(offset.group(2)) * 60 + int(offset.group(3))) * (-1 if offset.group(1) == "-" else 1)
+    utc = exp.Sub(this=local, expression=exp.Interval(this=exp.Literal.string(str(minutes)), unit=exp.var("MINUTE")))
+    return exp.Anonymous(this="TIMEZONE", expressions=[exp.Literal.string("UTC"), utc])
 
 
 def _integer_literal(node: exp.Expression) -> Optional[int]:
@@ -210,6 +246,8 @@ _OPERATORS = {exp.EQ: "=", exp.NEQ: "<>", exp.GT: ">", exp.GTE: ">=", exp.LT: "<
 def _comparison(node: exp.Expression) -> exp.Expression:
     """Trino does not turn a string into a number, date or timestamp to compare them (DuckDB does):
     `qty = '3'` is a TYPE_MISMATCH, pointed at the comparison's first operand."""
+    node.set("this", _instant_of(node.this))  # a zoned value compares as the instant it is
+    node.set("expression", _instant_of(node.expression))
     left, right = node.this, node.expression
     for typed, text in ((left, right), (right, left)):
         if isinstance(text, exp.Literal) and text.is_string and _type_of(typed) in _STRICT_TYPES:
@@ -377,6 +415,7 @@ RULES: dict = {
     exp.Sum: _sum,
     exp.ApproxQuantile: _approx_percentile,
     exp.AtTimeZone: _at_time_zone,
+    exp.TimeToUnix: _to_unixtime,
     exp.Reduce: _reduce,
     exp.Format: _format,
     exp.DPipe: _concatenation,
