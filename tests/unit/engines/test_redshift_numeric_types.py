@@ -72,7 +72,7 @@ RULES = [
      "UPDATE t SET s = 'a ' WHERE (s >= 'b' AND s < 'b!' AND (s = 'b' OR REDSHIFT_BLANK_TRIM(s) = 'b'))"),
     ("SELECT CAST(s AS INT), s::SMALLINT, s::BIGINT, 1.5::INT FROM t",
      'SELECT REDSHIFT_TEXT_TO_INT4(s) AS "s", REDSHIFT_TEXT_TO_INT2(s) AS "s", REDSHIFT_TEXT_TO_INT8(s) AS "s", '
-     'CAST(1.5 AS INT) AS "cast" FROM t'),
+     'CAST(1.5 AS INT) AS "int4" FROM t'),
     ("SELECT LEN(s), LENGTH(s), OCTET_LENGTH(s) FROM t",
      'SELECT REDSHIFT_LENGTH(s) AS "length", REDSHIFT_LENGTH(s) AS "length", '
      'REDSHIFT_OCTET_LENGTH(s) AS "octet_length" FROM t'),

@@ -36,7 +36,7 @@ RULES = [
     ("SELECT c.oid FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(t1)$' "
      "COLLATE pg_catalog.default", "SELECT c.oid FROM pg_catalog.pg_class AS c WHERE REGEXP_MATCHES(c.relname, '^(t1)$')"),
     ("SELECT c.oid::pg_catalog.regclass::pg_catalog.text FROM pg_class c",
-     'SELECT CAST(CAST(c.oid AS TEXT) AS TEXT) AS "cast" FROM pg_class AS c'),
+     'SELECT CAST(CAST(c.oid AS TEXT) AS TEXT) AS "oid" FROM pg_class AS c'),
     ("CREATE VIEW v AS SELECT a FROM s.t WITH NO SCHEMA BINDING", "CREATE VIEW v AS SELECT a FROM s.t"),
     ("SELECT LISTAGG(DISTINCT s, ',') WITHIN GROUP (ORDER BY s) FROM t",
      """SELECT LISTAGG(DISTINCT s, ',' ORDER BY s) AS "listagg" FROM t"""),

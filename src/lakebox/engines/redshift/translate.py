@@ -550,20 +550,41 @@ def _name_projections(tree: exp.Expression) -> None:
     for projection in list(select.expressions):
         if isinstance(projection, (exp.Alias, exp.Column, exp.Star)) or projection.find(exp.Star) is projection:
             continue
-        if isinstance(projection, exp.CurrentTimestamp) and projection.args.get("sysdate"):
-            name = "sysdate"
-        elif isinstance(projection, exp.Cast) and isinstance(projection.this, exp.Column):
-            name = projection.this.name
-        elif isinstance(projection, exp.Cast) and interval_types.interval_kind(projection.to):
-            name = interval_types.interval_kind(projection.to)  # `select '1-2'::intervaly2m` is "intervaly2m"
-        elif isinstance(projection, (exp.Func, exp.WithinGroup, exp.Window)) or (
-                isinstance(projection, exp.Dot) and isinstance(projection.expression, exp.Func)):
-            # A window function is named after its function: `listagg`, `row_number`, `sum`.
-            spelled = re.match(r"(?:APPROXIMATE\s+)?(?:\w+\.)?(\w+)\s*\(", projection.sql("redshift"), re.I)
-            name = _PROJECTION_NAMES.get(type(projection)) or (spelled.group(1).lower() if spelled else "?column?")
-        else:
-            name = "?column?"
-        projection.replace(exp.alias_(projection.copy(), name, quoted=True))
+        projection.replace(exp.alias_(projection.copy(), _projection_name(projection), quoted=True))
+
+
+#: The name Postgres (so Redshift) gives a cast of something nameless: its type's internal name.
+_CAST_NAMES = {exp.DataType.Type.INT: "int4", exp.DataType.Type.BIGINT: "int8", exp.DataType.Type.SMALLINT: "int2",
+               exp.DataType.Type.DECIMAL: "numeric", exp.DataType.Type.DOUBLE: "float8",
+               exp.DataType.Type.FLOAT: "float4", exp.DataType.Type.BOOLEAN: "bool",
+               exp.DataType.Type.VARCHAR: "varchar", exp.DataType.Type.CHAR: "bpchar", exp.DataType.Type.TEXT: "text",
+               exp.DataType.Type.DATE: "date", exp.DataType.Type.TIMESTAMP: "timestamp",
+               exp.DataType.Type.TIMESTAMPTZ: "timestamptz", exp.DataType.Type.TIME: "time",
+               exp.DataType.Type.TIMETZ: "timetz"}
+
+
+def _projection_name(projection: exp.Expression) -> str:
+    """Postgres's rules (FigureColname): a function or aggregate is named after itself, a cast after
+    what it casts (`price::int` is `price`) or else its type (`'1'::int` is `int4`), CASE `case`."""
+    if isinstance(projection, exp.Column):
+        return projection.name
+    if isinstance(projection, exp.CurrentTimestamp) and projection.args.get("sysdate"):
+        return "sysdate"
+    if isinstance(projection, exp.Cast):
+        if interval_types.interval_kind(projection.to):
+            return interval_types.interval_kind(projection.to)  # `select '1-2'::intervaly2m` is "intervaly2m"
+        inner = _projection_name(projection.this)
+        return inner if inner != "?column?" else _CAST_NAMES.get(projection.to.this, "?column?")
+    if isinstance(projection, exp.Case):
+        return "case"
+    if isinstance(projection, exp.Interval):
+        return "interval"  # INTERVAL '1 day', a typed literal
+    if isinstance(projection, (exp.Func, exp.WithinGroup, exp.Window)) or (
+            isinstance(projection, exp.Dot) and isinstance(projection.expression, exp.Func)):
+        # A window function is named after its function: `listagg`, `row_number`, `sum`.
+        spelled = re.match(r"(?:APPROXIMATE\s+)?(?:\w+\.)?(\w+)\s*\(", projection.sql("redshift"), re.I)
+        return _PROJECTION_NAMES.get(type(projection)) or (spelled.group(1).lower() if spelled else "?column?")
+    return "?column?"
 
 
 #: Statement classes whose CommandComplete tag is a fixed word.
