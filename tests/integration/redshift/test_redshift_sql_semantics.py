@@ -244,3 +244,21 @@ def test_stv_tbl_perm_and_svv_diskusage_describe_the_tables(cursor):
     assert _rows(cursor, "select count(*) from svv_diskusage where name = 'empty_one'") == [[0]]
     database_id = _rows(cursor, "select oid from pg_database where datname = 'analytics'")[0][0]
     assert _rows(cursor, "select distinct db_id from svv_diskusage") == [[database_id]]
+
+
+def test_unnamed_result_columns_are_named_as_postgres_names_them(cursor):
+    """A function after itself, a cast after what it casts or else its type's internal name, CASE
+    `case`, anything else `?column?` (the names clients such as pandas take for the columns)."""
+    cursor.execute("create table named (price decimal(8,2))")
+    cursor.execute("insert into named values (1.5)")
+    cursor.execute("select price::int, '12'::int, 1.5::decimal(5,1), timestamp '2024-01-01 10:00', "
+                   "date '2024-01-01', case when price > 1 then 'a' end, price * 2, interval '1 day', "
+                   "coalesce(price, 0) from named")
+    assert [d[0] for d in cursor.description] == ["price", "int4", "numeric", "timestamp", "date", "case",
+                                                  "?column?", "interval", "coalesce"]
+    assert [list(r) for r in cursor.fetchall()] == [[2, 12, decimal.Decimal("1.5"), dt.datetime(2024, 1, 1, 10, 0),
+                                                     dt.date(2024, 1, 1), "a", decimal.Decimal("3.00"),
+                                                     dt.timedelta(days=1), decimal.Decimal("1.50")]]
+    cursor.execute("select sum(price)::int, count(*)::varchar from named")
+    assert [d[0] for d in cursor.description] == ["sum", "count"]
+    assert [list(r) for r in cursor.fetchall()] == [[2, "1"]]
