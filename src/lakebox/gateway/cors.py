@@ -1,4 +1,5 @@
-"""The gateway's two CORS steps, for services whose provider keeps CORS rules (today S3).
+"""The gateway's two CORS steps, for services whose provider keeps CORS rules (today S3), and the
+headers AWS's json front end adds to any answer to a browser (json_front_end.py).
 
 - `Preflight` answers an `OPTIONS` request before authentication: a browser never signs a preflight,
   and one sent to a presigned URL carries a signature made for another method. It runs right after
@@ -18,6 +19,7 @@ from ..protocol.http import Headers, HttpResponse
 from ..protocol.serializers.rest_xml import host_id
 from ..protocol.serializers.s3 import SERVER
 from ..services.base import Provider
+from .json_front_end import exposed_headers, is_json_service
 
 
 class Preflight:
@@ -49,7 +51,8 @@ class CorsHeaders:
     def __call__(self, ctx: RequestContext) -> None:
         if "origin" not in ctx.request.headers or ctx.request.method == "OPTIONS":
             return
-        headers_for = getattr(self.providers.get(ctx.service or ""), "cors_headers_for", None)
+        headers_for = exposed_headers if is_json_service(ctx) else \
+            getattr(self.providers.get(ctx.service or ""), "cors_headers_for", None)
         if headers_for is None:
             return
         response_headers = ctx.response.headers

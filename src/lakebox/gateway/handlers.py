@@ -25,7 +25,7 @@ from ..protocol.specs import load_service_model
 from ..protocol.validation import validate_input
 from ..services.base import Provider
 from ..storage.blocking import WouldBlock, check_may_block, in_inline_section
-from . import cbor, cors, internal, routing, unserved, website
+from . import cbor, cors, internal, json_front_end, routing, unserved, website
 
 log = logging.getLogger("lakebox.gateway")
 
@@ -323,6 +323,7 @@ def build_chain(config: Config, providers: dict[str, Provider]) -> HandlerChain:
             internal.InternalRoutes(config, providers),
             website.StaticWebsite(providers),  # unsigned, HTML: before any S3 REST step
             RouteService(),
+            json_front_end.JsonFrontEnd(),  # CORS and method checks of the json services' front end
             cors.Preflight(providers),  # unsigned by nature, so before Authenticate
             Authenticate(config),
             ParseRequest(providers),
