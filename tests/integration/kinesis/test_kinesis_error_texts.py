@@ -226,3 +226,46 @@ def test_sequence_number_for_ordering_must_be_a_current_aws_number(kinesis, stre
                                         f"{stream} under account {ACCOUNT} is invalid.")
     records = kinesis.get_records(ShardIterator=_iterator(kinesis, ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
     assert [r["Data"] for r in records["Records"]] == [b"a", b"b", b"b", b"b"]  # the refused puts left nothing
+
+
+def _json_call(endpoint: str, operation: str, body: dict):
+    import http.client
+    import json
+    from urllib.parse import urlparse
+
+    url = urlparse(endpoint)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.request("POST", "/", json.dumps(body), {"X-Amz-Target": f"Kinesis_20131202.{operation}",
+                                                 "Content-Type": "application/x-amz-json-1.1"})
+    response = conn.getresponse()
+    answer = json.loads(response.read())
+    conn.close()
+    return response.status, answer
+
+
+@pytest.mark.parametrize("operation, body, message", [
+    ("DescribeStream", {"StreamName": True}, "class java.lang.Boolean can not be converted to an String"),
+    ("DescribeStream", {"StreamName": 23}, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber "
+                                           "can not be converted to an String"),
+    ("DescribeStream", {"StreamName": []}, "Start of list found where not expected"),
+    ("DescribeStream", {"StreamName": {}}, "Start of structure or map found where not expected."),
+    ("DescribeStream", {"StreamName": "s", "Limit": "23"}, "class java.lang.String can not be converted to an Integer"),
+    ("CreateStream", {"StreamName": "s", "ShardCount": True},
+     "class java.lang.Boolean can not be converted to an Integer"),
+    ("PutRecord", {"StreamName": "s", "PartitionKey": "k", "Data": "23456"},
+     "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5"),
+    ("PutRecord", {"StreamName": "s", "PartitionKey": "k", "Data": "=+/="},
+     "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='"),
+    ("PutRecord", {"StreamName": "s", "PartitionKey": "k", "Data": "+/+="},
+     "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"),
+    ("PutRecords", {"StreamName": "s", "Records": "23"}, "Expected list or null"),
+    ("PutRecords", {"StreamName": "s", "Records": [23]}, "Expected null"),
+    ("AddTagsToStream", {"StreamName": "s", "Tags": True}, "Expected map or null"),
+    ("ListShards", {"StreamCreationTimestamp": "23"},
+     "class java.lang.String can not be converted to milliseconds since epoch"),
+])
+def test_values_of_the_wrong_type_are_answered_in_the_front_ends_words(lakebox_server, operation, body, message):
+    """As kinesalite's suite recorded them from Kinesis (and AWS-validated recordings of 2025 show for
+    another service behind the same front end), under `Message`, before any other check."""
+    status, answer = _json_call(lakebox_server.endpoint_url, operation, body)
+    assert (status, answer) == (400, {"__type": "SerializationException", "Message": message})

@@ -11,8 +11,8 @@ end answers it: `SerializationException` (400), before any constraint validation
 
 from __future__ import annotations
 
+import base64
 import functools
-
 import json
 from typing import Any
 
@@ -34,32 +34,48 @@ def serialization_error(message: str) -> AwsError:
     return AwsError("SerializationException", message, 400)
 
 
-def _json_token(value: Any) -> str:
-    """How AWS's JSON front end names a JSON token in its SerializationException messages."""
-    if isinstance(value, dict):
-        return "Start of structure or map"
-    if isinstance(value, list):
-        return "Start of list"
+#: The Java class AWS's JSON front end (Coral) names for a JSON value it cannot convert.
+_NUMBER_CLASS = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+_STRING_CLASS = "class java.lang.String"
+_BOOLEAN_CLASS = "class java.lang.Boolean"
+#: How the front end names each target type ("an String" is its grammar, kept as it writes it).
+_TARGETS = {"string": "an String", "integer": "an Integer", "long": "an Long", "float": "an Float",
+            "double": "an Double", "boolean": "an Boolean", "blob": "a Blob",
+            "timestamp": "milliseconds since epoch"}
+
+
+def _mismatch_message(value: Any, type_name: str) -> str:
+    """The front end's words for a JSON value of the wrong type, as recorded from AWS (kinesalite's
+    suite for Kinesis; AWS-validated snapshots of 2025 for API Gateway):
+    `class java.lang.Boolean can not be converted to an String`, `Start of list found where not
+    expected`, `Expected list or null` ..."""
+    if isinstance(value, list) and type_name != "list":
+        return "Start of list found where not expected"
+    if isinstance(value, dict) and type_name not in ("structure", "map"):
+        return "Start of structure or map found where not expected."
+    if type_name in ("list", "map"):
+        return f"Expected {type_name} or null"
+    if type_name == "structure":
+        return "Expected null"
+    target = _TARGETS.get(type_name, f"an {type_name.capitalize()}")
     if isinstance(value, bool):
-        return "TRUE_VALUE" if value else "FALSE_VALUE"
+        return f"{_BOOLEAN_CLASS} can not be converted to {target}"
     if isinstance(value, str):
-        return "STRING_VALUE"
-    return "NUMBER_VALUE"
+        if type_name == "boolean":
+            return f"'{value}' can not be converted to {target}"
+        return f"{_STRING_CLASS} can not be converted to {target}"
+    return f"{_NUMBER_CLASS} can not be converted to {target}"
 
 
-_JAVA_TYPES = {
-    "string": "a String",
-    "integer": "an Integer",
-    "long": "a Long",
-    "float": "a Float",
-    "double": "a Double",
-    "boolean": "a Boolean",
-    "timestamp": "a Date",
-    "blob": "a ByteBuffer",
-    "structure": "a structure",
-    "list": "a list",
-    "map": "a map",
-}
+def _base64_problem(text: str) -> str:
+    """Why the front end's Base64 reader refuses `text`, in its words."""
+    if len(text) % 4:
+        return f"Base64 encoded length is expected a multiple of 4 bytes but found: {len(text)}"
+    body = text.rstrip("=")
+    for char in body:
+        if not (char.isascii() and (char.isalnum() or char in "+/")):
+            return f"Invalid Base64 character: '{char}'"
+    return "Invalid last non-pad Base64 character dectected"  # sic: the front end's spelling
 
 
 class JSONRequestParser(RequestParser):
@@ -107,11 +123,7 @@ class JSONRequestParser(RequestParser):
         return {}
 
     def _mismatch(self, value: Any, shape: Shape) -> AwsError:
-        token = _json_token(value)
-        if isinstance(value, (dict, list)):
-            return serialization_error(f"{token} found where not expected.")
-        target = _JAVA_TYPES.get(shape.type_name, shape.type_name)
-        return serialization_error(f"{token} can not be converted to {target}")
+        return serialization_error(_mismatch_message(value, shape.type_name))
 
     # -- containers ---------------------------------------------------------------------------------
 
@@ -153,7 +165,7 @@ class JSONRequestParser(RequestParser):
             raise self._mismatch(value, shape)
         if isinstance(value, float):
             if not value.is_integer():
-                raise serialization_error(f"NUMBER_VALUE {value} can not be converted to {_JAVA_TYPES['integer']}")
+                raise serialization_error(f"{_NUMBER_CLASS} can not be converted to {_TARGETS[shape.type_name]}")
             value = int(value)
         return value
 
@@ -175,20 +187,29 @@ class JSONRequestParser(RequestParser):
         return value
 
     def _parse_timestamp(self, value: Any, shape: Shape):
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        # Epoch seconds, as botocore writes them; ISO 8601 text, as some other clients do. Text that
+        # is neither (a number in quotes, too) is a type error to the front end, as a boolean is.
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or (
+                isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit()):
             raise self._mismatch(value, shape)
         try:
             return parse_timestamp(value, timestamp_format(shape, UNIX))
         except ValueError as exc:
-            raise serialization_error(f"{_json_token(value)} can not be converted to a Date") from exc
+            raise self._mismatch(value, shape) from exc
 
     def _parse_blob(self, value: Any, shape: Shape) -> bytes:
         if not isinstance(value, str):
             raise self._mismatch(value, shape)
         try:
-            return b64decode(value)
+            if len(value) % 4:
+                raise ValueError("not whole quanta")
+            data = b64decode(value)
+            tail = value[-4:]
+            if tail and base64.b64encode(base64.b64decode(tail)).decode("ascii") != tail:
+                raise ValueError("the last quantum carries bits past its data")
+            return data
         except ValueError as exc:
-            raise serialization_error("Base64 encoded value is invalid.") from exc
+            raise serialization_error(f"'{value}' can not be converted to a Blob: {_base64_problem(value)}") from exc
 
     def _parse_default(self, value: Any, shape: Shape) -> Any:
         return value

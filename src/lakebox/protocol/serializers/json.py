@@ -41,7 +41,9 @@ class JSONResponseSerializer(ResponseSerializer):
         fields = dict(error.fields)
         if shape is not None:
             fields = self._serialize_structure(fields, shape, keep_unknown=True)
-        body[self._message_key(shape)] = error.message
+        # The front end's own SerializationException writes `Message`, as AWS's answers show it.
+        key = "Message" if shape is None and error.code == "SerializationException" else self._message_key(shape)
+        body[key] = error.message
         for name, value in fields.items():
             body.setdefault(name, value)
         response = self._response(error.status, body, request_id)
