@@ -54,6 +54,11 @@ def engine():
     ("SELECT zip_with(ARRAY[7,9], ARRAY[2,4], (a, b) -> a / b)", "[3, 2]", "array"),
     ("SELECT transform(ARRAY[ARRAY[3,5]], a -> transform(a, x -> x / 2))", "[[1, 2]]", "array"),
     ("SELECT transform(ARRAY[7e0], x -> x / 2)", "[3.5]", "array"),
+    # a double cast to varchar is written as Java writes it
+    ("SELECT CAST(x * 2 AS varchar) FROM (VALUES 1e16) t(x)", "2.0E16", "varchar"),
+    ("SELECT CAST(avg(x) AS varchar) FROM (VALUES 1, 2) t(x)", "1.5", "varchar"),
+    ("SELECT CAST(1e-4 AS varchar)", "1.0E-4", "varchar"),
+    ("SELECT CAST(CAST(1.5 AS DECIMAL(5,2)) AS varchar)", "1.50", "varchar"),
     # a VALUES list's columns take the type their values share, and expressions over them follow
     ("SELECT x / 2 FROM (VALUES 5, 7) t(x)", "2", "integer"),
     ("SELECT a / b FROM (VALUES (9, 4)) t(a, b)", "2", "integer"),

@@ -25,6 +25,7 @@ from sqlglot import exp
 
 from . import python_text_number_functions
 from .errors import QueryError
+from .types import render_double
 from .sql_template import template, typed
 
 T = exp.DataType.Type
@@ -96,6 +97,9 @@ FUNCTIONS: dict[str, tuple[Callable, list[str], str]] = {
     "lakebox_checksum_bytes": (_term, ["BLOB"], "UBIGINT"),
     "lakebox_checksum_text": (_checksum_text, ["VARCHAR"], "UBIGINT"),
     "lakebox_checksum_value": (_checksum_value, ["HUGEINT"], "BLOB"),
+    # CAST(double AS varchar): Java's Double.toString, as Trino writes it (1.0E8, 1.0E-4), where
+    # DuckDB writes 100000000.0 and 0.0001.
+    "lakebox_double_text": (render_double, ["DOUBLE"], "VARCHAR"),
 }
 
 

@@ -116,10 +116,14 @@ def _json_size(node: exp.Expression) -> exp.Expression:
         j=json, p=path), "bigint")
 
 
-def _string_to_json(node: exp.Cast) -> exp.Expression:
+def _cast(node: exp.Cast) -> exp.Expression:
     """Trino's CAST of a varchar to JSON makes a JSON string of it (`'{"a":1}'` -> `"{\\"a\\":1}"`),
-    where DuckDB parses the text; json_parse is the function that parses."""
+    where DuckDB parses the text; json_parse is the function that parses. A double cast to varchar
+    is written as Java writes it (python_functions)."""
     source = node.this.type
+    if node.to.this == exp.DataType.Type.VARCHAR and not node.to.expressions and source is not None \
+            and source.this == exp.DataType.Type.DOUBLE:
+        return typed(template("lakebox_double_text(__p_v)", v=node.this), "varchar")
     text = (isinstance(node.this, exp.Literal) and node.this.is_string) or (
         source is not None and source.is_type(*exp.DataType.TEXT_TYPES))
     if node.to.is_type(exp.DataType.Type.JSON) and text:
@@ -150,5 +154,5 @@ SCALAR_RULES: dict = {
     exp.JSONArrayContains: _json_array_contains,
     "json_size": _json_size,
     "json_array_get": _json_array_get,
-    exp.Cast: _string_to_json,
+    exp.Cast: _cast,
 }

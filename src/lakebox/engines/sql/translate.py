@@ -504,6 +504,14 @@ def to_duckdb(tree: exp.Expression, schema: Optional[dict] = None) -> str:
             break
         if not pending:
             break
+    # sqlglot types a CAST as it parses it and then leaves what it casts unannotated: the rules
+    # that depend on the operand's type (a double cast to varchar) need it.
+    for cast in list(tree.find_all(exp.Cast)):
+        if cast.this.type is None:
+            try:
+                annotate_types(cast.this, schema=schema or {}, dialect="duckdb", overwrite_types=False)
+            except Exception:  # as above: best effort
+                pass
     # Lambda variables from the arrays they range over, nested lambdas one level per pass.
     for _ in range(3):
         if not lambda_types.type_variables(tree):

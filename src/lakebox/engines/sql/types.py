@@ -142,7 +142,7 @@ def _render(value: Any, top: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _render_double(value)
+        return render_double(value)
     if isinstance(value, dt.datetime):
         text = value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
         if value.tzinfo is not None:
@@ -194,10 +194,10 @@ def render_real(value: Optional[float]) -> Optional[str]:
     if value is None:
         return None
     import numpy
-    return _render_double(float(str(numpy.float32(value))))
+    return render_double(float(str(numpy.float32(value))))
 
 
-def _render_double(value: float) -> str:
+def render_double(value: float) -> str:
     """Java's Double.toString, which Athena uses: 1.0, 1.5E10, NaN, Infinity."""
     if math.isnan(value):
         return "NaN"
