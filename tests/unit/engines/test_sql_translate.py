@@ -54,6 +54,9 @@ def engine():
     ("SELECT zip_with(ARRAY[7,9], ARRAY[2,4], (a, b) -> a / b)", "[3, 2]", "array"),
     ("SELECT transform(ARRAY[ARRAY[3,5]], a -> transform(a, x -> x / 2))", "[[1, 2]]", "array"),
     ("SELECT transform(ARRAY[7e0], x -> x / 2)", "[3.5]", "array"),
+    # array_max and array_min are NULL when the array holds a NULL
+    ("SELECT array_max(ARRAY[1, NULL, 3])", None, "integer"),
+    ("SELECT array_min(ARRAY[4, 2])", "2", "integer"),
     # a double cast to varchar is written as Java writes it
     ("SELECT CAST(x * 2 AS varchar) FROM (VALUES 1e16) t(x)", "2.0E16", "varchar"),
     ("SELECT CAST(avg(x) AS varchar) FROM (VALUES 1, 2) t(x)", "1.5", "varchar"),

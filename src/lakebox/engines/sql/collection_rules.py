@@ -212,6 +212,15 @@ def _reverse(node: exp.Reverse) -> exp.Expression:
     return node
 
 
+def _extreme(function: str) -> Callable:
+    """array_max / array_min: NULL when the array holds a NULL, as Trino answers (DuckDB's list_max
+    and list_min skip NULLs)."""
+    def build(node: exp.Expression) -> exp.Expression:
+        return _same_type(template(
+            f"CASE WHEN list_count(__p_a) < len(__p_a) THEN NULL ELSE {function}(__p_a) END", a=node.this), node)
+    return build
+
+
 def _integer_sequence(node: exp.GenerateSeries) -> exp.Expression:
     """sequence(start, stop[, step]) of integers: counts down without a step when stop < start, and
     fails, as Trino does, on a zero step, a step away from stop, or more than 10,000 entries."""
@@ -360,6 +369,8 @@ RULES: dict[object, Callable] = {
     "array_histogram": _array_histogram,
     exp.Repeat: _repeat,
     exp.Reverse: _reverse,
+    exp.ArrayMax: _extreme("list_max"),
+    exp.ArrayMin: _extreme("list_min"),
     exp.GenerateSeries: _integer_sequence,
     "map_entries": _map_entries,
     "multimap_from_entries": _multimap_from_entries,
