@@ -257,6 +257,8 @@ def test_stop_query_on_a_finished_query_is_invalid(logs, loaded):
     with pytest.raises(ClientError) as err:
         logs.stop_query(queryId=query_id)
     assert err.value.response["Error"]["Code"] == "InvalidParameterException"
+    # The words clients match (awswrangler's test_query_cancelled retries on them).
+    assert err.value.response["Error"]["Message"] == f"Query {query_id} is not in Running or Scheduled state"
 
 
 def test_stop_query_cancels_a_waiting_query(tmp_path, monkeypatch):

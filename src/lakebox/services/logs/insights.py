@@ -127,7 +127,8 @@ class InsightsMixin:
         if row is None:
             raise not_found(QUERY_MISSING)
         if not self.insights.move(query_id, "Cancelled", only_from=ACTIVE, ended_ms=self._now_ms()):
-            raise invalid("Query is not running")
+            # AWS's words (clients such as awswrangler match them to tell a finished query apart).
+            raise invalid(f"Query {query_id} is not in Running or Scheduled state")
         with self._insights_lock:
             active = self._insights_active.get(query_id)
             if active is not None:
