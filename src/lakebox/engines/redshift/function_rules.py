@@ -4,8 +4,10 @@ the session functions and macros the rewrites call.
 Each rule is one function of a node, returning its replacement or None; `apply` runs them children
 first. The expected values are those of the examples of AWS's pages for each function:
 - date parts spelled as Redshift spells them (`yearday`, `qtr`, `mils` ...) in DATE_TRUNC, DATE_PART,
-  EXTRACT, DATEADD and DATEDIFF; PGDATE_PART is DATE_PART; DATEDIFF(week, ...) counts the Mondays
-  crossed, as DATE_TRUNC('week') starts a week;
+  EXTRACT, DATEADD and DATEDIFF; DATEDIFF(week, ...) counts the Mondays crossed, as
+  DATE_TRUNC('week') starts a week;
+- EXTRACT gives the part alone (an INTEGER; a DOUBLE PRECISION from a TIMESTAMPTZ), DATE_PART (and
+  its synonym PGDATE_PART) the whole seconds field in the unit asked for, a DOUBLE PRECISION;
 - TO_DATE and TO_TIMESTAMP read a Postgres template (datetime_parse), out-of-range days and hours
   carried over as Redshift carries them; TO_TIMESTAMP is a TIMESTAMPTZ;
 - REGEXP_REPLACE replaces every match (DuckDB's only the first), from a position, with the `i`, `c`
