@@ -129,7 +129,7 @@ def test_put_records_fast_parse_matches_generic_parser():
                                               **({"ExplicitHashKey": "7"} if i % 3 == 0 else {})} for i in range(40)]}
     bodies = [create_serializer("json").serialize_to_request(params, operation)["body"],
               b'{"StreamName":"s","Records":[{"Data":"YWJj","PartitionKey":"k"}]}',
-              b'{"StreamName":"s","Records":[{"Data":"YWI","PartitionKey":"k"}]}']  # unpadded, tolerated
+              b'{"StreamName":"s","Records":[{"Data":"YWI=","PartitionKey":"k"}]}']
 
     def request(body: bytes) -> HttpRequest:
         return HttpRequest(method="POST", path="/", headers=Headers([("X-Amz-Target", "Kinesis_20131202.PutRecords")]),
@@ -138,11 +138,13 @@ def test_put_records_fast_parse_matches_generic_parser():
     for body in bodies:
         assert (KinesisRequestParser(model).parse(request(body), operation, {})
                 == JSONRequestParser(model).parse(request(body), operation, {}))
-    bad = b'{"StreamName":"s","Records":[{"Data":5,"PartitionKey":"k"}]}'
-    errors = []
-    for parser in (KinesisRequestParser(model), JSONRequestParser(model)):
-        try:
-            parser.parse(request(bad), operation, {})
-        except Exception as exc:  # noqa: BLE001 - whatever each raises is compared below
-            errors.append((type(exc).__name__, str(exc)))
-    assert len(errors) == 2 and errors[0] == errors[1]
+    # A wrong type, unpadded or non-canonical Base64: both answer the front end's SerializationException.
+    for data in (b"5", b'"YWI"', b'"+/+="', b'"YW=I"'):
+        bad = b'{"StreamName":"s","Records":[{"Data":' + data + b',"PartitionKey":"k"}]}'
+        errors = []
+        for parser in (KinesisRequestParser(model), JSONRequestParser(model)):
+            try:
+                parser.parse(request(bad), operation, {})
+            except Exception as exc:  # noqa: BLE001 - whatever each raises is compared below
+                errors.append((type(exc).__name__, str(exc)))
+        assert len(errors) == 2 and errors[0] == errors[1] and "SerializationException" in errors[0][1]

@@ -67,6 +67,13 @@ def _mismatch_message(value: Any, type_name: str) -> str:
     return f"{_NUMBER_CLASS} can not be converted to {target}"
 
 
+def canonical_tail(text: str) -> bool:
+    """Whether the last 4 characters of decodable Base64 text leave no bits unused (`+/8=`, not
+    `+/+=`): the front end refuses the other spelling."""
+    tail = text[-4:]
+    return not tail or base64.b64encode(base64.b64decode(tail)).decode("ascii") == tail
+
+
 def _base64_problem(text: str) -> str:
     """Why the front end's Base64 reader refuses `text`, in its words."""
     if len(text) % 4:
@@ -204,8 +211,7 @@ class JSONRequestParser(RequestParser):
             if len(value) % 4:
                 raise ValueError("not whole quanta")
             data = b64decode(value)
-            tail = value[-4:]
-            if tail and base64.b64encode(base64.b64decode(tail)).decode("ascii") != tail:
+            if not canonical_tail(value):
                 raise ValueError("the last quantum carries bits past its data")
             return data
         except ValueError as exc:
