@@ -98,7 +98,7 @@ class RecordsMixin:
         stream = self._writable_stream(ctx, params)
         self._check_size(stream, params)
         ordering = params.get("SequenceNumberForOrdering")
-        if ordering and not self._orders(ordering):
+        if ordering and not self._valid_ordering(ordering):
             raise c.invalid(f"ExclusiveMinimumSequenceNumber {ordering} used in PutRecord "
                             f"on stream {stream.name} under account {ctx.account_id} is invalid.")
         stream, placed, throttled = self._write(ctx, params, [params])
@@ -127,7 +127,7 @@ class RecordsMixin:
             results.append({"SequenceNumber": stream.seq(shard, offset, arrival), "ShardId": shard.id})
         return {"FailedRecordCount": len(throttled), "EncryptionType": stream.encryption_type, "Records": results}
 
-    def _orders(self, ordering: str) -> bool:
+    def _valid_ordering(self, ordering: str) -> bool:
         """Whether a SequenceNumberForOrdering is one AWS takes: a number of its current layouts
         (versions 1 and 2) that does not come from the future."""
         fields = decode_sequence_number(ordering)

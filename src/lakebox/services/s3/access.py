@@ -95,14 +95,14 @@ class AccessMixin(S3Base):
             return None  # the operation answers NoSuchBucket, to anyone
         copy_source = params.get("CopySource") if operation in COPY_OPERATIONS else None
         owner = account == bucket.account_id
-        if owner and not copy_source and not self._has_policy(bucket):
-            return bucket  # the owner's own request, under no policy: nothing more to look up
+        if owner and not copy_source and (operation in POLICY_OPERATIONS or not self._has_policy(bucket)):
+            return bucket  # the owner's own request that no policy can deny: nothing more to look up
         # What a policy's conditions may ask about the request, worked out only if one asks.
         keys = RequestKeys(self.config, account, ctx.access_key, ctx.request, ctx.auth, params, operation)
-        if not owner:
-            self._check_stranger(account, bucket, operation, params, keys)
-        elif operation not in POLICY_OPERATIONS:
+        if owner:
             self._check_owner(account, bucket, operation, params, keys)
+        else:
+            self._check_stranger(account, bucket, operation, params, keys)
         if copy_source:
             self._check_copy_source(account, copy_source, keys)
         return bucket
