@@ -54,6 +54,7 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     # API runs on the clusters' databases, so it is closed before them.
     redshift = RedshiftProvider(config, lake=s3.store, glue_catalog=GlueCatalog(glue))
     redshift.audit.logs = logs  # audit logs with LogDestinationType cloudwatch
+    redshift.sts = sts  # GetClusterCredentialsWithIAM logs the caller in as its IAM identity
     redshift_data = RedshiftDataProvider(config, redshift=redshift)
     firehose.redshift = redshift
     providers: list[Provider] = [EmrProvider(config, lake=s3.store), firehose, redshift_data, redshift, athena, glue,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import socket
+from datetime import datetime, timezone
+
+import boto3
 
 import pytest
 from botocore.exceptions import ClientError
-from redshift_helpers import PASSWORD, client
+from redshift_helpers import PASSWORD, client, run_sql
 
 from lakebox.testing import running_lakebox
 
@@ -92,6 +95,34 @@ def test_get_cluster_credentials(redshift, cluster):
     creds = redshift.get_cluster_credentials(ClusterIdentifier="my-dw-cluster", DbUser="analyst",
                                              DbName="analytics", DurationSeconds=900)
     assert creds["DbUser"] == "IAM:analyst" and len(creds["DbPassword"]) >= 20
+
+
+def test_temporary_credentials_log_in_as_the_iam_user(redshift, cluster):
+    creds = redshift.get_cluster_credentials(ClusterIdentifier="my-dw-cluster", DbUser="analyst")
+    assert run_sql(redshift, "SELECT current_user", user=creds["DbUser"], password=creds["DbPassword"]) == [
+        ["IAM:analyst"]]
+
+
+def test_credentials_with_iam_name_the_callers_identity(lakebox_server, redshift, cluster):
+    """The database user is the caller's own IAM identity: IAMR:<role> for a role's session."""
+    own = redshift.get_cluster_credentials_with_iam(ClusterIdentifier="my-dw-cluster", DurationSeconds=1800)
+    assert own["DbUser"] == "IAM:root"
+    assert 1790 <= (own["Expiration"] - datetime.now(timezone.utc)).total_seconds() <= 1800
+    session = client(lakebox_server, "sts").assume_role(RoleArn="arn:aws:iam::000000000000:role/etl-loader",
+                                                RoleSessionName="nightly")["Credentials"]
+    as_role = boto3.client("redshift", endpoint_url=lakebox_server.endpoint_url, region_name="us-east-1",
+                           aws_access_key_id=session["AccessKeyId"], aws_secret_access_key=session["SecretAccessKey"],
+                           aws_session_token=session["SessionToken"])
+    creds = as_role.get_cluster_credentials_with_iam(ClusterIdentifier="my-dw-cluster", DbName="analytics")
+    assert creds["DbUser"] == "IAMR:etl-loader"
+    assert run_sql(redshift, "SELECT current_user", user=creds["DbUser"], password=creds["DbPassword"]) == [
+        ["IAMR:etl-loader"]]
+    with pytest.raises(ClientError) as missing:
+        redshift.get_cluster_credentials_with_iam(ClusterIdentifier="nope")
+    assert _error(missing) == ("ClusterNotFound", 404)
+    with pytest.raises(ClientError) as too_long:
+        redshift.get_cluster_credentials_with_iam(ClusterIdentifier="my-dw-cluster", DurationSeconds=7200)
+    assert _error(too_long)[0] == "InvalidParameterValue"
 
 
 def test_clusters_and_their_data_survive_a_restart(tmp_path):

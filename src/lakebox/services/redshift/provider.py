@@ -105,6 +105,16 @@ def _check_password(password: str) -> None:
                       "/, @, \", ', \\ or spaces.")
 
 
+def iam_database_user(arn: str) -> str:
+    """The database user Redshift maps an IAM identity to, one to one: a role's sessions share
+    `IAMR:<role>`, a user (or federated user) is `IAM:<name>`."""
+    resource = arn.split(":", 5)[-1]
+    kind, _, rest = resource.partition("/")
+    if kind == "assumed-role":
+        return "IAMR:" + rest.split("/")[0]
+    return "IAM:" + (rest.rsplit("/", 1)[-1] if rest else kind)
+
+
 class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
                        EventsMixin, ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
     service_name = "redshift"
@@ -112,6 +122,8 @@ class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, Sch
     def __init__(self, config: Any, *, lake: Any, glue_catalog: Any):
         super().__init__(config)
         self.lake, self.glue_catalog = lake, glue_catalog
+        #: STS's provider, for the caller's identity (GetClusterCredentialsWithIAM); set when wired.
+        self.sts: Any = None
         self.store = ClusterStore(config.data_dir / ".lakebox" / "redshift")
         self.runtimes: dict[tuple[str, str], ClusterRuntime] = {}
         self.audit = AuditLogger(lake, config.clock)
@@ -362,6 +374,15 @@ class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, Sch
         return self.store.get(ctx.account_id, identifier)
 
     def get_cluster_credentials(self, ctx: RequestContext, params: dict) -> dict:
+        return self._temporary_credentials(ctx, params, lambda: f"IAM:{params['DbUser']}")
+
+    def get_cluster_credentials_with_iam(self, ctx: RequestContext, params: dict) -> dict:
+        """A temporary login for the caller's own IAM identity (iam_database_user)."""
+        return self._temporary_credentials(
+            ctx, params, lambda: iam_database_user(self.sts.get_caller_identity(ctx, {})["Arn"]))
+
+    def _temporary_credentials(self, ctx: RequestContext, params: dict, login_of) -> dict:
+        """A password for `login_of()` on the cluster's endpoint, valid DurationSeconds (900 to 3600)."""
         if not params.get("ClusterIdentifier"):
             raise invalid("ClusterIdentifier must be specified: lakebox clusters have no custom domain names.")
         doc = self._cluster(ctx, params["ClusterIdentifier"])
@@ -371,8 +392,7 @@ class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, Sch
         seconds = params.get("DurationSeconds") or 900
         if not 900 <= seconds <= 3600:
             raise invalid("DurationSeconds must be between 900 and 3600.")
-        user = params["DbUser"]
-        login = f"IAM:{user}"
+        login = login_of()
         password = runtime.temporary_login(login, seconds)
         expiration = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds)
         return {"DbUser": login, "DbPassword": password, "Expiration": expiration}
