@@ -4,9 +4,11 @@ multipart objects, markers that resume listings, and the errors of bad markers a
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import pytest
 from awscrt import checksums as crt
+from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 from s3_helpers import error_of, make_client, upload_parts
 
@@ -81,6 +83,38 @@ def test_upload_with_algorithm_keeps_its_part_checksums(s3, bucket):
                                           MultipartUpload={"Parts": [{**done[0], "ChecksumCRC32": parts[0]["ChecksumCRC32"]}]})
     assert result["ChecksumType"] == "COMPOSITE"
     assert "ChecksumCRC32" in result and "ChecksumCRC64NVME" not in result
+
+
+def test_composite_checksum_drops_its_part_count_in_object_attributes(s3, bucket):
+    """AWS's recorded answers: CompleteMultipartUpload and HeadObject give the checksum of the parts'
+    checksums with "-<parts>", GetObjectAttributes gives it bare (and each part's checksum)."""
+    parts = [b"a" * (5 * MIB), b"tail"]
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
+    sent = [s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=n, Body=data,
+                           ChecksumAlgorithm="SHA256") for n, data in enumerate(parts, start=1)]
+    digests = [hashlib.sha256(p).digest() for p in parts]
+    composite = base64.b64encode(hashlib.sha256(b"".join(digests)).digest()).decode()
+    result = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": [
+        {"PartNumber": n, "ETag": p["ETag"], "ChecksumSHA256": p["ChecksumSHA256"]}
+        for n, p in enumerate(sent, start=1)]})
+    assert (result["ChecksumSHA256"], result["ChecksumType"]) == (composite + "-2", "COMPOSITE")
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == composite + "-2"
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["Checksum", "ObjectParts"])
+    assert attributes["Checksum"] == {"ChecksumSHA256": composite, "ChecksumType": "COMPOSITE"}
+    assert [p["ChecksumSHA256"] for p in attributes["ObjectParts"]["Parts"]] == [
+        base64.b64encode(d).decode() for d in digests]
+
+
+def test_multipart_copy_with_sha256_has_the_checksum_of_its_one_part(s3, bucket):
+    """boto3's managed copy above its threshold: one UploadPartCopy, then a composite checksum."""
+    s3.put_object(Bucket=bucket, Key="src", Body=b"some value")
+    s3.copy({"Bucket": bucket, "Key": "src"}, bucket, "copy", ExtraArgs={"ChecksumAlgorithm": "SHA256"},
+            Config=TransferConfig(multipart_threshold=1))
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="copy", ObjectAttributes=["Checksum"])
+    one_part = hashlib.sha256(b"some value").digest()
+    assert attributes["Checksum"]["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(one_part).digest()).decode()
+    assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"some value"
 
 
 # -- 2. ListObjectVersions after a marker whose version is gone ------------------------------------
