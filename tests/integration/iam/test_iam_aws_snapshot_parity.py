@@ -102,6 +102,23 @@ def test_create_policy_shows_no_description_or_tags_it_was_not_given(iam):
     assert (policy["DefaultVersionId"], policy["Path"], policy["AttachmentCount"]) == ("v1", "/", 0)
 
 
+def test_each_policy_operation_shows_its_own_subset(iam):
+    """CreatePolicy never shows the description and shows tags only if given; GetPolicy shows both,
+    tags even when there are none; ListPolicies neither (moto's AWS-verified test)."""
+    tags = [{"Key": "team", "Value": "lake"}]
+    created = iam.create_policy(PolicyName="described", Path="/subset/", PolicyDocument=json.dumps(LIST_FUNCTIONS),
+                                Description="reads functions", Tags=tags)["Policy"]
+    assert "Description" not in created and created["Tags"] == tags
+    got = iam.get_policy(PolicyArn=created["Arn"])["Policy"]
+    assert (got["Description"], got["Tags"]) == ("reads functions", tags)
+    plain = iam.create_policy(PolicyName="plain", Path="/subset/", PolicyDocument=json.dumps(LIST_FUNCTIONS))["Policy"]
+    got_plain = iam.get_policy(PolicyArn=plain["Arn"])["Policy"]
+    assert "Description" not in got_plain and got_plain["Tags"] == []
+    listed = iam.list_policies(PathPrefix="/subset/")["Policies"]
+    assert [p["PolicyName"] for p in listed] == ["described", "plain"]
+    assert not any("Description" in p or "Tags" in p for p in listed)
+
+
 # -- users ----------------------------------------------------------------------------------------------
 
 def test_user_permissions_boundary_can_be_put_and_deleted(iam):

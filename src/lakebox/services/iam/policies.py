@@ -26,10 +26,18 @@ class PoliciesMixin:
                 for kind in ("role", "user", "group")}
 
     @staticmethod
-    def _policy_output(doc: dict, *, listed: bool = False) -> dict:
-        """A Policy as IAM shows it; ListPolicies leaves out its tags and description."""
-        fields = ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId") + (() if listed else ("Description", "Tags"))
-        out = {k: doc[k] for k in fields if doc.get(k) not in (None, [])}
+    def _policy_output(doc: dict, *, view: str = "get") -> dict:
+        """A Policy as each operation shows it (AWS-verified): GetPolicy gives its description and
+        its tags, even none; CreatePolicy no description, and tags only if it was given some;
+        ListPolicies neither."""
+        fields = ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId")
+        out = {k: doc[k] for k in fields if doc.get(k) is not None}
+        if view == "get":
+            if doc.get("Description") is not None:
+                out["Description"] = doc["Description"]
+            out["Tags"] = doc.get("Tags") or []
+        elif view == "created" and doc.get("Tags"):
+            out["Tags"] = doc["Tags"]
         out.update(AttachmentCount=doc.get("AttachmentCount", 0), PermissionsBoundaryUsageCount=0, IsAttachable=True,
                    CreateDate=timestamp(doc["CreateDate"]), UpdateDate=timestamp(doc["UpdateDate"]))
         return out
@@ -48,7 +56,7 @@ class PoliciesMixin:
                    "UpdateDate": now, "Tags": tags_of(params), "NextVersion": 2, "AttachmentCount": 0,
                    "Versions": [{"VersionId": "v1", "Document": document, "CreateDate": now}]}
             self.store.put(ctx.account_id, "policy", policy_arn, doc)
-        return {"Policy": self._policy_output(doc)}
+        return {"Policy": self._policy_output(doc, view="created")}
 
     def get_policy(self, ctx: RequestContext, params: dict) -> dict:
         policy_arn = params["PolicyArn"]
@@ -73,7 +81,7 @@ class PoliciesMixin:
         scope = params.get("Scope") or "All"
         policies = [] if scope == "AWS" else [
             p for p in self.store.all(ctx.account_id, "policy") if p["Path"].startswith(prefix)]
-        shown = [self._policy_output(p, listed=True) for p in policies]
+        shown = [self._policy_output(p, view="listed") for p in policies]
         if scope != "Local":
             shown += [self._aws_policy_output(ctx, a) for a in known_policy_arns()
                       if name_and_path(a)[1].startswith(prefix)]
