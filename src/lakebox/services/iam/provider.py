@@ -19,14 +19,16 @@ from .profiles import ProfilesMixin
 from .roles import RolesMixin
 from .service_credentials import ServiceCredentialsMixin
 from .service_linked import ServiceLinkedRolesMixin
+from .signing_certificates import SigningCertificatesMixin
 from .simulation import SimulationMixin
 from .store import IamStore
 from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
-class IAMProvider(RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin, ServiceCredentialsMixin, PoliciesMixin,
-                  ProfilesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
+class IAMProvider(RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin, ServiceCredentialsMixin,
+                  SigningCertificatesMixin, PoliciesMixin, ProfilesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin,
+                  Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

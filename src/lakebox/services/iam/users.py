@@ -109,6 +109,8 @@ class UsersMixin:
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
             if self.groups_of(ctx, doc):
                 raise delete_conflict("Cannot delete entity, must remove users from group first.")
+            if self.signing_certificates_of(ctx, doc["UserName"]):
+                raise delete_conflict("Cannot delete entity, must delete signing certificates first.")
             if self.service_credentials_of(ctx, doc["UserName"]):
                 raise delete_conflict("Cannot delete entity, must remove referenced objects first.")
             self.store.delete(ctx.account_id, "user", name)
