@@ -147,3 +147,15 @@ def _wait(data, statement_id: str) -> dict:
         if described["Status"] in ("FINISHED", "FAILED", "ABORTED"):
             return described
     raise AssertionError("statement did not end")
+
+
+def test_cluster_security_groups_are_refused_as_on_a_vpc_by_default_account(redshift):
+    """EC2-Classic is retired: AWS refuses every cluster security group operation this way."""
+    for call, kwargs in [(redshift.create_cluster_security_group, {"ClusterSecurityGroupName": "g", "Description": "d"}),
+                         (redshift.describe_cluster_security_groups, {}),
+                         (redshift.authorize_cluster_security_group_ingress,
+                          {"ClusterSecurityGroupName": "g", "CIDRIP": "10.0.0.1/32"})]:
+        with pytest.raises(ClientError) as info:
+            call(**kwargs)
+        assert _error(info) == ("InvalidParameterValue", 400)
+        assert info.value.response["Error"]["Message"] == "VPC-by-Default customers cannot use cluster security groups"

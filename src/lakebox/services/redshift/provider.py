@@ -31,6 +31,7 @@ from .events import EventsMixin
 from .parameter_groups import ParameterGroupsMixin, default_group, session_settings
 from .runtime import ClusterRuntime
 from .scheduled_actions import ScheduledActionsMixin, ScheduleRunner
+from .security_groups import SecurityGroupsMixin
 from .snapshot_ops import SnapshotOpsMixin
 from .snapshots import SnapshotsMixin
 from .store import ClusterStore, password_hash
@@ -116,6 +117,7 @@ def iam_database_user(arn: str) -> str:
 
 
 class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
+                       SecurityGroupsMixin,
                        EventsMixin, ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
     service_name = "redshift"
 
