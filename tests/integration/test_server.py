@@ -92,6 +92,31 @@ def test_keep_alive_serves_several_requests_on_one_connection(lakebox_server):
     conn.close()
 
 
+def test_header_names_go_out_as_aws_spells_them(lakebox_server):
+    """AWS's recorded answers key headers as `ETag`, `Content-Type`, `x-amzn-RequestId` ...; the
+    x-amz-* names stay in lower case, as AWS writes them."""
+    s3 = boto3.client("s3", endpoint_url=lakebox_server.endpoint_url, region_name="us-east-1")
+    s3.create_bucket(Bucket="spelled")
+    s3.put_object(Bucket="spelled", Key="k", Body=b"hello")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "spelled", "Key": "k"})
+    conn = http.client.HTTPConnection(lakebox_server.host, lakebox_server.port)
+    conn.request("GET", url.split(str(lakebox_server.port), 1)[1])
+    resp = conn.getresponse()
+    assert resp.read() == b"hello"
+    names = [name for name, _ in resp.getheaders()]
+    assert {"Date", "Server", "Content-Type", "Content-Length", "ETag", "Last-Modified", "Accept-Ranges",
+            "x-amz-request-id", "x-amz-server-side-encryption"} <= set(names)
+    kinesis = boto3.client("kinesis", endpoint_url=lakebox_server.endpoint_url, region_name="us-east-1")
+    answer = kinesis.list_streams()["ResponseMetadata"]["HTTPHeaders"]
+    assert answer["x-amzn-requestid"]  # botocore reads names in any case
+    conn.request("POST", "/", body=b"{}", headers={
+        "X-Amz-Target": "Kinesis_20131202.ListStreams", "Content-Type": "application/x-amz-json-1.1"})
+    resp = conn.getresponse()
+    resp.read()
+    assert "x-amzn-RequestId" in [name for name, _ in resp.getheaders()]
+    conn.close()
+
+
 def test_expect_100_continue_gets_interim_response_then_body_is_stored(lakebox_server):
     s3 = client("s3", lakebox_server)
     # the raw PUT below is unsigned: a public-write bucket takes ACLs enabled and no public access block
