@@ -97,8 +97,9 @@ OUT=${LS_OUT:-/tmp/lakebox-localstack/out-$(date +%Y%m%d-%H%M%S)}
 WORK=$(mktemp -d /tmp/lakebox-localstack-work.XXXXXX)
 mkdir -p "$OUT"
 PATHS="tests/__init__.py tests/conftest.py tests/aws/__init__.py tests/aws/conftest.py tests/aws/services/__init__.py"
-PATHS="$PATHS tests/aws/services/lambda_"  # the Kinesis tests import its helpers
-for service in $SERVICES; do PATHS="$PATHS tests/aws/services/$service"; done
+PATHS="$PATHS tests/aws/files tests/aws/services/lambda_"  # test data, and helpers the Kinesis tests import
+RUN=""
+for service in $SERVICES; do PATHS="$PATHS tests/aws/services/$service"; RUN="$RUN tests/aws/services/$service"; done
 { git --git-dir="$SRC/.git" archive "$REF" $PATHS 2>/dev/null || git --git-dir="$SRC" archive "$REF" $PATHS; } | tar x -C "$WORK"
 sed -i '/stepfunctions.fixtures\|cloudformation.fixtures/d' "$WORK/tests/conftest.py"
 # Stand-ins for LocalStack internals that test modules import at the top.
@@ -112,7 +113,7 @@ echo "lakebox on 127.0.0.1:$PORT, data $WORK/data, suite localstack $REF ($SERVI
 
 set +e
 (cd "$WORK" && TEST_SKIP_LOCALSTACK_START=1 TEST_AWS_ENDPOINT_URL=http://127.0.0.1:$PORT \
-  "$VENV/bin/python" -m pytest -p no:cacheprovider tests/aws/services -q -W ignore --timeout 60 --tb=short \
+  "$VENV/bin/python" -m pytest -p no:cacheprovider $RUN -q -W ignore --timeout 60 --tb=short \
   -m "not aws_only_localstack and not only_localstack" --ignore-glob="*notifications*" \
   -k "not subscribe_to_shard_timeout and not java_sdk and not run_kcl" \
   --junitxml="$OUT/junit.xml" "$@") > "$OUT/pytest.log" 2>&1
