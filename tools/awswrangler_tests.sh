@@ -158,13 +158,5 @@ set +e
 set -e
 
 junit_summary "$OUT" awswrangler
-RC=0
-if [ "$RATCHET" = 1 ]; then
-  ratchet_check "$RATCHET_FILE" "$OUT/passed.txt" || RC=1
-fi
-if [ "$UPDATE" = 1 ]; then
-  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "aws-sdk-pandas $REF unit tests (library $DRIVER)" \
-    tools/awswrangler_tests.sh
-fi
-echo "results: $OUT"
-exit "$RC"
+ratchet_finish "$RATCHET" "$UPDATE" "$RATCHET_FILE" "$OUT" "aws-sdk-pandas $REF unit tests (library $DRIVER)" \
+  tools/awswrangler_tests.sh

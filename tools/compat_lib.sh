@@ -1,5 +1,5 @@
 # What the compatibility-suite runners share (s3tests.sh, kinesis_compat_tests.sh, pyathena_tests.sh,
-# awswrangler_tests.sh, redshift_driver_tests.sh): a free port, a `lakebox serve` started for one run
+# awswrangler_tests.sh, redshift_driver_tests.sh, localstack_tests.sh, moto_verified_tests.sh): a free port, a `lakebox serve` started for one run
 # and stopped after it, a summary of a JUnit report, and the ratchet of tests that passed. Sourced by
 # them, never run.
 
@@ -75,4 +75,19 @@ open(f"{out}/passed.txt", "w").write("".join(n + "\n" for n in sorted(set(passed
 open(f"{out}/failed.txt", "w").write("".join(n + "\n" for n in sorted(set(failed))))
 print(f"{label}: {len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
 PY
+}
+
+# ratchet_finish RATCHET UPDATE RATCHET_FILE OUT WHAT SCRIPT: the end of a run. With RATCHET=1,
+# checks OUT/passed.txt against RATCHET_FILE; with UPDATE=1, rewrites RATCHET_FILE from it (WHAT
+# and SCRIPT head the file). Prints the results folder; returns 1 if the ratchet found a regression.
+ratchet_finish() {
+  local rc=0
+  if [ "$1" = 1 ]; then
+    ratchet_check "$3" "$4/passed.txt" || rc=1
+  fi
+  if [ "$2" = 1 ]; then
+    ratchet_write "$3" "$4/passed.txt" "$5" "$6"
+  fi
+  echo "results: $4"
+  return "$rc"
 }

@@ -119,13 +119,4 @@ set +e
   --junitxml="$OUT/junit.xml" "$@") > "$OUT/pytest.log" 2>&1
 set -e
 junit_summary "$OUT" localstack
-echo "results: $OUT"
-
-status=0
-if [ "$RATCHET" = 1 ]; then
-  ratchet_check "$RATCHET_FILE" "$OUT/passed.txt" || status=1
-fi
-if [ "$UPDATE" = 1 ]; then
-  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "LocalStack ($REF) AWS-validated tests" tools/localstack_tests.sh
-fi
-exit $status
+ratchet_finish "$RATCHET" "$UPDATE" "$RATCHET_FILE" "$OUT" "LocalStack ($REF) AWS-validated tests" tools/localstack_tests.sh

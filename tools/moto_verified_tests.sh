@@ -67,13 +67,4 @@ set +e
   --junitxml="$OUT/junit.xml" "$@") > "$OUT/pytest.log" 2>&1
 set -e
 junit_summary "$OUT" moto-verified
-echo "results: $OUT"
-
-status=0
-if [ "$RATCHET" = 1 ]; then
-  ratchet_check "$RATCHET_FILE" "$OUT/passed.txt" || status=1
-fi
-if [ "$UPDATE" = 1 ]; then
-  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "moto ($REF) AWS-verified tests" tools/moto_verified_tests.sh
-fi
-exit $status
+ratchet_finish "$RATCHET" "$UPDATE" "$RATCHET_FILE" "$OUT" "moto ($REF) AWS-verified tests" tools/moto_verified_tests.sh

@@ -118,12 +118,5 @@ set +e
 set -e
 
 junit_summary "$OUT" pyathena
-RC=0
-if [ "$RATCHET" = 1 ]; then
-  ratchet_check "$RATCHET_FILE" "$OUT/passed.txt" || RC=1
-fi
-if [ "$UPDATE" = 1 ]; then
-  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "PyAthena $REF integration tests (driver $DRIVER)" tools/pyathena_tests.sh
-fi
-echo "results: $OUT"
-exit "$RC"
+ratchet_finish "$RATCHET" "$UPDATE" "$RATCHET_FILE" "$OUT" "PyAthena $REF integration tests (driver $DRIVER)" \
+  tools/pyathena_tests.sh

@@ -105,12 +105,5 @@ open(f"{out}/passed.txt", "w").write("".join(n + "\n" for n in sorted(passed)))
 open(f"{out}/failed.txt", "w").write("".join(n + "\n" for n in sorted(failed + errors)))
 print(f"redshift-driver-tests: {len(passed)} passed, {len(failed)} failed, {len(errors)} errors")
 PY
-RC=0
-if [ "$RATCHET" = 1 ]; then
-  ratchet_check "$RATCHET_FILE" "$OUT/passed.txt" || RC=1
-fi
-if [ "$UPDATE" = 1 ]; then
-  ratchet_write "$RATCHET_FILE" "$OUT/passed.txt" "redshift_connector $REF integration tests" tools/redshift_driver_tests.sh
-fi
-echo "results: $OUT"
-exit "$RC"
+ratchet_finish "$RATCHET" "$UPDATE" "$RATCHET_FILE" "$OUT" "redshift_connector $REF integration tests" \
+  tools/redshift_driver_tests.sh
