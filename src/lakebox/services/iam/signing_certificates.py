@@ -49,7 +49,7 @@ class SigningCertificatesMixin:
 
     def upload_signing_certificate(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:
-            user = self._key_owner(ctx, params)
+            user = self._key_owner(ctx, params, "signing certificates")
             body = _check_body(params["CertificateBody"])
             held = self.signing_certificates_of(ctx, user)
             if any(c["CertificateBody"].strip() == body.strip() for c in held):
@@ -63,14 +63,14 @@ class SigningCertificatesMixin:
         return {"Certificate": _output(doc)}
 
     def list_signing_certificates(self, ctx: RequestContext, params: dict) -> dict:
-        user = self._key_owner(ctx, params)
+        user = self._key_owner(ctx, params, "signing certificates")
         out = page(self.signing_certificates_of(ctx, user), params, "Certificates",
                    lambda c: c["UploadDate"] + c["CertificateId"])
         out["Certificates"] = [_output(d) for d in out["Certificates"]]
         return out
 
     def _signing_certificate(self, ctx: RequestContext, params: dict) -> dict:
-        user = self._key_owner(ctx, params)
+        user = self._key_owner(ctx, params, "signing certificates")
         doc = self.store.get(ctx.account_id, _KIND, params["CertificateId"])
         if doc is None or doc["UserName"] != user:
             raise no_such_entity(f"The Certificate with id {params['CertificateId']} cannot be found.")

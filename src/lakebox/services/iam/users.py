@@ -153,12 +153,14 @@ class UsersMixin:
 
     # -- access keys --------------------------------------------------------------------------------
 
-    def _key_owner(self, ctx: RequestContext, params: dict) -> str:
+    def _key_owner(self, ctx: RequestContext, params: dict, held: str = "access keys") -> str:
+        """The user named by UserName, or else the caller's own; `held` names what the root user
+        cannot hold here, for the error."""
         if params.get("UserName"):
             return self._user(ctx, params["UserName"])["UserName"]
         name = self._calling_user(ctx)
         if name is None:
-            raise no_such_entity("lakebox keeps no access keys for the account's root user; name a user.")
+            raise no_such_entity(f"lakebox keeps no {held} for the account's root user; name a user.")
         return name
 
     def create_access_key(self, ctx: RequestContext, params: dict) -> dict:
