@@ -117,8 +117,8 @@ def iam_database_user(arn: str) -> str:
 
 
 class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
-                       SecurityGroupsMixin,
-                       EventsMixin, ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
+                       SecurityGroupsMixin, EventsMixin, ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin,
+                       Provider):
     service_name = "redshift"
 
     def __init__(self, config: Any, *, lake: Any, glue_catalog: Any):
