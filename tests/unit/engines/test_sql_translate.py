@@ -237,6 +237,9 @@ def engine():
     ("SELECT sign(-3)", "-1", "integer"),
     ("SELECT sign(-2.5)", "-1.0", "double"),
     ("SELECT current_timezone()", "UTC", "varchar"),
+    ("SELECT cbrt(27)", "3.0", "double"),  # exact, as Java's Math.cbrt; the C library's is 3.0000000000000004
+    ("SELECT cbrt(-64.0)", "-4.0", "double"),
+    ("SELECT cbrt(2)", "1.2599210498948734", "double"),
     ("SELECT every(x > 0) FROM (VALUES 1, 2) t(x)", "true", "boolean"),
     ("SELECT json_array_contains('[1,2]', 2)", "true", "boolean"),
     ("SELECT json_size('{\"a\":{\"b\":1,\"c\":2}}', '$.a')", "2", "bigint"),

@@ -1,6 +1,6 @@
 """Translation rules for Trino's scalar math, string and JSON functions that DuckDB names or answers
 differently: codepoint, normalize, regexp_position, width_bucket, from_base, infinity/nan,
-random(n), sign, current_timezone, every, json_array_contains, json_size, json_array_get and CAST of a
+random(n), sign, cbrt, current_timezone, every, json_array_contains, json_size, json_array_get and CAST of a
 string to JSON.
 
 Builders take the typed sqlglot node of the Trino call and return the DuckDB expression with
@@ -93,6 +93,14 @@ def _sign(node: exp.Sign) -> exp.Expression:
     return cast
 
 
+def _cbrt(node: exp.Cbrt) -> exp.Expression:
+    """Java's cube root (Trino's) is exact for a perfect cube, where the C library's may be one ulp
+    off (cbrt(27) = 3.0000000000000004): a root whose rounded value cubes back to x is that value."""
+    return typed(template(
+        "CASE WHEN round(cbrt(__p_x)) * round(cbrt(__p_x)) * round(cbrt(__p_x)) = CAST(__p_x AS DOUBLE) "
+        "THEN round(cbrt(__p_x)) ELSE cbrt(__p_x) END", x=node.this), "double")
+
+
 def _current_timezone(node: exp.Expression) -> exp.Expression:
     """Athena's sessions run in UTC."""
     return typed(exp.Literal.string("UTC"), "varchar")
@@ -149,6 +157,7 @@ SCALAR_RULES: dict = {
     "nan": _constant("CAST('nan' AS DOUBLE)"),
     exp.Rand: _random,
     exp.Sign: _sign,
+    exp.Cbrt: _cbrt,
     exp.CurrentTimezone: _current_timezone,
     "every": _every,
     exp.JSONArrayContains: _json_array_contains,
