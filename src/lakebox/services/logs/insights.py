@@ -45,7 +45,7 @@ WORKERS_ENV = "LAKEBOX_LOGS_INSIGHTS_WORKERS"
 MAX_GROUPS = 50
 DESCRIBE_LIMIT = 1000
 #: How long StartQuery waits for a query to end before it answers (see start_query).
-START_GRACE_SECONDS = 1.0
+START_GRACE_SECONDS = 0.5
 QUERY_MISSING = "Query does not exist"
 _ZERO_STATISTICS = {"recordsMatched": 0.0, "recordsScanned": 0.0, "bytesScanned": 0.0}
 
@@ -107,8 +107,7 @@ class InsightsMixin:
                                              groups, start_s * 1000, end_s * 1000 + 999)
         # A small query is given a moment to end before the answer, so that a caller who reads the
         # results at once (as tests written against a synchronous emulator do) finds them Complete;
-        # a longer one is answered while it is still Scheduled or Running, as on AWS. The moment
-        # covers the first query of a fresh server, which starts the SQL engine (about 0.6 s here).
+        # a longer one is answered while it is still Scheduled or Running, as on AWS.
         wait([running], timeout=START_GRACE_SECONDS)
         return {"queryId": query_id}
 
