@@ -157,6 +157,13 @@ def test_a_query_run_again_reuses_its_translation_but_sees_new_files_and_types(e
     assert again.rows == [["integer"]]  # a changed Glue type is a new schema, so a new translation
 
 
+def test_typeof_a_nested_value_known_only_at_run_time_is_spelled_as_trino(env):
+    engine, _ = env
+    outcome = engine.execute("SELECT typeof(x), typeof(t) FROM (SELECT array[row(id, 'a')] AS x, "
+                             "array[timestamp '2020-01-01 00:00:00'] AS t FROM orders LIMIT 1)", "sales")
+    assert outcome.rows == [["array(row(field0 bigint, field1 varchar))", "array(timestamp(3))"]]
+
+
 def test_a_row_field_is_named_after_the_field(env):
     engine, _ = env
     outcome = engine.execute("SELECT CAST(ROW(1, 'a') AS ROW(x int, y varchar)).y, "

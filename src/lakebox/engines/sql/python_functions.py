@@ -23,7 +23,7 @@ import mmh3
 import xxhash
 from sqlglot import exp
 
-from . import python_text_number_functions
+from . import python_text_number_functions, trino_types
 from .errors import QueryError
 from .types import render_double
 from .sql_template import template, typed
@@ -100,6 +100,8 @@ FUNCTIONS: dict[str, tuple[Callable, list[str], str]] = {
     # CAST(double AS varchar): Java's Double.toString, as Trino writes it (1.0E8, 1.0E-4), where
     # DuckDB writes 100000000.0 and 0.0001.
     "lakebox_double_text": (render_double, ["DOUBLE"], "VARCHAR"),
+    # typeof() of a value whose type the translation could not work out: DuckDB's name, as Trino's.
+    "lakebox_trino_type": (trino_types.runtime_name, ["VARCHAR"], "VARCHAR"),
 }
 
 

@@ -346,13 +346,7 @@ def _typeof(node: exp.Typeof) -> exp.Expression:
     name = trino_types.trino_name(arg.type) if arg.type is not None else None
     if name:
         return exp.Literal.string(name)
-    # DuckDB types a literal without a fraction TIMESTAMP_S, with one to three digits TIMESTAMP_MS:
-    # lakebox shows both (and a nanosecond column) with milliseconds, as timestamp(3).
-    return template("CASE typeof(__p_x) WHEN 'TIMESTAMP' THEN 'timestamp(3)' WHEN 'TIMESTAMP_S' THEN 'timestamp(3)' "
-                     "WHEN 'TIMESTAMP_MS' THEN 'timestamp(3)' WHEN 'TIMESTAMP_NS' THEN 'timestamp(3)' "
-                     "WHEN 'TIMESTAMP WITH TIME ZONE' THEN 'timestamp(3) with time zone' "
-                     "WHEN 'HUGEINT' THEN 'bigint' WHEN 'FLOAT' THEN 'real' WHEN 'BLOB' THEN 'varbinary' "
-                     "ELSE replace(replace(lower(typeof(__p_x)), 'struct', 'row'), 'list', 'array') END", x=arg)
+    return template("lakebox_trino_type(typeof(__p_x))", x=arg)   # trino_types.runtime_name
 
 
 def _map_agg(node: exp.Anonymous) -> exp.Expression:

@@ -262,6 +262,9 @@ _TRINO_NAMES = {
     "TIMESTAMPTZ": "timestamp(3) with time zone", "TIMESTAMP WITH TIME ZONE": "timestamp(3) with time zone",
     "TIME": "time(3)", "BLOB": "varbinary", "JSON": "json", "UUID": "uuid", "INTERVAL": "interval day to second",
     "NULL": "unknown", "UNKNOWN": "unknown",
+    # DuckDB's runtime typeof of a timestamp literal without a fraction, or with one to three digits,
+    # and of a nanosecond column: lakebox shows them all with milliseconds.
+    "TIMESTAMP_S": "timestamp(3)", "TIMESTAMP_MS": "timestamp(3)", "TIMESTAMP_NS": "timestamp(3)",
 }
 
 
@@ -291,6 +294,18 @@ def trino_name(kind: exp.DataType) -> Optional[str]:
     if kind.this in (T.TIMESTAMP, T.TIMESTAMPNTZ) and time_precision(kind) > DEFAULT_TIME_PRECISION:
         return f"timestamp({time_precision(kind)})"  # as the result prints it (timestamp_output_precisions)
     return _TRINO_NAMES.get(kind.sql("duckdb").upper())
+
+
+@functools.lru_cache(maxsize=256)
+def runtime_name(duckdb_type: str) -> str:
+    """DuckDB's runtime `typeof()` text as Trino names the type: `STRUCT(a INTEGER)[]` is
+    `array(row(a integer))`. For a value whose type the translation could not work out; a type
+    with no Trino name keeps DuckDB's, in lower case."""
+    try:
+        name = trino_name(exp.DataType.build(duckdb_type, dialect="duckdb"))
+    except Exception:  # noqa: BLE001 - a type sqlglot cannot parse keeps DuckDB's spelling
+        name = None
+    return name or duckdb_type.lower()
 
 
 #: Trino's precision of `time` written without one, as in CAST(x AS time).
