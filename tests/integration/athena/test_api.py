@@ -309,6 +309,15 @@ def test_tags_on_workgroups(athena):
     assert athena.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "env", "Value": "dev"}]
 
 
+def test_a_tag_without_a_key_is_refused_and_creates_nothing(athena):
+    with pytest.raises(ClientError) as exc:
+        athena.create_work_group(Name="keyless", Tags=[{"Key": "ok", "Value": "1"}, {"Value": "no key"}])
+    code, message = error_of(exc)[:2]
+    assert code == "InvalidRequestException"
+    assert "'tags.2.member.key' failed to satisfy constraint: Member must not be null" in message
+    assert "keyless" not in [w["Name"] for w in athena.list_work_groups()["WorkGroups"]]
+
+
 # --- persistence ------------------------------------------------------------------------------------
 
 def test_executions_and_results_survive_restart_and_running_ones_end_failed(tmp_path, monkeypatch):

@@ -42,6 +42,13 @@ def page(items: Sequence, token: Optional[str], max_results: Optional[int], defa
 
 
 def put_tags(db: sqlite3.Connection, resource_arn: str, tags: Optional[list]) -> None:
+    """Store `tags` in the caller's transaction. A tag without a key (the model leaves Key optional)
+    is refused as Athena's front end refuses a null member, and the caller's transaction rolls back."""
+    missing = [number for number, tag in enumerate(tags or [], 1) if tag.get("Key") is None]
+    if missing:
+        raise invalid_request(f"{len(missing)} validation error{'s' if len(missing) > 1 else ''} detected: " + "; ".join(
+            f"Value null at 'tags.{number}.member.key' failed to satisfy constraint: Member must not be null"
+            for number in missing))
     for tag in tags or []:
         db.execute("INSERT OR REPLACE INTO tags (arn, key, value) VALUES (?, ?, ?)",
                    (resource_arn, tag["Key"], tag.get("Value", "")))
