@@ -180,7 +180,10 @@ class _Validator:
         self._check_size(value, len(value), shape, path)
         member = shape.member
         for index, item in enumerate(value, 1):
-            self.check(item, member, _item_path(path, index))
+            if item is None:   # a JSON `[null]`: AWS's front ends refuse the item as a null member
+                self.report(None, None, _item_path(path, index), "Member must not be null")
+            else:
+                self.check(item, member, _item_path(path, index))
 
     def _check_map(self, value: Any, shape: Shape, path: Any) -> None:
         if not isinstance(value, dict):

@@ -80,6 +80,13 @@ def test_too_short_string_and_list_items_use_member_paths():
            "Member must have length greater than or equal to 1" in error.message
 
 
+def test_a_null_list_item_is_a_null_member():
+    error = _errors("emr", "ModifyInstanceGroups", {"InstanceGroups": [None]})
+    assert error.code == "ValidationException"
+    assert "Value null at 'instanceGroups.1.member' failed to satisfy constraint: Member must not be null" \
+        in error.message
+
+
 def test_numeric_range_and_list_size():
     error = _errors("kinesis", "ListShards", {"StreamName": "s", "MaxResults": 0})
     assert "Value '0' at 'maxResults' failed to satisfy constraint: " \
