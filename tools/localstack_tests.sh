@@ -58,7 +58,13 @@ done
 if python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $PORT))" 2>/dev/null; then :; else
   echo "port $PORT is in use: the suite needs it for lakebox" >&2; exit 2
 fi
-PYTHON=${LS_PYTHON:-$(command -v python3.13 || command -v python3.12 || true)}
+# The first interpreter that runs and is 3.12 or newer (a version manager's shim may be on PATH
+# for a version it does not select).
+PYTHON=${LS_PYTHON:-}
+for candidate in python3.13 python3.12 python3 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[3-9]*/bin/python3 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3; do
+  [ -n "$PYTHON" ] && break
+  "$candidate" -c "import sys; sys.exit(sys.version_info < (3, 12))" 2>/dev/null && PYTHON=$(command -v "$candidate")
+done
 [ -n "$PYTHON" ] || { echo "the suite needs Python 3.12 or newer (set LS_PYTHON)" >&2; exit 2; }
 
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import localstack_snapshot" 2>/dev/null; then
