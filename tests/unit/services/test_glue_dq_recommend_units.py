@@ -71,7 +71,7 @@ def test_empty_table_recommends_no_rows():
     assert recommend(data) == "Rules = [\n    RowCount = 0\n]"
 
 
-def test_version_1_store_gains_recommendation_runs(tmp_path):
+def test_version_1_store_gains_recommendation_and_column_statistics_runs(tmp_path):
     path = tmp_path / "data_quality.db"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE rulesets (catalog TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, "
@@ -88,5 +88,6 @@ def test_version_1_store_gains_recommendation_runs(tmp_path):
             store.put_run(db, "us-east-1:000000000000", run, "recommendation_runs")
         assert store.run("us-east-1:000000000000", "dqrun-1", "recommendation_runs")["Status"] == "SUCCEEDED"
         assert store.run("us-east-1:000000000000", "dqrun-1") is None
+        assert store.stats_runs("us-east-1:000000000000") == []   # version 3's column statistics runs
     finally:
         store.close()

@@ -25,6 +25,12 @@ def _columns(table: dict) -> set[str]:
     return {c["Name"].lower() for c in columns}
 
 
+def store_statistics(db: sqlite3.Connection, catalog: str, table: dict, key: str, stats: dict) -> None:
+    """Keep one column's statistics (of the table, `key` '', or of a partition), replacing any earlier."""
+    db.execute("INSERT OR REPLACE INTO column_stats (catalog, db, tbl, vkey, col, doc) VALUES (?, ?, ?, ?, ?, ?)",
+               (catalog, table["DatabaseName"], table["Name"], key, stats["ColumnName"].lower(), encode(stats)))
+
+
 class ColumnStatisticsMixin:
     store: CatalogStore
 
@@ -48,9 +54,7 @@ class ColumnStatisticsMixin:
                 if column.lower() not in known:
                     errors.append({"ColumnStatistics": stats, "Error": error_detail(_column_not_found(column))})
                     continue
-                db.execute("INSERT OR REPLACE INTO column_stats (catalog, db, tbl, vkey, col, doc) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
-                           (catalog, table["DatabaseName"], table["Name"], key, column.lower(), encode(stats)))
+                store_statistics(db, catalog, table, key, stats)
         return {"Errors": errors}
 
     def _get_stats(self, ctx: RequestContext, params: dict, partition: bool) -> dict:

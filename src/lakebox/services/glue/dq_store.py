@@ -9,7 +9,9 @@ should never queue behind catalog writes, nor join a catalog transaction.
   (kept here so that a create writes the ruleset and its tags in one transaction);
 - `runs`: each evaluation run, shaped like GetDataQualityRulesetEvaluationRun's output;
 - `recommendation_runs`: each rule recommendation run, shaped like GetDataQualityRuleRecommendationRun's;
-- `results`: each result, shaped like GetDataQualityResult's output.
+- `results`: each result, shaped like GetDataQualityResult's output;
+- `column_stats_runs`: each column statistics task run, shaped like GetColumnStatisticsTaskRun's
+  `ColumnStatisticsTaskRun`, with its table (lower case) for the per-table lookups.
 Rows are keyed by `catalog`, `<region>:<account>`; runs and results also by when they started, which
 is how their lists are ordered.
 """
@@ -21,7 +23,7 @@ from typing import Optional
 
 from .store import CatalogStore, decode, encode
 
-DQ_SCHEMA_VERSION = 2
+DQ_SCHEMA_VERSION = 3
 
 #: The tables of runs: evaluation runs, and rule recommendation runs (added in version 2).
 RUN_TABLES = ("runs", "recommendation_runs")
@@ -31,8 +33,15 @@ RECOMMENDATION_RUNS = [
     "CREATE INDEX IF NOT EXISTS recommendation_runs_by_status ON recommendation_runs (status)",
 ]
 
+COLUMN_STATS_RUNS = [
+    ("CREATE TABLE IF NOT EXISTS column_stats_runs (catalog TEXT NOT NULL, run_id TEXT NOT NULL, "
+     "db TEXT NOT NULL, tbl TEXT NOT NULL, started TEXT NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL, "
+     "PRIMARY KEY (catalog, run_id))"),
+    "CREATE INDEX IF NOT EXISTS column_stats_runs_by_table ON column_stats_runs (catalog, db, tbl, started)",
+]
+
 #: What turns a file of an older schema version into the next one, keyed by the old version.
-DQ_UPGRADES = {1: RECOMMENDATION_RUNS}
+DQ_UPGRADES = {1: RECOMMENDATION_RUNS, 2: COLUMN_STATS_RUNS}
 
 DQ_SCHEMA = [
     "CREATE TABLE rulesets (catalog TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, name))",
@@ -42,6 +51,7 @@ DQ_SCHEMA = [
     ("CREATE TABLE results (catalog TEXT NOT NULL, result_id TEXT NOT NULL, started TEXT NOT NULL, "
      "doc TEXT NOT NULL, PRIMARY KEY (catalog, result_id))"),
     *RECOMMENDATION_RUNS,
+    *COLUMN_STATS_RUNS,
 ]
 
 
@@ -111,6 +121,37 @@ class DataQualityStore(CatalogStore):
     def put_result(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
         db.execute("INSERT INTO results (catalog, result_id, started, doc) VALUES (?, ?, ?, ?)",
                    (catalog, doc["ResultId"], doc["StartedOn"].isoformat(), encode(doc)))
+
+
+    # -- column statistics task runs --------------------------------------------------------------------
+
+    def stats_run(self, run_id: str) -> Optional[tuple[str, dict]]:
+        """(catalog, run) of a column statistics task run: its id is unique across accounts."""
+        rows = self.read("SELECT catalog, doc FROM column_stats_runs WHERE run_id = ?", (run_id,))
+        return (rows[0]["catalog"], decode(rows[0]["doc"])) if rows else None
+
+    def stats_runs(self, catalog: str, db: Optional[str] = None, tbl: Optional[str] = None) -> list[dict]:
+        """The runs of the account and region (of one table, if named), the latest first."""
+        where, args = "catalog = ?", [catalog]
+        if db is not None:
+            where, args = where + " AND db = ? AND tbl = ?", args + [db, tbl]
+        rows = self.read(f"SELECT doc FROM column_stats_runs WHERE {where} ORDER BY started DESC, run_id", tuple(args))
+        return [decode(r["doc"]) for r in rows]
+
+    def unfinished_stats_runs(self) -> list[tuple[str, dict]]:
+        rows = self.read("SELECT catalog, doc FROM column_stats_runs WHERE status IN ('STARTING', 'RUNNING')")
+        return [(r["catalog"], decode(r["doc"])) for r in rows]
+
+    def load_stats_run(self, db: sqlite3.Connection, catalog: str, run_id: str) -> Optional[dict]:
+        row = db.execute("SELECT doc FROM column_stats_runs WHERE catalog = ? AND run_id = ?",
+                         (catalog, run_id)).fetchone()
+        return decode(row["doc"]) if row else None
+
+    def put_stats_run(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
+        db.execute("INSERT OR REPLACE INTO column_stats_runs (catalog, run_id, db, tbl, started, status, doc) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (catalog, doc["ColumnStatisticsTaskRunId"], doc["DatabaseName"].lower(), doc["TableName"].lower(),
+                    doc["CreationTime"].isoformat(), doc["Status"], encode(doc)))
 
 
 def _run_table(table: str) -> str:

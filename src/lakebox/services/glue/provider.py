@@ -27,6 +27,7 @@ from ..job_drivers import driver_environment, server_endpoint
 from .catalog_settings import CatalogSettingsMixin
 from .classifiers import ClassifiersMixin
 from .column_stats import ColumnStatisticsMixin
+from .column_stats_runs import ColumnStatisticsTaskRunsMixin
 from .connections import ConnectionsMixin
 from .crawler_run import CrawlEnv, run_crawl
 from .crawler_store import CrawlerStore
@@ -61,6 +62,7 @@ class GlueProvider(
     PartitionBatchMixin,
     PartitionIndexesMixin,
     ColumnStatisticsMixin,
+    ColumnStatisticsTaskRunsMixin,
     FunctionsMixin,
     ConnectionsMixin,
     TagsMixin,
@@ -84,6 +86,7 @@ class GlueProvider(
         self.store = CatalogStore(config.data_dir / ".lakebox" / "glue" / "catalog.db")
         # Data Quality runs read the catalog's tables through the Athena SQL engine over the lake.
         self.start_data_quality()
+        self.start_column_statistics()   # its runs are kept beside Data Quality's, and read the same way
         self.crawler_store = CrawlerStore(config.data_dir / ".lakebox" / "glue" / "crawlers.db")
         env = CrawlEnv(lake=lake, catalog=self, logs=logs, crawler_store=self.crawler_store, clock=self.clock)
         self.crawl_worker = CrawlWorker(self.crawler_store, self.clock.now,
@@ -113,6 +116,7 @@ class GlueProvider(
     def close(self) -> None:
         # Schedules, then job runs and crawls: a stopping run or crawl still writes its end to every store.
         self.trigger_engine.close()
+        self.stats_runner.close()
         self.close_data_quality()
         self.job_runner.close()
         self.crawl_worker.close()
