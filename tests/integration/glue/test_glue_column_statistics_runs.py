@@ -220,3 +220,77 @@ def test_runs_survive_a_restart(tmp_path):
         run = glue.get_column_statistics_task_run(ColumnStatisticsTaskRunId=run_id)["ColumnStatisticsTaskRun"]
         assert run["Status"] == "SUCCEEDED"
         assert _statistics(glue, "order_id")["order_id"]["LongColumnStatisticsData"]["MaximumValue"] == 3
+
+
+# -- task settings and schedules ---------------------------------------------------------------------------
+
+def _settings(glue) -> dict:
+    return glue.get_column_statistics_task_settings(DatabaseName=DATABASE,
+                                                    TableName=TABLE)["ColumnStatisticsTaskSettings"]
+
+
+def test_settings_are_created_read_updated_and_deleted(glue):
+    glue.create_column_statistics_task_settings(DatabaseName=DATABASE, TableName=TABLE, Role=ROLE,
+                                                Schedule="cron(0 2 * * ? *)", ColumnNameList=["order_id"],
+                                                SampleSize=25.0)
+    assert _settings(glue) == {
+        "DatabaseName": DATABASE, "TableName": TABLE, "CatalogID": "000000000000", "Role": ROLE,
+        "ColumnNameList": ["order_id"], "SampleSize": 25.0, "SettingSource": "TABLE", "ScheduleType": "CRON",
+        "Schedule": {"ScheduleExpression": "cron(0 2 * * ? *)", "State": "SCHEDULED"}}
+    with pytest.raises(ClientError) as exc:
+        glue.create_column_statistics_task_settings(DatabaseName=DATABASE, TableName=TABLE, Role=ROLE)
+    assert _code(exc) == "AlreadyExistsException"
+
+    glue.update_column_statistics_task_settings(DatabaseName=DATABASE, TableName=TABLE, SampleSize=80.0,
+                                                Schedule="cron(30 4 ? * MON *)")
+    glue.stop_column_statistics_task_run_schedule(DatabaseName=DATABASE, TableName=TABLE)
+    settings = _settings(glue)
+    assert settings["SampleSize"] == 80.0 and settings["ColumnNameList"] == ["order_id"]
+    assert settings["Schedule"] == {"ScheduleExpression": "cron(30 4 ? * MON *)", "State": "NOT_SCHEDULED"}
+    glue.start_column_statistics_task_run_schedule(DatabaseName=DATABASE, TableName=TABLE)
+    assert _settings(glue)["Schedule"]["State"] == "SCHEDULED"
+
+    glue.delete_column_statistics_task_settings(DatabaseName=DATABASE, TableName=TABLE)
+    for call in (glue.get_column_statistics_task_settings, glue.delete_column_statistics_task_settings,
+                 glue.start_column_statistics_task_run_schedule):
+        with pytest.raises(ClientError) as exc:
+            call(DatabaseName=DATABASE, TableName=TABLE)
+        assert _code(exc) == "EntityNotFoundException"
+
+
+def test_bad_settings_are_refused_and_store_nothing(glue):
+    for bad in ({"Schedule": "cron(61 2 * * ? *)"}, {"Schedule": "rate(1 day)"}, {"ColumnNameList": ["tags"]},
+                {"ColumnNameList": ["nope"]}):
+        with pytest.raises(ClientError) as exc:
+            glue.create_column_statistics_task_settings(DatabaseName=DATABASE, TableName=TABLE, Role=ROLE, **bad)
+        assert _code(exc) == "InvalidInputException", bad
+    with pytest.raises(ClientError) as exc:
+        glue.create_column_statistics_task_settings(DatabaseName=DATABASE, TableName="nope", Role=ROLE)
+    assert _code(exc) == "EntityNotFoundException"
+    with pytest.raises(ClientError) as exc:
+        _settings(glue)
+    assert _code(exc) == "EntityNotFoundException"
+    glue.create_column_statistics_task_settings(DatabaseName=DATABASE, TableName=TABLE, Role=ROLE)
+    with pytest.raises(ClientError) as exc:   # nothing to schedule
+        glue.start_column_statistics_task_run_schedule(DatabaseName=DATABASE, TableName=TABLE)
+    assert _code(exc) == "InvalidInputException"
+    assert "Schedule" not in _settings(glue)
+
+
+def test_a_schedule_starts_runs_when_the_service_clock_reaches_it(glue, lakebox_server):
+    glue.create_column_statistics_task_settings(DatabaseName=DATABASE, TableName=TABLE, Role=ROLE,
+                                                Schedule="cron(0 2 * * ? *)", ColumnNameList=["paid"])
+    time.sleep(0.2)
+    assert glue.list_column_statistics_task_runs()["ColumnStatisticsTaskRunIds"] == []
+
+    lakebox_server.advance_clock("1d")
+
+    attempt = _settings(glue)["LastExecutionAttempt"]
+    assert attempt["Status"] == "STARTED"
+    run = _wait(glue, attempt["ColumnStatisticsTaskRunId"])
+    assert run["Status"] == "SUCCEEDED" and run["ColumnNameList"] == ["paid"]
+    assert _statistics(glue, "paid")["paid"]["BooleanColumnStatisticsData"]["NumberOfFalses"] == 1
+
+    glue.stop_column_statistics_task_run_schedule(DatabaseName=DATABASE, TableName=TABLE)
+    lakebox_server.advance_clock("1d")
+    assert glue.list_column_statistics_task_runs()["ColumnStatisticsTaskRunIds"] == [run["ColumnStatisticsTaskRunId"]]

@@ -8,9 +8,9 @@ versions. As Glue allows, one run at a time per table: a second start is
 ColumnStatisticsTaskRunningException, and a stop with none running ColumnStatisticsTaskNotRunningException.
 A run that a stopped process left unfinished ends FAILED when the provider starts again.
 
-Not modelled: the task settings and their schedules (Create/Get/Update/DeleteColumnStatisticsTaskSettings,
-Start/StopColumnStatisticsTaskRunSchedule), and workers (the engine is one process, so a run reports no
-NumberOfWorkers, WorkerType or DPUSeconds).
+Task settings and their schedules, which start runs through `launch_stats_run`: column_stats_settings.py.
+Not modelled: workers (the engine is one process, so a run reports no NumberOfWorkers, WorkerType or
+DPUSeconds).
 """
 
 from __future__ import annotations
@@ -177,27 +177,19 @@ class ColumnStatisticsTaskRunsMixin:
         account = params.get("CatalogID") or ctx.account_id
         catalog = f"{ctx.region}:{account}"
         table = load_table(self.store.reader(), catalog, lower(params["DatabaseName"]), lower(params["TableName"]))
-        columns = (table.get("StorageDescriptor") or {}).get("Columns") or []
-        by_name = {c["Name"].lower(): c for c in columns}
-        wanted = params.get("ColumnNameList")
-        if wanted:
-            for name in wanted:
-                column = by_name.get(name.lower())
-                if column is None:
-                    raise invalid_input(f"Column {name} not found in table {table['DatabaseName']}.{table['Name']}.")
-                if statistics_kind(column.get("Type") or "") is None:
-                    raise invalid_input(f"Column {name} of type {column.get('Type')} is not supported for "
-                                        "column statistics.")
-            names = list(wanted)
-        else:
-            names = [c["Name"] for c in columns if statistics_kind(c.get("Type") or "") is not None]
-        now = self.clock.now()
-        run = {"CustomerId": ctx.account_id, "ColumnStatisticsTaskRunId": str(uuid.uuid4()),
-               "DatabaseName": table["DatabaseName"], "TableName": table["Name"], "ColumnNameList": names,
-               "CatalogID": account, "Role": params["Role"], "SampleSize": float(params.get("SampleSize") or 100.0),
+        run = self.launch_stats_run(catalog, table, stats_columns(table, params.get("ColumnNameList")), params)
+        return {"ColumnStatisticsTaskRunId": run["ColumnStatisticsTaskRunId"]}
+
+    def launch_stats_run(self, catalog: str, table: dict, columns: list[str], options: dict) -> dict:
+        """Record a run of `table` (STARTING) and start it; ColumnStatisticsTaskRunningException while
+        another run of the table is unfinished. `options`: Role, SampleSize, SecurityConfiguration."""
+        now, account = self.clock.now(), catalog.split(":", 1)[1]
+        run = {"CustomerId": account, "ColumnStatisticsTaskRunId": str(uuid.uuid4()),
+               "DatabaseName": table["DatabaseName"], "TableName": table["Name"], "ColumnNameList": columns,
+               "CatalogID": account, "Role": options["Role"], "SampleSize": float(options.get("SampleSize") or 100.0),
                "ComputationType": "FULL", "Status": "STARTING", "CreationTime": now, "LastUpdated": now}
-        if params.get("SecurityConfiguration"):
-            run["SecurityConfiguration"] = params["SecurityConfiguration"]
+        if options.get("SecurityConfiguration"):
+            run["SecurityConfiguration"] = options["SecurityConfiguration"]
         with self.dq_store.write() as db:
             running = db.execute("SELECT 1 FROM column_stats_runs WHERE catalog = ? AND db = ? AND tbl = ? "
                                  "AND status IN ('STARTING', 'RUNNING')",
@@ -206,7 +198,7 @@ class ColumnStatisticsTaskRunsMixin:
                 raise _running_error(table["DatabaseName"], table["Name"])
             self.dq_store.put_stats_run(db, catalog, run)
         self.stats_runner.launch(catalog, run)
-        return {"ColumnStatisticsTaskRunId": run["ColumnStatisticsTaskRunId"]}
+        return run
 
     def get_column_statistics_task_run(self, ctx: RequestContext, params: dict) -> dict:
         found = self.dq_store.stats_run(params["ColumnStatisticsTaskRunId"])
@@ -234,6 +226,22 @@ class ColumnStatisticsTaskRunsMixin:
         if not self.stats_runner.stop(runs[0]["ColumnStatisticsTaskRunId"]):
             raise _stopping_error(database, name)
         return {}
+
+
+def stats_columns(table: dict, wanted: Optional[list[str]]) -> list[str]:
+    """The columns a run measures: those named (each must be a column of a type with statistics,
+    else InvalidInputException), or every such column of the table."""
+    columns = (table.get("StorageDescriptor") or {}).get("Columns") or []
+    if not wanted:
+        return [c["Name"] for c in columns if statistics_kind(c.get("Type") or "") is not None]
+    by_name = {c["Name"].lower(): c for c in columns}
+    for name in wanted:
+        column = by_name.get(name.lower())
+        if column is None:
+            raise invalid_input(f"Column {name} not found in table {table['DatabaseName']}.{table['Name']}.")
+        if statistics_kind(column.get("Type") or "") is None:
+            raise invalid_input(f"Column {name} of type {column.get('Type')} is not supported for column statistics.")
+    return list(wanted)
 
 
 def _latest_first(runs: list[dict]) -> list[tuple[str, dict]]:

@@ -11,7 +11,9 @@ should never queue behind catalog writes, nor join a catalog transaction.
 - `recommendation_runs`: each rule recommendation run, shaped like GetDataQualityRuleRecommendationRun's;
 - `results`: each result, shaped like GetDataQualityResult's output;
 - `column_stats_runs`: each column statistics task run, shaped like GetColumnStatisticsTaskRun's
-  `ColumnStatisticsTaskRun`, with its table (lower case) for the per-table lookups.
+  `ColumnStatisticsTaskRun`, with its table (lower case) for the per-table lookups;
+- `column_stats_settings`: each table's column statistics task settings, shaped like
+  GetColumnStatisticsTaskSettings' output, keyed by the table (lower case).
 Rows are keyed by `catalog`, `<region>:<account>`; runs and results also by when they started, which
 is how their lists are ordered.
 """
@@ -38,6 +40,8 @@ COLUMN_STATS_RUNS = [
      "db TEXT NOT NULL, tbl TEXT NOT NULL, started TEXT NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL, "
      "PRIMARY KEY (catalog, run_id))"),
     "CREATE INDEX IF NOT EXISTS column_stats_runs_by_table ON column_stats_runs (catalog, db, tbl, started)",
+    ("CREATE TABLE IF NOT EXISTS column_stats_settings (catalog TEXT NOT NULL, db TEXT NOT NULL, "
+     "tbl TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (catalog, db, tbl))"),
 ]
 
 #: What turns a file of an older schema version into the next one, keyed by the old version.
@@ -152,6 +156,31 @@ class DataQualityStore(CatalogStore):
                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (catalog, doc["ColumnStatisticsTaskRunId"], doc["DatabaseName"].lower(), doc["TableName"].lower(),
                     doc["CreationTime"].isoformat(), doc["Status"], encode(doc)))
+
+    # -- column statistics task settings ---------------------------------------------------------------
+
+    def stats_settings(self, catalog: str, db: str, tbl: str) -> Optional[dict]:
+        rows = self.read("SELECT doc FROM column_stats_settings WHERE catalog = ? AND db = ? AND tbl = ?",
+                         (catalog, db, tbl))
+        return decode(rows[0]["doc"]) if rows else None
+
+    def all_stats_settings(self) -> list[tuple[str, dict]]:
+        """(catalog, settings) of every table's settings."""
+        rows = self.read("SELECT catalog, doc FROM column_stats_settings ORDER BY catalog, db, tbl")
+        return [(r["catalog"], decode(r["doc"])) for r in rows]
+
+    def load_stats_settings(self, db: sqlite3.Connection, catalog: str, database: str, tbl: str) -> Optional[dict]:
+        row = db.execute("SELECT doc FROM column_stats_settings WHERE catalog = ? AND db = ? AND tbl = ?",
+                         (catalog, database, tbl)).fetchone()
+        return decode(row["doc"]) if row else None
+
+    def put_stats_settings(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
+        db.execute("INSERT OR REPLACE INTO column_stats_settings (catalog, db, tbl, doc) VALUES (?, ?, ?, ?)",
+                   (catalog, doc["DatabaseName"].lower(), doc["TableName"].lower(), encode(doc)))
+
+    def delete_stats_settings(self, db: sqlite3.Connection, catalog: str, database: str, tbl: str) -> bool:
+        return db.execute("DELETE FROM column_stats_settings WHERE catalog = ? AND db = ? AND tbl = ?",
+                          (catalog, database, tbl)).rowcount > 0
 
 
 def _run_table(table: str) -> str:

@@ -28,6 +28,7 @@ from .catalog_settings import CatalogSettingsMixin
 from .classifiers import ClassifiersMixin
 from .column_stats import ColumnStatisticsMixin
 from .column_stats_runs import ColumnStatisticsTaskRunsMixin
+from .column_stats_settings import ColumnStatisticsSettingsMixin, StatsScheduler
 from .connections import ConnectionsMixin
 from .crawler_run import CrawlEnv, run_crawl
 from .crawler_store import CrawlerStore
@@ -63,6 +64,7 @@ class GlueProvider(
     PartitionIndexesMixin,
     ColumnStatisticsMixin,
     ColumnStatisticsTaskRunsMixin,
+    ColumnStatisticsSettingsMixin,
     FunctionsMixin,
     ConnectionsMixin,
     TagsMixin,
@@ -87,6 +89,7 @@ class GlueProvider(
         # Data Quality runs read the catalog's tables through the Athena SQL engine over the lake.
         self.start_data_quality()
         self.start_column_statistics()   # its runs are kept beside Data Quality's, and read the same way
+        self.stats_scheduler = StatsScheduler(self, self.dq_store, self.clock)
         self.crawler_store = CrawlerStore(config.data_dir / ".lakebox" / "glue" / "crawlers.db")
         env = CrawlEnv(lake=lake, catalog=self, logs=logs, crawler_store=self.crawler_store, clock=self.clock)
         self.crawl_worker = CrawlWorker(self.crawler_store, self.clock.now,
@@ -106,6 +109,8 @@ class GlueProvider(
         self.crawl_worker.start()
         self.clock.subscribe(self.crawl_worker.on_clock_jump)
         self.trigger_engine.start()
+        self.stats_scheduler.start()
+        self.clock.subscribe(self.stats_scheduler.on_clock_jump)
 
     def state(self) -> dict:
         return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path,
@@ -116,6 +121,7 @@ class GlueProvider(
     def close(self) -> None:
         # Schedules, then job runs and crawls: a stopping run or crawl still writes its end to every store.
         self.trigger_engine.close()
+        self.stats_scheduler.stop()
         self.stats_runner.close()
         self.close_data_quality()
         self.job_runner.close()
