@@ -6,6 +6,10 @@ Catalog (lakebox and moto, same client code, same run):
 - GetTable on 8 threads, in ops/s.
 Results are checked (partition counts, the table name), so a fast wrong answer cannot score.
 
+Column statistics (lakebox against DuckDB reading the same Parquet files in this process: moto's
+StartColumnStatisticsTaskRun reads no data): one task run over the crawled Parquet table, from
+StartColumnStatisticsTaskRun to SUCCEEDED, checked against the known data.
+
 Crawler (lakebox only: moto's StartCrawler changes a state field and never reads a file, so there
 is nothing to compare): 10,000 files in 1,000 Hive partitions, half Parquet and half JSON lines,
 written straight into the lake folder, then one crawl. Issue 4's targets: under 30 s on 2 cores
@@ -157,6 +161,38 @@ def measure_crawler(server, data_dir: Path, partitions: int, files_per_partition
     return {"crawl_s": elapsed, "crawl_files": files, "crawl_rss_peak_mib": rss.peak / (1 << 20)}
 
 
+def measure_column_stats(server, data_dir: Path) -> dict:
+    """A column statistics task run over the crawled Parquet table, and the same aggregates in DuckDB."""
+    import duckdb
+
+    glue = client("glue", server.endpoint)
+    print("[lakebox] column statistics of lake.events_parquet", flush=True)
+    start = time.perf_counter()
+    run_id = glue.start_column_statistics_task_run(DatabaseName="lake", TableName="events_parquet",
+                                                   Role="arn:aws:iam::000000000000:role/glue")["ColumnStatisticsTaskRunId"]
+    while True:
+        run = glue.get_column_statistics_task_run(ColumnStatisticsTaskRunId=run_id)["ColumnStatisticsTaskRun"]
+        if run["Status"] not in ("STARTING", "RUNNING"):
+            break
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    if run["Status"] != "SUCCEEDED":
+        raise AssertionError(f"column statistics run ended {run['Status']}: {run.get('ErrorMessage')}")
+    stats = glue.get_column_statistics_for_table(DatabaseName="lake", TableName="events_parquet",
+                                                 ColumnNames=["id", "customer"])["ColumnStatisticsList"]
+    found = {s["ColumnName"]: s["StatisticsData"] for s in stats}
+    if found["id"]["LongColumnStatisticsData"]["MaximumValue"] != 99 or \
+            found["customer"]["StringColumnStatisticsData"]["NumberOfDistinctValues"] != 7:
+        raise AssertionError(f"column statistics {found}")
+    files = str(data_dir / "s3" / "bench-lake" / "raw" / "events_parquet" / "*" / "*.parquet")
+    start = time.perf_counter()
+    duckdb.connect().execute(
+        "SELECT count(*), count(id), count(DISTINCT id), min(id), max(id), count(amount), count(DISTINCT amount), "
+        "min(amount), max(amount), count(customer), max(length(customer)), avg(length(customer)), "
+        f"count(DISTINCT customer) FROM read_parquet('{files}')").fetchall()
+    return {"stats_s": elapsed, "stats_duckdb_s": time.perf_counter() - start}
+
+
 ROWS = [
     ("create_partitions_per_s", "BatchCreatePartition, 100 per call", "part/s", True),
     ("get_all_partitions_s", "GetPartitions, all (paginated)", "s", False),
@@ -185,6 +221,7 @@ def main(argv=None) -> int:
                 if name == "lakebox":
                     results[name].update(measure_crawler(server, tmp_path / "lakebox-data", crawl_partitions,
                                                          per_partition))
+                    results[name].update(measure_column_stats(server, tmp_path / "lakebox-data"))
             finally:
                 server.stop()
     lb, moto = results.get("lakebox", {}), results.get("moto", {})
@@ -201,6 +238,10 @@ def main(argv=None) -> int:
               f"(target < 30 s: {'OK' if lb['crawl_s'] < 30 else 'MISSED'}), server RSS peak "
               f"{lb['crawl_rss_peak_mib']:.0f} MiB (target < 500 MiB: "
               f"{'OK' if lb['crawl_rss_peak_mib'] < 500 else 'MISSED'}); moto's crawler reads no files")
+    if "stats_s" in lb:
+        print(f"column statistics run: {lb['stats_s']:.2f} s from start to SUCCEEDED; DuckDB alone on the same "
+              f"files {lb['stats_duckdb_s']:.2f} s (lakebox/DuckDB {lb['stats_s'] / lb['stats_duckdb_s']:.1f}x); "
+              "moto's run reads no data")
     return 0
 
 
