@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 from crawler_helpers import ROLE, make_s3
+from data_quality_helpers import PARQUET_FORMAT
 from glue_helpers import make_glue
 
 from lakebox.engines.sql.engine import SqlEngine
@@ -42,11 +43,8 @@ ROWS = pa.table({
 
 def _table_input() -> dict:
     return {"Name": TABLE, "TableType": "EXTERNAL_TABLE", "Parameters": {"classification": "parquet"},
-            "StorageDescriptor": {
-                "Columns": [{"Name": n, "Type": t} for n, t in COLUMNS], "Location": "s3://lake/stats/orders/",
-                "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}}
+            "StorageDescriptor": {"Columns": [{"Name": n, "Type": t} for n, t in COLUMNS],
+                                  "Location": "s3://lake/stats/orders/", **PARQUET_FORMAT}}
 
 
 def _make_table(endpoint: str) -> None:
