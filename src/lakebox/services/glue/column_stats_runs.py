@@ -127,10 +127,12 @@ class StatsRunner:
         if table is None:
             return "FAILED", f"Table {run['DatabaseName']}.{run['TableName']} not found."
         types = {c["Name"].lower(): c for c in (table.get("StorageDescriptor") or {}).get("Columns") or []}
+        # The table may have changed since the run was asked for: columns gone, or of a type with no
+        # statistics now, are left out.
         columns = [(types[n.lower()]["Name"], types[n.lower()].get("Type") or "") for n in run["ColumnNameList"]
-                   if n.lower() in types]
+                   if n.lower() in types and statistics_kind(types[n.lower()].get("Type") or "")]
         if not columns:
-            return "FAILED", "None of the requested columns is in the table."
+            return "FAILED", "None of the requested columns is in the table with a type that has statistics."
         region, account = catalog.split(":", 1)
         sql = statistics_query(table["DatabaseName"], table["Name"], columns, run.get("SampleSize") or 100.0)
         try:
