@@ -176,9 +176,7 @@ class ColumnStatisticsTaskRunsMixin:
                 store_statistics(db, catalog, table, "", stats)
 
     def start_column_statistics_task_run(self, ctx: RequestContext, params: dict) -> dict:
-        account = params.get("CatalogID") or ctx.account_id
-        catalog = f"{ctx.region}:{account}"
-        table = load_table(self.store.reader(), catalog, lower(params["DatabaseName"]), lower(params["TableName"]))
+        catalog, table = named_table(self.store, ctx, params)
         run = self.launch_stats_run(catalog, table, stats_columns(table, params.get("ColumnNameList")), params)
         return {"ColumnStatisticsTaskRunId": run["ColumnStatisticsTaskRunId"]}
 
@@ -193,10 +191,7 @@ class ColumnStatisticsTaskRunsMixin:
         if options.get("SecurityConfiguration"):
             run["SecurityConfiguration"] = options["SecurityConfiguration"]
         with self.dq_store.write() as db:
-            running = db.execute("SELECT 1 FROM column_stats_runs WHERE catalog = ? AND db = ? AND tbl = ? "
-                                 "AND status IN ('STARTING', 'RUNNING')",
-                                 (catalog, table["DatabaseName"].lower(), table["Name"].lower())).fetchone()
-            if running:
+            if self.dq_store.stats_run_unfinished(db, catalog, table["DatabaseName"], table["Name"]):
                 raise _running_error(table["DatabaseName"], table["Name"])
             self.dq_store.put_stats_run(db, catalog, run)
         self.stats_runner.launch(catalog, run)
@@ -228,6 +223,13 @@ class ColumnStatisticsTaskRunsMixin:
         if not self.stats_runner.stop(runs[0]["ColumnStatisticsTaskRunId"]):
             raise _stopping_error(database, name)
         return {}
+
+
+def named_table(store: CatalogStore, ctx: RequestContext, params: dict) -> tuple[str, dict]:
+    """(catalog key, table) of the DatabaseName, TableName and CatalogID a request names;
+    EntityNotFoundException for a missing table."""
+    catalog = f"{ctx.region}:{params.get('CatalogID') or ctx.account_id}"
+    return catalog, load_table(store.reader(), catalog, lower(params["DatabaseName"]), lower(params["TableName"]))
 
 
 def stats_columns(table: dict, wanted: Optional[list[str]]) -> list[str]:

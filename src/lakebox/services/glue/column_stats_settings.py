@@ -22,8 +22,8 @@ from ...clock import ServiceClock
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..periodic import ClockedWorker
-from .column_stats_runs import stats_columns
-from .common import load_table, lower
+from .column_stats_runs import named_table, stats_columns
+from .common import load_table
 from .crawler_cron import CronError, parse_cron
 from .dq_store import DataQualityStore
 from .errors import already_exists, entity_not_found, invalid_input
@@ -53,13 +53,8 @@ class ColumnStatisticsSettingsMixin:
     clock: ServiceClock
     stats_scheduler: "StatsScheduler"
 
-    def _settings_table(self, ctx: RequestContext, params: dict) -> tuple[str, dict]:
-        catalog = f"{ctx.region}:{params.get('CatalogID') or ctx.account_id}"
-        return catalog, load_table(self.store.reader(), catalog, lower(params["DatabaseName"]),
-                                   lower(params["TableName"]))
-
     def create_column_statistics_task_settings(self, ctx: RequestContext, params: dict) -> dict:
-        catalog, table = self._settings_table(ctx, params)
+        catalog, table = named_table(self.store, ctx, params)
         doc = {"DatabaseName": table["DatabaseName"], "TableName": table["Name"],
                "CatalogID": catalog.split(":", 1)[1], "Role": params["Role"],
                "SampleSize": float(params.get("SampleSize") or 100.0), "SettingSource": "TABLE",
@@ -79,7 +74,7 @@ class ColumnStatisticsSettingsMixin:
         return {}
 
     def update_column_statistics_task_settings(self, ctx: RequestContext, params: dict) -> dict:
-        catalog, table = self._settings_table(ctx, params)
+        catalog, table = named_table(self.store, ctx, params)
         if params.get("ColumnNameList"):
             stats_columns(table, params["ColumnNameList"])
         schedule = _checked_schedule(params["Schedule"]) if params.get("Schedule") else None
@@ -99,17 +94,16 @@ class ColumnStatisticsSettingsMixin:
         return {}
 
     def get_column_statistics_task_settings(self, ctx: RequestContext, params: dict) -> dict:
-        catalog, table = self._settings_table(ctx, params)
-        doc = self.dq_store.stats_settings(catalog, table["DatabaseName"].lower(), table["Name"].lower())
+        catalog, table = named_table(self.store, ctx, params)
+        doc = self.dq_store.stats_settings(catalog, table["DatabaseName"], table["Name"])
         if doc is None:
             raise _settings_not_found(params["DatabaseName"], params["TableName"])
         return {"ColumnStatisticsTaskSettings": {k: v for k, v in doc.items() if not k.startswith("_")}}
 
     def delete_column_statistics_task_settings(self, ctx: RequestContext, params: dict) -> dict:
-        catalog, table = self._settings_table(ctx, params)
+        catalog, table = named_table(self.store, ctx, params)
         with self.dq_store.write() as db:
-            if not self.dq_store.delete_stats_settings(db, catalog, table["DatabaseName"].lower(),
-                                                       table["Name"].lower()):
+            if not self.dq_store.delete_stats_settings(db, catalog, table["DatabaseName"], table["Name"]):
                 raise _settings_not_found(params["DatabaseName"], params["TableName"])
         self.stats_scheduler.forget(catalog, table)
         return {}
@@ -121,7 +115,7 @@ class ColumnStatisticsSettingsMixin:
         return self._set_stats_schedule_state(ctx, params, "NOT_SCHEDULED")
 
     def _set_stats_schedule_state(self, ctx: RequestContext, params: dict, state: str) -> dict:
-        catalog, table = self._settings_table(ctx, params)
+        catalog, table = named_table(self.store, ctx, params)
         with self.dq_store.write() as db:
             doc = self.dq_store.load_stats_settings(db, catalog, table["DatabaseName"], table["Name"])
             if doc is None:
@@ -151,7 +145,7 @@ class StatsScheduler(ClockedWorker):
     def forget(self, catalog: str, table: dict) -> None:
         """Changed settings count their schedule from the change."""
         with self._lock:
-            self._checked.pop((catalog, table["DatabaseName"].lower(), table["Name"].lower()), None)
+            self._checked.pop((catalog, table["DatabaseName"], table["Name"]), None)
 
     def run_once(self) -> list[str]:
         """Start a run for every SCHEDULED table that came due since the last look; their run ids."""
@@ -187,8 +181,7 @@ class StatsScheduler(ClockedWorker):
             log.warning("scheduled column statistics of %s.%s did not start: %s", doc["DatabaseName"],
                         doc["TableName"], error.message)
         with self.dq_store.write() as db:
-            current = self.dq_store.load_stats_settings(db, catalog, doc["DatabaseName"].lower(),
-                                                        doc["TableName"].lower())
+            current = self.dq_store.load_stats_settings(db, catalog, doc["DatabaseName"], doc["TableName"])
             if current is not None:
                 current["LastExecutionAttempt"] = attempt
                 self.dq_store.put_stats_settings(db, catalog, current)

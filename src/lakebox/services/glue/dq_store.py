@@ -146,6 +146,13 @@ class DataQualityStore(CatalogStore):
         rows = self.read("SELECT catalog, doc FROM column_stats_runs WHERE status IN ('STARTING', 'RUNNING')")
         return [(r["catalog"], decode(r["doc"])) for r in rows]
 
+    @staticmethod
+    def stats_run_unfinished(db: sqlite3.Connection, catalog: str, database: str, tbl: str) -> bool:
+        """Whether a run of the table is starting or running, as the write transaction `db` sees it."""
+        return db.execute("SELECT 1 FROM column_stats_runs WHERE catalog = ? AND db = ? AND tbl = ? "
+                          "AND status IN ('STARTING', 'RUNNING')",
+                          (catalog, database.lower(), tbl.lower())).fetchone() is not None
+
     def load_stats_run(self, db: sqlite3.Connection, catalog: str, run_id: str) -> Optional[dict]:
         row = db.execute("SELECT doc FROM column_stats_runs WHERE catalog = ? AND run_id = ?",
                          (catalog, run_id)).fetchone()
@@ -159,9 +166,11 @@ class DataQualityStore(CatalogStore):
 
     # -- column statistics task settings ---------------------------------------------------------------
 
+    # Tables are named as Glue names them, case aside: the keys are lower case.
+
     def stats_settings(self, catalog: str, db: str, tbl: str) -> Optional[dict]:
         rows = self.read("SELECT doc FROM column_stats_settings WHERE catalog = ? AND db = ? AND tbl = ?",
-                         (catalog, db, tbl))
+                         (catalog, db.lower(), tbl.lower()))
         return decode(rows[0]["doc"]) if rows else None
 
     def all_stats_settings(self) -> list[tuple[str, dict]]:
@@ -171,7 +180,7 @@ class DataQualityStore(CatalogStore):
 
     def load_stats_settings(self, db: sqlite3.Connection, catalog: str, database: str, tbl: str) -> Optional[dict]:
         row = db.execute("SELECT doc FROM column_stats_settings WHERE catalog = ? AND db = ? AND tbl = ?",
-                         (catalog, database, tbl)).fetchone()
+                         (catalog, database.lower(), tbl.lower())).fetchone()
         return decode(row["doc"]) if row else None
 
     def put_stats_settings(self, db: sqlite3.Connection, catalog: str, doc: dict) -> None:
@@ -180,7 +189,7 @@ class DataQualityStore(CatalogStore):
 
     def delete_stats_settings(self, db: sqlite3.Connection, catalog: str, database: str, tbl: str) -> bool:
         return db.execute("DELETE FROM column_stats_settings WHERE catalog = ? AND db = ? AND tbl = ?",
-                          (catalog, database, tbl)).rowcount > 0
+                          (catalog, database.lower(), tbl.lower())).rowcount > 0
 
 
 def _run_table(table: str) -> str:
