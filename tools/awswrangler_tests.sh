@@ -43,16 +43,8 @@ test_athena_prepared.py test_athena_projection.py test_athena_cache.py test_cata
 test_redshift.py test_data_api.py test_emr.py test_cloudwatch.py"}
 PASSWORD=Pandas-Passw0rd
 
-RATCHET=0; UPDATE=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --ratchet) RATCHET=1; shift ;;
-    --update-ratchet) UPDATE=1; shift ;;
-    --) shift; break ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
-    *) break ;;
-  esac
-done
+ratchet_options 25 "$@"
+set -- "${REST[@]}"
 
 OUT=${AWW_OUT:-/tmp/lakebox-aww/out-$(date +%Y%m%d-%H%M%S)}
 WORK=$(mktemp -d /tmp/lakebox-aww-work.XXXXXX)

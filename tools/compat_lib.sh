@@ -1,6 +1,6 @@
 # What the compatibility-suite runners share (s3tests.sh, kinesis_compat_tests.sh, pyathena_tests.sh,
 # awswrangler_tests.sh, redshift_driver_tests.sh, localstack_tests.sh, moto_verified_tests.sh): a free port, a `lakebox serve` started for one run
-# and stopped after it, a summary of a JUnit report, and the ratchet of tests that passed. Sourced by
+# and stopped after it, their shared options (--ratchet, --update-ratchet, --help), a summary of a JUnit report, and the ratchet of tests that passed. Sourced by
 # them, never run.
 
 free_port() {
@@ -33,6 +33,26 @@ _stop_lakebox() {
     wait "$SERVER" || echo "lakebox exited with $? on SIGTERM" >&2
   fi
   rm -rf "$LAKEBOX_SCRATCH"
+}
+
+# ratchet_options HELP_LAST "$@": the options every ratchet runner takes. --ratchet sets RATCHET=1,
+# --update-ratchet UPDATE=1, -h/--help prints lines 2 to HELP_LAST of the script (its header) and
+# exits; parsing stops at -- or at the first other argument. REST holds the arguments left (for
+# pytest): the caller follows with `set -- "${REST[@]}"`.
+ratchet_options() {
+  local help_last=$1
+  shift
+  RATCHET=0; UPDATE=0
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --ratchet) RATCHET=1; shift ;;
+      --update-ratchet) UPDATE=1; shift ;;
+      --) shift; break ;;
+      -h|--help) sed -n "2,${help_last}p" "$0"; exit 0 ;;
+      *) break ;;
+    esac
+  done
+  REST=("$@")
 }
 
 # ratchet_check RATCHET_FILE PASSED_FILE: names the listed tests that did not pass; 1 if any.

@@ -44,16 +44,8 @@ LAKEBOX=${LAKEBOX:-$REPO/.venv/bin/lakebox}
 RATCHET_FILE=$REPO/tests/localstack_compat/passing.txt
 PORT=4566
 
-RATCHET=0; UPDATE=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --ratchet) RATCHET=1; shift ;;
-    --update-ratchet) UPDATE=1; shift ;;
-    --) shift; break ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
-    *) break ;;
-  esac
-done
+ratchet_options 32 "$@"
+set -- "${REST[@]}"
 
 if python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $PORT))" 2>/dev/null; then :; else
   echo "port $PORT is in use: the suite needs it for lakebox" >&2; exit 2

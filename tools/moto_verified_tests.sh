@@ -30,16 +30,8 @@ test_redshiftdata test_logs test_iam test_sts"}
 LAKEBOX=${LAKEBOX:-$REPO/.venv/bin/lakebox}
 RATCHET_FILE=$REPO/tests/moto_verified_compat/passing.txt
 
-RATCHET=0; UPDATE=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --ratchet) RATCHET=1; shift ;;
-    --update-ratchet) UPDATE=1; shift ;;
-    --) shift; break ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-    *) break ;;
-  esac
-done
+ratchet_options 19 "$@"
+set -- "${REST[@]}"
 
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import moto, freezegun, flask" 2>/dev/null; then
   echo "creating $VENV with moto[all]==$VERSION"

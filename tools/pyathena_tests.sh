@@ -41,16 +41,8 @@ RATCHET_FILE=$REPO/tests/pyathena_compat/passing.txt
 BUCKET=pyathena-test
 WORKGROUP=pyathena
 
-RATCHET=0; UPDATE=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --ratchet) RATCHET=1; shift ;;
-    --update-ratchet) UPDATE=1; shift ;;
-    --) shift; break ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
-    *) break ;;
-  esac
-done
+ratchet_options 25 "$@"
+set -- "${REST[@]}"
 
 OUT=${PYA_OUT:-/tmp/lakebox-pya/out-$(date +%Y%m%d-%H%M%S)}
 WORK=$(mktemp -d /tmp/lakebox-pya-work.XXXXXX)

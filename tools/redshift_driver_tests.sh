@@ -29,16 +29,8 @@ LAKEBOX=${LAKEBOX:-$REPO/.venv/bin/lakebox}
 PYTHON=${LAKEBOX_PYTHON:-$REPO/.venv/bin/python}
 RATCHET_FILE=$REPO/tests/redshift_driver/passing.txt
 
-RATCHET=0; UPDATE=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --ratchet) RATCHET=1; shift ;;
-    --update-ratchet) UPDATE=1; shift ;;
-    --) shift; break ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
-    *) break ;;
-  esac
-done
+ratchet_options 21 "$@"
+set -- "${REST[@]}"
 
 OUT=${RSD_OUT:-/tmp/lakebox-rsd/out-$(date +%Y%m%d-%H%M%S)}
 WORK=$(mktemp -d /tmp/lakebox-rsd-work.XXXXXX)
