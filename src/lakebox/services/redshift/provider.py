@@ -26,6 +26,7 @@ from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
 from .audit_logging import AuditLogger, LoggingMixin
+from .cluster_iam_roles import ClusterIamRolesMixin, check_cluster_roles, check_role_arns, role_entries
 from .cluster_options import ClusterOptionsMixin
 from .events import EventsMixin
 from .parameter_groups import ParameterGroupsMixin, default_group, session_settings
@@ -81,7 +82,10 @@ def page(items: list[dict], params: dict, key: str, out_name: str, shown) -> dic
 
 def requested_settings(params: dict, default_zone: str) -> dict:
     """The settings CreateCluster and RestoreFromClusterSnapshot both take, with AWS's defaults:
-    recorded and shown, not enforced (one host, no VPC)."""
+    recorded and shown, not enforced (one host, no VPC). The IAM roles keep AWS's rules."""
+    roles = list(dict.fromkeys(params.get("IamRoles") or []))
+    check_role_arns(roles + ([params["DefaultIamRoleArn"]] if params.get("DefaultIamRoleArn") else []))
+    check_cluster_roles(roles, params.get("DefaultIamRoleArn"))
     return {
         "AutomatedSnapshotRetentionPeriod": params.get("AutomatedSnapshotRetentionPeriod", 1),
         "ManualSnapshotRetentionPeriod": params.get("ManualSnapshotRetentionPeriod", -1),
@@ -92,7 +96,7 @@ def requested_settings(params: dict, default_zone: str) -> dict:
         "AllowVersionUpgrade": params.get("AllowVersionUpgrade", True),
         "PubliclyAccessible": params.get("PubliclyAccessible", False),
         "EnhancedVpcRouting": params.get("EnhancedVpcRouting", False),
-        "IamRoles": [{"IamRoleArn": r, "ApplyStatus": "in-sync"} for r in params.get("IamRoles") or []],
+        "IamRoles": role_entries(roles),
         "DefaultIamRoleArn": params.get("DefaultIamRoleArn"),
         "Tags": [{"Key": t["Key"], "Value": t.get("Value", "")} for t in params.get("Tags") or []],
     }
@@ -116,7 +120,7 @@ def iam_database_user(arn: str) -> str:
     return "IAM:" + (rest.rsplit("/", 1)[-1] if rest else kind)
 
 
-class RedshiftProvider(SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
+class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
                        SecurityGroupsMixin, EventsMixin, ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin,
                        Provider):
     service_name = "redshift"
