@@ -92,7 +92,7 @@ def _definition(given: dict, glue_version: Optional[str], path: str) -> dict[str
     if retries is not None and retries < 0:
         raise invalid_input("MaxRetries must not be negative.")
     doc.update({"ExecutionProperty": execution, "Command": command, "MaxRetries": retries or 0})
-    doc.update(_capacity(given, kind, version, path))
+    doc.update(capacity(given, kind, version, path))
     timeout = _timeout(given.get("Timeout"), kind, version)
     if timeout is not None:
         doc["Timeout"] = timeout
@@ -117,7 +117,7 @@ def _default_python(kind: str, version: str) -> str:
     return "3.9" if kind == "pythonshell" else "3"
 
 
-def _capacity(given: dict, kind: str, version: str, path: str) -> dict[str, Any]:
+def capacity(given: dict, kind: str, version: str, path: str) -> dict[str, Any]:
     worker, workers = given.get("WorkerType"), given.get("NumberOfWorkers")
     max_capacity, allocated = given.get("MaxCapacity"), given.get("AllocatedCapacity")
     if max_capacity is not None and allocated is not None:

@@ -66,8 +66,8 @@ def prepare(data_dir: Path, lake: Any, key: str, job: dict, run: dict) -> Prepar
     script = fetch(lake, command["ScriptLocation"], code, "script")
     arguments = driver_arguments(key, job, run)
     py_files = [fetch(lake, uri, code / f"py{i}", "--extra-py-files file")
-                for i, uri in enumerate(_uris(arguments.get("--extra-py-files")))]
-    for uri in _uris(arguments.get("--extra-files")):
+                for i, uri in enumerate(uris(arguments.get("--extra-py-files")))]
+    for uri in uris(arguments.get("--extra-files")):
         fetch(lake, uri, folder, "--extra-files file")
     notes: list[str] = []
     try:
@@ -136,7 +136,7 @@ def jar_conf(lake: Any, code: Path, arguments: dict) -> dict[str, str]:
     driver's and executors' class paths, ahead of Spark's own with `--user-jars-first true`."""
     conf = spark_conf(arguments.get("--conf"))
     jars = [fetch(lake, uri, code / f"jar{i}", "--extra-jars file")
-            for i, uri in enumerate(_uris(arguments.get("--extra-jars")))]
+            for i, uri in enumerate(uris(arguments.get("--extra-jars")))]
     if jars:
         conf["spark.jars"] = ",".join(filter(None, [conf.get("spark.jars"), *jars]))
         if str(arguments.get("--user-jars-first", "")).strip().lower() == "true":
@@ -154,5 +154,5 @@ def spark_conf(value: Optional[str]) -> dict[str, str]:
     return conf
 
 
-def _uris(value: Optional[str]) -> list[str]:
+def uris(value: Optional[str]) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]

@@ -12,6 +12,9 @@ Job runs (`<data>/.lakebox/glue/job_runs.db`) run their scripts on the Spark eng
 into this server at its endpoint; `close()` stops them. Triggers and workflow runs hear of crawls' and
 job runs' ends through the `TriggerEngine`.
 
+Interactive sessions (`<data>/.lakebox/glue/sessions.db`) each keep a Spark driver running
+statements, watched by the `SessionWorker`'s threads; `close()` stops them.
+
 Data Quality rulesets, evaluation runs and results (`<data>/.lakebox/glue/data_quality.db`) evaluate
 DQDL against the catalog's tables on the `DataQualityRunner`'s threads, through the Athena SQL engine
 over the lake; `close()` stops them.
@@ -45,6 +48,9 @@ from .partition_batch import PartitionBatchMixin
 from .partitions import PartitionsMixin
 from .schema_registry import SchemaRegistryMixin
 from .search import SearchTablesMixin
+from .session_store import SessionStore
+from .session_worker import SessionEnv, SessionWorker
+from .sessions import SessionsMixin
 from .store import CatalogStore
 from .table_versions import TableVersionsMixin
 from .tables import TablesMixin
@@ -73,6 +79,7 @@ class GlueProvider(
     CatalogSettingsMixin,
     JobsMixin,
     JobRunsMixin,
+    SessionsMixin,
     SchemaRegistryMixin,
     TriggersMixin,
     WorkflowsMixin,
@@ -100,6 +107,13 @@ class GlueProvider(
             identity=lambda account, region: driver_environment(config, account, region),
             spark_master=config.spark_master))
         self.job_runner.recover()
+        self.session_store = SessionStore(config.data_dir / ".lakebox" / "glue" / "sessions.db")
+        self.session_worker = SessionWorker(SessionEnv(
+            store=self.session_store, clock=self.clock, data_dir=config.data_dir, lake=lake,
+            endpoint=lambda: server_endpoint(config),
+            identity=lambda account, region: driver_environment(config, account, region),
+            spark_master=config.spark_master))
+        self.session_worker.recover()
         # Triggers and workflows (workflows.db) fire crawls and job runs through the workers and hear
         # of their ends.
         self.trigger_engine = TriggerEngine(self.workflow_store, self.crawler_store, self.crawl_worker,
@@ -114,7 +128,7 @@ class GlueProvider(
 
     def state(self) -> dict:
         return {"state": "running", "catalog": self.store.path, "crawlers": self.crawler_store.path,
-                "jobs": self.job_store.path, "job_runs": self.job_run_store.path,
+                "jobs": self.job_store.path, "job_runs": self.job_run_store.path, "sessions": self.session_store.path,
                 "workflows": self.workflow_store.path, "settings": self.settings_store.path,
                 "schemas": self.schema_store.path, "data_quality": self.dq_store.path, "spark": spark_status()}
 
@@ -125,10 +139,12 @@ class GlueProvider(
         self.stats_runner.close()
         self.close_data_quality()
         self.job_runner.close()
+        self.session_worker.close()
         self.crawl_worker.close()
         self.workflow_store.close()
         self.crawler_store.close()
         self.job_run_store.close()
+        self.session_store.close()
         self.job_store.close()
         self.settings_store.close()
         self.schema_store.close()

@@ -2,7 +2,7 @@
 
 Tags are kept per ARN (`arn:aws:glue:<region>:<account>:database/<db>`, `table/<db>/<table>`,
 `userDefinedFunction/<db>/<name>`, `connection/<name>`, `crawler/<name>`, `job/<name>`, `trigger/<name>`,
-`workflow/<name>`, and the Schema Registry's `registry/<name>` and `schema/<registry>/<name>`) in the
+`workflow/<name>`, `session/<id>`, and the Schema Registry's `registry/<name>` and `schema/<registry>/<name>`) in the
 catalog store's `tags` table, and forgotten with their resource. Crawlers, jobs, triggers, workflows,
 registries and schemas live in their own stores, so their existence is checked there; their Create
 operations' `Tags` land in the same rows.
@@ -29,12 +29,14 @@ _RESOURCES = {
     "workflow": ("workflows", ("name",)),
     "registry": ("registries", ("name",)),
     "schema": ("schemas", ("registry", "name")),
+    "session": ("sessions", ("id",)),
 }
 #: Names Glue keeps in their given case; the catalog's other names are lower case, in ARNs too.
-_CASE_KEPT = {"connection", "crawler", "job", "trigger", "workflow", "registry", "schema"}
+_CASE_KEPT = {"connection", "crawler", "job", "trigger", "workflow", "registry", "schema", "session"}
 #: Resources whose rows are in a store of their own rather than the catalog store: the attribute.
 _OWN_STORE = {"crawler": "crawler_store", "job": "job_store", "trigger": "workflow_store",
-              "workflow": "workflow_store", "registry": "schema_store", "schema": "schema_store"}
+              "workflow": "workflow_store", "registry": "schema_store", "schema": "schema_store",
+              "session": "session_store"}
 
 
 def put_tags(conn: sqlite3.Connection, arn: str, tags: Optional[dict]) -> None:
