@@ -6,7 +6,10 @@ The same PySpark script (CSV in, group by, Parquet out) runs two ways on this ma
   the JVM start, shipping the driver's logs and the poll interval of 0.2 s);
 - **raw**: pyspark's own `spark-submit --master local[*]` on the same script, reading and writing
   local files: the least the job can cost here.
-The ratio lakebox/raw is lakebox's overhead. A pythonshell job (a print) is measured the same way
+The ratio lakebox/raw is lakebox's overhead. An interactive session is measured the same way: the
+time from CreateSession to READY against starting a SparkSession in a fresh Python, and a statement
+(the same aggregate, from RunStatement to AVAILABLE, polled every 0.05 s) against running its code in
+that SparkSession. A pythonshell job (a print) is measured the same way
 against `python script.py`, which shows the fixed cost of a run without Spark. moto's server is
 measured too when installed: its StartJobRun runs nothing, so its output check fails and it shows
 `wrong`. Every result is checked (the Parquet written must hold the right totals), so a fast wrong
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import statistics
 import subprocess
 import sys
@@ -39,6 +43,29 @@ sales.groupBy("region").agg(F.sum("amount").alias("total"), F.count("*").alias("
     .write.mode("overwrite").parquet(args["--output"])
 """
 SHELL_SCRIPT = "print('hello from a python shell job')\n"
+#: The statement a session runs: the ETL's aggregate, answered as text ({path} is the input).
+STATEMENT = """\
+from pyspark.sql import functions as F
+totals = spark.read.option("header", True).schema("region string, amount double").csv("{path}") \\
+    .groupBy("region").agg(F.sum("amount").alias("total"), F.count("*").alias("n")).collect()
+sorted((r.region, round(r.total, 3), r.n) for r in totals)"""
+#: The raw session: start Spark, run the statement `repeat` times, print the timings as JSON.
+RAW_SESSION = """\
+import json, sys, time
+start = time.perf_counter()
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.master("local[*]").config("spark.ui.enabled", "false").getOrCreate()
+timings = {{"start": time.perf_counter() - start, "statement": []}}
+for _ in range({repeat}):
+    start = time.perf_counter()
+    namespace = {{"spark": spark}}
+    code = {code!r}
+    *body, last = code.split("\\n")
+    exec("\\n".join(body), namespace)
+    timings["answer"] = repr(eval(last, namespace))
+    timings["statement"].append(time.perf_counter() - start)
+print(json.dumps(timings))
+"""
 REGIONS = ["north", "south", "east", "west"]
 
 
@@ -102,6 +129,38 @@ def measure_server(server, rows: int, repeat: int) -> dict:
             return result
         result["etl"].append(seconds)
         result["shell"].append(run_job(server.endpoint, f"shell-{n}", "pythonshell", "scripts/shell.py", {}))
+    try:
+        result.update(measure_session(server.endpoint, rows, repeat))
+    except Exception as exc:  # noqa: BLE001 - a server without sessions scores `wrong` on them
+        result["session_wrong"] = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def expected_statement(rows: int) -> str:
+    return repr(sorted((region, total, n) for region, (total, n) in expected_totals(rows).items()))
+
+
+def measure_session(endpoint: str, rows: int, repeat: int) -> dict:
+    """CreateSession to READY, then the statement `repeat` times; checked against the totals."""
+    glue = client("glue", endpoint)
+    start = time.perf_counter()
+    glue.create_session(Id="bench", Role="arn:aws:iam::000000000000:role/Glue", Command={"Name": "glueetl"})
+    while (status := glue.get_session(Id="bench")["Session"]["Status"]) == "PROVISIONING":
+        time.sleep(0.05)
+    if status != "READY":
+        raise RuntimeError(f"session ended {status}")
+    result: dict = {"session_start": [time.perf_counter() - start], "statement": []}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        statement_id = glue.run_statement(SessionId="bench", Code=STATEMENT.format(path="s3://bench/input/"))["Id"]
+        while (statement := glue.get_statement(SessionId="bench", Id=statement_id)["Statement"])["State"] in (
+                "WAITING", "RUNNING"):
+            time.sleep(0.05)
+        result["statement"].append(time.perf_counter() - start)
+        answer = statement.get("Output", {}).get("Data", {}).get("TextPlain")
+        if answer != expected_statement(rows):
+            raise RuntimeError(f"the session's statement answered {answer!r}")
+    glue.delete_session(Id="bench")
     return result
 
 
@@ -127,6 +186,13 @@ def measure_raw(tmp: Path, rows: int, repeat: int) -> dict:
         start = time.perf_counter()
         subprocess.run([sys.executable, str(tmp / "shell.py")], check=True, capture_output=True)
         result["shell"].append(time.perf_counter() - start)
+    code = STATEMENT.format(path=str(tmp / "input"))
+    done = subprocess.run([sys.executable, "-c", RAW_SESSION.format(repeat=repeat, code=code)], check=True,
+                          capture_output=True, text=True)
+    timings = json.loads(done.stdout.strip().splitlines()[-1])
+    if timings["answer"] != expected_statement(rows):
+        raise RuntimeError(f"the raw session answered {timings['answer']!r}")
+    result.update(session_start=[timings["start"]], statement=timings["statement"])
     return result
 
 
@@ -159,17 +225,21 @@ def main() -> None:
                 server.stop()
     raw = results["raw"]
     print(f"\n{'metric':<34}{'lakebox':>12}{'raw engine':>12}{'lakebox/raw':>13}{'moto':>10}")
-    for metric, label in (("etl", "glueetl job, median seconds"), ("shell", "pythonshell job, median seconds")):
+    for metric, label in (("etl", "glueetl job, median seconds"), ("shell", "pythonshell job, median seconds"),
+                          ("session_start", "session to READY, seconds"),
+                          ("statement", "session statement, median seconds")):
         base = statistics.median(raw[metric])
         cells = []
         for name in ("lakebox", "moto"):
             res = results.get(name)
-            cells.append("-" if res is None else "wrong" if "wrong" in res else f"{statistics.median(res[metric]):.2f}")
+            cells.append("-" if res is None else "wrong" if "wrong" in res or metric not in res
+                         else f"{statistics.median(res[metric]):.2f}")
         ratio = f"{float(cells[0]) / base:.2f}" if cells[0] not in ("-", "wrong") else "-"
         print(f"{label:<34}{cells[0]:>12}{base:>12.2f}{ratio:>13}{cells[1]:>10}")
     for name in ("lakebox", "moto"):
-        if results.get(name, {}).get("wrong"):
-            print(f"{name} wrong: {results[name]['wrong']}")
+        for key in ("wrong", "session_wrong"):
+            if results.get(name, {}).get(key):
+                print(f"{name} {key.replace('_', ' ')}: {results[name][key]}")
 
 
 if __name__ == "__main__":
