@@ -10,7 +10,8 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-SERVICES = ["s3", "sts", "iam", "glue", "athena", "kinesis", "firehose", "emr", "redshift", "redshift-data", "logs"]
+SERVICES = ["s3", "sts", "iam", "glue", "athena", "kinesis", "firehose", "emr", "redshift", "redshift-data",
+            "redshift-serverless", "logs"]
 #: Operations botocore sends to another host (a host prefix the test's endpoint cannot resolve).
 _OTHER_HOSTS = {"WriteGetObjectResponse", "GetLogObject", "StartLiveTail"}
 

@@ -26,6 +26,7 @@ SERVICE_NAMES = (
     "emr",
     "redshift",
     "redshift-data",
+    "redshift-serverless",
     "logs",
 )
 

@@ -39,6 +39,7 @@ VALIDATION_ERROR_CODES: dict[str, str] = {
     "emr": "ValidationException",
     "redshift": "InvalidParameterValue",
     "redshift-data": "ValidationException",
+    "redshift-serverless": "ValidationException",
     "logs": "InvalidParameterException",
 }
 DEFAULT_VALIDATION_ERROR_CODE = "ValidationException"

@@ -26,6 +26,7 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     from .kinesis.provider import KinesisProvider
     from .redshift.provider import RedshiftProvider
     from .redshift_data.provider import RedshiftDataProvider
+    from .redshift_serverless.provider import RedshiftServerlessProvider
     from .logs.provider import LogsProvider
     from .s3.provider import S3Provider
     from .sts.provider import STSProvider
@@ -55,8 +56,10 @@ def build_providers(config: "Config") -> dict[str, "Provider"]:
     redshift = RedshiftProvider(config, lake=s3.store, glue_catalog=GlueCatalog(glue))
     redshift.audit.logs = logs  # audit logs with LogDestinationType cloudwatch
     redshift.sts = sts  # GetClusterCredentialsWithIAM logs the caller in as its IAM identity
-    redshift_data = RedshiftDataProvider(config, redshift=redshift)
+    # Serverless workgroups run the same SQL engine, with the provisioned service's lake, catalog and TLS.
+    serverless = RedshiftServerlessProvider(config, redshift=redshift)
+    redshift_data = RedshiftDataProvider(config, redshift=redshift, serverless=serverless)
     firehose.redshift = redshift
-    providers: list[Provider] = [EmrProvider(config, lake=s3.store), firehose, redshift_data, redshift, athena, glue,
-                                 s3, sts, iam, logs, kinesis]
+    providers: list[Provider] = [EmrProvider(config, lake=s3.store), firehose, redshift_data, serverless, redshift,
+                                 athena, glue, s3, sts, iam, logs, kinesis]
     return {p.service_name: p for p in providers}

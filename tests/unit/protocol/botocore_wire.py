@@ -24,7 +24,8 @@ from lakebox.protocol.serializers.query import QueryResponseSerializer
 from lakebox.protocol.specs import load_service_model
 
 #: The services whose protocols (json and query) these tests cover.
-SERVICES = ("sts", "glue", "athena", "kinesis", "firehose", "emr", "redshift", "redshift-data", "logs")
+SERVICES = ("sts", "glue", "athena", "kinesis", "firehose", "emr", "redshift", "redshift-data", "redshift-serverless",
+            "logs")
 
 PARSERS = {"json": JSONRequestParser, "query": QueryRequestParser}
 SERIALIZERS = {"json": JSONResponseSerializer, "query": QueryResponseSerializer}

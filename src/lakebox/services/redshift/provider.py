@@ -102,9 +102,14 @@ def requested_settings(params: dict, default_zone: str) -> dict:
     }
 
 
+def weak_password(password: str) -> bool:
+    """Whether a master password breaks Redshift's rules (clusters' and Serverless namespaces' alike)."""
+    return not (8 <= len(password) <= 64) or not re.search(r"[A-Z]", password) or not re.search(r"[a-z]", password) \
+        or not re.search(r"[0-9]", password) or bool(_PASSWORD_FORBIDDEN & set(password))
+
+
 def _check_password(password: str) -> None:
-    if not (8 <= len(password) <= 64) or not re.search(r"[A-Z]", password) or not re.search(r"[a-z]", password) \
-            or not re.search(r"[0-9]", password) or _PASSWORD_FORBIDDEN & set(password):
+    if weak_password(password):
         raise invalid("The parameter MasterUserPassword is not a valid password. It must be 8 to 64 characters, "
                       "with at least one uppercase letter, one lowercase letter and one number, and cannot contain "
                       "/, @, \", ', \\ or spaces.")

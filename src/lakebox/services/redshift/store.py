@@ -50,7 +50,7 @@ def password_matches(stored: str, password: str) -> bool:
     return password_hash(password, salt) == stored
 
 
-class _DocTable:
+class DocTable:
     """One table of JSON documents keyed by (account, name): clusters, snapshots, parameter groups."""
 
     def __init__(self, db: SqliteDatabase, table: str, key_column: str, key_field: str):
@@ -85,12 +85,12 @@ class ClusterStore:
         self.db.upgrade(UPGRADES, version=SCHEMA_VERSION)
         self.db.apply_schema(SCHEMA, version=SCHEMA_VERSION)
         self.lock = threading.RLock()
-        self._clusters = _DocTable(self.db, "clusters", "identifier", "ClusterIdentifier")
-        self._snapshots = _DocTable(self.db, "snapshots", "identifier", "SnapshotIdentifier")
-        self._parameter_groups = _DocTable(self.db, "parameter_groups", "name", "ParameterGroupName")
-        self.subnet_groups = _DocTable(self.db, "subnet_groups", "name", "ClusterSubnetGroupName")
-        self.scheduled_actions = _DocTable(self.db, "scheduled_actions", "name", "ScheduledActionName")
-        self.table_restores = _DocTable(self.db, "table_restores", "name", "TableRestoreRequestId")
+        self._clusters = DocTable(self.db, "clusters", "identifier", "ClusterIdentifier")
+        self._snapshots = DocTable(self.db, "snapshots", "identifier", "SnapshotIdentifier")
+        self._parameter_groups = DocTable(self.db, "parameter_groups", "name", "ParameterGroupName")
+        self.subnet_groups = DocTable(self.db, "subnet_groups", "name", "ClusterSubnetGroupName")
+        self.scheduled_actions = DocTable(self.db, "scheduled_actions", "name", "ScheduledActionName")
+        self.table_restores = DocTable(self.db, "table_restores", "name", "TableRestoreRequestId")
         # A snapshot being written when the process was killed left only its staging folder.
         for staging in (self.root / "snapshots").glob("*/.tmp-*"):
             shutil.rmtree(staging, ignore_errors=True)

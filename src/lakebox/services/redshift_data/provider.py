@@ -70,7 +70,7 @@ class Statement:
     def __init__(self, sid: str, sql: str, ctx: RequestContext, params: dict, database: str):
         self.id, self.sql, self.database = sid, sql, database
         self.account, self.region = ctx.account_id, ctx.region
-        self.cluster = params.get("ClusterIdentifier")
+        self.cluster, self.workgroup = params.get("ClusterIdentifier"), params.get("WorkgroupName")
         self.db_user, self.secret_arn = params.get("DbUser"), params.get("SecretArn")
         self.name = params.get("StatementName")
         self.parameters = params.get("Parameters")
@@ -91,7 +91,8 @@ class Statement:
                "ResultSize": results.size_of(self.result.rows) if self.has_result else 0,
                "RedshiftPid": 1073741824 + self.query_id % 1000, "RedshiftQueryId": self.query_id,
                "Database": self.database}
-        for key, value in (("ClusterIdentifier", self.cluster), ("DbUser", self.db_user), ("SecretArn", self.secret_arn),
+        for key, value in (("ClusterIdentifier", self.cluster), ("WorkgroupName", self.workgroup),
+                           ("DbUser", self.db_user), ("SecretArn", self.secret_arn),
                            ("Error", self.error), ("QueryParameters", self.parameters)):
             if value is not None:
                 out[key] = value
@@ -105,9 +106,9 @@ class Statement:
 class RedshiftDataProvider(Provider):
     service_name = "redshift-data"
 
-    def __init__(self, config: Any, *, redshift: Any):
+    def __init__(self, config: Any, *, redshift: Any, serverless: Any = None):
         super().__init__(config)
-        self.redshift = redshift
+        self.redshift, self.serverless = redshift, serverless
         self.statements: dict[str, Statement] = {}
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redshift-data")
 
@@ -115,8 +116,14 @@ class RedshiftDataProvider(Provider):
 
     def _runtime(self, ctx: RequestContext, params: dict):
         if params.get("WorkgroupName"):
-            raise not_found(f"Workgroup {params['WorkgroupName']} not found: lakebox runs provisioned clusters, "
-                            "not Redshift Serverless.")
+            if params.get("ClusterIdentifier"):
+                raise validation("Only one of ClusterIdentifier and WorkgroupName can be specified.")
+            # A Serverless workgroup; without SecretArn, as with a cluster, statements run as the admin user.
+            runtime = self.serverless.runtime(ctx.account_id, params["WorkgroupName"]) if self.serverless else None
+            workgroup = self.serverless.workgroups.get(ctx.account_id, params["WorkgroupName"]) if self.serverless else None
+            if runtime is None or workgroup is None or workgroup["_Region"] != ctx.region:
+                raise not_found(f"Workgroup {params['WorkgroupName']} not found.")
+            return runtime
         identifier = params.get("ClusterIdentifier")
         if not identifier:
             raise validation("Either ClusterIdentifier or WorkgroupName must be specified.")
@@ -241,7 +248,10 @@ class RedshiftDataProvider(Provider):
         wanted = params.get("Status") or "ALL"
         found = [s for s in self.statements.values() if s.account == ctx.account_id and ":" not in s.id
                  and (wanted == "ALL" or s.status == wanted)
-                 and (not params.get("StatementName") or (s.name or "").startswith(params["StatementName"]))]
+                 and (not params.get("StatementName") or (s.name or "").startswith(params["StatementName"]))
+                 and (not params.get("ClusterIdentifier") or s.cluster == params["ClusterIdentifier"])
+                 and (not params.get("WorkgroupName") or s.workgroup == params["WorkgroupName"])
+                 and (not params.get("Database") or s.database == params["Database"])]
         found.sort(key=lambda s: s.created, reverse=True)
         start = _token(params)
         limit = params.get("MaxResults") or 100
