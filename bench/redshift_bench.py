@@ -19,7 +19,8 @@ Absolute numbers depend on the machine, so every measurement is a ratio taken si
   redshift_connector and the Data API, in rows/s. Floor: DuckDB `COPY (query) TO 'file.parquet'`.
 - A Data API round trip for a small query (ExecuteStatement, DescribeStatement polled every 10 ms
   until FINISHED, GetStatementResult): p50 and p95 over `--api-runs` (50; quick 15), next to the same
-  query over redshift_connector and on DuckDB.
+  query over redshift_connector and on DuckDB; and the same round trip on a Redshift Serverless
+  workgroup (`WorkgroupName`) whose namespace COPYs the same customers.
 
 Each figure is the median of `--runs` timed runs (5; quick 1) after one untimed run, alternating
 the sides so that a noisy neighbour hurts both alike. Every answer is checked, so a fast wrong
@@ -209,9 +210,10 @@ class Lakebox:
         return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
 
     # -- Data API
-    def api(self, sql: str, timeout: float = 600.0) -> tuple[dict, list[list]]:
+    def api(self, sql: str, timeout: float = 600.0, workgroup: str = "") -> tuple[dict, list[list]]:
         """Execute, poll DescribeStatement every POLL_S until it ends, then every result page."""
-        sid = self.data.execute_statement(ClusterIdentifier=CLUSTER, Database=DATABASE, DbUser=USER, Sql=sql)["Id"]
+        target = {"WorkgroupName": workgroup} if workgroup else {"ClusterIdentifier": CLUSTER, "DbUser": USER}
+        sid = self.data.execute_statement(Database=DATABASE, Sql=sql, **target)["Id"]
         deadline = time.monotonic() + timeout
         while True:
             described = self.data.describe_statement(Id=sid)
@@ -440,6 +442,26 @@ def measure_round_trip(lake: Lakebox, raw: Raw, runs: int) -> dict:
     return result
 
 
+def measure_serverless(lake: Lakebox, raw: Raw, endpoint: str, runs: int) -> dict:
+    """The small query's Data API round trip on a Serverless workgroup holding the same customers."""
+    serverless = client("redshift-serverless", endpoint)
+    serverless.create_namespace(namespaceName="bench", adminUsername=USER, adminUserPassword=PASSWORD,
+                                dbName=DATABASE)
+    serverless.create_workgroup(workgroupName="bench", namespaceName="bench")
+    lake.api(CUSTOMERS_DDL, workgroup="bench")
+    lake.api(f"COPY customers FROM 's3://{BUCKET}/customers/' IAM_ROLE '{ROLE}' FORMAT AS PARQUET", workgroup="bench")
+    want = raw.query(raw.translate(SMALL_QUERY))
+    samples = []
+    for _ in range(runs):
+        elapsed, (_, records) = _timed(lambda: lake.api(SMALL_QUERY, workgroup="bench"))
+        check_rows("small query on the Serverless workgroup", records, want, api=True)
+        samples.append(elapsed * 1000)
+    result = {"p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95)}
+    print(f"  small query x {runs} on a Serverless workgroup: Data API p50 {result['p50_ms']:.1f} ms, "
+          f"p95 {result['p95_ms']:.1f} ms", flush=True)
+    return result
+
+
 # ---------------------------------------------------------------- report
 
 def _ratio(a: float, b: float) -> str:
@@ -464,6 +486,10 @@ def report(results: dict) -> list[str]:
         d, p, a = rt["duckdb"][stat], rt["pgwire"][stat], rt["data_api"][stat]
         lines.append(f"{'small query ' + stat[:3]:<24} {'ms':>7} {d:>11.2f} {p:>11.2f} {a:>11.2f} "
                      f"{_ratio(p, d):>14} {_ratio(a, d):>11}")
+    if results.get("serverless"):
+        sv = results["serverless"]
+        lines.append(f"{'Serverless small p50':<24} {'ms':>7} {rt['duckdb']['p50_ms']:>11.2f} {'-':>11} "
+                     f"{sv['p50_ms']:>11.2f} {'-':>14} {_ratio(sv['p50_ms'], rt['duckdb']['p50_ms']):>11}")
     lines += ["ratios are lakebox's cost over DuckDB's: rows/s DuckDB/lakebox, seconds lakebox/DuckDB (1.00x = "
               "no overhead).",
               f"COPY {results['copy']['pgwire']['rows_per_s'] / results['copy']['duckdb']['rows_per_s']:.0%} and "
@@ -511,6 +537,8 @@ def main(argv=None) -> int:
             results["unload"] = measure_unload(lake, raw, tmp, runs)
             print("[both] small query round trips", flush=True)
             results["round_trip"] = measure_round_trip(lake, raw, api_runs)
+            print("[both] small query round trips on a Serverless workgroup", flush=True)
+            results["serverless"] = measure_serverless(lake, raw, server.endpoint, api_runs)
             lake.conn.close()
             raw.con.close()
         finally:

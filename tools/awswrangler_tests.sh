@@ -105,6 +105,10 @@ redshift.create_cluster(ClusterIdentifier="aws-sdk-pandas", NodeType="ra3.xlplus
                         DBName="test", MasterUsername="test", MasterUserPassword=password, Port=port,
                         IamRoles=[role])
 redshift.get_waiter("cluster_available").wait(ClusterIdentifier="aws-sdk-pandas", WaiterConfig={"Delay": 1})
+serverless = boto3.client("redshift-serverless")
+serverless.create_namespace(namespaceName="aws-sdk-pandas", dbName="test", adminUsername="test",
+                            adminUserPassword=password, iamRoles=[role])
+serverless.create_workgroup(workgroupName="aws-sdk-pandas", namespaceName="aws-sdk-pandas")
 # The suite's Athena workgroups without a KMS key, as its long-lived account holds them: the suite
 # creates a missing one from each xdist worker, and two workers creating one at once fail the loser.
 athena = boto3.client("athena")
@@ -125,7 +129,9 @@ print(json.dumps({
     "Region": region, "BucketName": bucket, "GlueDatabaseName": database, "LogGroupName": group,
     "LogStream": stream, "RedshiftAddress": "127.0.0.1", "RedshiftPort": str(port),
     "RedshiftIdentifier": "aws-sdk-pandas", "RedshiftSchema": "public", "RedshiftDatabase": "test",
-    "RedshiftRole": role, "GlueDataQualityRole": role, "PublicSubnet1": "subnet-0aws5dk9a4da5",
+    "RedshiftRole": role, "GlueDataQualityRole": role, "RedshiftServerlessWorkgroup": "aws-sdk-pandas",
+    "RedshiftServerlessDatabase": "test",
+    "RedshiftServerlessSecretArn": f"arn:aws:secretsmanager:{region}:000000000000:secret:aws-sdk-pandas/serverless-AbCdEf", "PublicSubnet1": "subnet-0aws5dk9a4da5",
     "RedshiftSecretArn": f"arn:aws:secretsmanager:{region}:000000000000:secret:aws-sdk-pandas/redshift-AbCdEf",
     "BucketAccessPointArn": f"arn:aws:s3:{region}:000000000000:accesspoint/aws-sdk-pandas",
     "KmsKeyArn": f"arn:aws:kms:{region}:000000000000:key/00000000-0000-0000-0000-000000000000",
