@@ -7,7 +7,8 @@ each statement along as the driver reports it (WAITING, RUNNING, then AVAILABLE 
 ends the session:
 - StopSession -> STOPPING, the driver's process group is stopped -> STOPPED;
 - IdleTimeout minutes with no statement running, or Timeout minutes in all -> TIMEOUT;
-- a driver that ends by itself (a failed start, a crash) -> FAILED with its last error line.
+- a driver that ends by itself (a failed start, a crash) -> FAILED with its last error line, as does
+  one that has not started Spark after `START_TIMEOUT` seconds.
 Statements still open when a session ends are CANCELLED (ERROR when the session failed).
 
 Minutes are real time (`SECONDS_PER_MINUTE` each; tests shorten it). Shutdown (`close`) stops every
@@ -39,6 +40,8 @@ log = logging.getLogger("lakebox.glue.sessions")
 SECONDS_PER_MINUTE = 60.0
 POLL_INTERVAL = 0.1
 JOIN_TIMEOUT = 30.0
+#: Seconds a driver has to start Spark before its session ends FAILED.
+START_TIMEOUT = 600.0
 DRIVER = Path(__file__).with_name("session_driver.py")
 DRIVER_NAME = "_lakebox_glue_session.py"
 RESTART_MESSAGE = "lakebox stopped while the session was running"
@@ -167,7 +170,7 @@ class SessionWorker:
             return
         log.info("glue session %s: driver started (pid %d)", session_id, process.pid)
         ready_at: Optional[float] = None
-        idle_since = time.monotonic()
+        started = idle_since = time.monotonic()
         status, message = "", None
         while not live.stop.is_set():
             if process.poll() is not None:
@@ -177,6 +180,10 @@ class SessionWorker:
                 ready_at = idle_since = time.monotonic()
                 self._update(catalog, session_id, Status="READY")
                 log.info("glue session %s is ready", session_id)
+            if ready_at is None and time.monotonic() - started > START_TIMEOUT:
+                status = "FAILED"
+                message = f"The session's Spark driver did not start within {START_TIMEOUT:.0f} seconds"
+                break
             if ready_at is not None:
                 if self._sync_statements(catalog, session_id, folder):
                     idle_since = time.monotonic()

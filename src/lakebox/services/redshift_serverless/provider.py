@@ -42,10 +42,8 @@ DEFAULT_BASE_CAPACITY = 128
 PORTS = set(range(5431, 5456)) | set(range(8191, 8216))
 _NAME = re.compile(r"[a-z0-9-]{3,64}")
 _DB_NAME = re.compile(r"[a-z_][a-z0-9_$]{0,126}")
-_SCHEMA = [
-    "CREATE TABLE namespaces (account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (account, name))",
-    "CREATE TABLE workgroups (account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (account, name))",
-]
+_SCHEMA = [f"CREATE TABLE {table} (account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, "
+           "PRIMARY KEY (account, name))" for table in ("namespaces", "workgroups")]
 
 
 def validation(message: str) -> AwsError:
