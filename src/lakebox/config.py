@@ -51,11 +51,14 @@ class Credential:
 
 @dataclass(frozen=True)
 class IssuedKey:
-    """An access key IAM issued to a user: its secret, account and whether it is Active."""
+    """An access key IAM issued to a user: its secret, account and whether it is Active, and the
+    user it belongs to (its ARN and UserId), which bucket policies name and read as aws:username."""
     access_key: str
     secret_key: str
     account_id: str
     active: bool
+    user_arn: Optional[str] = None
+    user_id: Optional[str] = None
 
 
 @dataclass

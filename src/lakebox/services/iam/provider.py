@@ -42,7 +42,9 @@ class IAMProvider(RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin, 
         if found is None:
             return None
         account, doc = found
-        return IssuedKey(doc["AccessKeyId"], doc["SecretAccessKey"], account, doc.get("Status") == "Active")
+        user = self.store.get(account, "user", doc["UserName"]) if doc.get("UserName") else None
+        return IssuedKey(doc["AccessKeyId"], doc["SecretAccessKey"], account, doc.get("Status") == "Active",
+                         user_arn=user["Arn"] if user else None, user_id=user["UserId"] if user else None)
 
     def close(self) -> None:
         self.store.close()

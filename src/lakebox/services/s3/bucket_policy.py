@@ -7,12 +7,13 @@ this network"), must work the way they work on AWS. Identity policies, users and
 the IAM issue. So:
 
 - A statement applies when its principal, action, resource and Condition all match the request.
-  Principal: "*", {"AWS": "*"}, an account id or any IAM ARN in the account. NotPrincipal applies
+  Principal: "*", {"AWS": "*"}, an account id or root ARN, or a user's or role's ARN (see `_names`). NotPrincipal applies
   to everyone it does not name; it names an identity exactly (the account id or its root ARN names
   the account, a role or session ARN that session), and a request is evaluated as the principal
   and as its account, so a NotPrincipal must name both to spare a user or role. Action and
-  Resource (and their Not forms) use `*` and `?` wildcards. Conditions: policy_conditions.py; the
-  keys they test: policy_request_keys.py.
+  Resource (and their Not forms) use `*` and `?` wildcards, and Resource and string or ARN
+  condition values take policy variables (`${aws:username}` ..., policy_variables.py). Conditions:
+  policy_conditions.py; the keys they test: policy_request_keys.py.
 - An explicit Deny wins over every Allow and over every ACL grant; an Allow lets the request in
   where no ACL does; no matching statement leaves the decision to the ACLs.
 - Each policy text is parsed and compiled once (`_compiled`, cached by its text).
@@ -30,6 +31,7 @@ from typing import Any, Optional, Union
 
 from .policy_conditions import ConditionBlock, compile_block, wildcard
 from .policy_request_keys import ObjectKeys, Principal, RequestKeys
+from .policy_variables import has_variables, resource_pattern
 
 ALLOW = "Allow"
 DENY = "Deny"
@@ -93,19 +95,34 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _patterns(value: Any, ignore_case: bool) -> Optional[tuple[re.Pattern, ...]]:
-    """An Action or Resource element's patterns, compiled (None: the statement has no such element)."""
+def _patterns(value: Any, ignore_case: bool) -> Optional[tuple[Union[re.Pattern, str], ...]]:
+    """An Action or Resource element's patterns, compiled (None: the statement has no such element).
+    An entry with policy variables stays text, compiled for each request (policy_variables.py)."""
     if value is None:
         return None
-    return tuple(wildcard(p, ignore_case) for p in _as_list(value) if isinstance(p, str))
+    return tuple(p if has_variables(p) else wildcard(p, ignore_case) for p in _as_list(value) if isinstance(p, str))
 
 
-def _matches(patterns: tuple[re.Pattern, ...], value: str) -> bool:
-    return any(p.fullmatch(value) for p in patterns)
+def _matches(patterns: tuple[Union[re.Pattern, str], ...], value: str, keys: Any = None,
+             ignore_case: bool = False) -> bool:
+    for pattern in patterns:
+        if isinstance(pattern, str):
+            pattern = resource_pattern(pattern, keys, ignore_case)
+            if pattern is None:
+                continue
+        if pattern.fullmatch(value):
+            return True
+    return False
 
 
-def _names(principal: Any, account: Optional[str]) -> bool:
-    """Whether a Principal element names the requester (an account id; None: anonymous)."""
+def _names(principal: Any, account: Optional[str], requester: Optional[Principal] = None) -> bool:
+    """Whether a Principal element names the requester (an account id; None: anonymous).
+
+    The account id or root ARN names everyone of the account. A user's or role's ARN names that
+    identity: a requester lakebox knows by ARN (an IAM user's key, an STS session) matches only its
+    own; an account's own keys match any ARN of the account, since lakebox cannot tell which of
+    its identities such a key stands for.
+    """
     if principal == "*":
         return True
     if not isinstance(principal, dict):
@@ -113,9 +130,15 @@ def _names(principal: Any, account: Optional[str]) -> bool:
     for value in _as_list(principal.get("AWS", [])):
         if value == "*":
             return True
-        if account is not None and isinstance(value, str) and (
-                value == account or value.startswith(f"arn:aws:iam::{account}:")):
+        if account is None or not isinstance(value, str):
+            continue
+        if value in (account, f"arn:aws:iam::{account}:root"):
             return True
+        if value.startswith(f"arn:aws:iam::{account}:"):
+            if requester is None or requester.kind == "Account" or requester.arn is None:
+                return True
+            if any(value in identity for identity in requester.identities):
+                return True
     return False
 
 
@@ -145,17 +168,17 @@ class _Statement:
     def names(self, account: Optional[str], keys: Keys) -> bool:
         if self.not_principal is not None:
             return not _spares(self.not_principal, keys.principal)
-        return self.principal is not None and _names(self.principal, account)
+        return self.principal is not None and _names(self.principal, account, keys.principal)
 
-    def covers(self, action: str, resource: str) -> bool:
+    def covers(self, action: str, resource: str, keys: Any = None) -> bool:
         if self.actions is not None:
-            if not _matches(self.actions, action):
+            if not _matches(self.actions, action, keys, ignore_case=True):
                 return False
-        elif self.not_actions is None or _matches(self.not_actions, action):
+        elif self.not_actions is None or _matches(self.not_actions, action, keys, ignore_case=True):
             return False
         if self.resources is not None:
-            return _matches(self.resources, resource)
-        return self.not_resources is not None and not _matches(self.not_resources, resource)
+            return _matches(self.resources, resource, keys)
+        return self.not_resources is not None and not _matches(self.not_resources, resource, keys)
 
 
 def _statement(raw: dict) -> Optional[_Statement]:
@@ -197,7 +220,7 @@ def verdict(policy_text: Optional[str], account: Optional[str], action: str, res
     for statement in _compiled(policy_text):
         if allowed and statement.allow:
             continue  # only a Deny can change the answer now
-        if not (statement.covers(action, resource) and statement.names(account, keys)):
+        if not (statement.covers(action, resource, keys) and statement.names(account, keys)):
             continue
         if statement.condition is not None and not statement.condition.holds(keys):
             continue

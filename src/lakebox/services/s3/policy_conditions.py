@@ -190,17 +190,43 @@ class _Test:
     hit: Callable[[str], bool]
 
     def holds(self, values: Values) -> bool:
-        if not values:
-            if self.if_exists:
-                return True
-            return self.qualifier == _FOR_ALL or (self.qualifier is None and self.negated)
-        # Each request value matches when it hits a listed value (a negated operator: none).
-        matched = [self.hit(v) != self.negated for v in values]
-        if self.qualifier == _FOR_ANY:
-            return any(matched)
-        if self.qualifier == _FOR_ALL or self.negated:
-            return all(matched)
+        return _holds(self, values, self.hit)
+
+    def check(self, keys) -> bool:
+        return self.holds(keys.get(self.key))
+
+
+def _holds(test, values: Values, hit: Callable[[str], bool]) -> bool:
+    if not values:
+        if test.if_exists:
+            return True
+        return test.qualifier == _FOR_ALL or (test.qualifier is None and test.negated)
+    # Each request value matches when it hits a listed value (a negated operator: none).
+    matched = [hit(v) != test.negated for v in values]
+    if test.qualifier == _FOR_ANY:
         return any(matched)
+    if test.qualifier == _FOR_ALL or test.negated:
+        return all(matched)
+    return any(matched)
+
+
+@dataclass(frozen=True)
+class _VariableTest:
+    """A string or ARN test whose policy values hold variables (policy_variables.py): they are
+    replaced by the request's values, and compiled, request by request; a value whose variable has
+    no value is left out."""
+    key: str
+    negated: bool
+    if_exists: bool
+    qualifier: Optional[str]
+    compile_values: Callable
+    texts: tuple[str, ...]
+
+    def check(self, keys) -> bool:
+        from .policy_variables import substitute
+
+        texts = [t for t in (substitute(text, keys) for text in self.texts) if t is not None]
+        return _holds(self, keys.get(self.key), self.compile_values(texts))
 
 
 @dataclass(frozen=True)
@@ -211,6 +237,9 @@ class _NullTest:
     def holds(self, values: Values) -> bool:
         return (not values) in self.expect_absent
 
+    def check(self, keys) -> bool:
+        return self.holds(keys.get(self.key))
+
 
 @dataclass(frozen=True)
 class _Never:
@@ -218,6 +247,9 @@ class _Never:
     key: str = ""
 
     def holds(self, values: Values) -> bool:
+        return False
+
+    def check(self, keys) -> bool:
         return False
 
 
@@ -235,6 +267,8 @@ def _compile_test(operator: str, key: str, expected: Any):
     if name not in OPERATORS:
         return _Never(key)
     negated, compile_values = OPERATORS[name]
+    if name.startswith(("string", "arn")) and any("${" in t for t in texts):
+        return _VariableTest(key, negated, if_exists, qualifier, compile_values, tuple(texts))
     return _Test(key, negated, if_exists, qualifier, compile_values(texts))
 
 
@@ -245,7 +279,7 @@ class ConditionBlock:
 
     def holds(self, keys) -> bool:
         """`keys`: a request's keys (policy_request_keys.RequestKeys or ObjectKeys), by `get(key)`."""
-        return all(t.holds(keys.get(t.key)) for t in self.tests)
+        return all(t.check(keys) for t in self.tests)
 
 
 def compile_block(condition: Any) -> ConditionBlock:

@@ -67,6 +67,8 @@ def principal_of(config: Any, access_key: Optional[str], account: Optional[str])
         return Principal(account, "User", arn, session.user_id, (frozenset({arn}), root))
     issued = issued_keys(access_key) if issued_keys is not None and access_key else None
     if issued is not None:
+        if getattr(issued, "user_arn", None):
+            return Principal(account, "User", issued.user_arn, issued.user_id, (frozenset({issued.user_arn}), root))
         return Principal(account, "User", None, None, (_UNNAMED, root))
     return Principal(account, "Account", f"arn:aws:iam::{account}:root", account, (root,))
 
@@ -226,6 +228,13 @@ class ObjectKeys:
         return _one(self._tags.get(name)) if self._tags is not None else None
 
 
+def _user_name(principal: Principal) -> Values:
+    """aws:username: an IAM user's name (the last part of its ARN); other principals have none."""
+    if principal.kind != "User" or not principal.arn:
+        return None
+    return _one(principal.arn.rsplit("/", 1)[-1])
+
+
 def _principal_key(field: str) -> Callable[[RequestKeys], Values]:
     return lambda keys: _one(getattr(keys.principal, field))
 
@@ -241,6 +250,7 @@ _KEYS: dict[str, Callable[[RequestKeys], Values]] = {
     "aws:principalaccount": _principal_key("account"),
     "aws:principalarn": _principal_key("arn"),
     "aws:userid": _principal_key("user_id"),
+    "aws:username": lambda keys: _user_name(keys.principal),
     "aws:principaltype": _principal_key("kind"),
     "s3:x-amz-copy-source": RequestKeys._copy_source,
     "s3:prefix": lambda keys: keys._listing("s3:prefix"),
