@@ -178,6 +178,22 @@ def test_a_name_outside_the_model_pattern_is_refused(raw_firehose, lake, name):
     assert raw_firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
+def test_bucket_arns_outside_the_model_pattern_are_the_front_ends_validation_errors(firehose, lake):
+    with pytest.raises(ClientError) as info:
+        firehose.create_delivery_stream(DeliveryStreamName="bad", ExtendedS3DestinationConfiguration=s3_destination(
+            BucketARN="arn:aws:s3::missing-colon", S3BackupMode="Enabled",
+            S3BackupConfiguration=s3_destination(BucketARN="bucket")))
+    code, message, status = _error(info)
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "2 validation errors detected: Value 'arn:aws:s3::missing-colon' at "
+        "'extendedS3DestinationConfiguration.bucketARN' failed to satisfy constraint: Member must satisfy regular "
+        "expression pattern: arn:.*:s3:::[\\w\\.\\-]{1,255}; Value 'bucket' at "
+        "'extendedS3DestinationConfiguration.s3BackupConfiguration.bucketARN' failed to satisfy constraint: Member "
+        "must satisfy regular expression pattern: arn:.*:s3:::[\\w\\.\\-]{1,255}")
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
 def test_record_limits(firehose, raw_firehose, lake):
     create(firehose, "limits")
     with pytest.raises(ClientError) as info:

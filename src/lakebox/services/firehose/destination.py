@@ -40,6 +40,25 @@ def invalid(message: str) -> AwsError:
     return AwsError("InvalidArgumentException", message, 400)
 
 
+#: The model's pattern for every BucketARN member: a value outside it is a front-end validation error.
+BUCKET_ARN_PATTERN = r"arn:.*:s3:::[\w\.\-]{1,255}"
+
+
+def bucket_arn_problems(value, path: str = "") -> list[str]:
+    """The validation messages of the BucketARN members anywhere in a request's configurations,
+    each at its member path as AWS's front end names it (`extendedS3DestinationConfiguration.bucketARN`)."""
+    problems: list[str] = []
+    if isinstance(value, dict):
+        for name, member in value.items():
+            member_path = f"{path}.{name[0].lower()}{name[1:]}" if path else f"{name[0].lower()}{name[1:]}"
+            if name == "BucketARN" and isinstance(member, str) and not re.fullmatch(BUCKET_ARN_PATTERN, member):
+                problems.append(f"Value '{member}' at '{member_path}' failed to satisfy constraint: Member must "
+                                f"satisfy regular expression pattern: {BUCKET_ARN_PATTERN}")
+            else:
+                problems += bucket_arn_problems(member, member_path)
+    return problems
+
+
 def bucket_of(destination: dict) -> str:
     match = BUCKET_ARN.fullmatch(destination.get("BucketARN") or "")
     if match is None:

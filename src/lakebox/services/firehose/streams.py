@@ -105,6 +105,9 @@ class StreamsMixin:
             raise validation_error("firehose", [
                 f"Value {describe_value(name)} at 'deliveryStreamName' failed to satisfy constraint: "
                 f"Member must satisfy regular expression pattern: {STREAM_NAME.pattern}"])
+        problems = dest.bucket_arn_problems(params)
+        if problems:
+            raise validation_error("firehose", problems)
         check_tags(params.get("Tags") or [])
         kind = params.get("DeliveryStreamType") or DIRECT_PUT
         if kind not in (DIRECT_PUT, KINESIS_SOURCE):
@@ -206,6 +209,9 @@ class StreamsMixin:
         return {}
 
     def update_destination(self, ctx: RequestContext, params: dict) -> dict:
+        problems = dest.bucket_arn_problems(params)
+        if problems:
+            raise validation_error("firehose", problems)
         stream = self.stream_from(ctx, params)
         given_version = params["CurrentDeliveryStreamVersionId"]
         if params["DestinationId"] != DESTINATION_ID:
