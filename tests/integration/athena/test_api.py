@@ -307,6 +307,14 @@ def test_tags_on_workgroups(athena):
         {"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "data"}]
     athena.untag_resource(ResourceARN=arn, TagKeys=["team"])
     assert athena.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "env", "Value": "dev"}]
+    # The same name in another account's or region's ARN is not this workgroup.
+    for foreign in ("arn:aws:athena:us-east-1:123456789012:workgroup/tagged",
+                    "arn:aws:athena:eu-west-1:000000000000:workgroup/tagged"):
+        for call, extra in ((athena.list_tags_for_resource, {}),
+                            (athena.tag_resource, {"Tags": [{"Key": "x", "Value": "y"}]})):
+            with pytest.raises(ClientError) as exc:
+                call(ResourceARN=foreign, **extra)
+            assert error_of(exc)[0] == "ResourceNotFoundException"
 
 
 def test_a_tag_without_a_key_is_refused_and_creates_nothing(athena):

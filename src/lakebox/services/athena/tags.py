@@ -14,7 +14,13 @@ class TagsMixin:
     store: AthenaStore
 
     def _check_resource(self, ctx: RequestContext, resource_arn: str) -> None:
-        kind, _, name = resource_arn.split(":", 5)[-1].partition("/")
+        """ResourceNotFoundException unless the ARN names a resource of the caller's account and region
+        (tags are kept by ARN, so an ARN of another account must not reach a resource of this one)."""
+        parts = resource_arn.split(":", 5)
+        kind, _, name = parts[-1].partition("/")
+        if len(parts) != 6 or parts[:3] != ["arn", "aws", "athena"] or parts[3] != ctx.region \
+                or parts[4] != ctx.account_id:
+            kind = ""
         if kind == "workgroup":
             self._ensure_primary(ctx)
             if self.store.read("SELECT 1 FROM workgroups WHERE scope = ? AND name = ?", (scope(ctx), name)):
