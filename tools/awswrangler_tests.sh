@@ -17,8 +17,9 @@
 # Secrets Manager; lakebox serves neither, so two adaptations are made to the exported copy, and only
 # there: `extract_cloudformation_outputs()` returns the resources this script creates on lakebox (a
 # versioned bucket, a Glue database, a log group and stream, a Redshift cluster `aws-sdk-pandas` with
-# user `test`, its IAM role, a Glue JDBC connection `aws-sdk-pandas-redshift` to it, and the suite's
-# Athena workgroups that have no KMS key), and the `db_password` fixture returns that cluster's
+# user `test`, its IAM role, a Glue JDBC connection `aws-sdk-pandas-redshift` to it, a Redshift
+# Serverless namespace and workgroup `aws-sdk-pandas`, and the suite's Athena workgroups that have no
+# KMS key), and the `db_password` fixture returns that cluster's
 # password. Everything else runs as written.
 #
 # Results go to $AWW_OUT (default /tmp/lakebox-aww/out-<time>): junit.xml, pytest.log, passed.txt,
