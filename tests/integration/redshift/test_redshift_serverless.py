@@ -171,3 +171,51 @@ def test_conflicts_capacity_and_ports_are_checked(serverless, data_api):
     with pytest.raises(ClientError) as info:
         data_api.execute_statement(WorkgroupName="etl", ClusterIdentifier="c", Database="dev", Sql="SELECT 1")
     assert _error(info) == ("ValidationException", 400)
+
+
+def test_snapshots_copy_a_namespace_and_a_restore_puts_its_data_back(serverless, data_api):
+    _make(serverless)
+    _sql(data_api, "CREATE TABLE facts (id INT)")
+    _sql(data_api, "INSERT INTO facts VALUES (1), (2)")
+    snapshot = serverless.create_snapshot(namespaceName="analytics", snapshotName="before",
+                                          retentionPeriod=7)["snapshot"]
+    assert (snapshot["status"], snapshot["namespaceName"], snapshot["snapshotRetentionPeriod"]) == \
+        ("AVAILABLE", "analytics", 7)
+    assert snapshot["totalBackupSizeInMegaBytes"] > 0 and snapshot["snapshotRemainingDays"] == 7
+
+    _sql(data_api, "INSERT INTO facts VALUES (3)")
+    _sql(data_api, "CREATE TABLE later (x INT)")
+    assert _sql(data_api, "SELECT count(*) FROM facts")["Records"] == [[{"longValue": 3}]]
+    restored = serverless.restore_from_snapshot(namespaceName="analytics", workgroupName="etl",
+                                                snapshotName="before")
+    assert (restored["snapshotName"], restored["namespace"]["namespaceName"]) == ("before", "analytics")
+    assert _sql(data_api, "SELECT id FROM facts ORDER BY id")["Records"] == [[{"longValue": 1}], [{"longValue": 2}]]
+    statement_id = data_api.execute_statement(WorkgroupName="etl", Database="analytics",
+                                              Sql="SELECT * FROM later")["Id"]
+    while (described := data_api.describe_statement(Id=statement_id))["Status"] not in ("FINISHED", "FAILED"):
+        time.sleep(0.05)
+    assert described["Status"] == "FAILED" and "later" in described["Error"]
+
+    listed = serverless.list_snapshots(namespaceName="analytics")["snapshots"]
+    assert [s["snapshotName"] for s in listed] == ["before"]
+    assert serverless.update_snapshot(snapshotName="before", retentionPeriod=-1)["snapshot"][
+        "snapshotRetentionPeriod"] == -1
+    assert serverless.get_snapshot(snapshotArn=snapshot["snapshotArn"])["snapshot"]["snapshotName"] == "before"
+    for call, params, code in [
+        (serverless.create_snapshot, {"namespaceName": "analytics", "snapshotName": "before"}, "ConflictException"),
+        (serverless.create_snapshot, {"namespaceName": "missing", "snapshotName": "snap2"},
+         "ResourceNotFoundException"),
+        (serverless.create_snapshot, {"namespaceName": "analytics", "snapshotName": "snap3", "retentionPeriod": 0},
+         "ValidationException"),
+        (serverless.get_snapshot, {"snapshotName": "missing"}, "ResourceNotFoundException"),
+    ]:
+        with pytest.raises(ClientError) as info:
+            call(**params)
+        assert _error(info) == (code, 400)
+
+    # Deleting the namespace with a final snapshot keeps its data in that snapshot.
+    serverless.delete_workgroup(workgroupName="etl")
+    serverless.delete_namespace(namespaceName="analytics", finalSnapshotName="final")
+    assert sorted(s["snapshotName"] for s in serverless.list_snapshots()["snapshots"]) == ["before", "final"]
+    assert serverless.delete_snapshot(snapshotName="before")["snapshot"]["status"] == "DELETED"
+    assert [s["snapshotName"] for s in serverless.list_snapshots()["snapshots"]] == ["final"]

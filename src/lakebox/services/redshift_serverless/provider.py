@@ -8,6 +8,8 @@ and the Data API (`WorkgroupName`) run SQL there, with everything a cluster's SQ
 Spectrum over the Glue catalog). GetCredentials gives the caller's IAM identity (`IAM:<user>`,
 `IAMR:<role>`) a temporary password, as on AWS.
 
+Snapshots (snapshots.py) copy a namespace's databases, and RestoreFromSnapshot puts them back.
+
 AWS's rules kept: names of 3 to 64 lowercase letters, digits and hyphens; one workgroup per
 namespace; a namespace with a workgroup cannot be deleted; the admin password follows Redshift's
 rules, and a namespace made without one has no password login; base capacity 8 to 1024 RPUs in
@@ -34,6 +36,7 @@ from ..base import Provider
 from ..redshift.provider import iam_database_user, weak_password
 from ..redshift.runtime import ClusterRuntime
 from ..redshift.store import DocTable, password_hash
+from .snapshots import ServerlessSnapshotsMixin
 
 log = logging.getLogger("lakebox.redshift")
 
@@ -43,7 +46,7 @@ PORTS = set(range(5431, 5456)) | set(range(8191, 8216))
 _NAME = re.compile(r"[a-z0-9-]{3,64}")
 _DB_NAME = re.compile(r"[a-z_][a-z0-9_$]{0,126}")
 _SCHEMA = [f"CREATE TABLE {table} (account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, "
-           "PRIMARY KEY (account, name))" for table in ("namespaces", "workgroups")]
+           "PRIMARY KEY (account, name))" for table in ("namespaces", "workgroups", "snapshots")]
 
 
 def validation(message: str) -> AwsError:
@@ -71,7 +74,7 @@ def _tags(given: Optional[list]) -> list[dict]:
     return [{"key": t["key"], "value": t.get("value", "")} for t in given or []]
 
 
-class RedshiftServerlessProvider(Provider):
+class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
     service_name = "redshift-serverless"
 
     def __init__(self, config: Any, *, redshift: Any):
@@ -83,6 +86,7 @@ class RedshiftServerlessProvider(Provider):
         self.db.apply_schema(_SCHEMA, version=1)
         self.namespaces = DocTable(self.db, "namespaces", "name", "namespaceName")
         self.workgroups = DocTable(self.db, "workgroups", "name", "workgroupName")
+        self.snapshots = DocTable(self.db, "snapshots", "name", "snapshotName")
         self.lock = threading.RLock()
         self.runtimes: dict[tuple[str, str], ClusterRuntime] = {}
         for workgroup in self.workgroups.all():
@@ -228,7 +232,9 @@ class RedshiftServerlessProvider(Provider):
             if self._workgroups_of(ctx.account_id, doc["namespaceName"]):
                 raise conflict(f"Namespace {doc['namespaceName']} has a workgroup: delete the workgroup first.")
             if params.get("finalSnapshotName"):
-                raise validation("lakebox keeps no Redshift Serverless snapshots: delete without finalSnapshotName.")
+                self.create_snapshot(ctx, {"namespaceName": doc["namespaceName"],
+                                           "snapshotName": params["finalSnapshotName"],
+                                           "retentionPeriod": params.get("finalSnapshotRetentionPeriod")})
             self.namespaces.delete(ctx.account_id, doc["namespaceName"])
             shutil.rmtree(self.root / ctx.account_id / doc["namespaceId"], ignore_errors=True)
         doc["status"] = "DELETING"
@@ -350,9 +356,10 @@ class RedshiftServerlessProvider(Provider):
     # -- tags ---------------------------------------------------------------------------------------
 
     def _tagged(self, ctx: RequestContext, arn: str) -> tuple[DocTable, dict]:
-        for table in (self.namespaces, self.workgroups):
+        for table, field in ((self.namespaces, "namespaceArn"), (self.workgroups, "workgroupArn"),
+                             (self.snapshots, "snapshotArn")):
             for doc in table.all(ctx.account_id):
-                if arn in (doc.get("namespaceArn"), doc.get("workgroupArn")):
+                if doc.get(field) == arn:
                     return table, doc
         raise not_found(f"Resource {arn} not found.")
 
