@@ -15,6 +15,7 @@ from ..base import Provider
 from .attachments import AttachmentsMixin
 from .groups import GroupsMixin
 from .policies import PoliciesMixin
+from .oidc_providers import OidcProvidersMixin
 from .profiles import ProfilesMixin
 from .roles import RolesMixin
 from .service_credentials import ServiceCredentialsMixin
@@ -27,8 +28,8 @@ from .users import UsersMixin
 
 
 class IAMProvider(RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin, ServiceCredentialsMixin,
-                  SigningCertificatesMixin, PoliciesMixin, ProfilesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin,
-                  Provider):
+                  SigningCertificatesMixin, PoliciesMixin, ProfilesMixin, OidcProvidersMixin, AttachmentsMixin,
+                  TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

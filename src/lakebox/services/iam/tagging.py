@@ -1,4 +1,4 @@
-"""Tags on roles, users, policies and instance profiles: one way to change, remove and page them for
+"""Tags on roles, users, policies, instance profiles and OIDC providers: one way to change, remove and page them for
 every kind."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ class TaggingMixin:
     def _entity_getter(self, kind: str) -> Callable[[RequestContext, str], dict]:
         """The look-up that answers NoSuchEntity in the kind's own words."""
         return {"role": self._role, "user": self._user, "policy": self._policy,
-                "instance-profile": self._profile}[kind]
+                "instance-profile": self._profile, "oidc-provider": self._oidc_provider}[kind]
 
     @staticmethod
     def _key_of(kind: str, doc: dict) -> str:
-        """The store key: a policy's ARN, any other entity's name."""
-        return doc["Arn"] if kind == "policy" else doc[{"role": "RoleName", "user": "UserName",
+        """The store key: a policy's or an OIDC provider's ARN, any other entity's name."""
+        return doc["Arn"] if kind in ("policy", "oidc-provider") else doc[{"role": "RoleName", "user": "UserName",
                                                         "instance-profile": "InstanceProfileName"}[kind]]
 
     def _tag(self, ctx: RequestContext, kind: str, name: str, tags: list[dict]) -> dict:
