@@ -15,6 +15,7 @@ from ..base import Provider
 from .attachments import AttachmentsMixin
 from .groups import GroupsMixin
 from .policies import PoliciesMixin
+from .account_settings import AccountSettingsMixin
 from .oidc_providers import OidcProvidersMixin
 from .profiles import ProfilesMixin
 from .roles import RolesMixin
@@ -27,9 +28,9 @@ from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
-class IAMProvider(RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin, ServiceCredentialsMixin,
-                  SigningCertificatesMixin, PoliciesMixin, ProfilesMixin, OidcProvidersMixin, AttachmentsMixin,
-                  TaggingMixin, SimulationMixin, Provider):
+class IAMProvider(AccountSettingsMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin,
+                  ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin, ProfilesMixin, OidcProvidersMixin,
+                  AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

@@ -38,6 +38,12 @@ class IamStore:
         """(account, document) of an access key IAM issued, whichever account holds it."""
         return self._access_keys.get(access_key_id)
 
+    def owner_of(self, kind: str, name: str) -> Optional[str]:
+        """The account holding the entity `kind`/`name`, whichever it is (account aliases are unique
+        across accounts)."""
+        rows = self.db.read("SELECT account FROM entities WHERE kind = ? AND name = ?", (kind, name.lower()))
+        return rows[0]["account"] if rows else None
+
     def get(self, account: str, kind: str, name: str) -> Optional[dict]:
         rows = self.db.read("SELECT doc FROM entities WHERE account = ? AND kind = ? AND name = ?",
                             (account, kind, name.lower()))

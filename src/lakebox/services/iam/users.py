@@ -107,6 +107,8 @@ class UsersMixin:
                 raise delete_conflict("Cannot delete entity, must delete policies first.")
             if any(k["UserName"] == doc["UserName"] for k in self.store.all(ctx.account_id, "access-key")):
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
+            if self.store.get(ctx.account_id, "login-profile", doc["UserName"]) is not None:
+                raise delete_conflict("Cannot delete entity, must delete login profile first.")
             if self.groups_of(ctx, doc):
                 raise delete_conflict("Cannot delete entity, must remove users from group first.")
             if self.signing_certificates_of(ctx, doc["UserName"]):
