@@ -126,6 +126,13 @@ class AccountSettingsMixin:
         if problem is not None:
             raise AwsError("PasswordPolicyViolation", problem, 400)
 
+    def _login_user(self, ctx: RequestContext, params: dict) -> dict:
+        """The user a login profile call names, or the calling user when it names none."""
+        name = params.get("UserName") or self._calling_user(ctx)
+        if not name:
+            raise AwsError("ValidationError", "Must specify userName when calling with non-User credentials", 400)
+        return self._user(ctx, name)
+
     def _login_profile(self, ctx: RequestContext, user: str) -> dict:
         doc = self.store.get(ctx.account_id, LOGIN, user)
         if doc is None:
@@ -138,10 +145,10 @@ class AccountSettingsMixin:
                                  "PasswordResetRequired": doc["PasswordResetRequired"]}}
 
     def create_login_profile(self, ctx: RequestContext, params: dict) -> dict:
-        if not params.get("UserName") or not params.get("Password"):
-            raise AwsError("ValidationError", "UserName and Password must be given.", 400)
+        if not params.get("Password"):
+            raise AwsError("ValidationError", "Password must be given.", 400)
         with self.store.lock:
-            user = self._user(ctx, params["UserName"])
+            user = self._login_user(ctx, params)
             if self.store.get(ctx.account_id, LOGIN, user["UserName"]) is not None:
                 raise already_exists(f"Login Profile for user {user['UserName']} already exists.")
             self._check_password(ctx, params["Password"])
@@ -152,13 +159,11 @@ class AccountSettingsMixin:
         return self._login_output(doc)
 
     def get_login_profile(self, ctx: RequestContext, params: dict) -> dict:
-        self._user(ctx, params["UserName"])
-        return self._login_output(self._login_profile(ctx, params["UserName"]))
+        return self._login_output(self._login_profile(ctx, self._login_user(ctx, params)["UserName"]))
 
     def update_login_profile(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:
-            self._user(ctx, params["UserName"])
-            doc = self._login_profile(ctx, params["UserName"])
+            doc = self._login_profile(ctx, self._login_user(ctx, params)["UserName"])
             if params.get("Password"):
                 self._check_password(ctx, params["Password"])
                 doc["PasswordHash"] = _hashed(params["Password"])
@@ -169,7 +174,6 @@ class AccountSettingsMixin:
 
     def delete_login_profile(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:
-            self._user(ctx, params["UserName"])
-            doc = self._login_profile(ctx, params["UserName"])
+            doc = self._login_profile(ctx, self._login_user(ctx, params)["UserName"])
             self.store.delete(ctx.account_id, LOGIN, doc["UserName"])
         return {}
