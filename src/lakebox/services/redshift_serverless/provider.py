@@ -36,7 +36,7 @@ from ..base import Provider
 from ..redshift.provider import iam_database_user, weak_password
 from ..redshift.runtime import ClusterRuntime
 from ..redshift.store import DocTable, password_hash
-from .snapshots import ServerlessSnapshotsMixin
+from .snapshots import ServerlessSnapshotsMixin, finish_restores
 
 log = logging.getLogger("lakebox.redshift")
 
@@ -89,6 +89,8 @@ class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
         self.snapshots = DocTable(self.db, "snapshots", "name", "snapshotName")
         self.lock = threading.RLock()
         self.runtimes: dict[tuple[str, str], ClusterRuntime] = {}
+        for namespace in self.namespaces.all():
+            finish_restores(self.root / namespace["_Account"] / namespace["namespaceId"])
         for workgroup in self.workgroups.all():
             namespace = self.namespaces.get(workgroup["_Account"], workgroup["namespaceName"])
             if namespace is not None:

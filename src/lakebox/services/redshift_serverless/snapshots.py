@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from ...protocol.context import RequestContext
+from ...storage.atomic import fsync_dir
 from ..redshift.snapshots import write_snapshot_files
 from ..redshift.store import DocTable
 
@@ -154,18 +155,39 @@ class ServerlessSnapshotsMixin:
                                  f"{namespace['namespaceName']}.")
             self._stop(ctx.account_id, workgroup["workgroupName"])
             data = self.root / ctx.account_id / namespace["namespaceId"]
-            staging = data.parent / f".restore-{uuid.uuid4().hex}"
+            staging, old = _restore_paths(data)
+            shutil.rmtree(staging, ignore_errors=True)
             shutil.copytree(self._snapshot_dir(ctx.account_id, snapshot["snapshotName"]), staging)
-            old = data.parent / f".replaced-{uuid.uuid4().hex}"
+            fsync_dir(str(staging))
+            # Two renames swap the folders; finish_restores() completes a swap a kill interrupted.
             if data.exists():
                 data.rename(old)
             staging.rename(data)
+            fsync_dir(str(data.parent))
             shutil.rmtree(old, ignore_errors=True)
             namespace["_Cluster"].update({k: v for k, v in snapshot["_Cluster"].items() if v is not None})
             self.namespaces.put(ctx.account_id, namespace)
             self._start(workgroup, namespace)
         return {"snapshotName": snapshot["snapshotName"], "ownerAccount": ctx.account_id,
                 "namespace": self._namespace_out(namespace)}
+
+
+def _restore_paths(data: Path) -> tuple[Path, Path]:
+    """The staging folder of a restore into `data`, and where the replaced files wait meanwhile."""
+    return data.parent / f".restore-{data.name}", data.parent / f".replaced-{data.name}"
+
+
+def finish_restores(data: Path) -> None:
+    """Complete or undo a restore into `data` that a killed process left half done: a copy that was
+    whole before the swap began becomes the data; otherwise the replaced files come back."""
+    staging, old = _restore_paths(data)
+    if not data.exists():
+        if staging.exists() and old.exists():
+            staging.rename(data)  # the copy was complete: the swap had begun
+        elif old.exists():
+            old.rename(data)
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _retention(value: Optional[int]) -> int:
