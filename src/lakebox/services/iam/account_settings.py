@@ -11,10 +11,9 @@ as salted hashes: nothing reads them back.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from typing import Optional
 
+from ...passwords import password_hash
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from .common import already_exists, no_such_entity, now_iso, timestamp
@@ -51,11 +50,6 @@ def password_problem(policy: Optional[dict], password: str) -> Optional[str]:
         if policy.get(field) and not kinds[kind]:
             return f"Password should have at least one {kind}"
     return None
-
-
-def _hashed(password: str) -> str:
-    salt = os.urandom(8).hex()
-    return salt + "$" + hashlib.sha256((salt + password).encode()).hexdigest()
 
 
 class AccountSettingsMixin:
@@ -154,7 +148,7 @@ class AccountSettingsMixin:
             self._check_password(ctx, params["Password"])
             doc = {"UserName": user["UserName"], "CreateDate": now_iso(self),
                    "PasswordResetRequired": bool(params.get("PasswordResetRequired", False)),
-                   "PasswordHash": _hashed(params["Password"])}
+                   "PasswordHash": password_hash(params["Password"])}
             self.store.put(ctx.account_id, LOGIN, user["UserName"], doc)
         return self._login_output(doc)
 
@@ -166,7 +160,7 @@ class AccountSettingsMixin:
             doc = self._login_profile(ctx, self._login_user(ctx, params)["UserName"])
             if params.get("Password"):
                 self._check_password(ctx, params["Password"])
-                doc["PasswordHash"] = _hashed(params["Password"])
+                doc["PasswordHash"] = password_hash(params["Password"])
             if params.get("PasswordResetRequired") is not None:
                 doc["PasswordResetRequired"] = params["PasswordResetRequired"]
             self.store.put(ctx.account_id, LOGIN, doc["UserName"], doc)

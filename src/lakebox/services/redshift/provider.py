@@ -22,6 +22,7 @@ import threading
 from typing import Any, Optional
 
 from ...engines.redshift import tls
+from ...passwords import password_hash
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
@@ -35,7 +36,7 @@ from .scheduled_actions import ScheduledActionsMixin, ScheduleRunner
 from .security_groups import SecurityGroupsMixin
 from .snapshot_ops import SnapshotOpsMixin
 from .snapshots import SnapshotsMixin
-from .store import ClusterStore, password_hash
+from .store import ClusterStore
 from .subnet_groups import SubnetGroupsMixin
 from .table_restore import TableRestoresMixin
 

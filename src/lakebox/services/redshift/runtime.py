@@ -29,8 +29,8 @@ from ...engines.redshift import users as db_users
 from ...engines.redshift.connection_log import ClientInfo, ConnectionEvent, ConnectionLog
 from ...engines.redshift.database import RedshiftDatabase, RedshiftError
 from ...engines.redshift.database_ddl import DatabaseStatement
+from ...passwords import password_matches
 from .databases import DEV, ClusterDatabases
-from .store import password_matches
 
 log = logging.getLogger("lakebox.redshift")
 

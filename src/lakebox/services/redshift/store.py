@@ -10,9 +10,7 @@ checks it.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import threading
 from pathlib import Path
@@ -38,16 +36,6 @@ SCHEMA = ["""CREATE TABLE clusters (
     account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (account, identifier))""", _SNAPSHOTS, _PARAMETER_GROUPS, *_NAMED, _EVENTS]
 UPGRADES = {1: [_SNAPSHOTS], 2: [_PARAMETER_GROUPS], 3: [*_NAMED, _EVENTS]}
-
-
-def password_hash(password: str, salt: Optional[str] = None) -> str:
-    salt = salt or os.urandom(8).hex()
-    return salt + "$" + hashlib.sha256((salt + password).encode()).hexdigest()
-
-
-def password_matches(stored: str, password: str) -> bool:
-    salt = stored.split("$", 1)[0]
-    return password_hash(password, salt) == stored
 
 
 class DocTable:

@@ -29,13 +29,14 @@ import uuid
 from pathlib import Path
 from typing import Any, Optional
 
+from ...passwords import password_hash
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ...storage.sqlite_db import SqliteDatabase
 from ..base import Provider
 from ..redshift.provider import iam_database_user, weak_password
 from ..redshift.runtime import ClusterRuntime
-from ..redshift.store import DocTable, password_hash
+from ..redshift.store import DocTable
 from .snapshots import ServerlessSnapshotsMixin, finish_restores
 
 log = logging.getLogger("lakebox.redshift")
