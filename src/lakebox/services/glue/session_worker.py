@@ -193,9 +193,7 @@ class SessionWorker:
                     status, message = "TIMEOUT", None
                     break
             live.stop.wait(POLL_INTERVAL)
-        if not status:
-            if live.reason == "stop":
-                self._update(catalog, session_id, Status="STOPPING")
+        if not status:  # StopSession has recorded STOPPING already
             status = {"stop": "STOPPED", "shutdown": "FAILED"}.get(live.reason, "")
             message = SHUTDOWN_MESSAGE if live.reason == "shutdown" else None
         process.stop()
