@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from lakebox.clock import ServiceClock
 from lakebox.services.glue import session_driver
@@ -43,6 +45,10 @@ def test_recover_ends_open_sessions_and_kills_their_orphaned_drivers(tmp_path):
     orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(folder)],
                               start_new_session=True)
     (folder / "driver.pid").write_text(str(orphan.pid))
+    # A driver left by a dead server has long been running: wait until this one shows its command line.
+    deadline = time.monotonic() + 10
+    while folder_name.encode() not in Path(f"/proc/{orphan.pid}/cmdline").read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)
     created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     with store.write() as db:
         for session_id, status in (("ready", "READY"), ("stopping", "STOPPING"), ("done", "STOPPED")):
