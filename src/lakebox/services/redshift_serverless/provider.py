@@ -67,8 +67,11 @@ def _check_name(kind: str, name: str) -> None:
         raise validation(f"{kind} name {name} is not valid: use 3 to 64 lowercase letters, digits and hyphens.")
 
 
-def _public(doc: dict) -> dict:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
+def shown(doc: dict) -> dict:
+    """A namespace or workgroup as the API shows it: without lakebox's `_` keys, its date a datetime."""
+    out = {k: v for k, v in doc.items() if not k.startswith("_")}
+    out["creationDate"] = dt.datetime.fromisoformat(doc["creationDate"])
+    return out
 
 
 def _tags(given: Optional[list]) -> list[dict]:
@@ -188,20 +191,15 @@ class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
             if self.namespaces.get(ctx.account_id, name) is not None:
                 raise conflict(f"Namespace {name} already exists.")
             self.namespaces.put(ctx.account_id, doc)
-        return {"namespace": self._namespace_out(doc)}
-
-    def _namespace_out(self, doc: dict) -> dict:
-        out = _public(doc)
-        out["creationDate"] = dt.datetime.fromisoformat(doc["creationDate"])
-        return out
+        return {"namespace": shown(doc)}
 
     def get_namespace(self, ctx: RequestContext, params: dict) -> dict:
-        return {"namespace": self._namespace_out(self._namespace(ctx, params["namespaceName"]))}
+        return {"namespace": shown(self._namespace(ctx, params["namespaceName"]))}
 
     def list_namespaces(self, ctx: RequestContext, params: dict) -> dict:
         docs = [d for d in self.namespaces.all(ctx.account_id) if d["_Region"] == ctx.region]
         chunk, token = _page(docs, "namespaceName", params)
-        return {"namespaces": [self._namespace_out(d) for d in chunk], "nextToken": token}
+        return {"namespaces": [shown(d) for d in chunk], "nextToken": token}
 
     def update_namespace(self, ctx: RequestContext, params: dict) -> dict:
         with self.lock:
@@ -227,7 +225,7 @@ class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
                 runtime = self.runtime(ctx.account_id, workgroup["workgroupName"])
                 if runtime is not None:
                     runtime.doc = self._cluster_doc(workgroup, doc)
-        return {"namespace": self._namespace_out(doc)}
+        return {"namespace": shown(doc)}
 
     def delete_namespace(self, ctx: RequestContext, params: dict) -> dict:
         with self.lock:
@@ -241,7 +239,7 @@ class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
             self.namespaces.delete(ctx.account_id, doc["namespaceName"])
             shutil.rmtree(self.root / ctx.account_id / doc["namespaceId"], ignore_errors=True)
         doc["status"] = "DELETING"
-        return {"namespace": self._namespace_out(doc)}
+        return {"namespace": shown(doc)}
 
     # -- workgroups ---------------------------------------------------------------------------------
 
@@ -253,11 +251,6 @@ class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
         if doc is None or doc["_Region"] != ctx.region:
             raise not_found(f"Workgroup {name} not found.")
         return doc
-
-    def _workgroup_out(self, doc: dict) -> dict:
-        out = _public(doc)
-        out["creationDate"] = dt.datetime.fromisoformat(doc["creationDate"])
-        return out
 
     def create_workgroup(self, ctx: RequestContext, params: dict) -> dict:
         name = params["workgroupName"]
@@ -295,15 +288,15 @@ class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
                 self.workgroups.delete(ctx.account_id, name)
                 raise
             doc = self.workgroups.get(ctx.account_id, name)
-        return {"workgroup": self._workgroup_out(doc)}
+        return {"workgroup": shown(doc)}
 
     def get_workgroup(self, ctx: RequestContext, params: dict) -> dict:
-        return {"workgroup": self._workgroup_out(self._workgroup(ctx, params["workgroupName"]))}
+        return {"workgroup": shown(self._workgroup(ctx, params["workgroupName"]))}
 
     def list_workgroups(self, ctx: RequestContext, params: dict) -> dict:
         docs = [d for d in self.workgroups.all(ctx.account_id) if d["_Region"] == ctx.region]
         chunk, token = _page(docs, "workgroupName", params)
-        return {"workgroups": [self._workgroup_out(d) for d in chunk], "nextToken": token}
+        return {"workgroups": [shown(d) for d in chunk], "nextToken": token}
 
     def update_workgroup(self, ctx: RequestContext, params: dict) -> dict:
         with self.lock:
@@ -328,7 +321,7 @@ class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
                 self._stop(ctx.account_id, doc["workgroupName"])
                 self._start(doc, self.namespaces.get(ctx.account_id, doc["namespaceName"]))
                 doc = self.workgroups.get(ctx.account_id, doc["workgroupName"])
-        return {"workgroup": self._workgroup_out(doc)}
+        return {"workgroup": shown(doc)}
 
     def delete_workgroup(self, ctx: RequestContext, params: dict) -> dict:
         with self.lock:
@@ -336,7 +329,7 @@ class RedshiftServerlessProvider(ServerlessSnapshotsMixin, Provider):
             self._stop(ctx.account_id, doc["workgroupName"])
             self.workgroups.delete(ctx.account_id, doc["workgroupName"])
         doc["status"] = "DELETING"
-        return {"workgroup": self._workgroup_out(doc)}
+        return {"workgroup": shown(doc)}
 
     # -- credentials --------------------------------------------------------------------------------
 

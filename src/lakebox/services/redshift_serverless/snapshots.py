@@ -144,7 +144,7 @@ class ServerlessSnapshotsMixin:
         return {"snapshot": self._snapshot_out(doc)}
 
     def restore_from_snapshot(self, ctx: RequestContext, params: dict) -> dict:
-        from .provider import validation
+        from .provider import shown, validation
 
         with self.lock:
             snapshot = self._snapshot_doc(ctx, params.get("snapshotName"), params.get("snapshotArn"))
@@ -169,7 +169,7 @@ class ServerlessSnapshotsMixin:
             self.namespaces.put(ctx.account_id, namespace)
             self._start(workgroup, namespace)
         return {"snapshotName": snapshot["snapshotName"], "ownerAccount": ctx.account_id,
-                "namespace": self._namespace_out(namespace)}
+                "namespace": shown(namespace)}
 
 
 def _restore_paths(data: Path) -> tuple[Path, Path]:
