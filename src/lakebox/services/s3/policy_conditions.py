@@ -31,11 +31,14 @@ from typing import Any, Callable, Optional
 Values = Optional[tuple[str, ...]]
 
 
+def wildcard_regex(pattern: str) -> str:
+    """IAM's wildcards as a regex: `*` any run of characters, `?` one; nothing else is special."""
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+
+
 @functools.lru_cache(maxsize=1024)
 def wildcard(pattern: str, ignore_case: bool = False) -> re.Pattern:
-    """IAM's wildcards: `*` any run of characters, `?` one; nothing else is special."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(regex, (re.IGNORECASE | re.DOTALL) if ignore_case else re.DOTALL)
+    return re.compile(wildcard_regex(pattern), (re.IGNORECASE | re.DOTALL) if ignore_case else re.DOTALL)
 
 
 def _as_list(value: Any) -> list:

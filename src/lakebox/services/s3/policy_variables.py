@@ -20,6 +20,8 @@ import functools
 import re
 from typing import Any, Optional
 
+from .policy_conditions import normal_key, wildcard_regex
+
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
 _DEFAULT = re.compile(r"^\s*([^,]+?)\s*,\s*'([^']*)'\s*$")
@@ -33,8 +35,6 @@ def has_variables(text: str) -> bool:
 def _pieces(text: str) -> tuple[tuple[str, str, Optional[str]], ...]:
     """("text", literal, None) and ("var", key, default) pieces of a text with variables; an escape
     is a literal piece of its own, marked "escape" (its character is never a wildcard)."""
-    from .policy_conditions import normal_key  # that module imports this one
-
     pieces: list[tuple[str, str, Optional[str]]] = []
     at = 0
     for match in _VARIABLE.finditer(text):
@@ -82,7 +82,7 @@ def resource_pattern(text: str, keys: Any, ignore_case: bool = False) -> Optiona
     regex = []
     for kind, value, default in _pieces(text):
         if kind == "text":
-            regex.append("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in value))
+            regex.append(wildcard_regex(value))
             continue
         if kind == "var":
             value = _value(keys, value, default)
