@@ -5,15 +5,13 @@ Each session costs a JVM, so three tests start one; the others check bad input w
 
 from __future__ import annotations
 
-import io
 import os
 import time
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 from crawler_helpers import ROLE
+from data_quality_helpers import parquet_table
 from glue_helpers import error_of, make_glue
 from glue_job_helpers import wait_for
 
@@ -45,20 +43,10 @@ def _error(call, **kwargs) -> tuple[int, str, str]:
     return error_of(exc)
 
 
-def test_a_session_runs_pyspark_statements_in_one_namespace(glue, s3):
-    frame = pa.table({"id": [1, 2, 3, 4], "amount": [10.0, 25.5, 7.25, 40.0]})
-    buffer = io.BytesIO()
-    pq.write_table(frame, buffer)
-    s3.put_object(Bucket="lake", Key="silver/orders/part-0.parquet", Body=buffer.getvalue())
+def test_a_session_runs_pyspark_statements_in_one_namespace(lakebox_server, glue, s3):
     glue.create_database(DatabaseInput={"Name": "silver"})
-    glue.create_table(DatabaseName="silver", TableInput={
-        "Name": "orders", "TableType": "EXTERNAL_TABLE", "Parameters": {"classification": "parquet"},
-        "StorageDescriptor": {
-            "Columns": [{"Name": "id", "Type": "bigint"}, {"Name": "amount", "Type": "double"}],
-            "Location": "s3://lake/silver/orders/",
-            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-            "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-            "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}})
+    parquet_table(lakebox_server.endpoint_url, glue, "silver", "orders", [("id", "bigint"), ("amount", "double")],
+                  {"id": [1, 2, 3, 4], "amount": [10.0, 25.5, 7.25, 40.0]})
 
     created = glue.create_session(Id="notebook", Role=ROLE, Command=SPARK, WorkerType="G.1X", NumberOfWorkers=2,
                                   Tags={"team": "data"})["Session"]
