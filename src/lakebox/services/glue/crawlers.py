@@ -20,7 +20,7 @@ from .crawler_config import check_schedule, new_crawler, updated_crawler
 from .crawler_store import CrawlerStore
 from .errors import already_exists, entity_not_found, invalid_input
 from .store import CatalogStore
-from .tags import forget_tags, put_tags
+from .tags import forget_tags, has_tags, put_tags
 
 
 def crawler_not_found(name: str) -> AwsError:
@@ -61,7 +61,7 @@ class CrawlersMixin:
         names = [doc["Name"] for _, doc in self.crawler_store.crawlers(owner_key(ctx))]
         wanted = params.get("Tags")
         if wanted:
-            names = [n for n in names if self._has_tags(resource_arn(ctx, f"crawler/{n}"), wanted)]
+            names = [n for n in names if has_tags(self.store, resource_arn(ctx, f"crawler/{n}"), wanted)]
         chunk, token = page([(n, n) for n in names], params.get("NextToken"), params.get("MaxResults"), 100)
         return {"CrawlerNames": chunk, "NextToken": token}
 
@@ -202,10 +202,6 @@ class CrawlersMixin:
             raise crawler_not_found(name)
         return doc
 
-    def _has_tags(self, arn: str, wanted: dict) -> bool:
-        rows = self.store.read("SELECT key, value FROM tags WHERE arn = ?", (arn,))
-        tags = {r["key"]: r["value"] for r in rows}
-        return all(tags.get(k) == v for k, v in wanted.items())
 
     def _metrics(self, key: str, doc: dict) -> dict:
         crawls = self.crawler_store.crawls(key, doc["Name"])

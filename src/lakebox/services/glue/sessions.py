@@ -27,7 +27,7 @@ from .job_definition import DEFAULT_GLUE_VERSION, SPARK_COMMANDS, capacity
 from .session_store import SessionStore, public
 from .session_worker import SessionWorker
 from .store import CatalogStore
-from .tags import forget_tags, put_tags
+from .tags import forget_tags, has_tags, put_tags
 
 DEFAULT_TIMEOUT_MINUTES = 2880
 DEFAULT_PAGE_SIZE = 100
@@ -103,15 +103,10 @@ class SessionsMixin:
         docs = self.session_store.sessions(owner_key(ctx))
         wanted = params.get("Tags")
         if wanted:
-            docs = [d for d in docs if all(self._session_tags(ctx, d["Id"]).get(k) == v for k, v in wanted.items())]
+            docs = [d for d in docs if has_tags(self.store, resource_arn(ctx, "session/" + d["Id"]), wanted)]
         chunk, token = page([(f"{d['_Seq']:012d}", public(d)) for d in docs], params.get("NextToken"),
                             params.get("MaxResults"), DEFAULT_PAGE_SIZE)
         return {"Ids": [d["Id"] for d in chunk], "Sessions": chunk, "NextToken": token}
-
-    def _session_tags(self, ctx: RequestContext, session_id: str) -> dict:
-        rows = self.store.read("SELECT key, value FROM tags WHERE arn = ?",
-                               (resource_arn(ctx, "session/" + session_id),))
-        return {r["key"]: r["value"] for r in rows}
 
     def stop_session(self, ctx: RequestContext, params: dict) -> dict:
         key = owner_key(ctx)

@@ -44,6 +44,18 @@ def put_tags(conn: sqlite3.Connection, arn: str, tags: Optional[dict]) -> None:
         conn.execute("INSERT OR REPLACE INTO tags (arn, key, value) VALUES (?, ?, ?)", (arn, key, value))
 
 
+def tags_of(store: CatalogStore, arn: str) -> dict[str, str]:
+    """The tags of `arn`, by key."""
+    rows = store.read("SELECT key, value FROM tags WHERE arn = ? ORDER BY key", (arn,))
+    return {r["key"]: r["value"] for r in rows}
+
+
+def has_tags(store: CatalogStore, arn: str, wanted: dict) -> bool:
+    """Whether `arn` carries every tag of `wanted` (a List operation's Tags filter)."""
+    tags = tags_of(store, arn)
+    return all(tags.get(k) == v for k, v in wanted.items())
+
+
 def forget_tags(conn: sqlite3.Connection, arn: str, *, children: bool = False) -> None:
     """Drop the tags of `arn` (and, with `children`, of every ARN under `arn/`)."""
     conn.execute("DELETE FROM tags WHERE arn = ?", (arn,))
@@ -94,6 +106,4 @@ class TagsMixin:
         return {}
 
     def get_tags(self, ctx: RequestContext, params: dict) -> dict:
-        arn = self._check_resource(params["ResourceArn"])
-        rows = self.store.read("SELECT key, value FROM tags WHERE arn = ? ORDER BY key", (arn,))
-        return {"Tags": {r["key"]: r["value"] for r in rows}}
+        return {"Tags": tags_of(self.store, self._check_resource(params["ResourceArn"]))}

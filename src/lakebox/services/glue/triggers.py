@@ -18,7 +18,7 @@ from .common import owner_key, page, resource_arn
 from .crawlers import crawler_not_found
 from .errors import already_exists, entity_not_found, invalid_input
 from .jobs import job_not_found
-from .tags import forget_tags, put_tags
+from .tags import forget_tags, has_tags, put_tags
 from .trigger_rules import new_trigger, updated_trigger
 from .workflow_runs import workflow_not_found
 from .workflow_store import WorkflowStore, public
@@ -71,7 +71,7 @@ class TriggersMixin:
         names = [d["Name"] for d in self._dependent(ctx, params.get("DependentJobName"))]
         wanted = params.get("Tags")
         if wanted:
-            names = [n for n in names if self._tags_match(resource_arn(ctx, f"trigger/{n}"), wanted)]
+            names = [n for n in names if has_tags(self.store, resource_arn(ctx, f"trigger/{n}"), wanted)]
         chunk, token = page([(n, n) for n in names], params.get("NextToken"), params.get("MaxResults"),
                             DEFAULT_PAGE_SIZE)
         return {"TriggerNames": chunk, "NextToken": token}
@@ -159,7 +159,3 @@ class TriggersMixin:
         starting = [d for d in docs if any(a.get("JobName") == job for a in d.get("Actions") or [])]
         return starting or docs
 
-    def _tags_match(self, arn: str, wanted: dict) -> bool:
-        rows = self.store.read("SELECT key, value FROM tags WHERE arn = ?", (arn,))
-        tags = {r["key"]: r["value"] for r in rows}
-        return all(tags.get(k) == v for k, v in wanted.items())
