@@ -52,13 +52,16 @@ class Credential:
 @dataclass(frozen=True)
 class IssuedKey:
     """An access key IAM issued to a user: its secret, account and whether it is Active, and the
-    user it belongs to (its ARN and UserId), which bucket policies name and read as aws:username."""
+    user it belongs to (its ARN and UserId), which bucket policies name and read as aws:username.
+
+    The user is looked up only when asked for (`find_user`): the gateway checks every signed
+    request's key and needs none of it."""
     access_key: str
     secret_key: str
     account_id: str
     active: bool
-    user_arn: Optional[str] = None
-    user_id: Optional[str] = None
+    #: The user's IAM document (Arn, UserId ...), read on demand; None: the user is unknown.
+    find_user: Callable[[], Optional[dict]] = field(default=lambda: None, compare=False, repr=False)
 
 
 @dataclass

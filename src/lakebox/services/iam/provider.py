@@ -44,9 +44,9 @@ class IAMProvider(AccountSettingsMixin, RolesMixin, ServiceLinkedRolesMixin, Use
         if found is None:
             return None
         account, doc = found
-        user = self.store.get(account, "user", doc["UserName"]) if doc.get("UserName") else None
+        name = doc.get("UserName")
         return IssuedKey(doc["AccessKeyId"], doc["SecretAccessKey"], account, doc.get("Status") == "Active",
-                         user_arn=user["Arn"] if user else None, user_id=user["UserId"] if user else None)
+                         find_user=lambda: self.store.get(account, "user", name) if name else None)
 
     def close(self) -> None:
         self.store.close()

@@ -67,8 +67,9 @@ def principal_of(config: Any, access_key: Optional[str], account: Optional[str])
         return Principal(account, "User", arn, session.user_id, (frozenset({arn}), root))
     issued = issued_keys(access_key) if issued_keys is not None and access_key else None
     if issued is not None:
-        if getattr(issued, "user_arn", None):
-            return Principal(account, "User", issued.user_arn, issued.user_id, (frozenset({issued.user_arn}), root))
+        user = issued.find_user()
+        if user is not None:
+            return Principal(account, "User", user["Arn"], user["UserId"], (frozenset({user["Arn"]}), root))
         return Principal(account, "User", None, None, (_UNNAMED, root))
     return Principal(account, "Account", f"arn:aws:iam::{account}:root", account, (root,))
 
