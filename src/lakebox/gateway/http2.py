@@ -237,8 +237,11 @@ class Http2Session:
             return
         self._ended = True
         self.flush()
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
+        if self.transport.can_write_eof() and not self.transport.is_closing():
+            try:
+                self.transport.write_eof()
+            except OSError:  # the client is already gone (ENOTCONN): there is nobody to send FIN to
+                pass
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     def flush(self) -> None:
