@@ -1,5 +1,5 @@
 # What the compatibility-suite runners share (s3tests.sh, kinesis_compat_tests.sh, pyathena_tests.sh,
-# awswrangler_tests.sh, redshift_driver_tests.sh, localstack_tests.sh, moto_verified_tests.sh): a free port, a `lakebox serve` started for one run
+# awswrangler_tests.sh, redshift_driver_tests.sh, localstack_tests.sh, moto_verified_tests.sh, s3fs_tests.sh): a free port, a `lakebox serve` started for one run
 # and stopped after it, their shared options (--ratchet, --update-ratchet, --help), a summary of a JUnit report, and the ratchet of tests that passed. Sourced by
 # them, never run.
 
