@@ -24,6 +24,7 @@ from .common import S3Base, log
 from .errors import invalid_argument, s3_error, translated
 from . import acl, public_access, regions
 from .bucket_config import TAGGING, bucket_tag_set
+from .bucket_namespace import check_bucket_namespace
 from .headers import owner, whole_seconds
 from .object_lock import initial_config as object_lock_config
 from .versioning import OBJECT_LOCK_CONFIG
@@ -84,6 +85,7 @@ class BucketsMixin(S3Base):
         check_bucket_name(name)
         config = self._initial_config(ctx, params)
         region = self._region_for_new_bucket(ctx, params)
+        check_bucket_namespace(name, params.get("BucketNamespace"), ctx.account_id, region)
         if (params.get("CreateBucketConfiguration") or {}).get("LocationConstraint") == regions.LEGACY_EU:
             config[LOCATION_ALIAS] = {"LocationConstraint": regions.LEGACY_EU}
         # x-amz-bucket-object-lock-enabled: Object Lock needs versioning from the start, committed
