@@ -136,6 +136,8 @@ Multipart
       KeyChangedError (S3: 409 ConditionalRequestConflict).
       The upload is gone afterwards; when anything fails (precondition included) it stays.
   abort_multipart_upload(upload: UploadInfo) -> None           raises NoSuchUploadError
+  upload_finished_lately(bucket, key, upload_id) -> bool        the upload was completed or aborted
+                                                               within the last day
   list_multipart_uploads(bucket, prefix="", delimiter=None, key_marker="", upload_id_marker="",
                          max_uploads=1000) -> UploadListResult
       By key, then initiation. key_marker excludes smaller keys, and uploads of that key unless

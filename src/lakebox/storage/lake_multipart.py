@@ -106,6 +106,9 @@ class MultipartMixin(ObjectsMixin):
             raise NoSuchUploadError(upload.upload_id)
         return self.db.get_parts(upload.upload_id)
 
+    def upload_finished_lately(self, bucket: str, key: str, upload_id: str) -> bool:
+        return self.db.upload_finished_lately(bucket, key, upload_id)
+
     def abort_multipart_upload(self, upload: UploadInfo) -> None:
         with self._upload_lock(upload.upload_id):
             if self.db.get_upload(upload.upload_id) is None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterator, Optional
@@ -34,6 +35,9 @@ from .sqlite_db import SqliteDatabase
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Stay well below SQLite's bound-parameter limit in `IN (...)` lookups.
 _IN_BATCH = 500
+
+#: How long an abort of a completed or aborted upload still succeeds: S3 answers 204 for some hours.
+FINISHED_UPLOAD_MEMORY_NS = 24 * 3600 * 10**9
 
 
 def ns_to_datetime(ns: int) -> datetime:
@@ -370,7 +374,7 @@ class MetadataDB(SqliteDatabase):
                 dropped = _delete_version(db, row.bucket, row.key, NULL_VERSION)
             _upsert_object(db, row)
             if upload_id is not None:
-                db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
+                _finish_upload(db, upload_id)
             return dropped
 
         return self.write_grouped(put)
@@ -463,8 +467,15 @@ class MetadataDB(SqliteDatabase):
         return [r[0] for r in self._read("SELECT upload_id FROM uploads WHERE bucket = ?", (bucket,))]
 
     def delete_upload(self, upload_id: str) -> None:
+        """Forget an aborted upload (its parts go with it), remembering for a while that it ended."""
         with self._write() as db:
-            db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
+            _finish_upload(db, upload_id)
+
+    def upload_finished_lately(self, bucket: str, key: str, upload_id: str) -> bool:
+        """Whether this upload of this key was completed or aborted within FINISHED_UPLOAD_MEMORY_NS."""
+        rows = self._read("SELECT finished_ns FROM finished_uploads WHERE upload_id = ? AND bucket = ? AND key = ?",
+                          (upload_id, bucket, key))
+        return bool(rows) and rows[0][0] >= time.time_ns() - FINISHED_UPLOAD_MEMORY_NS
 
     def put_part(self, upload_id: str, part: PartInfo, file: str) -> Optional[str]:
         """Record a part stored in `file`; return the file of the part it replaced, if any."""
@@ -490,7 +501,17 @@ class MetadataDB(SqliteDatabase):
         """Record the assembled object and forget the upload, in one transaction."""
         with self._write() as db:
             _upsert_object(db, row)
-            db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
+            _finish_upload(db, upload_id)
+
+
+def _finish_upload(db: sqlite3.Connection, upload_id: str) -> None:
+    """Delete an upload that was completed or aborted and note when it ended (dropping notes older
+    than FINISHED_UPLOAD_MEMORY_NS), in the caller's transaction."""
+    now = time.time_ns()
+    db.execute("DELETE FROM finished_uploads WHERE finished_ns < ?", (now - FINISHED_UPLOAD_MEMORY_NS,))
+    db.execute("INSERT OR REPLACE INTO finished_uploads (upload_id, bucket, key, finished_ns) "
+               "SELECT upload_id, bucket, key, ? FROM uploads WHERE upload_id = ?", (now, upload_id))
+    db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
 
 
 def _delete_version(db: sqlite3.Connection, bucket: str, key: str, version_id: str) -> Optional[str]:

@@ -5,7 +5,7 @@ the MIGRATIONS above its version, each in one transaction, so data folders made 
 lakebox keep working.
 """
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _META_COLUMNS = """
     content_type TEXT,
@@ -95,6 +95,19 @@ CREATE TABLE IF NOT EXISTS parts (
 ) WITHOUT ROWID;
 """
 
+_FINISHED_UPLOADS = """
+-- Uploads completed or aborted lately. S3 answers an abort of such an upload with 204 for some
+-- hours (SDK cleanup code aborts after completing); rows older than a day are dropped.
+CREATE TABLE IF NOT EXISTS finished_uploads (
+    upload_id TEXT PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    finished_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+
+SCHEMA += _FINISHED_UPLOADS
+
 _BUCKET_CONFIG = """
 -- One JSON document per bucket and configuration name (tagging, policy, acl ...). Deleted with
 -- the bucket, in the same transaction.
@@ -120,5 +133,6 @@ MIGRATIONS = {
        "ALTER TABLE object_versions ADD COLUMN superseded_ns INTEGER;\n"
        "CREATE INDEX IF NOT EXISTS versions_by_key ON object_versions (bucket, key, seq);\n",
     4: "ALTER TABLE uploads ADD COLUMN key_token TEXT;\n",
+    5: _FINISHED_UPLOADS,
 }
 

@@ -154,6 +154,28 @@ def test_abort_is_204_and_upload_disappears(s3, bucket):
     assert error_of(exc) == (404, "NoSuchUpload")
 
 
+def test_abort_after_complete_or_abort_is_204_and_changes_nothing(s3, bucket):
+    # Cleanup code often aborts whatever upload it started (boto3's `mpu.abort` in a finally
+    # block): S3 answers 204 for an upload completed or aborted lately.
+    upload, done = upload_parts(s3, bucket, "done.bin", [b"assembled"])
+    s3.complete_multipart_upload(Bucket=bucket, Key="done.bin", UploadId=upload, MultipartUpload={"Parts": done})
+    response = s3.abort_multipart_upload(Bucket=bucket, Key="done.bin", UploadId=upload)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert s3.get_object(Bucket=bucket, Key="done.bin")["Body"].read() == b"assembled"
+    aborted, _ = upload_parts(s3, bucket, "gone.bin", [b"x"])
+    s3.abort_multipart_upload(Bucket=bucket, Key="gone.bin", UploadId=aborted)
+    assert s3.abort_multipart_upload(Bucket=bucket, Key="gone.bin",
+                                     UploadId=aborted)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    # ... but the upload itself is gone, and only that key's abort is forgiven
+    for call in (lambda: s3.list_parts(Bucket=bucket, Key="done.bin", UploadId=upload),
+                 lambda: s3.upload_part(Bucket=bucket, Key="done.bin", UploadId=upload, PartNumber=2, Body=b"y"),
+                 lambda: s3.abort_multipart_upload(Bucket=bucket, Key="other.bin", UploadId=upload)):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_of(exc) == (404, "NoSuchUpload")
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+
+
 def test_list_parts_paginates(s3, bucket):
     upload, done = upload_parts(s3, bucket, "k", [b"1", b"22", b"333", b"4444"])
     first = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload, MaxParts=2)

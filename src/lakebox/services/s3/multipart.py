@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 from ...protocol.context import RequestContext
+from ...protocol.errors import AwsError
 from ...storage import checksums as lake_checksums
 from ...storage import errors as st
 from ...storage.api import ObjectInfo, PartInfo, UploadInfo
@@ -315,8 +316,16 @@ class MultipartMixin(S3Base):
                 f"computed: {total}")
 
     def abort_multipart_upload(self, ctx: RequestContext, params: dict) -> dict:
-        upload = self._upload(params)
-        with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
-            self.store.abort_multipart_upload(upload)
+        """Abort an upload. S3 also answers 204 for some hours to an upload already completed or
+        aborted, so cleanup code that aborts after completing (a common SDK pattern) succeeds."""
+        bucket = self.require_bucket(params).name
+        try:
+            upload = self._upload(params)
+            with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
+                self.store.abort_multipart_upload(upload)
+        except AwsError as error:
+            if error.code == "NoSuchUpload" and self.store.upload_finished_lately(bucket, params["Key"], params["UploadId"]):
+                return {"__status__": 204}
+            raise
         log.debug("aborted upload %s of s3://%s/%s", upload.upload_id, upload.bucket, upload.key)
         return {"__status__": 204}
