@@ -161,8 +161,14 @@ def test_policy_without_version_is_accepted(s3, bucket):
     lambda b: policy(b, Resource="arn:aws:s3:::some-other-bucket/*"),
     lambda b: json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*",
                                                                    "Resource": f"arn:aws:s3:::{b}"}]}),
+    lambda b: policy(b, Principal={"AWS": "arn:aws:iam::s3tenant1:root"}),
+    lambda b: policy(b, Principal={"AWS": "alice"}),
+    lambda b: policy(b, Principal={"Nobody": "*"}),
+    lambda b: policy(b, Principal={"AWS": []}),
+    lambda b: policy(b, Principal="everyone"),
 ], ids=["not-json", "not-object", "no-statement", "bad-version", "empty-statement", "bad-effect", "bad-action",
-        "other-bucket", "no-principal"])
+        "other-bucket", "no-principal", "arn-without-account", "not-an-arn", "unknown-principal-type",
+        "no-principals", "principal-string"])
 def test_malformed_policies_are_refused(s3, bucket, make):
     with pytest.raises(ClientError) as exc:
         s3.put_bucket_policy(Bucket=bucket, Policy=make(bucket))
@@ -170,6 +176,18 @@ def test_malformed_policies_are_refused(s3, bucket, make):
     with pytest.raises(ClientError) as exc:
         s3.get_bucket_policy(Bucket=bucket)
     assert error_of(exc) == (404, "NoSuchBucketPolicy")
+
+
+def test_every_principal_form_s3_takes_is_accepted(s3, bucket):
+    s3.delete_public_access_block(Bucket=bucket)  # so that "*" may be granted
+    principals = ["*", {"AWS": "*"}, {"AWS": "111122223333"}, {"AWS": ["arn:aws:iam::111122223333:root",
+                  "arn:aws:iam::111122223333:user/team/alice", "arn:aws:iam::111122223333:role/etl",
+                  "arn:aws:sts::111122223333:assumed-role/etl/session-1",
+                  "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"]},
+                  {"Service": "logging.s3.amazonaws.com"}, {"CanonicalUser": "7" * 64}]
+    for principal in principals:
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy(bucket, Principal=principal))
+        assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]["Principal"] == principal
 
 
 # -- public access block --------------------------------------------------------------------------

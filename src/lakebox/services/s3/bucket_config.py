@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import uuid
 from typing import Any
 
@@ -106,6 +107,9 @@ def _check_statement(statement: dict, bucket: str) -> None:
         raise _malformed_policy(f"Invalid effect: {effect}")
     if "Principal" not in statement and "NotPrincipal" not in statement:
         raise _malformed_policy("Missing required field Principal")
+    for element in ("Principal", "NotPrincipal"):
+        if element in statement and not _is_principal(statement[element]):
+            raise _malformed_policy("Invalid principal in policy")
     actions = statement.get("Action", statement.get("NotAction"))
     if actions is None:
         raise _malformed_policy("Missing required field Action")
@@ -118,6 +122,32 @@ def _check_statement(statement: dict, bucket: str) -> None:
     for resource in _as_list(resources):
         if not _is_bucket_resource(resource, bucket):
             raise _malformed_policy("Policy has invalid resource")
+
+
+#: An IAM principal ARN: a 12-digit account (or CloudFront's legacy origin access identities)
+#: and a root, user, role or session part.
+_PRINCIPAL_ARN = re.compile(r"arn:aws(?:-[a-z-]+)?:(?:iam|sts)::(?:\d{12}|cloudfront):\S.*")
+_PRINCIPAL_TYPES = ("AWS", "Service", "CanonicalUser", "Federated")
+
+
+def _is_principal(value: Any) -> bool:
+    """Whether a Principal (or NotPrincipal) element has a form S3 accepts: `*`, or a map of
+    principal types to a value or list of values, where an AWS value is `*`, an account id or an
+    IAM principal ARN (S3 answers anything else with "Invalid principal in policy")."""
+    if value == "*":
+        return True
+    if not isinstance(value, dict) or not value:
+        return False
+    for kind, names in value.items():
+        if kind not in _PRINCIPAL_TYPES:
+            return False
+        names = _as_list(names)
+        if not names or not all(isinstance(n, str) and n for n in names):
+            return False
+        if kind == "AWS" and not all(n == "*" or re.fullmatch(r"\d{12}", n) or _PRINCIPAL_ARN.fullmatch(n)
+                                     for n in names):
+            return False
+    return True
 
 
 def _is_bucket_resource(resource: Any, bucket: str) -> bool:
