@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import time
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from logs_helpers import make_logs_client
@@ -154,6 +155,37 @@ def test_ptr_identifies_each_event(logs, loaded):
     response = run(logs, "fields @message", loaded)
     pointers = [row["@ptr"] for row in rows(response)]
     assert len(set(pointers)) == 5
+
+
+def test_get_log_record_returns_the_whole_event_behind_a_ptr(logs, loaded):
+    response = run(logs, "filter http.status >= 500 | fields @timestamp", loaded, logGroupNames=[WEB, API])
+    records = sorted((logs.get_log_record(logRecordPointer=row["@ptr"])["logRecord"] for row in rows(response)),
+                     key=lambda r: r["@log"])
+    assert records == [
+        {"@ingestionTime": records[0]["@ingestionTime"], "@log": f"000000000000:{API}", "@logStream": "main",
+         "@message": json.dumps({"level": "ERROR", "http": {"status": 500, "ms": 12}}),
+         "@timestamp": str(loaded + 30_000), "level": "ERROR", "http.status": "500", "http.ms": "12"},
+        {"@ingestionTime": records[1]["@ingestionTime"], "@log": f"000000000000:{WEB}", "@logStream": "json",
+         "@message": json.dumps({"level": "ERROR", "http": {"status": 503, "ms": 80}}),
+         "@timestamp": str(loaded + 120_000), "level": "ERROR", "http.status": "503", "http.ms": "80"},
+    ]
+    assert all(int(r["@ingestionTime"]) >= loaded for r in records)
+    text = rows(run(logs, "filter @message like /disk/ | fields @message", loaded))[0]
+    assert logs.get_log_record(logRecordPointer=text["@ptr"])["logRecord"]["@message"] == "ERROR disk full user=bob"
+
+
+def test_get_log_record_refuses_pointers_it_did_not_give(logs, loaded):
+    for pointer in ("not-a-pointer", "bGFrZWJveDo5OTk6OTk5"):  # the second names no event
+        with pytest.raises(ClientError) as exc:
+            logs.get_log_record(logRecordPointer=pointer)
+        assert exc.value.response["Error"]["Code"] == (
+            "InvalidParameterException" if pointer == "not-a-pointer" else "ResourceNotFoundException")
+    other_region = boto3.client("logs", endpoint_url=logs.meta.endpoint_url, region_name="eu-west-1",
+                                aws_access_key_id="test", aws_secret_access_key="test")
+    pointer = rows(run(logs, "fields @message", loaded))[0]["@ptr"]
+    with pytest.raises(ClientError) as exc:
+        other_region.get_log_record(logRecordPointer=pointer)
+    assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
 def test_time_window_includes_both_ends_in_whole_seconds(logs, loaded):

@@ -34,7 +34,7 @@ from ...protocol.errors import AwsError
 from . import store as st
 from .common import decode_token, encode_token, invalid, not_found, parse_group_arn
 from .insights_language import QuerySyntaxError
-from .insights_runner import EventBatch, execute, table_name
+from .insights_runner import EventBatch, discovered_fields, execute, table_name
 from .insights_sql import Translation, translate_text
 from .insights_store import ACTIVE, InsightsStore
 
@@ -56,6 +56,16 @@ def malformed(message: str, start: int = 0, end: int = 0) -> AwsError:
 def record_pointer(group_id: int, event_id: int) -> str:
     """An event's @ptr: opaque to clients, as AWS's is."""
     return base64.urlsafe_b64encode(f"lakebox:{group_id}:{event_id}".encode()).decode().rstrip("=")
+
+
+def _pointer_ids(pointer: str) -> Optional[tuple[int, int]]:
+    """The (group id, event id) a record_pointer holds; None for anything else."""
+    try:
+        text = base64.urlsafe_b64decode(pointer + "=" * (-len(pointer) % 4)).decode()
+        prefix, group_id, event_id = text.split(":")
+        return (int(group_id), int(event_id)) if prefix == "lakebox" else None
+    except (ValueError, UnicodeError):
+        return None
 
 
 class InsightsMixin:
@@ -120,6 +130,21 @@ class InsightsMixin:
             if offset + size < len(results):
                 out["nextToken"] = encode_token("query-results", offset + size)
         return out
+
+    def get_log_record(self, ctx: RequestContext, params: dict) -> dict:
+        """The whole event behind a query result's @ptr: its system fields as strings, as the query
+        saw them, and the fields of a JSON message."""
+        ids = _pointer_ids(params["logRecordPointer"])
+        if ids is None:
+            raise invalid("The log record pointer is not valid.")
+        found = self.store.event_by_id(*ids)
+        if found is None or (found[0].account, found[0].region) != (ctx.account_id, ctx.region):
+            raise not_found("The specified log record does not exist.")
+        group, stream, event = found
+        record = {name: value for name, value in discovered_fields(event.message)}
+        record.update({"@ingestionTime": str(event.ingestion_ms), "@log": f"{group.account}:{group.name}",
+                       "@logStream": stream, "@message": event.message, "@timestamp": str(event.ts)})
+        return {"logRecord": record}
 
     def stop_query(self, ctx: RequestContext, params: dict) -> dict:
         query_id = params["queryId"]

@@ -578,6 +578,15 @@ class LogsStore(SqliteDatabase):
         rows = [_event_from(r) for r in self._read(sql, args)]
         return rows[::-1] if newest_first else rows
 
+    def event_by_id(self, group_id: int, event_id: int) -> Optional[tuple[GroupRow, str, EventRow]]:
+        """One event with its group and its stream's name (for GetLogRecord); None when it is gone."""
+        rows = self._read("SELECT e.*, s.name AS stream_name FROM log_events e JOIN log_streams s ON s.id = e.stream_id "
+                          "WHERE e.id = ? AND e.group_id = ?", (event_id, group_id))
+        groups = self._read(f"SELECT {_GROUP_COLUMNS} FROM log_groups g WHERE g.id = ?", (group_id,)) if rows else []
+        if not groups:
+            return None
+        return _group_from(groups[0]), rows[0]["stream_name"], _event_from(rows[0])
+
     def group_events(self, group: GroupRow, stream_ids: Optional[Sequence[int]], *,
                      after: Optional[tuple[int, int]] = None, start: Optional[int] = None,
                      end: Optional[int] = None, batch: int = 1000) -> Iterator[EventRow]:
