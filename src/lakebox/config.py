@@ -62,6 +62,8 @@ class IssuedKey:
     active: bool
     #: The user's IAM document (Arn, UserId ...), read on demand; None: the user is unknown.
     find_user: Callable[[], Optional[dict]] = field(default=lambda: None, compare=False, repr=False)
+    #: Records that a request signed with the key reached a service in a region (GetAccessKeyLastUsed).
+    note_use: Callable[[str, str], None] = field(default=lambda service, region: None, compare=False, repr=False)
 
 
 @dataclass

@@ -88,3 +88,30 @@ def test_an_issued_key_is_checked_in_open_mode_too(lakebox_server):
     assert good.get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:user/analyst"
     bad = client("sts", lakebox_server, key["AccessKeyId"], "wrong")
     assert error_of(bad.get_caller_identity) == ("SignatureDoesNotMatch", 403)
+
+
+def test_get_access_key_last_used_follows_the_keys_real_use_and_survives_a_restart(data_dir):
+    with running_lakebox(data_dir, set_env=False, auth="strict", credentials=ADMIN) as server:
+        iam, key = issue_key(server)
+        unused = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
+        assert unused["UserName"] == "etl-bot"
+        assert unused["AccessKeyLastUsed"] == {"ServiceName": "N/A", "Region": "N/A"}
+        s3 = client("s3", server, key["AccessKeyId"], key["SecretAccessKey"])
+        s3.list_buckets()
+        used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+        assert (used["ServiceName"], used["Region"]) == ("s3", "us-east-1")
+        assert used["LastUsedDate"].tzinfo is not None
+        glue = client("glue", server, key["AccessKeyId"], key["SecretAccessKey"], region="eu-west-1")
+        glue.get_databases()
+        moved = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+        assert (moved["ServiceName"], moved["Region"]) == ("glue", "eu-west-1")
+        assert moved["LastUsedDate"] >= used["LastUsedDate"]
+        # a failed signature is no use of the key
+        bad = client("glue", server, key["AccessKeyId"], "wrong", region="us-west-2")
+        assert error_of(bad.get_databases)[0] == "InvalidSignatureException"
+        assert iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"] == moved
+        assert error_of(lambda: iam.get_access_key_last_used(AccessKeyId="AKIA0000000000000000")) == (
+            "NoSuchEntity", 404)
+    with running_lakebox(data_dir, set_env=False, auth="strict", credentials=ADMIN) as server:
+        iam = client("iam", server, ADMIN_KEY, ADMIN_SECRET)
+        assert iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"] == moved

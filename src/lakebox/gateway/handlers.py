@@ -157,6 +157,7 @@ class Authenticate:
             if not issued.active:
                 raise auth.invalid_access_key_id(info.access_key)
             auth.verify_signature(ctx.request, info, issued.secret_key, now)
+            issued.note_use(info.service or ctx.service, ctx.region)
             return issued.secret_key
         if strict:
             raise auth.invalid_access_key_id(info.access_key)

@@ -46,7 +46,8 @@ class IAMProvider(AccountSettingsMixin, RolesMixin, ServiceLinkedRolesMixin, Use
         account, doc = found
         name = doc.get("UserName")
         return IssuedKey(doc["AccessKeyId"], doc["SecretAccessKey"], account, doc.get("Status") == "Active",
-                         find_user=lambda: self.store.get(account, "user", name) if name else None)
+                         find_user=lambda: self.store.get(account, "user", name) if name else None,
+                         note_use=lambda service, region: self.note_key_use(account, doc, service, region))
 
     def close(self) -> None:
         self.store.close()

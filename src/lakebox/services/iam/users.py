@@ -18,6 +18,8 @@ from .roles import boundary_of
 from .service_credentials import check_status
 
 MAX_ACCESS_KEYS = 2
+#: A key used again for the same service and region is recorded again after this long.
+LAST_USED_EVERY_NS = 60 * 10**9
 _USER_FIELDS = ("Path", "UserName", "UserId", "Arn", "PermissionsBoundary", "Tags")
 
 
@@ -181,6 +183,31 @@ class UsersMixin:
                  "CreateDate": timestamp(k["CreateDate"])}
                 for k in self.store.all(ctx.account_id, "access-key") if k["UserName"] == user]
         return page(keys, params, "AccessKeyMetadata", lambda k: k["AccessKeyId"])
+
+    def note_key_use(self, account: str, key: dict, service: str, region: str) -> None:
+        """Record a use of an issued key for GetAccessKeyLastUsed. AWS updates this within hours,
+        so a key used over and over is written at most once a minute (or when the service or
+        region it is used for changes), not on every request."""
+        used = key.get("LastUsed") or {}
+        now_ns = self.config.clock.now_ns()
+        if (used.get("ServiceName"), used.get("Region")) == (service, region) and \
+                now_ns - used.get("Ns", 0) < LAST_USED_EVERY_NS:
+            return
+        with self.store.lock:
+            current = self.store.get(account, "access-key", key["AccessKeyId"])
+            if current is None:
+                return
+            current["LastUsed"] = {"Date": now_iso(self), "Ns": now_ns, "ServiceName": service, "Region": region}
+            self.store.put(account, "access-key", key["AccessKeyId"], current)
+
+    def get_access_key_last_used(self, ctx: RequestContext, params: dict) -> dict:
+        key = self.store.get(ctx.account_id, "access-key", params["AccessKeyId"])
+        if key is None:
+            raise no_such_entity(f"The Access Key with id {params['AccessKeyId']} cannot be found.")
+        used = key.get("LastUsed")
+        last = ({"LastUsedDate": timestamp(used["Date"]), "ServiceName": used["ServiceName"], "Region": used["Region"]}
+                if used else {"ServiceName": "N/A", "Region": "N/A"})
+        return {"UserName": key["UserName"], "AccessKeyLastUsed": last}
 
     def _access_key(self, ctx: RequestContext, params: dict) -> dict:
         key = self.store.get(ctx.account_id, "access-key", params["AccessKeyId"])
