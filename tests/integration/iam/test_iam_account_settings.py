@@ -78,3 +78,27 @@ def test_the_password_policy_governs_login_profiles(iam):
     with pytest.raises(ClientError) as info:
         iam.delete_account_password_policy()
     assert _error(info) == ("NoSuchEntity", 404)
+
+
+def test_account_summary_counts_the_accounts_entities(lakebox_server, iam):
+    empty = iam.get_account_summary()["SummaryMap"]
+    assert {k: empty[k] for k in ("Users", "Groups", "Roles", "Policies", "InstanceProfiles", "Providers",
+                                  "PolicyVersionsInUse")} == dict.fromkeys(
+        ("Users", "Groups", "Roles", "Policies", "InstanceProfiles", "Providers", "PolicyVersionsInUse"), 0)
+    assert (empty["AccessKeysPerUserQuota"], empty["VersionsPerPolicyQuota"], empty["PolicySizeQuota"]) == (2, 5, 6144)
+    trust = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
+    document = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+    iam.create_user(UserName="etl-bot")
+    iam.create_user(UserName="analyst")
+    iam.create_group(GroupName="engineers")
+    iam.create_role(RoleName="glue-job", AssumeRolePolicyDocument=trust)
+    arn = iam.create_policy(PolicyName="read-lake", PolicyDocument=document)["Policy"]["Arn"]
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=document, SetAsDefault=True)
+    iam.create_instance_profile(InstanceProfileName="emr-ec2")
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert {k: summary[k] for k in ("Users", "Groups", "Roles", "Policies", "InstanceProfiles",
+                                    "PolicyVersionsInUse")} == {
+        "Users": 2, "Groups": 1, "Roles": 1, "Policies": 1, "InstanceProfiles": 1, "PolicyVersionsInUse": 2}
+    # another account's summary is its own
+    lakebox_server.config.credentials["OTHERKEY"] = Credential("OTHERKEY", "other-secret", "222222222222")
+    assert iam_client(lakebox_server, "OTHERKEY", "other-secret").get_account_summary()["SummaryMap"]["Users"] == 0

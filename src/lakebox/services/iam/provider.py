@@ -16,6 +16,7 @@ from .attachments import AttachmentsMixin
 from .groups import GroupsMixin
 from .policies import PoliciesMixin
 from .account_settings import AccountSettingsMixin
+from .account_summary import AccountSummaryMixin
 from .oidc_providers import OidcProvidersMixin
 from .profiles import ProfilesMixin
 from .roles import RolesMixin
@@ -28,7 +29,7 @@ from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
-class IAMProvider(AccountSettingsMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin,
+class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin,
                   ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin, ProfilesMixin, OidcProvidersMixin,
                   AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
