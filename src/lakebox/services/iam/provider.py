@@ -29,9 +29,9 @@ from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
-class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin, GroupsMixin,
-                  ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin, ProfilesMixin, OidcProvidersMixin,
-                  AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
+class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin,
+                  GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin, ProfilesMixin,
+                  OidcProvidersMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

@@ -580,8 +580,9 @@ class LogsStore(SqliteDatabase):
 
     def event_by_id(self, group_id: int, event_id: int) -> Optional[tuple[GroupRow, str, EventRow]]:
         """One event with its group and its stream's name (for GetLogRecord); None when it is gone."""
-        rows = self._read("SELECT e.*, s.name AS stream_name FROM log_events e JOIN log_streams s ON s.id = e.stream_id "
-                          "WHERE e.id = ? AND e.group_id = ?", (event_id, group_id))
+        rows = self._read("SELECT e.*, s.name AS stream_name FROM log_events e "
+                          "JOIN log_streams s ON s.id = e.stream_id WHERE e.id = ? AND e.group_id = ?",
+                          (event_id, group_id))
         groups = self._read(f"SELECT {_GROUP_COLUMNS} FROM log_groups g WHERE g.id = ?", (group_id,)) if rows else []
         if not groups:
             return None

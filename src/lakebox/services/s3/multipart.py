@@ -324,8 +324,9 @@ class MultipartMixin(S3Base):
             with translated(bucket=upload.bucket, key=upload.key, upload_id=upload.upload_id):
                 self.store.abort_multipart_upload(upload)
         except AwsError as error:
-            if error.code == "NoSuchUpload" and self.store.upload_finished_lately(bucket, params["Key"], params["UploadId"]):
-                return {"__status__": 204}
-            raise
+            if error.code != "NoSuchUpload" or not self.store.upload_finished_lately(
+                    bucket, params["Key"], params["UploadId"]):
+                raise
+            return {"__status__": 204}
         log.debug("aborted upload %s of s3://%s/%s", upload.upload_id, upload.bucket, upload.key)
         return {"__status__": 204}
