@@ -137,9 +137,13 @@ def test_a_plain_python_driver_gets_the_endpoint_and_the_glue_library_path(tmp_p
 
 
 def test_stop_ends_a_running_driver_and_its_children(tmp_path):
+    # The child takes a second to exit on SIGTERM, longer than its parent: stop() returns only
+    # once the child is gone too (a step or job reported ended has no process left).
+    slow_child = ("import signal, sys, time; "
+                  "signal.signal(signal.SIGTERM, lambda *a: (time.sleep(1), sys.exit(0))); time.sleep(600)")
     script = tmp_path / "sleep.py"
     script.write_text("import subprocess, sys, time\n"
-                      f"child = subprocess.Popen([{sys.executable!r}, '-c', 'import time; time.sleep(600)'])\n"
+                      f"child = subprocess.Popen([{sys.executable!r}, '-c', {slow_child!r}])\n"
                       "print(child.pid, flush=True)\ntime.sleep(600)\n")
     process = SparkLauncher(tmp_path, "http://x").start(SparkApp(name="sleep", script=str(script),
                                                                   log_dir=str(tmp_path / "r"), spark=False))
@@ -150,7 +154,6 @@ def test_stop_ends_a_running_driver_and_its_children(tmp_path):
     child = int(open(process.stdout_path).read())
     process.stop(grace=5)
     assert process.poll() is not None
-    time.sleep(0.2)
     assert not _alive(child)
 
 

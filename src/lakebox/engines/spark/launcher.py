@@ -24,6 +24,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -102,19 +103,28 @@ class SparkProcess:
         return self._popen.wait(timeout)
 
     def stop(self, grace: float = 5.0) -> None:
-        """SIGTERM the driver's process group (the JVM included), then SIGKILL what is left."""
-        if self._popen.poll() is not None:
+        """SIGTERM the driver's process group (the JVM included), then SIGKILL what is left.
+
+        It returns once the whole group has gone, not only spark-submit: the JVM and the Python
+        driver can outlive it by a moment, and a step or cluster reported ended must have no
+        process of its driver left running."""
+        group = self._popen.pid
+        if self._popen.poll() is not None and not _group_members(group):
             return
         for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 30.0)):
             try:
-                os.killpg(self._popen.pid, sig)
+                os.killpg(group, sig)
             except ProcessLookupError:
                 return
+            deadline = time.monotonic() + wait
             try:
                 self._popen.wait(wait)
-                return
             except subprocess.TimeoutExpired:
                 continue
+            while _group_members(group) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if not _group_members(group):
+                return
 
     def error_summary(self, limit: int = 2048) -> str:
         """Why the driver failed: its last exception line, as Glue and EMR report it.
@@ -169,6 +179,25 @@ def kill_orphan(pid: Optional[int], marker: str) -> bool:
         return False
     log.info("killed the orphaned driver %d of %s", pid, marker)
     return True
+
+
+def _group_members(group: int) -> list[int]:
+    """The live (not zombie) processes of a process group, from /proc; [] where there is no /proc."""
+    members = []
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # after the command name: state, ppid, pgrp
+        if len(fields) > 2 and fields[0] != b"Z" and int(fields[2]) == group:
+            members.append(int(pid))
+    return members
 
 
 def tail_text(path: str, size: int = 64 * 1024) -> str:
