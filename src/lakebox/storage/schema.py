@@ -104,6 +104,8 @@ CREATE TABLE IF NOT EXISTS finished_uploads (
     key TEXT NOT NULL,
     finished_ns INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- Each finish drops the notes older than a day: by time, not by a scan of the table.
+CREATE INDEX IF NOT EXISTS finished_uploads_by_time ON finished_uploads (finished_ns);
 """
 
 SCHEMA += _FINISHED_UPLOADS
