@@ -1,15 +1,15 @@
-"""The Amazon Redshift provider: clusters, their tags and temporary credentials.
+"""The Amazon Redshift provider: clusters and temporary credentials.
 
 A cluster is available as soon as CreateCluster answers (AWS takes minutes; a waiter sees it at its
-first poll). Its Endpoint is a real Postgres listener on the server's host, from port 5439 (or the
+first poll). The answer itself shows it `creating`, without an endpoint, as AWS's does. Its Endpoint is a real Postgres listener on the server's host, from port 5439 (or the
 Port asked for) up to the first free one. Networking and encryption settings (subnet group, security
 groups, KMS key, public access) are recorded and shown, not enforced: there is one host.
 Pausing stops the listener; resuming starts it again; rebooting restarts it; deleting removes the
 cluster's databases, after copying them into a final snapshot if one is named (snapshots.py).
 Every listener serves TLS with one certificate, signed by a local CA, both made once per data folder
 under `<data>/.lakebox/redshift/tls/` when the first cluster starts (engines/redshift/tls.py).
-What clusters go through is recorded as Redshift events (events.py); subnet groups, snapshot copies
-and sharing, single-table restores and scheduled actions each have a module of their own.
+What clusters go through is recorded as Redshift events (events.py); tags, subnet groups, snapshot
+copies and sharing, single-table restores and scheduled actions each have a module of their own.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from .snapshots import SnapshotsMixin
 from .store import ClusterStore
 from .subnet_groups import SubnetGroupsMixin
 from .table_restore import TableRestoresMixin
+from .tagging import TaggingMixin
 
 log = logging.getLogger("lakebox.redshift")
 
@@ -116,6 +117,30 @@ def _check_password(password: str) -> None:
                       "/, @, \", ', \\ or spaces.")
 
 
+def as_being_created(doc: dict) -> dict:
+    """A new cluster as CreateCluster and RestoreFromClusterSnapshot answer it: `creating`, with no
+    endpoint yet. lakebox's cluster is ready by the time the call returns, so the next
+    DescribeClusters (and the cluster_available waiter) finds it `available`."""
+    return {**doc, "ClusterStatus": "creating", "ClusterAvailabilityStatus": "Modifying"}
+
+
+def _resized(doc: dict, params: dict) -> tuple[str, int]:
+    """The cluster type and node count after a ModifyCluster: a single-node cluster has one node,
+    a multi-node one at least two."""
+    cluster_type = params.get("ClusterType") or doc["ClusterType"]
+    if cluster_type not in ("single-node", "multi-node"):
+        raise invalid(f"Invalid cluster type: {cluster_type}. Valid values are single-node and multi-node.")
+    nodes = params.get("NumberOfNodes")
+    if nodes is None:
+        nodes = 1 if cluster_type == "single-node" else max(doc["NumberOfNodes"], 2)
+    if cluster_type == "single-node" and nodes != 1:
+        raise AwsError("InvalidParameterCombination", "Number of nodes for cluster type single-node must be 1.", 400)
+    if cluster_type == "multi-node" and nodes < 2:
+        raise AwsError("InvalidParameterCombination",
+                       "Number of nodes for cluster type multi-node must be greater than or equal to 2.", 400)
+    return cluster_type, nodes
+
+
 def iam_database_user(arn: str) -> str:
     """The database user Redshift maps an IAM identity to, one to one: a role's sessions share
     `IAMR:<role>`, a user (or federated user) is `IAM:<name>`."""
@@ -126,7 +151,7 @@ def iam_database_user(arn: str) -> str:
     return "IAM:" + (rest.rsplit("/", 1)[-1] if rest else kind)
 
 
-class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
+class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
                        SecurityGroupsMixin, EventsMixin, ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin,
                        Provider):
     service_name = "redshift"
@@ -218,6 +243,8 @@ class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, T
             raise invalid(f"Invalid node type: {node_type}")
         cluster_type = params.get("ClusterType") or ("multi-node" if (params.get("NumberOfNodes") or 1) > 1
                                                       else "single-node")
+        if cluster_type not in ("single-node", "multi-node"):
+            raise invalid(f"Invalid cluster type: {cluster_type}. Valid values are single-node and multi-node.")
         nodes = params.get("NumberOfNodes") or (2 if cluster_type == "multi-node" else 1)
         if cluster_type == "single-node" and nodes != 1:
             raise invalid("Number of nodes for cluster type single-node must be 1.")
@@ -257,7 +284,7 @@ class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, T
                           f"Amazon Redshift cluster '{identifier}' has been created at {{at}} and is ready for use.")
         log.info("redshift cluster %s created (%s x %d), endpoint %s:%d", identifier, node_type, nodes,
                  doc["Endpoint"]["Address"], doc["Endpoint"]["Port"])
-        return {"Cluster": self._output(ctx, self.store.get(ctx.account_id, identifier))}
+        return {"Cluster": self._output(ctx, as_being_created(self.store.get(ctx.account_id, identifier)))}
 
     def _output(self, ctx: RequestContext, doc: dict) -> dict:
         keep = ("ClusterIdentifier", "NodeType", "ClusterStatus", "ClusterAvailabilityStatus", "MasterUsername",
@@ -267,7 +294,7 @@ class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, T
                 "EnhancedVpcRouting", "IamRoles", "DefaultIamRoleArn", "Tags")
         out = {k: doc[k] for k in keep if doc.get(k) is not None}
         out["ClusterCreateTime"] = dt.datetime.fromisoformat(doc["ClusterCreateTime"])
-        if doc["ClusterStatus"] == "available":
+        if doc["ClusterStatus"] != "creating":  # paused, resizing or deleting, a cluster keeps its address
             out["Endpoint"] = dict(doc["Endpoint"])
         out["ClusterNamespaceArn"] = (f"arn:aws:redshift:{doc['Region']}:{doc['Account']}:namespace:"
                                       f"{doc['ClusterIdentifier']}")
@@ -298,11 +325,11 @@ class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, T
         if params.get("SkipFinalClusterSnapshot") and final:
             raise AwsError("InvalidParameterCombination", "FinalClusterSnapshotIdentifier must not be specified "
                                                           "when SkipFinalClusterSnapshot is true.", 400)
-        if not params.get("SkipFinalClusterSnapshot") and not final:
-            raise AwsError("InvalidParameterCombination", "FinalClusterSnapshotIdentifier is required unless "
-                                                          "SkipFinalClusterSnapshot is specified.", 400)
         with self.store.lock:
             doc = self._cluster(ctx, identifier)
+            if not params.get("SkipFinalClusterSnapshot") and not final:
+                raise AwsError("InvalidParameterCombination", "FinalClusterSnapshotIdentifier is required unless "
+                                                              "SkipFinalClusterSnapshot is specified.", 400)
             if final:
                 self._take_snapshot(ctx, doc, final, params.get("FinalClusterSnapshotRetentionPeriod", -1), [],
                                     final_of=True)
@@ -332,7 +359,8 @@ class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, T
                 if params["NodeType"] not in NODE_TYPES:
                     raise invalid(f"Invalid node type: {params['NodeType']}")
                 doc["NodeType"] = params["NodeType"]
-            for name in ("NumberOfNodes", "ClusterType", "PubliclyAccessible", "Encrypted", "KmsKeyId",
+            doc["ClusterType"], doc["NumberOfNodes"] = _resized(doc, params)
+            for name in ("PubliclyAccessible", "Encrypted", "KmsKeyId",
                          "AutomatedSnapshotRetentionPeriod", "ManualSnapshotRetentionPeriod", "AllowVersionUpgrade",
                          "PreferredMaintenanceWindow", "EnhancedVpcRouting"):
                 if params.get(name) is not None:
@@ -386,7 +414,9 @@ class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, T
         return self.store.get(ctx.account_id, identifier)
 
     def get_cluster_credentials(self, ctx: RequestContext, params: dict) -> dict:
-        return self._temporary_credentials(ctx, params, lambda: f"IAM:{params['DbUser']}")
+        # Redshift names a user it creates on the first login (AutoCreate) IAMA:, one that must exist IAM:.
+        prefix = "IAMA" if params.get("AutoCreate") else "IAM"
+        return self._temporary_credentials(ctx, params, lambda: f"{prefix}:{params['DbUser']}")
 
     def get_cluster_credentials_with_iam(self, ctx: RequestContext, params: dict) -> dict:
         """A temporary login for the caller's own IAM identity (iam_database_user)."""
@@ -408,51 +438,6 @@ class RedshiftProvider(ClusterIamRolesMixin, SnapshotsMixin, SnapshotOpsMixin, T
         password = runtime.temporary_login(login, seconds)
         expiration = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds)
         return {"DbUser": login, "DbPassword": password, "Expiration": expiration}
-
-    # -- tags ---------------------------------------------------------------------------------------
-
-    def _tagged(self, ctx: RequestContext, arn: str) -> dict:
-        match = re.fullmatch(r"arn:aws[a-z-]*:redshift:([a-z0-9-]+):(\d{12}):cluster:(.+)", arn or "")
-        if match is None or match.group(2) != ctx.account_id:
-            raise AwsError("InvalidTagFault" if match is None else "ResourceNotFoundFault",
-                           f"The specified resource name is not valid: {arn}" if match is None
-                           else f"The resource {arn} could not be found.", 400 if match is None else 404)
-        doc = self.store.get(ctx.account_id, match.group(3))
-        if doc is None:
-            raise AwsError("ResourceNotFoundFault", f"The resource {arn} could not be found.", 404)
-        return doc
-
-    def create_tags(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.lock:
-            doc = self._tagged(ctx, params["ResourceName"])
-            tags = {t["Key"]: t["Value"] for t in doc.get("Tags", [])}
-            tags.update({t["Key"]: t.get("Value", "") for t in params["Tags"]})
-            if len(tags) > 50:
-                raise AwsError("TagLimitExceededFault", "You have exceeded the number of tags allowed.", 400)
-            doc["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-            self.store.put(ctx.account_id, doc)
-        return {}
-
-    def delete_tags(self, ctx: RequestContext, params: dict) -> dict:
-        with self.store.lock:
-            doc = self._tagged(ctx, params["ResourceName"])
-            doc["Tags"] = [t for t in doc.get("Tags", []) if t["Key"] not in params["TagKeys"]]
-            self.store.put(ctx.account_id, doc)
-        return {}
-
-    def describe_tags(self, ctx: RequestContext, params: dict) -> dict:
-        if params.get("ResourceName"):
-            docs = [self._tagged(ctx, params["ResourceName"])]
-        else:
-            docs = [d for d in self.store.all(ctx.account_id) if d["Region"] == ctx.region]
-        tagged = []
-        for doc in docs:
-            arn = f"arn:aws:redshift:{doc['Region']}:{doc['Account']}:cluster:{doc['ClusterIdentifier']}"
-            for tag in doc.get("Tags", []):
-                if params.get("TagKeys") and tag["Key"] not in params["TagKeys"]:
-                    continue
-                tagged.append({"Tag": tag, "ResourceName": arn, "ResourceType": "cluster"})
-        return {"TaggedResources": tagged}
 
     def state(self) -> dict:
         return {"state": "running", "clusters": {f"{a}/{i}": r.doc["Endpoint"]["Port"]

@@ -203,7 +203,8 @@ class SnapshotsMixin:
         log.info("redshift snapshot %s deleted", doc["SnapshotIdentifier"])
 
     def restore_from_cluster_snapshot(self, ctx: RequestContext, params: dict) -> dict:
-        from .provider import DEFAULT_PORT, NODE_TYPES, check_cluster_identifier, invalid, requested_settings
+        from .provider import (DEFAULT_PORT, NODE_TYPES, as_being_created, check_cluster_identifier, invalid,
+                               requested_settings)
 
         identifier = params["ClusterIdentifier"]
         check_cluster_identifier(identifier)
@@ -240,4 +241,4 @@ class SnapshotsMixin:
                           f"Amazon Redshift cluster '{identifier}' was successfully created from snapshot "
                           f"'{snapshot['SnapshotIdentifier']}' and is available for use.")
         log.info("redshift cluster %s restored from snapshot %s", identifier, snapshot["SnapshotIdentifier"])
-        return {"Cluster": self._output(ctx, self.store.get(ctx.account_id, identifier))}
+        return {"Cluster": self._output(ctx, as_being_created(self.store.get(ctx.account_id, identifier)))}
