@@ -67,3 +67,20 @@ def test_default_database_survives_a_restart(tmp_path):
     with running_lakebox(data) as server:
         glue = make_client("glue", server.endpoint_url)
         assert glue.get_database(Name="default")["Database"]["Name"] == "default"
+
+
+def test_athenas_catalog_views_show_default_on_a_fresh_account(athena, lakebox_server):
+    """Athena lists `default` from the start; reading the catalog through Athena makes it in Glue."""
+    glue = make_client("glue", lakebox_server.endpoint_url)
+    database = athena.get_database(CatalogName="AwsDataCatalog", DatabaseName="default")["Database"]
+    assert database["Name"] == "default" and database["Description"] == "Default Hive database"
+    assert "Parameters" in database
+    assert [d["Name"] for d in athena.list_databases(CatalogName="AwsDataCatalog")["DatabaseList"]] == ["default"]
+    assert athena.list_table_metadata(CatalogName="AwsDataCatalog", DatabaseName="default")["TableMetadataList"] == []
+    assert [d["Name"] for d in glue.get_databases()["DatabaseList"]] == ["default"]
+    # Any other missing database is still Athena's MetadataException, naming it.
+    try:
+        athena.get_database(CatalogName="AwsDataCatalog", DatabaseName="nonexistent_db")
+        raise AssertionError("no error")
+    except athena.exceptions.MetadataException as exc:
+        assert "nonexistent_db" in exc.response["Error"]["Message"]

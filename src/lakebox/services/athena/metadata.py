@@ -1,7 +1,8 @@
 """The catalog views Athena gives of Glue: ListDatabases, GetDatabase, ListTableMetadata,
 GetTableMetadata. They read `AwsDataCatalog`, the account's Glue Data Catalog (or a GLUE data catalog
 registered for the own account, another name for it: see data_catalogs), through the Glue provider's
-own operations, so both services always agree.
+own operations, so both services always agree. Like a query, they make Athena's `default` database
+there on first use.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ class MetadataMixin:
     store: AthenaStore
 
     def _check_catalog(self, ctx: RequestContext, name: str) -> None:
+        """Refuse a catalog these views cannot read. Reading the own Glue catalog through Athena is a
+        use of Athena, which makes the `default` database there as a first query would: Athena
+        lists `default` on a fresh account."""
         try:
             check_query_catalog(self.store, scope(ctx), name)
         except QueryError as exc:
             missing = exc.error_type == "CATALOG_NOT_FOUND"
             raise metadata_error(f"Catalog {name} not found." if missing else exc.message.partition(": ")[2]) from None
+        self._ensure_default_database(ctx)
 
     def _glue_all(self, ctx: RequestContext, operation: str, key: str, params: dict) -> list[dict]:
         items, token = [], None
