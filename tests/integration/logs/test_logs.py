@@ -173,6 +173,16 @@ def test_describe_log_streams_last_event_time_with_prefix_raises_invalid_paramet
     assert error_of(excinfo)[:2] == ("InvalidParameterException", 400)
 
 
+@pytest.mark.parametrize("order", ["", "sth", "LogStreamname"])
+def test_describe_log_streams_refuses_an_unknown_order(logs, order):
+    logs.create_log_group(logGroupName="g")
+    with pytest.raises(ClientError) as excinfo:
+        logs.describe_log_streams(logGroupName="g", orderBy=order)
+    assert error_of(excinfo) == ("InvalidParameterException", 400, (
+        f"1 validation error detected: Value '{order}' at 'orderBy' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [LogStreamName, LastEventTime]"))
+
+
 def test_create_log_stream_in_missing_group_raises_resource_not_found(logs):
     with pytest.raises(ClientError) as excinfo:
         logs.create_log_stream(logGroupName="nope", logStreamName="s")

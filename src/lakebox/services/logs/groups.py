@@ -24,6 +24,9 @@ from .ingest import RETENTION_DAYS
 
 DESCRIBE_LIMIT = 50
 
+#: DescribeLogStreams' orders, as the API reference lists them.
+STREAM_ORDERS = ("LogStreamName", "LastEventTime")
+
 
 class GroupsMixin:
     store: st.LogsStore
@@ -167,6 +170,12 @@ class GroupsMixin:
         return {}
 
     def describe_log_streams(self, ctx: RequestContext, params: dict) -> dict:
+        order = params.get("orderBy")
+        if order is not None and order not in STREAM_ORDERS:
+            # The two orders are fixed, so AWS's front end checks this enum (lakebox checks no enum
+            # generally: a model may be older than the service).
+            raise invalid(f"1 validation error detected: Value '{order}' at 'orderBy' failed to satisfy constraint: "
+                          f"Member must satisfy enum value set: [{', '.join(STREAM_ORDERS)}]")
         group = self._group(ctx, group_name_from(ctx, params))
         prefix = params.get("logStreamNamePrefix")
         by_last_event = params.get("orderBy") == "LastEventTime"
