@@ -107,3 +107,42 @@ def test_requests_aws_refuses(lakebox_server, cluster):
             call(Id="not-a-statement-id")
         assert info.value.response["Error"]["Code"] == "ValidationException"
         assert info.value.response["Error"]["Message"].startswith("id must satisfy regex pattern: ")
+
+
+def test_csv_results_come_through_get_statement_result_v2(data):
+    run(data, "CREATE TABLE notes (id INT, note VARCHAR(40), seen BOOLEAN)")
+    run(data, "INSERT INTO notes VALUES (1, 'plain', true), (2, 'comma, and \"quote\"', false), (3, NULL, NULL)")
+    done = run(data, "SELECT id, note, seen FROM notes ORDER BY id", ResultFormat="CSV")
+    assert (done["ResultFormat"], done["ResultRows"]) == ("CSV", 3)
+    result = data.get_statement_result_v2(Id=done["Id"])
+    assert result["ResultFormat"] == "CSV" and result["TotalNumRows"] == 3
+    assert [c["name"] for c in result["ColumnMetadata"]] == ["id", "note", "seen"]
+    assert result["Records"] == [{"CSVRecords": 'id,note,seen\n1,plain,true\n2,"comma, and ""quote""",false\n3,,\n'}]
+    # Each format has its own call; the other one is refused.
+    with pytest.raises(ClientError) as info:
+        data.get_statement_result(Id=done["Id"])
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    as_json = run(data, "SELECT id FROM notes ORDER BY id")
+    assert as_json["ResultFormat"] == "JSON"
+    with pytest.raises(ClientError) as info:
+        data.get_statement_result_v2(Id=as_json["Id"])
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    listed = {s["Id"]: s["ResultFormat"] for s in data.list_statements()["Statements"]}
+    assert (listed[done["Id"]], listed[as_json["Id"]]) == ("CSV", "JSON")
+
+
+def test_csv_results_page_by_a_thousand_rows(data):
+    run(data, "CREATE TABLE n AS SELECT generate_series AS v FROM generate_series(1, 2500)")
+    done = run(data, "SELECT v FROM n ORDER BY v", ResultFormat="CSV")
+    pages = list(data.get_paginator("get_statement_result_v2").paginate(Id=done["Id"]))
+    texts = [record["CSVRecords"] for page in pages for record in page["Records"]]
+    assert len(texts) == 3 and all(t.startswith("v\n") for t in texts)
+    values = [int(line) for t in texts for line in t.splitlines()[1:]]
+    assert values == list(range(1, 2501))
+    # A batch's statements keep the batch's format.
+    batch = data.batch_execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
+                                         Sqls=["SELECT 1 AS one", "SELECT 'x' AS two"], ResultFormat="CSV")
+    for _ in range(300):
+        if data.describe_statement(Id=batch["Id"])["Status"] == "FINISHED":
+            break
+    assert data.get_statement_result_v2(Id=f"{batch['Id']}:2")["Records"] == [{"CSVRecords": "two\nx\n"}]

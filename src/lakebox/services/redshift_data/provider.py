@@ -6,6 +6,8 @@ DescribeStatement waits up to 100 ms for a running statement, so a polling loop 
 it happens. A batch runs its statements in order in one transaction-like sequence and stops at the
 first failure. `:name` parameters are bound as quoted literals. Results are kept in memory for the
 server's lifetime (AWS keeps them 24 hours); the tables they produced are in the database.
+A statement run with ResultFormat CSV hands its rows out through GetStatementResultV2 as CSV text,
+one with the default JSON through GetStatementResult as typed fields; each refuses the other's.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from . import results
 
 log = logging.getLogger("lakebox.redshift")
 WAIT_SECONDS = 0.1
+#: Rows in one page of a statement's result.
+RESULT_PAGE_ROWS = 1000
 #: What a statement id must look like (a sub-statement of a batch adds `:<n>`), as AWS checks it.
 STATEMENT_ID = re.compile(r"^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d+)?$")
 
@@ -74,6 +78,8 @@ class Statement:
         self.db_user, self.secret_arn = params.get("DbUser"), params.get("SecretArn")
         self.name = params.get("StatementName")
         self.parameters = params.get("Parameters")
+        #: How GetStatementResult (JSON) or GetStatementResultV2 (CSV) hands the rows out.
+        self.result_format = params.get("ResultFormat") or "JSON"
         self.status = "SUBMITTED"
         self.error: Optional[str] = None
         self.created = dt.datetime.now(dt.timezone.utc)
@@ -90,7 +96,7 @@ class Statement:
                "ResultRows": self.result.rowcount if self.result is not None else -1,
                "ResultSize": results.size_of(self.result.rows) if self.has_result else 0,
                "RedshiftPid": 1073741824 + self.query_id % 1000, "RedshiftQueryId": self.query_id,
-               "Database": self.database}
+               "Database": self.database, "ResultFormat": self.result_format}
         for key, value in (("ClusterIdentifier", self.cluster), ("WorkgroupName", self.workgroup),
                            ("DbUser", self.db_user), ("SecretArn", self.secret_arn),
                            ("Error", self.error), ("QueryParameters", self.parameters)):
@@ -224,18 +230,37 @@ class RedshiftDataProvider(Provider):
         return out
 
     def get_statement_result(self, ctx: RequestContext, params: dict) -> dict:
-        statement = self._statement(ctx, params["Id"])
-        if not statement.done.is_set() or not statement.has_result:
-            raise not_found("Query does not have result. Please check query status with DescribeStatement.")
-        rows = statement.result.rows
-        start = _token(params)
-        page = rows[start:start + 1000]
+        statement, rows, start = self._result_page(ctx, params, "JSON")
+        page = rows[start:start + RESULT_PAGE_ROWS]
         out = {"Records": [[results.field(v) for v in row] for row in page],
                "ColumnMetadata": [results.column_metadata(c) for c in statement.result.columns],
                "TotalNumRows": len(rows)}
-        if start + 1000 < len(rows):
-            out["NextToken"] = str(start + 1000)
+        if start + RESULT_PAGE_ROWS < len(rows):
+            out["NextToken"] = str(start + RESULT_PAGE_ROWS)
         return out
+
+    def get_statement_result_v2(self, ctx: RequestContext, params: dict) -> dict:
+        """The rows of a statement run with ResultFormat CSV: each page is one CSV text, headed by
+        the column names."""
+        statement, rows, start = self._result_page(ctx, params, "CSV")
+        columns = statement.result.columns
+        page = rows[start:start + RESULT_PAGE_ROWS]
+        out = {"Records": [{"CSVRecords": results.csv_text([c.name for c in columns], page)}],
+               "ColumnMetadata": [results.column_metadata(c) for c in columns],
+               "TotalNumRows": len(rows), "ResultFormat": "CSV"}
+        if start + RESULT_PAGE_ROWS < len(rows):
+            out["NextToken"] = str(start + RESULT_PAGE_ROWS)
+        return out
+
+    def _result_page(self, ctx: RequestContext, params: dict, result_format: str) -> tuple[Statement, list, int]:
+        statement = self._statement(ctx, params["Id"])
+        if not statement.done.is_set() or not statement.has_result:
+            raise not_found("Query does not have result. Please check query status with DescribeStatement.")
+        if statement.result_format != result_format:
+            other = "GetStatementResultV2" if result_format == "JSON" else "GetStatementResult"
+            raise validation(f"The statement ran with ResultFormat {statement.result_format}: fetch its result "
+                             f"with {other}.")
+        return statement, statement.result.rows, _token(params)
 
     def cancel_statement(self, ctx: RequestContext, params: dict) -> dict:
         statement = self._statement(ctx, params["Id"])
@@ -257,6 +282,7 @@ class RedshiftDataProvider(Provider):
         limit = params.get("MaxResults") or 100
         out = {"Statements": [{"Id": s.id, "Status": s.status, "QueryString": s.sql, "CreatedAt": s.created,
                                "UpdatedAt": s.updated, "IsBatchStatement": bool(s.subs),
+                               "ResultFormat": s.result_format,
                                **({"StatementName": s.name} if s.name else {}),
                                **({"QueryStrings": [x.sql for x in s.subs]} if s.subs else {})}
                               for s in found[start:start + limit]]}

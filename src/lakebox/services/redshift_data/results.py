@@ -1,9 +1,11 @@
-"""How the Data API shows a statement's rows: typed Fields and ColumnMetadata, as AWS does."""
+"""How the Data API shows a statement's rows: typed Fields (or CSV text) and ColumnMetadata, as AWS does."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import decimal
+import io
 import re
 
 #: Postgres type names (as the engine reports them) -> the short names the Data API shows.
@@ -58,3 +60,25 @@ def field(value) -> dict:
 def size_of(rows: list[tuple]) -> int:
     """ResultSize: the bytes of the result as text, roughly what Redshift counts."""
     return sum(len(str(v)) for row in rows for v in row if v is not None)
+
+
+def csv_value(value) -> str:
+    """One value as the CSV result shows it: the text a client would see, NULL as an empty field."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def csv_text(names: list[str], rows: list[tuple]) -> str:
+    """A page of rows as CSV text (RFC 4180 quoting, newline-terminated), the column names first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    writer.writerows([csv_value(v) for v in row] for row in rows)
+    return out.getvalue()
