@@ -146,3 +146,69 @@ def test_csv_results_page_by_a_thousand_rows(data):
         if data.describe_statement(Id=batch["Id"])["Status"] == "FINISHED":
             break
     assert data.get_statement_result_v2(Id=f"{batch['Id']}:2")["Records"] == [{"CSVRecords": "two\nx\n"}]
+
+
+def _finished(data, started: dict) -> dict:
+    for _ in range(300):
+        described = data.describe_statement(Id=started["Id"])
+        if described["Status"] in ("FINISHED", "FAILED", "ABORTED"):
+            return described
+    raise AssertionError("the statement did not end")
+
+
+def test_a_session_keeps_temporary_tables_across_calls(data):
+    first = data.execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
+                                   Sql="CREATE TEMP TABLE scratch AS SELECT 41 AS v", SessionKeepAliveSeconds=60)
+    session = first["SessionId"]
+    assert _finished(data, first)["SessionId"] == session
+    # Only the SessionId is needed from now on: the session knows its cluster, database and user.
+    second = data.execute_statement(SessionId=session, Sql="INSERT INTO scratch VALUES (42)")
+    assert (second["SessionId"], second["ClusterIdentifier"], second["Database"]) == (
+        session, "my-dw-cluster", "analytics")
+    assert _finished(data, second)["Status"] == "FINISHED"
+    batch = data.batch_execute_statement(SessionId=session, Sqls=["SELECT count(*) FROM scratch",
+                                                                   "SELECT max(v) AS top FROM scratch"])
+    assert _finished(data, batch)["Status"] == "FINISHED"
+    assert data.get_statement_result(Id=f"{batch['Id']}:2")["Records"] == [[{"longValue": 42}]]
+    assert {s["Id"]: s.get("SessionId") for s in data.list_statements()["Statements"]}[first["Id"]] == session
+    # Another session (or none) does not see the temporary table.
+    elsewhere = run(data, "SELECT * FROM scratch")
+    assert elsewhere["Status"] == "FAILED" and "scratch" in elsewhere["Error"]
+
+
+def test_sessions_refuse_what_aws_refuses(data):
+    started = data.execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
+                                     Sql="SELECT 1", SessionKeepAliveSeconds=1)
+    _finished(data, started)
+    session = started["SessionId"]
+    with pytest.raises(ClientError) as info:  # the session's settings cannot be changed
+        data.execute_statement(SessionId=session, Database="dev", Sql="SELECT 1")
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as info:  # an id no session has
+        data.execute_statement(SessionId="00000000-0000-0000-0000-000000000000", Sql="SELECT 1")
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    import time
+    time.sleep(1.5)  # the keep-alive is over: the session is closed
+    with pytest.raises(ClientError) as info:
+        data.execute_statement(SessionId=session, Sql="SELECT 1")
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert "expired" in info.value.response["Error"]["Message"]
+
+
+def test_a_busy_session_runs_one_statement_at_a_time(data):
+    run(data, "CREATE TABLE big AS SELECT generate_series AS v FROM generate_series(1, 3000000)")
+    started = data.execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
+                                     Sql="SELECT count(*) FROM big a, big b WHERE a.v = b.v + 1",
+                                     SessionKeepAliveSeconds=30)
+    refused = 0
+    for _ in range(5):
+        try:
+            queued = data.execute_statement(SessionId=started["SessionId"], Sql="SELECT 1")
+        except ClientError as exc:
+            assert exc.response["Error"]["Code"] == "ActiveStatementsExceededException"
+            refused += 1
+        else:  # the first statement had already ended: the session takes the next one
+            assert _finished(data, queued)["Status"] == "FINISHED"
+            break
+    assert _finished(data, started)["Status"] == "FINISHED"
+    assert refused >= 1

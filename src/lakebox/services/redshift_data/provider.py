@@ -8,6 +8,8 @@ first failure. `:name` parameters are bound as quoted literals. Results are kept
 server's lifetime (AWS keeps them 24 hours); the tables they produced are in the database.
 A statement run with ResultFormat CSV hands its rows out through GetStatementResultV2 as CSV text,
 one with the default JSON through GetStatementResult as typed fields; each refuses the other's.
+SessionKeepAliveSeconds and SessionId run statements in one database session across calls
+(sessions.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
 from . import results
+from .sessions import DataSession, SessionRegistry
 
 log = logging.getLogger("lakebox.redshift")
 WAIT_SECONDS = 0.1
@@ -77,6 +80,7 @@ class Statement:
         self.cluster, self.workgroup = params.get("ClusterIdentifier"), params.get("WorkgroupName")
         self.db_user, self.secret_arn = params.get("DbUser"), params.get("SecretArn")
         self.name = params.get("StatementName")
+        self.session_id: Optional[str] = None
         self.parameters = params.get("Parameters")
         #: How GetStatementResult (JSON) or GetStatementResultV2 (CSV) hands the rows out.
         self.result_format = params.get("ResultFormat") or "JSON"
@@ -99,7 +103,8 @@ class Statement:
                "Database": self.database, "ResultFormat": self.result_format}
         for key, value in (("ClusterIdentifier", self.cluster), ("WorkgroupName", self.workgroup),
                            ("DbUser", self.db_user), ("SecretArn", self.secret_arn),
-                           ("Error", self.error), ("QueryParameters", self.parameters)):
+                           ("Error", self.error), ("QueryParameters", self.parameters),
+                           ("SessionId", self.session_id)):
             if value is not None:
                 out[key] = value
         return out
@@ -117,6 +122,7 @@ class RedshiftDataProvider(Provider):
         self.redshift, self.serverless = redshift, serverless
         self.statements: dict[str, Statement] = {}
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="redshift-data")
+        self.sessions = SessionRegistry()
 
     # -- running ------------------------------------------------------------------------------------
 
@@ -143,43 +149,65 @@ class RedshiftDataProvider(Provider):
             raise validation(f"Cluster {identifier} is not available: its status is {doc['ClusterStatus']}.")
         return runtime
 
-    def execute_statement(self, ctx: RequestContext, params: dict) -> dict:
+    def _connect(self, ctx: RequestContext, params: dict) -> tuple[dict, Any, Optional[DataSession]]:
+        """Where a call's SQL runs: the session it names (whose settings fill in the call's), else the
+        cluster or workgroup and database it names, in a new session if it asks to keep one alive."""
+        if params.get("SessionId"):
+            session = self.sessions.claim(ctx, params)
+            return {**params, **session.settings}, session.runtime, session
         runtime = self._runtime(ctx, params)
-        database = params.get("Database")
-        if not database:
+        if not params.get("Database"):
             raise validation("Database must be specified.")
+        if params.get("SessionKeepAliveSeconds") is None:
+            return params, runtime, None
+        return params, runtime, self.sessions.open(ctx, params, runtime, params["Database"])
+
+    def _answer(self, statement: Statement) -> dict:
+        out = {"Id": statement.id, "CreatedAt": statement.created, "Database": statement.database}
+        for key, value in (("ClusterIdentifier", statement.cluster), ("WorkgroupName", statement.workgroup),
+                           ("DbUser", statement.db_user), ("SecretArn", statement.secret_arn),
+                           ("SessionId", statement.session_id)):
+            if value is not None:
+                out[key] = value
+        return out
+
+    def execute_statement(self, ctx: RequestContext, params: dict) -> dict:
         sql = bind(params["Sql"], params.get("Parameters"))
-        statement = Statement(str(uuid.uuid4()), params["Sql"], ctx, params, database)
+        params, runtime, session = self._connect(ctx, params)
+        statement = Statement(str(uuid.uuid4()), params["Sql"], ctx, params, params["Database"])
+        statement.session_id = session.id if session else None
         self.statements[statement.id] = statement
-        self.pool.submit(self._run, statement, runtime, [sql])
-        return {"Id": statement.id, "CreatedAt": statement.created, "ClusterIdentifier": statement.cluster,
-                "Database": database, **({"DbUser": statement.db_user} if statement.db_user else {}),
-                **({"SecretArn": statement.secret_arn} if statement.secret_arn else {})}
+        self.pool.submit(self._run_alone, statement, runtime, sql, session)
+        return self._answer(statement)
 
     def batch_execute_statement(self, ctx: RequestContext, params: dict) -> dict:
-        runtime = self._runtime(ctx, params)
-        database = params.get("Database")
-        if not database:
-            raise validation("Database must be specified.")
-        sqls = params["Sqls"]
+        params, runtime, session = self._connect(ctx, params)
+        database, sqls = params["Database"], params["Sqls"]
         statement = Statement(str(uuid.uuid4()), "; ".join(sqls), ctx, params, database)
         statement.subs = [Statement(f"{statement.id}:{i}", sql, ctx, params, database)
                           for i, sql in enumerate(sqls, start=1)]
-        self.statements[statement.id] = statement
-        for sub in statement.subs:
-            self.statements[sub.id] = sub
-        self.pool.submit(self._run_batch, statement, runtime)
-        return {"Id": statement.id, "CreatedAt": statement.created, "ClusterIdentifier": statement.cluster,
-                "Database": database}
+        for one in (statement, *statement.subs):
+            one.session_id = session.id if session else None
+            self.statements[one.id] = one
+        self.pool.submit(self._run_batch, statement, runtime, session)
+        return self._answer(statement)
 
-    def _run(self, statement: Statement, runtime, sqls: list[str]) -> None:
+    def _run_alone(self, statement: Statement, runtime, sql: str, session: Optional[DataSession]) -> None:
+        try:
+            self._run(statement, runtime, [sql], session)
+        finally:
+            if session is not None:
+                self.sessions.release(session)
+
+    def _run(self, statement: Statement, runtime, sqls: list[str], session: Optional[DataSession] = None) -> None:
         start = time.monotonic_ns()
         statement.status = "STARTED"
         try:
             if runtime.audit is not None and runtime.audit.enabled(runtime.doc):  # the cluster's user activity too
                 runtime.audit.user_statement(runtime.doc, statement.database, statement.db_user or "", 0, sqls[0],
                                              user_activity=runtime.settings()["user_activity"])
-            outcome = runtime.database(statement.database).execute(sqls[0], user=statement.db_user)
+            target = session.connection if session is not None else runtime.database(statement.database)
+            outcome = target.execute(sqls[0], user=statement.db_user)
             statement.result = outcome[-1] if outcome else None
             statement.status = "FINISHED"
         except RedshiftError as exc:
@@ -191,17 +219,21 @@ class RedshiftDataProvider(Provider):
         statement.updated = dt.datetime.now(dt.timezone.utc)
         statement.done.set()
 
-    def _run_batch(self, statement: Statement, runtime) -> None:
+    def _run_batch(self, statement: Statement, runtime, session: Optional[DataSession] = None) -> None:
         start = time.monotonic_ns()
         statement.status = "STARTED"
-        for sub in statement.subs:
-            if statement.status == "FAILED":
-                sub.status = "ABORTED"
-                sub.done.set()
-                continue
-            self._run(sub, runtime, [sub.sql])
-            if sub.status == "FAILED":
-                statement.status, statement.error = "FAILED", sub.error
+        try:
+            for sub in statement.subs:
+                if statement.status == "FAILED":
+                    sub.status = "ABORTED"
+                    sub.done.set()
+                    continue
+                self._run(sub, runtime, [sub.sql], session)
+                if sub.status == "FAILED":
+                    statement.status, statement.error = "FAILED", sub.error
+        finally:
+            if session is not None:
+                self.sessions.release(session)
         if statement.status != "FAILED":
             statement.status = "FINISHED"
         statement.duration_ns = time.monotonic_ns() - start
@@ -283,6 +315,7 @@ class RedshiftDataProvider(Provider):
         out = {"Statements": [{"Id": s.id, "Status": s.status, "QueryString": s.sql, "CreatedAt": s.created,
                                "UpdatedAt": s.updated, "IsBatchStatement": bool(s.subs),
                                "ResultFormat": s.result_format,
+                               **({"SessionId": s.session_id} if s.session_id else {}),
                                **({"StatementName": s.name} if s.name else {}),
                                **({"QueryStrings": [x.sql for x in s.subs]} if s.subs else {})}
                               for s in found[start:start + limit]]}
@@ -322,6 +355,7 @@ class RedshiftDataProvider(Provider):
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.sessions.close_all()
 
 
 def _token(params: dict) -> int:
