@@ -2,8 +2,9 @@
 quotas (the ones lakebox enforces with the same numbers it enforces them with).
 
 Every lakebox account is reached through account keys, which act as the account itself, so the
-account always has root access keys present; MFA devices, server certificates and root signing
-certificates are not kept, so they count 0.
+account always has root access keys present; server certificates and root signing certificates
+are not kept, so they count 0. MFA devices are the account's virtual devices (mfa_devices.py), those
+enabled for a user in use; the root user has none.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from ...protocol.context import RequestContext
 from .attachments import MAX_ATTACHED
 from .common import (INLINE_GROUP_POLICY_LIMIT, INLINE_ROLE_POLICY_LIMIT, INLINE_USER_POLICY_LIMIT,
                      MANAGED_POLICY_LIMIT, TRUST_POLICY_LIMIT)
+from .mfa_devices import KIND as MFA_DEVICE
 from .oidc_providers import KIND as OIDC_PROVIDER
 from .policies import MAX_VERSIONS
 from .users import MAX_ACCESS_KEYS
@@ -30,11 +32,13 @@ class AccountSummaryMixin:
             return len(self.store.all(ctx.account_id, kind))
 
         policies = self.store.all(ctx.account_id, "policy")
+        devices = self.store.all(ctx.account_id, MFA_DEVICE)
         summary = {
             "Users": count("user"), "Groups": count("group"), "Roles": count("role"), "Policies": len(policies),
             "InstanceProfiles": count("instance-profile"), "Providers": count(OIDC_PROVIDER),
             "PolicyVersionsInUse": sum(len(p.get("Versions") or []) for p in policies),
-            "ServerCertificates": 0, "MFADevices": 0, "MFADevicesInUse": 0, "AccountMFAEnabled": 0,
+            "ServerCertificates": 0, "MFADevices": len(devices),
+            "MFADevicesInUse": sum(bool(d.get("UserName")) for d in devices), "AccountMFAEnabled": 0,
             "AccountAccessKeysPresent": 1, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0,
             "AccessKeysPerUserQuota": MAX_ACCESS_KEYS, "VersionsPerPolicyQuota": MAX_VERSIONS,
             "AttachedPoliciesPerUserQuota": MAX_ATTACHED, "AttachedPoliciesPerGroupQuota": MAX_ATTACHED,

@@ -14,6 +14,7 @@ from ...config import IssuedKey
 from ..base import Provider
 from .attachments import AttachmentsMixin
 from .groups import GroupsMixin
+from .mfa_devices import MfaDevicesMixin
 from .policies import PoliciesMixin
 from .account_settings import AccountSettingsMixin
 from .account_summary import AccountSummaryMixin
@@ -31,7 +32,7 @@ from .users import UsersMixin
 
 class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin,
                   GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin, ProfilesMixin,
-                  OidcProvidersMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
+                  OidcProvidersMixin, MfaDevicesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

@@ -2,7 +2,8 @@
 
 Credentials from AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken and
 GetFederationToken are recorded in the config's session store (see credentials.py); requests signed
-with them act as the role's account (the caller's, for the last two).
+with them act as the role's account (the caller's, for the last two). An MFA code given to
+AssumeRole or GetSessionToken is checked against the IAM virtual device it names.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class STSProvider(Provider):
         return self._long_term_identity(ctx)
 
     def assume_role(self, ctx: RequestContext, params: dict) -> dict:
+        self._check_mfa(ctx, params)
         caller = self._session(ctx)
         return self._assume(ctx, params, chained=caller is not None and caller.kind == ASSUMED_ROLE)
 
@@ -96,6 +98,7 @@ class STSProvider(Provider):
     def get_session_token(self, ctx: RequestContext, params: dict) -> dict:
         if self._session(ctx) is not None:
             raise AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+        self._check_mfa(ctx, params)
         identity = self._long_term_identity(ctx)
         seconds = params.get("DurationSeconds") or creds.DEFAULT_DURATION_SECONDS
         credential = creds.mint(ctx.account_id, identity["Arn"], identity["UserId"], SESSION_TOKEN,
@@ -116,6 +119,17 @@ class STSProvider(Provider):
         caller = self._session(ctx)
         transitive = creds.session_tags(params, caller.transitive_tags if caller is not None else {})
         return self._issue_for_role(role, session_name, seconds, params, params.get("SourceIdentity"), transitive)
+
+    def _check_mfa(self, ctx: RequestContext, params: dict) -> None:
+        """A SerialNumber and TokenCode must be a current code of an MFA device enabled in IAM (a
+        virtual device lakebox made: IAM's mfa_devices.py), as STS checks them before it issues
+        credentials; a call that names neither asks for no MFA."""
+        serial, code = params.get("SerialNumber"), params.get("TokenCode")
+        if not serial and not code:
+            return
+        account = serial.split(":")[4] if serial and serial.startswith("arn:") and serial.count(":") >= 5 else ""
+        if not serial or not code or self.iam is None or not self.iam.verify_mfa_code(account, serial, code):
+            raise AwsError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.", 403)
 
     def _known(self, role: creds.Role) -> creds.Role:
         """The role with IAM's RoleId when IAM holds it (AssumedRoleId then starts with it, as on AWS)."""
