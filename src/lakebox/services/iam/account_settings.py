@@ -161,6 +161,7 @@ class AccountSettingsMixin:
             if params.get("Password"):
                 self._check_password(ctx, params["Password"])
                 doc["PasswordHash"] = password_hash(params["Password"])
+                doc["PasswordChangedDate"] = now_iso(self)  # the credential report's password_last_changed
             if params.get("PasswordResetRequired") is not None:
                 doc["PasswordResetRequired"] = params["PasswordResetRequired"]
             self.store.put(ctx.account_id, LOGIN, doc["UserName"], doc)

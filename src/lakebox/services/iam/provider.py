@@ -18,6 +18,7 @@ from .mfa_devices import MfaDevicesMixin
 from .policies import PoliciesMixin
 from .account_settings import AccountSettingsMixin
 from .account_summary import AccountSummaryMixin
+from .credential_report import CredentialReportMixin
 from .oidc_providers import OidcProvidersMixin
 from .profiles import ProfilesMixin
 from .roles import RolesMixin
@@ -30,7 +31,7 @@ from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
-class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin,
+class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, CredentialReportMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin,
                   GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin, ProfilesMixin,
                   OidcProvidersMixin, MfaDevicesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
