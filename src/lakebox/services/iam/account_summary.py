@@ -15,6 +15,7 @@ from .common import (INLINE_GROUP_POLICY_LIMIT, INLINE_ROLE_POLICY_LIMIT, INLINE
                      MANAGED_POLICY_LIMIT, TRUST_POLICY_LIMIT)
 from .mfa_devices import KIND as MFA_DEVICE
 from .oidc_providers import KIND as OIDC_PROVIDER
+from .saml_providers import KIND as SAML_PROVIDER
 from .policies import MAX_VERSIONS
 from .users import MAX_ACCESS_KEYS
 
@@ -35,7 +36,7 @@ class AccountSummaryMixin:
         devices = self.store.all(ctx.account_id, MFA_DEVICE)
         summary = {
             "Users": count("user"), "Groups": count("group"), "Roles": count("role"), "Policies": len(policies),
-            "InstanceProfiles": count("instance-profile"), "Providers": count(OIDC_PROVIDER),
+            "InstanceProfiles": count("instance-profile"), "Providers": count(OIDC_PROVIDER) + count(SAML_PROVIDER),
             "PolicyVersionsInUse": sum(len(p.get("Versions") or []) for p in policies),
             "ServerCertificates": 0, "MFADevices": len(devices),
             "MFADevicesInUse": sum(bool(d.get("UserName")) for d in devices), "AccountMFAEnabled": 0,

@@ -22,6 +22,7 @@ from .credential_report import CredentialReportMixin
 from .oidc_providers import OidcProvidersMixin
 from .profiles import ProfilesMixin
 from .roles import RolesMixin
+from .saml_providers import SamlProvidersMixin
 from .service_credentials import ServiceCredentialsMixin
 from .service_linked import ServiceLinkedRolesMixin
 from .signing_certificates import SigningCertificatesMixin
@@ -33,7 +34,7 @@ from .users import UsersMixin
 
 class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, CredentialReportMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin,
                   GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin, ProfilesMixin,
-                  OidcProvidersMixin, MfaDevicesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
+                  OidcProvidersMixin, SamlProvidersMixin, MfaDevicesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

@@ -1,5 +1,5 @@
-"""Tags on roles, users, policies, instance profiles, OIDC providers and MFA devices: one way to change,
-remove and page them for every kind."""
+"""Tags on roles, users, policies, instance profiles, OIDC and SAML providers and MFA devices: one way to
+change, remove and page them for every kind."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ class TaggingMixin:
         """The look-up that answers NoSuchEntity in the kind's own words."""
         return {"role": self._role, "user": self._user, "policy": self._policy,
                 "instance-profile": self._profile, "oidc-provider": self._oidc_provider,
-                "mfa": self._mfa_device}[kind]
+                "mfa": self._mfa_device, "saml-provider": self._saml_provider}[kind]
 
     @staticmethod
     def _key_of(kind: str, doc: dict) -> str:
-        """The store key: a policy's or an OIDC provider's ARN, an MFA device's serial number (its
+        """The store key: a policy's or an identity provider's ARN, an MFA device's serial number (its
         ARN too), any other entity's name."""
-        return doc["Arn"] if kind in ("policy", "oidc-provider") else doc[{"role": "RoleName", "user": "UserName",
+        return doc["Arn"] if kind in ("policy", "oidc-provider", "saml-provider") else doc[{"role": "RoleName", "user": "UserName",
                                                         "instance-profile": "InstanceProfileName",
                                                         "mfa": "SerialNumber"}[kind]]
 
