@@ -13,6 +13,7 @@ from typing import Any, Optional
 from ...config import IssuedKey
 from ..base import Provider
 from .attachments import AttachmentsMixin
+from .authorization_details import AuthorizationDetailsMixin
 from .groups import GroupsMixin
 from .mfa_devices import MfaDevicesMixin
 from .policies import PoliciesMixin
@@ -32,9 +33,10 @@ from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
-class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, CredentialReportMixin, RolesMixin, ServiceLinkedRolesMixin, UsersMixin,
-                  GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin, ProfilesMixin,
-                  OidcProvidersMixin, SamlProvidersMixin, MfaDevicesMixin, AttachmentsMixin, TaggingMixin, SimulationMixin, Provider):
+class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, CredentialReportMixin, RolesMixin, ServiceLinkedRolesMixin,
+                  UsersMixin, GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin,
+                  ProfilesMixin, OidcProvidersMixin, SamlProvidersMixin, MfaDevicesMixin, AttachmentsMixin,
+                  AuthorizationDetailsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):
