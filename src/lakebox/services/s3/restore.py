@@ -229,8 +229,9 @@ class RestoreMixin(S3Base):
             raise invalid_argument("INTELLIGENT_TIERING objects are not subject to restore expiry. Do not "
                                    "specify Days when restoring this object")
         if not is_archived(storage_class):
-            # The code botocore's model and the S3 API reference name for RestoreObject.
-            raise s3_error("ObjectAlreadyInActiveTierError", _NOT_RESTORABLE)
+            # S3 answers InvalidObjectState here (users' reports of real S3 show it), not the
+            # ObjectAlreadyInActiveTierError that botocore's model and the API reference name.
+            raise s3_error("InvalidObjectState", _NOT_RESTORABLE, StorageClass=storage_class)
         days = _check_days(days)
         tier = _check_tier(request, storage_class)
 
