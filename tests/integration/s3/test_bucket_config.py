@@ -302,6 +302,33 @@ def test_notification_configuration_is_empty_then_stored_with_ids(s3, bucket):
     assert "QueueConfigurations" not in s3.get_bucket_notification_configuration(Bucket=bucket)
 
 
+@pytest.mark.parametrize("entry, message", [
+    ({"QueueArn": "invalid-queue"}, "The ARN could not be parsed"),
+    ({"TopicArn": "arn:aws:{}:us-east-1:012345678910:t"}, "The ARN is not well formed"),
+    ({"QueueArn": "arn:aws:sns:us-east-1:012345678910:q"}, "The ARN is not well formed"),
+    ({"LambdaFunctionArn": "arn:aws:lambda:us-west-2:012345678910:function:f"},
+     "The notification destination service region is not valid for the bucket location constraint"),
+    ({"QueueArn": "arn:aws:sqs:us-east-1:012345678910:q", "Events": ["notarealeventname"]},
+     "The event is not supported for notifications"),
+])
+def test_notification_targets_are_checked_and_nothing_is_stored(s3, bucket, entry, message):
+    member = {"QueueArn": "QueueConfigurations", "TopicArn": "TopicConfigurations",
+              "LambdaFunctionArn": "LambdaFunctionConfigurations"}[next(k for k in entry if k.endswith("Arn"))]
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+            member: [{"Events": ["s3:ObjectCreated:*"], **entry}]})
+    assert (exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]) == ("InvalidArgument", message)
+    assert member not in s3.get_bucket_notification_configuration(Bucket=bucket)
+
+
+def test_an_empty_public_access_block_is_refused(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={})
+    assert (exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]) == (
+        "InvalidRequest", "Must specify at least one configuration.")
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def test_logging_is_stored_and_switched_off(s3, bucket):
     assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
     s3.create_bucket(Bucket="access-logs")

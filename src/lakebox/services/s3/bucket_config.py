@@ -25,7 +25,7 @@ from .acl import ACL_CONFIG as ACL
 from .acl import BUCKET_OWNER_ENFORCED, BUCKET_OWNER_PREFERRED, OBJECT_WRITER, only_owner_full_control
 from .acl import OWNERSHIP_CONFIG as OWNERSHIP
 from .common import S3Base
-from .errors import invalid_request, invalid_tag, s3_error, translated
+from .errors import invalid_argument, invalid_request, invalid_tag, s3_error, translated
 from .public_access import FLAGS as _PAB_FLAGS
 from .public_access import PUBLIC_ACCESS_BLOCK, check_policy_not_blocked, is_public_policy
 from .tagging import tag_set, validate_tags
@@ -45,6 +45,41 @@ MAX_BUCKET_TAGS = 50
 OWNERSHIP_VALUES = (BUCKET_OWNER_PREFERRED, OBJECT_WRITER, BUCKET_OWNER_ENFORCED)
 _POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
 _NOTIFICATION_LISTS = ("TopicConfigurations", "QueueConfigurations", "LambdaFunctionConfigurations")
+#: Each notification list's ARN member, the service that ARN must name, and the name S3's errors give it.
+_NOTIFICATION_TARGETS = {"TopicConfigurations": ("TopicArn", "sns", "Topic"),
+                         "QueueConfigurations": ("QueueArn", "sqs", "Queue"),
+                         "LambdaFunctionConfigurations": ("LambdaFunctionArn", "lambda", "CloudFunction")}
+#: The event types S3 sends notifications for (the S3 User Guide's list).
+NOTIFICATION_EVENTS = frozenset({
+    "s3:TestEvent", "s3:IntelligentTiering", "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated", "s3:LifecycleTransition", "s3:ObjectAcl:Put",
+    "s3:ObjectCreated:*", "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:Post", "s3:ObjectCreated:Put", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete",
+    "s3:ObjectRemoved:DeleteMarkerCreated", "s3:ObjectRestore:*", "s3:ObjectRestore:Completed",
+    "s3:ObjectRestore:Delete", "s3:ObjectRestore:Post", "s3:ObjectTagging:*", "s3:ObjectTagging:Delete",
+    "s3:ObjectTagging:Put", "s3:ReducedRedundancyLostObject", "s3:Replication:*",
+    "s3:Replication:OperationFailedReplication", "s3:Replication:OperationMissedThreshold",
+    "s3:Replication:OperationNotTracked", "s3:Replication:OperationReplicatedAfterThreshold"})
+_ARN = re.compile(r"arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]+):(\d{12}):(.+)")
+
+
+def _check_destination(member: str, entry: dict, bucket_region: str) -> None:
+    """A notification's target as S3 checks it before anything else: an ARN of the list's service,
+    in the bucket's Region, and events S3 knows. (Whether the queue, topic or function exists and
+    lets S3 send to it, S3 checks next; lakebox serves none of those services and cannot.)"""
+    field, service, argument = _NOTIFICATION_TARGETS[member]
+    target = entry.get(field) or ""
+    if not target.startswith("arn:") or target.count(":") < 5:
+        raise invalid_argument("The ARN could not be parsed", argument, target)  # as recorded from S3
+    match = _ARN.fullmatch(target)
+    if match is None or match.group(2) != service:
+        raise invalid_argument("The ARN is not well formed")
+    if match.group(3) != bucket_region:
+        raise invalid_argument("The notification destination service region is not valid for the bucket "
+                               "location constraint")
+    for event in entry.get("Events") or []:
+        if event not in NOTIFICATION_EVENTS:
+            raise invalid_argument("The event is not supported for notifications")
 #: AWS refuses tag keys in its own `aws:` namespace on buckets with its own words, which differ
 #: between PutBucketTagging and CreateBucket (and from object tagging's, see tagging.py).
 _SYSTEM_TAGS_PUT = "System tags cannot be added/updated by requester"
@@ -214,6 +249,8 @@ class BucketConfigMixin(S3Base):
     def put_public_access_block(self, ctx: RequestContext, params: dict) -> dict:
         bucket = self.require_bucket(params).name
         given = params.get("PublicAccessBlockConfiguration") or {}
+        if not any(given.get(flag) is not None for flag in _PAB_FLAGS):
+            raise s3_error("InvalidRequest", "Must specify at least one configuration.")
         self.store_config(bucket, PUBLIC_ACCESS_BLOCK, {flag: bool(given.get(flag, False)) for flag in _PAB_FLAGS})
         return {}
 
@@ -287,12 +324,14 @@ class BucketConfigMixin(S3Base):
     # Notification (stored; events are delivered by a later issue)
 
     def put_bucket_notification_configuration(self, ctx: RequestContext, params: dict) -> dict:
-        bucket = self.require_bucket(params).name
+        info = self.require_bucket(params)
+        bucket = info.name
         config = params.get("NotificationConfiguration") or {}
         stored: dict = {}
         for member in _NOTIFICATION_LISTS:
             entries = [dict(e) for e in config.get(member) or []]
             for entry in entries:
+                _check_destination(member, entry, info.region)
                 # S3 names every configuration; one sent without an Id gets a generated one.
                 entry.setdefault("Id", str(uuid.uuid4()))
             if entries:
