@@ -27,16 +27,18 @@ def test_account_regional_bucket_is_created_and_used_like_any_other(lakebox_serv
     assert eu.get_bucket_location(Bucket=eu_name)["LocationConstraint"] == "eu-west-1"
 
 
-@pytest.mark.parametrize("name", [
-    "xyz-an",                                  # no account or region (what `aws s3 mb s3://xyz-an` asks for)
-    f"sales-{ACCOUNT}-eu-west-1-an",           # another region than the bucket's
-    "sales-111122223333-us-east-1-an",         # another account
-    f"sales-{ACCOUNT}-us-east-1",              # no -an
+@pytest.mark.parametrize("name, code", [
+    ("xyz-an", "InvalidBucketNamespace"),                          # what `aws s3 mb s3://xyz-an` asks for
+    (f"sales-{ACCOUNT}-eu-west-1-an", "InvalidBucketNamespace"),   # another region than the bucket's
+    ("sales-111122223333-us-east-1-an", "InvalidBucketNamespace"),  # another account
+    (f"sales-{ACCOUNT}-us-east-1", "InvalidNamespaceHeader"),      # no -an: no suffix at all
+    ("my-bucket-wrong-suffix", "InvalidNamespaceHeader"),
 ])
-def test_account_regional_names_must_carry_the_callers_account_and_region(s3, name):
+def test_account_regional_names_must_carry_the_callers_account_and_region(s3, name, code):
     with pytest.raises(ClientError) as exc:
         s3.create_bucket(Bucket=name, BucketNamespace="account-regional")
-    assert error_of(exc) == (400, "InvalidBucketNamespace")
+    assert error_of(exc) == (400, code)
+    assert f"-{ACCOUNT}-us-east-1-an" in exc.value.response["Error"]["Message"]
     assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 

@@ -59,6 +59,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
     "InvalidBucketName": (400, "The specified bucket is not valid."),
     "InvalidBucketNamespace": (400, "The requested bucket name is not valid for the requested bucket namespace."),
+    "InvalidNamespaceHeader": (400, "The x-amz-bucket-namespace header does not match the requested bucket name."),
     # The value is appended in brackets by the one caller (common.check_expected_bucket_owner).
     "InvalidBucketOwnerAWSAccountID": (400, "The value of the expected bucket owner parameter must be an AWS Account ID..."),
     "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
