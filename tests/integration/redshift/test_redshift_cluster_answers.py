@@ -119,3 +119,46 @@ def test_describe_tags_refuses_bad_filters(redshift, cluster):
                              Tags=[{"Key": "k", "Value": "v"}])
     assert _error(info) == ("InvalidTagFault", 400)
     assert redshift.describe_tags()["TaggedResources"] == []
+
+
+def test_snapshot_copy_grants(redshift):
+    made = redshift.create_snapshot_copy_grant(SnapshotCopyGrantName="dr-grant", KmsKeyId="alias/dr-key",
+                                               Tags=[{"Key": "use", "Value": "dr"}])["SnapshotCopyGrant"]
+    assert made == {"SnapshotCopyGrantName": "dr-grant", "KmsKeyId": "alias/dr-key",
+                    "Tags": [{"Key": "use", "Value": "dr"}]}
+    default = redshift.create_snapshot_copy_grant(SnapshotCopyGrantName="plain")["SnapshotCopyGrant"]
+    assert default["KmsKeyId"] == f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/aws/redshift"
+    listed = redshift.describe_snapshot_copy_grants()["SnapshotCopyGrants"]
+    assert [g["SnapshotCopyGrantName"] for g in listed] == ["dr-grant", "plain"]
+    assert [g["SnapshotCopyGrantName"] for g in redshift.describe_snapshot_copy_grants(TagKeys=["use"])[
+        "SnapshotCopyGrants"]] == ["dr-grant"]
+    arn = f"arn:aws:redshift:us-east-1:{ACCOUNT}:snapshotcopygrant:plain"
+    redshift.create_tags(ResourceName=arn, Tags=[{"Key": "k", "Value": "v"}])
+    assert [t["ResourceName"] for t in redshift.describe_tags(ResourceType="Snapshot copy grant")[
+        "TaggedResources"] if t["Tag"]["Key"] == "k"] == [arn]
+    with pytest.raises(ClientError) as info:
+        redshift.create_snapshot_copy_grant(SnapshotCopyGrantName="dr-grant")
+    assert _error(info) == ("SnapshotCopyGrantAlreadyExistsFault", 400)
+    with pytest.raises(ClientError) as info:
+        redshift.create_snapshot_copy_grant(SnapshotCopyGrantName="Bad_Name")
+    assert _error(info) == ("InvalidParameterValue", 400)
+    # Grant names are per Region: another Region has none of these.
+    import boto3
+    west = boto3.client("redshift", endpoint_url=redshift.meta.endpoint_url, region_name="us-west-2",
+                        aws_access_key_id="test", aws_secret_access_key="test")
+    assert west.describe_snapshot_copy_grants()["SnapshotCopyGrants"] == []
+    west.create_snapshot_copy_grant(SnapshotCopyGrantName="dr-grant")
+    for name in ("more-1", "more-2", "more-3"):
+        redshift.create_snapshot_copy_grant(SnapshotCopyGrantName=name)
+    with pytest.raises(ClientError) as info:  # five grants in a Region at most
+        redshift.create_snapshot_copy_grant(SnapshotCopyGrantName="more-4")
+    assert _error(info) == ("SnapshotCopyGrantQuotaExceededFault", 400)
+    redshift.delete_snapshot_copy_grant(SnapshotCopyGrantName="dr-grant")
+    with pytest.raises(ClientError) as info:
+        redshift.describe_snapshot_copy_grants(SnapshotCopyGrantName="dr-grant")
+    assert _error(info) == ("SnapshotCopyGrantNotFoundFault", 400)
+    assert [g["SnapshotCopyGrantName"] for g in west.describe_snapshot_copy_grants()["SnapshotCopyGrants"]] == [
+        "dr-grant"]
+    with pytest.raises(ClientError) as info:
+        redshift.delete_snapshot_copy_grant(SnapshotCopyGrantName="dr-grant")
+    assert _error(info) == ("SnapshotCopyGrantNotFoundFault", 400)

@@ -34,6 +34,7 @@ from .parameter_groups import ParameterGroupsMixin, default_group, session_setti
 from .runtime import ClusterRuntime
 from .scheduled_actions import ScheduledActionsMixin, ScheduleRunner
 from .security_groups import SecurityGroupsMixin
+from .snapshot_copy_grants import SnapshotCopyGrantsMixin
 from .snapshot_ops import SnapshotOpsMixin
 from .snapshots import SnapshotsMixin
 from .store import ClusterStore
@@ -151,9 +152,9 @@ def iam_database_user(arn: str) -> str:
     return "IAM:" + (rest.rsplit("/", 1)[-1] if rest else kind)
 
 
-class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, SnapshotOpsMixin, TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin,
-                       SecurityGroupsMixin, EventsMixin, ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin,
-                       Provider):
+class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, SnapshotCopyGrantsMixin, SnapshotOpsMixin,
+                       TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin, SecurityGroupsMixin, EventsMixin,
+                       ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
     service_name = "redshift"
 
     def __init__(self, config: Any, *, lake: Any, glue_catalog: Any):

@@ -1,8 +1,8 @@
 """`ClusterStore`: Redshift clusters as JSON documents in SQLite, one row per account and identifier.
 
 A cluster's databases are DuckDB files under `<root>/<account>/<cluster>/`; deleting a cluster
-removes them. Subnet groups, scheduled actions and table restores are documents too; events are rows
-appended in order (events.py). A manual snapshot is a copy of those files under `<root>/snapshots/<account>/<id>/`
+removes them. Subnet groups, scheduled actions, table restores and snapshot copy grants are
+documents too; events are rows appended in order (events.py). A manual snapshot is a copy of those files under `<root>/snapshots/<account>/<id>/`
 with its own row, so it outlives its cluster (a final snapshot is how a deleted cluster's data is
 kept, as on AWS). The master password is kept as a salted hash, since only the Postgres login
 checks it.
@@ -18,7 +18,7 @@ from typing import Optional
 
 from ...storage.sqlite_db import SqliteDatabase
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _SNAPSHOTS = """CREATE TABLE snapshots (
     account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (account, identifier))"""
@@ -30,12 +30,15 @@ _PARAMETER_GROUPS = """CREATE TABLE parameter_groups (
 _NAMED = [f"""CREATE TABLE {table} (
     account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (account, name))""" for table in ("subnet_groups", "scheduled_actions", "table_restores")]
+_COPY_GRANTS = """CREATE TABLE snapshot_copy_grants (
+    account TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (account, name))"""
 _EVENTS = """CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, date TEXT NOT NULL, doc TEXT NOT NULL)"""
 SCHEMA = ["""CREATE TABLE clusters (
     account TEXT NOT NULL, identifier TEXT NOT NULL, doc TEXT NOT NULL,
-    PRIMARY KEY (account, identifier))""", _SNAPSHOTS, _PARAMETER_GROUPS, *_NAMED, _EVENTS]
-UPGRADES = {1: [_SNAPSHOTS], 2: [_PARAMETER_GROUPS], 3: [*_NAMED, _EVENTS]}
+    PRIMARY KEY (account, identifier))""", _SNAPSHOTS, _PARAMETER_GROUPS, *_NAMED, _EVENTS, _COPY_GRANTS]
+UPGRADES = {1: [_SNAPSHOTS], 2: [_PARAMETER_GROUPS], 3: [*_NAMED, _EVENTS], 4: [_COPY_GRANTS]}
 
 
 class DocTable:
@@ -79,6 +82,8 @@ class ClusterStore:
         self.subnet_groups = DocTable(self.db, "subnet_groups", "name", "ClusterSubnetGroupName")
         self.scheduled_actions = DocTable(self.db, "scheduled_actions", "name", "ScheduledActionName")
         self.table_restores = DocTable(self.db, "table_restores", "name", "TableRestoreRequestId")
+        # Grant names are unique per Region: the key is `<region>/<name>`.
+        self.copy_grants = DocTable(self.db, "snapshot_copy_grants", "name", "GrantKey")
         # A snapshot being written when the process was killed left only its staging folder.
         for staging in (self.root / "snapshots").glob("*/.tmp-*"):
             shutil.rmtree(staging, ignore_errors=True)

@@ -1,5 +1,5 @@
-"""Tags by ARN: CreateTags, DeleteTags and DescribeTags over clusters, snapshots, parameter groups and
-subnet groups.
+"""Tags by ARN: CreateTags, DeleteTags and DescribeTags over clusters, snapshots, parameter groups,
+subnet groups and snapshot copy grants.
 
 Each of those resources keeps its tags in its own document (the one its Describe call reads), so a
 tag set here shows there too and the other way round. DescribeTags lists the tagged resources of the
@@ -20,7 +20,7 @@ _ARN = re.compile(r"arn:aws[a-z-]*:redshift:([a-z0-9-]+):(\d{12}):([a-z]+):(.+)"
 #: ResourceType as DescribeTags takes it (the API reference's names, any case, spaces optional) to the
 #: type an ARN names.
 _TYPES = {"cluster": "cluster", "snapshot": "snapshot", "parametergroup": "parametergroup",
-          "subnetgroup": "subnetgroup"}
+          "subnetgroup": "subnetgroup", "snapshotcopygrant": "snapshotcopygrant"}
 
 
 class _Kind:
@@ -36,14 +36,19 @@ class TaggingMixin:
     def _tag_kinds(self) -> dict[str, _Kind]:
         store = self.store
         return {
-            "cluster": _Kind(store.get, store.all, store.put, lambda d: d["ClusterIdentifier"]),
+            "cluster": _Kind(lambda a, name, region: store.get(a, name), store.all, store.put,
+                             lambda d: d["ClusterIdentifier"]),
             # A snapshot's ARN names its cluster too: snapshot:<cluster>/<snapshot>.
-            "snapshot": _Kind(lambda a, name: store.get_snapshot(a, name.rpartition("/")[2]), store.snapshots,
+            "snapshot": _Kind(lambda a, name, region: store.get_snapshot(a, name.rpartition("/")[2]), store.snapshots,
                               store.put_snapshot, lambda d: f"{d['ClusterIdentifier']}/{d['SnapshotIdentifier']}"),
-            "parametergroup": _Kind(store.get_parameter_group, store.parameter_groups, store.put_parameter_group,
-                                    lambda d: d["ParameterGroupName"]),
-            "subnetgroup": _Kind(lambda a, name: store.subnet_groups.get(a, name.lower()), store.subnet_groups.all,
+            "parametergroup": _Kind(lambda a, name, region: store.get_parameter_group(a, name),
+                                    store.parameter_groups, store.put_parameter_group, lambda d: d["ParameterGroupName"]),
+            "subnetgroup": _Kind(lambda a, name, region: store.subnet_groups.get(a, name.lower()), store.subnet_groups.all,
                                  store.subnet_groups.put, lambda d: d["ClusterSubnetGroupName"]),
+            # A grant's key holds its Region (grant names are unique per Region).
+            "snapshotcopygrant": _Kind(lambda a, name, region: store.copy_grants.get(a, f"{region}/{name}"),
+                                       store.copy_grants.all, store.copy_grants.put,
+                                       lambda d: d["SnapshotCopyGrantName"]),
         }
 
     def _tagged(self, ctx: RequestContext, arn: str) -> tuple[_Kind, dict]:
@@ -53,7 +58,7 @@ class TaggingMixin:
         if kind is None:
             raise AwsError("InvalidTagFault", f"The specified resource name is not valid: {arn}", 400)
         region, account, name = match.group(1), match.group(2), match.group(4)
-        doc = kind.get(ctx.account_id, name) if account == ctx.account_id and region == ctx.region else None
+        doc = kind.get(ctx.account_id, name, region) if account == ctx.account_id and region == ctx.region else None
         if doc is None or doc.get("Region", region) != region or kind.arn_name(doc) != name:
             raise AwsError("ResourceNotFoundFault", f"The resource {arn} could not be found.", 404)
         return kind, doc
@@ -118,5 +123,6 @@ def _resource_type(given: Optional[str]) -> Optional[str]:
     key = given.replace(" ", "").lower()
     if key not in _TYPES:
         raise AwsError("InvalidParameterValue", f"The resource type {given} is not valid. Valid types are "
-                                                "Cluster, Snapshot, Parameter group and Subnet group.", 400)
+                                                "Cluster, Snapshot, Parameter group, Subnet group and "
+                                                "Snapshot copy grant.", 400)
     return _TYPES[key]
