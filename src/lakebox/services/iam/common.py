@@ -165,6 +165,22 @@ def page_of(items: list, params: dict, key: str, sort_key: Callable) -> dict:
     return out
 
 
+def put_new(store, account: str, kind: str, key: str, doc: dict, exists: AwsError) -> None:
+    """Store a new entity under `key`, or raise `exists` (EntityAlreadyExists in the kind's own
+    words) if the account already has one there."""
+    with store.lock:
+        if store.get(account, kind, key) is not None:
+            raise exists
+        store.put(account, kind, key, doc)
+
+
+def with_tags(out: dict, doc: dict) -> dict:
+    """A Create answer: the entity's tags are shown only when it was given some."""
+    if doc.get("Tags"):
+        out["Tags"] = doc["Tags"]
+    return out
+
+
 def tags_of(params: dict) -> list[dict]:
     tags = params.get("Tags") or []
     if len(tags) > 50:

@@ -23,7 +23,7 @@ import segno
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from .common import (already_exists, arn, check_name, check_path, delete_conflict, limit_exceeded, no_such_entity,
-                     now_iso, page, tags_of, timestamp)
+                     now_iso, page, put_new, tags_of, timestamp, with_tags)
 from .users import user_output
 
 KIND = "mfa"
@@ -69,16 +69,12 @@ class MfaDevicesMixin:
         seed = pyotp.random_base32()
         doc = {"SerialNumber": serial, "Path": path, "Name": name, "Seed": seed, "CreateDate": now_iso(self),
                "Tags": tags_of(params), "UserName": None, "EnableDate": None}
-        with self.store.lock:
-            if self.store.get(ctx.account_id, KIND, serial) is not None:
-                raise already_exists("MFADevice entity at the same path and name already exists.")
-            self.store.put(ctx.account_id, KIND, serial, doc)
+        put_new(self.store, ctx.account_id, KIND, serial, doc,
+                already_exists("MFADevice entity at the same path and name already exists."))
         uri = (f"otpauth://totp/{quote('Amazon Web Services')}:{quote(name)}@{ctx.account_id}"
                f"?secret={seed}&issuer={quote('Amazon Web Services')}")
         device = {"SerialNumber": serial, "Base32StringSeed": seed.encode(), "QRCodePNG": _qr_png(uri)}
-        if doc["Tags"]:
-            device["Tags"] = doc["Tags"]
-        return {"VirtualMFADevice": device}
+        return {"VirtualMFADevice": with_tags(device, doc)}
 
     def enable_mfa_device(self, ctx: RequestContext, params: dict) -> dict:
         with self.store.lock:

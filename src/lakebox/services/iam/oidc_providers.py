@@ -10,7 +10,8 @@ ids are 1 to 255 characters, at most 100; at most 5 thumbprints, of 40 character
 from __future__ import annotations
 
 from ...protocol.context import RequestContext
-from .common import already_exists, invalid_input, limit_exceeded, no_such_entity, now_iso, tags_of, timestamp
+from .common import (already_exists, invalid_input, limit_exceeded, no_such_entity, now_iso, put_new, tags_of,
+                     timestamp, with_tags)
 
 KIND = "oidc-provider"
 MAX_CLIENT_IDS = 100
@@ -57,14 +58,8 @@ class OidcProvidersMixin:
                "ClientIDList": _check_client_ids(params.get("ClientIDList") or []),
                "ThumbprintList": _check_thumbprints(params.get("ThumbprintList") or []),
                "CreateDate": now_iso(self), "Tags": tags_of(params)}
-        with self.store.lock:
-            if self.store.get(ctx.account_id, KIND, arn) is not None:
-                raise already_exists(f"Provider with url {url} already exists.")
-            self.store.put(ctx.account_id, KIND, arn, doc)
-        out = {"OpenIDConnectProviderArn": arn}
-        if doc["Tags"]:
-            out["Tags"] = doc["Tags"]
-        return out
+        put_new(self.store, ctx.account_id, KIND, arn, doc, already_exists(f"Provider with url {url} already exists."))
+        return with_tags({"OpenIDConnectProviderArn": arn}, doc)
 
     def get_open_id_connect_provider(self, ctx: RequestContext, params: dict) -> dict:
         doc = self._oidc_provider(ctx, params["OpenIDConnectProviderArn"])

@@ -15,7 +15,8 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from ...protocol.context import RequestContext
-from .common import already_exists, check_arn, invalid_input, no_such_entity, now_iso, tags_of, timestamp
+from .common import (already_exists, check_arn, invalid_input, no_such_entity, now_iso, put_new, tags_of, timestamp,
+                     with_tags)
 
 KIND = "saml-provider"
 _NAME = re.compile(r"[\w._-]{1,128}", re.ASCII)
@@ -59,14 +60,8 @@ class SamlProvidersMixin:
                "ValidUntil": _valid_until(params["SAMLMetadataDocument"], created), "CreateDate": created,
                "SAMLProviderUUID": str(uuid.uuid4()), "Tags": tags_of(params),
                "AssertionEncryptionMode": params.get("AssertionEncryptionMode") or "Allowed"}
-        with self.store.lock:
-            if self.store.get(ctx.account_id, KIND, arn) is not None:
-                raise already_exists(f"SAMLProvider {name} already exists.")
-            self.store.put(ctx.account_id, KIND, arn, doc)
-        out = {"SAMLProviderArn": arn}
-        if doc["Tags"]:
-            out["Tags"] = doc["Tags"]
-        return out
+        put_new(self.store, ctx.account_id, KIND, arn, doc, already_exists(f"SAMLProvider {name} already exists."))
+        return with_tags({"SAMLProviderArn": arn}, doc)
 
     def get_saml_provider(self, ctx: RequestContext, params: dict) -> dict:
         doc = self._saml_provider(ctx, params["SAMLProviderArn"])
