@@ -89,8 +89,16 @@ def check_path(path: Optional[str]) -> str:
 
 
 def checked_document(text: str, *, trust: bool = False, limit: Optional[int] = None) -> str:
-    """A policy document as given, once it reads as one: JSON with statements that have an Effect, an
-    Action and (identity policies) a Resource or (trust policies) a Principal, within `limit`."""
+    """A policy document as given, once it reads as one, within `limit`: an identity policy passes
+    IAM's full grammar (policy_grammar.py); a trust policy is JSON with statements that have an
+    Effect, an Action and a Principal."""
+    if not trust:
+        from .policy_grammar import check_identity_policy
+
+        check_identity_policy(text)
+        if limit is not None and len(re.sub(r"\s", "", text)) > limit:
+            raise limit_exceeded(f"Cannot exceed quota for PolicySize: {limit}")
+        return text
     try:
         document = json.loads(text)
     except (TypeError, ValueError):
