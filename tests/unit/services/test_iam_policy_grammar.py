@@ -82,6 +82,10 @@ def test_each_statements_meaning(statements, message):
     assert _error(_doc(*statements)) == message
 
 
+def test_empty_sids_may_repeat():
+    check_identity_policy(_doc({"Sid": "", **OK}, {"Sid": "", **OK, "Action": "s3:PutObject"}))
+
+
 def test_an_iam_resource_names_an_entity_type():
     message = _error(_doc({**OK, "Resource": "arn:aws:iam::123456789012:bucket"}))
     assert message.startswith('IAM resource path must either be "*" or start with user/, federated-user/, role/')
@@ -98,6 +102,9 @@ def test_an_iam_resource_names_an_entity_type():
     {**OK, "Condition": {"DateLessThan": {"aws:EpochTime": "-292275054"}}},
     {**OK, "Resource": ["arn:aws:kms:*:123456789012:key/*", "arn:aws-cn:s3:::lake", "arn:aws:iam::1:role/*"]},
     {**OK, "Resource": "arn:aws:ec2:region:account-id:instance/*"},
+    {**OK, "Resource": "arn:aws:anything"}, {**OK, "Action": "s3.s:ListBucket"},
+    {**OK, "Resource": ["arn:aws:kms:*:123456789012:key/*", None]},
+    {**OK, "Resource": "arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/*"},
 ])
 def test_valid_documents_pass(statement):
     statement = {k: v for k, v in statement.items() if v is not None}

@@ -7,11 +7,11 @@ IAM reads a document in phases, and the first phase that fails names the error:
    not both Action and NotAction (or Resource and NotResource): "Syntax errors in policy.";
 2. the version: 2012-10-17 ("Policy document must be version 2012-10-17 or greater.");
 3. what the older parser refuses, "The policy failed legacy parsing": an Effect not spelled
-   exactly Allow or Deny, a date condition value that is no date, an `arn:aws:` resource with
-   fewer than six parts or no service;
-4. each statement's meaning: unique Sids, actions present and each `vendor:action` (or `*`),
-   resources as ARNs (or `*`) of a known partition, IAM and S3 resources without a Region, and
-   resources present.
+   exactly Allow or Deny, a date condition value that is no date, an `arn:aws:` resource of four
+   or five parts or with no service;
+4. each statement's meaning: unique Sids (empty ones may repeat), actions present and each
+   `vendor:action` (or `*`), resources as ARNs (or `*`) of a known partition, IAM resources and S3
+   buckets without a Region, and resources present.
 
 Trust policies (roles' AssumeRolePolicyDocument) keep their own, smaller set of checks (common.py).
 """
@@ -43,7 +43,7 @@ _OPERATOR = re.compile(r"(?:(?:ForAllValues|ForAnyValue):)?([A-Za-z]+?)(IfExists
 _DATE = re.compile(r"(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"
                    r"(?:[tT](?:(\d{1,2})(?::(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?)?)?"
                    r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?")
-_VENDOR = re.compile(r"[A-Za-z0-9_-]+")
+_VENDOR = re.compile(r"\S+")
 
 
 def check_identity_policy(text: str) -> None:
@@ -57,7 +57,7 @@ def check_identity_policy(text: str) -> None:
         raise malformed_policy("Policy document must be version 2012-10-17 or greater.")
     for statement in statements:
         _legacy(statement)
-    sids = [s["Sid"] for s in statements if "Sid" in s]
+    sids = [s["Sid"] for s in statements if s.get("Sid")]  # empty Sids may repeat
     if len(sids) != len(set(sids)):
         raise malformed_policy("Statement IDs (SID) in a single policy must be unique.")
     for statement in statements:
@@ -67,10 +67,11 @@ def check_identity_policy(text: str) -> None:
 # -- 1. the grammar ----------------------------------------------------------------------------------
 
 
-def _strings(value: Any, allow_empty_list: bool = True) -> bool:
+def _strings(value: Any, nulls: bool = False) -> bool:
+    """A string, or a list of strings (IAM lets a resource list hold nulls, and skips them)."""
     if isinstance(value, str):
         return True
-    return isinstance(value, list) and all(isinstance(v, str) for v in value) and (allow_empty_list or bool(value))
+    return isinstance(value, list) and all(isinstance(v, str) or (nulls and v is None) for v in value)
 
 
 def _grammar(document: Any) -> list[dict]:
@@ -96,7 +97,7 @@ def _grammar(document: Any) -> list[dict]:
             if one in statement and other in statement:
                 raise malformed_policy(SYNTAX)
             for key in (one, other):
-                if key in statement and not _strings(statement[key]):
+                if key in statement and not _strings(statement[key], nulls=one == "Resource"):
                     raise malformed_policy(SYNTAX)
         if "Condition" in statement:
             _condition_grammar(statement["Condition"])
@@ -142,7 +143,7 @@ def _is_date(value: Any) -> bool:
 
 def _listed(statement: dict, key: str) -> list:
     value = statement.get(key)
-    return [] if value is None else (value if isinstance(value, list) else [value])
+    return [] if value is None else [v for v in (value if isinstance(value, list) else [value]) if v is not None]
 
 
 def _legacy(statement: dict) -> None:
@@ -158,7 +159,7 @@ def _legacy(statement: dict) -> None:
     for resource in _listed(statement, "Resource") + _listed(statement, "NotResource"):
         if resource.startswith("arn:aws:"):
             parts = resource.split(":", 5)
-            if len(parts) < 6 or not parts[2]:
+            if len(parts) in (4, 5) or not parts[2]:  # `arn:aws:<service>` alone passes
                 raise malformed_policy(LEGACY)
 
 
@@ -211,5 +212,6 @@ def _check_resource(resource: str) -> None:
         if parts[5] != "*" and not parts[5].startswith(_IAM_RESOURCE_PREFIXES):
             raise malformed_policy('IAM resource path must either be "*" or start with '
                                    + ", ".join(_IAM_RESOURCE_PREFIXES) + ".")
-    elif service == "s3" and region:
+    elif service == "s3" and region and not parts[4]:
+        # A bucket's ARN has no Region (and no account); an access point's has both.
         raise malformed_policy(f"Resource {resource} can not contain region information.")
