@@ -2,8 +2,8 @@
 quotas (the ones lakebox enforces with the same numbers it enforces them with).
 
 Every lakebox account is reached through account keys, which act as the account itself, so the
-account always has root access keys present; server certificates and root signing certificates
-are not kept, so they count 0. MFA devices are the account's virtual devices (mfa_devices.py), those
+account always has root access keys present; root signing certificates are not kept, so they
+count 0. MFA devices are the account's virtual devices (mfa_devices.py), those
 enabled for a user in use; the root user has none.
 """
 
@@ -16,6 +16,7 @@ from .common import (INLINE_GROUP_POLICY_LIMIT, INLINE_ROLE_POLICY_LIMIT, INLINE
 from .mfa_devices import KIND as MFA_DEVICE
 from .oidc_providers import KIND as OIDC_PROVIDER
 from .saml_providers import KIND as SAML_PROVIDER
+from .server_certificates import KIND as SERVER_CERTIFICATE
 from .policies import MAX_VERSIONS
 from .users import MAX_ACCESS_KEYS
 
@@ -38,7 +39,7 @@ class AccountSummaryMixin:
             "Users": count("user"), "Groups": count("group"), "Roles": count("role"), "Policies": len(policies),
             "InstanceProfiles": count("instance-profile"), "Providers": count(OIDC_PROVIDER) + count(SAML_PROVIDER),
             "PolicyVersionsInUse": sum(len(p.get("Versions") or []) for p in policies),
-            "ServerCertificates": 0, "MFADevices": len(devices),
+            "ServerCertificates": count(SERVER_CERTIFICATE), "MFADevices": len(devices),
             "MFADevicesInUse": sum(bool(d.get("UserName")) for d in devices), "AccountMFAEnabled": 0,
             "AccountAccessKeysPresent": 1, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0,
             "AccessKeysPerUserQuota": MAX_ACCESS_KEYS, "VersionsPerPolicyQuota": MAX_VERSIONS,

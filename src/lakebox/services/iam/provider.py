@@ -25,6 +25,7 @@ from .profiles import ProfilesMixin
 from .roles import RolesMixin
 from .saml_providers import SamlProvidersMixin
 from .service_credentials import ServiceCredentialsMixin
+from .server_certificates import ServerCertificatesMixin
 from .service_linked import ServiceLinkedRolesMixin
 from .signing_certificates import SigningCertificatesMixin
 from .simulation import SimulationMixin
@@ -34,9 +35,9 @@ from .users import UsersMixin
 
 
 class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, CredentialReportMixin, RolesMixin, ServiceLinkedRolesMixin,
-                  UsersMixin, GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, PoliciesMixin,
-                  ProfilesMixin, OidcProvidersMixin, SamlProvidersMixin, MfaDevicesMixin, AttachmentsMixin,
-                  AuthorizationDetailsMixin, TaggingMixin, SimulationMixin, Provider):
+                  UsersMixin, GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, ServerCertificatesMixin,
+                  PoliciesMixin, ProfilesMixin, OidcProvidersMixin, SamlProvidersMixin, MfaDevicesMixin,
+                  AttachmentsMixin, AuthorizationDetailsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"
 
     def __init__(self, config: Any):

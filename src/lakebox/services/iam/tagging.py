@@ -1,5 +1,5 @@
-"""Tags on roles, users, policies, instance profiles, OIDC and SAML providers and MFA devices: one way to
-change, remove and page them for every kind."""
+"""Tags on roles, users, policies, instance profiles, OIDC and SAML providers, MFA devices and server
+certificates: one way to change, remove and page them for every kind."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ class TaggingMixin:
         """The look-up that answers NoSuchEntity in the kind's own words."""
         return {"role": self._role, "user": self._user, "policy": self._policy,
                 "instance-profile": self._profile, "oidc-provider": self._oidc_provider,
-                "mfa": self._mfa_device, "saml-provider": self._saml_provider}[kind]
+                "mfa": self._mfa_device, "saml-provider": self._saml_provider,
+                "server-certificate": self._server_certificate}[kind]
 
     @staticmethod
     def _key_of(kind: str, doc: dict) -> str:
@@ -22,7 +23,8 @@ class TaggingMixin:
         ARN too), any other entity's name."""
         return doc["Arn"] if kind in ("policy", "oidc-provider", "saml-provider") else doc[{"role": "RoleName", "user": "UserName",
                                                         "instance-profile": "InstanceProfileName",
-                                                        "mfa": "SerialNumber"}[kind]]
+                                                        "mfa": "SerialNumber",
+                                                        "server-certificate": "ServerCertificateName"}[kind]]
 
     def _tag(self, ctx: RequestContext, kind: str, name: str, tags: list[dict]) -> dict:
         with self.store.lock:
