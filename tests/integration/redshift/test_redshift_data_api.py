@@ -184,6 +184,11 @@ def test_sessions_refuse_what_aws_refuses(data):
     with pytest.raises(ClientError) as info:  # the session's settings cannot be changed
         data.execute_statement(SessionId=session, Database="dev", Sql="SELECT 1")
     assert info.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as info:  # no session opens on a database the cluster lacks
+        data.execute_statement(ClusterIdentifier="my-dw-cluster", Database="nowhere", DbUser="admin", Sql="SELECT 1",
+                               SessionKeepAliveSeconds=60)
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert 'database "nowhere" does not exist' in info.value.response["Error"]["Message"]
     with pytest.raises(ClientError) as info:  # an id no session has
         data.execute_statement(SessionId="00000000-0000-0000-0000-000000000000", Sql="SELECT 1")
     assert info.value.response["Error"]["Code"] == "ValidationException"

@@ -38,6 +38,11 @@ def test_syntax_errors(text):
     assert _error(text) == "Syntax errors in policy."
 
 
+def test_a_document_nested_too_deep_is_a_syntax_error():
+    assert _error('{"Version": "2012-10-17", "Statement": ' + "[" * 100_000 + "]" * 100_000 + "}") == \
+        "Syntax errors in policy."
+
+
 @pytest.mark.parametrize("document", [
     {"Statement": OK}, {"Version": "2008-10-17", "Statement": OK},
     {"Statement": {**OK, "Effect": "allow"}},  # the version is checked before the spelling of Effect

@@ -50,7 +50,7 @@ def check_identity_policy(text: str) -> None:
     """Raise IAM's MalformedPolicyDocument for the first fault of the document, or return."""
     try:
         document = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # RecursionError: nesting too deep to read
         raise malformed_policy(SYNTAX) from None
     statements = _grammar(document)
     if document.get("Version") != "2012-10-17":

@@ -11,6 +11,7 @@ with them (Redshift endpoints use lakebox's own CA: engines/redshift/tls.py).
 from __future__ import annotations
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from ...protocol.context import RequestContext
@@ -30,17 +31,21 @@ def _malformed(what: str) -> AwsError:
 def _certificate(body: str) -> x509.Certificate:
     try:
         return x509.load_pem_x509_certificate(body.encode("utf-8"))
-    except ValueError:
+    except (ValueError, UnsupportedAlgorithm):
         raise _malformed("certificate. Please ensure the certificate is in PEM format") from None
 
 
 def _check_key(key_pem: str, certificate: x509.Certificate) -> None:
     try:
         key = serialization.load_pem_private_key(key_pem.encode("utf-8"), password=None)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise _malformed("private key. Please ensure the key is in PEM format and not encrypted") from None
     spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    if key.public_key().public_bytes(*spki) != certificate.public_key().public_bytes(*spki):
+    try:
+        matches = key.public_key().public_bytes(*spki) == certificate.public_key().public_bytes(*spki)
+    except (ValueError, UnsupportedAlgorithm):  # a key type the certificate cannot carry
+        matches = False
+    if not matches:
         raise AwsError("KeyPairMismatch", "Public key certificate and private key doesn't match", 400)
 
 

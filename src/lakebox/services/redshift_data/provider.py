@@ -160,7 +160,10 @@ class RedshiftDataProvider(Provider):
             raise validation("Database must be specified.")
         if params.get("SessionKeepAliveSeconds") is None:
             return params, runtime, None
-        return params, runtime, self.sessions.open(ctx, params, runtime, params["Database"])
+        try:
+            return params, runtime, self.sessions.open(ctx, params, runtime, params["Database"])
+        except RedshiftError as exc:  # no such database: a session cannot be opened on it
+            raise validation(f"ERROR: {exc.message}") from None
 
     def _answer(self, statement: Statement) -> dict:
         out = {"Id": statement.id, "CreatedAt": statement.created, "Database": statement.database}
