@@ -176,6 +176,24 @@ def test_a_session_keeps_temporary_tables_across_calls(data):
     assert elsewhere["Status"] == "FAILED" and "scratch" in elsewhere["Error"]
 
 
+def test_a_session_keeps_an_open_transaction_across_calls(data):
+    run(data, "CREATE TABLE ledger (id INT)")
+    first = data.execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
+                                   Sql="BEGIN", SessionKeepAliveSeconds=60)
+    _finished(data, first)
+    session = first["SessionId"]
+    assert _finished(data, data.execute_statement(SessionId=session, Sql="INSERT INTO ledger VALUES (1)"))[
+        "Status"] == "FINISHED"
+    inside = data.execute_statement(SessionId=session, Sql="SELECT count(*) FROM ledger")
+    _finished(data, inside)
+    assert data.get_statement_result(Id=inside["Id"])["Records"] == [[{"longValue": 1}]]
+    outside = run(data, "SELECT count(*) FROM ledger")  # not committed: nobody else sees the row
+    assert data.get_statement_result(Id=outside["Id"])["Records"] == [[{"longValue": 0}]]
+    _finished(data, data.execute_statement(SessionId=session, Sql="ROLLBACK"))
+    after = run(data, "SELECT count(*) FROM ledger")
+    assert data.get_statement_result(Id=after["Id"])["Records"] == [[{"longValue": 0}]]
+
+
 def test_sessions_refuse_what_aws_refuses(data):
     started = data.execute_statement(ClusterIdentifier="my-dw-cluster", Database="analytics", DbUser="admin",
                                      Sql="SELECT 1", SessionKeepAliveSeconds=1)
