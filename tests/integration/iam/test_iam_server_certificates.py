@@ -74,3 +74,26 @@ def test_bodies_and_keys_are_checked(iam):
                                              **changes})
         assert _error(info) == (code, 400)
     assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
+
+
+def test_quota_of_twenty_holds_under_concurrent_uploads(iam):
+    from concurrent.futures import ThreadPoolExecutor
+
+    body, key, _ = _pair()
+
+    def upload(i: int) -> str:
+        try:
+            iam.upload_server_certificate(ServerCertificateName=f"q{i}", CertificateBody=body, PrivateKey=key)
+            return "ok"
+        except ClientError as err:
+            return err.response["Error"]["Code"]
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(upload, range(24)))
+    try:
+        assert sorted(outcomes) == ["LimitExceeded"] * 4 + ["ok"] * 20
+        names = {m["ServerCertificateName"] for m in iam.list_server_certificates()["ServerCertificateMetadataList"]}
+        assert len(names) == 20 and names <= {f"q{i}" for i in range(24)}
+    finally:
+        for meta in iam.list_server_certificates()["ServerCertificateMetadataList"]:
+            iam.delete_server_certificate(ServerCertificateName=meta["ServerCertificateName"])

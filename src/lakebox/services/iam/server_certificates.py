@@ -74,10 +74,11 @@ class ServerCertificatesMixin:
                "Expiration": certificate.not_valid_after_utc.isoformat(), "CertificateBody": params["CertificateBody"],
                "CertificateChain": params.get("CertificateChain"), "PrivateKey": params["PrivateKey"],
                "Tags": tags_of(params)}
-        if len(self.store.all(ctx.account_id, KIND)) >= MAX_CERTIFICATES:
-            raise limit_exceeded(f"Cannot exceed quota for ServerCertificatesPerAccount: {MAX_CERTIFICATES}")
-        put_new(self.store, ctx.account_id, KIND, name, doc,
-                already_exists(f"The Server Certificate with name {name} already exists."))
+        with self.store.lock:  # the count and the insert are one step, so racing uploads cannot pass 20
+            if len(self.store.all(ctx.account_id, KIND)) >= MAX_CERTIFICATES:
+                raise limit_exceeded(f"Cannot exceed quota for ServerCertificatesPerAccount: {MAX_CERTIFICATES}")
+            put_new(self.store, ctx.account_id, KIND, name, doc,
+                    already_exists(f"The Server Certificate with name {name} already exists."))
         return with_tags({"ServerCertificateMetadata": _metadata(doc)}, doc)
 
     def get_server_certificate(self, ctx: RequestContext, params: dict) -> dict:
