@@ -80,7 +80,7 @@ def test_batch_delete_and_retention(redshift, filled, lakebox_server):
                                                                    {"SnapshotIdentifier": "second"}])
     assert deleted["Resources"] == ["base", "second"]
     assert [(e["SnapshotIdentifier"], e["FailureCode"]) for e in deleted["Errors"]] == [("ghost", "ClusterSnapshotNotFound")]
-    assert redshift.describe_cluster_snapshots()["Snapshots"] == []
+    assert redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"] == []
 
 
 def test_authorize_and_revoke_restore_access(redshift, filled):
@@ -207,7 +207,8 @@ def test_scheduled_resize_and_restores_survive_a_restart(tmp_path):
     with running_lakebox(tmp_path) as server:
         redshift = client(server, "redshift")
         assert _wait_restore(redshift, request)["Status"] == "SUCCEEDED"
-        assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]] == ["s", "s-copy"]
+        assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots(SnapshotType="manual")[
+            "Snapshots"]] == ["s", "s-copy"]
         assert run_sql(redshift, "SELECT x FROM t2", cluster="dw") == [[7]]
         server.advance_clock("1d")
         resized = redshift.describe_clusters(ClusterIdentifier="dw")["Clusters"][0]

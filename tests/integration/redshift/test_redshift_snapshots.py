@@ -61,16 +61,17 @@ def test_describe_filters_and_delete(redshift, filled):
     redshift.create_cluster_snapshot(SnapshotIdentifier="snap-a", ClusterIdentifier="my-dw-cluster",
                                      Tags=[{"Key": "env", "Value": "ci"}])
     redshift.create_cluster_snapshot(SnapshotIdentifier="snap-b", ClusterIdentifier="my-dw-cluster")
-    every = redshift.describe_cluster_snapshots()["Snapshots"]
+    every = redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]
     assert [s["SnapshotIdentifier"] for s in every] == ["snap-a", "snap-b"]
     assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots(TagKeys=["env"])["Snapshots"]] == ["snap-a"]
-    assert redshift.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"] == []
+    automated = redshift.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"]
+    assert [s["SnapshotIdentifier"][:len("rs:my-dw-cluster-")] for s in automated] == ["rs:my-dw-cluster-"]
     one = redshift.describe_cluster_snapshots(SnapshotIdentifier="snap-b")["Snapshots"]
     assert [s["SnapshotIdentifier"] for s in one] == ["snap-b"]
     deleted = redshift.delete_cluster_snapshot(SnapshotIdentifier="snap-a")["Snapshot"]
     assert deleted["Status"] == "deleted"
     assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots(
-        ClusterIdentifier="my-dw-cluster")["Snapshots"]] == ["snap-b"]
+        ClusterIdentifier="my-dw-cluster")["Snapshots"]] == [automated[0]["SnapshotIdentifier"], "snap-b"]
     with pytest.raises(ClientError) as info:
         redshift.describe_cluster_snapshots(SnapshotIdentifier="snap-a")
     assert _code(info) == ("ClusterSnapshotNotFound", 404)
@@ -118,7 +119,8 @@ def test_bad_snapshot_requests(redshift, filled):
         assert _code(info) == expected
     # None of them changed anything: the cluster is still there, with its one snapshot.
     assert redshift.describe_clusters(ClusterIdentifier="my-dw-cluster")["Clusters"][0]["ClusterStatus"] == "available"
-    assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]] == ["taken"]
+    assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]] == [
+        "taken"]
     assert redshift.describe_cluster_snapshots(ClusterIdentifier="no-such-cluster")["Snapshots"] == []
 
 

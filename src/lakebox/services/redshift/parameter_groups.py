@@ -67,7 +67,7 @@ def _fault(code: str, message: str, status: int = 400) -> AwsError:
 
 
 def not_found(name: str) -> AwsError:
-    return _fault("ClusterParameterGroupNotFound", f"ParameterGroup {name} not found.", 404)
+    return _fault("ClusterParameterGroupNotFound", f"ParameterGroup not found: {name}", 404)
 
 
 def default_group(family: str) -> str:

@@ -27,6 +27,7 @@ from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ..base import Provider
 from .audit_logging import AuditLogger, LoggingMixin
+from .automated_snapshots import AutomatedSnapshotsMixin, check_automated_retention
 from .cluster_iam_roles import ClusterIamRolesMixin, check_cluster_roles, check_role_arns, role_entries
 from .cluster_options import ClusterOptionsMixin
 from .events import EventsMixin
@@ -89,6 +90,7 @@ def requested_settings(params: dict, default_zone: str) -> dict:
     roles = list(dict.fromkeys(params.get("IamRoles") or []))
     check_role_arns(roles + ([params["DefaultIamRoleArn"]] if params.get("DefaultIamRoleArn") else []))
     check_cluster_roles(roles, params.get("DefaultIamRoleArn"))
+    check_automated_retention(params.get("AutomatedSnapshotRetentionPeriod", 1))
     return {
         "AutomatedSnapshotRetentionPeriod": params.get("AutomatedSnapshotRetentionPeriod", 1),
         "ManualSnapshotRetentionPeriod": params.get("ManualSnapshotRetentionPeriod", -1),
@@ -152,7 +154,8 @@ def iam_database_user(arn: str) -> str:
     return "IAM:" + (rest.rsplit("/", 1)[-1] if rest else kind)
 
 
-class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, SnapshotCopyGrantsMixin, SnapshotOpsMixin,
+class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, AutomatedSnapshotsMixin,
+                       SnapshotCopyGrantsMixin, SnapshotOpsMixin,
                        TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin, SecurityGroupsMixin, EventsMixin,
                        ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
     service_name = "redshift"
@@ -281,6 +284,8 @@ class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, Snaps
             except Exception:
                 self.store.delete(ctx.account_id, identifier)
                 raise
+            if doc["AutomatedSnapshotRetentionPeriod"] > 0:
+                self._take_automated_snapshot(ctx, doc, self.config.clock.now())
         self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2000", identifier,
                           f"Amazon Redshift cluster '{identifier}' has been created at {{at}} and is ready for use.")
         log.info("redshift cluster %s created (%s x %d), endpoint %s:%d", identifier, node_type, nodes,
@@ -302,6 +307,7 @@ class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, Snaps
         out["ClusterNodes"] = [{"NodeRole": "LEADER" if doc["NumberOfNodes"] > 1 else "SHARED",
                                 "PrivateIPAddress": "127.0.0.1", "PublicIPAddress": "127.0.0.1"}]
         out["PendingModifiedValues"] = {}
+        out["ClusterSecurityGroups"] = []  # EC2-VPC accounts (all of today's) use VPC security groups
         out["ClusterParameterGroups"] = [{
             "ParameterGroupName": doc.get("ClusterParameterGroupName") or default_group("redshift-2.0"),
             "ParameterApplyStatus": "in-sync"}]
@@ -335,6 +341,7 @@ class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, Snaps
                 self._take_snapshot(ctx, doc, final, params.get("FinalClusterSnapshotRetentionPeriod", -1), [],
                                     final_of=True)
             self._stop(ctx.account_id, identifier)
+            self._drop_automated(ctx, identifier)
             self.store.delete(ctx.account_id, identifier)
         self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2001", identifier,
                           f"Amazon Redshift cluster '{identifier}' has been deleted at {{at}}. A final snapshot was "
@@ -361,6 +368,8 @@ class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, Snaps
                     raise invalid(f"Invalid node type: {params['NodeType']}")
                 doc["NodeType"] = params["NodeType"]
             doc["ClusterType"], doc["NumberOfNodes"] = _resized(doc, params)
+            if params.get("AutomatedSnapshotRetentionPeriod") is not None:
+                check_automated_retention(params["AutomatedSnapshotRetentionPeriod"])
             for name in ("PubliclyAccessible", "Encrypted", "KmsKeyId",
                          "AutomatedSnapshotRetentionPeriod", "ManualSnapshotRetentionPeriod", "AllowVersionUpgrade",
                          "PreferredMaintenanceWindow", "EnhancedVpcRouting"):
@@ -370,6 +379,8 @@ class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, Snaps
             runtime = self.runtime(ctx.account_id, doc["ClusterIdentifier"])
             if runtime is not None:
                 runtime.doc = doc
+            if params.get("AutomatedSnapshotRetentionPeriod") is not None:
+                self._catch_up_automated(ctx)  # a shorter period expires snapshots at once
         return {"Cluster": self._output(ctx, doc)}
 
     def reboot_cluster(self, ctx: RequestContext, params: dict) -> dict:

@@ -18,6 +18,7 @@ from typing import Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
+from .automated_snapshots import only_manual_deleted
 from .snapshots import _valid_snapshot_id, check_retention, snapshot_not_found, write_snapshot_files
 
 #: Snapshots one batch call may name.
@@ -76,8 +77,12 @@ class SnapshotOpsMixin:
             for item in identifiers:
                 identifier, cluster_id = item["SnapshotIdentifier"], item.get("SnapshotClusterIdentifier")
                 doc = self.store.get_snapshot(ctx.account_id, identifier)
+                error = None
                 if doc is None or doc["Region"] != ctx.region or (cluster_id and cluster_id != doc["ClusterIdentifier"]):
                     error = snapshot_not_found(identifier)
+                elif doc["SnapshotType"] == "automated":
+                    error = only_manual_deleted(identifier)
+                if error is not None:
                     errors.append({"SnapshotIdentifier": identifier, "FailureCode": error.code,
                                    "FailureReason": error.message,
                                    **({"SnapshotClusterIdentifier": cluster_id} if cluster_id else {})})

@@ -5,7 +5,7 @@ A snapshot is a real copy of the cluster's databases (RedshiftDatabase.copy_to, 
 view of each) taken while clients go on working; restoring it makes a new cluster with those tables
 and rows. Its files are written in a temp folder, fsynced, and renamed into place before the
 snapshot's row is committed, so a snapshot that is listed is whole, and survives `kill -9`.
-Snapshots are "manual" (lakebox takes no automated ones); they outlive their cluster.
+Manual snapshots outlive their cluster; automated ones (automated_snapshots.py) go with it.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ...storage.atomic import fsync_dir
+from .automated_snapshots import only_manual_deleted
 
 log = logging.getLogger("lakebox.redshift")
 
@@ -83,21 +85,27 @@ class SnapshotsMixin:
 
     # -- taking one -------------------------------------------------------------------------------
 
-    def _take_snapshot(self, ctx: RequestContext, cluster: dict, identifier: str, retention: int,
-                       tags: list, final_of: bool = False) -> dict:
-        """Copy the cluster's databases into a new snapshot; the caller holds the store's lock."""
-        if not _valid_snapshot_id(identifier):
+    def _take_snapshot(self, ctx: RequestContext, cluster: dict, identifier: str, retention: Optional[int],
+                       tags: list, final_of: bool = False, automated_at: Optional[dt.datetime] = None) -> dict:
+        """Copy the cluster's databases into a new snapshot; the caller holds the store's lock.
+
+        An automated snapshot (`automated_at`, the service clock's time it is taken at) is named by
+        Redshift, not checked against the rules for user-given names, and records no events."""
+        automated = automated_at is not None
+        if not automated and not _valid_snapshot_id(identifier):
             raise AwsError("InvalidParameterValue", _SNAPSHOT_ID_RULES, 400)
         if self.store.get_snapshot(ctx.account_id, identifier) is not None:
             raise AwsError("ClusterSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the "
                                                            f"identifier {identifier} already exists.", 400)
-        check_retention(retention)
+        if not automated:
+            check_retention(retention)
         final = self.store.snapshot_dir(ctx.account_id, identifier)
-        started = dt.datetime.now(dt.timezone.utc)
+        started = automated_at or dt.datetime.now(dt.timezone.utc)
         kind = "final" if final_of else "user"
-        self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2012" if final_of else "REDSHIFT-EVENT-2009",
-                          identifier, f"The {kind} snapshot '{identifier}' for Amazon Redshift cluster "
-                                      f"'{cluster['ClusterIdentifier']}' was started at {{at}}.")
+        if not automated:
+            self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2012" if final_of else "REDSHIFT-EVENT-2009",
+                              identifier, f"The {kind} snapshot '{identifier}' for Amazon Redshift cluster "
+                                          f"'{cluster['ClusterIdentifier']}' was started at {{at}}.")
 
         def fill(staging: Path) -> None:
             runtime = self.runtime(ctx.account_id, cluster["ClusterIdentifier"])
@@ -109,12 +117,13 @@ class SnapshotsMixin:
                     shutil.copyfile(path, staging / path.name)
 
         write_snapshot_files(final, fill)
-        elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
+        elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds() if not automated else 0
         size = _size_mib(final)
         doc = {
             "SnapshotIdentifier": identifier, "ClusterIdentifier": cluster["ClusterIdentifier"],
             "SnapshotCreateTime": started.isoformat(), "ClusterCreateTime": cluster["ClusterCreateTime"],
-            "Status": "available", "Port": cluster["Endpoint"]["Port"], "SnapshotType": "manual",
+            "Status": "available", "Port": cluster["Endpoint"]["Port"],
+            "SnapshotType": "automated" if automated else "manual",
             "OwnerAccount": ctx.account_id, "Region": ctx.region, "EncryptedWithHSM": False,
             "TotalBackupSizeInMegaBytes": size, "ActualIncrementalBackupSizeInMegaBytes": size,
             "BackupProgressInMegaBytes": size, "CurrentBackupRateInMegaBytesPerSecond": 0.0,
@@ -124,6 +133,10 @@ class SnapshotsMixin:
             **{k: cluster.get(k) for k in _CLUSTER_FIELDS},
         }
         self.store.put_snapshot(ctx.account_id, doc)
+        if automated:
+            log.info("redshift automated snapshot %s of cluster %s taken (%.3f MiB)", identifier,
+                     cluster["ClusterIdentifier"], size)
+            return doc
         self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-3005" if final_of else "REDSHIFT-EVENT-3004",
                           identifier, f"The {kind} snapshot '{identifier}' for Amazon Redshift cluster "
                                       f"'{cluster['ClusterIdentifier']}' completed successfully at {{at}}.")
@@ -144,6 +157,7 @@ class SnapshotsMixin:
         return out
 
     def _snapshot(self, ctx: RequestContext, identifier: str) -> dict:
+        self._catch_up_automated(ctx)
         doc = self.store.get_snapshot(ctx.account_id, identifier)
         if doc is None or doc["Region"] != ctx.region:
             raise snapshot_not_found(identifier)
@@ -163,6 +177,7 @@ class SnapshotsMixin:
         if snapshot_id:
             docs = [self._snapshot(ctx, snapshot_id)]
         else:
+            self._catch_up_automated(ctx)
             docs = [d for d in self.store.snapshots(ctx.account_id) if d["Region"] == ctx.region]
         if cluster_id:  # a filter: a cluster long deleted still has its final snapshot listed
             docs = [d for d in docs if d["ClusterIdentifier"] == cluster_id]
@@ -191,12 +206,17 @@ class SnapshotsMixin:
             doc = self._snapshot(ctx, params["SnapshotIdentifier"])
             if params.get("SnapshotClusterIdentifier") and params["SnapshotClusterIdentifier"] != doc["ClusterIdentifier"]:
                 raise snapshot_not_found(params["SnapshotIdentifier"])
+            if doc["SnapshotType"] == "automated":
+                raise only_manual_deleted(doc["SnapshotIdentifier"])
             self._delete_snapshot(ctx, doc)
         doc["Status"] = "deleted"
         return {"Snapshot": self._snapshot_output(doc)}
 
     def _delete_snapshot(self, ctx: RequestContext, doc: dict) -> None:
         self.store.delete_snapshot(ctx.account_id, doc["SnapshotIdentifier"])
+        if doc["SnapshotType"] == "automated":  # Redshift's own housekeeping: no event
+            log.info("redshift automated snapshot %s deleted", doc["SnapshotIdentifier"])
+            return
         self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-2011", doc["SnapshotIdentifier"],
                           f"The cluster snapshot '{doc['SnapshotIdentifier']}' for Amazon Redshift cluster "
                           f"'{doc['ClusterIdentifier']}' was deleted at {{at}}.")
@@ -237,6 +257,8 @@ class SnapshotsMixin:
             except Exception:
                 self.store.delete(ctx.account_id, identifier)
                 raise
+            if doc["AutomatedSnapshotRetentionPeriod"] > 0:
+                self._take_automated_snapshot(ctx, doc, self.config.clock.now())
         self.record_event(ctx.account_id, ctx.region, "REDSHIFT-EVENT-3003", identifier,
                           f"Amazon Redshift cluster '{identifier}' was successfully created from snapshot "
                           f"'{snapshot['SnapshotIdentifier']}' and is available for use.")
