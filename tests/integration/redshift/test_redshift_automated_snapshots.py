@@ -35,6 +35,10 @@ def test_a_new_cluster_gets_one_untagged_automated_snapshot(redshift):
                                                 SnapshotType="automated")["Snapshots"]
     assert [s["SnapshotIdentifier"] for s in by_id] == [snapshot["SnapshotIdentifier"]]
     assert redshift.describe_cluster_snapshots(ClusterIdentifier="tagged", SnapshotType="manual")["Snapshots"] == []
+    with pytest.raises(ClientError) as info:  # named, but not of the type asked for
+        redshift.describe_cluster_snapshots(SnapshotIdentifier=snapshot["SnapshotIdentifier"], SnapshotType="manual")
+    assert _error(info) == ("ClusterSnapshotNotFound", 404)
+    assert info.value.response["Error"]["Message"] == f"Snapshot {snapshot['SnapshotIdentifier']} not found."
 
 
 def test_no_automated_snapshots_with_a_retention_of_zero(redshift):

@@ -186,6 +186,8 @@ class SnapshotsMixin:
             raise AwsError("InvalidParameterValue", f"Invalid snapshot type: {kind}. Valid values are "
                                                     "manual and automated.", 400)
         if kind is not None:
+            if snapshot_id and docs[0]["SnapshotType"] != kind:  # the one named is not of that type
+                raise snapshot_not_found(snapshot_id)
             docs = [d for d in docs if d["SnapshotType"] == kind]
         start, end = params.get("StartTime"), params.get("EndTime")
         if start is not None:
