@@ -29,13 +29,15 @@ from .server_certificates import ServerCertificatesMixin
 from .service_linked import ServiceLinkedRolesMixin
 from .signing_certificates import SigningCertificatesMixin
 from .simulation import SimulationMixin
+from .ssh_public_keys import SshPublicKeysMixin
 from .store import IamStore
 from .tagging import TaggingMixin
 from .users import UsersMixin
 
 
 class IAMProvider(AccountSettingsMixin, AccountSummaryMixin, CredentialReportMixin, RolesMixin, ServiceLinkedRolesMixin,
-                  UsersMixin, GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, ServerCertificatesMixin,
+                  UsersMixin, GroupsMixin, ServiceCredentialsMixin, SigningCertificatesMixin, SshPublicKeysMixin,
+                  ServerCertificatesMixin,
                   PoliciesMixin, ProfilesMixin, OidcProvidersMixin, SamlProvidersMixin, MfaDevicesMixin,
                   AttachmentsMixin, AuthorizationDetailsMixin, TaggingMixin, SimulationMixin, Provider):
     service_name = "iam"

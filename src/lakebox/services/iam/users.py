@@ -115,6 +115,8 @@ class UsersMixin:
                 raise delete_conflict("Cannot delete entity, must remove users from group first.")
             if self.signing_certificates_of(ctx, doc["UserName"]):
                 raise delete_conflict("Cannot delete entity, must delete signing certificates first.")
+            if self.ssh_public_keys_of(ctx, doc["UserName"]):
+                raise delete_conflict("Cannot delete entity, must delete SSH public keys first.")
             if self.mfa_devices_of(ctx, doc["UserName"]):
                 raise delete_conflict("Cannot delete entity, must remove MFA devices first.")
             if self.service_credentials_of(ctx, doc["UserName"]):
