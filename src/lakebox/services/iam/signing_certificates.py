@@ -22,7 +22,7 @@ _KIND = "signing-certificate"
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 
 
-def _check_status(status: str) -> str:
+def check_status(status: str) -> str:
     if status not in ("Active", "Inactive"):
         raise validation_error("1 validation error detected: Value at 'status' failed to satisfy constraint: "
                                "Member must satisfy enum value set: [Active, Inactive]")
@@ -77,7 +77,7 @@ class SigningCertificatesMixin:
         return doc
 
     def update_signing_certificate(self, ctx: RequestContext, params: dict) -> dict:
-        status = _check_status(params["Status"])
+        status = check_status(params["Status"])
         with self.store.lock:
             doc = self._signing_certificate(ctx, params)
             doc["Status"] = status

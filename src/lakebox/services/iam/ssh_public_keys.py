@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from .common import limit_exceeded, new_id, no_such_entity, now_iso, page, timestamp, validation_error
+from .signing_certificates import check_status
 
 KIND = "ssh-public-key"
 #: Keys one user may hold (IAM's PublicKeysPerUser quota).
@@ -59,13 +60,6 @@ def _fingerprint(key: rsa.RSAPublicKey) -> str:
     blob = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).split()[1]
     digest = hashlib.md5(base64.b64decode(blob)).hexdigest()
     return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
-
-
-def _check_status(status: str) -> str:
-    if status not in ("Active", "Inactive"):
-        raise validation_error(f"1 validation error detected: Value '{status}' at 'status' failed to satisfy "
-                               "constraint: Member must satisfy enum value set: [Active, Inactive]")
-    return status
 
 
 class SshPublicKeysMixin:
@@ -114,7 +108,7 @@ class SshPublicKeysMixin:
         return out
 
     def update_ssh_public_key(self, ctx: RequestContext, params: dict) -> dict:
-        status = _check_status(params["Status"])
+        status = check_status(params["Status"])
         with self.store.lock:
             doc = self._ssh_public_key(ctx, params)
             doc["Status"] = status
