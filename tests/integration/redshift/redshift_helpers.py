@@ -20,8 +20,8 @@ DISTKEY (customer_id)
 SORTKEY (order_date);"""
 
 
-def client(server, service: str, *, validate: bool = True):
-    return boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
+def client(server, service: str, *, validate: bool = True, region: str = "us-east-1"):
+    return boto3.client(service, endpoint_url=server.endpoint_url, region_name=region,
                         aws_access_key_id="test", aws_secret_access_key="test",
                         config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
 

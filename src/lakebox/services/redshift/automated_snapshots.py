@@ -48,8 +48,9 @@ class AutomatedSnapshotsMixin:
     and `_delete_snapshot`."""
 
     def _automated_of(self, account: str, cluster_id: str) -> list[dict]:
-        return [d for d in self.store.snapshots(account)
-                if d["SnapshotType"] == "automated" and d["ClusterIdentifier"] == cluster_id]
+        """The cluster's own automated snapshots (not their copies in another Region)."""
+        return [d for d in self.store.snapshots(account) if d["SnapshotType"] == "automated"
+                and d["ClusterIdentifier"] == cluster_id and not d.get("SourceRegion")]
 
     def _take_automated_snapshot(self, ctx: RequestContext, cluster: dict, when: dt.datetime) -> None:
         """One automated snapshot of `cluster` at `when`; the caller holds the store's lock."""
@@ -63,6 +64,7 @@ class AutomatedSnapshotsMixin:
         between the missed times are not known)."""
         now = self.config.clock.now()
         with self.store.lock:
+            self._expire_copies(ctx, now)
             for cluster in self.store.all(ctx.account_id):
                 if cluster["Region"] != ctx.region:
                     continue

@@ -35,6 +35,7 @@ from .parameter_groups import ParameterGroupsMixin, default_group, session_setti
 from .runtime import ClusterRuntime
 from .scheduled_actions import ScheduledActionsMixin, ScheduleRunner
 from .security_groups import SecurityGroupsMixin
+from .snapshot_copy import SnapshotCopyMixin
 from .snapshot_copy_grants import SnapshotCopyGrantsMixin
 from .snapshot_ops import SnapshotOpsMixin
 from .snapshots import SnapshotsMixin
@@ -155,7 +156,7 @@ def iam_database_user(arn: str) -> str:
 
 
 class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, AutomatedSnapshotsMixin,
-                       SnapshotCopyGrantsMixin, SnapshotOpsMixin,
+                       SnapshotCopyMixin, SnapshotCopyGrantsMixin, SnapshotOpsMixin,
                        TableRestoresMixin, ScheduledActionsMixin, SubnetGroupsMixin, SecurityGroupsMixin, EventsMixin,
                        ClusterOptionsMixin, LoggingMixin, ParameterGroupsMixin, Provider):
     service_name = "redshift"
@@ -297,7 +298,7 @@ class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, Autom
                 "DBName", "AutomatedSnapshotRetentionPeriod", "ManualSnapshotRetentionPeriod", "VpcSecurityGroups",
                 "ClusterSubnetGroupName", "AvailabilityZone", "PreferredMaintenanceWindow", "ClusterVersion",
                 "AllowVersionUpgrade", "NumberOfNodes", "PubliclyAccessible", "Encrypted", "KmsKeyId",
-                "EnhancedVpcRouting", "IamRoles", "DefaultIamRoleArn", "Tags")
+                "EnhancedVpcRouting", "IamRoles", "DefaultIamRoleArn", "ClusterSnapshotCopyStatus", "Tags")
         out = {k: doc[k] for k in keep if doc.get(k) is not None}
         out["ClusterCreateTime"] = dt.datetime.fromisoformat(doc["ClusterCreateTime"])
         if doc["ClusterStatus"] != "creating":  # paused, resizing or deleting, a cluster keeps its address

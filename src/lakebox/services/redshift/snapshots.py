@@ -33,7 +33,7 @@ _SHOWN = ("SnapshotIdentifier", "ClusterIdentifier", "Status", "Port", "Availabi
           "ClusterVersion", "SnapshotType", "NodeType", "NumberOfNodes", "DBName", "Encrypted", "KmsKeyId",
           "EncryptedWithHSM", "OwnerAccount", "TotalBackupSizeInMegaBytes", "ActualIncrementalBackupSizeInMegaBytes",
           "BackupProgressInMegaBytes", "CurrentBackupRateInMegaBytesPerSecond", "EstimatedSecondsToCompletion",
-          "ElapsedTimeInSeconds", "Tags", "EnhancedVpcRouting", "ManualSnapshotRetentionPeriod",
+          "ElapsedTimeInSeconds", "SourceRegion", "Tags", "EnhancedVpcRouting", "ManualSnapshotRetentionPeriod",
           "ManualSnapshotRemainingDays", "AccountsWithRestoreAccess")
 _SNAPSHOT_ID_RULES = ("The snapshot identifier must be 1 to 255 lowercase letters, digits or hyphens, start with a "
                       "letter, and contain no two consecutive hyphens nor end with one.")
@@ -133,6 +133,7 @@ class SnapshotsMixin:
             **{k: cluster.get(k) for k in _CLUSTER_FIELDS},
         }
         self.store.put_snapshot(ctx.account_id, doc)
+        self._copy_to_destination(ctx, cluster, doc)
         if automated:
             log.info("redshift automated snapshot %s of cluster %s taken (%.3f MiB)", identifier,
                      cluster["ClusterIdentifier"], size)
