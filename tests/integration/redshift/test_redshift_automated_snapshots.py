@@ -109,10 +109,16 @@ def test_retention_must_be_0_to_35_days(redshift, cluster):
                                 AutomatedSnapshotRetentionPeriod=36)
     assert _error(info) == ("InvalidParameterValue", 400)
     assert [c["ClusterIdentifier"] for c in redshift.describe_clusters()["Clusters"]] == ["my-dw-cluster"]
-    with pytest.raises(ClientError) as info:
-        redshift.modify_cluster(ClusterIdentifier="my-dw-cluster", AutomatedSnapshotRetentionPeriod=-1)
+    groups_before = redshift.describe_clusters()["Clusters"][0]["ClusterParameterGroups"]
+    with pytest.raises(ClientError) as info:  # refused whole: the other change in the call is not made either
+        redshift.modify_cluster(ClusterIdentifier="my-dw-cluster", AutomatedSnapshotRetentionPeriod=-1,
+                                ClusterParameterGroupName="default.redshift-1.0")
     assert _error(info) == ("InvalidParameterValue", 400)
-    assert redshift.describe_clusters()["Clusters"][0]["AutomatedSnapshotRetentionPeriod"] == 1
+    after = redshift.describe_clusters()["Clusters"][0]
+    assert after["AutomatedSnapshotRetentionPeriod"] == 1
+    assert after["ClusterParameterGroups"] == groups_before
+    assert redshift.describe_events(SourceIdentifier="my-dw-cluster", SourceType="cluster")["Events"][-1][
+        "EventId"] != "REDSHIFT-EVENT-1001"
 
 
 def test_deleting_the_cluster_deletes_its_automated_snapshots_only(redshift, cluster):

@@ -352,6 +352,8 @@ class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, Autom
         return {"Cluster": self._output(ctx, doc)}
 
     def modify_cluster(self, ctx: RequestContext, params: dict) -> dict:
+        if params.get("AutomatedSnapshotRetentionPeriod") is not None:
+            check_automated_retention(params["AutomatedSnapshotRetentionPeriod"])
         with self.store.lock:
             doc = self._cluster(ctx, params["ClusterIdentifier"])
             if params.get("NewClusterIdentifier"):
@@ -369,8 +371,6 @@ class RedshiftProvider(ClusterIamRolesMixin, TaggingMixin, SnapshotsMixin, Autom
                     raise invalid(f"Invalid node type: {params['NodeType']}")
                 doc["NodeType"] = params["NodeType"]
             doc["ClusterType"], doc["NumberOfNodes"] = _resized(doc, params)
-            if params.get("AutomatedSnapshotRetentionPeriod") is not None:
-                check_automated_retention(params["AutomatedSnapshotRetentionPeriod"])
             for name in ("PubliclyAccessible", "Encrypted", "KmsKeyId",
                          "AutomatedSnapshotRetentionPeriod", "ManualSnapshotRetentionPeriod", "AllowVersionUpgrade",
                          "PreferredMaintenanceWindow", "EnhancedVpcRouting"):
