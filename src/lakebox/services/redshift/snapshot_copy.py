@@ -13,14 +13,12 @@ must exist in the destination Region (the key itself is recorded, not used).
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from ...regions import is_region
 from .snapshot_copy_grants import grant_not_found
-from .snapshots import check_retention, write_snapshot_files
+from .snapshots import check_retention, copy_database_files, write_snapshot_files
 
 #: Days a copied automated snapshot is kept in the destination Region unless told otherwise.
 DEFAULT_COPY_RETENTION = 7
@@ -101,12 +99,8 @@ class SnapshotCopyMixin:
         if self.store.get_snapshot(ctx.account_id, target) is not None:
             return
         origin = self.store.snapshot_dir(ctx.account_id, snapshot["SnapshotIdentifier"])
-
-        def fill(staging: Path) -> None:
-            for path in origin.glob("*.duckdb"):
-                shutil.copyfile(path, staging / path.name)
-
-        write_snapshot_files(self.store.snapshot_dir(ctx.account_id, target), fill)
+        write_snapshot_files(self.store.snapshot_dir(ctx.account_id, target),
+                             lambda staging: copy_database_files(origin, staging))
         automated = snapshot["SnapshotType"] == "automated"
         doc = {**snapshot, "SnapshotIdentifier": target, "Region": status["DestinationRegion"],
                "SourceRegion": ctx.region, "Tags": [], "AccountsWithRestoreAccess": [],

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-from pathlib import Path
 from typing import Optional
 
 from ...protocol.context import RequestContext
 from ...protocol.errors import AwsError
 from .automated_snapshots import only_manual_deleted
-from .snapshots import _valid_snapshot_id, check_retention, snapshot_not_found, write_snapshot_files
+from .snapshots import (_valid_snapshot_id, check_retention, copy_database_files, snapshot_not_found,
+                        write_snapshot_files)
 
 #: Snapshots one batch call may name.
 BATCH_LIMIT = 100
@@ -49,12 +48,8 @@ class SnapshotOpsMixin:
                                                                f"the identifier {target} already exists.", 400)
             check_retention(retention)
             origin = self.store.snapshot_dir(ctx.account_id, source["SnapshotIdentifier"])
-
-            def fill(staging: Path) -> None:
-                for path in origin.glob("*.duckdb"):
-                    shutil.copyfile(path, staging / path.name)
-
-            write_snapshot_files(self.store.snapshot_dir(ctx.account_id, target), fill)
+            write_snapshot_files(self.store.snapshot_dir(ctx.account_id, target),
+                                 lambda staging: copy_database_files(origin, staging))
             now = dt.datetime.now(dt.timezone.utc)
             doc = {**source, "SnapshotIdentifier": target, "SnapshotCreateTime": now.isoformat(),
                    "SnapshotType": "manual", "Status": "available", "ManualSnapshotRetentionPeriod": retention,

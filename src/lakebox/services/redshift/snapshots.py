@@ -75,6 +75,12 @@ def write_snapshot_files(final: Path, fill) -> None:
         raise
 
 
+def copy_database_files(source: Path, staging: Path) -> None:
+    """Copy a cluster's or snapshot's database files (nobody has them open) into `staging`."""
+    for path in source.glob("*.duckdb"):
+        shutil.copyfile(path, staging / path.name)
+
+
 def _size_mib(folder: Path) -> float:
     total = sum(f.stat().st_size for f in folder.glob("*.duckdb"))
     return round(total / (1 << 20), 3)
@@ -112,9 +118,7 @@ class SnapshotsMixin:
             if runtime is not None:
                 runtime.snapshot_to(staging)
             else:  # a paused cluster: nobody has its files open
-                source = self.store.data_dir(ctx.account_id, cluster["ClusterIdentifier"])
-                for path in source.glob("*.duckdb"):
-                    shutil.copyfile(path, staging / path.name)
+                copy_database_files(self.store.data_dir(ctx.account_id, cluster["ClusterIdentifier"]), staging)
 
         write_snapshot_files(final, fill)
         elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds() if not automated else 0
